@@ -1,0 +1,44 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError } from '../util/errors.js';
+
+/** Where a command writes: stdout for results, stderr for progress and diagnostics. */
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Full usage text shown by `scalegate <name> --help`. */
+  usage: string;
+  /** Returns the process exit code. Throws ScalegateError for expected failures. */
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs with strict checking, turning its errors into a one-line UsageError naming the command. */
+export function parseCommandArgs<T extends Options>(
+  command: string,
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UsageError(
+      `scalegate ${command}: ${(error as Error).message} (see scalegate ${command} --help)`,
+    );
+  }
+}
+
+export function requireOption(command: string, name: string, value: string | undefined): string {
+  if (value === undefined || value === '')
+    throw new UsageError(`scalegate ${command}: --${name} is required`);
+  return value;
+}

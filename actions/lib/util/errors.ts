@@ -1,0 +1,42 @@
+/**
+ * Errors that end a CLI run or an action with a one-line message and a chosen exit code, never a stack trace.
+ * Anything else that escapes is a bug and is reported with its stack.
+ */
+export class ScalegateError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = 2,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command-line usage: unknown flag, missing argument, malformed value. Exit code 2. */
+export class UsageError extends ScalegateError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** Where in a settings or gate file a problem was found. Lines and columns are 1-based. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * A settings, gate or manifest file that does not fit its schema. Renders as
+ * `file:line:column: field.path: what was expected` on one line. Exit code 2.
+ */
+export class SettingsError extends ScalegateError {
+  constructor(
+    readonly position: SourcePosition,
+    readonly fieldPath: string,
+    readonly detail: string,
+  ) {
+    const where = `${position.file}:${position.line}:${position.column}`;
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
+  }
+}

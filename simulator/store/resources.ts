@@ -1,0 +1,140 @@
+/**
+ * The resource types the local cluster serves. The API server builds discovery from this table and routes by it;
+ * controllers look types up by kind. Add a row to serve a new type.
+ */
+export interface ResourceType {
+  group: string;
+  version: string;
+  kind: string;
+  /** URL segment, e.g. `deployments`. */
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Subresources served under `<plural>/<name>/<sub>`. */
+  subresources: Array<'status' | 'scale'>;
+  verbs?: string[];
+}
+
+const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function type(
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  namespaced: boolean,
+  extra: Partial<ResourceType> = {},
+): ResourceType {
+  return {
+    group,
+    version,
+    kind,
+    plural,
+    singular: kind.toLowerCase(),
+    namespaced,
+    subresources: [],
+    verbs: allVerbs,
+    ...extra,
+  };
+}
+
+export const builtinResourceTypes: ResourceType[] = [
+  type('', 'v1', 'Namespace', 'namespaces', false, { shortNames: ['ns'], subresources: ['status'] }),
+  type('', 'v1', 'Node', 'nodes', false, { shortNames: ['no'], subresources: ['status'] }),
+  type('', 'v1', 'Pod', 'pods', true, { shortNames: ['po'], categories: ['all'], subresources: ['status'] }),
+  type('', 'v1', 'Service', 'services', true, {
+    shortNames: ['svc'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
+  type('', 'v1', 'Endpoints', 'endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
+  type('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
+  type('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
+  type('', 'v1', 'Secret', 'secrets', true),
+  type('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
+  type('', 'v1', 'ResourceQuota', 'resourcequotas', true, {
+    shortNames: ['quota'],
+    subresources: ['status'],
+  }),
+  type('', 'v1', 'LimitRange', 'limitranges', true, { shortNames: ['limits'] }),
+  type('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
+  type('apps', 'v1', 'Deployment', 'deployments', true, {
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+  }),
+  type('apps', 'v1', 'ReplicaSet', 'replicasets', true, {
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+  }),
+  type('batch', 'v1', 'Job', 'jobs', true, { categories: ['all'], subresources: ['status'] }),
+  type('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
+  type('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
+  type('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
+  type('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, {
+    shortNames: ['pdb'],
+    subresources: ['status'],
+  }),
+  type('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+  type('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
+  type('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, {
+    shortNames: ['ing'],
+    subresources: ['status'],
+  }),
+  type('gateway.networking.k8s.io', 'v1', 'HTTPRoute', 'httproutes', true, { subresources: ['status'] }),
+  type('keda.sh', 'v1alpha1', 'ScaledObject', 'scaledobjects', true, {
+    shortNames: ['so'],
+    subresources: ['status'],
+  }),
+  type('monitoring.coreos.com', 'v1', 'ServiceMonitor', 'servicemonitors', true, { shortNames: ['smon'] }),
+  type('k6.io', 'v1alpha1', 'TestRun', 'testruns', true, { subresources: ['status'] }),
+];
+
+/** Looks resource types up by plural, kind or group/version. */
+export class ResourceRegistry {
+  private readonly types: ResourceType[];
+
+  constructor(types: ResourceType[] = builtinResourceTypes) {
+    this.types = [...types];
+  }
+
+  all(): readonly ResourceType[] {
+    return this.types;
+  }
+
+  add(resourceType: ResourceType): void {
+    this.types.push(resourceType);
+  }
+
+  byPlural(group: string, version: string, plural: string): ResourceType | undefined {
+    return this.types.find((t) => t.group === group && t.version === version && t.plural === plural);
+  }
+
+  /** By `apiVersion` (`apps/v1`, `v1`) and kind, as found in an object. */
+  byKind(apiVersion: string, kind: string): ResourceType | undefined {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+    return this.types.find((t) => t.group === group && t.version === version && t.kind === kind);
+  }
+
+  groupVersions(): Array<{ group: string; version: string }> {
+    const seen = new Map<string, { group: string; version: string }>();
+    for (const t of this.types) seen.set(`${t.group}/${t.version}`, { group: t.group, version: t.version });
+    return [...seen.values()];
+  }
+}
+
+export function apiVersionOf(t: ResourceType): string {
+  return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+/** The key a type is stored under: `apps/deployments`, `/pods`. */
+export function resourceKey(t: ResourceType): string {
+  return `${t.group}/${t.plural}`;
+}
