@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import * as core from '@actions/core';
+import {
+  parseCanaryWeight,
+  parseFormat,
+  parseTrack,
+  renderEnvironment,
+  writeObjectFiles,
+} from '../lib/render/index.js';
+import { loadEnvironment } from '../lib/settings/index.js';
+import { ScalegateError } from '../lib/util/errors.js';
+
+async function run(): Promise<void> {
+  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const env = await loadEnvironment(core.getInput('env', { required: true }), { cwd });
+  const format = parseFormat(core.getInput('format'));
+  const canaryWeight = parseCanaryWeight(core.getInput('canary-weight'));
+  const image = core.getInput('image');
+  const result = await renderEnvironment(env, {
+    track: parseTrack(core.getInput('track')),
+    cwd,
+    ...(canaryWeight !== undefined && { canaryWeight }),
+    ...(image !== '' && { image }),
+  });
+  const out = resolve(cwd, core.getInput('out') || `.scalegate/rendered/${env.name}`);
+  await writeObjectFiles(out, result.objects, format);
+  core.setOutput('manifests', out);
+  core.setOutput('count', String(result.objects.length));
+  core.setOutput('digest', result.digest);
+  core.info(`rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})`);
+}
+
+run().catch((error: unknown) => {
+  if (error instanceof ScalegateError) core.setFailed(error.message);
+  else core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
+});
