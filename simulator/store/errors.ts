@@ -90,7 +90,9 @@ export function conflict(resource: string, group: string, name: string, why: str
 }
 
 export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
-  const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join(', ');
+  const messages = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
+  // apimachinery's aggregate error: one message alone, several in brackets.
+  const list = messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`;
   const qualifiedKind = group ? `${kind}.${group}` : kind;
   return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${list}`, {
     name,

@@ -1,0 +1,176 @@
+import type { ResourceType } from '../store/resources.js';
+import type { KubeObject } from '../store/types.js';
+
+/**
+ * Defaulting as kube-apiserver applies it on create and update (`pkg/apis/<group>/v1/defaults.go`), for the fields the
+ * rest of the local cluster and kubectl's output rely on.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: defaulting walks untyped JSON of many kinds.
+type Json = any;
+
+function imagePullPolicy(image: string | undefined): string {
+  const ref = image ?? '';
+  const tag = ref.includes('@') ? 'digest' : /:[^/]+$/.exec(ref)?.[0]?.slice(1);
+  return tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultContainer(container: Json): void {
+  container.terminationMessagePath ??= '/dev/termination-log';
+  container.terminationMessagePolicy ??= 'File';
+  container.imagePullPolicy ??= imagePullPolicy(container.image);
+  container.resources ??= {};
+  const limits = container.resources.limits;
+  // A limit without a request means request = limit (SetDefaults_Pod).
+  if (limits) container.resources.requests = { ...limits, ...(container.resources.requests ?? {}) };
+  for (const port of container.ports ?? []) port.protocol ??= 'TCP';
+  for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe]) {
+    if (!probe) continue;
+    probe.timeoutSeconds ??= 1;
+    probe.periodSeconds ??= 10;
+    probe.successThreshold ??= 1;
+    probe.failureThreshold ??= 3;
+  }
+}
+
+export function defaultPodSpec(spec: Json): void {
+  if (!spec) return;
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.schedulerName ??= 'default-scheduler';
+  spec.securityContext ??= {};
+  spec.enableServiceLinks ??= true;
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) defaultContainer(c);
+}
+
+function defaultTemplate(template: Json): void {
+  if (!template) return;
+  template.spec ??= {};
+  defaultPodSpec(template.spec);
+}
+
+function defaultDeployment(spec: Json): void {
+  spec.replicas ??= 1;
+  spec.strategy ??= {};
+  spec.strategy.type ??= 'RollingUpdate';
+  if (spec.strategy.type === 'RollingUpdate') {
+    spec.strategy.rollingUpdate ??= {};
+    spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
+    spec.strategy.rollingUpdate.maxSurge ??= '25%';
+  }
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  defaultTemplate(spec.template);
+}
+
+function defaultService(spec: Json, allocateIp: () => string): void {
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  if (spec.type !== 'ExternalName') {
+    if (!spec.clusterIP) spec.clusterIP = allocateIp();
+    spec.clusterIPs ??= [spec.clusterIP];
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+    spec.internalTrafficPolicy ??= 'Cluster';
+  }
+  for (const port of spec.ports ?? []) {
+    port.protocol ??= 'TCP';
+    port.targetPort ??= port.port;
+  }
+}
+
+function defaultHpa(spec: Json): void {
+  spec.minReplicas ??= 1;
+  if (!spec.metrics || spec.metrics.length === 0) {
+    spec.metrics = [
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+      },
+    ];
+  }
+  const behavior = spec.behavior;
+  if (!behavior) return;
+  behavior.scaleUp ??= {};
+  behavior.scaleUp.stabilizationWindowSeconds ??= 0;
+  behavior.scaleUp.selectPolicy ??= 'Max';
+  behavior.scaleUp.policies ??= [
+    { type: 'Pods', value: 4, periodSeconds: 15 },
+    { type: 'Percent', value: 100, periodSeconds: 15 },
+  ];
+  behavior.scaleDown ??= {};
+  behavior.scaleDown.selectPolicy ??= 'Max';
+  behavior.scaleDown.policies ??= [{ type: 'Percent', value: 100, periodSeconds: 15 }];
+}
+
+function qosClass(spec: Json): string {
+  const containers: Json[] = spec?.containers ?? [];
+  const resources = containers.map((c) => c.resources ?? {});
+  const any = resources.some(
+    (r) => Object.keys(r.requests ?? {}).length + Object.keys(r.limits ?? {}).length > 0,
+  );
+  if (!any) return 'BestEffort';
+  const guaranteed = resources.every(
+    (r) =>
+      ['cpu', 'memory'].every((k) => r.limits?.[k] !== undefined) &&
+      ['cpu', 'memory'].every((k) => String(r.requests?.[k] ?? r.limits?.[k]) === String(r.limits?.[k])),
+  );
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** Fills the defaults of an object about to be stored. `allocateIp` hands out Service cluster IPs. */
+export function applyDefaults(type: ResourceType, object: KubeObject, allocateIp: () => string): void {
+  const key = `${type.group}/${type.kind}`;
+  const withSpec = [
+    '/Pod',
+    'apps/Deployment',
+    'apps/ReplicaSet',
+    '/Service',
+    'autoscaling/HorizontalPodAutoscaler',
+  ];
+  if (withSpec.includes(key)) object.spec ??= {};
+  const spec = object.spec;
+  switch (key) {
+    case '/Pod':
+      defaultPodSpec(spec);
+      spec.priority ??= 0;
+      break;
+    case 'apps/Deployment':
+      defaultDeployment(spec);
+      break;
+    case 'apps/ReplicaSet':
+      spec.replicas ??= 1;
+      defaultTemplate(spec.template);
+      break;
+    case 'batch/Job':
+      if (spec) defaultTemplate(spec.template);
+      break;
+    case '/Service':
+      defaultService(spec, allocateIp);
+      break;
+    case 'autoscaling/HorizontalPodAutoscaler':
+      defaultHpa(spec);
+      break;
+    case '/Namespace':
+      object.spec ??= { finalizers: ['kubernetes'] };
+      object.status ??= { phase: 'Active' };
+      break;
+    case '/Secret':
+      object.type ??= 'Opaque';
+      break;
+  }
+}
+
+/**
+ * The status a new object starts with: kube-apiserver drops a client's status on create for types with a status
+ * subresource (nodes and namespaces keep theirs); a new pod is Pending with its QoS class.
+ */
+export function initialStatus(type: ResourceType, object: KubeObject): void {
+  if (type.group === '' && type.kind === 'Pod') {
+    object.status = { phase: 'Pending', qosClass: qosClass(object.spec) };
+    return;
+  }
+  if (type.group === '' && (type.kind === 'Node' || type.kind === 'Namespace')) return;
+  if (type.subresources.includes('status')) delete object.status;
+}

@@ -1,0 +1,171 @@
+import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../store/resources.js';
+
+/**
+ * Discovery documents built from the resource table: legacy (`/api`, `/apis`, `/apis/<g>/<v>`) and the aggregated
+ * form (apidiscovery.k8s.io/v2) kubectl 1.32 asks for first.
+ */
+
+/** Types served by the API server that are not stored (metrics.k8s.io is computed on request). */
+export const metricsResourceTypes: ResourceType[] = [
+  {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    kind: 'PodMetrics',
+    plural: 'pods',
+    singular: '',
+    namespaced: true,
+    subresources: [],
+    verbs: ['get', 'list'],
+  },
+  {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    kind: 'NodeMetrics',
+    plural: 'nodes',
+    singular: '',
+    namespaced: false,
+    subresources: [],
+    verbs: ['get', 'list'],
+  },
+];
+
+export const aggregatedDiscoveryContentType =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+const subresourceVerbs = ['get', 'patch', 'update'];
+
+function servedTypes(registry: ResourceRegistry): ResourceType[] {
+  return [...registry.all(), ...metricsResourceTypes];
+}
+
+function groupNames(types: ResourceType[]): string[] {
+  return [...new Set(types.filter((t) => t.group !== '').map((t) => t.group))];
+}
+
+function versionsOf(types: ResourceType[], group: string): string[] {
+  return [...new Set(types.filter((t) => t.group === group).map((t) => t.version))];
+}
+
+export function coreVersions(serverAddress: string): Record<string, unknown> {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+function apiGroup(types: ResourceType[], group: string): Record<string, unknown> {
+  const versions = versionsOf(types, group).map((version) => ({
+    groupVersion: `${group}/${version}`,
+    version,
+  }));
+  return { name: group, versions, preferredVersion: versions[0] };
+}
+
+export function groupList(registry: ResourceRegistry): Record<string, unknown> {
+  const types = servedTypes(registry);
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupNames(types).map((g) => apiGroup(types, g)) };
+}
+
+export function group(registry: ResourceRegistry, name: string): Record<string, unknown> | undefined {
+  const types = servedTypes(registry);
+  if (!groupNames(types).includes(name)) return undefined;
+  return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(types, name) };
+}
+
+function subresourceKind(t: ResourceType, sub: string): { group: string; version: string; kind: string } {
+  return sub === 'scale'
+    ? { group: 'autoscaling', version: 'v1', kind: 'Scale' }
+    : { group: t.group, version: t.version, kind: t.kind };
+}
+
+export function resourceList(
+  registry: ResourceRegistry,
+  groupName: string,
+  version: string,
+): Record<string, unknown> | undefined {
+  const types = servedTypes(registry).filter((t) => t.group === groupName && t.version === version);
+  if (types.length === 0) return undefined;
+  const resources = types.flatMap((t) => [
+    {
+      name: t.plural,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: t.verbs ?? [],
+      ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+      ...(t.categories ? { categories: t.categories } : {}),
+    },
+    ...t.subresources.map((sub) => {
+      const k = subresourceKind(t, sub);
+      return {
+        name: `${t.plural}/${sub}`,
+        singularName: '',
+        namespaced: t.namespaced,
+        ...(sub === 'scale' ? { group: k.group, version: k.version } : {}),
+        kind: k.kind,
+        verbs: subresourceVerbs,
+      };
+    }),
+  ]);
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: apiVersionOf(types[0] as ResourceType),
+    resources,
+  };
+}
+
+function discoveryGroup(types: ResourceType[], groupName: string): Record<string, unknown> {
+  return {
+    metadata: groupName ? { name: groupName } : {},
+    versions: versionsOf(types, groupName).map((version) => ({
+      version,
+      freshness: 'Current',
+      resources: types
+        .filter((t) => t.group === groupName && t.version === version)
+        .map((t) => ({
+          resource: t.plural,
+          responseKind: { group: '', version: '', kind: t.kind },
+          scope: t.namespaced ? 'Namespaced' : 'Cluster',
+          singularResource: t.singular,
+          verbs: t.verbs ?? [],
+          ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+          ...(t.categories ? { categories: t.categories } : {}),
+          ...(t.subresources.length > 0
+            ? {
+                subresources: t.subresources.map((sub) => ({
+                  subresource: sub,
+                  responseKind: subresourceKind(t, sub),
+                  verbs: subresourceVerbs,
+                })),
+              }
+            : {}),
+        })),
+    })),
+  };
+}
+
+/** apidiscovery.k8s.io/v2 APIGroupDiscoveryList for `/api` (core only) or `/apis` (every named group). */
+export function aggregatedDiscovery(registry: ResourceRegistry, core: boolean): Record<string, unknown> {
+  const types = servedTypes(registry);
+  const groups = core ? [''] : groupNames(types);
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: groups.map((g) => discoveryGroup(types, g)),
+  };
+}
+
+export const serverVersion = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-scalegate',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2024-12-11T00:00:00Z',
+  goVersion: 'go1.23.3',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};

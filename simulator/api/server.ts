@@ -1,0 +1,405 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError, badRequest } from '../store/errors.js';
+import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../store/resources.js';
+import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from '../store/selectors.js';
+import type { ListOptions, ObjectStore } from '../store/store.js';
+import type { KubeObject } from '../store/types.js';
+import { type DeleteOptions, ObjectDeleter } from './deletes.js';
+import {
+  aggregatedDiscovery,
+  aggregatedDiscoveryContentType,
+  coreVersions,
+  group,
+  groupList,
+  resourceList,
+  serverVersion,
+} from './discovery.js';
+import { type MetricsApiProvider, metricsApiServiceKey, metricsResponse } from './metrics-api.js';
+import { openApiGroupVersion, openApiRoot } from './openapi.js';
+import { parsePath, type ResourcePath } from './paths.js';
+import { fieldManagerOf, parseBody, readBody, sendError, sendJson, wantsTable } from './request.js';
+import { type IncludeObject, toTable } from './tables.js';
+import { serveWatch } from './watch.js';
+import { ObjectWriter, patchTypes } from './writes.js';
+
+export interface ApiServerOptions {
+  store: ObjectStore;
+  registry: ResourceRegistry;
+  /** Where the metrics.k8s.io provider is looked up (key `metrics-api`) at request time. */
+  services: Map<string, unknown>;
+  host?: string;
+  port?: number;
+  /** How often a watch that allows bookmarks gets one (kube-apiserver: about a minute; clients time out at 30 s). */
+  bookmarkIntervalMs?: number;
+}
+
+export interface RunningApiServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const notFoundResource = () =>
+  new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+
+function methodNotAllowed(): ApiError {
+  return new ApiError(
+    405,
+    'MethodNotAllowed',
+    'the server does not allow this method on the requested resource',
+  );
+}
+
+function listOptions(path: ResourcePath, query: URLSearchParams): ListOptions {
+  const options: ListOptions = {};
+  if (path.namespace) options.namespace = path.namespace;
+  const labels = query.get('labelSelector');
+  if (labels) options.labelSelector = parseLabelSelector(labels);
+  const fields = query.get('fieldSelector');
+  if (fields) options.fieldSelector = parseFieldSelector(fields);
+  return options;
+}
+
+function numberParam(query: URLSearchParams, name: string): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw badRequest(`invalid value for ${name}: ${raw}`);
+  return n;
+}
+
+function includeObject(query: URLSearchParams): IncludeObject {
+  const value = query.get('includeObject');
+  return value === 'None' || value === 'Object' ? value : 'Metadata';
+}
+
+/** The autoscaling/v1 Scale of a Deployment or ReplicaSet. */
+function scaleOf(object: KubeObject): Record<string, unknown> {
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+      resourceVersion: object.metadata.resourceVersion,
+      creationTimestamp: object.metadata.creationTimestamp,
+    },
+    spec: { replicas: object.spec?.replicas ?? 0 },
+    status: {
+      replicas: object.status?.replicas ?? 0,
+      selector: object.spec?.selector ? formatLabelSelector(object.spec.selector) : '',
+    },
+  };
+}
+
+/**
+ * The local cluster's kube-apiserver: discovery, the verbs on every type of the resource table, subresources,
+ * watch, Table output, and metrics.k8s.io served from the data plane's provider. Plain HTTP on loopback.
+ */
+export class ApiServer {
+  private readonly writer: ObjectWriter;
+  private readonly deleter: ObjectDeleter;
+  private readonly watches = new Set<() => void>();
+  private address = '127.0.0.1:0';
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.writer = new ObjectWriter(options.store, options.registry);
+    this.deleter = new ObjectDeleter(options.store, options.registry);
+  }
+
+  async listen(): Promise<RunningApiServer> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error) => sendError(res, error));
+    });
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    const { address, port } = server.address() as AddressInfo;
+    this.address = `${address}:${port}`;
+    return {
+      url: `http://${this.address}`,
+      server,
+      close: async () => {
+        for (const finish of [...this.watches]) finish();
+        server.closeIdleConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+      },
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parsed = parsePath(url.pathname);
+    const method = req.method ?? 'GET';
+    const { registry } = this.options;
+    const accept = req.headers.accept ?? '';
+    const aggregated = accept.includes('as=APIGroupDiscoveryList');
+    switch (parsed.kind) {
+      case 'other': {
+        if (['/healthz', '/readyz', '/livez'].includes(parsed.path)) {
+          res.writeHead(200, { 'Content-Type': 'text/plain' });
+          res.end('ok');
+          return;
+        }
+        const { body, contentType } = this.nonResource(parsed.path, aggregated);
+        return sendJson(res, 200, body, contentType);
+      }
+      case 'group': {
+        const doc = group(registry, parsed.group);
+        if (!doc) throw notFoundResource();
+        return sendJson(res, 200, doc);
+      }
+      case 'groupVersion': {
+        const doc = resourceList(registry, parsed.group, parsed.version);
+        if (!doc) throw notFoundResource();
+        return sendJson(res, 200, doc);
+      }
+      case 'resource':
+        break;
+    }
+    const path = parsed.path;
+    if (path.group === 'metrics.k8s.io') {
+      if (method !== 'GET') throw methodNotAllowed();
+      const provider = this.options.services.get(metricsApiServiceKey) as MetricsApiProvider | undefined;
+      return sendJson(res, 200, metricsResponse(provider, path, url.searchParams));
+    }
+    const type = registry.byPlural(path.group, path.version, path.plural);
+    if (!type || (path.namespace !== undefined && !type.namespaced)) throw notFoundResource();
+    if (path.subresource && !(type.subresources as string[]).includes(path.subresource))
+      throw notFoundResource();
+    const body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)
+      ? parseBody(await readBody(req), req.headers['content-type'] ?? 'application/json')
+      : undefined;
+    return this.handleResource(req, res, method, type, path, url.searchParams, body);
+  }
+
+  /** Discovery, version and OpenAPI documents: the body and, for aggregated discovery, its content type. */
+  private nonResource(path: string, aggregated: boolean): { body: unknown; contentType?: string } {
+    const { registry } = this.options;
+    if (path === '/api' || path === '/apis') {
+      const core = path === '/api';
+      if (aggregated)
+        return { body: aggregatedDiscovery(registry, core), contentType: aggregatedDiscoveryContentType };
+      return { body: core ? coreVersions(this.address) : groupList(registry) };
+    }
+    if (path === '/version') return { body: serverVersion };
+    if (path === '/openapi/v3') return { body: openApiRoot(registry) };
+    const doc = path.startsWith('/openapi/v3/')
+      ? openApiGroupVersion(registry, path.slice('/openapi/v3/'.length))
+      : undefined;
+    if (doc) return { body: doc };
+    throw notFoundResource();
+  }
+
+  private render(req: IncomingMessage, query: URLSearchParams, type: ResourceType) {
+    const table = wantsTable(req);
+    const now = this.options.store.clock.now();
+    return {
+      table,
+      one: (object: KubeObject): unknown =>
+        table
+          ? toTable(type, [object], {
+              now,
+              include: includeObject(query),
+              resourceVersion: object.metadata.resourceVersion,
+            })
+          : object,
+    };
+  }
+
+  private async handleResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    type: ResourceType,
+    path: ResourcePath,
+    query: URLSearchParams,
+    body: unknown,
+  ): Promise<void> {
+    const { store } = this.options;
+    const dryRun = query.getAll('dryRun').includes('All');
+    const write = { manager: fieldManagerOf(query, req), dryRun };
+    const namespace = path.namespace;
+    const name = path.name;
+    const sub = path.subresource;
+    const view = this.render(req, query, type);
+    if (!name) {
+      const list = listOptions(path, query);
+      if (method === 'GET' && (query.get('watch') === 'true' || query.get('watch') === '1')) {
+        return this.watch(req, res, type, list, query);
+      }
+      if (method === 'GET') {
+        const { items, resourceVersion } = store.list(type, list);
+        if (view.table) {
+          return sendJson(
+            res,
+            200,
+            toTable(type, items, {
+              now: store.clock.now(),
+              include: includeObject(query),
+              resourceVersion: String(resourceVersion),
+            }),
+          );
+        }
+        return sendJson(res, 200, {
+          kind: `${type.kind}List`,
+          apiVersion: apiVersionOf(type),
+          metadata: { resourceVersion: String(resourceVersion) },
+          items,
+        });
+      }
+      if (method === 'POST') {
+        const created = this.writer.create(type, namespace, body, write);
+        return sendJson(res, 201, created);
+      }
+      if (method === 'DELETE') {
+        const items = this.deleter.deleteCollection(type, list, this.deleteOptions(body, query, dryRun));
+        return sendJson(res, 200, {
+          kind: `${type.kind}List`,
+          apiVersion: apiVersionOf(type),
+          metadata: { resourceVersion: String(store.resourceVersion) },
+          items,
+        });
+      }
+      throw methodNotAllowed();
+    }
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    if (sub === 'scale')
+      return sendJson(res, 200, this.scale(method, contentType, type, namespace, name, body, write));
+    switch (method) {
+      case 'GET':
+        return sendJson(res, 200, view.one(store.get(type, namespace, name)));
+      case 'PUT': {
+        const updated =
+          sub === 'status'
+            ? this.writer.updateStatus(type, namespace, name, body, write)
+            : this.writer.update(type, namespace, name, body, write);
+        return sendJson(res, 200, updated);
+      }
+      case 'PATCH': {
+        const force = query.get('force') === 'true';
+        const manager = contentType === patchTypes.apply ? (query.get('fieldManager') ?? '') : write.manager;
+        const { object, created } = this.writer.patch(type, namespace, name, contentType, body, {
+          manager,
+          dryRun,
+          force,
+          ...(sub === 'status' ? { subresource: 'status' as const } : {}),
+        });
+        return sendJson(res, created ? 201 : 200, object);
+      }
+      case 'DELETE': {
+        if (sub) throw methodNotAllowed();
+        const { object, gone } = this.deleter.delete(
+          type,
+          namespace,
+          name,
+          this.deleteOptions(body, query, dryRun),
+        );
+        if (gone && !(type.group === '' && type.kind === 'Pod')) {
+          return sendJson(res, 200, {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Success',
+            details: { name, group: type.group, kind: type.plural, uid: object.metadata.uid },
+          });
+        }
+        return sendJson(res, gone ? 200 : 202, object);
+      }
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  /** GET, PUT and PATCH of `/scale`; returns the resulting Scale. */
+  private scale(
+    method: string,
+    contentType: string,
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    write: { manager: string; dryRun: boolean },
+  ): Record<string, unknown> {
+    const { store } = this.options;
+    const current = store.get(type, namespace, name);
+    if (method === 'GET') return scaleOf(current);
+    type ScaleBody = { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
+    let desired: ScaleBody;
+    if (method === 'PUT') desired = (body ?? {}) as ScaleBody;
+    else if (method === 'PATCH') {
+      // An apply patch of a Scale only ever sets spec.replicas, so it merges like a merge patch.
+      const patchType = contentType === patchTypes.apply ? patchTypes.merge : contentType;
+      desired = this.writer.patched(scaleOf(current) as KubeObject, patchType, body) as ScaleBody;
+    } else throw methodNotAllowed();
+    const updated = this.writer.scale(
+      type,
+      namespace,
+      name,
+      desired.spec?.replicas,
+      desired.metadata?.resourceVersion,
+      write,
+    );
+    return scaleOf(updated);
+  }
+
+  private deleteOptions(body: unknown, query: URLSearchParams, dryRun: boolean): DeleteOptions {
+    const fromBody = (body ?? {}) as Omit<Partial<DeleteOptions>, 'dryRun'> & { dryRun?: string[] };
+    const grace = numberParam(query, 'gracePeriodSeconds') ?? fromBody.gracePeriodSeconds;
+    const policy = query.get('propagationPolicy') ?? fromBody.propagationPolicy;
+    return {
+      dryRun: dryRun || (fromBody.dryRun ?? []).includes('All'),
+      ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+      ...(policy ? { propagationPolicy: policy } : {}),
+      ...(fromBody.preconditions ? { preconditions: fromBody.preconditions } : {}),
+    };
+  }
+
+  private watch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: ResourceType,
+    list: ListOptions,
+    query: URLSearchParams,
+  ): void {
+    const { store } = this.options;
+    const table = wantsTable(req);
+    const include = includeObject(query);
+    const rv = query.get('resourceVersion');
+    const timeout = numberParam(query, 'timeoutSeconds');
+    serveWatch(
+      store,
+      req,
+      res,
+      {
+        type,
+        list,
+        ...(rv ? { resourceVersion: rv } : {}),
+        bookmarks: query.get('allowWatchBookmarks') === 'true',
+        ...(timeout ? { timeoutSeconds: timeout } : {}),
+        render: (object) =>
+          table
+            ? toTable(type, [object], {
+                now: store.clock.now(),
+                include,
+                resourceVersion: object.metadata.resourceVersion,
+              })
+            : object,
+      },
+      this.options.bookmarkIntervalMs ?? 10_000,
+      (finish) => {
+        this.watches.add(finish);
+        return () => this.watches.delete(finish);
+      },
+    );
+  }
+}
+
+export function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  return new ApiServer(options).listen();
+}
