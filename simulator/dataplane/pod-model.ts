@@ -1,0 +1,235 @@
+import { HttpStats } from './http-stats.js';
+import { coldStartMultiplier, type WorkloadModel } from './workload.js';
+
+/** What the model needs to know about one container of the pod. */
+export interface ContainerShape {
+  name: string;
+  /** Cores the container may use: its CPU limit, else its request, else one core. */
+  cpuCores: number;
+  /** Bytes above which the container is OOMKilled; undefined when it has no memory limit. */
+  memoryLimitBytes: number | undefined;
+}
+
+/** How a request left the pod: 200, 500 (the app's error ratio) or 502 (the container died under it). */
+export type RequestStatus = 200 | 500 | 502;
+
+export interface UsageWindow {
+  /** End of the window, ms since epoch. */
+  timestamp: number;
+  seconds: number;
+  /** Average cores used per container, in the order of `containers`. */
+  cpuCores: number[];
+  /** Average working set per container. */
+  memoryBytes: number[];
+  requestsPerSecond: number;
+}
+
+interface Job {
+  remainingCpu: number;
+  status: 200 | 500;
+  timer: NodeJS.Timeout | undefined;
+  done: (status: RequestStatus) => void;
+}
+
+interface UsageSample {
+  t: number;
+  cpuSeconds: number[];
+  memoryByteSeconds: number;
+  requests: number;
+}
+
+/** Real time with sub-millisecond resolution, ms since epoch. */
+export const realClock = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * One running pod as a processor-sharing server. The first container serves traffic: its in-flight requests
+ * share its CPU capacity (each request uses at most one core), so service time stretches with concurrency.
+ * A request's life: CPU phase (cost × cold-start multiplier), then the base latency; its memory is held until it
+ * answers. CPU time and memory are integrated exactly between arrivals and departures, which gives the cumulative
+ * counters cAdvisor exports and the windowed averages metrics-server serves. Other containers idle at zero usage.
+ */
+export class PodModel {
+  readonly http = new HttpStats();
+  private readonly cpuSeconds: number[];
+  private memoryByteSeconds = 0;
+  private readonly cpuJobs = new Set<Job>();
+  private readonly waitingJobs = new Set<Job>();
+  private lastAdvance: number;
+  private cpuTimer: NodeJS.Timeout | undefined;
+  private errorCredit = 0.5;
+  private samples: UsageSample[] = [];
+  /** Set between an OOMKill and the container's restart: the pod takes no traffic. */
+  down = false;
+
+  constructor(
+    readonly containers: ContainerShape[],
+    public workload: WorkloadModel,
+    /** When the pod last turned Ready (ms since epoch), for the cold-start penalty. */
+    public readySince: number,
+    private readonly onOutOfMemory: (container: string) => void,
+    private readonly now: () => number = realClock,
+  ) {
+    this.cpuSeconds = containers.map(() => 0);
+    this.lastAdvance = now();
+  }
+
+  get inFlight(): number {
+    return this.cpuJobs.size + this.waitingJobs.size;
+  }
+
+  /** Current working set of each container. */
+  memoryBytes(): number[] {
+    return this.containers.map((_, i) =>
+      i === 0 ? this.workload.baseMemoryBytes + this.workload.memoryBytesPerRequest * this.inFlight : 0,
+    );
+  }
+
+  /** Cumulative CPU seconds of each container up to now. */
+  cumulativeCpuSeconds(): number[] {
+    this.advance();
+    return [...this.cpuSeconds];
+  }
+
+  private get serving(): ContainerShape | undefined {
+    return this.containers[0];
+  }
+
+  private perJobRate(): number {
+    const n = this.cpuJobs.size;
+    return n === 0 ? 0 : Math.min(1, (this.serving?.cpuCores ?? 1) / n);
+  }
+
+  /** Integrates CPU work and memory from the last change until now. */
+  private advance(): void {
+    const now = this.now();
+    const dt = Math.max(0, (now - this.lastAdvance) / 1000);
+    this.lastAdvance = now;
+    if (dt === 0) return;
+    const rate = this.perJobRate();
+    for (const job of this.cpuJobs) job.remainingCpu -= rate * dt;
+    this.cpuSeconds[0] = (this.cpuSeconds[0] ?? 0) + rate * this.cpuJobs.size * dt;
+    this.memoryByteSeconds += (this.memoryBytes()[0] ?? 0) * dt;
+  }
+
+  /** Accepts one request; `done` is called once, after its real service time. */
+  serve(done: (status: RequestStatus) => void): void {
+    this.advance();
+    this.errorCredit += this.workload.errorRatio;
+    const failed = this.errorCredit >= 1;
+    if (failed) this.errorCredit -= 1;
+    const sinceReady = (this.now() - this.readySince) / 1000;
+    const job: Job = {
+      remainingCpu: this.workload.cpuSecondsPerRequest * coldStartMultiplier(this.workload, sinceReady),
+      status: failed ? 500 : 200,
+      timer: undefined,
+      done,
+    };
+    if (job.remainingCpu > 0) this.cpuJobs.add(job);
+    else this.startWaiting(job);
+    const limit = this.serving?.memoryLimitBytes;
+    if (limit !== undefined && (this.memoryBytes()[0] ?? 0) > limit) {
+      this.kill();
+      this.onOutOfMemory(this.serving?.name ?? '');
+      return;
+    }
+    this.scheduleCpu();
+  }
+
+  private startWaiting(job: Job): void {
+    const wait = this.workload.baseLatencySeconds * 1000;
+    this.waitingJobs.add(job);
+    job.timer = setTimeout(() => {
+      this.advance();
+      this.waitingJobs.delete(job);
+      job.done(job.status);
+    }, wait);
+  }
+
+  private scheduleCpu(): void {
+    if (this.cpuTimer) clearTimeout(this.cpuTimer);
+    this.cpuTimer = undefined;
+    if (this.cpuJobs.size === 0) return;
+    const rate = this.perJobRate();
+    let next = Number.POSITIVE_INFINITY;
+    for (const job of this.cpuJobs) next = Math.min(next, job.remainingCpu / rate);
+    this.cpuTimer = setTimeout(() => this.finishCpu(), Math.max(0, Math.ceil(next * 1000)));
+  }
+
+  private finishCpu(): void {
+    this.cpuTimer = undefined;
+    this.advance();
+    // Half a millisecond of slack: timers fire on whole milliseconds.
+    const slack = this.perJobRate() * 0.0005;
+    for (const job of [...this.cpuJobs]) {
+      if (job.remainingCpu <= slack) {
+        this.cpuJobs.delete(job);
+        this.startWaiting(job);
+      }
+    }
+    this.scheduleCpu();
+  }
+
+  /** The container died: every in-flight request fails with 502 and the pod takes no traffic until restarted. */
+  kill(): void {
+    this.advance();
+    this.down = true;
+    this.abortAll();
+  }
+
+  /** The container runs again after a restart: fresh and cold. */
+  restart(readySince: number): void {
+    this.advance();
+    this.down = false;
+    this.readySince = readySince;
+  }
+
+  private abortAll(): void {
+    if (this.cpuTimer) clearTimeout(this.cpuTimer);
+    this.cpuTimer = undefined;
+    const jobs = [...this.cpuJobs, ...this.waitingJobs];
+    this.cpuJobs.clear();
+    this.waitingJobs.clear();
+    for (const job of jobs) {
+      if (job.timer) clearTimeout(job.timer);
+      job.done(502);
+    }
+  }
+
+  /** The pod is gone: in-flight requests fail, timers stop. */
+  stop(): void {
+    this.abortAll();
+  }
+
+  /** Records a usage sample now and drops samples older than `keepMs`. */
+  sample(keepMs: number): void {
+    this.advance();
+    const t = this.lastAdvance;
+    this.samples.push({
+      t,
+      cpuSeconds: [...this.cpuSeconds],
+      memoryByteSeconds: this.memoryByteSeconds,
+      requests: this.http.requests,
+    });
+    const firstKept = this.samples.findIndex((s) => t - s.t <= keepMs);
+    if (firstKept > 0) this.samples = this.samples.slice(firstKept);
+  }
+
+  /**
+   * Average usage between the oldest sample at most `windowMs` before the latest one and the latest one;
+   * undefined until two samples exist (metrics-server likewise needs two scrapes).
+   */
+  usage(windowMs: number): UsageWindow | undefined {
+    const latest = this.samples.at(-1);
+    const first = this.samples.find((s) => latest !== undefined && latest.t - s.t <= windowMs * 1.05);
+    if (!latest || !first || first === latest) return undefined;
+    const seconds = (latest.t - first.t) / 1000;
+    const memory = (latest.memoryByteSeconds - first.memoryByteSeconds) / seconds;
+    return {
+      timestamp: latest.t,
+      seconds,
+      cpuCores: latest.cpuSeconds.map((c, i) => (c - (first.cpuSeconds[i] ?? 0)) / seconds),
+      memoryBytes: this.containers.map((_, i) => (i === 0 ? memory : 0)),
+      requestsPerSecond: (latest.requests - first.requests) / seconds,
+    };
+  }
+}
