@@ -1,0 +1,161 @@
+/**
+ * hpaScaleOut: the HPA reaches N replicas (or a factor of its replicas at the window start) within T of the window
+ * start. Reads kube-state-metrics' HPA status as a range query at the scrape interval, so the reported
+ * time-to-scale is accurate to one step. Optionally fails when the HPA is pinned at maxReplicas with
+ * ScalingLimited=True while its metric is still above target: it wanted more pods than it may have.
+ */
+import { type LabelMatcher, selector } from '../prometheus/promql.js';
+import { formatDuration } from '../util/duration.js';
+import type { GateQueries } from './queries.js';
+import type { GateOf } from './schema.js';
+import { plotSeries, round, shortDuration, since } from './series.js';
+import type { GateContext, GateOutcome } from './types.js';
+
+const hpaKey = 'namespace, horizontalpodautoscaler';
+
+/** The HPA a gate means: `hpa`, or by the naming convention `<service>` (stable) / `<service>-canary` (canary). */
+export function hpaName(gate: GateOf<'hpaScaleOut'>, context: GateContext): string | undefined {
+  if (gate.hpa) return gate.hpa;
+  const service = gate.service ?? context.defaults.service;
+  if (!service) return undefined;
+  return gate.track === 'canary' ? `${service}-canary` : service;
+}
+
+export function hpaMatchers(namespace: string | undefined, name: string): LabelMatcher[] {
+  const matchers: LabelMatcher[] = [];
+  if (namespace !== undefined) matchers.push({ name: 'namespace', op: '=', value: namespace });
+  matchers.push({ name: 'horizontalpodautoscaler', op: '=', value: name });
+  return matchers;
+}
+
+export function replicasQuery(which: 'current' | 'desired', matchers: LabelMatcher[]): string {
+  return `max(${selector(`kube_horizontalpodautoscaler_status_${which}_replicas`, matchers)})`;
+}
+
+/** Non-empty exactly when the HPA is at maxReplicas, ScalingLimited=True and a metric is above its target. */
+function limitedQuery(matchers: LabelMatcher[]): string {
+  const metricKey = `${hpaKey}, metric_name, metric_target_type`;
+  const limited: LabelMatcher[] = [
+    ...matchers,
+    { name: 'condition', op: '=', value: 'ScalingLimited' },
+    { name: 'status', op: '=', value: 'true' },
+  ];
+  return [
+    `max by (${hpaKey}) (${selector('kube_horizontalpodautoscaler_status_current_replicas', matchers)})`,
+    ` >= max by (${hpaKey}) (${selector('kube_horizontalpodautoscaler_spec_max_replicas', matchers)})`,
+    ` and on (${hpaKey}) max by (${hpaKey}) (${selector('kube_horizontalpodautoscaler_status_condition', limited)}) == 1`,
+    ` and on (${hpaKey}) (max by (${metricKey}) (${selector('kube_horizontalpodautoscaler_status_target_metric', matchers)})`,
+    ` > max by (${metricKey}) (${selector('kube_horizontalpodautoscaler_spec_target_metric', matchers)}))`,
+  ].join('');
+}
+
+export async function evaluateHpaScaleOut(
+  gate: GateOf<'hpaScaleOut'>,
+  context: GateContext,
+  queries: GateQueries,
+): Promise<GateOutcome> {
+  const name = hpaName(gate, context);
+  const threshold: Record<string, number | string> = { within: formatDuration(gate.within) };
+  if (gate.minReplicas !== undefined) threshold.minReplicas = gate.minReplicas;
+  if (gate.factor !== undefined) threshold.factor = gate.factor;
+  if (!name)
+    return {
+      status: 'inconclusive',
+      reason: `track ${gate.track} needs a service name (set service, or evaluate inside an environment)`,
+      observed: {},
+      threshold,
+      margin: null,
+    };
+  const namespace = gate.namespace ?? context.defaults.namespace;
+  const matchers = hpaMatchers(namespace, name);
+  const label = namespace ? `${namespace}/${name}` : name;
+  const [series] = await queries.range(replicasQuery(gate.replicas, matchers));
+  const points = series?.values.filter(([, v]) => !Number.isNaN(v)) ?? [];
+  const plot = series ? plotSeries([series], () => `${gate.replicas} replicas`) : [];
+  if (points.length === 0)
+    return {
+      status: 'inconclusive',
+      reason: `no kube_horizontalpodautoscaler_status_${gate.replicas}_replicas series for HPA ${label} in the window (is kube-state-metrics scraped, does the HPA exist?)`,
+      observed: {},
+      threshold,
+      margin: null,
+    };
+
+  const { start, end } = context.window;
+  const startReplicas = points[0]![1];
+  const target = Math.max(
+    gate.minReplicas ?? 0,
+    gate.factor !== undefined ? Math.ceil(startReplicas * gate.factor) : 0,
+  );
+  const deadline = start.getTime() + gate.within;
+  const peak = Math.max(...points.map(([, v]) => v));
+  const reached = points.find(([, v]) => v >= target);
+  const firstUp = points.find(([, v]) => v > startReplicas);
+  const observed: Record<string, number | string | null> = {
+    startReplicas,
+    targetReplicas: target,
+    peakReplicas: peak,
+    timeToScaleSeconds: reached ? round(reached[0] - start.getTime() / 1000) : null,
+    firstScaleUpSeconds: firstUp ? round(firstUp[0] - start.getTime() / 1000) : null,
+  };
+  threshold.targetReplicas = target;
+  const withinText = formatDuration(gate.within);
+
+  if (gate.failWhenLimited) {
+    const [limited] = await queries.range(limitedQuery(matchers));
+    const at = limited?.values.find(([, v]) => !Number.isNaN(v));
+    if (at) {
+      observed.limitedAtSeconds = round(at[0] - start.getTime() / 1000);
+      return {
+        status: 'fail',
+        reason: `HPA ${label} was pinned at maxReplicas (${at[1]}) with ScalingLimited=True while its metric was above target, ${since(start, at[0])} into the window`,
+        observed,
+        threshold,
+        margin: null,
+        series: plot,
+      };
+    }
+  }
+
+  if (reached && reached[0] * 1000 <= deadline) {
+    const took = reached[0] * 1000 - start.getTime();
+    return {
+      status: 'pass',
+      reason: `HPA ${label} reached ${reached[1]} replicas (needed ${target}) after ${shortDuration(took)}, within ${withinText}`,
+      observed,
+      threshold,
+      margin: round((deadline - reached[0] * 1000) / 1000),
+      marginUnit: 's',
+      series: plot,
+    };
+  }
+  if (reached)
+    return {
+      status: 'fail',
+      reason: `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}, later than ${withinText}`,
+      observed,
+      threshold,
+      margin: round((deadline - reached[0] * 1000) / 1000),
+      marginUnit: 's',
+      series: plot,
+    };
+  if (end.getTime() >= deadline)
+    return {
+      status: 'fail',
+      reason: `HPA ${label} peaked at ${peak} replicas (from ${startReplicas}) and did not reach ${target} within ${withinText}`,
+      observed,
+      threshold,
+      margin: peak - target,
+      marginUnit: 'replicas',
+      series: plot,
+    };
+  return {
+    status: 'inconclusive',
+    reason: `HPA ${label} is at ${points.at(-1)![1]} of ${target} replicas and the ${withinText} deadline is after the window end`,
+    observed,
+    threshold,
+    margin: null,
+    series: plot,
+    settled: false,
+  };
+}

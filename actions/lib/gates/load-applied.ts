@@ -1,0 +1,69 @@
+/**
+ * loadApplied: the achieved request rate is at least `minRate` req/s, or `minFraction` of the load's target rate.
+ * A canary that received no load proves nothing, so this gate never passes on silence.
+ */
+import { requestRateQuery } from './app-queries.js';
+import type { GateQueries } from './queries.js';
+import type { GateOf } from './schema.js';
+import {
+  appMatchers,
+  describeMatchers,
+  percent,
+  plotSeries,
+  plotSpan,
+  rateSpan,
+  round,
+  shortDuration,
+} from './series.js';
+import type { GateContext, GateOutcome } from './types.js';
+
+export async function evaluateLoadApplied(
+  gate: GateOf<'loadApplied'>,
+  context: GateContext,
+  queries: GateQueries,
+): Promise<GateOutcome> {
+  const threshold: Record<string, number | string> = {};
+  if (gate.minRate !== undefined) threshold.minRate = gate.minRate;
+  if (gate.minFraction !== undefined) {
+    threshold.minFraction = percent(gate.minFraction);
+    if (context.targetRate !== undefined) threshold.targetRate = context.targetRate;
+  }
+  if (gate.minFraction !== undefined && context.targetRate === undefined)
+    return {
+      status: 'inconclusive',
+      reason: 'minFraction needs the load target rate (--target-rate, or the target-rate input)',
+      observed: {},
+      threshold,
+      margin: null,
+    };
+  const required = Math.max(gate.minRate ?? 0, (gate.minFraction ?? 0) * (context.targetRate ?? 0));
+  threshold.requiredRate = round(required, 3);
+
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const counter = context.metrics.requestsTotal;
+  const [sample] = await queries.instant(requestRateQuery(counter, matchers, span.literal));
+  const series = context.includeSeries
+    ? plotSeries(await queries.range(requestRateQuery(counter, matchers, plotSpan(context))), () => 'req/s')
+    : [];
+  const value = sample?.value[1];
+  if (value === undefined || Number.isNaN(value))
+    return {
+      status: 'inconclusive',
+      reason: `no ${counter} series for ${describeMatchers(matchers)}: no request reached the service, or the metric is not scraped`,
+      observed: { rate: null },
+      threshold,
+      margin: null,
+      series,
+    };
+  const passed = value >= required;
+  return {
+    status: passed ? 'pass' : 'fail',
+    reason: `achieved ${round(value, 2)} req/s over ${shortDuration(span.ms)}, ${passed ? 'at least' : 'below'} the required ${round(required, 2)} req/s`,
+    observed: { rate: round(value, 3) },
+    threshold,
+    margin: round(value - required, 3),
+    marginUnit: 'req/s',
+    series,
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * A real Prometheus server as a child process, for local runs, tests and CI: found on PATH (or installed from the
+ * distribution's package when allowed), configured to scrape the targets the caller names, started on a free
+ * loopback port with a throw-away TSDB, and stopped cleanly.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { stringify } from 'yaml';
+import { ScalegateError } from '../util/errors.js';
+import { PrometheusClient } from './client.js';
+
+export interface ScrapeTarget {
+  job: string;
+  /** Full URL of the metrics endpoint, e.g. `http://127.0.0.1:8080/metrics`. */
+  url: string;
+}
+
+export interface PrometheusServerOptions {
+  targets: ScrapeTarget[];
+  /** Seconds between scrapes; 1 in the fast profile. */
+  scrapeIntervalSeconds?: number;
+  /** Path of the binary; default: `$PROMETHEUS_BIN`, then `prometheus` on PATH. */
+  binary?: string;
+  /** Install the package when the binary is missing (needs root or password-less sudo, and apt). */
+  install?: boolean;
+  /** How long to wait for `/-/ready`. Default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface PrometheusServer {
+  url: string;
+  scrapeIntervalSeconds: number;
+  /** Resolves once `query` returns at least one sample (the first scrape comes ~5 s after start). */
+  waitForSample(query: string, timeoutMs?: number): Promise<void>;
+  /** SIGTERM, wait for exit (SIGKILL after 10 s), remove the TSDB directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Prometheus binary to run, or undefined when there is none. */
+export function findPrometheus(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.PROMETHEUS_BIN) return isExecutable(env.PROMETHEUS_BIN) ? env.PROMETHEUS_BIN : undefined;
+  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const dir of [...dirs, '/usr/bin', '/usr/local/bin']) {
+    const candidate = join(dir, 'prometheus');
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function canSudo(): boolean {
+  try {
+    execFileSync('sudo', ['-n', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Returns the Prometheus binary, installing Debian/Ubuntu's `prometheus` package first when it is missing and
+ * `install` is set. Without Recommends the package stays small (the full set pulls ~390 MB).
+ */
+export function ensurePrometheus(options: { install: boolean; log?: (line: string) => void }): string {
+  const found = findPrometheus();
+  if (found) return found;
+  const hint = 'install it (apt-get install --no-install-recommends prometheus) or set PROMETHEUS_BIN';
+  if (!options.install) throw new ScalegateError(`Prometheus is not installed: ${hint}`, 2);
+  const root = process.getuid?.() === 0;
+  if (!root && !canSudo())
+    throw new ScalegateError(`Prometheus is not installed and installing needs root or sudo: ${hint}`, 2);
+  const prefix = root ? [] : ['sudo', '-n'];
+  const run = (args: string[]) => {
+    options.log?.(`$ ${[...prefix, ...args].join(' ')}`);
+    const [command, ...rest] = [...prefix, ...args];
+    try {
+      execFileSync(command!, rest, {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? `exit ${(error as { status?: number }).status}`;
+      throw new ScalegateError(
+        `installing Prometheus failed: ${[...prefix, ...args].join(' ')} (${why}): ${hint}`,
+        2,
+      );
+    }
+  };
+  run(['apt-get', 'update']);
+  run(['apt-get', 'install', '-y', '--no-install-recommends', 'prometheus']);
+  const installed = findPrometheus();
+  if (!installed)
+    throw new ScalegateError(`apt-get installed prometheus but no binary was found: ${hint}`, 2);
+  return installed;
+}
+
+/** The Prometheus configuration (YAML) scraping `targets` every `intervalSeconds`. */
+export function prometheusConfig(targets: ScrapeTarget[], intervalSeconds: number): string {
+  const interval = `${intervalSeconds}s`;
+  return stringify({
+    global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
+    scrape_configs: targets.map((target) => {
+      const url = new URL(target.url);
+      return {
+        job_name: target.job,
+        // kube-state-metrics and the simulator set `namespace`, `pod`... themselves: keep them as served.
+        honor_labels: true,
+        scheme: url.protocol.replace(':', ''),
+        metrics_path: url.pathname,
+        static_configs: [{ targets: [url.host] }],
+      };
+    }),
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function pollUntil(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  exited: () => string | undefined,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const exit = exited();
+    if (exit) throw new ScalegateError(`Prometheus exited while waiting for ${what}: ${exit}`, 3);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new ScalegateError(`Prometheus: timed out waiting for ${what}`, 3);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startPrometheus(options: PrometheusServerOptions): Promise<PrometheusServer> {
+  const binary = options.binary ?? ensurePrometheus({ install: options.install ?? false });
+  const interval = options.scrapeIntervalSeconds ?? 1;
+  const dir = await mkdtemp(join(tmpdir(), 'scalegate-prometheus-'));
+  const configFile = join(dir, 'prometheus.yml');
+  await writeFile(configFile, prometheusConfig(options.targets, interval));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let stderr = '';
+  let exit: string | undefined;
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exit = `exit ${code ?? signal}: ${stderr.trim().split('\n').pop() ?? ''}`;
+      resolve();
+    });
+    child.once('error', (error) => {
+      exit = error.message;
+      resolve();
+    });
+  });
+  // Never leave a server behind when the parent exits without calling stop().
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const client = new PrometheusClient({ url, retries: 0, timeoutMs: 5000 });
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('exit', killOnExit);
+    await client.close();
+    if (exit === undefined) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await pollUntil(
+      'readiness',
+      options.readyTimeoutMs ?? 30_000,
+      async () => (await fetch(`${url}/-/ready`)).ok,
+      () => exit,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url,
+    scrapeIntervalSeconds: interval,
+    waitForSample: (query, timeoutMs = 60_000) =>
+      pollUntil(
+        `a sample of ${query}`,
+        timeoutMs,
+        async () => (await client.query(query)).length > 0,
+        () => exit,
+      ),
+    stop,
+  };
+}

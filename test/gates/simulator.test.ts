@@ -1,0 +1,126 @@
+/**
+ * Gates against the local cluster simulator scraped by a real Prometheus: the simulator's kube-state-metrics series
+ * fit the gates unchanged. An HPA below its minimum scales the stable Deployment out (no load needed; its new pods
+ * are Pending for a moment while their image is pulled), and a Deployment asking for more CPU than any node has
+ * leaves its pods Pending and Unschedulable.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { evaluateOnce } from '../../actions/lib/gates/evaluate.js';
+import { parseGateFile } from '../../actions/lib/gates/load.js';
+import type { GateResult } from '../../actions/lib/gates/types.js';
+import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
+import { type PrometheusServer, startPrometheus } from '../../actions/lib/prometheus/server.js';
+import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
+import { waitFor } from '../prometheus/scripted-exporter.js';
+
+let cluster: RunningCluster;
+let prometheus: PrometheusServer;
+let client: PrometheusClient;
+let results: Map<string, GateResult>;
+
+function deployment(name: string, replicas: number, cpu: string) {
+  const labels = { app: name, track: 'stable' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'shop', labels },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [{ name: 'app', image: 'registry.local/app:1', resources: { requests: { cpu } } }],
+        },
+      },
+    },
+  };
+}
+
+const set = parseGateFile(
+  `
+gates:
+  - {name: scaled, type: hpaScaleOut, track: stable, minReplicas: 3, within: 60s}
+  - {name: web-not-stuck, type: pendingPods, selector: {app: web}, maxPendingDuration: 30s}
+  - {name: hog-stuck, type: pendingPods, selector: {app: hog}, maxPending: 1}
+`,
+  'simulator-gates.yaml',
+);
+
+before(async () => {
+  cluster = await startCluster({ profile: 'fast', nodes: 2, nodeCpu: '2' });
+  const type = (apiVersion: string, kind: string) => cluster.registry.byKind(apiVersion, kind)!;
+  cluster.store.create(type('v1', 'Namespace'), {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'shop' },
+  });
+  prometheus = await startPrometheus({
+    targets: [{ job: 'scalegate', url: `${cluster.metrics}/metrics` }],
+    scrapeIntervalSeconds: 1,
+  });
+  client = new PrometheusClient({ url: prometheus.url, retries: 1, backoffMs: 100 });
+  await prometheus.waitForSample('kube_node_info');
+  const start = new Date();
+  cluster.store.create(type('apps/v1', 'Deployment'), deployment('web', 1, '100m'));
+  cluster.store.create(type('apps/v1', 'Deployment'), deployment('hog', 2, '3'));
+  cluster.store.create(type('autoscaling/v2', 'HorizontalPodAutoscaler'), {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 3,
+      maxReplicas: 5,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+        },
+      ],
+    },
+  });
+  await waitFor(
+    'the HPA at 3 replicas and the hog pods Pending, as Prometheus sees them',
+    async () => {
+      const [replicas] = await client.query(
+        'max(kube_horizontalpodautoscaler_status_current_replicas{namespace="shop",horizontalpodautoscaler="web"})',
+      );
+      const [pending] = await client.query('sum(kube_pod_status_unschedulable{namespace="shop"})');
+      return replicas?.value[1] === 3 && pending?.value[1] === 2;
+    },
+    60_000,
+  );
+  const context = {
+    client,
+    window: { start, end: new Date() },
+    stepSeconds: 1,
+    metrics: set.metrics,
+    defaults: { namespace: 'shop', service: 'web' },
+    includeSeries: true,
+  };
+  results = new Map((await evaluateOnce(set.gates, context)).map((r) => [r.name, r]));
+});
+
+after(async () => {
+  await client?.close();
+  await prometheus?.stop();
+  await cluster?.stop();
+});
+
+test('hpaScaleOut finds the stable HPA by track and reports the scale-out', () => {
+  const r = results.get('scaled')!;
+  assert.equal(r.status, 'pass', r.reason);
+  assert.equal(r.observed.peakReplicas, 3);
+  assert.match(r.queries[0]!, /horizontalpodautoscaler="web"/);
+});
+
+test('pendingPods tells a healthy Deployment from one that no node can hold, naming capacity as the cause', () => {
+  const web = results.get('web-not-stuck')!;
+  assert.equal(web.status, 'pass', web.reason);
+  const hog = results.get('hog-stuck')!;
+  assert.equal(hog.status, 'fail', hog.reason);
+  assert.equal(hog.observed.maxPending, 2);
+  assert.equal(hog.observed.cause, 'capacity');
+});
