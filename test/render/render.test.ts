@@ -72,7 +72,7 @@ describe('workloads and services', () => {
       assert.equal(deployment.metadata.labels?.['scalegate.dev/track'], track);
       assert.equal(deployment.spec.replicas, undefined, 'the HPA owns the replica count');
       const [container] = deployment.spec.template.spec.containers;
-      assert.equal(container.image, 'ghcr.io/scalegate/web:1.4.2');
+      assert.equal(container.image, 'scalegate/web:1.4.2');
       assert.deepEqual(container.resources, {
         requests: { cpu: '250m', memory: '256Mi' },
         limits: { cpu: '1', memory: '256Mi' },
@@ -278,9 +278,9 @@ describe('KEDA and image overrides', () => {
 
   it('--image overrides the image and the version label follows the digest', async () => {
     const digest = `sha256:${'c0ffee'.repeat(10)}abcd`;
-    const { objects } = await render('dev', { image: `ghcr.io/scalegate/web@${digest}`, track: 'canary' });
+    const { objects } = await render('dev', { image: `scalegate/web@${digest}`, track: 'canary' });
     const deployment = find(objects, 'Deployment', 'web-canary');
-    assert.equal(deployment.spec.template.spec.containers[0].image, `ghcr.io/scalegate/web@${digest}`);
+    assert.equal(deployment.spec.template.spec.containers[0].image, `scalegate/web@${digest}`);
     assert.equal(deployment.spec.template.metadata.labels.version, 'c0ffeec0ffee');
   });
 });

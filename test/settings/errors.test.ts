@@ -28,9 +28,9 @@ const corpus: Record<string, string> = {
   'no-base-deployment':
     '1:12: manifests: no Deployment in the base manifests folder ../manifests-no-deployment',
   'bad-image':
-    "5:10: service.image: expected an image reference such as ghcr.io/acme/web:1.4.2 (got 'ghcr.io/Acme/web:1.0.0')",
+    "5:10: service.image: expected an image reference such as acme/web:1.4.2 (repository names are lowercase) (got 'Acme/web:1.0.0')",
   'untagged-image':
-    "5:10: service.image: expected an image reference with a tag or a digest (e.g. web:1.4.2) (got 'ghcr.io/acme/web')",
+    "5:10: service.image: expected an image reference with a tag or a digest (e.g. web:1.4.2) (got 'acme/web')",
   'memory-limit-differs':
     '12:23: service.resources.limits.memory: expected limits.memory equal to requests.memory (64Mi) because memoryRequestsEqualLimits is true (got 128Mi)',
   'weights-decrease':

@@ -7,7 +7,6 @@ import { managedLabels } from './labels.js';
 import type { KubeObject, RenderContext } from './types.js';
 import { quantityMap } from './workload.js';
 
-export const defaultBufferImage = 'registry.k8s.io/pause:3.10';
 export const defaultBufferPriority = -10;
 
 export function bufferNames(ctx: RenderContext) {
@@ -74,7 +73,7 @@ export function renderCapacity(ctx: RenderContext): KubeObject[] {
               containers: [
                 {
                   name: 'pause',
-                  image: buffer.image ?? defaultBufferImage,
+                  image: buffer.image,
                   resources: {
                     requests: quantityMap(buffer.resources?.requests ?? service.resources.requests),
                   },

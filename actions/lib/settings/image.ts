@@ -20,8 +20,18 @@ export interface ImageReference {
 /** Parses an image reference; returns a reason string when it is not a valid, pinned reference. */
 export function parseImageReference(ref: string): ImageReference | string {
   const match = referencePattern.exec(ref);
-  if (!match || match[1]!.length > 255) return 'expected an image reference such as ghcr.io/acme/web:1.4.2';
+  if (!match || match[1]!.length > 255) return 'expected an image reference such as acme/web:1.4.2';
   const [, imageName, imageTag, imageDigest] = match;
+  // As Docker normalizes names: a first component without '.' or ':' (and not localhost) is a path, not a registry,
+  // so it must be lowercase like every path component.
+  const first = imageName!.split('/')[0]!;
+  if (
+    imageName!.includes('/') &&
+    !/[.:]/.test(first) &&
+    first !== 'localhost' &&
+    first !== first.toLowerCase()
+  )
+    return 'expected an image reference such as acme/web:1.4.2 (repository names are lowercase)';
   if (imageDigest?.startsWith('sha256:') && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
     return 'expected a sha256 digest of 64 lowercase hex digits';
   if (!imageTag && !imageDigest) return 'expected an image reference with a tag or a digest (e.g. web:1.4.2)';

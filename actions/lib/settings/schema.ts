@@ -50,7 +50,7 @@ export const serviceSchema = z
     image: z
       .string()
       .min(1)
-      .describe('Container image with a tag or a digest, e.g. ghcr.io/acme/web:1.4.2 or ...@sha256:<64 hex>'),
+      .describe('Container image with a tag or a digest, e.g. acme/web:1.4.2 or ...@sha256:<64 hex>'),
     replicas: z
       .int()
       .min(0)
@@ -302,7 +302,10 @@ export const capacitySchema = z
           .strictObject({ requests: resourceList })
           .optional()
           .describe('Default: the service requests'),
-        image: z.string().min(1).optional().describe('Default registry.k8s.io/pause:3.10'),
+        image: z
+          .string()
+          .min(1)
+          .describe('A pause image from your own registry (the Kubernetes pause image mirrored there)'),
       })
       .optional()
       .describe('Low-priority overprovisioning pods that real pods preempt'),
