@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parseGateList } from '../gates/load.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { ScalegateError, SettingsError, type SourcePosition } from '../util/errors.js';
 import { type FieldPath, formatFieldPath, parseYamlSource, type YamlSource } from '../util/yaml-source.js';
@@ -106,6 +107,8 @@ export async function parseEnvironment(
   const settings = parsed.data;
   const semantic = semanticProblems(settings);
   if (semantic.length > 0) fail(source, semantic);
+  // The gates module owns the gate schema; checking here means a bad gate fails at load, not at evaluation.
+  parseGateList((source.value as { gates?: unknown } | null)?.gates, displayFile, source.locate);
   const dir = dirname(file);
   const paths = {
     manifests: resolve(dir, settings.manifests),
