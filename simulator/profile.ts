@@ -29,6 +29,8 @@ export interface ClusterProfile {
   schedulerBackoffSeconds: number;
   /** Deployment controller resync while a rollout is in progress (progress deadline checks). */
   deploymentResyncSeconds: number;
+  /** Kubelet: first restart/pull back-off (CrashLoopBackOff, ImagePullBackOff); it doubles up to 30× (10 s → 5 m upstream). */
+  containerBackoffSeconds: number;
 }
 
 export const profiles: Record<ClusterProfile['name'], ClusterProfile> = {
@@ -47,6 +49,7 @@ export const profiles: Record<ClusterProfile['name'], ClusterProfile> = {
     containerStartSeconds: 1,
     schedulerBackoffSeconds: 10,
     deploymentResyncSeconds: 5,
+    containerBackoffSeconds: 10,
   },
   fast: {
     name: 'fast',
@@ -63,5 +66,6 @@ export const profiles: Record<ClusterProfile['name'], ClusterProfile> = {
     containerStartSeconds: 0.2,
     schedulerBackoffSeconds: 1,
     deploymentResyncSeconds: 1,
+    containerBackoffSeconds: 1,
   },
 };

@@ -1,0 +1,27 @@
+import { HpaController } from '../autoscaling/hpa-controller.js';
+import { KedaController } from '../autoscaling/keda-controller.js';
+import { DataPlaneController } from '../dataplane/controller.js';
+import { ClusterAutoscaler } from './cluster-autoscaler.js';
+import type { Controller } from './controller.js';
+import { DeploymentController } from './deployment.js';
+import { EndpointsController } from './endpoints.js';
+import { GarbageCollector } from './gc.js';
+import { Kubelet } from './kubelet.js';
+import { ReplicaSetController } from './replicaset.js';
+import { Scheduler } from './scheduler.js';
+
+/** The control loops a started cluster runs unless told otherwise. One line per controller. */
+export function defaultControllers(): Controller[] {
+  return [
+    new DataPlaneController(),
+    new DeploymentController(),
+    new ReplicaSetController(),
+    new Scheduler(),
+    new Kubelet(),
+    new GarbageCollector(),
+    new EndpointsController(),
+    new ClusterAutoscaler(),
+    new KedaController(),
+    new HpaController(),
+  ];
+}
