@@ -91,6 +91,30 @@ export class ObjectWriter {
     if (!this.store.tryGet(namespaces, undefined, namespace)) throw notFound('namespaces', '', namespace);
   }
 
+  /**
+   * The Priority admission plugin: a new pod's spec.priority comes from its PriorityClass (or the global default
+   * class), never from the client; an unknown class is refused.
+   */
+  private admitPriority(type: ResourceType, pod: KubeObject): void {
+    if (type.group !== '' || type.kind !== 'Pod') return;
+    const spec = (pod.spec ??= {});
+    const classes = this.registry.byKind('scheduling.k8s.io/v1', 'PriorityClass') as ResourceType;
+    const name = spec.priorityClassName as string | undefined;
+    const found = name
+      ? this.store.tryGet(classes, undefined, name)
+      : this.store.list(classes).items.find((c) => c.globalDefault === true);
+    if (name && !found) {
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `pods "${pod.metadata.name ?? ''}" is forbidden: no PriorityClass with name ${name} was found`,
+        { name: pod.metadata.name ?? '', kind: 'pods' },
+      );
+    }
+    spec.priority = typeof found?.value === 'number' ? found.value : 0;
+    if (found?.preemptionPolicy) spec.preemptionPolicy = found.preemptionPolicy;
+  }
+
   private validateOrThrow(type: ResourceType, object: KubeObject, previous?: KubeObject): void {
     const causes = validate(type, object, previous);
     if (causes.length > 0) throw invalid(type.kind, type.group, object.metadata.name ?? '', causes);
@@ -110,6 +134,7 @@ export class ObjectWriter {
     this.requireNamespace(type, object.metadata.namespace);
     if (!object.metadata.name && object.metadata.generateName)
       object.metadata.name = `${object.metadata.generateName}${randomSuffix()}`;
+    this.admitPriority(type, object);
     applyDefaults(type, object, this.allocateServiceIp);
     initialStatus(type, object);
     this.validateOrThrow(type, object);

@@ -143,6 +143,39 @@ describe('local API server: discovery and CRUD through @kubernetes/client-node',
     await rejects(core.readNamespacedConfigMap({ name: 'dry', namespace: 'default' }));
   });
 
+  it("sets a pod's priority from its PriorityClass and refuses an unknown class, as Priority admission does", async () => {
+    await call(f.api.url, 'POST', '/apis/scheduling.k8s.io/v1/priorityclasses', {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: 'buffer' },
+      value: -10,
+      preemptionPolicy: 'Never',
+    });
+    const pod = (name: string, priorityClassName?: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: {
+        containers: [{ name: 'app', image: 'shop/web:1.0.0' }],
+        priority: 1000,
+        ...(priorityClassName && { priorityClassName }),
+      },
+    });
+    const buffered = await call(
+      f.api.url,
+      'POST',
+      '/api/v1/namespaces/default/pods',
+      pod('buffered', 'buffer'),
+    );
+    assert.equal(buffered.body.spec.priority, -10);
+    assert.equal(buffered.body.spec.preemptionPolicy, 'Never');
+    const plain = await call(f.api.url, 'POST', '/api/v1/namespaces/default/pods', pod('plain'));
+    assert.equal(plain.body.spec.priority, 0);
+    const unknown = await call(f.api.url, 'POST', '/api/v1/namespaces/default/pods', pod('lost', 'nope'));
+    assert.equal(unknown.status, 403);
+    assert.equal(unknown.body.message, 'pods "lost" is forbidden: no PriorityClass with name nope was found');
+  });
+
   it('rejects invalid objects with 422 and the causes kube-apiserver gives', async () => {
     const apps = f.kc.makeApiClient(AppsV1Api);
     const mismatch = deploymentManifest('bad');
