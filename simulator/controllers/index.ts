@@ -6,6 +6,7 @@ import type { Controller } from './controller.js';
 import { DeploymentController } from './deployment.js';
 import { EndpointsController } from './endpoints.js';
 import { GarbageCollector } from './gc.js';
+import { K6TestRunController } from './k6-testrun.js';
 import { Kubelet } from './kubelet.js';
 import { ReplicaSetController } from './replicaset.js';
 import { Scheduler } from './scheduler.js';
@@ -23,5 +24,6 @@ export function defaultControllers(): Controller[] {
     new ClusterAutoscaler(),
     new KedaController(),
     new HpaController(),
+    new K6TestRunController(),
   ];
 }

@@ -1,0 +1,112 @@
+/**
+ * Packs a k6 script and its relative imports into one CommonJS text a VU thread evaluates once per VU. Module code
+ * is kept as written; TypeScript files are type-stripped (esbuild, no type checking). `k6/*` imports and the shimmed
+ * jslib URLs resolve to the VU's built-in modules; other remote imports are refused (no network fetch).
+ */
+import { dirname, resolve } from 'node:path';
+import type { BuildOptions, BuildResult, Plugin } from 'esbuild';
+import { jslibShim } from './vu/jslib.js';
+
+export class ScriptError extends Error {}
+
+type Build = (
+  options: BuildOptions & { write: false },
+) => Promise<BuildResult & { outputFiles: { text: string }[] }>;
+
+/**
+ * esbuild is loaded from node_modules at run time, not bundled into the action: its JavaScript API drives a native
+ * binary that a bundle cannot carry.
+ */
+async function loadEsbuild(): Promise<Build> {
+  const name = 'esbuild';
+  try {
+    return ((await import(name)) as { build: Build }).build;
+  } catch {
+    throw new ScriptError(
+      'the builtin runner needs esbuild to load scripts: run from a checkout with dependencies installed (npm ci), or install k6',
+    );
+  }
+}
+
+const builtinModules = new Set(['k6', 'k6/http', 'k6/metrics', 'k6/execution', 'k6/data']);
+
+const k6Modules: Plugin = {
+  name: 'k6-modules',
+  setup(b) {
+    b.onResolve({ filter: /^k6(\/|$)/ }, (args) => {
+      if (!builtinModules.has(args.path))
+        return { errors: [{ text: `module '${args.path}' is not supported by the builtin engine` }] };
+      return { path: args.path, namespace: 'k6-builtin' };
+    });
+    b.onResolve({ filter: /^https?:\/\// }, (args) => {
+      const shim = jslibShim(args.path);
+      if (!shim)
+        return {
+          errors: [
+            {
+              text: `remote module '${args.path}' is not available offline (builtin engine shims k6-summary and k6-utils)`,
+            },
+          ],
+        };
+      return { path: shim, namespace: 'k6-builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'k6-builtin' }, (args) => ({
+      contents: `module.exports = globalThis.__k6_modules[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+  },
+};
+
+export async function bundleScript(scriptPath: string): Promise<string> {
+  const build = await loadEsbuild();
+  try {
+    const result = await build({
+      entryPoints: [scriptPath],
+      absWorkingDir: dirname(resolve(scriptPath)),
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'neutral',
+      target: 'es2022',
+      logLevel: 'silent',
+      treeShaking: false,
+      plugins: [k6Modules],
+    });
+    return result.outputFiles[0]!.text;
+  } catch (error) {
+    const errors = (
+      error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
+    ).errors;
+    const first = errors?.[0];
+    if (!first) throw new ScriptError((error as Error).message);
+    const where = first.location
+      ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: `
+      : '';
+    throw new ScriptError(`${where}${first.text}`);
+  }
+}
+
+/**
+ * One self-contained ES module for the real k6 (k6-operator runners get a single ConfigMap file): relative imports
+ * inlined, TypeScript stripped, `k6/*` and remote imports left for k6 to resolve.
+ */
+export async function bundleForK6(scriptPath: string): Promise<string> {
+  const build = await loadEsbuild();
+  try {
+    const result = await build({
+      entryPoints: [scriptPath],
+      absWorkingDir: dirname(resolve(scriptPath)),
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      logLevel: 'silent',
+      treeShaking: false,
+      external: ['k6', 'k6/*', 'https://*', 'http://*'],
+    });
+    return result.outputFiles[0]!.text;
+  } catch (error) {
+    throw new ScriptError((error as Error).message.split('\n').slice(0, 2).join(' '));
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * Performs the VUs' HTTP requests on the engine's thread with undici (keep-alive connections per origin), following
+ * redirects, mapping network failures to k6 error codes, and emitting k6's HTTP metrics for every hop.
+ */
+import { Agent, errors as undiciErrors } from 'undici';
+import type { MetricRegistry, Tags } from './metrics.js';
+import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
+
+const statusText: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** k6's network error codes for the failures undici and the OS report. */
+export function errorCode(error: unknown): { code: number; message: string } {
+  const e = error as { code?: string; cause?: { code?: string }; message?: string };
+  const code = e.code ?? e.cause?.code;
+  const message = e.message ?? String(error);
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError)
+    return { code: 1050, message: 'request timeout' };
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { code: 1212, message: `dial: connection refused (${message})` };
+    case 'ECONNRESET':
+      return { code: 1220, message: 'read: connection reset by peer' };
+    case 'EPIPE':
+      return { code: 1201, message: 'write: broken pipe' };
+    case 'ENOTFOUND':
+      return { code: 1101, message: `lookup: no such host (${message})` };
+    case 'ETIMEDOUT':
+      return { code: 1211, message: 'dial: i/o timeout' };
+    case 'UND_ERR_SOCKET':
+      return { code: 1220, message: 'connection closed by peer' };
+  }
+  return { code: 1000, message };
+}
+
+function isExpected(status: number, expected: ExpectedStatuses): boolean {
+  return expected.codes.includes(status) || expected.ranges.some((r) => status >= r.min && status <= r.max);
+}
+
+function canonicalHeader(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+const zeroTimings: HttpTimings = {
+  duration: 0,
+  blocked: 0,
+  looking_up: 0,
+  connecting: 0,
+  tls_handshaking: 0,
+  sending: 0,
+  waiting: 0,
+  receiving: 0,
+};
+
+function failure(url: string, code: number, error: string): Omit<HttpResponseData, 'request'> {
+  return {
+    status: 0,
+    status_text: '',
+    proto: '',
+    url,
+    headers: {},
+    body: null,
+    timings: { ...zeroTimings },
+    error,
+    error_code: code,
+    remote_ip: '',
+    remote_port: 0,
+  };
+}
+
+function byteLength(body: string | Uint8Array | null): number {
+  if (body === null) return 0;
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+}
+
+export class HttpIo {
+  private readonly agent = new Agent({ keepAliveTimeout: 60_000, pipelining: 1 });
+
+  constructor(private readonly registry: MetricRegistry) {}
+
+  async close(): Promise<void> {
+    await this.agent.close().catch(() => undefined);
+  }
+
+  /** Runs one k6 request, hop by hop through redirects; returns the final response, never throws. */
+  async perform(spec: HttpRequestSpec): Promise<HttpResponseData> {
+    try {
+      return await this.follow(spec);
+    } catch (error) {
+      // Only a malformed URL or redirect Location gets here: undici failures become status-0 responses.
+      return {
+        ...failure(spec.url, 1020, `invalid URL: ${(error as Error).message}`),
+        request: { method: spec.method, url: spec.url, headers: {}, body: '' },
+      };
+    }
+  }
+
+  private async follow(spec: HttpRequestSpec): Promise<HttpResponseData> {
+    let url = spec.url;
+    let method = spec.method;
+    let body = spec.body;
+    let headers = spec.headers;
+    for (let hop = 0; ; hop++) {
+      const response = await this.once(spec, method, url, headers, body);
+      const location = response.headers.Location;
+      if (!location || ![301, 302, 303, 307, 308].includes(response.status) || hop >= spec.redirects)
+        return response;
+      url = new URL(location, url).toString();
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
+        method = 'GET';
+        body = null;
+        headers = Object.fromEntries(
+          Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-type'),
+        );
+      }
+    }
+  }
+
+  private async once(
+    spec: HttpRequestSpec,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | null,
+  ): Promise<HttpResponseData> {
+    const parsed = new URL(url);
+    const start = performance.now();
+    const startEpoch = Date.now();
+    let status = 0;
+    let responseHeaders: Record<string, string> = {};
+    let responseBody: string | ArrayBuffer | null = null;
+    let received = 0;
+    let headersAt = start;
+    let error = '';
+    let code = 0;
+    let remotePort = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+    try {
+      const res = await this.agent.request({
+        origin: parsed.origin,
+        path: parsed.pathname + parsed.search,
+        method,
+        headers,
+        body: body ?? undefined,
+        headersTimeout: spec.timeoutMs,
+        bodyTimeout: spec.timeoutMs,
+      });
+      headersAt = performance.now();
+      status = res.statusCode;
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value === undefined) continue;
+        const text = Array.isArray(value) ? value.join(', ') : value;
+        responseHeaders[canonicalHeader(name)] = text;
+        received += name.length + text.length + 4;
+      }
+      if (spec.responseType === 'none') {
+        for await (const chunk of res.body) received += (chunk as Buffer).length;
+      } else {
+        const chunks: Buffer[] = [];
+        for await (const chunk of res.body) chunks.push(chunk as Buffer);
+        const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        received += all.length;
+        responseBody =
+          spec.responseType === 'binary'
+            ? (all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer)
+            : all.toString('utf8');
+      }
+      received += 17;
+    } catch (thrown) {
+      const mapped = errorCode(thrown);
+      error = mapped.message;
+      code = mapped.code;
+      status = 0;
+      responseHeaders = {};
+      responseBody = null;
+      remotePort = 0;
+    }
+    const end = performance.now();
+    if (status >= 400 && code === 0) code = 1000 + status;
+    const timings: HttpTimings =
+      status === 0
+        ? { ...zeroTimings, duration: end - start }
+        : {
+            ...zeroTimings,
+            duration: end - start,
+            waiting: headersAt - start,
+            receiving: end - headersAt,
+          };
+    const sent =
+      method.length +
+      parsed.pathname.length +
+      parsed.search.length +
+      11 +
+      byteLength(body) +
+      Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+    this.emit(spec, method, url, status, code, error, timings, sent, received, startEpoch);
+    return {
+      status,
+      status_text: status ? `${status} ${statusText[status] ?? ''}`.trim() : '',
+      proto: status ? 'HTTP/1.1' : '',
+      url,
+      headers: responseHeaders,
+      body: responseBody,
+      timings,
+      error,
+      error_code: code,
+      remote_ip: status ? parsed.hostname : '',
+      remote_port: remotePort,
+      request: {
+        method,
+        url,
+        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+        body: typeof body === 'string' ? body : body ? Buffer.from(body).toString('utf8') : '',
+      },
+    };
+  }
+
+  private emit(
+    spec: HttpRequestSpec,
+    method: string,
+    url: string,
+    status: number,
+    code: number,
+    error: string,
+    timings: HttpTimings,
+    sent: number,
+    received: number,
+    time: number,
+  ): void {
+    const name = spec.tags.name ?? url;
+    const tags: Tags = {
+      ...spec.tags,
+      method,
+      url: spec.tags.name ?? url,
+      name,
+      status: String(status),
+      proto: status ? 'HTTP/1.1' : '',
+    };
+    if (code) tags.error_code = String(code);
+    if (error) tags.error = error;
+    const expected = spec.expected ? status !== 0 && isExpected(status, spec.expected) : undefined;
+    if (expected !== undefined) tags.expected_response = String(expected);
+    const r = this.registry;
+    r.add('http_reqs', 1, tags, time);
+    r.add('http_req_duration', timings.sending + timings.waiting + timings.receiving, tags, time);
+    r.add('http_req_blocked', timings.blocked, tags, time);
+    r.add('http_req_connecting', timings.connecting, tags, time);
+    r.add('http_req_tls_handshaking', timings.tls_handshaking, tags, time);
+    r.add('http_req_sending', timings.sending, tags, time);
+    r.add('http_req_waiting', timings.waiting, tags, time);
+    r.add('http_req_receiving', timings.receiving, tags, time);
+    if (expected !== undefined) r.add('http_req_failed', expected ? 0 : 1, tags, time);
+    const dataTags: Tags = { ...spec.tags };
+    r.add('data_sent', sent, dataTags, time);
+    r.add('data_received', received, dataTags, time);
+  }
+}

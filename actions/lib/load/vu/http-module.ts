@@ -1,0 +1,178 @@
+/**
+ * `k6/http` for a VU: builds request specs (headers, tags, timeout, body encoding, response callback), hands them to
+ * the main thread synchronously and wraps the answers as k6 Response objects.
+ */
+import { parseK6Duration } from '../duration.js';
+import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData } from '../protocol.js';
+import { selectJsonPath } from './json-path.js';
+import type { VuState } from './state.js';
+
+export const userAgent = 'Grafana k6/2.2.0 (scalegate builtin engine)';
+
+interface Params {
+  headers?: Record<string, unknown>;
+  tags?: Record<string, unknown>;
+  timeout?: number | string;
+  redirects?: number;
+  responseType?: 'text' | 'binary' | 'none';
+  responseCallback?: ExpectedStatuses | null;
+  throw?: boolean;
+}
+
+type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | null | undefined;
+
+const defaultExpected: ExpectedStatuses = { codes: [], ranges: [{ min: 200, max: 399 }] };
+
+class Response {
+  status!: number;
+  status_text!: string;
+  proto!: string;
+  url!: string;
+  headers!: Record<string, string>;
+  body!: string | ArrayBuffer | null;
+  timings!: HttpResponseData['timings'];
+  error!: string;
+  error_code!: number;
+  remote_ip!: string;
+  remote_port!: number;
+  request!: HttpResponseData['request'];
+  cookies: Record<string, unknown[]> = {};
+  tls_version = '';
+  tls_cipher_suite = '';
+
+  constructor(data: HttpResponseData) {
+    Object.assign(this, data);
+  }
+
+  json(selector?: string): unknown {
+    if (this.body === null || this.body === undefined)
+      throw new Error(
+        "the body is null so we can't transform it to JSON - this likely was because of a request error getting the response",
+      );
+    const text = typeof this.body === 'string' ? this.body : new TextDecoder().decode(this.body);
+    const parsed = JSON.parse(text);
+    return selector === undefined ? parsed : selectJsonPath(parsed, selector);
+  }
+
+  html(): never {
+    throw new Error('response.html() is not supported by the builtin engine');
+  }
+}
+
+function encodeBody(body: Body, headers: Record<string, string>): string | Uint8Array | null {
+  if (body === null || body === undefined) return null;
+  if (typeof body === 'string') return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(body)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      form.append(key, item === null || item === undefined || typeof item === 'object' ? '' : String(item));
+    }
+  }
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  return form.toString();
+}
+
+export function createHttpModule(vu: VuState, options: () => Record<string, unknown>) {
+  let responseCallback: ExpectedStatuses | null = defaultExpected;
+
+  function spec(method: string, url: unknown, body: Body, params: Params = {}): HttpRequestSpec {
+    const target = String(url);
+    try {
+      new URL(target);
+    } catch {
+      throw new Error(`invalid URL '${target}'`);
+    }
+    const headers: Record<string, string> = {};
+    const opts = options();
+    const ua = opts.userAgent === undefined ? userAgent : String(opts.userAgent);
+    if (ua) headers['User-Agent'] = ua;
+    for (const [k, v] of Object.entries(params.headers ?? {})) {
+      for (const existing of Object.keys(headers))
+        if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
+      headers[k] = String(v);
+    }
+    const encoded = encodeBody(body, headers);
+    const tags = { ...vu.tags() };
+    for (const [k, v] of Object.entries(params.tags ?? {})) tags[k] = String(v);
+    const timeout = params.timeout ?? 60_000;
+    const discard = opts.discardResponseBodies === true;
+    return {
+      method: method.toUpperCase(),
+      url: target,
+      headers,
+      body: encoded,
+      timeoutMs: parseK6Duration(timeout, 'params.timeout'),
+      redirects: params.redirects ?? (typeof opts.maxRedirects === 'number' ? opts.maxRedirects : 10),
+      responseType: params.responseType ?? (discard ? 'none' : 'text'),
+      tags,
+      expected: params.responseCallback === undefined ? responseCallback : params.responseCallback,
+    };
+  }
+
+  function finish(data: HttpResponseData, params: Params | undefined): Response {
+    const shouldThrow = params?.throw ?? options().throw === true;
+    if (data.error && shouldThrow) throw new Error(data.error);
+    if (data.error) console.warn(`Request Failed: ${data.error}`);
+    return new Response(data);
+  }
+
+  function request(method: string, url: unknown, body?: Body, params?: Params): Response {
+    vu.requireVuContext('making HTTP requests');
+    const [data] = vu.http([spec(method, url, body, params)]);
+    return finish(data!, params);
+  }
+
+  type BatchItem =
+    | string
+    | [string, string, Body?, Params?]
+    | { method?: string; url: string; body?: Body; params?: Params };
+  function batch(requests: BatchItem[] | Record<string, BatchItem>): Response[] | Record<string, Response> {
+    vu.requireVuContext('making HTTP requests');
+    const entries = Array.isArray(requests)
+      ? requests.map((r, i) => [String(i), r] as const)
+      : Object.entries(requests);
+    const normalized = entries.map(([key, item]) => {
+      if (typeof item === 'string') return { key, method: 'GET', url: item, body: null, params: undefined };
+      if (Array.isArray(item)) return { key, method: item[0], url: item[1], body: item[2], params: item[3] };
+      return { key, method: item.method ?? 'GET', url: item.url, body: item.body, params: item.params };
+    });
+    const responses = vu.http(normalized.map((r) => spec(r.method, r.url, r.body, r.params)));
+    const wrapped = responses.map((data, i) => finish(data, normalized[i]!.params));
+    if (Array.isArray(requests)) return wrapped;
+    return Object.fromEntries(normalized.map((r, i) => [r.key, wrapped[i]!]));
+  }
+
+  function expectedStatuses(...statuses: (number | { min: number; max: number })[]): ExpectedStatuses {
+    const result: ExpectedStatuses = { codes: [], ranges: [] };
+    for (const status of statuses) {
+      if (typeof status === 'number') result.codes.push(status);
+      else if (status && typeof status.min === 'number' && typeof status.max === 'number')
+        result.ranges.push(status);
+      else throw new Error('expectedStatuses takes status codes or {min, max} objects');
+    }
+    return result;
+  }
+
+  const http = {
+    request,
+    get: (url: unknown, params?: Params) => request('GET', url, null, params),
+    head: (url: unknown, params?: Params) => request('HEAD', url, null, params),
+    post: (url: unknown, body?: Body, params?: Params) => request('POST', url, body, params),
+    put: (url: unknown, body?: Body, params?: Params) => request('PUT', url, body, params),
+    patch: (url: unknown, body?: Body, params?: Params) => request('PATCH', url, body, params),
+    del: (url: unknown, body?: Body, params?: Params) => request('DELETE', url, body, params),
+    options: (url: unknown, body?: Body, params?: Params) => request('OPTIONS', url, body, params),
+    batch,
+    expectedStatuses,
+    setResponseCallback(callback: ExpectedStatuses | null) {
+      responseCallback = callback;
+    },
+    url(strings: TemplateStringsArray, ...values: unknown[]) {
+      return strings.reduce((out, s, i) => out + s + (i < values.length ? String(values[i]) : ''), '');
+    },
+  };
+  return http;
+}

@@ -1,0 +1,159 @@
+/**
+ * Worker thread of one k6 VU: its own JS global scope, init context evaluated once, then iterations (or setup /
+ * teardown / handleSummary for VU 0) on request from the engine. HTTP calls block this thread only.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { runInThisContext } from 'node:vm';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FromVu, ToVu, VuWorkerData } from '../load/protocol.js';
+import { createDataModule } from '../load/vu/data-module.js';
+import { createExecutionModule } from '../load/vu/execution-module.js';
+import { createHttpModule } from '../load/vu/http-module.js';
+import { k6Summary, k6Utils } from '../load/vu/jslib.js';
+import { createK6Module } from '../load/vu/k6-module.js';
+import { createMetricsModule } from '../load/vu/metrics-module.js';
+import { AbortTestError, InterruptError, VuState } from '../load/vu/state.js';
+
+const data = workerData as VuWorkerData;
+const vu = new VuState(data.vuId, new Int32Array(data.control), data.responsePort);
+const post = (message: FromVu) => parentPort!.postMessage(message);
+const globals = globalThis as Record<string, unknown>;
+
+let scriptExports: Record<string, unknown> = {};
+const scriptOptions = () => (scriptExports.options ?? {}) as Record<string, unknown>;
+const k6 = createK6Module(vu);
+globals.__k6_modules = {
+  k6,
+  'k6/http': createHttpModule(vu, scriptOptions),
+  'k6/metrics': createMetricsModule(vu),
+  'k6/execution': createExecutionModule(vu, scriptOptions),
+  'k6/data': createDataModule(vu),
+  'k6-summary': k6Summary,
+  'k6-utils': k6Utils,
+};
+const baseEnv = { ...data.env };
+globals.__ENV = baseEnv;
+globals.__VU = data.vuId;
+globals.__ITER = 0;
+
+const scriptDir = dirname(data.scriptPath);
+globals.open = (path: string, mode?: string) => {
+  if (vu.phase !== 'init') throw new Error('open() can be used only in the init context');
+  const file = resolve(scriptDir, path);
+  const bytes = readFileSync(file);
+  return mode === 'b'
+    ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+    : bytes.toString('utf8');
+};
+
+const format = (args: unknown[]) =>
+  args
+    .map((a) =>
+      typeof a === 'string' ? a : a instanceof Error ? String(a) : (JSON.stringify(a) ?? String(a)),
+    )
+    .join(' ');
+for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  console[level] = (...args: unknown[]) =>
+    post({ type: 'log', level: level === 'log' ? 'info' : level, message: format(args) });
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+try {
+  const module = { exports: {} as Record<string, unknown> };
+  const evaluate = runInThisContext(`(function (module, exports) {${data.code}\n})`, {
+    filename: data.scriptPath,
+  });
+  evaluate(module, module.exports);
+  scriptExports = module.exports;
+  vu.phase = 'vu';
+  post({
+    type: 'ready',
+    exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === 'function'),
+    options: JSON.parse(JSON.stringify(scriptExports.options ?? {})),
+    metrics: vu.metricDefinitions,
+  });
+} catch (error) {
+  post({ type: 'init-error', message: describe(error) });
+}
+
+let setupData: unknown;
+
+function runIteration(message: Extract<ToVu, { type: 'iterate' }>): void {
+  vu.drainResponses();
+  if (message.setupData !== undefined) setupData = JSON.parse(message.setupData);
+  if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
+  vu.scenario = message.scenario;
+  vu.iteration++;
+  vu.iterationInScenario = message.iterationInScenario;
+  vu.iterationInTest = message.iterationInTest;
+  vu.progress = message.progress;
+  vu.testStartTime = message.testStartTime;
+  vu.vusActive = message.vusActive;
+  vu.vusInitialized = message.vusInitialized;
+  vu.groupPath = '';
+  vu.samples = [];
+  globals.__ITER = vu.iteration;
+  const fn = scriptExports[message.scenario.exec] as (data: unknown) => unknown;
+  const start = performance.now();
+  let error: string | undefined;
+  try {
+    fn(setupData);
+  } catch (thrown) {
+    vu.groupPath = '';
+    if (thrown instanceof InterruptError) {
+      vu.iterationsInterrupted++;
+      post({ type: 'done', samples: vu.samples, outcome: 'interrupted' });
+      return;
+    }
+    if (thrown instanceof AbortTestError) {
+      post({ type: 'done', samples: vu.samples, outcome: 'aborted', abortMessage: thrown.message });
+      return;
+    }
+    error = describe(thrown);
+  }
+  vu.iterationsCompleted++;
+  const tags = vu.tags();
+  vu.emit('iterations', 1, tags);
+  vu.emit('iteration_duration', performance.now() - start, tags);
+  post({ type: 'done', samples: vu.samples, outcome: 'full', ...(error ? { error } : {}) });
+}
+
+function encodeSummaryOutput(result: unknown): string {
+  if (!result || typeof result !== 'object') return JSON.stringify(null);
+  const out: Record<string, { text?: string; base64?: string }> = {};
+  for (const [key, value] of Object.entries(result)) {
+    if (value instanceof ArrayBuffer) out[key] = { base64: Buffer.from(value).toString('base64') };
+    else out[key] = { text: String(value) };
+  }
+  return JSON.stringify(out);
+}
+
+async function runCall(message: Extract<ToVu, { type: 'call' }>): Promise<void> {
+  vu.drainResponses();
+  vu.scenario = undefined;
+  vu.groupPath = message.fn === 'handleSummary' ? '' : `::${message.fn}`;
+  vu.samples = [];
+  const fn = scriptExports[message.fn] as (arg: unknown) => unknown;
+  const arg = message.arg === undefined ? undefined : JSON.parse(message.arg);
+  try {
+    const value = message.fn === 'handleSummary' ? await fn(arg) : fn(arg);
+    const result = message.fn === 'handleSummary' ? encodeSummaryOutput(value) : JSON.stringify(value);
+    post({ type: 'done', samples: vu.samples, outcome: 'full', ...(result === undefined ? {} : { result }) });
+  } catch (thrown) {
+    if (thrown instanceof AbortTestError)
+      post({ type: 'done', samples: vu.samples, outcome: 'aborted', abortMessage: thrown.message });
+    else if (thrown instanceof InterruptError)
+      post({ type: 'done', samples: vu.samples, outcome: 'interrupted' });
+    else post({ type: 'done', samples: vu.samples, outcome: 'full', error: describe(thrown) });
+  }
+}
+
+parentPort!.on('message', (message: ToVu) => {
+  if (message.type === 'iterate') runIteration(message);
+  else void runCall(message);
+});

@@ -1,0 +1,177 @@
+/**
+ * Load generation: the builtin k6 engine against wrk (Debian) and autocannon on the same loopback target (a
+ * separate Node process pinned to one core). Figures: requests per CPU-second of the generator (goal: builtin at
+ * least half of wrk), p99 agreement at the same concurrency, constant-arrival-rate accuracy at 2,000 req/s (goal:
+ * within 1 %), and memory per VU (goal: at most 10 MB). Ratios are against wrk measured in the same run.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runLoad } from '../actions/lib/load/index.js';
+
+const connections = 50;
+const seconds = 5;
+const dir = await mkdtemp(join(tmpdir(), 'scalegate-load-bench-'));
+
+const serverSource = `
+const http = require('node:http');
+const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end('ok')); });
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+const server = spawn('taskset', ['-c', '1', process.execPath, '-e', serverSource], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const port = await new Promise<number>((resolvePort) =>
+  server.stdout.once('data', (d: Buffer) => resolvePort(Number(String(d).trim()))),
+);
+const url = `http://127.0.0.1:${port}/`;
+
+/** Runs a command pinned to core 0 under bash, returning its output and the CPU seconds its children used. */
+function measured(command: string): { output: string; cpuSeconds: number } {
+  const run = spawnSync('bash', ['-c', `taskset -c 0 ${command}; times`], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const lines = run.stdout.trimEnd().split('\n');
+  // `times` prints the shell's own CPU time, then its children's.
+  const children = lines.pop() ?? '';
+  lines.pop();
+  const toSeconds = (t: string) => {
+    const m = /(\d+)m([\d.]+)s/.exec(t);
+    return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+  };
+  const [user, sys] = children.split(/\s+/);
+  return { output: lines.join('\n'), cpuSeconds: toSeconds(user ?? '') + toSeconds(sys ?? '') };
+}
+
+function wrkRun() {
+  const { output, cpuSeconds } = measured(`wrk -t1 -c${connections} -d${seconds}s --latency ${url}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
+  const p99Text = /\s99%\s+([\d.]+)(us|ms|s)/.exec(output);
+  const p99Ms = p99Text
+    ? Number(p99Text[1]) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[p99Text[2]!]!
+    : 0;
+  return { rps, p99Ms, perCore: (rps * seconds) / cpuSeconds };
+}
+
+function autocannonRun() {
+  const bin = join(import.meta.dirname, '..', 'node_modules', '.bin', 'autocannon');
+  const { output, cpuSeconds } = measured(`${bin} -c ${connections} -d ${seconds} -j ${url} 2>/dev/null`);
+  const result = JSON.parse(output.slice(output.indexOf('{')));
+  const total = result.requests.total as number;
+  return { rps: total / seconds, p99Ms: result.latency.p99 as number, perCore: total / cpuSeconds };
+}
+
+async function script(name: string, body: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, body);
+  return path;
+}
+
+const quiet = { log: () => undefined, stdout: () => undefined };
+
+async function builtinClosedLoop() {
+  const path = await script(
+    'closed.js',
+    `import http from 'k6/http';
+export const options = { vus: ${connections}, duration: '${seconds}s', discardResponseBodies: true,
+  summaryTrendStats: ['avg', 'p(99)'] };
+export default function () { http.get('${url}'); }`,
+  );
+  // Steady state: CPU and requests between the first and the last progress report (VU start-up excluded).
+  let first: { cpu: NodeJS.CpuUsage; requests: number } | undefined;
+  let last: { cpu: NodeJS.CpuUsage; requests: number } | undefined;
+  const result = await runLoad({
+    script: path,
+    runner: 'builtin',
+    ...quiet,
+    onProgress: (p) => {
+      const sample = { cpu: process.cpuUsage(), requests: p.requests };
+      first ??= sample;
+      last = sample;
+    },
+  });
+  const cpuSeconds = (last!.cpu.user + last!.cpu.system - first!.cpu.user - first!.cpu.system) / 1e6;
+  const scenario = result.windows.scenarios[0]!;
+  const windowSeconds = (Date.parse(scenario.end) - Date.parse(scenario.start)) / 1000;
+  return {
+    rps: result.metrics.requests / windowSeconds,
+    p99Ms: result.metrics.p99Ms,
+    perCore: (last!.requests - first!.requests) / cpuSeconds,
+  };
+}
+
+async function builtinArrivalRate(rate: number) {
+  const path = await script(
+    `arrival-${rate}.js`,
+    `import http from 'k6/http';
+export const options = { discardResponseBodies: true, scenarios: { open: { executor: 'constant-arrival-rate',
+  rate: ${rate}, timeUnit: '1s', duration: '${seconds}s', preAllocatedVUs: 100, maxVUs: 300 } } };
+export default function () { http.get('${url}'); }`,
+  );
+  const result = await runLoad({ script: path, runner: 'builtin', ...quiet });
+  const achieved = result.metrics.requests / seconds;
+  return {
+    rate,
+    achieved,
+    dropped: result.metrics.droppedIterations,
+    error: Math.abs(achieved - rate) / rate,
+  };
+}
+
+async function builtinMemoryPerVu() {
+  const vus = 200;
+  const path = await script(
+    'memory.js',
+    `import http from 'k6/http';
+import { sleep } from 'k6';
+export const options = { vus: ${vus}, duration: '3s' };
+export default function () { http.get('${url}'); sleep(1); }`,
+  );
+  globalThis.gc?.();
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const result = await runLoad({
+    script: path,
+    runner: 'builtin',
+    ...quiet,
+    onProgress: () => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    },
+  });
+  return { vus, mbPerVu: (peak - baseline) / vus / 1e6, requests: result.metrics.requests };
+}
+
+try {
+  const wrk = wrkRun();
+  const autocannon = autocannonRun();
+  const builtin = await builtinClosedLoop();
+  const arrival = await builtinArrivalRate(2000);
+  const arrivalLow = await builtinArrivalRate(500);
+  const memory = await builtinMemoryPerVu();
+  const fmt = (n: number, digits = 0) =>
+    n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  console.log(`## Load generation (builtin k6 engine vs wrk and autocannon)
+
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Target: a Node http server pinned to
+core 1; wrk and autocannon pinned to core 0; ${connections} connections / VUs, ${seconds} s each. "per core" = requests
+per CPU-second the generator used (the builtin engine uses both cores: VU threads plus its I/O thread).
+
+| generator | req/s | req per CPU-second | vs wrk | p99 (ms) | p99 vs wrk |
+|---|---:|---:|---:|---:|---:|
+| wrk 4.1 | ${fmt(wrk.rps)} | ${fmt(wrk.perCore)} | 1.00 | ${fmt(wrk.p99Ms, 2)} | 1.00 |
+| autocannon | ${fmt(autocannon.rps)} | ${fmt(autocannon.perCore)} | ${fmt(autocannon.perCore / wrk.perCore, 2)} | ${fmt(autocannon.p99Ms, 2)} | ${fmt(autocannon.p99Ms / wrk.p99Ms, 2)} |
+| builtin engine | ${fmt(builtin.rps)} | ${fmt(builtin.perCore)} | ${fmt(builtin.perCore / wrk.perCore, 2)} (goal ≥ 0.50) | ${fmt(builtin.p99Ms, 2)} | ${fmt(builtin.p99Ms / wrk.p99Ms, 2)} |
+
+| builtin engine check | measured | goal |
+|---|---:|---|
+| constant-arrival-rate ${fmt(arrival.rate)}/s for ${seconds} s | ${fmt(arrival.achieved, 1)} req/s (error ${fmt(arrival.error * 100, 2)} %, dropped ${arrival.dropped}) | within 1 % |
+| constant-arrival-rate ${fmt(arrivalLow.rate)}/s for ${seconds} s (within capacity) | ${fmt(arrivalLow.achieved, 1)} req/s (error ${fmt(arrivalLow.error * 100, 2)} %, dropped ${arrivalLow.dropped}) | within 1 % |
+| memory per VU (${memory.vus} VUs, RSS growth) | ${fmt(memory.mbPerVu, 2)} MB | ≤ 10 MB |
+`);
+} finally {
+  server.kill();
+  await rm(dir, { recursive: true, force: true });
+}
