@@ -100,7 +100,10 @@ export class DataPlane {
 
   private workloadOf(pod: KubeObject) {
     // The serving container's image tag may carry workload modifiers (the image catalog, image-catalog.ts).
-    const { model, problems } = workloadFromAnnotations(pod.metadata.annotations, podContainers(pod)[0]?.image);
+    const { model, problems } = workloadFromAnnotations(
+      pod.metadata.annotations,
+      podContainers(pod)[0]?.image,
+    );
     if (problems.length > 0) {
       // Store listeners must not write inline: the event is recorded once the current commit is done.
       queueMicrotask(() =>

@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import { runDemo } from '../../demo/index.js';
+import { stderrLog, withCancellation } from '../../rollout/command-support.js';
+import { type Command, parseCommandArgs } from '../command.js';
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary:
+    'the main job on one machine: local cluster + Prometheus, a good canary promoted, a regressed one rolled back',
+  usage: `Usage: scalegate demo [--out <dir>]
+
+Starts the local cluster (simulator, fast profile) and a real Prometheus scraping it every second, then runs
+scalegate verify on the sample service (examples/03-canary-ratio) twice: a good canary (shop/web:1.5.0), which is
+promoted, and a regressed one (shop/web:1.6.0-cpu2x: twice the CPU per request), which the canary-versus-stable
+latency gate rolls back. Writes report.md, report.html and verdict.json to --out and stops everything it started.
+Exit 0 when both runs end as expected, 1 otherwise. Set-up included: when Prometheus is missing it is installed
+from the distribution's package (apt-get, as root or with password-less sudo; or set PROMETHEUS_BIN).
+
+Options:
+  --out <dir>             where the reports go (default ./scalegate-demo)
+`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('demo', argv, {
+      out: { type: 'string' },
+    });
+    const out = resolve(io.cwd, values.out ?? 'scalegate-demo');
+    return withCancellation(io, async (signal) => {
+      const demo = await runDemo({
+        out,
+        cwd: io.cwd,
+        processEnv: io.env,
+        signal,
+        log: stderrLog(io),
+        installPrometheus: true,
+      });
+      for (const run of demo.runs)
+        io.stdout.write(
+          `${run.asExpected ? 'ok  ' : 'FAIL'} ${run.image}: ${run.result.outcome} (expected ${run.expected}): ${run.result.reason}\n`,
+        );
+      io.stdout.write(
+        `report: ${demo.files.html}\n        ${demo.files.markdown}\n        ${demo.files.verdict}\n` +
+          `demo finished in ${(demo.durationMs / 1000).toFixed(0)} s\n`,
+      );
+      return demo.passed ? 0 : 1;
+    });
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * The local stack `verify` runs against on one machine: the simulator (fast profile) and a real Prometheus scraping
+ * its metrics endpoint every second. Used by `scalegate demo` and the end-to-end tests; stop() ends both.
+ */
+import { type ClusterOptions, type RunningCluster, startCluster } from '../../../simulator/cluster.js';
+import { type PrometheusServer, startPrometheus } from '../prometheus/server.js';
+
+export interface LocalStack {
+  cluster: RunningCluster;
+  prometheus: PrometheusServer;
+  /** The gateway URL that reaches Service `service` in `namespace` (path-based routing: `/<ns>/<svc>/...`). */
+  serviceUrl(namespace: string, service: string, path?: string): string;
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  cluster?: Omit<ClusterOptions, 'profile'>;
+  /** Install Prometheus from the distribution's package when it is missing (root or sudo, apt). */
+  installPrometheus?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const cluster = await startCluster({ ...options.cluster, profile: 'fast' });
+  log(`local cluster: API server ${cluster.apiServer}, gateway ${cluster.gateway}`);
+  let prometheus: PrometheusServer;
+  try {
+    prometheus = await startPrometheus({
+      targets: [{ job: 'scalegate-local-cluster', url: `${cluster.metrics}/metrics` }],
+      scrapeIntervalSeconds: 1,
+      install: options.installPrometheus ?? false,
+    });
+    log(`prometheus: ${prometheus.url}, waiting for the first scrape`);
+    await prometheus.waitForSample('kube_node_info');
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  let stopped = false;
+  return {
+    cluster,
+    prometheus,
+    serviceUrl: (namespace, service, path = '/') =>
+      `${cluster.gateway}/${encodeURIComponent(namespace)}/${encodeURIComponent(service)}${path}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const results = await Promise.allSettled([prometheus.stop(), cluster.stop()]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+}
