@@ -294,7 +294,7 @@ describe('kubelet functions', () => {
   it('follows the documented failing-image convention', () => {
     assert.equal(imageBehaviour('nginx:1.27'), 'runs');
     assert.equal(imageBehaviour('registry.local:5000/app:pull-error'), 'fails-to-pull');
-    assert.equal(imageBehaviour('ghcr.io/acme/does-not-exist:v1'), 'fails-to-pull');
+    assert.equal(imageBehaviour('acme/does-not-exist:v1'), 'fails-to-pull');
     assert.equal(imageBehaviour('app:crash'), 'crashes');
     assert.equal(imageBehaviour('app:crashloop'), 'crashes');
     assert.deepEqual(parseImage('registry.local:5000/app'), {
