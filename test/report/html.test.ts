@@ -34,7 +34,7 @@ describe('HTML report', () => {
   it("shows the verdict, a gate table with one row per gate and each gate's PromQL", () => {
     assert.match(
       html,
-      /<div class="verdict fail" data-status="fail">❌ fail: 2\/4 gates passed; p95 &lt;canary&gt; \| fast failed:/,
+      /<div class="verdict fail" data-status="fail">FAIL: 2\/4 gates passed; p95 &lt;canary&gt; \| fast failed:/,
     );
     const rows = [...html.matchAll(/<tr class="(pass|fail|inconclusive)">(.*?)<\/tr>/g)].map((m) => [
       m[1],
@@ -46,7 +46,7 @@ describe('HTML report', () => {
         [
           'scaled-out',
           'hpaScaleOut',
-          '✅ pass',
+          'pass',
           'startReplicas=3, peakReplicas=8, timeToScaleSeconds=42',
           'within=1m30s, minReplicas=6, targetReplicas=6',
           '+48 s',
@@ -57,7 +57,7 @@ describe('HTML report', () => {
         [
           'no-stuck-pods',
           'pendingPods',
-          '✅ pass',
+          'pass',
           'maxPending=1, longestPendingSeconds=4',
           'maxPending=2, maxPendingDuration=30s',
           '+1 pods',
@@ -68,13 +68,13 @@ describe('HTML report', () => {
         [
           'p95 &lt;canary&gt; | fast',
           'latency',
-          '❌ fail',
+          'fail',
           'p95Ms=412.5',
           'quantile=0.95, max=300ms',
           '-112.5 ms',
         ],
       ],
-      ['inconclusive', ['load', 'loadApplied', '⚠️ inconclusive', '–', 'minRate=50, requiredRate=50', '–']],
+      ['inconclusive', ['load', 'loadApplied', 'inconclusive', '–', 'minRate=50, requiredRate=50', '–']],
     ]);
     assert.ok(
       html.includes(

@@ -1,10 +1,9 @@
 /**
  * The demo's report: both verification runs on one page. Each run's part is the report module's own rendering
  * (renderMarkdownReport / renderHtmlReport); this adapter only puts the runs one after the other under a heading
- * that says what was expected and what happened. The HTML report module renders whole documents, so the page keeps
- * the first document's head and each document's body.
+ * that says what was expected and what happened.
  */
-import { renderHtmlReport } from '../report/html.js';
+import { htmlPage, renderHtmlBody } from '../report/html.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { escapeHtml } from '../report/model.js';
 import type { DemoRunResult } from './index.js';
@@ -30,14 +29,6 @@ export function renderDemoMarkdown(runs: DemoRunResult[]): string {
   return `# scalegate demo\n\n${parts.join('\n')}`;
 }
 
-function between(html: string, open: RegExp, close: string): string {
-  const start = html.search(open);
-  const end = html.lastIndexOf(close);
-  if (start === -1 || end === -1) return html;
-  const afterOpen = html.indexOf('>', start) + 1;
-  return html.slice(afterOpen, end);
-}
-
 const demoCss = `
 section.run{border-top:3px solid #d0d7de;margin-top:2.5rem;padding-top:.5rem}
 .outcome{font-size:1.05rem;padding:.5rem 1rem;border-radius:6px}
@@ -46,8 +37,6 @@ section.run{border-top:3px solid #d0d7de;margin-top:2.5rem;padding-top:.5rem}
 `;
 
 export function renderDemoHtml(runs: DemoRunResult[]): string {
-  const documents = runs.map((run) => renderHtmlReport(run.result.report));
-  const style = between(documents[0] ?? '', /<style>/, '</style>');
   const sections = runs.map(
     (
       run,
@@ -55,23 +44,12 @@ export function renderDemoHtml(runs: DemoRunResult[]): string {
     ) => `<section class="run" data-run="${escapeHtml(run.name)}" data-outcome="${run.result.outcome}" data-as-expected="${run.asExpected}">
 <h2>Run ${i + 1}: ${escapeHtml(run.title)}</h2>
 <p class="outcome ${run.result.outcome}">${escapeHtml(outcomeLine(run))}</p>
-${between(documents[i] as string, /<body>/, '</body>')}
+${renderHtmlBody(run.result.report, 2)}
 </section>`,
   );
   const passed = runs.every((r) => r.asExpected);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>scalegate demo · ${passed ? 'as expected' : 'unexpected outcome'}</title>
-<style>${style}${demoCss}</style>
-</head>
-<body>
-<h1>scalegate demo</h1>
+  const body = `<h1>scalegate demo</h1>
 <p class="facts">Two verifications of the sample service on the local cluster with a real Prometheus: a good canary and a regressed one.</p>
-${sections.join('\n')}
-</body>
-</html>
-`;
+${sections.join('\n')}`;
+  return htmlPage(`scalegate demo · ${passed ? 'as expected' : 'unexpected outcome'}`, body, demoCss);
 }

@@ -90,7 +90,8 @@ export function exitCodeFor(status: GateStatus): number {
   return status === 'pass' ? 0 : status === 'fail' ? 1 : 3;
 }
 
-const statusIcon: Record<GateStatus, string> = {
+/** How Markdown (job summaries, PR comments) shows a status; GitHub renders the emoji. */
+export const statusIcon: Record<GateStatus, string> = {
   pass: '✅ pass',
   fail: '❌ fail',
   inconclusive: '⚠️ inconclusive',

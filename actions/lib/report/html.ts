@@ -6,17 +6,10 @@
 import type { GateStatus } from '../gates/types.js';
 import { svgChart } from './charts.js';
 import { gateLinkTargets } from './links.js';
-import {
-  escapeHtml,
-  formatMargin,
-  formatPairs,
-  type ReportInput,
-  reportCharts,
-  stageRows,
-  statusLabel,
-} from './model.js';
+import { escapeHtml, formatMargin, formatPairs, type ReportInput, reportCharts, stageRows } from './model.js';
 
-const css = `
+/** The page's stylesheet, shared by every page that shows reports (the demo puts two on one page). */
+export const reportCss = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24}
 h1{font-size:1.5rem;margin-bottom:.25rem}
 h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
@@ -54,7 +47,7 @@ function gateSection(input: ReportInput): string {
       [
         td(gate.name),
         td(gate.type),
-        td(statusLabel[gate.status], 'status'),
+        td(gate.status, 'status'),
         td(formatPairs(gate.observed)),
         td(formatPairs(gate.threshold)),
         td(formatMargin(gate)),
@@ -95,7 +88,8 @@ function chartSection(input: ReportInput): string {
   return `<h2>Over time</h2>\n<div class="charts">${figures.join('\n')}</div>`;
 }
 
-export function renderHtmlReport(input: ReportInput): string {
+/** A report's content without the page around it: heading, facts, verdict, gates, stages and charts. */
+export function renderHtmlBody(input: ReportInput, headingLevel: 1 | 2 = 1): string {
   const { verdict, context } = input;
   const status: GateStatus = verdict.status;
   const facts = [
@@ -108,23 +102,31 @@ export function renderHtmlReport(input: ReportInput): string {
   const runLink = context?.runUrl
     ? ` · <a href="${escapeHtml(context.runUrl)}" rel="noopener noreferrer">workflow run</a>`
     : '';
-  const title = `scalegate · ${input.environment} · ${verdict.status}`;
+  return `<h${headingLevel}>scalegate · ${escapeHtml(input.environment)}</h${headingLevel}>
+<p class="facts">${facts.map(escapeHtml).join(' · ')}${runLink}</p>
+<div class="verdict ${status}" data-status="${status}">${status.toUpperCase()}: ${escapeHtml(verdict.summary)}</div>
+${gateSection(input)}
+${stageSection(input)}
+${chartSection(input)}`;
+}
+
+/** A self-contained page: inline CSS and SVG, no script and nothing loaded from elsewhere. */
+export function htmlPage(title: string, body: string, extraCss = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${css}</style>
+<style>${reportCss}${extraCss}</style>
 </head>
 <body>
-<h1>scalegate · ${escapeHtml(input.environment)}</h1>
-<p class="facts">${facts.map(escapeHtml).join(' · ')}${runLink}</p>
-<div class="verdict ${status}" data-status="${status}">${escapeHtml(statusLabel[status])}: ${escapeHtml(verdict.summary)}</div>
-${gateSection(input)}
-${stageSection(input)}
-${chartSection(input)}
+${body}
 </body>
 </html>
 `;
+}
+
+export function renderHtmlReport(input: ReportInput): string {
+  return htmlPage(`scalegate · ${input.environment} · ${input.verdict.status}`, renderHtmlBody(input));
 }

@@ -2,7 +2,7 @@
  * What a report is made of, shared by the Markdown and HTML renderers: the verdict, the load's stage windows, the
  * series to chart and where to link. Pure: no I/O, so both renderers show the same numbers.
  */
-import type { GateResult, GateStatus, PlotSeries } from '../gates/types.js';
+import type { GateResult, PlotSeries } from '../gates/types.js';
 import type { Verdict } from '../gates/verdict.js';
 import type { LoadWindows } from '../load/types.js';
 import { tryParseDuration } from '../util/duration.js';
@@ -37,11 +37,7 @@ export interface ReportInput {
   context?: { image?: string; sha?: string; runUrl?: string };
 }
 
-export const statusLabel: Record<GateStatus, string> = {
-  pass: '✅ pass',
-  fail: '❌ fail',
-  inconclusive: '⚠️ inconclusive',
-};
+export { statusIcon as statusLabel } from '../gates/verdict.js';
 
 /** Text for HTML contexts (elements, attributes, <summary>): the five characters that could open markup. */
 export function escapeHtml(text: string): string {
