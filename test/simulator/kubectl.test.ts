@@ -6,23 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { deploymentManifest } from './api-fixtures.js';
+import { type KubectlResult, kubectl } from './cluster-kubectl-fixtures.js';
 
 /** Real kubectl 1.32 against the local cluster's API server (no controllers: tests write status themselves). */
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(env: NodeJS.ProcessEnv, args: string[], stdin?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile('kubectl', args, { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-    if (stdin !== undefined) child.stdin?.end(stdin);
-  });
-}
 
 const manifests = `
 apiVersion: apps/v1
@@ -356,7 +342,7 @@ describe('scalegate sim up', () => {
   });
 
   it('rejects a malformed node group with a one-line usage error', async () => {
-    const result = await new Promise<Result>((resolve) => {
+    const result = await new Promise<KubectlResult>((resolve) => {
       execFile(
         process.execPath,
         ['bin/scalegate.mjs', 'sim', 'up', '--node-group', 'pool:3:1'],
