@@ -1,0 +1,64 @@
+import {
+  clusterFlags,
+  clusterFlagsUsage,
+  commandSession,
+  withCancellation,
+} from '../../rollout/command-support.js';
+import { deployEnvironment } from '../../rollout/deploy-environment.js';
+import { parseDuration } from '../../util/duration.js';
+import { UsageError } from '../../util/errors.js';
+import { type Command, parseCommandArgs, requireOption } from '../command.js';
+
+export const deployCommand: Command = {
+  name: 'deploy',
+  summary: 'apply a track (stable or canary) to the cluster; a canary then walks its steps',
+  usage: `Usage: scalegate deploy --env <env> --track stable|canary --image <ref> [options]
+
+Server-side applies the rendered track (field manager scalegate), prunes what an earlier deploy of that track
+left behind, and waits for the rollout as kubectl rollout status does. For the canary track it then walks the
+environment's canary steps (weight, load and gates, pause) and ends waiting for scalegate promote; a failed
+rollout or gate, or SIGINT/SIGTERM, rolls the canary back. Re-running after a crash resumes where it stopped.
+
+Options:
+  --track <track>        stable or canary (required)
+  --image <ref>          image to roll out (default: the settings' service.image)
+  --target-url <url>     where load goes (default: load.target in the settings)
+  --approval-timeout <d> how long a pause waits for scalegate promote --approve (default 24h)
+${clusterFlagsUsage}
+`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('deploy', argv, {
+      ...clusterFlags,
+      track: { type: 'string' },
+      image: { type: 'string' },
+      'target-url': { type: 'string' },
+      'approval-timeout': { type: 'string' },
+    });
+    const env = requireOption('deploy', 'env', values.env);
+    const track = requireOption('deploy', 'track', values.track);
+    if (track !== 'stable' && track !== 'canary')
+      throw new UsageError(`scalegate deploy: --track must be stable or canary, got '${track}'`);
+    const approval = values['approval-timeout'];
+    let approvalTimeoutMs: number | undefined;
+    try {
+      approvalTimeoutMs = approval === undefined ? undefined : parseDuration(approval);
+    } catch {
+      throw new UsageError(
+        `scalegate deploy: --approval-timeout: expected a duration such as 1h, got '${approval}'`,
+      );
+    }
+    return withCancellation(io, async (signal) => {
+      const session = await commandSession(env, values, io, signal);
+      const outcome = await deployEnvironment(session, {
+        track,
+        ...(values.image ? { image: values.image } : {}),
+        cwd: io.cwd,
+        processEnv: io.env,
+        ...(values['target-url'] ? { targetUrl: values['target-url'] } : {}),
+        ...(approvalTimeoutMs !== undefined ? { approvalTimeoutMs } : {}),
+      });
+      io.stdout.write(`${outcome.summary}\n`);
+      return 0;
+    });
+  },
+};

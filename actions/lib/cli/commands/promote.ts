@@ -1,0 +1,47 @@
+import {
+  clusterFlags,
+  clusterFlagsUsage,
+  commandSession,
+  withCancellation,
+} from '../../rollout/command-support.js';
+import { promote } from '../../rollout/lifecycle.js';
+import { approveStep } from '../../rollout/progress.js';
+import { type Command, parseCommandArgs, requireOption } from '../command.js';
+
+export const promoteCommand: Command = {
+  name: 'promote',
+  summary: 'promote the canary: stable takes its pod template, then the canary goes away',
+  usage: `Usage: scalegate promote --env <env> [--approve | --force] [options]
+
+The stable Deployment takes the canary's pod template, its rollout is awaited, traffic returns fully to stable
+and the canary is removed. Refuses a canary that has not passed its steps (unless --force). Safe to re-run after a
+crash: it continues from the progress recorded in the cluster.
+
+Options:
+  --approve              only approve the pause the running canary waits at (untilApproved), then return
+  --force                promote even though the canary has not finished its steps
+${clusterFlagsUsage}
+`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('promote', argv, {
+      ...clusterFlags,
+      approve: { type: 'boolean' },
+      force: { type: 'boolean' },
+    });
+    const env = requireOption('promote', 'env', values.env);
+    return withCancellation(io, async (signal) => {
+      const { context } = await commandSession(env, values, io, signal);
+      const { namespace, service } = context.target;
+      if (values.approve) {
+        const progress = await approveStep(context.client, namespace, service);
+        io.stdout.write(
+          `approved step ${progress.step + 1} of the canary ${progress.image} of ${namespace}/${service}\n`,
+        );
+        return 0;
+      }
+      const progress = await promote(context, { force: values.force ?? false });
+      io.stdout.write(`${progress.message} to ${namespace}/${service}\n`);
+      return 0;
+    });
+  },
+};

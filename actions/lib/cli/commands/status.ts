@@ -1,0 +1,29 @@
+import { clusterFlags, clusterFlagsUsage, commandSession } from '../../rollout/command-support.js';
+import { environmentStatus, formatStatus } from '../../rollout/status.js';
+import { UsageError } from '../../util/errors.js';
+import { type Command, parseCommandArgs, requireOption } from '../command.js';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show tracks, images, replicas, canary weight, HPA state and pending pods of an environment',
+  usage: `Usage: scalegate status --env <env> [-o text|json] [options]
+
+Options:
+  -o, --output <format>  text (default) or json
+${clusterFlagsUsage}
+`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('status', argv, {
+      ...clusterFlags,
+      output: { type: 'string', short: 'o' },
+    });
+    const env = requireOption('status', 'env', values.env);
+    const format = values.output ?? 'text';
+    if (format !== 'text' && format !== 'json')
+      throw new UsageError(`scalegate status: --output must be text or json, got '${format}'`);
+    const { context } = await commandSession(env, values, io, new AbortController().signal);
+    const status = await environmentStatus(context.client, context.target);
+    io.stdout.write(format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+    return 0;
+  },
+};

@@ -1,0 +1,58 @@
+import { renderEnvironment } from '../render/index.js';
+import { settingsChecks } from './checks.js';
+import { deployCanary, deployStable } from './lifecycle.js';
+import type { Progress } from './progress.js';
+import type { Session } from './session.js';
+
+export interface DeployRequest {
+  track: 'stable' | 'canary';
+  /** Defaults to the settings' service.image. */
+  image?: string;
+  cwd: string;
+  processEnv: NodeJS.ProcessEnv;
+  /** Where load goes, overriding the settings. */
+  targetUrl?: string;
+  approvalTimeoutMs?: number;
+}
+
+export interface DeployOutcome {
+  image: string;
+  /** The render digest of the deployed track. */
+  revision: string;
+  /** One line for humans. */
+  summary: string;
+  progress?: Progress;
+}
+
+/** Renders one track of the session's environment and deploys it (the canary then walks its steps). */
+export async function deployEnvironment(session: Session, request: DeployRequest): Promise<DeployOutcome> {
+  const { loaded, context } = session;
+  const image = request.image ?? loaded.settings.service.image;
+  const rendered = await renderEnvironment(loaded, { image, track: request.track, cwd: request.cwd });
+  const { namespace, service } = context.target;
+  if (request.track === 'stable') {
+    const result = await deployStable(context, rendered, image);
+    return {
+      image,
+      revision: rendered.digest,
+      summary: `deployed ${image} to ${namespace}/${service} (stable): ${result.applied.length} applied, ${result.pruned.length} pruned`,
+    };
+  }
+  const steps = loaded.settings.canary?.steps ?? [];
+  const progress = await deployCanary(context, rendered, image, {
+    steps,
+    checks: settingsChecks(loaded, {
+      processEnv: request.processEnv,
+      cwd: request.cwd,
+      log: context.log,
+      ...(request.targetUrl ? { targetUrl: request.targetUrl } : {}),
+    }),
+    ...(request.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: request.approvalTimeoutMs } : {}),
+  });
+  return {
+    image,
+    revision: rendered.digest,
+    progress,
+    summary: `canary ${image} of ${namespace}/${service} passed all ${steps.length} steps; promote with: scalegate promote --env ${loaded.name}`,
+  };
+}

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { GitHubClient, RepoRef } from '../github/client.js';
+import type { KubeClient } from '../kube/client.js';
+import { annotations } from '../kube/labels.js';
+import { rolloutState } from '../kube/rollout-status.js';
+import { ScalegateError } from '../util/errors.js';
+
+/** Where an environment's manifests live in the repository Argo CD or Flux syncs from. */
+export interface GitOpsTarget {
+  repo: RepoRef;
+  /** The branch the sync tool watches. */
+  branch: string;
+  /** Folder (no leading or trailing slash) holding this environment's rendered manifests. */
+  path: string;
+  /** Open (or update) a pull request instead of pushing to `branch`. */
+  requireReview: boolean;
+  environment: string;
+}
+
+export interface ManifestFile {
+  /** File name inside the folder. */
+  name: string;
+  content: string;
+}
+
+export interface CommitResult {
+  /** The commit holding the manifests (the branch head when nothing changed). */
+  commit: string;
+  changed: boolean;
+  pullRequest?: { number: number; url: string };
+}
+
+/** Git's blob id of a text: lets an unchanged manifest cost no API call and no empty commit. */
+export function gitBlobSha(content: string): string {
+  const bytes = Buffer.from(content, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** What one commit changes in the environment's folder: files written, and file names removed. */
+export interface FolderChange {
+  write: ManifestFile[];
+  remove?: string[];
+}
+
+async function buildCommit(
+  github: GitHubClient,
+  target: GitOpsTarget,
+  change: FolderChange,
+  message: string,
+  baseSha: string,
+): Promise<{ sha: string; changed: boolean }> {
+  const { repo } = target;
+  const { data: base } = await github.rest.git.getCommit({ ...repo, commit_sha: baseSha });
+  const { data: tree } = await github.rest.git.getTree({
+    ...repo,
+    tree_sha: base.tree.sha,
+    recursive: 'true',
+  });
+  const existing = new Map(tree.tree.filter((e) => e.type === 'blob').map((e) => [e.path!, e.sha!]));
+  const entries: { path: string; mode: '100644'; type: 'blob'; sha: string | null }[] = [];
+  for (const file of change.write) {
+    const path = `${target.path}/${file.name}`;
+    if (existing.get(path) === gitBlobSha(file.content)) continue;
+    const { data: blob } = await github.rest.git.createBlob({
+      ...repo,
+      content: file.content,
+      encoding: 'utf-8',
+    });
+    entries.push({ path, mode: '100644', type: 'blob', sha: blob.sha });
+  }
+  for (const name of change.remove ?? []) {
+    const path = `${target.path}/${name}`;
+    if (existing.has(path)) entries.push({ path, mode: '100644', type: 'blob', sha: null });
+  }
+  if (entries.length === 0) return { sha: baseSha, changed: false };
+  const { data: newTree } = await github.rest.git.createTree({
+    ...repo,
+    base_tree: base.tree.sha,
+    tree: entries,
+  });
+  const { data: commit } = await github.rest.git.createCommit({
+    ...repo,
+    message,
+    tree: newTree.sha,
+    parents: [baseSha],
+  });
+  return { sha: commit.sha, changed: true };
+}
+
+/**
+ * Commits manifests into `target.path` through the Git data API (blobs, tree, commit, ref): pushed to
+ * `target.branch`, or, when review is required, to `scalegate/<environment>` with a pull request against
+ * `target.branch` (opened once, updated by later commits). Unchanged content makes no commit. A branch that moved
+ * meanwhile (the ref update is not a fast-forward) is re-read and the commit rebuilt.
+ */
+export async function commitManifests(
+  github: GitHubClient,
+  target: GitOpsTarget,
+  change: FolderChange,
+  message: string,
+): Promise<CommitResult> {
+  const { repo } = target;
+  for (let attempt = 1; ; attempt++) {
+    const { data: ref } = await github.rest.git.getRef({ ...repo, ref: `heads/${target.branch}` });
+    const built = await buildCommit(github, target, change, message, ref.object.sha);
+    if (!built.changed) return { commit: built.sha, changed: false };
+    if (!target.requireReview) {
+      try {
+        await github.rest.git.updateRef({
+          ...repo,
+          ref: `heads/${target.branch}`,
+          sha: built.sha,
+          force: false,
+        });
+        return { commit: built.sha, changed: true };
+      } catch (error) {
+        if (statusOf(error) === 422 && attempt < 4) continue;
+        throw error;
+      }
+    }
+    const head = `scalegate/${target.environment}`;
+    try {
+      await github.rest.git.updateRef({ ...repo, ref: `heads/${head}`, sha: built.sha, force: true });
+    } catch (error) {
+      if (statusOf(error) !== 422 && statusOf(error) !== 404) throw error;
+      await github.rest.git.createRef({ ...repo, ref: `refs/heads/${head}`, sha: built.sha });
+    }
+    const { data: open } = await github.rest.pulls.list({
+      ...repo,
+      state: 'open',
+      head: `${repo.owner}:${head}`,
+      base: target.branch,
+    });
+    const pr =
+      open[0] ??
+      (
+        await github.rest.pulls.create({
+          ...repo,
+          head,
+          base: target.branch,
+          title: `scalegate: deploy ${target.environment}`,
+          body: `Rendered manifests for environment \`${target.environment}\` (folder \`${target.path}\`).\n\n${message}`,
+        })
+      ).data;
+    return { commit: built.sha, changed: true, pullRequest: { number: pr.number, url: pr.html_url } };
+  }
+}
+
+/** The revision a GitOps deploy waits for: what the Deployment's pod template must carry. */
+export interface Revision {
+  image: string;
+  gitSha?: string;
+}
+
+/** True when the Deployment's template carries exactly `revision` and its rollout is complete. */
+export function runsRevision(deployment: V1Deployment | undefined, revision: Revision): boolean {
+  const marks = deployment?.spec?.template?.metadata?.annotations ?? {};
+  if (marks[annotations.image] !== revision.image) return false;
+  if (revision.gitSha !== undefined && marks[annotations.gitSha] !== revision.gitSha) return false;
+  return rolloutState(deployment!).phase === 'done';
+}
+
+/**
+ * Waits until the cluster runs exactly `revision` in Deployment `name` (Argo CD or Flux synced it and the rollout
+ * finished), polling: the sync tool may create the Deployment, so there may be nothing to watch yet.
+ */
+export async function waitForRevision(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  revision: Revision,
+  options: { timeoutMs: number; pollMs?: number; signal?: AbortSignal; log?: (line: string) => void },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = '';
+  for (;;) {
+    const deployment = await client.read<V1Deployment>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace },
+    });
+    if (runsRevision(deployment, revision)) return;
+    const state = deployment ? rolloutState(deployment) : undefined;
+    if (state?.phase === 'failed') throw new ScalegateError(`deployment "${name}": ${state.message}`, 1);
+    const seen = deployment?.spec?.template?.metadata?.annotations?.[annotations.image] ?? 'nothing';
+    const line = `waiting for ${namespace}/${name} to run ${revision.image}${revision.gitSha ? ` @ ${revision.gitSha}` : ''} (runs ${seen})`;
+    if (line !== last) options.log?.(line);
+    last = line;
+    if (Date.now() >= deadline)
+      throw new ScalegateError(
+        `deployment ${namespace}/${name} did not reach ${revision.image} within ${Math.round(options.timeoutMs / 1000)}s (runs ${seen}); is the GitOps sync running?`,
+        1,
+      );
+    await sleep(options.pollMs ?? 2000, undefined, options.signal ? { signal: options.signal } : undefined);
+  }
+}

@@ -1,0 +1,92 @@
+import { KubeClient } from '../kube/client.js';
+import { loadKubeConfig } from '../kube/config.js';
+import { type LoadedEnvironment, loadEnvironment } from '../settings/index.js';
+import { parseDuration } from '../util/duration.js';
+import { UsageError } from '../util/errors.js';
+import { gitopsDelivery } from './gitops-delivery.js';
+import type { RolloutContext } from './lifecycle.js';
+import { type RunInfo, runInfoFromEnv } from './trace.js';
+import type { TrafficTarget } from './traffic.js';
+
+/** What the CLI commands and the actions share: which environment, which cluster, how long to wait. */
+export interface SessionOptions {
+  /** `--env`: an environment name or a settings file. */
+  env: string;
+  cwd: string;
+  processEnv: NodeJS.ProcessEnv;
+  kubeconfig?: string;
+  /** A kubeconfig document (action input). */
+  kubeconfigContent?: string;
+  /** Overrides the settings' cluster.context. */
+  context?: string;
+  /** `kubectl rollout status --timeout`-like limit, e.g. "5m". */
+  timeout?: string;
+  /** How long to wait for another run's Lease, e.g. "2m". */
+  leaseWait?: string;
+  leaseDurationSeconds?: number;
+  signal: AbortSignal;
+  log: (line: string) => void;
+  run?: RunInfo;
+}
+
+export interface Session {
+  loaded: LoadedEnvironment;
+  context: RolloutContext;
+}
+
+function duration(flag: string, text: string | undefined, fallback: string): number {
+  const value = text ?? fallback;
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new UsageError(`--${flag}: expected a duration such as 30s or 5m, got '${value}'`);
+  }
+}
+
+/** Loads the environment's settings and connects to its cluster (flags over settings over kubeconfig). */
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const loaded = await loadEnvironment(options.env, { cwd: options.cwd });
+  const { settings } = loaded;
+  const { config } = loadKubeConfig({
+    kubeconfig: options.kubeconfig,
+    kubeconfigContent: options.kubeconfigContent,
+    context: options.context ?? settings.cluster?.context,
+    env: options.processEnv,
+  });
+  const client = new KubeClient(config, { namespace: settings.service.namespace, log: options.log });
+  const target: TrafficTarget = {
+    namespace: settings.service.namespace,
+    environment: loaded.name,
+    service: settings.service.name,
+    method: settings.canary?.method ?? 'replica-ratio',
+  };
+  const run = options.run ?? runInfoFromEnv(options.processEnv);
+  const rolloutTimeoutMs = duration('timeout', options.timeout, '10m');
+  const context: RolloutContext = {
+    client,
+    target,
+    run,
+    lease: {
+      durationSeconds: options.leaseDurationSeconds ?? 30,
+      waitMs: duration('lease-wait', options.leaseWait, '2m'),
+    },
+    rolloutTimeoutMs,
+    signal: options.signal,
+    log: options.log,
+    ...(settings.cluster?.delivery?.mode === 'gitops'
+      ? {
+          delivery: gitopsDelivery({
+            loaded,
+            client,
+            run,
+            processEnv: options.processEnv,
+            cwd: options.cwd,
+            timeoutMs: rolloutTimeoutMs,
+            signal: options.signal,
+            log: options.log,
+          }),
+        }
+      : {}),
+  };
+  return { loaded, context };
+}

@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { parseAllDocuments } from 'yaml';
+import type { GitHubClient } from '../../actions/lib/github/client.js';
+import { applyObjects } from '../../actions/lib/kube/apply.js';
+import { KubeClient } from '../../actions/lib/kube/client.js';
+import { loadKubeConfig } from '../../actions/lib/kube/config.js';
+import { deployEnvironment } from '../../actions/lib/rollout/deploy-environment.js';
+import { commitManifests, type GitOpsTarget } from '../../actions/lib/rollout/gitops.js';
+import { promote } from '../../actions/lib/rollout/lifecycle.js';
+import { openSession } from '../../actions/lib/rollout/session.js';
+import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
+import { writeEnvironments } from './helpers/environment.js';
+import { type FakeGitHub, startFakeGitHub } from './helpers/fake-github.js';
+
+/** Requests as `METHOD path`, object ids shown as <sha>. */
+const calls = (fake: FakeGitHub, from = 0) =>
+  fake.requests
+    .slice(from)
+    .map((r) => `${r.method} ${r.path.replace('/repos/acme/shop', '').replace(/[0-9a-f]{40}/, '<sha>')}`);
+
+describe('committing manifests through the GitHub API', () => {
+  let fake: FakeGitHub;
+  const target = (requireReview: boolean): GitOpsTarget => ({
+    repo: { owner: 'acme', repo: 'shop' },
+    branch: 'main',
+    path: 'deploy/dev',
+    requireReview,
+    environment: 'dev',
+  });
+  // Octokit's throttling spaces writes a second apart for GitHub's secondary limits; a local fake needs no spacing.
+  const github = (): GitHubClient =>
+    new (Octokit.plugin(retry, throttling))({
+      auth: 'test-token',
+      baseUrl: fake.url,
+      throttle: { enabled: false },
+    });
+
+  before(async () => {
+    fake = await startFakeGitHub('acme', 'shop', {
+      'README.md': '# shop\n',
+      'deploy/dev/old.yaml': 'old: true\n',
+    });
+  });
+  after(() => fake.stop());
+
+  it('pushes blobs, a tree and a commit, then moves the branch; unchanged content makes no commit', async () => {
+    const result = await commitManifests(
+      github(),
+      target(false),
+      {
+        write: [
+          { name: 'stable.yaml', content: 'kind: Deployment\n' },
+          { name: 'canary.yaml', content: 'kind: Service\n' },
+        ],
+        remove: ['old.yaml'],
+      },
+      'scalegate: dev stable web:1',
+    );
+    assert.equal(result.changed, true);
+    assert.deepEqual(calls(fake), [
+      'GET /git/ref/heads/main',
+      'GET /git/commits/<sha>',
+      'GET /git/trees/<sha>',
+      'POST /git/blobs',
+      'POST /git/blobs',
+      'POST /git/trees',
+      'POST /git/commits',
+      'PATCH /git/refs/heads/main',
+    ]);
+    assert.deepEqual(fake.requests.at(-1)?.body, { sha: result.commit, force: false });
+    assert.deepEqual(Object.fromEntries(fake.files('main')), {
+      'README.md': '# shop\n',
+      'deploy/dev/stable.yaml': 'kind: Deployment\n',
+      'deploy/dev/canary.yaml': 'kind: Service\n',
+    });
+    const mark = fake.requests.length;
+    const again = await commitManifests(
+      github(),
+      target(false),
+      { write: [{ name: 'stable.yaml', content: 'kind: Deployment\n' }] },
+      'again',
+    );
+    assert.deepEqual(again, { commit: result.commit, changed: false });
+    assert.ok(calls(fake, mark).every((c) => c.startsWith('GET ')));
+  });
+
+  it('rebuilds the commit when the branch moved meanwhile', async () => {
+    fake.raceNextUpdate('main');
+    const mark = fake.requests.length;
+    await commitManifests(
+      github(),
+      target(false),
+      { write: [{ name: 'stable.yaml', content: 'kind: Deployment # 2\n' }] },
+      'update',
+    );
+    assert.equal(calls(fake, mark).filter((c) => c === 'PATCH /git/refs/heads/main').length, 2);
+    assert.equal(fake.files('main').get('deploy/dev/stable.yaml'), 'kind: Deployment # 2\n');
+  });
+
+  it('opens one pull request when review is required, and updates it later', async () => {
+    const mainBefore = fake.refs.get('main');
+    const first = await commitManifests(
+      github(),
+      target(true),
+      { write: [{ name: 'stable.yaml', content: 'v: 3\n' }] },
+      'review me',
+    );
+    assert.deepEqual(first.pullRequest, { number: 1, url: 'https://github.test/acme/shop/pull/1' });
+    assert.equal(fake.refs.get('main'), mainBefore, 'the protected branch is untouched');
+    assert.equal(fake.files('scalegate/dev').get('deploy/dev/stable.yaml'), 'v: 3\n');
+    const create = fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/pulls'));
+    assert.deepEqual(
+      { ...create?.body, body: undefined },
+      { head: 'scalegate/dev', base: 'main', title: 'scalegate: deploy dev', body: undefined },
+    );
+    const second = await commitManifests(
+      github(),
+      target(true),
+      { write: [{ name: 'stable.yaml', content: 'v: 4\n' }] },
+      'again',
+    );
+    assert.equal(second.pullRequest?.number, 1);
+    assert.equal(fake.pulls.length, 1);
+    assert.equal(fake.files('scalegate/dev').get('deploy/dev/stable.yaml'), 'v: 4\n');
+  });
+});
+
+describe('GitOps delivery against the local cluster', () => {
+  let cluster: TestCluster;
+  let fake: FakeGitHub;
+  let cwd: string;
+  let direct: KubeClient;
+  const synced: string[] = [];
+
+  before(async () => {
+    cluster = await startTestCluster();
+    direct = new KubeClient(loadKubeConfig({ kubeconfig: cluster.cluster.kubeconfig }).config, {
+      namespace: 'gitops',
+    });
+    fake = await startFakeGitHub('acme', 'shop', { 'README.md': '# shop\n' });
+    cwd = await writeEnvironments({
+      name: 'gitops',
+      namespace: 'gitops',
+      steps: [{ weight: 50 }],
+      extra: {
+        cluster: {
+          delivery: { mode: 'gitops', path: 'clusters/gitops', branch: 'main', requireReview: false },
+        },
+      },
+    });
+    // The test plays Argo CD: every push to main is synced into the cluster.
+    let syncing = Promise.resolve();
+    fake.onRefUpdate = (branch) => {
+      if (branch !== 'main') return;
+      const files = fake.files('main');
+      syncing = syncing.then(async () => {
+        for (const track of ['stable', 'canary'] as const) {
+          const text = files.get(`clusters/gitops/${track}.yaml`);
+          if (!text) continue;
+          const objects = parseAllDocuments(text).map((d) => d.toJS() as KubernetesObject);
+          await applyObjects(
+            direct,
+            objects,
+            { namespace: 'gitops', environment: 'gitops', track },
+            { prune: false },
+          );
+          synced.push(track);
+        }
+      });
+    };
+  });
+  after(async () => {
+    await fake?.stop();
+    await cluster?.stop();
+    if (cwd) await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('commits each track, waits until the cluster runs exactly that revision, and promotes through git', async () => {
+    const processEnv = {
+      GITHUB_TOKEN: 'test-token',
+      GITHUB_API_URL: fake.url,
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: 'abc1234',
+      GITHUB_RUN_ID: '77',
+      GITHUB_SERVER_URL: 'https://github.test',
+    };
+    const session = await openSession({
+      env: 'gitops',
+      cwd,
+      processEnv,
+      kubeconfig: cluster.kubeconfig,
+      signal: new AbortController().signal,
+      log: () => {},
+    });
+    await deployEnvironment(session, {
+      track: 'stable',
+      image: 'scalegate/web:1.0.0',
+      cwd,
+      processEnv,
+    });
+    const stable = await direct.read<V1Deployment>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+    });
+    assert.deepEqual(
+      [
+        stable?.spec?.template.metadata?.annotations?.['scalegate.dev/git-sha'],
+        stable?.status?.availableReplicas,
+      ],
+      ['abc1234', 2],
+    );
+    assert.match(
+      fake.files('main').get('clusters/gitops/stable.yaml')!,
+      /image: ghcr\.io\/scalegate\/web:1\.0\.0/,
+    );
+
+    const canary = await deployEnvironment(session, {
+      track: 'canary',
+      image: 'scalegate/web:2.0.0',
+      cwd,
+      processEnv,
+    });
+    assert.equal(canary.progress?.phase, 'ready');
+    assert.ok(fake.files('main').has('clusters/gitops/canary.yaml'));
+
+    await promote(session.context);
+    const files = fake.files('main');
+    assert.match(files.get('clusters/gitops/stable.yaml')!, /image: ghcr\.io\/scalegate\/web:2\.0\.0/);
+    assert.equal(files.has('clusters/gitops/canary.yaml'), false);
+    const promoted = await direct.read<V1Deployment>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+    });
+    assert.equal(promoted?.spec?.template.spec?.containers[0]?.image, 'scalegate/web:2.0.0');
+    assert.deepEqual(synced, ['stable', 'stable', 'canary', 'stable', 'canary', 'stable']);
+  });
+});
