@@ -184,7 +184,7 @@ describe('canary rollouts against the local cluster', () => {
       (error: RolloutError) => {
         assert.match(error.message, /rollout of deployment "web-canary" failed/);
         assert.match(error.message, /ImagePullBackOff|ErrImagePull/);
-        assert.match(error.message, /ghcr\.io\/scalegate\/web:pull-error/);
+        assert.match(error.message, /scalegate\/web:pull-error/);
         assert.match(error.message, /canary rolled back/);
         return true;
       },

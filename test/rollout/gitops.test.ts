@@ -218,7 +218,7 @@ describe('GitOps delivery against the local cluster', () => {
     );
     assert.match(
       fake.files('main').get('clusters/gitops/stable.yaml')!,
-      /image: ghcr\.io\/scalegate\/web:1\.0\.0/,
+      /image: scalegate\/web:1\.0\.0/,
     );
 
     const canary = await deployEnvironment(session, {
@@ -232,7 +232,7 @@ describe('GitOps delivery against the local cluster', () => {
 
     await promote(session.context);
     const files = fake.files('main');
-    assert.match(files.get('clusters/gitops/stable.yaml')!, /image: ghcr\.io\/scalegate\/web:2\.0\.0/);
+    assert.match(files.get('clusters/gitops/stable.yaml')!, /image: scalegate\/web:2\.0\.0/);
     assert.equal(files.has('clusters/gitops/canary.yaml'), false);
     const promoted = await direct.read<V1Deployment>({
       apiVersion: 'apps/v1',
