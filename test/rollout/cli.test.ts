@@ -118,7 +118,7 @@ describe('scalegate deploy / promote / rollback / status', () => {
       'scalegate/web:1.0.0',
     ]);
     assert.equal(stable.code, 0, stable.stderr);
-    assert.match(stable.stdout, /deployed ghcr\.io\/scalegate\/web:1\.0\.0 to crash\/web \(stable\)/);
+    assert.match(stable.stdout, /deployed scalegate\/web:1\.0\.0 to crash\/web \(stable\)/);
 
     const args = ['deploy', '--env', 'crash', '--track', 'canary', '--image', 'scalegate/web:2.0.0'];
     const first = start(args, 'run-crash');
@@ -147,7 +147,7 @@ describe('scalegate deploy / promote / rollback / status', () => {
 
     const promoted = await scalegate(['promote', '--env', 'crash'], 'run-promote');
     assert.equal(promoted.code, 0, promoted.stderr);
-    assert.match(promoted.stdout, /promoted ghcr\.io\/scalegate\/web:2\.0\.0 to crash\/web/);
+    assert.match(promoted.stdout, /promoted scalegate\/web:2\.0\.0 to crash\/web/);
     const web = await deployment('crash', 'web');
     assert.equal(web?.spec?.template.spec?.containers[0]?.image, 'scalegate/web:2.0.0');
     assert.equal(await deployment('crash', 'web-canary'), undefined);
@@ -167,7 +167,7 @@ describe('scalegate deploy / promote / rollback / status', () => {
     assert.match(text.stdout, /^crash\/web {2}method replica-ratio {2}canary weight 0%$/m);
     assert.match(
       text.stdout,
-      /^stable\s+web\s+ghcr\.io\/scalegate\/web:2\.0\.0\s+\d\/2\s+\d\s+2\/4 \d→\d\s+\d$/m,
+      /^stable\s+web\s+scalegate\/web:2\.0\.0\s+\d\/2\s+\d\s+2\/4 \d→\d\s+\d$/m,
     );
   });
 
