@@ -12,7 +12,6 @@ export interface CliIO {
 
 export interface Command {
   name: string;
-  summary: string;
   /** Full usage text shown by `scalegate <name> --help`. */
   usage: string;
   /** Returns the process exit code. Throws ScalegateError for expected failures. */

@@ -1,8 +1,8 @@
 import { ScalegateError } from '../util/errors.js';
-import type { CliIO, Command } from './command.js';
-import { commands } from './commands/index.js';
+import type { CliIO } from './command.js';
+import { type CommandEntry, commands } from './commands/index.js';
 
-function helpText(all: Command[]): string {
+function helpText(all: CommandEntry[]): string {
   const width = Math.max(...all.map((c) => c.name.length), 4);
   const lines = all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -34,11 +34,12 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     cli.stdout.write(`${version}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     cli.stderr.write(`scalegate: unknown command '${name}' (see scalegate --help)\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     cli.stdout.write(`${command.usage.trimEnd()}\n`);
     return 0;

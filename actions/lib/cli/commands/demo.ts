@@ -5,8 +5,6 @@ import { type Command, parseCommandArgs } from '../command.js';
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary:
-    'the main job on one machine: local cluster + Prometheus, a good canary promoted, a regressed one rolled back',
   usage: `Usage: scalegate demo [--out <dir>]
 
 Starts the local cluster (simulator, fast profile) and a real Prometheus scraping it every second, then runs

@@ -11,7 +11,6 @@ import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 export const deployCommand: Command = {
   name: 'deploy',
-  summary: 'apply a track (stable or canary) to the cluster; a canary then walks its steps',
   usage: `Usage: scalegate deploy --env <env> --track stable|canary --image <ref> [options]
 
 Server-side applies the rendered track (field manager scalegate), prunes what an earlier deploy of that track

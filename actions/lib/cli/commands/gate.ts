@@ -74,7 +74,6 @@ const icons: Record<GateResult['status'], string> = {
 
 export const gateCommand: Command = {
   name: 'gate',
-  summary: 'Evaluate promotion gates against Prometheus over a window and write the verdict',
   usage,
   async run(argv, io) {
     const { values } = parseCommandArgs('gate', argv, {

@@ -48,7 +48,6 @@ async function reconcileLines(io: CliIO): Promise<number> {
 
 export const hpaCommand: Command = {
   name: 'hpa',
-  summary: 'HPA what-if: replay HorizontalPodAutoscaler decisions (hpa reconcile < ndjson)',
   usage,
   async run(argv, io) {
     const { positionals } = parseCommandArgs('hpa', argv, {}, true);

@@ -25,7 +25,6 @@ unmodified k6 scripts without k6), auto (k6 when on PATH, else builtin; the defa
 
 export const loadCommand: Command = {
   name: 'load',
-  summary: 'run a k6 load script (k6 binary, k6-operator or the builtin engine) with k6 exit codes',
   usage,
   async run(argv, io) {
     const { values } = parseCommandArgs('load', argv, {

@@ -10,7 +10,6 @@ import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 export const promoteCommand: Command = {
   name: 'promote',
-  summary: 'promote the canary: stable takes its pod template, then the canary goes away',
   usage: `Usage: scalegate promote --env <env> [--approve | --force] [options]
 
 The stable Deployment takes the canary's pod template, its rollout is awaited, traffic returns fully to stable

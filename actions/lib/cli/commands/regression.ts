@@ -39,7 +39,6 @@ Exit codes: 0 no regression; 1 a figure regressed; 2 bad usage, settings or file
 
 export const regressionCommand: Command = {
   name: 'regression',
-  summary: 'Record a scaling-regression run and compare it with the baseline of earlier runs',
   usage,
   async run(argv, io) {
     const { values } = parseCommandArgs('regression', argv, {

@@ -30,7 +30,6 @@ Exit codes: 0 rendered; 2 bad usage or invalid settings (one line: file:line:col
 
 export const renderCommand: Command = {
   name: 'render',
-  summary: 'Render the Kubernetes objects of an environment (base manifests + settings)',
   usage,
   async run(argv, io) {
     const { values } = parseCommandArgs('render', argv, {

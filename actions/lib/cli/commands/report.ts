@@ -30,7 +30,6 @@ Exit codes: 0 the report was written; 2 bad usage or an unreadable verdict or wi
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'Render a verdict as a Markdown or self-contained HTML report with charts',
   usage,
   async run(argv, io) {
     const { values } = parseCommandArgs('report', argv, {

@@ -9,7 +9,6 @@ import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 export const rollbackCommand: Command = {
   name: 'rollback',
-  summary: 'roll the canary back: traffic to stable, canary removed',
   usage: `Usage: scalegate rollback --env <env> [options]
 
 Sends all traffic to the stable track, restores its autoscaling bounds and removes the canary's Deployment and

@@ -128,7 +128,6 @@ async function up(argv: string[], io: CliIO): Promise<number> {
 
 export const simCommand: Command = {
   name: 'sim',
-  summary: 'Local cluster: a Kubernetes API server, controllers and data plane on 127.0.0.1 (sim up)',
   usage,
   run: up,
 };

@@ -5,7 +5,6 @@ import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show tracks, images, replicas, canary weight, HPA state and pending pods of an environment',
   usage: `Usage: scalegate status --env <env> [-o text|json] [options]
 
 Options:

@@ -26,7 +26,6 @@ async function allEnvironments(cwd: string): Promise<string[]> {
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'Check environment settings and the objects they render, without a cluster',
   usage,
   async run(argv, io) {
     const { values } = parseCommandArgs('validate', argv, {

@@ -8,8 +8,6 @@ import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary:
-    'the pull-request verification in one command: deploy stable and canary, load and gates, promote or roll back',
   usage: `Usage: scalegate verify --env <env> --image <ref> [options]
 
 Renders the environment, deploys the stable track (the settings' service.image, or --stable-image), deploys the
