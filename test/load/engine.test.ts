@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runLoad } from '../../actions/lib/load/index.js';
@@ -25,7 +25,7 @@ describe('builtin engine against a loopback server', () => {
     logs.length = 0;
     stdout = '';
     return runLoad({
-      script: join(fixtures, script),
+      script: isAbsolute(script) ? script : join(fixtures, script),
       runner: 'builtin',
       env: { TARGET: target.url, ...env },
       log: (line) => logs.push(line),
@@ -282,6 +282,63 @@ describe('builtin engine against a loopback server', () => {
       lines.filter((l) => l.metric === 'http_reqs' && l.type === 'Point').length,
       target.requests.length,
     );
+  });
+
+  it('lets constant-vus VUs iterate on their own with exact iteration numbers, samples and errors', async () => {
+    const script = join(dir, 'constant-vus.js');
+    await writeFile(
+      script,
+      `import http from 'k6/http';
+import exec from 'k6/execution';
+import { sleep } from 'k6';
+export const options = { scenarios: { steady: { executor: 'constant-vus', vus: 3, duration: '1500ms' } } };
+export default function () {
+  const s = exec.scenario;
+  http.get(\`\${__ENV.TARGET}/cv/\${exec.vu.idInTest}/\${s.iterationInTest}/\${__ITER}/\${exec.vu.iterationInScenario}/\${s.progress}\`);
+  sleep(0.02);
+  if (__ITER % 3 === 2) throw new Error(\`planned failure \${exec.vu.idInTest}/\${__ITER}\`);
+}
+`,
+    );
+    const result = await run(script);
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    const seen = target.requests
+      .filter((r) => r.path.startsWith('/cv/'))
+      .map((r) => r.path.split('/').slice(2).map(Number));
+    assert.ok(seen.length >= 6, `iterations: ${seen.length}`);
+    assert.equal(result.metrics.iterations, seen.length, 'one iterations sample per completed iteration');
+    const inTest = seen.map(([, t]) => t!).sort((a, b) => a - b);
+    assert.deepEqual(
+      inTest,
+      inTest.map((_, i) => i),
+      'iterationInTest numbers every iteration once',
+    );
+    for (const vu of [1, 2, 3]) {
+      const own = seen.filter(([v]) => v === vu);
+      assert.ok(own.length > 0, `VU ${vu} iterated`);
+      assert.deepEqual(
+        own.map(([, , iter]) => iter),
+        own.map((_, i) => i),
+        `__ITER of VU ${vu}`,
+      );
+      assert.deepEqual(
+        own.map(([, , , inScenario]) => inScenario),
+        own.map((_, i) => i),
+        `iterationInScenario of VU ${vu}`,
+      );
+    }
+    assert.ok(
+      seen.every(([, , , , progress]) => progress! >= 0 && progress! <= 1),
+      'progress within 0..1',
+    );
+    const failures = seen.filter(([, , iter]) => iter! % 3 === 2).length;
+    assert.equal(
+      logs.filter((l) => l.includes('planned failure') && l.includes('executor=constant-vus')).length,
+      failures,
+      'every thrown iteration is logged once',
+    );
+    const windows = result.windows.scenarios[0]!;
+    assert.ok(Date.parse(windows.end) - Date.parse(windows.start) >= 1500);
   });
 
   it('sustains a moderate number of VUs, one thread each', async () => {

@@ -15,7 +15,7 @@ import { buildSummaryData, GroupTree, type SummaryData, toSummaryExport } from '
 import { textSummary } from './text-summary.js';
 import { evaluateThresholds, parseThresholds, type Threshold } from './thresholds.js';
 import type { LoadMetricsSummary, LoadResult, RunLoadOptions, ScenarioWindow } from './types.js';
-import { type ReadyInfo, VuHandle, type VuHooks, vuWorkerFile } from './vu-handle.js';
+import { type ReadyInfo, VuHandle, type VuHooks, type VuResult, vuWorkerFile } from './vu-handle.js';
 import { iso } from './windows.js';
 
 export const EXIT = {
@@ -243,7 +243,50 @@ export async function runBuiltin(options: RunLoadOptions): Promise<LoadResult> {
   }
 
   const iterationCounters = new Map<string, number>();
+  const sharedCounters = new Map<string, SharedArrayBuffer>();
   const vuScenarioIterations = new Map<string, number>();
+  const frameFor = (
+    vu: VuHandle,
+    scenario: Scenario,
+    scenarioStart: number,
+    fraction: number,
+    inTest: number,
+  ) => {
+    const key = `${vu.id}/${scenario.name}`;
+    const inScenario = vuScenarioIterations.get(key) ?? 0;
+    vuScenarioIterations.set(key, inScenario + 1);
+    const sendSetup = !vu.hasSetupData && setupJson !== undefined;
+    vu.hasSetupData = true;
+    return {
+      type: 'iterate' as const,
+      scenario: {
+        name: scenario.name,
+        executor: scenario.executor,
+        exec: scenario.exec,
+        env: scenario.env,
+        tags: scenario.tags,
+        startTime: scenarioStart,
+      },
+      iterationInScenario: inScenario,
+      iterationInTest: inTest,
+      progress: fraction,
+      testStartTime: testStart,
+      vusActive: active.size,
+      vusInitialized: all.length - 1,
+      ...(sendSetup ? { setupData: setupJson } : {}),
+    };
+  };
+  const report = (scenario: Scenario, result: { error?: string }) => {
+    if (result.error)
+      log(
+        `ERRO[${elapsed()}] ${result.error.split('\n')[0]} executor=${scenario.executor} scenario=${scenario.name} source=stacktrace`,
+      );
+  };
+  const finish = (scenario: Scenario, result: VuResult) => {
+    report(scenario, result);
+    if (result.outcome === 'aborted') stop(EXIT.scriptAborted, `test aborted: ${result.abortMessage}`);
+    return result;
+  };
   const ctx: ExecutorContext = {
     get stopped() {
       return stopped;
@@ -252,35 +295,20 @@ export async function runBuiltin(options: RunLoadOptions): Promise<LoadResult> {
     async iterate(vu, scenario, scenarioStart, fraction) {
       const inTest = iterationCounters.get(scenario.name) ?? 0;
       iterationCounters.set(scenario.name, inTest + 1);
-      const key = `${vu.id}/${scenario.name}`;
-      const inScenario = vuScenarioIterations.get(key) ?? 0;
-      vuScenarioIterations.set(key, inScenario + 1);
-      const sendSetup = !vu.hasSetupData && setupJson !== undefined;
-      vu.hasSetupData = true;
-      const result = await vu.iterate({
-        type: 'iterate',
-        scenario: {
-          name: scenario.name,
-          executor: scenario.executor,
-          exec: scenario.exec,
-          env: scenario.env,
-          tags: scenario.tags,
-          startTime: scenarioStart,
-        },
-        iterationInScenario: inScenario,
-        iterationInTest: inTest,
-        progress: fraction,
-        testStartTime: testStart,
-        vusActive: active.size,
-        vusInitialized: all.length - 1,
-        ...(sendSetup ? { setupData: setupJson } : {}),
-      });
-      if (result.error)
-        log(
-          `ERRO[${elapsed()}] ${result.error.split('\n')[0]} executor=${scenario.executor} scenario=${scenario.name} source=stacktrace`,
-        );
-      if (result.outcome === 'aborted') stop(EXIT.scriptAborted, `test aborted: ${result.abortMessage}`);
-      return result;
+      return finish(scenario, await vu.iterate(frameFor(vu, scenario, scenarioStart, fraction, inTest)));
+    },
+    async iterateUntil(vu, scenario, scenarioStart, until, durationMs) {
+      let counter = sharedCounters.get(scenario.name);
+      if (!counter) {
+        counter = new SharedArrayBuffer(4);
+        sharedCounters.set(scenario.name, counter);
+      }
+      // The VU numbers its iterations itself from here (iterationInTest from the shared counter).
+      const frame = {
+        ...frameFor(vu, scenario, scenarioStart, 0, 0),
+        repeat: { until, counter, start: scenarioStart, durationMs },
+      };
+      return finish(scenario, await vu.iterate(frame, (record) => report(scenario, record)));
     },
     dropped(scenario, count) {
       registry.add('dropped_iterations', count, { scenario: scenario.name, ...scenario.tags }, Date.now());

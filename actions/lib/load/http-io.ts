@@ -2,7 +2,7 @@
  * Performs the VUs' HTTP requests on the engine's thread with undici (keep-alive connections per origin), following
  * redirects, mapping network failures to k6 error codes, and emitting k6's HTTP metrics for every hop.
  */
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { MetricRegistry, Tags } from './metrics.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
 
@@ -57,8 +57,68 @@ function isExpected(status: number, expected: ExpectedStatuses): boolean {
   return expected.codes.includes(status) || expected.ranges.some((r) => status >= r.min && status <= r.max);
 }
 
+const canonicalNames = new Map<string, string>();
 function canonicalHeader(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+  let canonical = canonicalNames.get(name);
+  if (canonical === undefined) {
+    canonical = name
+      .toLowerCase()
+      .replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+    if (canonicalNames.size < 1000) canonicalNames.set(name, canonical);
+  }
+  return canonical;
+}
+
+interface Exchange {
+  status: number;
+  headers: Record<string, string>;
+  headerBytes: number;
+  chunks: Buffer[];
+  bodyBytes: number;
+  headersAt: number;
+}
+
+/**
+ * One HTTP exchange through undici's dispatcher with a plain handler: no stream or iterator objects per request;
+ * the body is collected, or only counted when the script discards it.
+ */
+function exchange(agent: Agent, options: Dispatcher.DispatchOptions, collect: boolean): Promise<Exchange> {
+  return new Promise((resolveExchange, rejectExchange) => {
+    const result: Exchange = {
+      status: 0,
+      headers: {},
+      headerBytes: 0,
+      chunks: [],
+      bodyBytes: 0,
+      headersAt: 0,
+    };
+    agent.dispatch(options, {
+      onConnect() {},
+      onHeaders(statusCode: number, raw: Buffer[]) {
+        result.headersAt = performance.now();
+        result.status = statusCode;
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          const name = canonicalHeader(raw[i]!.toString('latin1'));
+          const value = raw[i + 1]!.toString('latin1');
+          const previous = result.headers[name];
+          result.headers[name] = previous === undefined ? value : `${previous}, ${value}`;
+          result.headerBytes += raw[i]!.length + value.length + 4;
+        }
+        return true;
+      },
+      onData(chunk: Buffer) {
+        result.bodyBytes += chunk.length;
+        if (collect) result.chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        resolveExchange(result);
+      },
+      onError(error: Error) {
+        rejectExchange(error);
+      },
+    } as unknown as Dispatcher.DispatchHandler);
+  });
 }
 
 const zeroTimings: HttpTimings = {
@@ -158,30 +218,25 @@ export class HttpIo {
     let code = 0;
     let remotePort = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
     try {
-      const res = await this.agent.request({
-        origin: parsed.origin,
-        path: parsed.pathname + parsed.search,
-        method,
-        headers,
-        body: body ?? undefined,
-        headersTimeout: spec.timeoutMs,
-        bodyTimeout: spec.timeoutMs,
-      });
-      headersAt = performance.now();
-      status = res.statusCode;
-      for (const [name, value] of Object.entries(res.headers)) {
-        if (value === undefined) continue;
-        const text = Array.isArray(value) ? value.join(', ') : value;
-        responseHeaders[canonicalHeader(name)] = text;
-        received += name.length + text.length + 4;
-      }
-      if (spec.responseType === 'none') {
-        for await (const chunk of res.body) received += (chunk as Buffer).length;
-      } else {
-        const chunks: Buffer[] = [];
-        for await (const chunk of res.body) chunks.push(chunk as Buffer);
-        const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        received += all.length;
+      const res = await exchange(
+        this.agent,
+        {
+          origin: parsed.origin,
+          path: parsed.pathname + parsed.search,
+          method,
+          headers,
+          body: body ?? null,
+          headersTimeout: spec.timeoutMs,
+          bodyTimeout: spec.timeoutMs,
+        },
+        spec.responseType !== 'none',
+      );
+      headersAt = res.headersAt;
+      status = res.status;
+      responseHeaders = res.headers;
+      received += res.headerBytes + res.bodyBytes;
+      if (spec.responseType !== 'none') {
+        const all = res.chunks.length === 1 ? res.chunks[0]! : Buffer.concat(res.chunks);
         responseBody =
           spec.responseType === 'binary'
             ? (all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer)

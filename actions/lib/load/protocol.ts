@@ -1,14 +1,10 @@
 /**
- * Messages between the engine (main thread: scheduler, HTTP I/O, metrics) and its VU worker threads. A VU blocks on
- * Atomics.wait over `control` while the main thread performs its HTTP requests; the main thread posts the response
- * on the VU's response port, then flips control[0] to RESPONSE_READY and notifies.
+ * Frames between the engine (main thread: scheduler, HTTP I/O, metrics) and its VU worker threads, carried by the
+ * shared-memory channel of channel.ts. A VU blocks on Atomics.wait while the main thread performs its HTTP requests.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { MetricDefinition, Sample, Tags } from './metrics.js';
-
-export const CONTROL_IDLE = 0;
-export const CONTROL_RESPONSE_READY = 1;
-export const CONTROL_INTERRUPTED = 2;
+import type { WireResponse } from './wire.js';
 
 /** Statuses a response callback accepts: single codes and inclusive ranges. */
 export interface ExpectedStatuses {
@@ -61,8 +57,11 @@ export interface VuWorkerData {
   code: string;
   scriptPath: string;
   env: Record<string, string>;
+  /** The VU channel's control words and frame areas (see channel.ts). */
   control: SharedArrayBuffer;
-  responsePort: MessagePort;
+  bell: SharedArrayBuffer;
+  toVuPort: MessagePort;
+  fromVuPort: MessagePort;
 }
 
 export interface ScenarioState {
@@ -74,32 +73,47 @@ export interface ScenarioState {
   startTime: number;
 }
 
+export interface IterateFrame {
+  type: 'iterate';
+  /** Sent when it differs from the VU's previous iteration only. */
+  scenario?: ScenarioState;
+  iterationInScenario: number;
+  iterationInTest: number;
+  progress: number;
+  testStartTime: number;
+  vusActive: number;
+  vusInitialized: number;
+  /** JSON of setup()'s result, sent with a VU's first iteration only. */
+  setupData?: string;
+  /**
+   * A standing order (constant-vus): the VU starts iteration after iteration by itself until `until` (epoch ms) or
+   * until interrupted, taking iterationInTest from the scenario's shared counter, and reports each completed
+   * iteration with its next frame; the order ends with a `done` frame.
+   */
+  repeat?: { until: number; counter: SharedArrayBuffer; start: number; durationMs: number };
+}
+
+/** One completed iteration of a standing order. */
+export interface IterationRecord {
+  samples: Sample[];
+  error?: string;
+}
+
 export type ToVu =
-  | {
-      type: 'iterate';
-      scenario: ScenarioState;
-      iterationInScenario: number;
-      iterationInTest: number;
-      progress: number;
-      testStartTime: number;
-      vusActive: number;
-      vusInitialized: number;
-      /** JSON of setup()'s result, sent with a VU's first iteration only. */
-      setupData?: string;
-    }
-  | { type: 'call'; fn: 'setup' | 'teardown' | 'handleSummary'; arg?: string };
+  | IterateFrame
+  | { type: 'call'; fn: 'setup' | 'teardown' | 'handleSummary'; arg?: string }
+  | { type: 'http-reply'; id: number; responses: WireResponse[] };
 
 export type IterationOutcome = 'full' | 'interrupted' | 'aborted';
 
+/** Console output and exec.test.fail() of VU code, delivered with the VU's next frame. */
+export type VuEvent =
+  | { type: 'log'; level: string; message: string }
+  | { type: 'test-fail'; message: string };
+
 export type FromVu =
-  | {
-      type: 'ready';
-      exports: string[];
-      options: Record<string, unknown>;
-      metrics: MetricDefinition[];
-    }
-  | { type: 'init-error'; message: string }
-  | { type: 'http'; id: number; requests: HttpRequestSpec[] }
+  | { type: 'http'; id: number; requests: HttpRequestSpec[]; events?: VuEvent[]; records?: IterationRecord[] }
+  | { type: 'records'; events?: VuEvent[]; records?: IterationRecord[] }
   | {
       type: 'done';
       samples: Sample[];
@@ -109,6 +123,17 @@ export type FromVu =
       abortMessage?: string;
       /** JSON result of a `call` (setup data; handleSummary's output map). */
       result?: string;
+      events?: VuEvent[];
+      records?: IterationRecord[];
+    };
+
+/** Messages on the worker's parentPort, during the init context only. */
+export type FromVuInit =
+  | {
+      type: 'ready';
+      exports: string[];
+      options: Record<string, unknown>;
+      metrics: MetricDefinition[];
     }
-  | { type: 'log'; level: string; message: string }
-  | { type: 'test-fail'; message: string };
+  | { type: 'init-error'; message: string }
+  | VuEvent;

@@ -1,6 +1,6 @@
 /**
- * The engine's side of one VU worker thread: starts it, relays its HTTP requests to HttpIo, answers through the
- * response port plus the shared control word, and turns its messages into iteration outcomes and samples.
+ * The engine's side of one VU worker thread: starts it, relays its HTTP requests to HttpIo, answers over the VU's
+ * shared-memory channel, and turns its frames into iteration outcomes, samples and log lines.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -8,18 +8,23 @@ import { rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { createControlBuffer, Doorbell, EngineChannel } from './channel.js';
 import type { HttpIo } from './http-io.js';
 import type { Sample } from './metrics.js';
-import {
-  CONTROL_IDLE,
-  CONTROL_INTERRUPTED,
-  CONTROL_RESPONSE_READY,
-  type FromVu,
-  type IterationOutcome,
-  type ToVu,
-  type VuWorkerData,
+import type {
+  FromVu,
+  FromVuInit,
+  HttpRequestSpec,
+  IterateFrame,
+  IterationOutcome,
+  IterationRecord,
+  ScenarioState,
+  ToVu,
+  VuEvent,
+  VuWorkerData,
 } from './protocol.js';
+import { toWire } from './wire.js';
 
 export interface VuHooks {
   http: HttpIo;
@@ -35,7 +40,10 @@ export interface VuResult {
   result?: string;
 }
 
-export type ReadyInfo = Extract<FromVu, { type: 'ready' }>;
+export type ReadyInfo = Extract<FromVuInit, { type: 'ready' }>;
+
+/** One waiter on the main thread for the frames of every VU of this process. */
+const doorbell = new Doorbell();
 
 /**
  * The VU worker entry as plain JavaScript: next to the bundled action (dist/workers/k6-vu.js), or, when running
@@ -74,11 +82,14 @@ export function vuWorkerFile(): Promise<string> {
 }
 
 export class VuHandle {
-  readonly control = new Int32Array(new SharedArrayBuffer(4));
   private readonly worker: Worker;
-  private readonly port: MessagePort;
+  private readonly channel: EngineChannel;
+  private readonly receiver = () => this.receive();
   private pending: ((result: VuResult) => void) | undefined;
   private ready: Promise<ReadyInfo>;
+  /** The scenario of the VU's previous iteration: iterate frames carry it only when it changes. */
+  private lastScenario: ScenarioState | undefined;
+  private onRecord: ((record: IterationRecord) => void) | undefined;
   /** Request ids of an interrupted iteration, whose late answers must not wake the next one. */
   private generation = 0;
   busy = false;
@@ -93,57 +104,35 @@ export class VuHandle {
     env: Record<string, string>,
     private readonly hooks: VuHooks,
   ) {
-    const channel = new MessageChannel();
-    this.port = channel.port2;
+    const toVu = new MessageChannel();
+    const fromVu = new MessageChannel();
+    const control = createControlBuffer();
+    this.channel = new EngineChannel(control, toVu.port2, fromVu.port2);
     const data: VuWorkerData = {
       vuId: id,
       code,
       scriptPath,
       env,
-      control: this.control.buffer as SharedArrayBuffer,
-      responsePort: channel.port1,
+      control,
+      bell: doorbell.buffer,
+      toVuPort: toVu.port1,
+      fromVuPort: fromVu.port1,
     };
     this.worker = new Worker(workerFile, {
       workerData: data,
-      transferList: [channel.port1],
+      transferList: [toVu.port1, fromVu.port1],
       // The entry is plain JavaScript: do not inherit loader hooks such as tsx (slow start, memory per VU).
       execArgv: [],
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
       stdout: false,
       stderr: false,
     });
+    doorbell.add(this.receiver);
     this.ready = new Promise((resolveReady, rejectReady) => {
-      this.worker.on('message', (message: FromVu) => {
-        switch (message.type) {
-          case 'ready':
-            resolveReady(message);
-            break;
-          case 'init-error':
-            rejectReady(new Error(message.message));
-            break;
-          case 'http':
-            void this.answer(message.id, message.requests);
-            break;
-          case 'log':
-            hooks.onLog(message.level, message.message, id);
-            break;
-          case 'test-fail':
-            hooks.onTestFail(message.message);
-            break;
-          case 'done': {
-            hooks.onSamples(message.samples);
-            const resolveDone = this.pending;
-            this.pending = undefined;
-            this.busy = false;
-            resolveDone?.({
-              outcome: message.outcome,
-              ...(message.error ? { error: message.error } : {}),
-              ...(message.abortMessage ? { abortMessage: message.abortMessage } : {}),
-              ...(message.result !== undefined ? { result: message.result } : {}),
-            });
-            break;
-          }
-        }
+      this.worker.on('message', (message: FromVuInit) => {
+        if (message.type === 'ready') resolveReady(message);
+        else if (message.type === 'init-error') rejectReady(new Error(message.message));
+        else this.event(message);
       });
       this.worker.on('error', (error) => {
         rejectReady(error);
@@ -151,6 +140,7 @@ export class VuHandle {
       });
       this.worker.on('exit', () => {
         this.exited = true;
+        doorbell.delete(this.receiver);
         rejectReady(new Error(`VU ${id} exited during init`));
         this.finishPending({ outcome: 'interrupted' });
       });
@@ -162,6 +152,34 @@ export class VuHandle {
     return this.ready;
   }
 
+  private event(event: VuEvent): void {
+    if (event.type === 'log') this.hooks.onLog(event.level, event.message, this.id);
+    else this.hooks.onTestFail(event.message);
+  }
+
+  private receive(): void {
+    const frame = this.channel.receive<FromVu>();
+    if (!frame) return;
+    for (const event of frame.events ?? []) this.event(event);
+    for (const record of frame.records ?? []) {
+      this.hooks.onSamples(record.samples);
+      this.onRecord?.(record);
+    }
+    if (frame.type === 'records') return;
+    if (frame.type === 'http') {
+      void this.answer(frame.id, frame.requests);
+      return;
+    }
+    this.hooks.onSamples(frame.samples);
+    this.onRecord = undefined;
+    this.finishPending({
+      outcome: frame.outcome,
+      ...(frame.error ? { error: frame.error } : {}),
+      ...(frame.abortMessage ? { abortMessage: frame.abortMessage } : {}),
+      ...(frame.result !== undefined ? { result: frame.result } : {}),
+    });
+  }
+
   private finishPending(result: VuResult): void {
     const resolveDone = this.pending;
     this.pending = undefined;
@@ -169,33 +187,50 @@ export class VuHandle {
     resolveDone?.(result);
   }
 
-  private async answer(id: number, requests: Parameters<HttpIo['perform']>[0][]): Promise<void> {
+  private async answer(id: number, requests: HttpRequestSpec[]): Promise<void> {
     const generation = this.generation;
     const responses =
       requests.length === 1
         ? [await this.hooks.http.perform(requests[0]!)]
         : await Promise.all(requests.map((r) => this.hooks.http.perform(r)));
     if (generation !== this.generation || this.exited) return;
-    this.port.postMessage({ id, responses });
-    if (Atomics.compareExchange(this.control, 0, CONTROL_IDLE, CONTROL_RESPONSE_READY) === CONTROL_IDLE)
-      Atomics.notify(this.control, 0);
+    this.channel.send(
+      { type: 'http-reply', id, responses: responses.map((r, i) => toWire(requests[i]!, r)) } satisfies ToVu,
+      responses.some((r) => r.body instanceof ArrayBuffer),
+    );
   }
 
-  private send(message: ToVu): Promise<VuResult> {
+  private send(frame: ToVu): Promise<VuResult> {
     if (this.exited) return Promise.resolve({ outcome: 'interrupted' });
     this.busy = true;
-    Atomics.store(this.control, 0, CONTROL_IDLE);
     return new Promise((resolveDone) => {
       this.pending = resolveDone;
-      this.worker.postMessage(message);
+      // A standing order carries the scenario's shared counter, which only a port message can share.
+      this.channel.send(frame, frame.type === 'iterate' && frame.repeat !== undefined, true);
     });
   }
 
-  iterate(message: Extract<ToVu, { type: 'iterate' }>): Promise<VuResult> {
-    return this.send(message);
+  /**
+   * Runs one iteration, or with `frame.repeat` a standing order of iterations: `onRecord` then hears of every
+   * completed iteration, and the result is the interrupted or aborted iteration that ended the order, or an
+   * empty full one when its time was up.
+   */
+  iterate(
+    frame: IterateFrame & { scenario: ScenarioState },
+    onRecord?: (record: IterationRecord) => void,
+  ): Promise<VuResult> {
+    const same =
+      this.lastScenario?.name === frame.scenario.name &&
+      this.lastScenario.startTime === frame.scenario.startTime;
+    this.lastScenario = frame.scenario;
+    this.onRecord = onRecord;
+    if (!same) return this.send(frame);
+    const { scenario: _, ...rest } = frame;
+    return this.send(rest);
   }
 
   call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult> {
+    this.lastScenario = undefined;
     return this.send({ type: 'call', fn, ...(arg === undefined ? {} : { arg }) });
   }
 
@@ -203,12 +238,12 @@ export class VuHandle {
   interrupt(): void {
     if (!this.busy) return;
     this.generation++;
-    Atomics.store(this.control, 0, CONTROL_INTERRUPTED);
-    Atomics.notify(this.control, 0);
+    this.channel.interrupt();
   }
 
   async terminate(): Promise<void> {
     this.exited = true;
+    doorbell.delete(this.receiver);
     await this.worker.terminate();
   }
 }

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FromVu, ToVu, VuWorkerData } from '../load/protocol.js';
+import { VuChannel } from '../load/channel.js';
+import type { FromVu, FromVuInit, IterateFrame, ToVu, VuWorkerData } from '../load/protocol.js';
 import { createDataModule } from '../load/vu/data-module.js';
 import { createExecutionModule } from '../load/vu/execution-module.js';
 import { createHttpModule } from '../load/vu/http-module.js';
@@ -16,8 +17,9 @@ import { createMetricsModule } from '../load/vu/metrics-module.js';
 import { AbortTestError, InterruptError, VuState } from '../load/vu/state.js';
 
 const data = workerData as VuWorkerData;
-const vu = new VuState(data.vuId, new Int32Array(data.control), data.responsePort);
-const post = (message: FromVu) => parentPort!.postMessage(message);
+const vu = new VuState(data.vuId, new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort));
+const postInit = (message: FromVuInit) => parentPort!.postMessage(message);
+const done = (frame: Omit<Extract<FromVu, { type: 'done' }>, 'type'>) => vu.send({ type: 'done', ...frame });
 const globals = globalThis as Record<string, unknown>;
 
 let scriptExports: Record<string, unknown> = {};
@@ -55,7 +57,7 @@ const format = (args: unknown[]) =>
     .join(' ');
 for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
   console[level] = (...args: unknown[]) =>
-    post({ type: 'log', level: level === 'log' ? 'info' : level, message: format(args) });
+    vu.post({ type: 'log', level: level === 'log' ? 'info' : level, message: format(args) });
 }
 
 function describe(error: unknown): string {
@@ -70,35 +72,31 @@ try {
   });
   evaluate(module, module.exports);
   scriptExports = module.exports;
-  vu.phase = 'vu';
-  post({
+  postInit({
     type: 'ready',
     exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === 'function'),
     options: JSON.parse(JSON.stringify(scriptExports.options ?? {})),
     metrics: vu.metricDefinitions,
   });
+  vu.phase = 'vu';
 } catch (error) {
-  post({ type: 'init-error', message: describe(error) });
+  postInit({ type: 'init-error', message: describe(error) });
 }
 
 let setupData: unknown;
 
-function runIteration(message: Extract<ToVu, { type: 'iterate' }>): void {
-  vu.drainResponses();
-  if (message.setupData !== undefined) setupData = JSON.parse(message.setupData);
-  if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
-  vu.scenario = message.scenario;
+type IterationEnd = Pick<Extract<FromVu, { type: 'done' }>, 'outcome' | 'error' | 'abortMessage'>;
+
+function iterateOnce(inScenario: number, inTest: number, progress: number): IterationEnd {
+  const scenario = vu.scenario!;
   vu.iteration++;
-  vu.iterationInScenario = message.iterationInScenario;
-  vu.iterationInTest = message.iterationInTest;
-  vu.progress = message.progress;
-  vu.testStartTime = message.testStartTime;
-  vu.vusActive = message.vusActive;
-  vu.vusInitialized = message.vusInitialized;
+  vu.iterationInScenario = inScenario;
+  vu.iterationInTest = inTest;
+  vu.progress = progress;
   vu.groupPath = '';
   vu.samples = [];
   globals.__ITER = vu.iteration;
-  const fn = scriptExports[message.scenario.exec] as (data: unknown) => unknown;
+  const fn = scriptExports[scenario.exec] as (data: unknown) => unknown;
   const start = performance.now();
   let error: string | undefined;
   try {
@@ -107,20 +105,58 @@ function runIteration(message: Extract<ToVu, { type: 'iterate' }>): void {
     vu.groupPath = '';
     if (thrown instanceof InterruptError) {
       vu.iterationsInterrupted++;
-      post({ type: 'done', samples: vu.samples, outcome: 'interrupted' });
-      return;
+      return { outcome: 'interrupted' };
     }
-    if (thrown instanceof AbortTestError) {
-      post({ type: 'done', samples: vu.samples, outcome: 'aborted', abortMessage: thrown.message });
-      return;
-    }
+    if (thrown instanceof AbortTestError) return { outcome: 'aborted', abortMessage: thrown.message };
     error = describe(thrown);
   }
   vu.iterationsCompleted++;
   const tags = vu.tags();
   vu.emit('iterations', 1, tags);
   vu.emit('iteration_duration', performance.now() - start, tags);
-  post({ type: 'done', samples: vu.samples, outcome: 'full', ...(error ? { error } : {}) });
+  return { outcome: 'full', ...(error ? { error } : {}) };
+}
+
+/** Completed iterations of a standing order are reported at least this often, with or without other frames. */
+const recordFlushMs = 100;
+const recordFlushCount = 64;
+
+function runIteration(message: IterateFrame): void {
+  if (message.setupData !== undefined) setupData = JSON.parse(message.setupData);
+  if (message.scenario) {
+    if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
+    vu.scenario = message.scenario;
+  }
+  vu.testStartTime = message.testStartTime;
+  vu.vusActive = message.vusActive;
+  vu.vusInitialized = message.vusInitialized;
+  const repeat = message.repeat;
+  if (!repeat) {
+    const end = iterateOnce(message.iterationInScenario, message.iterationInTest, message.progress);
+    done({ samples: vu.samples, ...end });
+    return;
+  }
+  const counter = new Int32Array(repeat.counter);
+  let inScenario = message.iterationInScenario;
+  let flushedAt = Date.now();
+  for (;;) {
+    const now = Date.now();
+    const progress = Math.min(1, (now - repeat.start) / repeat.durationMs);
+    const end = iterateOnce(inScenario++, Atomics.add(counter, 0, 1), progress);
+    if (end.outcome !== 'full') {
+      done({ samples: vu.samples, ...end });
+      return;
+    }
+    vu.records.push({ samples: vu.samples, ...(end.error ? { error: end.error } : {}) });
+    vu.samples = [];
+    const after = Date.now();
+    if (after >= repeat.until || vu.channel.interrupted) break;
+    if (vu.records.length >= recordFlushCount || after - flushedAt >= recordFlushMs) {
+      vu.send({ type: 'records' });
+      flushedAt = after;
+    }
+  }
+  done({ samples: [], outcome: 'full' });
 }
 
 function encodeSummaryOutput(result: unknown): string {
@@ -134,7 +170,6 @@ function encodeSummaryOutput(result: unknown): string {
 }
 
 async function runCall(message: Extract<ToVu, { type: 'call' }>): Promise<void> {
-  vu.drainResponses();
   vu.scenario = undefined;
   vu.groupPath = message.fn === 'handleSummary' ? '' : `::${message.fn}`;
   vu.samples = [];
@@ -143,17 +178,26 @@ async function runCall(message: Extract<ToVu, { type: 'call' }>): Promise<void> 
   try {
     const value = message.fn === 'handleSummary' ? await fn(arg) : fn(arg);
     const result = message.fn === 'handleSummary' ? encodeSummaryOutput(value) : JSON.stringify(value);
-    post({ type: 'done', samples: vu.samples, outcome: 'full', ...(result === undefined ? {} : { result }) });
+    done({ samples: vu.samples, outcome: 'full', ...(result === undefined ? {} : { result }) });
   } catch (thrown) {
     if (thrown instanceof AbortTestError)
-      post({ type: 'done', samples: vu.samples, outcome: 'aborted', abortMessage: thrown.message });
-    else if (thrown instanceof InterruptError)
-      post({ type: 'done', samples: vu.samples, outcome: 'interrupted' });
-    else post({ type: 'done', samples: vu.samples, outcome: 'full', error: describe(thrown) });
+      done({ samples: vu.samples, outcome: 'aborted', abortMessage: thrown.message });
+    else if (thrown instanceof InterruptError) done({ samples: vu.samples, outcome: 'interrupted' });
+    else done({ samples: vu.samples, outcome: 'full', error: describe(thrown) });
   }
 }
 
-parentPort!.on('message', (message: ToVu) => {
-  if (message.type === 'iterate') runIteration(message);
-  else void runCall(message);
-});
+/**
+ * After init the VU serves the engine's frames, blocked on its channel in between; the await after each frame lets
+ * promise jobs queued by VU code run before the next one.
+ */
+async function serve(): Promise<void> {
+  for (;;) {
+    const frame = vu.channel.wait<ToVu>(false)!;
+    if (frame.type === 'iterate') runIteration(frame);
+    else if (frame.type === 'call') await runCall(frame);
+    await undefined;
+  }
+}
+
+if (vu.phase === 'vu') void serve();

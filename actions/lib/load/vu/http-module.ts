@@ -78,25 +78,33 @@ function encodeBody(body: Body, headers: Record<string, string>): string | Uint8
 export function createHttpModule(vu: VuState, options: () => Record<string, unknown>) {
   let responseCallback: ExpectedStatuses | null = defaultExpected;
 
+  // Scripts request the same few URLs over and over: parse each once.
+  const validUrls = new Set<string>();
+
   function spec(method: string, url: unknown, body: Body, params: Params = {}): HttpRequestSpec {
     const target = String(url);
-    try {
-      new URL(target);
-    } catch {
-      throw new Error(`invalid URL '${target}'`);
+    if (!validUrls.has(target)) {
+      try {
+        new URL(target);
+      } catch {
+        throw new Error(`invalid URL '${target}'`);
+      }
+      if (validUrls.size < 1000) validUrls.add(target);
     }
     const headers: Record<string, string> = {};
     const opts = options();
     const ua = opts.userAgent === undefined ? userAgent : String(opts.userAgent);
     if (ua) headers['User-Agent'] = ua;
-    for (const [k, v] of Object.entries(params.headers ?? {})) {
-      for (const existing of Object.keys(headers))
-        if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
-      headers[k] = String(v);
+    if (params.headers) {
+      for (const [k, v] of Object.entries(params.headers)) {
+        for (const existing of Object.keys(headers))
+          if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
+        headers[k] = String(v);
+      }
     }
     const encoded = encodeBody(body, headers);
-    const tags = { ...vu.tags() };
-    for (const [k, v] of Object.entries(params.tags ?? {})) tags[k] = String(v);
+    const tags = vu.tags();
+    if (params.tags) for (const [k, v] of Object.entries(params.tags)) tags[k] = String(v);
     const timeout = params.timeout ?? 60_000;
     const discard = opts.discardResponseBodies === true;
     return {

@@ -1,18 +1,20 @@
 /**
  * The per-VU state a worker thread keeps while running a k6 script: the phase (init or VU code), current tags and
- * group, buffered samples, and the synchronous call into the main thread (Atomics.wait on a shared control word).
+ * group, buffered samples and events, and the synchronous call into the main thread over the VU channel.
  */
-import { type MessagePort, parentPort, receiveMessageOnPort } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
+import { ChannelInterrupted, type VuChannel } from '../channel.js';
 import type { MetricDefinition, Sample, Tags } from '../metrics.js';
-import {
-  CONTROL_IDLE,
-  CONTROL_INTERRUPTED,
-  CONTROL_RESPONSE_READY,
-  type FromVu,
-  type HttpRequestSpec,
-  type HttpResponseData,
-  type ScenarioState,
+import type {
+  FromVu,
+  HttpRequestSpec,
+  HttpResponseData,
+  IterationRecord,
+  ScenarioState,
+  ToVu,
+  VuEvent,
 } from '../protocol.js';
+import { fromWire } from '../wire.js';
 
 /** Thrown into VU code when the iteration is interrupted (gracefulStop/gracefulRampDown over, or test aborted). */
 export class InterruptError extends Error {
@@ -49,10 +51,14 @@ export class VuState {
   iterationsInterrupted = 0;
   private requestId = 0;
 
+  /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
+  private events: VuEvent[] = [];
+  /** Completed iterations of a standing order not reported yet. */
+  records: IterationRecord[] = [];
+
   constructor(
     readonly vuId: number,
-    private readonly control: Int32Array,
-    private readonly responsePort: MessagePort,
+    readonly channel: VuChannel,
   ) {}
 
   /** Tags of the current context (scenario, group, scenario tags, user tags). */
@@ -70,35 +76,53 @@ export class VuState {
     if (this.phase === 'init') throw new Error(`${what} is not available in the init context`);
   }
 
-  post(message: FromVu): void {
-    parentPort!.postMessage(message);
+  /** Console output and test-fail: straight to the engine during init, else with the next frame. */
+  post(event: VuEvent): void {
+    if (this.phase === 'init') parentPort!.postMessage(event);
+    else this.events.push(event);
   }
 
-  /** Blocks until the main thread answered the HTTP requests (in order), or throws InterruptError. */
+  /** Sends a frame to the engine, with the events buffered so far. */
+  send(frame: FromVu, binary = false): void {
+    if (this.events.length > 0) {
+      frame.events = this.events;
+      this.events = [];
+    }
+    if (this.records.length > 0) {
+      frame.records = this.records;
+      this.records = [];
+    }
+    this.channel.send(frame, binary);
+  }
+
+  /** Blocks until the engine answered the HTTP requests (in order), or throws InterruptError. */
   http(requests: HttpRequestSpec[]): HttpResponseData[] {
     const id = ++this.requestId;
-    this.post({ type: 'http', id, requests });
-    for (;;) {
-      Atomics.wait(this.control, 0, CONTROL_IDLE);
-      const state = Atomics.load(this.control, 0);
-      if (state === CONTROL_INTERRUPTED) throw new InterruptError();
-      if (state !== CONTROL_RESPONSE_READY) continue;
-      Atomics.store(this.control, 0, CONTROL_IDLE);
-      for (let m = receiveMessageOnPort(this.responsePort); m; m = receiveMessageOnPort(this.responsePort)) {
-        const reply = m.message as { id: number; responses: HttpResponseData[] };
-        if (reply.id === id) return reply.responses;
+    this.send(
+      { type: 'http', id, requests },
+      requests.some((r) => r.body instanceof Uint8Array),
+    );
+    try {
+      for (;;) {
+        const reply = this.channel.wait<ToVu>(true);
+        if (reply?.type === 'http-reply' && reply.id === id)
+          return reply.responses.map((r, i) => fromWire(requests[i]!, r));
       }
+    } catch (error) {
+      if (error instanceof ChannelInterrupted) throw new InterruptError();
+      throw error;
     }
   }
 
   /** k6 `sleep`: blocks this VU only; interruptible. */
   sleep(ms: number): void {
-    if (ms > 0) Atomics.wait(this.control, 0, CONTROL_IDLE, ms);
-    if (Atomics.load(this.control, 0) === CONTROL_INTERRUPTED) throw new InterruptError();
-  }
-
-  /** Drops responses of requests an earlier, interrupted iteration left behind. */
-  drainResponses(): void {
-    while (receiveMessageOnPort(this.responsePort));
+    const deadline = performance.now() + ms;
+    try {
+      for (let left = ms; left > 0; left = deadline - performance.now()) this.channel.wait(true, left);
+    } catch (error) {
+      if (error instanceof ChannelInterrupted) throw new InterruptError();
+      throw error;
+    }
+    if (this.channel.interrupted) throw new InterruptError();
   }
 }
