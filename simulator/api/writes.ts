@@ -97,7 +97,8 @@ export class ObjectWriter {
    */
   private admitPriority(type: ResourceType, pod: KubeObject): void {
     if (type.group !== '' || type.kind !== 'Pod') return;
-    const spec = (pod.spec ??= {});
+    pod.spec ??= {};
+    const spec = pod.spec;
     const classes = this.registry.byKind('scheduling.k8s.io/v1', 'PriorityClass') as ResourceType;
     const name = spec.priorityClassName as string | undefined;
     const found = name

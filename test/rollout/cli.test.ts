@@ -165,10 +165,7 @@ describe('scalegate deploy / promote / rollback / status', () => {
     assert.equal(parsed.progress.phase, 'promoted');
     const text = await scalegate(['status', '--env', 'crash']);
     assert.match(text.stdout, /^crash\/web {2}method replica-ratio {2}canary weight 0%$/m);
-    assert.match(
-      text.stdout,
-      /^stable\s+web\s+scalegate\/web:2\.0\.0\s+\d\/2\s+\d\s+2\/4 \d→\d\s+\d$/m,
-    );
+    assert.match(text.stdout, /^stable\s+web\s+scalegate\/web:2\.0\.0\s+\d\/2\s+\d\s+2\/4 \d→\d\s+\d$/m);
   });
 
   it('rolls an unfinished canary back on SIGTERM', async () => {

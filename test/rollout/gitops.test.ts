@@ -216,10 +216,7 @@ describe('GitOps delivery against the local cluster', () => {
       ],
       ['abc1234', 2],
     );
-    assert.match(
-      fake.files('main').get('clusters/gitops/stable.yaml')!,
-      /image: scalegate\/web:1\.0\.0/,
-    );
+    assert.match(fake.files('main').get('clusters/gitops/stable.yaml')!, /image: scalegate\/web:1\.0\.0/);
 
     const canary = await deployEnvironment(session, {
       track: 'canary',
