@@ -15,14 +15,18 @@ import { commitManifests, type GitOpsTarget } from '../../actions/lib/rollout/gi
 import { promote } from '../../actions/lib/rollout/lifecycle.js';
 import { openSession } from '../../actions/lib/rollout/session.js';
 import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
+import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
 import { writeEnvironments } from './helpers/environment.js';
-import { type FakeGitHub, startFakeGitHub } from './helpers/fake-github.js';
 
 /** Requests as `METHOD path`, object ids shown as <sha>. */
 const calls = (fake: FakeGitHub, from = 0) =>
   fake.requests
     .slice(from)
     .map((r) => `${r.method} ${r.path.replace('/repos/acme/shop', '').replace(/[0-9a-f]{40}/, '<sha>')}`);
+
+/** What a branch holds, path → text. */
+const filesOf = (fake: FakeGitHub, branch: string) =>
+  new Map([...(fake.files.get(branch) ?? [])].map(([path, file]) => [path, file.content]));
 
 describe('committing manifests through the GitHub API', () => {
   let fake: FakeGitHub;
@@ -42,12 +46,12 @@ describe('committing manifests through the GitHub API', () => {
     });
 
   before(async () => {
-    fake = await startFakeGitHub('acme', 'shop', {
-      'README.md': '# shop\n',
-      'deploy/dev/old.yaml': 'old: true\n',
+    fake = await startFakeGitHub({
+      webUrl: 'https://github.test',
+      files: { 'README.md': '# shop\n', 'deploy/dev/old.yaml': 'old: true\n' },
     });
   });
-  after(() => fake.stop());
+  after(() => fake.close());
 
   it('pushes blobs, a tree and a commit, then moves the branch; unchanged content makes no commit', async () => {
     const result = await commitManifests(
@@ -74,7 +78,7 @@ describe('committing manifests through the GitHub API', () => {
       'PATCH /git/refs/heads/main',
     ]);
     assert.deepEqual(fake.requests.at(-1)?.body, { sha: result.commit, force: false });
-    assert.deepEqual(Object.fromEntries(fake.files('main')), {
+    assert.deepEqual(Object.fromEntries(filesOf(fake, 'main')), {
       'README.md': '# shop\n',
       'deploy/dev/stable.yaml': 'kind: Deployment\n',
       'deploy/dev/canary.yaml': 'kind: Service\n',
@@ -91,7 +95,8 @@ describe('committing manifests through the GitHub API', () => {
   });
 
   it('rebuilds the commit when the branch moved meanwhile', async () => {
-    fake.raceNextUpdate('main');
+    // Someone pushed first: GitHub refuses the update as not a fast-forward.
+    fake.failNext('PATCH', /\/git\/refs\/heads\/main$/, 422);
     const mark = fake.requests.length;
     await commitManifests(
       github(),
@@ -100,7 +105,7 @@ describe('committing manifests through the GitHub API', () => {
       'update',
     );
     assert.equal(calls(fake, mark).filter((c) => c === 'PATCH /git/refs/heads/main').length, 2);
-    assert.equal(fake.files('main').get('deploy/dev/stable.yaml'), 'kind: Deployment # 2\n');
+    assert.equal(filesOf(fake, 'main').get('deploy/dev/stable.yaml'), 'kind: Deployment # 2\n');
   });
 
   it('opens one pull request when review is required, and updates it later', async () => {
@@ -113,7 +118,7 @@ describe('committing manifests through the GitHub API', () => {
     );
     assert.deepEqual(first.pullRequest, { number: 1, url: 'https://github.test/acme/shop/pull/1' });
     assert.equal(fake.refs.get('main'), mainBefore, 'the protected branch is untouched');
-    assert.equal(fake.files('scalegate/dev').get('deploy/dev/stable.yaml'), 'v: 3\n');
+    assert.equal(filesOf(fake, 'scalegate/dev').get('deploy/dev/stable.yaml'), 'v: 3\n');
     const create = fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/pulls'));
     assert.deepEqual(
       { ...create?.body, body: undefined },
@@ -127,7 +132,7 @@ describe('committing manifests through the GitHub API', () => {
     );
     assert.equal(second.pullRequest?.number, 1);
     assert.equal(fake.pulls.length, 1);
-    assert.equal(fake.files('scalegate/dev').get('deploy/dev/stable.yaml'), 'v: 4\n');
+    assert.equal(filesOf(fake, 'scalegate/dev').get('deploy/dev/stable.yaml'), 'v: 4\n');
   });
 });
 
@@ -143,7 +148,7 @@ describe('GitOps delivery against the local cluster', () => {
     direct = new KubeClient(loadKubeConfig({ kubeconfig: cluster.cluster.kubeconfig }).config, {
       namespace: 'gitops',
     });
-    fake = await startFakeGitHub('acme', 'shop', { 'README.md': '# shop\n' });
+    fake = await startFakeGitHub({ files: { 'README.md': '# shop\n' } });
     cwd = await writeEnvironments({
       name: 'gitops',
       namespace: 'gitops',
@@ -158,7 +163,7 @@ describe('GitOps delivery against the local cluster', () => {
     let syncing = Promise.resolve();
     fake.onRefUpdate = (branch) => {
       if (branch !== 'main') return;
-      const files = fake.files('main');
+      const files = filesOf(fake, 'main');
       syncing = syncing.then(async () => {
         for (const track of ['stable', 'canary'] as const) {
           const text = files.get(`clusters/gitops/${track}.yaml`);
@@ -176,7 +181,7 @@ describe('GitOps delivery against the local cluster', () => {
     };
   });
   after(async () => {
-    await fake?.stop();
+    await fake?.close();
     await cluster?.stop();
     if (cwd) await rm(cwd, { recursive: true, force: true });
   });
@@ -216,7 +221,7 @@ describe('GitOps delivery against the local cluster', () => {
       ],
       ['abc1234', 2],
     );
-    assert.match(fake.files('main').get('clusters/gitops/stable.yaml')!, /image: scalegate\/web:1\.0\.0/);
+    assert.match(filesOf(fake, 'main').get('clusters/gitops/stable.yaml')!, /image: scalegate\/web:1\.0\.0/);
 
     const canary = await deployEnvironment(session, {
       track: 'canary',
@@ -225,10 +230,10 @@ describe('GitOps delivery against the local cluster', () => {
       processEnv,
     });
     assert.equal(canary.progress?.phase, 'ready');
-    assert.ok(fake.files('main').has('clusters/gitops/canary.yaml'));
+    assert.ok(filesOf(fake, 'main').has('clusters/gitops/canary.yaml'));
 
     await promote(session.context);
-    const files = fake.files('main');
+    const files = filesOf(fake, 'main');
     assert.match(files.get('clusters/gitops/stable.yaml')!, /image: scalegate\/web:2\.0\.0/);
     assert.equal(files.has('clusters/gitops/canary.yaml'), false);
     const promoted = await direct.read<V1Deployment>({
