@@ -3,53 +3,30 @@
  * PATH or at `$CHROMIUM_BIN`, installed from Debian/Ubuntu's `chromium` package when missing and allowed (root or
  * password-less sudo, as CI has). `scripts/setup-chromium.mjs` runs the same installation ahead of the tests.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type DebianTool, ensureTool, findTool } from '../../actions/lib/util/debian-tool.js';
 
 const run = promisify(execFile);
 const names = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const chromiumTool: DebianTool = {
+  title: 'Chromium',
+  package: 'chromium',
+  binaries: names,
+  envVar: 'CHROMIUM_BIN',
+};
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.CHROMIUM_BIN) return executable(env.CHROMIUM_BIN) ? env.CHROMIUM_BIN : undefined;
-  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin'];
-  for (const dir of dirs) for (const name of names) if (executable(join(dir, name))) return join(dir, name);
-  return undefined;
+  return findTool(chromiumTool, env);
 }
 
 /** The Chromium binary, installing the distribution's package first when it is missing and `install` is set. */
 export function ensureChromium(options: { install: boolean; log?: (line: string) => void }): string {
-  const found = findChromium();
-  if (found) return found;
-  const hint = 'install it (apt-get install --no-install-recommends chromium) or set CHROMIUM_BIN';
-  if (!options.install) throw new Error(`Chromium is not installed: ${hint}`);
-  const root = process.getuid?.() === 0;
-  const prefix = root ? [] : ['sudo', '-n'];
-  const apt = (args: string[]) => {
-    const [command, ...rest] = [...prefix, ...args];
-    options.log?.(`$ ${[command, ...rest].join(' ')}`);
-    execFileSync(command as string, rest, {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  };
-  apt(['apt-get', 'update']);
-  apt(['apt-get', 'install', '-y', '--no-install-recommends', 'chromium']);
-  const installed = findChromium();
-  if (!installed) throw new Error(`apt-get installed chromium but no binary was found: ${hint}`);
-  return installed;
+  return ensureTool(chromiumTool, options);
 }
 
 /** Flags for a quiet, isolated headless run: no sandbox (containers), no GPU, no network chatter. */

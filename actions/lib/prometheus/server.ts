@@ -3,13 +3,13 @@
  * distribution's package when allowed), configured to scrape the targets the caller names, started on a free
  * loopback port with a throw-away TSDB, and stopped cleanly.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { type DebianTool, ensureTool, findTool } from '../util/debian-tool.js';
 import { ScalegateError } from '../util/errors.js';
 import { PrometheusClient } from './client.js';
 
@@ -40,70 +40,21 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const prometheusTool: DebianTool = {
+  title: 'Prometheus',
+  package: 'prometheus',
+  binaries: ['prometheus'],
+  envVar: 'PROMETHEUS_BIN',
+};
 
 /** The Prometheus binary to run, or undefined when there is none. */
 export function findPrometheus(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.PROMETHEUS_BIN) return isExecutable(env.PROMETHEUS_BIN) ? env.PROMETHEUS_BIN : undefined;
-  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  for (const dir of [...dirs, '/usr/bin', '/usr/local/bin']) {
-    const candidate = join(dir, 'prometheus');
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+  return findTool(prometheusTool, env);
 }
 
-function canSudo(): boolean {
-  try {
-    execFileSync('sudo', ['-n', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Returns the Prometheus binary, installing Debian/Ubuntu's `prometheus` package first when it is missing and
- * `install` is set. Without Recommends the package stays small (the full set pulls ~390 MB).
- */
+/** Returns the Prometheus binary, installing Debian/Ubuntu's `prometheus` package first when allowed. */
 export function ensurePrometheus(options: { install: boolean; log?: (line: string) => void }): string {
-  const found = findPrometheus();
-  if (found) return found;
-  const hint = 'install it (apt-get install --no-install-recommends prometheus) or set PROMETHEUS_BIN';
-  if (!options.install) throw new ScalegateError(`Prometheus is not installed: ${hint}`, 2);
-  const root = process.getuid?.() === 0;
-  if (!root && !canSudo())
-    throw new ScalegateError(`Prometheus is not installed and installing needs root or sudo: ${hint}`, 2);
-  const prefix = root ? [] : ['sudo', '-n'];
-  const run = (args: string[]) => {
-    options.log?.(`$ ${[...prefix, ...args].join(' ')}`);
-    const [command, ...rest] = [...prefix, ...args];
-    try {
-      execFileSync(command!, rest, {
-        stdio: ['ignore', 'inherit', 'inherit'],
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      });
-    } catch (error) {
-      const why = (error as NodeJS.ErrnoException).code ?? `exit ${(error as { status?: number }).status}`;
-      throw new ScalegateError(
-        `installing Prometheus failed: ${[...prefix, ...args].join(' ')} (${why}): ${hint}`,
-        2,
-      );
-    }
-  };
-  run(['apt-get', 'update']);
-  run(['apt-get', 'install', '-y', '--no-install-recommends', 'prometheus']);
-  const installed = findPrometheus();
-  if (!installed)
-    throw new ScalegateError(`apt-get installed prometheus but no binary was found: ${hint}`, 2);
-  return installed;
+  return ensureTool(prometheusTool, options);
 }
 
 /** The Prometheus configuration (YAML) scraping `targets` every `intervalSeconds`. */
