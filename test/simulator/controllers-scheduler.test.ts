@@ -92,7 +92,7 @@ describe('scheduler', () => {
         podTemplate('buffer', {
           cpu: '800m',
           priorityClassName: 'overprovisioning',
-          image: 'registry.k8s.io/pause:3.9',
+          image: 'shop/pause:3.9',
         }),
       ),
     );
