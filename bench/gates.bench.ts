@@ -8,7 +8,7 @@ import { evaluateContinuously, evaluateOnce } from '../actions/lib/gates/evaluat
 import { parseGateFile } from '../actions/lib/gates/load.js';
 import type { GateContext } from '../actions/lib/gates/types.js';
 import { PrometheusClient } from '../actions/lib/prometheus/client.js';
-import { startPrometheus } from '../actions/lib/prometheus/server.js';
+import { startPrometheus } from '../cli/local/prometheus-server.js';
 import { ScriptedExporter, waitFor } from '../test/prometheus/scripted-exporter.js';
 
 const scrapeSeconds = 1;

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { register } from 'tsx/esm/api';
 
 register();
-const { ensurePrometheus } = await import('../actions/lib/prometheus/server.ts');
+const { ensurePrometheus } = await import('../cli/local/prometheus-server.ts');
 const { ScalegateError } = await import('../actions/lib/util/errors.ts');
 
 try {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../actions/lib/cli/main.js';
+import { main } from '../../cli/main.js';
 import type { WhatIfOutput } from '../../simulator/autoscaling/hpa/types.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

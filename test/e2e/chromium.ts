@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type DebianTool, ensureTool, findTool } from '../../actions/lib/util/debian-tool.js';
+import { type DebianTool, ensureTool, findTool } from '../../cli/local/debian-tool.js';
 
 const run = promisify(execFile);
 const names = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];

@@ -8,12 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import {
-  type LocalStack,
-  type LocalStackOptions,
-  startLocalStack,
-} from '../../actions/lib/demo/local-stack.js';
 import { type VerifyResult, verify } from '../../actions/lib/verify/index.js';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../cli/demo/local-stack.js';
 
 const runFile = promisify(execFile);
 

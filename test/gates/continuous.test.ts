@@ -10,7 +10,7 @@ import { parseGateFile } from '../../actions/lib/gates/load.js';
 import { runGates } from '../../actions/lib/gates/run.js';
 import type { GateContext } from '../../actions/lib/gates/types.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
-import { type PrometheusServer, startPrometheus } from '../../actions/lib/prometheus/server.js';
+import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { ScriptedExporter, waitFor } from '../prometheus/scripted-exporter.js';
 
 const exporter = new ScriptedExporter();

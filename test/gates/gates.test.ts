@@ -13,7 +13,7 @@ import { evaluateOnce } from '../../actions/lib/gates/evaluate.js';
 import { parseGateFile } from '../../actions/lib/gates/load.js';
 import type { GateContext, GateResult } from '../../actions/lib/gates/types.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
-import { type PrometheusServer, startPrometheus } from '../../actions/lib/prometheus/server.js';
+import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { ScriptedExporter, waitFor } from '../prometheus/scripted-exporter.js';
 import { runCli } from './run-cli.js';
 

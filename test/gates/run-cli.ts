@@ -1,5 +1,5 @@
 /** Runs `scalegate <args>` in-process, capturing what it writes. */
-import { main } from '../../actions/lib/cli/main.js';
+import { main } from '../../cli/main.js';
 
 function sink(collect: (text: string) => void): NodeJS.WritableStream {
   return {

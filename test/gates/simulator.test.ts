@@ -10,7 +10,7 @@ import { evaluateOnce } from '../../actions/lib/gates/evaluate.js';
 import { parseGateFile } from '../../actions/lib/gates/load.js';
 import type { GateResult } from '../../actions/lib/gates/types.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
-import { type PrometheusServer, startPrometheus } from '../../actions/lib/prometheus/server.js';
+import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { waitFor } from '../prometheus/scripted-exporter.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../actions/lib/cli/main.js';
+import { main } from '../../cli/main.js';
 import { startTarget, type TargetServer } from './target-server.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));

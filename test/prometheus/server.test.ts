@@ -11,7 +11,7 @@ import {
   findPrometheus,
   prometheusConfig,
   startPrometheus,
-} from '../../actions/lib/prometheus/server.js';
+} from '../../cli/local/prometheus-server.js';
 
 test('the config scrapes each target at the interval, keeping the labels the exporter sets', () => {
   const config = parse(

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { type PrometheusServer, startPrometheus } from '../../actions/lib/prometheus/server.js';
 import { deployEnvironment } from '../../actions/lib/rollout/deploy-environment.js';
 import { promote } from '../../actions/lib/rollout/lifecycle.js';
 import { readProgress } from '../../actions/lib/rollout/progress.js';
 import { openSession, type Session } from '../../actions/lib/rollout/session.js';
+import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
 import { writeEnvironments } from './helpers/environment.js';
 

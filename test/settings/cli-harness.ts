@@ -1,7 +1,7 @@
 // Runs the CLI in this process with captured output: the same code path as bin/scalegate.mjs without paying a
 // process start per case (slow on a busy 2-core machine). A few tests still spawn the real binary.
 import { PassThrough } from 'node:stream';
-import { main } from '../../actions/lib/cli/main.js';
+import { main } from '../../cli/main.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
 

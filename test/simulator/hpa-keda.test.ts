@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type PrometheusServer, startPrometheus } from '../../actions/lib/prometheus/server.js';
+import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { eventRecorder } from '../../simulator/api/events.js';
 import { HpaController } from '../../simulator/autoscaling/hpa-controller.js';
 import { KedaController } from '../../simulator/autoscaling/keda-controller.js';

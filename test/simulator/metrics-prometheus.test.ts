@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
-import { type PrometheusServer, startPrometheus } from '../../actions/lib/prometheus/server.js';
+import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import {
   createPod,
   createService,

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type DebianTool, ensureTool, findTool } from '../../actions/lib/util/debian-tool.js';
+import { type DebianTool, ensureTool, findTool } from '../../cli/local/debian-tool.js';
 
 const tool: DebianTool = {
   title: 'Example',

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { regressionLabel } from '../../actions/lib/github/regression-issues.js';
 import { stickyMarker } from '../../actions/lib/github/sticky-comment.js';
-import { type PrometheusServer, startPrometheus } from '../../actions/lib/prometheus/server.js';
 import { type History, historySchemaVersion } from '../../actions/lib/regression/history.js';
+import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { kubeconfigContext } from '../../simulator/kubeconfig.js';
 import {

@@ -9,9 +9,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { type DebianTool, ensureTool, findTool } from '../util/debian-tool.js';
-import { ScalegateError } from '../util/errors.js';
-import { PrometheusClient } from './client.js';
+import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
+import { ScalegateError } from '../../actions/lib/util/errors.js';
+import { type DebianTool, ensureTool, findTool } from './debian-tool.js';
 
 export interface ScrapeTarget {
   job: string;

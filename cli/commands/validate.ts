@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { renderEnvironment } from '../../render/index.js';
-import { displayPath, loadEnvironment } from '../../settings/index.js';
-import { UsageError } from '../../util/errors.js';
+import { renderEnvironment } from '../../actions/lib/render/index.js';
+import { displayPath, loadEnvironment } from '../../actions/lib/settings/index.js';
+import { UsageError } from '../../actions/lib/util/errors.js';
 import { type Command, parseCommandArgs } from '../command.js';
 
 const usage = `Usage: scalegate validate (--env <name|file> ... | --all)

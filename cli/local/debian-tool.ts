@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { ScalegateError } from './errors.js';
+import { ScalegateError } from '../../actions/lib/util/errors.js';
 
 export interface DebianTool {
   /** How messages name it, e.g. `Prometheus`. */

@@ -6,8 +6,8 @@ import {
   renderEnvironment,
   toJsonList,
   writeObjectFiles,
-} from '../../render/index.js';
-import { loadEnvironment } from '../../settings/index.js';
+} from '../../actions/lib/render/index.js';
+import { loadEnvironment } from '../../actions/lib/settings/index.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 const usage = `Usage: scalegate render --env <name|file> [--image <ref>] [--track stable|canary|all]

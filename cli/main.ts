@@ -1,4 +1,4 @@
-import { ScalegateError } from '../util/errors.js';
+import { ScalegateError } from '../actions/lib/util/errors.js';
 import type { CliIO } from './command.js';
 import { type CommandEntry, commands } from './commands/index.js';
 
@@ -30,7 +30,7 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    const { version } = (await import('../../../package.json', { with: { type: 'json' } })).default;
+    const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
     cli.stdout.write(`${version}\n`);
     return 0;
   }

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { readVerdict, readWindows, writeCharts } from '../../report/files.js';
-import { renderHtmlReport } from '../../report/html.js';
-import { renderMarkdownReport } from '../../report/markdown.js';
-import type { ReportInput } from '../../report/model.js';
-import { UsageError } from '../../util/errors.js';
+import { readVerdict, readWindows, writeCharts } from '../../actions/lib/report/files.js';
+import { renderHtmlReport } from '../../actions/lib/report/html.js';
+import { renderMarkdownReport } from '../../actions/lib/report/markdown.js';
+import type { ReportInput } from '../../actions/lib/report/model.js';
+import { UsageError } from '../../actions/lib/util/errors.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 const usage = `Usage: scalegate report --verdict <file> [--windows <file>] [--format md|html] [--out <file>]

@@ -1,12 +1,7 @@
-import {
-  clusterFlags,
-  clusterFlagsUsage,
-  commandSession,
-  withCancellation,
-} from '../../rollout/command-support.js';
-import { promote } from '../../rollout/lifecycle.js';
-import { approveStep } from '../../rollout/progress.js';
+import { promote } from '../../actions/lib/rollout/lifecycle.js';
+import { approveStep } from '../../actions/lib/rollout/progress.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
+import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
 
 export const promoteCommand: Command = {
   name: 'promote',

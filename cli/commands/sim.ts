@@ -1,6 +1,6 @@
-import { type ClusterOptions, startCluster } from '../../../../simulator/cluster.js';
-import { ScalegateError, UsageError } from '../../util/errors.js';
-import { isQuantity, parseQuantity } from '../../util/quantity.js';
+import { ScalegateError, UsageError } from '../../actions/lib/util/errors.js';
+import { isQuantity, parseQuantity } from '../../actions/lib/util/quantity.js';
+import { type ClusterOptions, startCluster } from '../../simulator/cluster.js';
 import { type CliIO, type Command, parseCommandArgs } from '../command.js';
 
 const usage = `Usage: scalegate sim up [--port 0] [--profile fast|realistic] [--nodes N] [--node-cpu 2]

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeReport } from '../../report/files.js';
-import { stderrLog, withCancellation } from '../../rollout/command-support.js';
-import { UsageError } from '../../util/errors.js';
-import { verify } from '../../verify/index.js';
+import { writeReport } from '../../actions/lib/report/files.js';
+import { UsageError } from '../../actions/lib/util/errors.js';
+import { verify } from '../../actions/lib/verify/index.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
+import { stderrLog, withCancellation } from '../session-support.js';
 
 export const verifyCommand: Command = {
   name: 'verify',

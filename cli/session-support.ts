@@ -1,6 +1,6 @@
-import type { CliIO } from '../cli/command.js';
-import { openSession, type Session } from './session.js';
-import { Cancelled } from './steps.js';
+import { openSession, type Session } from '../actions/lib/rollout/session.js';
+import { Cancelled } from '../actions/lib/rollout/steps.js';
+import type { CliIO } from './command.js';
 
 /** Flags every rollout command takes. */
 export const clusterFlags = {

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseEnvAssignments } from '../../load/env.js';
-import { progressPrinter, runLoad } from '../../load/index.js';
-import type { RunnerName } from '../../load/types.js';
-import { UsageError } from '../../util/errors.js';
+import { parseEnvAssignments } from '../../actions/lib/load/env.js';
+import { progressPrinter, runLoad } from '../../actions/lib/load/index.js';
+import type { RunnerName } from '../../actions/lib/load/types.js';
+import { UsageError } from '../../actions/lib/util/errors.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 const usage = `Usage: scalegate load --script <file> [--runner auto|k6|builtin|operator] [--summary-export <file>]

@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { UsageError } from '../util/errors.js';
+import { UsageError } from '../actions/lib/util/errors.js';
 
 /** Where a command writes: stdout for results, stderr for progress and diagnostics. */
 export interface CliIO {

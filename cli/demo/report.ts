@@ -3,9 +3,9 @@
  * (renderMarkdownReport / renderHtmlReport); this adapter only puts the runs one after the other under a heading
  * that says what was expected and what happened.
  */
-import { htmlPage, renderHtmlBody } from '../report/html.js';
-import { renderMarkdownReport } from '../report/markdown.js';
-import { escapeHtml } from '../report/model.js';
+import { htmlPage, renderHtmlBody } from '../../actions/lib/report/html.js';
+import { renderMarkdownReport } from '../../actions/lib/report/markdown.js';
+import { escapeHtml } from '../../actions/lib/report/model.js';
 import type { DemoRunResult } from './index.js';
 
 function outcomeLine(run: DemoRunResult): string {

@@ -1,15 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PrometheusClient } from '../../prometheus/client.js';
-import { connectionOptions } from '../../prometheus/connection.js';
-import { compareRun } from '../../regression/compare.js';
-import { appendRun, emptyHistory, parseHistory } from '../../regression/history.js';
-import { measureRun, parseCriteriaLines } from '../../regression/run.js';
-import { regressionMarkdown } from '../../regression/trend.js';
-import { readVerdict, readWindows } from '../../report/files.js';
-import { loadEnvironment } from '../../settings/index.js';
-import { tryParseDuration } from '../../util/duration.js';
-import { ScalegateError, UsageError } from '../../util/errors.js';
+import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
+import { connectionOptions } from '../../actions/lib/prometheus/connection.js';
+import { compareRun } from '../../actions/lib/regression/compare.js';
+import { appendRun, emptyHistory, parseHistory } from '../../actions/lib/regression/history.js';
+import { measureRun, parseCriteriaLines } from '../../actions/lib/regression/run.js';
+import { regressionMarkdown } from '../../actions/lib/regression/trend.js';
+import { readVerdict, readWindows } from '../../actions/lib/report/files.js';
+import { loadEnvironment } from '../../actions/lib/settings/index.js';
+import { tryParseDuration } from '../../actions/lib/util/duration.js';
+import { ScalegateError, UsageError } from '../../actions/lib/util/errors.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 const usage = `Usage: scalegate regression --env <env> --windows <file> --history <file> [--verdict <file>]

@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type VerifyResult, verify } from '../verify/index.js';
+import { type VerifyResult, verify } from '../../actions/lib/verify/index.js';
 import { startLocalStack } from './local-stack.js';
 import { renderDemoHtml, renderDemoMarkdown } from './report.js';
 

@@ -1,7 +1,7 @@
-import { clusterFlags, clusterFlagsUsage, commandSession } from '../../rollout/command-support.js';
-import { environmentStatus, formatStatus } from '../../rollout/status.js';
-import { UsageError } from '../../util/errors.js';
+import { environmentStatus, formatStatus } from '../../actions/lib/rollout/status.js';
+import { UsageError } from '../../actions/lib/util/errors.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
+import { clusterFlags, clusterFlagsUsage, commandSession } from '../session-support.js';
 
 export const statusCommand: Command = {
   name: 'status',

@@ -2,8 +2,8 @@
  * The local stack `verify` runs against on one machine: the simulator (fast profile) and a real Prometheus scraping
  * its metrics endpoint every second. Used by `scalegate demo` and the end-to-end tests; stop() ends both.
  */
-import { type ClusterOptions, type RunningCluster, startCluster } from '../../../simulator/cluster.js';
-import { type PrometheusServer, startPrometheus } from '../prometheus/server.js';
+import { type ClusterOptions, type RunningCluster, startCluster } from '../../simulator/cluster.js';
+import { type PrometheusServer, startPrometheus } from '../local/prometheus-server.js';
 
 export interface LocalStack {
   cluster: RunningCluster;

@@ -1,13 +1,8 @@
-import {
-  clusterFlags,
-  clusterFlagsUsage,
-  commandSession,
-  withCancellation,
-} from '../../rollout/command-support.js';
-import { deployEnvironment } from '../../rollout/deploy-environment.js';
-import { parseDuration } from '../../util/duration.js';
-import { UsageError } from '../../util/errors.js';
+import { deployEnvironment } from '../../actions/lib/rollout/deploy-environment.js';
+import { parseDuration } from '../../actions/lib/util/duration.js';
+import { UsageError } from '../../actions/lib/util/errors.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
+import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
 
 export const deployCommand: Command = {
   name: 'deploy',

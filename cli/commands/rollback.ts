@@ -1,11 +1,6 @@
-import {
-  clusterFlags,
-  clusterFlagsUsage,
-  commandSession,
-  withCancellation,
-} from '../../rollout/command-support.js';
-import { rollback } from '../../rollout/lifecycle.js';
+import { rollback } from '../../actions/lib/rollout/lifecycle.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
+import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
 
 export const rollbackCommand: Command = {
   name: 'rollback',

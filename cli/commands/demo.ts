@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { runDemo } from '../../demo/index.js';
-import { stderrLog, withCancellation } from '../../rollout/command-support.js';
 import { type Command, parseCommandArgs } from '../command.js';
+import { runDemo } from '../demo/index.js';
+import { stderrLog, withCancellation } from '../session-support.js';
 
 export const demoCommand: Command = {
   name: 'demo',

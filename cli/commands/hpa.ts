@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
-import { parseReconcileInput } from '../../../../simulator/autoscaling/hpa/input.js';
-import { reconcileHpa, whatIfOutput } from '../../../../simulator/autoscaling/hpa/reconcile.js';
-import { UsageError } from '../../util/errors.js';
+import { UsageError } from '../../actions/lib/util/errors.js';
+import { parseReconcileInput } from '../../simulator/autoscaling/hpa/input.js';
+import { reconcileHpa, whatIfOutput } from '../../simulator/autoscaling/hpa/reconcile.js';
 import { type CliIO, type Command, parseCommandArgs } from '../command.js';
 
 const usage = `Usage: scalegate hpa reconcile < decisions.ndjson
