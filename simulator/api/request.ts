@@ -1,17 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from '../store/errors.js';
+import { decodeProtobuf, protobufMediaType } from './protobuf/decode.js';
 
 /** Reading request bodies and writing JSON answers the way kube-apiserver does. */
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Parses a JSON or (for apply patches and `application/yaml`) YAML body; 400 when it is neither. */
-export function parseBody(text: string, contentType: string): unknown {
+/**
+ * Parses a JSON, protobuf (kubectl's generators) or (for apply patches and `application/yaml`) YAML body; 400 when
+ * it is none of them.
+ */
+export function parseBody(body: Buffer, contentType: string): unknown {
+  if (contentType.startsWith(protobufMediaType)) return body.length ? decodeProtobuf(body) : undefined;
+  const text = body.toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     if (contentType.includes('yaml')) return parseYaml(text);
