@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventRecorder } from './api/events.js';
 import { startApiServer } from './api/server.js';
+import { nodeLease, systemObjects } from './api/system-objects.js';
 import type { Controller, ControllerContext } from './controllers/controller.js';
 import { defaultControllers } from './controllers/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -95,6 +96,7 @@ function seed(
       status: { phase: 'Active' },
     });
   }
+  for (const { type, object } of systemObjects(registry)) store.create(type, object);
   store.create(typeOf(registry, 'v1', 'Service'), {
     apiVersion: 'v1',
     kind: 'Service',
@@ -128,6 +130,9 @@ function seed(
       }),
     );
   }
+  const leases = typeOf(registry, 'coordination.k8s.io/v1', 'Lease');
+  for (const node of store.list(nodes).items)
+    store.create(leases, nodeLease(node.metadata.name as string, store.nowIso()));
   for (const g of groups) {
     for (let i = 0; i < g.min; i++) {
       store.create(

@@ -64,7 +64,7 @@ function defaultDeployment(spec: Json): void {
   defaultTemplate(spec.template);
 }
 
-function defaultService(spec: Json, allocateIp: () => string): void {
+function defaultService(spec: Json, allocateIp: () => string, allocateNodePort?: () => number): void {
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
   if (spec.type !== 'ExternalName') {
@@ -74,9 +74,11 @@ function defaultService(spec: Json, allocateIp: () => string): void {
     spec.ipFamilyPolicy ??= 'SingleStack';
     spec.internalTrafficPolicy ??= 'Cluster';
   }
+  const nodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
   for (const port of spec.ports ?? []) {
     port.protocol ??= 'TCP';
     port.targetPort ??= port.port;
+    if (nodePorts && !port.nodePort && allocateNodePort) port.nodePort = allocateNodePort();
   }
 }
 
@@ -119,8 +121,13 @@ function qosClass(spec: Json): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-/** Fills the defaults of an object about to be stored. `allocateIp` hands out Service cluster IPs. */
-export function applyDefaults(type: ResourceType, object: KubeObject, allocateIp: () => string): void {
+/** Fills the defaults of an object about to be stored; the allocators hand out Service cluster IPs and node ports. */
+export function applyDefaults(
+  type: ResourceType,
+  object: KubeObject,
+  allocateIp: () => string,
+  allocateNodePort?: () => number,
+): void {
   const key = `${type.group}/${type.kind}`;
   const withSpec = [
     '/Pod',
@@ -147,7 +154,7 @@ export function applyDefaults(type: ResourceType, object: KubeObject, allocateIp
       if (spec) defaultTemplate(spec.template);
       break;
     case '/Service':
-      defaultService(spec, allocateIp);
+      defaultService(spec, allocateIp, allocateNodePort);
       break;
     case 'autoscaling/HorizontalPodAutoscaler':
       defaultHpa(spec);

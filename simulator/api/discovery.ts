@@ -35,7 +35,7 @@ export const aggregatedDiscoveryContentType =
 const subresourceVerbs = ['get', 'patch', 'update'];
 
 function servedTypes(registry: ResourceRegistry): ResourceType[] {
-  return [...registry.all(), ...metricsResourceTypes];
+  return [...registry.served(), ...metricsResourceTypes];
 }
 
 function groupNames(types: ResourceType[]): string[] {

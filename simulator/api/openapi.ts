@@ -23,7 +23,7 @@ export function openApiGroupVersion(
   registry: ResourceRegistry,
   path: string,
 ): Record<string, unknown> | undefined {
-  const types = registry.all().filter((t) => gvPath(t.group, t.version) === path);
+  const types = registry.served().filter((t) => gvPath(t.group, t.version) === path);
   if (types.length === 0) return undefined;
   const paths: Record<string, unknown> = {};
   for (const t of types) {

@@ -5,6 +5,7 @@ import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../store
 import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from '../store/selectors.js';
 import type { ListOptions, ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
+import { type Conversion, conversionOf } from './conversion.js';
 import { type DeleteOptions, ObjectDeleter } from './deletes.js';
 import {
   aggregatedDiscovery,
@@ -15,11 +16,15 @@ import {
   resourceList,
   serverVersion,
 } from './discovery.js';
+import { evict } from './eviction.js';
 import { type MetricsApiProvider, metricsApiServiceKey, metricsResponse } from './metrics-api.js';
 import { openApiGroupVersion, openApiRoot } from './openapi.js';
 import { parsePath, type ResourcePath } from './paths.js';
+import { type PodLogSource, podLogServiceKey, servePodLog, streamingNotSupported } from './pod-log.js';
 import { fieldManagerOf, parseBody, readBody, sendError, sendJson, wantsTable } from './request.js';
+import { answerReview } from './reviews.js';
 import { type IncludeObject, toTable } from './tables.js';
+import { tokenRequest } from './tokens.js';
 import { serveWatch } from './watch.js';
 import { ObjectWriter, patchTypes } from './writes.js';
 
@@ -39,6 +44,9 @@ export interface RunningApiServer {
   server: Server;
   close(): Promise<void>;
 }
+
+/** How a stored object is shown in the version the request named. */
+type Out = (object: KubeObject) => unknown;
 
 const notFoundResource = () =>
   new ApiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -168,14 +176,77 @@ export class ApiServer {
       const provider = this.options.services.get(metricsApiServiceKey) as MetricsApiProvider | undefined;
       return sendJson(res, 200, metricsResponse(provider, path, url.searchParams));
     }
-    const type = registry.byPlural(path.group, path.version, path.plural);
-    if (!type || (path.namespace !== undefined && !type.namespaced)) throw notFoundResource();
-    if (path.subresource && !(type.subresources as string[]).includes(path.subresource))
+    const served = registry.byPlural(path.group, path.version, path.plural);
+    if (!served || (path.namespace !== undefined && !served.namespaced)) throw notFoundResource();
+    if (path.subresource && path.name && path.namespace !== undefined) {
+      const handled = await this.connectSubresource(req, res, method, served, path, url.searchParams);
+      if (handled) return;
+    }
+    if (path.subresource && !(served.subresources as string[]).includes(path.subresource))
       throw notFoundResource();
-    const body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)
+    let body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)
       ? parseBody(await readBody(req), req.headers['content-type'] ?? 'application/json')
       : undefined;
-    return this.handleResource(req, res, method, type, path, url.searchParams, body);
+    const conversion = conversionOf(served);
+    if (conversion && (method === 'POST' || method === 'PUT') && body && typeof body === 'object')
+      body = conversion.toStored(body as KubeObject);
+    return this.handleResource(
+      req,
+      res,
+      method,
+      registry.storage(served),
+      path,
+      url.searchParams,
+      body,
+      conversion,
+    );
+  }
+
+  /**
+   * The subresources that are not stored objects: pods/log, exec, attach, portforward and eviction, and
+   * serviceaccounts/token. Returns whether it answered.
+   */
+  private async connectSubresource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    type: ResourceType,
+    path: ResourcePath,
+    query: URLSearchParams,
+  ): Promise<boolean> {
+    const { store, registry, services } = this.options;
+    const namespace = path.namespace as string;
+    const name = path.name as string;
+    const sub = path.subresource as string;
+    const body = async () =>
+      parseBody(await readBody(req), req.headers['content-type'] ?? 'application/json') as Record<
+        string,
+        unknown
+      >;
+    if (type.group === '' && type.kind === 'Pod') {
+      if (sub === 'log') {
+        if (method !== 'GET') throw methodNotAllowed();
+        const source = services.get(podLogServiceKey) as PodLogSource | undefined;
+        servePodLog(req, res, store, type, source, namespace, name, query);
+        return true;
+      }
+      if (['exec', 'attach', 'portforward'].includes(sub)) {
+        store.get(type, namespace, name);
+        streamingNotSupported(sub, name);
+      }
+      if (sub === 'eviction') {
+        if (method !== 'POST') throw methodNotAllowed();
+        const dryRun = query.getAll('dryRun').includes('All');
+        sendJson(res, 201, evict(store, registry, this.deleter, type, namespace, name, await body(), dryRun));
+        return true;
+      }
+    }
+    if (type.group === '' && type.kind === 'ServiceAccount' && sub === 'token') {
+      if (method !== 'POST') throw methodNotAllowed();
+      sendJson(res, 201, tokenRequest(store.get(type, namespace, name), await body(), store.clock.now()));
+      return true;
+    }
+    return false;
   }
 
   /** Discovery, version and OpenAPI documents: the body and, for aggregated discovery, its content type. */
@@ -196,7 +267,7 @@ export class ApiServer {
     throw notFoundResource();
   }
 
-  private render(req: IncomingMessage, query: URLSearchParams, type: ResourceType) {
+  private render(req: IncomingMessage, query: URLSearchParams, type: ResourceType, out: Out) {
     const table = wantsTable(req);
     const now = this.options.store.clock.now();
     return {
@@ -208,7 +279,7 @@ export class ApiServer {
               include: includeObject(query),
               resourceVersion: object.metadata.resourceVersion,
             })
-          : object,
+          : out(object),
     };
   }
 
@@ -220,18 +291,20 @@ export class ApiServer {
     path: ResourcePath,
     query: URLSearchParams,
     body: unknown,
+    conversion?: Conversion,
   ): Promise<void> {
     const { store } = this.options;
+    const out: Out = conversion ? (object) => conversion.fromStored(object) : (object) => object;
     const dryRun = query.getAll('dryRun').includes('All');
     const write = { manager: fieldManagerOf(query, req), dryRun };
     const namespace = path.namespace;
     const name = path.name;
     const sub = path.subresource;
-    const view = this.render(req, query, type);
+    const view = this.render(req, query, type, out);
     if (!name) {
       const list = listOptions(path, query);
       if (method === 'GET' && (query.get('watch') === 'true' || query.get('watch') === '1')) {
-        return this.watch(req, res, type, list, query);
+        return this.watch(req, res, type, list, query, out);
       }
       if (method === 'GET') {
         const { items, resourceVersion } = store.list(type, list);
@@ -250,12 +323,14 @@ export class ApiServer {
           kind: `${type.kind}List`,
           apiVersion: apiVersionOf(type),
           metadata: { resourceVersion: String(resourceVersion) },
-          items,
+          items: items.map(out),
         });
       }
       if (method === 'POST') {
+        const review = answerReview(type.kind, body, req, store, this.options.registry);
+        if (review) return sendJson(res, 201, review);
         const created = this.writer.create(type, namespace, body, write);
-        return sendJson(res, 201, created);
+        return sendJson(res, 201, out(created));
       }
       if (method === 'DELETE') {
         const items = this.deleter.deleteCollection(type, list, this.deleteOptions(body, query, dryRun));
@@ -279,9 +354,16 @@ export class ApiServer {
           sub === 'status'
             ? this.writer.updateStatus(type, namespace, name, body, write)
             : this.writer.update(type, namespace, name, body, write);
-        return sendJson(res, 200, updated);
+        return sendJson(res, 200, out(updated));
       }
       case 'PATCH': {
+        if (conversion) {
+          // A converted version is patched in its own shape, then stored as the stored version.
+          const current = conversion.fromStored(store.get(type, namespace, name));
+          const patchType = contentType === patchTypes.apply ? patchTypes.merge : contentType;
+          const next = conversion.toStored(this.writer.patched(current, patchType, body));
+          return sendJson(res, 200, out(this.writer.update(type, namespace, name, next, write)));
+        }
         const force = query.get('force') === 'true';
         const manager = contentType === patchTypes.apply ? (query.get('fieldManager') ?? '') : write.manager;
         const { object, created } = this.writer.patch(type, namespace, name, contentType, body, {
@@ -290,7 +372,7 @@ export class ApiServer {
           force,
           ...(sub === 'status' ? { subresource: 'status' as const } : {}),
         });
-        return sendJson(res, created ? 201 : 200, object);
+        return sendJson(res, created ? 201 : 200, out(object));
       }
       case 'DELETE': {
         if (sub) throw methodNotAllowed();
@@ -309,7 +391,7 @@ export class ApiServer {
             details: { name, group: type.group, kind: type.plural, uid: object.metadata.uid },
           });
         }
-        return sendJson(res, gone ? 200 : 202, object);
+        return sendJson(res, gone ? 200 : 202, out(object));
       }
       default:
         throw methodNotAllowed();
@@ -366,6 +448,7 @@ export class ApiServer {
     type: ResourceType,
     list: ListOptions,
     query: URLSearchParams,
+    out: Out,
   ): void {
     const { store } = this.options;
     const table = wantsTable(req);
@@ -389,7 +472,7 @@ export class ApiServer {
                 include,
                 resourceVersion: object.metadata.resourceVersion,
               })
-            : object,
+            : out(object),
       },
       this.options.bookmarkIntervalMs ?? 10_000,
       (finish) => {

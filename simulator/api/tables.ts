@@ -1,52 +1,22 @@
 import type { ResourceType } from '../store/resources.js';
 import type { KubeObject } from '../store/types.js';
 import { ageOf } from './age.js';
+import { clusterPrinters } from './printers-cluster.js';
+import {
+  age,
+  col,
+  containersAndImages,
+  type Json,
+  name,
+  none,
+  type Printer,
+  selectorText,
+} from './table-columns.js';
 
 /**
  * meta.k8s.io/v1 Table responses, which `kubectl get` asks for: the columns kube-apiserver's printers
  * (`pkg/printers/internalversion`) give the kinds this project uses, and NAME / CREATED AT for the rest.
  */
-
-// biome-ignore lint/suspicious/noExplicitAny: printers read untyped JSON of many kinds.
-type Json = any;
-
-interface Column {
-  name: string;
-  type: 'string' | 'integer' | 'date';
-  format?: string;
-  priority?: number;
-}
-
-interface Printer {
-  columns: Column[];
-  cells(object: Json, now: number): unknown[];
-}
-
-const name: Column = { name: 'Name', type: 'string', format: 'name' };
-const age: Column = { name: 'Age', type: 'string' };
-const col = (n: string, type: Column['type'] = 'string', priority = 0): Column => ({
-  name: n,
-  type,
-  priority,
-});
-
-const none = (value: unknown) =>
-  value === undefined || value === null || value === '' ? '<none>' : String(value);
-
-function containersAndImages(template: Json): [string, string] {
-  const containers: Json[] = template?.spec?.containers ?? [];
-  return [containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(',')];
-}
-
-function selectorText(selector: Json): string {
-  if (!selector) return '<none>';
-  const parts = Object.entries(selector.matchLabels ?? selector)
-    .filter(([, v]) => typeof v === 'string')
-    .map(([k, v]) => `${k}=${v}`);
-  for (const r of selector.matchExpressions ?? [])
-    parts.push(`${r.key} ${String(r.operator).toLowerCase()} (${(r.values ?? []).join(',')})`);
-  return parts.length > 0 ? parts.join(',') : '<none>';
-}
 
 /** The STATUS column of a pod (`printPod`): a container's waiting/terminated reason wins over the phase. */
 export function podStatusText(pod: Json): string {
@@ -168,6 +138,7 @@ function eventLastSeen(event: Json, now: number): string {
 }
 
 const printers: Record<string, Printer> = {
+  ...clusterPrinters,
   '/Pod': {
     columns: [
       name,

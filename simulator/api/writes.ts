@@ -3,6 +3,7 @@ import { ApiError, badRequest, invalid, notFound } from '../store/errors.js';
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../store/resources.js';
 import type { ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
+import { admitPod } from './admission.js';
 import { applyDefaults, initialStatus } from './defaults.js';
 import { type FieldScope, serverSideApply, trackUpdate } from './managed-fields.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
@@ -53,6 +54,20 @@ export class ObjectWriter {
       const n = this.nextServiceIp++;
       const ip = `10.96.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
       if (!used.has(ip)) return ip;
+    }
+  };
+
+  /** A free port of the default NodePort range (30000-32767), picked at random as kube-apiserver does. */
+  private allocateNodePort = (): number => {
+    const services = this.registry.byKind('v1', 'Service') as ResourceType;
+    const used = new Set(
+      this.store
+        .list(services)
+        .items.flatMap((s) => (s.spec?.ports ?? []).map((p: { nodePort?: number }) => p.nodePort)),
+    );
+    for (;;) {
+      const port = 30000 + Math.floor(Math.random() * 2768);
+      if (!used.has(port)) return port;
     }
   };
 
@@ -136,7 +151,8 @@ export class ObjectWriter {
     if (!object.metadata.name && object.metadata.generateName)
       object.metadata.name = `${object.metadata.generateName}${randomSuffix()}`;
     this.admitPriority(type, object);
-    applyDefaults(type, object, this.allocateServiceIp);
+    if (type.group === '' && type.kind === 'Pod') admitPod(object);
+    applyDefaults(type, object, this.allocateServiceIp, this.allocateNodePort);
     initialStatus(type, object);
     this.validateOrThrow(type, object);
     if (options.dryRun) {
@@ -179,7 +195,7 @@ export class ObjectWriter {
     options: WriteOptions,
   ): KubeObject {
     checkDecodable(type, next);
-    applyDefaults(type, next, this.allocateServiceIp);
+    applyDefaults(type, next, this.allocateServiceIp, this.allocateNodePort);
     this.validateOrThrow(type, next, current);
     if (options.dryRun) return next;
     return this.store.update(type, next);

@@ -172,7 +172,8 @@ export class EndpointsController extends QueueController {
       },
       addressType: 'IPv4',
       endpoints,
-      ports,
+      // A slice port always has a name, "" for an unnamed Service port (kubectl describe svc relies on it).
+      ports: ports.map((p) => ({ name: '', ...p })),
     };
     if (!current) store.create(this.types.endpointSlices, desired);
     else if (canonicalJson({ ...current, metadata: {} }) !== canonicalJson({ ...desired, metadata: {} })) {

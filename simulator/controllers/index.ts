@@ -4,10 +4,12 @@ import { DataPlaneController } from '../dataplane/controller.js';
 import { ClusterAutoscaler } from './cluster-autoscaler.js';
 import type { Controller } from './controller.js';
 import { DeploymentController } from './deployment.js';
+import { DisruptionController } from './disruption.js';
 import { EndpointsController } from './endpoints.js';
 import { GarbageCollector } from './gc.js';
 import { K6TestRunController } from './k6-testrun.js';
 import { Kubelet } from './kubelet.js';
+import { NamespaceDefaultsController } from './namespace-defaults.js';
 import { ReplicaSetController } from './replicaset.js';
 import { Scheduler } from './scheduler.js';
 
@@ -20,6 +22,8 @@ export function defaultControllers(): Controller[] {
     new Scheduler(),
     new Kubelet(),
     new GarbageCollector(),
+    new NamespaceDefaultsController(),
+    new DisruptionController(),
     new EndpointsController(),
     new ClusterAutoscaler(),
     new KedaController(),

@@ -1,3 +1,4 @@
+import { admitPod } from '../api/admission.js';
 import { applyDefaults, initialStatus } from '../api/defaults.js';
 import { selectorRequirements } from '../store/selectors.js';
 import type { StoreEvent } from '../store/store.js';
@@ -153,6 +154,7 @@ export class ReplicaSetController extends QueueController {
     };
     // The pod gets what kube-apiserver gives a pod created through the API: defaults and the initial status.
     applyDefaults(this.types.pods, pod, () => '');
+    admitPod(pod);
     initialStatus(this.types.pods, pod);
     const created = this.context.store.create(this.types.pods, pod);
     this.context.recordEvent(

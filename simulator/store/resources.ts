@@ -15,9 +15,13 @@ export interface ResourceType {
   /** Subresources served under `<plural>/<name>/<sub>`. */
   subresources: Array<'status' | 'scale'>;
   verbs?: string[];
+  /** Another version of the same stored type, converted on the way in and out (autoscaling/v1 HPAs). */
+  storedAs?: { group: string; version: string };
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+/** Review kinds (SelfSubjectAccessReview...) are only ever created: the answer comes back in the response. */
+const createOnly = { verbs: ['create'] };
 
 function type(
   group: string,
@@ -54,6 +58,14 @@ export const builtinResourceTypes: ResourceType[] = [
   type('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
   type('', 'v1', 'Secret', 'secrets', true),
   type('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
+  type('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, {
+    shortNames: ['pvc'],
+    subresources: ['status'],
+  }),
+  type('', 'v1', 'PersistentVolume', 'persistentvolumes', false, {
+    shortNames: ['pv'],
+    subresources: ['status'],
+  }),
   type('', 'v1', 'ResourceQuota', 'resourcequotas', true, {
     shortNames: ['quota'],
     subresources: ['status'],
@@ -70,11 +82,34 @@ export const builtinResourceTypes: ResourceType[] = [
     categories: ['all'],
     subresources: ['status', 'scale'],
   }),
+  type('apps', 'v1', 'StatefulSet', 'statefulsets', true, {
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+  }),
+  type('apps', 'v1', 'DaemonSet', 'daemonsets', true, {
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
+  type('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   type('batch', 'v1', 'Job', 'jobs', true, { categories: ['all'], subresources: ['status'] }),
+  type('batch', 'v1', 'CronJob', 'cronjobs', true, {
+    shortNames: ['cj'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
   type('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
     shortNames: ['hpa'],
     categories: ['all'],
     subresources: ['status'],
+  }),
+  // After v2: the first version listed is the group's preferred one.
+  type('autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: ['status'],
+    storedAs: { group: 'autoscaling', version: 'v2' },
   }),
   type('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   type('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
@@ -82,8 +117,28 @@ export const builtinResourceTypes: ResourceType[] = [
     shortNames: ['pdb'],
     subresources: ['status'],
   }),
+  type('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
+  type('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   type('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
   type('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
+  type(
+    'authorization.k8s.io',
+    'v1',
+    'SelfSubjectAccessReview',
+    'selfsubjectaccessreviews',
+    false,
+    createOnly,
+  ),
+  type('authorization.k8s.io', 'v1', 'SubjectAccessReview', 'subjectaccessreviews', false, createOnly),
+  type('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, createOnly),
+  type('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
+  type('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
+  type('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
+  type('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, { subresources: ['status'] }),
+  type('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
+    shortNames: ['crd', 'crds'],
+    subresources: ['status'],
+  }),
   type('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, {
     shortNames: ['ing'],
     subresources: ['status'],
@@ -105,12 +160,29 @@ export class ResourceRegistry {
     this.types = [...types];
   }
 
+  /** The stored types, once each (what controllers, the garbage collector and namespace deletion walk). */
   all(): readonly ResourceType[] {
+    return this.types.filter((t) => !t.storedAs);
+  }
+
+  /** Every served group/version/kind, including versions converted to a stored one (discovery, OpenAPI). */
+  served(): readonly ResourceType[] {
     return this.types;
+  }
+
+  /** The stored type behind a served one (itself unless it is a converted version). */
+  storage(type: ResourceType): ResourceType {
+    const at = type.storedAs;
+    return (at && this.byPlural(at.group, at.version, type.plural)) || type;
   }
 
   add(resourceType: ResourceType): void {
     this.types.push(resourceType);
+  }
+
+  remove(resourceType: ResourceType): void {
+    const at = this.types.indexOf(resourceType);
+    if (at >= 0) this.types.splice(at, 1);
   }
 
   byPlural(group: string, version: string, plural: string): ResourceType | undefined {
