@@ -65,3 +65,23 @@ export function admitPod(pod: KubeObject): void {
   admitServiceAccount(pod.spec);
   admitDefaultTolerations(pod.spec);
 }
+
+/**
+ * The Job strategy's selector generation on create: unless `manualSelector`, the pods are selected by the Job's uid,
+ * carried in the template's labels with the job name.
+ */
+export function generateJobSelector(job: KubeObject, uid: string): void {
+  const spec = job.spec;
+  if (!spec || spec.manualSelector === true) return;
+  const name = job.metadata.name as string;
+  const labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name };
+  spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+  spec.template ??= {};
+  spec.template.metadata ??= {};
+  spec.template.metadata.labels = {
+    ...(spec.template.metadata.labels ?? {}),
+    ...labels,
+    'controller-uid': uid,
+    'job-name': name,
+  };
+}

@@ -46,6 +46,8 @@ export function defaultPodSpec(spec: Json): void {
 
 function defaultTemplate(template: Json): void {
   if (!template) return;
+  // A zero time is no time: `creationTimestamp: null` (kubectl rollout undo sends it) must not make a new template.
+  if (template.metadata?.creationTimestamp === null) delete template.metadata.creationTimestamp;
   template.spec ??= {};
   defaultPodSpec(template.spec);
 }
@@ -80,6 +82,50 @@ function defaultService(spec: Json, allocateIp: () => string, allocateNodePort?:
     port.targetPort ??= port.port;
     if (nodePorts && !port.nodePort && allocateNodePort) port.nodePort = allocateNodePort();
   }
+}
+
+function defaultJob(spec: Json): void {
+  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+  defaultTemplate(spec.template);
+}
+
+function defaultCronJob(spec: Json): void {
+  spec.concurrencyPolicy ??= 'Allow';
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+  spec.jobTemplate ??= {};
+  spec.jobTemplate.spec ??= {};
+  defaultTemplate(spec.jobTemplate.spec.template);
+}
+
+function defaultStatefulSet(spec: Json): void {
+  spec.replicas ??= 1;
+  spec.podManagementPolicy ??= 'OrderedReady';
+  spec.updateStrategy ??= { type: 'RollingUpdate' };
+  if (spec.updateStrategy.type === 'RollingUpdate') {
+    spec.updateStrategy.rollingUpdate ??= {};
+    spec.updateStrategy.rollingUpdate.partition ??= 0;
+  }
+  spec.revisionHistoryLimit ??= 10;
+  spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+  defaultTemplate(spec.template);
+}
+
+function defaultDaemonSet(spec: Json): void {
+  spec.updateStrategy ??= { type: 'RollingUpdate' };
+  if (spec.updateStrategy.type === 'RollingUpdate') {
+    spec.updateStrategy.rollingUpdate ??= {};
+    spec.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
+    spec.updateStrategy.rollingUpdate.maxSurge ??= 0;
+  }
+  spec.revisionHistoryLimit ??= 10;
+  defaultTemplate(spec.template);
 }
 
 function defaultHpa(spec: Json): void {
@@ -151,7 +197,16 @@ export function applyDefaults(
       defaultTemplate(spec.template);
       break;
     case 'batch/Job':
-      if (spec) defaultTemplate(spec.template);
+      if (spec) defaultJob(spec);
+      break;
+    case 'batch/CronJob':
+      if (spec) defaultCronJob(spec);
+      break;
+    case 'apps/StatefulSet':
+      if (spec) defaultStatefulSet(spec);
+      break;
+    case 'apps/DaemonSet':
+      if (spec) defaultDaemonSet(spec);
       break;
     case '/Service':
       defaultService(spec, allocateIp, allocateNodePort);

@@ -172,7 +172,7 @@ export const clusterPrinters: Record<string, Printer> = {
       c.metadata.name,
       c.spec?.schedule ?? '',
       none(c.spec?.timeZone),
-      String(c.spec?.suspend ?? false),
+      c.spec?.suspend ? 'True' : 'False',
       (c.status?.active ?? []).length,
       c.status?.lastScheduleTime ? ageOf(c.status.lastScheduleTime, now) : '<none>',
       ageCell(c, now),

@@ -3,7 +3,7 @@ import { ApiError, badRequest, invalid, notFound } from '../store/errors.js';
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../store/resources.js';
 import type { ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
-import { admitPod } from './admission.js';
+import { admitPod, generateJobSelector } from './admission.js';
 import { applyDefaults, initialStatus } from './defaults.js';
 import { type FieldScope, serverSideApply, trackUpdate } from './managed-fields.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
@@ -174,7 +174,9 @@ export class ObjectWriter {
         },
       };
     }
-    return this.store.create(type, object);
+    const uid = randomUUID();
+    if (type.group === 'batch' && type.kind === 'Job') generateJobSelector(object, uid);
+    return this.store.create(type, object, { uid });
   }
 
   create(

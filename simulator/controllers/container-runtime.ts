@@ -71,7 +71,7 @@ export interface Terminated {
   finishedAt: number;
 }
 
-type Step = 'pull' | 'pulled' | 'pull-backoff' | 'start' | 'exit' | 'restart' | 'ready';
+type Step = 'pull' | 'pulled' | 'pull-backoff' | 'start' | 'exit' | 'restart' | 'ready' | 'complete';
 
 export interface ContainerState {
   name: string;
@@ -91,6 +91,9 @@ export interface ContainerState {
   everStarted: boolean;
   /** The next transition and when it is due (ms). */
   next?: { step: Step; at: number };
+  /** How long its command runs before exiting 0 (see container-command.ts); undefined: until stopped. */
+  runSeconds?: number;
+  completesAt?: number;
 }
 
 export interface RuntimeEnvironment {
@@ -112,8 +115,9 @@ export interface RuntimeEvent {
   message: string;
 }
 
-export function newContainer(name: string, image: string, now: number): ContainerState {
+export function newContainer(name: string, image: string, now: number, runSeconds?: number): ContainerState {
   return {
+    ...(runSeconds !== undefined ? { runSeconds } : {}),
     name,
     image,
     phase: 'waiting',
@@ -196,9 +200,12 @@ function runStep(c: ContainerState, step: Step, env: RuntimeEnvironment): Runtim
     case 'start':
       return startContainer(c, env);
     case 'ready':
+      if (c.completesAt !== undefined) c.next = { step: 'complete', at: c.completesAt };
       return [];
     case 'exit':
       return exitContainer(c, 1, 'Error', env);
+    case 'complete':
+      return exitContainer(c, 0, 'Completed', env);
   }
 }
 
@@ -217,7 +224,12 @@ function startContainer(c: ContainerState, env: RuntimeEnvironment): RuntimeEven
     c.next = { step: 'exit', at: now + ms(env.startSeconds) };
   } else {
     c.readyAt = now + ms(env.readinessSeconds);
-    c.next = c.readyAt > now ? { step: 'ready', at: c.readyAt } : undefined;
+    c.completesAt =
+      c.runSeconds === undefined ? undefined : now + ms(Math.max(c.runSeconds, env.startSeconds));
+    if (c.completesAt !== undefined && c.completesAt <= c.readyAt)
+      c.next = { step: 'complete', at: c.completesAt };
+    else c.next = c.readyAt > now ? { step: 'ready', at: c.readyAt } : undefined;
+    if (c.next === undefined && c.completesAt !== undefined) c.next = { step: 'complete', at: c.completesAt };
   }
   return [
     { type: 'Normal', reason: 'Created', message: `Created container ${c.name}` },

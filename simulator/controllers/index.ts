@@ -7,6 +7,7 @@ import { DeploymentController } from './deployment.js';
 import { DisruptionController } from './disruption.js';
 import { EndpointsController } from './endpoints.js';
 import { GarbageCollector } from './gc.js';
+import { JobController } from './job.js';
 import { K6TestRunController } from './k6-testrun.js';
 import { Kubelet } from './kubelet.js';
 import { NamespaceDefaultsController } from './namespace-defaults.js';
@@ -24,6 +25,7 @@ export function defaultControllers(): Controller[] {
     new GarbageCollector(),
     new NamespaceDefaultsController(),
     new DisruptionController(),
+    new JobController(),
     new EndpointsController(),
     new ClusterAutoscaler(),
     new KedaController(),

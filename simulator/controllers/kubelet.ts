@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type KubeletControl, serviceKeys } from '../services.js';
 import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
+import { commandRunSeconds } from './container-command.js';
 import {
   advance,
   type ContainerState,
@@ -159,8 +160,9 @@ export class Kubelet extends QueueController implements KubeletControl {
           '10.0.0.1',
         uid: pod.metadata.uid as string,
         node: pod.spec.nodeName,
-        containers: (pod.spec.containers ?? []).map((c: { name: string; image: string }) =>
-          newContainer(c.name, c.image, now),
+        containers: (pod.spec.containers ?? []).map(
+          (c: { name: string; image: string; command?: string[]; args?: string[] }) =>
+            newContainer(c.name, c.image, now, commandRunSeconds(c, pod.spec.restartPolicy)),
         ),
         podIP: this.podIP(pod.spec.nodeName),
         startTime: iso(now),

@@ -1,5 +1,3 @@
-import { admitPod } from '../api/admission.js';
-import { applyDefaults, initialStatus } from '../api/defaults.js';
 import { selectorRequirements } from '../store/selectors.js';
 import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
@@ -11,10 +9,10 @@ import {
   isPodReady,
   isType,
   objectKey,
-  ownerReferenceTo,
   randomSuffix,
   splitKey,
 } from './objects.js';
+import { createPodFromTemplate } from './pod-template.js';
 import { QueueController } from './queue-controller.js';
 
 const source = 'replicaset-controller';
@@ -139,29 +137,11 @@ export class ReplicaSetController extends QueueController {
   }
 
   private createPod(rs: KubeObject): void {
-    const template = rs.spec?.template ?? {};
-    const pod: KubeObject = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: `${rs.metadata.name}-${randomSuffix()}`,
-        namespace: rs.metadata.namespace,
-        labels: { ...(template.metadata?.labels ?? {}) },
-        ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-        ownerReferences: [ownerReferenceTo(rs)],
-      },
-      spec: structuredClone(template.spec ?? {}),
-    };
-    // The pod gets what kube-apiserver gives a pod created through the API: defaults and the initial status.
-    applyDefaults(this.types.pods, pod, () => '');
-    admitPod(pod);
-    initialStatus(this.types.pods, pod);
-    const created = this.context.store.create(this.types.pods, pod);
-    this.context.recordEvent(
+    createPodFromTemplate(
+      this.context,
       rs,
-      'Normal',
-      'SuccessfulCreate',
-      `Created pod: ${created.metadata.name}`,
+      rs.spec?.template,
+      `${rs.metadata.name}-${randomSuffix()}`,
       source,
     );
   }

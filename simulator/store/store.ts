@@ -138,7 +138,8 @@ export class ObjectStore {
     return { items, resourceVersion: this.revision };
   }
 
-  create(type: ResourceType, input: KubeObject): KubeObject {
+  /** Stores a new object; `uid` is the one the API server chose already (a Job's selector names it). */
+  create(type: ResourceType, input: KubeObject, options: { uid?: string } = {}): KubeObject {
     const object = clone(input);
     const meta = object.metadata ?? {};
     object.metadata = meta;
@@ -151,7 +152,7 @@ export class ObjectStore {
     const table = this.table(type);
     if (table.has(key)) throw alreadyExists(type.plural, type.group, meta.name);
     this.revision++;
-    meta.uid = randomUUID();
+    meta.uid = options.uid ?? randomUUID();
     meta.resourceVersion = String(this.revision);
     meta.creationTimestamp = this.nowIso();
     meta.generation = 1;

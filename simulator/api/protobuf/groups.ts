@@ -14,6 +14,8 @@ export const protoGroups: Record<string, Record<string, string>> = {
   'coordination.k8s.io': { v1: 'k8s.io.api.coordination.v1' },
   'discovery.k8s.io': { v1: 'k8s.io.api.discovery.v1' },
   'storage.k8s.io': { v1: 'k8s.io.api.storage.v1' },
+  'authorization.k8s.io': { v1: 'k8s.io.api.authorization.v1' },
+  'authentication.k8s.io': { v1: 'k8s.io.api.authentication.v1' },
 };
 
 /** The Kubernetes release whose generated.proto files the descriptor was built from. */
