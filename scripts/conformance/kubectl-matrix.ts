@@ -192,7 +192,7 @@ export const kubectlMatrix: KubectlCase[] = [
   { args: 'rollout status deployment/web -n demo --timeout=90s', expect: /successfully rolled out/ },
   {
     args: 'get rs -n demo -l app=web',
-    expect: /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\n(web-\S+\s+\d+\s+\d+\s+\d+\s+\S+\n){2}$/,
+    expect: /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE(\nweb-\S+\s+\d+\s+\d+\s+\d+\s+\S+){2}$/,
   },
   { args: 'rollout restart deployment/web -n demo', expect: /deployment\.apps\/web restarted/ },
   { args: 'rollout pause deployment/web -n demo', expect: /deployment\.apps\/web paused/ },
@@ -237,7 +237,7 @@ export const kubectlMatrix: KubectlCase[] = [
   },
   { args: 'get hpa web -n demo', expect: /^web\s+Deployment\/web\s+cpu: .*\/50%\s+2\s+5\s+/m },
   {
-    args: 'get hpa.v1.autoscaling web -n demo -o jsonpath={.spec.targetCPUUtilizationPercentage}',
+    args: 'get horizontalpodautoscalers.v1.autoscaling web -n demo -o jsonpath={.spec.targetCPUUtilizationPercentage}',
     expect: /^50$/,
   },
   { args: 'describe hpa web -n demo', expect: /Reference:\s+Deployment\/web/ },
@@ -305,7 +305,8 @@ export const kubectlMatrix: KubectlCase[] = [
   {
     args: 'diff -f -',
     stdin: deployment('api', 'nginx:1.28'),
-    expect: /-\s+image: nginx:1\.27\n\+\s+image: nginx:1\.28/,
+    expect:
+      /^- {2}generation: 1\n\+ {2}generation: 2$[\s\S]*^-\s+- image: nginx:1\.27\n\+\s+- image: nginx:1\.28$/m,
     code: 1,
   },
   {
@@ -332,7 +333,7 @@ export const kubectlMatrix: KubectlCase[] = [
   { args: 'apply -f -', stdin: statefulSet, expect: /statefulset\.apps\/db created/ },
   {
     args: 'rollout status statefulset/db -n demo --timeout=90s',
-    expect: /statefulset rolling update complete 2 pods at revision db-[a-z0-9]+\.\.\./,
+    expect: /partitioned roll out complete: 2 new pods have been updated\.\.\./,
   },
   { args: 'get pods -n demo -l app=db -o name', expect: /^pod\/db-0\npod\/db-1$/m },
   { args: 'apply -f -', stdin: daemonSet, expect: /daemonset\.apps\/agent created/ },

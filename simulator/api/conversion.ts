@@ -139,5 +139,15 @@ const conversions: Record<string, Conversion> = {
 
 /** The conversion a served-but-not-stored version needs, if any. */
 export function conversionOf(type: ResourceType): Conversion | undefined {
-  return type.storedAs ? conversions[`${type.group}/${type.version}/${type.kind}`] : undefined;
+  const stored = type.storedAs;
+  if (!stored) return undefined;
+  const known = conversions[`${type.group}/${type.version}/${type.kind}`];
+  if (known) return known;
+  // A custom resource's `conversion: None`: only the apiVersion changes.
+  const storedVersion = stored.group ? `${stored.group}/${stored.version}` : stored.version;
+  const servedVersion = type.group ? `${type.group}/${type.version}` : type.version;
+  return {
+    toStored: (object) => ({ ...object, apiVersion: storedVersion }),
+    fromStored: (object) => ({ ...object, apiVersion: servedVersion }),
+  };
 }

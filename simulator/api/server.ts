@@ -6,6 +6,7 @@ import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from '../
 import type { ListOptions, ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { type Conversion, conversionOf } from './conversion.js';
+import { CrdRegistrar } from './crds.js';
 import { type DeleteOptions, ObjectDeleter } from './deletes.js';
 import {
   aggregatedDiscovery,
@@ -109,12 +110,14 @@ function scaleOf(object: KubeObject): Record<string, unknown> {
 export class ApiServer {
   private readonly writer: ObjectWriter;
   private readonly deleter: ObjectDeleter;
+  private readonly crds: CrdRegistrar;
   private readonly watches = new Set<() => void>();
   private address = '127.0.0.1:0';
 
   constructor(private readonly options: ApiServerOptions) {
     this.writer = new ObjectWriter(options.store, options.registry);
     this.deleter = new ObjectDeleter(options.store, options.registry);
+    this.crds = new CrdRegistrar(options.store, options.registry);
   }
 
   async listen(): Promise<RunningApiServer> {
@@ -126,12 +129,14 @@ export class ApiServer {
       server.once('error', reject);
       server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
     });
+    this.crds.start();
     const { address, port } = server.address() as AddressInfo;
     this.address = `${address}:${port}`;
     return {
       url: `http://${this.address}`,
       server,
       close: async () => {
+        this.crds.stop();
         for (const finish of [...this.watches]) finish();
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 import type { ResourceType } from '../store/resources.js';
 import type { KubeObject } from '../store/types.js';
 import { ageOf } from './age.js';
+import { customResourcePrinter } from './printer-columns.js';
 import { clusterPrinters } from './printers-cluster.js';
 import {
   age,
@@ -394,7 +395,7 @@ export function toTable(
   objects: KubeObject[],
   options: { now: number; include: IncludeObject; resourceVersion?: string; noHeaders?: boolean },
 ): Record<string, unknown> {
-  const printer = printers[`${type.group}/${type.kind}`] ?? defaultPrinter;
+  const printer = printers[`${type.group}/${type.kind}`] ?? customResourcePrinter(type) ?? defaultPrinter;
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

@@ -14,7 +14,7 @@ export function createPodFromTemplate(
   template: KubeObject['spec'],
   name: string,
   source: string,
-  extra: { labels?: Record<string, string>; nodeName?: string; tolerations?: unknown[] } = {},
+  extra: { labels?: Record<string, string>; tolerations?: unknown[] } = {},
 ): KubeObject {
   const pods = coreTypes(context.registry).pods;
   const pod: KubeObject = {
@@ -29,7 +29,6 @@ export function createPodFromTemplate(
     },
     spec: structuredClone(template?.spec ?? {}),
   };
-  if (extra.nodeName) pod.spec.nodeName = extra.nodeName;
   if (extra.tolerations) pod.spec.tolerations = [...(pod.spec.tolerations ?? []), ...extra.tolerations];
   applyDefaults(pods, pod, () => '');
   admitPod(pod);

@@ -15,6 +15,16 @@ export interface ResourceType {
   /** Subresources served under `<plural>/<name>/<sub>`. */
   subresources: Array<'status' | 'scale'>;
   verbs?: string[];
+  /** Defined by a CustomResourceDefinition (read as JSON only, no protobuf). */
+  customResource?: boolean;
+  /** A CRD version's `additionalPrinterColumns`: the Table columns after NAME (AGE when none is given). */
+  printerColumns?: Array<{
+    name: string;
+    type: string;
+    jsonPath: string;
+    priority?: number;
+    format?: string;
+  }>;
   /** Another version of the same stored type, converted on the way in and out (autoscaling/v1 HPAs). */
   storedAs?: { group: string; version: string };
 }
