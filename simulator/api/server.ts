@@ -19,7 +19,8 @@ import {
 } from './discovery.js';
 import { evict } from './eviction.js';
 import { type MetricsApiProvider, metricsApiServiceKey, metricsResponse } from './metrics-api.js';
-import { openApiGroupVersion, openApiRoot } from './openapi.js';
+import { openApiBundle, openApiV2ContentType } from './openapi/bundle.js';
+import { openApiGroupVersion, openApiRoot } from './openapi/documents.js';
 import { parsePath, type ResourcePath } from './paths.js';
 import { type PodLogSource, podLogServiceKey, servePodLog, streamingNotSupported } from './pod-log.js';
 import { fieldManagerOf, parseBody, readBody, sendError, sendJson, wantsTable } from './request.js';
@@ -157,6 +158,12 @@ export class ApiServer {
         if (['/healthz', '/readyz', '/livez'].includes(parsed.path)) {
           res.writeHead(200, { 'Content-Type': 'text/plain' });
           res.end('ok');
+          return;
+        }
+        if (parsed.path === '/openapi/v2') {
+          const document = Buffer.from(openApiBundle().v2, 'base64');
+          res.writeHead(200, { 'Content-Type': openApiV2ContentType, 'Content-Length': document.length });
+          res.end(document);
           return;
         }
         const { body, contentType } = this.nonResource(parsed.path, aggregated);

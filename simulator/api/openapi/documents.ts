@@ -1,9 +1,11 @@
-import { apiVersionOf, type ResourceRegistry } from '../store/resources.js';
+import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../../store/resources.js';
+import { openApiBundle } from './bundle.js';
 
 /**
- * A minimal OpenAPI v3 index. kubectl 1.32 reads it before `apply`/`create` to learn whether the server validates
- * fields itself (the `fieldValidation` parameter of each kind's PATCH operation); without it kubectl refuses to
- * validate. Schemas are not served, so `kubectl explain` does not work.
+ * OpenAPI v3 as kube-apiserver serves it: an index of group/versions, and per group/version the real document
+ * (schemas with descriptions, paths with their parameters) for Kubernetes' own groups, so `kubectl explain` and
+ * kubectl's validation work. Groups that are CRDs on a real cluster (KEDA, Gateway API...) and custom resources
+ * get a document with their paths and the PATCH `fieldValidation` parameter kubectl looks for, without schemas.
  */
 
 function gvPath(group: string, version: string): string {
@@ -19,12 +21,7 @@ export function openApiRoot(registry: ResourceRegistry): Record<string, unknown>
   return { paths };
 }
 
-export function openApiGroupVersion(
-  registry: ResourceRegistry,
-  path: string,
-): Record<string, unknown> | undefined {
-  const types = registry.served().filter((t) => gvPath(t.group, t.version) === path);
-  if (types.length === 0) return undefined;
+function schemaLessDocument(types: ResourceType[]): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const t of types) {
     const prefix = `/${gvPath(t.group, t.version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.plural}/{name}`;
@@ -46,9 +43,18 @@ export function openApiGroupVersion(
     openapi: '3.0.0',
     info: {
       title: 'Kubernetes',
-      version: `${apiVersionOf(types[0] as (typeof types)[number])} (scalegate local cluster)`,
+      version: `${apiVersionOf(types[0] as ResourceType)} (scalegate local cluster)`,
     },
     paths,
     components: {},
   };
+}
+
+export function openApiGroupVersion(
+  registry: ResourceRegistry,
+  path: string,
+): Record<string, unknown> | undefined {
+  const types = registry.served().filter((t) => gvPath(t.group, t.version) === path);
+  if (types.length === 0) return undefined;
+  return openApiBundle().v3[path] ?? schemaLessDocument(types);
 }
