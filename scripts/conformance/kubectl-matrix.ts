@@ -312,6 +312,14 @@ export const kubectlMatrix: KubectlCase[] = [
   {
     args: 'apply --server-side -f -',
     stdin: deployment('api', 'nginx:1.28'),
+    // kubectl migrates client-side-apply ownership only after a successful server-side apply.
+    expect:
+      /Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps\/v1: \.spec\.template\.spec\.containers\[name="app"\]\.image/,
+    code: 1,
+  },
+  {
+    args: 'apply --server-side --force-conflicts -f -',
+    stdin: deployment('api', 'nginx:1.28'),
     expect: /deployment\.apps\/api serverside-applied/,
   },
   {
