@@ -1,10 +1,13 @@
+import { stringify } from 'yaml';
 import { ScalegateError, UsageError } from '../../actions/lib/util/errors.js';
 import { isQuantity, parseQuantity } from '../../actions/lib/util/quantity.js';
 import { type ClusterOptions, startCluster } from '../../simulator/cluster.js';
+import { clusterScrapeConfigs } from '../../simulator/dataplane/scrape-config.js';
 import { type CliIO, type Command, parseCommandArgs } from '../command.js';
 
 const usage = `Usage: scalegate sim up [--port 0] [--profile fast|realistic] [--nodes N] [--node-cpu 2]
                         [--node-memory 8Gi] [--node-group name:min:max:provisionSeconds]... [--kubeconfig PATH]
+                        [--print-scrape-config]
 
 Starts the local cluster: a Kubernetes API server on 127.0.0.1 (real kubectl and client libraries work against
 it), the core controllers, the HPA and cluster-autoscaler, the traffic gateway and the metrics endpoint.
@@ -17,6 +20,10 @@ Prints one JSON line {"apiServer","kubeconfig","metrics","gateway"} and serves u
   --node-memory   memory of every node (default 8Gi)
   --node-group    a node group the cluster-autoscaler resizes, e.g. pool:1:5:10 (repeatable)
   --kubeconfig    where to write the kubeconfig (default: a temporary file, removed on exit)
+  --print-scrape-config
+                  after the JSON line, print the Prometheus scrape_configs for this cluster with
+                  kube-prometheus-stack's job names and labels (job="kube-state-metrics", job="kubelet" with
+                  metrics_path="/metrics/cadvisor"...), so upstream rules and dashboards work unchanged
 `;
 
 function integer(flag: string, value: string | undefined, fallback: number, min: number): number {
@@ -60,7 +67,7 @@ export function parseNodeGroup(text: string): {
   return group;
 }
 
-function optionsFrom(argv: string[]): ClusterOptions {
+function optionsFrom(argv: string[]): ClusterOptions & { printScrapeConfig: boolean } {
   const { values, positionals } = parseCommandArgs(
     'sim',
     argv,
@@ -72,6 +79,7 @@ function optionsFrom(argv: string[]): ClusterOptions {
       'node-memory': { type: 'string' },
       'node-group': { type: 'string', multiple: true },
       kubeconfig: { type: 'string' },
+      'print-scrape-config': { type: 'boolean' },
     },
     true,
   );
@@ -94,6 +102,7 @@ function optionsFrom(argv: string[]): ClusterOptions {
     ...(nodeMemory ? { nodeMemory } : {}),
     nodeGroups: groups,
     ...(values.kubeconfig ? { kubeconfigPath: values.kubeconfig } : {}),
+    printScrapeConfig: values['print-scrape-config'] === true,
   };
 }
 
@@ -120,6 +129,8 @@ async function up(argv: string[], io: CliIO): Promise<number> {
   io.stdout.write(
     `${JSON.stringify({ apiServer: cluster.apiServer, kubeconfig: cluster.kubeconfig, metrics: cluster.metrics, gateway: cluster.gateway })}\n`,
   );
+  if (options.printScrapeConfig)
+    io.stdout.write(stringify({ scrape_configs: clusterScrapeConfigs(cluster.metrics) }));
   const received = await signal;
   io.stderr.write(`scalegate sim: ${received} received, stopping the local cluster\n`);
   await cluster.stop();

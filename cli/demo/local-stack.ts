@@ -3,6 +3,7 @@
  * its metrics endpoint every second. Used by `scalegate demo` and the end-to-end tests; stop() ends both.
  */
 import { type ClusterOptions, type RunningCluster, startCluster } from '../../simulator/cluster.js';
+import { clusterScrapeConfigs } from '../../simulator/dataplane/scrape-config.js';
 import { type PrometheusServer, startPrometheus } from '../local/prometheus-server.js';
 
 export interface LocalStack {
@@ -27,7 +28,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let prometheus: PrometheusServer;
   try {
     prometheus = await startPrometheus({
-      targets: [{ job: 'scalegate-local-cluster', url: `${cluster.metrics}/metrics` }],
+      // kube-prometheus-stack's layout, so upstream rules and dashboards select the same series as on a real cluster.
+      targets: [],
+      scrapeConfigs: clusterScrapeConfigs(cluster.metrics),
       scrapeIntervalSeconds: 1,
       install: options.installPrometheus ?? false,
     });

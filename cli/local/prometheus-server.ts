@@ -21,6 +21,8 @@ export interface ScrapeTarget {
 
 export interface PrometheusServerOptions {
   targets: ScrapeTarget[];
+  /** Whole scrape_configs entries, after the targets' (e.g. the local cluster's kube-prometheus-stack layout). */
+  scrapeConfigs?: Record<string, unknown>[];
   /** Seconds between scrapes; 1 in the fast profile. */
   scrapeIntervalSeconds?: number;
   /** Path of the binary; default: `$PROMETHEUS_BIN`, then `prometheus` on PATH. */
@@ -58,21 +60,28 @@ export function ensurePrometheus(options: { install: boolean; log?: (line: strin
 }
 
 /** The Prometheus configuration (YAML) scraping `targets` every `intervalSeconds`. */
-export function prometheusConfig(targets: ScrapeTarget[], intervalSeconds: number): string {
+export function prometheusConfig(
+  targets: ScrapeTarget[],
+  intervalSeconds: number,
+  scrapeConfigs: Record<string, unknown>[] = [],
+): string {
   const interval = `${intervalSeconds}s`;
   return stringify({
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
-    scrape_configs: targets.map((target) => {
-      const url = new URL(target.url);
-      return {
-        job_name: target.job,
-        // kube-state-metrics and the simulator set `namespace`, `pod`... themselves: keep them as served.
-        honor_labels: true,
-        scheme: url.protocol.replace(':', ''),
-        metrics_path: url.pathname,
-        static_configs: [{ targets: [url.host] }],
-      };
-    }),
+    scrape_configs: [
+      ...targets.map((target) => {
+        const url = new URL(target.url);
+        return {
+          job_name: target.job,
+          // kube-state-metrics and the simulator set `namespace`, `pod`... themselves: keep them as served.
+          honor_labels: true,
+          scheme: url.protocol.replace(':', ''),
+          metrics_path: url.pathname,
+          static_configs: [{ targets: [url.host] }],
+        };
+      }),
+      ...scrapeConfigs,
+    ],
   });
 }
 
@@ -108,7 +117,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   const interval = options.scrapeIntervalSeconds ?? 1;
   const dir = await mkdtemp(join(tmpdir(), 'scalegate-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
-  await writeFile(configFile, prometheusConfig(options.targets, interval));
+  await writeFile(configFile, prometheusConfig(options.targets, interval, options.scrapeConfigs));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let stderr = '';

@@ -199,7 +199,12 @@ export class ObjectWriter {
     checkDecodable(type, next);
     applyDefaults(type, next, this.allocateServiceIp, this.allocateNodePort);
     this.validateOrThrow(type, next, current);
-    if (options.dryRun) return next;
+    if (options.dryRun) {
+      // What the store would do: a spec change raises the generation (kubectl diff shows it).
+      const changed = JSON.stringify(next.spec) !== JSON.stringify(current.spec);
+      const generation = current.metadata.generation ?? 1;
+      return { ...next, metadata: { ...next.metadata, generation: changed ? generation + 1 : generation } };
+    }
     return this.store.update(type, next);
   }
 

@@ -10,6 +10,13 @@ export const trackedResources = {
   hpas: 'autoscaling/horizontalpodautoscalers',
   ingresses: 'networking.k8s.io/ingresses',
   httproutes: 'gateway.networking.k8s.io/httproutes',
+  namespaces: '/namespaces',
+  replicasets: 'apps/replicasets',
+  statefulsets: 'apps/statefulsets',
+  daemonsets: 'apps/daemonsets',
+  jobs: 'batch/jobs',
+  resourcequotas: '/resourcequotas',
+  poddisruptionbudgets: 'policy/poddisruptionbudgets',
 } as const;
 
 export type TrackedKind = keyof typeof trackedResources;

@@ -14,10 +14,15 @@ function podCgroup(runtimeQos: string, uid: string): string {
   return `/kubepods${qos}/pod${uid}`;
 }
 
-export function containerFamilies(plane: DataPlane): MetricFamily[] {
+/** The pods' runtimes, all of them or those on one node (what that node's kubelet reports). */
+export function runtimesOn(plane: DataPlane, node?: string) {
+  return plane.allRuntimes().filter(({ pod }) => node === undefined || pod.spec?.nodeName === node);
+}
+
+export function containerFamilies(plane: DataPlane, node?: string): MetricFamily[] {
   const cpu: Sample[] = [];
   const memory: Sample[] = [];
-  for (const { pod, model } of plane.allRuntimes()) {
+  for (const { pod, model } of runtimesOn(plane, node)) {
     const namespace = pod.metadata.namespace ?? '';
     const name = pod.metadata.name ?? '';
     const cgroup = podCgroup(qosClass(pod), pod.metadata.uid ?? '');

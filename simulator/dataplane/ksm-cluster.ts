@@ -1,7 +1,7 @@
 import { parseQuantity } from '../../actions/lib/util/quantity.js';
 import type { KubeObject } from '../store/types.js';
 import type { Labels, MetricFamily, Sample } from './exposition.js';
-import { conditionSamples, family, kubeLabels, resourceValue } from './ksm-common.js';
+import { conditionSamples, family, kubeLabels, type LabelsAllowlist, resourceValue } from './ksm-common.js';
 
 /** kube-state-metrics families of HPAs, Deployments and Nodes (internal/store/{horizontalpodautoscaler,deployment,node}.go). */
 
@@ -288,10 +288,12 @@ export function deploymentFamilies(deployments: KubeObject[]): MetricFamily[] {
   return families;
 }
 
-export function nodeFamilies(nodes: KubeObject[]): MetricFamily[] {
+export function nodeFamilies(nodes: KubeObject[], allowlist?: LabelsAllowlist): MetricFamily[] {
   const info: Sample[] = [];
   const labels: Sample[] = [];
   const unschedulable: Sample[] = [];
+  const roles: Sample[] = [];
+  const taints: Sample[] = [];
   const conditions: Sample[] = [];
   const allocatable: Sample[] = [];
   const capacity: Sample[] = [];
@@ -317,8 +319,14 @@ export function nodeFamilies(nodes: KubeObject[]): MetricFamily[] {
       },
       value: 1,
     });
-    labels.push({ labels: { ...base, ...kubeLabels(n.metadata.labels) }, value: 1 });
+    labels.push({ labels: { ...base, ...kubeLabels(n.metadata.labels, 'nodes', allowlist) }, value: 1 });
     unschedulable.push({ labels: base, value: n.spec?.unschedulable ? 1 : 0 });
+    for (const key of Object.keys(n.metadata.labels ?? {}))
+      if (key.startsWith('node-role.kubernetes.io/'))
+        roles.push({ labels: { ...base, role: key.slice('node-role.kubernetes.io/'.length) }, value: 1 });
+    for (const t of (n.spec?.taints as Array<{ key: string; value?: string; effect: string }> | undefined) ??
+      [])
+      taints.push({ labels: { ...base, key: t.key, value: t.value ?? '', effect: t.effect }, value: 1 });
     for (const c of (n.status?.conditions as Array<{ type: string; status: string }> | undefined) ?? [])
       conditions.push(...conditionSamples({ ...base, condition: c.type }, c.status));
     for (const [target, resources] of [
@@ -335,6 +343,8 @@ export function nodeFamilies(nodes: KubeObject[]): MetricFamily[] {
     family('kube_node_info', 'gauge', 'Information about a cluster node.', info),
     family('kube_node_labels', 'gauge', 'Kubernetes labels converted to Prometheus labels.', labels),
     family('kube_node_spec_unschedulable', 'gauge', 'Whether a node can schedule new pods.', unschedulable),
+    family('kube_node_role', 'gauge', 'The role of a cluster node.', roles),
+    family('kube_node_spec_taint', 'gauge', 'The taint of a cluster node.', taints),
     family('kube_node_status_condition', 'gauge', 'The condition of a cluster node.', conditions),
     family(
       'kube_node_status_allocatable',

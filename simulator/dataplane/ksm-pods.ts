@@ -1,6 +1,13 @@
 import type { KubeObject } from '../store/types.js';
 import type { Labels, MetricFamily, Sample } from './exposition.js';
-import { conditionSamples, family, kubeLabels, resourceValue, unixSeconds } from './ksm-common.js';
+import {
+  conditionSamples,
+  family,
+  kubeLabels,
+  type LabelsAllowlist,
+  resourceValue,
+  unixSeconds,
+} from './ksm-common.js';
 import { podCondition, podContainers } from './pod-facts.js';
 
 /** kube-state-metrics pod families (internal/store/pod.go): default labels {namespace, pod, uid}. */
@@ -21,7 +28,10 @@ interface OwnerReference {
   controller?: boolean;
 }
 
-export function podFamilies(pods: KubeObject[]): MetricFamily[] {
+/** The reasons kube_pod_status_reason reports (ksm's podStatusReasons). */
+const podReasons = ['Evicted', 'NodeAffinity', 'NodeLost', 'Shutdown', 'UnexpectedAdmissionError'];
+
+export function podFamilies(pods: KubeObject[], allowlist?: LabelsAllowlist): MetricFamily[] {
   const info: Sample[] = [];
   const owner: Sample[] = [];
   const labels: Sample[] = [];
@@ -40,6 +50,7 @@ export function podFamilies(pods: KubeObject[]): MetricFamily[] {
   const waitingReason: Sample[] = [];
   const lastTerminatedReason: Sample[] = [];
   const deletion: Sample[] = [];
+  const reason: Sample[] = [];
 
   for (const pod of pods) {
     const base: Labels = {
@@ -56,8 +67,8 @@ export function podFamilies(pods: KubeObject[]): MetricFamily[] {
         host_ip: pod.status?.hostIP ?? '',
         pod_ip: pod.status?.podIP ?? '',
         node,
-        created_by_kind: controller?.kind || '<none>',
-        created_by_name: controller?.name || '<none>',
+        created_by_kind: controller?.kind ?? '',
+        created_by_name: controller?.name ?? '',
         priority_class: pod.spec?.priorityClassName ?? '',
         host_network: String(Boolean(pod.spec?.hostNetwork)),
       },
@@ -65,7 +76,7 @@ export function podFamilies(pods: KubeObject[]): MetricFamily[] {
     });
     if (owners.length === 0) {
       owner.push({
-        labels: { ...base, owner_kind: '<none>', owner_name: '<none>', owner_is_controller: '<none>' },
+        labels: { ...base, owner_kind: '', owner_name: '', owner_is_controller: '' },
         value: 1,
       });
     }
@@ -80,7 +91,7 @@ export function podFamilies(pods: KubeObject[]): MetricFamily[] {
         value: 1,
       });
     }
-    labels.push({ labels: { ...base, ...kubeLabels(pod.metadata.labels) }, value: 1 });
+    labels.push({ labels: { ...base, ...kubeLabels(pod.metadata.labels, 'pods', allowlist) }, value: 1 });
     const createdAt = unixSeconds(pod.metadata.creationTimestamp);
     if (createdAt !== undefined) created.push({ labels: base, value: createdAt });
     const deletedAt = unixSeconds(pod.metadata.deletionTimestamp);
@@ -88,6 +99,8 @@ export function podFamilies(pods: KubeObject[]): MetricFamily[] {
     const started = unixSeconds(pod.status?.startTime);
     if (started !== undefined) startTime.push({ labels: base, value: started });
 
+    for (const r of podReasons)
+      reason.push({ labels: { ...base, reason: r }, value: pod.status?.reason === r ? 1 : 0 });
     const currentPhase = pod.status?.phase as string | undefined;
     if (currentPhase) {
       for (const p of phases)
@@ -143,6 +156,7 @@ export function podFamilies(pods: KubeObject[]): MetricFamily[] {
     family('kube_pod_deletion_timestamp', 'gauge', 'Unix deletion timestamp', deletion),
     family('kube_pod_start_time', 'gauge', 'Start time in unix timestamp for a pod.', startTime),
     family('kube_pod_status_phase', 'gauge', 'The pods current phase.', phase),
+    family('kube_pod_status_reason', 'gauge', 'The pod status reasons', reason),
     family('kube_pod_status_ready', 'gauge', 'Describes whether the pod is ready to serve requests.', ready),
     family(
       'kube_pod_status_scheduled',

@@ -1,45 +1,100 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { containerFamilies, httpFamilies } from './container-metrics.js';
 import type { DataPlane } from './data-plane.js';
-import { contentType, renderExposition } from './exposition.js';
+import { contentType, type MetricFamily, renderExposition } from './exposition.js';
 import { deploymentFamilies, hpaFamilies, nodeFamilies } from './ksm-cluster.js';
 import { podFamilies } from './ksm-pods.js';
+import {
+  daemonSetFamilies,
+  disruptionBudgetFamilies,
+  jobFamilies,
+  namespaceFamilies,
+  replicaSetFamilies,
+  resourceQuotaFamilies,
+  statefulSetFamilies,
+} from './ksm-workloads.js';
+import { kubeletFamilies, resourceFamilies } from './kubelet-metrics.js';
+import { kubeletTargets } from './scrape-config.js';
 
 /**
- * One scrape target with everything a real cluster spreads over kube-state-metrics, the kubelets' cAdvisor and
- * the app pods: series carry their own namespace/pod labels, so a plain scrape job (or honor_labels) keeps them.
- * The object-state part only changes with the objects, so it is rendered again only after a store change.
+ * The metrics listener, laid out as a real cluster spreads its metrics: kube-state-metrics at
+ * `/metrics/kube-state-metrics`, each node's kubelet at `/metrics/nodes/<node>/{cadvisor,resource,kubelet}` (found
+ * through the HTTP service discovery document at `/sd/kubelet`), the app pods' own metrics at `/metrics/pods`,
+ * and everything together at `/metrics` for a plain single-target scrape.
  */
-export function metricsRenderer(plane: DataPlane): () => string {
+
+function ksmFamilies(plane: DataPlane): MetricFamily[] {
+  const { view } = plane;
+  return [
+    ...hpaFamilies(view.list('hpas')),
+    ...deploymentFamilies(view.list('deployments')),
+    ...replicaSetFamilies(view.list('replicasets')),
+    ...statefulSetFamilies(view.list('statefulsets')),
+    ...daemonSetFamilies(view.list('daemonsets')),
+    ...jobFamilies(view.list('jobs')),
+    ...namespaceFamilies(view.list('namespaces')),
+    ...resourceQuotaFamilies(view.list('resourcequotas')),
+    ...disruptionBudgetFamilies(view.list('poddisruptionbudgets')),
+    ...nodeFamilies(view.list('nodes')),
+    ...podFamilies(view.list('pods')),
+  ];
+}
+
+/** The kube-state-metrics text, rendered again only after a change to the objects it describes. */
+export function ksmRenderer(plane: DataPlane): () => string {
   let cached: { revision: number; text: string } | undefined;
   return () => {
-    const { view } = plane;
-    if (cached?.revision !== view.revision) {
-      const text = renderExposition([
-        ...hpaFamilies(view.list('hpas')),
-        ...deploymentFamilies(view.list('deployments')),
-        ...nodeFamilies(view.list('nodes')),
-        ...podFamilies(view.list('pods')),
-      ]);
-      cached = { revision: view.revision, text };
-    }
-    return cached.text + renderExposition([...containerFamilies(plane), ...httpFamilies(plane)]);
+    if (cached?.revision !== plane.view.revision)
+      cached = { revision: plane.view.revision, text: renderExposition(ksmFamilies(plane)) };
+    return cached.text;
   };
 }
 
+export function metricsRenderer(plane: DataPlane): () => string {
+  const ksm = ksmRenderer(plane);
+  return () => ksm() + renderExposition([...containerFamilies(plane), ...httpFamilies(plane)]);
+}
+
+function send(res: ServerResponse, req: IncomingMessage, code: number, type: string, body: string): void {
+  res.writeHead(code, { 'content-type': type });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
 export function createMetricsHandler(plane: DataPlane): (req: IncomingMessage, res: ServerResponse) => void {
-  const render = metricsRenderer(plane);
+  const all = metricsRenderer(plane);
+  const ksm = ksmRenderer(plane);
   return (req, res) => {
     req.resume();
-    const path = (req.url ?? '/').split('?')[0];
-    // The listener's base URL is what the cluster advertises; `/metrics` is where scrapers look by default.
-    if (path !== '/metrics' && path !== '/') {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('not found: scrape /metrics\n');
-      return;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === '/metrics' || path === '/') return send(res, req, 200, contentType, all());
+    if (path === '/metrics/kube-state-metrics') return send(res, req, 200, contentType, ksm());
+    if (path === '/metrics/pods')
+      return send(res, req, 200, contentType, renderExposition(httpFamilies(plane)));
+    if (path === '/sd/kubelet') {
+      const host = req.headers.host ?? '127.0.0.1';
+      const body = JSON.stringify(
+        kubeletTargets(plane.view.list('nodes'), host, url.searchParams.get('path') ?? '/metrics'),
+      );
+      return send(res, req, 200, 'application/json', body);
     }
-    const body = render();
-    res.writeHead(200, { 'content-type': contentType });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const kubelet = /^\/metrics\/nodes\/([^/]+)\/(cadvisor|resource|kubelet)$/.exec(path);
+    const node = kubelet ? decodeURIComponent(kubelet[1] as string) : undefined;
+    if (kubelet && node && plane.view.list('nodes').some((n) => n.metadata.name === node)) {
+      const families =
+        kubelet[2] === 'cadvisor'
+          ? containerFamilies(plane, node)
+          : kubelet[2] === 'resource'
+            ? resourceFamilies(plane, node)
+            : kubeletFamilies(plane, node);
+      return send(res, req, 200, contentType, renderExposition(families));
+    }
+    send(
+      res,
+      req,
+      404,
+      'text/plain; charset=utf-8',
+      'not found: scrape /metrics, /metrics/kube-state-metrics, /metrics/pods or /metrics/nodes/<node>/{cadvisor,resource,kubelet}\n',
+    );
   };
 }

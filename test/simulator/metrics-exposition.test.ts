@@ -313,9 +313,10 @@ describe('metrics endpoint', () => {
     });
     assert.deepEqual(find(parsed.samples, 'kube_pod_owner', pending)[0]?.labels, {
       ...pending,
-      owner_is_controller: '<none>',
-      owner_kind: '<none>',
-      owner_name: '<none>',
+      // ksm v2: a bare pod's owner labels are empty, not v1's "<none>".
+      owner_is_controller: '',
+      owner_kind: '',
+      owner_name: '',
     });
     assert.deepEqual(find(parsed.samples, 'kube_pod_info', web)[0]?.labels, {
       ...web,

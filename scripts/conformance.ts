@@ -1,0 +1,18 @@
+// Runs the conformance check of the local cluster against what a real cluster answers: the everyday-kubectl matrix
+// (real kubectl) and the upstream kubernetes-mixin queries (real Prometheus). Prints the shares and the misses.
+// Run: npm run conformance
+import { runConformance } from './conformance/run.js';
+
+const report = await runConformance({ log: (line) => console.log(line) });
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+for (const r of report.kubectl.filter((c) => !c.conforms))
+  console.log(`kubectl ${r.args}\n  exit ${r.code}: ${r.output.split('\n').slice(0, 3).join('\n  ')}`);
+for (const q of report.queries.filter((c) => !c.conforms))
+  console.log(`query ${q.source}: ${q.error ?? 'no series'}`);
+const passed = (list: Array<{ conforms: boolean }>) => list.filter((c) => c.conforms).length;
+console.log(
+  `everyday kubectl: ${passed(report.kubectl)}/${report.kubectl.length} answer as on a real cluster (${percent(report.kubectlShare)})`,
+);
+console.log(
+  `kubernetes-mixin queries: ${passed(report.queries)}/${report.queries.length} return series (${percent(report.queryShare)})`,
+);
