@@ -20,7 +20,7 @@ export interface LogLine {
 
 /** What the data plane offers (service key `pod-logs`): the access lines of a pod, and new ones as they come. */
 export interface PodLogSource {
-  lines(namespace: string, pod: string): LogLine[];
+  linesOf(namespace: string, pod: string): LogLine[];
   follow(namespace: string, pod: string, onLine: (line: LogLine) => void): () => void;
 }
 
@@ -84,7 +84,7 @@ export function servePodLog(
   };
   // Access lines go to the serving container: the first one of the pod.
   const served = container.name === pod.spec?.containers?.[0]?.name;
-  let lines = [startup, ...(served && source ? source.lines(namespace, name) : [])].filter(
+  let lines = [startup, ...(served && source ? source.linesOf(namespace, name) : [])].filter(
     (l) => l.time >= start && l.time >= from,
   );
   const tail = query.get('tailLines');

@@ -1,4 +1,5 @@
 import { metricsApiServiceKey } from '../api/metrics-api.js';
+import { podLogServiceKey } from '../api/pod-log.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import { type KubeletControl, serviceKeys } from '../services.js';
 import { DataPlane } from './data-plane.js';
@@ -15,6 +16,7 @@ export const dataPlaneServiceKeys = {
   metricsHandler: 'metrics.handler',
   metricsApi: metricsApiServiceKey,
   workloadMetrics: serviceKeys.workloadMetrics,
+  podLogs: podLogServiceKey,
 } as const;
 
 /**
@@ -41,6 +43,7 @@ export class DataPlaneController implements Controller {
     context.services.set(dataPlaneServiceKeys.metricsHandler, createMetricsHandler(plane));
     context.services.set(dataPlaneServiceKeys.metricsApi, metrics);
     context.services.set(dataPlaneServiceKeys.workloadMetrics, metrics);
+    context.services.set(dataPlaneServiceKeys.podLogs, plane.accessLog);
     const tickMs = Math.min(1000, Math.max(250, (windowSeconds * 1000) / 4));
     const keepMs = windowSeconds * 1000 + 2 * tickMs;
     plane.sampleAll(keepMs);

@@ -3,6 +3,7 @@ import type { KubeletControl } from '../services.js';
 import { matchesLabelMap } from '../store/selectors.js';
 import type { ObjectStore, StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
+import { AccessLog } from './access-log.js';
 import { ClusterView, type TrackedKind } from './cluster-view.js';
 import { containerShapes, isServingEndpoint, podContainers, readySince, restartCount } from './pod-facts.js';
 import { PodModel, realClock } from './pod-model.js';
@@ -36,6 +37,7 @@ const podKey = (namespace: string | undefined, name: string | undefined) =>
 export class DataPlane {
   readonly view: ClusterView;
   readonly picker = new WeightedPicker();
+  readonly accessLog = new AccessLog();
   private readonly runtimes = new Map<string, PodRuntime>();
   private readonly endpointCache = new Map<string, { revision: string; pods: PodRuntime[] }>();
   private readonly nextEndpoint = new Map<string, number>();
@@ -75,6 +77,7 @@ export class DataPlane {
     if (!running || (existing && existing.pod.metadata.uid !== pod.metadata.uid)) {
       existing?.model.stop();
       this.runtimes.delete(key);
+      if (event.type === 'DELETED') this.accessLog.forget(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
       if (!running) return;
     }
     const runtime = this.runtimes.get(key);

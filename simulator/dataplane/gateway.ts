@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { accessLine } from './access-log.js';
 import type { DataPlane } from './data-plane.js';
 import { trackOf, versionOf } from './pod-facts.js';
 import { chooseBackend, type GatewayRequest, resolveEntry } from './routing.js';
@@ -65,7 +66,18 @@ export function createGatewayHandler(plane: DataPlane): (req: IncomingMessage, r
         return;
       }
       model.http.observe(decision.backend.name, status, (performance.now() - started) / 1000);
-      reply(res, status, status === 200 ? 'ok' : 'internal server error', headers);
+      const body = status === 200 ? 'ok' : 'internal server error';
+      const line = accessLine(
+        Date.now(),
+        { ...request, agent: req.headers['user-agent'] },
+        status,
+        body.length,
+      );
+      plane.accessLog.record(pod.metadata.namespace ?? '', pod.metadata.name ?? '', {
+        time: Date.now(),
+        text: line,
+      });
+      reply(res, status, body, headers);
     });
   };
 }
