@@ -79,6 +79,48 @@ function subresourceKind(t: ResourceType, sub: string): { group: string; version
     : { group: t.group, version: t.version, kind: t.kind };
 }
 
+interface Subresource {
+  name: string;
+  kind: { group: string; version: string; kind: string };
+  verbs: string[];
+}
+
+/**
+ * The connect and create-only subresources the API server answers itself (see server.ts): kubectl looks for
+ * `pods/eviction` before draining (without it, drain deletes pods and ignores disruption budgets).
+ */
+const served: Record<string, Subresource[]> = {
+  '/Pod': [
+    {
+      name: 'attach',
+      kind: { group: '', version: 'v1', kind: 'PodAttachOptions' },
+      verbs: ['create', 'get'],
+    },
+    { name: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
+    { name: 'exec', kind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
+    { name: 'log', kind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] },
+    {
+      name: 'portforward',
+      kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' },
+      verbs: ['create', 'get'],
+    },
+  ],
+  '/ServiceAccount': [
+    {
+      name: 'token',
+      kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
+      verbs: ['create'],
+    },
+  ],
+};
+
+function subresourcesOf(t: ResourceType): Subresource[] {
+  return [
+    ...t.subresources.map((sub) => ({ name: sub, kind: subresourceKind(t, sub), verbs: subresourceVerbs })),
+    ...(t.customResource ? [] : (served[`${t.group}/${t.kind}`] ?? [])),
+  ];
+}
+
 export function resourceList(
   registry: ResourceRegistry,
   groupName: string,
@@ -96,17 +138,16 @@ export function resourceList(
       ...(t.shortNames ? { shortNames: t.shortNames } : {}),
       ...(t.categories ? { categories: t.categories } : {}),
     },
-    ...t.subresources.map((sub) => {
-      const k = subresourceKind(t, sub);
-      return {
-        name: `${t.plural}/${sub}`,
-        singularName: '',
-        namespaced: t.namespaced,
-        ...(sub === 'scale' ? { group: k.group, version: k.version } : {}),
-        kind: k.kind,
-        verbs: subresourceVerbs,
-      };
-    }),
+    ...subresourcesOf(t).map((sub) => ({
+      name: `${t.plural}/${sub.name}`,
+      singularName: '',
+      namespaced: t.namespaced,
+      ...(sub.kind.group !== t.group || sub.kind.version !== t.version
+        ? { group: sub.kind.group, version: sub.kind.version }
+        : {}),
+      kind: sub.kind.kind,
+      verbs: sub.verbs,
+    })),
   ]);
   return {
     kind: 'APIResourceList',
@@ -132,12 +173,12 @@ function discoveryGroup(types: ResourceType[], groupName: string): Record<string
           verbs: t.verbs ?? [],
           ...(t.shortNames ? { shortNames: t.shortNames } : {}),
           ...(t.categories ? { categories: t.categories } : {}),
-          ...(t.subresources.length > 0
+          ...(subresourcesOf(t).length > 0
             ? {
-                subresources: t.subresources.map((sub) => ({
-                  subresource: sub,
-                  responseKind: subresourceKind(t, sub),
-                  verbs: subresourceVerbs,
+                subresources: subresourcesOf(t).map((sub) => ({
+                  subresource: sub.name,
+                  responseKind: sub.kind,
+                  verbs: sub.verbs,
                 })),
               }
             : {}),

@@ -77,7 +77,8 @@ export class DataPlane {
     if (!running || (existing && existing.pod.metadata.uid !== pod.metadata.uid)) {
       existing?.model.stop();
       this.runtimes.delete(key);
-      if (event.type === 'DELETED') this.accessLog.forget(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
+      if (event.type === 'DELETED')
+        this.accessLog.forget(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
       if (!running) return;
     }
     const runtime = this.runtimes.get(key);
