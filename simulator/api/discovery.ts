@@ -27,6 +27,16 @@ export const metricsResourceTypes: ResourceType[] = [
     subresources: [],
     verbs: ['get', 'list'],
   },
+  {
+    group: 'external.metrics.k8s.io',
+    version: 'v1beta1',
+    kind: 'ExternalMetricValueList',
+    plural: 'externalmetrics',
+    singular: '',
+    namespaced: true,
+    subresources: [],
+    verbs: ['get'],
+  },
 ];
 
 export const aggregatedDiscoveryContentType =

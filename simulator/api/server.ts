@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ExternalMetricsSource, externalMetricsServiceKey } from '../autoscaling/external-metrics.js';
 import { ApiError, badRequest } from '../store/errors.js';
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../store/resources.js';
 import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from '../store/selectors.js';
@@ -18,6 +19,7 @@ import {
   serverVersion,
 } from './discovery.js';
 import { evict } from './eviction.js';
+import { externalMetricsResponse } from './external-metrics-api.js';
 import { type MetricsApiProvider, metricsApiServiceKey, metricsResponse } from './metrics-api.js';
 import { openApiBundle, openApiV2ContentType } from './openapi/bundle.js';
 import { openApiGroupVersion, openApiRoot } from './openapi/documents.js';
@@ -183,6 +185,17 @@ export class ApiServer {
         break;
     }
     const path = parsed.path;
+    if (path.group === 'external.metrics.k8s.io') {
+      if (method !== 'GET') throw methodNotAllowed();
+      const source = this.options.services.get(externalMetricsServiceKey) as
+        | ExternalMetricsSource
+        | undefined;
+      return sendJson(
+        res,
+        200,
+        externalMetricsResponse(source, path, url.searchParams, this.options.store.nowIso()),
+      );
+    }
     if (path.group === 'metrics.k8s.io') {
       if (method !== 'GET') throw methodNotAllowed();
       const provider = this.options.services.get(metricsApiServiceKey) as MetricsApiProvider | undefined;

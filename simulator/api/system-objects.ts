@@ -173,6 +173,28 @@ export function systemObjects(registry: ResourceRegistry): SystemObject[] {
       },
     },
   });
+  objects.push({
+    type: apiServices,
+    object: {
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: {
+        name: 'v1beta1.external.metrics.k8s.io',
+        labels: { 'app.kubernetes.io/name': 'keda-operator-metrics-apiserver' },
+      },
+      spec: {
+        group: 'external.metrics.k8s.io',
+        version: 'v1beta1',
+        service: { namespace: 'keda', name: 'keda-operator-metrics-apiserver', port: 443 },
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
+        insecureSkipTLSVerify: true,
+      },
+      status: {
+        conditions: [{ type: 'Available', status: 'True', reason: 'Passed', message: 'all checks passed' }],
+      },
+    },
+  });
   return objects;
 }
 

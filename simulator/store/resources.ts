@@ -157,6 +157,20 @@ export const builtinResourceTypes: ResourceType[] = [
   type('keda.sh', 'v1alpha1', 'ScaledObject', 'scaledobjects', true, {
     shortNames: ['so'],
     subresources: ['status'],
+    // The columns of KEDA's CRD (config/crd/bases/keda.sh_scaledobjects.yaml).
+    printerColumns: [
+      { name: 'ScaleTargetKind', type: 'string', jsonPath: '.status.scaleTargetKind' },
+      { name: 'ScaleTargetName', type: 'string', jsonPath: '.spec.scaleTargetRef.name' },
+      { name: 'Min', type: 'integer', jsonPath: '.spec.minReplicaCount' },
+      { name: 'Max', type: 'integer', jsonPath: '.spec.maxReplicaCount' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Active', type: 'string', jsonPath: '.status.conditions[?(@.type=="Active")].status' },
+      { name: 'Fallback', type: 'string', jsonPath: '.status.conditions[?(@.type=="Fallback")].status' },
+      { name: 'Paused', type: 'string', jsonPath: '.status.conditions[?(@.type=="Paused")].status' },
+      { name: 'Triggers', type: 'string', jsonPath: '.spec.triggers[*].type' },
+      { name: 'Authentications', type: 'string', jsonPath: '.spec.triggers[*].authenticationRef.name' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
   }),
   type('monitoring.coreos.com', 'v1', 'ServiceMonitor', 'servicemonitors', true, { shortNames: ['smon'] }),
   type('k6.io', 'v1alpha1', 'TestRun', 'testruns', true, { subresources: ['status'] }),
