@@ -1,6 +1,7 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { retry as retryLoop } from '../util/retry.js';
 
 const ScalegateOctokit = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof ScalegateOctokit>;
@@ -49,6 +50,28 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         log(`GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`);
         return retryCount < 2;
       },
+    },
+  });
+}
+
+/** The HTTP status of a failed Octokit request (a RequestError), when there is one. */
+export function httpStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * Runs a read-modify-write again, from the read, while GitHub refuses the write with one of `statuses` because
+ * someone else wrote first (a moved branch head, a file created meanwhile): `tries` tries in all, no wait, since
+ * the re-read is what resolves the race.
+ */
+export function retryOnConflict<T>(operation: () => Promise<T>, statuses: number[], tries = 4): Promise<T> {
+  return retryLoop(operation, {
+    classify: (error, attempt) => {
+      const status = httpStatus(error);
+      return status !== undefined && statuses.includes(status) && attempt + 1 < tries
+        ? { retry: true, delayMs: 0, reason: `HTTP ${status}` }
+        : { retry: false };
     },
   });
 }
