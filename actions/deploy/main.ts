@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { cancellationSignal, failStep, sessionFromInputs, workspace } from '../lib/rollout/action-inputs.js';
 import { deployEnvironment } from '../lib/rollout/deploy-environment.js';
-import { parseDuration } from '../lib/util/duration.js';
+import { durationOption } from '../lib/util/duration.js';
 import { UsageError } from '../lib/util/errors.js';
 
 async function run(): Promise<void> {
@@ -19,7 +19,7 @@ async function run(): Promise<void> {
     cwd: workspace(),
     processEnv: process.env,
     ...(targetUrl ? { targetUrl } : {}),
-    approvalTimeoutMs: parseDuration(core.getInput('approval-timeout') || '24h'),
+    approvalTimeoutMs: durationOption('approval-timeout', core.getInput('approval-timeout'), 24 * 3_600_000),
   });
   core.setOutput('image', outcome.image);
   core.setOutput('revision', outcome.revision);

@@ -7,7 +7,7 @@ import { verdictMarkdown } from '../lib/gates/verdict.js';
 import { resolveWindow } from '../lib/gates/windows.js';
 import { PrometheusClient } from '../lib/prometheus/client.js';
 import { connectionOptions, parseHeaderLines } from '../lib/prometheus/connection.js';
-import { tryParseDuration } from '../lib/util/duration.js';
+import { durationOption } from '../lib/util/duration.js';
 import { ScalegateError, UsageError } from '../lib/util/errors.js';
 
 function optional(name: string): string | undefined {
@@ -20,8 +20,7 @@ async function run(): Promise<void> {
   const failOn = core.getInput('fail-on') || 'inconclusive';
   if (!['fail', 'inconclusive', 'never'].includes(failOn))
     throw new UsageError(`fail-on: expected fail, inconclusive or never (got '${failOn}')`);
-  const stepMs = tryParseDuration(core.getInput('step') || '15s');
-  if (!stepMs) throw new UsageError(`step: expected a duration such as 15s (got '${core.getInput('step')}')`);
+  const stepMs = durationOption('step', core.getInput('step'), 15_000);
   const targetRate = optional('target-rate') === undefined ? undefined : Number(optional('target-rate'));
   if (targetRate !== undefined && !(targetRate > 0))
     throw new UsageError(`target-rate: expected a positive number (got '${optional('target-rate')}')`);

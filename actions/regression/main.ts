@@ -14,8 +14,7 @@ import { optionalInput, runAction } from '../lib/report/action-support.js';
 import { readVerdict, readWindows } from '../lib/report/files.js';
 import { runContext } from '../lib/report/run-context.js';
 import { loadEnvironment } from '../lib/settings/index.js';
-import { tryParseDuration } from '../lib/util/duration.js';
-import { UsageError } from '../lib/util/errors.js';
+import { durationOption } from '../lib/util/duration.js';
 
 async function run(): Promise<void> {
   const token = core.getInput('github-token', { required: true });
@@ -24,8 +23,7 @@ async function run(): Promise<void> {
   if (bearer) core.setSecret(bearer);
   const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const environment = await loadEnvironment(core.getInput('environment', { required: true }), { cwd });
-  const stepMs = tryParseDuration(core.getInput('step') || '15s');
-  if (!stepMs) throw new UsageError(`step: expected a duration such as 15s (got '${core.getInput('step')}')`);
+  const stepMs = durationOption('step', core.getInput('step'), 15_000);
   const policies = parseCriteriaLines(core.getMultilineInput('criteria'));
   const windowsInput = core.getInput('windows', { required: true });
   const windows = await readWindows(windowsInput, cwd);

@@ -458,9 +458,9 @@ var require_timers = __commonJS({
        * before the specified function or code is executed.
        * @param {*} arg
        */
-      constructor(callback, delay, arg) {
+      constructor(callback, delay2, arg) {
         this._onTimeout = callback;
-        this._idleTimeout = delay;
+        this._idleTimeout = delay2;
         this._timerArg = arg;
         this.refresh();
       }
@@ -505,8 +505,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {NodeJS.Timeout|FastTimer}
        */
-      setTimeout(callback, delay, arg) {
-        return delay <= RESOLUTION_MS ? setTimeout(callback, delay, arg) : new FastTimer(callback, delay, arg);
+      setTimeout(callback, delay2, arg) {
+        return delay2 <= RESOLUTION_MS ? setTimeout(callback, delay2, arg) : new FastTimer(callback, delay2, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated Timer previously created
@@ -532,8 +532,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {FastTimer}
        */
-      setFastTimeout(callback, delay, arg) {
-        return new FastTimer(callback, delay, arg);
+      setFastTimeout(callback, delay2, arg) {
+        return new FastTimer(callback, delay2, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated FastTimer previously
@@ -559,8 +559,8 @@ var require_timers = __commonJS({
        * @deprecated
        * @param {number} [delay=0] The delay in milliseconds to add to the now value.
        */
-      tick(delay = 0) {
-        fastNow += delay - RESOLUTION_MS + 1;
+      tick(delay2 = 0) {
+        fastNow += delay2 - RESOLUTION_MS + 1;
         onTick();
         onTick();
       },
@@ -7078,21 +7078,21 @@ var require_client_h1 = __commonJS({
         this.connection = "";
         this.maxResponseSize = client[kMaxResponseSize];
       }
-      setTimeout(delay, type) {
-        if (delay !== this.timeoutValue || type & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
+      setTimeout(delay2, type) {
+        if (delay2 !== this.timeoutValue || type & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
           if (this.timeout) {
             timers.clearTimeout(this.timeout);
             this.timeout = null;
           }
-          if (delay) {
+          if (delay2) {
             if (type & USE_FAST_TIMER) {
-              this.timeout = timers.setFastTimeout(onParserTimeout, delay, this.timeoutWeakRef);
+              this.timeout = timers.setFastTimeout(onParserTimeout, delay2, this.timeoutWeakRef);
             } else {
-              this.timeout = setTimeout(onParserTimeout, delay, this.timeoutWeakRef);
+              this.timeout = setTimeout(onParserTimeout, delay2, this.timeoutWeakRef);
               this.timeout?.unref();
             }
           }
-          this.timeoutValue = delay;
+          this.timeoutValue = delay2;
         } else if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
@@ -11703,14 +11703,14 @@ var require_retry_agent = __commonJS({
         this.#options = options;
       }
       dispatch(opts, handler) {
-        const retry = new RetryHandler({
+        const retry2 = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
           handler
         });
-        return this.#agent.dispatch(opts, retry);
+        return this.#agent.dispatch(opts, retry2);
       }
       close() {
         return this.#agent.close();
@@ -13258,7 +13258,7 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error63 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error: error63 }, delay: delay2, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
@@ -13281,11 +13281,11 @@ var require_mock_utils = __commonJS({
         handler.onError(err);
       }
       handler.onConnect?.(abort, null);
-      if (typeof delay === "number" && delay > 0) {
+      if (typeof delay2 === "number" && delay2 > 0) {
         timer = setTimeout(() => {
           timer = null;
           handleReply(this[kDispatches]);
-        }, delay);
+        }, delay2);
       } else {
         handleReply(this[kDispatches]);
       }
@@ -34787,6 +34787,33 @@ var SettingsError = class extends ScalegateError {
 // actions/lib/prometheus/client.ts
 var import_undici2 = __toESM(require_undici(), 1);
 import { readFileSync } from "node:fs";
+
+// actions/lib/util/retry.ts
+import { setTimeout as sleep } from "node:timers/promises";
+async function retry(operation, loop) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error63) {
+      const decision = loop.classify(error63, attempt);
+      if (!decision.retry || loop.signal?.aborted) throw error63;
+      loop.onRetry?.(decision.reason, attempt + 1, decision.delayMs);
+      if (decision.delayMs > 0)
+        await sleep(decision.delayMs, void 0, loop.signal ? { signal: loop.signal } : void 0).catch(
+          (aborted2) => {
+            loop.signal?.throwIfAborted();
+            throw aborted2;
+          }
+        );
+    }
+  }
+}
+function backoffDelay(attempt, backoff, random) {
+  const delay2 = Math.min(backoff.maxMs, backoff.baseMs * 2 ** attempt);
+  return random ? Math.round(delay2 / 2 + random() * delay2 / 2) : delay2;
+}
+
+// actions/lib/prometheus/client.ts
 var PrometheusError = class extends ScalegateError {
   constructor(kind, message, status) {
     super(message, 3);
@@ -34821,26 +34848,12 @@ function readCa(ca) {
 function abortReason(signal) {
   return signal.reason instanceof Error ? signal.reason : new Error("aborted");
 }
-function sleep(ms2, signal) {
-  return new Promise((resolve5, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve5();
-    }, ms2);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 var PrometheusClient = class {
   url;
   headers;
   timeoutMs;
   retries;
-  backoffMs;
+  backoff;
   dispatcher;
   onRequest;
   constructor(options) {
@@ -34861,7 +34874,7 @@ var PrometheusClient = class {
     };
     this.timeoutMs = options.timeoutMs ?? 1e4;
     this.retries = options.retries ?? 3;
-    this.backoffMs = options.backoffMs ?? 250;
+    this.backoff = { baseMs: options.backoffMs ?? 250, maxMs: 5e3 };
     this.onRequest = options.onRequest;
     const tls = options.tls ?? {};
     this.dispatcher = new import_undici2.Agent({
@@ -34913,21 +34926,20 @@ var PrometheusClient = class {
   }
   async call(endpoint, params, signal) {
     const body = { ...params, timeout: `${Math.max(1, Math.floor(this.timeoutMs / 1e3))}s` };
-    let lastError;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await sleep(Math.min(5e3, this.backoffMs * 2 ** (attempt - 1)), signal);
-      try {
-        return await this.attempt(endpoint, body, signal);
-      } catch (error63) {
-        if (!(error63 instanceof PrometheusError) || !error63.transient) throw error63;
-        lastError = error63;
-      }
+    try {
+      return await retry(() => this.attempt(endpoint, body, signal), {
+        classify: (error63, attempt) => error63 instanceof PrometheusError && error63.transient && attempt < this.retries ? { retry: true, delayMs: backoffDelay(attempt, this.backoff), reason: error63.kind } : { retry: false },
+        ...signal ? { signal } : {}
+      });
+    } catch (error63) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (!(error63 instanceof PrometheusError) || !error63.transient) throw error63;
+      throw new PrometheusError(
+        error63.kind,
+        `${error63.message} (after ${this.retries + 1} attempts)`,
+        error63.status
+      );
     }
-    throw new PrometheusError(
-      lastError.kind,
-      `${lastError.message} (after ${this.retries + 1} attempts)`,
-      lastError.status
-    );
   }
   async attempt(endpoint, params, signal) {
     this.onRequest?.(endpoint, params);
@@ -34988,6 +35000,59 @@ var PrometheusClient = class {
     return parsed.data;
   }
 };
+
+// actions/lib/util/delay.ts
+import { setTimeout as sleep2 } from "node:timers/promises";
+function delay(ms2, signal) {
+  return sleep2(ms2, void 0, signal ? { signal } : void 0).catch(() => {
+  });
+}
+
+// actions/lib/util/duration.ts
+var unitMs = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5
+};
+var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
+var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+function tryParseDuration(text) {
+  const trimmed = text.trim();
+  if (!durationPattern.test(trimmed)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
+  return total;
+}
+function formatDuration(ms2) {
+  if (ms2 === 0) return "0s";
+  const parts = [];
+  let rest = Math.round(ms2);
+  for (const [unit, size] of [
+    ["h", 36e5],
+    ["m", 6e4],
+    ["s", 1e3]
+  ]) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest > 0) parts.push(`${rest}ms`);
+  return parts.join("");
+}
+function shortDuration(ms2) {
+  if (ms2 < 1e4) return `${Math.round(ms2 / 100) / 10}s`;
+  return formatDuration(Math.round(ms2 / 1e3) * 1e3);
+}
+function durationOption(label, text, fallback, { allowZero = false } = {}) {
+  if (text === void 0 || text === "") return fallback;
+  const ms2 = tryParseDuration(text);
+  if (ms2 === void 0 || ms2 === 0 && !allowZero)
+    throw new UsageError(`${label}: expected a duration such as 15s (got '${text}')`);
+  return ms2;
+}
 
 // actions/lib/prometheus/promql.ts
 var metricNamePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -35052,41 +35117,6 @@ function requestCountQuery(counter, matchers, span, groupBy = []) {
   return `sum${by(groupBy)} (increase(${selector(counter, matchers)}[${span}]))`;
 }
 
-// actions/lib/util/duration.ts
-var unitMs = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5
-};
-var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
-var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-function tryParseDuration(text) {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return void 0;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total;
-}
-function formatDuration(ms2) {
-  if (ms2 === 0) return "0s";
-  const parts = [];
-  let rest = Math.round(ms2);
-  for (const [unit, size] of [
-    ["h", 36e5],
-    ["m", 6e4],
-    ["s", 1e3]
-  ]) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  if (rest > 0) parts.push(`${rest}ms`);
-  return parts.join("");
-}
-
 // actions/lib/gates/series.ts
 var maxPlotPoints = 240;
 var maxPlotSeries = 10;
@@ -35126,10 +35156,6 @@ function appMatchers(gate, context) {
 }
 function describeMatchers(matchers) {
   return matchers.length === 0 ? "all series" : matchers.map((m) => `${m.name}=${m.value}`).join(", ");
-}
-function shortDuration(ms2) {
-  if (ms2 < 1e4) return `${round(ms2 / 1e3, 1)}s`;
-  return formatDuration(Math.round(ms2 / 1e3) * 1e3);
 }
 function since(start, unixSeconds) {
   return shortDuration(Math.max(0, unixSeconds * 1e3 - start.getTime()));
@@ -36046,17 +36072,6 @@ async function evaluateOnce(gates2, context) {
   for (const gate of gates2) results.push(await evaluateGate(gate, context));
   return results;
 }
-function sleep2(ms2, signal) {
-  return new Promise((resolve5) => {
-    const timer = setTimeout(done, ms2);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve5();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
 function unfinished(result, why) {
   if (result.status === "fail") return result;
   return {
@@ -36118,7 +36133,7 @@ async function evaluateContinuously(gates2, context, options) {
         stopReason: `gate ${erring.name} could not be evaluated ${errors.get(erring.name)} times in a row (consecutiveErrorLimit ${errorLimit}): ${erring.reason}`
       };
     const wait = Math.min(options.intervalMs, end.getTime() - now());
-    if (wait > 0) await sleep2(wait, context.signal);
+    if (wait > 0) await delay(wait, context.signal);
   }
   if (context.signal?.aborted)
     return {
@@ -56212,8 +56227,7 @@ function date4(params) {
 }
 
 // actions/lib/gates/schema.ts
-var durationPattern2 = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
-var duration3 = (description) => external_exports.string().regex(durationPattern2, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
 var ratioPattern = /^(\d+(\.\d+)?)%$/;
 var ratio = (description) => external_exports.union([
   external_exports.number().min(0).max(1),
@@ -57081,8 +57095,7 @@ async function run() {
   const failOn = getInput("fail-on") || "inconclusive";
   if (!["fail", "inconclusive", "never"].includes(failOn))
     throw new UsageError(`fail-on: expected fail, inconclusive or never (got '${failOn}')`);
-  const stepMs = tryParseDuration(getInput("step") || "15s");
-  if (!stepMs) throw new UsageError(`step: expected a duration such as 15s (got '${getInput("step")}')`);
+  const stepMs = durationOption("step", getInput("step"), 15e3);
   const targetRate = optional2("target-rate") === void 0 ? void 0 : Number(optional2("target-rate"));
   if (targetRate !== void 0 && !(targetRate > 0))
     throw new UsageError(`target-rate: expected a positive number (got '${optional2("target-rate")}')`);

@@ -10562,11 +10562,11 @@ var require_socks5_client = __commonJS({
           return;
         }
         const version2 = this.buffer[0];
-        const status2 = this.buffer[1];
+        const status = this.buffer[1];
         if (version2 !== 1) {
           throw new Socks5ProxyError(`Invalid auth sub-negotiation version: ${version2}`, "UND_ERR_SOCKS5_AUTH_VERSION");
         }
-        if (status2 !== 0) {
+        if (status !== 0) {
           throw new Socks5ProxyError("Authentication failed", "UND_ERR_SOCKS5_AUTH_FAILED");
         }
         this.buffer = this.buffer.subarray(2);
@@ -11703,14 +11703,14 @@ var require_retry_agent = __commonJS({
         this.#options = options;
       }
       dispatch(opts, handler2) {
-        const retry2 = new RetryHandler({
+        const retry3 = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
           handler: handler2
         });
-        return this.#agent.dispatch(opts, retry2);
+        return this.#agent.dispatch(opts, retry3);
       }
       close() {
         return this.#agent.close();
@@ -20185,21 +20185,21 @@ var require_response = __commonJS({
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
-      static redirect(url2, status2 = 302) {
+      static redirect(url2, status = 302) {
         webidl.argumentLengthCheck(arguments, 1, "Response.redirect");
         url2 = webidl.converters.USVString(url2);
-        status2 = webidl.converters["unsigned short"](status2);
+        status = webidl.converters["unsigned short"](status);
         let parsedURL;
         try {
           parsedURL = new URL(url2, relevantRealm.settingsObject.baseUrl);
         } catch (err) {
           throw new TypeError(`Failed to parse URL from ${url2}`, { cause: err });
         }
-        if (!redirectStatusSet.has(status2)) {
-          throw new RangeError(`Invalid status code ${status2}`);
+        if (!redirectStatusSet.has(status)) {
+          throw new RangeError(`Invalid status code ${status}`);
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
-        responseObject.#state.status = status2;
+        responseObject.#state.status = status;
         const value = isomorphicEncode(URLSerializer(parsedURL));
         responseObject.#state.headersList.append("location", value, true);
         return responseObject;
@@ -22308,13 +22308,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status: status2, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status: status2, statusText, headersList, socket });
+          response = makeResponse({ status, statusText, headersList, socket });
         } else {
           const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
-          response = makeResponse({ status: status2, statusText, headersList });
+          response = makeResponse({ status, statusText, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -22436,8 +22436,8 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status2, rawHeaders, resume, statusText) {
-              if (status2 < 200) {
+            onHeaders(status, rawHeaders, resume, statusText) {
+              if (status < 200) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22453,9 +22453,9 @@ var require_fetch = __commonJS({
                 }
               }
               const location = headersList.get("location", true);
-              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status2);
+              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status);
               const decoders = [];
-              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
+              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -22498,7 +22498,7 @@ var require_fetch = __commonJS({
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
               resolve5({
-                status: status2,
+                status,
                 statusText,
                 headersList,
                 body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
@@ -22532,8 +22532,8 @@ var require_fetch = __commonJS({
               fetchParams.controller.terminate(error63);
               reject(error63);
             },
-            onRequestUpgrade(_controller, status2, headers, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onRequestUpgrade(_controller, status, headers, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22551,15 +22551,15 @@ var require_fetch = __commonJS({
                 }
               }
               resolve5({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
               return true;
             },
-            onUpgrade(status2, rawHeaders, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onUpgrade(status, rawHeaders, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22575,8 +22575,8 @@ var require_fetch = __commonJS({
                 }
               }
               resolve5({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
@@ -27047,12 +27047,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name2, status2, cb) {
+        _addListener(name2, status, cb) {
           var base;
           if ((base = this._events)[name2] == null) {
             base[name2] = [];
           }
-          this._events[name2].push({ cb, status: status2 });
+          this._events[name2].push({ cb, status });
           return this.instance;
         }
         listenerCount(name2) {
@@ -27225,10 +27225,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status2;
-          status2 = this._states.jobStatus(this.options.id);
-          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -27283,11 +27283,11 @@ var require_light = __commonJS({
           return this._onFailure(error63, eventInfo, clearGlobalState, run2, free);
         }
         async _onFailure(error63, eventInfo, clearGlobalState, run2, free) {
-          var retry2, retryAfter;
+          var retry3, retryAfter;
           if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error63, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
+            retry3 = await this.Events.trigger("failed", error63, eventInfo);
+            if (retry3 != null) {
+              retryAfter = ~~retry3;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
               return run2(retryAfter);
@@ -27532,10 +27532,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status2) {
+        statusJobs(status) {
           var k, pos, ref, results, v;
-          if (status2 != null) {
-            pos = this.status.indexOf(status2);
+          if (status != null) {
+            pos = this.status.indexOf(status);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -27893,8 +27893,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status2) {
-            return this._states.statusJobs(status2);
+          jobs(status) {
+            return this._states.statusJobs(status);
           }
           counts() {
             return this._states.statusCounts();
@@ -36079,78 +36079,6 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
-// actions/lib/github/branch-store.ts
-function status(error63) {
-  return typeof error63 === "object" && error63 !== null && "status" in error63 ? Number(error63.status) : void 0;
-}
-function branchStore(github, repo, branch = "scalegate-history") {
-  async function read(path) {
-    try {
-      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
-      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new Error(`${branch}:${path} is not a file`);
-      }
-      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
-    } catch (error63) {
-      if (status(error63) === 404) return void 0;
-      throw error63;
-    }
-  }
-  async function createBranch() {
-    const { data: tree } = await github.rest.git.createTree({
-      ...repo,
-      tree: [
-        {
-          path: "README.md",
-          mode: "100644",
-          type: "blob",
-          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
-        }
-      ]
-    });
-    const { data: commit } = await github.rest.git.createCommit({
-      ...repo,
-      message: "scalegate: start the history branch",
-      tree: tree.sha,
-      parents: []
-    });
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  }
-  async function branchExists() {
-    try {
-      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return true;
-    } catch (error63) {
-      if (status(error63) === 404) return false;
-      throw error63;
-    }
-  }
-  async function update(path, change2, message) {
-    if (!await branchExists()) await createBranch();
-    for (let attempt = 1; ; attempt++) {
-      const current = await read(path);
-      const next = change2(current?.value);
-      try {
-        await github.rest.repos.createOrUpdateFileContents({
-          ...repo,
-          path,
-          branch,
-          message,
-          content: Buffer.from(`${JSON.stringify(next, null, 2)}
-`).toString("base64"),
-          ...current ? { sha: current.sha } : {}
-        });
-        return next;
-      } catch (error63) {
-        const code = status(error63);
-        if ((code === 409 || code === 422) && attempt < 4) continue;
-        throw error63;
-      }
-    }
-  }
-  return { read, update };
-}
-
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 
@@ -37511,7 +37439,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error63;
     throw requestError;
   }
-  const status2 = fetchResponse.status;
+  const status = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -37519,7 +37447,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url: url2,
-    status: status2,
+    status,
     headers: responseHeaders,
     data: ""
   };
@@ -37530,28 +37458,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status2 === 204 || status2 === 205) {
+  if (status === 204 || status === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status2 < 400) {
+    if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status2, {
+    throw new RequestError(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 === 304) {
+  if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status2, {
+    throw new RequestError("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 >= 400) {
+  if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -40507,6 +40435,31 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// actions/lib/util/retry.ts
+import { setTimeout as sleep } from "node:timers/promises";
+async function retry2(operation, loop) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error63) {
+      const decision = loop.classify(error63, attempt);
+      if (!decision.retry || loop.signal?.aborted) throw error63;
+      loop.onRetry?.(decision.reason, attempt + 1, decision.delayMs);
+      if (decision.delayMs > 0)
+        await sleep(decision.delayMs, void 0, loop.signal ? { signal: loop.signal } : void 0).catch(
+          (aborted2) => {
+            loop.signal?.throwIfAborted();
+            throw aborted2;
+          }
+        );
+    }
+  }
+}
+function backoffDelay(attempt, backoff, random) {
+  const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** attempt);
+  return random ? Math.round(delay / 2 + random() * delay / 2) : delay;
+}
+
 // actions/lib/github/client.ts
 var ScalegateOctokit = Octokit2.plugin(retry, throttling);
 function parseRepository(text) {
@@ -40538,6 +40491,81 @@ function createGitHubClient(options) {
       }
     }
   });
+}
+function httpStatus(error63) {
+  const status = error63?.status;
+  return typeof status === "number" ? status : void 0;
+}
+function retryOnConflict(operation, statuses, tries = 4) {
+  return retry2(operation, {
+    classify: (error63, attempt) => {
+      const status = httpStatus(error63);
+      return status !== void 0 && statuses.includes(status) && attempt + 1 < tries ? { retry: true, delayMs: 0, reason: `HTTP ${status}` } : { retry: false };
+    }
+  });
+}
+
+// actions/lib/github/branch-store.ts
+function branchStore(github, repo, branch = "scalegate-history") {
+  async function read(path) {
+    try {
+      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
+      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
+        throw new Error(`${branch}:${path} is not a file`);
+      }
+      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
+    } catch (error63) {
+      if (httpStatus(error63) === 404) return void 0;
+      throw error63;
+    }
+  }
+  async function createBranch() {
+    const { data: tree } = await github.rest.git.createTree({
+      ...repo,
+      tree: [
+        {
+          path: "README.md",
+          mode: "100644",
+          type: "blob",
+          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
+        }
+      ]
+    });
+    const { data: commit } = await github.rest.git.createCommit({
+      ...repo,
+      message: "scalegate: start the history branch",
+      tree: tree.sha,
+      parents: []
+    });
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
+  }
+  async function branchExists() {
+    try {
+      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
+      return true;
+    } catch (error63) {
+      if (httpStatus(error63) === 404) return false;
+      throw error63;
+    }
+  }
+  async function update(path, change2, message) {
+    if (!await branchExists()) await createBranch();
+    return retryOnConflict(async () => {
+      const current = await read(path);
+      const next = change2(current?.value);
+      await github.rest.repos.createOrUpdateFileContents({
+        ...repo,
+        path,
+        branch,
+        message,
+        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+`).toString("base64"),
+        ...current ? { sha: current.sha } : {}
+      });
+      return next;
+    }, [409, 422]);
+  }
+  return { read, update };
 }
 
 // actions/lib/github/regression-issues.ts
@@ -40631,10 +40659,10 @@ var SettingsError = class extends ScalegateError {
 
 // actions/lib/prometheus/client.ts
 var PrometheusError = class extends ScalegateError {
-  constructor(kind, message, status2) {
+  constructor(kind, message, status) {
     super(message, 3);
     this.kind = kind;
-    this.status = status2;
+    this.status = status;
   }
   kind;
   status;
@@ -40664,26 +40692,12 @@ function readCa(ca) {
 function abortReason(signal) {
   return signal.reason instanceof Error ? signal.reason : new Error("aborted");
 }
-function sleep(ms, signal) {
-  return new Promise((resolve5, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve5();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 var PrometheusClient = class {
   url;
   headers;
   timeoutMs;
   retries;
-  backoffMs;
+  backoff;
   dispatcher;
   onRequest;
   constructor(options) {
@@ -40704,7 +40718,7 @@ var PrometheusClient = class {
     };
     this.timeoutMs = options.timeoutMs ?? 1e4;
     this.retries = options.retries ?? 3;
-    this.backoffMs = options.backoffMs ?? 250;
+    this.backoff = { baseMs: options.backoffMs ?? 250, maxMs: 5e3 };
     this.onRequest = options.onRequest;
     const tls = options.tls ?? {};
     this.dispatcher = new import_undici2.Agent({
@@ -40756,28 +40770,27 @@ var PrometheusClient = class {
   }
   async call(endpoint2, params, signal) {
     const body = { ...params, timeout: `${Math.max(1, Math.floor(this.timeoutMs / 1e3))}s` };
-    let lastError;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await sleep(Math.min(5e3, this.backoffMs * 2 ** (attempt - 1)), signal);
-      try {
-        return await this.attempt(endpoint2, body, signal);
-      } catch (error63) {
-        if (!(error63 instanceof PrometheusError) || !error63.transient) throw error63;
-        lastError = error63;
-      }
+    try {
+      return await retry2(() => this.attempt(endpoint2, body, signal), {
+        classify: (error63, attempt) => error63 instanceof PrometheusError && error63.transient && attempt < this.retries ? { retry: true, delayMs: backoffDelay(attempt, this.backoff), reason: error63.kind } : { retry: false },
+        ...signal ? { signal } : {}
+      });
+    } catch (error63) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (!(error63 instanceof PrometheusError) || !error63.transient) throw error63;
+      throw new PrometheusError(
+        error63.kind,
+        `${error63.message} (after ${this.retries + 1} attempts)`,
+        error63.status
+      );
     }
-    throw new PrometheusError(
-      lastError.kind,
-      `${lastError.message} (after ${this.retries + 1} attempts)`,
-      lastError.status
-    );
   }
   async attempt(endpoint2, params, signal) {
     this.onRequest?.(endpoint2, params);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const target = `${this.url}/api/v1/${endpoint2}`;
-    let status2;
+    let status;
     let text;
     try {
       const response = await (0, import_undici2.request)(target, {
@@ -40787,7 +40800,7 @@ var PrometheusClient = class {
         dispatcher: this.dispatcher,
         signal: combined
       });
-      status2 = response.statusCode;
+      status = response.statusCode;
       text = await response.body.text();
     } catch (error63) {
       if (signal?.aborted) throw abortReason(signal);
@@ -40807,26 +40820,26 @@ var PrometheusClient = class {
     } catch {
       parsed = void 0;
     }
-    if (status2 === 401 || status2 === 403)
+    if (status === 401 || status === 403)
       throw new PrometheusError(
         "auth",
-        `Prometheus at ${this.url} refused the credentials (HTTP ${status2})`,
-        status2
+        `Prometheus at ${this.url} refused the credentials (HTTP ${status})`,
+        status
       );
-    if (status2 >= 500 || retryableStatus.has(status2)) {
+    if (status >= 500 || retryableStatus.has(status)) {
       const detail = parsed?.error ?? text.slice(0, 200).trim();
-      throw new PrometheusError("server", `Prometheus answered HTTP ${status2}: ${detail}`, status2);
+      throw new PrometheusError("server", `Prometheus answered HTTP ${status}: ${detail}`, status);
     }
-    if (parsed?.status === "error" || status2 >= 400)
+    if (parsed?.status === "error" || status >= 400)
       throw new PrometheusError(
         "bad-query",
-        `Prometheus rejected the query: ${parsed?.error ?? `HTTP ${status2}`}`,
-        status2
+        `Prometheus rejected the query: ${parsed?.error ?? `HTTP ${status}`}`,
+        status
       );
     if (!parsed?.data)
       throw new PrometheusError(
         "bad-response",
-        `Prometheus at ${this.url} returned no data (HTTP ${status2})`
+        `Prometheus at ${this.url} returned no data (HTTP ${status})`
       );
     return parsed.data;
   }
@@ -41187,6 +41200,13 @@ function tryParseDuration(text) {
   let total = 0;
   for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
   return total;
+}
+function durationOption(label, text, fallback, { allowZero = false } = {}) {
+  if (text === void 0 || text === "") return fallback;
+  const ms = tryParseDuration(text);
+  if (ms === void 0 || ms === 0 && !allowZero)
+    throw new UsageError(`${label}: expected a duration such as 15s (got '${text}')`);
+  return ms;
 }
 
 // actions/lib/gates/hpa-scale-out.ts
@@ -61799,8 +61819,7 @@ function parseCondition(source) {
 }
 
 // actions/lib/gates/schema.ts
-var durationPattern2 = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
-var duration3 = (description) => external_exports.string().regex(durationPattern2, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
 var ratioPattern = /^(\d+(\.\d+)?)%$/;
 var ratio = (description) => external_exports.union([
   external_exports.number().min(0).max(1),
@@ -62488,8 +62507,7 @@ async function run() {
   if (bearer) setSecret(bearer);
   const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const environment = await loadEnvironment(getInput("environment", { required: true }), { cwd });
-  const stepMs = tryParseDuration(getInput("step") || "15s");
-  if (!stepMs) throw new UsageError(`step: expected a duration such as 15s (got '${getInput("step")}')`);
+  const stepMs = durationOption("step", getInput("step"), 15e3);
   const policies = parseCriteriaLines(getMultilineInput("criteria"));
   const windowsInput = getInput("windows", { required: true });
   const windows = await readWindows(windowsInput, cwd);

@@ -63473,8 +63473,7 @@ function parseCondition(source) {
 }
 
 // actions/lib/gates/schema.ts
-var durationPattern2 = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
-var duration3 = (description) => external_exports.string().regex(durationPattern2, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
 var ratioPattern = /^(\d+(\.\d+)?)%$/;
 var ratio = (description) => external_exports.union([
   external_exports.number().min(0).max(1),

@@ -6,10 +6,9 @@
  */
 import { z } from 'zod';
 import { isLabelName } from '../prometheus/promql.js';
-import { tryParseDuration } from '../util/duration.js';
+import { durationPattern, tryParseDuration } from '../util/duration.js';
 import { ConditionError, parseCondition } from './condition.js';
 
-const durationPattern = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
 const duration = (description: string) =>
   z
     .string()
