@@ -40461,6 +40461,7 @@ function createGitHubClient(options) {
   options.maskSecret?.(options.token);
   const log = options.log ?? (() => {
   });
+  const paced = options.pacing ?? true;
   return new ScalegateOctokit({
     auth: options.token,
     ...options.baseUrl ? { baseUrl: options.baseUrl } : {},
@@ -40468,8 +40469,9 @@ function createGitHubClient(options) {
     log: { debug: () => {
     }, info: () => {
     }, warn: log, error: log },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 422] },
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 422], ...paced ? {} : { retryAfterBaseValue: 0 } },
     throttle: {
+      enabled: paced,
       onRateLimit: (retryAfter, request2, _octokit, retryCount) => {
         log(`GitHub rate limit on ${request2.method} ${request2.url}; retrying in ${retryAfter}s`);
         return retryCount < 3;

@@ -13,6 +13,12 @@ export interface GitHubClientOptions {
   /** Called with each token so a runner can mask it (core.setSecret) before anything could print it. */
   maskSecret?: (secret: string) => void;
   log?: (message: string) => void;
+  /**
+   * Wait as GitHub asks integrations to: content-creating requests spaced a second apart (more for notifications),
+   * rate limits waited out, retries backed off by seconds. Default true. A test against a local fake turns it off:
+   * nothing there is rate limited, and the waits would be most of its run time.
+   */
+  pacing?: boolean;
 }
 
 /** The repository a workflow runs in, from GITHUB_REPOSITORY (`owner/name`). */
@@ -35,13 +41,15 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   if (!options.token) throw new Error('a GitHub token is required (input github-token or GITHUB_TOKEN)');
   options.maskSecret?.(options.token);
   const log = options.log ?? (() => {});
+  const paced = options.pacing ?? true;
   return new ScalegateOctokit({
     auth: options.token,
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     userAgent: 'scalegate',
     log: { debug: () => {}, info: () => {}, warn: log, error: log },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 422] },
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 422], ...(paced ? {} : { retryAfterBaseValue: 0 }) },
     throttle: {
+      enabled: paced,
       onRateLimit: (retryAfter, request, _octokit, retryCount) => {
         log(`GitHub rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`);
         return retryCount < 3;
