@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { until } from './dataplane-fixtures.js';
+import { eventually } from '../support/eventually.js';
 
 /** Real kubectl (1.32, `/usr/bin/kubectl`) run as a user would, and the manifests the end-to-end tests apply. */
 
@@ -30,7 +30,7 @@ export function kubectlUntil(
   timeoutMs = 40_000,
 ): Promise<string> {
   let last = '';
-  return until(
+  return eventually(
     `kubectl ${args.join(' ')} to match ${expected}`,
     async () => {
       const result = await kubectl(env, args);
@@ -39,7 +39,7 @@ export function kubectlUntil(
       await delay(200);
       return undefined;
     },
-    timeoutMs,
+    { timeoutMs: timeoutMs },
   ).catch((error: Error) => {
     throw new Error(`${error.message}; last output: ${last}`);
   });

@@ -13,6 +13,7 @@ import { serviceKeys, type WorkloadMetricsSource } from '../../simulator/service
 import { ResourceRegistry } from '../../simulator/store/resources.js';
 import { ObjectStore } from '../../simulator/store/store.js';
 import type { KubeObject } from '../../simulator/store/types.js';
+import { eventually } from '../support/eventually.js';
 
 const registry = new ResourceRegistry();
 const type = (apiVersion: string, kind: string) => registry.byKind(apiVersion, kind)!;
@@ -36,16 +37,6 @@ function scriptedUsage(cpuMillis: Map<string, number>): WorkloadMetricsSource {
     podCustomMetric: () => undefined,
     nodeUsage: () => undefined,
   };
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function pod(name: string): KubeObject {
@@ -110,8 +101,8 @@ describe('HpaController', () => {
   after(() => controller.stop());
 
   it('scales the Deployment from CPU utilization and reports status, conditions and the event', async () => {
-    await until('spec.replicas 4', () => store.get(deployments, 'shop', 'web').spec.replicas === 4);
-    const status = await until('status', () => {
+    await eventually('spec.replicas 4', () => store.get(deployments, 'shop', 'web').spec.replicas === 4);
+    const status = await eventually('status', () => {
       const s = store.get(hpas, 'shop', 'web').status;
       return s?.desiredReplicas === 4 ? s : undefined;
     });
@@ -148,8 +139,8 @@ describe('HpaController', () => {
   it('reconciles at once on a spec change: a lower maxReplicas caps the target without metrics', async () => {
     const hpa = store.get(hpas, 'shop', 'web');
     store.update(hpas, { ...hpa, spec: { ...hpa.spec, maxReplicas: 3 } });
-    await until('spec.replicas 3', () => store.get(deployments, 'shop', 'web').spec.replicas === 3);
-    await until('the rescale event', () =>
+    await eventually('spec.replicas 3', () => store.get(deployments, 'shop', 'web').spec.replicas === 3);
+    await eventually('the rescale event', () =>
       store
         .list(events, { namespace: 'shop' })
         .items.find(
@@ -163,7 +154,7 @@ describe('HpaController', () => {
     store.update(deployments, { ...deployment, status: { replicas: 3 } });
     usage.set('web-1', 260).set('web-2', 240).set('web-3', 250);
     store.create(pods, pod('web-3'));
-    const settled = await until('status for 3 pods at 50 %', () => {
+    const settled = await eventually('status for 3 pods at 50 %', () => {
       const s = store.get(hpas, 'shop', 'web');
       return s.status?.currentMetrics?.[0]?.resource?.current.averageUtilization === 50 ? s : undefined;
     });
@@ -196,7 +187,7 @@ describe('HpaController', () => {
       },
     });
     for (const name of ['web', 'web-twin']) {
-      const condition = await until(`${name} AmbiguousSelector`, () =>
+      const condition = await eventually(`${name} AmbiguousSelector`, () =>
         store
           .get(hpas, 'shop', name)
           .status?.conditions?.find((c: { reason: string }) => c.reason === 'AmbiguousSelector'),
@@ -207,7 +198,7 @@ describe('HpaController', () => {
       );
     }
     store.delete(hpas, 'shop', twin.metadata.name as string);
-    await until('web active again', () =>
+    await eventually('web active again', () =>
       store
         .get(hpas, 'shop', 'web')
         .status?.conditions?.some((c: { reason: string }) => c.reason === 'ValidMetricFound'),
@@ -221,7 +212,7 @@ describe('HpaController', () => {
       metadata: { name: 'ghost', namespace: 'shop' },
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ghost' }, maxReplicas: 3 },
     });
-    const condition = await until('AbleToScale False', () =>
+    const condition = await eventually('AbleToScale False', () =>
       store
         .get(hpas, 'shop', 'ghost')
         .status?.conditions?.find((c: { type: string }) => c.type === 'AbleToScale'),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { deploymentManifest } from './api-fixtures.js';
 import { type KubectlResult, kubectl } from './cluster-kubectl-fixtures.js';
 
@@ -251,10 +252,10 @@ describe('kubectl 1.32 against the local cluster', () => {
       out += d;
     });
     try {
-      await until(() => /ADDED\s+watched\s+1\s/.test(out), 'the ADDED row');
+      await eventually('the ADDED row', () => /ADDED\s+watched\s+1\s/.test(out));
       assert.match(out, /EVENT\s+NAME\s+DATA\s+AGE/);
       cluster.store.update(configmaps, { ...created, data: { a: '1', b: '2' } });
-      await until(() => /MODIFIED\s+watched\s+2\s/.test(out), 'the MODIFIED row');
+      await eventually('the MODIFIED row', () => /MODIFIED\s+watched\s+2\s/.test(out));
     } finally {
       watcher.kill('SIGTERM');
     }
@@ -358,11 +359,3 @@ describe('scalegate sim up', () => {
     );
   });
 });
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
