@@ -1,6 +1,7 @@
 import { deployEnvironment } from '../../actions/lib/rollout/deploy-environment.js';
 import { durationOption } from '../../actions/lib/util/duration.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
 
@@ -48,7 +49,7 @@ ${clusterFlagsUsage}
         approvalTimeoutMs,
       });
       io.stdout.write(`${outcome.summary}\n`);
-      return 0;
+      return ExitCode.ok;
     });
   },
 };

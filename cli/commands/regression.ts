@@ -10,6 +10,7 @@ import { readVerdict, readWindows } from '../../actions/lib/report/files.js';
 import { loadEnvironment } from '../../actions/lib/settings/index.js';
 import { durationOption } from '../../actions/lib/util/duration.js';
 import { ScalegateError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 const usage = `Usage: scalegate regression --env <env> --windows <file> --history <file> [--verdict <file>]
@@ -110,6 +111,6 @@ export const regressionCommand: Command = {
     io.stdout.write(
       `${comparison.regressions.length} regression(s) against ${comparison.baselineRunIds.length} baseline run(s); history: ${values.history} (${history.runs.length} runs)\n`,
     );
-    return comparison.regressions.length > 0 ? 1 : 0;
+    return comparison.regressions.length > 0 ? ExitCode.failed : ExitCode.ok;
   },
 };

@@ -28554,12 +28554,12 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning) {
+    function warn(logLevel, warning2) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning);
+          node_process.emitWarning(warning2);
         else
-          console.warn(warning);
+          console.warn(warning2);
       }
     }
     exports.debug = debug2;
@@ -32029,9 +32029,9 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
+        this.onError = (source, code, message, warning2) => {
           const pos = getErrorPos(source);
-          if (warning)
+          if (warning2)
             this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
             this.errors.push(new errors.YAMLParseError(pos, code, message));
@@ -32104,10 +32104,10 @@ ${cb}` : comment2;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -34149,7 +34149,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -34238,10 +34238,6 @@ var require_dist = __commonJS({
     exports.visitAsync = visit2.visitAsync;
   }
 });
-
-// actions/gate/main.ts
-import { writeFile as writeFile2 } from "node:fs/promises";
-import { join as join2, resolve as resolve4 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -34703,9 +34699,9 @@ var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
-(function(ExitCode2) {
-  ExitCode2[ExitCode2["Success"] = 0] = "Success";
-  ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+(function(ExitCode3) {
+  ExitCode3[ExitCode3["Success"] = 0] = "Success";
+  ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
@@ -34757,9 +34753,25 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
+// actions/lib/util/exit-codes.ts
+var ExitCode2 = {
+  /** Done, and everything judged passed. */
+  ok: 0,
+  /** Done, and something judged failed: a gate, a canary, a regression, a rollout. */
+  failed: 1,
+  /** Bad usage or invalid input: nothing was changed. */
+  usage: 2,
+  /** Could not judge: no data, Prometheus unreachable; nothing failed. */
+  inconclusive: 3,
+  /** Cancelled by SIGINT (128 + 2), after rolling back what was unfinished. */
+  interrupted: 130,
+  /** Cancelled by SIGTERM (128 + 15), as a cancelled workflow is, after rolling back what was unfinished. */
+  terminated: 143
+};
+
 // actions/lib/util/errors.ts
 var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
+  constructor(message, exitCode = ExitCode2.usage) {
     super(message);
     this.exitCode = exitCode;
     this.name = new.target.name;
@@ -34768,13 +34780,13 @@ var ScalegateError = class extends Error {
 };
 var UsageError = class extends ScalegateError {
   constructor(message) {
-    super(message, 2);
+    super(message, ExitCode2.usage);
   }
 };
 var SettingsError = class extends ScalegateError {
   constructor(position, fieldPath, detail) {
     const where = `${position.file}:${position.line}:${position.column}`;
-    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, ExitCode2.usage);
     this.position = position;
     this.fieldPath = fieldPath;
     this.detail = detail;
@@ -34783,6 +34795,84 @@ var SettingsError = class extends ScalegateError {
   fieldPath;
   detail;
 };
+
+// actions/lib/action/entry.ts
+function runAction(step) {
+  step().catch((error63) => {
+    if (error63 instanceof ScalegateError) setFailed(error63.message);
+    else setFailed(error63 instanceof Error ? error63.stack ?? error63.message : String(error63));
+  });
+}
+
+// actions/gate/main.ts
+import { writeFile as writeFile2 } from "node:fs/promises";
+import { join as join2, resolve as resolve4 } from "node:path";
+
+// actions/lib/util/duration.ts
+var unitMs = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5
+};
+var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
+var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+function tryParseDuration(text) {
+  const trimmed = text.trim();
+  if (!durationPattern.test(trimmed)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
+  return total;
+}
+function formatDuration(ms2) {
+  if (ms2 === 0) return "0s";
+  const parts = [];
+  let rest = Math.round(ms2);
+  for (const [unit, size] of [
+    ["h", 36e5],
+    ["m", 6e4],
+    ["s", 1e3]
+  ]) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest > 0) parts.push(`${rest}ms`);
+  return parts.join("");
+}
+function shortDuration(ms2) {
+  if (ms2 < 1e4) return `${Math.round(ms2 / 100) / 10}s`;
+  return formatDuration(Math.round(ms2 / 1e3) * 1e3);
+}
+function durationOption(label, text, fallback, { allowZero = false } = {}) {
+  if (text === void 0 || text === "") return fallback;
+  const ms2 = tryParseDuration(text);
+  if (ms2 === void 0 || ms2 === 0 && !allowZero)
+    throw new UsageError(`${label}: expected a duration such as 15s (got '${text}')`);
+  return ms2;
+}
+
+// actions/lib/action/inputs.ts
+function optionalInput(name3) {
+  const value = getInput(name3);
+  return value === "" ? void 0 : value;
+}
+function choiceInput(name3, choices, fallback) {
+  const value = optionalInput(name3) ?? fallback;
+  if (value === void 0 || !choices.includes(value))
+    throw new UsageError(
+      `${name3}: expected ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} (got '${value ?? ""}')`
+    );
+  return value;
+}
+function durationInput(name3, fallbackMs, options) {
+  return durationOption(name3, getInput(name3), fallbackMs, options);
+}
+function workspace() {
+  return process.env.GITHUB_WORKSPACE ?? process.cwd();
+}
 
 // actions/lib/prometheus/client.ts
 var import_undici2 = __toESM(require_undici(), 1);
@@ -35006,52 +35096,6 @@ import { setTimeout as sleep2 } from "node:timers/promises";
 function delay(ms2, signal) {
   return sleep2(ms2, void 0, signal ? { signal } : void 0).catch(() => {
   });
-}
-
-// actions/lib/util/duration.ts
-var unitMs = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5
-};
-var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
-var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-function tryParseDuration(text) {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return void 0;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total;
-}
-function formatDuration(ms2) {
-  if (ms2 === 0) return "0s";
-  const parts = [];
-  let rest = Math.round(ms2);
-  for (const [unit, size] of [
-    ["h", 36e5],
-    ["m", 6e4],
-    ["s", 1e3]
-  ]) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  if (rest > 0) parts.push(`${rest}ms`);
-  return parts.join("");
-}
-function shortDuration(ms2) {
-  if (ms2 < 1e4) return `${Math.round(ms2 / 100) / 10}s`;
-  return formatDuration(Math.round(ms2 / 1e3) * 1e3);
-}
-function durationOption(label, text, fallback, { allowZero = false } = {}) {
-  if (text === void 0 || text === "") return fallback;
-  const ms2 = tryParseDuration(text);
-  if (ms2 === void 0 || ms2 === 0 && !allowZero)
-    throw new UsageError(`${label}: expected a duration such as 15s (got '${text}')`);
-  return ms2;
 }
 
 // actions/lib/prometheus/promql.ts
@@ -36618,7 +36662,7 @@ __export(external_exports, {
   coerce: () => coerce_exports,
   compile: () => compile,
   config: () => config,
-  core: () => core_exports2,
+  core: () => core_exports3,
   creditCard: () => creditCard2,
   cuid: () => cuid3,
   cuid2: () => cuid22,
@@ -36773,8 +36817,8 @@ __export(external_exports, {
 });
 
 // node_modules/zod/v4/core/index.js
-var core_exports2 = {};
-__export(core_exports2, {
+var core_exports3 = {};
+__export(core_exports3, {
   $ZodAny: () => $ZodAny,
   $ZodArray: () => $ZodArray,
   $ZodAsyncError: () => $ZodAsyncError,
@@ -53071,8 +53115,8 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   let minItems = def2.items.length;
   while (minItems > 0) {
     const item = def2.items[minItems - 1];
-    const optional3 = ctx.io === "input" ? inputOptin(item) !== void 0 : item._zod.optout === "optional";
-    if (!optional3)
+    const optional2 = ctx.io === "input" ? inputOptin(item) !== void 0 : item._zod.optout === "optional";
+    if (!optional2)
       break;
     minItems--;
   }
@@ -61177,42 +61221,36 @@ function connectionOptions(explicit, settings, env) {
 }
 
 // actions/gate/main.ts
-function optional2(name3) {
-  const value = getInput(name3);
-  return value === "" ? void 0 : value;
-}
 async function run() {
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const failOn = getInput("fail-on") || "inconclusive";
-  if (!["fail", "inconclusive", "never"].includes(failOn))
-    throw new UsageError(`fail-on: expected fail, inconclusive or never (got '${failOn}')`);
-  const stepMs = durationOption("step", getInput("step"), 15e3);
-  const targetRate = optional2("target-rate") === void 0 ? void 0 : Number(optional2("target-rate"));
+  const cwd = workspace();
+  const failOn = choiceInput("fail-on", ["fail", "inconclusive", "never"], "inconclusive");
+  const stepMs = durationInput("step", 15e3);
+  const targetRate = optionalInput("target-rate") === void 0 ? void 0 : Number(optionalInput("target-rate"));
   if (targetRate !== void 0 && !(targetRate > 0))
-    throw new UsageError(`target-rate: expected a positive number (got '${optional2("target-rate")}')`);
+    throw new UsageError(`target-rate: expected a positive number (got '${optionalInput("target-rate")}')`);
   const window = resolveWindow({
-    start: optional2("start"),
-    end: optional2("end"),
-    windowsJson: optional2("windows"),
-    stage: optional2("stage")
+    start: optionalInput("start"),
+    end: optionalInput("end"),
+    windowsJson: optionalInput("windows"),
+    stage: optionalInput("stage")
   });
   const source = await resolveGateSource({
-    gates: optional2("gates"),
-    env: optional2("env"),
+    gates: optionalInput("gates"),
+    env: optionalInput("env"),
     cwd
   });
-  const token = optional2("bearer-token");
-  const password = optional2("basic-auth-password");
+  const token = optionalInput("bearer-token");
+  const password = optionalInput("basic-auth-password");
   for (const secret of [token, password]) if (secret) setSecret(secret);
-  const username = optional2("basic-auth-username");
+  const username = optionalInput("basic-auth-username");
   const client = new PrometheusClient(
     connectionOptions(
       {
-        url: optional2("prometheus-url"),
+        url: optionalInput("prometheus-url"),
         bearerToken: token,
         basic: username !== void 0 && password !== void 0 ? { username, password } : void 0,
         headers: parseHeaderLines(getMultilineInput("headers")),
-        ca: optional2("ca") && resolve4(cwd, optional2("ca")),
+        ca: optionalInput("ca") && resolve4(cwd, optionalInput("ca")),
         insecureSkipVerify: getBooleanInput("insecure-skip-verify")
       },
       source.prometheus,
@@ -61230,7 +61268,7 @@ async function run() {
     });
     const out = resolve4(
       cwd,
-      optional2("out") ?? join2(process.env.RUNNER_TEMP ?? cwd, "scalegate-verdict.json")
+      optionalInput("out") ?? join2(process.env.RUNNER_TEMP ?? cwd, "scalegate-verdict.json")
     );
     await writeFile2(out, `${JSON.stringify(verdict, null, 2)}
 `);
@@ -61247,7 +61285,6 @@ async function run() {
     await client.close();
   }
 }
-run().catch((error63) => {
-  if (error63 instanceof ScalegateError) setFailed(error63.message);
-  else setFailed(error63 instanceof Error ? error63.stack ?? error63.message : String(error63));
-});
+
+// actions/gate/index.ts
+runAction(run);

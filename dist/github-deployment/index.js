@@ -28683,9 +28683,9 @@ var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
-(function(ExitCode2) {
-  ExitCode2[ExitCode2["Success"] = 0] = "Success";
-  ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+(function(ExitCode3) {
+  ExitCode3[ExitCode3["Success"] = 0] = "Success";
+  ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
@@ -28728,6 +28728,59 @@ function error(message, properties = {}) {
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
+}
+
+// actions/lib/util/exit-codes.ts
+var ExitCode2 = {
+  /** Done, and everything judged passed. */
+  ok: 0,
+  /** Done, and something judged failed: a gate, a canary, a regression, a rollout. */
+  failed: 1,
+  /** Bad usage or invalid input: nothing was changed. */
+  usage: 2,
+  /** Could not judge: no data, Prometheus unreachable; nothing failed. */
+  inconclusive: 3,
+  /** Cancelled by SIGINT (128 + 2), after rolling back what was unfinished. */
+  interrupted: 130,
+  /** Cancelled by SIGTERM (128 + 15), as a cancelled workflow is, after rolling back what was unfinished. */
+  terminated: 143
+};
+
+// actions/lib/util/errors.ts
+var ScalegateError = class extends Error {
+  constructor(message, exitCode = ExitCode2.usage) {
+    super(message);
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var UsageError = class extends ScalegateError {
+  constructor(message) {
+    super(message, ExitCode2.usage);
+  }
+};
+
+// actions/lib/action/entry.ts
+function runAction(step) {
+  step().catch((error2) => {
+    if (error2 instanceof ScalegateError) setFailed(error2.message);
+    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
+  });
+}
+
+// actions/lib/action/inputs.ts
+function optionalInput(name) {
+  const value = getInput(name);
+  return value === "" ? void 0 : value;
+}
+function choiceInput(name, choices, fallback) {
+  const value = optionalInput(name) ?? fallback;
+  if (value === void 0 || !choices.includes(value))
+    throw new UsageError(
+      `${name}: expected ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} (got '${value ?? ""}')`
+    );
+  return value;
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -33266,33 +33319,6 @@ async function requirePassingVerification(store, digest) {
   return found.value;
 }
 
-// actions/lib/util/errors.ts
-var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-    this.name = new.target.name;
-  }
-  exitCode;
-};
-var UsageError = class extends ScalegateError {
-  constructor(message) {
-    super(message, 2);
-  }
-};
-
-// actions/lib/report/action-support.ts
-function optionalInput(name) {
-  const value = getInput(name);
-  return value === "" ? void 0 : value;
-}
-function runAction(main) {
-  main().catch((error2) => {
-    if (error2 instanceof ScalegateError) setFailed(error2.message);
-    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
-  });
-}
-
 // actions/lib/report/run-context.ts
 import { readFileSync } from "node:fs";
 function readEvent(path) {
@@ -33323,9 +33349,7 @@ var finalStates = ["success", "failure", "error", "inactive"];
 async function run() {
   const token = getInput("github-token", { required: true });
   setSecret(token);
-  const phase = getInput("phase", { required: true });
-  if (!["check", "start", "finish"].includes(phase))
-    throw new UsageError(`phase: expected check, start or finish (got '${phase}')`);
+  const phase = choiceInput("phase", ["check", "start", "finish"]);
   const environment = getInput("environment", { required: true });
   const ctx = runContext();
   const github = createGitHubClient({
@@ -33336,13 +33360,11 @@ async function run() {
   });
   if (phase === "finish") {
     const id2 = Number(getInput("deployment-id", { required: true }));
-    const state = getInput("state", { required: true });
+    const state = choiceInput("state", finalStates);
     if (!Number.isInteger(id2) || id2 <= 0)
       throw new UsageError(
         `deployment-id: expected a deployment id (got '${getInput("deployment-id")}')`
       );
-    if (!finalStates.includes(state))
-      throw new UsageError(`state: expected ${finalStates.join(", ")} (got '${state}')`);
     await setDeploymentStatus(github, ctx.repo, id2, {
       state,
       description: optionalInput("description") ?? `${environment}: ${state}`,
@@ -33359,7 +33381,7 @@ async function run() {
       branchStore(github, ctx.repo, getInput("history-branch") || void 0),
       digest
     ).catch((error2) => {
-      throw new ScalegateError(error2 instanceof Error ? error2.message : String(error2), 1);
+      throw new ScalegateError(error2 instanceof Error ? error2.message : String(error2), ExitCode2.failed);
     });
     info(
       `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`
@@ -33385,4 +33407,6 @@ async function run() {
   setOutput("deployment-id", String(id));
   info(`GitHub deployment ${id} to ${environment} is in progress`);
 }
+
+// actions/github-deployment/index.ts
 runAction(run);

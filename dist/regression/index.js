@@ -35558,10 +35558,6 @@ var require_dist = __commonJS({
   }
 });
 
-// actions/regression/main.ts
-import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join3, resolve as resolve4 } from "node:path";
-
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -36022,9 +36018,9 @@ var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
-(function(ExitCode2) {
-  ExitCode2[ExitCode2["Success"] = 0] = "Success";
-  ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+(function(ExitCode3) {
+  ExitCode3[ExitCode3["Success"] = 0] = "Success";
+  ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
@@ -36077,6 +36073,98 @@ function warning(message, properties = {}) {
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
+}
+
+// actions/lib/util/exit-codes.ts
+var ExitCode2 = {
+  /** Done, and everything judged passed. */
+  ok: 0,
+  /** Done, and something judged failed: a gate, a canary, a regression, a rollout. */
+  failed: 1,
+  /** Bad usage or invalid input: nothing was changed. */
+  usage: 2,
+  /** Could not judge: no data, Prometheus unreachable; nothing failed. */
+  inconclusive: 3,
+  /** Cancelled by SIGINT (128 + 2), after rolling back what was unfinished. */
+  interrupted: 130,
+  /** Cancelled by SIGTERM (128 + 15), as a cancelled workflow is, after rolling back what was unfinished. */
+  terminated: 143
+};
+
+// actions/lib/util/errors.ts
+var ScalegateError = class extends Error {
+  constructor(message, exitCode = ExitCode2.usage) {
+    super(message);
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var UsageError = class extends ScalegateError {
+  constructor(message) {
+    super(message, ExitCode2.usage);
+  }
+};
+var SettingsError = class extends ScalegateError {
+  constructor(position, fieldPath, detail) {
+    const where = `${position.file}:${position.line}:${position.column}`;
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, ExitCode2.usage);
+    this.position = position;
+    this.fieldPath = fieldPath;
+    this.detail = detail;
+  }
+  position;
+  fieldPath;
+  detail;
+};
+
+// actions/lib/action/entry.ts
+function runAction(step) {
+  step().catch((error63) => {
+    if (error63 instanceof ScalegateError) setFailed(error63.message);
+    else setFailed(error63 instanceof Error ? error63.stack ?? error63.message : String(error63));
+  });
+}
+
+// actions/regression/main.ts
+import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join3, resolve as resolve4 } from "node:path";
+
+// actions/lib/util/duration.ts
+var unitMs = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5
+};
+var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
+var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+function tryParseDuration(text) {
+  const trimmed = text.trim();
+  if (!durationPattern.test(trimmed)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
+  return total;
+}
+function durationOption(label, text, fallback, { allowZero = false } = {}) {
+  if (text === void 0 || text === "") return fallback;
+  const ms = tryParseDuration(text);
+  if (ms === void 0 || ms === 0 && !allowZero)
+    throw new UsageError(`${label}: expected a duration such as 15s (got '${text}')`);
+  return ms;
+}
+
+// actions/lib/action/inputs.ts
+function optionalInput(name3) {
+  const value = getInput(name3);
+  return value === "" ? void 0 : value;
+}
+function durationInput(name3, fallbackMs, options) {
+  return durationOption(name3, getInput(name3), fallbackMs, options);
+}
+function workspace() {
+  return process.env.GITHUB_WORKSPACE ?? process.cwd();
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -40631,35 +40719,6 @@ This issue closes itself when a later run is back within ${f.criterion}.`
 // actions/lib/prometheus/client.ts
 var import_undici2 = __toESM(require_undici(), 1);
 import { readFileSync } from "node:fs";
-
-// actions/lib/util/errors.ts
-var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-    this.name = new.target.name;
-  }
-  exitCode;
-};
-var UsageError = class extends ScalegateError {
-  constructor(message) {
-    super(message, 2);
-  }
-};
-var SettingsError = class extends ScalegateError {
-  constructor(position, fieldPath, detail) {
-    const where = `${position.file}:${position.line}:${position.column}`;
-    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
-    this.position = position;
-    this.fieldPath = fieldPath;
-    this.detail = detail;
-  }
-  position;
-  fieldPath;
-  detail;
-};
-
-// actions/lib/prometheus/client.ts
 var PrometheusError = class extends ScalegateError {
   constructor(kind, message, status) {
     super(message, 3);
@@ -41186,31 +41245,6 @@ function requestRateQuery(counter, matchers, span, groupBy = []) {
   return `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
 }
 
-// actions/lib/util/duration.ts
-var unitMs = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5
-};
-var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
-var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-function tryParseDuration(text) {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return void 0;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total;
-}
-function durationOption(label, text, fallback, { allowZero = false } = {}) {
-  if (text === void 0 || text === "") return fallback;
-  const ms = tryParseDuration(text);
-  if (ms === void 0 || ms === 0 && !allowZero)
-    throw new UsageError(`${label}: expected a duration such as 15s (got '${text}')`);
-  return ms;
-}
-
 // actions/lib/gates/hpa-scale-out.ts
 function hpaMatchers(namespace2, name3) {
   const matchers = [];
@@ -41480,18 +41514,6 @@ function regressionMarkdown(environment, history, comparison) {
     charts.join("\n\n"),
     ""
   ].join("\n");
-}
-
-// actions/lib/report/action-support.ts
-function optionalInput(name3) {
-  const value = getInput(name3);
-  return value === "" ? void 0 : value;
-}
-function runAction(main) {
-  main().catch((error63) => {
-    if (error63 instanceof ScalegateError) setFailed(error63.message);
-    else setFailed(error63 instanceof Error ? error63.stack ?? error63.message : String(error63));
-  });
 }
 
 // actions/lib/report/files.ts
@@ -66598,9 +66620,9 @@ async function run() {
   setSecret(token);
   const bearer = optionalInput("bearer-token");
   if (bearer) setSecret(bearer);
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const cwd = workspace();
   const environment = await loadEnvironment(getInput("environment", { required: true }), { cwd });
-  const stepMs = durationOption("step", getInput("step"), 15e3);
+  const stepMs = durationInput("step", 15e3);
   const policies = parseCriteriaLines(getMultilineInput("criteria"));
   const windowsInput = getInput("windows", { required: true });
   const windows = await readWindows(windowsInput, cwd);
@@ -66670,4 +66692,6 @@ async function run() {
   if (comparison.regressions.length > 0 && getBooleanInput("fail-on-regression"))
     setFailed(`${comparison.regressions.length} scaling regression(s) in ${environment.name}`);
 }
+
+// actions/regression/index.ts
 runAction(run);

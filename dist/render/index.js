@@ -28554,12 +28554,12 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning) {
+    function warn(logLevel, warning2) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning);
+          node_process.emitWarning(warning2);
         else
-          console.warn(warning);
+          console.warn(warning2);
       }
     }
     exports.debug = debug2;
@@ -32029,9 +32029,9 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
+        this.onError = (source, code, message, warning2) => {
           const pos = getErrorPos(source);
-          if (warning)
+          if (warning2)
             this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
             this.errors.push(new errors.YAMLParseError(pos, code, message));
@@ -32104,10 +32104,10 @@ ${cb}` : comment2;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -34149,7 +34149,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -42656,9 +42656,6 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// actions/render/main.ts
-import { resolve as resolve3 } from "node:path";
-
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -43118,9 +43115,9 @@ var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
-(function(ExitCode2) {
-  ExitCode2[ExitCode2["Success"] = 0] = "Success";
-  ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+(function(ExitCode3) {
+  ExitCode3[ExitCode3["Success"] = 0] = "Success";
+  ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
 function getInput(name3, options) {
   const val = process.env[`INPUT_${name3.replace(/ /g, "_").toUpperCase()}`] || "";
@@ -43149,6 +43146,88 @@ function error(message, properties = {}) {
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
+}
+
+// actions/lib/util/exit-codes.ts
+var ExitCode2 = {
+  /** Done, and everything judged passed. */
+  ok: 0,
+  /** Done, and something judged failed: a gate, a canary, a regression, a rollout. */
+  failed: 1,
+  /** Bad usage or invalid input: nothing was changed. */
+  usage: 2,
+  /** Could not judge: no data, Prometheus unreachable; nothing failed. */
+  inconclusive: 3,
+  /** Cancelled by SIGINT (128 + 2), after rolling back what was unfinished. */
+  interrupted: 130,
+  /** Cancelled by SIGTERM (128 + 15), as a cancelled workflow is, after rolling back what was unfinished. */
+  terminated: 143
+};
+
+// actions/lib/util/errors.ts
+var ScalegateError = class extends Error {
+  constructor(message, exitCode = ExitCode2.usage) {
+    super(message);
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var UsageError = class extends ScalegateError {
+  constructor(message) {
+    super(message, ExitCode2.usage);
+  }
+};
+var SettingsError = class extends ScalegateError {
+  constructor(position, fieldPath, detail) {
+    const where = `${position.file}:${position.line}:${position.column}`;
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, ExitCode2.usage);
+    this.position = position;
+    this.fieldPath = fieldPath;
+    this.detail = detail;
+  }
+  position;
+  fieldPath;
+  detail;
+};
+
+// actions/lib/action/entry.ts
+function runAction(step) {
+  step().catch((error63) => {
+    if (error63 instanceof ScalegateError) setFailed(error63.message);
+    else setFailed(error63 instanceof Error ? error63.stack ?? error63.message : String(error63));
+  });
+}
+
+// actions/render/main.ts
+import { resolve as resolve3 } from "node:path";
+
+// actions/lib/util/duration.ts
+var unitMs = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5
+};
+var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
+var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+function tryParseDuration(text) {
+  const trimmed = text.trim();
+  if (!durationPattern.test(trimmed)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
+  return total;
+}
+function parseDuration(text) {
+  const ms = tryParseDuration(text);
+  if (ms === void 0) throw new RangeError(`not a duration: '${text}' (expected e.g. 500ms, 30s, 2m, 1h)`);
+  return ms;
+}
+
+// actions/lib/action/inputs.ts
+function workspace() {
+  return process.env.GITHUB_WORKSPACE ?? process.cwd();
 }
 
 // actions/lib/settings/image.ts
@@ -43357,33 +43436,6 @@ function problemsFromIssues(schema, data, issues) {
   });
 }
 
-// actions/lib/util/errors.ts
-var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-    this.name = new.target.name;
-  }
-  exitCode;
-};
-var UsageError = class extends ScalegateError {
-  constructor(message) {
-    super(message, 2);
-  }
-};
-var SettingsError = class extends ScalegateError {
-  constructor(position, fieldPath, detail) {
-    const where = `${position.file}:${position.line}:${position.column}`;
-    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
-    this.position = position;
-    this.fieldPath = fieldPath;
-    this.detail = detail;
-  }
-  position;
-  fieldPath;
-  detail;
-};
-
 // actions/lib/util/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
 function formatFieldPath(path) {
@@ -43550,7 +43602,7 @@ __export(external_exports, {
   coerce: () => coerce_exports,
   compile: () => compile,
   config: () => config,
-  core: () => core_exports2,
+  core: () => core_exports3,
   creditCard: () => creditCard2,
   cuid: () => cuid3,
   cuid2: () => cuid22,
@@ -43705,8 +43757,8 @@ __export(external_exports, {
 });
 
 // node_modules/zod/v4/core/index.js
-var core_exports2 = {};
-__export(core_exports2, {
+var core_exports3 = {};
+__export(core_exports3, {
   $ZodAny: () => $ZodAny,
   $ZodArray: () => $ZodArray,
   $ZodAsyncError: () => $ZodAsyncError,
@@ -48295,20 +48347,20 @@ function leafPattern(schema) {
   const own2 = schema._zod.pattern;
   return (isInt && own2 === number ? integer : own2)?.source;
 }
-function partPattern(schema) {
+function partPattern2(schema) {
   const def2 = schema._zod.def;
   const own2 = schema._zod.pattern?.source;
   const inner = def2.innerType ?? schema._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
-    const after = partPattern(inner);
+    const after = partPattern2(inner);
     if (own2 && before && after && after !== before) {
       return own2.replace(cleanRegex(before), () => cleanRegex(after));
     }
     return own2;
   }
   if (def2.options) {
-    const sources = def2.options.map(partPattern);
+    const sources = def2.options.map(partPattern2);
     if (sources.every(Boolean))
       return `^(${sources.map((s) => cleanRegex(s)).join("|")})$`;
   }
@@ -48319,7 +48371,7 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
   const regexParts = [];
   for (const part of def2.parts) {
     if (typeof part === "object" && part !== null) {
-      const source = partPattern(part);
+      const source = partPattern2(part);
       if (!source) {
         throw new Error(`Invalid template literal part, no pattern found: ${[...part._zod.traits].shift()}`);
       }
@@ -67255,29 +67307,6 @@ var promqlQuery = (description) => external_exports.string().min(1).superRefine(
   if (problem2) ctx.addIssue({ code: "custom", message: problem2 });
 }).describe(description);
 
-// actions/lib/util/duration.ts
-var unitMs = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5
-};
-var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
-var partPattern2 = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-function tryParseDuration(text) {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return void 0;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(partPattern2)) total += Number(amount) * unitMs[unit];
-  return total;
-}
-function parseDuration(text) {
-  const ms = tryParseDuration(text);
-  if (ms === void 0) throw new RangeError(`not a duration: '${text}' (expected e.g. 500ms, 30s, 2m, 1h)`);
-  return ms;
-}
-
 // actions/lib/gates/condition.ts
 var ConditionError = class extends Error {
 };
@@ -78125,7 +78154,7 @@ async function renderEnvironment(env, options = {}) {
 
 // actions/render/main.ts
 async function run() {
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const cwd = workspace();
   const env = await loadEnvironment(getInput("env", { required: true }), { cwd });
   const format = parseFormat(getInput("format"));
   const canaryWeight = parseCanaryWeight(getInput("canary-weight"));
@@ -78143,7 +78172,6 @@ async function run() {
   setOutput("digest", result.digest);
   info(`rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})`);
 }
-run().catch((error63) => {
-  if (error63 instanceof ScalegateError) setFailed(error63.message);
-  else setFailed(error63 instanceof Error ? error63.stack ?? error63.message : String(error63));
-});
+
+// actions/render/index.ts
+runAction(run);

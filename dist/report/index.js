@@ -35554,11 +35554,6 @@ var require_dist = __commonJS({
   }
 });
 
-// actions/report/main.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { readFile as readFile2 } from "node:fs/promises";
-import { join as join2, relative, resolve as resolve2 } from "node:path";
-
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -36019,9 +36014,9 @@ var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
-(function(ExitCode2) {
-  ExitCode2[ExitCode2["Success"] = 0] = "Success";
-  ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+(function(ExitCode3) {
+  ExitCode3[ExitCode3["Success"] = 0] = "Success";
+  ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
@@ -36070,6 +36065,97 @@ function notice(message, properties = {}) {
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
+}
+
+// actions/lib/util/exit-codes.ts
+var ExitCode2 = {
+  /** Done, and everything judged passed. */
+  ok: 0,
+  /** Done, and something judged failed: a gate, a canary, a regression, a rollout. */
+  failed: 1,
+  /** Bad usage or invalid input: nothing was changed. */
+  usage: 2,
+  /** Could not judge: no data, Prometheus unreachable; nothing failed. */
+  inconclusive: 3,
+  /** Cancelled by SIGINT (128 + 2), after rolling back what was unfinished. */
+  interrupted: 130,
+  /** Cancelled by SIGTERM (128 + 15), as a cancelled workflow is, after rolling back what was unfinished. */
+  terminated: 143
+};
+
+// actions/lib/util/errors.ts
+var ScalegateError = class extends Error {
+  constructor(message, exitCode = ExitCode2.usage) {
+    super(message);
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var UsageError = class extends ScalegateError {
+  constructor(message) {
+    super(message, ExitCode2.usage);
+  }
+};
+var SettingsError = class extends ScalegateError {
+  constructor(position, fieldPath, detail) {
+    const where = `${position.file}:${position.line}:${position.column}`;
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, ExitCode2.usage);
+    this.position = position;
+    this.fieldPath = fieldPath;
+    this.detail = detail;
+  }
+  position;
+  fieldPath;
+  detail;
+};
+
+// actions/lib/action/entry.ts
+function runAction(step) {
+  step().catch((error2) => {
+    if (error2 instanceof ScalegateError) setFailed(error2.message);
+    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
+  });
+}
+
+// actions/report/main.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { readFile as readFile2 } from "node:fs/promises";
+import { join as join2, relative, resolve as resolve2 } from "node:path";
+
+// actions/lib/util/duration.ts
+var unitMs = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5
+};
+var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
+var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+function tryParseDuration(text) {
+  const trimmed = text.trim();
+  if (!durationPattern.test(trimmed)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
+  return total;
+}
+
+// actions/lib/action/inputs.ts
+function optionalInput(name) {
+  const value = getInput(name);
+  return value === "" ? void 0 : value;
+}
+function choiceInput(name, choices, fallback) {
+  const value = optionalInput(name) ?? fallback;
+  if (value === void 0 || !choices.includes(value))
+    throw new UsageError(
+      `${name}: expected ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} (got '${value ?? ""}')`
+    );
+  return value;
+}
+function workspace() {
+  return process.env.GITHUB_WORKSPACE ?? process.cwd();
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -40573,45 +40659,6 @@ async function recordVerification(store, record) {
   );
 }
 
-// actions/lib/util/errors.ts
-var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-    this.name = new.target.name;
-  }
-  exitCode;
-};
-var UsageError = class extends ScalegateError {
-  constructor(message) {
-    super(message, 2);
-  }
-};
-var SettingsError = class extends ScalegateError {
-  constructor(position, fieldPath, detail) {
-    const where = `${position.file}:${position.line}:${position.column}`;
-    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
-    this.position = position;
-    this.fieldPath = fieldPath;
-    this.detail = detail;
-  }
-  position;
-  fieldPath;
-  detail;
-};
-
-// actions/lib/report/action-support.ts
-function optionalInput(name) {
-  const value = getInput(name);
-  return value === "" ? void 0 : value;
-}
-function runAction(main) {
-  main().catch((error2) => {
-    if (error2 instanceof ScalegateError) setFailed(error2.message);
-    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
-  });
-}
-
 // actions/lib/util/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
 function childOf(node, part) {
@@ -40660,24 +40707,6 @@ function parseYamlSource(text, file) {
     value: doc.toJS({ maxAliasCount: 100 }),
     locate: documentLocator(doc, lines, file)
   };
-}
-
-// actions/lib/util/duration.ts
-var unitMs = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5
-};
-var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
-var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-function tryParseDuration(text) {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return void 0;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total;
 }
 
 // actions/lib/gates/verdict.ts
@@ -41399,11 +41428,9 @@ function pullRequestNumber(fromEvent) {
 async function run() {
   const token = getInput("github-token");
   if (token) setSecret(token);
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const cwd = workspace();
   const environment = getInput("environment", { required: true });
-  const failOn = getInput("fail-on") || "never";
-  if (!["fail", "inconclusive", "never"].includes(failOn))
-    throw new UsageError(`fail-on: expected fail, inconclusive or never (got '${failOn}')`);
+  const failOn = choiceInput("fail-on", ["fail", "inconclusive", "never"], "never");
   const verdict = await readVerdict(resolve2(cwd, getInput("verdict", { required: true })));
   const windowsInput = optionalInput("windows");
   const ctx = runContext();
@@ -41497,4 +41524,6 @@ async function run() {
   const failing = verdict.status === "fail" || verdict.status === "inconclusive" && failOn === "inconclusive";
   if (failing && failOn !== "never") setFailed(`verdict ${verdict.status}: ${verdict.summary}`);
 }
+
+// actions/report/index.ts
 runAction(run);

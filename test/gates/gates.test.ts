@@ -461,7 +461,7 @@ describe('actions/gate', () => {
     const code = await new Promise<number>((resolvePromise) => {
       const child = execFile(
         process.execPath,
-        ['--import', 'tsx', 'actions/gate/main.ts'],
+        ['--import', 'tsx', 'actions/gate/index.ts'],
         { env },
         () => {},
       );

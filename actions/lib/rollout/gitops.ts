@@ -6,6 +6,7 @@ import type { KubeClient } from '../kube/client.js';
 import { annotations } from '../kube/labels.js';
 import { rolloutState } from '../kube/rollout-status.js';
 import { ScalegateError } from '../util/errors.js';
+import { ExitCode } from '../util/exit-codes.js';
 
 /** Where an environment's manifests live in the repository Argo CD or Flux syncs from. */
 export interface GitOpsTarget {
@@ -183,7 +184,8 @@ export async function waitForRevision(
     });
     if (runsRevision(deployment, revision)) return;
     const state = deployment ? rolloutState(deployment) : undefined;
-    if (state?.phase === 'failed') throw new ScalegateError(`deployment "${name}": ${state.message}`, 1);
+    if (state?.phase === 'failed')
+      throw new ScalegateError(`deployment "${name}": ${state.message}`, ExitCode.failed);
     const seen = deployment?.spec?.template?.metadata?.annotations?.[annotations.image] ?? 'nothing';
     const line = `waiting for ${namespace}/${name} to run ${revision.image}${revision.gitSha ? ` @ ${revision.gitSha}` : ''} (runs ${seen})`;
     if (line !== last) options.log?.(line);
