@@ -22,10 +22,11 @@ const pods = type('v1', 'Pod');
 const hpas = type('autoscaling/v2', 'HorizontalPodAutoscaler');
 const events = type('v1', 'Event');
 
-/** CPU usage per pod in millicores, as the data plane would measure it. */
-function scriptedUsage(cpuMillis: Map<string, number>): WorkloadMetricsSource {
+/** CPU usage per pod in millicores, as the data plane would measure it; `reads` counts the controller's reads. */
+function scriptedUsage(cpuMillis: Map<string, number>, reads: { count: number }): WorkloadMetricsSource {
   return {
     podUsage: (_ns, pod) => {
+      reads.count++;
       const cpu = cpuMillis.get(pod);
       if (cpu === undefined) return undefined;
       return {
@@ -60,12 +61,13 @@ describe('HpaController', () => {
     ['web-1', 500],
     ['web-2', 500],
   ]);
+  const usageReads = { count: 0 };
   const context: ControllerContext = {
     store,
     registry,
     profile: { ...profiles.fast, hpaSyncSeconds: 0.2 },
     recordEvent: eventRecorder(store, registry),
-    services: new Map<string, unknown>([[serviceKeys.workloadMetrics, scriptedUsage(usage)]]),
+    services: new Map<string, unknown>([[serviceKeys.workloadMetrics, scriptedUsage(usage, usageReads)]]),
   };
   const controller = new HpaController();
 
@@ -159,7 +161,9 @@ describe('HpaController', () => {
       return s.status?.currentMetrics?.[0]?.resource?.current.averageUtilization === 50 ? s : undefined;
     });
     assert.equal(store.get(deployments, 'shop', 'web').spec.replicas, 3);
-    await new Promise((r) => setTimeout(r, 600));
+    // Two more syncs (each reads the usage of the three pods) must leave the settled status as it is.
+    const seen = usageReads.count;
+    await eventually('two more syncs of the HPA', () => usageReads.count >= seen + 6);
     assert.equal(store.get(hpas, 'shop', 'web').metadata.resourceVersion, settled.metadata.resourceVersion);
   });
 
