@@ -25,6 +25,18 @@ const deployments = type('apps/v1', 'Deployment');
 const hpas = type('autoscaling/v2', 'HorizontalPodAutoscaler');
 const scaledObjects = type('keda.sh/v1alpha1', 'ScaledObject');
 
+/** The ScaledObject's Ready condition, once the operator has set one. */
+function readyCondition(store: ObjectStore) {
+  return eventually(
+    'the Ready condition',
+    () =>
+      store
+        .get(scaledObjects, 'shop', 'web')
+        .status?.conditions?.find((c: { type: string }) => c.type === 'Ready'),
+    { timeoutMs: 60_000 },
+  );
+}
+
 /** A Prometheus exporter whose counter grows at `rate` per second from the moment it starts. */
 async function requestCounter(rate: number): Promise<{ url: string; server: Server }> {
   const started = Date.now();
@@ -164,14 +176,7 @@ describe('KEDA ScaledObject with Prometheus down', () => {
         { timeoutMs: 60_000 },
       );
       assert.equal(condition.reason, 'FailedGetExternalMetric');
-      const ready = await eventually(
-        'Ready False',
-        () =>
-          store
-            .get(scaledObjects, 'shop', 'web')
-            .status?.conditions?.find((c: { type: string }) => c.type === 'Ready'),
-        { timeoutMs: 60_000 },
-      );
+      const ready = await readyCondition(store);
       assert.deepEqual([ready.status, ready.reason], ['False', 'TriggerError']);
       assert.equal(store.get(deployments, 'shop', 'web').spec.replicas, 2);
     } finally {
@@ -185,14 +190,7 @@ describe('KEDA ScaledObject with Prometheus down', () => {
       const invalid = scaledObject('http://127.0.0.1:1');
       invalid.spec.triggers[0]!.metadata.threshold = 'lots';
       store.create(scaledObjects, invalid);
-      const ready = await eventually(
-        'Ready False',
-        () =>
-          store
-            .get(scaledObjects, 'shop', 'web')
-            .status?.conditions?.find((c: { type: string }) => c.type === 'Ready'),
-        { timeoutMs: 60_000 },
-      );
+      const ready = await readyCondition(store);
       assert.equal(ready.reason, 'ScaledObjectCheckFailed');
       assert.match(
         ready.message,
