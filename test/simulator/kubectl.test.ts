@@ -307,12 +307,14 @@ describe('scalegate sim up', () => {
     child.stdout?.on('data', (d) => {
       out += d;
     });
-    const deadline = Date.now() + 30_000;
-    while (!out.includes('\n')) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        assert.fail(`sim up did not print its endpoints: ${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(
+      'sim up to print its endpoints',
+      () => {
+        if (child?.exitCode !== null) assert.fail(`sim up exited without printing its endpoints: ${out}`);
+        return out.includes('\n');
+      },
+      { timeoutMs: 30_000 },
+    );
     const endpoints = JSON.parse(out.split('\n')[0] as string);
     assert.deepEqual(Object.keys(endpoints).sort(), ['apiServer', 'gateway', 'kubeconfig', 'metrics']);
     const home = await mkdtemp(join(tmpdir(), 'scalegate-kubectl-'));
