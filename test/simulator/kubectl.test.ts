@@ -136,11 +136,18 @@ describe('kubectl 1.32 against the local cluster', () => {
   });
 
   it('follows rollout status and wait --for=condition as the deployment status progresses', async () => {
+    // Both commands list, then watch: the status changes once both watch, so each sees every step of the progress.
+    let watches = 0;
+    const watch = cluster.store.watch.bind(cluster.store);
+    cluster.store.watch = ((...args: Parameters<typeof watch>) => {
+      watches++;
+      return watch(...args);
+    }) as typeof cluster.store.watch;
     const rollout = kubectl(env, ['rollout', 'status', 'deployment/web', '--timeout=60s']);
     const waiting = kubectl(env, ['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']);
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually('kubectl rollout status and kubectl wait to watch the deployment', () => watches >= 2);
+    cluster.store.watch = watch;
     setStatus('web', { replicas: 4, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
-    await new Promise((r) => setTimeout(r, 300));
     setStatus('web', {
       replicas: 4,
       updatedReplicas: 4,
