@@ -3,7 +3,7 @@
 // Run: npm run conformance
 import { runConformance } from './conformance/run.js';
 
-const report = await runConformance({ log: (line) => console.log(line) });
+const report = await runConformance();
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 for (const r of report.kubectl.filter((c) => !c.conforms))
   console.log(`kubectl ${r.args}\n  exit ${r.code}: ${r.output.split('\n').slice(0, 3).join('\n  ')}`);

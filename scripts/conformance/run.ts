@@ -141,33 +141,32 @@ async function queryUntilAnswered(
   }
 }
 
-export async function runConformance(
-  options: { kubectl?: string; log?: (line: string) => void } = {},
-): Promise<ConformanceReport> {
-  const log = options.log ?? (() => {});
-  const kubectlBinary = options.kubectl ?? '/usr/bin/kubectl';
+/** The everyday-kubectl matrix against a fresh local cluster. */
+export async function runKubectlConformance(kubectlBinary = '/usr/bin/kubectl'): Promise<CaseResult[]> {
   const cluster = await startCluster();
   try {
-    log(`kubectl matrix: ${kubectlMatrix.length} commands`);
-    const kubectl = await runKubectlMatrix(cluster.kubeconfig, kubectlMatrix, kubectlBinary);
-    const [setup] = await runKubectlMatrix(
-      cluster.kubeconfig,
-      [{ args: 'apply -f -', stdin: workloads, expect: /./ }],
-      kubectlBinary,
-    );
-    if (!setup?.conforms) throw new Error(`applying the mixin workloads failed: ${setup?.output}`);
-    for (const wait of [
-      'rollout status deployment/web -n mixin --timeout=120s',
-      'rollout status statefulset/db -n mixin --timeout=120s',
-      'rollout status daemonset/agent -n mixin --timeout=120s',
-    ]) {
+    return await runKubectlMatrix(cluster.kubeconfig, kubectlMatrix, kubectlBinary);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** The kubernetes-mixin queries against a fresh local cluster running the workloads they watch. */
+export async function runQueryConformance(kubectlBinary = '/usr/bin/kubectl'): Promise<QueryResult[]> {
+  const cluster = await startCluster();
+  try {
+    const run = async (args: string, stdin?: string) => {
       const [result] = await runKubectlMatrix(
         cluster.kubeconfig,
-        [{ args: wait, expect: /./ }],
+        [{ args, ...(stdin ? { stdin } : {}), expect: /./ }],
         kubectlBinary,
       );
-      if (!result?.conforms) throw new Error(`kubectl ${splitArgs(wait).join(' ')}: ${result?.output}`);
-    }
+      if (!result?.conforms) throw new Error(`kubectl ${splitArgs(args).join(' ')}: ${result?.output}`);
+    };
+    await run('apply -f -', workloads);
+    await run('rollout status deployment/web -n mixin --timeout=120s');
+    await run('rollout status statefulset/db -n mixin --timeout=120s');
+    await run('rollout status daemonset/agent -n mixin --timeout=120s');
     const prometheus = await startPrometheus({
       targets: [],
       scrapeConfigs: clusterScrapeConfigs(cluster.metrics),
@@ -178,15 +177,24 @@ export async function runConformance(
         'container_cpu_usage_seconds_total{job="kubelet", metrics_path="/metrics/cadvisor"}',
       );
       const client = new PrometheusClient({ url: prometheus.url });
-      const deadline = Date.now() + 20_000;
-      const queries: QueryResult[] = [];
-      for (const q of mixinQueries) queries.push(await queryUntilAnswered(client, q, deadline));
-      await client.close();
-      return { kubectl, queries, kubectlShare: share(kubectl), queryShare: share(queries) };
+      try {
+        const deadline = Date.now() + 20_000;
+        const queries: QueryResult[] = [];
+        for (const q of mixinQueries) queries.push(await queryUntilAnswered(client, q, deadline));
+        return queries;
+      } finally {
+        await client.close();
+      }
     } finally {
       await prometheus.stop();
     }
   } finally {
     await cluster.stop();
   }
+}
+
+export async function runConformance(kubectlBinary = '/usr/bin/kubectl'): Promise<ConformanceReport> {
+  const kubectl = await runKubectlConformance(kubectlBinary);
+  const queries = await runQueryConformance(kubectlBinary);
+  return { kubectl, queries, kubectlShare: share(kubectl), queryShare: share(queries) };
 }

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { kubectl, kubectlUntil } from './cluster-kubectl-fixtures.js';
-import { until } from './dataplane-fixtures.js';
 
 /**
  * Real kubectl 1.32 against the local cluster with its controllers, on what a real cluster does beyond the
@@ -117,13 +117,13 @@ describe('kubectl against the local cluster as against a real one', () => {
     assert.match(await ok(['get', 'widgets', '-n', 'team']), /^NAME\s+SIZE\s+READY\n(w1\s+3)\s*$/m);
     assert.match(await ok(['get', 'apiservices', 'v1.example.com']), /^v1\.example\.com\s+Local\s+True\s+/m);
     await ok(['delete', 'crd', 'widgets.example.com']);
-    await until(
+    await eventually(
       'the widgets type to be gone',
       async () => {
         const raw = await kubectl(env, ['get', '--raw', '/apis/example.com/v1/namespaces/team/widgets']);
         return raw.code !== 0 && /NotFound/.test(raw.stderr) ? true : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     assert.match(
       await ok(['api-resources', '--api-group=example.com']),
@@ -155,20 +155,20 @@ describe('kubectl against the local cluster as against a real one', () => {
       followed += chunk.toString();
     });
     try {
-      await until(
+      await eventually(
         'the start-up line',
         async () => (/started on node-/.test(followed) ? true : undefined),
-        30_000,
+        { timeoutMs: 30_000 },
       );
       const reply = await fetch(`${cluster.gateway}/team/web/checkout`, {
         headers: { 'user-agent': 'k6/0.50' },
       });
       assert.equal(reply.status, 200);
-      await until(
+      await eventually(
         'the access line',
         async () =>
           /"GET \/team\/web\/checkout HTTP\/1\.1" 200 2 "-" "k6\/0\.50"/.test(followed) ? true : undefined,
-        30_000,
+        { timeoutMs: 30_000 },
       );
     } finally {
       follower.kill();

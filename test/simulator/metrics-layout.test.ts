@@ -4,8 +4,8 @@ import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { clusterScrapeConfigs } from '../../simulator/dataplane/scrape-config.js';
+import { eventually } from '../support/eventually.js';
 import { kubectl } from './cluster-kubectl-fixtures.js';
-import { until } from './dataplane-fixtures.js';
 
 /**
  * The local cluster's metrics laid out as kube-prometheus-stack scrapes a real cluster: kube-state-metrics'
@@ -40,13 +40,13 @@ describe('metrics layout of a real cluster', () => {
 
   /** Polls a query until it returns `count` series (at least one when not given): targets come in one by one. */
   const series = (expr: string, count?: number) =>
-    until(
+    eventually(
       `${expr} to return ${count ?? 'some'} series`,
       async () => {
         const result = await client.query(expr);
         return (count === undefined ? result.length > 0 : result.length === count) ? result : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
 
   it('serves kube-state-metrics with its v2 conventions', async () => {
