@@ -39,6 +39,21 @@ function withAnnotations(metadata: Json, annotations: Record<string, string>): J
   return Object.keys(annotations).length ? { ...rest, annotations } : rest;
 }
 
+/** What both versions share: the target and the replica bounds. */
+function hpaShell(apiVersion: string, hpa: KubeObject, annotations: Record<string, string>) {
+  const spec: Json = hpa.spec ?? {};
+  return {
+    apiVersion,
+    kind: 'HorizontalPodAutoscaler',
+    metadata: withAnnotations(hpa.metadata, annotations),
+    spec: {
+      scaleTargetRef: spec.scaleTargetRef,
+      ...(spec.minReplicas !== undefined ? { minReplicas: spec.minReplicas } : {}),
+      maxReplicas: spec.maxReplicas,
+    },
+  };
+}
+
 export function hpaV1FromV2(hpa: KubeObject): KubeObject {
   const spec: Json = hpa.spec ?? {};
   const status: Json = hpa.status;
@@ -54,14 +69,11 @@ export function hpaV1FromV2(hpa: KubeObject): KubeObject {
   const otherCurrent = (status?.currentMetrics ?? []).filter((m: Json) => m !== currentCpu);
   if (otherCurrent.length) annotations[currentMetricsAnnotation] = JSON.stringify(otherCurrent);
   if (status?.conditions?.length) annotations[conditionsAnnotation] = JSON.stringify(status.conditions);
+  const shell = hpaShell('autoscaling/v1', hpa, annotations);
   return {
-    apiVersion: 'autoscaling/v1',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: withAnnotations(hpa.metadata, annotations),
+    ...shell,
     spec: {
-      scaleTargetRef: spec.scaleTargetRef,
-      ...(spec.minReplicas !== undefined ? { minReplicas: spec.minReplicas } : {}),
-      maxReplicas: spec.maxReplicas,
+      ...shell.spec,
       ...(cpu ? { targetCPUUtilizationPercentage: cpu.resource.target.averageUtilization } : {}),
     },
     status: {
@@ -110,14 +122,11 @@ export function hpaV2FromV1(hpa: KubeObject): KubeObject {
       : [];
   const metrics = [...cpu, ...others];
   const current = [...currentCpu, ...otherCurrent];
+  const shell = hpaShell('autoscaling/v2', hpa, annotations);
   return {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: withAnnotations(hpa.metadata, annotations),
+    ...shell,
     spec: {
-      scaleTargetRef: spec.scaleTargetRef,
-      ...(spec.minReplicas !== undefined ? { minReplicas: spec.minReplicas } : {}),
-      maxReplicas: spec.maxReplicas,
+      ...shell.spec,
       ...(metrics.length ? { metrics } : {}),
       ...(behavior ? { behavior } : {}),
     },

@@ -10,6 +10,8 @@
  *   restarts per restartPolicy (CrashLoopBackOff).
  */
 
+import { goDuration } from '../go-duration.js';
+
 export type ImageBehaviour = 'runs' | 'fails-to-pull' | 'crashes';
 
 /** Splits `registry/repo:tag@digest` into repository and tag (default `latest`). */
@@ -56,13 +58,8 @@ export function readinessDelaySeconds(
   return period > 0 ? Math.ceil(initial / period) * period : initial;
 }
 
-/** Go's time.Duration formatting for the back-off in messages: `500ms`, `10s`, `1m20s`, `5m0s`. */
-export function goDuration(seconds: number): string {
-  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
-  if (seconds < 60) return `${Number(seconds.toFixed(3))}s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes}m${Number((seconds - minutes * 60).toFixed(3))}s`;
-}
+/** Go's time.Duration formatting for the back-off in messages (shared with the protobuf decoder). */
+export { goDuration };
 
 export interface Terminated {
   exitCode: number;

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { goDuration } from '../../simulator/api/protobuf/decode.js';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
+import { goDuration } from '../../simulator/go-duration.js';
 import { kubectl } from './cluster-kubectl-fixtures.js';
 
 /** kubectl 1.32's generators send protobuf bodies; the local API server reads them as a real one does. */
@@ -102,9 +102,9 @@ describe('kubectl protobuf request bodies', () => {
 
   it("formats durations as Go's time.Duration does", () => {
     assert.equal(goDuration(0), '0s');
-    assert.equal(goDuration(90e9), '1m30s');
-    assert.equal(goDuration(3600e9), '1h0m0s');
-    assert.equal(goDuration(1.5e9), '1.5s');
-    assert.equal(goDuration(500e6), '500ms');
+    assert.equal(goDuration(90), '1m30s');
+    assert.equal(goDuration(3600), '1h0m0s');
+    assert.equal(goDuration(1.5), '1.5s');
+    assert.equal(goDuration(0.5), '500ms');
   });
 });

@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs';
+import { goDuration } from '../../go-duration.js';
 import { ApiError, badRequest } from '../../store/errors.js';
 import { protoGroups } from './groups.js';
 import generated from './kubernetes.json' with { type: 'json' };
@@ -36,23 +37,6 @@ function messageTypeOf(apiVersion: string, kind: string): protobuf.Type | undefi
   return found instanceof protobuf.Type ? found : undefined;
 }
 
-/** Go's time.Duration.String() for whole and fractional durations (`1m30s`, `500ms`, `0s`). */
-export function goDuration(nanoseconds: number): string {
-  if (nanoseconds === 0) return '0s';
-  const sign = nanoseconds < 0 ? '-' : '';
-  let ns = Math.abs(nanoseconds);
-  if (ns < 1e3) return `${sign}${ns}ns`;
-  if (ns < 1e6) return `${sign}${ns / 1e3}µs`;
-  if (ns < 1e9) return `${sign}${ns / 1e6}ms`;
-  const hours = Math.floor(ns / 3.6e12);
-  ns -= hours * 3.6e12;
-  const minutes = Math.floor(ns / 6e10);
-  ns -= minutes * 6e10;
-  const seconds = `${Number((ns / 1e9).toFixed(9))}s`;
-  if (hours) return `${sign}${hours}h${minutes}m${seconds}`;
-  return minutes ? `${sign}${minutes}m${seconds}` : `${sign}${seconds}`;
-}
-
 type Decoded = Record<string, unknown>;
 
 /** A field the body carried (protobufjs keeps defaults on the prototype). */
@@ -86,7 +70,7 @@ function rawJson(raw: unknown): unknown {
 const special: Record<string, (message: Decoded) => unknown> = {
   [`${meta}.Time`]: (m) => timestamp(m, 0),
   [`${meta}.MicroTime`]: (m) => timestamp(m, 6),
-  [`${meta}.Duration`]: (m) => goDuration(Number(scalar(own(m, 'duration') ?? 0))),
+  [`${meta}.Duration`]: (m) => goDuration(Number(scalar(own(m, 'duration') ?? 0)) / 1e9),
   [`${meta}.FieldsV1`]: (m) => rawJson(own(m, 'Raw')),
   'k8s.io.apimachinery.pkg.runtime.RawExtension': (m) => rawJson(own(m, 'raw')),
   'k8s.io.apimachinery.pkg.util.intstr.IntOrString': (m) =>
