@@ -103,6 +103,10 @@ export class KedaController extends QueueController implements ExternalMetricsSo
       });
       return;
     }
+    if (spec.paused) {
+      this.pause(key, object, spec);
+      return;
+    }
     this.ensureHpa(object, spec);
     const poller = this.ensurePoller(key, spec);
     this.activate(object, spec, poller);
@@ -120,6 +124,28 @@ export class KedaController extends QueueController implements ExternalMetricsSo
           },
       poller,
     );
+  }
+
+  /**
+   * The pause annotations: KEDA stops scaling (the poller and the HPA go), holds the target at
+   * `paused-replicas` when given, and reports Paused.
+   */
+  private pause(key: string, object: KubeObject, spec: ScaledObjectSpec): void {
+    const { store, registry } = this.context;
+    this.dropPoller(key);
+    const namespace = object.metadata.namespace as string;
+    if (store.tryGet(this.hpas!, namespace, spec.hpaName)) store.delete(this.hpas!, namespace, spec.hpaName);
+    const replicas = spec.paused?.replicas;
+    const type = registry.byKind(spec.target.apiVersion, spec.target.kind);
+    const target = type ? store.tryGet(type, namespace, spec.target.name) : undefined;
+    if (type && target && replicas !== undefined && (target.spec?.replicas ?? 1) !== replicas)
+      writeReplicas(store, type, namespace, spec.target.name, replicas);
+    this.writeStatus(object, spec, {
+      type: 'Ready',
+      status: 'True',
+      reason: 'ScaledObjectReady',
+      message: 'ScaledObject is defined correctly and is ready for scaling',
+    });
   }
 
   /** Creates the HPA, or brings it back to the spec the ScaledObject implies. */
@@ -216,7 +242,11 @@ export class KedaController extends QueueController implements ExternalMetricsSo
     });
   }
 
-  /** KEDA's own scaling: 0 → min(1) on activation, → 0 after the cooldown when minReplicaCount is 0. */
+  /**
+   * KEDA's own scaling: from the idle count (0 by default when minReplicaCount is 0, else idleReplicaCount) to
+   * minReplicaCount (at least 1) on activation, back to the idle count after the cooldown (never before
+   * initialCooldownPeriod has passed since creation), and a target below minReplicaCount raised to it.
+   */
   private activate(object: KubeObject, spec: ScaledObjectSpec, poller: Poller): void {
     const { store, registry, recordEvent } = this.context;
     const type = registry.byKind(spec.target.apiVersion, spec.target.kind);
@@ -225,31 +255,40 @@ export class KedaController extends QueueController implements ExternalMetricsSo
     if (!type || !target || poller.samples.size === 0) return;
     const replicas: number = target.spec?.replicas ?? 1;
     const now = store.clock.now();
+    const idle = spec.idleReplicaCount;
     if (this.isActive(poller)) {
       poller.lastActive = now;
-      if (replicas === 0) {
+      if (replicas === idle || replicas < spec.minReplicaCount) {
         const to = Math.max(spec.minReplicaCount, 1);
         writeReplicas(store, type, namespace, spec.target.name, to);
         recordEvent(
           object,
           'Normal',
           'KEDAScaleTargetActivated',
-          `Scaled ${spec.target.kind.toLowerCase()} ${namespace}/${spec.target.name} from 0 to ${to}`,
+          `Scaled ${spec.target.kind.toLowerCase()} ${namespace}/${spec.target.name} from ${replicas} to ${to}`,
           source,
         );
       }
       return;
     }
-    const cooledDown = now - (poller.lastActive ?? 0) >= spec.cooldownPeriodSeconds * 1000;
-    if (spec.minReplicaCount === 0 && replicas > 0 && cooledDown) {
-      writeReplicas(store, type, namespace, spec.target.name, 0);
+    const created = Date.parse(object.metadata.creationTimestamp ?? '') || 0;
+    const cooledDown =
+      now - (poller.lastActive ?? 0) >= spec.cooldownPeriodSeconds * 1000 &&
+      now - created >= spec.initialCooldownPeriodSeconds * 1000;
+    if (idle !== undefined && replicas !== idle && replicas > idle && cooledDown) {
+      writeReplicas(store, type, namespace, spec.target.name, idle);
       recordEvent(
         object,
         'Normal',
         'KEDAScaleTargetDeactivated',
-        `Deactivated ${spec.target.kind.toLowerCase()} ${namespace}/${spec.target.name} from ${replicas} to 0`,
+        `Deactivated ${spec.target.kind.toLowerCase()} ${namespace}/${spec.target.name} from ${replicas} to ${idle}`,
         source,
       );
+    } else if (idle === undefined && replicas < spec.minReplicaCount) {
+      writeReplicas(store, type, namespace, spec.target.name, spec.minReplicaCount);
+    } else if (!cooledDown && replicas !== idle) {
+      // Re-check when the cooldown (or the initial one) is over, even if no sample changes.
+      this.queue.addAfter(objectKey(object), Math.max(1, spec.cooldownPeriodSeconds));
     }
   }
 
@@ -309,6 +348,27 @@ export class KedaController extends QueueController implements ExternalMetricsSo
           ? { lastActiveTime: new Date(poller.lastActive).toISOString().replace(/\.\d+Z$/, 'Z') }
           : {}),
       });
+    }
+    if (spec) {
+      conditions = withCondition(
+        conditions,
+        spec.paused
+          ? {
+              type: 'Paused',
+              status: 'True',
+              reason: 'ScaledObjectPaused',
+              message: 'ScaledObject is paused',
+            }
+          : {
+              type: 'Paused',
+              status: 'False',
+              reason: 'ScaledObjectUnpaused',
+              message: 'pause annotation removed for ScaledObject',
+            },
+        now,
+      );
+      if (spec.paused?.replicas !== undefined) status.pausedReplicaCount = spec.paused.replicas;
+      else delete status.pausedReplicaCount;
     }
     status.conditions = conditions;
     if (canonicalJson(status) === canonicalJson(object.status ?? {})) return;

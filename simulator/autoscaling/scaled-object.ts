@@ -27,6 +27,26 @@ export interface ScaledObjectSpec {
   hpaName: string;
   behavior: Behavior | undefined;
   triggers: PrometheusTrigger[];
+  /** The replica count while no trigger is active (below minReplicaCount), when set or when min is 0. */
+  idleReplicaCount: number | undefined;
+  /** Seconds after creation before KEDA may first scale the target to its idle count. */
+  initialCooldownPeriodSeconds: number;
+  /** The pause annotations: scaling stopped, and the target held at `replicas` when given. */
+  paused: { replicas?: number } | undefined;
+}
+
+export const pausedAnnotation = 'autoscaling.keda.sh/paused';
+export const pausedReplicasAnnotation = 'autoscaling.keda.sh/paused-replicas';
+
+function pauseOf(annotations: Record<string, string> | undefined): { replicas?: number } | undefined {
+  const replicas = annotations?.[pausedReplicasAnnotation];
+  if (replicas !== undefined) {
+    const n = Number(replicas);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`${pausedReplicasAnnotation}: expected a whole number of replicas, got "${replicas}"`);
+    return { replicas: n };
+  }
+  return annotations?.[pausedAnnotation] === 'true' ? {} : undefined;
 }
 
 export const scaledObjectNameLabel = 'scaledobject.keda.sh/name';
@@ -81,6 +101,10 @@ export function readScaledObject(object: KubeObject): ScaledObjectSpec {
       `minReplicaCount (${minReplicaCount}) must be less than or equal to maxReplicaCount (${maxReplicaCount})`,
     );
   }
+  const idle: number | undefined = spec.idleReplicaCount;
+  if (idle !== undefined && idle >= minReplicaCount) {
+    throw new Error(`IdleReplicaCount=${idle} must be less than MinReplicaCount=${minReplicaCount}`);
+  }
   return {
     target: { apiVersion: ref.apiVersion ?? 'apps/v1', kind: ref.kind ?? 'Deployment', name: ref.name },
     pollingIntervalSeconds: spec.pollingInterval ?? 30,
@@ -90,6 +114,9 @@ export function readScaledObject(object: KubeObject): ScaledObjectSpec {
     hpaName: spec.advanced?.horizontalPodAutoscalerConfig?.name ?? `keda-hpa-${name}`,
     behavior: spec.advanced?.horizontalPodAutoscalerConfig?.behavior,
     triggers: parsed,
+    idleReplicaCount: idle ?? (minReplicaCount === 0 ? 0 : undefined),
+    initialCooldownPeriodSeconds: spec.initialCooldownPeriod ?? 0,
+    paused: pauseOf(object.metadata.annotations),
   };
 }
 

@@ -152,6 +152,7 @@ describe('KEDA ScaledObject with a real Prometheus', () => {
           ['Ready', 'True'],
           ['Active', 'True'],
           ['Fallback', 'False'],
+          ['Paused', 'False'],
         ],
       );
     } finally {

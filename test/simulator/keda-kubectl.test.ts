@@ -56,7 +56,7 @@ spec:
     const table = await kubectlUntil(env, ['get', 'scaledobject', 'web'], /\bTrue\b/);
     assert.match(
       table,
-      /^NAME\s+SCALETARGETKIND\s+SCALETARGETNAME\s+MIN\s+MAX\s+READY\s+ACTIVE\s+FALLBACK\s+PAUSED\s+TRIGGERS\s+AUTHENTICATIONS\s+AGE\nweb\s+apps\/v1\.Deployment\s+web\s+2\s+6\s+True\s+True\s+False\s+prometheus\s+\S+$/m,
+      /^NAME\s+SCALETARGETKIND\s+SCALETARGETNAME\s+MIN\s+MAX\s+READY\s+ACTIVE\s+FALLBACK\s+PAUSED\s+TRIGGERS\s+AUTHENTICATIONS\s+AGE\nweb\s+apps\/v1\.Deployment\s+web\s+2\s+6\s+True\s+True\s+False\s+False\s+prometheus\s+\S+$/m,
     );
     const raw = await kubectlUntil(
       env,
