@@ -10562,11 +10562,11 @@ var require_socks5_client = __commonJS({
           return;
         }
         const version2 = this.buffer[0];
-        const status2 = this.buffer[1];
+        const status = this.buffer[1];
         if (version2 !== 1) {
           throw new Socks5ProxyError(`Invalid auth sub-negotiation version: ${version2}`, "UND_ERR_SOCKS5_AUTH_VERSION");
         }
-        if (status2 !== 0) {
+        if (status !== 0) {
           throw new Socks5ProxyError("Authentication failed", "UND_ERR_SOCKS5_AUTH_FAILED");
         }
         this.buffer = this.buffer.subarray(2);
@@ -20185,21 +20185,21 @@ var require_response = __commonJS({
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
-      static redirect(url2, status2 = 302) {
+      static redirect(url2, status = 302) {
         webidl.argumentLengthCheck(arguments, 1, "Response.redirect");
         url2 = webidl.converters.USVString(url2);
-        status2 = webidl.converters["unsigned short"](status2);
+        status = webidl.converters["unsigned short"](status);
         let parsedURL;
         try {
           parsedURL = new URL(url2, relevantRealm.settingsObject.baseUrl);
         } catch (err) {
           throw new TypeError(`Failed to parse URL from ${url2}`, { cause: err });
         }
-        if (!redirectStatusSet.has(status2)) {
-          throw new RangeError(`Invalid status code ${status2}`);
+        if (!redirectStatusSet.has(status)) {
+          throw new RangeError(`Invalid status code ${status}`);
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
-        responseObject.#state.status = status2;
+        responseObject.#state.status = status;
         const value = isomorphicEncode(URLSerializer(parsedURL));
         responseObject.#state.headersList.append("location", value, true);
         return responseObject;
@@ -22308,13 +22308,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status: status2, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status: status2, statusText, headersList, socket });
+          response = makeResponse({ status, statusText, headersList, socket });
         } else {
           const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
-          response = makeResponse({ status: status2, statusText, headersList });
+          response = makeResponse({ status, statusText, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -22436,8 +22436,8 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status2, rawHeaders, resume, statusText) {
-              if (status2 < 200) {
+            onHeaders(status, rawHeaders, resume, statusText) {
+              if (status < 200) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22453,9 +22453,9 @@ var require_fetch = __commonJS({
                 }
               }
               const location = headersList.get("location", true);
-              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status2);
+              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status);
               const decoders = [];
-              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
+              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -22498,7 +22498,7 @@ var require_fetch = __commonJS({
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
               resolve5({
-                status: status2,
+                status,
                 statusText,
                 headersList,
                 body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
@@ -22532,8 +22532,8 @@ var require_fetch = __commonJS({
               fetchParams.controller.terminate(error63);
               reject(error63);
             },
-            onRequestUpgrade(_controller, status2, headers, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onRequestUpgrade(_controller, status, headers, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22551,15 +22551,15 @@ var require_fetch = __commonJS({
                 }
               }
               resolve5({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
               return true;
             },
-            onUpgrade(status2, rawHeaders, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onUpgrade(status, rawHeaders, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22575,8 +22575,8 @@ var require_fetch = __commonJS({
                 }
               }
               resolve5({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
@@ -27047,12 +27047,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name2, status2, cb) {
+        _addListener(name2, status, cb) {
           var base;
           if ((base = this._events)[name2] == null) {
             base[name2] = [];
           }
-          this._events[name2].push({ cb, status: status2 });
+          this._events[name2].push({ cb, status });
           return this.instance;
         }
         listenerCount(name2) {
@@ -27225,10 +27225,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status2;
-          status2 = this._states.jobStatus(this.options.id);
-          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -27532,10 +27532,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status2) {
+        statusJobs(status) {
           var k, pos, ref, results, v;
-          if (status2 != null) {
-            pos = this.status.indexOf(status2);
+          if (status != null) {
+            pos = this.status.indexOf(status);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -27893,8 +27893,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status2) {
-            return this._states.statusJobs(status2);
+          jobs(status) {
+            return this._states.statusJobs(status);
           }
           counts() {
             return this._states.statusCounts();
@@ -36079,78 +36079,6 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
-// actions/lib/github/branch-store.ts
-function status(error63) {
-  return typeof error63 === "object" && error63 !== null && "status" in error63 ? Number(error63.status) : void 0;
-}
-function branchStore(github, repo, branch = "scalegate-history") {
-  async function read(path) {
-    try {
-      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
-      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new Error(`${branch}:${path} is not a file`);
-      }
-      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
-    } catch (error63) {
-      if (status(error63) === 404) return void 0;
-      throw error63;
-    }
-  }
-  async function createBranch() {
-    const { data: tree } = await github.rest.git.createTree({
-      ...repo,
-      tree: [
-        {
-          path: "README.md",
-          mode: "100644",
-          type: "blob",
-          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
-        }
-      ]
-    });
-    const { data: commit } = await github.rest.git.createCommit({
-      ...repo,
-      message: "scalegate: start the history branch",
-      tree: tree.sha,
-      parents: []
-    });
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  }
-  async function branchExists() {
-    try {
-      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return true;
-    } catch (error63) {
-      if (status(error63) === 404) return false;
-      throw error63;
-    }
-  }
-  async function update(path, change2, message) {
-    if (!await branchExists()) await createBranch();
-    for (let attempt = 1; ; attempt++) {
-      const current = await read(path);
-      const next = change2(current?.value);
-      try {
-        await github.rest.repos.createOrUpdateFileContents({
-          ...repo,
-          path,
-          branch,
-          message,
-          content: Buffer.from(`${JSON.stringify(next, null, 2)}
-`).toString("base64"),
-          ...current ? { sha: current.sha } : {}
-        });
-        return next;
-      } catch (error63) {
-        const code = status(error63);
-        if ((code === 409 || code === 422) && attempt < 4) continue;
-        throw error63;
-      }
-    }
-  }
-  return { read, update };
-}
-
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 
@@ -37511,7 +37439,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error63;
     throw requestError;
   }
-  const status2 = fetchResponse.status;
+  const status = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -37519,7 +37447,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url: url2,
-    status: status2,
+    status,
     headers: responseHeaders,
     data: ""
   };
@@ -37530,28 +37458,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status2 === 204 || status2 === 205) {
+  if (status === 204 || status === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status2 < 400) {
+    if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status2, {
+    throw new RequestError(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 === 304) {
+  if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status2, {
+    throw new RequestError("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 >= 400) {
+  if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -40509,6 +40437,10 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 
 // actions/lib/github/client.ts
 var ScalegateOctokit = Octokit2.plugin(retry, throttling);
+function httpStatus(error63) {
+  const status = error63?.status;
+  return typeof status === "number" ? status : void 0;
+}
 function parseRepository(text) {
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(text ?? "");
   if (!m) throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${text ?? ""}'`);
@@ -40540,6 +40472,148 @@ function createGitHubClient(options) {
   });
 }
 
+// actions/lib/github/git-data.ts
+import { setTimeout as sleep } from "node:timers/promises";
+async function commitChanges(github, repo, parent, changes, message) {
+  const { data: tree } = await github.rest.git.createTree({
+    ...repo,
+    base_tree: parent.tree,
+    tree: changes.map((c) => ({ path: c.path, mode: "100644", type: "blob", sha: c.sha }))
+  });
+  const { data: commit } = await github.rest.git.createCommit({
+    ...repo,
+    message,
+    tree: tree.sha,
+    parents: [parent.sha]
+  });
+  return commit.sha;
+}
+async function fastForward(github, repo, branch, sha) {
+  try {
+    await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false });
+    return true;
+  } catch (error63) {
+    if (httpStatus(error63) === 422) return false;
+    throw error63;
+  }
+}
+async function createBranch(github, repo, branch, sha) {
+  try {
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+    return true;
+  } catch (error63) {
+    if (httpStatus(error63) === 422) return false;
+    throw error63;
+  }
+}
+var attempts = 8;
+async function untilLanded(what, attempt) {
+  for (let n = 1; n <= attempts; n++) {
+    const landed = await attempt();
+    if (landed !== void 0) return landed;
+    if (n < attempts) await sleep(Math.random() * 200 * n);
+  }
+  throw new Error(`${what}: the branch kept moving under ${attempts} attempts; try again`);
+}
+
+// actions/lib/github/branch-store.ts
+function branchStore(github, repo, branch = "scalegate-history") {
+  async function readAt(path, ref) {
+    let file2;
+    try {
+      const { data } = await github.rest.repos.getContent({ ...repo, path, ref });
+      if (Array.isArray(data)) throw new Error(`${branch}:${path} is a folder, not a document`);
+      file2 = data;
+    } catch (error63) {
+      if (httpStatus(error63) === 404) return void 0;
+      throw error63;
+    }
+    if (file2.type !== "file") throw new Error(`${branch}:${path} is not a file`);
+    let [content, encoding] = [file2.content ?? "", file2.encoding];
+    if (encoding !== "base64") {
+      const { data: blob } = await github.rest.git.getBlob({ ...repo, file_sha: file2.sha });
+      [content, encoding] = [blob.content, blob.encoding];
+    }
+    const text = Buffer.from(content, encoding === "base64" ? "base64" : "utf8").toString("utf8");
+    return { value: JSON.parse(text), sha: file2.sha };
+  }
+  async function head() {
+    let sha;
+    try {
+      sha = (await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
+    } catch (error63) {
+      if (httpStatus(error63) === 404) return void 0;
+      throw error63;
+    }
+    const { data: commit } = await github.rest.git.getCommit({ ...repo, commit_sha: sha });
+    return { sha, tree: commit.tree.sha };
+  }
+  async function start() {
+    const { data: tree } = await github.rest.git.createTree({
+      ...repo,
+      tree: [
+        {
+          path: "README.md",
+          mode: "100644",
+          type: "blob",
+          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
+        }
+      ]
+    });
+    const { data: commit } = await github.rest.git.createCommit({
+      ...repo,
+      message: "scalegate: start the history branch",
+      tree: tree.sha,
+      parents: []
+    });
+    await createBranch(github, repo, branch, commit.sha);
+  }
+  async function update(path, change2, message) {
+    if (!await head()) await start();
+    return untilLanded(`${branch}:${path}`, async () => {
+      const parent = await head();
+      if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
+      const next = change2((await readAt(path, parent.sha))?.value);
+      const { data: blob } = await github.rest.git.createBlob({
+        ...repo,
+        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+`).toString("base64"),
+        encoding: "base64"
+      });
+      const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
+      return await fastForward(github, repo, branch, commit) ? next : void 0;
+    });
+  }
+  return { read: (path) => readAt(path, branch), update };
+}
+
+// actions/lib/github/limits.ts
+var githubLimits = {
+  /** Issue and pull-request comments, and issue or pull-request bodies. */
+  body: 65536,
+  /** Issue and pull-request titles. */
+  title: 256,
+  /** A check run's output summary and text (in bytes, in practice). */
+  checkRunText: 65535,
+  annotationTitle: 255,
+  /** An annotation's message and raw_details: 64 KB. */
+  annotationMessage: 64 * 1024,
+  deploymentStatusDescription: 140
+};
+var ellipsis = "\u2026";
+function capText(text, max, unit = "characters") {
+  const size = (s) => unit === "bytes" ? Buffer.byteLength(s) : [...s].length;
+  if (size(text) <= max) return text;
+  let room = max - size(ellipsis);
+  let kept = "";
+  for (const char of text) {
+    room -= size(char);
+    if (room < 0) break;
+    kept += char;
+  }
+  return kept + ellipsis;
+}
+
 // actions/lib/github/regression-issues.ts
 var regressionLabel = "scalegate-regression";
 function marker(environment, f) {
@@ -40559,7 +40633,7 @@ async function syncRegressionIssues(github, repo, input2) {
   const result = { opened: [], updated: [], closed: [] };
   const findIssue = (f) => open3.find((i) => i.body?.includes(marker(input2.environment, f)));
   for (const f of input2.comparison.regressions) {
-    const line = `Run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}`;
+    const line = capText(`Run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}`, githubLimits.body);
     const issue3 = findIssue(f);
     if (issue3) {
       await github.rest.issues.createComment({ ...repo, issue_number: issue3.number, body: line });
@@ -40567,14 +40641,20 @@ async function syncRegressionIssues(github, repo, input2) {
     } else {
       const { data } = await github.rest.issues.create({
         ...repo,
-        title: `Scaling regression in ${input2.environment}: ${f.metric} (${f.stage})`,
+        title: capText(
+          `Scaling regression in ${input2.environment}: ${f.metric} (${f.stage})`,
+          githubLimits.title
+        ),
         labels: [regressionLabel],
-        body: `${marker(input2.environment, f)}
+        body: capText(
+          `${marker(input2.environment, f)}
 scalegate's scheduled scaling-regression run found a regression.
 
 ${line}
 
-This issue closes itself when a later run is back within ${f.criterion}.`
+This issue closes itself when a later run is back within ${f.criterion}.`,
+          githubLimits.body
+        )
       });
       result.opened.push(data.number);
     }
@@ -40585,7 +40665,10 @@ This issue closes itself when a later run is back within ${f.criterion}.`
     await github.rest.issues.createComment({
       ...repo,
       issue_number: issue3.number,
-      body: `Back within ${f.criterion} in run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}. Closing.`
+      body: capText(
+        `Back within ${f.criterion} in run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}. Closing.`,
+        githubLimits.body
+      )
     });
     await github.rest.issues.update({
       ...repo,
@@ -40631,10 +40714,10 @@ var SettingsError = class extends ScalegateError {
 
 // actions/lib/prometheus/client.ts
 var PrometheusError = class extends ScalegateError {
-  constructor(kind, message, status2) {
+  constructor(kind, message, status) {
     super(message, 3);
     this.kind = kind;
-    this.status = status2;
+    this.status = status;
   }
   kind;
   status;
@@ -40664,7 +40747,7 @@ function readCa(ca) {
 function abortReason(signal) {
   return signal.reason instanceof Error ? signal.reason : new Error("aborted");
 }
-function sleep(ms, signal) {
+function sleep2(ms, signal) {
   return new Promise((resolve5, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
     const timer = setTimeout(() => {
@@ -40758,7 +40841,7 @@ var PrometheusClient = class {
     const body = { ...params, timeout: `${Math.max(1, Math.floor(this.timeoutMs / 1e3))}s` };
     let lastError;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await sleep(Math.min(5e3, this.backoffMs * 2 ** (attempt - 1)), signal);
+      if (attempt > 0) await sleep2(Math.min(5e3, this.backoffMs * 2 ** (attempt - 1)), signal);
       try {
         return await this.attempt(endpoint2, body, signal);
       } catch (error63) {
@@ -40777,7 +40860,7 @@ var PrometheusClient = class {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const target = `${this.url}/api/v1/${endpoint2}`;
-    let status2;
+    let status;
     let text;
     try {
       const response = await (0, import_undici2.request)(target, {
@@ -40787,7 +40870,7 @@ var PrometheusClient = class {
         dispatcher: this.dispatcher,
         signal: combined
       });
-      status2 = response.statusCode;
+      status = response.statusCode;
       text = await response.body.text();
     } catch (error63) {
       if (signal?.aborted) throw abortReason(signal);
@@ -40807,26 +40890,26 @@ var PrometheusClient = class {
     } catch {
       parsed = void 0;
     }
-    if (status2 === 401 || status2 === 403)
+    if (status === 401 || status === 403)
       throw new PrometheusError(
         "auth",
-        `Prometheus at ${this.url} refused the credentials (HTTP ${status2})`,
-        status2
+        `Prometheus at ${this.url} refused the credentials (HTTP ${status})`,
+        status
       );
-    if (status2 >= 500 || retryableStatus.has(status2)) {
+    if (status >= 500 || retryableStatus.has(status)) {
       const detail = parsed?.error ?? text.slice(0, 200).trim();
-      throw new PrometheusError("server", `Prometheus answered HTTP ${status2}: ${detail}`, status2);
+      throw new PrometheusError("server", `Prometheus answered HTTP ${status}: ${detail}`, status);
     }
-    if (parsed?.status === "error" || status2 >= 400)
+    if (parsed?.status === "error" || status >= 400)
       throw new PrometheusError(
         "bad-query",
-        `Prometheus rejected the query: ${parsed?.error ?? `HTTP ${status2}`}`,
-        status2
+        `Prometheus rejected the query: ${parsed?.error ?? `HTTP ${status}`}`,
+        status
       );
     if (!parsed?.data)
       throw new PrometheusError(
         "bad-response",
-        `Prometheus at ${this.url} returned no data (HTTP ${status2})`
+        `Prometheus at ${this.url} returned no data (HTTP ${status})`
       );
     return parsed.data;
   }

@@ -10558,11 +10558,11 @@ var require_socks5_client = __commonJS({
           return;
         }
         const version = this.buffer[0];
-        const status2 = this.buffer[1];
+        const status = this.buffer[1];
         if (version !== 1) {
           throw new Socks5ProxyError(`Invalid auth sub-negotiation version: ${version}`, "UND_ERR_SOCKS5_AUTH_VERSION");
         }
-        if (status2 !== 0) {
+        if (status !== 0) {
           throw new Socks5ProxyError("Authentication failed", "UND_ERR_SOCKS5_AUTH_FAILED");
         }
         this.buffer = this.buffer.subarray(2);
@@ -20181,21 +20181,21 @@ var require_response = __commonJS({
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
-      static redirect(url, status2 = 302) {
+      static redirect(url, status = 302) {
         webidl.argumentLengthCheck(arguments, 1, "Response.redirect");
         url = webidl.converters.USVString(url);
-        status2 = webidl.converters["unsigned short"](status2);
+        status = webidl.converters["unsigned short"](status);
         let parsedURL;
         try {
           parsedURL = new URL(url, relevantRealm.settingsObject.baseUrl);
         } catch (err) {
           throw new TypeError(`Failed to parse URL from ${url}`, { cause: err });
         }
-        if (!redirectStatusSet.has(status2)) {
-          throw new RangeError(`Invalid status code ${status2}`);
+        if (!redirectStatusSet.has(status)) {
+          throw new RangeError(`Invalid status code ${status}`);
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
-        responseObject.#state.status = status2;
+        responseObject.#state.status = status;
         const value = isomorphicEncode(URLSerializer(parsedURL));
         responseObject.#state.headersList.append("location", value, true);
         return responseObject;
@@ -22304,13 +22304,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status: status2, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status: status2, statusText, headersList, socket });
+          response = makeResponse({ status, statusText, headersList, socket });
         } else {
           const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
-          response = makeResponse({ status: status2, statusText, headersList });
+          response = makeResponse({ status, statusText, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -22432,8 +22432,8 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status2, rawHeaders, resume, statusText) {
-              if (status2 < 200) {
+            onHeaders(status, rawHeaders, resume, statusText) {
+              if (status < 200) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22449,9 +22449,9 @@ var require_fetch = __commonJS({
                 }
               }
               const location = headersList.get("location", true);
-              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status2);
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
               const decoders = [];
-              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
+              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -22494,7 +22494,7 @@ var require_fetch = __commonJS({
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
               resolve3({
-                status: status2,
+                status,
                 statusText,
                 headersList,
                 body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
@@ -22528,8 +22528,8 @@ var require_fetch = __commonJS({
               fetchParams.controller.terminate(error2);
               reject(error2);
             },
-            onRequestUpgrade(_controller, status2, headers, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onRequestUpgrade(_controller, status, headers, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22547,15 +22547,15 @@ var require_fetch = __commonJS({
                 }
               }
               resolve3({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
               return true;
             },
-            onUpgrade(status2, rawHeaders, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onUpgrade(status, rawHeaders, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22571,8 +22571,8 @@ var require_fetch = __commonJS({
                 }
               }
               resolve3({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
@@ -27043,12 +27043,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name, status2, cb) {
+        _addListener(name, status, cb) {
           var base2;
           if ((base2 = this._events)[name] == null) {
             base2[name] = [];
           }
-          this._events[name].push({ cb, status: status2 });
+          this._events[name].push({ cb, status });
           return this.instance;
         }
         listenerCount(name) {
@@ -27221,10 +27221,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status2;
-          status2 = this._states.jobStatus(this.options.id);
-          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -27528,10 +27528,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status2) {
+        statusJobs(status) {
           var k, pos, ref, results, v;
-          if (status2 != null) {
-            pos = this.status.indexOf(status2);
+          if (status != null) {
+            pos = this.status.indexOf(status);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -27889,8 +27889,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status2) {
-            return this._states.statusJobs(status2);
+          jobs(status) {
+            return this._states.statusJobs(status);
           }
           counts() {
             return this._states.statusCounts();
@@ -36072,78 +36072,6 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
-// actions/lib/github/branch-store.ts
-function status(error2) {
-  return typeof error2 === "object" && error2 !== null && "status" in error2 ? Number(error2.status) : void 0;
-}
-function branchStore(github, repo, branch = "scalegate-history") {
-  async function read(path) {
-    try {
-      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
-      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new Error(`${branch}:${path} is not a file`);
-      }
-      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
-    } catch (error2) {
-      if (status(error2) === 404) return void 0;
-      throw error2;
-    }
-  }
-  async function createBranch() {
-    const { data: tree } = await github.rest.git.createTree({
-      ...repo,
-      tree: [
-        {
-          path: "README.md",
-          mode: "100644",
-          type: "blob",
-          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
-        }
-      ]
-    });
-    const { data: commit } = await github.rest.git.createCommit({
-      ...repo,
-      message: "scalegate: start the history branch",
-      tree: tree.sha,
-      parents: []
-    });
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  }
-  async function branchExists() {
-    try {
-      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return true;
-    } catch (error2) {
-      if (status(error2) === 404) return false;
-      throw error2;
-    }
-  }
-  async function update(path, change, message) {
-    if (!await branchExists()) await createBranch();
-    for (let attempt = 1; ; attempt++) {
-      const current = await read(path);
-      const next = change(current?.value);
-      try {
-        await github.rest.repos.createOrUpdateFileContents({
-          ...repo,
-          path,
-          branch,
-          message,
-          content: Buffer.from(`${JSON.stringify(next, null, 2)}
-`).toString("base64"),
-          ...current ? { sha: current.sha } : {}
-        });
-        return next;
-      } catch (error2) {
-        const code = status(error2);
-        if ((code === 409 || code === 422) && attempt < 4) continue;
-        throw error2;
-      }
-    }
-  }
-  return { read, update };
-}
-
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 
@@ -37504,7 +37432,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error2;
     throw requestError;
   }
-  const status2 = fetchResponse.status;
+  const status = fetchResponse.status;
   const url = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -37512,7 +37440,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url,
-    status: status2,
+    status,
     headers: responseHeaders,
     data: ""
   };
@@ -37523,28 +37451,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status2 === 204 || status2 === 205) {
+  if (status === 204 || status === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status2 < 400) {
+    if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status2, {
+    throw new RequestError(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 === 304) {
+  if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status2, {
+    throw new RequestError("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 >= 400) {
+  if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -40502,6 +40430,10 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 
 // actions/lib/github/client.ts
 var ScalegateOctokit = Octokit2.plugin(retry, throttling);
+function httpStatus(error2) {
+  const status = error2?.status;
+  return typeof status === "number" ? status : void 0;
+}
 function parseRepository(text) {
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(text ?? "");
   if (!m) throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${text ?? ""}'`);
@@ -40531,6 +40463,121 @@ function createGitHubClient(options) {
       }
     }
   });
+}
+
+// actions/lib/github/git-data.ts
+import { setTimeout as sleep } from "node:timers/promises";
+async function commitChanges(github, repo, parent, changes, message) {
+  const { data: tree } = await github.rest.git.createTree({
+    ...repo,
+    base_tree: parent.tree,
+    tree: changes.map((c) => ({ path: c.path, mode: "100644", type: "blob", sha: c.sha }))
+  });
+  const { data: commit } = await github.rest.git.createCommit({
+    ...repo,
+    message,
+    tree: tree.sha,
+    parents: [parent.sha]
+  });
+  return commit.sha;
+}
+async function fastForward(github, repo, branch, sha) {
+  try {
+    await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false });
+    return true;
+  } catch (error2) {
+    if (httpStatus(error2) === 422) return false;
+    throw error2;
+  }
+}
+async function createBranch(github, repo, branch, sha) {
+  try {
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+    return true;
+  } catch (error2) {
+    if (httpStatus(error2) === 422) return false;
+    throw error2;
+  }
+}
+var attempts = 8;
+async function untilLanded(what, attempt) {
+  for (let n = 1; n <= attempts; n++) {
+    const landed = await attempt();
+    if (landed !== void 0) return landed;
+    if (n < attempts) await sleep(Math.random() * 200 * n);
+  }
+  throw new Error(`${what}: the branch kept moving under ${attempts} attempts; try again`);
+}
+
+// actions/lib/github/branch-store.ts
+function branchStore(github, repo, branch = "scalegate-history") {
+  async function readAt(path, ref) {
+    let file;
+    try {
+      const { data } = await github.rest.repos.getContent({ ...repo, path, ref });
+      if (Array.isArray(data)) throw new Error(`${branch}:${path} is a folder, not a document`);
+      file = data;
+    } catch (error2) {
+      if (httpStatus(error2) === 404) return void 0;
+      throw error2;
+    }
+    if (file.type !== "file") throw new Error(`${branch}:${path} is not a file`);
+    let [content, encoding] = [file.content ?? "", file.encoding];
+    if (encoding !== "base64") {
+      const { data: blob } = await github.rest.git.getBlob({ ...repo, file_sha: file.sha });
+      [content, encoding] = [blob.content, blob.encoding];
+    }
+    const text = Buffer.from(content, encoding === "base64" ? "base64" : "utf8").toString("utf8");
+    return { value: JSON.parse(text), sha: file.sha };
+  }
+  async function head() {
+    let sha;
+    try {
+      sha = (await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
+    } catch (error2) {
+      if (httpStatus(error2) === 404) return void 0;
+      throw error2;
+    }
+    const { data: commit } = await github.rest.git.getCommit({ ...repo, commit_sha: sha });
+    return { sha, tree: commit.tree.sha };
+  }
+  async function start() {
+    const { data: tree } = await github.rest.git.createTree({
+      ...repo,
+      tree: [
+        {
+          path: "README.md",
+          mode: "100644",
+          type: "blob",
+          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
+        }
+      ]
+    });
+    const { data: commit } = await github.rest.git.createCommit({
+      ...repo,
+      message: "scalegate: start the history branch",
+      tree: tree.sha,
+      parents: []
+    });
+    await createBranch(github, repo, branch, commit.sha);
+  }
+  async function update(path, change, message) {
+    if (!await head()) await start();
+    return untilLanded(`${branch}:${path}`, async () => {
+      const parent = await head();
+      if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
+      const next = change((await readAt(path, parent.sha))?.value);
+      const { data: blob } = await github.rest.git.createBlob({
+        ...repo,
+        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+`).toString("base64"),
+        encoding: "base64"
+      });
+      const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
+      return await fastForward(github, repo, branch, commit) ? next : void 0;
+    });
+  }
+  return { read: (path) => readAt(path, branch), update };
 }
 
 // actions/lib/github/evidence.ts
@@ -41017,7 +41064,7 @@ function chartSection(input) {
 }
 function renderHtmlBody(input, headingLevel = 1) {
   const { verdict, context } = input;
-  const status2 = verdict.status;
+  const status = verdict.status;
   const facts = [
     `Window ${verdict.window.start} \u2192 ${verdict.window.end}${verdict.window.stage ? ` (stage ${verdict.window.stage})` : ""}`,
     `mode ${verdict.mode}`,
@@ -41028,7 +41075,7 @@ function renderHtmlBody(input, headingLevel = 1) {
   const runLink = context?.runUrl ? ` \xB7 <a href="${escapeHtml(context.runUrl)}" rel="noopener noreferrer">workflow run</a>` : "";
   return `<h${headingLevel}>scalegate \xB7 ${escapeHtml(input.environment)}</h${headingLevel}>
 <p class="facts">${facts.map(escapeHtml).join(" \xB7 ")}${runLink}</p>
-<div class="verdict ${status2}" data-status="${status2}">${status2.toUpperCase()}: ${escapeHtml(verdict.summary)}</div>
+<div class="verdict ${status}" data-status="${status}">${status.toUpperCase()}: ${escapeHtml(verdict.summary)}</div>
 ${gateSection(input)}
 ${stageSection(input)}
 ${chartSection(input)}`;
@@ -41221,6 +41268,33 @@ async function writeReport(input, dir) {
   return { markdown, html, charts: await writeCharts(input, dir) };
 }
 
+// actions/lib/github/limits.ts
+var githubLimits = {
+  /** Issue and pull-request comments, and issue or pull-request bodies. */
+  body: 65536,
+  /** Issue and pull-request titles. */
+  title: 256,
+  /** A check run's output summary and text (in bytes, in practice). */
+  checkRunText: 65535,
+  annotationTitle: 255,
+  /** An annotation's message and raw_details: 64 KB. */
+  annotationMessage: 64 * 1024,
+  deploymentStatusDescription: 140
+};
+var ellipsis = "\u2026";
+function capText(text, max, unit = "characters") {
+  const size = (s) => unit === "bytes" ? Buffer.byteLength(s) : [...s].length;
+  if (size(text) <= max) return text;
+  let room = max - size(ellipsis);
+  let kept = "";
+  for (const char of text) {
+    room -= size(char);
+    if (room < 0) break;
+    kept += char;
+  }
+  return kept + ellipsis;
+}
+
 // actions/lib/github/check-run.ts
 var annotationsPerRequest = 50;
 async function publishCheckRun(github, repo, input) {
@@ -41229,13 +41303,13 @@ async function publishCheckRun(github, repo, input) {
     start_line: a.startLine,
     end_line: a.endLine ?? a.startLine,
     annotation_level: a.level,
-    title: a.title,
-    message: a.message
+    title: capText(a.title, githubLimits.annotationTitle),
+    message: capText(a.message, githubLimits.annotationMessage, "bytes")
   }));
   const output = (batch) => ({
     title: input.title,
-    summary: input.summary,
-    ...input.text ? { text: input.text } : {},
+    summary: capText(input.summary, githubLimits.checkRunText, "bytes"),
+    ...input.text ? { text: capText(input.text, githubLimits.checkRunText, "bytes") } : {},
     ...batch.length > 0 ? { annotations: batch } : {}
   });
   const { data } = await github.rest.checks.create({
@@ -41257,21 +41331,39 @@ async function publishCheckRun(github, repo, input) {
   return { id: data.id, url: data.html_url ?? "" };
 }
 
+// actions/lib/github/identity.ts
+var githubActionsBot = { id: 41898282, login: "github-actions[bot]" };
+async function tokenAuthor(github) {
+  try {
+    const { data } = await github.rest.users.getAuthenticated();
+    return { id: data.id, login: data.login };
+  } catch (error2) {
+    if (httpStatus(error2) === 403) return githubActionsBot;
+    throw error2;
+  }
+}
+function writtenBy(author, comment) {
+  return comment.user?.id === author.id;
+}
+
 // actions/lib/github/sticky-comment.ts
 function stickyMarker(environment) {
   return `<!-- scalegate-report environment=${environment} -->`;
 }
 async function upsertStickyComment(github, target) {
   const marker = stickyMarker(target.environment);
-  const body = `${marker}
-${target.body}`;
-  const comments = await github.paginate(github.rest.issues.listComments, {
-    owner: target.owner,
-    repo: target.repo,
-    issue_number: target.issueNumber,
-    per_page: 100
-  });
-  const existing = comments.find((c) => c.body?.startsWith(marker));
+  const body = capText(`${marker}
+${target.body}`, githubLimits.body);
+  const [author, comments] = await Promise.all([
+    tokenAuthor(github),
+    github.paginate(github.rest.issues.listComments, {
+      owner: target.owner,
+      repo: target.repo,
+      issue_number: target.issueNumber,
+      per_page: 100
+    })
+  ]);
+  const existing = comments.find((c) => c.body?.startsWith(marker) && writtenBy(author, c));
   if (existing) {
     const { data: data2 } = await github.rest.issues.updateComment({
       owner: target.owner,

@@ -20,6 +20,12 @@ export interface RepoRef {
   repo: string;
 }
 
+/** The HTTP status of a failed GitHub request (Octokit's RequestError), if it has one. */
+export function httpStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
 export function parseRepository(text: string | undefined): RepoRef {
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(text ?? '');
   if (!m) throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${text ?? ''}'`);
