@@ -33139,23 +33139,22 @@ async function commitChanges(github, repo, parent, changes, message) {
   });
   return commit.sha;
 }
-async function fastForward(github, repo, branch, sha) {
+async function unlessRefused(request2) {
   try {
-    await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false });
+    await request2();
     return true;
   } catch (error2) {
     if (httpStatus(error2) === 422) return false;
     throw error2;
   }
 }
-async function createBranch(github, repo, branch, sha) {
-  try {
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
-    return true;
-  } catch (error2) {
-    if (httpStatus(error2) === 422) return false;
-    throw error2;
-  }
+function fastForward(github, repo, branch, sha) {
+  return unlessRefused(
+    () => github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false })
+  );
+}
+function createBranch(github, repo, branch, sha) {
+  return unlessRefused(() => github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha }));
 }
 var attempts = 8;
 async function untilLanded(what, attempt) {

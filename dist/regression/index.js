@@ -40488,23 +40488,22 @@ async function commitChanges(github, repo, parent, changes, message) {
   });
   return commit.sha;
 }
-async function fastForward(github, repo, branch, sha) {
+async function unlessRefused(request3) {
   try {
-    await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false });
+    await request3();
     return true;
   } catch (error63) {
     if (httpStatus(error63) === 422) return false;
     throw error63;
   }
 }
-async function createBranch(github, repo, branch, sha) {
-  try {
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
-    return true;
-  } catch (error63) {
-    if (httpStatus(error63) === 422) return false;
-    throw error63;
-  }
+function fastForward(github, repo, branch, sha) {
+  return unlessRefused(
+    () => github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false })
+  );
+}
+function createBranch(github, repo, branch, sha) {
+  return unlessRefused(() => github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha }));
 }
 var attempts = 8;
 async function untilLanded(what, attempt) {

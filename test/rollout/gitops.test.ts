@@ -28,22 +28,24 @@ const calls = (fake: FakeGitHub, from = 0) =>
 const filesOf = (fake: FakeGitHub, branch: string) =>
   new Map([...(fake.files.get(branch) ?? [])].map(([path, file]) => [path, file.content]));
 
+const target = (requireReview: boolean): GitOpsTarget => ({
+  repo: { owner: 'acme', repo: 'shop' },
+  branch: 'main',
+  path: 'deploy/dev',
+  requireReview,
+  environment: 'dev',
+});
+// Octokit's throttling spaces writes a second apart for GitHub's secondary limits; a local fake needs no spacing.
+const client = (fake: FakeGitHub): GitHubClient =>
+  new (Octokit.plugin(retry, throttling))({
+    auth: 'test-token',
+    baseUrl: fake.url,
+    throttle: { enabled: false },
+  });
+
 describe('committing manifests through the GitHub API', () => {
   let fake: FakeGitHub;
-  const target = (requireReview: boolean): GitOpsTarget => ({
-    repo: { owner: 'acme', repo: 'shop' },
-    branch: 'main',
-    path: 'deploy/dev',
-    requireReview,
-    environment: 'dev',
-  });
-  // Octokit's throttling spaces writes a second apart for GitHub's secondary limits; a local fake needs no spacing.
-  const github = (): GitHubClient =>
-    new (Octokit.plugin(retry, throttling))({
-      auth: 'test-token',
-      baseUrl: fake.url,
-      throttle: { enabled: false },
-    });
+  const github = () => client(fake);
 
   before(async () => {
     fake = await startFakeGitHub({
@@ -137,20 +139,6 @@ describe('committing manifests through the GitHub API', () => {
 });
 
 describe('committing manifests where GitHub answers at its limits', () => {
-  const target = (requireReview: boolean): GitOpsTarget => ({
-    repo: { owner: 'acme', repo: 'shop' },
-    branch: 'main',
-    path: 'deploy/dev',
-    requireReview,
-    environment: 'dev',
-  });
-  const client = (fake: FakeGitHub): GitHubClient =>
-    new (Octokit.plugin(retry, throttling))({
-      auth: 'test-token',
-      baseUrl: fake.url,
-      throttle: { enabled: false },
-    });
-
   it('a truncated tree listing is not taken as complete: the folder is read through the contents API', async () => {
     // A monorepo whose recursive listing GitHub cuts short (here after 3 entries) before reaching deploy/dev.
     const fake = await startFakeGitHub({

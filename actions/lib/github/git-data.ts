@@ -29,15 +29,10 @@ export async function commitChanges(
   return commit.sha;
 }
 
-/** Moves `branch` to `sha` only forward; false when someone moved it meanwhile (GitHub: 422, not a fast forward). */
-export async function fastForward(
-  github: GitHubClient,
-  repo: RepoRef,
-  branch: string,
-  sha: string,
-): Promise<boolean> {
+/** True when `request` succeeded; false when GitHub refused it with 422, as it refuses a ref change that lost a race. */
+async function unlessRefused(request: () => Promise<unknown>): Promise<boolean> {
   try {
-    await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false });
+    await request();
     return true;
   } catch (error) {
     if (httpStatus(error) === 422) return false;
@@ -45,20 +40,26 @@ export async function fastForward(
   }
 }
 
-/** Creates `branch` at `sha`; false when it exists already (GitHub: 422 "Reference already exists"), e.g. another run made it first. */
-export async function createBranch(
+/** Moves `branch` to `sha` only forward; false when someone moved it meanwhile (GitHub: 422, not a fast forward). */
+export function fastForward(
   github: GitHubClient,
   repo: RepoRef,
   branch: string,
   sha: string,
 ): Promise<boolean> {
-  try {
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
-    return true;
-  } catch (error) {
-    if (httpStatus(error) === 422) return false;
-    throw error;
-  }
+  return unlessRefused(() =>
+    github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false }),
+  );
+}
+
+/** Creates `branch` at `sha`; false when it exists already (422 "Reference already exists"): another run made it. */
+export function createBranch(
+  github: GitHubClient,
+  repo: RepoRef,
+  branch: string,
+  sha: string,
+): Promise<boolean> {
+  return unlessRefused(() => github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha }));
 }
 
 /** Attempts before a branch that keeps moving under us is reported rather than retried. */
