@@ -41337,8 +41337,15 @@ async function tokenAuthor(github) {
     const { data } = await github.rest.users.getAuthenticated();
     return { id: data.id, login: data.login };
   } catch (error2) {
-    if (httpStatus(error2) === 403) return githubActionsBot;
-    throw error2;
+    if (httpStatus(error2) !== 403) throw error2;
+  }
+  try {
+    const { viewer } = await github.graphql(
+      "query { viewer { login databaseId } }"
+    );
+    return { id: viewer.databaseId, login: viewer.login };
+  } catch {
+    return githubActionsBot;
   }
 }
 function writtenBy(author, comment) {

@@ -128,6 +128,33 @@ describe('sticky pull-request comment', () => {
     }
   });
 
+  it("with another GitHub App's installation token, finds its comments by the bot GraphQL's viewer names", async () => {
+    const app = { login: 'acme-ci[bot]', id: 777, type: 'Bot' as const };
+    const installation = await startFakeGitHub({ apps: { ghs_acme_ci: app } });
+    try {
+      const client = createGitHubClient({ token: 'ghs_acme_ci', baseUrl: installation.url });
+      const marked = `${stickyMarker('prod')}\nby github-actions`;
+      installation.comments.push({ id: 1, issue: 3, body: marked, user: githubActionsBot });
+      const first = await upsertStickyComment(client, {
+        ...repo,
+        issueNumber: 3,
+        environment: 'prod',
+        body: 'a',
+      });
+      const second = await upsertStickyComment(client, {
+        ...repo,
+        issueNumber: 3,
+        environment: 'prod',
+        body: 'b',
+      });
+      assert.deepEqual([first.created, second.created, second.id], [true, false, first.id]);
+      assert.deepEqual(installation.comments.find((c) => c.id === first.id)?.user, app);
+      assert.equal(installation.comments.find((c) => c.id === 1)?.body, marked);
+    } finally {
+      await installation.close();
+    }
+  });
+
   it("cuts a body over GitHub's 65,536-character limit instead of failing", async () => {
     const body = `${'x'.repeat(70_000)}`;
     const posted = await upsertStickyComment(github, { ...repo, issueNumber: 9, environment: 'big', body });

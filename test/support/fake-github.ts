@@ -82,8 +82,10 @@ export interface FakeGitHubOptions {
   files?: Record<string, string>;
   /** GitHub's web address, which `html_url` links point to. */
   webUrl?: string;
-  /** Personal access tokens and the users they authenticate as; any other token is an installation's (GITHUB_TOKEN). */
+  /** Personal access tokens and the users they authenticate as. */
   users?: Record<string, Account>;
+  /** Installation tokens of other GitHub Apps and their bot users; any other token is GITHUB_TOKEN's. */
+  apps?: Record<string, Account>;
   /** Entries after which a recursive tree listing is truncated (GitHub: 100,000); lower to meet truncation. */
   treeListingLimit?: number;
 }
@@ -126,8 +128,8 @@ interface TreeEntry {
 /** The request as a route sees it: the path's one capture group, the query and the JSON body. */
 interface RouteRequest {
   param: string;
-  /** The account the request's token authenticates as; `undefined` for an installation token. */
-  user: Account | undefined;
+  /** The account the request's token writes as: a user, or an app's bot user for an installation token. */
+  caller: Account;
   query: Record<string, string>;
   // biome-ignore lint/suspicious/noExplicitAny: a body is whatever Octokit sent; each route reads the fields it needs.
   body: Record<string, any>;
@@ -235,13 +237,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     const token = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const user = options.users?.[token];
+    const caller = user ?? options.apps?.[token] ?? githubActionsBot;
     // GET /user answers a user's token; an installation token (GITHUB_TOKEN) has no user to show.
     if (method === 'GET' && path === '/user')
       return user ? [200, user] : [403, { message: 'Resource not accessible by integration' }];
+    // GraphQL's viewer is the authenticated account for either kind of token: a user, or the app's bot user.
+    if (method === 'POST' && path === '/graphql')
+      return /\bviewer\b/.test(String(body?.query))
+        ? [200, { data: { viewer: { login: caller.login, databaseId: caller.id } } }]
+        : [200, { errors: [{ message: 'fake GitHub answers only the viewer query' }] }];
     const local = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
     for (const [routeMethod, pattern, route] of routes) {
       const match = routeMethod === method && local !== undefined ? pattern.exec(local) : null;
-      if (match) return route({ param: match[1] ?? '', user, query, body: body ?? {} });
+      if (match) return route({ param: match[1] ?? '', caller, query, body: body ?? {} });
     }
     return [404, { message: `fake GitHub has no route for ${method} ${path}` }];
   }
@@ -310,7 +318,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       id: c.id,
       body: c.body,
       user: c.user,
-      performed_via_github_app: c.user.id === githubActionsBot.id ? githubActionsApp : null,
+      performed_via_github_app:
+        c.user.id === githubActionsBot.id
+          ? githubActionsApp
+          : c.user.type === 'Bot'
+            ? { id: c.user.id, slug: c.user.login.replace(/\[bot\]$/, ''), name: c.user.login }
+            : null,
       html_url: `${web}/issues/${c.issue}#issuecomment-${c.id}`,
     };
   }
@@ -403,11 +416,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   function listComments({ param }: RouteRequest): Reply {
     return [200, fake.comments.filter((c) => c.issue === Number(param)).map(commentJson)];
   }
-  function createComment({ param, user, body }: RouteRequest): Reply {
+  function createComment({ param, caller, body }: RouteRequest): Reply {
     const invalid = tooLong([['body', body.body, limits.commentBody]]);
     if (invalid) return invalid;
-    const author = user ?? githubActionsBot;
-    const comment: Comment = { id: nextId(), issue: Number(param), body: String(body.body), user: author };
+    const comment: Comment = { id: nextId(), issue: Number(param), body: String(body.body), user: caller };
     fake.comments.push(comment);
     return [201, commentJson(comment)];
   }

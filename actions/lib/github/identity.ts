@@ -10,8 +10,9 @@ export interface Author {
 export const githubActionsBot: Author = { id: 41898282, login: 'github-actions[bot]' };
 
 /**
- * Who the token writes as: GET /user names a user's token (personal or user-to-server); an installation token has
- * no user (403 "Resource not accessible by integration"), and the workflow's GITHUB_TOKEN writes as
+ * Who the token writes as. GET /user names a user's token (personal or user-to-server). An installation token has no
+ * user there (403 "Resource not accessible by integration"); GraphQL's `viewer` names its app's bot user, e.g.
+ * `my-app[bot]`; failing that, it is the workflow's GITHUB_TOKEN, which GitHub documents as writing as
  * github-actions[bot].
  */
 export async function tokenAuthor(github: GitHubClient): Promise<Author> {
@@ -19,8 +20,15 @@ export async function tokenAuthor(github: GitHubClient): Promise<Author> {
     const { data } = await github.rest.users.getAuthenticated();
     return { id: data.id, login: data.login };
   } catch (error) {
-    if (httpStatus(error) === 403) return githubActionsBot;
-    throw error;
+    if (httpStatus(error) !== 403) throw error;
+  }
+  try {
+    const { viewer } = await github.graphql<{ viewer: { login: string; databaseId: number } }>(
+      'query { viewer { login databaseId } }',
+    );
+    return { id: viewer.databaseId, login: viewer.login };
+  } catch {
+    return githubActionsBot;
   }
 }
 
