@@ -109,7 +109,7 @@ export interface FakeGitHub {
   onRefUpdate?: (branch: string) => void;
   /** Answer the next matching requests with this status (fault injection), e.g. a 409 on a content write. */
   failNext(method: string, pathPattern: RegExp, status: number, times?: number): void;
-  /** Calls that changed something (everything but GET), as `METHOD /path`. */
+  /** Calls that changed something (everything but GET and GraphQL queries), as `METHOD /path`. */
   writes(): string[];
   close(): Promise<void>;
 }
@@ -188,7 +188,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     failNext(method, pathPattern, status, times = 1) {
       faults.push({ method, pattern: pathPattern, status, times });
     },
-    writes: () => fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`),
+    writes: () =>
+      fake.requests
+        .filter(
+          (r) =>
+            r.method !== 'GET' && !(r.path === '/graphql' && !/^\s*mutation\b/.test(String(r.body?.query))),
+        )
+        .map((r) => `${r.method} ${r.path}`),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
