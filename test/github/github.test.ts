@@ -5,6 +5,7 @@ import { publishCheckRun } from '../../actions/lib/github/check-run.js';
 import { createGitHubClient, type GitHubClient, parseRepository } from '../../actions/lib/github/client.js';
 import { createDeployment, setDeploymentStatus } from '../../actions/lib/github/deployments.js';
 import { recordVerification, requirePassingVerification } from '../../actions/lib/github/evidence.js';
+import { capText } from '../../actions/lib/github/limits.js';
 import { regressionLabel, syncRegressionIssues } from '../../actions/lib/github/regression-issues.js';
 import { stickyMarker, upsertStickyComment } from '../../actions/lib/github/sticky-comment.js';
 import type { Comparison, Finding } from '../../actions/lib/regression/compare.js';
@@ -28,6 +29,15 @@ describe('GitHub client', () => {
     assert.deepEqual(parseRepository('acme/shop'), repo);
     assert.throws(() => parseRepository('acme'), /owner\/name/);
     assert.throws(() => createGitHubClient({ token: '' }), /token is required/);
+  });
+});
+
+describe("GitHub's field limits", () => {
+  it('cuts text to fit in characters or bytes, with an ellipsis, never inside a character', () => {
+    assert.equal(capText('short', 5), 'short');
+    assert.equal(capText('😀'.repeat(10), 5), `${'😀'.repeat(4)}…`);
+    assert.equal(capText('€'.repeat(10), 10, 'bytes'), '€€…');
+    assert.ok(Buffer.byteLength(capText('€'.repeat(10), 10, 'bytes')) <= 10);
   });
 });
 
