@@ -40568,9 +40568,12 @@ function branchStore(github, repo, branch = "scalegate-history") {
     await createBranch(github, repo, branch, commit.sha);
   }
   async function update(path, change2, message) {
-    if (!await head()) await start();
     return untilLanded(`${branch}:${path}`, async () => {
-      const parent = await head();
+      let parent = await head();
+      if (!parent) {
+        await start();
+        parent = await head();
+      }
       if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
       const next = change2((await readAt(path, parent.sha))?.value);
       const { data: blob } = await github.rest.git.createBlob({

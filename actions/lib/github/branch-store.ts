@@ -83,9 +83,12 @@ export function branchStore(github: GitHubClient, repo: RepoRef, branch = 'scale
    * wrote instead of overwriting it.
    */
   async function update<T>(path: string, change: (current: T | undefined) => T, message: string): Promise<T> {
-    if (!(await head())) await start();
     return untilLanded(`${branch}:${path}`, async () => {
-      const parent = await head();
+      let parent = await head();
+      if (!parent) {
+        await start();
+        parent = await head();
+      }
       if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
       const next = change((await readAt<T>(path, parent.sha))?.value);
       const { data: blob } = await github.rest.git.createBlob({
