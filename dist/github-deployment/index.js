@@ -11699,14 +11699,14 @@ var require_retry_agent = __commonJS({
         this.#options = options;
       }
       dispatch(opts, handler2) {
-        const retry2 = new RetryHandler({
+        const retry3 = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
           handler: handler2
         });
-        return this.#agent.dispatch(opts, retry2);
+        return this.#agent.dispatch(opts, retry3);
       }
       close() {
         return this.#agent.close();
@@ -27279,11 +27279,11 @@ var require_light = __commonJS({
           return this._onFailure(error2, eventInfo, clearGlobalState, run2, free);
         }
         async _onFailure(error2, eventInfo, clearGlobalState, run2, free) {
-          var retry2, retryAfter;
+          var retry3, retryAfter;
           if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error2, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
+            retry3 = await this.Events.trigger("failed", error2, eventInfo);
+            if (retry3 != null) {
+              retryAfter = ~~retry3;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
               return run2(retryAfter);
@@ -28683,9 +28683,9 @@ var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
-(function(ExitCode2) {
-  ExitCode2[ExitCode2["Success"] = 0] = "Success";
-  ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+(function(ExitCode3) {
+  ExitCode3[ExitCode3["Success"] = 0] = "Success";
+  ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
@@ -28728,6 +28728,59 @@ function error(message, properties = {}) {
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
+}
+
+// actions/lib/util/exit-codes.ts
+var ExitCode2 = {
+  /** Done, and everything judged passed. */
+  ok: 0,
+  /** Done, and something judged failed: a gate, a canary, a regression, a rollout. */
+  failed: 1,
+  /** Bad usage or invalid input: nothing was changed. */
+  usage: 2,
+  /** Could not judge: no data, Prometheus unreachable; nothing failed. */
+  inconclusive: 3,
+  /** Cancelled by SIGINT (128 + 2), after rolling back what was unfinished. */
+  interrupted: 130,
+  /** Cancelled by SIGTERM (128 + 15), as a cancelled workflow is, after rolling back what was unfinished. */
+  terminated: 143
+};
+
+// actions/lib/util/errors.ts
+var ScalegateError = class extends Error {
+  constructor(message, exitCode = ExitCode2.usage) {
+    super(message);
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var UsageError = class extends ScalegateError {
+  constructor(message) {
+    super(message, ExitCode2.usage);
+  }
+};
+
+// actions/lib/action/entry.ts
+function runAction(step) {
+  step().catch((error2) => {
+    if (error2 instanceof ScalegateError) setFailed(error2.message);
+    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
+  });
+}
+
+// actions/lib/action/inputs.ts
+function optionalInput(name) {
+  const value = getInput(name);
+  return value === "" ? void 0 : value;
+}
+function choiceInput(name, choices, fallback) {
+  const value = optionalInput(name) ?? fallback;
+  if (value === void 0 || !choices.includes(value))
+    throw new UsageError(
+      `${name}: expected ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} (got '${value ?? ""}')`
+    );
+  return value;
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -33086,12 +33139,29 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// actions/lib/util/retry.ts
+import { setTimeout as sleep } from "node:timers/promises";
+async function retry2(operation, loop) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error2) {
+      const decision = loop.classify(error2, attempt);
+      if (!decision.retry || loop.signal?.aborted) throw error2;
+      loop.onRetry?.(decision.reason, attempt + 1, decision.delayMs);
+      if (decision.delayMs > 0)
+        await sleep(decision.delayMs, void 0, loop.signal ? { signal: loop.signal } : void 0).catch(
+          (aborted) => {
+            loop.signal?.throwIfAborted();
+            throw aborted;
+          }
+        );
+    }
+  }
+}
+
 // actions/lib/github/client.ts
 var ScalegateOctokit = Octokit2.plugin(retry, throttling);
-function httpStatus(error2) {
-  const status = error2?.status;
-  return typeof status === "number" ? status : void 0;
-}
 function parseRepository(text) {
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(text ?? "");
   if (!m) throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${text ?? ""}'`);
@@ -33102,6 +33172,7 @@ function createGitHubClient(options) {
   options.maskSecret?.(options.token);
   const log = options.log ?? (() => {
   });
+  const paced = options.pacing ?? true;
   return new ScalegateOctokit({
     auth: options.token,
     ...options.baseUrl ? { baseUrl: options.baseUrl } : {},
@@ -33109,8 +33180,9 @@ function createGitHubClient(options) {
     log: { debug: () => {
     }, info: () => {
     }, warn: log, error: log },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 422] },
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 422], ...paced ? {} : { retryAfterBaseValue: 0 } },
     throttle: {
+      enabled: paced,
       onRateLimit: (retryAfter, request2, _octokit, retryCount) => {
         log(`GitHub rate limit on ${request2.method} ${request2.url}; retrying in ${retryAfter}s`);
         return retryCount < 3;
@@ -33122,9 +33194,20 @@ function createGitHubClient(options) {
     }
   });
 }
+function httpStatus(error2) {
+  const status = error2?.status;
+  return typeof status === "number" ? status : void 0;
+}
+function retryOnConflict(operation, statuses, tries = 4) {
+  return retry2(operation, {
+    classify: (error2, attempt) => {
+      const status = httpStatus(error2);
+      return status !== void 0 && statuses.includes(status) && attempt + 1 < tries ? { retry: true, delayMs: 0, reason: `HTTP ${status}` } : { retry: false };
+    }
+  });
+}
 
 // actions/lib/github/git-data.ts
-import { setTimeout as sleep } from "node:timers/promises";
 async function commitChanges(github, repo, parent, changes, message) {
   const { data: tree } = await github.rest.git.createTree({
     ...repo,
@@ -33139,34 +33222,18 @@ async function commitChanges(github, repo, parent, changes, message) {
   });
   return commit.sha;
 }
-async function unlessRefused(request2) {
+async function createBranch(github, repo, branch, sha) {
   try {
-    await request2();
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
     return true;
   } catch (error2) {
     if (httpStatus(error2) === 422) return false;
     throw error2;
   }
 }
-function fastForward(github, repo, branch, sha) {
-  return unlessRefused(
-    () => github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false })
-  );
-}
-function createBranch(github, repo, branch, sha) {
-  return unlessRefused(() => github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha }));
-}
-var attempts = 8;
-async function untilLanded(what, attempt) {
-  for (let n = 1; n <= attempts; n++) {
-    const landed = await attempt();
-    if (landed !== void 0) return landed;
-    if (n < attempts) await sleep(Math.random() * 200 * n);
-  }
-  throw new Error(`${what}: the branch kept moving under ${attempts} attempts; try again`);
-}
 
 // actions/lib/github/branch-store.ts
+var concurrentWriters = 8;
 function branchStore(github, repo, branch = "scalegate-history") {
   async function readAt(path, ref) {
     let file;
@@ -33219,23 +33286,28 @@ function branchStore(github, repo, branch = "scalegate-history") {
     await createBranch(github, repo, branch, commit.sha);
   }
   async function update(path, change, message) {
-    return untilLanded(`${branch}:${path}`, async () => {
-      let parent = await head();
-      if (!parent) {
-        await start();
-        parent = await head();
-      }
-      if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
-      const next = change((await readAt(path, parent.sha))?.value);
-      const { data: blob } = await github.rest.git.createBlob({
-        ...repo,
-        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+    return retryOnConflict(
+      async () => {
+        let parent = await head();
+        if (!parent) {
+          await start();
+          parent = await head();
+        }
+        if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
+        const next = change((await readAt(path, parent.sha))?.value);
+        const { data: blob } = await github.rest.git.createBlob({
+          ...repo,
+          content: Buffer.from(`${JSON.stringify(next, null, 2)}
 `).toString("base64"),
-        encoding: "base64"
-      });
-      const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
-      return await fastForward(github, repo, branch, commit) ? next : void 0;
-    });
+          encoding: "base64"
+        });
+        const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
+        await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: commit, force: false });
+        return next;
+      },
+      [422],
+      concurrentWriters + 1
+    );
   }
   return { read: (path) => readAt(path, branch), update };
 }
@@ -33316,33 +33388,6 @@ async function requirePassingVerification(store, digest) {
   return found.value;
 }
 
-// actions/lib/util/errors.ts
-var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-    this.name = new.target.name;
-  }
-  exitCode;
-};
-var UsageError = class extends ScalegateError {
-  constructor(message) {
-    super(message, 2);
-  }
-};
-
-// actions/lib/report/action-support.ts
-function optionalInput(name) {
-  const value = getInput(name);
-  return value === "" ? void 0 : value;
-}
-function runAction(main) {
-  main().catch((error2) => {
-    if (error2 instanceof ScalegateError) setFailed(error2.message);
-    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
-  });
-}
-
 // actions/lib/report/run-context.ts
 import { readFileSync } from "node:fs";
 function readEvent(path) {
@@ -33373,9 +33418,7 @@ var finalStates = ["success", "failure", "error", "inactive"];
 async function run() {
   const token = getInput("github-token", { required: true });
   setSecret(token);
-  const phase = getInput("phase", { required: true });
-  if (!["check", "start", "finish"].includes(phase))
-    throw new UsageError(`phase: expected check, start or finish (got '${phase}')`);
+  const phase = choiceInput("phase", ["check", "start", "finish"]);
   const environment = getInput("environment", { required: true });
   const ctx = runContext();
   const github = createGitHubClient({
@@ -33386,13 +33429,11 @@ async function run() {
   });
   if (phase === "finish") {
     const id2 = Number(getInput("deployment-id", { required: true }));
-    const state = getInput("state", { required: true });
+    const state = choiceInput("state", finalStates);
     if (!Number.isInteger(id2) || id2 <= 0)
       throw new UsageError(
         `deployment-id: expected a deployment id (got '${getInput("deployment-id")}')`
       );
-    if (!finalStates.includes(state))
-      throw new UsageError(`state: expected ${finalStates.join(", ")} (got '${state}')`);
     await setDeploymentStatus(github, ctx.repo, id2, {
       state,
       description: optionalInput("description") ?? `${environment}: ${state}`,
@@ -33409,7 +33450,7 @@ async function run() {
       branchStore(github, ctx.repo, getInput("history-branch") || void 0),
       digest
     ).catch((error2) => {
-      throw new ScalegateError(error2 instanceof Error ? error2.message : String(error2), 1);
+      throw new ScalegateError(error2 instanceof Error ? error2.message : String(error2), ExitCode2.failed);
     });
     info(
       `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`
@@ -33435,4 +33476,6 @@ async function run() {
   setOutput("deployment-id", String(id));
   info(`GitHub deployment ${id} to ${environment} is in progress`);
 }
+
+// actions/github-deployment/index.ts
 runAction(run);

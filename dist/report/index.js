@@ -11699,14 +11699,14 @@ var require_retry_agent = __commonJS({
         this.#options = options;
       }
       dispatch(opts, handler2) {
-        const retry2 = new RetryHandler({
+        const retry3 = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
           handler: handler2
         });
-        return this.#agent.dispatch(opts, retry2);
+        return this.#agent.dispatch(opts, retry3);
       }
       close() {
         return this.#agent.close();
@@ -27279,11 +27279,11 @@ var require_light = __commonJS({
           return this._onFailure(error2, eventInfo, clearGlobalState, run2, free);
         }
         async _onFailure(error2, eventInfo, clearGlobalState, run2, free) {
-          var retry2, retryAfter;
+          var retry3, retryAfter;
           if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error2, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
+            retry3 = await this.Events.trigger("failed", error2, eventInfo);
+            if (retry3 != null) {
+              retryAfter = ~~retry3;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
               return run2(retryAfter);
@@ -35554,11 +35554,6 @@ var require_dist = __commonJS({
   }
 });
 
-// actions/report/main.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { readFile as readFile2 } from "node:fs/promises";
-import { join as join2, relative, resolve as resolve2 } from "node:path";
-
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -36019,9 +36014,9 @@ var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
-(function(ExitCode2) {
-  ExitCode2[ExitCode2["Success"] = 0] = "Success";
-  ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+(function(ExitCode3) {
+  ExitCode3[ExitCode3["Success"] = 0] = "Success";
+  ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
@@ -36070,6 +36065,97 @@ function notice(message, properties = {}) {
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
+}
+
+// actions/lib/util/exit-codes.ts
+var ExitCode2 = {
+  /** Done, and everything judged passed. */
+  ok: 0,
+  /** Done, and something judged failed: a gate, a canary, a regression, a rollout. */
+  failed: 1,
+  /** Bad usage or invalid input: nothing was changed. */
+  usage: 2,
+  /** Could not judge: no data, Prometheus unreachable; nothing failed. */
+  inconclusive: 3,
+  /** Cancelled by SIGINT (128 + 2), after rolling back what was unfinished. */
+  interrupted: 130,
+  /** Cancelled by SIGTERM (128 + 15), as a cancelled workflow is, after rolling back what was unfinished. */
+  terminated: 143
+};
+
+// actions/lib/util/errors.ts
+var ScalegateError = class extends Error {
+  constructor(message, exitCode = ExitCode2.usage) {
+    super(message);
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var UsageError = class extends ScalegateError {
+  constructor(message) {
+    super(message, ExitCode2.usage);
+  }
+};
+var SettingsError = class extends ScalegateError {
+  constructor(position, fieldPath, detail) {
+    const where = `${position.file}:${position.line}:${position.column}`;
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, ExitCode2.usage);
+    this.position = position;
+    this.fieldPath = fieldPath;
+    this.detail = detail;
+  }
+  position;
+  fieldPath;
+  detail;
+};
+
+// actions/lib/action/entry.ts
+function runAction(step) {
+  step().catch((error2) => {
+    if (error2 instanceof ScalegateError) setFailed(error2.message);
+    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
+  });
+}
+
+// actions/report/main.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { readFile as readFile2 } from "node:fs/promises";
+import { join as join2, relative, resolve as resolve2 } from "node:path";
+
+// actions/lib/util/duration.ts
+var unitMs = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5
+};
+var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
+var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+function tryParseDuration(text) {
+  const trimmed = text.trim();
+  if (!durationPattern.test(trimmed)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
+  return total;
+}
+
+// actions/lib/action/inputs.ts
+function optionalInput(name) {
+  const value = getInput(name);
+  return value === "" ? void 0 : value;
+}
+function choiceInput(name, choices, fallback) {
+  const value = optionalInput(name) ?? fallback;
+  if (value === void 0 || !choices.includes(value))
+    throw new UsageError(
+      `${name}: expected ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} (got '${value ?? ""}')`
+    );
+  return value;
+}
+function workspace() {
+  return process.env.GITHUB_WORKSPACE ?? process.cwd();
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -40428,12 +40514,29 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// actions/lib/util/retry.ts
+import { setTimeout as sleep } from "node:timers/promises";
+async function retry2(operation, loop) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error2) {
+      const decision = loop.classify(error2, attempt);
+      if (!decision.retry || loop.signal?.aborted) throw error2;
+      loop.onRetry?.(decision.reason, attempt + 1, decision.delayMs);
+      if (decision.delayMs > 0)
+        await sleep(decision.delayMs, void 0, loop.signal ? { signal: loop.signal } : void 0).catch(
+          (aborted) => {
+            loop.signal?.throwIfAborted();
+            throw aborted;
+          }
+        );
+    }
+  }
+}
+
 // actions/lib/github/client.ts
 var ScalegateOctokit = Octokit2.plugin(retry, throttling);
-function httpStatus(error2) {
-  const status = error2?.status;
-  return typeof status === "number" ? status : void 0;
-}
 function parseRepository(text) {
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(text ?? "");
   if (!m) throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${text ?? ""}'`);
@@ -40444,6 +40547,7 @@ function createGitHubClient(options) {
   options.maskSecret?.(options.token);
   const log = options.log ?? (() => {
   });
+  const paced = options.pacing ?? true;
   return new ScalegateOctokit({
     auth: options.token,
     ...options.baseUrl ? { baseUrl: options.baseUrl } : {},
@@ -40451,8 +40555,9 @@ function createGitHubClient(options) {
     log: { debug: () => {
     }, info: () => {
     }, warn: log, error: log },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 422] },
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 422], ...paced ? {} : { retryAfterBaseValue: 0 } },
     throttle: {
+      enabled: paced,
       onRateLimit: (retryAfter, request2, _octokit, retryCount) => {
         log(`GitHub rate limit on ${request2.method} ${request2.url}; retrying in ${retryAfter}s`);
         return retryCount < 3;
@@ -40464,9 +40569,20 @@ function createGitHubClient(options) {
     }
   });
 }
+function httpStatus(error2) {
+  const status = error2?.status;
+  return typeof status === "number" ? status : void 0;
+}
+function retryOnConflict(operation, statuses, tries = 4) {
+  return retry2(operation, {
+    classify: (error2, attempt) => {
+      const status = httpStatus(error2);
+      return status !== void 0 && statuses.includes(status) && attempt + 1 < tries ? { retry: true, delayMs: 0, reason: `HTTP ${status}` } : { retry: false };
+    }
+  });
+}
 
 // actions/lib/github/git-data.ts
-import { setTimeout as sleep } from "node:timers/promises";
 async function commitChanges(github, repo, parent, changes, message) {
   const { data: tree } = await github.rest.git.createTree({
     ...repo,
@@ -40481,34 +40597,18 @@ async function commitChanges(github, repo, parent, changes, message) {
   });
   return commit.sha;
 }
-async function unlessRefused(request2) {
+async function createBranch(github, repo, branch, sha) {
   try {
-    await request2();
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
     return true;
   } catch (error2) {
     if (httpStatus(error2) === 422) return false;
     throw error2;
   }
 }
-function fastForward(github, repo, branch, sha) {
-  return unlessRefused(
-    () => github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: false })
-  );
-}
-function createBranch(github, repo, branch, sha) {
-  return unlessRefused(() => github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha }));
-}
-var attempts = 8;
-async function untilLanded(what, attempt) {
-  for (let n = 1; n <= attempts; n++) {
-    const landed = await attempt();
-    if (landed !== void 0) return landed;
-    if (n < attempts) await sleep(Math.random() * 200 * n);
-  }
-  throw new Error(`${what}: the branch kept moving under ${attempts} attempts; try again`);
-}
 
 // actions/lib/github/branch-store.ts
+var concurrentWriters = 8;
 function branchStore(github, repo, branch = "scalegate-history") {
   async function readAt(path, ref) {
     let file;
@@ -40561,23 +40661,28 @@ function branchStore(github, repo, branch = "scalegate-history") {
     await createBranch(github, repo, branch, commit.sha);
   }
   async function update(path, change, message) {
-    return untilLanded(`${branch}:${path}`, async () => {
-      let parent = await head();
-      if (!parent) {
-        await start();
-        parent = await head();
-      }
-      if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
-      const next = change((await readAt(path, parent.sha))?.value);
-      const { data: blob } = await github.rest.git.createBlob({
-        ...repo,
-        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+    return retryOnConflict(
+      async () => {
+        let parent = await head();
+        if (!parent) {
+          await start();
+          parent = await head();
+        }
+        if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
+        const next = change((await readAt(path, parent.sha))?.value);
+        const { data: blob } = await github.rest.git.createBlob({
+          ...repo,
+          content: Buffer.from(`${JSON.stringify(next, null, 2)}
 `).toString("base64"),
-        encoding: "base64"
-      });
-      const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
-      return await fastForward(github, repo, branch, commit) ? next : void 0;
-    });
+          encoding: "base64"
+        });
+        const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
+        await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: commit, force: false });
+        return next;
+      },
+      [422],
+      concurrentWriters + 1
+    );
   }
   return { read: (path) => readAt(path, branch), update };
 }
@@ -40594,45 +40699,6 @@ async function recordVerification(store, record) {
     () => record,
     `scalegate: ${record.passed ? "passed" : "failed"} verification of ${record.digest.slice(0, 19)} (${record.environment})`
   );
-}
-
-// actions/lib/util/errors.ts
-var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-    this.name = new.target.name;
-  }
-  exitCode;
-};
-var UsageError = class extends ScalegateError {
-  constructor(message) {
-    super(message, 2);
-  }
-};
-var SettingsError = class extends ScalegateError {
-  constructor(position, fieldPath, detail) {
-    const where = `${position.file}:${position.line}:${position.column}`;
-    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
-    this.position = position;
-    this.fieldPath = fieldPath;
-    this.detail = detail;
-  }
-  position;
-  fieldPath;
-  detail;
-};
-
-// actions/lib/report/action-support.ts
-function optionalInput(name) {
-  const value = getInput(name);
-  return value === "" ? void 0 : value;
-}
-function runAction(main) {
-  main().catch((error2) => {
-    if (error2 instanceof ScalegateError) setFailed(error2.message);
-    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
-  });
 }
 
 // actions/lib/util/yaml-source.ts
@@ -40683,24 +40749,6 @@ function parseYamlSource(text, file) {
     value: doc.toJS({ maxAliasCount: 100 }),
     locate: documentLocator(doc, lines, file)
   };
-}
-
-// actions/lib/util/duration.ts
-var unitMs = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5
-};
-var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
-var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-function tryParseDuration(text) {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return void 0;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total;
 }
 
 // actions/lib/gates/verdict.ts
@@ -41416,7 +41464,7 @@ function runContext(env = process.env) {
   };
 }
 function isPermissionError(error2) {
-  return typeof error2 === "object" && error2 !== null && "status" in error2 && Number(error2.status) === 403;
+  return httpStatus(error2) === 403;
 }
 
 // actions/lib/report/publish.ts
@@ -41474,11 +41522,9 @@ function pullRequestNumber(fromEvent) {
 async function run() {
   const token = getInput("github-token");
   if (token) setSecret(token);
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const cwd = workspace();
   const environment = getInput("environment", { required: true });
-  const failOn = getInput("fail-on") || "never";
-  if (!["fail", "inconclusive", "never"].includes(failOn))
-    throw new UsageError(`fail-on: expected fail, inconclusive or never (got '${failOn}')`);
+  const failOn = choiceInput("fail-on", ["fail", "inconclusive", "never"], "never");
   const verdict = await readVerdict(resolve2(cwd, getInput("verdict", { required: true })));
   const windowsInput = optionalInput("windows");
   const ctx = runContext();
@@ -41572,4 +41618,6 @@ async function run() {
   const failing = verdict.status === "fail" || verdict.status === "inconclusive" && failOn === "inconclusive";
   if (failing && failOn !== "never") setFailed(`verdict ${verdict.status}: ${verdict.summary}`);
 }
+
+// actions/report/index.ts
 runAction(run);

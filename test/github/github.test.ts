@@ -19,7 +19,12 @@ const masked: string[] = [];
 
 before(async () => {
   fake = await startFakeGitHub();
-  github = createGitHubClient({ token: 'ghs_secret', baseUrl: fake.url, maskSecret: (s) => masked.push(s) });
+  github = createGitHubClient({
+    token: 'ghs_secret',
+    baseUrl: fake.url,
+    maskSecret: (s) => masked.push(s),
+    pacing: false,
+  });
 });
 after(() => fake.close());
 
@@ -111,7 +116,7 @@ describe('sticky pull-request comment', () => {
     const alice = { login: 'alice', id: 4242, type: 'User' as const };
     const personal = await startFakeGitHub({ users: { ghp_alice: alice } });
     try {
-      const client = createGitHubClient({ token: 'ghp_alice', baseUrl: personal.url });
+      const client = createGitHubClient({ token: 'ghp_alice', baseUrl: personal.url, pacing: false });
       personal.comments.push({
         id: 1,
         issue: 3,
@@ -142,7 +147,7 @@ describe('sticky pull-request comment', () => {
     const app = { login: 'acme-ci[bot]', id: 777, type: 'Bot' as const };
     const installation = await startFakeGitHub({ apps: { ghs_acme_ci: app } });
     try {
-      const client = createGitHubClient({ token: 'ghs_acme_ci', baseUrl: installation.url });
+      const client = createGitHubClient({ token: 'ghs_acme_ci', baseUrl: installation.url, pacing: false });
       const marked = `${stickyMarker('prod')}\nby github-actions`;
       installation.comments.push({ id: 1, issue: 3, body: marked, user: githubActionsBot });
       const first = await upsertStickyComment(client, {

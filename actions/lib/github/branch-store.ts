@@ -1,5 +1,5 @@
-import { type GitHubClient, httpStatus, type RepoRef } from './client.js';
-import { commitChanges, createBranch, fastForward, untilLanded } from './git-data.js';
+import { type GitHubClient, httpStatus, type RepoRef, retryOnConflict } from './client.js';
+import { commitChanges, createBranch } from './git-data.js';
 
 /**
  * JSON documents kept on a dedicated branch of the repository (default `scalegate-history`).
@@ -11,6 +11,9 @@ export interface BranchStore {
   /** Read-modify-write with optimistic concurrency: a concurrent writer makes it re-read and re-apply `change`. */
   update<T>(path: string, change: (current: T | undefined) => T, message: string): Promise<T>;
 }
+
+/** Runs writing one document at the same moment that every write still lands through (each retry re-reads). */
+const concurrentWriters = 8;
 
 export function branchStore(github: GitHubClient, repo: RepoRef, branch = 'scalegate-history'): BranchStore {
   /**
@@ -83,22 +86,28 @@ export function branchStore(github: GitHubClient, repo: RepoRef, branch = 'scale
    * wrote instead of overwriting it.
    */
   async function update<T>(path: string, change: (current: T | undefined) => T, message: string): Promise<T> {
-    return untilLanded(`${branch}:${path}`, async () => {
-      let parent = await head();
-      if (!parent) {
-        await start();
-        parent = await head();
-      }
-      if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
-      const next = change((await readAt<T>(path, parent.sha))?.value);
-      const { data: blob } = await github.rest.git.createBlob({
-        ...repo,
-        content: Buffer.from(`${JSON.stringify(next, null, 2)}\n`).toString('base64'),
-        encoding: 'base64',
-      });
-      const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
-      return (await fastForward(github, repo, branch, commit)) ? next : undefined;
-    });
+    // A branch another run moved meanwhile refuses the fast-forward (422): re-read, re-apply, try again.
+    return retryOnConflict(
+      async () => {
+        let parent = await head();
+        if (!parent) {
+          await start();
+          parent = await head();
+        }
+        if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
+        const next = change((await readAt<T>(path, parent.sha))?.value);
+        const { data: blob } = await github.rest.git.createBlob({
+          ...repo,
+          content: Buffer.from(`${JSON.stringify(next, null, 2)}\n`).toString('base64'),
+          encoding: 'base64',
+        });
+        const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
+        await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: commit, force: false });
+        return next;
+      },
+      [422],
+      concurrentWriters + 1,
+    );
   }
 
   return { read: (path) => readAt(path, branch), update };

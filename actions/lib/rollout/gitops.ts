@@ -1,19 +1,14 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { type GitHubClient, httpStatus, type RepoRef } from '../github/client.js';
-import {
-  commitChanges,
-  createBranch,
-  fastForward,
-  type TreeChange,
-  untilLanded,
-} from '../github/git-data.js';
+import { type GitHubClient, httpStatus, type RepoRef, retryOnConflict } from '../github/client.js';
+import { commitChanges, createBranch, type TreeChange } from '../github/git-data.js';
 import { capText, githubLimits } from '../github/limits.js';
 import type { KubeClient } from '../kube/client.js';
 import { annotations } from '../kube/labels.js';
 import { rolloutState } from '../kube/rollout-status.js';
 import { ScalegateError } from '../util/errors.js';
+import { ExitCode } from '../util/exit-codes.js';
 
 /** Where an environment's manifests live in the repository Argo CD or Flux syncs from. */
 export interface GitOpsTarget {
@@ -181,19 +176,25 @@ export async function commitManifests(
   message: string,
 ): Promise<CommitResult> {
   const { repo } = target;
-  return untilLanded(`${target.branch}:${target.path}`, async (): Promise<CommitResult | undefined> => {
+  // A moved target branch refuses the fast-forward (422): the commit is rebuilt on its new head.
+  return retryOnConflict(async (): Promise<CommitResult> => {
     const { data: ref } = await github.rest.git.getRef({ ...repo, ref: `heads/${target.branch}` });
     const built = await buildCommit(github, target, change, message, ref.object.sha);
     if (!built.changed) return { commit: built.sha, changed: false };
-    if (!target.requireReview)
-      return (await fastForward(github, repo, target.branch, built.sha))
-        ? { commit: built.sha, changed: true }
-        : undefined;
+    if (!target.requireReview) {
+      await github.rest.git.updateRef({
+        ...repo,
+        ref: `heads/${target.branch}`,
+        sha: built.sha,
+        force: false,
+      });
+      return { commit: built.sha, changed: true };
+    }
     const head = `scalegate/${target.environment}`;
     await pointReviewBranch(github, repo, head, built.sha);
     const pr = await reviewPullRequest(github, target, head, message);
     return { commit: built.sha, changed: true, pullRequest: { number: pr.number, url: pr.html_url } };
-  });
+  }, [422]);
 }
 
 /** The revision a GitOps deploy waits for: what the Deployment's pod template must carry. */
@@ -231,7 +232,8 @@ export async function waitForRevision(
     });
     if (runsRevision(deployment, revision)) return;
     const state = deployment ? rolloutState(deployment) : undefined;
-    if (state?.phase === 'failed') throw new ScalegateError(`deployment "${name}": ${state.message}`, 1);
+    if (state?.phase === 'failed')
+      throw new ScalegateError(`deployment "${name}": ${state.message}`, ExitCode.failed);
     const seen = deployment?.spec?.template?.metadata?.annotations?.[annotations.image] ?? 'nothing';
     const line = `waiting for ${namespace}/${name} to run ${revision.image}${revision.gitSha ? ` @ ${revision.gitSha}` : ''} (runs ${seen})`;
     if (line !== last) options.log?.(line);
