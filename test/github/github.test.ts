@@ -10,7 +10,7 @@ import { regressionLabel, syncRegressionIssues } from '../../actions/lib/github/
 import { stickyMarker, upsertStickyComment } from '../../actions/lib/github/sticky-comment.js';
 import type { Comparison, Finding } from '../../actions/lib/regression/compare.js';
 import { gitBlobSha } from '../../actions/lib/rollout/gitops.js';
-import { type FakeGitHub, githubActionsBot, startFakeGitHub } from '../support/fake-github.js';
+import { type Account, type FakeGitHub, githubActionsBot, startFakeGitHub } from '../support/fake-github.js';
 
 const repo = { owner: 'acme', repo: 'shop' };
 let fake: FakeGitHub;
@@ -112,63 +112,38 @@ describe('sticky pull-request comment', () => {
     assert.deepEqual(fake.comments.find((c) => c.id === mine.id)?.user, githubActionsBot);
   });
 
-  it('with a personal token, finds its comments by the user GET /user names', async () => {
-    const alice = { login: 'alice', id: 4242, type: 'User' as const };
-    const personal = await startFakeGitHub({ users: { ghp_alice: alice } });
-    try {
-      const client = createGitHubClient({ token: 'ghp_alice', baseUrl: personal.url, pacing: false });
-      personal.comments.push({
-        id: 1,
-        issue: 3,
-        body: `${stickyMarker('prod')}\nby the bot`,
-        user: githubActionsBot,
-      });
-      const first = await upsertStickyComment(client, {
-        ...repo,
-        issueNumber: 3,
-        environment: 'prod',
-        body: 'a',
-      });
-      const second = await upsertStickyComment(client, {
-        ...repo,
-        issueNumber: 3,
-        environment: 'prod',
-        body: 'b',
-      });
-      assert.deepEqual([first.created, second.created, second.id], [true, false, first.id]);
-      assert.deepEqual(personal.comments.find((c) => c.id === first.id)?.user, alice);
-      assert.match(personal.comments.find((c) => c.id === 1)?.body ?? '', /by the bot/);
-    } finally {
-      await personal.close();
-    }
-  });
-
-  it("with another GitHub App's installation token, finds its comments by the bot GraphQL's viewer names", async () => {
-    const app = { login: 'acme-ci[bot]', id: 777, type: 'Bot' as const };
-    const installation = await startFakeGitHub({ apps: { ghs_acme_ci: app } });
-    try {
-      const client = createGitHubClient({ token: 'ghs_acme_ci', baseUrl: installation.url, pacing: false });
-      const marked = `${stickyMarker('prod')}\nby github-actions`;
-      installation.comments.push({ id: 1, issue: 3, body: marked, user: githubActionsBot });
-      const first = await upsertStickyComment(client, {
-        ...repo,
-        issueNumber: 3,
-        environment: 'prod',
-        body: 'a',
-      });
-      const second = await upsertStickyComment(client, {
-        ...repo,
-        issueNumber: 3,
-        environment: 'prod',
-        body: 'b',
-      });
-      assert.deepEqual([first.created, second.created, second.id], [true, false, first.id]);
-      assert.deepEqual(installation.comments.find((c) => c.id === first.id)?.user, app);
-      assert.equal(installation.comments.find((c) => c.id === 1)?.body, marked);
-    } finally {
-      await installation.close();
-    }
-  });
+  const otherTokens = [
+    {
+      kind: 'a personal token: the user GET /user names',
+      token: 'ghp_alice',
+      account: { login: 'alice', id: 4242, type: 'User' as const },
+      options: (account: Account) => ({ users: { ghp_alice: account } }),
+    },
+    {
+      kind: "another GitHub App's installation token: the bot GraphQL's viewer names",
+      token: 'ghs_acme_ci',
+      account: { login: 'acme-ci[bot]', id: 777, type: 'Bot' as const },
+      options: (account: Account) => ({ apps: { ghs_acme_ci: account } }),
+    },
+  ];
+  for (const { kind, token, account, options } of otherTokens)
+    it(`with ${kind} finds its own comment, not github-actions[bot]'s`, async () => {
+      const other = await startFakeGitHub(options(account));
+      try {
+        const client = createGitHubClient({ token, baseUrl: other.url, pacing: false });
+        const marked = `${stickyMarker('prod')}\nby github-actions`;
+        other.comments.push({ id: 1, issue: 3, body: marked, user: githubActionsBot });
+        const post = (body: string) =>
+          upsertStickyComment(client, { ...repo, issueNumber: 3, environment: 'prod', body });
+        const first = await post('a');
+        const second = await post('b');
+        assert.deepEqual([first.created, second.created, second.id], [true, false, first.id]);
+        assert.deepEqual(other.comments.find((c) => c.id === first.id)?.user, account);
+        assert.equal(other.comments.find((c) => c.id === 1)?.body, marked);
+      } finally {
+        await other.close();
+      }
+    });
 
   it("cuts a body over GitHub's 65,536-character limit instead of failing", async () => {
     const body = `${'x'.repeat(70_000)}`;
