@@ -34809,6 +34809,14 @@ function parsePoint(raw) {
   if (!Array.isArray(raw) || raw.length !== 2) throw new Error("sample is not [time, value]");
   return [Number(raw[0]), parseValue(raw[1])];
 }
+function matrix(data, what) {
+  if (data.resultType !== "matrix" || !Array.isArray(data.result))
+    throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for ${what}`);
+  return data.result.map((s) => ({
+    metric: s.metric ?? {},
+    values: s.values.map(parsePoint)
+  }));
+}
 function authHeader(auth) {
   if (!auth || auth.type === "none") return {};
   if (auth.type === "bearer") return { authorization: `Bearer ${auth.token}` };
@@ -34889,6 +34897,14 @@ var PrometheusClient = class {
       value: parsePoint(s.value)
     }));
   }
+  /**
+   * The raw samples of a range-vector selector (`up{job="x"}[10m]`) at `time`: every scrape's own timestamp, at no
+   * step, so the caller can see exactly where samples are missing.
+   */
+  async querySamples(expr, time3, signal) {
+    const data = await this.call("query", { query: expr, time: (time3.getTime() / 1e3).toFixed(3) }, signal);
+    return matrix(data, "a range-vector query");
+  }
   /** Range query over [start, end] every `stepSeconds`. */
   async queryRange(expr, start, end, stepSeconds, signal) {
     const data = await this.call(
@@ -34901,12 +34917,7 @@ var PrometheusClient = class {
       },
       signal
     );
-    if (data.resultType !== "matrix" || !Array.isArray(data.result))
-      throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for a range query`);
-    return data.result.map((s) => ({
-      metric: s.metric ?? {},
-      values: s.values.map(parsePoint)
-    }));
+    return matrix(data, "a range query");
   }
   async close() {
     await this.dispatcher.close();
@@ -34919,7 +34930,7 @@ var PrometheusClient = class {
       try {
         return await this.attempt(endpoint, body, signal);
       } catch (error63) {
-        if (!(error63 instanceof PrometheusError) || !error63.transient) throw error63;
+        if (!(error63 instanceof PrometheusError) || !error63.transient || signal?.aborted) throw error63;
         lastError = error63;
       }
     }
@@ -35237,6 +35248,52 @@ async function evaluateErrorRate(gate, context, queries) {
   };
 }
 
+// actions/lib/gates/coverage.ts
+var gapIntervals = 2.5;
+function median(values) {
+  if (values.length === 0) return void 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+function findGaps(scrapes, window, fallbackInterval) {
+  const times = scrapes.map(([t]) => t).sort((a, b) => a - b);
+  const spacing = median(
+    times.slice(1).map((t, i) => t - times[i]).filter((d) => d > 0)
+  );
+  const allowed = gapIntervals * (spacing ?? fallbackInterval);
+  const successes = scrapes.filter(([, v]) => v === 1).map(([t]) => t).sort((a, b) => a - b);
+  const edges = [window.start.getTime() / 1e3, ...successes, window.end.getTime() / 1e3];
+  const gaps = [];
+  for (let i = 1; i < edges.length; i++)
+    if (edges[i] - edges[i - 1] > allowed) gaps.push({ start: edges[i - 1], end: edges[i] });
+  return gaps;
+}
+async function dataGaps(metric, matchers, window, stepSeconds, queries) {
+  const span = promDuration(window.end.getTime() - window.start.getTime());
+  const targets = await queries.instant(
+    `count by (job, instance) (last_over_time(${selector(metric, matchers)}[${span}]))`,
+    window.end
+  );
+  const scrapes = [];
+  for (const { metric: labels } of targets) {
+    const target = ["job", "instance"].filter((name2) => labels[name2] !== void 0).map((name2) => ({ name: name2, op: "=", value: labels[name2] }));
+    if (target.length === 0) return void 0;
+    const up = await queries.samples(`${selector("up", target)}[${span}]`, window.end);
+    for (const series of up) scrapes.push(...series.values);
+  }
+  if (targets.length === 0) return void 0;
+  return findGaps(scrapes, window, stepSeconds);
+}
+function describeGaps(gaps, window) {
+  const start = window.start.getTime() / 1e3;
+  const total = gapSeconds(gaps);
+  const spans = gaps.slice(0, 3).map((g) => `${shortDuration((g.start - start) * 1e3)}\u2013${shortDuration((g.end - start) * 1e3)}`).join(", ");
+  return `${shortDuration(total * 1e3)} of the window without a successful scrape (${spans}${gaps.length > 3 ? ", \u2026" : ""} into it)`;
+}
+function gapSeconds(gaps) {
+  return gaps.reduce((sum, g) => sum + g.end - g.start, 0);
+}
+
 // actions/lib/gates/hpa-scale-out.ts
 var hpaKey = "namespace, horizontalpodautoscaler";
 function hpaName(gate, context) {
@@ -35341,6 +35398,26 @@ async function evaluateHpaScaleOut(gate, context, queries) {
       marginUnit: "s",
       series: plot
     };
+  }
+  if (reached || end.getTime() >= deadline) {
+    const gaps = await dataGaps(
+      `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
+      matchers,
+      { start, end: new Date(Math.min(deadline, end.getTime())) },
+      context.stepSeconds,
+      queries
+    );
+    if (gaps && gaps.length > 0) {
+      observed.dataGapSeconds = round(gapSeconds(gaps));
+      return {
+        status: "inconclusive",
+        reason: `${reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`}, but before the ${withinText} deadline there was ${describeGaps(gaps, context.window)}: it may have scaled out in time unseen`,
+        observed,
+        threshold,
+        margin: null,
+        series: plot
+      };
+    }
   }
   if (reached)
     return {
@@ -35465,14 +35542,16 @@ var appReasons = /* @__PURE__ */ new Set([
   "CreateContainerError",
   "RunContainerError"
 ]);
-function withPodLabels(expr, namespaceMatchers, labels) {
+function withPodLabels(expr, namespaceMatchers, labels, span) {
   const entries = Object.entries(labels);
   if (entries.length === 0) return expr;
   const matchers = [
     ...namespaceMatchers,
     ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
   ];
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${selector("kube_pod_labels", matchers)})`;
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
 }
 function pendingQuery(namespaceMatchers, labels) {
   const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
@@ -35482,26 +35561,69 @@ function pendingQuery(namespaceMatchers, labels) {
     labels
   );
 }
-function pendingRuns(series, stepSeconds, windowStart) {
-  const runs = [];
-  for (const s of series) {
-    let run2;
-    for (const [t, v] of s.values) {
-      const continues = run2 !== void 0 && t - run2.end <= stepSeconds * 1.5;
-      if (v >= 1 && continues) run2.end = t;
-      else if (v >= 1) {
-        run2 = { pod: s.metric.pod ?? "?", start: t, end: t, openStart: t - windowStart < stepSeconds };
-        runs.push(run2);
-      } else run2 = void 0;
-    }
-  }
-  return runs;
+function podTimestampQuery(family, namespaceMatchers, labels, span) {
+  return withPodLabels(
+    `max by (${podKey}) (max_over_time(${selector(family, namespaceMatchers)}[${span}]))`,
+    namespaceMatchers,
+    labels,
+    span
+  );
 }
-function pendingCounts(series) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const s of series)
-    for (const [t, v] of s.values) counts.set(t, (counts.get(t) ?? 0) + (v >= 1 ? 1 : 0));
-  return [...counts.entries()].sort((a, b) => a[0] - b[0]);
+var keyOf = (labels) => `${labels.namespace ?? ""}/${labels.pod ?? "?"}`;
+function byPod(samples) {
+  return new Map(samples.map((s) => [keyOf(s.metric), s.value[1]]));
+}
+function pendingStretches(phases, created, scheduled, window, stepSeconds) {
+  const windowStart = window.start.getTime() / 1e3;
+  const windowEnd = window.end.getTime() / 1e3;
+  const pendingAt = /* @__PURE__ */ new Map();
+  const names = /* @__PURE__ */ new Map();
+  for (const s of phases) {
+    const key = keyOf(s.metric);
+    names.set(key, s.metric.pod ?? "?");
+    pendingAt.set(
+      key,
+      s.values.filter(([, v]) => v >= 1).map(([t]) => t)
+    );
+  }
+  const stretches = [];
+  for (const key of /* @__PURE__ */ new Set([...created.keys(), ...pendingAt.keys()])) {
+    const samples = pendingAt.get(key) ?? [];
+    const firstPending = samples[0];
+    const lastPending = samples.at(-1);
+    const scheduledAt = scheduled.get(key);
+    const start = created.get(key) ?? firstPending;
+    let end;
+    if (lastPending !== void 0 && lastPending > windowEnd - stepSeconds / 2) end = windowEnd;
+    else if (scheduledAt !== void 0) end = Math.max(scheduledAt, lastPending ?? scheduledAt);
+    else end = lastPending;
+    if (start === void 0 || end === void 0 || end <= windowStart || end < start) continue;
+    stretches.push({
+      pod: names.get(key) ?? key.slice(key.indexOf("/") + 1),
+      start,
+      end: Math.min(end, windowEnd)
+    });
+  }
+  return stretches;
+}
+function pendingCounts(stretches, window) {
+  const windowStart = window.start.getTime() / 1e3;
+  const windowEnd = window.end.getTime() / 1e3;
+  const events = [];
+  for (const s of stretches) {
+    if (s.end <= s.start) continue;
+    events.push([Math.max(s.start, windowStart), 1], [s.end, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const points = [[windowStart, 0]];
+  let count = 0;
+  for (const [t, delta] of events) {
+    points.push([t, count]);
+    count += delta;
+    points.push([t, count]);
+  }
+  points.push([windowEnd, count]);
+  return points;
 }
 async function describeCause(pods, namespaceMatchers, queries) {
   const podMatcher = {
@@ -35544,8 +35666,15 @@ async function evaluatePendingPods(gate, context, queries) {
     ...namespaceMatchers,
     ...Object.entries(labels).map(([name2, value]) => ({ name: name2, op: "=", value }))
   ]);
+  const { window } = context;
+  const { start } = window;
+  const windowStart = start.getTime() / 1e3;
+  const span = promDuration(window.end.getTime() - start.getTime());
   const series = await queries.range(pendingQuery(namespaceMatchers, labels));
-  if (series.length === 0)
+  const created = byPod(
+    await queries.instant(podTimestampQuery("kube_pod_created", namespaceMatchers, labels, span))
+  );
+  if (series.length === 0 && created.size === 0)
     return {
       status: "inconclusive",
       reason: `no kube_pod_status_phase series for pods with ${scope} (no such pods, kube-state-metrics not scraped, or pod labels not exported by --metric-labels-allowlist)`,
@@ -35553,35 +35682,25 @@ async function evaluatePendingPods(gate, context, queries) {
       threshold,
       margin: null
     };
-  const { start } = context.window;
-  const windowStart = start.getTime() / 1e3;
-  const counts = pendingCounts(series);
+  const scheduled = byPod(
+    await queries.instant(
+      podTimestampQuery("kube_pod_status_scheduled_time", namespaceMatchers, labels, span)
+    )
+  );
+  const stretches = pendingStretches(series, created, scheduled, window, context.stepSeconds);
+  const counts = pendingCounts(stretches, window);
   const [peakAt, peak] = counts.reduce((a, b) => b[1] > a[1] ? b : a);
-  const runs = pendingRuns(series, context.stepSeconds, windowStart);
-  const openPods = [...new Set(runs.filter((r) => r.openStart).map((r) => r.pod))];
-  if (openPods.length > 0) {
-    const created = await queries.instant(
-      selector("kube_pod_created", [
-        ...namespaceMatchers,
-        { name: "pod", op: "=~", value: openPods.slice(0, maxCausePods).map(escapeRegex).join("|") }
-      ]),
-      start
-    );
-    const createdAt = new Map(created.map((s) => [s.metric.pod, s.value[1]]));
-    for (const run2 of runs.filter((r) => r.openStart))
-      run2.start = Math.min(run2.start, createdAt.get(run2.pod) ?? run2.start);
-  }
-  const longest = runs.reduce(
+  const longest = stretches.reduce(
     (a, b) => !a || b.end - b.start > a.end - a.start ? b : a,
     void 0
   );
   const longestMs = longest ? (longest.end - longest.start) * 1e3 : 0;
   const observed = {
     maxPending: peak,
-    maxPendingAtSeconds: peak > 0 ? round(peakAt - windowStart) : null,
+    maxPendingAtSeconds: peak > 0 ? round(Math.max(0, peakAt - windowStart)) : null,
     longestPendingSeconds: round(longestMs / 1e3),
     longestPendingPod: longest?.pod ?? null,
-    podsSeen: series.length
+    podsSeen: (/* @__PURE__ */ new Set([...created.keys(), ...series.map((s) => keyOf(s.metric))])).size
   };
   const plot = [{ name: "pending pods", labels: {}, points: downsample(counts) }];
   const problems = [];
@@ -35597,7 +35716,25 @@ async function evaluatePendingPods(gate, context, queries) {
   const byDuration = gate.maxPendingDuration !== void 0 && (durationFailed || gate.maxPending === void 0);
   const margin = byDuration ? round((gate.maxPendingDuration - longestMs) / 1e3) : gate.maxPending - peak;
   const marginUnit = byDuration ? "s" : "pods";
-  if (problems.length === 0)
+  if (problems.length === 0) {
+    const gaps = await dataGaps(
+      "kube_pod_status_phase",
+      namespaceMatchers,
+      window,
+      context.stepSeconds,
+      queries
+    );
+    if (gaps && gaps.length > 0) {
+      observed.dataGapSeconds = round(gapSeconds(gaps));
+      return {
+        status: "inconclusive",
+        reason: `no failure in the data, but ${describeGaps(gaps, window)}: pods Pending only then went unseen (${scope})`,
+        observed,
+        threshold,
+        margin: null,
+        series: plot
+      };
+    }
     return {
       status: "pass",
       reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,
@@ -35607,7 +35744,8 @@ async function evaluatePendingPods(gate, context, queries) {
       marginUnit,
       series: plot
     };
-  const offenders = [...new Set(runs.map((r) => r.pod))];
+  }
+  const offenders = [...new Set(stretches.map((r) => r.pod))];
   const { cause, detail } = await describeCause(offenders, namespaceMatchers, queries);
   observed.cause = cause;
   return {
@@ -35976,6 +36114,11 @@ var GateQueries = class {
     this.run.push(expr);
     return this.context.client.query(expr, time3, this.context.signal);
   }
+  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
+  async samples(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.querySamples(expr, time3, this.context.signal);
+  }
   async range(expr, window = this.context.window) {
     this.run.push(expr);
     const spanMs = window.end.getTime() - window.start.getTime();
@@ -36041,10 +36184,29 @@ async function evaluateGate(gate, context) {
     };
   }
 }
+function queryBudgetMs(window) {
+  return Math.min(12e4, Math.max(1e4, (window.end.getTime() - window.start.getTime()) / 4));
+}
 async function evaluateOnce(gates2, context) {
-  const results = [];
-  for (const gate of gates2) results.push(await evaluateGate(gate, context));
-  return results;
+  const deadline = context.deadline?.getTime() ?? Math.max(Date.now(), context.window.end.getTime()) + queryBudgetMs(context.window);
+  const expired = new AbortController();
+  const timer = setTimeout(
+    () => expired.abort(
+      new PrometheusError(
+        "timeout",
+        `Prometheus did not answer by the evaluation deadline ${new Date(deadline).toISOString()}`
+      )
+    ),
+    Math.max(0, deadline - Date.now())
+  );
+  const signal = context.signal ? AbortSignal.any([context.signal, expired.signal]) : expired.signal;
+  try {
+    const results = [];
+    for (const gate of gates2) results.push(await evaluateGate(gate, { ...context, signal }));
+    return results;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 function sleep2(ms2, signal) {
   return new Promise((resolve5) => {
@@ -36089,7 +36251,11 @@ async function evaluateContinuously(gates2, context, options) {
   while (now() < end.getTime() && !context.signal?.aborted) {
     let results2;
     try {
-      results2 = await evaluateOnce(gates2, { ...context, window: { start, end: new Date(now()) } });
+      results2 = await evaluateOnce(gates2, {
+        ...context,
+        window: { start, end: new Date(now()) },
+        deadline: end
+      });
     } catch (error63) {
       if (context.signal?.aborted) break;
       throw error63;
@@ -36127,7 +36293,12 @@ async function evaluateContinuously(gates2, context, options) {
       stoppedEarly: true,
       stopReason: "cancelled"
     };
-  const results = await evaluateOnce(gates2, { ...context, lookbackMs: void 0, includeSeries: true });
+  const results = await evaluateOnce(gates2, {
+    ...context,
+    lookbackMs: void 0,
+    includeSeries: true,
+    deadline: void 0
+  });
   return { results, evaluations: evaluations + 1, stoppedEarly: false, stopReason: "the window ended" };
 }
 
@@ -56449,6 +56620,36 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
   return { file: file2, gates: parsed.data, metrics: defaultGateMetrics };
 }
 
+// actions/lib/settings/gate-limits.ts
+function autoscalerNames(settings) {
+  const { name: name2 } = settings.service;
+  const tracks2 = [name2, `${name2}-canary`];
+  return settings.autoscaling?.keda ? tracks2.map((track2) => `keda-hpa-${track2}`) : tracks2;
+}
+function unreachableGateProblems(settings, gates2) {
+  const bounds = settings.autoscaling?.hpa ?? settings.autoscaling?.keda;
+  if (!bounds) return [];
+  const names = autoscalerNames(settings);
+  const problems = [];
+  gates2.forEach((gate, index) => {
+    if (gate.type !== "hpaScaleOut") return;
+    const ours = gate.hpa ? names.includes(gate.hpa) : (gate.service ?? settings.service.name) === settings.service.name;
+    if (!ours) return;
+    const { minReplicas, maxReplicas } = bounds;
+    if (gate.minReplicas !== void 0 && gate.minReplicas > maxReplicas)
+      problems.push({
+        path: ["gates", index, "minReplicas"],
+        detail: `expected at most the autoscaler's maxReplicas ${maxReplicas}: the gate can never pass (got ${gate.minReplicas})`
+      });
+    if (gate.factor !== void 0 && Math.ceil(minReplicas * gate.factor) > maxReplicas)
+      problems.push({
+        path: ["gates", index, "factor"],
+        detail: `expected at most ${maxReplicas / minReplicas} (maxReplicas ${maxReplicas} / minReplicas ${minReplicas}): the gate can never pass (got ${gate.factor})`
+      });
+  });
+  return problems;
+}
+
 // actions/lib/util/quantity.ts
 var binarySuffixes = {
   Ki: 2 ** 10,
@@ -56914,7 +57115,13 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   const settings = parsed.data;
   const semantic = semanticProblems2(settings);
   if (semantic.length > 0) fail2(source, semantic);
-  parseGateList(source.value?.gates, displayFile, source.locate);
+  const gates2 = parseGateList(
+    source.value?.gates,
+    displayFile,
+    source.locate
+  );
+  const unreachable = unreachableGateProblems(settings, gates2.gates);
+  if (unreachable.length > 0) fail2(source, unreachable);
   const dir = dirname(file2);
   const paths = {
     manifests: resolve2(dir, settings.manifests),

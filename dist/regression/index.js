@@ -40652,6 +40652,14 @@ function parsePoint(raw) {
   if (!Array.isArray(raw) || raw.length !== 2) throw new Error("sample is not [time, value]");
   return [Number(raw[0]), parseValue(raw[1])];
 }
+function matrix(data, what) {
+  if (data.resultType !== "matrix" || !Array.isArray(data.result))
+    throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for ${what}`);
+  return data.result.map((s) => ({
+    metric: s.metric ?? {},
+    values: s.values.map(parsePoint)
+  }));
+}
 function authHeader(auth2) {
   if (!auth2 || auth2.type === "none") return {};
   if (auth2.type === "bearer") return { authorization: `Bearer ${auth2.token}` };
@@ -40732,6 +40740,14 @@ var PrometheusClient = class {
       value: parsePoint(s.value)
     }));
   }
+  /**
+   * The raw samples of a range-vector selector (`up{job="x"}[10m]`) at `time`: every scrape's own timestamp, at no
+   * step, so the caller can see exactly where samples are missing.
+   */
+  async querySamples(expr, time3, signal) {
+    const data = await this.call("query", { query: expr, time: (time3.getTime() / 1e3).toFixed(3) }, signal);
+    return matrix(data, "a range-vector query");
+  }
   /** Range query over [start, end] every `stepSeconds`. */
   async queryRange(expr, start, end, stepSeconds, signal) {
     const data = await this.call(
@@ -40744,12 +40760,7 @@ var PrometheusClient = class {
       },
       signal
     );
-    if (data.resultType !== "matrix" || !Array.isArray(data.result))
-      throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for a range query`);
-    return data.result.map((s) => ({
-      metric: s.metric ?? {},
-      values: s.values.map(parsePoint)
-    }));
+    return matrix(data, "a range query");
   }
   async close() {
     await this.dispatcher.close();
@@ -40762,7 +40773,7 @@ var PrometheusClient = class {
       try {
         return await this.attempt(endpoint2, body, signal);
       } catch (error63) {
-        if (!(error63 instanceof PrometheusError) || !error63.transient) throw error63;
+        if (!(error63 instanceof PrometheusError) || !error63.transient || signal?.aborted) throw error63;
         lastError = error63;
       }
     }
@@ -41202,14 +41213,16 @@ function replicasQuery(which2, matchers) {
 
 // actions/lib/gates/pending-pods.ts
 var podKey = "namespace, pod";
-function withPodLabels(expr, namespaceMatchers, labels) {
+function withPodLabels(expr, namespaceMatchers, labels, span) {
   const entries = Object.entries(labels);
   if (entries.length === 0) return expr;
   const matchers = [
     ...namespaceMatchers,
     ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
   ];
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${selector("kube_pod_labels", matchers)})`;
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
 }
 function pendingQuery(namespaceMatchers, labels) {
   const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
@@ -62013,6 +62026,36 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
   return { file: file2, gates: parsed.data, metrics: defaultGateMetrics };
 }
 
+// actions/lib/settings/gate-limits.ts
+function autoscalerNames(settings) {
+  const { name: name2 } = settings.service;
+  const tracks = [name2, `${name2}-canary`];
+  return settings.autoscaling?.keda ? tracks.map((track2) => `keda-hpa-${track2}`) : tracks;
+}
+function unreachableGateProblems(settings, gates2) {
+  const bounds = settings.autoscaling?.hpa ?? settings.autoscaling?.keda;
+  if (!bounds) return [];
+  const names = autoscalerNames(settings);
+  const problems = [];
+  gates2.forEach((gate, index) => {
+    if (gate.type !== "hpaScaleOut") return;
+    const ours = gate.hpa ? names.includes(gate.hpa) : (gate.service ?? settings.service.name) === settings.service.name;
+    if (!ours) return;
+    const { minReplicas, maxReplicas } = bounds;
+    if (gate.minReplicas !== void 0 && gate.minReplicas > maxReplicas)
+      problems.push({
+        path: ["gates", index, "minReplicas"],
+        detail: `expected at most the autoscaler's maxReplicas ${maxReplicas}: the gate can never pass (got ${gate.minReplicas})`
+      });
+    if (gate.factor !== void 0 && Math.ceil(minReplicas * gate.factor) > maxReplicas)
+      problems.push({
+        path: ["gates", index, "factor"],
+        detail: `expected at most ${maxReplicas / minReplicas} (maxReplicas ${maxReplicas} / minReplicas ${minReplicas}): the gate can never pass (got ${gate.factor})`
+      });
+  });
+  return problems;
+}
+
 // actions/lib/util/quantity.ts
 var binarySuffixes = {
   Ki: 2 ** 10,
@@ -62453,7 +62496,13 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   const settings = parsed.data;
   const semantic = semanticProblems2(settings);
   if (semantic.length > 0) fail2(source, semantic);
-  parseGateList(source.value?.gates, displayFile, source.locate);
+  const gates2 = parseGateList(
+    source.value?.gates,
+    displayFile,
+    source.locate
+  );
+  const unreachable = unreachableGateProblems(settings, gates2.gates);
+  if (unreachable.length > 0) fail2(source, unreachable);
   const dir = dirname(file2);
   const paths = {
     manifests: resolve3(dir, settings.manifests),

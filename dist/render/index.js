@@ -63687,6 +63687,36 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
   return { file: file2, gates: parsed.data, metrics: defaultGateMetrics };
 }
 
+// actions/lib/settings/gate-limits.ts
+function autoscalerNames(settings) {
+  const { name: name2 } = settings.service;
+  const tracks = [name2, `${name2}-canary`];
+  return settings.autoscaling?.keda ? tracks.map((track2) => `keda-hpa-${track2}`) : tracks;
+}
+function unreachableGateProblems(settings, gates2) {
+  const bounds = settings.autoscaling?.hpa ?? settings.autoscaling?.keda;
+  if (!bounds) return [];
+  const names = autoscalerNames(settings);
+  const problems = [];
+  gates2.forEach((gate, index) => {
+    if (gate.type !== "hpaScaleOut") return;
+    const ours = gate.hpa ? names.includes(gate.hpa) : (gate.service ?? settings.service.name) === settings.service.name;
+    if (!ours) return;
+    const { minReplicas, maxReplicas } = bounds;
+    if (gate.minReplicas !== void 0 && gate.minReplicas > maxReplicas)
+      problems.push({
+        path: ["gates", index, "minReplicas"],
+        detail: `expected at most the autoscaler's maxReplicas ${maxReplicas}: the gate can never pass (got ${gate.minReplicas})`
+      });
+    if (gate.factor !== void 0 && Math.ceil(minReplicas * gate.factor) > maxReplicas)
+      problems.push({
+        path: ["gates", index, "factor"],
+        detail: `expected at most ${maxReplicas / minReplicas} (maxReplicas ${maxReplicas} / minReplicas ${minReplicas}): the gate can never pass (got ${gate.factor})`
+      });
+  });
+  return problems;
+}
+
 // actions/lib/util/quantity.ts
 var binarySuffixes = {
   Ki: 2 ** 10,
@@ -64127,7 +64157,13 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   const settings = parsed.data;
   const semantic = semanticProblems2(settings);
   if (semantic.length > 0) fail2(source, semantic);
-  parseGateList(source.value?.gates, displayFile, source.locate);
+  const gates2 = parseGateList(
+    source.value?.gates,
+    displayFile,
+    source.locate
+  );
+  const unreachable = unreachableGateProblems(settings, gates2.gates);
+  if (unreachable.length > 0) fail2(source, unreachable);
   const dir = dirname(file2);
   const paths = {
     manifests: resolve2(dir, settings.manifests),

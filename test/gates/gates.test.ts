@@ -41,7 +41,9 @@ function pod(
   const ids = { namespace, pod: name, uid: `uid-${name}` };
   exporter.gauge('kube_pod_status_phase', { ...ids, phase: 'Pending' }, phase === 'Pending' ? 1 : 0);
   exporter.gauge('kube_pod_status_phase', { ...ids, phase: 'Running' }, phase === 'Running' ? 1 : 0);
-  exporter.gauge('kube_pod_created', ids, Math.floor(Date.now() / 1000) - createdSecondsAgo);
+  // A pod's creation time never changes: only its first call sets it.
+  if (!exporter.has('kube_pod_created', ids))
+    exporter.gauge('kube_pod_created', ids, Math.floor(Date.now() / 1000) - createdSecondsAgo);
   const podLabels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [`label_${k}`, v]));
   exporter.gauge('kube_pod_labels', { ...ids, ...podLabels }, 1);
 }
@@ -187,6 +189,21 @@ before(async () => {
   hpa('hpa', 'web', 6);
   hpa('hpa', 'web-canary', 4);
   pod('pods-ok', 'b', 'Running');
+  // A pod Pending for exactly 4 s (by its kube-state-metrics timestamps), far shorter than a 15 s step.
+  pod('pods-quick', 'quick', 'Pending');
+  const quickCreated = Math.floor(Date.now() / 1000);
+  exporter.gauge(
+    'kube_pod_created',
+    { namespace: 'pods-quick', pod: 'quick', uid: 'uid-quick' },
+    quickCreated,
+  );
+  await new Promise((r) => setTimeout(r, 4000));
+  pod('pods-quick', 'quick', 'Running');
+  exporter.gauge(
+    'kube_pod_status_scheduled_time',
+    { namespace: 'pods-quick', pod: 'quick', uid: 'uid-quick' },
+    quickCreated + 4,
+  );
   await waitFor('the scale-out to be scraped', async () => {
     const [sample] = await client.query(
       'max(kube_horizontalpodautoscaler_status_current_replicas{namespace="hpa",horizontalpodautoscaler="web"})',
@@ -290,6 +307,23 @@ describe('pendingPods', () => {
     assert.equal(r.observed.cause, 'app');
     assert.match(r.reason, /pod img was Pending for .*the app: img ImagePullBackOff/);
     assert.ok((r.observed.longestPendingSeconds as number) >= 120, 'counted from kube_pod_created');
+  });
+
+  test('measures Pending from kube_pod_created to kube_pod_status_scheduled_time, whatever the step', async () => {
+    const gates = parseGateFile(
+      'gates: [{name: quick, type: pendingPods, namespace: pods-quick, maxPendingDuration: 2s, maxPending: 0}]\n',
+      'gates.yaml',
+    ).gates;
+    for (const stepSeconds of [1, 15]) {
+      const [r] = await evaluateOnce(gates, context({ stepSeconds }));
+      assert.equal(r!.status, 'fail', `step ${stepSeconds}s: ${r!.reason}`);
+      // 4 s by the timestamps; a scrape just before the pod turned Running may add a fraction of a second.
+      const longest = r!.observed.longestPendingSeconds as number;
+      assert.ok(longest >= 4 && longest < 5, `step ${stepSeconds}s: longest ${longest}`);
+      assert.equal(r!.observed.longestPendingPod, 'quick');
+      assert.equal(r!.observed.maxPending, 1, `step ${stepSeconds}s`);
+      assert.match(r!.reason, /pod quick was Pending for 4(\.\d)?s \(max 2s\)/);
+    }
   });
 
   test('is inconclusive when no pod matches', () => {

@@ -2,10 +2,13 @@
  * hpaScaleOut: the HPA reaches N replicas (or a factor of its replicas at the window start) within T of the window
  * start. Reads kube-state-metrics' HPA status as a range query at the scrape interval, so the reported
  * time-to-scale is accurate to one step. Optionally fails when the HPA is pinned at maxReplicas with
- * ScalingLimited=True while its metric is still above target: it wanted more pods than it may have.
+ * ScalingLimited=True while its metric is still above target: it wanted more pods than it may have. A sample at
+ * the target before the deadline proves a pass; a miss is only a failure when no scrape is missing before the
+ * deadline (the HPA may have reached the target in the gap).
  */
 import { type LabelMatcher, selector } from '../prometheus/promql.js';
 import { formatDuration } from '../util/duration.js';
+import { dataGaps, describeGaps, gapSeconds } from './coverage.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
 import { plotSeries, round, shortDuration, since } from './series.js';
@@ -128,6 +131,26 @@ export async function evaluateHpaScaleOut(
       marginUnit: 's',
       series: plot,
     };
+  }
+  if (reached || end.getTime() >= deadline) {
+    const gaps = await dataGaps(
+      `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
+      matchers,
+      { start, end: new Date(Math.min(deadline, end.getTime())) },
+      context.stepSeconds,
+      queries,
+    );
+    if (gaps && gaps.length > 0) {
+      observed.dataGapSeconds = round(gapSeconds(gaps));
+      return {
+        status: 'inconclusive',
+        reason: `${reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`}, but before the ${withinText} deadline there was ${describeGaps(gaps, context.window)}: it may have scaled out in time unseen`,
+        observed,
+        threshold,
+        margin: null,
+        series: plot,
+      };
+    }
   }
   if (reached)
     return {

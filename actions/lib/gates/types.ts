@@ -66,5 +66,7 @@ export interface GateContext {
   lookbackMs?: number;
   /** Fetch series for plotting even when the decision does not need them (one more range query per gate). */
   includeSeries: boolean;
+  /** Queries still unanswered then make their gates inconclusive (default: see `evaluateOnce`). */
+  deadline?: Date;
   signal?: AbortSignal;
 }

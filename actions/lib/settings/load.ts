@@ -9,6 +9,7 @@ import { parseGateList } from '../gates/load.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { ScalegateError, SettingsError, type SourcePosition } from '../util/errors.js';
 import { type FieldPath, formatFieldPath, parseYamlSource, type YamlSource } from '../util/yaml-source.js';
+import { unreachableGateProblems } from './gate-limits.js';
 import { problemsFromIssues, type SettingsProblem } from './issues.js';
 import { type EnvironmentSettings, environmentSchema } from './schema.js';
 import { semanticProblems } from './semantics.js';
@@ -108,7 +109,13 @@ export async function parseEnvironment(
   const semantic = semanticProblems(settings);
   if (semantic.length > 0) fail(source, semantic);
   // The gates module owns the gate schema; checking here means a bad gate fails at load, not at evaluation.
-  parseGateList((source.value as { gates?: unknown } | null)?.gates, displayFile, source.locate);
+  const gates = parseGateList(
+    (source.value as { gates?: unknown } | null)?.gates,
+    displayFile,
+    source.locate,
+  );
+  const unreachable = unreachableGateProblems(settings, gates.gates);
+  if (unreachable.length > 0) fail(source, unreachable);
   const dir = dirname(file);
   const paths = {
     manifests: resolve(dir, settings.manifests),
