@@ -2,11 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { runGates } from '../lib/gates/run.js';
-import { resolveGateSource } from '../lib/gates/source.js';
 import { verdictMarkdown } from '../lib/gates/verdict.js';
 import { resolveWindow } from '../lib/gates/windows.js';
 import { PrometheusClient } from '../lib/prometheus/client.js';
 import { connectionOptions, parseHeaderLines } from '../lib/prometheus/connection.js';
+import { resolveGateSource } from '../lib/settings/gate-source.js';
 import { tryParseDuration } from '../lib/util/duration.js';
 import { ScalegateError, UsageError } from '../lib/util/errors.js';
 

@@ -43184,6 +43184,33 @@ function imageVersion(image) {
 import { readdir as readdir2, readFile, stat as stat2 } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve as resolve2 } from "node:path";
 
+// actions/lib/util/errors.ts
+var ScalegateError = class extends Error {
+  constructor(message, exitCode = 2) {
+    super(message);
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var UsageError = class extends ScalegateError {
+  constructor(message) {
+    super(message, 2);
+  }
+};
+var SettingsError = class extends ScalegateError {
+  constructor(position, fieldPath, detail) {
+    const where = `${position.file}:${position.line}:${position.column}`;
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
+    this.position = position;
+    this.fieldPath = fieldPath;
+    this.detail = detail;
+  }
+  position;
+  fieldPath;
+  detail;
+};
+
 // actions/lib/util/did-you-mean.ts
 function editDistance(a, b) {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -43213,7 +43240,7 @@ function didYouMean(input2, known) {
   return match === void 0 ? "" : ` (did you mean '${match}'?)`;
 }
 
-// actions/lib/settings/issues.ts
+// actions/lib/util/schema-problems.ts
 function def(schema) {
   return schema._zod.def;
 }
@@ -43356,33 +43383,6 @@ function problemsFromIssues(schema, data, issues) {
     return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
   });
 }
-
-// actions/lib/util/errors.ts
-var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-    this.name = new.target.name;
-  }
-  exitCode;
-};
-var UsageError = class extends ScalegateError {
-  constructor(message) {
-    super(message, 2);
-  }
-};
-var SettingsError = class extends ScalegateError {
-  constructor(position, fieldPath, detail) {
-    const where = `${position.file}:${position.line}:${position.column}`;
-    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
-    this.position = position;
-    this.fieldPath = fieldPath;
-    this.detail = detail;
-  }
-  position;
-  fieldPath;
-  detail;
-};
 
 // actions/lib/util/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -63495,12 +63495,13 @@ var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "
 var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
 var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
 var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).superRefine((text, ctx) => {
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
   try {
-    parseCondition(text);
+    return parseCondition(text);
   } catch (error63) {
     if (!(error63 instanceof ConditionError)) throw error63;
     ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
   }
 }).describe(description);
 var common = {
@@ -64175,6 +64176,7 @@ async function parseEnvironment(text, file2, displayFile = file2) {
     name: basename(file2, extname(file2)),
     file: file2,
     settings,
+    gates: gates2,
     paths,
     locate: (path) => source.locate(path)
   };

@@ -433,7 +433,7 @@ describe('scalegate gate', () => {
     const schema = JSON.parse(await readFile('schema/verdict.schema.json', 'utf8'));
     const validate = new Ajv2020({ allowUnionTypes: true, validateFormats: false }).compile(schema);
     assert.equal(validate(verdict), true, JSON.stringify(validate.errors));
-    assert.equal(verdict.schemaVersion, 'scalegate.dev/verdict/v1');
+    assert.equal(verdict.schemaVersion, 'scalegate.dev/verdict/v2');
     assert.equal(verdict.status, 'pass');
     assert.equal(verdict.passed, true);
     assert.equal(verdict.gates[0].queries.length, 1);

@@ -58,7 +58,7 @@ export async function evaluateHpaScaleOut(
   queries: GateQueries,
 ): Promise<GateOutcome> {
   const name = hpaName(gate, context);
-  const threshold: Record<string, number | string> = { within: formatDuration(gate.within) };
+  const threshold: Record<string, number | string> = { withinSeconds: round(gate.within / 1000) };
   if (gate.minReplicas !== undefined) threshold.minReplicas = gate.minReplicas;
   if (gate.factor !== undefined) threshold.factor = gate.factor;
   if (!name)

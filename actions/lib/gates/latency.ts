@@ -24,7 +24,7 @@ export async function evaluateLatency(
   const span = rateSpan(context);
   const histogram = context.metrics.requestDuration;
   const label = `p${round(gate.quantile * 100, 1)}`;
-  const threshold = { quantile: gate.quantile, max: formatDuration(gate.max) };
+  const threshold = { quantile: gate.quantile, maxMs: gate.max };
   const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
   const series = context.includeSeries
     ? plotSeries(

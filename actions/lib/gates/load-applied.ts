@@ -8,7 +8,6 @@ import type { GateOf } from './schema.js';
 import {
   appMatchers,
   describeMatchers,
-  percent,
   plotSeries,
   plotSpan,
   rateSpan,
@@ -25,7 +24,7 @@ export async function evaluateLoadApplied(
   const threshold: Record<string, number | string> = {};
   if (gate.minRate !== undefined) threshold.minRate = gate.minRate;
   if (gate.minFraction !== undefined) {
-    threshold.minFraction = percent(gate.minFraction);
+    threshold.minFraction = gate.minFraction;
     if (context.targetRate !== undefined) threshold.targetRate = context.targetRate;
   }
   if (gate.minFraction !== undefined && context.targetRate === undefined)

@@ -216,7 +216,7 @@ export async function evaluatePendingPods(
   const threshold: Record<string, number | string> = {};
   if (gate.maxPending !== undefined) threshold.maxPending = gate.maxPending;
   if (gate.maxPendingDuration !== undefined)
-    threshold.maxPendingDuration = formatDuration(gate.maxPendingDuration);
+    threshold.maxPendingSeconds = round(gate.maxPendingDuration / 1000);
   const scope = describeMatchers([
     ...namespaceMatchers,
     ...Object.entries(labels).map(([name, value]): LabelMatcher => ({ name, op: '=', value })),

@@ -4,7 +4,7 @@
  * its minReplicas above it).
  */
 import type { Gate } from '../gates/schema.js';
-import type { SettingsProblem } from './issues.js';
+import type { SettingsProblem } from '../util/schema-problems.js';
 import type { EnvironmentSettings } from './schema.js';
 
 /** The HPA names the environment's autoscaler has, per track (KEDA's operator prefixes its own HPA). */
