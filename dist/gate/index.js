@@ -35460,7 +35460,7 @@ async function evaluateLatency(gate, context, queries) {
   const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
   const series = context.includeSeries ? plotSeries(
     await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
-    () => `${label} (s)`
+    () => label
   ) : [];
   const value = sample?.value[1];
   if (value === void 0 || Number.isNaN(value))
@@ -35711,7 +35711,8 @@ async function evaluatePendingPods(gate, context, queries) {
   const durationFailed = gate.maxPendingDuration !== void 0 && longest !== void 0 && longestMs > gate.maxPendingDuration;
   if (durationFailed)
     problems.push(
-      `pod ${longest.pod} was Pending for ${shortDuration(longestMs)} (max ${formatDuration(gate.maxPendingDuration)})`
+      // Tenths, so that a stretch just over the limit never reads as equal to it.
+      `pod ${longest.pod} was Pending for ${round(longestMs / 1e3, 1)}s (max ${formatDuration(gate.maxPendingDuration)})`
     );
   const byDuration = gate.maxPendingDuration !== void 0 && (durationFailed || gate.maxPending === void 0);
   const margin = byDuration ? round((gate.maxPendingDuration - longestMs) / 1e3) : gate.maxPending - peak;

@@ -60638,23 +60638,70 @@ function mermaidChart(input2, buckets = 24) {
 function escapeXml(text) {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
-function svgChart(input2, size = { width: 640, height: 260 }) {
+function textWidth(text, fontSize = 11) {
+  let em = 0;
+  for (const char of text) em += /[MWmw@%■]/.test(char) ? 0.95 : /[A-Z0-9]/.test(char) ? 0.68 : 0.58;
+  return Math.ceil(em * fontSize);
+}
+function freeRow(placed, x, width, gap = 6) {
+  for (let row2 = 0; ; row2++) {
+    const clear = placed.every(
+      (b) => b.row !== row2 || x + width + gap <= b.x || b.x + b.width + gap <= x
+    );
+    if (clear) return row2;
+  }
+}
+var lineHeight = 13;
+function svgChart(input2, width = 640) {
   const margin = { left: 56, right: 16, top: 28, bottom: 40 };
+  const plotH = 192;
   const { t0, t1, max } = extent(input2);
-  const plotW = size.width - margin.left - margin.right;
-  const plotH = size.height - margin.top - margin.bottom;
+  const plotW = width - margin.left - margin.right;
   const x = (t) => round(margin.left + (t - t0) / (t1 - t0) * plotW);
   const y = (v) => round(margin.top + plotH - v / max * plotH);
+  const legend = [];
+  let cursor = margin.left;
+  let line = 0;
+  input2.series.forEach((s, i) => {
+    const text = `\u25A0 ${s.name}`;
+    const w = textWidth(text);
+    if (cursor > margin.left && cursor + w > width - margin.right) {
+      line++;
+      cursor = margin.left;
+    }
+    legend.push({ text, x: cursor, line, color: palette[i % palette.length] });
+    cursor += w + 16;
+  });
+  const legendTop = margin.top + plotH + 32;
+  const height = legendTop + (line + 1) * lineHeight + 4;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" font-family="sans-serif" font-size="11" role="img" aria-label="${escapeXml(input2.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11" role="img" aria-label="${escapeXml(input2.title)}">`,
     `<title>${escapeXml(input2.title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${margin.left}" y="16" font-size="13" font-weight="bold">${escapeXml(input2.title)}</text>`
   ];
+  const placed = [];
+  const labels = [];
+  if (input2.threshold) {
+    const text = input2.threshold.label;
+    const w = textWidth(text);
+    const at = margin.left + plotW - w;
+    const row2 = freeRow(placed, at, w);
+    placed.push({ x: at, width: w, row: row2 });
+    labels.push(
+      `<text class="label" x="${margin.left + plotW}" y="${margin.top + 11 + row2 * lineHeight}" text-anchor="end" fill="#d62728">${escapeXml(text)}</text>`
+    );
+  }
   for (const band of input2.bands ?? []) {
     parts.push(
-      `<rect class="band" x="${x(band.start)}" y="${margin.top}" width="${round(x(band.end) - x(band.start))}" height="${plotH}" fill="#f0f0f0"/>`,
-      `<text x="${x(band.start) + 3}" y="${margin.top + 11}" fill="#666">${escapeXml(band.label)}</text>`
+      `<rect class="band" x="${x(band.start)}" y="${margin.top}" width="${round(x(band.end) - x(band.start))}" height="${plotH}" fill="#f0f0f0"/>`
+    );
+    const w = textWidth(band.label);
+    const at = Math.min(x(band.start) + 3, margin.left + plotW - w);
+    const row2 = freeRow(placed, at, w);
+    placed.push({ x: at, width: w, row: row2 });
+    labels.push(
+      `<text class="label" x="${at}" y="${margin.top + 11 + row2 * lineHeight}" fill="#666">${escapeXml(band.label)}</text>`
     );
   }
   for (let i = 0; i <= 4; i++) {
@@ -60673,22 +60720,21 @@ function svgChart(input2, size = { width: 640, height: 260 }) {
   parts.push(
     `<text x="14" y="${margin.top + plotH / 2}" transform="rotate(-90 14 ${margin.top + plotH / 2})" text-anchor="middle">${escapeXml(input2.unit)}</text>`
   );
-  if (input2.threshold) {
+  if (input2.threshold)
     parts.push(
-      `<line class="threshold" x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(input2.threshold.value)}" y2="${y(input2.threshold.value)}" stroke="#d62728" stroke-dasharray="4 3"/>`,
-      `<text x="${margin.left + plotW}" y="${y(input2.threshold.value) - 4}" text-anchor="end" fill="#d62728">${escapeXml(input2.threshold.label)}</text>`
+      `<line class="threshold" x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(input2.threshold.value)}" y2="${y(input2.threshold.value)}" stroke="#d62728" stroke-dasharray="4 3"/>`
     );
-  }
   input2.series.forEach((s, i) => {
-    const color = palette[i % palette.length];
     const points = [...s.points].filter(([, v]) => Number.isFinite(v)).sort((a, b) => a[0] - b[0]).map(([t, v]) => `${x(t)},${y(v)}`).join(" ");
     parts.push(
-      `<polyline class="series" data-name="${escapeXml(s.name)}" fill="none" stroke="${color}" stroke-width="2" points="${points}"/>`
-    );
-    parts.push(
-      `<text x="${margin.left + 8 + i * 130}" y="${size.height - 6}" fill="${color}">\u25A0 ${escapeXml(s.name)}</text>`
+      `<polyline class="series" data-name="${escapeXml(s.name)}" fill="none" stroke="${legend[i].color}" stroke-width="2" points="${points}"/>`
     );
   });
+  parts.push(...labels);
+  for (const entry of legend)
+    parts.push(
+      `<text class="legend" x="${entry.x}" y="${legendTop + entry.line * lineHeight}" fill="${entry.color}">${escapeXml(entry.text)}</text>`
+    );
   parts.push("</svg>");
   return parts.join("\n");
 }
@@ -60737,13 +60783,13 @@ var reportCss = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24}
 h1{font-size:1.5rem;margin-bottom:.25rem}
 h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
-.verdict{padding:.75rem 1rem;border-radius:6px;margin:1rem 0;font-weight:600}
+.verdict{padding:.75rem 1rem;border-radius:6px;margin:1rem 0;font-weight:600;overflow-wrap:anywhere}
 .verdict.pass{background:#dafbe1;border:1px solid #2da44e}
 .verdict.fail{background:#ffebe9;border:1px solid #cf222e}
 .verdict.inconclusive{background:#fff8c5;border:1px solid #bf8700}
 .facts{color:#57606a;font-size:.9rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fa}
 tr.fail td.status{color:#cf222e;font-weight:600}
 tr.pass td.status{color:#1a7f37}

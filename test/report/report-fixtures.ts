@@ -55,7 +55,7 @@ export const sampleGates: GateResult[] = [
       'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop"}[``4s``])))',
     ],
     window,
-    series: [{ name: 'p95 (s)', labels: {}, points: points([0.2, 0.25, null, 0.41, 0.42, 0.4]) }],
+    series: [{ name: 'p95', labels: {}, points: points([0.2, 0.25, null, 0.41, 0.42, 0.4]) }],
     settled: true,
   },
   {

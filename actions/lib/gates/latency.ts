@@ -29,7 +29,7 @@ export async function evaluateLatency(
   const series = context.includeSeries
     ? plotSeries(
         await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
-        () => `${label} (s)`,
+        () => label,
       )
     : [];
   const value = sample?.value[1];

@@ -270,7 +270,8 @@ export async function evaluatePendingPods(
     gate.maxPendingDuration !== undefined && longest !== undefined && longestMs > gate.maxPendingDuration;
   if (durationFailed)
     problems.push(
-      `pod ${longest!.pod} was Pending for ${shortDuration(longestMs)} (max ${formatDuration(gate.maxPendingDuration!)})`,
+      // Tenths, so that a stretch just over the limit never reads as equal to it.
+      `pod ${longest!.pod} was Pending for ${round(longestMs / 1000, 1)}s (max ${formatDuration(gate.maxPendingDuration!)})`,
     );
   // The margin of the check that decided: the duration when it failed or is the only one, else the count.
   const byDuration =
