@@ -60645,9 +60645,7 @@ function textWidth(text, fontSize = 11) {
 }
 function freeRow(placed, x, width, gap = 6) {
   for (let row2 = 0; ; row2++) {
-    const clear = placed.every(
-      (b) => b.row !== row2 || x + width + gap <= b.x || b.x + b.width + gap <= x
-    );
+    const clear = placed.every((b) => b.row !== row2 || x + width + gap <= b.x || b.x + b.width + gap <= x);
     if (clear) return row2;
   }
 }

@@ -100,9 +100,7 @@ interface Box {
 /** The first row (0, 1, …) where a label spanning [x, x + width] keeps clear of every label already there. */
 function freeRow(placed: Box[], x: number, width: number, gap = 6): number {
   for (let row = 0; ; row++) {
-    const clear = placed.every(
-      (b) => b.row !== row || x + width + gap <= b.x || b.x + b.width + gap <= x,
-    );
+    const clear = placed.every((b) => b.row !== row || x + width + gap <= b.x || b.x + b.width + gap <= x);
     if (clear) return row;
   }
 }
