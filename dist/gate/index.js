@@ -35293,6 +35293,18 @@ function describeGaps(gaps, window) {
 function gapSeconds(gaps) {
   return gaps.reduce((sum, g) => sum + g.end - g.start, 0);
 }
+async function unprovenByGaps(check2, context, queries, outcome, why) {
+  const gaps = await dataGaps(check2.metric, check2.matchers, check2.span, context.stepSeconds, queries);
+  if (!gaps || gaps.length === 0) return void 0;
+  return {
+    status: "inconclusive",
+    reason: why(describeGaps(gaps, context.window)),
+    observed: { ...outcome.observed, dataGapSeconds: round(gapSeconds(gaps)) },
+    threshold: outcome.threshold,
+    margin: null,
+    ...outcome.series ? { series: outcome.series } : {}
+  };
+}
 
 // actions/lib/gates/hpa-scale-out.ts
 var hpaKey = "namespace, horizontalpodautoscaler";
@@ -35400,24 +35412,19 @@ async function evaluateHpaScaleOut(gate, context, queries) {
     };
   }
   if (reached || end.getTime() >= deadline) {
-    const gaps = await dataGaps(
-      `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
-      matchers,
-      { start, end: new Date(Math.min(deadline, end.getTime())) },
-      context.stepSeconds,
-      queries
+    const missed = reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`;
+    const unproven = await unprovenByGaps(
+      {
+        metric: `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
+        matchers,
+        span: { start, end: new Date(Math.min(deadline, end.getTime())) }
+      },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `${missed}, but before the ${withinText} deadline there was ${gaps}: it may have scaled out in time unseen`
     );
-    if (gaps && gaps.length > 0) {
-      observed.dataGapSeconds = round(gapSeconds(gaps));
-      return {
-        status: "inconclusive",
-        reason: `${reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`}, but before the ${withinText} deadline there was ${describeGaps(gaps, context.window)}: it may have scaled out in time unseen`,
-        observed,
-        threshold,
-        margin: null,
-        series: plot
-      };
-    }
+    if (unproven) return unproven;
   }
   if (reached)
     return {
@@ -35718,24 +35725,14 @@ async function evaluatePendingPods(gate, context, queries) {
   const margin = byDuration ? round((gate.maxPendingDuration - longestMs) / 1e3) : gate.maxPending - peak;
   const marginUnit = byDuration ? "s" : "pods";
   if (problems.length === 0) {
-    const gaps = await dataGaps(
-      "kube_pod_status_phase",
-      namespaceMatchers,
-      window,
-      context.stepSeconds,
-      queries
+    const unproven = await unprovenByGaps(
+      { metric: "kube_pod_status_phase", matchers: namespaceMatchers, span: window },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `no failure in the data, but ${gaps}: pods Pending only then went unseen (${scope})`
     );
-    if (gaps && gaps.length > 0) {
-      observed.dataGapSeconds = round(gapSeconds(gaps));
-      return {
-        status: "inconclusive",
-        reason: `no failure in the data, but ${describeGaps(gaps, window)}: pods Pending only then went unseen (${scope})`,
-        observed,
-        threshold,
-        margin: null,
-        series: plot
-      };
-    }
+    if (unproven) return unproven;
     return {
       status: "pass",
       reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,

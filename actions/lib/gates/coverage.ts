@@ -6,8 +6,8 @@
  */
 import { type LabelMatcher, promDuration, selector } from '../prometheus/promql.js';
 import type { GateQueries } from './queries.js';
-import { shortDuration } from './series.js';
-import type { TimeWindow } from './types.js';
+import { round, shortDuration } from './series.js';
+import type { GateContext, GateOutcome, TimeWindow } from './types.js';
 
 /** A span without a successful scrape, unix seconds. */
 export interface DataGap {
@@ -56,7 +56,7 @@ export function findGaps(
  * The gaps in the scrapes of the targets exporting `metric` (matched by `matchers`) over `window`, or undefined
  * when the series carry no job/instance labels to find their targets by (federated or recorded data).
  */
-export async function dataGaps(
+async function dataGaps(
   metric: string,
   matchers: LabelMatcher[],
   window: TimeWindow,
@@ -81,8 +81,8 @@ export async function dataGaps(
   return findGaps(scrapes, window, stepSeconds);
 }
 
-/** `12s of the window without data (from 30s to 42s)`, for reasons. */
-export function describeGaps(gaps: DataGap[], window: TimeWindow): string {
+/** `12s of the window without a successful scrape (30s–42s into it)`, for reasons. */
+function describeGaps(gaps: DataGap[], window: TimeWindow): string {
   const start = window.start.getTime() / 1000;
   const total = gapSeconds(gaps);
   const spans = gaps
@@ -92,6 +92,30 @@ export function describeGaps(gaps: DataGap[], window: TimeWindow): string {
   return `${shortDuration(total * 1000)} of the window without a successful scrape (${spans}${gaps.length > 3 ? ', …' : ''} into it)`;
 }
 
-export function gapSeconds(gaps: DataGap[]): number {
+function gapSeconds(gaps: DataGap[]): number {
   return gaps.reduce((sum, g) => sum + g.end - g.start, 0);
+}
+
+/**
+ * A gate's result when gaps in the scrapes of `metric` over `span` could hide what would change it: inconclusive,
+ * with `why(gaps described)` as the reason and the gap total in `observed.dataGapSeconds`. Undefined when the data
+ * has no gap there (or its targets cannot be told), so the result the data shows stands.
+ */
+export async function unprovenByGaps(
+  check: { metric: string; matchers: LabelMatcher[]; span: TimeWindow },
+  context: GateContext,
+  queries: GateQueries,
+  outcome: Pick<GateOutcome, 'observed' | 'threshold' | 'series'>,
+  why: (gaps: string) => string,
+): Promise<GateOutcome | undefined> {
+  const gaps = await dataGaps(check.metric, check.matchers, check.span, context.stepSeconds, queries);
+  if (!gaps || gaps.length === 0) return undefined;
+  return {
+    status: 'inconclusive',
+    reason: why(describeGaps(gaps, context.window)),
+    observed: { ...outcome.observed, dataGapSeconds: round(gapSeconds(gaps)) },
+    threshold: outcome.threshold,
+    margin: null,
+    ...(outcome.series ? { series: outcome.series } : {}),
+  };
 }

@@ -8,7 +8,7 @@
  */
 import { type LabelMatcher, selector } from '../prometheus/promql.js';
 import { formatDuration } from '../util/duration.js';
-import { dataGaps, describeGaps, gapSeconds } from './coverage.js';
+import { unprovenByGaps } from './coverage.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
 import { plotSeries, round, shortDuration, since } from './series.js';
@@ -133,24 +133,22 @@ export async function evaluateHpaScaleOut(
     };
   }
   if (reached || end.getTime() >= deadline) {
-    const gaps = await dataGaps(
-      `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
-      matchers,
-      { start, end: new Date(Math.min(deadline, end.getTime())) },
-      context.stepSeconds,
+    const missed = reached
+      ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}`
+      : `HPA ${label} peaked at ${peak} of ${target} replicas`;
+    const unproven = await unprovenByGaps(
+      {
+        metric: `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
+        matchers,
+        span: { start, end: new Date(Math.min(deadline, end.getTime())) },
+      },
+      context,
       queries,
+      { observed, threshold, series: plot },
+      (gaps) =>
+        `${missed}, but before the ${withinText} deadline there was ${gaps}: it may have scaled out in time unseen`,
     );
-    if (gaps && gaps.length > 0) {
-      observed.dataGapSeconds = round(gapSeconds(gaps));
-      return {
-        status: 'inconclusive',
-        reason: `${reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`}, but before the ${withinText} deadline there was ${describeGaps(gaps, context.window)}: it may have scaled out in time unseen`,
-        observed,
-        threshold,
-        margin: null,
-        series: plot,
-      };
-    }
+    if (unproven) return unproven;
   }
   if (reached)
     return {

@@ -17,7 +17,7 @@ import {
   selector,
 } from '../prometheus/promql.js';
 import { formatDuration } from '../util/duration.js';
-import { dataGaps, describeGaps, gapSeconds } from './coverage.js';
+import { unprovenByGaps } from './coverage.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
 import { describeMatchers, downsample, round, shortDuration, since } from './series.js';
@@ -281,24 +281,14 @@ export async function evaluatePendingPods(
 
   if (problems.length === 0) {
     // No failure in the data: only a pass when no part of the window lacks data.
-    const gaps = await dataGaps(
-      'kube_pod_status_phase',
-      namespaceMatchers,
-      window,
-      context.stepSeconds,
+    const unproven = await unprovenByGaps(
+      { metric: 'kube_pod_status_phase', matchers: namespaceMatchers, span: window },
+      context,
       queries,
+      { observed, threshold, series: plot },
+      (gaps) => `no failure in the data, but ${gaps}: pods Pending only then went unseen (${scope})`,
     );
-    if (gaps && gaps.length > 0) {
-      observed.dataGapSeconds = round(gapSeconds(gaps));
-      return {
-        status: 'inconclusive',
-        reason: `no failure in the data, but ${describeGaps(gaps, window)}: pods Pending only then went unseen (${scope})`,
-        observed,
-        threshold,
-        margin: null,
-        series: plot,
-      };
-    }
+    if (unproven) return unproven;
     return {
       status: 'pass',
       reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,
