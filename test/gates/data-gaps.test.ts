@@ -8,10 +8,11 @@ import { after, before, test } from 'node:test';
 import { evaluateOnce, queryBudgetMs } from '../../actions/lib/gates/evaluate.js';
 import { parseGateFile } from '../../actions/lib/gates/load.js';
 import { runGates } from '../../actions/lib/gates/run.js';
-import type { GateContext, GateResult } from '../../actions/lib/gates/types.js';
+import type { GateResult } from '../../actions/lib/gates/types.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { ScriptedExporter, waitFor } from '../prometheus/scripted-exporter.js';
+import { gateContext } from './context.js';
 
 const exporter = new ScriptedExporter();
 let prometheus: PrometheusServer;
@@ -35,19 +36,8 @@ function podGauges(namespace: string, pod: string, phase: 'Pending' | 'Running',
   return ids;
 }
 
-function context(start: Date, end: Date): GateContext {
-  return {
-    client,
-    window: { start, end },
-    stepSeconds: 1,
-    metrics: set.metrics,
-    defaults: {},
-    includeSeries: false,
-  };
-}
-
 async function evaluate(start: Date, end: Date): Promise<Map<string, GateResult>> {
-  const results = await evaluateOnce(set.gates, context(start, end));
+  const results = await evaluateOnce(set.gates, gateContext(client, { start, end }));
   return new Map(results.map((r) => [r.name, r]));
 }
 

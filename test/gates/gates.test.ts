@@ -15,6 +15,7 @@ import type { GateContext, GateResult } from '../../actions/lib/gates/types.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { ScriptedExporter, waitFor } from '../prometheus/scripted-exporter.js';
+import { gateContext } from './context.js';
 import { runCli } from './run-cli.js';
 
 const exporter = new ScriptedExporter();
@@ -101,17 +102,7 @@ gates:
 `;
 
 function context(overrides: Partial<GateContext> = {}): GateContext {
-  const set = parseGateFile(gateFile, 'gates.yaml');
-  return {
-    client,
-    window,
-    stepSeconds: 1,
-    metrics: set.metrics,
-    defaults: {},
-    targetRate: 100,
-    includeSeries: true,
-    ...overrides,
-  };
+  return gateContext(client, window, { targetRate: 100, includeSeries: true, ...overrides });
 }
 
 function result(name: string): GateResult {
