@@ -3,6 +3,7 @@
  * load windows of all steps, and the series charted over the whole run (replicas of every HPA, pending pods, p95
  * and request rate per track), read from Prometheus.
  */
+import { queryBudgetMs } from '../gates/evaluate.js';
 import type { GateResult } from '../gates/types.js';
 import { buildVerdict, type Verdict } from '../gates/verdict.js';
 import type { LoadWindows } from '../load/types.js';
@@ -72,7 +73,8 @@ function named(series: RangeSeries[], name: (labels: Labels) => string, scale = 
 
 /**
  * The charts' series over the run, for one namespace: the current replicas of every HPA, the pods Pending, the p95
- * latency (ms) and the request rate per track. A chart whose query fails is left out: the verdict stands without it.
+ * latency (ms) and the request rate per track. A chart whose query fails, or is unanswered by the window's query
+ * budget (a frozen Prometheus), is left out: the verdict stands without it.
  */
 export async function runSeries(
   client: PrometheusClient,
@@ -104,9 +106,10 @@ export async function runSeries(
     },
   };
   const series: Partial<Record<ChartKind, ChartSeries[]>> = {};
+  const deadline = AbortSignal.timeout(queryBudgetMs(window));
   for (const [kind, query] of Object.entries(queries) as [ChartKind, (typeof queries)[ChartKind]][]) {
     const result = await client
-      .queryRange(query.expr, window.start, window.end, stepSeconds)
+      .queryRange(query.expr, window.start, window.end, stepSeconds, deadline)
       .catch(() => undefined);
     if (result) series[kind] = named(result, query.name, query.scale);
   }
