@@ -36183,7 +36183,7 @@ async function evaluateGate(gate, context) {
   }
 }
 function queryBudgetMs(window) {
-  return Math.min(12e4, Math.max(1e4, (window.end.getTime() - window.start.getTime()) / 4));
+  return Math.round(Math.min(12e4, Math.max(1e4, (window.end.getTime() - window.start.getTime()) / 4)));
 }
 async function evaluateOnce(gates2, context) {
   const deadline = context.deadline?.getTime() ?? Math.max(Date.now(), context.window.end.getTime()) + queryBudgetMs(context.window);

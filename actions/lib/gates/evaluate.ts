@@ -79,7 +79,7 @@ export async function evaluateGate(gate: Gate, context: GateContext): Promise<Ga
 
 /** How long an evaluation after its window may take: a quarter of the window, between 10 s and 2 min. */
 export function queryBudgetMs(window: TimeWindow): number {
-  return Math.min(120_000, Math.max(10_000, (window.end.getTime() - window.start.getTime()) / 4));
+  return Math.round(Math.min(120_000, Math.max(10_000, (window.end.getTime() - window.start.getTime()) / 4)));
 }
 
 /**
