@@ -11,7 +11,8 @@ import { runGates } from '../../actions/lib/gates/run.js';
 import type { GateResult } from '../../actions/lib/gates/types.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
-import { ScriptedExporter, waitFor } from '../prometheus/scripted-exporter.js';
+import { ScriptedExporter } from '../prometheus/scripted-exporter.js';
+import { eventually } from '../support/eventually.js';
 import { gateContext } from './context.js';
 
 const exporter = new ScriptedExporter();
@@ -43,15 +44,19 @@ async function evaluate(start: Date, end: Date): Promise<Map<string, GateResult>
 
 /** Resolves once Prometheus holds a successful scrape taken after `since`. */
 async function scrapedAfter(since: Date): Promise<void> {
-  await waitFor('a scrape', async () => {
-    const [sample] = await client.query('timestamp(up == 1)').catch(() => []);
-    return (sample?.value[1] ?? 0) * 1000 > since.getTime();
-  });
+  await eventually(
+    'a scrape',
+    async () => {
+      const [sample] = await client.query('timestamp(up == 1)').catch(() => []);
+      return (sample?.value[1] ?? 0) * 1000 > since.getTime();
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 /** Resolves once `ms` have passed since `start` and a scrape after that is stored. */
 async function windowOf(start: Date, ms: number): Promise<Date> {
-  await waitFor(`${ms} ms of window`, () => Date.now() - start.getTime() >= ms);
+  await eventually(`${ms} ms of window`, () => Date.now() - start.getTime() >= ms, { timeoutMs: ms + 5000 });
   const end = new Date();
   await scrapedAfter(end);
   return end;
@@ -94,7 +99,7 @@ test('a Prometheus crash and restart inside the window: the failure still fails,
   await prometheus.crash();
   // While Prometheus is down, a pod in the quiet namespace is created, Pending, and deleted: nobody sees it.
   const blip = podGauges('gap-quiet', 'blip', 'Pending', Math.floor(Date.now() / 1000));
-  await waitFor('4 s of outage', () => Date.now() - start.getTime() >= 5000);
+  await eventually('4 s of outage', () => Date.now() - start.getTime() >= 5000);
   for (const phase of ['Pending', 'Running']) exporter.remove('kube_pod_status_phase', { ...blip, phase });
   exporter.remove('kube_pod_created', blip);
   await prometheus.restart();

@@ -5,8 +5,9 @@
  * those targets (each scrape's own timestamp, at no step), so they do not depend on the range step.
  */
 import { type LabelMatcher, promDuration, selector } from '../prometheus/promql.js';
+import { shortDuration } from '../util/duration.js';
 import type { GateQueries } from './queries.js';
-import { round, shortDuration } from './series.js';
+import { round } from './series.js';
 import type { GateContext, GateOutcome, TimeWindow } from './types.js';
 
 /** A span without a successful scrape, unix seconds. */

@@ -7,11 +7,11 @@
  * deadline (the HPA may have reached the target in the gap).
  */
 import { type LabelMatcher, selector } from '../prometheus/promql.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, shortDuration } from '../util/duration.js';
 import { unprovenByGaps } from './coverage.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import { plotSeries, round, shortDuration, since } from './series.js';
+import { plotSeries, round, since } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
 const hpaKey = 'namespace, horizontalpodautoscaler';

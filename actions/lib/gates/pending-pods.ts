@@ -16,11 +16,11 @@ import {
   promDuration,
   selector,
 } from '../prometheus/promql.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, shortDuration } from '../util/duration.js';
 import { unprovenByGaps } from './coverage.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import { describeMatchers, downsample, round, shortDuration, since } from './series.js';
+import { describeMatchers, downsample, round, since } from './series.js';
 import type { GateContext, GateOutcome, PlotSeries, TimeWindow } from './types.js';
 
 const podKey = 'namespace, pod';
