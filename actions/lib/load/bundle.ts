@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, Plugin } from 'esbuild';
-import { jslibShim } from './vu/jslib.js';
+import { jslibShim } from './builtin/vu/jslib.js';
 
 export class ScriptError extends Error {}
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { inspectScript, plannedWindows } from './inspect.js';
 import { NdjsonFollower } from './ndjson-reader.js';
-import type { LoadMetricsSummary, LoadResult, RunLoadOptions } from './types.js';
+import type { LoadMetricsSummary, LoadResult, LoadRunner, RunLoadOptions } from './types.js';
 import { iso } from './windows.js';
 
 /** The k6 executable on PATH, if any. */
@@ -151,3 +151,5 @@ export async function runK6Binary(options: RunLoadOptions, k6 = findK6()): Promi
     metrics: numbers.metrics,
   };
 }
+
+export const k6Runner: LoadRunner = { name: 'k6', run: (options) => runK6Binary(options) };

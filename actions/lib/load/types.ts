@@ -2,6 +2,12 @@
 
 export type RunnerName = 'auto' | 'k6' | 'builtin' | 'operator';
 
+/** One way of running a k6 script; each runner lives in its own file and is registered in index.ts. */
+export interface LoadRunner {
+  readonly name: Exclude<RunnerName, 'auto'>;
+  run(options: RunLoadOptions): Promise<LoadResult>;
+}
+
 /** One ramping stage of a scenario, with the wall-clock window it actually covered (RFC3339 with ms). */
 export interface StageWindow {
   index: number;

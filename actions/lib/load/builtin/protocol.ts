@@ -3,7 +3,7 @@
  * shared-memory channel of channel.ts. A VU blocks on Atomics.wait while the main thread performs its HTTP requests.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { MetricDefinition, Sample, Tags } from './metrics.js';
+import type { MetricDefinition, Sample, Tags } from '../metrics.js';
 import type { WireResponse } from './wire.js';
 
 /** Statuses a response callback accepts: single codes and inclusive ranges. */

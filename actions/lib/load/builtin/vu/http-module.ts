@@ -2,7 +2,7 @@
  * `k6/http` for a VU: builds request specs (headers, tags, timeout, body encoding, response callback), hands them to
  * the main thread synchronously and wraps the answers as k6 Response objects.
  */
-import { parseK6Duration } from '../duration.js';
+import { parseK6Duration } from '../../duration.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData } from '../protocol.js';
 import { selectJsonPath } from './json-path.js';
 import type { VuState } from './state.js';

@@ -3,7 +3,7 @@
  * redirects, mapping network failures to k6 error codes, and emitting k6's HTTP metrics for every hop.
  */
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
-import type { MetricRegistry, Tags } from './metrics.js';
+import type { MetricRegistry, Tags } from '../metrics.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
 
 const statusText: Record<number, string> = {

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Sample } from '../metrics.js';
 import { createControlBuffer, Doorbell, EngineChannel } from './channel.js';
 import type { HttpIo } from './http-io.js';
-import type { Sample } from './metrics.js';
 import type {
   FromVu,
   FromVuInit,
@@ -58,7 +58,7 @@ export function vuWorkerFile(): Promise<string> {
     if (existsSync(bundled)) return bundled;
     const { build } = await import('esbuild');
     const result = await build({
-      entryPoints: [fileURLToPath(new URL('../workers/k6-vu.ts', import.meta.url))],
+      entryPoints: [fileURLToPath(new URL('../../workers/k6-vu.ts', import.meta.url))],
       bundle: true,
       write: false,
       platform: 'node',

@@ -4,19 +4,19 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { bundleScript, ScriptError } from './bundle.js';
+import { bundleScript, ScriptError } from '../bundle.js';
+import { MetricRegistry, type Sample } from '../metrics.js';
+import { NdjsonOutput } from '../ndjson.js';
+import { applyCliOverrides, ConfigError, deriveScenarios, type Scenario } from '../options.js';
+import { ProgressTracker } from '../progress.js';
+import { buildSummaryData, GroupTree, type SummaryData, toSummaryExport } from '../summary.js';
+import { textSummary } from '../text-summary.js';
+import { evaluateThresholds, parseThresholds, type Threshold } from '../thresholds.js';
+import type { LoadMetricsSummary, LoadResult, LoadRunner, RunLoadOptions, ScenarioWindow } from '../types.js';
+import { iso } from '../windows.js';
 import { type ExecutorContext, plannedVus, runScenario } from './executors.js';
 import { HttpIo } from './http-io.js';
-import { MetricRegistry, type Sample } from './metrics.js';
-import { NdjsonOutput } from './ndjson.js';
-import { applyCliOverrides, ConfigError, deriveScenarios, type Scenario } from './options.js';
-import { ProgressTracker } from './progress.js';
-import { buildSummaryData, GroupTree, type SummaryData, toSummaryExport } from './summary.js';
-import { textSummary } from './text-summary.js';
-import { evaluateThresholds, parseThresholds, type Threshold } from './thresholds.js';
-import type { LoadMetricsSummary, LoadResult, RunLoadOptions, ScenarioWindow } from './types.js';
 import { type ReadyInfo, VuHandle, type VuHooks, type VuResult, vuWorkerFile } from './vu-handle.js';
-import { iso } from './windows.js';
 
 export const EXIT = {
   ok: 0,
@@ -429,3 +429,5 @@ export async function runBuiltin(options: RunLoadOptions): Promise<LoadResult> {
     metrics: keyNumbers(registry, durationMs),
   };
 }
+
+export const builtinRunner: LoadRunner = { name: 'builtin', run: runBuiltin };

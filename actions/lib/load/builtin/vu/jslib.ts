@@ -3,7 +3,7 @@
  * offline. Written from the documented behaviour; no jslib (AGPL) code.
  */
 import { randomUUID } from 'node:crypto';
-import { jUnit, textSummary } from '../text-summary.js';
+import { jUnit, textSummary } from '../../text-summary.js';
 
 export const k6Summary = { textSummary, jUnit };
 

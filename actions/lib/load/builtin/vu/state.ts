@@ -3,8 +3,8 @@
  * group, buffered samples and events, and the synchronous call into the main thread over the VU channel.
  */
 import { parentPort } from 'node:worker_threads';
+import type { MetricDefinition, Sample, Tags } from '../../metrics.js';
 import { ChannelInterrupted, type VuChannel } from '../channel.js';
-import type { MetricDefinition, Sample, Tags } from '../metrics.js';
 import type {
   FromVu,
   HttpRequestSpec,
