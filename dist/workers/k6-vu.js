@@ -3,10 +3,10 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 // actions/lib/workers/k6-vu.ts
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { runInThisContext } from "node:vm";
+import { setInterval as keepAlive } from "node:timers";
 import { parentPort as parentPort2, workerData } from "node:worker_threads";
 
-// actions/lib/load/channel.ts
+// actions/lib/load/builtin/channel.ts
 import { receiveMessageOnPort } from "node:worker_threads";
 var SIGNAL = 0;
 var TO_VU_READY = 1;
@@ -39,9 +39,10 @@ function ring(bell) {
 var ChannelInterrupted = class extends Error {
 };
 var VuChannel = class {
-  constructor(control, bell, toVuPort, fromVuPort) {
+  constructor(control, bell, toVuPort, fromVuPort, asyncPort) {
     this.toVuPort = toVuPort;
     this.fromVuPort = fromVuPort;
+    this.asyncPort = asyncPort;
     this.words = new Int32Array(control, 0, HEADER_BYTES / 4);
     this.toVu = Buffer.from(control, HEADER_BYTES, AREA_BYTES);
     this.fromVu = Buffer.from(control, HEADER_BYTES + AREA_BYTES, AREA_BYTES);
@@ -49,12 +50,34 @@ var VuChannel = class {
   }
   toVuPort;
   fromVuPort;
+  asyncPort;
   words;
   toVu;
   fromVu;
   bell;
   get interrupted() {
     return Atomics.load(this.words, INTERRUPTED) === 1;
+  }
+  /** The wake-up counter: read it before checking for work, then `changed(seen)` cannot miss a wake-up. */
+  get seen() {
+    return Atomics.load(this.words, SIGNAL);
+  }
+  /** Resolves once the engine woke this VU after `seen` was read, letting the VU's event loop run meanwhile. */
+  async changed(seen) {
+    const waiting = waitAsync(this.words, SIGNAL, seen);
+    if (waiting.async) await waiting.value;
+  }
+  /** Answers to async requests received so far. */
+  *replies() {
+    for (let next = receiveMessageOnPort(this.asyncPort); next; next = receiveMessageOnPort(this.asyncPort))
+      yield next.message;
+  }
+  /** The engine's pending frame, if any, without waiting. */
+  take() {
+    if (Atomics.load(this.words, TO_VU_READY) !== 1) return void 0;
+    const value = readFrame(this.toVu, this.toVuPort, Atomics.load(this.words, TO_VU_LENGTH));
+    Atomics.store(this.words, TO_VU_READY, 0);
+    return value;
   }
   send(value, binary = false) {
     while (Atomics.load(this.words, FROM_VU_READY) === 1)
@@ -72,11 +95,8 @@ var VuChannel = class {
     for (; ; ) {
       const signal = Atomics.load(this.words, SIGNAL);
       if (interruptible && Atomics.load(this.words, INTERRUPTED) === 1) throw new ChannelInterrupted();
-      if (Atomics.load(this.words, TO_VU_READY) === 1) {
-        const value = readFrame(this.toVu, this.toVuPort, Atomics.load(this.words, TO_VU_LENGTH));
-        Atomics.store(this.words, TO_VU_READY, 0);
-        return value;
-      }
+      const value = this.take();
+      if (value !== void 0) return value;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return void 0;
       Atomics.wait(
@@ -89,7 +109,7 @@ var VuChannel = class {
   }
 };
 
-// actions/lib/load/vu/data-module.ts
+// actions/lib/load/builtin/vu/data-module.ts
 function createDataModule(vu2) {
   const built = /* @__PURE__ */ new Map();
   class SharedArray {
@@ -118,10 +138,10 @@ function deepFreeze(value) {
   return value;
 }
 
-// actions/lib/load/vu/state.ts
+// actions/lib/load/builtin/vu/state.ts
 import { parentPort } from "node:worker_threads";
 
-// actions/lib/load/wire.ts
+// actions/lib/load/builtin/wire.ts
 var timingNames = [
   "duration",
   "blocked",
@@ -154,7 +174,106 @@ function fromWire(spec, wire) {
   };
 }
 
-// actions/lib/load/vu/state.ts
+// actions/lib/load/builtin/vu/event-loop.ts
+import { clearInterval, setInterval, setTimeout } from "node:timers";
+var EventLoop = class {
+  timers = /* @__PURE__ */ new Map();
+  nextId = 1;
+  pending = 0;
+  /** Bumped by reset(): releases of operations from before it no longer count. */
+  epoch = 0;
+  wakeIdle;
+  failure;
+  get idle() {
+    return this.pending === 0;
+  }
+  /** Registers one operation VU code waits for; returns its release (idempotent). */
+  hold() {
+    this.pending++;
+    const epoch = this.epoch;
+    let released = false;
+    return () => {
+      if (released || epoch !== this.epoch) return;
+      released = true;
+      this.pending--;
+      if (this.pending === 0) this.wakeIdle?.();
+    };
+  }
+  /** An uncaught error of VU code outside the awaited promise: the running call fails with it. */
+  fail(error) {
+    this.failure?.(error);
+  }
+  run(callback, args) {
+    try {
+      const result = callback(...args);
+      if (result instanceof Promise) result.catch((error) => this.fail(error));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+  setTimeout = (callback, delay, ...args) => {
+    if (typeof callback !== "function") throw new TypeError("setTimeout needs a function");
+    const id = this.nextId++;
+    const release = this.hold();
+    const handle = setTimeout(
+      () => {
+        this.timers.delete(id);
+        this.run(callback, args);
+        release();
+      },
+      Math.max(0, Number(delay) || 0)
+    );
+    this.timers.set(id, { handle, release });
+    return id;
+  };
+  /** An interval keeps the call alive until cleared, as in k6. */
+  setInterval = (callback, delay, ...args) => {
+    if (typeof callback !== "function") throw new TypeError("setInterval needs a function");
+    const id = this.nextId++;
+    const handle = setInterval(() => this.run(callback, args), Math.max(1, Number(delay) || 0));
+    this.timers.set(id, { handle, release: this.hold() });
+    return id;
+  };
+  clearTimeout = (id) => {
+    const timer = this.timers.get(Number(id));
+    if (!timer) return;
+    this.timers.delete(Number(id));
+    clearInterval(timer.handle);
+    timer.release();
+  };
+  clearInterval = (id) => this.clearTimeout(id);
+  /**
+   * Waits for `value` (VU code's return value), then until nothing is pending; rejects with the first uncaught
+   * error, or when `stop` rejects (interruption).
+   */
+  async settle(value, stop) {
+    const failed = new Promise((_, reject) => {
+      this.failure = reject;
+    });
+    try {
+      const result = await Promise.race([value, failed, stop]);
+      while (this.pending > 0) {
+        const idle = new Promise((resolveIdle) => {
+          this.wakeIdle = resolveIdle;
+        });
+        await Promise.race([idle, failed, stop]);
+      }
+      return result;
+    } finally {
+      this.failure = void 0;
+      this.wakeIdle = void 0;
+    }
+  }
+  /** Drops every pending timer (the call was interrupted or failed). */
+  reset() {
+    for (const timer of this.timers.values()) clearInterval(timer.handle);
+    this.timers.clear();
+    this.pending = 0;
+    this.epoch++;
+  }
+};
+
+// actions/lib/load/builtin/vu/state.ts
 var InterruptError = class extends Error {
   constructor() {
     super("iteration interrupted");
@@ -168,9 +287,9 @@ var AbortTestError = class extends Error {
   }
 };
 var VuState = class {
-  constructor(vuId, channel) {
+  constructor(vuId, channel2) {
     this.vuId = vuId;
-    this.channel = channel;
+    this.channel = channel2;
   }
   vuId;
   channel;
@@ -191,6 +310,9 @@ var VuState = class {
   iterationsCompleted = 0;
   iterationsInterrupted = 0;
   requestId = 0;
+  loop = new EventLoop();
+  /** Async requests awaiting their answers, by request id. */
+  inFlight = /* @__PURE__ */ new Map();
   /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
   events = [];
   /** Completed iterations of a standing order not reported yet. */
@@ -242,6 +364,32 @@ var VuState = class {
       throw error;
     }
   }
+  /** Sends requests without blocking: the promise settles when the engine answered (http.asyncRequest). */
+  httpAsync(requests) {
+    const id = ++this.requestId;
+    return new Promise((resolve2) => {
+      this.inFlight.set(id, { requests, resolve: resolve2, release: this.loop.hold() });
+      this.send(
+        { type: "http", id, requests, async: true },
+        requests.some((r) => r.body instanceof Uint8Array)
+      );
+    });
+  }
+  /** Hands the answers received so far to their async requests. */
+  deliverReplies() {
+    for (const reply of this.channel.replies()) {
+      const waiting = this.inFlight.get(reply.id);
+      if (!waiting) continue;
+      this.inFlight.delete(reply.id);
+      waiting.resolve(reply.responses.map((r, i) => fromWire(waiting.requests[i], r)));
+      waiting.release();
+    }
+  }
+  /** Forgets everything the current call waited for: its timers and async requests. */
+  dropPending() {
+    this.inFlight.clear();
+    this.loop.reset();
+  }
   /** k6 `sleep`: blocks this VU only; interruptible. */
   sleep(ms) {
     const deadline = performance.now() + ms;
@@ -255,7 +403,7 @@ var VuState = class {
   }
 };
 
-// actions/lib/load/vu/execution-module.ts
+// actions/lib/load/builtin/vu/execution-module.ts
 function createExecutionModule(vu2, options) {
   const inVu = (what) => {
     if (vu2.phase === "init" || !vu2.scenario) throw new Error(`${what} is not available in the init context`);
@@ -338,7 +486,7 @@ function parseK6Duration(value, field) {
   return total;
 }
 
-// actions/lib/load/vu/json-path.ts
+// actions/lib/load/builtin/vu/json-path.ts
 function selectJsonPath(value, path) {
   const parts = path.split(/(?<!\\)\./).map((p) => p.replace(/\\\./g, "."));
   let current = value;
@@ -354,7 +502,7 @@ function selectJsonPath(value, path) {
   return current;
 }
 
-// actions/lib/load/vu/http-module.ts
+// actions/lib/load/builtin/vu/http-module.ts
 var userAgent = "Grafana k6/2.2.0 (scalegate builtin engine)";
 var defaultExpected = { codes: [], ranges: [{ min: 200, max: 399 }] };
 var Response = class {
@@ -456,6 +604,11 @@ function createHttpModule(vu2, options) {
     const [data2] = vu2.http([spec(method, url, body, params)]);
     return finish(data2, params);
   }
+  async function asyncRequest(method, url, body, params) {
+    vu2.requireVuContext("making HTTP requests");
+    const [data2] = await vu2.httpAsync([spec(method, url, body, params)]);
+    return finish(data2, params);
+  }
   function batch(requests) {
     vu2.requireVuContext("making HTTP requests");
     const entries = Array.isArray(requests) ? requests.map((r, i) => [String(i), r]) : Object.entries(requests);
@@ -481,6 +634,7 @@ function createHttpModule(vu2, options) {
   }
   const http = {
     request,
+    asyncRequest,
     get: (url, params) => request("GET", url, null, params),
     head: (url, params) => request("HEAD", url, null, params),
     post: (url, body, params) => request("POST", url, body, params),
@@ -500,7 +654,7 @@ function createHttpModule(vu2, options) {
   return http;
 }
 
-// actions/lib/load/vu/jslib.ts
+// actions/lib/load/builtin/vu/jslib.ts
 import { randomUUID } from "node:crypto";
 
 // actions/lib/load/text-summary.ts
@@ -601,7 +755,7 @@ function jUnit(data2, options = {}) {
 </testsuites>`;
 }
 
-// actions/lib/load/vu/jslib.ts
+// actions/lib/load/builtin/vu/jslib.ts
 var k6Summary = { textSummary, jUnit };
 var k6Utils = {
   randomIntBetween(min, max) {
@@ -634,7 +788,7 @@ var k6Utils = {
   }
 };
 
-// actions/lib/load/vu/k6-module.ts
+// actions/lib/load/builtin/vu/k6-module.ts
 function createK6Module(vu2) {
   function check(value, checks, extraTags) {
     vu2.requireVuContext("check");
@@ -692,7 +846,7 @@ function createK6Module(vu2) {
   return { check, group, sleep, fail, randomSeed };
 }
 
-// actions/lib/load/vu/metrics-module.ts
+// actions/lib/load/builtin/vu/metrics-module.ts
 function createMetricsModule(vu2) {
   const make = (type) => class {
     name;
@@ -722,28 +876,75 @@ function createMetricsModule(vu2) {
   return { Counter: make("counter"), Gauge: make("gauge"), Rate: make("rate"), Trend: make("trend") };
 }
 
+// actions/lib/load/builtin/vu/modules.ts
+var factories = {
+  k6: (vu2) => createK6Module(vu2),
+  "k6/http": (vu2, options) => createHttpModule(vu2, options),
+  "k6/metrics": (vu2) => createMetricsModule(vu2),
+  "k6/execution": (vu2, options) => createExecutionModule(vu2, options),
+  "k6/data": (vu2) => createDataModule(vu2),
+  "k6/timers": (vu2) => ({
+    setTimeout: vu2.loop.setTimeout,
+    clearTimeout: vu2.loop.clearTimeout,
+    setInterval: vu2.loop.setInterval,
+    clearInterval: vu2.loop.clearInterval
+  }),
+  "k6-summary": () => k6Summary,
+  "k6-utils": () => k6Utils
+};
+function createModules(vu2, options) {
+  return Object.fromEntries(
+    Object.entries(factories).map(([name, create]) => [name, create(vu2, options)])
+  );
+}
+var namedExports = {
+  k6: ["check", "group", "sleep", "fail", "randomSeed"],
+  "k6/http": [
+    "request",
+    "asyncRequest",
+    "get",
+    "head",
+    "post",
+    "put",
+    "patch",
+    "del",
+    "options",
+    "batch",
+    "expectedStatuses",
+    "setResponseCallback",
+    "url"
+  ],
+  "k6/metrics": ["Counter", "Gauge", "Rate", "Trend"],
+  "k6/execution": [],
+  "k6/data": ["SharedArray"],
+  "k6/timers": ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
+  "k6-summary": Object.keys(k6Summary),
+  "k6-utils": Object.keys(k6Utils)
+};
+
 // actions/lib/workers/k6-vu.ts
+process.setSourceMapsEnabled(true);
 var data = workerData;
-var vu = new VuState(data.vuId, new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort));
+var vu = new VuState(
+  data.vuId,
+  new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort, data.asyncPort)
+);
+var channel = vu.channel;
 var postInit = (message) => parentPort2.postMessage(message);
 var done = (frame) => vu.send({ type: "done", ...frame });
 var globals = globalThis;
 var scriptExports = {};
 var scriptOptions = () => scriptExports.options ?? {};
-var k6 = createK6Module(vu);
-globals.__k6_modules = {
-  k6,
-  "k6/http": createHttpModule(vu, scriptOptions),
-  "k6/metrics": createMetricsModule(vu),
-  "k6/execution": createExecutionModule(vu, scriptOptions),
-  "k6/data": createDataModule(vu),
-  "k6-summary": k6Summary,
-  "k6-utils": k6Utils
-};
+globals.__k6_modules = createModules(vu, scriptOptions);
 var baseEnv = { ...data.env };
 globals.__ENV = baseEnv;
 globals.__VU = data.vuId;
 globals.__ITER = 0;
+globals.setTimeout = vu.loop.setTimeout;
+globals.clearTimeout = vu.loop.clearTimeout;
+globals.setInterval = vu.loop.setInterval;
+globals.clearInterval = vu.loop.clearInterval;
+process.on("unhandledRejection", (reason) => vu.loop.fail(reason));
 var scriptDir = dirname(data.scriptPath);
 globals.open = (path, mode) => {
   if (vu.phase !== "init") throw new Error("open() can be used only in the init context");
@@ -761,26 +962,57 @@ function describe(error) {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
   return String(error);
 }
-try {
-  const module = { exports: {} };
-  const evaluate = runInThisContext(`(function (module, exports) {${data.code}
-})`, {
-    filename: data.scriptPath
-  });
-  evaluate(module, module.exports);
-  scriptExports = module.exports;
-  postInit({
-    type: "ready",
-    exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === "function"),
-    options: JSON.parse(JSON.stringify(scriptExports.options ?? {})),
-    metrics: vu.metricDefinitions
-  });
-  vu.phase = "vu";
-} catch (error) {
-  postInit({ type: "init-error", message: describe(error) });
+function watch() {
+  let ended = false;
+  const stop = (async () => {
+    for (; ; ) {
+      const seen = channel.seen;
+      vu.deliverReplies();
+      if (channel.interrupted) throw new InterruptError();
+      await channel.changed(seen);
+      if (ended) return new Promise(() => void 0);
+    }
+  })();
+  stop.catch(() => void 0);
+  return {
+    stop,
+    end: () => {
+      ended = true;
+    }
+  };
+}
+async function settle(call) {
+  try {
+    const value = call();
+    if (!(value instanceof Promise) && vu.loop.idle) return value;
+    const watcher = watch();
+    try {
+      return await vu.loop.settle(value, watcher.stop);
+    } finally {
+      watcher.end();
+    }
+  } finally {
+    vu.dropPending();
+  }
+}
+async function init() {
+  try {
+    const url = `data:text/javascript;base64,${Buffer.from(data.code).toString("base64")}`;
+    const namespace = await settle(() => import(url));
+    scriptExports = { ...namespace };
+    postInit({
+      type: "ready",
+      exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === "function"),
+      options: JSON.parse(JSON.stringify(scriptExports.options ?? {})),
+      metrics: vu.metricDefinitions
+    });
+    vu.phase = "vu";
+  } catch (error) {
+    postInit({ type: "init-error", message: describe(error) });
+  }
 }
 var setupData;
-function iterateOnce(inScenario, inTest, progress) {
+async function iterateOnce(inScenario, inTest, progress) {
   const scenario = vu.scenario;
   vu.iteration++;
   vu.iterationInScenario = inScenario;
@@ -793,7 +1025,7 @@ function iterateOnce(inScenario, inTest, progress) {
   const start = performance.now();
   let error;
   try {
-    fn(setupData);
+    await settle(() => fn(setupData));
   } catch (thrown) {
     vu.groupPath = "";
     if (thrown instanceof InterruptError) {
@@ -811,7 +1043,7 @@ function iterateOnce(inScenario, inTest, progress) {
 }
 var recordFlushMs = 100;
 var recordFlushCount = 64;
-function runIteration(message) {
+async function runIteration(message) {
   if (message.setupData !== void 0) setupData = JSON.parse(message.setupData);
   if (message.scenario) {
     if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
@@ -822,7 +1054,7 @@ function runIteration(message) {
   vu.vusInitialized = message.vusInitialized;
   const repeat = message.repeat;
   if (!repeat) {
-    const end = iterateOnce(message.iterationInScenario, message.iterationInTest, message.progress);
+    const end = await iterateOnce(message.iterationInScenario, message.iterationInTest, message.progress);
     done({ samples: vu.samples, ...end });
     return;
   }
@@ -832,7 +1064,7 @@ function runIteration(message) {
   for (; ; ) {
     const now = Date.now();
     const progress = Math.min(1, (now - repeat.start) / repeat.durationMs);
-    const end = iterateOnce(inScenario++, Atomics.add(counter, 0, 1), progress);
+    const end = await iterateOnce(inScenario++, Atomics.add(counter, 0, 1), progress);
     if (end.outcome !== "full") {
       done({ samples: vu.samples, ...end });
       return;
@@ -840,7 +1072,7 @@ function runIteration(message) {
     vu.records.push({ samples: vu.samples, ...end.error ? { error: end.error } : {} });
     vu.samples = [];
     const after = Date.now();
-    if (after >= repeat.until || vu.channel.interrupted) break;
+    if (after >= repeat.until || channel.interrupted) break;
     if (vu.records.length >= recordFlushCount || after - flushedAt >= recordFlushMs) {
       vu.send({ type: "records" });
       flushedAt = after;
@@ -864,7 +1096,7 @@ async function runCall(message) {
   const fn = scriptExports[message.fn];
   const arg = message.arg === void 0 ? void 0 : JSON.parse(message.arg);
   try {
-    const value = message.fn === "handleSummary" ? await fn(arg) : fn(arg);
+    const value = await settle(() => fn(arg));
     const result = message.fn === "handleSummary" ? encodeSummaryOutput(value) : JSON.stringify(value);
     done({ samples: vu.samples, outcome: "full", ...result === void 0 ? {} : { result } });
   } catch (thrown) {
@@ -874,12 +1106,24 @@ async function runCall(message) {
     else done({ samples: vu.samples, outcome: "full", error: describe(thrown) });
   }
 }
-async function serve() {
+async function nextFrame() {
   for (; ; ) {
-    const frame = vu.channel.wait(false);
-    if (frame.type === "iterate") runIteration(frame);
-    else if (frame.type === "call") await runCall(frame);
-    await void 0;
+    const seen = channel.seen;
+    vu.deliverReplies();
+    const frame = channel.take();
+    if (frame) return frame;
+    await channel.changed(seen);
   }
 }
-if (vu.phase === "vu") void serve();
+async function serve() {
+  for (; ; ) {
+    const frame = await nextFrame();
+    if (frame.type === "iterate") await runIteration(frame);
+    else if (frame.type === "call") await runCall(frame);
+  }
+}
+await init();
+if (vu.phase === "vu") {
+  keepAlive(() => void 0, 2 ** 30);
+  void serve();
+}

@@ -1,11 +1,13 @@
 /**
- * Packs a k6 script and its relative imports into one CommonJS text a VU thread evaluates once per VU. Module code
- * is kept as written; TypeScript files are type-stripped (esbuild, no type checking). `k6/*` imports and the shimmed
- * jslib URLs resolve to the VU's built-in modules; other remote imports are refused (no network fetch).
+ * Packs a k6 script and its relative imports into one ES module a VU thread imports once per VU (so top-level await
+ * works). Module code is kept as written; TypeScript files are type-stripped (esbuild, no type checking). `k6/*`
+ * imports and the shimmed jslib URLs resolve to the VU's built-in modules, with their export names declared so
+ * that a name a module lacks fails the load; other remote imports are refused (no network fetch).
  */
 import { dirname, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, Plugin } from 'esbuild';
 import { jslibShim } from './builtin/vu/jslib.js';
+import { isModuleName, namedExports } from './builtin/vu/modules.js';
 
 export class ScriptError extends Error {}
 
@@ -28,13 +30,11 @@ async function loadEsbuild(): Promise<Build> {
   }
 }
 
-const builtinModules = new Set(['k6', 'k6/http', 'k6/metrics', 'k6/execution', 'k6/data']);
-
 const k6Modules: Plugin = {
   name: 'k6-modules',
   setup(b) {
     b.onResolve({ filter: /^k6(\/|$)/ }, (args) => {
-      if (!builtinModules.has(args.path))
+      if (!isModuleName(args.path))
         return { errors: [{ text: `module '${args.path}' is not supported by the builtin engine` }] };
       return { path: args.path, namespace: 'k6-builtin' };
     });
@@ -50,10 +50,14 @@ const k6Modules: Plugin = {
         };
       return { path: shim, namespace: 'k6-builtin' };
     });
-    b.onLoad({ filter: /.*/, namespace: 'k6-builtin' }, (args) => ({
-      contents: `module.exports = globalThis.__k6_modules[${JSON.stringify(args.path)}];`,
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'k6-builtin' }, (args) => {
+      const names = isModuleName(args.path) ? namedExports[args.path] : [];
+      const named = names.length > 0 ? `export const { ${names.join(', ')} } = m;\n` : '';
+      return {
+        contents: `const m = globalThis.__k6_modules[${JSON.stringify(args.path)}];\nexport default m;\n${named}`,
+        loader: 'js',
+      };
+    });
   },
 };
 
@@ -65,11 +69,12 @@ export async function bundleScript(scriptPath: string): Promise<string> {
       absWorkingDir: dirname(resolve(scriptPath)),
       bundle: true,
       write: false,
-      format: 'cjs',
+      format: 'esm',
       platform: 'neutral',
       target: 'es2022',
       logLevel: 'silent',
       treeShaking: false,
+      sourcemap: 'inline',
       plugins: [k6Modules],
     });
     return result.outputFiles[0]!.text;

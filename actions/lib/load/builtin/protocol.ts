@@ -54,6 +54,7 @@ export interface HttpResponseData {
 
 export interface VuWorkerData {
   vuId: number;
+  /** The bundled script as an ES module (see bundle.ts). */
   code: string;
   scriptPath: string;
   env: Record<string, string>;
@@ -62,6 +63,8 @@ export interface VuWorkerData {
   bell: SharedArrayBuffer;
   toVuPort: MessagePort;
   fromVuPort: MessagePort;
+  /** Answers to async requests (http.asyncRequest): `{ id, responses }`. */
+  asyncPort: MessagePort;
 }
 
 export interface ScenarioState {
@@ -112,7 +115,15 @@ export type VuEvent =
   | { type: 'test-fail'; message: string };
 
 export type FromVu =
-  | { type: 'http'; id: number; requests: HttpRequestSpec[]; events?: VuEvent[]; records?: IterationRecord[] }
+  | {
+      type: 'http';
+      id: number;
+      requests: HttpRequestSpec[];
+      /** Answer on the async port: the VU's event loop goes on meanwhile. */
+      async?: true;
+      events?: VuEvent[];
+      records?: IterationRecord[];
+    }
   | { type: 'records'; events?: VuEvent[]; records?: IterationRecord[] }
   | {
       type: 'done';

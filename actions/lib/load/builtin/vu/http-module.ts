@@ -133,6 +133,13 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     return finish(data!, params);
   }
 
+  /** http.asyncRequest: the same request without blocking the VU; errors reject the promise. */
+  async function asyncRequest(method: string, url: unknown, body?: Body, params?: Params): Promise<Response> {
+    vu.requireVuContext('making HTTP requests');
+    const [data] = await vu.httpAsync([spec(method, url, body, params)]);
+    return finish(data!, params);
+  }
+
   type BatchItem =
     | string
     | [string, string, Body?, Params?]
@@ -166,6 +173,7 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
 
   const http = {
     request,
+    asyncRequest,
     get: (url: unknown, params?: Params) => request('GET', url, null, params),
     head: (url: unknown, params?: Params) => request('HEAD', url, null, params),
     post: (url: unknown, body?: Body, params?: Params) => request('POST', url, body, params),

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runLoad } from '../../actions/lib/load/index.js';
+import type { RunLoadOptions } from '../../actions/lib/load/types.js';
+import { startTarget, type TargetServer } from './target-server.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
+
+describe('builtin engine: the event loop of each VU and the interruption of iterations', () => {
+  let target: TargetServer;
+  const logs: string[] = [];
+  const run = (script: string, extra: Partial<RunLoadOptions> = {}) => {
+    target.requests.length = 0;
+    logs.length = 0;
+    return runLoad({
+      script: join(fixtures, script),
+      runner: 'builtin',
+      env: { TARGET: target.url },
+      log: (line) => logs.push(line),
+      stdout: () => undefined,
+      ...extra,
+    });
+  };
+  const count = (path: string) => target.requests.filter((r) => r.path === path).length;
+
+  before(async () => {
+    target = await startTarget();
+  });
+  after(() => target.close());
+
+  it('runs async setup and iterations to the end of their promises and timers', async () => {
+    const result = await run('async-vu.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(count('/setup'), 1);
+    for (const path of ['/after-await', '/async/a', '/async/b', '/timer', '/top-level-await'])
+      assert.equal(count(path), 4, `${path} once per iteration`);
+    assert.equal(result.metrics.iterations, 4);
+    assert.equal(result.metrics.checksPassRate, 1);
+    assert.equal(target.requests.find((r) => r.path === '/async/b')!.body, 'x=1');
+  });
+
+  it('fails an iteration on an error thrown in a timer, an unhandled rejection or after an await', async () => {
+    const result = await run('async-errors.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(result.metrics.iterations, 3);
+    for (const message of ['thrown in a timer', 'rejected without a handler', 'thrown after an await'])
+      assert.ok(
+        logs.some((l) => l.startsWith('ERRO') && l.includes(message)),
+        `logged: ${message}\n${logs.join('\n')}`,
+      );
+    assert.equal(count('/last'), 1);
+  });
+
+  it('interrupts iterations that never yield at the end of gracefulStop, counting none as complete', async () => {
+    const result = await run('busy-iterations.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(count('/busy/cpu'), 1);
+    assert.equal(count('/busy/microtasks'), 1);
+    assert.equal(result.metrics.iterations, 0);
+    const took = Date.parse(result.windows.end) - Date.parse(result.windows.start);
+    assert.ok(took < 30_000, `ended long before the 30 s loops would (${took} ms)`);
+  });
+
+  it('ends a run stuck on the CPU when aborted (SIGTERM), with exit code 105', async () => {
+    const controller = new AbortController();
+    const poll = setInterval(() => {
+      if (count('/busy/start') > 0) controller.abort();
+    }, 20);
+    const result = await run('busy-abort.js', { signal: controller.signal }).finally(() =>
+      clearInterval(poll),
+    );
+    assert.equal(result.exitCode, 105);
+    const took = Date.parse(result.windows.end) - Date.parse(result.windows.start);
+    assert.ok(took < 60_000, `ended before the planned 60 s (${took} ms)`);
+  });
+});
