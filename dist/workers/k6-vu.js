@@ -152,6 +152,32 @@ var timingNames = [
   "waiting",
   "receiving"
 ];
+var zeroTimings = {
+  duration: 0,
+  blocked: 0,
+  looking_up: 0,
+  connecting: 0,
+  tls_handshaking: 0,
+  sending: 0,
+  waiting: 0,
+  receiving: 0
+};
+function failedResponse(method, url, code, error) {
+  return {
+    status: 0,
+    status_text: "",
+    proto: "",
+    url,
+    headers: {},
+    body: null,
+    timings: { ...zeroTimings },
+    error,
+    error_code: code,
+    remote_ip: "",
+    remote_port: 0,
+    request: { method, url, headers: {}, body: "" }
+  };
+}
 function requestEcho(spec) {
   const headers = {};
   for (const name in spec.headers) headers[name] = [spec.headers[name]];
@@ -502,6 +528,78 @@ function selectJsonPath(value, path) {
   return current;
 }
 
+// actions/lib/load/builtin/vu/request-url.ts
+var TemplatedUrl = class {
+  constructor(url, name) {
+    this.url = url;
+    this.name = name;
+  }
+  url;
+  name;
+  toString() {
+    return this.url;
+  }
+};
+function templatedUrl(strings, ...values) {
+  let url = "";
+  let name = "";
+  strings.forEach((part, i) => {
+    url += part;
+    name += part;
+    if (i < values.length) {
+      url += String(values[i]);
+      name += "${}";
+    }
+  });
+  return new TemplatedUrl(url, name);
+}
+var UrlError = class extends Error {
+  constructor(url, code, message) {
+    super(message);
+    this.url = url;
+    this.code = code;
+  }
+  url;
+  code;
+};
+var cache = /* @__PURE__ */ new Map();
+function parse(raw) {
+  let parsed;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    if (!raw.includes("://")) throw new UrlError(raw, 1e3, `unsupported protocol scheme ""`);
+    throw new UrlError(raw, 1020, `invalid URL: parse "${raw}"`);
+  }
+  if (!parsed.username && !parsed.password) return { url: raw, shown: raw };
+  const shown = mask(raw, parsed.password !== "");
+  const credentials = {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password)
+  };
+  parsed.username = "";
+  parsed.password = "";
+  return { url: parsed.toString(), shown, credentials };
+}
+function mask(url, hasPassword) {
+  const scheme = url.indexOf("://") + 3;
+  const at = url.indexOf("@", scheme);
+  if (scheme < 3 || at < 0) return url;
+  return `${url.slice(0, scheme)}${hasPassword ? "****:****" : "****"}${url.slice(at)}`;
+}
+function requestUrl(url) {
+  const templated = url instanceof TemplatedUrl ? url : void 0;
+  const raw = String(url);
+  let known = cache.get(raw);
+  if (!known) {
+    known = parse(raw);
+    if (cache.size < 1e3) cache.set(raw, known);
+  }
+  if (!templated) return known;
+  const name = known.credentials ? mask(templated.name, known.credentials.password !== "") : templated.name;
+  return { ...known, name };
+}
+
 // actions/lib/load/builtin/vu/http-module.ts
 var userAgent = "Grafana k6/2.2.0 (scalegate builtin engine)";
 var defaultExpected = { codes: [], ranges: [{ min: 200, max: 399 }] };
@@ -554,17 +652,8 @@ function encodeBody(body, headers) {
 }
 function createHttpModule(vu2, options) {
   let responseCallback = defaultExpected;
-  const validUrls = /* @__PURE__ */ new Set();
   function spec(method, url, body, params = {}) {
-    const target = String(url);
-    if (!validUrls.has(target)) {
-      try {
-        new URL(target);
-      } catch {
-        throw new Error(`invalid URL '${target}'`);
-      }
-      if (validUrls.size < 1e3) validUrls.add(target);
-    }
+    const target = requestUrl(url);
     const headers = {};
     const opts = options();
     const ua = opts.userAgent === void 0 ? userAgent : String(opts.userAgent);
@@ -576,14 +665,20 @@ function createHttpModule(vu2, options) {
         headers[k] = String(v);
       }
     }
+    if (target.credentials && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) {
+      const { username, password } = target.credentials;
+      headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+    }
     const encoded = encodeBody(body, headers);
     const tags = vu2.tags();
+    if (target.name !== void 0) tags.name = target.name;
     if (params.tags) for (const [k, v] of Object.entries(params.tags)) tags[k] = String(v);
     const timeout = params.timeout ?? 6e4;
     const discard = opts.discardResponseBodies === true;
     return {
       method: method.toUpperCase(),
-      url: target,
+      url: target.url,
+      ...target.shown !== target.url ? { shownUrl: target.shown } : {},
       headers,
       body: encoded,
       timeoutMs: parseK6Duration(timeout, "params.timeout"),
@@ -599,14 +694,24 @@ function createHttpModule(vu2, options) {
     if (data2.error) console.warn(`Request Failed: ${data2.error}`);
     return new Response(data2);
   }
+  function prepare(method, url, body, params) {
+    try {
+      return spec(method, url, body, params);
+    } catch (error) {
+      if (!(error instanceof UrlError)) throw error;
+      return failedResponse(method.toUpperCase(), error.url, error.code, error.message);
+    }
+  }
   function request(method, url, body, params) {
     vu2.requireVuContext("making HTTP requests");
-    const [data2] = vu2.http([spec(method, url, body, params)]);
+    const prepared = prepare(method, url, body, params);
+    const data2 = "status" in prepared ? prepared : vu2.http([prepared])[0];
     return finish(data2, params);
   }
   async function asyncRequest(method, url, body, params) {
     vu2.requireVuContext("making HTTP requests");
-    const [data2] = await vu2.httpAsync([spec(method, url, body, params)]);
+    const prepared = prepare(method, url, body, params);
+    const data2 = "status" in prepared ? prepared : (await vu2.httpAsync([prepared]))[0];
     return finish(data2, params);
   }
   function batch(requests) {
@@ -617,7 +722,11 @@ function createHttpModule(vu2, options) {
       if (Array.isArray(item)) return { key, method: item[0], url: item[1], body: item[2], params: item[3] };
       return { key, method: item.method ?? "GET", url: item.url, body: item.body, params: item.params };
     });
-    const responses = vu2.http(normalized.map((r) => spec(r.method, r.url, r.body, r.params)));
+    const prepared = normalized.map((r) => prepare(r.method, r.url, r.body, r.params));
+    const specs = prepared.filter((p) => !("status" in p));
+    const answers = specs.length > 0 ? vu2.http(specs) : [];
+    let next = 0;
+    const responses = prepared.map((p) => "status" in p ? p : answers[next++]);
     const wrapped = responses.map((data2, i) => finish(data2, normalized[i].params));
     if (Array.isArray(requests)) return wrapped;
     return Object.fromEntries(normalized.map((r, i) => [r.key, wrapped[i]]));
@@ -647,15 +756,198 @@ function createHttpModule(vu2, options) {
     setResponseCallback(callback) {
       responseCallback = callback;
     },
-    url(strings, ...values) {
-      return strings.reduce((out, s, i) => out + s + (i < values.length ? String(values[i]) : ""), "");
-    }
+    url: templatedUrl
   };
   return http;
 }
 
 // actions/lib/load/builtin/vu/jslib.ts
 import { randomUUID } from "node:crypto";
+
+// actions/lib/load/options.ts
+var ConfigError = class extends Error {
+};
+var commonFields = ["executor", "startTime", "gracefulStop", "exec", "env", "tags", "options"];
+var executorFields = {
+  "shared-iterations": ["vus", "iterations", "maxDuration"],
+  "per-vu-iterations": ["vus", "iterations", "maxDuration"],
+  "constant-vus": ["vus", "duration"],
+  "ramping-vus": ["startVUs", "stages", "gracefulRampDown"],
+  "constant-arrival-rate": ["rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"],
+  "ramping-arrival-rate": ["startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"]
+};
+function num(raw, key, where, fallback) {
+  const value = raw[key];
+  if (value === void 0 || value === null) {
+    if (fallback === void 0) throw new ConfigError(`${where}: ${key} is required`);
+    return fallback;
+  }
+  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return Number(value);
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw new ConfigError(`${where}: ${key} must be a number, got ${JSON.stringify(value)}`);
+  return value;
+}
+function dur(raw, key, where, fallback) {
+  const value = raw[key];
+  if (value === void 0 || value === null || value === "") {
+    if (fallback === void 0) throw new ConfigError(`${where}: ${key} is required`);
+    return fallback;
+  }
+  try {
+    const ms = parseK6Duration(value, `${where}.${key}`);
+    if (ms < 0) throw new ConfigError(`${where}: ${key} must not be negative`);
+    return ms;
+  } catch (error) {
+    throw new ConfigError(error.message);
+  }
+}
+function stages(raw, where) {
+  const list = raw.stages;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ConfigError(`${where}: stages needs at least one stage`);
+  return list.map((s, i) => {
+    const stage = s;
+    const target = num(stage, "target", `${where}.stages[${i}]`, 0);
+    if (target < 0) throw new ConfigError(`${where}.stages[${i}]: target must not be negative`);
+    return { durationMs: dur(stage, "duration", `${where}.stages[${i}]`), target };
+  });
+}
+function stringMap(value, where) {
+  if (value === void 0 || value === null) return {};
+  if (typeof value !== "object") throw new ConfigError(`${where}: expected an object of strings`);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
+function parseScenario(name, raw) {
+  const where = `scenarios.${name}`;
+  if (!/^[0-9a-zA-Z_-]+$/.test(name)) throw new ConfigError(`${where}: invalid scenario name`);
+  const executor = raw.executor;
+  const allowed = executorFields[executor];
+  if (!allowed) throw new ConfigError(`${where}: unknown executor ${JSON.stringify(raw.executor)}`);
+  for (const key of Object.keys(raw)) {
+    if (!commonFields.includes(key) && !allowed.includes(key))
+      throw new ConfigError(`${where}: json: unknown field "${key}"`);
+  }
+  const exec = raw.exec === void 0 ? "default" : raw.exec;
+  if (typeof exec !== "string" || exec === "") throw new ConfigError(`${where}: exec must name a function`);
+  const base = {
+    name,
+    startTimeMs: dur(raw, "startTime", where, 0),
+    gracefulStopMs: dur(raw, "gracefulStop", where, 3e4),
+    exec,
+    env: stringMap(raw.env, `${where}.env`),
+    tags: stringMap(raw.tags, `${where}.tags`)
+  };
+  const positive = (value, field) => {
+    if (!(value > 0)) throw new ConfigError(`${where}: ${field} must be more than 0`);
+    return value;
+  };
+  const atLeastSecond = (value, field) => {
+    if (value < 1e3) throw new ConfigError(`${where}: ${field} must be at least 1s`);
+    return value;
+  };
+  switch (executor) {
+    case "shared-iterations":
+    case "per-vu-iterations": {
+      const vus = positive(num(raw, "vus", where, 1), "vus");
+      const iterations = positive(num(raw, "iterations", where, 1), "iterations");
+      if (executor === "shared-iterations" && iterations < vus)
+        throw new ConfigError(
+          `${where}: the number of iterations (${iterations}) can't be less than vus (${vus})`
+        );
+      const maxDurationMs = atLeastSecond(dur(raw, "maxDuration", where, 6e5), "maxDuration");
+      return { ...base, executor, vus, iterations, maxDurationMs };
+    }
+    case "constant-vus":
+      return {
+        ...base,
+        executor,
+        vus: positive(num(raw, "vus", where, 1), "vus"),
+        durationMs: atLeastSecond(dur(raw, "duration", where), "duration")
+      };
+    case "ramping-vus": {
+      const startVUs = num(raw, "startVUs", where, 1);
+      const list = stages(raw, where);
+      if (startVUs < 0) throw new ConfigError(`${where}: startVUs must not be negative`);
+      if (Math.max(startVUs, ...list.map((s) => s.target)) <= 0)
+        throw new ConfigError(`${where}: either startVUs or one of the stages' targets must be more than 0`);
+      return {
+        ...base,
+        executor,
+        startVUs,
+        stages: list,
+        gracefulRampDownMs: dur(raw, "gracefulRampDown", where, 3e4)
+      };
+    }
+    case "constant-arrival-rate":
+    case "ramping-arrival-rate": {
+      const preAllocatedVUs = num(raw, "preAllocatedVUs", where);
+      const maxVUs = num(raw, "maxVUs", where, preAllocatedVUs);
+      if (preAllocatedVUs < 0) throw new ConfigError(`${where}: preAllocatedVUs must not be negative`);
+      if (maxVUs < preAllocatedVUs)
+        throw new ConfigError(`${where}: maxVUs can't be less than preAllocatedVUs`);
+      const timeUnitMs = dur(raw, "timeUnit", where, 1e3);
+      if (timeUnitMs <= 0) throw new ConfigError(`${where}: timeUnit must be more than 0`);
+      if (executor === "constant-arrival-rate") {
+        return {
+          ...base,
+          executor,
+          rate: positive(num(raw, "rate", where), "rate"),
+          timeUnitMs,
+          durationMs: atLeastSecond(dur(raw, "duration", where), "duration"),
+          preAllocatedVUs,
+          maxVUs
+        };
+      }
+      return {
+        ...base,
+        executor,
+        startRate: num(raw, "startRate", where, 0),
+        timeUnitMs,
+        stages: stages(raw, where),
+        preAllocatedVUs,
+        maxVUs
+      };
+    }
+  }
+}
+function deriveScenarios(options) {
+  const has = (key) => options[key] !== void 0 && options[key] !== null;
+  const stageList = Array.isArray(options.stages) ? options.stages : [];
+  const scenarios = options.scenarios ?? {};
+  const hasScenarios = Object.keys(scenarios).length > 0;
+  const vus = has("vus") ? options.vus : 1;
+  let raw;
+  if (has("iterations")) {
+    if (stageList.length > 0)
+      throw new ConfigError("using `iterations` and `stages` options simultaneously is not allowed");
+    if (hasScenarios)
+      throw new ConfigError("using `iterations` and `scenarios` options simultaneously is not allowed");
+    raw = {
+      default: {
+        executor: "shared-iterations",
+        vus,
+        iterations: options.iterations,
+        ...has("duration") ? { maxDuration: options.duration } : {}
+      }
+    };
+  } else if (has("duration")) {
+    if (stageList.length > 0 || hasScenarios)
+      throw new ConfigError("using `duration` with `stages` or `scenarios` simultaneously is not allowed");
+    raw = { default: { executor: "constant-vus", vus, duration: options.duration } };
+  } else if (stageList.length > 0) {
+    if (hasScenarios)
+      throw new ConfigError("using `stages` and `scenarios` options simultaneously is not allowed");
+    const withDuration = stageList.filter((s) => s.duration !== void 0 && s.duration !== "");
+    raw = { default: { executor: "ramping-vus", startVUs: vus, stages: withDuration } };
+  } else if (has("vus") && !hasScenarios) {
+    raw = { default: { executor: "shared-iterations", vus, iterations: vus } };
+  } else if (hasScenarios) {
+    raw = scenarios;
+  } else {
+    raw = { default: { executor: "per-vu-iterations", vus: 1, iterations: 1 } };
+  }
+  return Object.entries(raw).map(([name, config]) => parseScenario(name, config));
+}
 
 // actions/lib/load/text-summary.ts
 function formatTime(ms, unit) {
@@ -670,14 +962,16 @@ function formatTime(ms, unit) {
   return `${minutes}m${(ms % 6e4 / 1e3).toFixed(1)}s`;
 }
 function formatData(bytes) {
-  const units = ["B", "kB", "MB", "GB", "TB"];
+  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
   let value = bytes;
   let unit = 0;
   while (value >= 1e3 && unit < units.length - 1) {
     value /= 1e3;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  if (unit === 0 && Number.isInteger(value)) return `${value} B`;
+  const rounded = Math.round(value * 10) / 10;
+  return `${rounded.toFixed(rounded < 10 ? 1 : 0)} ${units[unit]}`;
 }
 function formatNumber(value) {
   return Number.isInteger(value) ? String(value) : value.toFixed(6).replace(/0+$/, "").replace(/\.$/, "");
@@ -757,36 +1051,119 @@ function jUnit(data2, options = {}) {
 
 // actions/lib/load/builtin/vu/jslib.ts
 var k6Summary = { textSummary, jUnit };
-var k6Utils = {
-  randomIntBetween(min, max) {
-    return Math.floor(Math.random() * (max - min + 1) + min);
-  },
-  randomItem(items) {
-    return items[Math.floor(Math.random() * items.length)];
-  },
-  randomString(length, charset = "abcdefghijklmnopqrstuvwxyz") {
-    let out = "";
-    for (let i = 0; i < length; i++) out += charset[Math.floor(Math.random() * charset.length)];
-    return out;
-  },
-  uuidv4() {
-    return randomUUID();
-  },
-  findBetween(content, left, right, repeat = false) {
-    const found = [];
-    let from = 0;
-    for (; ; ) {
-      const start = content.indexOf(left, from);
-      if (start < 0) break;
-      const end = content.indexOf(right, start + left.length);
-      if (end < 0) break;
-      found.push(content.slice(start + left.length, end));
-      if (!repeat) return found[0];
-      from = end + right.length;
+var k6UtilsExports = [
+  "check",
+  "parseDuration",
+  "getCurrentStageIndex",
+  "tagWithCurrentStageIndex",
+  "tagWithCurrentStageProfile",
+  "findBetween",
+  "normalDistributionStages",
+  "randomIntBetween",
+  "randomItem",
+  "randomString",
+  "uuidv4"
+];
+var density = (x) => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
+function createK6Utils(vu2, options) {
+  const currentStages = () => {
+    const name = vu2.scenario?.name;
+    if (!name) throw new Error("getCurrentStageIndex is not available in the init context");
+    const scenario = deriveScenarios(options()).find((s) => s.name === name);
+    if (!scenario) throw new Error(`the test options do not contain the current scenario ${name}`);
+    if (!("stages" in scenario))
+      throw new Error(
+        "only ramping-vus and ramping-arrival-rate have stages: no stage index on other executors"
+      );
+    return scenario.stages;
+  };
+  const getCurrentStageIndex = () => {
+    const stages2 = currentStages();
+    const elapsed = Date.now() - vu2.scenario.startTime;
+    let end = 0;
+    for (let i = 0; i < stages2.length; i++) {
+      end += stages2[i].durationMs;
+      if (elapsed < end) return i;
     }
-    return repeat ? found : null;
+    return stages2.length - 1;
+  };
+  function check(value, checkers, tags) {
+    if (value instanceof Promise) return value.then((v) => check(v, checkers, tags));
+    const extra = Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [k, String(v)]));
+    const report = (name, outcome) => {
+      vu2.emit("checks", outcome ? 1 : 0, { ...vu2.tags(), ...extra, check: name });
+      return Boolean(outcome);
+    };
+    const results = Object.entries(checkers).map(([name, checker]) => {
+      const outcome = typeof checker === "function" ? checker(value) : checker;
+      return outcome instanceof Promise ? outcome.then((o) => report(name, o)) : report(name, outcome);
+    });
+    if (results.some((r) => r instanceof Promise))
+      return Promise.all(results).then((all) => all.every(Boolean));
+    return results.every(Boolean);
   }
-};
+  return {
+    check,
+    parseDuration(text) {
+      if (text === null || text === void 0 || String(text).length === 0) throw new Error("str is empty");
+      return parseK6Duration(String(text), "parseDuration");
+    },
+    getCurrentStageIndex,
+    tagWithCurrentStageIndex() {
+      vu2.userTags.stage = String(getCurrentStageIndex());
+    },
+    tagWithCurrentStageProfile() {
+      const index = getCurrentStageIndex();
+      const stages2 = currentStages();
+      const previous = stages2[index - 1];
+      const current = stages2[index];
+      vu2.userTags.stage_profile = !previous || current.target > previous.target ? "ramp-up" : current.target === previous.target ? "steady" : "ramp-down";
+    },
+    findBetween(content, left, right, repeat = false) {
+      const found = [];
+      let from = 0;
+      for (; ; ) {
+        const start = content.indexOf(left, from);
+        if (start < 0) break;
+        const end = content.indexOf(right, start + left.length);
+        if (end < 0) break;
+        found.push(content.slice(start + left.length, end));
+        if (!repeat) return found[0];
+        from = end + right.length;
+      }
+      return found.length > 0 ? found : null;
+    },
+    /**
+     * A bell curve of VUs: the standard normal density sampled at `stages + 1` evenly spaced points over [-2, 2],
+     * scaled so that its peak is `maxVus`, held for 4/6 of the duration, with a sixth to ramp up before and to
+     * ramp down to 0 after.
+     */
+    normalDistributionStages(maxVus, durationSeconds, stages2 = 10) {
+      const points = Array.from({ length: stages2 + 1 }, (_, i) => density(-2 + 4 * i / stages2));
+      const peak = Math.max(...points);
+      const edge = Math.ceil(durationSeconds / 6);
+      const inner = Math.ceil(4 * durationSeconds / (6 * stages2));
+      return [...points, 0].map((p, i) => ({
+        duration: `${i === 0 || i === stages2 + 1 ? edge : inner}s`,
+        target: Math.round(p * maxVus / peak)
+      }));
+    },
+    randomIntBetween(min, max) {
+      return Math.floor(Math.random() * (max - min + 1) + min);
+    },
+    randomItem(items) {
+      return items[Math.floor(Math.random() * items.length)];
+    },
+    randomString(length, charset = "abcdefghijklmnopqrstuvwxyz") {
+      let out = "";
+      for (let i = 0; i < length; i++) out += charset[Math.floor(Math.random() * charset.length)];
+      return out;
+    },
+    uuidv4() {
+      return randomUUID();
+    }
+  };
+}
 
 // actions/lib/load/builtin/vu/k6-module.ts
 function createK6Module(vu2) {
@@ -890,7 +1267,7 @@ var factories = {
     clearInterval: vu2.loop.clearInterval
   }),
   "k6-summary": () => k6Summary,
-  "k6-utils": () => k6Utils
+  "k6-utils": (vu2, options) => createK6Utils(vu2, options)
 };
 function createModules(vu2, options) {
   return Object.fromEntries(
@@ -919,7 +1296,7 @@ var namedExports = {
   "k6/data": ["SharedArray"],
   "k6/timers": ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
   "k6-summary": Object.keys(k6Summary),
-  "k6-utils": Object.keys(k6Utils)
+  "k6-utils": k6UtilsExports
 };
 
 // actions/lib/workers/k6-vu.ts

@@ -36,6 +36,7 @@ export function k6RunArgs(options: RunLoadOptions, summaryExport: string, outJso
     .map((s) => s.trim())
     .filter(Boolean))
     args.push('--stage', stage);
+  if (options.verbose) args.push('--verbose');
   args.push(...passThrough, resolve(cwd, options.script));
   return args;
 }

@@ -100,6 +100,8 @@ export interface RunLoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Where the end-of-test text summary and script console output go; default process.stderr. */
   log?: (line: string) => void;
+  /** Print console.debug output of the script too (k6's --verbose). */
+  verbose?: boolean;
   /** Where handleSummary's `stdout` goes; default process.stdout. */
   stdout?: (text: string) => void;
   kube?: OperatorSettings;

@@ -106,6 +106,8 @@ export async function runBuiltin(options: RunLoadOptions): Promise<LoadResult> {
       for (const [name, value, tags, time] of samples) registry.add(name, value, tags, time);
     },
     onLog(level, message) {
+      // k6 prints console.debug only with --verbose.
+      if (level === 'debug' && !options.verbose) return;
       log(`${level.toUpperCase().slice(0, 4)}[${elapsed()}] ${message} source=console`);
     },
     onTestFail(message) {
@@ -164,6 +166,7 @@ export async function runBuiltin(options: RunLoadOptions): Promise<LoadResult> {
   const perScenario = scenarios.map(plannedVus);
   const total = perScenario.reduce((a, b) => a + b, 0);
   const pool: VuHandle[] = [];
+  const warmUp = HttpIo.warmUp();
   try {
     for (let i = 0; i < total; i += 8) {
       const batch = Array.from({ length: Math.min(8, total - i) }, () => newVu());
@@ -175,6 +178,7 @@ export async function runBuiltin(options: RunLoadOptions): Promise<LoadResult> {
     return failEarly(EXIT.script, (error as Error).message);
   }
 
+  await warmUp;
   // Test run clock starts: setup, scenarios, teardown.
   testStart = Date.now();
   let exitCode: number = EXIT.ok;

@@ -2,9 +2,12 @@
  * Performs the VUs' HTTP requests on the engine's thread with undici (keep-alive connections per origin), following
  * redirects, mapping network failures to k6 error codes, and emitting k6's HTTP metrics for every hop.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { MetricRegistry, Tags } from '../metrics.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
+import { failedResponse, zeroTimings } from './wire.js';
 
 const statusText: Record<number, string> = {
   200: 'OK',
@@ -121,33 +124,6 @@ function exchange(agent: Agent, options: Dispatcher.DispatchOptions, collect: bo
   });
 }
 
-const zeroTimings: HttpTimings = {
-  duration: 0,
-  blocked: 0,
-  looking_up: 0,
-  connecting: 0,
-  tls_handshaking: 0,
-  sending: 0,
-  waiting: 0,
-  receiving: 0,
-};
-
-function failure(url: string, code: number, error: string): Omit<HttpResponseData, 'request'> {
-  return {
-    status: 0,
-    status_text: '',
-    proto: '',
-    url,
-    headers: {},
-    body: null,
-    timings: { ...zeroTimings },
-    error,
-    error_code: code,
-    remote_ip: '',
-    remote_port: 0,
-  };
-}
-
 function byteLength(body: string | Uint8Array | null): number {
   if (body === null) return 0;
   return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
@@ -157,6 +133,25 @@ export class HttpIo {
   private readonly agent = new Agent({ keepAliveTimeout: 60_000, pipelining: 1 });
 
   constructor(private readonly registry: MetricRegistry) {}
+
+  /**
+   * Runs a few exchanges against a throwaway loopback server before the test starts, so that loading and compiling
+   * the HTTP client is not billed to the first requests of the test (k6's first request carries no such cost).
+   */
+  static async warmUp(): Promise<void> {
+    const server = createServer((_, res) => res.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const agent = new Agent({ pipelining: 1 });
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (let i = 0; i < 20; i++)
+        await exchange(agent, { origin, path: '/', method: 'GET', headers: {}, body: null }, true);
+    } finally {
+      await agent.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  }
 
   async close(): Promise<void> {
     await this.agent.close().catch(() => undefined);
@@ -169,8 +164,7 @@ export class HttpIo {
     } catch (error) {
       // Only a malformed URL or redirect Location gets here: undici failures become status-0 responses.
       return {
-        ...failure(spec.url, 1020, `invalid URL: ${(error as Error).message}`),
-        request: { method: spec.method, url: spec.url, headers: {}, body: '' },
+        ...failedResponse(spec.method, spec.url, 1020, `invalid URL: ${(error as Error).message}`),
       };
     }
   }
@@ -304,11 +298,12 @@ export class HttpIo {
     received: number,
     time: number,
   ): void {
-    const name = spec.tags.name ?? url;
+    const shown = url === spec.url ? (spec.shownUrl ?? url) : url;
+    const name = spec.tags.name ?? shown;
     const tags: Tags = {
       ...spec.tags,
       method,
-      url: spec.tags.name ?? url,
+      url: spec.tags.name ?? shown,
       name,
       status: String(status),
       proto: status ? 'HTTP/1.1' : '',

@@ -15,6 +15,8 @@ export interface ExpectedStatuses {
 export interface HttpRequestSpec {
   method: string;
   url: string;
+  /** The URL as metric tags show it, when it differs (credentials masked). */
+  shownUrl?: string;
   headers: Record<string, string>;
   body: string | Uint8Array | null;
   timeoutMs: number;

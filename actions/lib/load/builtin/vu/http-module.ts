@@ -4,7 +4,9 @@
  */
 import { parseK6Duration } from '../../duration.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData } from '../protocol.js';
+import { failedResponse } from '../wire.js';
 import { selectJsonPath } from './json-path.js';
+import { requestUrl, templatedUrl, UrlError } from './request-url.js';
 import type { VuState } from './state.js';
 
 export const userAgent = 'Grafana k6/2.2.0 (scalegate builtin engine)';
@@ -78,19 +80,8 @@ function encodeBody(body: Body, headers: Record<string, string>): string | Uint8
 export function createHttpModule(vu: VuState, options: () => Record<string, unknown>) {
   let responseCallback: ExpectedStatuses | null = defaultExpected;
 
-  // Scripts request the same few URLs over and over: parse each once.
-  const validUrls = new Set<string>();
-
   function spec(method: string, url: unknown, body: Body, params: Params = {}): HttpRequestSpec {
-    const target = String(url);
-    if (!validUrls.has(target)) {
-      try {
-        new URL(target);
-      } catch {
-        throw new Error(`invalid URL '${target}'`);
-      }
-      if (validUrls.size < 1000) validUrls.add(target);
-    }
+    const target = requestUrl(url);
     const headers: Record<string, string> = {};
     const opts = options();
     const ua = opts.userAgent === undefined ? userAgent : String(opts.userAgent);
@@ -102,14 +93,20 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
         headers[k] = String(v);
       }
     }
+    if (target.credentials && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+      const { username, password } = target.credentials;
+      headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    }
     const encoded = encodeBody(body, headers);
     const tags = vu.tags();
+    if (target.name !== undefined) tags.name = target.name;
     if (params.tags) for (const [k, v] of Object.entries(params.tags)) tags[k] = String(v);
     const timeout = params.timeout ?? 60_000;
     const discard = opts.discardResponseBodies === true;
     return {
       method: method.toUpperCase(),
-      url: target,
+      url: target.url,
+      ...(target.shown !== target.url ? { shownUrl: target.shown } : {}),
       headers,
       body: encoded,
       timeoutMs: parseK6Duration(timeout, 'params.timeout'),
@@ -127,17 +124,29 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     return new Response(data);
   }
 
-  function request(method: string, url: unknown, body?: Body, params?: Params): Response {
-    vu.requireVuContext('making HTTP requests');
-    const [data] = vu.http([spec(method, url, body, params)]);
-    return finish(data!, params);
+  /** A request spec, or the failed response of a URL that cannot be requested (sent nowhere). */
+  function prepare(method: string, url: unknown, body: Body, params?: Params) {
+    try {
+      return spec(method, url, body, params);
+    } catch (error) {
+      if (!(error instanceof UrlError)) throw error;
+      return failedResponse(method.toUpperCase(), error.url, error.code, error.message);
+    }
   }
 
-  /** http.asyncRequest: the same request without blocking the VU; errors reject the promise. */
+  function request(method: string, url: unknown, body?: Body, params?: Params): Response {
+    vu.requireVuContext('making HTTP requests');
+    const prepared = prepare(method, url, body, params);
+    const data = 'status' in prepared ? prepared : vu.http([prepared])[0]!;
+    return finish(data, params);
+  }
+
+  /** http.asyncRequest: the same request without blocking the VU. */
   async function asyncRequest(method: string, url: unknown, body?: Body, params?: Params): Promise<Response> {
     vu.requireVuContext('making HTTP requests');
-    const [data] = await vu.httpAsync([spec(method, url, body, params)]);
-    return finish(data!, params);
+    const prepared = prepare(method, url, body, params);
+    const data = 'status' in prepared ? prepared : (await vu.httpAsync([prepared]))[0]!;
+    return finish(data, params);
   }
 
   type BatchItem =
@@ -154,7 +163,11 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
       if (Array.isArray(item)) return { key, method: item[0], url: item[1], body: item[2], params: item[3] };
       return { key, method: item.method ?? 'GET', url: item.url, body: item.body, params: item.params };
     });
-    const responses = vu.http(normalized.map((r) => spec(r.method, r.url, r.body, r.params)));
+    const prepared = normalized.map((r) => prepare(r.method, r.url, r.body, r.params));
+    const specs = prepared.filter((p): p is HttpRequestSpec => !('status' in p));
+    const answers = specs.length > 0 ? vu.http(specs) : [];
+    let next = 0;
+    const responses = prepared.map((p) => ('status' in p ? p : answers[next++]!));
     const wrapped = responses.map((data, i) => finish(data, normalized[i]!.params));
     if (Array.isArray(requests)) return wrapped;
     return Object.fromEntries(normalized.map((r, i) => [r.key, wrapped[i]!]));
@@ -186,9 +199,7 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     setResponseCallback(callback: ExpectedStatuses | null) {
       responseCallback = callback;
     },
-    url(strings: TemplateStringsArray, ...values: unknown[]) {
-      return strings.reduce((out, s, i) => out + s + (i < values.length ? String(values[i]) : ''), '');
-    },
+    url: templatedUrl,
   };
   return http;
 }

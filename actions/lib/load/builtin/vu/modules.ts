@@ -6,7 +6,7 @@
 import { createDataModule } from './data-module.js';
 import { createExecutionModule } from './execution-module.js';
 import { createHttpModule } from './http-module.js';
-import { k6Summary, k6Utils } from './jslib.js';
+import { createK6Utils, k6Summary, k6UtilsExports } from './jslib.js';
 import { createK6Module } from './k6-module.js';
 import { createMetricsModule } from './metrics-module.js';
 import type { VuState } from './state.js';
@@ -26,7 +26,7 @@ const factories = {
     clearInterval: vu.loop.clearInterval,
   }),
   'k6-summary': () => k6Summary,
-  'k6-utils': () => k6Utils,
+  'k6-utils': (vu: VuState, options: ScriptOptions) => createK6Utils(vu, options),
 } satisfies Record<string, (vu: VuState, options: ScriptOptions) => object>;
 
 export type ModuleName = keyof typeof factories;
@@ -67,5 +67,5 @@ export const namedExports: Record<ModuleName, readonly string[]> = {
   'k6/data': ['SharedArray'],
   'k6/timers': ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
   'k6-summary': Object.keys(k6Summary),
-  'k6-utils': Object.keys(k6Utils),
+  'k6-utils': k6UtilsExports,
 };
