@@ -109,6 +109,114 @@ var VuChannel = class {
   }
 };
 
+// actions/lib/load/builtin/vu/crypto-module.ts
+import { createHash, createHmac, randomBytes as nodeRandomBytes } from "node:crypto";
+
+// actions/lib/load/builtin/vu/encoding-module.ts
+function toBytes(input) {
+  if (typeof input === "string") return Buffer.from(input, "utf8");
+  if (input instanceof ArrayBuffer) return Buffer.from(input);
+  if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  throw new TypeError(`expected a string or an ArrayBuffer, got ${typeof input}`);
+}
+function toArrayBuffer(bytes) {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+function flavour(encoding) {
+  const value = encoding === void 0 || encoding === "" ? "std" : String(encoding);
+  if (value === "std" || value === "rawstd" || value === "url" || value === "rawurl") return value;
+  throw new Error(`unsupported base64 encoding '${value}' (std, rawstd, url, rawurl)`);
+}
+function base64(bytes, encoding) {
+  const kind = flavour(encoding);
+  const url = kind === "url" || kind === "rawurl";
+  const text = bytes.toString(url ? "base64url" : "base64");
+  if (kind === "rawurl" || kind === "rawstd") return text.replace(/=+$/, "");
+  return url ? text.padEnd(Math.ceil(text.length / 4) * 4, "=") : text;
+}
+function createEncodingModule() {
+  return {
+    b64encode(input, encoding) {
+      return base64(toBytes(input), encoding);
+    },
+    b64decode(input, encoding, format2) {
+      const kind = flavour(encoding);
+      const text = String(input);
+      const alphabet = kind === "url" || kind === "rawurl" ? /^[A-Za-z0-9_-]*=*$/ : /^[A-Za-z0-9+/]*=*$/;
+      if (!alphabet.test(text)) throw new Error(`illegal base64 data in '${text.slice(0, 32)}'`);
+      const bytes = Buffer.from(text, kind === "url" || kind === "rawurl" ? "base64url" : "base64");
+      return format2 === "s" ? bytes.toString("utf8") : toArrayBuffer(bytes);
+    }
+  };
+}
+
+// actions/lib/load/builtin/vu/crypto-module.ts
+var algorithms = {
+  md4: "md4",
+  md5: "md5",
+  sha1: "sha1",
+  sha256: "sha256",
+  sha384: "sha384",
+  sha512: "sha512",
+  sha512_224: "sha512-224",
+  sha512_256: "sha512-256",
+  ripemd160: "ripemd160"
+};
+function algorithm(name) {
+  const found = algorithms[String(name)];
+  if (!found) throw new Error(`unsupported hash algorithm '${String(name)}'`);
+  return found;
+}
+function encode(digest, encoding) {
+  switch (encoding) {
+    case "hex":
+      return digest.toString("hex");
+    case "base64":
+      return base64(digest, "std");
+    case "base64url":
+      return base64(digest, "url");
+    case "base64rawurl":
+      return base64(digest, "rawurl");
+    case "binary":
+      return toArrayBuffer(digest);
+    default:
+      throw new Error(
+        `invalid output encoding '${String(encoding)}' (hex, base64, base64url, base64rawurl, binary)`
+      );
+  }
+}
+var Hasher = class {
+  constructor(inner) {
+    this.inner = inner;
+  }
+  inner;
+  update(input) {
+    this.inner.update(toBytes(input));
+  }
+  digest(encoding) {
+    return encode(this.inner.digest(), encoding);
+  }
+};
+function createCryptoModule() {
+  const digest = (name) => (input, encoding) => encode(createHash(algorithm(name)).update(toBytes(input)).digest(), encoding);
+  const hashes = Object.fromEntries(Object.keys(algorithms).map((name) => [name, digest(name)]));
+  return {
+    ...hashes,
+    hmac(name, secret, data2, encoding) {
+      return encode(createHmac(algorithm(name), toBytes(secret)).update(toBytes(data2)).digest(), encoding);
+    },
+    createHash(name) {
+      return new Hasher(createHash(algorithm(name)));
+    },
+    createHMAC(name, secret) {
+      return new Hasher(createHmac(algorithm(name), toBytes(secret)));
+    },
+    randomBytes(size) {
+      return toArrayBuffer(nodeRandomBytes(Number(size)));
+    }
+  };
+}
+
 // actions/lib/load/builtin/vu/data-module.ts
 function createDataModule(vu2) {
   const built = /* @__PURE__ */ new Map();
@@ -1260,6 +1368,8 @@ var factories = {
   "k6/metrics": (vu2) => createMetricsModule(vu2),
   "k6/execution": (vu2, options) => createExecutionModule(vu2, options),
   "k6/data": (vu2) => createDataModule(vu2),
+  "k6/crypto": () => createCryptoModule(),
+  "k6/encoding": () => createEncodingModule(),
   "k6/timers": (vu2) => ({
     setTimeout: vu2.loop.setTimeout,
     clearTimeout: vu2.loop.clearTimeout,
@@ -1294,6 +1404,8 @@ var namedExports = {
   "k6/metrics": ["Counter", "Gauge", "Rate", "Trend"],
   "k6/execution": [],
   "k6/data": ["SharedArray"],
+  "k6/crypto": Object.keys(createCryptoModule()),
+  "k6/encoding": Object.keys(createEncodingModule()),
   "k6/timers": ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
   "k6-summary": Object.keys(k6Summary),
   "k6-utils": k6UtilsExports

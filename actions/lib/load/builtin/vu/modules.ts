@@ -3,7 +3,9 @@
  * them) and the bundler (which declares their export names, so that importing a name a module lacks fails when the
  * script is loaded, naming the API, instead of yielding `undefined`).
  */
+import { createCryptoModule } from './crypto-module.js';
 import { createDataModule } from './data-module.js';
+import { createEncodingModule } from './encoding-module.js';
 import { createExecutionModule } from './execution-module.js';
 import { createHttpModule } from './http-module.js';
 import { createK6Utils, k6Summary, k6UtilsExports } from './jslib.js';
@@ -19,6 +21,8 @@ const factories = {
   'k6/metrics': (vu: VuState) => createMetricsModule(vu),
   'k6/execution': (vu: VuState, options: ScriptOptions) => createExecutionModule(vu, options),
   'k6/data': (vu: VuState) => createDataModule(vu),
+  'k6/crypto': () => createCryptoModule(),
+  'k6/encoding': () => createEncodingModule(),
   'k6/timers': (vu: VuState) => ({
     setTimeout: vu.loop.setTimeout,
     clearTimeout: vu.loop.clearTimeout,
@@ -65,6 +69,8 @@ export const namedExports: Record<ModuleName, readonly string[]> = {
   'k6/metrics': ['Counter', 'Gauge', 'Rate', 'Trend'],
   'k6/execution': [],
   'k6/data': ['SharedArray'],
+  'k6/crypto': Object.keys(createCryptoModule()),
+  'k6/encoding': Object.keys(createEncodingModule()),
   'k6/timers': ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
   'k6-summary': Object.keys(k6Summary),
   'k6-utils': k6UtilsExports,
