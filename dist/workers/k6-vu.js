@@ -109,6 +109,88 @@ var VuChannel = class {
   }
 };
 
+// actions/lib/load/builtin/vu/cookies.ts
+import { createRequire } from "node:module";
+var tough;
+var requireFrom;
+function resolveCookiesFrom(url) {
+  requireFrom = url;
+}
+function toughCookie() {
+  if (!requireFrom) throw new Error("cookies: the VU was started without a package location");
+  tough ??= createRequire(requireFrom)("tough-cookie");
+  return tough;
+}
+var CookieJar = class {
+  inner;
+  /** tough-cookie's jar, made on first use; `rejectPublicSuffixes` off so that loopback and bare hosts work. */
+  get jar() {
+    this.inner ??= new (toughCookie()).CookieJar(void 0, { rejectPublicSuffixes: false, looseMode: true });
+    return this.inner;
+  }
+  cookiesForURL(url) {
+    const out = {};
+    for (const cookie of this.jar.getCookiesSync(String(url))) (out[cookie.key] ??= []).push(cookie.value);
+    return out;
+  }
+  set(url, name, value, options = {}) {
+    const cookie = new (toughCookie()).Cookie({
+      key: String(name),
+      value: String(value),
+      ...options.domain ? { domain: options.domain } : {},
+      ...options.path ? { path: options.path } : {},
+      ...options.expires ? { expires: new Date(options.expires) } : {},
+      ...options.max_age !== void 0 ? { maxAge: options.max_age } : {},
+      secure: options.secure === true,
+      httpOnly: options.http_only === true
+    });
+    this.jar.setCookieSync(cookie, String(url));
+  }
+  clear(url) {
+    for (const cookie of this.jar.getCookiesSync(String(url)))
+      this.jar.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => void 0);
+  }
+  delete(url, name) {
+    for (const cookie of this.jar.getCookiesSync(String(url)))
+      if (cookie.key === name)
+        this.jar.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => void 0);
+  }
+  /** The `Cookie` header for a request to `url`, with the request's own cookies added or replacing. */
+  header(url, own) {
+    if (!this.inner && !own) return "";
+    let pairs = this.jar.getCookiesSync(url).map((c) => [c.key, c.value]);
+    for (const [name, spec] of Object.entries(own ?? {})) {
+      const { value, replace } = spec !== null && typeof spec === "object" ? spec : { value: spec, replace: false };
+      if (replace) pairs = pairs.filter(([key]) => key !== name);
+      pairs.push([name, String(value)]);
+    }
+    return pairs.map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  /** Stores the `Set-Cookie` headers of every hop of a response. */
+  store(setCookies) {
+    for (const [url, header] of setCookies) this.jar.setCookieSync(header, url, { ignoreError: true });
+  }
+};
+function responseCookies(url, setCookies) {
+  const out = {};
+  for (const [hop, header] of setCookies ?? []) {
+    if (hop !== url) continue;
+    const cookie = toughCookie().Cookie.parse(header, { loose: true });
+    if (!cookie) continue;
+    (out[cookie.key] ??= []).push({
+      name: cookie.key,
+      value: cookie.value,
+      domain: cookie.domain ?? "",
+      path: cookie.path ?? "",
+      http_only: cookie.httpOnly,
+      secure: cookie.secure,
+      max_age: typeof cookie.maxAge === "number" ? cookie.maxAge : 0,
+      expires: cookie.expires instanceof Date ? cookie.expires.getTime() : 0
+    });
+  }
+  return out;
+}
+
 // actions/lib/load/builtin/vu/crypto-module.ts
 import { createHash, createHmac, randomBytes as nodeRandomBytes } from "node:crypto";
 
@@ -724,11 +806,13 @@ var Response = class {
   remote_ip;
   remote_port;
   request;
-  cookies = {};
+  cookies;
   tls_version = "";
   tls_cipher_suite = "";
   constructor(data2) {
-    Object.assign(this, data2);
+    const { setCookies, ...rest } = data2;
+    Object.assign(this, rest);
+    this.cookies = responseCookies(data2.url, setCookies);
   }
   json(selector) {
     if (this.body === null || this.body === void 0)
@@ -760,8 +844,20 @@ function encodeBody(body, headers) {
 }
 function createHttpModule(vu2, options) {
   let responseCallback = defaultExpected;
+  let vuJar = new CookieJar();
+  let jarIteration = vu2.iteration;
+  const activeJar = () => {
+    if (jarIteration !== vu2.iteration) {
+      vuJar = new CookieJar();
+      jarIteration = vu2.iteration;
+    }
+    return vuJar;
+  };
+  const jarOf = (params) => params?.jar === void 0 ? activeJar() : params.jar;
   function spec(method, url, body, params = {}) {
     const target = requestUrl(url);
+    if (params.auth !== void 0 && params.auth !== "basic")
+      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic only)`);
     const headers = {};
     const opts = options();
     const ua = opts.userAgent === void 0 ? userAgent : String(opts.userAgent);
@@ -777,6 +873,9 @@ function createHttpModule(vu2, options) {
       const { username, password } = target.credentials;
       headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
+    const hasCookieHeader = Object.keys(headers).some((h) => h.toLowerCase() === "cookie");
+    const cookie = jarOf(params)?.header(target.url, params.cookies) ?? "";
+    if (cookie && !hasCookieHeader) headers.Cookie = cookie;
     const encoded = encodeBody(body, headers);
     const tags = vu2.tags();
     if (target.name !== void 0) tags.name = target.name;
@@ -800,6 +899,7 @@ function createHttpModule(vu2, options) {
     const shouldThrow = params?.throw ?? options().throw === true;
     if (data2.error && shouldThrow) throw new Error(data2.error);
     if (data2.error) console.warn(`Request Failed: ${data2.error}`);
+    if (data2.setCookies) jarOf(params)?.store(data2.setCookies);
     return new Response(data2);
   }
   function prepare(method, url, body, params) {
@@ -864,7 +964,9 @@ function createHttpModule(vu2, options) {
     setResponseCallback(callback) {
       responseCallback = callback;
     },
-    url: templatedUrl
+    url: templatedUrl,
+    cookieJar: () => activeJar(),
+    CookieJar
   };
   return http;
 }
@@ -1399,7 +1501,9 @@ var namedExports = {
     "batch",
     "expectedStatuses",
     "setResponseCallback",
-    "url"
+    "url",
+    "cookieJar",
+    "CookieJar"
   ],
   "k6/metrics": ["Counter", "Gauge", "Rate", "Trend"],
   "k6/execution": [],
@@ -1419,6 +1523,7 @@ var vu = new VuState(
   new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort, data.asyncPort)
 );
 var channel = vu.channel;
+resolveCookiesFrom(data.packagesFrom);
 var postInit = (message) => parentPort2.postMessage(message);
 var done = (frame) => vu.send({ type: "done", ...frame });
 var globals = globalThis;

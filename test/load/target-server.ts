@@ -32,6 +32,20 @@ export async function startTarget(): Promise<TargetServer> {
         res.writeHead(302, { Location: '/items/redirected' }).end();
         return;
       }
+      if (path === '/cookies/set') {
+        res
+          .writeHead(200, { 'Set-Cookie': ['session=s1; Path=/', 'theme=dark; Path=/cookies; HttpOnly'] })
+          .end('set');
+        return;
+      }
+      if (path === '/cookies/login') {
+        res.writeHead(302, { 'Set-Cookie': 'auth=ok; Path=/', Location: '/cookies/echo' }).end();
+        return;
+      }
+      if (path === '/cookies/echo') {
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end(req.headers.cookie ?? '');
+        return;
+      }
       if (path === '/missing') {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
         return;

@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CookieJar } from 'tough-cookie';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { MetricRegistry, Tags } from '../metrics.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
@@ -75,6 +76,8 @@ function canonicalHeader(name: string): string {
 interface Exchange {
   status: number;
   headers: Record<string, string>;
+  /** Each Set-Cookie header on its own: joined with commas they could not be told apart. */
+  setCookies: string[];
   headerBytes: number;
   chunks: Buffer[];
   bodyBytes: number;
@@ -90,6 +93,7 @@ function exchange(agent: Agent, options: Dispatcher.DispatchOptions, collect: bo
     const result: Exchange = {
       status: 0,
       headers: {},
+      setCookies: [],
       headerBytes: 0,
       chunks: [],
       bodyBytes: 0,
@@ -103,6 +107,7 @@ function exchange(agent: Agent, options: Dispatcher.DispatchOptions, collect: bo
         for (let i = 0; i + 1 < raw.length; i += 2) {
           const name = canonicalHeader(raw[i]!.toString('latin1'));
           const value = raw[i + 1]!.toString('latin1');
+          if (name === 'Set-Cookie') result.setCookies.push(value);
           const previous = result.headers[name];
           result.headers[name] = previous === undefined ? value : `${previous}, ${value}`;
           result.headerBytes += raw[i]!.length + value.length + 4;
@@ -169,17 +174,38 @@ export class HttpIo {
     }
   }
 
+  /**
+   * Follows redirects. Cookies set along the way are sent to the next hops (the VU's jar then stores them all from
+   * `setCookies`); the request's own Cookie header goes only to its origin.
+   */
   private async follow(spec: HttpRequestSpec): Promise<HttpResponseData> {
     let url = spec.url;
     let method = spec.method;
     let body = spec.body;
     let headers = spec.headers;
+    const origin = new URL(spec.url).origin;
+    const original = Object.entries(spec.headers).find(([k]) => k.toLowerCase() === 'cookie');
+    const setCookies: [string, string][] = [];
+    let chain: CookieJar | undefined;
     for (let hop = 0; ; hop++) {
       const response = await this.once(spec, method, url, headers, body);
+      for (const entry of response.setCookies ?? []) {
+        setCookies.push(entry);
+        chain ??= new CookieJar(undefined, { rejectPublicSuffixes: false, looseMode: true });
+        chain.setCookieSync(entry[1], entry[0], { ignoreError: true });
+      }
       const location = response.headers.Location;
       if (!location || ![301, 302, 303, 307, 308].includes(response.status) || hop >= spec.redirects)
-        return response;
+        return { ...response, ...(setCookies.length > 0 ? { setCookies } : {}) };
       url = new URL(location, url).toString();
+      const cookie = [
+        new URL(url).origin === origin ? original?.[1] : undefined,
+        chain?.getCookieStringSync(url),
+      ]
+        .filter(Boolean)
+        .join('; ');
+      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'cookie'));
+      if (cookie) headers.Cookie = cookie;
       if (
         response.status === 303 ||
         ((response.status === 301 || response.status === 302) && method === 'POST')
@@ -205,6 +231,7 @@ export class HttpIo {
     const startEpoch = Date.now();
     let status = 0;
     let responseHeaders: Record<string, string> = {};
+    let setCookies: string[] = [];
     let responseBody: string | ArrayBuffer | null = null;
     let received = 0;
     let headersAt = start;
@@ -228,6 +255,7 @@ export class HttpIo {
       headersAt = res.headersAt;
       status = res.status;
       responseHeaders = res.headers;
+      setCookies = res.setCookies;
       received += res.headerBytes + res.bodyBytes;
       if (spec.responseType !== 'none') {
         const all = res.chunks.length === 1 ? res.chunks[0]! : Buffer.concat(res.chunks);
@@ -271,6 +299,7 @@ export class HttpIo {
       proto: status ? 'HTTP/1.1' : '',
       url,
       headers: responseHeaders,
+      ...(setCookies.length > 0 ? { setCookies: setCookies.map((c): [string, string] => [url, c]) } : {}),
       body: responseBody,
       timings,
       error,

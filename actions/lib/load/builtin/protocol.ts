@@ -52,6 +52,8 @@ export interface HttpResponseData {
   remote_ip: string;
   remote_port: number;
   request: { method: string; url: string; headers: Record<string, string[]>; body: string };
+  /** Every Set-Cookie header of the response and of the redirects before it, with the URL that set it. */
+  setCookies?: [url: string, header: string][];
 }
 
 export interface VuWorkerData {
@@ -67,6 +69,8 @@ export interface VuWorkerData {
   fromVuPort: MessagePort;
   /** Answers to async requests (http.asyncRequest): `{ id, responses }`. */
   asyncPort: MessagePort;
+  /** A file URL of the engine: packages VU code loads on demand are resolved from there. */
+  packagesFrom: string;
 }
 
 export interface ScenarioState {

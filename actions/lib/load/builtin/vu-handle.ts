@@ -133,6 +133,7 @@ export class VuHandle {
       toVuPort: toVu.port1,
       fromVuPort: fromVu.port1,
       asyncPort: replies.port1,
+      packagesFrom: import.meta.url,
     };
     const worker = new Worker(this.workerFile, {
       workerData: data,

@@ -5,6 +5,7 @@
 import { parseK6Duration } from '../../duration.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData } from '../protocol.js';
 import { failedResponse } from '../wire.js';
+import { CookieJar, type ResponseCookie, responseCookies } from './cookies.js';
 import { selectJsonPath } from './json-path.js';
 import { requestUrl, templatedUrl, UrlError } from './request-url.js';
 import type { VuState } from './state.js';
@@ -19,6 +20,9 @@ interface Params {
   responseType?: 'text' | 'binary' | 'none';
   responseCallback?: ExpectedStatuses | null;
   throw?: boolean;
+  cookies?: Record<string, unknown>;
+  jar?: CookieJar | null;
+  auth?: string;
 }
 
 type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | null | undefined;
@@ -38,12 +42,14 @@ class Response {
   remote_ip!: string;
   remote_port!: number;
   request!: HttpResponseData['request'];
-  cookies: Record<string, unknown[]> = {};
+  cookies: Record<string, ResponseCookie[]>;
   tls_version = '';
   tls_cipher_suite = '';
 
   constructor(data: HttpResponseData) {
-    Object.assign(this, data);
+    const { setCookies, ...rest } = data;
+    Object.assign(this, rest);
+    this.cookies = responseCookies(data.url, setCookies);
   }
 
   json(selector?: string): unknown {
@@ -80,8 +86,22 @@ function encodeBody(body: Body, headers: Record<string, string>): string | Uint8
 export function createHttpModule(vu: VuState, options: () => Record<string, unknown>) {
   let responseCallback: ExpectedStatuses | null = defaultExpected;
 
+  /** The VU's own jar, emptied before each iteration as k6 does. */
+  let vuJar = new CookieJar();
+  let jarIteration = vu.iteration;
+  const activeJar = () => {
+    if (jarIteration !== vu.iteration) {
+      vuJar = new CookieJar();
+      jarIteration = vu.iteration;
+    }
+    return vuJar;
+  };
+  const jarOf = (params: Params | undefined) => (params?.jar === undefined ? activeJar() : params.jar);
+
   function spec(method: string, url: unknown, body: Body, params: Params = {}): HttpRequestSpec {
     const target = requestUrl(url);
+    if (params.auth !== undefined && params.auth !== 'basic')
+      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic only)`);
     const headers: Record<string, string> = {};
     const opts = options();
     const ua = opts.userAgent === undefined ? userAgent : String(opts.userAgent);
@@ -97,6 +117,9 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
       const { username, password } = target.credentials;
       headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     }
+    const hasCookieHeader = Object.keys(headers).some((h) => h.toLowerCase() === 'cookie');
+    const cookie = jarOf(params)?.header(target.url, params.cookies) ?? '';
+    if (cookie && !hasCookieHeader) headers.Cookie = cookie;
     const encoded = encodeBody(body, headers);
     const tags = vu.tags();
     if (target.name !== undefined) tags.name = target.name;
@@ -121,6 +144,7 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     const shouldThrow = params?.throw ?? options().throw === true;
     if (data.error && shouldThrow) throw new Error(data.error);
     if (data.error) console.warn(`Request Failed: ${data.error}`);
+    if (data.setCookies) jarOf(params)?.store(data.setCookies);
     return new Response(data);
   }
 
@@ -200,6 +224,8 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
       responseCallback = callback;
     },
     url: templatedUrl,
+    cookieJar: () => activeJar(),
+    CookieJar,
   };
   return http;
 }

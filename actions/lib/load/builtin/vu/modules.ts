@@ -65,6 +65,8 @@ export const namedExports: Record<ModuleName, readonly string[]> = {
     'expectedStatuses',
     'setResponseCallback',
     'url',
+    'cookieJar',
+    'CookieJar',
   ],
   'k6/metrics': ['Counter', 'Gauge', 'Rate', 'Trend'],
   'k6/execution': [],
