@@ -121,6 +121,11 @@ function toughCookie() {
   tough ??= createRequire(requireFrom)("tough-cookie");
   return tough;
 }
+function append(map, key, value) {
+  const list = map[key];
+  if (list) list.push(value);
+  else map[key] = [value];
+}
 var CookieJar = class {
   inner;
   /** tough-cookie's jar, made on first use; `rejectPublicSuffixes` off so that loopback and bare hosts work. */
@@ -130,7 +135,7 @@ var CookieJar = class {
   }
   cookiesForURL(url) {
     const out = {};
-    for (const cookie of this.jar.getCookiesSync(String(url))) (out[cookie.key] ??= []).push(cookie.value);
+    for (const cookie of this.jar.getCookiesSync(String(url))) append(out, cookie.key, cookie.value);
     return out;
   }
   set(url, name, value, options = {}) {
@@ -177,7 +182,7 @@ function responseCookies(url, setCookies) {
     if (hop !== url) continue;
     const cookie = toughCookie().Cookie.parse(header, { loose: true });
     if (!cookie) continue;
-    (out[cookie.key] ??= []).push({
+    append(out, cookie.key, {
       name: cookie.key,
       value: cookie.value,
       domain: cookie.domain ?? "",

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -106,6 +106,35 @@ describe('builtin engine: k6 behaviours scripts rely on', () => {
     const result = await run('cookies.js');
     assert.equal(result.exitCode, 0, logs.join('\n'));
     assert.equal(result.metrics.checksPassRate, 1);
+  });
+
+  it('reads remote modules from the local module cache, and fails naming the URL when one is missing', async () => {
+    const missing = await run('remote-module.js');
+    assert.equal(missing.exitCode, 107);
+    assert.ok(
+      logs.some((l) => l.includes("remote module 'https://jslib.example.test/greeter/1.0.0/index.js'")),
+      logs.join('\n'),
+    );
+    const cache = join(dir, 'modules');
+    await mkdir(join(cache, 'jslib.example.test', 'greeter', '1.0.0'), { recursive: true });
+    await writeFile(
+      join(cache, 'jslib.example.test', 'greeter', '1.0.0', 'index.js'),
+      // A cached module as k6 would download it: its own relative import, a template literal.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source text of the module.
+      "import { version } from './version.js';\nexport function greet(name) { return `hello, ${name} (${version})`; }\n",
+    );
+    await writeFile(
+      join(cache, 'jslib.example.test', 'greeter', '1.0.0', 'version.js'),
+      "export const version = 'v1';\n",
+    );
+    process.env.SCALEGATE_K6_MODULES = cache;
+    try {
+      const result = await run('remote-module.js');
+      assert.equal(result.exitCode, 0, logs.join('\n'));
+      assert.equal(result.metrics.checksPassRate, 1);
+    } finally {
+      delete process.env.SCALEGATE_K6_MODULES;
+    }
   });
 
   it('formats data sizes and rates as k6 does, sub-1000 B/s included', () => {

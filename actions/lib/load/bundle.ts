@@ -2,8 +2,11 @@
  * Packs a k6 script and its relative imports into one ES module a VU thread imports once per VU (so top-level await
  * works). Module code is kept as written; TypeScript files are type-stripped (esbuild, no type checking). `k6/*`
  * imports and the shimmed jslib URLs resolve to the VU's built-in modules, with their export names declared so
- * that a name a module lacks fails the load; other remote imports are refused (no network fetch).
+ * that a name a module lacks fails the load. Other remote modules come from a local cache, never the network:
+ * `https://host/path` is read from `$SCALEGATE_K6_MODULES/host/path` (fill it with `curl --create-dirs -o` where
+ * there is network); one missing there fails the load (exit 107) naming the URL and the file looked for.
  */
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, Plugin } from 'esbuild';
 import { jslibShim } from './builtin/vu/jslib.js';
@@ -30,7 +33,15 @@ async function loadEsbuild(): Promise<Build> {
   }
 }
 
-const k6Modules: Plugin = {
+/** The cached file of a remote module: `<cache>/<host>/<path>`. */
+function cachedModule(url: string, cache: string | undefined): string | undefined {
+  if (!cache) return undefined;
+  const { host, pathname } = new URL(url);
+  const file = resolve(cache, host, `.${pathname}`);
+  return existsSync(file) ? file : undefined;
+}
+
+const k6Modules = (cache: string | undefined): Plugin => ({
   name: 'k6-modules',
   setup(b) {
     b.onResolve({ filter: /^k6(\/|$)/ }, (args) => {
@@ -40,15 +51,13 @@ const k6Modules: Plugin = {
     });
     b.onResolve({ filter: /^https?:\/\// }, (args) => {
       const shim = jslibShim(args.path);
-      if (!shim)
-        return {
-          errors: [
-            {
-              text: `remote module '${args.path}' is not available offline (builtin engine shims k6-summary and k6-utils)`,
-            },
-          ],
-        };
-      return { path: shim, namespace: 'k6-builtin' };
+      if (shim) return { path: shim, namespace: 'k6-builtin' };
+      const cached = cachedModule(args.path, cache);
+      if (cached) return { path: cached };
+      const where = cache
+        ? `not in the module cache (${resolve(cache, new URL(args.path).host, `.${new URL(args.path).pathname}`)})`
+        : 'not available offline: set SCALEGATE_K6_MODULES to a folder holding <host>/<path> copies';
+      return { errors: [{ text: `remote module '${args.path}' is ${where}` }] };
     });
     b.onLoad({ filter: /.*/, namespace: 'k6-builtin' }, (args) => {
       const names = isModuleName(args.path) ? namedExports[args.path] : [];
@@ -59,9 +68,12 @@ const k6Modules: Plugin = {
       };
     });
   },
-};
+});
 
-export async function bundleScript(scriptPath: string): Promise<string> {
+export async function bundleScript(
+  scriptPath: string,
+  moduleCache: string | undefined = process.env.SCALEGATE_K6_MODULES,
+): Promise<string> {
   const build = await loadEsbuild();
   try {
     const result = await build({
@@ -75,7 +87,7 @@ export async function bundleScript(scriptPath: string): Promise<string> {
       logLevel: 'silent',
       treeShaking: false,
       sourcemap: 'inline',
-      plugins: [k6Modules],
+      plugins: [k6Modules(moduleCache)],
     });
     return result.outputFiles[0]!.text;
   } catch (error) {
