@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createSecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -134,6 +137,48 @@ describe('builtin engine: k6 behaviours scripts rely on', () => {
       assert.equal(result.metrics.checksPassRate, 1);
     } finally {
       delete process.env.SCALEGATE_K6_MODULES;
+    }
+  });
+
+  it('refuses unknown certificates unless insecureSkipTLSVerify, and speaks HTTP/2 where offered', async () => {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const server = createSecureServer(
+      { key: await readFile(key), cert: await readFile(cert), allowHTTP1: true },
+      (req, res) => res.end(req.httpVersion),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const tlsTarget = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const refused = await run('tls.js', { env: { TLS_TARGET: tlsTarget } });
+      assert.equal(refused.exitCode, 0, logs.join('\n'));
+      assert.equal(refused.metrics.checksPassRate, 1);
+      const skipped = await run('tls.js', { env: { TLS_TARGET: tlsTarget, SKIP_VERIFY: '1' } });
+      assert.equal(skipped.exitCode, 0, logs.join('\n'));
+      assert.equal(skipped.metrics.checksPassRate, 1);
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 

@@ -2,6 +2,7 @@
  * Performs the VUs' HTTP requests on the engine's thread with undici (keep-alive connections per origin), following
  * redirects, mapping network failures to k6 error codes, and emitting k6's HTTP metrics for every hop.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CookieJar } from 'tough-cookie';
@@ -53,7 +54,21 @@ export function errorCode(error: unknown): { code: number; message: string } {
       return { code: 1211, message: 'dial: i/o timeout' };
     case 'UND_ERR_SOCKET':
       return { code: 1220, message: 'connection closed by peer' };
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return {
+        code: 1310,
+        message: `tls: failed to verify certificate: x509: certificate signed by unknown authority (${message})`,
+      };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return {
+        code: 1311,
+        message: `tls: failed to verify certificate: x509: certificate is not valid for this name (${message})`,
+      };
   }
+  if (code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL')) return { code: 1300, message };
   return { code: 1000, message };
 }
 
@@ -134,10 +149,78 @@ function byteLength(body: string | Uint8Array | null): number {
   return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
 }
 
+/** k6's `tlsVersion` names → Node's. */
+const tlsVersions: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = {
+  'tls1.0': 'TLSv1',
+  'tls1.1': 'TLSv1.1',
+  'tls1.2': 'TLSv1.2',
+  'tls1.3': 'TLSv1.3',
+};
+
+/** The TLS options of a k6 script that the client honours. */
+export interface TlsOptions {
+  insecureSkipTLSVerify?: boolean;
+  /** `tls1.2`, or `{ min, max }`. */
+  tlsVersion?: string | { min?: string; max?: string };
+}
+
+function tlsVersion(name: string | undefined, field: string) {
+  if (name === undefined) return undefined;
+  const version = tlsVersions[name];
+  if (!version) throw new Error(`${field}: unknown TLS version '${name}' (tls1.0 … tls1.3)`);
+  return version;
+}
+
+/**
+ * What each connection negotiated (ALPN protocol, TLS version), by origin: k6 reports it on every response
+ * (`res.proto`, `res.tls_version`). undici announces its connections on a diagnostics channel.
+ */
+const negotiated = new Map<string, { proto: string; tls: string }>();
+subscribe('undici:client:connected', (message) => {
+  const { connectParams, socket } = message as {
+    connectParams: { protocol: string; hostname: string; port: string };
+    socket: { alpnProtocol?: string | false; getProtocol?: () => string | null };
+  };
+  const tls = socket.getProtocol?.() ?? '';
+  negotiated.set(`${connectParams.protocol}//${connectParams.hostname}:${connectParams.port}`, {
+    proto: socket.alpnProtocol === 'h2' ? 'HTTP/2.0' : 'HTTP/1.1',
+    tls: tls ? tls.replace(/^TLSv/, 'tls').replace(/^tls1$/, 'tls1.0') : '',
+  });
+});
+
+function connection(url: URL): { proto: string; tls: string } {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return negotiated.get(`${url.protocol}//${url.hostname}:${port}`) ?? { proto: 'HTTP/1.1', tls: '' };
+}
+
 export class HttpIo {
-  private readonly agent = new Agent({ keepAliveTimeout: 60_000, pipelining: 1 });
+  private agent = HttpIo.agent({});
 
   constructor(private readonly registry: MetricRegistry) {}
+
+  /** HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options. */
+  private static agent(tls: TlsOptions): Agent {
+    const range =
+      typeof tls.tlsVersion === 'string' ? { min: tls.tlsVersion, max: tls.tlsVersion } : tls.tlsVersion;
+    const minVersion = tlsVersion(range?.min, 'tlsVersion.min');
+    const maxVersion = tlsVersion(range?.max, 'tlsVersion.max');
+    return new Agent({
+      keepAliveTimeout: 60_000,
+      pipelining: 1,
+      allowH2: true,
+      connect: {
+        rejectUnauthorized: tls.insecureSkipTLSVerify !== true,
+        ...(minVersion ? { minVersion } : {}),
+        ...(maxVersion ? { maxVersion } : {}),
+      },
+    });
+  }
+
+  /** Applies the script's TLS options (before the test starts: no connection is open yet). */
+  configure(tls: TlsOptions): void {
+    void this.agent.close();
+    this.agent = HttpIo.agent(tls);
+  }
 
   /**
    * Runs a few exchanges against a throwaway loopback server before the test starts, so that loading and compiling
@@ -275,6 +358,7 @@ export class HttpIo {
       remotePort = 0;
     }
     const end = performance.now();
+    const negotiatedWith = status ? connection(parsed) : { proto: '', tls: '' };
     if (status >= 400 && code === 0) code = 1000 + status;
     const timings: HttpTimings =
       status === 0
@@ -292,11 +376,24 @@ export class HttpIo {
       11 +
       byteLength(body) +
       Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
-    this.emit(spec, method, url, status, code, error, timings, sent, received, startEpoch);
+    this.emit(
+      spec,
+      method,
+      url,
+      status,
+      negotiatedWith.proto,
+      code,
+      error,
+      timings,
+      sent,
+      received,
+      startEpoch,
+    );
     return {
       status,
       status_text: status ? `${status} ${statusText[status] ?? ''}`.trim() : '',
-      proto: status ? 'HTTP/1.1' : '',
+      proto: negotiatedWith.proto,
+      ...(negotiatedWith.tls ? { tls_version: negotiatedWith.tls } : {}),
       url,
       headers: responseHeaders,
       ...(setCookies.length > 0 ? { setCookies: setCookies.map((c): [string, string] => [url, c]) } : {}),
@@ -320,6 +417,7 @@ export class HttpIo {
     method: string,
     url: string,
     status: number,
+    proto: string,
     code: number,
     error: string,
     timings: HttpTimings,
@@ -335,7 +433,7 @@ export class HttpIo {
       url: spec.tags.name ?? shown,
       name,
       status: String(status),
-      proto: status ? 'HTTP/1.1' : '',
+      proto,
     };
     if (code) tags.error_code = String(code);
     if (error) tags.error = error;

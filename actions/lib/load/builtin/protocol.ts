@@ -52,6 +52,8 @@ export interface HttpResponseData {
   remote_ip: string;
   remote_port: number;
   request: { method: string; url: string; headers: Record<string, string[]>; body: string };
+  /** The TLS version of an https connection (`tls1.3`). */
+  tls_version?: string;
   /** Every Set-Cookie header of the response and of the redirects before it, with the URL that set it. */
   setCookies?: [url: string, header: string][];
 }

@@ -16,7 +16,7 @@ import { evaluateThresholds, parseThresholds, type Threshold } from '../threshol
 import type { LoadMetricsSummary, LoadResult, RunLoadOptions, ScenarioWindow } from '../types.js';
 import { iso } from '../windows.js';
 import { type ExecutorContext, plannedVus, runScenario } from './executors.js';
-import { HttpIo } from './http-io.js';
+import { HttpIo, type TlsOptions } from './http-io.js';
 import { type ReadyInfo, VuHandle, type VuHooks, type VuResult, vuWorkerFile } from './vu-handle.js';
 
 /** k6's exit codes. */
@@ -189,6 +189,17 @@ export class TestRun {
             `scenarios.${scenario.name}: exec function '${scenario.exec}' is not exported by the script`,
           );
       }
+      for (const unsupported of ['tlsCipherSuites', 'tlsAuth'])
+        if (options[unsupported] !== undefined)
+          throw new ConfigError(
+            `option ${unsupported} is not supported by the builtin engine (use runner k6)`,
+          );
+      this.http.configure({
+        insecureSkipTLSVerify: options.insecureSkipTLSVerify === true,
+        ...(options.tlsVersion !== undefined
+          ? { tlsVersion: options.tlsVersion as TlsOptions['tlsVersion'] }
+          : {}),
+      });
       for (const def of ready.metrics) this.registry.define(def);
       const thresholds = parseThresholds(options.thresholds, this.registry);
       this.registry.submetric('http_req_duration{expected_response:true}');
