@@ -109,93 +109,6 @@ var VuChannel = class {
   }
 };
 
-// actions/lib/load/builtin/vu/cookies.ts
-import { createRequire } from "node:module";
-var tough;
-var requireFrom;
-function resolveCookiesFrom(url) {
-  requireFrom = url;
-}
-function toughCookie() {
-  if (!requireFrom) throw new Error("cookies: the VU was started without a package location");
-  tough ??= createRequire(requireFrom)("tough-cookie");
-  return tough;
-}
-function append(map, key, value) {
-  const list = map[key];
-  if (list) list.push(value);
-  else map[key] = [value];
-}
-var CookieJar = class {
-  inner;
-  /** tough-cookie's jar, made on first use; `rejectPublicSuffixes` off so that loopback and bare hosts work. */
-  get jar() {
-    this.inner ??= new (toughCookie()).CookieJar(void 0, { rejectPublicSuffixes: false, looseMode: true });
-    return this.inner;
-  }
-  cookiesForURL(url) {
-    const out = {};
-    for (const cookie of this.jar.getCookiesSync(String(url))) append(out, cookie.key, cookie.value);
-    return out;
-  }
-  set(url, name, value, options = {}) {
-    const cookie = new (toughCookie()).Cookie({
-      key: String(name),
-      value: String(value),
-      ...options.domain ? { domain: options.domain } : {},
-      ...options.path ? { path: options.path } : {},
-      ...options.expires ? { expires: new Date(options.expires) } : {},
-      ...options.max_age !== void 0 ? { maxAge: options.max_age } : {},
-      secure: options.secure === true,
-      httpOnly: options.http_only === true
-    });
-    this.jar.setCookieSync(cookie, String(url));
-  }
-  clear(url) {
-    for (const cookie of this.jar.getCookiesSync(String(url)))
-      this.jar.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => void 0);
-  }
-  delete(url, name) {
-    for (const cookie of this.jar.getCookiesSync(String(url)))
-      if (cookie.key === name)
-        this.jar.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => void 0);
-  }
-  /** The `Cookie` header for a request to `url`, with the request's own cookies added or replacing. */
-  header(url, own) {
-    if (!this.inner && !own) return "";
-    let pairs = this.jar.getCookiesSync(url).map((c) => [c.key, c.value]);
-    for (const [name, spec] of Object.entries(own ?? {})) {
-      const { value, replace } = spec !== null && typeof spec === "object" ? spec : { value: spec, replace: false };
-      if (replace) pairs = pairs.filter(([key]) => key !== name);
-      pairs.push([name, String(value)]);
-    }
-    return pairs.map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  /** Stores the `Set-Cookie` headers of every hop of a response. */
-  store(setCookies) {
-    for (const [url, header] of setCookies) this.jar.setCookieSync(header, url, { ignoreError: true });
-  }
-};
-function responseCookies(url, setCookies) {
-  const out = {};
-  for (const [hop, header] of setCookies ?? []) {
-    if (hop !== url) continue;
-    const cookie = toughCookie().Cookie.parse(header, { loose: true });
-    if (!cookie) continue;
-    append(out, cookie.key, {
-      name: cookie.key,
-      value: cookie.value,
-      domain: cookie.domain ?? "",
-      path: cookie.path ?? "",
-      http_only: cookie.httpOnly,
-      secure: cookie.secure,
-      max_age: typeof cookie.maxAge === "number" ? cookie.maxAge : 0,
-      expires: cookie.expires instanceof Date ? cookie.expires.getTime() : 0
-    });
-  }
-  return out;
-}
-
 // actions/lib/load/builtin/vu/crypto-module.ts
 import { createHash, createHmac, randomBytes as nodeRandomBytes } from "node:crypto";
 
@@ -676,6 +589,125 @@ function createExecutionModule(vu2, options) {
   };
 }
 
+// actions/lib/load/builtin/vu/packages.ts
+import { createRequire } from "node:module";
+var requireFrom;
+function loadPackagesFrom(url) {
+  requireFrom = createRequire(url);
+}
+function loadPackage(name) {
+  if (!requireFrom) throw new Error(`${name}: the VU was started without a package location`);
+  return requireFrom(name);
+}
+
+// actions/lib/load/builtin/vu/html.ts
+var cheerio;
+var Selection = class _Selection {
+  constructor($, nodes) {
+    this.$ = $;
+    this.nodes = nodes;
+  }
+  $;
+  nodes;
+  wrap(nodes) {
+    return new _Selection(this.$, nodes);
+  }
+  find(selector) {
+    return this.wrap(this.nodes.find(selector));
+  }
+  text() {
+    return this.nodes.text();
+  }
+  html() {
+    return this.nodes.html() ?? "";
+  }
+  attr(name, fallback) {
+    return this.nodes.attr(name) ?? fallback;
+  }
+  val() {
+    return this.nodes.val();
+  }
+  data(key) {
+    return key === void 0 ? this.nodes.data() : this.nodes.data(key);
+  }
+  first() {
+    return this.wrap(this.nodes.first());
+  }
+  last() {
+    return this.wrap(this.nodes.last());
+  }
+  eq(index) {
+    return this.wrap(this.nodes.eq(index));
+  }
+  children(selector) {
+    return this.wrap(selector ? this.nodes.children(selector) : this.nodes.children());
+  }
+  parent(selector) {
+    return this.wrap(selector ? this.nodes.parent(selector) : this.nodes.parent());
+  }
+  next(selector) {
+    return this.wrap(selector ? this.nodes.next(selector) : this.nodes.next());
+  }
+  prev(selector) {
+    return this.wrap(selector ? this.nodes.prev(selector) : this.nodes.prev());
+  }
+  filter(selector) {
+    return this.wrap(this.nodes.filter(selector));
+  }
+  not(selector) {
+    return this.wrap(this.nodes.not(selector));
+  }
+  has(selector) {
+    return this.wrap(this.nodes.has(selector));
+  }
+  closest(selector) {
+    return this.wrap(this.nodes.closest(selector));
+  }
+  is(selector) {
+    return this.nodes.is(selector);
+  }
+  size() {
+    return this.nodes.length;
+  }
+  get length() {
+    return this.nodes.length;
+  }
+  toArray() {
+    return this.nodes.toArray().map((node) => this.wrap(this.$(node)));
+  }
+  each(callback) {
+    this.toArray().forEach((element, index) => {
+      callback(index, element);
+    });
+    return this;
+  }
+  map(callback) {
+    return this.toArray().map((element, index) => callback(index, element));
+  }
+  /** The i-th element (k6 returns an Element; here a one-element Selection with the Element methods). */
+  get(index) {
+    return this.toArray()[index];
+  }
+  textContent() {
+    return this.text();
+  }
+  innerHTML() {
+    return this.html();
+  }
+  getAttribute(name) {
+    return this.attr(name);
+  }
+  nodeName() {
+    const node = this.nodes.get(0);
+    return (node?.tagName ?? node?.name ?? "").toLowerCase();
+  }
+};
+function parseHTML(html) {
+  cheerio ??= loadPackage("cheerio/slim");
+  const $ = cheerio.load(String(html));
+  return new Selection($, $.root());
+}
+
 // actions/lib/load/duration.ts
 var unitMs = {
   ns: 1e-6,
@@ -705,6 +737,87 @@ function parseK6Duration(value, field) {
   }
   if (text === "") throw new TypeError(`${field}: empty duration`);
   return total;
+}
+
+// actions/lib/load/builtin/vu/cookies.ts
+var tough;
+function toughCookie() {
+  tough ??= loadPackage("tough-cookie");
+  return tough;
+}
+function append(map, key, value) {
+  const list = map[key];
+  if (list) list.push(value);
+  else map[key] = [value];
+}
+var CookieJar = class {
+  inner;
+  /** tough-cookie's jar, made on first use; `rejectPublicSuffixes` off so that loopback and bare hosts work. */
+  get jar() {
+    this.inner ??= new (toughCookie()).CookieJar(void 0, { rejectPublicSuffixes: false, looseMode: true });
+    return this.inner;
+  }
+  cookiesForURL(url) {
+    const out = {};
+    for (const cookie of this.jar.getCookiesSync(String(url))) append(out, cookie.key, cookie.value);
+    return out;
+  }
+  set(url, name, value, options = {}) {
+    const cookie = new (toughCookie()).Cookie({
+      key: String(name),
+      value: String(value),
+      ...options.domain ? { domain: options.domain } : {},
+      ...options.path ? { path: options.path } : {},
+      ...options.expires ? { expires: new Date(options.expires) } : {},
+      ...options.max_age !== void 0 ? { maxAge: options.max_age } : {},
+      secure: options.secure === true,
+      httpOnly: options.http_only === true
+    });
+    this.jar.setCookieSync(cookie, String(url));
+  }
+  clear(url) {
+    for (const cookie of this.jar.getCookiesSync(String(url)))
+      this.jar.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => void 0);
+  }
+  delete(url, name) {
+    for (const cookie of this.jar.getCookiesSync(String(url)))
+      if (cookie.key === name)
+        this.jar.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => void 0);
+  }
+  /** The `Cookie` header for a request to `url`, with the request's own cookies added or replacing. */
+  header(url, own) {
+    if (!this.inner && !own) return "";
+    let pairs = this.jar.getCookiesSync(url).map((c) => [c.key, c.value]);
+    for (const [name, spec] of Object.entries(own ?? {})) {
+      const { value, replace } = spec !== null && typeof spec === "object" ? spec : { value: spec, replace: false };
+      if (replace) pairs = pairs.filter(([key]) => key !== name);
+      pairs.push([name, String(value)]);
+    }
+    return pairs.map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  /** Stores the `Set-Cookie` headers of every hop of a response. */
+  store(setCookies) {
+    for (const [url, header] of setCookies) this.jar.setCookieSync(header, url, { ignoreError: true });
+  }
+};
+function responseCookies(url, setCookies) {
+  const out = {};
+  for (const [hop, header] of setCookies ?? []) {
+    if (hop !== url) continue;
+    const cookie = toughCookie().Cookie.parse(header, { loose: true });
+    if (!cookie) continue;
+    append(out, cookie.key, {
+      name: cookie.key,
+      value: cookie.value,
+      domain: cookie.domain ?? "",
+      path: cookie.path ?? "",
+      http_only: cookie.httpOnly,
+      secure: cookie.secure,
+      max_age: typeof cookie.maxAge === "number" ? cookie.maxAge : 0,
+      expires: cookie.expires instanceof Date ? cookie.expires.getTime() : 0
+    });
+  }
+  return out;
 }
 
 // actions/lib/load/builtin/vu/json-path.ts
@@ -828,8 +941,17 @@ var Response = class {
     const parsed = JSON.parse(text);
     return selector === void 0 ? parsed : selectJsonPath(parsed, selector);
   }
-  html() {
-    throw new Error("response.html() is not supported by the builtin engine");
+  /** The body as a k6 Selection, optionally narrowed to `selector`. */
+  html(selector) {
+    const text = typeof this.body === "string" ? this.body : this.body ? new TextDecoder().decode(this.body) : "";
+    const document = parseHTML(text);
+    return selector === void 0 ? document : document.find(selector);
+  }
+  submitForm() {
+    throw new Error("response.submitForm() is not supported by the builtin engine (use runner k6)");
+  }
+  clickLink() {
+    throw new Error("response.clickLink() is not supported by the builtin engine (use runner k6)");
   }
 };
 function encodeBody(body, headers) {
@@ -1476,6 +1598,7 @@ var factories = {
   "k6/execution": (vu2, options) => createExecutionModule(vu2, options),
   "k6/data": (vu2) => createDataModule(vu2),
   "k6/crypto": () => createCryptoModule(),
+  "k6/html": () => ({ parseHTML }),
   "k6/encoding": () => createEncodingModule(),
   "k6/timers": (vu2) => ({
     setTimeout: vu2.loop.setTimeout,
@@ -1514,6 +1637,7 @@ var namedExports = {
   "k6/execution": [],
   "k6/data": ["SharedArray"],
   "k6/crypto": Object.keys(createCryptoModule()),
+  "k6/html": ["parseHTML"],
   "k6/encoding": Object.keys(createEncodingModule()),
   "k6/timers": ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
   "k6-summary": Object.keys(k6Summary),
@@ -1528,7 +1652,7 @@ var vu = new VuState(
   new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort, data.asyncPort)
 );
 var channel = vu.channel;
-resolveCookiesFrom(data.packagesFrom);
+loadPackagesFrom(data.packagesFrom);
 var postInit = (message) => parentPort2.postMessage(message);
 var done = (frame) => vu.send({ type: "done", ...frame });
 var globals = globalThis;

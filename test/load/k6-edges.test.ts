@@ -182,6 +182,12 @@ describe('builtin engine: k6 behaviours scripts rely on', () => {
     }
   });
 
+  it('parses HTML responses into k6 selections (res.html, parseHTML)', async () => {
+    const result = await run('html.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(result.metrics.checksPassRate, 1);
+  });
+
   it('formats data sizes and rates as k6 does, sub-1000 B/s included', () => {
     assert.equal(formatData(0), '0 B');
     assert.equal(formatData(7.4567), '7.5 B');

@@ -46,6 +46,15 @@ export async function startTarget(): Promise<TargetServer> {
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end(req.headers.cookie ?? '');
         return;
       }
+      if (path === '/page') {
+        res
+          .writeHead(200, { 'Content-Type': 'text/html' })
+          .end(
+            '<html><head><title>Shop</title></head><body><ul id="items"><li data-id="1"><a href="/a">A</a></li>' +
+              '<li data-id="2"><a href="/b">B</a></li></ul><input name="csrf" value="tok3n"></body></html>',
+          );
+        return;
+      }
       if (path === '/missing') {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
         return;

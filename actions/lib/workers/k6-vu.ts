@@ -10,8 +10,8 @@ import { setInterval as keepAlive } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 import { VuChannel } from '../load/builtin/channel.js';
 import type { FromVu, FromVuInit, IterateFrame, ToVu, VuWorkerData } from '../load/builtin/protocol.js';
-import { resolveCookiesFrom } from '../load/builtin/vu/cookies.js';
 import { createModules } from '../load/builtin/vu/modules.js';
+import { loadPackagesFrom } from '../load/builtin/vu/packages.js';
 import { AbortTestError, InterruptError, VuState } from '../load/builtin/vu/state.js';
 
 // Stack traces of VU code point into the script's own files (the bundle carries an inline source map).
@@ -23,7 +23,7 @@ const vu = new VuState(
   new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort, data.asyncPort),
 );
 const channel = vu.channel;
-resolveCookiesFrom(data.packagesFrom);
+loadPackagesFrom(data.packagesFrom);
 const postInit = (message: FromVuInit) => parentPort!.postMessage(message);
 const done = (frame: Omit<Extract<FromVu, { type: 'done' }>, 'type'>) => vu.send({ type: 'done', ...frame });
 const globals = globalThis as Record<string, unknown>;

@@ -2,23 +2,15 @@
  * k6's cookies: every VU has a jar that collects the cookies of its responses and sends them back with its
  * requests, emptied before each iteration; scripts can read and edit it (`http.cookieJar()`), use jars of their own
  * (`new http.CookieJar()`, `params.jar`) and add cookies to one request (`params.cookies`). RFC 6265 matching is
- * tough-cookie's, loaded from node_modules the first time a VU meets a cookie: with its public-suffix list it is
- * five times the size of the rest of the VU, which every VU thread would otherwise parse at start.
+ * tough-cookie's, loaded the first time a VU meets a cookie (packages.ts): with its public-suffix list it is five
+ * times the size of the rest of the VU.
  */
-import { createRequire } from 'node:module';
 import type * as Tough from 'tough-cookie';
+import { loadPackage } from './packages.js';
 
 let tough: typeof Tough | undefined;
-let requireFrom: string | undefined;
-
-/** Where tough-cookie is resolved from: a file of the engine, next to the project's node_modules. */
-export function resolveCookiesFrom(url: string): void {
-  requireFrom = url;
-}
-
 function toughCookie(): typeof Tough {
-  if (!requireFrom) throw new Error('cookies: the VU was started without a package location');
-  tough ??= createRequire(requireFrom)('tough-cookie') as typeof Tough;
+  tough ??= loadPackage<typeof Tough>('tough-cookie');
   return tough;
 }
 

@@ -6,6 +6,7 @@ import { parseK6Duration } from '../../duration.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData } from '../protocol.js';
 import { failedResponse } from '../wire.js';
 import { CookieJar, type ResponseCookie, responseCookies } from './cookies.js';
+import { parseHTML, type Selection } from './html.js';
 import { selectJsonPath } from './json-path.js';
 import { requestUrl, templatedUrl, UrlError } from './request-url.js';
 import type { VuState } from './state.js';
@@ -62,8 +63,20 @@ class Response {
     return selector === undefined ? parsed : selectJsonPath(parsed, selector);
   }
 
-  html(): never {
-    throw new Error('response.html() is not supported by the builtin engine');
+  /** The body as a k6 Selection, optionally narrowed to `selector`. */
+  html(selector?: string): Selection {
+    const text =
+      typeof this.body === 'string' ? this.body : this.body ? new TextDecoder().decode(this.body) : '';
+    const document = parseHTML(text);
+    return selector === undefined ? document : document.find(selector);
+  }
+
+  submitForm(): never {
+    throw new Error('response.submitForm() is not supported by the builtin engine (use runner k6)');
+  }
+
+  clickLink(): never {
+    throw new Error('response.clickLink() is not supported by the builtin engine (use runner k6)');
   }
 }
 

@@ -7,6 +7,7 @@ import { createCryptoModule } from './crypto-module.js';
 import { createDataModule } from './data-module.js';
 import { createEncodingModule } from './encoding-module.js';
 import { createExecutionModule } from './execution-module.js';
+import { parseHTML } from './html.js';
 import { createHttpModule } from './http-module.js';
 import { createK6Utils, k6Summary, k6UtilsExports } from './jslib.js';
 import { createK6Module } from './k6-module.js';
@@ -22,6 +23,7 @@ const factories = {
   'k6/execution': (vu: VuState, options: ScriptOptions) => createExecutionModule(vu, options),
   'k6/data': (vu: VuState) => createDataModule(vu),
   'k6/crypto': () => createCryptoModule(),
+  'k6/html': () => ({ parseHTML }),
   'k6/encoding': () => createEncodingModule(),
   'k6/timers': (vu: VuState) => ({
     setTimeout: vu.loop.setTimeout,
@@ -72,6 +74,7 @@ export const namedExports: Record<ModuleName, readonly string[]> = {
   'k6/execution': [],
   'k6/data': ['SharedArray'],
   'k6/crypto': Object.keys(createCryptoModule()),
+  'k6/html': ['parseHTML'],
   'k6/encoding': Object.keys(createEncodingModule()),
   'k6/timers': ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
   'k6-summary': Object.keys(k6Summary),
