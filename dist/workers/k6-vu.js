@@ -983,8 +983,9 @@ function createHttpModule(vu2, options) {
   const jarOf = (params) => params?.jar === void 0 ? activeJar() : params.jar;
   function spec(method, url, body, params = {}) {
     const target = requestUrl(url);
-    if (params.auth !== void 0 && params.auth !== "basic")
-      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic only)`);
+    if (params.auth !== void 0 && params.auth !== "basic" && params.auth !== "digest")
+      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic, digest)`);
+    const digest = params.auth === "digest" ? target.credentials : void 0;
     const headers = {};
     const opts = options();
     const ua = opts.userAgent === void 0 ? userAgent : String(opts.userAgent);
@@ -996,7 +997,7 @@ function createHttpModule(vu2, options) {
         headers[k] = String(v);
       }
     }
-    if (target.credentials && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) {
+    if (target.credentials && !digest && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) {
       const { username, password } = target.credentials;
       headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
@@ -1013,6 +1014,7 @@ function createHttpModule(vu2, options) {
       method: method.toUpperCase(),
       url: target.url,
       ...target.shown !== target.url ? { shownUrl: target.shown } : {},
+      ...digest ? { digest } : {},
       headers,
       body: encoded,
       timeoutMs: parseK6Duration(timeout, "params.timeout"),

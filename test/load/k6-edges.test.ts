@@ -188,6 +188,14 @@ describe('builtin engine: k6 behaviours scripts rely on', () => {
     assert.equal(result.metrics.checksPassRate, 1);
   });
 
+  it('answers digest challenges with auth: digest', async () => {
+    const result = await run('digest.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(result.metrics.checksPassRate, 1);
+    // Each request is answered once: a 401 challenge, then the authenticated exchange.
+    assert.equal(target.requests.filter((r) => r.path === '/digest').length, 4);
+  });
+
   it('formats data sizes and rates as k6 does, sub-1000 B/s included', () => {
     assert.equal(formatData(0), '0 B');
     assert.equal(formatData(7.4567), '7.5 B');

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { CookieJar } from 'tough-cookie';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { MetricRegistry, Tags } from '../metrics.js';
+import { digestAuthorization, digestChallenge } from './digest-auth.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
 import { failedResponse, zeroTimings } from './wire.js';
 
@@ -270,8 +271,17 @@ export class HttpIo {
     const original = Object.entries(spec.headers).find(([k]) => k.toLowerCase() === 'cookie');
     const setCookies: [string, string][] = [];
     let chain: CookieJar | undefined;
+    let answered = false;
     for (let hop = 0; ; hop++) {
-      const response = await this.once(spec, method, url, headers, body);
+      let response = await this.once(spec, method, url, headers, body);
+      const challenge =
+        spec.digest && !answered ? digestChallenge(response.headers['Www-Authenticate']) : undefined;
+      if (response.status === 401 && challenge) {
+        // k6 answers one digest challenge per request; both exchanges count as requests.
+        answered = true;
+        headers = { ...headers, Authorization: digestAuthorization(challenge, spec.digest!, method, url) };
+        response = await this.once(spec, method, url, headers, body);
+      }
       for (const entry of response.setCookies ?? []) {
         setCookies.push(entry);
         chain ??= new CookieJar(undefined, { rejectPublicSuffixes: false, looseMode: true });

@@ -15,6 +15,8 @@ export interface ExpectedStatuses {
 export interface HttpRequestSpec {
   method: string;
   url: string;
+  /** `auth: 'digest'`: the URL's credentials, answered to the server's challenge instead of sent as Basic. */
+  digest?: { username: string; password: string };
   /** The URL as metric tags show it, when it differs (credentials masked). */
   shownUrl?: string;
   headers: Record<string, string>;

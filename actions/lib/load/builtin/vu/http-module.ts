@@ -113,8 +113,9 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
 
   function spec(method: string, url: unknown, body: Body, params: Params = {}): HttpRequestSpec {
     const target = requestUrl(url);
-    if (params.auth !== undefined && params.auth !== 'basic')
-      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic only)`);
+    if (params.auth !== undefined && params.auth !== 'basic' && params.auth !== 'digest')
+      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic, digest)`);
+    const digest = params.auth === 'digest' ? target.credentials : undefined;
     const headers: Record<string, string> = {};
     const opts = options();
     const ua = opts.userAgent === undefined ? userAgent : String(opts.userAgent);
@@ -126,7 +127,11 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
         headers[k] = String(v);
       }
     }
-    if (target.credentials && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+    if (
+      target.credentials &&
+      !digest &&
+      !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
+    ) {
       const { username, password } = target.credentials;
       headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     }
@@ -143,6 +148,7 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
       method: method.toUpperCase(),
       url: target.url,
       ...(target.shown !== target.url ? { shownUrl: target.shown } : {}),
+      ...(digest ? { digest } : {}),
       headers,
       body: encoded,
       timeoutMs: parseK6Duration(timeout, 'params.timeout'),
