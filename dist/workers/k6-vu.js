@@ -1095,6 +1095,9 @@ function createHttpModule(vu2, options) {
     },
     url: templatedUrl,
     cookieJar: () => activeJar(),
+    file() {
+      throw new Error("http.file (multipart bodies) is not supported by the builtin engine (use runner k6)");
+    },
     CookieJar
   };
   return http;
@@ -1633,7 +1636,8 @@ var namedExports = {
     "setResponseCallback",
     "url",
     "cookieJar",
-    "CookieJar"
+    "CookieJar",
+    "file"
   ],
   "k6/metrics": ["Counter", "Gauge", "Rate", "Trend"],
   "k6/execution": [],

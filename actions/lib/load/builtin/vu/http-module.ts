@@ -244,6 +244,9 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     },
     url: templatedUrl,
     cookieJar: () => activeJar(),
+    file(): never {
+      throw new Error('http.file (multipart bodies) is not supported by the builtin engine (use runner k6)');
+    },
     CookieJar,
   };
   return http;

@@ -69,6 +69,7 @@ export const namedExports: Record<ModuleName, readonly string[]> = {
     'url',
     'cookieJar',
     'CookieJar',
+    'file',
   ],
   'k6/metrics': ['Counter', 'Gauge', 'Rate', 'Trend'],
   'k6/execution': [],
