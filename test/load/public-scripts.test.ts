@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runLoad } from '../../actions/lib/load/index.js';
@@ -13,6 +13,7 @@ import type { RunLoadOptions } from '../../actions/lib/load/types.js';
 import { type QuickPizzaTarget, startQuickPizza } from './quickpizza-target.js';
 
 const quickpizza = fileURLToPath(new URL('../fixtures/k6/public/quickpizza/', import.meta.url));
+const operatorE2e = fileURLToPath(new URL('../fixtures/k6/public/k6-operator/e2e/', import.meta.url));
 
 describe('public QuickPizza k6 scripts on the builtin engine', () => {
   let target: QuickPizzaTarget;
@@ -23,7 +24,7 @@ describe('public QuickPizza k6 scripts on the builtin engine', () => {
     logs.length = 0;
     stdout = '';
     return runLoad({
-      script: join(quickpizza, script),
+      script: resolve(quickpizza, script),
       runner: 'builtin',
       env: { BASE_URL: target.url },
       cwd: dir,
@@ -68,6 +69,15 @@ describe('public QuickPizza k6 scripts on the builtin engine', () => {
     assert.equal(result.metrics.errorRate, 0);
     assert.equal(result.metrics.checksPassRate, 1);
     assert.equal(target.ratings - ratings, result.metrics.iterations);
+  });
+
+  it('k6-operator e2e basic-testrun-1: refused at load, naming the extension and remote module it needs (exit 107)', async () => {
+    const result = await run(join(operatorE2e, 'basic-testrun-1', 'test.js'));
+    assert.equal(result.exitCode, 107);
+    const line = logs.find((l) => l.startsWith('ERRO')) ?? '';
+    assert.match(line, /module 'k6\/x\/environment' is not supported/);
+    assert.match(line, /remote module 'https:\/\/jslib\.k6\.io\/k6-testing\/0\.6\.1\/index\.js'/);
+    assert.equal(result.metrics.iterations, 0);
   });
 
   it('08.arrival-rate: 20 iterations/s for 30 s is 600 iterations, none dropped; handleSummary writes its files', async () => {

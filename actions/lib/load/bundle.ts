@@ -94,12 +94,12 @@ export async function bundleScript(
     const errors = (
       error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
     ).errors;
-    const first = errors?.[0];
-    if (!first) throw new ScriptError((error as Error).message);
-    const where = first.location
-      ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: `
-      : '';
-    throw new ScriptError(`${where}${first.text}`);
+    if (!errors?.length) throw new ScriptError((error as Error).message);
+    // Every problem at once (a missing module and a missing export…), on one line.
+    const described = errors.map(({ text, location }) =>
+      location ? `${location.file}:${location.line}:${location.column + 1}: ${text}` : text,
+    );
+    throw new ScriptError(described.join('; '));
   }
 }
 
