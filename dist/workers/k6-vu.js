@@ -36,17 +36,14 @@ function ring(bell) {
   Atomics.add(bell, RINGS, 1);
   if (Atomics.load(bell, SLEEPING) === 1) Atomics.notify(bell, RINGS);
 }
-var ChannelInterrupted = class extends Error {
-};
-var VuChannel = class {
-  constructor(control, bell, toVuPort, fromVuPort, asyncPort) {
+var ChannelEnd = class {
+  constructor(control, toVuPort, fromVuPort, asyncPort) {
     this.toVuPort = toVuPort;
     this.fromVuPort = fromVuPort;
     this.asyncPort = asyncPort;
     this.words = new Int32Array(control, 0, HEADER_BYTES / 4);
     this.toVu = Buffer.from(control, HEADER_BYTES, AREA_BYTES);
     this.fromVu = Buffer.from(control, HEADER_BYTES + AREA_BYTES, AREA_BYTES);
-    this.bell = new Int32Array(bell);
   }
   toVuPort;
   fromVuPort;
@@ -54,7 +51,15 @@ var VuChannel = class {
   words;
   toVu;
   fromVu;
+};
+var ChannelInterrupted = class extends Error {
+};
+var VuChannel = class extends ChannelEnd {
   bell;
+  constructor(control, bell, toVuPort, fromVuPort, asyncPort) {
+    super(control, toVuPort, fromVuPort, asyncPort);
+    this.bell = new Int32Array(bell);
+  }
   get interrupted() {
     return Atomics.load(this.words, INTERRUPTED) === 1;
   }

@@ -1,27 +1,19 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runLoad } from '../../actions/lib/load/index.js';
 import type { RunLoadOptions } from '../../actions/lib/load/types.js';
+import { builtinRuns } from './builtin-runs.js';
 import { startTarget, type TargetServer } from './target-server.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
 
 describe('builtin engine: the event loop of each VU and the interruption of iterations', () => {
   let target: TargetServer;
-  const logs: string[] = [];
+  const runs = builtinRuns(fixtures, () => ({ env: { TARGET: target.url }, stdout: () => undefined }));
+  const { logs } = runs;
   const run = (script: string, extra: Partial<RunLoadOptions> = {}) => {
     target.requests.length = 0;
-    logs.length = 0;
-    return runLoad({
-      script: join(fixtures, script),
-      runner: 'builtin',
-      env: { TARGET: target.url },
-      log: (line) => logs.push(line),
-      stdout: () => undefined,
-      ...extra,
-    });
+    return runs.run(script, extra);
   };
   const count = (path: string) => target.requests.filter((r) => r.path === path).length;
 

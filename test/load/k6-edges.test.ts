@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createSecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -7,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runLoad } from '../../actions/lib/load/index.js';
 import { formatData } from '../../actions/lib/load/text-summary.js';
 import type { RunLoadOptions } from '../../actions/lib/load/types.js';
+import { selfSignedCertificate } from '../support/self-signed.js';
+import { builtinRuns } from './builtin-runs.js';
 import { startTarget, type TargetServer } from './target-server.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
@@ -23,18 +23,18 @@ interface Point {
 describe('builtin engine: k6 behaviours scripts rely on', () => {
   let target: TargetServer;
   let dir: string;
-  const logs: string[] = [];
+  const runs = builtinRuns(fixtures, () => ({ env: { TARGET: target.url }, stdout: () => undefined }));
+  const { logs } = runs;
   const run = (script: string, extra: Partial<RunLoadOptions> = {}) => {
     target.requests.length = 0;
-    logs.length = 0;
-    return runLoad({
-      script: join(fixtures, script),
-      runner: 'builtin',
-      env: { TARGET: target.url },
-      log: (line) => logs.push(line),
-      stdout: () => undefined,
-      ...extra,
-    });
+    return runs.run(script, extra);
+  };
+  /** Runs a script whose checks state the k6 behaviour: it must pass them all. */
+  const passesItsChecks = async (script: string, extra: Partial<RunLoadOptions> = {}) => {
+    const result = await run(script, extra);
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(result.metrics.checksPassRate, 1);
+    return result;
   };
 
   before(async () => {
@@ -100,15 +100,11 @@ describe('builtin engine: k6 behaviours scripts rely on', () => {
   });
 
   it('computes k6/crypto digests and HMACs and k6/encoding base64 as k6 does', async () => {
-    const result = await run('crypto-encoding.js');
-    assert.equal(result.exitCode, 0, logs.join('\n'));
-    assert.equal(result.metrics.checksPassRate, 1);
+    await passesItsChecks('crypto-encoding.js');
   });
 
   it('keeps cookies in the VU jar as k6 does (redirects, params.cookies, own jars, per-iteration reset)', async () => {
-    const result = await run('cookies.js');
-    assert.equal(result.exitCode, 0, logs.join('\n'));
-    assert.equal(result.metrics.checksPassRate, 1);
+    await passesItsChecks('cookies.js');
   });
 
   it('reads remote modules from the local module cache, and fails naming the URL when one is missing', async () => {
@@ -132,66 +128,33 @@ describe('builtin engine: k6 behaviours scripts rely on', () => {
     );
     process.env.SCALEGATE_K6_MODULES = cache;
     try {
-      const result = await run('remote-module.js');
-      assert.equal(result.exitCode, 0, logs.join('\n'));
-      assert.equal(result.metrics.checksPassRate, 1);
+      await passesItsChecks('remote-module.js');
     } finally {
       delete process.env.SCALEGATE_K6_MODULES;
     }
   });
 
   it('refuses unknown certificates unless insecureSkipTLSVerify, and speaks HTTP/2 where offered', async () => {
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
-    const server = createSecureServer(
-      { key: await readFile(key), cert: await readFile(cert), allowHTTP1: true },
-      (req, res) => res.end(req.httpVersion),
+    const { key, cert } = await selfSignedCertificate(dir);
+    const server = createSecureServer({ key, cert, allowHTTP1: true }, (req, res) =>
+      res.end(req.httpVersion),
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const tlsTarget = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     try {
-      const refused = await run('tls.js', { env: { TLS_TARGET: tlsTarget } });
-      assert.equal(refused.exitCode, 0, logs.join('\n'));
-      assert.equal(refused.metrics.checksPassRate, 1);
-      const skipped = await run('tls.js', { env: { TLS_TARGET: tlsTarget, SKIP_VERIFY: '1' } });
-      assert.equal(skipped.exitCode, 0, logs.join('\n'));
-      assert.equal(skipped.metrics.checksPassRate, 1);
+      await passesItsChecks('tls.js', { env: { TLS_TARGET: tlsTarget } });
+      await passesItsChecks('tls.js', { env: { TLS_TARGET: tlsTarget, SKIP_VERIFY: '1' } });
     } finally {
       await new Promise((r) => server.close(r));
     }
   });
 
   it('parses HTML responses into k6 selections (res.html, parseHTML)', async () => {
-    const result = await run('html.js');
-    assert.equal(result.exitCode, 0, logs.join('\n'));
-    assert.equal(result.metrics.checksPassRate, 1);
+    await passesItsChecks('html.js');
   });
 
   it('answers digest challenges with auth: digest', async () => {
-    const result = await run('digest.js');
-    assert.equal(result.exitCode, 0, logs.join('\n'));
-    assert.equal(result.metrics.checksPassRate, 1);
+    await passesItsChecks('digest.js');
     // Each request is answered once: a 401 challenge, then the authenticated exchange.
     assert.equal(target.requests.filter((r) => r.path === '/digest').length, 4);
   });

@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runLoad } from '../../actions/lib/load/index.js';
-import type { RunLoadOptions } from '../../actions/lib/load/types.js';
+import { builtinRuns } from './builtin-runs.js';
 import { type QuickPizzaTarget, startQuickPizza } from './quickpizza-target.js';
 
 const quickpizza = fileURLToPath(new URL('../fixtures/k6/public/quickpizza/', import.meta.url));
@@ -18,23 +17,8 @@ const operatorE2e = fileURLToPath(new URL('../fixtures/k6/public/k6-operator/e2e
 describe('public QuickPizza k6 scripts on the builtin engine', () => {
   let target: QuickPizzaTarget;
   let dir: string;
-  const logs: string[] = [];
-  let stdout = '';
-  const run = (script: string, extra: Partial<RunLoadOptions> = {}) => {
-    logs.length = 0;
-    stdout = '';
-    return runLoad({
-      script: resolve(quickpizza, script),
-      runner: 'builtin',
-      env: { BASE_URL: target.url },
-      cwd: dir,
-      log: (line) => logs.push(line),
-      stdout: (text) => {
-        stdout += text;
-      },
-      ...extra,
-    });
-  };
+  const runs = builtinRuns(quickpizza, () => ({ env: { BASE_URL: target.url }, cwd: dir }));
+  const { logs, run } = runs;
 
   before(async () => {
     target = await startQuickPizza();
@@ -88,6 +72,6 @@ describe('public QuickPizza k6 scripts on the builtin engine', () => {
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
     assert.equal(summary.metrics.quickpizza_number_of_pizzas.values.count, 600);
     assert.equal(summary.metrics.quickpizza_ingredients.thresholds['avg<8'].ok, true);
-    assert.match(stdout, /quickpizza_number_of_pizzas/);
+    assert.match(runs.stdout, /quickpizza_number_of_pizzas/);
   });
 });

@@ -64,23 +64,26 @@ export function ring(bell: Int32Array): void {
   if (Atomics.load(bell, SLEEPING) === 1) Atomics.notify(bell, RINGS);
 }
 
-/** The engine's end of a VU channel. */
-export class EngineChannel {
-  private readonly words: Int32Array;
-  private readonly toVu: Buffer;
-  private readonly fromVu: Buffer;
+/** What both ends see of a channel: the control words, the two frame areas and the three ports. */
+abstract class ChannelEnd {
+  protected readonly words: Int32Array;
+  protected readonly toVu: Buffer;
+  protected readonly fromVu: Buffer;
 
   constructor(
     control: SharedArrayBuffer,
-    private readonly toVuPort: MessagePort,
-    private readonly fromVuPort: MessagePort,
-    private readonly asyncPort: MessagePort,
+    protected readonly toVuPort: MessagePort,
+    protected readonly fromVuPort: MessagePort,
+    protected readonly asyncPort: MessagePort,
   ) {
     this.words = new Int32Array(control, 0, HEADER_BYTES / 4);
     this.toVu = Buffer.from(control, HEADER_BYTES, AREA_BYTES);
     this.fromVu = Buffer.from(control, HEADER_BYTES + AREA_BYTES, AREA_BYTES);
   }
+}
 
+/** The engine's end of a VU channel. */
+export class EngineChannel extends ChannelEnd {
   /** Queues the answer to an async request; any number may be pending. */
   reply(value: unknown): void {
     this.asyncPort.postMessage(value);
@@ -118,22 +121,17 @@ export class EngineChannel {
 export class ChannelInterrupted extends Error {}
 
 /** The VU worker's end of its channel. */
-export class VuChannel {
-  private readonly words: Int32Array;
-  private readonly toVu: Buffer;
-  private readonly fromVu: Buffer;
+export class VuChannel extends ChannelEnd {
   private readonly bell: Int32Array;
 
   constructor(
     control: SharedArrayBuffer,
     bell: SharedArrayBuffer,
-    private readonly toVuPort: MessagePort,
-    private readonly fromVuPort: MessagePort,
-    private readonly asyncPort: MessagePort,
+    toVuPort: MessagePort,
+    fromVuPort: MessagePort,
+    asyncPort: MessagePort,
   ) {
-    this.words = new Int32Array(control, 0, HEADER_BYTES / 4);
-    this.toVu = Buffer.from(control, HEADER_BYTES, AREA_BYTES);
-    this.fromVu = Buffer.from(control, HEADER_BYTES + AREA_BYTES, AREA_BYTES);
+    super(control, toVuPort, fromVuPort, asyncPort);
     this.bell = new Int32Array(bell);
   }
 
