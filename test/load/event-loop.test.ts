@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { RunLoadOptions } from '../../actions/lib/load/types.js';
+import { eventually } from '../support/eventually.js';
 import { builtinRuns } from './builtin-runs.js';
 import { startTarget, type TargetServer } from './target-server.js';
 
@@ -66,5 +72,31 @@ describe('builtin engine: the event loop of each VU and the interruption of iter
     assert.equal(result.exitCode, 105);
     const took = Date.parse(result.windows.end) - Date.parse(result.windows.start);
     assert.ok(took < 60_000, `ended before the planned 60 s (${took} ms)`);
+  });
+
+  it('scalegate load ends on SIGTERM with exit code 105 while its VU is stuck on the CPU', async () => {
+    target.requests.length = 0;
+    const bin = fileURLToPath(new URL('../../bin/scalegate.mjs', import.meta.url));
+    const dir = await mkdtemp(join(tmpdir(), 'scalegate-sigterm-'));
+    const windows = join(dir, 'windows.json');
+    const args = [
+      'load',
+      '--runner',
+      'builtin',
+      '--script',
+      `${fixtures}busy-abort.js`,
+      '--windows',
+      windows,
+    ];
+    const child = spawn(process.execPath, [bin, ...args, '-e', `TARGET=${target.url}`], { stdio: 'ignore' });
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    await eventually('the stuck iteration to start', () => count('/busy/start') > 0, { timeoutMs: 60_000 });
+    child.kill('SIGTERM');
+    const [code, signal] = await exited;
+    assert.equal(signal, null, 'exited by itself, not killed by the signal');
+    assert.equal(code, 105);
+    const { start, end } = JSON.parse(await readFile(windows, 'utf8')) as { start: string; end: string };
+    await rm(dir, { recursive: true, force: true });
+    assert.ok(Date.parse(end) - Date.parse(start) < 60_000, 'ended before the 60 s iteration and scenario');
   });
 });
