@@ -8,7 +8,7 @@
  * autocannon only.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLoad } from '../actions/lib/load/index.js';
@@ -158,6 +158,23 @@ export default function () { http.get('${url}'); sleep(1); }`,
   };
 }
 
+/** The first request of a run against the median of the next ones (k6's first request carries no warm-up). */
+async function builtinFirstRequest() {
+  const path = await script(
+    'first.js',
+    `import http from 'k6/http';
+import { Trend } from 'k6/metrics';
+const first = new Trend('first_request', true);
+const later = new Trend('later_requests', true);
+export const options = { vus: 1, iterations: 30, summaryTrendStats: ['avg', 'med'] };
+export default function () { (__ITER === 0 ? first : later).add(http.get('${url}').timings.duration); }`,
+  );
+  const summaryExport = join(dir, 'first-summary.json');
+  await runLoad({ script: path, runner: 'builtin', summaryExport, ...quiet });
+  const metrics = JSON.parse(await readFile(summaryExport, 'utf8')).metrics;
+  return { firstMs: metrics.first_request.avg as number, laterMs: metrics.later_requests.med as number };
+}
+
 /** The run with the median requests per CPU-second. */
 function median<T extends { perCore: number }>(runs: T[]): T {
   return [...runs].sort((a, b) => a.perCore - b.perCore)[Math.floor(runs.length / 2)]!;
@@ -184,6 +201,7 @@ try {
   const arrival = await builtinArrivalRate(2000);
   const arrivalLow = await builtinArrivalRate(500);
   const memory = await builtinMemoryPerVu();
+  const firstRequest = await builtinFirstRequest();
   console.log(`## Load generation (builtin k6 engine vs wrk and autocannon)
 
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Target: a Node http server pinned to
@@ -205,6 +223,7 @@ ${hasWrk ? `| wrk 4.1 | ${fmt(wrk.rps)} | ${fmt(wrk.perCore)} (${spread(runs.wrk
 | constant-arrival-rate ${fmt(arrivalLow.rate)}/s for ${seconds} s (within capacity) | ${fmt(arrivalLow.achieved, 1)} req/s (error ${fmt(arrivalLow.error * 100, 2)} %, dropped ${arrivalLow.dropped}) | within 1 % |
 | ${memory.vus} VUs initialized and running | ${fmt(memory.startupSeconds, 2)} s | ≤ 3 s |
 | memory per VU (${memory.vus} VUs, RSS growth) | ${fmt(memory.mbPerVu, 2)} MB | ≤ 10 MB |
+| first request of a run vs median of the next 29 | ${fmt(firstRequest.firstMs, 2)} ms vs ${fmt(firstRequest.laterMs, 2)} ms (${fmt(firstRequest.firstMs / firstRequest.laterMs, 1)}×) | no warm-up: same order |
 `);
 } finally {
   server.kill();
