@@ -61,6 +61,17 @@ describe('builtin engine: the event loop of each VU and the interruption of iter
     assert.ok(took < 30_000, `ended long before the 30 s loops would (${took} ms)`);
   });
 
+  it('gives a VU stopped while busy a fresh thread that serves its next iterations with the setup data', async () => {
+    const result = await run('revived-vu.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(count('/busy/start'), 1);
+    assert.ok(count('/revived/abc/1') > 0, 'the revived VU 1 iterated with the setup data');
+    assert.ok(
+      !target.requests.some((r) => r.path.startsWith('/revived/undefined')),
+      'never without setup data',
+    );
+  });
+
   it('ends a run stuck on the CPU when aborted (SIGTERM), with exit code 105', async () => {
     const controller = new AbortController();
     const poll = setInterval(() => {

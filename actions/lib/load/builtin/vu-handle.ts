@@ -99,7 +99,7 @@ export class VuHandle {
   /** Request ids of an interrupted iteration, whose late answers must not wake the next one. */
   private generation = 0;
   private killTimer: NodeJS.Timeout | undefined;
-  /** Set when the thread was terminated to stop a busy iteration: the next call starts a fresh one first. */
+  /** Set while the thread is terminated to stop a busy iteration: a fresh one replaces it. */
   private killed = false;
   busy = false;
   hasSetupData = false;
@@ -160,10 +160,13 @@ export class VuHandle {
         this.finishPending({ outcome: 'full', error: error.stack ?? String(error) });
       });
       worker.on('exit', () => {
-        if (!this.killed) this.exited = true;
         doorbell.delete(this.receiver);
         rejectReady(new Error(`VU ${this.id} exited during init`));
         this.finishPending({ outcome: 'interrupted' });
+        // A VU whose busy iteration was stopped gets a fresh thread at once, so that its next frame is built for
+        // it (setup data, scenario) as for a new VU.
+        if (this.killed && !this.exited) this.start();
+        else this.exited = true;
       });
     });
     this.ready.catch(() => undefined);
@@ -231,11 +234,13 @@ export class VuHandle {
   }
 
   private async send(frame: ToVu): Promise<VuResult> {
-    if (this.killed && !this.exited) {
-      this.start();
-      await this.whenReady();
-    }
     if (this.exited) return { outcome: 'interrupted' };
+    // Resolved at once, except for a VU whose thread is being replaced.
+    try {
+      await this.ready;
+    } catch (error) {
+      return { outcome: 'full', error: (error as Error).message };
+    }
     this.busy = true;
     return new Promise((resolveDone) => {
       this.pending = resolveDone;
