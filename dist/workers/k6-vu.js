@@ -338,16 +338,17 @@ var EventLoop = class {
       if (this.pending === 0) this.wakeIdle?.();
     };
   }
-  /** An uncaught error of VU code outside the awaited promise: the running call fails with it. */
+  /** An uncaught error of VU code outside the awaited promise: the running call fails with it (false: none runs). */
   fail(error) {
     this.failure?.(error);
+    return this.failure !== void 0;
   }
   run(callback, args) {
     try {
       const result = callback(...args);
-      if (result instanceof Promise) result.catch((error) => this.fail(error));
+      if (result instanceof Promise) result.catch((error) => void this.fail(error));
     } catch (error) {
-      this.fail(error);
+      void this.fail(error);
     }
   }
   setTimeout = (callback, delay, ...args) => {
@@ -1678,7 +1679,9 @@ globals.setTimeout = vu.loop.setTimeout;
 globals.clearTimeout = vu.loop.clearTimeout;
 globals.setInterval = vu.loop.setInterval;
 globals.clearInterval = vu.loop.clearInterval;
-process.on("unhandledRejection", (reason) => vu.loop.fail(reason));
+process.on("unhandledRejection", (reason) => {
+  if (!vu.loop.fail(reason)) console.error(`Uncaught (in promise) ${describe(reason)}`);
+});
 var scriptDir = dirname(data.scriptPath);
 globals.open = (path, mode) => {
   if (vu.phase !== "init") throw new Error("open() can be used only in the init context");

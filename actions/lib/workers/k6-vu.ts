@@ -39,8 +39,11 @@ globals.setTimeout = vu.loop.setTimeout;
 globals.clearTimeout = vu.loop.clearTimeout;
 globals.setInterval = vu.loop.setInterval;
 globals.clearInterval = vu.loop.clearInterval;
-// A rejection nobody handles fails the running call, as k6 reports "Uncaught (in promise)".
-process.on('unhandledRejection', (reason) => vu.loop.fail(reason));
+// A rejection nobody handles fails the running call, as k6 reports "Uncaught (in promise)"; between calls it is
+// logged as an error, never dropped.
+process.on('unhandledRejection', (reason) => {
+  if (!vu.loop.fail(reason)) console.error(`Uncaught (in promise) ${describe(reason)}`);
+});
 
 const scriptDir = dirname(data.scriptPath);
 globals.open = (path: string, mode?: string) => {

@@ -35,17 +35,18 @@ export class EventLoop {
     };
   }
 
-  /** An uncaught error of VU code outside the awaited promise: the running call fails with it. */
-  fail(error: unknown): void {
+  /** An uncaught error of VU code outside the awaited promise: the running call fails with it (false: none runs). */
+  fail(error: unknown): boolean {
     this.failure?.(error);
+    return this.failure !== undefined;
   }
 
   private run(callback: Callback, args: unknown[]): void {
     try {
       const result = callback(...args);
-      if (result instanceof Promise) result.catch((error: unknown) => this.fail(error));
+      if (result instanceof Promise) result.catch((error: unknown) => void this.fail(error));
     } catch (error) {
-      this.fail(error);
+      void this.fail(error);
     }
   }
 
