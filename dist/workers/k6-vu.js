@@ -980,7 +980,7 @@ function createHttpModule(vu2, options) {
   let vuJar = new CookieJar();
   let jarIteration = vu2.iteration;
   const activeJar = () => {
-    if (jarIteration !== vu2.iteration) {
+    if (jarIteration !== vu2.iteration && options().noCookiesReset !== true) {
       vuJar = new CookieJar();
       jarIteration = vu2.iteration;
     }

@@ -103,8 +103,9 @@ describe('builtin engine: k6 behaviours scripts rely on', () => {
     await passesItsChecks('crypto-encoding.js');
   });
 
-  it('keeps cookies in the VU jar as k6 does (redirects, params.cookies, own jars, per-iteration reset)', async () => {
+  it('keeps cookies in the VU jar as k6 does (redirects, params.cookies, own jars, per-iteration reset, noCookiesReset)', async () => {
     await passesItsChecks('cookies.js');
+    await passesItsChecks('cookies-kept.js');
   });
 
   it('reads remote modules from the local module cache, and fails naming the URL when one is missing', async () => {

@@ -99,11 +99,11 @@ function encodeBody(body: Body, headers: Record<string, string>): string | Uint8
 export function createHttpModule(vu: VuState, options: () => Record<string, unknown>) {
   let responseCallback: ExpectedStatuses | null = defaultExpected;
 
-  /** The VU's own jar, emptied before each iteration as k6 does. */
+  /** The VU's own jar, emptied before each iteration as k6 does (unless the `noCookiesReset` option). */
   let vuJar = new CookieJar();
   let jarIteration = vu.iteration;
   const activeJar = () => {
-    if (jarIteration !== vu.iteration) {
+    if (jarIteration !== vu.iteration && options().noCookiesReset !== true) {
       vuJar = new CookieJar();
       jarIteration = vu.iteration;
     }
