@@ -1855,8 +1855,12 @@ async function nextFrame() {
 async function serve() {
   for (; ; ) {
     const frame = await nextFrame();
-    if (frame.type === "iterate") await runIteration(frame);
-    else if (frame.type === "call") await runCall(frame);
+    try {
+      if (frame.type === "iterate") await runIteration(frame);
+      else if (frame.type === "call") await runCall(frame);
+    } catch (error) {
+      done({ samples: [], outcome: "full", error: describe(error) });
+    }
   }
 }
 await init();

@@ -249,8 +249,13 @@ async function nextFrame(): Promise<ToVu> {
 async function serve(): Promise<void> {
   for (;;) {
     const frame = await nextFrame();
-    if (frame.type === 'iterate') await runIteration(frame);
-    else if (frame.type === 'call') await runCall(frame);
+    try {
+      if (frame.type === 'iterate') await runIteration(frame);
+      else if (frame.type === 'call') await runCall(frame);
+    } catch (error) {
+      // A fault of the VU machinery itself: the engine hears of it and the VU goes on serving.
+      done({ samples: [], outcome: 'full', error: describe(error) });
+    }
   }
 }
 
