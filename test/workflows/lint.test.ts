@@ -132,6 +132,33 @@ describe('workflows', () => {
     });
   }
 
+  it('load stages run on the real k6, installed by the official setup action before them', () => {
+    for (const file of workflows) {
+      const { doc } = workflow(file);
+      for (const job of Object.values(doc.jobs)) {
+        const loads = job.steps.filter((step) => step.uses === './actions/load');
+        if (loads.length === 0) continue;
+        const setup = job.steps.findIndex((step) => step.uses?.startsWith('grafana/setup-k6-action@'));
+        assert.ok(setup >= 0, `${file}: installs k6`);
+        assert.match(
+          String(job.steps[setup]!.with?.['k6-version']),
+          /^\d+\.\d+\.\d+$/,
+          `${file}: k6 version pinned`,
+        );
+        for (const load of loads) {
+          assert.ok(job.steps.indexOf(load) > setup, `${file}: k6 is installed before ${load.name}`);
+          // Outside the local run (where no k6 can be installed) the runner is k6, never the builtin fallback.
+          assert.equal(
+            load.with?.runner,
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template.
+            "${{ env.SCALEGATE_LOCAL_RUN == 'true' && 'builtin' || 'k6' }}",
+            `${file}: ${load.name} runs on k6`,
+          );
+        }
+      }
+    }
+  });
+
   it('runner-only steps (checkout, Docker, kind, Helm, secrets, artifacts) check the local-run switch', () => {
     for (const file of workflows.filter((f) => f !== 'ci.yml')) {
       const { doc } = workflow(file);

@@ -3,8 +3,10 @@
  * each way instead of structured-clone messages and event-loop turns. Each direction has one frame slot: the writer
  * puts JSON text into its area, stores the length and raises its "ready" word; a frame that does not fit, or that
  * carries binary data, travels as a message on a port that the reader drains synchronously (receiveMessageOnPort).
- * The VU blocks on the `signal` word (Atomics.wait); the main thread is woken through one process-wide doorbell
- * (Atomics.waitAsync) that every VU rings, so one wake-up can serve many VUs under load.
+ * The VU blocks on the `signal` word (Atomics.wait) in synchronous calls, and waits on it with Atomics.waitAsync
+ * while its event loop runs (idle, or awaiting in async VU code); the main thread is woken through one process-wide
+ * doorbell (Atomics.waitAsync) that every VU rings, so one wake-up can serve many VUs under load. Answers to async
+ * requests may come several at once: they queue on a port of their own, and a bump of `signal` tells the VU.
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 
@@ -62,20 +64,30 @@ export function ring(bell: Int32Array): void {
   if (Atomics.load(bell, SLEEPING) === 1) Atomics.notify(bell, RINGS);
 }
 
-/** The engine's end of a VU channel. */
-export class EngineChannel {
-  private readonly words: Int32Array;
-  private readonly toVu: Buffer;
-  private readonly fromVu: Buffer;
+/** What both ends see of a channel: the control words, the two frame areas and the three ports. */
+abstract class ChannelEnd {
+  protected readonly words: Int32Array;
+  protected readonly toVu: Buffer;
+  protected readonly fromVu: Buffer;
 
   constructor(
     control: SharedArrayBuffer,
-    private readonly toVuPort: MessagePort,
-    private readonly fromVuPort: MessagePort,
+    protected readonly toVuPort: MessagePort,
+    protected readonly fromVuPort: MessagePort,
+    protected readonly asyncPort: MessagePort,
   ) {
     this.words = new Int32Array(control, 0, HEADER_BYTES / 4);
     this.toVu = Buffer.from(control, HEADER_BYTES, AREA_BYTES);
     this.fromVu = Buffer.from(control, HEADER_BYTES + AREA_BYTES, AREA_BYTES);
+  }
+}
+
+/** The engine's end of a VU channel. */
+export class EngineChannel extends ChannelEnd {
+  /** Queues the answer to an async request; any number may be pending. */
+  reply(value: unknown): void {
+    this.asyncPort.postMessage(value);
+    this.wake();
   }
 
   private wake(): void {
@@ -109,26 +121,47 @@ export class EngineChannel {
 export class ChannelInterrupted extends Error {}
 
 /** The VU worker's end of its channel. */
-export class VuChannel {
-  private readonly words: Int32Array;
-  private readonly toVu: Buffer;
-  private readonly fromVu: Buffer;
+export class VuChannel extends ChannelEnd {
   private readonly bell: Int32Array;
 
   constructor(
     control: SharedArrayBuffer,
     bell: SharedArrayBuffer,
-    private readonly toVuPort: MessagePort,
-    private readonly fromVuPort: MessagePort,
+    toVuPort: MessagePort,
+    fromVuPort: MessagePort,
+    asyncPort: MessagePort,
   ) {
-    this.words = new Int32Array(control, 0, HEADER_BYTES / 4);
-    this.toVu = Buffer.from(control, HEADER_BYTES, AREA_BYTES);
-    this.fromVu = Buffer.from(control, HEADER_BYTES + AREA_BYTES, AREA_BYTES);
+    super(control, toVuPort, fromVuPort, asyncPort);
     this.bell = new Int32Array(bell);
   }
 
   get interrupted(): boolean {
     return Atomics.load(this.words, INTERRUPTED) === 1;
+  }
+
+  /** The wake-up counter: read it before checking for work, then `changed(seen)` cannot miss a wake-up. */
+  get seen(): number {
+    return Atomics.load(this.words, SIGNAL);
+  }
+
+  /** Resolves once the engine woke this VU after `seen` was read, letting the VU's event loop run meanwhile. */
+  async changed(seen: number): Promise<void> {
+    const waiting = waitAsync(this.words, SIGNAL, seen);
+    if (waiting.async) await waiting.value;
+  }
+
+  /** Answers to async requests received so far. */
+  *replies<T>(): Generator<T> {
+    for (let next = receiveMessageOnPort(this.asyncPort); next; next = receiveMessageOnPort(this.asyncPort))
+      yield next.message as T;
+  }
+
+  /** The engine's pending frame, if any, without waiting. */
+  take<T>(): T | undefined {
+    if (Atomics.load(this.words, TO_VU_READY) !== 1) return undefined;
+    const value = readFrame<T>(this.toVu, this.toVuPort, Atomics.load(this.words, TO_VU_LENGTH));
+    Atomics.store(this.words, TO_VU_READY, 0);
+    return value;
   }
 
   send(value: unknown, binary = false): void {
@@ -149,11 +182,8 @@ export class VuChannel {
     for (;;) {
       const signal = Atomics.load(this.words, SIGNAL);
       if (interruptible && Atomics.load(this.words, INTERRUPTED) === 1) throw new ChannelInterrupted();
-      if (Atomics.load(this.words, TO_VU_READY) === 1) {
-        const value = readFrame<T>(this.toVu, this.toVuPort, Atomics.load(this.words, TO_VU_LENGTH));
-        Atomics.store(this.words, TO_VU_READY, 0);
-        return value;
-      }
+      const value = this.take<T>();
+      if (value !== undefined) return value;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return undefined;
       Atomics.wait(

@@ -3,8 +3,8 @@
  * group, buffered samples and events, and the synchronous call into the main thread over the VU channel.
  */
 import { parentPort } from 'node:worker_threads';
+import type { MetricDefinition, Sample, Tags } from '../../metrics.js';
 import { ChannelInterrupted, type VuChannel } from '../channel.js';
-import type { MetricDefinition, Sample, Tags } from '../metrics.js';
 import type {
   FromVu,
   HttpRequestSpec,
@@ -14,7 +14,8 @@ import type {
   ToVu,
   VuEvent,
 } from '../protocol.js';
-import { fromWire } from '../wire.js';
+import { fromWire, type WireResponse } from '../wire.js';
+import { EventLoop } from './event-loop.js';
 
 /** Thrown into VU code when the iteration is interrupted (gracefulStop/gracefulRampDown over, or test aborted). */
 export class InterruptError extends Error {
@@ -50,6 +51,12 @@ export class VuState {
   iterationsCompleted = 0;
   iterationsInterrupted = 0;
   private requestId = 0;
+  readonly loop = new EventLoop();
+  /** Async requests awaiting their answers, by request id. */
+  private readonly inFlight = new Map<
+    number,
+    { requests: HttpRequestSpec[]; resolve: (responses: HttpResponseData[]) => void; release: () => void }
+  >();
 
   /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
   private events: VuEvent[] = [];
@@ -112,6 +119,36 @@ export class VuState {
       if (error instanceof ChannelInterrupted) throw new InterruptError();
       throw error;
     }
+  }
+
+  /** Sends requests without blocking: the promise settles when the engine answered (http.asyncRequest). */
+  httpAsync(requests: HttpRequestSpec[]): Promise<HttpResponseData[]> {
+    const id = ++this.requestId;
+    return new Promise((resolve) => {
+      this.inFlight.set(id, { requests, resolve, release: this.loop.hold() });
+      this.send(
+        { type: 'http', id, requests, async: true },
+        requests.some((r) => r.body instanceof Uint8Array),
+      );
+    });
+  }
+
+  /** Hands the answers received so far to their async requests. */
+  deliverReplies(): void {
+    for (const reply of this.channel.replies<{ id: number; responses: WireResponse[] }>()) {
+      const waiting = this.inFlight.get(reply.id);
+      // Answers to requests of an interrupted call are dropped.
+      if (!waiting) continue;
+      this.inFlight.delete(reply.id);
+      waiting.resolve(reply.responses.map((r, i) => fromWire(waiting.requests[i]!, r)));
+      waiting.release();
+    }
+  }
+
+  /** Forgets everything the current call waited for: its timers and async requests. */
+  dropPending(): void {
+    this.inFlight.clear();
+    this.loop.reset();
   }
 
   /** k6 `sleep`: blocks this VU only; interruptible. */

@@ -16,6 +16,35 @@ const timingNames = [
   'receiving',
 ] as const satisfies readonly (keyof HttpTimings)[];
 
+export const zeroTimings: HttpTimings = {
+  duration: 0,
+  blocked: 0,
+  looking_up: 0,
+  connecting: 0,
+  tls_handshaking: 0,
+  sending: 0,
+  waiting: 0,
+  receiving: 0,
+};
+
+/** The response of a request that never got one (k6's status 0, with an error and its code). */
+export function failedResponse(method: string, url: string, code: number, error: string): HttpResponseData {
+  return {
+    status: 0,
+    status_text: '',
+    proto: '',
+    url,
+    headers: {},
+    body: null,
+    timings: { ...zeroTimings },
+    error,
+    error_code: code,
+    remote_ip: '',
+    remote_port: 0,
+    request: { method, url, headers: {}, body: '' },
+  };
+}
+
 export type WireResponse = Omit<HttpResponseData, 'timings' | 'request' | 'url'> & {
   timings: number[];
   /** Present only after a redirect: the final hop's URL and request. */

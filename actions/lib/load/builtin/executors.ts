@@ -4,11 +4,11 @@
  * (constant/ramping-arrival-rate with dropped iterations and unplanned VUs added one at a time). After the regular
  * end no iteration starts; iterations still running at regular end + gracefulStop are interrupted.
  */
-import type { Scenario } from './options.js';
+import type { Scenario } from '../options.js';
+import type { StageWindow } from '../types.js';
+import { stageWindows } from '../windows.js';
 import { constantArrivalOffsets, rampingArrivalOffsets, rampingVusSteps } from './schedule.js';
-import type { StageWindow } from './types.js';
 import type { VuHandle, VuResult } from './vu-handle.js';
-import { stageWindows } from './windows.js';
 
 export interface ExecutorContext {
   /** True once the test is aborted: start nothing new. */

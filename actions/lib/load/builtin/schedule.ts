@@ -3,7 +3,7 @@
  * (integer nanoseconds, ramp-up floors and ramp-down ceils the linear VU curve) and the iteration start offsets of
  * the arrival-rate executors. All times are milliseconds from the scenario start.
  */
-import type { Stage } from './options.js';
+import type { Stage } from '../options.js';
 
 export interface VuStep {
   atMs: number;

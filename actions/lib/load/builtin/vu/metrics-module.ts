@@ -1,5 +1,5 @@
 /** `k6/metrics`: Counter, Gauge, Rate, Trend, declared in the init context, added to in VU code. */
-import type { MetricContains, MetricType } from '../metrics.js';
+import type { MetricContains, MetricType } from '../../metrics.js';
 import type { VuState } from './state.js';
 
 export function createMetricsModule(vu: VuState) {

@@ -3,7 +3,7 @@
  * shared-memory channel of channel.ts. A VU blocks on Atomics.wait while the main thread performs its HTTP requests.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { MetricDefinition, Sample, Tags } from './metrics.js';
+import type { MetricDefinition, Sample, Tags } from '../metrics.js';
 import type { WireResponse } from './wire.js';
 
 /** Statuses a response callback accepts: single codes and inclusive ranges. */
@@ -15,6 +15,10 @@ export interface ExpectedStatuses {
 export interface HttpRequestSpec {
   method: string;
   url: string;
+  /** `auth: 'digest'`: the URL's credentials, answered to the server's challenge instead of sent as Basic. */
+  digest?: { username: string; password: string };
+  /** The URL as metric tags show it, when it differs (credentials masked). */
+  shownUrl?: string;
   headers: Record<string, string>;
   body: string | Uint8Array | null;
   timeoutMs: number;
@@ -50,10 +54,15 @@ export interface HttpResponseData {
   remote_ip: string;
   remote_port: number;
   request: { method: string; url: string; headers: Record<string, string[]>; body: string };
+  /** The TLS version of an https connection (`tls1.3`). */
+  tls_version?: string;
+  /** Every Set-Cookie header of the response and of the redirects before it, with the URL that set it. */
+  setCookies?: [url: string, header: string][];
 }
 
 export interface VuWorkerData {
   vuId: number;
+  /** The bundled script as an ES module (see bundle.ts). */
   code: string;
   scriptPath: string;
   env: Record<string, string>;
@@ -62,6 +71,10 @@ export interface VuWorkerData {
   bell: SharedArrayBuffer;
   toVuPort: MessagePort;
   fromVuPort: MessagePort;
+  /** Answers to async requests (http.asyncRequest): `{ id, responses }`. */
+  asyncPort: MessagePort;
+  /** A file URL of the engine: packages VU code loads on demand are resolved from there. */
+  packagesFrom: string;
 }
 
 export interface ScenarioState {
@@ -112,7 +125,15 @@ export type VuEvent =
   | { type: 'test-fail'; message: string };
 
 export type FromVu =
-  | { type: 'http'; id: number; requests: HttpRequestSpec[]; events?: VuEvent[]; records?: IterationRecord[] }
+  | {
+      type: 'http';
+      id: number;
+      requests: HttpRequestSpec[];
+      /** Answer on the async port: the VU's event loop goes on meanwhile. */
+      async?: true;
+      events?: VuEvent[];
+      records?: IterationRecord[];
+    }
   | { type: 'records'; events?: VuEvent[]; records?: IterationRecord[] }
   | {
       type: 'done';

@@ -2,9 +2,13 @@
  * `k6/http` for a VU: builds request specs (headers, tags, timeout, body encoding, response callback), hands them to
  * the main thread synchronously and wraps the answers as k6 Response objects.
  */
-import { parseK6Duration } from '../duration.js';
+import { parseK6Duration } from '../../duration.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData } from '../protocol.js';
+import { failedResponse } from '../wire.js';
+import { CookieJar, type ResponseCookie, responseCookies } from './cookies.js';
+import { parseHTML, type Selection } from './html.js';
 import { selectJsonPath } from './json-path.js';
+import { requestUrl, templatedUrl, UrlError } from './request-url.js';
 import type { VuState } from './state.js';
 
 export const userAgent = 'Grafana k6/2.2.0 (scalegate builtin engine)';
@@ -17,6 +21,9 @@ interface Params {
   responseType?: 'text' | 'binary' | 'none';
   responseCallback?: ExpectedStatuses | null;
   throw?: boolean;
+  cookies?: Record<string, unknown>;
+  jar?: CookieJar | null;
+  auth?: string;
 }
 
 type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | null | undefined;
@@ -36,12 +43,14 @@ class Response {
   remote_ip!: string;
   remote_port!: number;
   request!: HttpResponseData['request'];
-  cookies: Record<string, unknown[]> = {};
+  cookies: Record<string, ResponseCookie[]>;
   tls_version = '';
   tls_cipher_suite = '';
 
   constructor(data: HttpResponseData) {
-    Object.assign(this, data);
+    const { setCookies, ...rest } = data;
+    Object.assign(this, rest);
+    this.cookies = responseCookies(data.url, setCookies);
   }
 
   json(selector?: string): unknown {
@@ -54,8 +63,20 @@ class Response {
     return selector === undefined ? parsed : selectJsonPath(parsed, selector);
   }
 
-  html(): never {
-    throw new Error('response.html() is not supported by the builtin engine');
+  /** The body as a k6 Selection, optionally narrowed to `selector`. */
+  html(selector?: string): Selection {
+    const text =
+      typeof this.body === 'string' ? this.body : this.body ? new TextDecoder().decode(this.body) : '';
+    const document = parseHTML(text);
+    return selector === undefined ? document : document.find(selector);
+  }
+
+  submitForm(): never {
+    throw new Error('response.submitForm() is not supported by the builtin engine (use runner k6)');
+  }
+
+  clickLink(): never {
+    throw new Error('response.clickLink() is not supported by the builtin engine (use runner k6)');
   }
 }
 
@@ -78,19 +99,23 @@ function encodeBody(body: Body, headers: Record<string, string>): string | Uint8
 export function createHttpModule(vu: VuState, options: () => Record<string, unknown>) {
   let responseCallback: ExpectedStatuses | null = defaultExpected;
 
-  // Scripts request the same few URLs over and over: parse each once.
-  const validUrls = new Set<string>();
+  /** The VU's own jar, emptied before each iteration as k6 does (unless the `noCookiesReset` option). */
+  let vuJar = new CookieJar();
+  let jarIteration = vu.iteration;
+  const activeJar = () => {
+    if (jarIteration !== vu.iteration && options().noCookiesReset !== true) {
+      vuJar = new CookieJar();
+      jarIteration = vu.iteration;
+    }
+    return vuJar;
+  };
+  const jarOf = (params: Params | undefined) => (params?.jar === undefined ? activeJar() : params.jar);
 
   function spec(method: string, url: unknown, body: Body, params: Params = {}): HttpRequestSpec {
-    const target = String(url);
-    if (!validUrls.has(target)) {
-      try {
-        new URL(target);
-      } catch {
-        throw new Error(`invalid URL '${target}'`);
-      }
-      if (validUrls.size < 1000) validUrls.add(target);
-    }
+    const target = requestUrl(url);
+    if (params.auth !== undefined && params.auth !== 'basic' && params.auth !== 'digest')
+      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic, digest)`);
+    const digest = params.auth === 'digest' ? target.credentials : undefined;
     const headers: Record<string, string> = {};
     const opts = options();
     const ua = opts.userAgent === undefined ? userAgent : String(opts.userAgent);
@@ -102,14 +127,28 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
         headers[k] = String(v);
       }
     }
+    if (
+      target.credentials &&
+      !digest &&
+      !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
+    ) {
+      const { username, password } = target.credentials;
+      headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    }
+    const hasCookieHeader = Object.keys(headers).some((h) => h.toLowerCase() === 'cookie');
+    const cookie = jarOf(params)?.header(target.url, params.cookies) ?? '';
+    if (cookie && !hasCookieHeader) headers.Cookie = cookie;
     const encoded = encodeBody(body, headers);
     const tags = vu.tags();
+    if (target.name !== undefined) tags.name = target.name;
     if (params.tags) for (const [k, v] of Object.entries(params.tags)) tags[k] = String(v);
     const timeout = params.timeout ?? 60_000;
     const discard = opts.discardResponseBodies === true;
     return {
       method: method.toUpperCase(),
-      url: target,
+      url: target.url,
+      ...(target.shown !== target.url ? { shownUrl: target.shown } : {}),
+      ...(digest ? { digest } : {}),
       headers,
       body: encoded,
       timeoutMs: parseK6Duration(timeout, 'params.timeout'),
@@ -124,13 +163,33 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     const shouldThrow = params?.throw ?? options().throw === true;
     if (data.error && shouldThrow) throw new Error(data.error);
     if (data.error) console.warn(`Request Failed: ${data.error}`);
+    if (data.setCookies) jarOf(params)?.store(data.setCookies);
     return new Response(data);
+  }
+
+  /** A request spec, or the failed response of a URL that cannot be requested (sent nowhere). */
+  function prepare(method: string, url: unknown, body: Body, params?: Params) {
+    try {
+      return spec(method, url, body, params);
+    } catch (error) {
+      if (!(error instanceof UrlError)) throw error;
+      return failedResponse(method.toUpperCase(), error.url, error.code, error.message);
+    }
   }
 
   function request(method: string, url: unknown, body?: Body, params?: Params): Response {
     vu.requireVuContext('making HTTP requests');
-    const [data] = vu.http([spec(method, url, body, params)]);
-    return finish(data!, params);
+    const prepared = prepare(method, url, body, params);
+    const data = 'status' in prepared ? prepared : vu.http([prepared])[0]!;
+    return finish(data, params);
+  }
+
+  /** http.asyncRequest: the same request without blocking the VU. */
+  async function asyncRequest(method: string, url: unknown, body?: Body, params?: Params): Promise<Response> {
+    vu.requireVuContext('making HTTP requests');
+    const prepared = prepare(method, url, body, params);
+    const data = 'status' in prepared ? prepared : (await vu.httpAsync([prepared]))[0]!;
+    return finish(data, params);
   }
 
   type BatchItem =
@@ -147,7 +206,11 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
       if (Array.isArray(item)) return { key, method: item[0], url: item[1], body: item[2], params: item[3] };
       return { key, method: item.method ?? 'GET', url: item.url, body: item.body, params: item.params };
     });
-    const responses = vu.http(normalized.map((r) => spec(r.method, r.url, r.body, r.params)));
+    const prepared = normalized.map((r) => prepare(r.method, r.url, r.body, r.params));
+    const specs = prepared.filter((p): p is HttpRequestSpec => !('status' in p));
+    const answers = specs.length > 0 ? vu.http(specs) : [];
+    let next = 0;
+    const responses = prepared.map((p) => ('status' in p ? p : answers[next++]!));
     const wrapped = responses.map((data, i) => finish(data, normalized[i]!.params));
     if (Array.isArray(requests)) return wrapped;
     return Object.fromEntries(normalized.map((r, i) => [r.key, wrapped[i]!]));
@@ -166,6 +229,7 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
 
   const http = {
     request,
+    asyncRequest,
     get: (url: unknown, params?: Params) => request('GET', url, null, params),
     head: (url: unknown, params?: Params) => request('HEAD', url, null, params),
     post: (url: unknown, body?: Body, params?: Params) => request('POST', url, body, params),
@@ -178,9 +242,12 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     setResponseCallback(callback: ExpectedStatuses | null) {
       responseCallback = callback;
     },
-    url(strings: TemplateStringsArray, ...values: unknown[]) {
-      return strings.reduce((out, s, i) => out + s + (i < values.length ? String(values[i]) : ''), '');
+    url: templatedUrl,
+    cookieJar: () => activeJar(),
+    file(): never {
+      throw new Error('http.file (multipart bodies) is not supported by the builtin engine (use runner k6)');
     },
+    CookieJar,
   };
   return http;
 }

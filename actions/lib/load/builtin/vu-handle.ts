@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Sample } from '../metrics.js';
 import { createControlBuffer, Doorbell, EngineChannel } from './channel.js';
 import type { HttpIo } from './http-io.js';
-import type { Sample } from './metrics.js';
 import type {
   FromVu,
   FromVuInit,
@@ -58,7 +58,7 @@ export function vuWorkerFile(): Promise<string> {
     if (existsSync(bundled)) return bundled;
     const { build } = await import('esbuild');
     const result = await build({
-      entryPoints: [fileURLToPath(new URL('../workers/k6-vu.ts', import.meta.url))],
+      entryPoints: [fileURLToPath(new URL('../../workers/k6-vu.ts', import.meta.url))],
       bundle: true,
       write: false,
       platform: 'node',
@@ -81,68 +81,92 @@ export function vuWorkerFile(): Promise<string> {
   return workerFile;
 }
 
+/**
+ * How long an interrupted VU may take to stop by itself before its thread is terminated: VU code stops at once in a
+ * sleep, an HTTP call or an await; only code busy on the CPU needs the hard stop.
+ */
+const interruptGraceMs = 250;
+
 export class VuHandle {
-  private readonly worker: Worker;
-  private readonly channel: EngineChannel;
+  private worker!: Worker;
+  private channel!: EngineChannel;
   private readonly receiver = () => this.receive();
   private pending: ((result: VuResult) => void) | undefined;
-  private ready: Promise<ReadyInfo>;
+  private ready!: Promise<ReadyInfo>;
   /** The scenario of the VU's previous iteration: iterate frames carry it only when it changes. */
   private lastScenario: ScenarioState | undefined;
   private onRecord: ((record: IterationRecord) => void) | undefined;
   /** Request ids of an interrupted iteration, whose late answers must not wake the next one. */
   private generation = 0;
+  private killTimer: NodeJS.Timeout | undefined;
+  /** Set while the thread is terminated to stop a busy iteration: a fresh one replaces it. */
+  private killed = false;
   busy = false;
   hasSetupData = false;
   exited = false;
 
   constructor(
     readonly id: number,
-    workerFile: string,
-    code: string,
-    scriptPath: string,
-    env: Record<string, string>,
+    private readonly workerFile: string,
+    private readonly code: string,
+    private readonly scriptPath: string,
+    private readonly env: Record<string, string>,
     private readonly hooks: VuHooks,
   ) {
+    this.start();
+  }
+
+  /** Starts the VU's thread and evaluates its init context. */
+  private start(): void {
     const toVu = new MessageChannel();
     const fromVu = new MessageChannel();
+    const replies = new MessageChannel();
     const control = createControlBuffer();
-    this.channel = new EngineChannel(control, toVu.port2, fromVu.port2);
+    this.channel = new EngineChannel(control, toVu.port2, fromVu.port2, replies.port2);
     const data: VuWorkerData = {
-      vuId: id,
-      code,
-      scriptPath,
-      env,
+      vuId: this.id,
+      code: this.code,
+      scriptPath: this.scriptPath,
+      env: this.env,
       control,
       bell: doorbell.buffer,
       toVuPort: toVu.port1,
       fromVuPort: fromVu.port1,
+      asyncPort: replies.port1,
+      packagesFrom: import.meta.url,
     };
-    this.worker = new Worker(workerFile, {
+    const worker = new Worker(this.workerFile, {
       workerData: data,
-      transferList: [toVu.port1, fromVu.port1],
+      transferList: [toVu.port1, fromVu.port1, replies.port1],
       // The entry is plain JavaScript: do not inherit loader hooks such as tsx (slow start, memory per VU).
       execArgv: [],
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
       stdout: false,
       stderr: false,
     });
+    this.worker = worker;
+    this.killed = false;
+    this.hasSetupData = false;
+    this.lastScenario = undefined;
     doorbell.add(this.receiver);
     this.ready = new Promise((resolveReady, rejectReady) => {
-      this.worker.on('message', (message: FromVuInit) => {
+      worker.on('message', (message: FromVuInit) => {
         if (message.type === 'ready') resolveReady(message);
         else if (message.type === 'init-error') rejectReady(new Error(message.message));
         else this.event(message);
       });
-      this.worker.on('error', (error) => {
+      worker.on('error', (error) => {
         rejectReady(error);
         this.finishPending({ outcome: 'full', error: error.stack ?? String(error) });
       });
-      this.worker.on('exit', () => {
-        this.exited = true;
+      worker.on('exit', () => {
         doorbell.delete(this.receiver);
-        rejectReady(new Error(`VU ${id} exited during init`));
+        rejectReady(new Error(`VU ${this.id} exited during init`));
         this.finishPending({ outcome: 'interrupted' });
+        // A VU whose busy iteration was stopped gets a fresh thread at once, so that its next frame is built for
+        // it (setup data, scenario) as for a new VU.
+        if (this.killed && !this.exited) this.start();
+        else this.exited = true;
       });
     });
     this.ready.catch(() => undefined);
@@ -167,7 +191,7 @@ export class VuHandle {
     }
     if (frame.type === 'records') return;
     if (frame.type === 'http') {
-      void this.answer(frame.id, frame.requests);
+      void this.answer(frame.id, frame.requests, frame.async === true);
       return;
     }
     this.hooks.onSamples(frame.samples);
@@ -183,25 +207,40 @@ export class VuHandle {
   private finishPending(result: VuResult): void {
     const resolveDone = this.pending;
     this.pending = undefined;
+    clearTimeout(this.killTimer);
     this.busy = false;
     resolveDone?.(result);
   }
 
-  private async answer(id: number, requests: HttpRequestSpec[]): Promise<void> {
+  /** Performs the VU's requests; a blocking call gets its answer in the frame slot, an async one on its port. */
+  private async answer(id: number, requests: HttpRequestSpec[], async: boolean): Promise<void> {
     const generation = this.generation;
+    const channel = this.channel;
     const responses =
       requests.length === 1
         ? [await this.hooks.http.perform(requests[0]!)]
         : await Promise.all(requests.map((r) => this.hooks.http.perform(r)));
-    if (generation !== this.generation || this.exited) return;
-    this.channel.send(
-      { type: 'http-reply', id, responses: responses.map((r, i) => toWire(requests[i]!, r)) } satisfies ToVu,
+    if (channel !== this.channel || this.exited) return;
+    const wire = responses.map((r, i) => toWire(requests[i]!, r));
+    if (async) {
+      channel.reply({ id, responses: wire });
+      return;
+    }
+    if (generation !== this.generation) return;
+    channel.send(
+      { type: 'http-reply', id, responses: wire } satisfies ToVu,
       responses.some((r) => r.body instanceof ArrayBuffer),
     );
   }
 
-  private send(frame: ToVu): Promise<VuResult> {
-    if (this.exited) return Promise.resolve({ outcome: 'interrupted' });
+  private async send(frame: ToVu): Promise<VuResult> {
+    if (this.exited) return { outcome: 'interrupted' };
+    // Resolved at once, except for a VU whose thread is being replaced.
+    try {
+      await this.ready;
+    } catch (error) {
+      return { outcome: 'full', error: (error as Error).message };
+    }
     this.busy = true;
     return new Promise((resolveDone) => {
       this.pending = resolveDone;
@@ -234,15 +273,25 @@ export class VuHandle {
     return this.send({ type: 'call', fn, ...(arg === undefined ? {} : { arg }) });
   }
 
-  /** Stops the running iteration at its next sleep or HTTP call (k6's hard stop of an iteration). */
+  /**
+   * k6's hard stop of an iteration: VU code stops at its next sleep, HTTP call or await; code that never yields is
+   * stopped by terminating the thread (a fresh one serves the VU's next call).
+   */
   interrupt(): void {
     if (!this.busy) return;
-    this.generation++;
+    const generation = ++this.generation;
     this.channel.interrupt();
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => {
+      if (!this.busy || generation !== this.generation || this.exited) return;
+      this.killed = true;
+      void this.worker.terminate();
+    }, interruptGraceMs);
   }
 
   async terminate(): Promise<void> {
     this.exited = true;
+    clearTimeout(this.killTimer);
     doorbell.delete(this.receiver);
     await this.worker.terminate();
   }
