@@ -3,11 +3,11 @@ import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { choiceInput, durationInput, optionalInput, workspace } from '../lib/action/inputs.js';
 import { runGates } from '../lib/gates/run.js';
-import { resolveGateSource } from '../lib/gates/source.js';
 import { verdictMarkdown } from '../lib/gates/verdict.js';
 import { resolveWindow } from '../lib/gates/windows.js';
 import { PrometheusClient } from '../lib/prometheus/client.js';
 import { connectionOptions, parseHeaderLines } from '../lib/prometheus/connection.js';
+import { resolveGateSource } from '../lib/settings/gate-source.js';
 import { UsageError } from '../lib/util/errors.js';
 
 export async function run(): Promise<void> {

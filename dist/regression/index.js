@@ -5444,8 +5444,8 @@ var require_util2 = __commonJS({
         request3.headersList.append("origin", serializedOrigin, true);
       }
     }
-    function coarsenTime(timestamp, crossOriginIsolatedCapability) {
-      return timestamp;
+    function coarsenTime(timestamp2, crossOriginIsolatedCapability) {
+      return timestamp2;
     }
     function clampAndCoarsenConnectionTimingInfo(connectionTimingInfo, defaultStartTime, crossOriginIsolatedCapability) {
       if (!connectionTimingInfo?.startTime || connectionTimingInfo.startTime < defaultStartTime) {
@@ -15629,11 +15629,11 @@ var require_dns = __commonJS({
         return ip;
       }
       setRecords(origin, addresses) {
-        const timestamp = Date.now();
+        const timestamp2 = Date.now();
         const records = { records: { 4: null, 6: null } };
         let minTTL = this.#maxTTL;
         for (const record2 of addresses) {
-          record2.timestamp = timestamp;
+          record2.timestamp = timestamp2;
           if (typeof record2.ttl === "number") {
             record2.ttl = Math.min(record2.ttl, this.#maxTTL);
             minTTL = Math.min(minTTL, record2.ttl);
@@ -31306,7 +31306,7 @@ var require_timestamp = __commonJS({
       resolve: (str) => parseSexagesimal(str, false),
       stringify: stringifySexagesimal
     };
-    var timestamp = {
+    var timestamp2 = {
       identify: (value) => value instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
@@ -31315,7 +31315,7 @@ var require_timestamp = __commonJS({
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
       resolve(str) {
-        const match = str.match(timestamp.test);
+        const match = str.match(timestamp2.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -31334,7 +31334,7 @@ var require_timestamp = __commonJS({
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
-    exports.timestamp = timestamp;
+    exports.timestamp = timestamp2;
   }
 });
 
@@ -31354,7 +31354,7 @@ var require_schema3 = __commonJS({
     var omap = require_omap();
     var pairs = require_pairs();
     var set2 = require_set();
-    var timestamp = require_timestamp();
+    var timestamp2 = require_timestamp();
     var schema = [
       map2.map,
       seq.seq,
@@ -31374,9 +31374,9 @@ var require_schema3 = __commonJS({
       omap.omap,
       pairs.pairs,
       set2.set,
-      timestamp.intTime,
-      timestamp.floatTime,
-      timestamp.timestamp
+      timestamp2.intTime,
+      timestamp2.floatTime,
+      timestamp2.timestamp
     ];
     exports.schema = schema;
   }
@@ -31401,7 +31401,7 @@ var require_tags = __commonJS({
     var pairs = require_pairs();
     var schema$2 = require_schema3();
     var set2 = require_set();
-    var timestamp = require_timestamp();
+    var timestamp2 = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map2.map, seq.seq, string5.string]],
@@ -31415,11 +31415,11 @@ var require_tags = __commonJS({
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
-      floatTime: timestamp.floatTime,
+      floatTime: timestamp2.floatTime,
       int: int2.int,
       intHex: int2.intHex,
       intOct: int2.intOct,
-      intTime: timestamp.intTime,
+      intTime: timestamp2.intTime,
       map: map2.map,
       merge: merge3.merge,
       null: _null4.nullTag,
@@ -31427,7 +31427,7 @@ var require_tags = __commonJS({
       pairs: pairs.pairs,
       seq: seq.seq,
       set: set2.set,
-      timestamp: timestamp.timestamp
+      timestamp: timestamp2.timestamp
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
@@ -31435,7 +31435,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set2.set,
-      "tag:yaml.org,2002:timestamp": timestamp.timestamp
+      "tag:yaml.org,2002:timestamp": timestamp2.timestamp
     };
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
@@ -40595,21 +40595,65 @@ function retryOnConflict(operation, statuses, tries = 4) {
   });
 }
 
+// actions/lib/github/git-data.ts
+async function commitChanges(github, repo, parent, changes, message) {
+  const { data: tree } = await github.rest.git.createTree({
+    ...repo,
+    base_tree: parent.tree,
+    tree: changes.map((c) => ({ path: c.path, mode: "100644", type: "blob", sha: c.sha }))
+  });
+  const { data: commit } = await github.rest.git.createCommit({
+    ...repo,
+    message,
+    tree: tree.sha,
+    parents: [parent.sha]
+  });
+  return commit.sha;
+}
+async function createBranch(github, repo, branch, sha) {
+  try {
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+    return true;
+  } catch (error63) {
+    if (httpStatus(error63) === 422) return false;
+    throw error63;
+  }
+}
+
 // actions/lib/github/branch-store.ts
+var concurrentWriters = 8;
 function branchStore(github, repo, branch = "scalegate-history") {
-  async function read(path) {
+  async function readAt(path, ref) {
+    let file2;
     try {
-      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
-      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new Error(`${branch}:${path} is not a file`);
-      }
-      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
+      const { data } = await github.rest.repos.getContent({ ...repo, path, ref });
+      if (Array.isArray(data)) throw new Error(`${branch}:${path} is a folder, not a document`);
+      file2 = data;
     } catch (error63) {
       if (httpStatus(error63) === 404) return void 0;
       throw error63;
     }
+    if (file2.type !== "file") throw new Error(`${branch}:${path} is not a file`);
+    let [content2, encoding] = [file2.content ?? "", file2.encoding];
+    if (encoding !== "base64") {
+      const { data: blob } = await github.rest.git.getBlob({ ...repo, file_sha: file2.sha });
+      [content2, encoding] = [blob.content, blob.encoding];
+    }
+    const text = Buffer.from(content2, encoding === "base64" ? "base64" : "utf8").toString("utf8");
+    return { value: JSON.parse(text), sha: file2.sha };
   }
-  async function createBranch() {
+  async function head() {
+    let sha;
+    try {
+      sha = (await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
+    } catch (error63) {
+      if (httpStatus(error63) === 404) return void 0;
+      throw error63;
+    }
+    const { data: commit } = await github.rest.git.getCommit({ ...repo, commit_sha: sha });
+    return { sha, tree: commit.tree.sha };
+  }
+  async function start() {
     const { data: tree } = await github.rest.git.createTree({
       ...repo,
       tree: [
@@ -40627,35 +40671,60 @@ function branchStore(github, repo, branch = "scalegate-history") {
       tree: tree.sha,
       parents: []
     });
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  }
-  async function branchExists() {
-    try {
-      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return true;
-    } catch (error63) {
-      if (httpStatus(error63) === 404) return false;
-      throw error63;
-    }
+    await createBranch(github, repo, branch, commit.sha);
   }
   async function update(path, change2, message) {
-    if (!await branchExists()) await createBranch();
-    return retryOnConflict(async () => {
-      const current = await read(path);
-      const next = change2(current?.value);
-      await github.rest.repos.createOrUpdateFileContents({
-        ...repo,
-        path,
-        branch,
-        message,
-        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+    return retryOnConflict(
+      async () => {
+        let parent = await head();
+        if (!parent) {
+          await start();
+          parent = await head();
+        }
+        if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
+        const next = change2((await readAt(path, parent.sha))?.value);
+        const { data: blob } = await github.rest.git.createBlob({
+          ...repo,
+          content: Buffer.from(`${JSON.stringify(next, null, 2)}
 `).toString("base64"),
-        ...current ? { sha: current.sha } : {}
-      });
-      return next;
-    }, [409, 422]);
+          encoding: "base64"
+        });
+        const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
+        await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: commit, force: false });
+        return next;
+      },
+      [422],
+      concurrentWriters + 1
+    );
   }
-  return { read, update };
+  return { read: (path) => readAt(path, branch), update };
+}
+
+// actions/lib/github/limits.ts
+var githubLimits = {
+  /** Issue and pull-request comments, and issue or pull-request bodies. */
+  body: 65536,
+  /** Issue and pull-request titles. */
+  title: 256,
+  /** A check run's output summary and text (in bytes, in practice). */
+  checkRunText: 65535,
+  annotationTitle: 255,
+  /** An annotation's message and raw_details: 64 KB. */
+  annotationMessage: 64 * 1024,
+  deploymentStatusDescription: 140
+};
+var ellipsis = "\u2026";
+function capText(text, max, unit = "characters") {
+  const size = (s) => unit === "bytes" ? Buffer.byteLength(s) : [...s].length;
+  if (size(text) <= max) return text;
+  let room = max - size(ellipsis);
+  let kept = "";
+  for (const char of text) {
+    room -= size(char);
+    if (room < 0) break;
+    kept += char;
+  }
+  return kept + ellipsis;
 }
 
 // actions/lib/github/regression-issues.ts
@@ -40677,7 +40746,7 @@ async function syncRegressionIssues(github, repo, input2) {
   const result = { opened: [], updated: [], closed: [] };
   const findIssue = (f) => open3.find((i) => i.body?.includes(marker(input2.environment, f)));
   for (const f of input2.comparison.regressions) {
-    const line = `Run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}`;
+    const line = capText(`Run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}`, githubLimits.body);
     const issue3 = findIssue(f);
     if (issue3) {
       await github.rest.issues.createComment({ ...repo, issue_number: issue3.number, body: line });
@@ -40685,14 +40754,20 @@ async function syncRegressionIssues(github, repo, input2) {
     } else {
       const { data } = await github.rest.issues.create({
         ...repo,
-        title: `Scaling regression in ${input2.environment}: ${f.metric} (${f.stage})`,
+        title: capText(
+          `Scaling regression in ${input2.environment}: ${f.metric} (${f.stage})`,
+          githubLimits.title
+        ),
         labels: [regressionLabel],
-        body: `${marker(input2.environment, f)}
+        body: capText(
+          `${marker(input2.environment, f)}
 scalegate's scheduled scaling-regression run found a regression.
 
 ${line}
 
-This issue closes itself when a later run is back within ${f.criterion}.`
+This issue closes itself when a later run is back within ${f.criterion}.`,
+          githubLimits.body
+        )
       });
       result.opened.push(data.number);
     }
@@ -40703,7 +40778,10 @@ This issue closes itself when a later run is back within ${f.criterion}.`
     await github.rest.issues.createComment({
       ...repo,
       issue_number: issue3.number,
-      body: `Back within ${f.criterion} in run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}. Closing.`
+      body: capText(
+        `Back within ${f.criterion} in run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}. Closing.`,
+        githubLimits.body
+      )
     });
     await github.rest.issues.update({
       ...repo,
@@ -40740,6 +40818,14 @@ function parseValue(raw) {
 function parsePoint(raw) {
   if (!Array.isArray(raw) || raw.length !== 2) throw new Error("sample is not [time, value]");
   return [Number(raw[0]), parseValue(raw[1])];
+}
+function matrix(data, what) {
+  if (data.resultType !== "matrix" || !Array.isArray(data.result))
+    throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for ${what}`);
+  return data.result.map((s) => ({
+    metric: s.metric ?? {},
+    values: s.values.map(parsePoint)
+  }));
 }
 function authHeader(auth2) {
   if (!auth2 || auth2.type === "none") return {};
@@ -40807,6 +40893,14 @@ var PrometheusClient = class {
       value: parsePoint(s.value)
     }));
   }
+  /**
+   * The raw samples of a range-vector selector (`up{job="x"}[10m]`) at `time`: every scrape's own timestamp, at no
+   * step, so the caller can see exactly where samples are missing.
+   */
+  async querySamples(expr, time3, signal) {
+    const data = await this.call("query", { query: expr, time: (time3.getTime() / 1e3).toFixed(3) }, signal);
+    return matrix(data, "a range-vector query");
+  }
   /** Range query over [start, end] every `stepSeconds`. */
   async queryRange(expr, start, end, stepSeconds, signal) {
     const data = await this.call(
@@ -40819,12 +40913,7 @@ var PrometheusClient = class {
       },
       signal
     );
-    if (data.resultType !== "matrix" || !Array.isArray(data.result))
-      throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for a range query`);
-    return data.result.map((s) => ({
-      metric: s.metric ?? {},
-      values: s.values.map(parsePoint)
-    }));
+    return matrix(data, "a range query");
   }
   async close() {
     await this.dispatcher.close();
@@ -41258,14 +41347,16 @@ function replicasQuery(which2, matchers) {
 
 // actions/lib/gates/pending-pods.ts
 var podKey = "namespace, pod";
-function withPodLabels(expr, namespaceMatchers, labels) {
+function withPodLabels(expr, namespaceMatchers, labels, span) {
   const entries = Object.entries(labels);
   if (entries.length === 0) return expr;
   const matchers = [
     ...namespaceMatchers,
     ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
   ];
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${selector("kube_pod_labels", matchers)})`;
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
 }
 function pendingQuery(namespaceMatchers, labels) {
   const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
@@ -41414,430 +41505,6 @@ function niceCeiling(x) {
   const magnitude = 10 ** Math.floor(Math.log10(x));
   for (const step of [1, 2, 5, 10]) if (step * magnitude >= x) return step * magnitude;
   return 10 * magnitude;
-}
-
-// actions/lib/gates/verdict.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v1";
-
-// actions/lib/report/model.ts
-function escapeHtml(text) {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
-  );
-}
-
-// actions/lib/report/markdown.ts
-function escapeCell(text) {
-  return escapeHtml(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-
-// actions/lib/regression/trend.ts
-var measurementLabels = {
-  timeToScaleOutSeconds: "time to scale out (s)",
-  peakReplicas: "peak replicas",
-  peakPendingPods: "peak pending pods",
-  longestPendingSeconds: "longest pending (s)",
-  p95Seconds: "p95 (s)",
-  p99Seconds: "p99 (s)",
-  errorRate: "error rate",
-  achievedRate: "request rate (req/s)"
-};
-function round2(value) {
-  return Number(value.toPrecision(4));
-}
-function runLabel(run2) {
-  return (run2.sha ? run2.sha.slice(0, 7) : run2.runId).replace(/"/g, "'");
-}
-function trendChart(history, metric, lastRuns = 30) {
-  const runs = history.runs.slice(-lastRuns);
-  const stages = [
-    ...new Set(runs.flatMap((r) => r.stages.filter((s) => s.measurements[metric]).map((s) => s.name)))
-  ];
-  if (stages.length === 0) return "";
-  const lines = stages.map((stage) => {
-    let last = 0;
-    return runs.map((run2) => {
-      const value = run2.stages.find((s) => s.name === stage)?.measurements[metric]?.value;
-      if (value !== void 0 && Number.isFinite(value)) last = value;
-      return round2(last);
-    });
-  });
-  const max = Math.max(0, ...lines.flat());
-  const title = `${measurementLabels[metric]} by run${stages.length > 1 ? `: ${stages.map((s, i) => `${s} (line ${i + 1})`).join(", ")}` : ` (${stages[0]})`}`;
-  return [
-    "```mermaid",
-    "xychart-beta",
-    `  title "${title.replace(/"/g, "'")}"`,
-    `  x-axis [${runs.map((r) => `"${runLabel(r)}"`).join(", ")}]`,
-    `  y-axis "${measurementLabels[metric]}" 0 --> ${max > 0 ? niceCeiling(max) : 1}`,
-    ...lines.map((values) => `  line [${values.join(", ")}]`),
-    "```"
-  ].join("\n");
-}
-var statusLabel = {
-  regression: "\u274C regression",
-  ok: "\u2705 ok",
-  "no-baseline": "\u2796 no baseline"
-};
-function change(f) {
-  if (f.changePercent === void 0) return "\u2013";
-  return `${f.changePercent >= 0 ? "+" : ""}${f.changePercent.toFixed(1)}%`;
-}
-function regressionMarkdown(environment, history, comparison) {
-  const head = comparison.regressions.length > 0 ? `### \u274C scaling regression in ${escapeCell(environment)}: ${comparison.regressions.length} figure(s)` : `### \u2705 no scaling regression in ${escapeCell(environment)}`;
-  const rows = comparison.findings.map(
-    (f) => [
-      escapeCell(f.stage),
-      measurementLabels[f.metric],
-      statusLabel[f.status],
-      String(round2(f.current)),
-      f.baseline === void 0 ? "\u2013" : String(round2(f.baseline)),
-      change(f),
-      f.criterion,
-      f.method,
-      escapeCell(f.reason)
-    ].join(" | ")
-  );
-  const charts = measurementKeys.map((metric) => trendChart(history, metric)).filter(Boolean);
-  return [
-    head,
-    "",
-    `Baseline: ${comparison.baselineRunIds.length} earlier passing run(s).`,
-    "",
-    "| Stage | Figure | Status | Now | Baseline | Change | Criterion | Method | Why |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${r} |`),
-    "",
-    "#### Trend",
-    "",
-    charts.join("\n\n"),
-    ""
-  ].join("\n");
-}
-
-// actions/lib/report/files.ts
-import { mkdir as mkdir2, readFile, writeFile as writeFile2 } from "node:fs/promises";
-import { join, resolve } from "node:path";
-async function readVerdict(path) {
-  const text = await readFile(path, "utf8").catch((error63) => {
-    throw new ScalegateError(
-      `verdict file ${path}: ${error63.code === "ENOENT" ? "not found" : error63.message}`,
-      2
-    );
-  });
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`verdict file ${path}: not JSON (${error63.message})`, 2);
-  }
-  if (value?.schemaVersion !== verdictSchemaVersion)
-    throw new ScalegateError(
-      `verdict file ${path}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(value?.schemaVersion)})`,
-      2
-    );
-  if (!Array.isArray(value.gates))
-    throw new ScalegateError(`verdict file ${path}: gates: expected a list`, 2);
-  return value;
-}
-async function readWindows(textOrPath, cwd = process.cwd()) {
-  const inline = textOrPath.trimStart().startsWith("{");
-  const text = inline ? textOrPath : await readFile(resolve(cwd, textOrPath), "utf8");
-  const where = inline ? "windows" : `windows file ${textOrPath}`;
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
-  }
-  if (typeof value?.start !== "string" || typeof value.end !== "string" || !Array.isArray(value.scenarios))
-    throw new ScalegateError(`${where}: expected the load step's windows {start, end, scenarios}`, 2);
-  return value;
-}
-
-// actions/lib/report/run-context.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-function readEvent(path) {
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync2(path, "utf8"));
-  } catch {
-    return {};
-  }
-}
-function runContext(env = process.env) {
-  const event = readEvent(env.GITHUB_EVENT_PATH);
-  const repo = parseRepository(env.GITHUB_REPOSITORY);
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const pullRequest = event.pull_request?.number ?? void 0;
-  return {
-    repo,
-    sha: event.pull_request?.head?.sha ?? env.GITHUB_SHA ?? "",
-    ...pullRequest !== void 0 ? { pullRequest } : {},
-    ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
-    ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
-    ...env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}
-  };
-}
-
-// actions/lib/settings/image.ts
-var domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-var domain = `(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?)`;
-var pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-var name = `(?:${domain}/)?${pathComponent}(?:/${pathComponent})*`;
-var tag = "[\\w][\\w.-]{0,127}";
-var digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-var referencePattern = new RegExp(`^(${name})(?::(${tag}))?(?:@(${digest}))?$`);
-function parseImageReference(ref) {
-  const match = referencePattern.exec(ref);
-  if (!match || match[1].length > 255) return "expected an image reference such as acme/web:1.4.2";
-  const [, imageName, imageTag, imageDigest] = match;
-  const first = imageName.split("/")[0];
-  if (imageName.includes("/") && !/[.:]/.test(first) && first !== "localhost" && first !== first.toLowerCase())
-    return "expected an image reference such as acme/web:1.4.2 (repository names are lowercase)";
-  if (imageDigest?.startsWith("sha256:") && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
-    return "expected a sha256 digest of 64 lowercase hex digits";
-  if (!imageTag && !imageDigest) return "expected an image reference with a tag or a digest (e.g. web:1.4.2)";
-  return {
-    name: imageName,
-    ...imageTag && { tag: imageTag },
-    ...imageDigest && { digest: imageDigest }
-  };
-}
-
-// actions/lib/settings/load.ts
-import { readdir as readdir2, readFile as readFile2, stat as stat2 } from "node:fs/promises";
-import { basename, dirname, extname, isAbsolute, join as join2, relative, resolve as resolve3 } from "node:path";
-
-// actions/lib/util/did-you-mean.ts
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-function closestMatch(input2, known) {
-  const lower = input2.toLowerCase();
-  let best;
-  for (const name3 of known) {
-    const distance = editDistance(lower, name3.toLowerCase());
-    if (!best || distance < best.distance) best = { name: name3, distance };
-  }
-  if (!best) return void 0;
-  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
-  return best.distance <= tolerance ? best.name : void 0;
-}
-function didYouMean(input2, known) {
-  const match = closestMatch(input2, known);
-  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
-}
-
-// actions/lib/settings/issues.ts
-function def(schema) {
-  return schema._zod.def;
-}
-function valueAt(data, path) {
-  let current = data;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return void 0;
-    current = current[part];
-  }
-  return current;
-}
-function resolve2(schema, data) {
-  const d = def(schema);
-  switch (d.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-    case "readonly":
-      return resolve2(d.innerType, data);
-    case "pipe":
-      return resolve2(d.in, data);
-    case "union": {
-      const options = d.options;
-      const discriminator = d.discriminator;
-      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
-      const match = options.find((option) => {
-        const shape = def(resolve2(option, data)).shape;
-        if (!shape) return false;
-        if (!discriminator) return true;
-        const literal3 = def(shape[discriminator]).values;
-        return literal3?.includes(wanted) ?? false;
-      });
-      return match ? resolve2(match, data) : schema;
-    }
-    default:
-      return schema;
-  }
-}
-function knownKeys(root, data, path) {
-  let schema = resolve2(root, data);
-  for (const [index, part] of path.entries()) {
-    const d = def(schema);
-    const here = valueAt(data, path.slice(0, index + 1));
-    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
-    else if (d.type === "array") schema = d.element;
-    else if (d.type === "record") schema = d.valueType;
-    else return [];
-    schema = resolve2(schema, here);
-  }
-  const shape = def(schema).shape;
-  return shape ? Object.keys(shape) : [];
-}
-function got(value) {
-  if (typeof value === "string") return `'${value}'`;
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-var typeNames = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  record: "a mapping"
-};
-function expectedType(expected) {
-  return typeNames[expected] ?? expected;
-}
-function quoteAll(values) {
-  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
-}
-function sizeDetail(issue3, value) {
-  const small = issue3.code === "too_small";
-  const bound = small ? issue3.minimum : issue3.maximum;
-  const inclusive = issue3.inclusive !== false;
-  if (issue3.origin === "array")
-    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
-  if (issue3.origin === "string") {
-    if (small && Number(bound) === 1) return "expected a non-empty string";
-    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
-  }
-  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
-  return `expected a number ${relation} ${bound} (got ${got(value)})`;
-}
-function unionDetail(issue3, value) {
-  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
-    const options = issue3.options;
-    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
-    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
-  }
-  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
-  if (contentIssue) return problemDetail(contentIssue, value);
-  const expected = issue3.errors.flat().map((inner) => {
-    if (inner.code === "invalid_type") return expectedType(inner.expected);
-    if (inner.code === "invalid_value") return quoteAll(inner.values);
-    return inner.message;
-  });
-  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
-}
-function problemDetail(issue3, value) {
-  switch (issue3.code) {
-    case "invalid_type":
-      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
-      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
-    case "invalid_value":
-      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
-      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
-    case "too_small":
-    case "too_big":
-      return sizeDetail(issue3, value);
-    case "invalid_format":
-      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
-      if (issue3.format === "starts_with")
-        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
-      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
-    case "invalid_union":
-      return unionDetail(issue3, value);
-    case "invalid_key":
-      return problemDetail(issue3.issues[0], value);
-    default:
-      return issue3.message;
-  }
-}
-function problemsFromIssues(schema, data, issues) {
-  return issues.flatMap((issue3) => {
-    const path = issue3.path;
-    if (issue3.code === "unrecognized_keys") {
-      const known = knownKeys(schema, data, path);
-      return issue3.keys.map((key) => {
-        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
-        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
-      });
-    }
-    if (issue3.code === "invalid_key") {
-      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
-    }
-    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
-  });
-}
-
-// actions/lib/util/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-function formatFieldPath(path) {
-  return path.reduce((text, part) => {
-    if (typeof part === "number") return `${text}[${part}]`;
-    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
-    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
-  }, "");
-}
-function childOf(node2, part) {
-  if ((0, import_yaml.isMap)(node2)) {
-    const pair2 = node2.items.find(
-      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
-    );
-    if (!pair2) return void 0;
-    return { key: pair2.key, value: pair2.value ?? void 0 };
-  }
-  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
-    const item = node2.items[part];
-    return item === void 0 ? void 0 : { value: item };
-  }
-  return void 0;
-}
-function documentLocator(doc, lines, file2) {
-  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
-}
-function locateIn(doc, lines, file2, path, target) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0] ?? 0;
-  for (const [index, part] of path.entries()) {
-    const child = childOf(node2, part);
-    if (!child) break;
-    const last = index === path.length - 1;
-    const keyStart = child.key?.range?.[0];
-    const valueStart = child.value?.range?.[0];
-    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
-    node2 = child.value;
-  }
-  const { line, col } = lines.linePos(offset);
-  return { file: file2, line, column: col };
-}
-function yamlSyntaxError(error63, lines, file2) {
-  const { line, col } = lines.linePos(error63.pos[0]);
-  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
-}
-function parseYamlSource(text, file2) {
-  const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
-  return {
-    file: file2,
-    value: doc.toJS({ maxAliasCount: 100 }),
-    locate: documentLocator(doc, lines, file2)
-  };
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -43767,7 +43434,7 @@ __export(regexes_exports, {
   currencyCode: () => currencyCode,
   date: () => date,
   datetime: () => datetime,
-  domain: () => domain2,
+  domain: () => domain,
   duration: () => duration,
   e164: () => e164,
   email: () => email,
@@ -43859,7 +43526,7 @@ var cidrv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:
 var base64 = /^$|^(?:[0-9a-zA-Z+/]{4})*(?:(?:[0-9a-zA-Z+/]{2}==)|(?:[0-9a-zA-Z+/]{3}=))?$/;
 var base64url = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$/;
 var hostname = /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[-0-9a-zA-Z]{0,61}[0-9a-zA-Z])?)*\.?$/;
-var domain2 = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
+var domain = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
 var httpProtocol = /^https?$/;
 var e164 = /^\+[1-9]\d{6,14}$/;
 var creditCard = /^\d(?:[ -]?\d){11,18}$/;
@@ -59475,7 +59142,7 @@ function url(params) {
 function httpUrl(params) {
   return _url(ZodURL, {
     protocol: httpProtocol,
-    hostname: domain2,
+    hostname: domain,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -61555,6 +61222,518 @@ function bigint3(params) {
 }
 function date4(params) {
   return _coercedDate(ZodDate, params);
+}
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum([
+  "hpaScaleOut",
+  "pendingPods",
+  "latency",
+  "errorRate",
+  "loadApplied",
+  "canaryVsStable",
+  "promql"
+]);
+var timestamp = external_exports.iso.datetime({ offset: true });
+var pointSchema = external_exports.tuple([
+  external_exports.number(),
+  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
+]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
+var plotSeriesSchema = external_exports.strictObject({
+  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
+  labels: external_exports.record(external_exports.string(), external_exports.string()),
+  points: external_exports.array(pointSchema)
+});
+var gateResultSchema = external_exports.strictObject({
+  name: external_exports.string(),
+  type: gateTypeSchema,
+  status: gateStatusSchema,
+  reason: external_exports.string().describe("One sentence saying why."),
+  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
+    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+  ),
+  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
+    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+  ),
+  margin: external_exports.number().nullable().describe(
+    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
+  ),
+  marginUnit: external_exports.string().optional(),
+  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
+  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
+  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
+  settled: external_exports.boolean().describe(
+    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
+  ),
+  error: external_exports.strictObject({
+    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
+    message: external_exports.string()
+  }).optional().describe(
+    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
+  )
+});
+var verdictSchema = external_exports.strictObject({
+  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
+  status: gateStatusSchema.describe(
+    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
+  ),
+  passed: external_exports.boolean().describe("status == pass."),
+  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
+  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
+  window: external_exports.strictObject({
+    start: timestamp,
+    end: timestamp,
+    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
+  }),
+  evaluatedAt: timestamp,
+  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
+  counts: external_exports.strictObject({
+    pass: external_exports.int().min(0),
+    fail: external_exports.int().min(0),
+    inconclusive: external_exports.int().min(0)
+  }),
+  continuous: external_exports.strictObject({
+    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
+    stoppedEarly: external_exports.boolean().describe(
+      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
+    ),
+    stopReason: external_exports.string()
+  }).optional().describe("Continuous mode only."),
+  gates: external_exports.array(gateResultSchema)
+}).describe(
+  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
+);
+
+// actions/lib/report/model.ts
+function escapeHtml(text) {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
+  );
+}
+
+// actions/lib/report/markdown.ts
+function escapeCell(text) {
+  return escapeHtml(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+// actions/lib/regression/trend.ts
+var measurementLabels = {
+  timeToScaleOutSeconds: "time to scale out (s)",
+  peakReplicas: "peak replicas",
+  peakPendingPods: "peak pending pods",
+  longestPendingSeconds: "longest pending (s)",
+  p95Seconds: "p95 (s)",
+  p99Seconds: "p99 (s)",
+  errorRate: "error rate",
+  achievedRate: "request rate (req/s)"
+};
+function round2(value) {
+  return Number(value.toPrecision(4));
+}
+function runLabel(run2) {
+  return (run2.sha ? run2.sha.slice(0, 7) : run2.runId).replace(/"/g, "'");
+}
+function trendChart(history, metric, lastRuns = 30) {
+  const runs = history.runs.slice(-lastRuns);
+  const stages = [
+    ...new Set(runs.flatMap((r) => r.stages.filter((s) => s.measurements[metric]).map((s) => s.name)))
+  ];
+  if (stages.length === 0) return "";
+  const lines = stages.map((stage) => {
+    let last = 0;
+    return runs.map((run2) => {
+      const value = run2.stages.find((s) => s.name === stage)?.measurements[metric]?.value;
+      if (value !== void 0 && Number.isFinite(value)) last = value;
+      return round2(last);
+    });
+  });
+  const max = Math.max(0, ...lines.flat());
+  const title = `${measurementLabels[metric]} by run${stages.length > 1 ? `: ${stages.map((s, i) => `${s} (line ${i + 1})`).join(", ")}` : ` (${stages[0]})`}`;
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${title.replace(/"/g, "'")}"`,
+    `  x-axis [${runs.map((r) => `"${runLabel(r)}"`).join(", ")}]`,
+    `  y-axis "${measurementLabels[metric]}" 0 --> ${max > 0 ? niceCeiling(max) : 1}`,
+    ...lines.map((values) => `  line [${values.join(", ")}]`),
+    "```"
+  ].join("\n");
+}
+var statusLabel = {
+  regression: "\u274C regression",
+  ok: "\u2705 ok",
+  "no-baseline": "\u2796 no baseline"
+};
+function change(f) {
+  if (f.changePercent === void 0) return "\u2013";
+  return `${f.changePercent >= 0 ? "+" : ""}${f.changePercent.toFixed(1)}%`;
+}
+function regressionMarkdown(environment, history, comparison) {
+  const head = comparison.regressions.length > 0 ? `### \u274C scaling regression in ${escapeCell(environment)}: ${comparison.regressions.length} figure(s)` : `### \u2705 no scaling regression in ${escapeCell(environment)}`;
+  const rows = comparison.findings.map(
+    (f) => [
+      escapeCell(f.stage),
+      measurementLabels[f.metric],
+      statusLabel[f.status],
+      String(round2(f.current)),
+      f.baseline === void 0 ? "\u2013" : String(round2(f.baseline)),
+      change(f),
+      f.criterion,
+      f.method,
+      escapeCell(f.reason)
+    ].join(" | ")
+  );
+  const charts = measurementKeys.map((metric) => trendChart(history, metric)).filter(Boolean);
+  return [
+    head,
+    "",
+    `Baseline: ${comparison.baselineRunIds.length} earlier passing run(s).`,
+    "",
+    "| Stage | Figure | Status | Now | Baseline | Change | Criterion | Method | Why |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r} |`),
+    "",
+    "#### Trend",
+    "",
+    charts.join("\n\n"),
+    ""
+  ].join("\n");
+}
+
+// actions/lib/report/files.ts
+import { mkdir as mkdir2, readFile, writeFile as writeFile2 } from "node:fs/promises";
+import { join, resolve } from "node:path";
+
+// actions/lib/util/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function formatFieldPath(path) {
+  return path.reduce((text, part) => {
+    if (typeof part === "number") return `${text}[${part}]`;
+    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
+    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
+  }, "");
+}
+function childOf(node2, part) {
+  if ((0, import_yaml.isMap)(node2)) {
+    const pair2 = node2.items.find(
+      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
+    );
+    if (!pair2) return void 0;
+    return { key: pair2.key, value: pair2.value ?? void 0 };
+  }
+  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    const item = node2.items[part];
+    return item === void 0 ? void 0 : { value: item };
+  }
+  return void 0;
+}
+function documentLocator(doc, lines, file2) {
+  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
+}
+function locateIn(doc, lines, file2, path, target) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (const [index, part] of path.entries()) {
+    const child = childOf(node2, part);
+    if (!child) break;
+    const last = index === path.length - 1;
+    const keyStart = child.key?.range?.[0];
+    const valueStart = child.value?.range?.[0];
+    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
+    node2 = child.value;
+  }
+  const { line, col } = lines.linePos(offset);
+  return { file: file2, line, column: col };
+}
+function yamlSyntaxError(error63, lines, file2) {
+  const { line, col } = lines.linePos(error63.pos[0]);
+  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
+}
+function parseYamlSource(text, file2) {
+  const lines = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
+  return {
+    file: file2,
+    value: doc.toJS({ maxAliasCount: 100 }),
+    locate: documentLocator(doc, lines, file2)
+  };
+}
+
+// actions/lib/report/files.ts
+async function readVerdict(path) {
+  const text = await readFile(path, "utf8").catch((error63) => {
+    throw new ScalegateError(
+      `verdict file ${path}: ${error63.code === "ENOENT" ? "not found" : error63.message}`,
+      2
+    );
+  });
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`verdict file ${path}: not JSON (${error63.message})`, 2);
+  }
+  const version2 = value?.schemaVersion;
+  if (version2 !== verdictSchemaVersion)
+    throw new ScalegateError(
+      `verdict file ${path}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(version2)})`,
+      2
+    );
+  const parsed = verdictSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue3 = parsed.error.issues[0];
+    throw new ScalegateError(
+      `verdict file ${path}: ${formatFieldPath(issue3.path) || "(root)"}: ${issue3.message}`,
+      2
+    );
+  }
+  return parsed.data;
+}
+async function readWindows(textOrPath, cwd = process.cwd()) {
+  const inline = textOrPath.trimStart().startsWith("{");
+  const text = inline ? textOrPath : await readFile(resolve(cwd, textOrPath), "utf8");
+  const where = inline ? "windows" : `windows file ${textOrPath}`;
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  if (typeof value?.start !== "string" || typeof value.end !== "string" || !Array.isArray(value.scenarios))
+    throw new ScalegateError(`${where}: expected the load step's windows {start, end, scenarios}`, 2);
+  return value;
+}
+
+// actions/lib/report/run-context.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function readEvent(path) {
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync2(path, "utf8"));
+  } catch {
+    return {};
+  }
+}
+function runContext(env = process.env) {
+  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const repo = parseRepository(env.GITHUB_REPOSITORY);
+  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  const pullRequest = event.pull_request?.number ?? void 0;
+  return {
+    repo,
+    sha: event.pull_request?.head?.sha ?? env.GITHUB_SHA ?? "",
+    ...pullRequest !== void 0 ? { pullRequest } : {},
+    ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
+    ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
+    ...env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}
+  };
+}
+
+// actions/lib/settings/image.ts
+var domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var domain2 = `(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?)`;
+var pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+var name = `(?:${domain2}/)?${pathComponent}(?:/${pathComponent})*`;
+var tag = "[\\w][\\w.-]{0,127}";
+var digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+var referencePattern = new RegExp(`^(${name})(?::(${tag}))?(?:@(${digest}))?$`);
+function parseImageReference(ref) {
+  const match = referencePattern.exec(ref);
+  if (!match || match[1].length > 255) return "expected an image reference such as acme/web:1.4.2";
+  const [, imageName, imageTag, imageDigest] = match;
+  const first = imageName.split("/")[0];
+  if (imageName.includes("/") && !/[.:]/.test(first) && first !== "localhost" && first !== first.toLowerCase())
+    return "expected an image reference such as acme/web:1.4.2 (repository names are lowercase)";
+  if (imageDigest?.startsWith("sha256:") && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
+    return "expected a sha256 digest of 64 lowercase hex digits";
+  if (!imageTag && !imageDigest) return "expected an image reference with a tag or a digest (e.g. web:1.4.2)";
+  return {
+    name: imageName,
+    ...imageTag && { tag: imageTag },
+    ...imageDigest && { digest: imageDigest }
+  };
+}
+
+// actions/lib/settings/load.ts
+import { readdir as readdir2, readFile as readFile2, stat as stat2 } from "node:fs/promises";
+import { basename, dirname, extname, isAbsolute, join as join2, relative, resolve as resolve3 } from "node:path";
+
+// actions/lib/util/did-you-mean.ts
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+function closestMatch(input2, known) {
+  const lower = input2.toLowerCase();
+  let best;
+  for (const name3 of known) {
+    const distance = editDistance(lower, name3.toLowerCase());
+    if (!best || distance < best.distance) best = { name: name3, distance };
+  }
+  if (!best) return void 0;
+  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
+  return best.distance <= tolerance ? best.name : void 0;
+}
+function didYouMean(input2, known) {
+  const match = closestMatch(input2, known);
+  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
+}
+
+// actions/lib/util/schema-problems.ts
+function def(schema) {
+  return schema._zod.def;
+}
+function valueAt(data, path) {
+  let current = data;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[part];
+  }
+  return current;
+}
+function resolve2(schema, data) {
+  const d = def(schema);
+  switch (d.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "readonly":
+      return resolve2(d.innerType, data);
+    case "pipe":
+      return resolve2(d.in, data);
+    case "union": {
+      const options = d.options;
+      const discriminator = d.discriminator;
+      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
+      const match = options.find((option) => {
+        const shape = def(resolve2(option, data)).shape;
+        if (!shape) return false;
+        if (!discriminator) return true;
+        const literal3 = def(shape[discriminator]).values;
+        return literal3?.includes(wanted) ?? false;
+      });
+      return match ? resolve2(match, data) : schema;
+    }
+    default:
+      return schema;
+  }
+}
+function knownKeys(root, data, path) {
+  let schema = resolve2(root, data);
+  for (const [index, part] of path.entries()) {
+    const d = def(schema);
+    const here = valueAt(data, path.slice(0, index + 1));
+    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
+    else if (d.type === "array") schema = d.element;
+    else if (d.type === "record") schema = d.valueType;
+    else return [];
+    schema = resolve2(schema, here);
+  }
+  const shape = def(schema).shape;
+  return shape ? Object.keys(shape) : [];
+}
+function got(value) {
+  if (typeof value === "string") return `'${value}'`;
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+var typeNames = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  record: "a mapping"
+};
+function expectedType(expected) {
+  return typeNames[expected] ?? expected;
+}
+function quoteAll(values) {
+  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
+}
+function sizeDetail(issue3, value) {
+  const small = issue3.code === "too_small";
+  const bound = small ? issue3.minimum : issue3.maximum;
+  const inclusive = issue3.inclusive !== false;
+  if (issue3.origin === "array")
+    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
+  if (issue3.origin === "string") {
+    if (small && Number(bound) === 1) return "expected a non-empty string";
+    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
+  }
+  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
+  return `expected a number ${relation} ${bound} (got ${got(value)})`;
+}
+function unionDetail(issue3, value) {
+  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
+    const options = issue3.options;
+    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
+    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
+  }
+  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
+  if (contentIssue) return problemDetail(contentIssue, value);
+  const expected = issue3.errors.flat().map((inner) => {
+    if (inner.code === "invalid_type") return expectedType(inner.expected);
+    if (inner.code === "invalid_value") return quoteAll(inner.values);
+    return inner.message;
+  });
+  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
+}
+function problemDetail(issue3, value) {
+  switch (issue3.code) {
+    case "invalid_type":
+      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
+      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
+    case "invalid_value":
+      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
+      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
+    case "too_small":
+    case "too_big":
+      return sizeDetail(issue3, value);
+    case "invalid_format":
+      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
+      if (issue3.format === "starts_with")
+        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
+      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
+    case "invalid_union":
+      return unionDetail(issue3, value);
+    case "invalid_key":
+      return problemDetail(issue3.issues[0], value);
+    default:
+      return issue3.message;
+  }
+}
+function problemsFromIssues(schema, data, issues) {
+  return issues.flatMap((issue3) => {
+    const path = issue3.path;
+    if (issue3.code === "unrecognized_keys") {
+      const known = knownKeys(schema, data, path);
+      return issue3.keys.map((key) => {
+        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
+        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
+      });
+    }
+    if (issue3.code === "invalid_key") {
+      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
+    }
+    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
+  });
 }
 
 // node_modules/@lezer/common/dist/index.js
@@ -65955,12 +66134,13 @@ var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "
 var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
 var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
 var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).superRefine((text, ctx) => {
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
   try {
-    parseCondition(text);
+    return parseCondition(text);
   } catch (error63) {
     if (!(error63 instanceof ConditionError)) throw error63;
     ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
   }
 }).describe(description);
 var common = {
@@ -66145,6 +66325,36 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
   }
   checkGates(parsed.data, locate, base);
   return { file: file2, gates: parsed.data, metrics: defaultGateMetrics };
+}
+
+// actions/lib/settings/gate-limits.ts
+function autoscalerNames(settings) {
+  const { name: name3 } = settings.service;
+  const tracks = [name3, `${name3}-canary`];
+  return settings.autoscaling?.keda ? tracks.map((track2) => `keda-hpa-${track2}`) : tracks;
+}
+function unreachableGateProblems(settings, gates2) {
+  const bounds = settings.autoscaling?.hpa ?? settings.autoscaling?.keda;
+  if (!bounds) return [];
+  const names = autoscalerNames(settings);
+  const problems = [];
+  gates2.forEach((gate, index) => {
+    if (gate.type !== "hpaScaleOut") return;
+    const ours = gate.hpa ? names.includes(gate.hpa) : (gate.service ?? settings.service.name) === settings.service.name;
+    if (!ours) return;
+    const { minReplicas, maxReplicas } = bounds;
+    if (gate.minReplicas !== void 0 && gate.minReplicas > maxReplicas)
+      problems.push({
+        path: ["gates", index, "minReplicas"],
+        detail: `expected at most the autoscaler's maxReplicas ${maxReplicas}: the gate can never pass (got ${gate.minReplicas})`
+      });
+    if (gate.factor !== void 0 && Math.ceil(minReplicas * gate.factor) > maxReplicas)
+      problems.push({
+        path: ["gates", index, "factor"],
+        detail: `expected at most ${maxReplicas / minReplicas} (maxReplicas ${maxReplicas} / minReplicas ${minReplicas}): the gate can never pass (got ${gate.factor})`
+      });
+  });
+  return problems;
 }
 
 // actions/lib/util/quantity.ts
@@ -66587,7 +66797,13 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   const settings = parsed.data;
   const semantic = semanticProblems2(settings);
   if (semantic.length > 0) fail2(source, semantic);
-  parseGateList(source.value?.gates, displayFile, source.locate);
+  const gates2 = parseGateList(
+    source.value?.gates,
+    displayFile,
+    source.locate
+  );
+  const unreachable = unreachableGateProblems(settings, gates2.gates);
+  if (unreachable.length > 0) fail2(source, unreachable);
   const dir = dirname(file2);
   const paths = {
     manifests: resolve3(dir, settings.manifests),
@@ -66599,6 +66815,7 @@ async function parseEnvironment(text, file2, displayFile = file2) {
     name: basename(file2, extname(file2)),
     file: file2,
     settings,
+    gates: gates2,
     paths,
     locate: (path) => source.locate(path)
   };

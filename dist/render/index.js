@@ -43292,7 +43292,7 @@ function didYouMean(input2, known) {
   return match === void 0 ? "" : ` (did you mean '${match}'?)`;
 }
 
-// actions/lib/settings/issues.ts
+// actions/lib/util/schema-problems.ts
 function def(schema) {
   return schema._zod.def;
 }
@@ -67614,12 +67614,13 @@ var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "
 var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
 var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
 var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).superRefine((text, ctx) => {
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
   try {
-    parseCondition(text);
+    return parseCondition(text);
   } catch (error63) {
     if (!(error63 instanceof ConditionError)) throw error63;
     ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
   }
 }).describe(description);
 var common = {
@@ -67804,6 +67805,36 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
   }
   checkGates(parsed.data, locate, base);
   return { file: file2, gates: parsed.data, metrics: defaultGateMetrics };
+}
+
+// actions/lib/settings/gate-limits.ts
+function autoscalerNames(settings) {
+  const { name: name3 } = settings.service;
+  const tracks = [name3, `${name3}-canary`];
+  return settings.autoscaling?.keda ? tracks.map((track2) => `keda-hpa-${track2}`) : tracks;
+}
+function unreachableGateProblems(settings, gates2) {
+  const bounds = settings.autoscaling?.hpa ?? settings.autoscaling?.keda;
+  if (!bounds) return [];
+  const names = autoscalerNames(settings);
+  const problems = [];
+  gates2.forEach((gate, index) => {
+    if (gate.type !== "hpaScaleOut") return;
+    const ours = gate.hpa ? names.includes(gate.hpa) : (gate.service ?? settings.service.name) === settings.service.name;
+    if (!ours) return;
+    const { minReplicas, maxReplicas } = bounds;
+    if (gate.minReplicas !== void 0 && gate.minReplicas > maxReplicas)
+      problems.push({
+        path: ["gates", index, "minReplicas"],
+        detail: `expected at most the autoscaler's maxReplicas ${maxReplicas}: the gate can never pass (got ${gate.minReplicas})`
+      });
+    if (gate.factor !== void 0 && Math.ceil(minReplicas * gate.factor) > maxReplicas)
+      problems.push({
+        path: ["gates", index, "factor"],
+        detail: `expected at most ${maxReplicas / minReplicas} (maxReplicas ${maxReplicas} / minReplicas ${minReplicas}): the gate can never pass (got ${gate.factor})`
+      });
+  });
+  return problems;
 }
 
 // actions/lib/util/quantity.ts
@@ -68246,7 +68277,13 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   const settings = parsed.data;
   const semantic = semanticProblems2(settings);
   if (semantic.length > 0) fail2(source, semantic);
-  parseGateList(source.value?.gates, displayFile, source.locate);
+  const gates2 = parseGateList(
+    source.value?.gates,
+    displayFile,
+    source.locate
+  );
+  const unreachable = unreachableGateProblems(settings, gates2.gates);
+  if (unreachable.length > 0) fail2(source, unreachable);
   const dir = dirname(file2);
   const paths = {
     manifests: resolve2(dir, settings.manifests),
@@ -68258,6 +68295,7 @@ async function parseEnvironment(text, file2, displayFile = file2) {
     name: basename(file2, extname(file2)),
     file: file2,
     settings,
+    gates: gates2,
     paths,
     locate: (path) => source.locate(path)
   };
