@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
@@ -104,5 +106,41 @@ describe('metrics layout of a real cluster', () => {
     assert.equal(resource.length, 3);
     const running = await series('sum(kubelet_running_pods{job="kubelet", metrics_path="/metrics"})');
     assert.ok(Number(running[0]?.value[1]) >= 3);
+  });
+
+  it('prints the scrape configs for users with sim up --print-scrape-config', async () => {
+    const child = spawn(
+      process.execPath,
+      ['bin/scalegate.mjs', 'sim', 'up', '--nodes', '1', '--print-scrape-config'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      await eventually('the scrape configs', () => out.includes('job_name: scalegate-pods'), {
+        timeoutMs: 30_000,
+      });
+      const [endpoints, ...rest] = out.split('\n');
+      const metrics = JSON.parse(endpoints as string).metrics as string;
+      const config = parseYaml(rest.join('\n')) as { scrape_configs: Array<Record<string, unknown>> };
+      assert.deepEqual(
+        config.scrape_configs.map((c) => c.job_name),
+        ['kube-state-metrics', 'kubelet', 'kubelet-cadvisor', 'kubelet-resource', 'scalegate-pods'],
+      );
+      assert.deepEqual(config.scrape_configs[2]?.relabel_configs, [
+        { target_label: 'job', replacement: 'kubelet', action: 'replace' },
+      ]);
+      const sd = (await (
+        await fetch(`${metrics}/sd/kubelet?path=${encodeURIComponent('/metrics/cadvisor')}`)
+      ).json()) as Array<{ labels: Record<string, string> }>;
+      assert.equal(sd[0]?.labels.metrics_path, '/metrics/cadvisor');
+      assert.equal(sd[0]?.labels.__metrics_path__, '/metrics/nodes/node-1/cadvisor');
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
