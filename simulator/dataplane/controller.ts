@@ -15,6 +15,7 @@ export const dataPlaneServiceKeys = {
   metricsHandler: 'metrics.handler',
   metricsApi: metricsApiServiceKey,
   workloadMetrics: serviceKeys.workloadMetrics,
+  kubeletStats: serviceKeys.kubeletStats,
 } as const;
 
 /**
@@ -41,6 +42,7 @@ export class DataPlaneController implements Controller {
     context.services.set(dataPlaneServiceKeys.metricsHandler, createMetricsHandler(plane));
     context.services.set(dataPlaneServiceKeys.metricsApi, metrics);
     context.services.set(dataPlaneServiceKeys.workloadMetrics, metrics);
+    context.services.set(dataPlaneServiceKeys.kubeletStats, metrics);
     const tickMs = Math.min(1000, Math.max(250, (windowSeconds * 1000) / 4));
     const keepMs = windowSeconds * 1000 + 2 * tickMs;
     plane.sampleAll(keepMs);

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ScalegateError } from '../../actions/lib/util/errors.js';
+
+/**
+ * The real Kubernetes components the `kubernetes` control plane runs, each built from one Go module under `go/`
+ * (its go.mod pins the upstream version; the Go side holds no product code). The build script and the launcher both
+ * read this table, so a binary's name and its module are written down once.
+ */
+export interface GoComponent {
+  /** Folder under go/ holding the module. */
+  module: string;
+  /** Packages built by `go build -o <bin>/`; each yields a binary named after its last path element. */
+  packages: string[];
+  binaries: string[];
+}
+
+/** The pinned Kubernetes release; it names the cache folder so that two releases never share binaries. */
+export const kubernetesVersion = 'v1.34.4';
+
+export const goComponents: GoComponent[] = [
+  {
+    module: 'kubernetes',
+    packages: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map(
+      (cmd) => `k8s.io/kubernetes/cmd/${cmd}`,
+    ),
+    binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
+  },
+  { module: 'etcd', packages: ['.'], binaries: ['etcd'] },
+  {
+    module: 'kube-state-metrics',
+    packages: ['k8s.io/kube-state-metrics/v2'],
+    binaries: ['kube-state-metrics'],
+  },
+  {
+    module: 'metrics-server',
+    packages: ['sigs.k8s.io/metrics-server/cmd/metrics-server'],
+    binaries: ['metrics-server'],
+  },
+];
+
+/** Where Go's module and build caches live, outside the repository, so that a second build is warm. */
+export const goCacheRoot = join(homedir(), '.cache', 'scalegate', 'go');
+
+/** The binaries' folder: `SCALEGATE_KUBE_BIN` when set, else ~/.cache/scalegate/kube-<version>/bin. */
+export function kubeBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SCALEGATE_KUBE_BIN || join(homedir(), '.cache', 'scalegate', `kube-${kubernetesVersion}`, 'bin');
+}
+
+export const buildCommand = 'npm run build:kube';
+
+/** The path of every binary, or a one-line error saying how to build them when one is missing. */
+export function kubeBinaries(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const dir = kubeBinDir(env);
+  const paths: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const name of goComponents.flatMap((c) => c.binaries)) {
+    paths[name] = join(dir, name);
+    if (!existsSync(paths[name])) missing.push(name);
+  }
+  if (missing.length)
+    throw new ScalegateError(
+      `scalegate: the kubernetes control plane is not built (${missing.join(', ')} missing in ${dir}): run \`${buildCommand}\` (needs Go ≥ 1.24; minutes the first time, seconds after)`,
+      1,
+    );
+  return paths;
+}
