@@ -56,11 +56,22 @@ for (const component of goComponents) {
   }
   const t0 = Date.now();
   console.log(`build-kube: building ${component.module} (${component.binaries.join(', ')})`);
-  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', `${bin}/`, ...component.packages], {
-    cwd: join(root, 'go', component.module),
-    env,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    'go',
+    [
+      'build',
+      '-trimpath',
+      `-ldflags=${['-s', '-w', ...(component.ldflags ?? [])].join(' ')}`,
+      '-o',
+      `${bin}/`,
+      ...component.packages,
+    ],
+    {
+      cwd: join(root, 'go', component.module),
+      env,
+      stdio: 'inherit',
+    },
+  );
   writeFileSync(stamp, want);
   console.log(`build-kube: ${component.module} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

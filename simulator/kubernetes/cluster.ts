@@ -49,12 +49,12 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
   const services = new Map<string, unknown>([[nodeGroupsServiceKey, groups]]);
   const parts: Array<() => Promise<void>> = [];
   let stopped = false;
-  const stop = async () => {
+  const stop = async (keepLogs = false) => {
     if (stopped) return;
     stopped = true;
     const results = [];
     for (const part of [...parts].reverse()) results.push(...(await Promise.allSettled([part()])));
-    await rm(dir, { recursive: true, force: true });
+    if (!keepLogs) await rm(dir, { recursive: true, force: true });
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
   };
@@ -104,10 +104,11 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
       store,
       registry,
       context,
-      stop,
+      stop: () => stop(),
     };
   } catch (error) {
-    await stop();
+    // The components' logs stay in `dir` for the error's reader; a successful start's stop removes them.
+    await stop(true);
     throw error;
   }
 }

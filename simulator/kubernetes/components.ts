@@ -14,14 +14,26 @@ export interface GoComponent {
   /** Packages built by `go build -o <bin>/`; each yields a binary named after its last path element. */
   packages: string[];
   binaries: string[];
+  /** Extra `-ldflags` (e.g. `-X` version stamps that `make` would set from git). */
+  ldflags?: string[];
 }
 
 /** The pinned Kubernetes release; it names the cache folder so that two releases never share binaries. */
 export const kubernetesVersion = 'v1.34.4';
 
+/** What Kubernetes' own build stamps into its binaries from git, so `kubectl version` names the release. */
+function versionStamp(): string[] {
+  const [major, minor] = kubernetesVersion.slice(1).split('.') as [string, string];
+  const fields = { gitMajor: major, gitMinor: minor, gitVersion: kubernetesVersion, gitTreeState: 'clean' };
+  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) =>
+    Object.entries(fields).map(([name, value]) => `-X ${pkg}.${name}=${value}`),
+  );
+}
+
 export const goComponents: GoComponent[] = [
   {
     module: 'kubernetes',
+    ldflags: versionStamp(),
     packages: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map(
       (cmd) => `k8s.io/kubernetes/cmd/${cmd}`,
     ),

@@ -34,9 +34,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function lastLines(component: Component): Promise<string> {
-  const text = await readFile(component.log, 'utf8').catch(() => '');
-  return text.trim().split('\n').slice(-3).join(' | ');
+/** The line of a component's log that says why it stopped: its first error or panic, else its last line. */
+async function reason(component: Component): Promise<string> {
+  const lines = (await readFile(component.log, 'utf8').catch(() => '')).trim().split('\n');
+  return lines.find((l) => /^(panic|Error|error|E\d{4}|F\d{4})/.test(l)) ?? lines.at(-1) ?? '';
 }
 
 /** Polls `probe` until it answers true; fails early, naming the log, when one of `watched` exits meanwhile. */
@@ -47,7 +48,7 @@ async function until(what: string, watched: Component[], probe: () => Promise<bo
   for (;;) {
     if (exited)
       throw new Error(
-        `${exited.name} exited while waiting for ${what}: ${await lastLines(exited)} (log ${exited.log})`,
+        `${exited.name} exited while waiting for ${what}: ${await reason(exited)} (log ${exited.log})`,
       );
     if (await probe().catch(() => false)) return;
     if (Date.now() > deadline)
@@ -186,6 +187,7 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
         `--secure-port=${metricsPort}`,
         `--cert-dir=${join(dir, 'metrics-server')}`,
         '--kubelet-insecure-tls',
+        '--kubelet-request-timeout=5s',
         '--kubelet-use-node-status-port',
         '--kubelet-preferred-address-types=ExternalIP',
         `--metric-resolution=${Math.max(10, profile.metricsWindowSeconds)}s`,

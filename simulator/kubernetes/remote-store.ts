@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ClusterClient } from '../store/client.js';
 import { notFound } from '../store/errors.js';
 import { apiVersionOf, type ResourceRegistry, type ResourceType, resourceKey } from '../store/resources.js';
@@ -74,6 +75,8 @@ export class ApiServerStore implements ClusterClient {
     private readonly onError: (message: string) => void,
     resources: string[] = nodeAgentResources,
   ) {
+    // One abort listener per informer's open watch: more than Node's default warning threshold of 10.
+    setMaxListeners(0, this.abort.signal);
     for (const type of registry.all()) {
       if (resources.includes(resourceKey(type)))
         this.informers.set(resourceKey(type), {
@@ -284,14 +287,12 @@ export class ApiServerStore implements ClusterClient {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 }
