@@ -4,9 +4,11 @@
 // caches live under ~/.cache/scalegate/go, so even a changed component rebuilds warm.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import {
+  crdDir,
+  crdSources,
   type GoComponent,
   goCacheRoot,
   goComponents,
@@ -74,5 +76,19 @@ for (const component of goComponents) {
   );
   writeFileSync(stamp, want);
   console.log(`build-kube: ${component.module} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+// The CRD files come from the upstream modules as the module proxy serves them: downloaded, never built.
+const crds = crdDir();
+mkdirSync(crds, { recursive: true });
+for (const source of crdSources) {
+  const targets = source.files.map((f) => join(crds, basename(f)));
+  if (targets.every((t) => existsSync(t))) continue;
+  const download = execFileSync('go', ['mod', 'download', '-json', `${source.module}@${source.version}`], {
+    env,
+    encoding: 'utf8',
+  });
+  const { Dir } = JSON.parse(download) as { Dir: string };
+  for (const [i, file] of source.files.entries()) copyFileSync(join(Dir, file), targets[i] as string);
+  console.log(`build-kube: CRDs of ${source.module}@${source.version} copied`);
 }
 console.log(`build-kube: ${bin} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -27,7 +27,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let prometheus: PrometheusServer;
   try {
     prometheus = await startPrometheus({
-      targets: [{ job: 'scalegate-local-cluster', url: `${cluster.metrics}/metrics` }],
+      targets: [
+        { job: 'scalegate-local-cluster', url: `${cluster.metrics}/metrics` },
+        ...(cluster.kubeStateMetrics ? [{ job: 'kube-state-metrics', url: cluster.kubeStateMetrics }] : []),
+      ],
       scrapeIntervalSeconds: 1,
       install: options.installPrometheus ?? false,
     });

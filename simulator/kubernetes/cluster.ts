@@ -27,7 +27,7 @@ import { ApiServerStore } from './remote-store.js';
  */
 export function nodeAgentControllers(kubeletTls: { cert: string; key: string }): Controller[] {
   return [
-    new DataPlaneController(),
+    new DataPlaneController({ objectState: false }),
     new Kubelet(),
     new NodeLeases(),
     new KubeletEndpoints(kubeletTls),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ScalegateError } from '../../actions/lib/util/errors.js';
 
 /**
@@ -52,6 +52,35 @@ export const goComponents: GoComponent[] = [
   },
 ];
 
+/**
+ * CustomResourceDefinitions the node agent's parts and scalegate's manifests use, installed at start from the
+ * upstream projects' own CRD files as their Go modules ship them (downloaded by the build script, not built).
+ * k6-operator's TestRun is absent: the module proxy refuses github.com/grafana/k6-operator ("403 Forbidden ...
+ * This module version is not available.").
+ */
+export const crdSources = [
+  {
+    module: 'github.com/prometheus-operator/prometheus-operator',
+    version: 'v0.85.0',
+    files: ['example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml'],
+  },
+  {
+    module: 'github.com/kedacore/keda/v2',
+    version: 'v2.20.2',
+    files: ['config/crd/bases/keda.sh_scaledobjects.yaml'],
+  },
+  {
+    module: 'sigs.k8s.io/gateway-api',
+    version: 'v1.3.0',
+    files: ['config/crd/standard/gateway.networking.k8s.io_httproutes.yaml'],
+  },
+];
+
+/** The CRD files' folder, beside the binaries. */
+export function crdDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(kubeBinDir(env), '..', 'crds');
+}
+
 /** Where Go's module and build caches live, outside the repository, so that a second build is warm. */
 export const goCacheRoot = join(homedir(), '.cache', 'scalegate', 'go');
 
@@ -62,19 +91,32 @@ export function kubeBinDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export const buildCommand = 'npm run build:kube';
 
+function notBuilt(missing: string[], dir: string): ScalegateError {
+  return new ScalegateError(
+    `scalegate: the kubernetes control plane is not built (${missing.join(', ')} missing in ${dir}): run \`${buildCommand}\` (needs Go ≥ 1.24; minutes the first time, seconds after)`,
+    1,
+  );
+}
+
 /** The path of every binary, or a one-line error saying how to build them when one is missing. */
 export function kubeBinaries(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const dir = kubeBinDir(env);
   const paths: Record<string, string> = {};
-  const missing: string[] = [];
-  for (const name of goComponents.flatMap((c) => c.binaries)) {
-    paths[name] = join(dir, name);
-    if (!existsSync(paths[name])) missing.push(name);
-  }
-  if (missing.length)
-    throw new ScalegateError(
-      `scalegate: the kubernetes control plane is not built (${missing.join(', ')} missing in ${dir}): run \`${buildCommand}\` (needs Go ≥ 1.24; minutes the first time, seconds after)`,
-      1,
-    );
+  for (const name of goComponents.flatMap((c) => c.binaries)) paths[name] = join(dir, name);
+  const missing = Object.keys(paths).filter((name) => !existsSync(paths[name] as string));
+  if (missing.length) throw notBuilt(missing, dir);
   return paths;
+}
+
+/** The CRD files the build script copied, or the same one-line error when one is missing. */
+export function crdFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const dir = crdDir(env);
+  const files = crdSources.flatMap((s) => s.files.map((f) => join(dir, basename(f))));
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length)
+    throw notBuilt(
+      missing.map((f) => basename(f)),
+      dir,
+    );
+  return files;
 }

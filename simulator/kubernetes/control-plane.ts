@@ -1,10 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { type KubeconfigAuth, writeKubeconfig } from '../kubeconfig.js';
 import type { ClusterProfile } from '../profile.js';
 import { ApiClient } from './api-client.js';
-import { kubeBinaries } from './components.js';
+import { crdFiles, kubeBinaries } from './components.js';
 import { makePki, type Pki } from './pki.js';
 import { type Component, startComponent } from './process.js';
 
@@ -68,6 +69,7 @@ const base64 = async (path: string) => Buffer.from(await readFile(path)).toStrin
  */
 export async function startControlPlane(dir: string, profile: ClusterProfile): Promise<RealControlPlane> {
   const bin = kubeBinaries();
+  const crds = crdFiles();
   await mkdir(join(dir, 'pki'), { recursive: true });
   const pki = await makePki(join(dir, 'pki'));
   const [etcdClient, etcdPeer, apiPort, ksmPort, ksmTelemetry, metricsPort] = (await Promise.all(
@@ -194,6 +196,7 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
       ]),
     );
     await registerMetricsServer(client, metricsPort);
+    await installCrds(client, crds, components);
     await until('the default ServiceAccount', components, async () => {
       return (await client.call('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200;
     });
@@ -232,4 +235,26 @@ async function registerMetricsServer(client: ApiClient, port: number): Promise<v
       versionPriority: 100,
     },
   });
+}
+
+/** Creates the CRDs from the upstream files and waits until each is Established (its API is served). */
+async function installCrds(client: ApiClient, files: string[], components: Component[]): Promise<void> {
+  const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+  const names: string[] = [];
+  for (const file of files) {
+    for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) {
+      const crd = doc.toJS() as { metadata: { name: string } } | null;
+      if (!crd) continue;
+      await client.must('POST', path, crd);
+      names.push(crd.metadata.name);
+    }
+  }
+  for (const name of names) {
+    await until(`CRD ${name} Established`, components, async () => {
+      const { body } = await client.call('GET', `${path}/${name}`);
+      const conditions = (body as { status?: { conditions?: Array<{ type: string; status: string }> } })
+        .status?.conditions;
+      return Boolean(conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+    });
+  }
 }
