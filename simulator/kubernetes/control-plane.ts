@@ -180,6 +180,8 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
         `--port=${ksmPort}`,
         '--telemetry-host=127.0.0.1',
         `--telemetry-port=${ksmTelemetry}`,
+        // kube_<kind>_labels carries no label unless allowed; scalegate's gates join on the pods' and workloads' labels.
+        '--metric-labels-allowlist=pods=[*],deployments=[*],replicasets=[*],horizontalpodautoscalers=[*],nodes=[*]',
       ]),
       startComponent(dir, 'metrics-server', bin['metrics-server'] as string, [
         `--kubeconfig=${kubeconfig}`,

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { type VerifyResult, verify } from '../../actions/lib/verify/index.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../cli/demo/local-stack.js';
+import type { ControlPlaneKind } from '../../simulator/cluster.js';
 
 const runFile = promisify(execFile);
 
@@ -27,6 +28,8 @@ export interface ScenarioRun {
   service: string;
   /** KEDA's serverAddress is the Prometheus the cluster reaches: the settings are copied with it pointed there. */
   kedaServerAddress?: boolean;
+  /** Which control plane the local cluster runs (default builtin); every scenario runs on both. */
+  controlPlane?: ControlPlaneKind;
 }
 
 /** A copy of the settings with KEDA pointed at `prometheusUrl`; relative paths made absolute so it works anywhere. */
@@ -47,7 +50,7 @@ async function withStack<T>(
   log: (line: string) => void,
   body: (stack: LocalStack, env: string) => Promise<T>,
 ): Promise<T> {
-  const stack = await startLocalStack({ cluster: run.cluster, log });
+  const stack = await startLocalStack({ cluster: { ...run.cluster, controlPlane: run.controlPlane }, log });
   const dir = await mkdtemp(join(tmpdir(), 'scalegate-e2e-'));
   try {
     const file = join(examples, run.env);
@@ -63,7 +66,10 @@ async function withStack<T>(
 
 function scenarioLog(run: ScenarioRun, started: number): (line: string) => void {
   return process.env.DEBUG_E2E
-    ? (line) => console.error(`[${run.env} ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`)
+    ? (line) =>
+        console.error(
+          `[${run.env} ${run.controlPlane ?? 'builtin'} ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`,
+        )
     : () => {};
 }
 
