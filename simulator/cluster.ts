@@ -44,6 +44,11 @@ export interface RunningCluster {
   gateway: string;
   /** kube-state-metrics' /metrics when the real control plane runs (the built-in one serves its series in `metrics`). */
   kubeStateMetrics?: string;
+  /**
+   * Kubernetes control plane only (the built-in one authenticates nobody): applies an RBAC manifest such as
+   * manifests/rbac/scalegate-ci.yaml into `namespace` and returns a kubeconfig holding its ServiceAccount's token.
+   */
+  serviceAccountKubeconfig?: (manifestFile: string, namespace: string) => Promise<string>;
   store: ClusterClient;
   registry: ResourceRegistry;
   context: ControllerContext;

@@ -18,6 +18,7 @@ import { startControlPlane } from './control-plane.js';
 import { KubeletEndpoints } from './kubelet-endpoints.js';
 import { NodeLeases } from './node-leases.js';
 import { ApiServerStore } from './remote-store.js';
+import { serviceAccountKubeconfig } from './service-account.js';
 
 /**
  * scalegate's node agent: the parts that simulate what a real cluster gets from nodes, containers and the cloud —
@@ -101,6 +102,14 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
       metrics: metrics.url,
       gateway: gateway.url,
       kubeStateMetrics: plane.kubeStateMetrics,
+      serviceAccountKubeconfig: (manifestFile, namespace) =>
+        serviceAccountKubeconfig(
+          plane.admin,
+          { apiServer: plane.apiServer, auth: plane.adminAuth },
+          manifestFile,
+          namespace,
+          join(dir, `${namespace}.kubeconfig`),
+        ),
       store,
       registry,
       context,

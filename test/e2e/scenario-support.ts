@@ -73,17 +73,28 @@ function scenarioLog(run: ScenarioRun, started: number): (line: string) => void 
     : () => {};
 }
 
+/**
+ * The kubeconfig scalegate runs with: on the kubernetes control plane, a token of the ServiceAccount in
+ * manifests/rbac/scalegate-ci.yaml (moved to the scenario's namespace), so real RBAC enforces the least-privilege
+ * Role; the built-in control plane authenticates nobody, so there it is the cluster's own.
+ */
+async function scalegateKubeconfig(stack: LocalStack, namespace: string): Promise<string> {
+  const { cluster } = stack;
+  if (!cluster.serviceAccountKubeconfig) return cluster.kubeconfig;
+  return cluster.serviceAccountKubeconfig(join(repoRoot, 'manifests/rbac/scalegate-ci.yaml'), namespace);
+}
+
 export async function runScenario(run: ScenarioRun): Promise<VerifyResult & { seconds: number }> {
   const started = Date.now();
   const log = scenarioLog(run, started);
-  const result = await withStack(run, log, (stack, env) =>
+  const result = await withStack(run, log, async (stack, env) =>
     verify({
       env,
       image: run.image,
       ...(run.stableImage ? { stableImage: run.stableImage } : {}),
       cwd: repoRoot,
       processEnv: process.env,
-      kubeconfig: stack.cluster.kubeconfig,
+      kubeconfig: await scalegateKubeconfig(stack, run.namespace),
       prometheusUrl: stack.prometheus.url,
       targetUrl: stack.serviceUrl(run.namespace, run.service),
       stepSeconds: 1,
@@ -103,7 +114,7 @@ export async function runScenarioCli(
 ): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
   const started = Date.now();
   const log = scenarioLog(run, started);
-  const result = await withStack(run, log, (stack, env) =>
+  const result = await withStack(run, log, async (stack, env) =>
     runFile(
       process.execPath,
       [
@@ -114,7 +125,7 @@ export async function runScenarioCli(
         '--image',
         run.image,
         '--kubeconfig',
-        stack.cluster.kubeconfig,
+        await scalegateKubeconfig(stack, run.namespace),
         '--prometheus',
         stack.prometheus.url,
         '--scrape-interval',
