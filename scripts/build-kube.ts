@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
+  buildTimesFile,
   crdDir,
   crdSources,
   type GoComponent,
@@ -37,6 +38,14 @@ function fingerprint(component: GoComponent, version: string): string {
       hash.update(file).update(readFileSync(join(dir, file)));
   }
   return hash.digest('hex');
+}
+
+/** Each module's last build time, for `npm run bench` (a build from an empty Go cache is the cold figure). */
+function recordBuildTime(module: string, seconds: number): void {
+  const file = buildTimesFile();
+  const times = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  times[module] = { seconds, at: new Date().toISOString() };
+  writeFileSync(file, `${JSON.stringify(times, null, 2)}\n`);
 }
 
 const version = goVersion();
@@ -75,7 +84,9 @@ for (const component of goComponents) {
     },
   );
   writeFileSync(stamp, want);
-  console.log(`build-kube: ${component.module} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const seconds = (Date.now() - t0) / 1000;
+  recordBuildTime(component.module, seconds);
+  console.log(`build-kube: ${component.module} built in ${seconds.toFixed(1)} s`);
 }
 // The CRD files come from the upstream modules as the module proxy serves them: downloaded, never built.
 const crds = crdDir();

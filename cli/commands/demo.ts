@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import { type Command, parseCommandArgs } from '../command.js';
+import { type Command, parseCommandArgs, parseControlPlane } from '../command.js';
 import { runDemo } from '../demo/index.js';
 import { stderrLog, withCancellation } from '../session-support.js';
 
 export const demoCommand: Command = {
   name: 'demo',
-  usage: `Usage: scalegate demo [--out <dir>]
+  usage: `Usage: scalegate demo [--out <dir>] [--control-plane builtin|kubernetes]
 
 Starts the local cluster (simulator, fast profile) and a real Prometheus scraping it every second, then runs
 scalegate verify on the sample service (examples/03-canary-ratio) twice: a good canary (shop/web:1.5.0), which is
@@ -16,11 +16,15 @@ from the distribution's package (apt-get, as root or with password-less sudo; or
 
 Options:
   --out <dir>             where the reports go (default ./scalegate-demo)
+  --control-plane <kind>  builtin (default) or kubernetes: the real control plane built by \`npm run build:kube\`,
+                          with scalegate running as the scalegate-ci ServiceAccount
 `,
   async run(argv, io) {
     const { values } = parseCommandArgs('demo', argv, {
       out: { type: 'string' },
+      'control-plane': { type: 'string' },
     });
+    const controlPlane = parseControlPlane('demo', values['control-plane']);
     const out = resolve(io.cwd, values.out ?? 'scalegate-demo');
     return withCancellation(io, async (signal) => {
       const demo = await runDemo({
@@ -30,6 +34,7 @@ Options:
         signal,
         log: stderrLog(io),
         installPrometheus: true,
+        controlPlane,
       });
       for (const run of demo.runs)
         io.stdout.write(

@@ -1,12 +1,7 @@
 import { ScalegateError, UsageError } from '../../actions/lib/util/errors.js';
 import { isQuantity, parseQuantity } from '../../actions/lib/util/quantity.js';
-import {
-  type ClusterOptions,
-  type ControlPlaneKind,
-  controlPlanes,
-  startCluster,
-} from '../../simulator/cluster.js';
-import { type CliIO, type Command, parseCommandArgs } from '../command.js';
+import { type ClusterOptions, startCluster } from '../../simulator/cluster.js';
+import { type CliIO, type Command, parseCommandArgs, parseControlPlane } from '../command.js';
 
 const usage = `Usage: scalegate sim up [--control-plane builtin|kubernetes] [--port 0] [--profile fast|realistic]
                         [--nodes N] [--node-cpu 2] [--node-memory 8Gi]
@@ -91,11 +86,7 @@ function optionsFrom(argv: string[]): ClusterOptions {
   const profile = values.profile ?? 'fast';
   if (profile !== 'fast' && profile !== 'realistic')
     throw new UsageError(`scalegate sim up: --profile must be fast or realistic, got '${profile}'`);
-  const controlPlane = (values['control-plane'] ?? 'builtin') as ControlPlaneKind;
-  if (!controlPlanes.includes(controlPlane))
-    throw new UsageError(
-      `scalegate sim up: --control-plane must be ${controlPlanes.join(' or ')}, got '${values['control-plane']}'`,
-    );
+  const controlPlane = parseControlPlane('sim up', values['control-plane']);
   const groups = (values['node-group'] ?? []).map(parseNodeGroup);
   const names = groups.map((g) => g.name);
   const repeated = names.find((n, i) => names.indexOf(n) !== i);

@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type VerifyResult, verify } from '../../actions/lib/verify/index.js';
+import type { ControlPlaneKind } from '../../simulator/cluster.js';
 import { startLocalStack } from './local-stack.js';
 import { renderDemoHtml, renderDemoMarkdown } from './report.js';
 
@@ -53,6 +54,7 @@ export interface DemoOptions {
   signal: AbortSignal;
   log: (line: string) => void;
   installPrometheus?: boolean;
+  controlPlane?: ControlPlaneKind;
 }
 
 export const demoVerdictSchema = 'scalegate.dev/demo/v1';
@@ -62,7 +64,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { log } = options;
   log('demo: starting the local cluster and Prometheus');
   const stack = await startLocalStack({
-    cluster: { nodes: 3 },
+    cluster: { nodes: 3, controlPlane: options.controlPlane ?? 'builtin' },
     installPrometheus: options.installPrometheus ?? false,
     log,
   });
@@ -77,7 +79,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         ...(stableImage ? { stableImage } : {}),
         cwd: options.cwd,
         processEnv: options.processEnv,
-        kubeconfig: stack.cluster.kubeconfig,
+        kubeconfig: await stack.scalegateKubeconfig('shop'),
         prometheusUrl: stack.prometheus.url,
         targetUrl: stack.serviceUrl('shop', 'web'),
         stepSeconds: stack.prometheus.scrapeIntervalSeconds,

@@ -91,6 +91,11 @@ export function kubeBinDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export const buildCommand = 'npm run build:kube';
 
+/** Where build:kube records each module's last build time (seconds), beside the binaries. */
+export function buildTimesFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(kubeBinDir(env), '..', 'build-times.json');
+}
+
 function notBuilt(missing: string[], dir: string): ScalegateError {
   return new ScalegateError(
     `scalegate: the kubernetes control plane is not built (${missing.join(', ')} missing in ${dir}): run \`${buildCommand}\` (needs Go ≥ 1.24; minutes the first time, seconds after)`,

@@ -73,17 +73,6 @@ function scenarioLog(run: ScenarioRun, started: number): (line: string) => void 
     : () => {};
 }
 
-/**
- * The kubeconfig scalegate runs with: on the kubernetes control plane, a token of the ServiceAccount in
- * manifests/rbac/scalegate-ci.yaml (moved to the scenario's namespace), so real RBAC enforces the least-privilege
- * Role; the built-in control plane authenticates nobody, so there it is the cluster's own.
- */
-async function scalegateKubeconfig(stack: LocalStack, namespace: string): Promise<string> {
-  const { cluster } = stack;
-  if (!cluster.serviceAccountKubeconfig) return cluster.kubeconfig;
-  return cluster.serviceAccountKubeconfig(join(repoRoot, 'manifests/rbac/scalegate-ci.yaml'), namespace);
-}
-
 export async function runScenario(run: ScenarioRun): Promise<VerifyResult & { seconds: number }> {
   const started = Date.now();
   const log = scenarioLog(run, started);
@@ -94,7 +83,7 @@ export async function runScenario(run: ScenarioRun): Promise<VerifyResult & { se
       ...(run.stableImage ? { stableImage: run.stableImage } : {}),
       cwd: repoRoot,
       processEnv: process.env,
-      kubeconfig: await scalegateKubeconfig(stack, run.namespace),
+      kubeconfig: await stack.scalegateKubeconfig(run.namespace),
       prometheusUrl: stack.prometheus.url,
       targetUrl: stack.serviceUrl(run.namespace, run.service),
       stepSeconds: 1,
@@ -125,7 +114,7 @@ export async function runScenarioCli(
         '--image',
         run.image,
         '--kubeconfig',
-        await scalegateKubeconfig(stack, run.namespace),
+        await stack.scalegateKubeconfig(run.namespace),
         '--prometheus',
         stack.prometheus.url,
         '--scrape-interval',
