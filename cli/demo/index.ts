@@ -14,7 +14,7 @@ import { renderDemoHtml, renderDemoMarkdown } from './report.js';
 /** The sample service's settings, relative to the repository root. */
 export const demoEnvironment = resolve(
   import.meta.dirname,
-  '../../../examples/03-canary-ratio/canary-ratio.yaml',
+  '../../examples/03-canary-ratio/canary-ratio.yaml',
 );
 
 export interface DemoRun {

@@ -49,7 +49,10 @@ export async function serviceAccountKubeconfig(
       if (subject.kind === 'ServiceAccount') subject.namespace = namespace;
     if (doc.kind === 'ServiceAccount') account = doc.metadata.name;
     const collection = `${where.prefix}${where.namespaced ? `/namespaces/${namespace}` : ''}/${where.plural}`;
-    await admin.must('POST', collection, doc);
+    const created = await admin.call('POST', collection, doc);
+    // 409: applied by an earlier call for this namespace (each call still gets a fresh token).
+    if (created.status >= 400 && created.status !== 409)
+      throw new Error(`${manifestFile}: creating ${doc.kind} ${doc.metadata.name}: ${created.status}`);
   }
   if (!account) throw new Error(`${manifestFile}: no ServiceAccount`);
   const answer = (await admin.must(
