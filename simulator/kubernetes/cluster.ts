@@ -14,8 +14,9 @@ import { closeServer, delegatingListener } from '../listener.js';
 import { initialNodes, nodeGroupSpecs, nodeGroupsServiceKey } from '../nodes.js';
 import { profiles } from '../profile.js';
 import { ResourceRegistry } from '../store/resources.js';
-import { startControlPlane } from './control-plane.js';
+import { registerLocalApi, startControlPlane } from './control-plane.js';
 import { KubeletEndpoints } from './kubelet-endpoints.js';
+import { adapterApis, startMetricsAdapter } from './metrics-adapter.js';
 import { NodeLeases } from './node-leases.js';
 import { ApiServerStore } from './remote-store.js';
 import { serviceAccountKubeconfig } from './service-account.js';
@@ -94,6 +95,9 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
       controller.start(context);
       parts.push(() => controller.stop());
     }
+    const adapter = await startMetricsAdapter(context, tls);
+    parts.push(adapter.close);
+    await registerLocalApi(plane.admin, 'scalegate-metrics-adapter', adapterApis, adapter.port);
     const kubeconfig = options.kubeconfigPath ?? join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfig, plane.apiServer, plane.adminAuth);
     return {

@@ -64,7 +64,7 @@ const base64 = async (path: string) => Buffer.from(await readFile(path)).toStrin
  * Starts etcd, kube-apiserver (RBAC and the default admission plugins on, the aggregation layer configured),
  * kube-controller-manager, kube-scheduler, kube-state-metrics and metrics-server from the built binaries, with
  * certificates and service-account keys made in `dir`. metrics-server is registered as the v1beta1.metrics.k8s.io
- * APIService through an ExternalName Service naming 127.0.0.1, since it runs as a local process, not a pod.
+ * APIService (registerLocalApi).
  * Resolves once the API is ready and the service-account controller has made `default/default`.
  */
 export async function startControlPlane(dir: string, profile: ClusterProfile): Promise<RealControlPlane> {
@@ -197,7 +197,12 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
         `--metric-resolution=${Math.max(10, profile.metricsWindowSeconds)}s`,
       ]),
     );
-    await registerMetricsServer(client, metricsPort);
+    await registerLocalApi(
+      client,
+      'metrics-server',
+      [{ group: 'metrics.k8s.io', version: 'v1beta1' }],
+      metricsPort,
+    );
     await installCrds(client, crds, components);
     await until('the default ServiceAccount', components, async () => {
       return (await client.call('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200;
@@ -217,26 +222,37 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
   }
 }
 
-async function registerMetricsServer(client: ApiClient, port: number): Promise<void> {
+/**
+ * Registers an aggregated API served by a local process on 127.0.0.1: an APIService whose Service is of type
+ * ExternalName naming 127.0.0.1, since the process runs beside the API server, not as a pod.
+ */
+export async function registerLocalApi(
+  client: ApiClient,
+  service: string,
+  apis: Array<{ group: string; version: string }>,
+  port: number,
+): Promise<void> {
   await client.must('POST', '/api/v1/namespaces/kube-system/services', {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: 'metrics-server', namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } },
+    metadata: { name: service, namespace: 'kube-system', labels: { 'k8s-app': service } },
     spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port }] },
   });
-  await client.must('POST', '/apis/apiregistration.k8s.io/v1/apiservices', {
-    apiVersion: 'apiregistration.k8s.io/v1',
-    kind: 'APIService',
-    metadata: { name: 'v1beta1.metrics.k8s.io', labels: { 'k8s-app': 'metrics-server' } },
-    spec: {
-      group: 'metrics.k8s.io',
-      version: 'v1beta1',
-      service: { name: 'metrics-server', namespace: 'kube-system', port },
-      insecureSkipTLSVerify: true,
-      groupPriorityMinimum: 100,
-      versionPriority: 100,
-    },
-  });
+  for (const { group, version } of apis) {
+    await client.must('POST', '/apis/apiregistration.k8s.io/v1/apiservices', {
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: `${version}.${group}`, labels: { 'k8s-app': service } },
+      spec: {
+        group,
+        version,
+        service: { name: service, namespace: 'kube-system', port },
+        insecureSkipTLSVerify: true,
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
+      },
+    });
+  }
 }
 
 /** Creates the CRDs from the upstream files and waits until each is Established (its API is served). */

@@ -5,6 +5,7 @@ import { apiVersionOf, type ResourceRegistry, type ResourceType, resourceKey } f
 import {
   type Clock,
   clone,
+  type DeleteOptions,
   type ListOptions,
   matchesListOptions,
   type StoreEvent,
@@ -264,7 +265,7 @@ export class ApiServerStore implements ClusterClient {
     type: ResourceType,
     namespace: string | undefined,
     name: string,
-    options: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } } = {},
+    options: DeleteOptions = {},
   ): KubeObject {
     const current = this.get(type, namespace, name);
     this.send(type, namespace, name, 'DELETE', objectPath(type, namespace, name), {

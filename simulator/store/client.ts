@@ -1,5 +1,5 @@
 import type { ResourceRegistry, ResourceType } from './resources.js';
-import type { Clock, ListOptions, StoreEvent } from './store.js';
+import type { Clock, DeleteOptions, ListOptions, StoreEvent } from './store.js';
 import type { KubeObject } from './types.js';
 
 /**
@@ -27,7 +27,7 @@ export interface ClusterClient {
     type: ResourceType,
     namespace: string | undefined,
     name: string,
-    options?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } },
+    options?: DeleteOptions,
   ): KubeObject;
   /** Removes at once, with no grace: the kubelet's last step of a pod's deletion. */
   remove(type: ResourceType, namespace: string | undefined, name: string): KubeObject;

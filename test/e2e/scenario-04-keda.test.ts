@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { controlPlanes } from '../../simulator/cluster.js';
 import { gate, runScenario } from './scenario-support.js';
 
-const builtinOnly = ['builtin'] as const;
-
-// builtin only: the kubernetes control plane does not serve KEDA's external.metrics.k8s.io API yet.
-for (const controlPlane of builtinOnly)
+for (const controlPlane of controlPlanes)
   describe(`scenario 4 (${controlPlane} control plane): KEDA ScaledObject, Prometheus trigger at 100 req/s per pod`, () => {
     it('250 req/s held for a stage takes the canary from 2 pods to 3, and no further', async () => {
       const result = await runScenario({

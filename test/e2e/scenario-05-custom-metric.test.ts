@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { controlPlanes } from '../../simulator/cluster.js';
 import { gate, runScenario } from './scenario-support.js';
-
-const builtinOnly = ['builtin'] as const;
 
 // Two small nodes: 1 CPU each holds four pods of 250m.
 const twoSmallNodes = { nodes: 2, nodeCpu: '1', nodeMemory: '4Gi' };
 
-// builtin only: the kubernetes control plane does not serve a custom.metrics.k8s.io API (prometheus-adapter is not served by the module proxy) yet.
-for (const controlPlane of builtinOnly)
+for (const controlPlane of controlPlanes)
   describe(`scenario 5 (${controlPlane} control plane): HPA on the Pods metric http_requests_per_second, k6 stages to a peak`, {
     concurrency: true,
   }, () => {
