@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
-import { type CoreTypes, coreTypes } from '../controllers/objects.js';
+import { type CoreTypes, coreTypes, isType } from '../controllers/objects.js';
 import { type MetricFamily, renderExposition, contentType as textFormat } from '../dataplane/exposition.js';
 import { family } from '../dataplane/ksm-common.js';
 import { type KubeletStatsSource, serviceKeys } from '../services.js';
@@ -36,7 +36,7 @@ export class KubeletEndpoints implements Controller {
     this.context = context;
     this.types = coreTypes(context.registry);
     this.unsubscribe = context.store.subscribe((event) => {
-      if (event.resource !== this.types.nodes && event.resource.plural !== 'nodes') return;
+      if (!isType(event.resource, this.types.nodes)) return;
       if (event.type === 'DELETED') this.close(event.object.metadata.name as string);
       else void this.serve(event.object);
     });
