@@ -37,7 +37,8 @@ export interface ClusterOptions {
 export const controlPlanes = ['builtin', 'kubernetes'] as const;
 export type ControlPlaneKind = (typeof controlPlanes)[number];
 
-export interface RunningCluster {
+/** A started cluster; `S` is its store: the built-in ObjectStore, or any ClusterClient when the control plane may be real. */
+export interface RunningCluster<S extends ClusterClient = ClusterClient> {
   apiServer: string;
   kubeconfig: string;
   metrics: string;
@@ -49,7 +50,7 @@ export interface RunningCluster {
    * manifests/rbac/scalegate-ci.yaml into `namespace` and returns a kubeconfig holding its ServiceAccount's token.
    */
   serviceAccountKubeconfig?: (manifestFile: string, namespace: string) => Promise<string>;
-  store: ClusterClient;
+  store: S;
   registry: ResourceRegistry;
   context: ControllerContext;
   stop(): Promise<void>;
@@ -107,6 +108,10 @@ function seed(
  * Starts the local cluster: store, initial nodes and namespaces, the API server, the gateway and metrics listeners
  * (served by whichever controller registers their handlers), the controllers, and a kubeconfig.
  */
+export async function startCluster(
+  options?: ClusterOptions & { controlPlane?: 'builtin' },
+): Promise<RunningCluster<ObjectStore>>;
+export async function startCluster(options: ClusterOptions): Promise<RunningCluster>;
 export async function startCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
   if (options.controlPlane === 'kubernetes') return startKubernetesCluster(options);
   const registry = new ResourceRegistry();

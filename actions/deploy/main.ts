@@ -1,13 +1,12 @@
 import * as core from '@actions/core';
-import { cancellationSignal, failStep, sessionFromInputs, workspace } from '../lib/rollout/action-inputs.js';
+import { cancellationSignal } from '../lib/action/entry.js';
+import { choiceInput, durationInput, workspace } from '../lib/action/inputs.js';
+import { sessionFromInputs } from '../lib/action/session.js';
 import { deployEnvironment } from '../lib/rollout/deploy-environment.js';
-import { parseDuration } from '../lib/util/duration.js';
-import { UsageError } from '../lib/util/errors.js';
+import { rollbackIfUnfinished } from '../lib/rollout/lifecycle.js';
 
-async function run(): Promise<void> {
-  const track = core.getInput('track', { required: true });
-  if (track !== 'stable' && track !== 'canary')
-    throw new UsageError(`track: expected stable or canary, got '${track}'`);
+export async function run(): Promise<void> {
+  const track = choiceInput('track', ['stable', 'canary']);
   // The post step rolls back a canary this run leaves unfinished (cancelled workflow, crashed runner).
   core.saveState('track', track);
   const session = await sessionFromInputs(cancellationSignal());
@@ -19,7 +18,7 @@ async function run(): Promise<void> {
     cwd: workspace(),
     processEnv: process.env,
     ...(targetUrl ? { targetUrl } : {}),
-    approvalTimeoutMs: parseDuration(core.getInput('approval-timeout') || '24h'),
+    approvalTimeoutMs: durationInput('approval-timeout', 24 * 3_600_000),
   });
   core.setOutput('image', outcome.image);
   core.setOutput('revision', outcome.revision);
@@ -27,4 +26,10 @@ async function run(): Promise<void> {
   core.info(outcome.summary);
 }
 
-run().catch((error: unknown) => failStep(error));
+/** Rolls back a canary the main step started and did not finish (the workflow was cancelled or the step crashed). */
+export async function post(): Promise<void> {
+  if (core.getState('track') !== 'canary') return;
+  const { context } = await sessionFromInputs(new AbortController().signal);
+  const rolledBack = await rollbackIfUnfinished(context);
+  if (rolledBack) core.warning(`unfinished canary rolled back: ${rolledBack.message}`);
+}

@@ -1,5 +1,6 @@
 import { promote } from '../../actions/lib/rollout/lifecycle.js';
 import { approveStep } from '../../actions/lib/rollout/progress.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
 
@@ -31,11 +32,11 @@ ${clusterFlagsUsage}
         io.stdout.write(
           `approved step ${progress.step + 1} of the canary ${progress.image} of ${namespace}/${service}\n`,
         );
-        return 0;
+        return ExitCode.ok;
       }
       const progress = await promote(context, { force: values.force ?? false });
       io.stdout.write(`${progress.message} to ${namespace}/${service}\n`);
-      return 0;
+      return ExitCode.ok;
     });
   },
 };

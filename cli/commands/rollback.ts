@@ -1,4 +1,5 @@
 import { rollback } from '../../actions/lib/rollout/lifecycle.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
 
@@ -19,7 +20,7 @@ ${clusterFlagsUsage}
       const { context } = await commandSession(env, values, io, signal);
       await rollback(context, `rolled back by ${context.run.runId}`);
       io.stdout.write(`rolled back the canary of ${context.target.namespace}/${context.target.service}\n`);
-      return 0;
+      return ExitCode.ok;
     });
   },
 };

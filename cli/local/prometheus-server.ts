@@ -3,6 +3,7 @@
  * distribution's package when allowed), configured to scrape the targets the caller names, started on a free
  * loopback port with a throw-away TSDB, and stopped cleanly.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { ScalegateError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type DebianTool, ensureTool, findTool } from './debian-tool.js';
 
 export interface ScrapeTarget {
@@ -36,6 +38,12 @@ export interface PrometheusServer {
   scrapeIntervalSeconds: number;
   /** Resolves once `query` returns at least one sample (the first scrape comes ~5 s after start). */
   waitForSample(query: string, timeoutMs?: number): Promise<void>;
+  /** The running process (tests freeze it with SIGSTOP). */
+  readonly pid: number | undefined;
+  /** SIGKILL, as a crash would: nothing flushed beyond what the write-ahead log holds. */
+  crash(): Promise<void>;
+  /** Starts again after `crash()` on the same port and data, and waits until it is ready. */
+  restart(): Promise<void>;
   /** SIGTERM, wait for exit (SIGKILL after 10 s), remove the TSDB directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -96,9 +104,11 @@ async function pollUntil(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const exit = exited();
-    if (exit) throw new ScalegateError(`Prometheus exited while waiting for ${what}: ${exit}`, 3);
+    if (exit)
+      throw new ScalegateError(`Prometheus exited while waiting for ${what}: ${exit}`, ExitCode.inconclusive);
     if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new ScalegateError(`Prometheus: timed out waiting for ${what}`, 3);
+    if (Date.now() > deadline)
+      throw new ScalegateError(`Prometheus: timed out waiting for ${what}`, ExitCode.inconclusive);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -111,31 +121,48 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   await writeFile(configFile, prometheusConfig(options.targets, interval));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let stderr = '';
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  let child: ChildProcess;
   let exit: string | undefined;
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2000);
-  });
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = `exit ${code ?? signal}: ${stderr.trim().split('\n').pop() ?? ''}`;
-      resolve();
+  let exited: Promise<void>;
+
+  /** Starts the binary on the same port and TSDB directory (a restart keeps what was written). */
+  const launch = () => {
+    let stderr = '';
+    exit = undefined;
+    child = spawn(
+      binary,
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
     });
-    child.once('error', (error) => {
-      exit = error.message;
-      resolve();
+    exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        exit = `exit ${code ?? signal}: ${stderr.trim().split('\n').pop() ?? ''}`;
+        resolve();
+      });
+      child.once('error', (error) => {
+        exit = error.message;
+        resolve();
+      });
     });
-  });
+  };
+  const ready = () =>
+    pollUntil(
+      'readiness',
+      readyTimeoutMs,
+      async () => (await fetch(`${url}/-/ready`)).ok,
+      () => exit,
+    );
+
+  launch();
   // Never leave a server behind when the parent exits without calling stop().
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -148,6 +175,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
     process.removeListener('exit', killOnExit);
     await client.close();
     if (exit === undefined) {
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
@@ -157,12 +185,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   };
 
   try {
-    await pollUntil(
-      'readiness',
-      options.readyTimeoutMs ?? 30_000,
-      async () => (await fetch(`${url}/-/ready`)).ok,
-      () => exit,
-    );
+    await ready();
   } catch (error) {
     await stop();
     throw error;
@@ -170,6 +193,9 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   return {
     url,
     scrapeIntervalSeconds: interval,
+    get pid() {
+      return child.pid;
+    },
     waitForSample: (query, timeoutMs = 60_000) =>
       pollUntil(
         `a sample of ${query}`,
@@ -177,6 +203,14 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
         async () => (await client.query(query)).length > 0,
         () => exit,
       ),
+    crash: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    restart: async () => {
+      launch();
+      await ready();
+    },
     stop,
   };
 }

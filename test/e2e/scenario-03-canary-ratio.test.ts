@@ -44,7 +44,7 @@ for (const controlPlane of controlPlanes)
         assert.equal(run.code, 0, `${run.stdout}\n${run.stderr.slice(-3000)}`);
         assert.match(run.stdout, /shop\/web:1\.5\.0: promoted: all 1 step\(s\) passed/);
         const verdict = JSON.parse(await readFile(join(out, 'verdict.json'), 'utf8'));
-        assert.equal(verdict.schemaVersion, 'scalegate.dev/verdict/v1');
+        assert.equal(verdict.schemaVersion, 'scalegate.dev/verdict/v2');
         const compared = verdict.gates.find((g: { name: string }) => g.name === 'canary-median');
         assert.equal(compared.status, 'pass', compared.reason);
         assert.ok(compared.observed.ratio <= 1.3);

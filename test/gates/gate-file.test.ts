@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseGateFile } from '../../actions/lib/gates/load.js';
-import { resolveGateSource } from '../../actions/lib/gates/source.js';
+import { resolveGateSource } from '../../actions/lib/settings/gate-source.js';
 import { runCli } from './run-cli.js';
 
 let dir: string;
@@ -84,6 +84,21 @@ test('a bad condition, missing alternatives and YAML syntax errors', async () =>
     /gates\.yaml:2:5: gates\[0\]\.successCondition: missing required field \(expected successCondition or failureCondition\)$/,
   );
   assert.match(await gateFileError('gates:\n  - name: [\n'), /gates\.yaml:\d+:\d+: invalid YAML/);
+});
+
+test('a PromQL typo in a promql gate fails at load, naming the query and the column in it', async () => {
+  assert.match(
+    await gateFileError(
+      'gates:\n  - name: c\n    type: promql\n    query: sum(rate(http_requests_total[$window])\n    successCondition: result < 5\n',
+    ),
+    /gates\.yaml:4:12: gates\[0\]\.query: invalid PromQL: unexpected end of query at column 39$/,
+  );
+  assert.match(
+    await gateFileError(
+      'gates:\n  - name: c\n    type: promql\n    query: sun(rate(errors_total[5m]))\n    successCondition: result < 5\n',
+    ),
+    /gates\.yaml:4:12: gates\[0\]\.query: invalid PromQL at column 4, near '\(rate\(errors_tot'$/,
+  );
 });
 
 test('usage errors: missing window, bad time, unreadable file', async () => {

@@ -100,6 +100,10 @@ export class ScriptedExporter {
     this.gauges.set(name + labelText(labels), { name, labels, value });
   }
 
+  has(name: string, labels: Labels): boolean {
+    return this.gauges.has(name + labelText(labels));
+  }
+
   remove(name: string, labels: Labels): void {
     this.gauges.delete(name + labelText(labels));
   }
@@ -123,18 +127,5 @@ export class ScriptedExporter {
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
-}
-
-/** Polls `check` every 100 ms until it is true (tests wait for conditions, never for fixed times). */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }

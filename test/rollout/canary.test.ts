@@ -17,6 +17,7 @@ import { approveStep, readProgress } from '../../actions/lib/rollout/progress.js
 import type { StepChecks } from '../../actions/lib/rollout/steps.js';
 import { loadEnvironment } from '../../actions/lib/settings/index.js';
 import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { type TestEnvironmentOptions, writeEnvironment, writeEnvironments } from './helpers/environment.js';
 
 const run = promisify(execFile);
@@ -252,6 +253,13 @@ describe('canary rollouts against the local cluster', () => {
 
   it('waits at an untilApproved pause until promote --approve records the approval', async () => {
     const ctx = contextFor('approval', 'approval', 'run-approval');
+    // Every look of the pause for an approval reads the progress ConfigMap: counted, so the test can wait for looks.
+    let progressReads = 0;
+    const read = ctx.client.read.bind(ctx.client);
+    ctx.client.read = (async (ref: Parameters<typeof read>[0]) => {
+      if (ref.kind === 'ConfigMap') progressReads++;
+      return read(ref);
+    }) as typeof ctx.client.read;
     const stable = await rendered('approval', 'stable', 'scalegate/web:1.0.0');
     await deployStable(ctx, stable.rendered, 'scalegate/web:1.0.0');
     const canary = await rendered('approval', 'canary', 'scalegate/web:6.0.0');
@@ -264,9 +272,15 @@ describe('canary rollouts against the local cluster', () => {
       finished = true;
     });
     const client = cluster.client('approval');
-    for (let i = 0; i < 300 && !(await readProgress(client, 'approval', 'web'))?.pauseStartedAt; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(
+      'the pause to start',
+      async () => (await readProgress(client, 'approval', 'web'))?.pauseStartedAt,
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    const seen = progressReads;
+    await eventually('the pause to look for the approval three more times', () => progressReads >= seen + 3);
     assert.equal(finished, false, 'still waiting for the approval');
     await approveStep(client, 'approval', 'web');
     const progress = await running;

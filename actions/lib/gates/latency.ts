@@ -1,18 +1,9 @@
 /** latency: quantile q of the request-duration histogram over the window is at most `max`. */
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, shortDuration } from '../util/duration.js';
 import { quantileQuery } from './app-queries.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import {
-  appMatchers,
-  describeMatchers,
-  ms,
-  plotSeries,
-  plotSpan,
-  rateSpan,
-  round,
-  shortDuration,
-} from './series.js';
+import { appMatchers, describeMatchers, ms, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
 export async function evaluateLatency(
@@ -24,12 +15,12 @@ export async function evaluateLatency(
   const span = rateSpan(context);
   const histogram = context.metrics.requestDuration;
   const label = `p${round(gate.quantile * 100, 1)}`;
-  const threshold = { quantile: gate.quantile, max: formatDuration(gate.max) };
+  const threshold = { quantile: gate.quantile, maxMs: gate.max };
   const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
   const series = context.includeSeries
     ? plotSeries(
         await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
-        () => `${label} (s)`,
+        () => label,
       )
     : [];
   const value = sample?.value[1];

@@ -3,8 +3,8 @@
  * problem becomes a one-line `file:line:column: field: expected ...` SettingsError at the offending key or value.
  */
 import { readFile } from 'node:fs/promises';
-import { problemsFromIssues } from '../settings/issues.js';
 import { SettingsError, type SourcePosition } from '../util/errors.js';
+import { problemsFromIssues } from '../util/schema-problems.js';
 import { type FieldPath, formatFieldPath, parseYamlSource } from '../util/yaml-source.js';
 import {
   defaultGateMetrics,

@@ -6,10 +6,10 @@
  */
 import { z } from 'zod';
 import { isLabelName } from '../prometheus/promql.js';
-import { tryParseDuration } from '../util/duration.js';
-import { ConditionError, parseCondition } from './condition.js';
+import { promqlQuery } from '../prometheus/syntax.js';
+import { durationPattern, tryParseDuration } from '../util/duration.js';
+import { type Condition, ConditionError, parseCondition } from './condition.js';
 
-const durationPattern = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
 const duration = (description: string) =>
   z
     .string()
@@ -50,16 +50,18 @@ const metricName = z
 const quantile = z.number().gt(0).lt(1).describe('Quantile between 0 and 1, e.g. 0.95 for p95');
 const track = z.enum(['stable', 'canary']).describe('Track label value of the pods (stable or canary)');
 const namespace = z.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
+/** A condition parsed once, here: the gate carries the parsed expression (its text is `source`). */
 const condition = (description: string) =>
   z
     .string()
     .min(1)
-    .superRefine((text, ctx) => {
+    .transform((text, ctx): Condition => {
       try {
-        parseCondition(text);
+        return parseCondition(text);
       } catch (error) {
         if (!(error instanceof ConditionError)) throw error;
         ctx.addIssue({ code: 'custom', message: `expected a condition over result: ${error.message}` });
+        return z.NEVER;
       }
     })
     .describe(description);
@@ -186,12 +188,9 @@ export const promqlGateSchema = z
   .strictObject({
     ...common,
     type: z.literal('promql'),
-    query: z
-      .string()
-      .min(1)
-      .describe(
-        'PromQL instant query at the window end; $window is replaced by the window length (e.g. 90s)',
-      ),
+    query: promqlQuery(
+      'PromQL instant query at the window end; $window is replaced by the window length (e.g. 90s)',
+    ),
     successCondition: condition('Condition over result that means pass, e.g. result < 5').optional(),
     failureCondition: condition('Condition over result that means fail, e.g. result > 20').optional(),
     noData: z

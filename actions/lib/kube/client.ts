@@ -6,8 +6,9 @@ import {
   PatchStrategy,
   Watch,
 } from '@kubernetes/client-node';
+import { retry } from '../util/retry.js';
 import { contextNamespace, type KubeAccessOptions, loadKubeConfig } from './config.js';
-import { defaultRetryOptions, type RetryOptions, statusCodeOf, withRetry } from './retry.js';
+import { classifyError, defaultRetryOptions, type RetryOptions, statusCodeOf } from './retry.js';
 
 /** The field manager of every server-side apply scalegate makes. */
 export const fieldManager = 'scalegate';
@@ -38,13 +39,13 @@ export interface KubeClientOptions {
 }
 
 /**
- * The one door to the API server: every call goes through `withRetry` (409 re-read by the caller's closure, 429,
+ * The one door to the API server: every call goes through the retry loop (409 re-read by the caller's closure, 429,
  * 5xx, dropped connections), so callers write each operation once.
  */
 export class KubeClient {
   readonly objects: KubernetesObjectApi;
   readonly namespace: string;
-  private readonly retry: RetryOptions;
+  private readonly retryOptions: RetryOptions;
   private readonly log: (line: string) => void;
 
   constructor(
@@ -53,15 +54,17 @@ export class KubeClient {
   ) {
     this.objects = KubernetesObjectApi.makeApiClient(config);
     this.namespace = options.namespace ?? contextNamespace(config) ?? 'default';
-    this.retry = options.retry ?? defaultRetryOptions;
+    this.retryOptions = options.retry ?? defaultRetryOptions;
     this.log = options.log ?? (() => {});
   }
 
   /** Runs one API operation with retries. `what` names it in retry messages. */
   call<T>(what: string, operation: () => Promise<T>): Promise<T> {
-    return withRetry(operation, this.retry, (reason, attempt, delayMs) =>
-      this.log(`${what}: ${reason}, retry ${attempt} in ${delayMs} ms`),
-    );
+    return retry(operation, {
+      classify: (error, attempt) => classifyError(error, attempt, this.retryOptions),
+      onRetry: (reason, attempt, delayMs) =>
+        this.log(`${what}: ${reason}, retry ${attempt} in ${delayMs} ms`),
+    });
   }
 
   /** A copy carrying the client's namespace when it names none (ignored by the API for cluster-scoped kinds). */

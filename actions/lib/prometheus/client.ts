@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher, request } from 'undici';
 import { ScalegateError } from '../util/errors.js';
+import { type Backoff, backoffDelay, retry } from '../util/retry.js';
 
 export type PrometheusAuth =
   | { type: 'none' }
@@ -85,6 +86,15 @@ function parsePoint(raw: unknown): Point {
   return [Number(raw[0]), parseValue(raw[1])];
 }
 
+function matrix(data: { resultType: string; result: unknown }, what: string): RangeSeries[] {
+  if (data.resultType !== 'matrix' || !Array.isArray(data.result))
+    throw new PrometheusError('bad-response', `Prometheus returned ${data.resultType} for ${what}`);
+  return data.result.map((s: { metric?: Labels; values: unknown[] }) => ({
+    metric: s.metric ?? {},
+    values: s.values.map(parsePoint),
+  }));
+}
+
 function authHeader(auth: PrometheusAuth | undefined): Record<string, string> {
   if (!auth || auth.type === 'none') return {};
   if (auth.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
@@ -100,27 +110,12 @@ function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal!));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 export class PrometheusClient {
   readonly url: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly retries: number;
-  private readonly backoffMs: number;
+  private readonly backoff: Backoff;
   private readonly dispatcher: Dispatcher;
   private readonly onRequest: PrometheusClientOptions['onRequest'];
 
@@ -142,7 +137,7 @@ export class PrometheusClient {
     };
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retries = options.retries ?? 3;
-    this.backoffMs = options.backoffMs ?? 250;
+    this.backoff = { baseMs: options.backoffMs ?? 250, maxMs: 5000 };
     this.onRequest = options.onRequest;
     const tls = options.tls ?? {};
     this.dispatcher = new Agent({
@@ -172,6 +167,15 @@ export class PrometheusClient {
     }));
   }
 
+  /**
+   * The raw samples of a range-vector selector (`up{job="x"}[10m]`) at `time`: every scrape's own timestamp, at no
+   * step, so the caller can see exactly where samples are missing.
+   */
+  async querySamples(expr: string, time: Date, signal?: AbortSignal): Promise<RangeSeries[]> {
+    const data = await this.call('query', { query: expr, time: (time.getTime() / 1000).toFixed(3) }, signal);
+    return matrix(data, 'a range-vector query');
+  }
+
   /** Range query over [start, end] every `stepSeconds`. */
   async queryRange(
     expr: string,
@@ -190,12 +194,7 @@ export class PrometheusClient {
       },
       signal,
     );
-    if (data.resultType !== 'matrix' || !Array.isArray(data.result))
-      throw new PrometheusError('bad-response', `Prometheus returned ${data.resultType} for a range query`);
-    return data.result.map((s: { metric?: Labels; values: unknown[] }) => ({
-      metric: s.metric ?? {},
-      values: s.values.map(parsePoint),
-    }));
+    return matrix(data, 'a range query');
   }
 
   async close(): Promise<void> {
@@ -208,21 +207,23 @@ export class PrometheusClient {
     signal?: AbortSignal,
   ): Promise<{ resultType: string; result: unknown }> {
     const body = { ...params, timeout: `${Math.max(1, Math.floor(this.timeoutMs / 1000))}s` };
-    let lastError: PrometheusError | undefined;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await sleep(Math.min(5000, this.backoffMs * 2 ** (attempt - 1)), signal);
-      try {
-        return await this.attempt(endpoint, body, signal);
-      } catch (error) {
-        if (!(error instanceof PrometheusError) || !error.transient) throw error;
-        lastError = error;
-      }
+    try {
+      return await retry(() => this.attempt(endpoint, body, signal), {
+        classify: (error, attempt) =>
+          error instanceof PrometheusError && error.transient && attempt < this.retries
+            ? { retry: true, delayMs: backoffDelay(attempt, this.backoff), reason: error.kind }
+            : { retry: false },
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (!(error instanceof PrometheusError) || !error.transient) throw error;
+      throw new PrometheusError(
+        error.kind,
+        `${error.message} (after ${this.retries + 1} attempts)`,
+        error.status,
+      );
     }
-    throw new PrometheusError(
-      lastError!.kind,
-      `${lastError!.message} (after ${this.retries + 1} attempts)`,
-      lastError!.status,
-    );
   }
 
   private async attempt(

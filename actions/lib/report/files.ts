@@ -4,14 +4,16 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Verdict, verdictSchemaVersion } from '../gates/verdict.js';
+import { type Verdict, verdictSchema, verdictSchemaVersion } from '../gates/verdict-schema.js';
 import type { LoadWindows } from '../load/types.js';
 import { ScalegateError } from '../util/errors.js';
+import { type FieldPath, formatFieldPath } from '../util/yaml-source.js';
 import { svgChart } from './charts.js';
 import { renderHtmlReport } from './html.js';
 import { renderMarkdownReport } from './markdown.js';
 import { type ReportInput, reportCharts } from './model.js';
 
+/** Reads a verdict file and validates it against the verdict schema; any problem is one line, exit 2. */
 export async function readVerdict(path: string): Promise<Verdict> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new ScalegateError(
@@ -19,20 +21,27 @@ export async function readVerdict(path: string): Promise<Verdict> {
       2,
     );
   });
-  let value: Partial<Verdict>;
+  let value: unknown;
   try {
-    value = JSON.parse(text) as Partial<Verdict>;
+    value = JSON.parse(text);
   } catch (error) {
     throw new ScalegateError(`verdict file ${path}: not JSON (${(error as Error).message})`, 2);
   }
-  if (value?.schemaVersion !== verdictSchemaVersion)
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== verdictSchemaVersion)
     throw new ScalegateError(
-      `verdict file ${path}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(value?.schemaVersion)})`,
+      `verdict file ${path}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(version)})`,
       2,
     );
-  if (!Array.isArray(value.gates))
-    throw new ScalegateError(`verdict file ${path}: gates: expected a list`, 2);
-  return value as Verdict;
+  const parsed = verdictSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ScalegateError(
+      `verdict file ${path}: ${formatFieldPath(issue.path as FieldPath) || '(root)'}: ${issue.message}`,
+      2,
+    );
+  }
+  return parsed.data;
 }
 
 /**

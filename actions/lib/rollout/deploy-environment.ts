@@ -13,6 +13,8 @@ export interface DeployRequest {
   /** Where load goes, overriding the settings. */
   targetUrl?: string;
   approvalTimeoutMs?: number;
+  /** Gates of steps without load look back at least this far (default 1 m, see settingsChecks). */
+  gateLookbackMs?: number;
 }
 
 export interface DeployOutcome {
@@ -46,6 +48,7 @@ export async function deployEnvironment(session: Session, request: DeployRequest
       cwd: request.cwd,
       log: context.log,
       ...(request.targetUrl ? { targetUrl: request.targetUrl } : {}),
+      ...(request.gateLookbackMs !== undefined ? { lookbackMs: request.gateLookbackMs } : {}),
     }),
     ...(request.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: request.approvalTimeoutMs } : {}),
   });

@@ -5,6 +5,7 @@
  * key is an error. Checks that span several fields (min <= max, gate references, ...) live in `semantics.ts`.
  */
 import { z } from 'zod';
+import { promqlQuery } from '../prometheus/syntax.js';
 import { durationPattern } from '../util/duration.js';
 import { quantityPattern } from '../util/quantity.js';
 
@@ -138,7 +139,7 @@ export const kedaSchema = z
     prometheus: z
       .strictObject({
         serverAddress: z.url().describe('Prometheus URL as seen from the cluster'),
-        query: z.string().min(1).describe('PromQL; {{service}} and {{track}} are replaced per ScaledObject'),
+        query: promqlQuery('PromQL; {{service}} and {{track}} are replaced per ScaledObject'),
         threshold: quantity.describe('Target value per replica'),
         activationThreshold: quantity.optional(),
       })

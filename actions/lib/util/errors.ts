@@ -2,10 +2,12 @@
  * Errors that end a CLI run or an action with a one-line message and a chosen exit code, never a stack trace.
  * Anything else that escapes is a bug and is reported with its stack.
  */
+import { ExitCode } from './exit-codes.js';
+
 export class ScalegateError extends Error {
   constructor(
     message: string,
-    readonly exitCode: number = 2,
+    readonly exitCode: number = ExitCode.usage,
   ) {
     super(message);
     this.name = new.target.name;
@@ -15,7 +17,7 @@ export class ScalegateError extends Error {
 /** Bad command-line usage: unknown flag, missing argument, malformed value. Exit code 2. */
 export class UsageError extends ScalegateError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, ExitCode.usage);
   }
 }
 
@@ -37,6 +39,6 @@ export class SettingsError extends ScalegateError {
     readonly detail: string,
   ) {
     const where = `${position.file}:${position.line}:${position.column}`;
-    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, ExitCode.usage);
   }
 }

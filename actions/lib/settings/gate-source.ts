@@ -3,11 +3,11 @@
  * list, or a gate file evaluated with an environment's namespace, service and Prometheus settings.
  */
 import { resolve } from 'node:path';
-import { displayPath, loadEnvironment } from '../settings/load.js';
-import type { PrometheusSettings } from '../settings/schema.js';
+import { type GateSet, loadGateFile } from '../gates/load.js';
+import type { GateDefaults } from '../gates/types.js';
 import { UsageError } from '../util/errors.js';
-import { type GateSet, loadGateFile, parseGateList } from './load.js';
-import type { GateDefaults } from './types.js';
+import { displayPath, loadEnvironment } from './load.js';
+import type { PrometheusSettings } from './schema.js';
 
 export interface GateSource {
   set: GateSet;
@@ -32,9 +32,9 @@ export async function resolveGateSource(options: {
     const file = resolve(options.cwd, options.gates);
     set = await loadGateFile(file, displayPath(file, options.cwd));
   } else {
-    const file = displayPath(environment!.file, options.cwd);
-    set = parseGateList(environment!.settings.gates, file, environment!.locate);
-    if (set.gates.length === 0) throw new UsageError(`${file}: the environment has no gates`);
+    set = environment!.gates;
+    if (set.gates.length === 0)
+      throw new UsageError(`${displayPath(environment!.file, options.cwd)}: the environment has no gates`);
   }
   return {
     set,

@@ -3,8 +3,8 @@
  * with a "did you mean" for misspelt keys and enum values.
  */
 import type { core, z } from 'zod';
-import { didYouMean } from '../util/did-you-mean.js';
-import type { FieldPath } from '../util/yaml-source.js';
+import { didYouMean } from './did-you-mean.js';
+import type { FieldPath } from './yaml-source.js';
 
 export interface SettingsProblem {
   path: FieldPath;
