@@ -50,8 +50,14 @@ export async function serviceAccountKubeconfig(
     if (doc.kind === 'ServiceAccount') account = doc.metadata.name;
     const collection = `${where.prefix}${where.namespaced ? `/namespaces/${namespace}` : ''}/${where.plural}`;
     const created = await admin.call('POST', collection, doc);
-    // 409: applied by an earlier call for this namespace (each call still gets a fresh token).
-    if (created.status >= 400 && created.status !== 409)
+    if (created.status === 409 && doc.kind === 'ClusterRoleBinding') {
+      // Bound already for another namespace: this namespace's ServiceAccount joins its subjects.
+      const existing = (await admin.must('GET', `${collection}/${doc.metadata.name}`)) as KubeObject;
+      const subjects = [...((existing.subjects as unknown[]) ?? []), ...((doc.subjects as unknown[]) ?? [])];
+      const unique = [...new Map(subjects.map((x) => [JSON.stringify(x), x])).values()];
+      await admin.must('PUT', `${collection}/${doc.metadata.name}`, { ...existing, subjects: unique });
+    } else if (created.status >= 400 && created.status !== 409)
+      // 409 on the others: applied by an earlier call for this namespace (each call still gets a fresh token).
       throw new Error(`${manifestFile}: creating ${doc.kind} ${doc.metadata.name}: ${created.status}`);
   }
   if (!account) throw new Error(`${manifestFile}: no ServiceAccount`);
