@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { ExitCode } from '../../actions/lib/util/exit-codes.js';
-import { type Command, parseCommandArgs } from '../command.js';
+import { type Command, parseCommandArgs, parseControlPlane } from '../command.js';
 import { runDemo } from '../demo/index.js';
 import { stderrLog, withCancellation } from '../session-support.js';
 
 export const demoCommand: Command = {
   name: 'demo',
-  usage: `Usage: scalegate demo [--out <dir>]
+  usage: `Usage: scalegate demo [--out <dir>] [--control-plane builtin|kubernetes]
 
 Starts the local cluster (simulator, fast profile, three nodes of one CPU) and a real Prometheus scraping it every
 second, then runs scalegate verify three times: a good canary of the sample service (examples/03-canary-ratio,
@@ -19,11 +19,15 @@ from the distribution's package (apt-get, as root or with password-less sudo; or
 
 Options:
   --out <dir>             where the reports go (default ./scalegate-demo)
+  --control-plane <kind>  builtin (default) or kubernetes: the real control plane built by \`npm run build:kube\`,
+                          with scalegate running as the scalegate-ci ServiceAccount
 `,
   async run(argv, io) {
     const { values } = parseCommandArgs('demo', argv, {
       out: { type: 'string' },
+      'control-plane': { type: 'string' },
     });
+    const controlPlane = parseControlPlane('demo', values['control-plane']);
     const out = resolve(io.cwd, values.out ?? 'scalegate-demo');
     return withCancellation(io, async (signal) => {
       const demo = await runDemo({
@@ -33,6 +37,7 @@ Options:
         signal,
         log: stderrLog(io),
         installPrometheus: true,
+        controlPlane,
       });
       for (const run of demo.runs)
         io.stdout.write(

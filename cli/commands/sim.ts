@@ -4,15 +4,20 @@ import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { isQuantity, parseQuantity } from '../../actions/lib/util/quantity.js';
 import { type ClusterOptions, startCluster } from '../../simulator/cluster.js';
 import { clusterScrapeConfigs } from '../../simulator/dataplane/scrape-config.js';
-import { type CliIO, type Command, parseCommandArgs } from '../command.js';
+import { type CliIO, type Command, parseCommandArgs, parseControlPlane } from '../command.js';
 
-const usage = `Usage: scalegate sim up [--port 0] [--profile fast|realistic] [--nodes N] [--node-cpu 2]
-                        [--node-memory 8Gi] [--node-group name:min:max:provisionSeconds]... [--kubeconfig PATH]
+const usage = `Usage: scalegate sim up [--control-plane builtin|kubernetes] [--port 0] [--profile fast|realistic]
+                        [--nodes N] [--node-cpu 2] [--node-memory 8Gi]
+                        [--node-group name:min:max:provisionSeconds]... [--kubeconfig PATH]
                         [--print-scrape-config]
 
 Starts the local cluster: a Kubernetes API server on 127.0.0.1 (real kubectl and client libraries work against
 it), the core controllers, the HPA and cluster-autoscaler, the traffic gateway and the metrics endpoint.
 Prints one JSON line {"apiServer","kubeconfig","metrics","gateway"} and serves until SIGINT or SIGTERM.
+
+  --control-plane builtin (default: the embedded API server and controllers) or kubernetes (the real etcd,
+                  kube-apiserver, kube-controller-manager, kube-scheduler, kube-state-metrics and metrics-server
+                  built by \`npm run build:kube\`; only nodes and pods are simulated; --port does not apply)
 
   --port          API server port (default 0: a free port)
   --profile       fast (default: short periods, e.g. HPA sync 2 s) or realistic (Kubernetes' defaults)
@@ -81,6 +86,7 @@ function optionsFrom(argv: string[]): ClusterOptions & { printScrapeConfig: bool
       'node-group': { type: 'string', multiple: true },
       kubeconfig: { type: 'string' },
       'print-scrape-config': { type: 'boolean' },
+      'control-plane': { type: 'string' },
     },
     true,
   );
@@ -89,6 +95,7 @@ function optionsFrom(argv: string[]): ClusterOptions & { printScrapeConfig: bool
   const profile = values.profile ?? 'fast';
   if (profile !== 'fast' && profile !== 'realistic')
     throw new UsageError(`scalegate sim up: --profile must be fast or realistic, got '${profile}'`);
+  const controlPlane = parseControlPlane('sim up', values['control-plane']);
   const groups = (values['node-group'] ?? []).map(parseNodeGroup);
   const names = groups.map((g) => g.name);
   const repeated = names.find((n, i) => names.indexOf(n) !== i);
@@ -96,6 +103,7 @@ function optionsFrom(argv: string[]): ClusterOptions & { printScrapeConfig: bool
   const nodeCpu = quantity('node-cpu', values['node-cpu']);
   const nodeMemory = quantity('node-memory', values['node-memory']);
   return {
+    controlPlane,
     port: integer('port', values.port, 0, 0),
     profile,
     nodes: integer('nodes', values.nodes, 3, 0),
@@ -127,11 +135,10 @@ async function up(argv: string[], io: CliIO): Promise<number> {
       throw new ScalegateError(`scalegate sim up: port ${options.port} is already in use`, ExitCode.failed);
     throw error;
   });
-  io.stdout.write(
-    `${JSON.stringify({ apiServer: cluster.apiServer, kubeconfig: cluster.kubeconfig, metrics: cluster.metrics, gateway: cluster.gateway })}\n`,
-  );
+  const { apiServer, kubeconfig, metrics, gateway, kubeStateMetrics } = cluster;
+  io.stdout.write(`${JSON.stringify({ apiServer, kubeconfig, metrics, gateway, kubeStateMetrics })}\n`);
   if (options.printScrapeConfig)
-    io.stdout.write(stringify({ scrape_configs: clusterScrapeConfigs(cluster.metrics) }));
+    io.stdout.write(stringify({ scrape_configs: clusterScrapeConfigs(metrics, { kubeStateMetrics }) }));
   const received = await signal;
   io.stderr.write(`scalegate sim: ${received} received, stopping the local cluster\n`);
   await cluster.stop();

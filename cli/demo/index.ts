@@ -9,6 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type VerifyResult, verify } from '../../actions/lib/verify/index.js';
+import type { ControlPlaneKind } from '../../simulator/cluster.js';
 import { startLocalStack } from './local-stack.js';
 import { renderDemoHtml, renderDemoMarkdown } from './report.js';
 
@@ -72,6 +73,7 @@ export interface DemoOptions {
   signal: AbortSignal;
   log: (line: string) => void;
   installPrometheus?: boolean;
+  controlPlane?: ControlPlaneKind;
 }
 
 export const demoVerdictSchema = 'scalegate.dev/demo/v1';
@@ -81,7 +83,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { log } = options;
   log('demo: starting the local cluster and Prometheus');
   const stack = await startLocalStack({
-    cluster: demoCluster,
+    cluster: { ...demoCluster, controlPlane: options.controlPlane ?? 'builtin' },
     installPrometheus: options.installPrometheus ?? false,
     log,
   });
@@ -97,7 +99,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         ...(stableImage ? { stableImage } : {}),
         cwd: options.cwd,
         processEnv: options.processEnv,
-        kubeconfig: stack.cluster.kubeconfig,
+        kubeconfig: await stack.scalegateKubeconfig(run.target.namespace),
         prometheusUrl: stack.prometheus.url,
         targetUrl: stack.serviceUrl(run.target.namespace, run.target.service),
         stepSeconds: stack.prometheus.scrapeIntervalSeconds,

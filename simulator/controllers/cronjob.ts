@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { generateJobSelector } from '../api/admission.js';
 import { applyDefaults } from '../api/defaults.js';
 import type { ResourceType } from '../store/resources.js';
 import type { StoreEvent } from '../store/store.js';
@@ -127,9 +125,8 @@ export class CronJobController extends QueueController {
       spec: structuredClone(template.spec ?? {}),
     };
     applyDefaults(jobs, job, () => '');
-    const uid = randomUUID();
-    generateJobSelector(job, uid);
-    const created = this.context.store.create(jobs, job, { uid });
+    // The selector comes from the Job's uid once it exists (the job controller completes it, as the API would).
+    const created = this.context.store.create(jobs, job);
     this.context.recordEvent(
       cj,
       'Normal',

@@ -1,3 +1,4 @@
+import { generateJobSelector } from '../api/admission.js';
 import { matchesLabelSelector } from '../store/selectors.js';
 import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
@@ -39,6 +40,13 @@ export class JobController extends QueueController {
     const { namespace, name } = splitKey(key);
     const job = jobs ? this.context.store.tryGet(jobs, namespace, name) : undefined;
     if (!jobs || !job || job.metadata.deletionTimestamp) return;
+    if (!job.spec?.selector && job.spec?.manualSelector !== true) {
+      // A Job a controller stored directly has no generated selector yet: kube-apiserver would have set it on create.
+      const withSelector = structuredClone(job);
+      generateJobSelector(withSelector, job.metadata.uid as string);
+      this.context.store.update(jobs, withSelector);
+      return;
+    }
     const finished = (job.status?.conditions ?? []).some(
       (c: { type: string; status: string }) => ['Complete', 'Failed'].includes(c.type) && c.status === 'True',
     );

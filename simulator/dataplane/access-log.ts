@@ -1,59 +1,39 @@
 import type { LogLine, PodLogSource } from '../api/pod-log.js';
+import type { DataPlane } from './data-plane.js';
 
 /**
- * The access lines of the requests the gateway routed to each pod (nginx's combined format), kept per pod up to
- * a bound and offered to `pods/log`, including to followers (`kubectl logs -f`).
+ * `pods/log` of the built-in control plane, read from the pods' models: the access lines the gateway logs for the
+ * serving container (each starts with its RFC 3339 time), and, for `-f`, the new ones as they are logged.
  */
 
-const maxLinesPerPod = 1000;
+const followEveryMs = 200;
 
-export class AccessLog implements PodLogSource {
-  private readonly lines = new Map<string, LogLine[]>();
-  private readonly followers = new Map<string, Set<(line: LogLine) => void>>();
+function toLine(text: string): LogLine {
+  const time = Date.parse(text.split(' ', 1)[0] ?? '');
+  return { time: Number.isNaN(time) ? Date.now() : time, text };
+}
 
-  record(namespace: string, pod: string, line: LogLine): void {
-    const key = `${namespace}/${pod}`;
-    let list = this.lines.get(key);
-    if (!list) {
-      list = [];
-      this.lines.set(key, list);
-    }
-    list.push(line);
-    if (list.length > maxLinesPerPod) list.splice(0, list.length - maxLinesPerPod);
-    for (const follower of this.followers.get(key) ?? []) follower(line);
-  }
+export class ModelLogSource implements PodLogSource {
+  constructor(private readonly plane: DataPlane) {}
 
-  forget(namespace: string, pod: string): void {
-    this.lines.delete(`${namespace}/${pod}`);
+  private texts(namespace: string, pod: string): string[] {
+    const model = this.plane.runtime(namespace, pod)?.model;
+    return model ? model.logLines(model.containers[0]?.name ?? '') : [];
   }
 
   linesOf(namespace: string, pod: string): LogLine[] {
-    return [...(this.lines.get(`${namespace}/${pod}`) ?? [])];
+    return this.texts(namespace, pod).map(toLine);
   }
 
   follow(namespace: string, pod: string, onLine: (line: LogLine) => void): () => void {
-    const key = `${namespace}/${pod}`;
-    let set = this.followers.get(key);
-    if (!set) {
-      set = new Set();
-      this.followers.set(key, set);
-    }
-    set.add(onLine);
-    return () => set.delete(onLine);
+    let last = this.texts(namespace, pod).at(-1);
+    const timer = setInterval(() => {
+      const texts = this.texts(namespace, pod);
+      // The log keeps its last lines only: continue after the last line already sent, wherever it now is.
+      const from = last === undefined ? 0 : texts.lastIndexOf(last) + 1;
+      for (const text of texts.slice(from)) onLine(toLine(text));
+      last = texts.at(-1) ?? last;
+    }, followEveryMs);
+    return () => clearInterval(timer);
   }
-}
-
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `127.0.0.1 - - [06/Dec/2026:17:50:16 +0000] "GET / HTTP/1.1" 200 2 "-" "k6/0.50"`. */
-export function accessLine(
-  time: number,
-  request: { method: string; path: string; remote?: string; agent?: string },
-  status: number,
-  bytes: number,
-): string {
-  const d = new Date(time);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
-  return `${request.remote ?? '127.0.0.1'} - - [${stamp}] "${request.method} ${request.path} HTTP/1.1" ${status} ${bytes} "-" "${request.agent ?? '-'}"`;
 }

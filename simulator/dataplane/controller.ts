@@ -2,6 +2,7 @@ import { metricsApiServiceKey } from '../api/metrics-api.js';
 import { podLogServiceKey } from '../api/pod-log.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import { type KubeletControl, serviceKeys } from '../services.js';
+import { ModelLogSource } from './access-log.js';
 import { DataPlane } from './data-plane.js';
 import { createGatewayHandler } from './gateway.js';
 import { WorkloadMetrics } from './metrics-api.js';
@@ -17,6 +18,7 @@ export const dataPlaneServiceKeys = {
   metricsApi: metricsApiServiceKey,
   workloadMetrics: serviceKeys.workloadMetrics,
   podLogs: podLogServiceKey,
+  kubeletStats: serviceKeys.kubeletStats,
 } as const;
 
 /**
@@ -25,6 +27,10 @@ export const dataPlaneServiceKeys = {
  */
 export class DataPlaneController implements Controller {
   readonly name = 'dataplane';
+
+  /** `objectState: false` when a real kube-state-metrics serves the object-state series. */
+  constructor(private readonly options: { objectState?: boolean } = {}) {}
+
   private plane: DataPlane | undefined;
   private timer: NodeJS.Timeout | undefined;
   private services: Map<string, unknown> | undefined;
@@ -40,10 +46,14 @@ export class DataPlaneController implements Controller {
     const windowSeconds = context.profile.metricsWindowSeconds;
     const metrics = new WorkloadMetrics(plane, windowSeconds);
     context.services.set(dataPlaneServiceKeys.gatewayHandler, createGatewayHandler(plane));
-    context.services.set(dataPlaneServiceKeys.metricsHandler, createMetricsHandler(plane));
+    context.services.set(
+      dataPlaneServiceKeys.metricsHandler,
+      createMetricsHandler(plane, this.options.objectState ?? true),
+    );
     context.services.set(dataPlaneServiceKeys.metricsApi, metrics);
     context.services.set(dataPlaneServiceKeys.workloadMetrics, metrics);
-    context.services.set(dataPlaneServiceKeys.podLogs, plane.accessLog);
+    context.services.set(dataPlaneServiceKeys.podLogs, new ModelLogSource(plane));
+    context.services.set(dataPlaneServiceKeys.kubeletStats, metrics);
     const tickMs = Math.min(1000, Math.max(250, (windowSeconds * 1000) / 4));
     const keepMs = windowSeconds * 1000 + 2 * tickMs;
     plane.sampleAll(keepMs);

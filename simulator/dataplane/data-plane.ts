@@ -1,9 +1,9 @@
 import type { RecordEvent } from '../controllers/controller.js';
 import type { KubeletControl } from '../services.js';
+import type { ClusterClient } from '../store/client.js';
 import { matchesLabelMap } from '../store/selectors.js';
-import type { ObjectStore, StoreEvent } from '../store/store.js';
+import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
-import { AccessLog } from './access-log.js';
 import { ClusterView, type TrackedKind } from './cluster-view.js';
 import { containerShapes, isServingEndpoint, podContainers, readySince, restartCount } from './pod-facts.js';
 import { PodModel, realClock } from './pod-model.js';
@@ -37,7 +37,6 @@ const podKey = (namespace: string | undefined, name: string | undefined) =>
 export class DataPlane {
   readonly view: ClusterView;
   readonly picker = new WeightedPicker();
-  readonly accessLog = new AccessLog();
   private readonly runtimes = new Map<string, PodRuntime>();
   private readonly endpointCache = new Map<string, { revision: string; pods: PodRuntime[] }>();
   private readonly nextEndpoint = new Map<string, number>();
@@ -47,7 +46,7 @@ export class DataPlane {
     this.view = new ClusterView((kind, event) => this.onChange(kind, event));
   }
 
-  start(store: ObjectStore): void {
+  start(store: ClusterClient): void {
     this.view.start(store);
   }
 
@@ -77,8 +76,6 @@ export class DataPlane {
     if (!running || (existing && existing.pod.metadata.uid !== pod.metadata.uid)) {
       existing?.model.stop();
       this.runtimes.delete(key);
-      if (event.type === 'DELETED')
-        this.accessLog.forget(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
       if (!running) return;
     }
     const runtime = this.runtimes.get(key);

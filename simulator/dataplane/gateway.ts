@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { accessLine } from './access-log.js';
 import type { DataPlane } from './data-plane.js';
 import { trackOf, versionOf } from './pod-facts.js';
 import { chooseBackend, type GatewayRequest, resolveEntry } from './routing.js';
@@ -65,19 +64,12 @@ export function createGatewayHandler(plane: DataPlane): (req: IncomingMessage, r
         reply(res, 502, 'upstream reset: container OOMKilled', headers);
         return;
       }
-      model.http.observe(decision.backend.name, status, (performance.now() - started) / 1000);
-      const body = status === 200 ? 'ok' : 'internal server error';
-      const line = accessLine(
-        Date.now(),
-        { ...request, agent: req.headers['user-agent'] },
-        status,
-        body.length,
+      const seconds = (performance.now() - started) / 1000;
+      model.http.observe(decision.backend.name, status, seconds);
+      model.logAccess(
+        `${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} "${request.method} ${resolved.path} HTTP/${req.httpVersion}" ${status} ${seconds.toFixed(3)}`,
       );
-      plane.accessLog.record(pod.metadata.namespace ?? '', pod.metadata.name ?? '', {
-        time: Date.now(),
-        text: line,
-      });
-      reply(res, status, body, headers);
+      reply(res, status, status === 200 ? 'ok' : 'internal server error', headers);
     });
   };
 }

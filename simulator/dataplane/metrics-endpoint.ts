@@ -40,18 +40,22 @@ function ksmFamilies(plane: DataPlane): MetricFamily[] {
   ];
 }
 
-/** The kube-state-metrics text, rendered again only after a change to the objects it describes. */
-export function ksmRenderer(plane: DataPlane): () => string {
+/**
+ * The kube-state-metrics text, rendered again only after a change to the objects it describes; empty when
+ * `objectState` is false (a cluster where the real kube-state-metrics runs).
+ */
+export function ksmRenderer(plane: DataPlane, objectState = true): () => string {
   let cached: { revision: number; text: string } | undefined;
   return () => {
+    if (!objectState) return '';
     if (cached?.revision !== plane.view.revision)
       cached = { revision: plane.view.revision, text: renderExposition(ksmFamilies(plane)) };
     return cached.text;
   };
 }
 
-export function metricsRenderer(plane: DataPlane): () => string {
-  const ksm = ksmRenderer(plane);
+export function metricsRenderer(plane: DataPlane, objectState = true): () => string {
+  const ksm = ksmRenderer(plane, objectState);
   return () => ksm() + renderExposition([...containerFamilies(plane), ...httpFamilies(plane)]);
 }
 
@@ -60,9 +64,13 @@ function send(res: ServerResponse, req: IncomingMessage, code: number, type: str
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-export function createMetricsHandler(plane: DataPlane): (req: IncomingMessage, res: ServerResponse) => void {
-  const all = metricsRenderer(plane);
-  const ksm = ksmRenderer(plane);
+/** `objectState: false` leaves the kube-state-metrics series out, for a cluster where the real one runs. */
+export function createMetricsHandler(
+  plane: DataPlane,
+  objectState = true,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const all = metricsRenderer(plane, objectState);
+  const ksm = ksmRenderer(plane, objectState);
   return (req, res) => {
     req.resume();
     const url = new URL(req.url ?? '/', 'http://localhost');

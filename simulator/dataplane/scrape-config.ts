@@ -39,9 +39,17 @@ export function kubeletTargets(nodes: KubeObject[], host: string, path: string):
   });
 }
 
-/** The scrape_configs entries for a local cluster whose metrics listener is `metricsUrl`. */
-export function clusterScrapeConfigs(metricsUrl: string, refreshSeconds = 5): Record<string, unknown>[] {
+/**
+ * The scrape_configs entries for a local cluster whose metrics listener is `metricsUrl`; `kubeStateMetrics` is the
+ * URL of a real kube-state-metrics when one runs (the real control plane), else the built-in one's path is used.
+ */
+export function clusterScrapeConfigs(
+  metricsUrl: string,
+  options: { kubeStateMetrics?: string | undefined; refreshSeconds?: number } = {},
+): Record<string, unknown>[] {
   const url = new URL(metricsUrl);
+  const ksm = new URL(options.kubeStateMetrics ?? `${url.origin}/metrics/kube-state-metrics`);
+  const refreshSeconds = options.refreshSeconds ?? 5;
   const scheme = url.protocol.replace(':', '');
   const kubelet = (path: KubeletPath, jobName: string) => ({
     job_name: jobName,
@@ -59,11 +67,11 @@ export function clusterScrapeConfigs(metricsUrl: string, refreshSeconds = 5): Re
     {
       job_name: 'kube-state-metrics',
       honor_labels: true,
-      scheme,
-      metrics_path: '/metrics/kube-state-metrics',
+      scheme: ksm.protocol.replace(':', ''),
+      metrics_path: ksm.pathname,
       static_configs: [
         {
-          targets: [url.host],
+          targets: [ksm.host],
           labels: {
             service: 'kube-state-metrics',
             endpoint: 'http',
