@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { repoRoot, runCli } from '../e2e/scenario-support.js';
 import { kubectl } from '../simulator/cluster-kubectl-fixtures.js';
-
-const run = promisify(execFile);
-const repoRoot = join(import.meta.dirname, '../..');
 
 /** Processes whose command line mentions `text` (the control plane's temporary folder), from /proc. */
 async function processesMentioning(text: string): Promise<string[]> {
@@ -81,17 +78,10 @@ describe('scalegate with --control-plane kubernetes', () => {
   });
 
   it('says in one line how to build the binaries when they are missing', async () => {
-    const result = await run(
-      process.execPath,
-      ['bin/scalegate.mjs', 'sim', 'up', '--control-plane', 'kubernetes'],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, SCALEGATE_KUBE_BIN: join(tmpdir(), 'scalegate-no-such-bin') },
-      },
-    ).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const result = await runCli(['sim', 'up', '--control-plane', 'kubernetes'], 60_000, {
+      ...process.env,
+      SCALEGATE_KUBE_BIN: join(tmpdir(), 'scalegate-no-such-bin'),
+    });
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
@@ -102,22 +92,7 @@ describe('scalegate with --control-plane kubernetes', () => {
   it('demo reaches the same verdicts as on the built-in control plane, scalegate running as its ServiceAccount', async () => {
     const out = await mkdtemp(join(tmpdir(), 'scalegate-kube-demo-'));
     try {
-      const demo = await run(
-        process.execPath,
-        ['bin/scalegate.mjs', 'demo', '--control-plane', 'kubernetes', '--out', out],
-        {
-          cwd: repoRoot,
-          timeout: 400_000,
-          maxBuffer: 16 * 1024 * 1024,
-        },
-      ).then(
-        (r) => ({ code: 0, ...r }),
-        (error: { code?: number; stdout?: string; stderr?: string }) => ({
-          code: error.code ?? -1,
-          stdout: error.stdout ?? '',
-          stderr: error.stderr ?? '',
-        }),
-      );
+      const demo = await runCli(['demo', '--control-plane', 'kubernetes', '--out', out], 400_000);
       assert.equal(demo.code, 0, `${demo.stdout}\n${demo.stderr.slice(-3000)}`);
       assert.match(demo.stdout, /ok {3}shop\/web:1\.5\.0: promoted \(expected promoted\)/);
       assert.match(demo.stdout, /ok {3}shop\/web:1\.6\.0-cpu2x: rolled-back \(expected rolled-back\)/);
