@@ -20,6 +20,7 @@ async function run(): Promise<void> {
     processEnv: process.env,
     ...(targetUrl ? { targetUrl } : {}),
     approvalTimeoutMs: parseDuration(core.getInput('approval-timeout') || '24h'),
+    replace: core.getBooleanInput('replace'),
   });
   core.setOutput('image', outcome.image);
   core.setOutput('revision', outcome.revision);

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { failStep, sessionFromInputs } from '../lib/rollout/action-inputs.js';
-import { rollbackIfUnfinished } from '../lib/rollout/lifecycle.js';
+import { rollbackIfUnfinished } from '../lib/rollout/rollback.js';
 
 /** Rolls back a canary the main step started and did not finish (the workflow was cancelled or the step crashed). */
 async function post(): Promise<void> {

@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
 import { cancellationSignal, failStep, sessionFromInputs } from '../lib/rollout/action-inputs.js';
-import { promote, rollback } from '../lib/rollout/lifecycle.js';
 import { approveStep } from '../lib/rollout/progress.js';
+import { promote } from '../lib/rollout/promote.js';
+import { rollback } from '../lib/rollout/rollback.js';
 import { UsageError } from '../lib/util/errors.js';
 
 async function run(): Promise<void> {
@@ -16,7 +17,11 @@ async function run(): Promise<void> {
       ? await approveStep(context.client, namespace, service)
       : action === 'rollback'
         ? await rollback(context, `rolled back by ${context.run.runId}`)
-        : await promote(context, { force: core.getBooleanInput('force') });
+        : await promote(context, {
+            force: core.getBooleanInput('force'),
+            ...(core.getInput('image') ? { image: core.getInput('image') } : {}),
+            ...(core.getInput('digest') ? { digest: core.getInput('digest') } : {}),
+          });
   core.setOutput('phase', progress?.phase ?? '');
   core.setOutput('image', progress?.image ?? '');
   core.info(`${action}: ${namespace}/${service} ${progress?.phase ?? 'no canary'}`);

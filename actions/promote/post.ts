@@ -1,11 +1,11 @@
 import * as core from '@actions/core';
 import { failStep, sessionFromInputs } from '../lib/rollout/action-inputs.js';
-import { rollback } from '../lib/rollout/lifecycle.js';
 import { readProgress } from '../lib/rollout/progress.js';
+import { rollback } from '../lib/rollout/rollback.js';
 
 /**
- * After a cancelled run: a rollback left midway is finished (it only moves traffic to stable and removes the
- * canary); a promotion left midway is not undone, since stable may already run the new template: re-run promote.
+ * After a cancelled run: a rollback left midway is finished; a promotion left midway is left for the workflow to
+ * decide: re-run promote to finish it, or roll back, which puts back the stable template recorded before it began.
  */
 async function post(): Promise<void> {
   const action = core.getState('action');
@@ -17,7 +17,7 @@ async function post(): Promise<void> {
     core.warning('finished the interrupted rollback');
   } else if (progress?.phase === 'promoting') {
     core.warning(
-      'the promotion was interrupted; re-run promote to finish it (it continues where it stopped)',
+      'the promotion was interrupted; re-run promote to finish it, or roll back to restore the previous stable',
     );
   }
 }

@@ -6,14 +6,12 @@ import { promisify } from 'node:util';
 import type { V1ConfigMap, V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { RolloutError } from '../../actions/lib/kube/rollout-status.js';
 import { renderEnvironment } from '../../actions/lib/render/index.js';
-import {
-  deployCanary,
-  deployStable,
-  promote,
-  type RolloutContext,
-  rollback,
-} from '../../actions/lib/rollout/lifecycle.js';
+import { deployCanary } from '../../actions/lib/rollout/canary.js';
+import type { RolloutContext } from '../../actions/lib/rollout/context.js';
 import { approveStep, readProgress } from '../../actions/lib/rollout/progress.js';
+import { promote } from '../../actions/lib/rollout/promote.js';
+import { rollback } from '../../actions/lib/rollout/rollback.js';
+import { deployStable } from '../../actions/lib/rollout/stable.js';
 import type { StepChecks } from '../../actions/lib/rollout/steps.js';
 import { loadEnvironment } from '../../actions/lib/settings/index.js';
 import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
@@ -272,8 +270,16 @@ describe('canary rollouts against the local cluster', () => {
     const progress = await running;
     assert.equal(progress.phase, 'ready');
 
-    // A next canary the API server rejects applies nothing and leaves this one as it is.
+    // A next canary over this ready one is refused unless it replaces it; one the API server rejects applies
+    // nothing and leaves this one as it is.
     const next = await rendered('approval', 'canary', 'scalegate/web:7.0.0');
+    await assert.rejects(
+      deployCanary(ctx, next.rendered, 'scalegate/web:7.0.0', {
+        steps: next.loaded.settings.canary!.steps,
+        checks: async () => assert.fail('unreachable'),
+      }),
+      /canary scalegate\/web:6\.0\.0 \(run run-approval\) is ready and waiting for promote/,
+    );
     const invalid = next.rendered.objects.map((o) =>
       o.kind === 'Deployment' ? { ...o, spec: { ...(o.spec as object), minReadySeconds: -5 } } : o,
     );
@@ -281,6 +287,7 @@ describe('canary rollouts against the local cluster', () => {
       deployCanary(ctx, { ...next.rendered, objects: invalid }, 'scalegate/web:7.0.0', {
         steps: next.loaded.settings.canary!.steps,
         checks: async () => assert.fail('unreachable'),
+        replace: true,
       }),
       /nothing applied: the API server rejected Deployment approval\/web-canary: .*minReadySeconds/,
     );

@@ -3,8 +3,8 @@ import { loadKubeConfig } from '../kube/config.js';
 import { type LoadedEnvironment, loadEnvironment } from '../settings/index.js';
 import { parseDuration } from '../util/duration.js';
 import { UsageError } from '../util/errors.js';
+import type { RolloutContext } from './context.js';
 import { gitopsDelivery } from './gitops-delivery.js';
-import type { RolloutContext } from './lifecycle.js';
 import { type RunInfo, runInfoFromEnv } from './trace.js';
 import type { TrafficTarget } from './traffic.js';
 

@@ -87,6 +87,37 @@ export async function trackBounds(
   return { min: replicas, max: replicas };
 }
 
+/**
+ * A track's bounds as rendered: its autoscaler's (HPA min/max, or a ScaledObject's replica counts, which KEDA copies
+ * to the HPA it creates, at least 1), else its Deployment's replicas. Undefined when `objects` hold no Deployment `deployment`.
+ */
+export function renderedBounds(objects: KubernetesObject[], deployment: string): Bounds | undefined {
+  type Scaler = KubernetesObject & {
+    spec?: {
+      scaleTargetRef?: { name?: string };
+      minReplicas?: number;
+      maxReplicas?: number;
+      minReplicaCount?: number;
+      maxReplicaCount?: number;
+    };
+  };
+  const scaler = (objects as Scaler[]).find(
+    (o) =>
+      (o.kind === 'HorizontalPodAutoscaler' || o.kind === 'ScaledObject') &&
+      o.spec?.scaleTargetRef?.name === deployment,
+  );
+  if (scaler?.kind === 'HorizontalPodAutoscaler' && scaler.spec?.maxReplicas !== undefined)
+    return { min: scaler.spec.minReplicas ?? 1, max: scaler.spec.maxReplicas };
+  if (scaler?.kind === 'ScaledObject' && scaler.spec?.maxReplicaCount !== undefined)
+    return { min: Math.max(1, scaler.spec.minReplicaCount ?? 0), max: scaler.spec.maxReplicaCount };
+  const target = (objects as V1Deployment[]).find(
+    (o) => o.kind === 'Deployment' && o.metadata?.name === deployment,
+  );
+  if (!target) return undefined;
+  const replicas = target.spec?.replicas ?? 1;
+  return { min: replicas, max: replicas };
+}
+
 /** Sets a track's bounds on its HPA, or its Deployment's replicas when it has no HPA. */
 export async function setTrackBounds(
   client: KubeClient,
