@@ -3,6 +3,7 @@ import { cancellationSignal, failStep, sessionFromInputs, workspace } from '../l
 import { deployEnvironment } from '../lib/rollout/deploy-environment.js';
 import { parseDuration } from '../lib/util/duration.js';
 import { UsageError } from '../lib/util/errors.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 async function run(): Promise<void> {
   const track = core.getInput('track', { required: true });
@@ -25,7 +26,7 @@ async function run(): Promise<void> {
   core.setOutput('image', outcome.image);
   core.setOutput('revision', outcome.revision);
   core.setOutput('phase', outcome.progress?.phase ?? '');
-  core.info(outcome.summary);
+  core.info(logSafe(outcome.summary));
 }
 
 run().catch((error: unknown) => failStep(error));

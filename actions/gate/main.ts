@@ -9,6 +9,7 @@ import { PrometheusClient } from '../lib/prometheus/client.js';
 import { connectionOptions, parseHeaderLines } from '../lib/prometheus/connection.js';
 import { tryParseDuration } from '../lib/util/duration.js';
 import { ScalegateError, UsageError } from '../lib/util/errors.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 function optional(name: string): string | undefined {
   const value = core.getInput(name);
@@ -55,6 +56,8 @@ async function run(): Promise<void> {
       process.env,
     ),
   );
+  // Credentials from the URL, the settings' environment variables or headers: masked in every later log line.
+  for (const secret of client.secrets) core.setSecret(secret);
   try {
     const verdict = await runGates({
       set: source.set,
@@ -70,7 +73,7 @@ async function run(): Promise<void> {
     );
     await writeFile(out, `${JSON.stringify(verdict, null, 2)}\n`);
     for (const gate of verdict.gates)
-      core.info(`${gate.status.toUpperCase()} ${gate.name} (${gate.type}): ${gate.reason}`);
+      core.info(logSafe(`${gate.status.toUpperCase()} ${gate.name} (${gate.type}): ${gate.reason}`));
     core.setOutput('verdict', out);
     core.setOutput('passed', String(verdict.passed));
     core.setOutput('status', verdict.status);

@@ -6,6 +6,7 @@ import { requirePassingVerification, type VerificationRecord } from '../lib/gith
 import { optionalInput, runAction } from '../lib/report/action-support.js';
 import { runContext } from '../lib/report/run-context.js';
 import { ScalegateError, UsageError } from '../lib/util/errors.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 const finalStates: DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
 
@@ -21,7 +22,7 @@ async function run(): Promise<void> {
     token,
     ...(ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {}),
     maskSecret: core.setSecret,
-    log: core.info,
+    log: (line) => core.info(logSafe(line)),
   });
 
   if (phase === 'finish') {
@@ -39,7 +40,7 @@ async function run(): Promise<void> {
       ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
       ...(optionalInput('environment-url') ? { environmentUrl: optionalInput('environment-url') } : {}),
     });
-    core.info(`deployment ${id} to ${environment}: ${state}`);
+    core.info(logSafe(`deployment ${id} to ${environment}: ${state}`));
     return;
   }
 
@@ -53,7 +54,9 @@ async function run(): Promise<void> {
       throw new ScalegateError(error instanceof Error ? error.message : String(error), 1);
     });
     core.info(
-      `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`,
+      logSafe(
+        `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`,
+      ),
     );
     core.setOutput('verified-sha', verification.sha);
     core.setOutput('verification-url', verification.runUrl);
@@ -76,7 +79,7 @@ async function run(): Promise<void> {
     ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
   });
   core.setOutput('deployment-id', String(id));
-  core.info(`GitHub deployment ${id} to ${environment} is in progress`);
+  core.info(logSafe(`GitHub deployment ${id} to ${environment} is in progress`));
 }
 
 runAction(run);

@@ -4,6 +4,7 @@ import { approveStep } from '../lib/rollout/progress.js';
 import { promote } from '../lib/rollout/promote.js';
 import { rollback } from '../lib/rollout/rollback.js';
 import { UsageError } from '../lib/util/errors.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 async function run(): Promise<void> {
   const action = core.getInput('action') || 'promote';
@@ -24,7 +25,7 @@ async function run(): Promise<void> {
           });
   core.setOutput('phase', progress?.phase ?? '');
   core.setOutput('image', progress?.image ?? '');
-  core.info(`${action}: ${namespace}/${service} ${progress?.phase ?? 'no canary'}`);
+  core.info(logSafe(`${action}: ${namespace}/${service} ${progress?.phase ?? 'no canary'}`));
 }
 
 run().catch((error: unknown) => failStep(error));

@@ -16,6 +16,7 @@ import { runContext } from '../lib/report/run-context.js';
 import { loadEnvironment } from '../lib/settings/index.js';
 import { tryParseDuration } from '../lib/util/duration.js';
 import { UsageError } from '../lib/util/errors.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 async function run(): Promise<void> {
   const token = core.getInput('github-token', { required: true });
@@ -40,6 +41,7 @@ async function run(): Promise<void> {
       process.env,
     ),
   );
+  for (const secret of client.secrets) core.setSecret(secret);
   const record = await measureRun(environment, {
     client,
     windows,
@@ -60,7 +62,7 @@ async function run(): Promise<void> {
     token,
     ...(ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {}),
     maskSecret: core.setSecret,
-    log: core.info,
+    log: (line) => core.info(logSafe(line)),
   });
   const store = branchStore(github, ctx.repo, core.getInput('history-branch') || undefined);
   const history = await store.update<History>(
@@ -77,7 +79,9 @@ async function run(): Promise<void> {
       sha: ctx.sha,
     });
     core.info(
-      `regression issues: opened ${issues.opened.length}, updated ${issues.updated.length}, closed ${issues.closed.length}`,
+      logSafe(
+        `regression issues: opened ${issues.opened.length}, updated ${issues.updated.length}, closed ${issues.closed.length}`,
+      ),
     );
   }
 

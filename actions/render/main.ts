@@ -9,6 +9,7 @@ import {
 } from '../lib/render/index.js';
 import { loadEnvironment } from '../lib/settings/index.js';
 import { ScalegateError } from '../lib/util/errors.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 async function run(): Promise<void> {
   const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
@@ -27,7 +28,9 @@ async function run(): Promise<void> {
   core.setOutput('manifests', out);
   core.setOutput('count', String(result.objects.length));
   core.setOutput('digest', result.digest);
-  core.info(`rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})`);
+  core.info(
+    logSafe(`rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})`),
+  );
 }
 
 run().catch((error: unknown) => {

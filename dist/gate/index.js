@@ -34583,11 +34583,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell2) => {
-        if (typeof cell2 === "string") {
-          return this.wrap("td", cell2);
+      const cells = row.map((cell) => {
+        if (typeof cell === "string") {
+          return this.wrap("td", cell);
         }
-        const { header, data, colspan, rowspan } = cell2;
+        const { header, data, colspan, rowspan } = cell;
         const tag2 = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag2, data, attrs);
@@ -34787,6 +34787,37 @@ var SettingsError = class extends ScalegateError {
 // actions/lib/prometheus/client.ts
 var import_undici2 = __toESM(require_undici(), 1);
 import { readFileSync } from "node:fs";
+
+// actions/lib/util/secrets.ts
+var userInfo = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/i;
+function splitUrlCredentials(url2) {
+  const match = userInfo.exec(url2);
+  if (!match) return { url: url2 };
+  const [username = "", password = ""] = match[2].split(/:(.*)/s);
+  const decode3 = (text) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const clean = url2.replace(userInfo, "$1");
+  return username === "" && password === "" ? { url: clean } : { url: clean, basic: { username: decode3(username), password: decode3(password) } };
+}
+var tokenShapes = [
+  [/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi, "$1***@"],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, "$1 ***"],
+  [/\b((?:access_|api_|auth_)?token|password|secret)=[^&\s"',;)]+/gi, "$1=***"]
+];
+function scrubSecrets(text, secrets = []) {
+  let scrubbed = text;
+  for (const secret of [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length))
+    scrubbed = scrubbed.split(secret).join("***");
+  for (const [pattern, replacement] of tokenShapes) scrubbed = scrubbed.replace(pattern, replacement);
+  return scrubbed;
+}
+
+// actions/lib/prometheus/client.ts
 var PrometheusError = class extends ScalegateError {
   constructor(kind, message, status) {
     super(message, 3);
@@ -34835,8 +34866,18 @@ function sleep(ms2, signal) {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+function secretValues(auth, headers) {
+  const values = Object.values({ ...headers, ...authHeader(auth) });
+  if (auth.type === "bearer") values.push(auth.token);
+  if (auth.type === "basic")
+    values.push(auth.password, Buffer.from(`${auth.username}:${auth.password}`).toString("base64"));
+  return values;
+}
 var PrometheusClient = class {
+  /** The base URL without credentials (those in `http://user:pass@host` become Basic auth). */
   url;
+  /** The credentials and header values the client sends: actions mask them (`core.setSecret`). */
+  secrets;
   headers;
   timeoutMs;
   retries;
@@ -34844,17 +34885,20 @@ var PrometheusClient = class {
   dispatcher;
   onRequest;
   constructor(options) {
+    const { url: url2, basic } = splitUrlCredentials(options.url);
     let parsed;
     try {
-      parsed = new URL(options.url);
+      parsed = new URL(url2);
     } catch {
-      throw new ScalegateError(`Prometheus URL '${options.url}' is not a valid URL`, 2);
+      throw new ScalegateError(`Prometheus URL '${scrubSecrets(url2)}' is not a valid URL`, 2);
     }
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-      throw new ScalegateError(`Prometheus URL '${options.url}' must use http or https`, 2);
-    this.url = options.url.replace(/\/+$/, "");
+      throw new ScalegateError(`Prometheus URL '${url2}' must use http or https`, 2);
+    this.url = url2.replace(/\/+$/, "");
+    const auth = options.auth && options.auth.type !== "none" ? options.auth : basic ? { type: "basic", ...basic } : { type: "none" };
+    this.secrets = secretValues(auth, options.headers ?? {});
     this.headers = {
-      ...authHeader(options.auth),
+      ...authHeader(auth),
       ...options.headers,
       "content-type": "application/x-www-form-urlencoded",
       accept: "application/json"
@@ -34970,14 +35014,15 @@ var PrometheusClient = class {
         `Prometheus at ${this.url} refused the credentials (HTTP ${status})`,
         status
       );
+    const said = (detail) => scrubSecrets(detail, this.secrets);
     if (status >= 500 || retryableStatus.has(status)) {
-      const detail = parsed?.error ?? text.slice(0, 200).trim();
+      const detail = said(parsed?.error ?? text.slice(0, 200).trim());
       throw new PrometheusError("server", `Prometheus answered HTTP ${status}: ${detail}`, status);
     }
     if (parsed?.status === "error" || status >= 400)
       throw new PrometheusError(
         "bad-query",
-        `Prometheus rejected the query: ${parsed?.error ?? `HTTP ${status}`}`,
+        `Prometheus rejected the query: ${said(parsed?.error ?? `HTTP ${status}`)}`,
         status
       );
     if (!parsed?.data)
@@ -36131,6 +36176,11 @@ async function evaluateContinuously(gates2, context, options) {
   return { results, evaluations: evaluations + 1, stoppedEarly: false, stopReason: "the window ended" };
 }
 
+// actions/lib/util/markdown-escape.ts
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
+}
+
 // actions/lib/gates/verdict.ts
 var verdictSchemaVersion = "scalegate.dev/verdict/v1";
 function overallStatus(results) {
@@ -36188,21 +36238,18 @@ var statusIcon = {
   fail: "\u274C fail",
   inconclusive: "\u26A0\uFE0F inconclusive"
 };
-function cell(text) {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
 function pairs(values) {
   return Object.entries(values).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${v}`).join(", ");
 }
 function verdictTable(verdict) {
   return verdict.gates.map((gate) => [
-    cell(gate.name),
+    escapeMarkdown(gate.name),
     gate.type,
     statusIcon[gate.status],
-    cell(pairs(gate.observed)),
-    cell(pairs(gate.threshold)),
+    escapeMarkdown(pairs(gate.observed)),
+    escapeMarkdown(pairs(gate.threshold)),
     gate.margin === null ? "\u2013" : `${gate.margin}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`,
-    cell(gate.reason)
+    escapeMarkdown(gate.reason)
   ]);
 }
 var verdictTableHeader = ["Gate", "Type", "Status", "Observed", "Threshold", "Margin", "Why"];
@@ -36347,7 +36394,10 @@ function knownKeys(root, data, path) {
   return shape ? Object.keys(shape) : [];
 }
 function got(value) {
-  if (typeof value === "string") return `'${value}'`;
+  if (typeof value === "string") {
+    const shown = value.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1));
+    return `'${shown.length > 200 ? `${shown.slice(0, 200)}\u2026` : shown}'`;
+  }
   if (Array.isArray(value)) return "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";
@@ -56211,6 +56261,13 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// actions/lib/util/names.ts
+var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var gateName = external_exports.string().regex(
+  gateNamePattern,
+  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
+).describe("Unique gate name, referenced by canary steps");
+
 // actions/lib/gates/schema.ts
 var durationPattern2 = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
 var duration3 = (description) => external_exports.string().regex(durationPattern2, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
@@ -56243,7 +56300,7 @@ var condition = (description) => external_exports.string().min(1).superRefine((t
   }
 }).describe(description);
 var common = {
-  name: external_exports.string().min(1).describe("Unique gate name, referenced by canary steps"),
+  name: gateName,
   description: external_exports.string().optional().describe("Free text shown in reports")
 };
 var hpaScaleOutGateSchema = external_exports.strictObject({
@@ -56619,7 +56676,7 @@ var loadSchema = external_exports.strictObject({
   ).describe("Named lists of k6 stages, referenced by canary steps")
 }).describe("Load generated while the canary is evaluated");
 var gateSchema2 = external_exports.looseObject({
-  name: external_exports.string().min(1).describe("Unique gate name, referenced by canary steps"),
+  name: gateName,
   type: external_exports.string().min(1).describe("Gate type; its other fields are validated by the gates module")
 }).describe("An assertion checked before promotion");
 var prometheusSchema = external_exports.strictObject({
@@ -57071,6 +57128,11 @@ function connectionOptions(explicit, settings, env) {
   };
 }
 
+// actions/lib/util/log-safe.ts
+function logSafe(text) {
+  return text.replace(/\r\n?/g, "\n").split("\n").map((line) => /^\s*(::|##\[)/.test(line) ? `\u200B${line}` : line).join("\n");
+}
+
 // actions/gate/main.ts
 function optional2(name2) {
   const value = getInput(name2);
@@ -57115,6 +57177,7 @@ async function run() {
       process.env
     )
   );
+  for (const secret of client.secrets) setSecret(secret);
   try {
     const verdict = await runGates({
       set: source.set,
@@ -57131,7 +57194,7 @@ async function run() {
     await writeFile2(out, `${JSON.stringify(verdict, null, 2)}
 `);
     for (const gate of verdict.gates)
-      info(`${gate.status.toUpperCase()} ${gate.name} (${gate.type}): ${gate.reason}`);
+      info(logSafe(`${gate.status.toUpperCase()} ${gate.name} (${gate.type}): ${gate.reason}`));
     setOutput("verdict", out);
     setOutput("passed", String(verdict.passed));
     setOutput("status", verdict.status);

@@ -33292,6 +33292,11 @@ function runContext(env = process.env) {
   };
 }
 
+// actions/lib/util/log-safe.ts
+function logSafe(text) {
+  return text.replace(/\r\n?/g, "\n").split("\n").map((line) => /^\s*(::|##\[)/.test(line) ? `\u200B${line}` : line).join("\n");
+}
+
 // actions/github-deployment/main.ts
 var finalStates = ["success", "failure", "error", "inactive"];
 async function run() {
@@ -33306,7 +33311,7 @@ async function run() {
     token,
     ...ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {},
     maskSecret: setSecret,
-    log: info
+    log: (line) => info(logSafe(line))
   });
   if (phase === "finish") {
     const id2 = Number(getInput("deployment-id", { required: true }));
@@ -33323,7 +33328,7 @@ async function run() {
       ...ctx.runUrl ? { logUrl: ctx.runUrl } : {},
       ...optionalInput("environment-url") ? { environmentUrl: optionalInput("environment-url") } : {}
     });
-    info(`deployment ${id2} to ${environment}: ${state}`);
+    info(logSafe(`deployment ${id2} to ${environment}: ${state}`));
     return;
   }
   const digest = getInput("image-digest", { required: true });
@@ -33336,7 +33341,9 @@ async function run() {
       throw new ScalegateError(error2 instanceof Error ? error2.message : String(error2), 1);
     });
     info(
-      `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`
+      logSafe(
+        `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`
+      )
     );
     setOutput("verified-sha", verification.sha);
     setOutput("verification-url", verification.runUrl);
@@ -33357,6 +33364,6 @@ async function run() {
     ...ctx.runUrl ? { logUrl: ctx.runUrl } : {}
   });
   setOutput("deployment-id", String(id));
-  info(`GitHub deployment ${id} to ${environment} is in progress`);
+  info(logSafe(`GitHub deployment ${id} to ${environment} is in progress`));
 }
 runAction(run);

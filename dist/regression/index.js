@@ -40629,6 +40629,35 @@ var SettingsError = class extends ScalegateError {
   detail;
 };
 
+// actions/lib/util/secrets.ts
+var userInfo = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/i;
+function splitUrlCredentials(url2) {
+  const match = userInfo.exec(url2);
+  if (!match) return { url: url2 };
+  const [username = "", password = ""] = match[2].split(/:(.*)/s);
+  const decode3 = (text) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const clean = url2.replace(userInfo, "$1");
+  return username === "" && password === "" ? { url: clean } : { url: clean, basic: { username: decode3(username), password: decode3(password) } };
+}
+var tokenShapes = [
+  [/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi, "$1***@"],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, "$1 ***"],
+  [/\b((?:access_|api_|auth_)?token|password|secret)=[^&\s"',;)]+/gi, "$1=***"]
+];
+function scrubSecrets(text, secrets = []) {
+  let scrubbed = text;
+  for (const secret of [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length))
+    scrubbed = scrubbed.split(secret).join("***");
+  for (const [pattern2, replacement] of tokenShapes) scrubbed = scrubbed.replace(pattern2, replacement);
+  return scrubbed;
+}
+
 // actions/lib/prometheus/client.ts
 var PrometheusError = class extends ScalegateError {
   constructor(kind, message, status2) {
@@ -40678,8 +40707,18 @@ function sleep(ms, signal) {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+function secretValues(auth2, headers) {
+  const values = Object.values({ ...headers, ...authHeader(auth2) });
+  if (auth2.type === "bearer") values.push(auth2.token);
+  if (auth2.type === "basic")
+    values.push(auth2.password, Buffer.from(`${auth2.username}:${auth2.password}`).toString("base64"));
+  return values;
+}
 var PrometheusClient = class {
+  /** The base URL without credentials (those in `http://user:pass@host` become Basic auth). */
   url;
+  /** The credentials and header values the client sends: actions mask them (`core.setSecret`). */
+  secrets;
   headers;
   timeoutMs;
   retries;
@@ -40687,17 +40726,20 @@ var PrometheusClient = class {
   dispatcher;
   onRequest;
   constructor(options) {
+    const { url: url2, basic } = splitUrlCredentials(options.url);
     let parsed;
     try {
-      parsed = new URL(options.url);
+      parsed = new URL(url2);
     } catch {
-      throw new ScalegateError(`Prometheus URL '${options.url}' is not a valid URL`, 2);
+      throw new ScalegateError(`Prometheus URL '${scrubSecrets(url2)}' is not a valid URL`, 2);
     }
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-      throw new ScalegateError(`Prometheus URL '${options.url}' must use http or https`, 2);
-    this.url = options.url.replace(/\/+$/, "");
+      throw new ScalegateError(`Prometheus URL '${url2}' must use http or https`, 2);
+    this.url = url2.replace(/\/+$/, "");
+    const auth2 = options.auth && options.auth.type !== "none" ? options.auth : basic ? { type: "basic", ...basic } : { type: "none" };
+    this.secrets = secretValues(auth2, options.headers ?? {});
     this.headers = {
-      ...authHeader(options.auth),
+      ...authHeader(auth2),
       ...options.headers,
       "content-type": "application/x-www-form-urlencoded",
       accept: "application/json"
@@ -40813,14 +40855,15 @@ var PrometheusClient = class {
         `Prometheus at ${this.url} refused the credentials (HTTP ${status2})`,
         status2
       );
+    const said = (detail) => scrubSecrets(detail, this.secrets);
     if (status2 >= 500 || retryableStatus.has(status2)) {
-      const detail = parsed?.error ?? text.slice(0, 200).trim();
+      const detail = said(parsed?.error ?? text.slice(0, 200).trim());
       throw new PrometheusError("server", `Prometheus answered HTTP ${status2}: ${detail}`, status2);
     }
     if (parsed?.status === "error" || status2 >= 400)
       throw new PrometheusError(
         "bad-query",
-        `Prometheus rejected the query: ${parsed?.error ?? `HTTP ${status2}`}`,
+        `Prometheus rejected the query: ${said(parsed?.error ?? `HTTP ${status2}`)}`,
         status2
       );
     if (!parsed?.data)
@@ -41360,20 +41403,17 @@ function niceCeiling(x) {
   return 10 * magnitude;
 }
 
+// actions/lib/util/markdown-escape.ts
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
+}
+
 // actions/lib/gates/verdict.ts
 var verdictSchemaVersion = "scalegate.dev/verdict/v1";
 
-// actions/lib/report/model.ts
-function escapeHtml(text) {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
-  );
-}
-
 // actions/lib/report/markdown.ts
 function escapeCell(text) {
-  return escapeHtml(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return escapeMarkdown(text);
 }
 
 // actions/lib/regression/trend.ts
@@ -41649,7 +41689,10 @@ function knownKeys(root, data, path) {
   return shape ? Object.keys(shape) : [];
 }
 function got(value) {
-  if (typeof value === "string") return `'${value}'`;
+  if (typeof value === "string") {
+    const shown = value.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1));
+    return `'${shown.length > 200 ? `${shown.slice(0, 200)}\u2026` : shown}'`;
+  }
   if (Array.isArray(value)) return "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";
@@ -61513,6 +61556,13 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// actions/lib/util/names.ts
+var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var gateName = external_exports.string().regex(
+  gateNamePattern,
+  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
+).describe("Unique gate name, referenced by canary steps");
+
 // actions/lib/gates/condition.ts
 var ConditionError = class extends Error {
 };
@@ -61830,7 +61880,7 @@ var condition = (description) => external_exports.string().min(1).superRefine((t
   }
 }).describe(description);
 var common = {
-  name: external_exports.string().min(1).describe("Unique gate name, referenced by canary steps"),
+  name: gateName,
   description: external_exports.string().optional().describe("Free text shown in reports")
 };
 var hpaScaleOutGateSchema = external_exports.strictObject({
@@ -62183,7 +62233,7 @@ var loadSchema = external_exports.strictObject({
   ).describe("Named lists of k6 stages, referenced by canary steps")
 }).describe("Load generated while the canary is evaluated");
 var gateSchema2 = external_exports.looseObject({
-  name: external_exports.string().min(1).describe("Unique gate name, referenced by canary steps"),
+  name: gateName,
   type: external_exports.string().min(1).describe("Gate type; its other fields are validated by the gates module")
 }).describe("An assertion checked before promotion");
 var prometheusSchema = external_exports.strictObject({
@@ -62480,6 +62530,11 @@ async function loadEnvironment(ref, options = {}) {
   return parseEnvironment(text, file2, displayPath(file2, cwd));
 }
 
+// actions/lib/util/log-safe.ts
+function logSafe(text) {
+  return text.replace(/\r\n?/g, "\n").split("\n").map((line) => /^\s*(::|##\[)/.test(line) ? `\u200B${line}` : line).join("\n");
+}
+
 // actions/regression/main.ts
 async function run() {
   const token = getInput("github-token", { required: true });
@@ -62503,6 +62558,7 @@ async function run() {
       process.env
     )
   );
+  for (const secret of client.secrets) setSecret(secret);
   const record2 = await measureRun(environment, {
     client,
     windows,
@@ -62522,7 +62578,7 @@ async function run() {
     token,
     ...ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {},
     maskSecret: setSecret,
-    log: info
+    log: (line) => info(logSafe(line))
   });
   const store = branchStore(github, ctx.repo, getInput("history-branch") || void 0);
   const history = await store.update(
@@ -62539,7 +62595,9 @@ async function run() {
       sha: ctx.sha
     });
     info(
-      `regression issues: opened ${issues.opened.length}, updated ${issues.updated.length}, closed ${issues.closed.length}`
+      logSafe(
+        `regression issues: opened ${issues.opened.length}, updated ${issues.updated.length}, closed ${issues.closed.length}`
+      )
     );
   }
   const dir = join3(process.env.RUNNER_TEMP ?? cwd, "scalegate-regression");

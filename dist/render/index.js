@@ -43267,7 +43267,10 @@ function knownKeys(root, data, path) {
   return shape ? Object.keys(shape) : [];
 }
 function got(value) {
-  if (typeof value === "string") return `'${value}'`;
+  if (typeof value === "string") {
+    const shown = value.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1));
+    return `'${shown.length > 200 ? `${shown.slice(0, 200)}\u2026` : shown}'`;
+  }
   if (Array.isArray(value)) return "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";
@@ -63187,6 +63190,13 @@ function parseDuration(text) {
   return ms;
 }
 
+// actions/lib/util/names.ts
+var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var gateName = external_exports.string().regex(
+  gateNamePattern,
+  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
+).describe("Unique gate name, referenced by canary steps");
+
 // actions/lib/gates/condition.ts
 var ConditionError = class extends Error {
 };
@@ -63504,7 +63514,7 @@ var condition = (description) => external_exports.string().min(1).superRefine((t
   }
 }).describe(description);
 var common = {
-  name: external_exports.string().min(1).describe("Unique gate name, referenced by canary steps"),
+  name: gateName,
   description: external_exports.string().optional().describe("Free text shown in reports")
 };
 var hpaScaleOutGateSchema = external_exports.strictObject({
@@ -63857,7 +63867,7 @@ var loadSchema = external_exports.strictObject({
   ).describe("Named lists of k6 stages, referenced by canary steps")
 }).describe("Load generated while the canary is evaluated");
 var gateSchema2 = external_exports.looseObject({
-  name: external_exports.string().min(1).describe("Unique gate name, referenced by canary steps"),
+  name: gateName,
   type: external_exports.string().min(1).describe("Gate type; its other fields are validated by the gates module")
 }).describe("An assertion checked before promotion");
 var prometheusSchema = external_exports.strictObject({
@@ -74033,6 +74043,11 @@ async function renderEnvironment(env, options = {}) {
   return { objects, documents, digest: sha256(documents) };
 }
 
+// actions/lib/util/log-safe.ts
+function logSafe(text) {
+  return text.replace(/\r\n?/g, "\n").split("\n").map((line) => /^\s*(::|##\[)/.test(line) ? `\u200B${line}` : line).join("\n");
+}
+
 // actions/render/main.ts
 async function run() {
   const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
@@ -74051,7 +74066,9 @@ async function run() {
   setOutput("manifests", out);
   setOutput("count", String(result.objects.length));
   setOutput("digest", result.digest);
-  info(`rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})`);
+  info(
+    logSafe(`rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})`)
+  );
 }
 run().catch((error63) => {
   if (error63 instanceof ScalegateError) setFailed(error63.message);

@@ -40654,6 +40654,11 @@ function tryParseDuration(text) {
   return total;
 }
 
+// actions/lib/util/markdown-escape.ts
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
+}
+
 // actions/lib/gates/verdict.ts
 var verdictSchemaVersion = "scalegate.dev/verdict/v1";
 var statusIcon = {
@@ -41055,7 +41060,7 @@ function renderHtmlReport(input) {
 // actions/lib/report/markdown.ts
 var commentLimit = 65e3;
 function escapeCell(text) {
-  return escapeHtml(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return escapeMarkdown(text);
 }
 function fenced(language, body) {
   const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run2) => run2.length));
@@ -41362,6 +41367,11 @@ async function publishReport(github, repo, input) {
   return result;
 }
 
+// actions/lib/util/log-safe.ts
+function logSafe(text) {
+  return text.replace(/\r\n?/g, "\n").split("\n").map((line) => /^\s*(::|##\[)/.test(line) ? `\u200B${line}` : line).join("\n");
+}
+
 // actions/report/main.ts
 function pullRequestNumber(fromEvent) {
   const given = optionalInput("pr-number");
@@ -41409,7 +41419,7 @@ async function run() {
   setOutput("dir", dir);
   setOutput("markdown", written.markdown);
   setOutput("html", written.html);
-  info(`report written to ${dir} (${verdict.status}: ${verdict.summary})`);
+  info(logSafe(`report written to ${dir} (${verdict.status}: ${verdict.summary})`));
   if (!token) {
     notice("no github-token: the report was written to the job summary and files only");
   } else {
@@ -41417,7 +41427,7 @@ async function run() {
       token,
       ...ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {},
       maskSecret: setSecret,
-      log: info
+      log: (line) => info(logSafe(line))
     });
     const envFile = optionalInput("environment-file") ?? join2("environments", `${environment}.yaml`);
     const envPath = resolve2(cwd, envFile);
@@ -41441,7 +41451,9 @@ async function run() {
     if (result.comment) {
       setOutput("comment-url", result.comment.url);
       info(
-        `${result.comment.created ? "created" : "updated"} the pull-request comment ${result.comment.url}`
+        logSafe(
+          `${result.comment.created ? "created" : "updated"} the pull-request comment ${result.comment.url}`
+        )
       );
     }
     if (result.checkRunId !== void 0) setOutput("check-run-id", String(result.checkRunId));
@@ -41461,7 +41473,7 @@ async function run() {
             verifiedAt: verdict.evaluatedAt
           }
         );
-        info(`recorded the ${verdict.status} verification of ${digest}`);
+        info(logSafe(`recorded the ${verdict.status} verification of ${digest}`));
       } catch (error2) {
         if (!isPermissionError(error2)) throw error2;
         warning(`evidence for ${digest} was not recorded: the token may not write to the repository`);

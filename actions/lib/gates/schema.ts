@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { isLabelName } from '../prometheus/promql.js';
 import { tryParseDuration } from '../util/duration.js';
+import { gateName } from '../util/names.js';
 import { ConditionError, parseCondition } from './condition.js';
 
 const durationPattern = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
@@ -65,7 +66,7 @@ const condition = (description: string) =>
     .describe(description);
 
 const common = {
-  name: z.string().min(1).describe('Unique gate name, referenced by canary steps'),
+  name: gateName,
   description: z.string().optional().describe('Free text shown in reports'),
 };
 

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ScalegateError } from '../util/errors.js';
+import { logSafe } from '../util/log-safe.js';
 import { openSession, type Session } from './session.js';
 
 function optional(name: string): string | undefined {
@@ -27,7 +28,7 @@ export function sessionFromInputs(signal: AbortSignal): Promise<Session> {
     timeout: optional('timeout'),
     leaseWait: optional('lease-wait'),
     signal,
-    log: (line) => core.info(line),
+    log: (line) => core.info(logSafe(line)),
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { durationPattern } from '../util/duration.js';
+import { gateName } from '../util/names.js';
 import { quantityPattern } from '../util/quantity.js';
 
 const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -238,7 +239,7 @@ export const loadSchema = z
 
 export const gateSchema = z
   .looseObject({
-    name: z.string().min(1).describe('Unique gate name, referenced by canary steps'),
+    name: gateName,
     type: z.string().min(1).describe('Gate type; its other fields are validated by the gates module'),
   })
   .describe('An assertion checked before promotion');
