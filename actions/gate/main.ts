@@ -9,6 +9,7 @@ import { PrometheusClient } from '../lib/prometheus/client.js';
 import { connectionOptions, parseHeaderLines } from '../lib/prometheus/connection.js';
 import { tryParseDuration } from '../lib/util/duration.js';
 import { ScalegateError, UsageError } from '../lib/util/errors.js';
+import { checkOutputPath } from '../lib/util/input-file.js';
 import { logSafe } from '../lib/util/log-safe.js';
 
 function optional(name: string): string | undefined {
@@ -33,6 +34,8 @@ async function run(): Promise<void> {
     stage: optional('stage'),
   });
 
+  const out = resolve(cwd, optional('out') ?? join(process.env.RUNNER_TEMP ?? cwd, 'scalegate-verdict.json'));
+  await checkOutputPath(out, 'out');
   const source = await resolveGateSource({
     gates: optional('gates'),
     env: optional('env'),
@@ -67,10 +70,6 @@ async function run(): Promise<void> {
       stepSeconds: stepMs / 1000,
       targetRate,
     });
-    const out = resolve(
-      cwd,
-      optional('out') ?? join(process.env.RUNNER_TEMP ?? cwd, 'scalegate-verdict.json'),
-    );
     await writeFile(out, `${JSON.stringify(verdict, null, 2)}\n`);
     for (const gate of verdict.gates)
       core.info(logSafe(`${gate.status.toUpperCase()} ${gate.name} (${gate.type}): ${gate.reason}`));

@@ -6920,7 +6920,7 @@ var require_client_h1 = __commonJS({
       kHTTPContext,
       kClosed
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var removeAllListeners = util.removeAllListeners;
@@ -7056,7 +7056,7 @@ var require_client_h1 = __commonJS({
          */
       constructor(client, socket, { exports: exports2 }) {
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -7152,11 +7152,11 @@ var require_client_h1 = __commonJS({
             currentParser = null;
             currentBufferRef = null;
           }
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const data = chunk.subarray(llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(data);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(data);
             } else {
@@ -7179,10 +7179,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -7199,7 +7199,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert2(currentParser === null);
@@ -7410,7 +7410,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause2 ? constants4.ERROR.PAUSED : 0;
+        return pause2 ? constants5.ERROR.PAUSED : 0;
       }
       /**
        * @param {Buffer} buf
@@ -7436,7 +7436,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
         return 0;
       }
@@ -7476,13 +7476,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(client[kResume]);
         } else {
@@ -14198,8 +14198,8 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile: writeFile3, readFile: readFile3, mkdir: mkdir2 } = __require("node:fs/promises");
-    var { dirname: dirname2, resolve: resolve5 } = __require("node:path");
+    var { writeFile: writeFile3, readFile, mkdir: mkdir2 } = __require("node:fs/promises");
+    var { dirname: dirname3, resolve: resolve5 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14400,7 +14400,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve5(path), "utf8");
+          const data = await readFile(resolve5(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -14430,7 +14430,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve5(path);
-        await mkdir2(dirname2(resolvedPath), { recursive: true });
+        await mkdir2(dirname3(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
           hash: hash2,
           snapshot
@@ -26974,7 +26974,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -26983,9 +26983,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -27119,7 +27119,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -27129,7 +27129,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -27273,7 +27273,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -27300,7 +27300,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -27311,7 +27311,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -27491,7 +27491,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -27517,7 +27517,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -32439,15 +32439,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -32458,8 +32458,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -32490,7 +32490,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -34206,7 +34206,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -34234,8 +34234,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -34847,7 +34847,12 @@ function authHeader(auth) {
   return { authorization: `Basic ${encoded}` };
 }
 function readCa(ca) {
-  return ca.includes("-----BEGIN") ? ca : readFileSync(ca, "utf8");
+  if (ca.includes("-----BEGIN")) return ca;
+  try {
+    return readFileSync(ca, "utf8");
+  } catch (error63) {
+    throw new ScalegateError(`CA bundle ${ca}: cannot read (${error63.code})`, 2);
+  }
 }
 function abortReason(signal) {
   return signal.reason instanceof Error ? signal.reason : new Error("aborted");
@@ -35107,12 +35112,13 @@ var unitMs = {
 };
 var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
 var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+var maxDurationMs = 7 * 864e5;
 function tryParseDuration(text) {
   const trimmed = text.trim();
   if (!durationPattern.test(trimmed)) return void 0;
   let total = 0;
   for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total;
+  return total <= maxDurationMs ? total : void 0;
 }
 function formatDuration(ms2) {
   if (ms2 === 0) return "0s";
@@ -36305,11 +36311,8 @@ async function runGates(options) {
 import { resolve as resolve3 } from "node:path";
 
 // actions/lib/settings/load.ts
-import { readdir as readdir2, readFile as readFile2, stat as stat2 } from "node:fs/promises";
-import { basename, dirname, extname, isAbsolute, join, relative, resolve as resolve2 } from "node:path";
-
-// actions/lib/gates/load.ts
-import { readFile } from "node:fs/promises";
+import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
+import { basename, dirname as dirname2, extname, isAbsolute, join, relative, resolve as resolve2 } from "node:path";
 
 // actions/lib/util/did-you-mean.ts
 function editDistance(a, b) {
@@ -36487,6 +36490,53 @@ function problemsFromIssues(schema, data, issues) {
   });
 }
 
+// actions/lib/util/input-file.ts
+import { constants as constants4 } from "node:fs";
+import { access as access2, open as open2, stat as stat2 } from "node:fs/promises";
+import { dirname } from "node:path";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open2(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+async function checkOutputPath(path, flag) {
+  const folder = dirname(path);
+  const info2 = await stat2(folder).catch(() => void 0);
+  if (!info2?.isDirectory()) throw new ScalegateError(`${flag}: folder ${folder} does not exist`, 2);
+  await access2(folder, constants4.W_OK).catch(() => {
+    throw new ScalegateError(`${flag}: folder ${folder} is not writable`, 2);
+  });
+  if ((await stat2(path).catch(() => void 0))?.isDirectory())
+    throw new ScalegateError(`${flag}: ${path} is a folder`, 2);
+}
+
 // actions/lib/util/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
 function formatFieldPath(path) {
@@ -36533,13 +36583,44 @@ function yamlSyntaxError(error63, lines, file2) {
   const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
   return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
 }
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
 function parseYamlSource(text, file2) {
   const lines = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
   if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
   return {
     file: file2,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value: documentValue(doc, lines, file2),
     locate: documentLocator(doc, lines, file2)
   };
 }
@@ -41760,7 +41841,7 @@ function bucketFor(state, inst) {
   return bucket;
 }
 var handoff;
-var open2 = [];
+var open3 = [];
 var memo = {
   alloc(_inst, payload, empty) {
     const bucket = handoff;
@@ -41769,7 +41850,7 @@ var memo = {
     handoff = void 0;
     const entry = { value: empty, issues: null };
     bucket.set(payload.value, entry);
-    open2.push(entry);
+    open3.push(entry);
     return empty;
   },
   guard(inst) {
@@ -41840,10 +41921,10 @@ var memo = {
           return payload;
         }
         handoff = bucket;
-        const depth = open2.length;
+        const depth = open3.length;
         const result = base(payload, ctx);
         handoff = void 0;
-        const entry = open2.length > depth ? open2.pop() : void 0;
+        const entry = open3.length > depth ? open3.pop() : void 0;
         if (result instanceof Promise) {
           return result.then((r) => {
             if (entry)
@@ -56041,7 +56122,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit(schema, fnOrHandlers) {
+function visit2(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -56196,7 +56277,7 @@ function visit(schema, fnOrHandlers) {
 
 // node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     object: (s) => s.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s) => {
@@ -56220,7 +56301,7 @@ function inSide(def2) {
   return def2.in._zod.traits.has("$ZodTransform") ? outSide(def2) : def2.in;
 }
 function input(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s) => inSide(s._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s, rewritten) => rewritten ? optional(s._zod.def.innerType) : s,
@@ -56229,7 +56310,7 @@ function input(schema) {
   });
 }
 function output(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s) => outSide(s._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s, rewritten) => rewritten ? s._zod.def.innerType : s
@@ -56269,8 +56350,15 @@ var gateName = external_exports.string().regex(
 ).describe("Unique gate name, referenced by canary steps");
 
 // actions/lib/gates/schema.ts
-var durationPattern2 = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
-var duration3 = (description) => external_exports.string().regex(durationPattern2, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
+var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a regular expression such as 5.. or 5..|429");
 var ratioPattern = /^(\d+(\.\d+)?)%$/;
 var ratio = (description) => external_exports.union([
   external_exports.number().min(0).max(1),
@@ -56343,7 +56431,7 @@ var errorRateGateSchema = external_exports.strictObject({
   type: external_exports.literal("errorRate"),
   ...appMetricFields,
   max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
-  errorCodes: external_exports.string().min(1).default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
+  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
 }).describe("Share of failed requests over the window");
 var loadAppliedGateSchema = external_exports.strictObject({
   ...common,
@@ -56359,7 +56447,7 @@ var canaryVsStableGateSchema = external_exports.strictObject({
   selector: selector2.optional(),
   metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
   quantile: quantile.default(0.95),
-  errorCodes: external_exports.string().min(1).default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
+  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
   maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
   minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
 }).describe("The canary compared with the stable track in the same window");
@@ -56483,17 +56571,7 @@ function parseGateFile(text, file2) {
   return { file: file2, gates: parsed.data.gates, metrics: parsed.data.metrics };
 }
 async function loadGateFile(path, display = path) {
-  let text;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error63) {
-    throw new SettingsError(
-      { file: display, line: 1, column: 1 },
-      "",
-      `cannot read gate file (${error63.code})`
-    );
-  }
-  return parseGateFile(text, display);
+  return parseGateFile(await readInputFile(path, display, "gate file"), display);
 }
 function parseGateList(raw, file2, locate, base = ["gates"]) {
   const listSchema = gateSchema.array();
@@ -56543,9 +56621,13 @@ function parseQuantity(value) {
 
 // actions/lib/settings/schema.ts
 var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 var envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").describe(description);
-var quantity = external_exports.union([external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi"), external_exports.number()]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
+var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").describe(description);
+var quantity = external_exports.union([
+  external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi").refine((text) => !text.trim().startsWith("-"), "a quantity that is not negative"),
+  external_exports.number().min(0).max(Number.MAX_SAFE_INTEGER)
+]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
 var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
 var envVarName = (description) => external_exports.string().regex(envVarPattern, "an environment variable name such as PROM_TOKEN").describe(description);
 var kubernetesFragment = (description) => external_exports.looseObject({}).describe(description);
@@ -56558,8 +56640,8 @@ var portSchema = external_exports.strictObject({
   protocol: external_exports.enum(["TCP", "UDP", "SCTP"]).optional()
 }).describe("A port of the service");
 var serviceSchema = external_exports.strictObject({
-  name: dnsLabel(
-    "Service name: the stable Deployment and Service are called this, the canary <name>-canary"
+  name: external_exports.string().max(56).regex(serviceNamePattern, "a Service name: a lowercase letter, then letters, digits and -, e.g. web").describe(
+    "Service name: the stable Deployment and Service are called this, the canary <name>-canary (so at most 56 characters)"
   ),
   namespace: dnsLabel("Namespace every namespaced object is rendered into"),
   image: external_exports.string().min(1).describe("Container image with a tag or a digest, e.g. acme/web:1.4.2 or ...@sha256:<64 hex>"),
@@ -56680,7 +56762,10 @@ var gateSchema2 = external_exports.looseObject({
   type: external_exports.string().min(1).describe("Gate type; its other fields are validated by the gates module")
 }).describe("An assertion checked before promotion");
 var prometheusSchema = external_exports.strictObject({
-  url: external_exports.url().describe("Prometheus base URL"),
+  url: external_exports.url({ protocol: /^https?$/ }).refine(
+    (url2) => !/^[a-z]+:\/\/[^/]*@/i.test(url2),
+    "a URL without credentials (use auth, by environment variable)"
+  ).describe("Prometheus base URL (http or https)"),
   auth: external_exports.strictObject({
     bearerTokenEnv: envVarName("Environment variable holding a bearer token").optional(),
     basic: external_exports.strictObject({
@@ -56912,7 +56997,7 @@ function semanticProblems2(settings) {
 // actions/lib/settings/load.ts
 var settingsExtensions = [".yaml", ".yml"];
 async function exists2(path, kind) {
-  const info2 = await stat2(path).catch(() => void 0);
+  const info2 = await stat3(path).catch(() => void 0);
   return kind === "file" ? info2?.isFile() === true : info2?.isDirectory() === true;
 }
 function looksLikePath(ref) {
@@ -56972,7 +57057,7 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   const semantic = semanticProblems2(settings);
   if (semantic.length > 0) fail2(source, semantic);
   parseGateList(source.value?.gates, displayFile, source.locate);
-  const dir = dirname(file2);
+  const dir = dirname2(file2);
   const paths = {
     manifests: resolve2(dir, settings.manifests),
     ...settings.load && { loadScript: resolve2(dir, settings.load.script) }
@@ -56994,8 +57079,8 @@ function displayPath(file2, cwd) {
 async function loadEnvironment(ref, options = {}) {
   const cwd = resolve2(options.cwd ?? process.cwd());
   const file2 = await resolveEnvironmentFile(ref, cwd);
-  const text = await readFile2(file2, "utf8");
-  return parseEnvironment(text, file2, displayPath(file2, cwd));
+  const display = displayPath(file2, cwd);
+  return parseEnvironment(await readInputFile(file2, display, "settings file"), file2, display);
 }
 
 // actions/lib/gates/source.ts
@@ -57020,6 +57105,50 @@ async function resolveGateSource(options) {
   };
 }
 
+// actions/lib/util/json-input.ts
+function parseJsonInput(text, where, what, schema) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
+  const topLevel = issue3.path.length === 0 || missing;
+  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
+  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
+  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
+}
+var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
+
+// actions/lib/load/windows-schema.ts
+var stageWindow = external_exports.object({
+  index: external_exports.int().min(0),
+  target: external_exports.number().finite(),
+  durationMs: external_exports.number().finite().min(0),
+  start: isoTime,
+  end: isoTime
+});
+var loadWindowsSchema = external_exports.object({
+  start: isoTime,
+  end: isoTime,
+  scenarios: external_exports.array(
+    external_exports.object({
+      name: external_exports.string().min(1).max(200),
+      executor: external_exports.string(),
+      start: isoTime,
+      end: isoTime,
+      stages: external_exports.array(stageWindow).max(1e4)
+    })
+  ).max(1e3)
+});
+function parseLoadWindows(text, where = "windows") {
+  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
+}
+
 // actions/lib/gates/windows.ts
 function parseTime(text, what) {
   const trimmed = text.trim();
@@ -57034,20 +57163,8 @@ function checkedWindow(start, end) {
     throw new UsageError(`the window ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
   return { start, end };
 }
-function parseWindows(json2) {
-  let value;
-  try {
-    value = JSON.parse(json2);
-  } catch (error63) {
-    throw new UsageError(`windows: not JSON (${error63.message})`);
-  }
-  const windows = value;
-  if (!windows || typeof windows.start !== "string" || typeof windows.end !== "string")
-    throw new UsageError("windows: expected the load step output {start, end, scenarios}");
-  return { start: windows.start, end: windows.end, scenarios: windows.scenarios ?? [] };
-}
-function windowFromLoad(json2, stage = "") {
-  const windows = parseWindows(json2);
+function windowFromLoad(json2, stage = "", where = "windows") {
+  const windows = parseLoadWindows(json2, where);
   const pick2 = (start, end, name2) => ({
     ...checkedWindow(parseTime(start, "windows start"), parseTime(end, "windows end")),
     ...name2 ? { stage: name2 } : {}
@@ -57073,7 +57190,7 @@ function resolveWindow(input2) {
   if (input2.windowsJson !== void 0) {
     if (input2.start !== void 0 || input2.end !== void 0)
       throw new UsageError("give either the load windows or start/end, not both");
-    return windowFromLoad(input2.windowsJson, input2.stage);
+    return windowFromLoad(input2.windowsJson, input2.stage, input2.windowsSource);
   }
   if (input2.start === void 0 || input2.end === void 0)
     throw new UsageError("the window is required: start and end, or the load windows");
@@ -57154,6 +57271,8 @@ async function run() {
     windowsJson: optional2("windows"),
     stage: optional2("stage")
   });
+  const out = resolve4(cwd, optional2("out") ?? join2(process.env.RUNNER_TEMP ?? cwd, "scalegate-verdict.json"));
+  await checkOutputPath(out, "out");
   const source = await resolveGateSource({
     gates: optional2("gates"),
     env: optional2("env"),
@@ -57187,10 +57306,6 @@ async function run() {
       stepSeconds: stepMs / 1e3,
       targetRate
     });
-    const out = resolve4(
-      cwd,
-      optional2("out") ?? join2(process.env.RUNNER_TEMP ?? cwd, "scalegate-verdict.json")
-    );
     await writeFile2(out, `${JSON.stringify(verdict, null, 2)}
 `);
     for (const gate of verdict.gates)

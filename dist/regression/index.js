@@ -5664,15 +5664,15 @@ var require_util2 = __commonJS({
             );
           }
           const index = this.#index;
-          const values = kInternalIterator(this.#target);
-          const len = values.length;
+          const values2 = kInternalIterator(this.#target);
+          const len = values2.length;
           if (index >= len) {
             return {
               value: void 0,
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value } = values[index];
+          const { [keyIndex]: key, [valueIndex]: value } = values2[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
@@ -5723,7 +5723,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function values() {
+          value: function values2() {
             webidl.brandCheck(this, object2);
             return makeIterator(this, "value");
           }
@@ -5934,11 +5934,11 @@ var require_util2 = __commonJS({
       let charset = null;
       let essence = null;
       let mimeType = null;
-      const values = getDecodeSplit("content-type", headers);
-      if (values === null) {
+      const values2 = getDecodeSplit("content-type", headers);
+      if (values2 === null) {
         return "failure";
       }
-      for (const value of values) {
+      for (const value of values2) {
         const temporaryMimeType = parseMIMEType(value);
         if (temporaryMimeType === "failure" || temporaryMimeType.essence === "*/*") {
           continue;
@@ -5962,7 +5962,7 @@ var require_util2 = __commonJS({
     function gettingDecodingSplitting(value) {
       const input2 = value;
       const position = { position: 0 };
-      const values = [];
+      const values2 = [];
       let temporaryValue = "";
       while (position.position < input2.length) {
         temporaryValue += collectASequenceOfCodePoints(
@@ -5985,10 +5985,10 @@ var require_util2 = __commonJS({
           }
         }
         temporaryValue = removeChars(temporaryValue, true, true, (char) => char === 9 || char === 32);
-        values.push(temporaryValue);
+        values2.push(temporaryValue);
         temporaryValue = "";
       }
-      return values;
+      return values2;
     }
     function getDecodeSplit(name2, list) {
       const value = list.get(name2, true);
@@ -10562,11 +10562,11 @@ var require_socks5_client = __commonJS({
           return;
         }
         const version2 = this.buffer[0];
-        const status2 = this.buffer[1];
+        const status3 = this.buffer[1];
         if (version2 !== 1) {
           throw new Socks5ProxyError(`Invalid auth sub-negotiation version: ${version2}`, "UND_ERR_SOCKS5_AUTH_VERSION");
         }
-        if (status2 !== 0) {
+        if (status3 !== 0) {
           throw new Socks5ProxyError("Authentication failed", "UND_ERR_SOCKS5_AUTH_FAILED");
         }
         this.buffer = this.buffer.subarray(2);
@@ -13117,8 +13117,8 @@ var require_mock_utils = __commonJS({
           continue;
         }
         if (value.includes(",")) {
-          const values = value.split(",");
-          for (const v of values) {
+          const values2 = value.split(",");
+          for (const v of values2) {
             normalizedQp.append(key, v);
           }
           continue;
@@ -14198,7 +14198,7 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile: writeFile4, readFile: readFile3, mkdir: mkdir4 } = __require("node:fs/promises");
+    var { writeFile: writeFile3, readFile, mkdir: mkdir3 } = __require("node:fs/promises");
     var { dirname: dirname2, resolve: resolve5 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
@@ -14256,9 +14256,9 @@ var require_snapshot_recorder = __commonJS({
       if (formattedRequest.headers && typeof formattedRequest.headers === "object") {
         const headerKeys = Object.keys(formattedRequest.headers).sort();
         for (const key of headerKeys) {
-          const values = Array.isArray(formattedRequest.headers[key]) ? formattedRequest.headers[key] : [formattedRequest.headers[key]];
+          const values2 = Array.isArray(formattedRequest.headers[key]) ? formattedRequest.headers[key] : [formattedRequest.headers[key]];
           parts.push(key);
-          for (const value of values.sort()) {
+          for (const value of values2.sort()) {
             parts.push(String(value));
           }
         }
@@ -14400,7 +14400,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve5(path), "utf8");
+          const data = await readFile(resolve5(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -14430,12 +14430,12 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve5(path);
-        await mkdir4(dirname2(resolvedPath), { recursive: true });
+        await mkdir3(dirname2(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
           hash: hash2,
           snapshot
         }));
-        await writeFile4(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
+        await writeFile3(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
       }
       /**
        * Clears all recorded snapshots
@@ -15928,13 +15928,13 @@ var require_cache = __commonJS({
     function appendHeader(headers, key, val) {
       const headerName = key.toLowerCase();
       const current = headers[headerName];
-      const values = Array.isArray(val) ? val : [val];
+      const values2 = Array.isArray(val) ? val : [val];
       if (current === void 0) {
         headers[headerName] = Array.isArray(val) ? val.slice() : val;
       } else if (Array.isArray(current)) {
-        current.push(...values);
+        current.push(...values2);
       } else {
-        headers[headerName] = [current, ...values];
+        headers[headerName] = [current, ...values2];
       }
     }
     function normalizeHeaders(opts) {
@@ -16194,10 +16194,10 @@ var require_cache = __commonJS({
       return output2;
     }
     function splitVaryHeader(varyHeader) {
-      const values = Array.isArray(varyHeader) ? varyHeader : [varyHeader];
+      const values2 = Array.isArray(varyHeader) ? varyHeader : [varyHeader];
       const output2 = [];
-      for (let i = 0; i < values.length; i++) {
-        const parts = values[i].split(",");
+      for (let i = 0; i < values2.length; i++) {
+        const parts = values2[i].split(",");
         for (let j = 0; j < parts.length; j++) {
           output2.push(parts[j]);
         }
@@ -16205,9 +16205,9 @@ var require_cache = __commonJS({
       return output2;
     }
     function hasVaryStar(varyHeader) {
-      const values = splitVaryHeader(varyHeader);
-      for (let i = 0; i < values.length; i++) {
-        if (trimOWS(values[i]).indexOf("*") !== -1) {
+      const values2 = splitVaryHeader(varyHeader);
+      for (let i = 0; i < values2.length; i++) {
+        if (trimOWS(values2[i]).indexOf("*") !== -1) {
           return true;
         }
       }
@@ -16868,9 +16868,9 @@ var require_cache_handler = __commonJS({
       }
     }
     function appendConnectionHeaderTokens(headersToRemove, connectionHeader) {
-      const values = Array.isArray(connectionHeader) ? connectionHeader : [connectionHeader];
-      for (let i = 0; i < values.length; i++) {
-        const tokens = values[i].split(",");
+      const values2 = Array.isArray(connectionHeader) ? connectionHeader : [connectionHeader];
+      for (let i = 0; i < values2.length; i++) {
+        const tokens = values2[i].split(",");
         for (let j = 0; j < tokens.length; j++) {
           headersToRemove.push(trimOWS(tokens[j]).toLowerCase());
         }
@@ -16915,9 +16915,9 @@ var require_cache_handler = __commonJS({
       if (headerValue === void 0) {
         return;
       }
-      const values = Array.isArray(headerValue) ? headerValue : [headerValue];
-      for (let i = 0; i < values.length; i++) {
-        const path = getSameOriginPath(cacheKey, values[i]);
+      const values2 = Array.isArray(headerValue) ? headerValue : [headerValue];
+      for (let i = 0; i < values2.length; i++) {
+        const path = getSameOriginPath(cacheKey, values2[i]);
         if (path !== void 0) {
           deleteCachedUri(store, cacheKey, path);
         }
@@ -17899,9 +17899,9 @@ var require_cache2 = __commonJS({
       if (!pragma) {
         return false;
       }
-      const values = Array.isArray(pragma) ? pragma : [pragma];
-      for (let i = 0; i < values.length; i++) {
-        const value = values[i];
+      const values2 = Array.isArray(pragma) ? pragma : [pragma];
+      for (let i = 0; i < values2.length; i++) {
+        const value = values2[i];
         if (typeof value !== "string") {
           continue;
         }
@@ -19625,12 +19625,12 @@ var require_sqlite_cache_store = __commonJS({
       #findValue(key, canBeExpired = false) {
         const url2 = this.#makeValueUrl(key);
         const { headers, method } = key;
-        const values = this.#getValuesQuery.all(url2, method);
-        if (values.length === 0) {
+        const values2 = this.#getValuesQuery.all(url2, method);
+        if (values2.length === 0) {
           return void 0;
         }
         const now = Date.now();
-        for (const value of values) {
+        for (const value of values2) {
           if (now >= value.deleteAt && !canBeExpired) {
             continue;
           }
@@ -20185,21 +20185,21 @@ var require_response = __commonJS({
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
-      static redirect(url2, status2 = 302) {
+      static redirect(url2, status3 = 302) {
         webidl.argumentLengthCheck(arguments, 1, "Response.redirect");
         url2 = webidl.converters.USVString(url2);
-        status2 = webidl.converters["unsigned short"](status2);
+        status3 = webidl.converters["unsigned short"](status3);
         let parsedURL;
         try {
           parsedURL = new URL(url2, relevantRealm.settingsObject.baseUrl);
         } catch (err) {
           throw new TypeError(`Failed to parse URL from ${url2}`, { cause: err });
         }
-        if (!redirectStatusSet.has(status2)) {
-          throw new RangeError(`Invalid status code ${status2}`);
+        if (!redirectStatusSet.has(status3)) {
+          throw new RangeError(`Invalid status code ${status3}`);
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
-        responseObject.#state.status = status2;
+        responseObject.#state.status = status3;
         const value = isomorphicEncode(URLSerializer(parsedURL));
         responseObject.#state.headersList.append("location", value, true);
         return responseObject;
@@ -20666,15 +20666,15 @@ var require_request2 = __commonJS({
           this.#dispatcher = init.dispatcher || input2.#dispatcher;
         }
         const origin = environmentSettingsObject.settingsObject.origin;
-        let window2 = "client";
+        let window3 = "client";
         if (request3.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request3.window, origin)) {
-          window2 = request3.window;
+          window3 = request3.window;
         }
         if (init.window != null) {
-          throw new TypeError(`'window' option '${window2}' must be null`);
+          throw new TypeError(`'window' option '${window3}' must be null`);
         }
         if ("window" in init) {
-          window2 = "no-window";
+          window3 = "no-window";
         }
         request3 = makeRequest({
           // URL request’s URL.
@@ -20689,7 +20689,7 @@ var require_request2 = __commonJS({
           // client This’s relevant settings object.
           client: environmentSettingsObject.settingsObject,
           // window window.
-          window: window2,
+          window: window3,
           // priority request’s priority.
           priority: request3.priority,
           // origin request’s origin. The propagation of the origin is only significant for navigation requests
@@ -22308,13 +22308,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status: status2, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status: status3, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status: status2, statusText, headersList, socket });
+          response = makeResponse({ status: status3, statusText, headersList, socket });
         } else {
           const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
-          response = makeResponse({ status: status2, statusText, headersList });
+          response = makeResponse({ status: status3, statusText, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -22436,8 +22436,8 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status2, rawHeaders, resume, statusText) {
-              if (status2 < 200) {
+            onHeaders(status3, rawHeaders, resume, statusText) {
+              if (status3 < 200) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22453,9 +22453,9 @@ var require_fetch = __commonJS({
                 }
               }
               const location = headersList.get("location", true);
-              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status2);
+              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status3);
               const decoders = [];
-              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
+              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status3) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -22498,7 +22498,7 @@ var require_fetch = __commonJS({
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
               resolve5({
-                status: status2,
+                status: status3,
                 statusText,
                 headersList,
                 body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
@@ -22532,8 +22532,8 @@ var require_fetch = __commonJS({
               fetchParams.controller.terminate(error63);
               reject(error63);
             },
-            onRequestUpgrade(_controller, status2, headers, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onRequestUpgrade(_controller, status3, headers, socket) {
+              if (socket.session != null && status3 !== 200 || socket.session == null && status3 !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22551,15 +22551,15 @@ var require_fetch = __commonJS({
                 }
               }
               resolve5({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status: status3,
+                statusText: STATUS_CODES[status3],
                 headersList,
                 socket
               });
               return true;
             },
-            onUpgrade(status2, rawHeaders, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onUpgrade(status3, rawHeaders, socket) {
+              if (socket.session != null && status3 !== 200 || socket.session == null && status3 !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22575,8 +22575,8 @@ var require_fetch = __commonJS({
                 }
               }
               resolve5({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status: status3,
+                statusText: STATUS_CODES[status3],
                 headersList,
                 socket
               });
@@ -22609,14 +22609,14 @@ var require_util3 = __commonJS({
     }
     function getFieldValues(header) {
       assert2(header !== null);
-      const values = [];
+      const values2 = [];
       for (let value of header.split(",")) {
         value = value.trim();
         if (isValidHeaderName(value)) {
-          values.push(value);
+          values2.push(value);
         }
       }
-      return values;
+      return values2;
     }
     module.exports = {
       urlEquals,
@@ -27047,12 +27047,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name2, status2, cb) {
+        _addListener(name2, status3, cb) {
           var base;
           if ((base = this._events)[name2] == null) {
             base[name2] = [];
           }
-          this._events[name2].push({ cb, status: status2 });
+          this._events[name2].push({ cb, status: status3 });
           return this.instance;
         }
         listenerCount(name2) {
@@ -27225,10 +27225,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status2;
-          status2 = this._states.jobStatus(this.options.id);
-          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status3;
+          status3 = this._states.jobStatus(this.options.id);
+          if (!(status3 === expected || expected === "DONE" && status3 === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status3}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -27532,10 +27532,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status2) {
+        statusJobs(status3) {
           var k, pos, ref, results, v;
-          if (status2 != null) {
-            pos = this.status.indexOf(status2);
+          if (status3 != null) {
+            pos = this.status.indexOf(status3);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -27893,8 +27893,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status2) {
-            return this._states.statusJobs(status2);
+          jobs(status3) {
+            return this._states.statusJobs(status3);
           }
           counts() {
             return this._states.statusCounts();
@@ -28293,7 +28293,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -28302,9 +28302,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -28438,7 +28438,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -28448,7 +28448,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -28592,7 +28592,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -28619,7 +28619,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -28630,7 +28630,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -28810,7 +28810,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -28836,7 +28836,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -33758,15 +33758,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -33777,8 +33777,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -33809,7 +33809,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -35525,7 +35525,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -35553,13 +35553,13 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
 // actions/regression/main.ts
-import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join3, resolve as resolve4 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
@@ -36817,14 +36817,14 @@ function expand(template, context) {
     function(_, expression, literal2) {
       if (expression) {
         let operator = "";
-        const values = [];
+        const values2 = [];
         if (operators.indexOf(expression.charAt(0)) !== -1) {
           operator = expression.charAt(0);
           expression = expression.substr(1);
         }
         expression.split(/,/g).forEach(function(variable) {
           var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+          values2.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
         });
         if (operator && operator !== "+") {
           var separator = ",";
@@ -36833,9 +36833,9 @@ function expand(template, context) {
           } else if (operator !== "#") {
             separator = operator;
           }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
+          return (values2.length !== 0 ? operator : "") + values2.join(separator);
         } else {
-          return values.join(",");
+          return values2.join(",");
         }
       } else {
         return encodeReserved(literal2);
@@ -37511,7 +37511,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error63;
     throw requestError;
   }
-  const status2 = fetchResponse.status;
+  const status3 = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -37519,7 +37519,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url: url2,
-    status: status2,
+    status: status3,
     headers: responseHeaders,
     data: ""
   };
@@ -37530,28 +37530,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status2 === 204 || status2 === 205) {
+  if (status3 === 204 || status3 === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status2 < 400) {
+    if (status3 < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status2, {
+    throw new RequestError(fetchResponse.statusText, status3, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 === 304) {
+  if (status3 === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status2, {
+    throw new RequestError("Not modified", status3, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 >= 400) {
+  if (status3 >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status3, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -40550,14 +40550,14 @@ function describe(f) {
   return `${f.metric} in stage ${f.stage}: ${f.current}${change2} against a baseline of ${f.baseline} \u2014 ${f.reason}`;
 }
 async function syncRegressionIssues(github, repo, input2) {
-  const open3 = await github.paginate(github.rest.issues.listForRepo, {
+  const open4 = await github.paginate(github.rest.issues.listForRepo, {
     ...repo,
     state: "open",
     labels: regressionLabel,
     per_page: 100
   });
   const result = { opened: [], updated: [], closed: [] };
-  const findIssue = (f) => open3.find((i) => i.body?.includes(marker(input2.environment, f)));
+  const findIssue = (f) => open4.find((i) => i.body?.includes(marker(input2.environment, f)));
   for (const f of input2.comparison.regressions) {
     const line = `Run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}`;
     const issue3 = findIssue(f);
@@ -40660,10 +40660,10 @@ function scrubSecrets(text, secrets = []) {
 
 // actions/lib/prometheus/client.ts
 var PrometheusError = class extends ScalegateError {
-  constructor(kind, message, status2) {
+  constructor(kind, message, status3) {
     super(message, 3);
     this.kind = kind;
-    this.status = status2;
+    this.status = status3;
   }
   kind;
   status;
@@ -40688,7 +40688,12 @@ function authHeader(auth2) {
   return { authorization: `Basic ${encoded}` };
 }
 function readCa(ca) {
-  return ca.includes("-----BEGIN") ? ca : readFileSync(ca, "utf8");
+  if (ca.includes("-----BEGIN")) return ca;
+  try {
+    return readFileSync(ca, "utf8");
+  } catch (error63) {
+    throw new ScalegateError(`CA bundle ${ca}: cannot read (${error63.code})`, 2);
+  }
 }
 function abortReason(signal) {
   return signal.reason instanceof Error ? signal.reason : new Error("aborted");
@@ -40708,11 +40713,11 @@ function sleep(ms, signal) {
   });
 }
 function secretValues(auth2, headers) {
-  const values = Object.values({ ...headers, ...authHeader(auth2) });
-  if (auth2.type === "bearer") values.push(auth2.token);
+  const values2 = Object.values({ ...headers, ...authHeader(auth2) });
+  if (auth2.type === "bearer") values2.push(auth2.token);
   if (auth2.type === "basic")
-    values.push(auth2.password, Buffer.from(`${auth2.username}:${auth2.password}`).toString("base64"));
-  return values;
+    values2.push(auth2.password, Buffer.from(`${auth2.username}:${auth2.password}`).toString("base64"));
+  return values2;
 }
 var PrometheusClient = class {
   /** The base URL without credentials (those in `http://user:pass@host` become Basic auth). */
@@ -40819,7 +40824,7 @@ var PrometheusClient = class {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const target = `${this.url}/api/v1/${endpoint2}`;
-    let status2;
+    let status3;
     let text;
     try {
       const response = await (0, import_undici2.request)(target, {
@@ -40829,7 +40834,7 @@ var PrometheusClient = class {
         dispatcher: this.dispatcher,
         signal: combined
       });
-      status2 = response.statusCode;
+      status3 = response.statusCode;
       text = await response.body.text();
     } catch (error63) {
       if (signal?.aborted) throw abortReason(signal);
@@ -40849,27 +40854,27 @@ var PrometheusClient = class {
     } catch {
       parsed = void 0;
     }
-    if (status2 === 401 || status2 === 403)
+    if (status3 === 401 || status3 === 403)
       throw new PrometheusError(
         "auth",
-        `Prometheus at ${this.url} refused the credentials (HTTP ${status2})`,
-        status2
+        `Prometheus at ${this.url} refused the credentials (HTTP ${status3})`,
+        status3
       );
     const said = (detail) => scrubSecrets(detail, this.secrets);
-    if (status2 >= 500 || retryableStatus.has(status2)) {
+    if (status3 >= 500 || retryableStatus.has(status3)) {
       const detail = said(parsed?.error ?? text.slice(0, 200).trim());
-      throw new PrometheusError("server", `Prometheus answered HTTP ${status2}: ${detail}`, status2);
+      throw new PrometheusError("server", `Prometheus answered HTTP ${status3}: ${detail}`, status3);
     }
-    if (parsed?.status === "error" || status2 >= 400)
+    if (parsed?.status === "error" || status3 >= 400)
       throw new PrometheusError(
         "bad-query",
-        `Prometheus rejected the query: ${said(parsed?.error ?? `HTTP ${status2}`)}`,
-        status2
+        `Prometheus rejected the query: ${said(parsed?.error ?? `HTTP ${status3}`)}`,
+        status3
       );
     if (!parsed?.data)
       throw new PrometheusError(
         "bad-response",
-        `Prometheus at ${this.url} returned no data (HTTP ${status2})`
+        `Prometheus at ${this.url} returned no data (HTTP ${status3})`
       );
     return parsed.data;
   }
@@ -40951,20 +40956,20 @@ function meetsCriterion(criterion, current, baseline) {
 }
 
 // actions/lib/regression/statistics.ts
-function mean(values) {
-  if (values.length === 0) return Number.NaN;
-  return values.reduce((a, b) => a + b, 0) / values.length;
+function mean(values2) {
+  if (values2.length === 0) return Number.NaN;
+  return values2.reduce((a, b) => a + b, 0) / values2.length;
 }
-function percentile(values, p) {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+function percentile(values2, p) {
+  if (values2.length === 0) return Number.NaN;
+  const sorted = [...values2].sort((a, b) => a - b);
   const rank = p / 100 * (sorted.length - 1);
   const low = Math.floor(rank);
   const high = Math.ceil(rank);
   return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
 }
-function median(values) {
-  return percentile(values, 50);
+function median(values2) {
+  return percentile(values2, 50);
 }
 function normalCdf(z2) {
   const x = Math.abs(z2) / Math.SQRT2;
@@ -41061,10 +41066,10 @@ var defaultPolicies = {
   errorRate: { criterion: "<=+0.005", worseWhen: "higher", aggregate: "median" },
   achievedRate: { criterion: ">=-5%", worseWhen: "lower", aggregate: "median" }
 };
-function aggregate(values, how) {
-  if (how === "mean") return mean(values);
-  if (how === "p90") return percentile(values, 90);
-  return median(values);
+function aggregate(values2, how) {
+  if (how === "mean") return mean(values2);
+  if (how === "p90") return percentile(values2, 90);
+  return median(values2);
 }
 function format(value) {
   return Number.isInteger(value) ? String(value) : value.toPrecision(4);
@@ -41224,12 +41229,13 @@ var unitMs = {
 };
 var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
 var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+var maxDurationMs = 7 * 864e5;
 function tryParseDuration(text) {
   const trimmed = text.trim();
   if (!durationPattern.test(trimmed)) return void 0;
   let total = 0;
   for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total;
+  return total <= maxDurationMs ? total : void 0;
 }
 
 // actions/lib/gates/hpa-scale-out.ts
@@ -41455,7 +41461,7 @@ function trendChart(history, metric, lastRuns = 30) {
     `  title "${title.replace(/"/g, "'")}"`,
     `  x-axis [${runs.map((r) => `"${runLabel(r)}"`).join(", ")}]`,
     `  y-axis "${measurementLabels[metric]}" 0 --> ${max > 0 ? niceCeiling(max) : 1}`,
-    ...lines.map((values) => `  line [${values.join(", ")}]`),
+    ...lines.map((values2) => `  line [${values2.join(", ")}]`),
     "```"
   ].join("\n");
 }
@@ -41513,331 +41519,7 @@ function runAction(main) {
 }
 
 // actions/lib/report/files.ts
-import { mkdir as mkdir2, readFile, writeFile as writeFile2 } from "node:fs/promises";
 import { join, resolve } from "node:path";
-async function readVerdict(path) {
-  const text = await readFile(path, "utf8").catch((error63) => {
-    throw new ScalegateError(
-      `verdict file ${path}: ${error63.code === "ENOENT" ? "not found" : error63.message}`,
-      2
-    );
-  });
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`verdict file ${path}: not JSON (${error63.message})`, 2);
-  }
-  if (value?.schemaVersion !== verdictSchemaVersion)
-    throw new ScalegateError(
-      `verdict file ${path}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(value?.schemaVersion)})`,
-      2
-    );
-  if (!Array.isArray(value.gates))
-    throw new ScalegateError(`verdict file ${path}: gates: expected a list`, 2);
-  return value;
-}
-async function readWindows(textOrPath, cwd = process.cwd()) {
-  const inline = textOrPath.trimStart().startsWith("{");
-  const text = inline ? textOrPath : await readFile(resolve(cwd, textOrPath), "utf8");
-  const where = inline ? "windows" : `windows file ${textOrPath}`;
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
-  }
-  if (typeof value?.start !== "string" || typeof value.end !== "string" || !Array.isArray(value.scenarios))
-    throw new ScalegateError(`${where}: expected the load step's windows {start, end, scenarios}`, 2);
-  return value;
-}
-
-// actions/lib/report/run-context.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-function readEvent(path) {
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync2(path, "utf8"));
-  } catch {
-    return {};
-  }
-}
-function runContext(env = process.env) {
-  const event = readEvent(env.GITHUB_EVENT_PATH);
-  const repo = parseRepository(env.GITHUB_REPOSITORY);
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const pullRequest = event.pull_request?.number ?? void 0;
-  return {
-    repo,
-    sha: event.pull_request?.head?.sha ?? env.GITHUB_SHA ?? "",
-    ...pullRequest !== void 0 ? { pullRequest } : {},
-    ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
-    ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
-    ...env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}
-  };
-}
-
-// actions/lib/settings/image.ts
-var domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-var domain = `(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?)`;
-var pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-var name = `(?:${domain}/)?${pathComponent}(?:/${pathComponent})*`;
-var tag = "[\\w][\\w.-]{0,127}";
-var digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-var referencePattern = new RegExp(`^(${name})(?::(${tag}))?(?:@(${digest}))?$`);
-function parseImageReference(ref) {
-  const match = referencePattern.exec(ref);
-  if (!match || match[1].length > 255) return "expected an image reference such as acme/web:1.4.2";
-  const [, imageName, imageTag, imageDigest] = match;
-  const first = imageName.split("/")[0];
-  if (imageName.includes("/") && !/[.:]/.test(first) && first !== "localhost" && first !== first.toLowerCase())
-    return "expected an image reference such as acme/web:1.4.2 (repository names are lowercase)";
-  if (imageDigest?.startsWith("sha256:") && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
-    return "expected a sha256 digest of 64 lowercase hex digits";
-  if (!imageTag && !imageDigest) return "expected an image reference with a tag or a digest (e.g. web:1.4.2)";
-  return {
-    name: imageName,
-    ...imageTag && { tag: imageTag },
-    ...imageDigest && { digest: imageDigest }
-  };
-}
-
-// actions/lib/settings/load.ts
-import { readdir as readdir2, readFile as readFile2, stat as stat2 } from "node:fs/promises";
-import { basename, dirname, extname, isAbsolute, join as join2, relative, resolve as resolve3 } from "node:path";
-
-// actions/lib/util/did-you-mean.ts
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-function closestMatch(input2, known) {
-  const lower = input2.toLowerCase();
-  let best;
-  for (const name2 of known) {
-    const distance = editDistance(lower, name2.toLowerCase());
-    if (!best || distance < best.distance) best = { name: name2, distance };
-  }
-  if (!best) return void 0;
-  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
-  return best.distance <= tolerance ? best.name : void 0;
-}
-function didYouMean(input2, known) {
-  const match = closestMatch(input2, known);
-  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
-}
-
-// actions/lib/settings/issues.ts
-function def(schema) {
-  return schema._zod.def;
-}
-function valueAt(data, path) {
-  let current = data;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return void 0;
-    current = current[part];
-  }
-  return current;
-}
-function resolve2(schema, data) {
-  const d = def(schema);
-  switch (d.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-    case "readonly":
-      return resolve2(d.innerType, data);
-    case "pipe":
-      return resolve2(d.in, data);
-    case "union": {
-      const options = d.options;
-      const discriminator = d.discriminator;
-      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
-      const match = options.find((option) => {
-        const shape = def(resolve2(option, data)).shape;
-        if (!shape) return false;
-        if (!discriminator) return true;
-        const literal2 = def(shape[discriminator]).values;
-        return literal2?.includes(wanted) ?? false;
-      });
-      return match ? resolve2(match, data) : schema;
-    }
-    default:
-      return schema;
-  }
-}
-function knownKeys(root, data, path) {
-  let schema = resolve2(root, data);
-  for (const [index, part] of path.entries()) {
-    const d = def(schema);
-    const here = valueAt(data, path.slice(0, index + 1));
-    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
-    else if (d.type === "array") schema = d.element;
-    else if (d.type === "record") schema = d.valueType;
-    else return [];
-    schema = resolve2(schema, here);
-  }
-  const shape = def(schema).shape;
-  return shape ? Object.keys(shape) : [];
-}
-function got(value) {
-  if (typeof value === "string") {
-    const shown = value.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1));
-    return `'${shown.length > 200 ? `${shown.slice(0, 200)}\u2026` : shown}'`;
-  }
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-var typeNames = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  record: "a mapping"
-};
-function expectedType(expected) {
-  return typeNames[expected] ?? expected;
-}
-function quoteAll(values) {
-  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
-}
-function sizeDetail(issue3, value) {
-  const small = issue3.code === "too_small";
-  const bound = small ? issue3.minimum : issue3.maximum;
-  const inclusive = issue3.inclusive !== false;
-  if (issue3.origin === "array")
-    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
-  if (issue3.origin === "string") {
-    if (small && Number(bound) === 1) return "expected a non-empty string";
-    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
-  }
-  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
-  return `expected a number ${relation} ${bound} (got ${got(value)})`;
-}
-function unionDetail(issue3, value) {
-  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
-    const options = issue3.options;
-    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
-    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
-  }
-  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
-  if (contentIssue) return problemDetail(contentIssue, value);
-  const expected = issue3.errors.flat().map((inner) => {
-    if (inner.code === "invalid_type") return expectedType(inner.expected);
-    if (inner.code === "invalid_value") return quoteAll(inner.values);
-    return inner.message;
-  });
-  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
-}
-function problemDetail(issue3, value) {
-  switch (issue3.code) {
-    case "invalid_type":
-      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
-      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
-    case "invalid_value":
-      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
-      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
-    case "too_small":
-    case "too_big":
-      return sizeDetail(issue3, value);
-    case "invalid_format":
-      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
-      if (issue3.format === "starts_with")
-        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
-      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
-    case "invalid_union":
-      return unionDetail(issue3, value);
-    case "invalid_key":
-      return problemDetail(issue3.issues[0], value);
-    default:
-      return issue3.message;
-  }
-}
-function problemsFromIssues(schema, data, issues) {
-  return issues.flatMap((issue3) => {
-    const path = issue3.path;
-    if (issue3.code === "unrecognized_keys") {
-      const known = knownKeys(schema, data, path);
-      return issue3.keys.map((key) => {
-        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
-        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
-      });
-    }
-    if (issue3.code === "invalid_key") {
-      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
-    }
-    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
-  });
-}
-
-// actions/lib/util/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-function formatFieldPath(path) {
-  return path.reduce((text, part) => {
-    if (typeof part === "number") return `${text}[${part}]`;
-    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
-    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
-  }, "");
-}
-function childOf(node2, part) {
-  if ((0, import_yaml.isMap)(node2)) {
-    const pair = node2.items.find(
-      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
-    );
-    if (!pair) return void 0;
-    return { key: pair.key, value: pair.value ?? void 0 };
-  }
-  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
-    const item = node2.items[part];
-    return item === void 0 ? void 0 : { value: item };
-  }
-  return void 0;
-}
-function documentLocator(doc, lines, file2) {
-  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
-}
-function locateIn(doc, lines, file2, path, target) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0] ?? 0;
-  for (const [index, part] of path.entries()) {
-    const child = childOf(node2, part);
-    if (!child) break;
-    const last = index === path.length - 1;
-    const keyStart = child.key?.range?.[0];
-    const valueStart = child.value?.range?.[0];
-    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
-    node2 = child.value;
-  }
-  const { line, col } = lines.linePos(offset);
-  return { file: file2, line, column: col };
-}
-function yamlSyntaxError(error63, lines, file2) {
-  const { line, col } = lines.linePos(error63.pos[0]);
-  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
-}
-function parseYamlSource(text, file2) {
-  const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
-  return {
-    file: file2,
-    value: doc.toJS({ maxAliasCount: 100 }),
-    locate: documentLocator(doc, lines, file2)
-  };
-}
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -42517,8 +42199,8 @@ function assert(_) {
 }
 function getEnumValues(entries) {
   const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
-  return values;
+  const values2 = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+  return values2;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
@@ -43766,7 +43448,7 @@ __export(regexes_exports, {
   currencyCode: () => currencyCode,
   date: () => date,
   datetime: () => datetime,
-  domain: () => domain2,
+  domain: () => domain,
   duration: () => duration,
   e164: () => e164,
   email: () => email,
@@ -43858,7 +43540,7 @@ var cidrv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:
 var base64 = /^$|^(?:[0-9a-zA-Z+/]{4})*(?:(?:[0-9a-zA-Z+/]{2}==)|(?:[0-9a-zA-Z+/]{3}=))?$/;
 var base64url = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$/;
 var hostname = /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[-0-9a-zA-Z]{0,61}[0-9a-zA-Z])?)*\.?$/;
-var domain2 = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
+var domain = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
 var httpProtocol = /^https?$/;
 var e164 = /^\+[1-9]\d{6,14}$/;
 var creditCard = /^\d(?:[ -]?\d){11,18}$/;
@@ -45712,10 +45394,10 @@ function getDiscriminatedOption(union2, value) {
 function discriminatorMap(def2) {
   const map2 = /* @__PURE__ */ new Map();
   for (const option of def2.options) {
-    const values = option._zod.propValues?.[def2.discriminator];
-    if (!values || values.size === 0)
+    const values2 = option._zod.propValues?.[def2.discriminator];
+    if (!values2 || values2.size === 0)
       throw new Error(`Invalid discriminated union option at index "${def2.options.indexOf(option)}"`);
-    for (const value of values) {
+    for (const value of values2) {
       if (map2.has(value)) {
         if (value !== void 0)
           throw new Error(`Duplicate discriminator value "${String(value)}"`);
@@ -46045,11 +45727,11 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def2) => {
       return payload;
     }
     const proms = [];
-    const values = def2.keyType._zod.values;
-    if (values && !def2.partial) {
+    const values2 = def2.keyType._zod.values;
+    if (values2 && !def2.partial) {
       payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       const recordKeys = /* @__PURE__ */ new Set();
-      for (const key of values) {
+      for (const key of values2) {
         if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
           recordKeys.add(typeof key === "number" ? key.toString() : key);
           if (key === "__proto__")
@@ -46135,7 +45817,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def2) => {
         if (keyResult.issues.length) {
           if (def2.mode === "loose") {
             payload.value[key] = input2[key];
-          } else if (values) {
+          } else if (values2) {
             unrecognized = unrecognized ?? [];
             unrecognized.push(key);
           } else {
@@ -46300,8 +45982,8 @@ function handleSetResult(result, final) {
 }
 var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
   $ZodType.init(inst, def2);
-  const values = getEnumValues(def2.entries);
-  const valuesSet = new Set(values);
+  const values2 = getEnumValues(def2.entries);
+  const valuesSet = new Set(values2);
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
     const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
@@ -46314,7 +45996,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
     }
     payload.issues.push({
       code: "invalid_value",
-      values,
+      values: values2,
       input: input2,
       inst
     });
@@ -46323,15 +46005,15 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
 });
 var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def2) => {
   $ZodType.init(inst, def2);
-  const values = new Set(def2.values);
-  inst._zod.values = values;
+  const values2 = new Set(def2.values);
+  inst._zod.values = values2;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
     return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex2(o) : o ? escapeRegex2(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
-    if (values.has(input2)) {
+    if (values2.has(input2)) {
       return payload;
     }
     payload.issues.push({
@@ -46390,8 +46072,8 @@ var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def2) => 
   defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
   inst._zod.optout = "optional";
   defineLazyInternal(inst, "values", (zod) => {
-    const values = zod.def.innerType._zod.values;
-    return values ? /* @__PURE__ */ new Set([...values, void 0]) : void 0;
+    const values2 = zod.def.innerType._zod.values;
+    return values2 ? /* @__PURE__ */ new Set([...values2, void 0]) : void 0;
   });
   defineLazyInternal(inst, "pattern", (zod) => {
     const pattern2 = zod.def.innerType._zod.pattern;
@@ -55847,15 +55529,15 @@ function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
 }
 function generateLiteralCheck(doc, ctx, schema, accessor) {
   const def2 = schema._zod.def;
-  const values = def2.values;
-  if (values.length !== 1) {
-    const literalSet = addConstant(ctx, new Set(values));
+  const values2 = def2.values;
+  if (values2.length !== 1) {
+    const literalSet = addConstant(ctx, new Set(values2));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  const value = values[0];
+  const value = values2[0];
   if (typeof value === "number" && Number.isNaN(value)) {
-    const literalSet = addConstant(ctx, new Set(values));
+    const literalSet = addConstant(ctx, new Set(values2));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -55875,11 +55557,11 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values = schema._zod.values;
-  if (!values) {
+  const values2 = schema._zod.values;
+  if (!values2) {
     throw new ZodCompileUnsupportedError("enum schema without enumerated values");
   }
-  const enumSet = addConstant(ctx, values);
+  const enumSet = addConstant(ctx, values2);
   doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
   return accessor;
 }
@@ -56028,8 +55710,8 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   }
   const allLiterals = options.every((opt) => opt._zod.def.type === "literal" && !opt._zod.def.checks?.length);
   if (allLiterals) {
-    const values = new Set(options.flatMap((opt) => opt._zod.def.values));
-    const valuesConst = addConstant(ctx, values);
+    const values2 = new Set(options.flatMap((opt) => opt._zod.def.values));
+    const valuesConst = addConstant(ctx, values2);
     doc.write(`if (!${valuesConst}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -56066,17 +55748,17 @@ function generateDiscriminatedUnionCheck(doc, ctx, def2, accessor) {
   let firstBranch = true;
   const claimed = /* @__PURE__ */ new Set();
   for (const option of def2.options) {
-    const values = option._zod.propValues?.[def2.discriminator];
-    if (!values || values.size === 0) {
+    const values2 = option._zod.propValues?.[def2.discriminator];
+    if (!values2 || values2.size === 0) {
       throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
     }
-    for (const value of values) {
+    for (const value of values2) {
       if (claimed.has(value)) {
         throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value)}`);
       }
       claimed.add(value);
     }
-    const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
+    const conditions = Array.from(values2, (value) => literalEquality(ctx, discVar, value));
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
@@ -57178,8 +56860,8 @@ function _set(Class2, valueType, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+function _enum(Class2, values2, params) {
+  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new Class2({
     type: "enum",
     entries,
@@ -58192,16 +57874,16 @@ var dateProcessor = (schema, ctx, json2, params) => {
 };
 var enumProcessor = (schema, _ctx, json2, _params) => {
   const def2 = schema._zod.def;
-  const values = getEnumValues(def2.entries);
-  if (values.length === 0) {
+  const values2 = getEnumValues(def2.entries);
+  if (values2.length === 0) {
     json2.not = {};
     return;
   }
-  if (values.every((v) => typeof v === "number"))
+  if (values2.every((v) => typeof v === "number"))
     json2.type = "number";
-  if (values.every((v) => typeof v === "string"))
+  if (values2.every((v) => typeof v === "string"))
     json2.type = "string";
-  json2.enum = values;
+  json2.enum = values2;
 };
 var literalProcessor = (schema, ctx, json2, params) => {
   const def2 = schema._zod.def;
@@ -58469,8 +58151,8 @@ function stringifyKeyNames(bySchema, json2, visited) {
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
-  if (!numericType && !values?.some((v) => typeof v === "number"))
+  const values2 = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  if (!numericType && !values2?.some((v) => typeof v === "number"))
     return json2;
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json2;
   if (rest.enum)
@@ -58480,7 +58162,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
   if (!numericType)
     return rest;
   rest.type = "string";
-  if (!values)
+  if (!values2)
     rest.pattern = (types.includes("number") ? number : integer).source;
   return rest;
 }
@@ -59474,7 +59156,7 @@ function url(params) {
 function httpUrl(params) {
   return _url(ZodURL, {
     protocol: httpProtocol,
-    hostname: domain2,
+    hostname: domain,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -60141,9 +59823,9 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
   inst.enum = def2.entries;
   inst.options = [...inst._zod.values];
   const keys = new Set(Object.keys(def2.entries));
-  inst.extract = (values, params) => {
+  inst.extract = (values2, params) => {
     const newEntries = {};
-    for (const value of values) {
+    for (const value of values2) {
       if (keys.has(value)) {
         newEntries[value] = def2.entries[value];
       } else
@@ -60156,9 +59838,9 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
       entries: newEntries
     });
   };
-  inst.exclude = (values, params) => {
+  inst.exclude = (values2, params) => {
     const newEntries = { ...def2.entries };
-    for (const value of values) {
+    for (const value of values2) {
       if (keys.has(value)) {
         delete newEntries[value];
       } else
@@ -60172,8 +59854,8 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
     });
   };
 });
-function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+function _enum2(values2, params) {
+  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new ZodEnum({
     type: "enum",
     entries,
@@ -61556,6 +61238,454 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// actions/lib/util/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function formatFieldPath(path) {
+  return path.reduce((text, part) => {
+    if (typeof part === "number") return `${text}[${part}]`;
+    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
+    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
+  }, "");
+}
+function childOf(node2, part) {
+  if ((0, import_yaml.isMap)(node2)) {
+    const pair = node2.items.find(
+      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
+    );
+    if (!pair) return void 0;
+    return { key: pair.key, value: pair.value ?? void 0 };
+  }
+  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    const item = node2.items[part];
+    return item === void 0 ? void 0 : { value: item };
+  }
+  return void 0;
+}
+function documentLocator(doc, lines, file2) {
+  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
+}
+function locateIn(doc, lines, file2, path, target) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (const [index, part] of path.entries()) {
+    const child = childOf(node2, part);
+    if (!child) break;
+    const last = index === path.length - 1;
+    const keyStart = child.key?.range?.[0];
+    const valueStart = child.value?.range?.[0];
+    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
+    node2 = child.value;
+  }
+  const { line, col } = lines.linePos(offset);
+  return { file: file2, line, column: col };
+}
+function yamlSyntaxError(error63, lines, file2) {
+  const { line, col } = lines.linePos(error63.pos[0]);
+  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
+}
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
+function parseYamlSource(text, file2) {
+  const lines = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
+  return {
+    file: file2,
+    value: documentValue(doc, lines, file2),
+    locate: documentLocator(doc, lines, file2)
+  };
+}
+
+// actions/lib/util/json-input.ts
+function parseJsonInput(text, where, what, schema) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
+  const topLevel = issue3.path.length === 0 || missing;
+  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
+  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
+  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
+}
+var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
+
+// actions/lib/load/windows-schema.ts
+var stageWindow = external_exports.object({
+  index: external_exports.int().min(0),
+  target: external_exports.number().finite(),
+  durationMs: external_exports.number().finite().min(0),
+  start: isoTime,
+  end: isoTime
+});
+var loadWindowsSchema = external_exports.object({
+  start: isoTime,
+  end: isoTime,
+  scenarios: external_exports.array(
+    external_exports.object({
+      name: external_exports.string().min(1).max(200),
+      executor: external_exports.string(),
+      start: isoTime,
+      end: isoTime,
+      stages: external_exports.array(stageWindow).max(1e4)
+    })
+  ).max(1e3)
+});
+function parseLoadWindows(text, where = "windows") {
+  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
+}
+
+// actions/lib/util/input-file.ts
+import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open3(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+// actions/lib/report/files.ts
+var status2 = external_exports.enum(["pass", "fail", "inconclusive"]);
+var values = external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()]));
+var window2 = external_exports.object({ start: isoTime, end: isoTime });
+var verdictFileSchema = external_exports.object({
+  schemaVersion: external_exports.literal(verdictSchemaVersion, {
+    error: (issue3) => `expected ${verdictSchemaVersion} (got ${JSON.stringify(issue3.input)})`
+  }),
+  status: status2,
+  passed: external_exports.boolean(),
+  summary: external_exports.string(),
+  mode: external_exports.enum(["once", "continuous"]),
+  window: window2.extend({ stage: external_exports.string().optional() }),
+  evaluatedAt: isoTime,
+  prometheus: external_exports.object({ url: external_exports.string() }),
+  counts: external_exports.object({ pass: external_exports.int().min(0), fail: external_exports.int().min(0), inconclusive: external_exports.int().min(0) }),
+  continuous: external_exports.object({ evaluations: external_exports.int().min(0), stoppedEarly: external_exports.boolean(), stopReason: external_exports.string() }).optional(),
+  gates: external_exports.array(
+    external_exports.object({
+      name: external_exports.string(),
+      type: external_exports.string(),
+      status: status2,
+      reason: external_exports.string(),
+      observed: values,
+      threshold: values,
+      margin: external_exports.number().nullable(),
+      marginUnit: external_exports.string().optional(),
+      queries: external_exports.array(external_exports.string()),
+      window: window2,
+      series: external_exports.array(
+        external_exports.object({
+          name: external_exports.string(),
+          labels: external_exports.record(external_exports.string(), external_exports.string()),
+          points: external_exports.array(external_exports.tuple([external_exports.number(), external_exports.number().nullable()]))
+        })
+      ),
+      settled: external_exports.boolean(),
+      error: external_exports.object({ kind: external_exports.string(), message: external_exports.string() }).optional()
+    })
+  )
+});
+async function readVerdict(path) {
+  const text = await readInputFile(path, path, "verdict file");
+  return parseJsonInput(text, `verdict file ${path}`, "a verdict", verdictFileSchema);
+}
+async function readWindows(textOrPath, cwd = process.cwd()) {
+  const inline = textOrPath.trimStart().startsWith("{");
+  const text = inline ? textOrPath : await readInputFile(resolve(cwd, textOrPath), textOrPath, "windows file");
+  return parseLoadWindows(text, inline ? "windows" : `windows file ${textOrPath}`);
+}
+
+// actions/lib/report/run-context.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function readEvent(path) {
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync2(path, "utf8"));
+  } catch {
+    return {};
+  }
+}
+function runContext(env = process.env) {
+  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const repo = parseRepository(env.GITHUB_REPOSITORY);
+  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  const pullRequest = event.pull_request?.number ?? void 0;
+  return {
+    repo,
+    sha: event.pull_request?.head?.sha ?? env.GITHUB_SHA ?? "",
+    ...pullRequest !== void 0 ? { pullRequest } : {},
+    ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
+    ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
+    ...env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}
+  };
+}
+
+// actions/lib/settings/image.ts
+var domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var domain2 = `(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?)`;
+var pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+var name = `(?:${domain2}/)?${pathComponent}(?:/${pathComponent})*`;
+var tag = "[\\w][\\w.-]{0,127}";
+var digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+var referencePattern = new RegExp(`^(${name})(?::(${tag}))?(?:@(${digest}))?$`);
+function parseImageReference(ref) {
+  const match = referencePattern.exec(ref);
+  if (!match || match[1].length > 255) return "expected an image reference such as acme/web:1.4.2";
+  const [, imageName, imageTag, imageDigest] = match;
+  const first = imageName.split("/")[0];
+  if (imageName.includes("/") && !/[.:]/.test(first) && first !== "localhost" && first !== first.toLowerCase())
+    return "expected an image reference such as acme/web:1.4.2 (repository names are lowercase)";
+  if (imageDigest?.startsWith("sha256:") && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
+    return "expected a sha256 digest of 64 lowercase hex digits";
+  if (!imageTag && !imageDigest) return "expected an image reference with a tag or a digest (e.g. web:1.4.2)";
+  return {
+    name: imageName,
+    ...imageTag && { tag: imageTag },
+    ...imageDigest && { digest: imageDigest }
+  };
+}
+
+// actions/lib/settings/load.ts
+import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
+import { basename, dirname, extname, isAbsolute, join as join2, relative, resolve as resolve3 } from "node:path";
+
+// actions/lib/util/did-you-mean.ts
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+function closestMatch(input2, known) {
+  const lower = input2.toLowerCase();
+  let best;
+  for (const name2 of known) {
+    const distance = editDistance(lower, name2.toLowerCase());
+    if (!best || distance < best.distance) best = { name: name2, distance };
+  }
+  if (!best) return void 0;
+  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
+  return best.distance <= tolerance ? best.name : void 0;
+}
+function didYouMean(input2, known) {
+  const match = closestMatch(input2, known);
+  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
+}
+
+// actions/lib/settings/issues.ts
+function def(schema) {
+  return schema._zod.def;
+}
+function valueAt(data, path) {
+  let current = data;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[part];
+  }
+  return current;
+}
+function resolve2(schema, data) {
+  const d = def(schema);
+  switch (d.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "readonly":
+      return resolve2(d.innerType, data);
+    case "pipe":
+      return resolve2(d.in, data);
+    case "union": {
+      const options = d.options;
+      const discriminator = d.discriminator;
+      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
+      const match = options.find((option) => {
+        const shape = def(resolve2(option, data)).shape;
+        if (!shape) return false;
+        if (!discriminator) return true;
+        const literal2 = def(shape[discriminator]).values;
+        return literal2?.includes(wanted) ?? false;
+      });
+      return match ? resolve2(match, data) : schema;
+    }
+    default:
+      return schema;
+  }
+}
+function knownKeys(root, data, path) {
+  let schema = resolve2(root, data);
+  for (const [index, part] of path.entries()) {
+    const d = def(schema);
+    const here = valueAt(data, path.slice(0, index + 1));
+    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
+    else if (d.type === "array") schema = d.element;
+    else if (d.type === "record") schema = d.valueType;
+    else return [];
+    schema = resolve2(schema, here);
+  }
+  const shape = def(schema).shape;
+  return shape ? Object.keys(shape) : [];
+}
+function got(value) {
+  if (typeof value === "string") {
+    const shown = value.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1));
+    return `'${shown.length > 200 ? `${shown.slice(0, 200)}\u2026` : shown}'`;
+  }
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+var typeNames = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  record: "a mapping"
+};
+function expectedType(expected) {
+  return typeNames[expected] ?? expected;
+}
+function quoteAll(values2) {
+  return values2.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
+}
+function sizeDetail(issue3, value) {
+  const small = issue3.code === "too_small";
+  const bound = small ? issue3.minimum : issue3.maximum;
+  const inclusive = issue3.inclusive !== false;
+  if (issue3.origin === "array")
+    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
+  if (issue3.origin === "string") {
+    if (small && Number(bound) === 1) return "expected a non-empty string";
+    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
+  }
+  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
+  return `expected a number ${relation} ${bound} (got ${got(value)})`;
+}
+function unionDetail(issue3, value) {
+  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
+    const options = issue3.options;
+    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
+    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
+  }
+  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
+  if (contentIssue) return problemDetail(contentIssue, value);
+  const expected = issue3.errors.flat().map((inner) => {
+    if (inner.code === "invalid_type") return expectedType(inner.expected);
+    if (inner.code === "invalid_value") return quoteAll(inner.values);
+    return inner.message;
+  });
+  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
+}
+function problemDetail(issue3, value) {
+  switch (issue3.code) {
+    case "invalid_type":
+      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
+      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
+    case "invalid_value":
+      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
+      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
+    case "too_small":
+    case "too_big":
+      return sizeDetail(issue3, value);
+    case "invalid_format":
+      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
+      if (issue3.format === "starts_with")
+        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
+      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
+    case "invalid_union":
+      return unionDetail(issue3, value);
+    case "invalid_key":
+      return problemDetail(issue3.issues[0], value);
+    default:
+      return issue3.message;
+  }
+}
+function problemsFromIssues(schema, data, issues) {
+  return issues.flatMap((issue3) => {
+    const path = issue3.path;
+    if (issue3.code === "unrecognized_keys") {
+      const known = knownKeys(schema, data, path);
+      return issue3.keys.map((key) => {
+        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
+        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
+      });
+    }
+    if (issue3.code === "invalid_key") {
+      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
+    }
+    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
+  });
+}
+
 // actions/lib/util/names.ts
 var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 var gateName = external_exports.string().regex(
@@ -61849,8 +61979,15 @@ function parseCondition(source) {
 }
 
 // actions/lib/gates/schema.ts
-var durationPattern2 = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
-var duration3 = (description) => external_exports.string().regex(durationPattern2, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
+var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a regular expression such as 5.. or 5..|429");
 var ratioPattern = /^(\d+(\.\d+)?)%$/;
 var ratio = (description) => external_exports.union([
   external_exports.number().min(0).max(1),
@@ -61923,7 +62060,7 @@ var errorRateGateSchema = external_exports.strictObject({
   type: external_exports.literal("errorRate"),
   ...appMetricFields,
   max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
-  errorCodes: external_exports.string().min(1).default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
+  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
 }).describe("Share of failed requests over the window");
 var loadAppliedGateSchema = external_exports.strictObject({
   ...common,
@@ -61939,7 +62076,7 @@ var canaryVsStableGateSchema = external_exports.strictObject({
   selector: selector2.optional(),
   metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
   quantile: quantile.default(0.95),
-  errorCodes: external_exports.string().min(1).default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
+  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
   maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
   minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
 }).describe("The canary compared with the stable track in the same window");
@@ -62100,9 +62237,13 @@ function parseQuantity(value) {
 
 // actions/lib/settings/schema.ts
 var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 var envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").describe(description);
-var quantity = external_exports.union([external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi"), external_exports.number()]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
+var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").describe(description);
+var quantity = external_exports.union([
+  external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi").refine((text) => !text.trim().startsWith("-"), "a quantity that is not negative"),
+  external_exports.number().min(0).max(Number.MAX_SAFE_INTEGER)
+]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
 var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
 var envVarName = (description) => external_exports.string().regex(envVarPattern, "an environment variable name such as PROM_TOKEN").describe(description);
 var kubernetesFragment = (description) => external_exports.looseObject({}).describe(description);
@@ -62115,8 +62256,8 @@ var portSchema = external_exports.strictObject({
   protocol: external_exports.enum(["TCP", "UDP", "SCTP"]).optional()
 }).describe("A port of the service");
 var serviceSchema = external_exports.strictObject({
-  name: dnsLabel(
-    "Service name: the stable Deployment and Service are called this, the canary <name>-canary"
+  name: external_exports.string().max(56).regex(serviceNamePattern, "a Service name: a lowercase letter, then letters, digits and -, e.g. web").describe(
+    "Service name: the stable Deployment and Service are called this, the canary <name>-canary (so at most 56 characters)"
   ),
   namespace: dnsLabel("Namespace every namespaced object is rendered into"),
   image: external_exports.string().min(1).describe("Container image with a tag or a digest, e.g. acme/web:1.4.2 or ...@sha256:<64 hex>"),
@@ -62237,7 +62378,10 @@ var gateSchema2 = external_exports.looseObject({
   type: external_exports.string().min(1).describe("Gate type; its other fields are validated by the gates module")
 }).describe("An assertion checked before promotion");
 var prometheusSchema = external_exports.strictObject({
-  url: external_exports.url().describe("Prometheus base URL"),
+  url: external_exports.url({ protocol: /^https?$/ }).refine(
+    (url2) => !/^[a-z]+:\/\/[^/]*@/i.test(url2),
+    "a URL without credentials (use auth, by environment variable)"
+  ).describe("Prometheus base URL (http or https)"),
   auth: external_exports.strictObject({
     bearerTokenEnv: envVarName("Environment variable holding a bearer token").optional(),
     basic: external_exports.strictObject({
@@ -62444,7 +62588,7 @@ function semanticProblems2(settings) {
 // actions/lib/settings/load.ts
 var settingsExtensions = [".yaml", ".yml"];
 async function exists2(path, kind) {
-  const info2 = await stat2(path).catch(() => void 0);
+  const info2 = await stat3(path).catch(() => void 0);
   return kind === "file" ? info2?.isFile() === true : info2?.isDirectory() === true;
 }
 function looksLikePath(ref) {
@@ -62526,8 +62670,8 @@ function displayPath(file2, cwd) {
 async function loadEnvironment(ref, options = {}) {
   const cwd = resolve3(options.cwd ?? process.cwd());
   const file2 = await resolveEnvironmentFile(ref, cwd);
-  const text = await readFile2(file2, "utf8");
-  return parseEnvironment(text, file2, displayPath(file2, cwd));
+  const display = displayPath(file2, cwd);
+  return parseEnvironment(await readInputFile(file2, display, "settings file"), file2, display);
 }
 
 // actions/lib/util/log-safe.ts
@@ -62601,12 +62745,12 @@ async function run() {
     );
   }
   const dir = join3(process.env.RUNNER_TEMP ?? cwd, "scalegate-regression");
-  await mkdir3(dir, { recursive: true });
+  await mkdir2(dir, { recursive: true });
   const recordFile = join3(dir, "run-record.json");
   const comparisonFile = join3(dir, "comparison.json");
-  await writeFile3(recordFile, `${JSON.stringify(record2, null, 2)}
+  await writeFile2(recordFile, `${JSON.stringify(record2, null, 2)}
 `);
-  await writeFile3(comparisonFile, `${JSON.stringify(comparison, null, 2)}
+  await writeFile2(comparisonFile, `${JSON.stringify(comparison, null, 2)}
 `);
   setOutput("record", recordFile);
   setOutput("comparison", comparisonFile);

@@ -14198,7 +14198,7 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile: writeFile3, readFile: readFile3, mkdir: mkdir3 } = __require("node:fs/promises");
+    var { writeFile: writeFile3, readFile, mkdir: mkdir3 } = __require("node:fs/promises");
     var { dirname: dirname2, resolve: resolve4 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
@@ -14400,7 +14400,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve4(path), "utf8");
+          const data = await readFile(resolve4(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -26974,7 +26974,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -26983,9 +26983,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -27119,7 +27119,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -27129,7 +27129,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -27273,7 +27273,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -27300,7 +27300,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -27311,7 +27311,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -27491,7 +27491,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -27517,7 +27517,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -32439,15 +32439,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -32458,8 +32458,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -32490,7 +32490,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -34206,7 +34206,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -34234,8 +34234,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -43181,7 +43181,7 @@ function imageVersion(image) {
 }
 
 // actions/lib/settings/load.ts
-import { readdir as readdir2, readFile, stat as stat2 } from "node:fs/promises";
+import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve as resolve2 } from "node:path";
 
 // actions/lib/util/did-you-mean.ts
@@ -43387,6 +43387,41 @@ var SettingsError = class extends ScalegateError {
   detail;
 };
 
+// actions/lib/util/input-file.ts
+import { access as access2, open as open2, stat as stat2 } from "node:fs/promises";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open2(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
 // actions/lib/util/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
 function formatFieldPath(path) {
@@ -43433,13 +43468,44 @@ function yamlSyntaxError(error63, lines, file2) {
   const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
   return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
 }
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
 function parseYamlSource(text, file2) {
   const lines = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
   if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
   return {
     file: file2,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value: documentValue(doc, lines, file2),
     locate: documentLocator(doc, lines, file2)
   };
 }
@@ -48660,7 +48726,7 @@ function bucketFor(state, inst) {
   return bucket;
 }
 var handoff;
-var open2 = [];
+var open3 = [];
 var memo = {
   alloc(_inst, payload, empty) {
     const bucket = handoff;
@@ -48669,7 +48735,7 @@ var memo = {
     handoff = void 0;
     const entry = { value: empty, issues: null };
     bucket.set(payload.value, entry);
-    open2.push(entry);
+    open3.push(entry);
     return empty;
   },
   guard(inst) {
@@ -48740,10 +48806,10 @@ var memo = {
           return payload;
         }
         handoff = bucket;
-        const depth = open2.length;
+        const depth = open3.length;
         const result = base(payload, ctx);
         handoff = void 0;
-        const entry = open2.length > depth ? open2.pop() : void 0;
+        const entry = open3.length > depth ? open3.pop() : void 0;
         if (result instanceof Promise) {
           return result.then((r) => {
             if (entry)
@@ -62941,7 +63007,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit(schema, fnOrHandlers) {
+function visit2(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -63096,7 +63162,7 @@ function visit(schema, fnOrHandlers) {
 
 // node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     object: (s) => s.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s) => {
@@ -63120,7 +63186,7 @@ function inSide(def2) {
   return def2.in._zod.traits.has("$ZodTransform") ? outSide(def2) : def2.in;
 }
 function input(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s) => inSide(s._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s, rewritten) => rewritten ? optional(s._zod.def.innerType) : s,
@@ -63129,7 +63195,7 @@ function input(schema) {
   });
 }
 function output(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s) => outSide(s._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s, rewritten) => rewritten ? s._zod.def.innerType : s
@@ -63177,16 +63243,18 @@ var unitMs = {
 };
 var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
 var partPattern2 = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+var maxDurationMs = 7 * 864e5;
 function tryParseDuration(text) {
   const trimmed = text.trim();
   if (!durationPattern.test(trimmed)) return void 0;
   let total = 0;
   for (const [, amount, unit] of trimmed.matchAll(partPattern2)) total += Number(amount) * unitMs[unit];
-  return total;
+  return total <= maxDurationMs ? total : void 0;
 }
 function parseDuration(text) {
   const ms = tryParseDuration(text);
-  if (ms === void 0) throw new RangeError(`not a duration: '${text}' (expected e.g. 500ms, 30s, 2m, 1h)`);
+  if (ms === void 0)
+    throw new RangeError(`not a duration: '${text}' (expected e.g. 500ms, 30s, 2m, 1h; at most 7d)`);
   return ms;
 }
 
@@ -63483,8 +63551,15 @@ function parseCondition(source) {
 }
 
 // actions/lib/gates/schema.ts
-var durationPattern2 = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
-var duration3 = (description) => external_exports.string().regex(durationPattern2, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
+var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a regular expression such as 5.. or 5..|429");
 var ratioPattern = /^(\d+(\.\d+)?)%$/;
 var ratio = (description) => external_exports.union([
   external_exports.number().min(0).max(1),
@@ -63557,7 +63632,7 @@ var errorRateGateSchema = external_exports.strictObject({
   type: external_exports.literal("errorRate"),
   ...appMetricFields,
   max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
-  errorCodes: external_exports.string().min(1).default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
+  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
 }).describe("Share of failed requests over the window");
 var loadAppliedGateSchema = external_exports.strictObject({
   ...common,
@@ -63573,7 +63648,7 @@ var canaryVsStableGateSchema = external_exports.strictObject({
   selector: selector.optional(),
   metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
   quantile: quantile.default(0.95),
-  errorCodes: external_exports.string().min(1).default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
+  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
   maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
   minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
 }).describe("The canary compared with the stable track in the same window");
@@ -63734,9 +63809,13 @@ function parseQuantity(value) {
 
 // actions/lib/settings/schema.ts
 var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 var envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").describe(description);
-var quantity = external_exports.union([external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi"), external_exports.number()]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
+var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").describe(description);
+var quantity = external_exports.union([
+  external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi").refine((text) => !text.trim().startsWith("-"), "a quantity that is not negative"),
+  external_exports.number().min(0).max(Number.MAX_SAFE_INTEGER)
+]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
 var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
 var envVarName = (description) => external_exports.string().regex(envVarPattern, "an environment variable name such as PROM_TOKEN").describe(description);
 var kubernetesFragment = (description) => external_exports.looseObject({}).describe(description);
@@ -63749,8 +63828,8 @@ var portSchema = external_exports.strictObject({
   protocol: external_exports.enum(["TCP", "UDP", "SCTP"]).optional()
 }).describe("A port of the service");
 var serviceSchema = external_exports.strictObject({
-  name: dnsLabel(
-    "Service name: the stable Deployment and Service are called this, the canary <name>-canary"
+  name: external_exports.string().max(56).regex(serviceNamePattern, "a Service name: a lowercase letter, then letters, digits and -, e.g. web").describe(
+    "Service name: the stable Deployment and Service are called this, the canary <name>-canary (so at most 56 characters)"
   ),
   namespace: dnsLabel("Namespace every namespaced object is rendered into"),
   image: external_exports.string().min(1).describe("Container image with a tag or a digest, e.g. acme/web:1.4.2 or ...@sha256:<64 hex>"),
@@ -63871,7 +63950,10 @@ var gateSchema2 = external_exports.looseObject({
   type: external_exports.string().min(1).describe("Gate type; its other fields are validated by the gates module")
 }).describe("An assertion checked before promotion");
 var prometheusSchema = external_exports.strictObject({
-  url: external_exports.url().describe("Prometheus base URL"),
+  url: external_exports.url({ protocol: /^https?$/ }).refine(
+    (url2) => !/^[a-z]+:\/\/[^/]*@/i.test(url2),
+    "a URL without credentials (use auth, by environment variable)"
+  ).describe("Prometheus base URL (http or https)"),
   auth: external_exports.strictObject({
     bearerTokenEnv: envVarName("Environment variable holding a bearer token").optional(),
     basic: external_exports.strictObject({
@@ -64078,7 +64160,7 @@ function semanticProblems2(settings) {
 // actions/lib/settings/load.ts
 var settingsExtensions = [".yaml", ".yml"];
 async function exists2(path, kind) {
-  const info2 = await stat2(path).catch(() => void 0);
+  const info2 = await stat3(path).catch(() => void 0);
   return kind === "file" ? info2?.isFile() === true : info2?.isDirectory() === true;
 }
 function looksLikePath(ref) {
@@ -64160,8 +64242,8 @@ function displayPath(file2, cwd) {
 async function loadEnvironment(ref, options = {}) {
   const cwd = resolve2(options.cwd ?? process.cwd());
   const file2 = await resolveEnvironmentFile(ref, cwd);
-  const text = await readFile(file2, "utf8");
-  return parseEnvironment(text, file2, displayPath(file2, cwd));
+  const display = displayPath(file2, cwd);
+  return parseEnvironment(await readInputFile(file2, display, "settings file"), file2, display);
 }
 
 // actions/lib/kube/labels.ts
@@ -64288,7 +64370,7 @@ function renderAutoscaler(ctx, track2) {
 
 // actions/lib/render/base.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { readdir as readdir3, readFile as readFile2 } from "node:fs/promises";
+import { readdir as readdir3 } from "node:fs/promises";
 import { extname as extname2, join as join2 } from "node:path";
 function isObject2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -64305,13 +64387,13 @@ function checkedObject(value, position) {
   return value;
 }
 async function readBaseFile(file2, display) {
-  const text = await readFile2(file2, "utf8");
+  const text = await readInputFile(file2, display, "manifest file");
   const lines = new import_yaml2.LineCounter();
   const objects = [];
   for (const doc of (0, import_yaml2.parseAllDocuments)(text, { lineCounter: lines, prettyErrors: false })) {
     if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, display);
     const { line, col } = lines.linePos(doc.contents?.range[0] ?? doc.range[0]);
-    const value = doc.toJS({ maxAliasCount: 100 });
+    const value = documentValue(doc, lines, display);
     if (value === null || value === void 0) continue;
     const position = { file: display, line, column: col };
     objects.push({

@@ -94,7 +94,12 @@ function authHeader(auth: PrometheusAuth | undefined): Record<string, string> {
 }
 
 function readCa(ca: string): string {
-  return ca.includes('-----BEGIN') ? ca : readFileSync(ca, 'utf8');
+  if (ca.includes('-----BEGIN')) return ca;
+  try {
+    return readFileSync(ca, 'utf8');
+  } catch (error) {
+    throw new ScalegateError(`CA bundle ${ca}: cannot read (${(error as NodeJS.ErrnoException).code})`, 2);
+  }
 }
 
 function abortReason(signal: AbortSignal): Error {

@@ -2,37 +2,67 @@
  * Reading what a report is built from (the verdict file, the load windows) and writing the report files:
  * `report.md`, `report.html` and one SVG per chart, shared by the report action and `scalegate report`.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { type Verdict, verdictSchemaVersion } from '../gates/verdict.js';
 import type { LoadWindows } from '../load/types.js';
-import { ScalegateError } from '../util/errors.js';
+import { parseLoadWindows } from '../load/windows-schema.js';
+import { readInputFile } from '../util/input-file.js';
+import { isoTime, parseJsonInput } from '../util/json-input.js';
 import { svgChart } from './charts.js';
 import { renderHtmlReport } from './html.js';
 import { renderMarkdownReport } from './markdown.js';
 import { type ReportInput, reportCharts } from './model.js';
 
+const status = z.enum(['pass', 'fail', 'inconclusive']);
+const values = z.record(z.string(), z.union([z.number(), z.string(), z.null()]));
+const window = z.object({ start: isoTime, end: isoTime });
+
+/** What the report reads of a verdict (schema/verdict.schema.json), checked before any of it is used. */
+const verdictFileSchema = z.object({
+  schemaVersion: z.literal(verdictSchemaVersion, {
+    error: (issue) => `expected ${verdictSchemaVersion} (got ${JSON.stringify(issue.input)})`,
+  }),
+  status,
+  passed: z.boolean(),
+  summary: z.string(),
+  mode: z.enum(['once', 'continuous']),
+  window: window.extend({ stage: z.string().optional() }),
+  evaluatedAt: isoTime,
+  prometheus: z.object({ url: z.string() }),
+  counts: z.object({ pass: z.int().min(0), fail: z.int().min(0), inconclusive: z.int().min(0) }),
+  continuous: z
+    .object({ evaluations: z.int().min(0), stoppedEarly: z.boolean(), stopReason: z.string() })
+    .optional(),
+  gates: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      status,
+      reason: z.string(),
+      observed: values,
+      threshold: values,
+      margin: z.number().nullable(),
+      marginUnit: z.string().optional(),
+      queries: z.array(z.string()),
+      window,
+      series: z.array(
+        z.object({
+          name: z.string(),
+          labels: z.record(z.string(), z.string()),
+          points: z.array(z.tuple([z.number(), z.number().nullable()])),
+        }),
+      ),
+      settled: z.boolean(),
+      error: z.object({ kind: z.string(), message: z.string() }).optional(),
+    }),
+  ),
+});
+
 export async function readVerdict(path: string): Promise<Verdict> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new ScalegateError(
-      `verdict file ${path}: ${error.code === 'ENOENT' ? 'not found' : error.message}`,
-      2,
-    );
-  });
-  let value: Partial<Verdict>;
-  try {
-    value = JSON.parse(text) as Partial<Verdict>;
-  } catch (error) {
-    throw new ScalegateError(`verdict file ${path}: not JSON (${(error as Error).message})`, 2);
-  }
-  if (value?.schemaVersion !== verdictSchemaVersion)
-    throw new ScalegateError(
-      `verdict file ${path}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(value?.schemaVersion)})`,
-      2,
-    );
-  if (!Array.isArray(value.gates))
-    throw new ScalegateError(`verdict file ${path}: gates: expected a list`, 2);
-  return value as Verdict;
+  const text = await readInputFile(path, path, 'verdict file');
+  return parseJsonInput(text, `verdict file ${path}`, 'a verdict', verdictFileSchema) as Verdict;
 }
 
 /**
@@ -41,17 +71,10 @@ export async function readVerdict(path: string): Promise<Verdict> {
  */
 export async function readWindows(textOrPath: string, cwd = process.cwd()): Promise<LoadWindows> {
   const inline = textOrPath.trimStart().startsWith('{');
-  const text = inline ? textOrPath : await readFile(resolve(cwd, textOrPath), 'utf8');
-  const where = inline ? 'windows' : `windows file ${textOrPath}`;
-  let value: Partial<LoadWindows>;
-  try {
-    value = JSON.parse(text) as Partial<LoadWindows>;
-  } catch (error) {
-    throw new ScalegateError(`${where}: not JSON (${(error as Error).message})`, 2);
-  }
-  if (typeof value?.start !== 'string' || typeof value.end !== 'string' || !Array.isArray(value.scenarios))
-    throw new ScalegateError(`${where}: expected the load step's windows {start, end, scenarios}`, 2);
-  return value as LoadWindows;
+  const text = inline
+    ? textOrPath
+    : await readInputFile(resolve(cwd, textOrPath), textOrPath, 'windows file');
+  return parseLoadWindows(text, inline ? 'windows' : `windows file ${textOrPath}`);
 }
 
 export interface WrittenReport {

@@ -5,17 +5,30 @@
  * key is an error. Checks that span several fields (min <= max, gate references, ...) live in `semantics.ts`.
  */
 import { z } from 'zod';
-import { durationPattern } from '../util/duration.js';
+import { durationPattern, tryParseDuration } from '../util/duration.js';
 import { gateName } from '../util/names.js';
 import { quantityPattern } from '../util/quantity.js';
 
 const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Services are RFC 1035 labels: they start with a letter. */
+const serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const duration = (description: string) =>
-  z.string().regex(durationPattern, 'a duration such as 500ms, 30s, 2m or 1h').describe(description);
+  z
+    .string()
+    .regex(durationPattern, 'a duration such as 500ms, 30s, 2m or 1h')
+    .refine((text) => tryParseDuration(text) !== undefined, 'a duration of at most 7d')
+    .describe(description);
+/** Resources, targets and limits are never negative; a number must be finite (YAML has .inf). */
 const quantity = z
-  .union([z.string().regex(quantityPattern, 'a Kubernetes quantity such as 500m, 2 or 1Gi'), z.number()])
+  .union([
+    z
+      .string()
+      .regex(quantityPattern, 'a Kubernetes quantity such as 500m, 2 or 1Gi')
+      .refine((text) => !text.trim().startsWith('-'), 'a quantity that is not negative'),
+    z.number().min(0).max(Number.MAX_SAFE_INTEGER),
+  ])
   .describe('Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi');
 const dnsLabel = (description: string) =>
   z
@@ -44,9 +57,13 @@ export const portSchema = z
 
 export const serviceSchema = z
   .strictObject({
-    name: dnsLabel(
-      'Service name: the stable Deployment and Service are called this, the canary <name>-canary',
-    ),
+    name: z
+      .string()
+      .max(56)
+      .regex(serviceNamePattern, 'a Service name: a lowercase letter, then letters, digits and -, e.g. web')
+      .describe(
+        'Service name: the stable Deployment and Service are called this, the canary <name>-canary (so at most 56 characters)',
+      ),
     namespace: dnsLabel('Namespace every namespaced object is rendered into'),
     image: z
       .string()
@@ -246,7 +263,13 @@ export const gateSchema = z
 
 export const prometheusSchema = z
   .strictObject({
-    url: z.url().describe('Prometheus base URL'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .refine(
+        (url) => !/^[a-z]+:\/\/[^/]*@/i.test(url),
+        'a URL without credentials (use auth, by environment variable)',
+      )
+      .describe('Prometheus base URL (http or https)'),
     auth: z
       .strictObject({
         bearerTokenEnv: envVarName('Environment variable holding a bearer token').optional(),
