@@ -85,8 +85,8 @@ var require_tunnel = __commonJS({
       self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
       self.requests = [];
       self.sockets = [];
-      self.on("free", function onFree(socket, host, port, localAddress) {
-        var options2 = toOptions(host, port, localAddress);
+      self.on("free", function onFree(socket, host, port2, localAddress) {
+        var options2 = toOptions(host, port2, localAddress);
         for (var i = 0, len = self.requests.length; i < len; ++i) {
           var pending = self.requests[i];
           if (pending.host === options2.host && pending.port === options2.port) {
@@ -100,9 +100,9 @@ var require_tunnel = __commonJS({
       });
     }
     util.inherits(TunnelingAgent, events.EventEmitter);
-    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port2, localAddress) {
       var self = this;
-      var options = mergeOptions({ request: req }, self.options, toOptions(host, port, localAddress));
+      var options = mergeOptions({ request: req }, self.options, toOptions(host, port2, localAddress));
       if (self.sockets.length >= this.maxSockets) {
         self.requests.push(options);
         return;
@@ -225,11 +225,11 @@ var require_tunnel = __commonJS({
         cb(secureSocket);
       });
     }
-    function toOptions(host, port, localAddress) {
+    function toOptions(host, port2, localAddress) {
       if (typeof host === "string") {
         return {
           host,
-          port,
+          port: port2,
           localAddress
         };
       }
@@ -1346,9 +1346,9 @@ var require_util = __commonJS({
       }
       return url2;
     }
-    function isValidPort(port) {
-      const value = parseInt(port, 10);
-      return value === Number(port) && value >= 0 && value <= 65535;
+    function isValidPort(port2) {
+      const value = parseInt(port2, 10);
+      return value === Number(port2) && value >= 0 && value <= 65535;
     }
     function isHttpOrHttpsPrefixed(value) {
       return value != null && value[0] === "h" && value[1] === "t" && value[2] === "t" && value[3] === "p" && (value[4] === ":" || value[4] === "s" && value[5] === ":");
@@ -1383,8 +1383,8 @@ var require_util = __commonJS({
         if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
           throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
         }
-        const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
-        let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
+        const port2 = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
+        let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port2}`;
         let path = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
@@ -2180,12 +2180,12 @@ var require_diagnostics = __commonJS({
         "undici:client:beforeConnect",
         (evt) => {
           const {
-            connectParams: { version: version2, protocol, port, host }
+            connectParams: { version: version2, protocol, port: port2, host }
           } = evt;
           debugLog(
             "connecting to %s%s using %s%s",
             host,
-            port ? `:${port}` : "",
+            port2 ? `:${port2}` : "",
             protocol,
             version2
           );
@@ -2195,12 +2195,12 @@ var require_diagnostics = __commonJS({
         "undici:client:connected",
         (evt) => {
           const {
-            connectParams: { version: version2, protocol, port, host }
+            connectParams: { version: version2, protocol, port: port2, host }
           } = evt;
           debugLog(
             "connected to %s%s using %s%s",
             host,
-            port ? `:${port}` : "",
+            port2 ? `:${port2}` : "",
             protocol,
             version2
           );
@@ -2210,13 +2210,13 @@ var require_diagnostics = __commonJS({
         "undici:client:connectError",
         (evt) => {
           const {
-            connectParams: { version: version2, protocol, port, host },
+            connectParams: { version: version2, protocol, port: port2, host },
             error: error63
           } = evt;
           debugLog(
             "connection to %s%s using %s%s errored - %s",
             host,
-            port ? `:${port}` : "",
+            port2 ? `:${port2}` : "",
             protocol,
             version2,
             error63.message
@@ -2299,8 +2299,8 @@ var require_diagnostics = __commonJS({
         "undici:websocket:open",
         (evt) => {
           if (evt.address != null) {
-            const { address, port } = evt.address;
-            debugLog("connection opened %s%s", address, port ? `:${port}` : "");
+            const { address, port: port2 } = evt.address;
+            debugLog("connection opened %s%s", address, port2 ? `:${port2}` : "");
           } else {
             debugLog("connection opened");
           }
@@ -3184,7 +3184,7 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname: hostname3, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect({ hostname: hostname3, host, protocol, port: port2, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
@@ -3194,7 +3194,7 @@ var require_connect = __commonJS({
           const sessionKey = servername || hostname3;
           assert2(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
-          port = port || 443;
+          port2 = port2 || 443;
           socket = tls.connect({
             highWaterMark: 16384,
             // TLS in node can't have bigger HWM anyway...
@@ -3205,7 +3205,7 @@ var require_connect = __commonJS({
             ALPNProtocols: allowH2 ? ["http/1.1", "h2"] : ["http/1.1"],
             socket: httpSocket,
             // upgrade socket connection
-            port,
+            port: port2,
             host: hostname3
           });
           socket.on("session", function(session2) {
@@ -3213,13 +3213,13 @@ var require_connect = __commonJS({
           });
         } else {
           assert2(!httpSocket, "httpSocket can only be sent on TLS update");
-          port = port || 80;
+          port2 = port2 || 80;
           socket = net.connect({
             highWaterMark: 64 * 1024,
             // Same as nodejs fs streams.
             ...options,
             localAddress,
-            port,
+            port: port2,
             host: hostname3
           });
           if (useH2c === true) {
@@ -3230,7 +3230,7 @@ var require_connect = __commonJS({
           const keepAliveInitialDelay = options.keepAliveInitialDelay === void 0 ? 6e4 : options.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
-        const clearConnectTimeout = util.setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname3, port });
+        const clearConnectTimeout = util.setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname3, port: port2 });
         socket.setNoDelay(true).once(protocol === "https:" ? "secureConnect" : "connect", function() {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
@@ -8520,8 +8520,8 @@ var require_client_h2 = __commonJS({
         }
       }
       let stream = null;
-      const { hostname: hostname3, port } = client[kUrl];
-      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname3}${port ? `:${port}` : ""}`;
+      const { hostname: hostname3, port: port2 } = client[kUrl];
+      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname3}${port2 ? `:${port2}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (err) => {
         if (request2.aborted || request2.completed) {
@@ -9258,7 +9258,7 @@ var require_client = __commonJS({
     function connect(client) {
       assert2(!client[kConnecting]);
       assert2(!client[kHTTPContext]);
-      let { host, hostname: hostname3, protocol, port } = client[kUrl];
+      let { host, hostname: hostname3, protocol, port: port2 } = client[kUrl];
       if (hostname3[0] === "[") {
         const idx = hostname3.indexOf("]");
         assert2(idx !== -1);
@@ -9273,7 +9273,7 @@ var require_client = __commonJS({
             host,
             hostname: hostname3,
             protocol,
-            port,
+            port: port2,
             version: client[kHTTPContext]?.version,
             servername: client[kServerName],
             localAddress: client[kLocalAddress]
@@ -9286,12 +9286,12 @@ var require_client = __commonJS({
           host,
           hostname: hostname3,
           protocol,
-          port,
+          port: port2,
           servername: client[kServerName],
           localAddress: client[kLocalAddress]
         }, (err, socket) => {
           if (err) {
-            handleConnectError(client, err, { host, hostname: hostname3, protocol, port });
+            handleConnectError(client, err, { host, hostname: hostname3, protocol, port: port2 });
             client[kResume]();
             return;
           }
@@ -9305,7 +9305,7 @@ var require_client = __commonJS({
             client[kHTTPContext] = socket.alpnProtocol === "h2" ? connectH2(client, socket) : connectH1(client, socket);
           } catch (err2) {
             socket.destroy().on("error", noop);
-            handleConnectError(client, err2, { host, hostname: hostname3, protocol, port });
+            handleConnectError(client, err2, { host, hostname: hostname3, protocol, port: port2 });
             client[kResume]();
             return;
           }
@@ -9320,7 +9320,7 @@ var require_client = __commonJS({
                 host,
                 hostname: hostname3,
                 protocol,
-                port,
+                port: port2,
                 version: client[kHTTPContext]?.version,
                 servername: client[kServerName],
                 localAddress: client[kLocalAddress]
@@ -9333,11 +9333,11 @@ var require_client = __commonJS({
           client[kResume]();
         });
       } catch (err) {
-        handleConnectError(client, err, { host, hostname: hostname3, protocol, port });
+        handleConnectError(client, err, { host, hostname: hostname3, protocol, port: port2 });
         client[kResume]();
       }
     }
-    function handleConnectError(client, err, { host, hostname: hostname3, protocol, port }) {
+    function handleConnectError(client, err, { host, hostname: hostname3, protocol, port: port2 }) {
       if (client.destroyed) {
         return;
       }
@@ -9348,7 +9348,7 @@ var require_client = __commonJS({
             host,
             hostname: hostname3,
             protocol,
-            port,
+            port: port2,
             version: client[kHTTPContext]?.version,
             servername: client[kServerName],
             localAddress: client[kLocalAddress]
@@ -10276,9 +10276,9 @@ var require_socks5_utils = __commonJS({
       }
       return buffer;
     }
-    function buildAddressBuffer(type, addressBuffer, port) {
+    function buildAddressBuffer(type, addressBuffer, port2) {
       const portBuffer = Buffer2.allocUnsafe(2);
-      portBuffer.writeUInt16BE(port, 0);
+      portBuffer.writeUInt16BE(port2, 0);
       return Buffer2.concat([
         Buffer2.from([type]),
         addressBuffer,
@@ -10333,11 +10333,11 @@ var require_socks5_utils = __commonJS({
       if (buffer.length < currentOffset + 2) {
         throw new InvalidArgumentError("Buffer too small for port");
       }
-      const port = buffer.readUInt16BE(currentOffset);
+      const port2 = buffer.readUInt16BE(currentOffset);
       currentOffset += 2;
       return {
         address,
-        port,
+        port: port2,
         bytesRead: currentOffset - offset
       };
     }
@@ -10578,22 +10578,22 @@ var require_socks5_client = __commonJS({
        * @param {string} address - Target address (IP or domain)
        * @param {number} port - Target port
        */
-      connect(address, port) {
+      connect(address, port2) {
         if (this.state === STATES.CONNECTING || this.state === STATES.CONNECTED) {
           throw new InvalidArgumentError("Connection already in progress");
         }
         if (this.state !== STATES.AUTHENTICATED) {
           throw new InvalidArgumentError("Client must be authenticated before CONNECT");
         }
-        debug2("connecting to", address, port);
+        debug2("connecting to", address, port2);
         this.state = STATES.CONNECTING;
-        const request2 = this.buildConnectRequest(COMMANDS.CONNECT, address, port);
+        const request2 = this.buildConnectRequest(COMMANDS.CONNECT, address, port2);
         this.socket.write(request2);
       }
       /**
        * Build a SOCKS5 request
        */
-      buildConnectRequest(command, address, port) {
+      buildConnectRequest(command, address, port2) {
         const { type: addressType, buffer: addressBuffer } = parseAddress(address);
         const request2 = Buffer2.alloc(4 + addressBuffer.length + 2);
         request2[0] = SOCKS_VERSION;
@@ -10601,7 +10601,7 @@ var require_socks5_client = __commonJS({
         request2[2] = 0;
         request2[3] = addressType;
         addressBuffer.copy(request2, 4);
-        request2.writeUInt16BE(port, 4 + addressBuffer.length);
+        request2.writeUInt16BE(port2, 4 + addressBuffer.length);
         return request2;
       }
       /**
@@ -10994,7 +10994,7 @@ var require_proxy_agent = __commonJS({
         const { proxyTunnel = true } = opts;
         super();
         const url2 = this.#getUrl(opts);
-        const { href, origin, port, protocol, username, password, hostname: proxyHostname } = url2;
+        const { href, origin, port: port2, protocol, username, password, hostname: proxyHostname } = url2;
         this[kProxy] = { uri: href, protocol };
         this[kRequestTls] = opts.requestTls;
         this[kProxyTls] = opts.proxyTls;
@@ -11054,7 +11054,7 @@ var require_proxy_agent = __commonJS({
             try {
               const connectParams = {
                 origin,
-                port,
+                port: port2,
                 path: requestedPath,
                 signal: opts2.signal,
                 headers: {
@@ -11215,10 +11215,10 @@ var require_env_http_proxy_agent = __commonJS({
         ]);
       }
       #getProxyAgentForUrl(url2) {
-        let { protocol, host: hostname3, port } = url2;
+        let { protocol, host: hostname3, port: port2 } = url2;
         hostname3 = hostname3.replace(/:\d*$/, "").toLowerCase();
-        port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
-        if (!this.#shouldProxy(hostname3, port)) {
+        port2 = Number.parseInt(port2, 10) || DEFAULT_PORTS[protocol] || 0;
+        if (!this.#shouldProxy(hostname3, port2)) {
           return this[kNoProxyAgent];
         }
         if (protocol === "https:") {
@@ -11226,7 +11226,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         return this[kHttpProxyAgent];
       }
-      #shouldProxy(hostname3, port) {
+      #shouldProxy(hostname3, port2) {
         if (this.#noProxyChanged) {
           this.#parseNoProxy();
         }
@@ -11238,7 +11238,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         for (let i = 0; i < this.#noProxyEntries.length; i++) {
           const entry = this.#noProxyEntries[i];
-          if (entry.port && entry.port !== port) {
+          if (entry.port && entry.port !== port2) {
             continue;
           }
           if (hostname3 === entry.hostname) {
@@ -15505,17 +15505,17 @@ var require_dns = __commonJS({
               records,
               newOpts.affinity
             );
-            let port;
+            let port2;
             if (typeof ip.port === "number") {
-              port = `:${ip.port}`;
+              port2 = `:${ip.port}`;
             } else if (origin.port !== "") {
-              port = `:${origin.port}`;
+              port2 = `:${origin.port}`;
             } else {
-              port = "";
+              port2 = "";
             }
             cb(
               null,
-              new URL(`${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`)
+              new URL(`${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`)
             );
           });
         } else {
@@ -15529,17 +15529,17 @@ var require_dns = __commonJS({
             this.runLookup(origin, opts, cb);
             return;
           }
-          let port;
+          let port2;
           if (typeof ip.port === "number") {
-            port = `:${ip.port}`;
+            port2 = `:${ip.port}`;
           } else if (origin.port !== "") {
-            port = `:${origin.port}`;
+            port2 = `:${origin.port}`;
           } else {
-            port = "";
+            port2 = "";
           }
           cb(
             null,
-            new URL(`${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`)
+            new URL(`${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`)
           );
         }
       }
@@ -15685,17 +15685,17 @@ var require_dns = __commonJS({
                 super.onResponseError(controller, err);
                 return;
               }
-              let port;
+              let port2;
               if (typeof ip.port === "number") {
-                port = `:${ip.port}`;
+                port2 = `:${ip.port}`;
               } else if (this.#origin.port !== "") {
-                port = `:${this.#origin.port}`;
+                port2 = `:${this.#origin.port}`;
               } else {
-                port = "";
+                port2 = "";
               }
               const dispatchOpts = {
                 ...this.#opts,
-                origin: `${this.#origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`,
+                origin: `${this.#origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`,
                 headers: withHostHeader(this.#origin.host, this.#opts.headers)
               };
               this.#dispatch(dispatchOpts, this);
@@ -26346,15 +26346,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count2) {
+        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count2 < remaining) {
+            this.linePos += count2;
+            count2 = 0;
           } else {
-            count -= remaining;
+            count2 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -27477,8 +27477,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -27586,13 +27586,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -30545,8 +30545,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -30623,12 +30623,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error63.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error63.message += `:
 
 ${lineStr}
@@ -34760,7 +34760,7 @@ function info(message) {
 // actions/lib/util/errors.ts
 var ScalegateError = class extends Error {
   constructor(message, exitCode = 2) {
-    super(message);
+    super(message.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1)));
     this.exitCode = exitCode;
     this.name = new.target.name;
   }
@@ -36397,10 +36397,7 @@ function knownKeys(root, data, path) {
   return shape ? Object.keys(shape) : [];
 }
 function got(value) {
-  if (typeof value === "string") {
-    const shown = value.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1));
-    return `'${shown.length > 200 ? `${shown.slice(0, 200)}\u2026` : shown}'`;
-  }
+  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
   if (Array.isArray(value)) return "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";
@@ -36585,7 +36582,7 @@ function yamlSyntaxError(error63, lines, file2) {
 }
 var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
 function documentValue(doc, lines, file2) {
-  let count = 0;
+  let count2 = 0;
   let expanded = 0;
   (0, import_yaml.visit)(doc, {
     Alias(_, alias) {
@@ -36596,9 +36593,9 @@ function documentValue(doc, lines, file2) {
       const target = alias.resolve(doc);
       if (!target)
         throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
-      count += 1;
+      count2 += 1;
       expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
-      if (count > aliasLimits.count)
+      if (count2 > aliasLimits.count)
         throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
       if (expanded > aliasLimits.expandedBytes)
         throw new SettingsError(
@@ -37852,14 +37849,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count = units;
+  let count2 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count--;
+      count2--;
       i++;
     }
   }
-  return count;
+  return count2;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -42242,8 +42239,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getBelarusianPlural(count2, one, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -44890,8 +44887,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count, one, many) {
-  return Math.abs(count) === 1 ? one : many;
+function getArmenianPlural(count2, one, many) {
+  return Math.abs(count2) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -47629,8 +47626,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getRussianPlural(count2, one, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -56619,6 +56616,69 @@ function parseQuantity(value) {
   return binary === void 0 ? Number(`${digits}e${decimalExponents[suffix]}`) : Number(digits) * binary;
 }
 
+// actions/lib/settings/kubernetes-fragments.ts
+var count = (min = 0) => external_exports.int().min(min).max(2147483647);
+var port = external_exports.union([
+  count(1).max(65535),
+  external_exports.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(15)
+]);
+var probeSchema = external_exports.strictObject({
+  httpGet: external_exports.strictObject({
+    path: external_exports.string().optional(),
+    port,
+    host: external_exports.string().optional(),
+    scheme: external_exports.enum(["HTTP", "HTTPS"]).optional(),
+    httpHeaders: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), value: external_exports.string() })).optional()
+  }).optional(),
+  tcpSocket: external_exports.strictObject({ port, host: external_exports.string().optional() }).optional(),
+  exec: external_exports.strictObject({ command: external_exports.array(external_exports.string()).min(1) }).optional(),
+  grpc: external_exports.strictObject({ port: count(1).max(65535), service: external_exports.string().optional() }).optional(),
+  initialDelaySeconds: count().optional(),
+  periodSeconds: count(1).optional(),
+  timeoutSeconds: count(1).optional(),
+  successThreshold: count(1).optional(),
+  failureThreshold: count(1).optional(),
+  terminationGracePeriodSeconds: count(1).optional()
+}).refine(
+  (probe) => [probe.httpGet, probe.tcpSocket, probe.exec, probe.grpc].filter(Boolean).length === 1,
+  "exactly one of httpGet, tcpSocket, exec or grpc"
+).describe("Kubernetes Probe");
+var labelSelector = external_exports.strictObject({
+  matchLabels: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  matchExpressions: external_exports.array(
+    external_exports.strictObject({
+      key: external_exports.string().min(1),
+      operator: external_exports.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+      values: external_exports.array(external_exports.string()).optional()
+    })
+  ).optional()
+}).describe("Kubernetes LabelSelector (matchLabels, matchExpressions)");
+var topologySpreadConstraintSchema = external_exports.strictObject({
+  maxSkew: count(1),
+  topologyKey: external_exports.string().min(1),
+  whenUnsatisfiable: external_exports.enum(["DoNotSchedule", "ScheduleAnyway"]),
+  labelSelector: labelSelector.optional(),
+  minDomains: count(1).optional(),
+  nodeAffinityPolicy: external_exports.enum(["Honor", "Ignore"]).optional(),
+  nodeTaintsPolicy: external_exports.enum(["Honor", "Ignore"]).optional(),
+  matchLabelKeys: external_exports.array(external_exports.string()).optional()
+}).describe("Kubernetes TopologySpreadConstraint");
+var resourceName = external_exports.string().regex(
+  /^(cpu|memory|storage|ephemeral-storage|hugepages-\d+(Ki|Mi|Gi)?|[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/,
+  "a resource name such as cpu, memory or example.com/gpu"
+);
+var limitRangeItemSchema = (quantity2) => {
+  const list = external_exports.record(resourceName, quantity2).optional();
+  return external_exports.strictObject({
+    type: external_exports.enum(["Container", "Pod", "PersistentVolumeClaim"]),
+    max: list,
+    min: list,
+    default: list,
+    defaultRequest: list,
+    maxLimitRequestRatio: list
+  }).describe("Kubernetes LimitRangeItem");
+};
+
 // actions/lib/settings/schema.ts
 var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 var serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -56631,7 +56691,7 @@ var quantity = external_exports.union([
 var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
 var envVarName = (description) => external_exports.string().regex(envVarPattern, "an environment variable name such as PROM_TOKEN").describe(description);
 var kubernetesFragment = (description) => external_exports.looseObject({}).describe(description);
-var labelSelector = kubernetesFragment("Kubernetes LabelSelector (matchLabels, matchExpressions)");
+var labelSelector2 = kubernetesFragment("Kubernetes LabelSelector (matchLabels, matchExpressions)");
 var resourceList = external_exports.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).describe("CPU and memory quantities");
 var portSchema = external_exports.strictObject({
   name: external_exports.string().max(15).regex(dnsLabelPattern, "an IANA port name such as http").describe("Port name"),
@@ -56650,9 +56710,9 @@ var serviceSchema = external_exports.strictObject({
   resources: external_exports.strictObject({ requests: resourceList, limits: resourceList.optional() }).describe("Container resources"),
   memoryRequestsEqualLimits: external_exports.boolean().optional().describe("Require resources.requests.memory == resources.limits.memory (no memory overcommit)"),
   probes: external_exports.strictObject({
-    readiness: kubernetesFragment("Kubernetes Probe").optional(),
-    liveness: kubernetesFragment("Kubernetes Probe").optional(),
-    startup: kubernetesFragment("Kubernetes Probe").optional()
+    readiness: probeSchema.optional(),
+    liveness: probeSchema.optional(),
+    startup: probeSchema.optional()
   }).optional().describe("Container probes (Kubernetes Probe objects)"),
   env: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Container environment variables"),
   podAnnotations: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Pod template annotations, e.g. sim.scalegate.dev/cpu-per-request: 8ms for the simulator")
@@ -56666,13 +56726,13 @@ var resourceMetric = external_exports.strictObject({
 var podsMetric = external_exports.strictObject({
   type: external_exports.literal("pods"),
   metric: external_exports.string().min(1).describe("Custom metric name, e.g. http_requests_per_second"),
-  selector: labelSelector.optional(),
+  selector: labelSelector2.optional(),
   averageValue: quantity.describe("Target average value per pod")
 });
 var externalMetric = external_exports.strictObject({
   type: external_exports.literal("external"),
   metric: external_exports.string().min(1).describe("External metric name"),
-  selector: labelSelector.optional(),
+  selector: labelSelector2.optional(),
   value: quantity.optional().describe("Target total value"),
   averageValue: quantity.optional().describe("Target value per pod")
 });
@@ -56791,14 +56851,14 @@ var clusterSchema = external_exports.strictObject({
 }).describe("Which cluster and how changes reach it; the namespace is service.namespace");
 var capacitySchema = external_exports.strictObject({
   resourceQuota: external_exports.strictObject({ hard: external_exports.record(external_exports.string(), quantity).describe("ResourceQuota spec.hard") }).optional(),
-  limitRange: external_exports.strictObject({ limits: external_exports.array(kubernetesFragment("Kubernetes LimitRangeItem")).min(1) }).optional(),
+  limitRange: external_exports.strictObject({ limits: external_exports.array(limitRangeItemSchema(quantity)).min(1) }).optional(),
   buffer: external_exports.strictObject({
     replicas: external_exports.int().min(0).describe("Pause pods holding spare capacity"),
     priority: external_exports.int().max(-1).optional().describe("Negative PriorityClass value (default -10)"),
     resources: external_exports.strictObject({ requests: resourceList }).optional().describe("Default: the service requests"),
     image: external_exports.string().min(1).describe("A pause image from your own registry (the Kubernetes pause image mirrored there)")
   }).optional().describe("Low-priority overprovisioning pods that real pods preempt"),
-  topologySpreadConstraints: external_exports.array(kubernetesFragment("Kubernetes TopologySpreadConstraint")).optional().describe("Applied to both tracks; labelSelector defaults to the track pods")
+  topologySpreadConstraints: external_exports.array(topologySpreadConstraintSchema).optional().describe("Applied to both tracks; labelSelector defaults to the track pods")
 }).describe("Namespace capacity guardrails");
 var environmentSchema = external_exports.strictObject({
   manifests: external_exports.string().min(1).describe("Folder of base manifests, relative to this settings file"),
@@ -56884,7 +56944,7 @@ var resources = ({ service }) => {
         )
       );
   }
-  const names = service.ports.map((port) => port.name);
+  const names = service.ports.map((port2) => port2.name);
   names.forEach((name2, index) => {
     if (names.indexOf(name2) !== index)
       problems.push(problem(["service", "ports", index, "name"], `duplicate port name '${name2}'`));

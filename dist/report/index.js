@@ -40554,7 +40554,7 @@ async function recordVerification(store, record2) {
 // actions/lib/util/errors.ts
 var ScalegateError = class extends Error {
   constructor(message, exitCode = 2) {
-    super(message);
+    super(message.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1)));
     this.exitCode = exitCode;
     this.name = new.target.name;
   }

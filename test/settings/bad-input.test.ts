@@ -98,6 +98,43 @@ describe('bad input is one line, exit 2', () => {
     oneLine(await runCli(['validate', '--env', 'environments'], dir), /environments/);
   });
 
+  it('settings the API server would reject are rejected by validate', async () => {
+    const prod = await readFile(join(root, 'environments/prod.yaml'), 'utf8');
+    const cases: [RegExp | string, string, RegExp][] = [
+      ['name: web', `name: ${'w'.repeat(60)}`, /service\.name: expected at most 56 characters/],
+      ['name: web', 'name: 1web', /service\.name: expected a Service name/],
+      [/cpu: 500m/, 'cpu: -100m', /requests\.cpu: .*not negative/],
+      [/cpu: 500m/, 'cpu: .inf', /requests\.cpu: /],
+      ['periodSeconds:', 'periodSecond:', /probes\.readiness\.periodSecond: unknown field/],
+      [
+        'default: { cpu: "1"',
+        'default: { cpuu: "1"',
+        /limitRange\.limits\[0\]\.default\.cpuu: .*resource name/,
+      ],
+      [
+        'whenUnsatisfiable:',
+        'whenUnsatisfiabel:',
+        /topologySpreadConstraints\[0\]\.whenUnsatisfiable: expected one of/,
+      ],
+      ['url: https://prometheus.prod.example.com', 'url: localhost:9090', /prometheus\.url: /],
+      [
+        'url: https://prometheus.prod.example.com',
+        'url: https://u:p@prom.example',
+        /prometheus\.url: .*without credentials/,
+      ],
+      ['max: 0.5%', 'max: 0.5%\n    errorCodes: "5(("', /errorCodes: .*regular expression/],
+    ];
+    for (const [from, to, expected] of cases) {
+      const text = prod.replace(from, to);
+      assert.notEqual(text, prod, String(from));
+      await assert.rejects(parseEnvironment(text, join(dir, 'prod.yaml'), 'prod.yaml'), (error: Error) => {
+        assert.match(error.message, /^prod\.yaml:\d+:\d+: /);
+        assert.match(error.message, expected);
+        return true;
+      });
+    }
+  });
+
   it('a pause beyond a week is refused instead of overflowing the timer', async () => {
     const staging = await readFile(join(root, 'environments/staging.yaml'), 'utf8');
     const text = staging.replace(/pause: 1m/, 'pause: 25d');

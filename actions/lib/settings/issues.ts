@@ -73,13 +73,9 @@ export function knownKeys(root: AnySchema, data: unknown, path: FieldPath): stri
   return shape ? Object.keys(shape) : [];
 }
 
-/** The offending value as it may be shown: on one line (control characters escaped), at most 200 characters. */
+/** The offending value as it may be shown: at most 200 characters (errors escape control characters). */
 function got(value: unknown): string {
-  if (typeof value === 'string') {
-    // \p{Cc}: the control characters (line breaks, escape, NUL), written as JSON writes them.
-    const shown = value.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
-    return `'${shown.length > 200 ? `${shown.slice(0, 200)}…` : shown}'`;
-  }
+  if (typeof value === 'string') return `'${value.length > 200 ? `${value.slice(0, 200)}…` : value}'`;
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a mapping';

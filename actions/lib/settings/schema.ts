@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { durationPattern, tryParseDuration } from '../util/duration.js';
 import { gateName } from '../util/names.js';
 import { quantityPattern } from '../util/quantity.js';
+import { limitRangeItemSchema, probeSchema, topologySpreadConstraintSchema } from './kubernetes-fragments.js';
 
 const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Services are RFC 1035 labels: they start with a letter. */
@@ -84,9 +85,9 @@ export const serviceSchema = z
       .describe('Require resources.requests.memory == resources.limits.memory (no memory overcommit)'),
     probes: z
       .strictObject({
-        readiness: kubernetesFragment('Kubernetes Probe').optional(),
-        liveness: kubernetesFragment('Kubernetes Probe').optional(),
-        startup: kubernetesFragment('Kubernetes Probe').optional(),
+        readiness: probeSchema.optional(),
+        liveness: probeSchema.optional(),
+        startup: probeSchema.optional(),
       })
       .optional()
       .describe('Container probes (Kubernetes Probe objects)'),
@@ -315,9 +316,7 @@ export const capacitySchema = z
     resourceQuota: z
       .strictObject({ hard: z.record(z.string(), quantity).describe('ResourceQuota spec.hard') })
       .optional(),
-    limitRange: z
-      .strictObject({ limits: z.array(kubernetesFragment('Kubernetes LimitRangeItem')).min(1) })
-      .optional(),
+    limitRange: z.strictObject({ limits: z.array(limitRangeItemSchema(quantity)).min(1) }).optional(),
     buffer: z
       .strictObject({
         replicas: z.int().min(0).describe('Pause pods holding spare capacity'),
@@ -334,7 +333,7 @@ export const capacitySchema = z
       .optional()
       .describe('Low-priority overprovisioning pods that real pods preempt'),
     topologySpreadConstraints: z
-      .array(kubernetesFragment('Kubernetes TopologySpreadConstraint'))
+      .array(topologySpreadConstraintSchema)
       .optional()
       .describe('Applied to both tracks; labelSelector defaults to the track pods'),
   })
