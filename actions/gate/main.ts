@@ -9,7 +9,7 @@ import { PrometheusClient } from '../lib/prometheus/client.js';
 import { connectionOptions, parseHeaderLines } from '../lib/prometheus/connection.js';
 import { tryParseDuration } from '../lib/util/duration.js';
 import { ScalegateError, UsageError } from '../lib/util/errors.js';
-import { checkOutputPath } from '../lib/util/input-file.js';
+import { checkOutputPath, readInputFile } from '../lib/util/input-file.js';
 import { logSafe } from '../lib/util/log-safe.js';
 
 function optional(name: string): string | undefined {
@@ -27,10 +27,16 @@ async function run(): Promise<void> {
   const targetRate = optional('target-rate') === undefined ? undefined : Number(optional('target-rate'));
   if (targetRate !== undefined && !(targetRate > 0))
     throw new UsageError(`target-rate: expected a positive number (got '${optional('target-rate')}')`);
+  // The windows input is the load step's JSON output, or a file holding it.
+  const windows = optional('windows');
+  const windowsFile = windows !== undefined && !windows.trimStart().startsWith('{') ? windows : undefined;
   const window = resolveWindow({
     start: optional('start'),
     end: optional('end'),
-    windowsJson: optional('windows'),
+    windowsJson: windowsFile
+      ? await readInputFile(resolve(cwd, windowsFile), windowsFile, 'windows file')
+      : windows,
+    ...(windowsFile ? { windowsSource: `windows file ${windowsFile}` } : {}),
     stage: optional('stage'),
   });
 

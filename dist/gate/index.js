@@ -57325,10 +57325,13 @@ async function run() {
   const targetRate = optional2("target-rate") === void 0 ? void 0 : Number(optional2("target-rate"));
   if (targetRate !== void 0 && !(targetRate > 0))
     throw new UsageError(`target-rate: expected a positive number (got '${optional2("target-rate")}')`);
+  const windows = optional2("windows");
+  const windowsFile = windows !== void 0 && !windows.trimStart().startsWith("{") ? windows : void 0;
   const window = resolveWindow({
     start: optional2("start"),
     end: optional2("end"),
-    windowsJson: optional2("windows"),
+    windowsJson: windowsFile ? await readInputFile(resolve4(cwd, windowsFile), windowsFile, "windows file") : windows,
+    ...windowsFile ? { windowsSource: `windows file ${windowsFile}` } : {},
     stage: optional2("stage")
   });
   const out = resolve4(cwd, optional2("out") ?? join2(process.env.RUNNER_TEMP ?? cwd, "scalegate-verdict.json"));

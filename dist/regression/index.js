@@ -61470,10 +61470,10 @@ function runContext(env = process.env) {
   const event = readEvent(env.GITHUB_EVENT_PATH);
   const repo = parseRepository(env.GITHUB_REPOSITORY);
   const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const pullRequest = event.pull_request?.number ?? void 0;
+  const pullRequest = event.pull_request?.number ?? event.workflow_run?.pull_requests?.[0]?.number ?? void 0;
   return {
     repo,
-    sha: event.pull_request?.head?.sha ?? env.GITHUB_SHA ?? "",
+    sha: event.pull_request?.head?.sha ?? event.workflow_run?.head_sha ?? env.GITHUB_SHA ?? "",
     ...pullRequest !== void 0 ? { pullRequest } : {},
     ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
     ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
