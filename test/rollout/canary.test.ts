@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { V1ConfigMap, V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import type { RolloutError } from '../../actions/lib/kube/rollout-status.js';
-import { renderEnvironment } from '../../actions/lib/render/index.js';
 import { deployCanary } from '../../actions/lib/rollout/canary.js';
 import type { RolloutContext } from '../../actions/lib/rollout/context.js';
 import { approveStep, readProgress } from '../../actions/lib/rollout/progress.js';
@@ -13,14 +11,10 @@ import { promote } from '../../actions/lib/rollout/promote.js';
 import { rollback } from '../../actions/lib/rollout/rollback.js';
 import { deployStable } from '../../actions/lib/rollout/stable.js';
 import type { StepChecks } from '../../actions/lib/rollout/steps.js';
-import { loadEnvironment } from '../../actions/lib/settings/index.js';
-import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
-import { type TestEnvironmentOptions, writeEnvironment, writeEnvironments } from './helpers/environment.js';
+import { type TestEnvironmentOptions, writeEnvironment } from './helpers/environment.js';
+import { rolloutTestbed } from './helpers/testbed.js';
 
 const run = promisify(execFile);
-let cluster: TestCluster;
-let cwd: string;
-
 const envs: Record<string, TestEnvironmentOptions> = {
   full: {
     name: 'full',
@@ -50,9 +44,12 @@ const envs: Record<string, TestEnvironmentOptions> = {
   gw: { name: 'gw', namespace: 'gw', method: 'gateway-api', steps: [{ weight: 10 }, { weight: 40 }] },
 };
 
+const bed = rolloutTestbed(Object.values(envs));
+const { rendered, hpa } = bed;
+
 function contextFor(namespace: string, environment: string, runId: string): RolloutContext {
   return {
-    client: cluster.client(namespace),
+    client: bed.cluster.client(namespace),
     target: { namespace, environment, service: 'web', method: envs[environment]?.method ?? 'replica-ratio' },
     run: { runId, runUrl: `https://ci.example/runs/${runId}`, gitSha: 'c0ffee' },
     lease: { durationSeconds: 10, waitMs: 20_000 },
@@ -62,33 +59,10 @@ function contextFor(namespace: string, environment: string, runId: string): Roll
   };
 }
 
-async function rendered(name: string, track: 'stable' | 'canary', image: string) {
-  const loaded = await loadEnvironment(name, { cwd });
-  return { loaded, rendered: await renderEnvironment(loaded, { image, track, cwd }) };
-}
-
 const deploymentRef = (namespace: string, name: string) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace },
-});
-
-async function hpa(namespace: string, name: string) {
-  return cluster.client(namespace).read<V2HorizontalPodAutoscaler>({
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name, namespace },
-  });
-}
-
-before(async () => {
-  cluster = await startTestCluster();
-  cwd = await writeEnvironments(...Object.values(envs));
-});
-
-after(async () => {
-  await cluster?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 describe('canary rollouts against the local cluster', () => {
@@ -124,7 +98,7 @@ describe('canary rollouts against the local cluster', () => {
 
     const promoted = await promote(ctx);
     assert.equal(promoted.phase, 'promoted');
-    const client = cluster.client('full');
+    const client = bed.cluster.client('full');
     const web = await client.read<V1Deployment>(deploymentRef('full', 'web'));
     assert.equal(web?.spec?.template.spec?.containers[0]?.image, 'scalegate/web:2.0.0');
     assert.equal(web?.spec?.template.metadata?.labels?.track, 'stable');
@@ -142,7 +116,7 @@ describe('canary rollouts against the local cluster', () => {
     // Real kubectl sees the result.
     const { stdout } = await run('/usr/bin/kubectl', [
       '--kubeconfig',
-      cluster.cluster.kubeconfig,
+      bed.cluster.cluster.kubeconfig,
       '-n',
       'full',
       'get',
@@ -158,7 +132,7 @@ describe('canary rollouts against the local cluster', () => {
     assert.ok(!names.includes('Deployment/web-canary'));
     const { stdout: rolloutStatus } = await run('/usr/bin/kubectl', [
       '--kubeconfig',
-      cluster.cluster.kubeconfig,
+      bed.cluster.cluster.kubeconfig,
       '-n',
       'full',
       'rollout',
@@ -187,7 +161,7 @@ describe('canary rollouts against the local cluster', () => {
         return true;
       },
     );
-    const client = cluster.client('bad');
+    const client = bed.cluster.client('bad');
     assert.equal(await client.read(deploymentRef('bad', 'web-canary')), undefined);
     const web = await client.read<V1Deployment>(deploymentRef('bad', 'web'));
     assert.equal(web?.spec?.template.spec?.containers[0]?.image, 'scalegate/web:1.0.0');
@@ -212,7 +186,7 @@ describe('canary rollouts against the local cluster', () => {
       }),
       /step 1 \(weight 80%\): gates fail: errors failed: 7% > 1% \(canary rolled back\)/,
     );
-    const client = cluster.client('gated');
+    const client = bed.cluster.client('gated');
     assert.equal(await client.read(deploymentRef('gated', 'web-canary')), undefined);
     const progress = await readProgress(client, 'gated', 'web');
     assert.equal(progress?.phase, 'rolled-back');
@@ -229,7 +203,7 @@ describe('canary rollouts against the local cluster', () => {
     const stable = await rendered('tight', 'stable', 'scalegate/web:1.0.0');
     await deployStable(ctx, stable.rendered, 'scalegate/web:1.0.0');
     // The next release asks for more CPU than any node has.
-    await writeEnvironment(cwd, { ...envs.tight!, cpu: '16' });
+    await writeEnvironment(bed.cwd, { ...envs.tight!, cpu: '16' });
     const canary = await rendered('tight', 'canary', 'scalegate/web:4.0.0');
     await assert.rejects(
       deployCanary(ctx, canary.rendered, 'scalegate/web:4.0.0', {
@@ -245,7 +219,7 @@ describe('canary rollouts against the local cluster', () => {
         return true;
       },
     );
-    assert.equal(await cluster.client('tight').read(deploymentRef('tight', 'web-canary')), undefined);
+    assert.equal(await bed.cluster.client('tight').read(deploymentRef('tight', 'web-canary')), undefined);
   });
 
   it('waits at an untilApproved pause until promote --approve records the approval', async () => {
@@ -261,7 +235,7 @@ describe('canary rollouts against the local cluster', () => {
     }).finally(() => {
       finished = true;
     });
-    const client = cluster.client('approval');
+    const client = bed.cluster.client('approval');
     for (let i = 0; i < 300 && !(await readProgress(client, 'approval', 'web'))?.pauseStartedAt; i++)
       await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
@@ -301,7 +275,7 @@ describe('canary rollouts against the local cluster', () => {
     const stable = await rendered('gw', 'stable', 'scalegate/web:1.0.0');
     await deployStable(ctx, stable.rendered, 'scalegate/web:1.0.0');
     const weights: number[][] = [];
-    const client = cluster.client('gw');
+    const client = bed.cluster.client('gw');
     const route = () =>
       client.read<{ spec: { rules: { backendRefs: { name: string; weight: number }[] }[] } } & V1ConfigMap>({
         apiVersion: 'gateway.networking.k8s.io/v1',

@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
-import type { V1Deployment, V1Lease, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { describe, it } from 'node:test';
+import type { V1Deployment, V1Lease } from '@kubernetes/client-node';
 import { acquireLease, microTime } from '../../actions/lib/kube/lease.js';
-import { renderEnvironment } from '../../actions/lib/render/index.js';
 import { deployCanary } from '../../actions/lib/rollout/canary.js';
 import { leaseName, type RolloutContext } from '../../actions/lib/rollout/context.js';
 import { readProgress, updateProgress } from '../../actions/lib/rollout/progress.js';
 import { promote } from '../../actions/lib/rollout/promote.js';
 import { rollback } from '../../actions/lib/rollout/rollback.js';
 import { deployStable } from '../../actions/lib/rollout/stable.js';
-import { loadEnvironment } from '../../actions/lib/settings/index.js';
-import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
-import { type TestEnvironmentOptions, writeEnvironments } from './helpers/environment.js';
+import type { TestEnvironmentOptions } from './helpers/environment.js';
+import { rolloutTestbed } from './helpers/testbed.js';
 
 /**
  * The scenarios of "never a wrong promotion": each reproduces what an unlucky operator saw (a killed promote, a
  * canary deployed over a ready one, two runs in turn, a holder that lost its Lease) against the local cluster.
  */
-let cluster: TestCluster;
-let cwd: string;
-
 const envs: Record<string, TestEnvironmentOptions> = {
   partial: { name: 'partial', namespace: 'partial', hpa: { min: 1, max: 4 }, steps: [{ weight: 50 }] },
   replace: { name: 'replace', namespace: 'replace', hpa: { min: 1, max: 4 }, steps: [{ weight: 80 }] },
@@ -35,6 +29,8 @@ const envs: Record<string, TestEnvironmentOptions> = {
   'lost-eu': { name: 'lost-eu', namespace: 'lost', hpa: { min: 1, max: 2 } },
 };
 
+const bed = rolloutTestbed(Object.values(envs));
+
 function contextFor(
   environment: string,
   runId: string,
@@ -42,7 +38,7 @@ function contextFor(
 ): RolloutContext {
   const { namespace } = envs[environment]!;
   return {
-    client: cluster.client(namespace),
+    client: bed.cluster.client(namespace),
     target: { namespace, environment, service: 'web', method: 'replica-ratio' },
     run: { runId, runUrl: `https://ci.example/runs/${runId}`, gitSha: 'c0ffee' },
     lease: { durationSeconds: 6, waitMs: 20_000 },
@@ -52,10 +48,8 @@ function contextFor(
   };
 }
 
-async function rendered(name: string, track: 'stable' | 'canary', image: string) {
-  const loaded = await loadEnvironment(name, { cwd });
-  return { loaded, rendered: await renderEnvironment(loaded, { image, track, cwd }) };
-}
+const rendered = (name: string, track: 'stable' | 'canary', image: string) =>
+  bed.rendered(name, track, image);
 
 async function readyCanary(ctx: RolloutContext, environment: string, image: string, replace = false) {
   const canary = await rendered(environment, 'canary', image);
@@ -67,7 +61,7 @@ async function readyCanary(ctx: RolloutContext, environment: string, image: stri
 }
 
 const deployment = (namespace: string, name: string) =>
-  cluster.client(namespace).read<V1Deployment>({
+  bed.cluster.client(namespace).read<V1Deployment>({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, namespace },
@@ -77,23 +71,9 @@ const imageOf = async (namespace: string, name: string) =>
   (await deployment(namespace, name))?.spec?.template.spec?.containers[0]?.image;
 
 async function hpaBounds(namespace: string, name: string) {
-  const hpa = await cluster.client(namespace).read<V2HorizontalPodAutoscaler>({
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name, namespace },
-  });
+  const hpa = await bed.hpa(namespace, name);
   return [hpa?.spec?.minReplicas, hpa?.spec?.maxReplicas];
 }
-
-before(async () => {
-  cluster = await startTestCluster();
-  cwd = await writeEnvironments(...Object.values(envs));
-});
-
-after(async () => {
-  await cluster?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
-});
 
 describe('promotion cannot lie', () => {
   it('rolls a partial promote back to the stable template recorded before it started', async () => {
@@ -175,7 +155,7 @@ describe('promotion cannot lie', () => {
     const stable = await rendered('lost', 'stable', 'scalegate/web:1.0.0');
     await deployStable(ctx, stable.rendered, 'scalegate/web:1.0.0');
     const canary = await rendered('lost', 'canary', 'scalegate/web:2.0.0');
-    const client = cluster.client('lost');
+    const client = bed.cluster.client('lost');
     let takenOver: string | undefined;
     await assert.rejects(
       deployCanary(ctx, canary.rendered, 'scalegate/web:2.0.0', {
@@ -218,7 +198,7 @@ describe('promotion cannot lie', () => {
   });
 
   it('counts a holder paused past its expiry as having lost the Lease', async () => {
-    const client = cluster.client('lost');
+    const client = bed.cluster.client('lost');
     const lease = await acquireLease(client, {
       namespace: 'lost',
       name: 'scalegate-paused',

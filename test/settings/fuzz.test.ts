@@ -183,6 +183,10 @@ async function bounded<T>(what: string, body: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `scalegate gate` against a Prometheus that refuses connections at once: valid input ends inconclusive. */
+const gate = (...args: string[]) =>
+  runCli(['gate', '--prometheus', 'http://127.0.0.1:9', '--retries', '0', '--timeout', '1s', ...args], dir);
+
 let dir: string;
 const shipped: { name: string; settings: Record<string, unknown> }[] = [];
 
@@ -246,24 +250,7 @@ describe(`fuzzing the inputs (seed ${seed})`, () => {
       const file = `g${i}.yaml`;
       await writeFile(join(dir, file), stringify(value));
       const result = await bounded(what, () =>
-        runCli(
-          [
-            'gate',
-            '--prometheus',
-            'http://127.0.0.1:9',
-            '--retries',
-            '0',
-            '--timeout',
-            '1s',
-            '--gates',
-            file,
-            '--start',
-            '2026-11-22T06:00:00Z',
-            '--end',
-            '2026-11-22T06:05:00Z',
-          ],
-          dir,
-        ),
+        gate('--gates', file, '--start', '2026-11-22T06:00:00Z', '--end', '2026-11-22T06:05:00Z'),
       );
       if (result.code !== 2) {
         assert.ok([0, 1, 3].includes(result.code), `${what}: exit ${result.code}\n${result.stderr}`);
@@ -278,22 +265,7 @@ describe(`fuzzing the inputs (seed ${seed})`, () => {
       const file = `w${i}.json`;
       await writeFile(join(dir, file), JSON.stringify(value));
       await writeFile(join(dir, 'one.yaml'), 'gates:\n  - name: p95\n    type: latency\n    max: 300ms\n');
-      const result = await bounded(what, () =>
-        runCli(
-          [
-            'gate',
-            '--prometheus',
-            'http://127.0.0.1:9',
-            '--retries',
-            '0',
-            '--gates',
-            'one.yaml',
-            '--windows',
-            file,
-          ],
-          dir,
-        ),
-      );
+      const result = await bounded(what, () => gate('--gates', 'one.yaml', '--windows', file));
       if (result.code !== 2) assert.ok([0, 1, 3].includes(result.code), `${what}: exit ${result.code}`);
       else assertOneLineNaming(result, file, what);
     }
