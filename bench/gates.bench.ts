@@ -9,7 +9,8 @@ import { parseGateFile } from '../actions/lib/gates/load.js';
 import type { GateContext } from '../actions/lib/gates/types.js';
 import { PrometheusClient } from '../actions/lib/prometheus/client.js';
 import { startPrometheus } from '../cli/local/prometheus-server.js';
-import { ScriptedExporter, waitFor } from '../test/prometheus/scripted-exporter.js';
+import { ScriptedExporter } from '../test/prometheus/scripted-exporter.js';
+import { eventually } from '../test/support/eventually.js';
 
 const scrapeSeconds = 1;
 const intervalMs = 1000;
@@ -59,13 +60,13 @@ const context = (start: Date, end: Date): GateContext => ({
 });
 
 async function healthy(): Promise<void> {
-  await waitFor(
+  await eventually(
     'healthy traffic',
     async () =>
       (await evaluateOnce(set.gates, context(new Date(Date.now() - 60_000), new Date()))).every(
         (r) => r.status === 'pass',
       ),
-    120_000,
+    { timeoutMs: 120_000 },
   );
 }
 

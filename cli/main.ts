@@ -1,4 +1,5 @@
 import { ScalegateError } from '../actions/lib/util/errors.js';
+import { ExitCode } from '../actions/lib/util/exit-codes.js';
 import type { CliIO } from './command.js';
 import { type CommandEntry, commands } from './commands/index.js';
 
@@ -27,22 +28,22 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     cli.stdout.write(helpText(commands));
-    return name === undefined ? 2 : 0;
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
   }
   if (name === '--version') {
     const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
     cli.stdout.write(`${version}\n`);
-    return 0;
+    return ExitCode.ok;
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
     cli.stderr.write(`scalegate: unknown command '${name}' (see scalegate --help)\n`);
-    return 2;
+    return ExitCode.usage;
   }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     cli.stdout.write(`${command.usage.trimEnd()}\n`);
-    return 0;
+    return ExitCode.ok;
   }
   try {
     return await command.run(rest, cli);

@@ -1,5 +1,6 @@
 import { openSession, type Session } from '../actions/lib/rollout/session.js';
 import { Cancelled } from '../actions/lib/rollout/steps.js';
+import { cancelledExitCode, onTermination } from '../actions/lib/util/termination.js';
 import type { CliIO } from './command.js';
 
 /** Flags every rollout command takes. */
@@ -25,27 +26,20 @@ export async function withCancellation(
   io: CliIO,
   body: (signal: AbortSignal) => Promise<number>,
 ): Promise<number> {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (received) return;
-    received = signal;
-    io.stderr.write(`scalegate: ${signal} received: rolling back what is unfinished\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const termination = onTermination((signal) =>
+    io.stderr.write(`scalegate: ${signal} received: rolling back what is unfinished\n`),
+  );
   try {
-    return await body(controller.signal);
+    return await body(termination.signal);
   } catch (error) {
-    if (received && (error instanceof Cancelled || controller.signal.aborted)) {
+    const received = termination.received;
+    if (received && (error instanceof Cancelled || termination.signal.aborted)) {
       io.stderr.write(`${(error as Error).message}\n`);
-      return received === 'SIGINT' ? 130 : 143;
+      return cancelledExitCode(received);
     }
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    termination.dispose();
   }
 }
 

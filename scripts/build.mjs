@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles every action entry (actions/<name>/main.ts, and post.ts where present) into dist/<name>/ with esbuild.
+// Bundles every action entry (actions/<name>/index.ts, and post.ts where present: one-line entries that run what
+// main.ts exports) into dist/<name>/ with esbuild.
 // GitHub runs actions without `npm install`, so dist/ is committed; `--check` rebuilds into a temporary folder and
 // fails when the committed dist/ differs from what the sources produce.
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -21,7 +22,7 @@ async function actionEntries() {
   const entries = {};
   for (const name of (await readdir(join(root, 'actions'))).sort()) {
     for (const [source, output] of [
-      ['main.ts', 'index'],
+      ['index.ts', 'index'],
       ['post.ts', 'post'],
     ]) {
       const file = join(root, 'actions', name, source);

@@ -1,14 +1,13 @@
 import * as core from '@actions/core';
-import { cancellationSignal, failStep, sessionFromInputs, workspace } from '../lib/rollout/action-inputs.js';
+import { cancellationSignal } from '../lib/action/entry.js';
+import { choiceInput, durationInput, workspace } from '../lib/action/inputs.js';
+import { sessionFromInputs } from '../lib/action/session.js';
 import { deployEnvironment } from '../lib/rollout/deploy-environment.js';
-import { parseDuration } from '../lib/util/duration.js';
-import { UsageError } from '../lib/util/errors.js';
+import { rollbackIfUnfinished } from '../lib/rollout/rollback.js';
 import { logSafe } from '../lib/util/log-safe.js';
 
-async function run(): Promise<void> {
-  const track = core.getInput('track', { required: true });
-  if (track !== 'stable' && track !== 'canary')
-    throw new UsageError(`track: expected stable or canary, got '${track}'`);
+export async function run(): Promise<void> {
+  const track = choiceInput('track', ['stable', 'canary']);
   // The post step rolls back a canary this run leaves unfinished (cancelled workflow, crashed runner).
   core.saveState('track', track);
   const session = await sessionFromInputs(cancellationSignal());
@@ -20,7 +19,7 @@ async function run(): Promise<void> {
     cwd: workspace(),
     processEnv: process.env,
     ...(targetUrl ? { targetUrl } : {}),
-    approvalTimeoutMs: parseDuration(core.getInput('approval-timeout') || '24h'),
+    approvalTimeoutMs: durationInput('approval-timeout', 24 * 3_600_000),
     replace: core.getBooleanInput('replace'),
   });
   core.setOutput('image', outcome.image);
@@ -29,4 +28,10 @@ async function run(): Promise<void> {
   core.info(logSafe(outcome.summary));
 }
 
-run().catch((error: unknown) => failStep(error));
+/** Rolls back a canary the main step started and did not finish (the workflow was cancelled or the step crashed). */
+export async function post(): Promise<void> {
+  if (core.getState('track') !== 'canary') return;
+  const { context } = await sessionFromInputs(new AbortController().signal);
+  const rolledBack = await rollbackIfUnfinished(context);
+  if (rolledBack) core.warning(`unfinished canary rolled back: ${rolledBack.message}`);
+}

@@ -1,21 +1,20 @@
 import * as core from '@actions/core';
+import { choiceInput, optionalInput } from '../lib/action/inputs.js';
 import { branchStore } from '../lib/github/branch-store.js';
 import { createGitHubClient } from '../lib/github/client.js';
 import { createDeployment, type DeploymentState, setDeploymentStatus } from '../lib/github/deployments.js';
 import { requirePassingVerification, type VerificationRecord } from '../lib/github/evidence.js';
-import { optionalInput, runAction } from '../lib/report/action-support.js';
 import { runContext } from '../lib/report/run-context.js';
 import { ScalegateError, UsageError } from '../lib/util/errors.js';
+import { ExitCode } from '../lib/util/exit-codes.js';
 import { logSafe } from '../lib/util/log-safe.js';
 
 const finalStates: DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
 
-async function run(): Promise<void> {
+export async function run(): Promise<void> {
   const token = core.getInput('github-token', { required: true });
   core.setSecret(token);
-  const phase = core.getInput('phase', { required: true });
-  if (!['check', 'start', 'finish'].includes(phase))
-    throw new UsageError(`phase: expected check, start or finish (got '${phase}')`);
+  const phase = choiceInput('phase', ['check', 'start', 'finish']);
   const environment = core.getInput('environment', { required: true });
   const ctx = runContext();
   const github = createGitHubClient({
@@ -27,13 +26,11 @@ async function run(): Promise<void> {
 
   if (phase === 'finish') {
     const id = Number(core.getInput('deployment-id', { required: true }));
-    const state = core.getInput('state', { required: true }) as DeploymentState;
+    const state = choiceInput('state', finalStates);
     if (!Number.isInteger(id) || id <= 0)
       throw new UsageError(
         `deployment-id: expected a deployment id (got '${core.getInput('deployment-id')}')`,
       );
-    if (!finalStates.includes(state))
-      throw new UsageError(`state: expected ${finalStates.join(', ')} (got '${state}')`);
     await setDeploymentStatus(github, ctx.repo, id, {
       state,
       description: optionalInput('description') ?? `${environment}: ${state}`,
@@ -51,7 +48,7 @@ async function run(): Promise<void> {
       branchStore(github, ctx.repo, core.getInput('history-branch') || undefined),
       digest,
     ).catch((error: unknown) => {
-      throw new ScalegateError(error instanceof Error ? error.message : String(error), 1);
+      throw new ScalegateError(error instanceof Error ? error.message : String(error), ExitCode.failed);
     });
     core.info(
       logSafe(
@@ -81,5 +78,3 @@ async function run(): Promise<void> {
   core.setOutput('deployment-id', String(id));
   core.info(logSafe(`GitHub deployment ${id} to ${environment} is in progress`));
 }
-
-runAction(run);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
+import { choiceInput, workspace } from '../lib/action/inputs.js';
 import { parseEnvAssignments } from '../lib/load/env.js';
 import { formatProgress, runLoad } from '../lib/load/index.js';
 import type { RunnerName } from '../lib/load/types.js';
@@ -8,11 +9,9 @@ import { logSafe } from '../lib/util/log-safe.js';
 
 const progressEveryMs = 10_000;
 
-async function run(): Promise<void> {
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const runner = (core.getInput('runner') || 'auto') as RunnerName;
-  if (!['auto', 'k6', 'builtin', 'operator'].includes(runner))
-    throw new ScalegateError(`input runner: expected auto, k6, builtin or operator, got '${runner}'`);
+export async function run(): Promise<void> {
+  const cwd = workspace();
+  const runner = choiceInput<RunnerName>('runner', ['auto', 'k6', 'builtin', 'operator'], 'auto');
   const env = parseEnvAssignments(core.getMultilineInput('env'), 'input env');
   const parallelism = Number(core.getInput('parallelism') || '1');
   if (!Number.isInteger(parallelism) || parallelism < 1)
@@ -59,8 +58,3 @@ async function run(): Promise<void> {
       `k6 exited with code ${result.exitCode}${result.exitCode === 99 ? ' (thresholds crossed)' : ''}`,
     );
 }
-
-run().catch((error: unknown) => {
-  if (error instanceof ScalegateError) core.setFailed(error.message);
-  else core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
-});

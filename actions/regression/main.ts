@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
+import { durationInput, optionalInput, workspace } from '../lib/action/inputs.js';
 import { branchStore } from '../lib/github/branch-store.js';
 import { createGitHubClient } from '../lib/github/client.js';
 import { syncRegressionIssues } from '../lib/github/regression-issues.js';
@@ -10,23 +11,19 @@ import { compareRun } from '../lib/regression/compare.js';
 import { appendRun, emptyHistory, type History } from '../lib/regression/history.js';
 import { historyPath, measureRun, parseCriteriaLines } from '../lib/regression/run.js';
 import { regressionMarkdown } from '../lib/regression/trend.js';
-import { optionalInput, runAction } from '../lib/report/action-support.js';
 import { readVerdict, readWindows } from '../lib/report/files.js';
 import { runContext } from '../lib/report/run-context.js';
 import { loadEnvironment } from '../lib/settings/index.js';
-import { tryParseDuration } from '../lib/util/duration.js';
-import { UsageError } from '../lib/util/errors.js';
 import { logSafe } from '../lib/util/log-safe.js';
 
-async function run(): Promise<void> {
+export async function run(): Promise<void> {
   const token = core.getInput('github-token', { required: true });
   core.setSecret(token);
   const bearer = optionalInput('bearer-token');
   if (bearer) core.setSecret(bearer);
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const cwd = workspace();
   const environment = await loadEnvironment(core.getInput('environment', { required: true }), { cwd });
-  const stepMs = tryParseDuration(core.getInput('step') || '15s');
-  if (!stepMs) throw new UsageError(`step: expected a duration such as 15s (got '${core.getInput('step')}')`);
+  const stepMs = durationInput('step', 15_000);
   const policies = parseCriteriaLines(core.getMultilineInput('criteria'));
   const windowsInput = core.getInput('windows', { required: true });
   const windows = await readWindows(windowsInput, cwd);
@@ -100,5 +97,3 @@ async function run(): Promise<void> {
   if (comparison.regressions.length > 0 && core.getBooleanInput('fail-on-regression'))
     core.setFailed(`${comparison.regressions.length} scaling regression(s) in ${environment.name}`);
 }
-
-runAction(run);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
+import { workspace } from '../lib/action/inputs.js';
 import {
   parseCanaryWeight,
   parseFormat,
@@ -8,11 +9,10 @@ import {
   writeObjectFiles,
 } from '../lib/render/index.js';
 import { loadEnvironment } from '../lib/settings/index.js';
-import { ScalegateError } from '../lib/util/errors.js';
 import { logSafe } from '../lib/util/log-safe.js';
 
-async function run(): Promise<void> {
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
+export async function run(): Promise<void> {
+  const cwd = workspace();
   const env = await loadEnvironment(core.getInput('env', { required: true }), { cwd });
   const format = parseFormat(core.getInput('format'));
   const canaryWeight = parseCanaryWeight(core.getInput('canary-weight'));
@@ -32,8 +32,3 @@ async function run(): Promise<void> {
     logSafe(`rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})`),
   );
 }
-
-run().catch((error: unknown) => {
-  if (error instanceof ScalegateError) core.setFailed(error.message);
-  else core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
-});

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
+import { choiceInput, optionalInput, workspace } from '../lib/action/inputs.js';
 import { branchStore } from '../lib/github/branch-store.js';
 import { createGitHubClient } from '../lib/github/client.js';
 import { recordVerification } from '../lib/github/evidence.js';
-import { optionalInput, runAction } from '../lib/report/action-support.js';
 import { gateAnnotations } from '../lib/report/annotations.js';
 import { readVerdict, readWindows, writeReport } from '../lib/report/files.js';
 import { renderMarkdownReport } from '../lib/report/markdown.js';
@@ -23,14 +23,12 @@ function pullRequestNumber(fromEvent: number | undefined): number | undefined {
   return Number(given);
 }
 
-async function run(): Promise<void> {
+export async function run(): Promise<void> {
   const token = core.getInput('github-token');
   if (token) core.setSecret(token);
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const cwd = workspace();
   const environment = core.getInput('environment', { required: true });
-  const failOn = core.getInput('fail-on') || 'never';
-  if (!['fail', 'inconclusive', 'never'].includes(failOn))
-    throw new UsageError(`fail-on: expected fail, inconclusive or never (got '${failOn}')`);
+  const failOn = choiceInput('fail-on', ['fail', 'inconclusive', 'never'], 'never');
   const verdict = await readVerdict(resolve(cwd, core.getInput('verdict', { required: true })));
   const windowsInput = optionalInput('windows');
   const ctx = runContext();
@@ -138,5 +136,3 @@ async function run(): Promise<void> {
     verdict.status === 'fail' || (verdict.status === 'inconclusive' && failOn === 'inconclusive');
   if (failing && failOn !== 'never') core.setFailed(`verdict ${verdict.status}: ${verdict.summary}`);
 }
-
-runAction(run);

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs } from '../command.js';
 import { runDemo } from '../demo/index.js';
 import { stderrLog, withCancellation } from '../session-support.js';
@@ -39,7 +40,7 @@ Options:
         `report: ${demo.files.html}\n        ${demo.files.markdown}\n        ${demo.files.verdict}\n` +
           `demo finished in ${(demo.durationMs / 1000).toFixed(0)} s\n`,
       );
-      return demo.passed ? 0 : 1;
+      return demo.passed ? ExitCode.ok : ExitCode.failed;
     });
   },
 };

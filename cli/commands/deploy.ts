@@ -1,6 +1,7 @@
 import { deployEnvironment } from '../../actions/lib/rollout/deploy-environment.js';
-import { parseDuration } from '../../actions/lib/util/duration.js';
+import { durationOption } from '../../actions/lib/util/duration.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
 
@@ -34,15 +35,11 @@ ${clusterFlagsUsage}
     const track = requireOption('deploy', 'track', values.track);
     if (track !== 'stable' && track !== 'canary')
       throw new UsageError(`scalegate deploy: --track must be stable or canary, got '${track}'`);
-    const approval = values['approval-timeout'];
-    let approvalTimeoutMs: number | undefined;
-    try {
-      approvalTimeoutMs = approval === undefined ? undefined : parseDuration(approval);
-    } catch {
-      throw new UsageError(
-        `scalegate deploy: --approval-timeout: expected a duration such as 1h, got '${approval}'`,
-      );
-    }
+    const approvalTimeoutMs = durationOption(
+      'scalegate deploy: --approval-timeout',
+      values['approval-timeout'],
+      24 * 3_600_000,
+    );
     return withCancellation(io, async (signal) => {
       const session = await commandSession(env, values, io, signal);
       const outcome = await deployEnvironment(session, {
@@ -51,11 +48,11 @@ ${clusterFlagsUsage}
         cwd: io.cwd,
         processEnv: io.env,
         ...(values['target-url'] ? { targetUrl: values['target-url'] } : {}),
-        ...(approvalTimeoutMs !== undefined ? { approvalTimeoutMs } : {}),
+        approvalTimeoutMs,
         replace: values.replace ?? false,
       });
       io.stdout.write(`${outcome.summary}\n`);
-      return 0;
+      return ExitCode.ok;
     });
   },
 };

@@ -7,7 +7,7 @@ import { exitCodeFor } from '../../actions/lib/gates/verdict.js';
 import { resolveWindow } from '../../actions/lib/gates/windows.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { connectionOptions, parseHeaderLines } from '../../actions/lib/prometheus/connection.js';
-import { tryParseDuration } from '../../actions/lib/util/duration.js';
+import { durationOption } from '../../actions/lib/util/duration.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
 import { checkOutputPath, readInputFile } from '../../actions/lib/util/input-file.js';
 import { type Command, parseCommandArgs } from '../command.js';
@@ -45,14 +45,6 @@ custom PromQL) against Prometheus over a time window, and writes the verdict.
 Exit codes: 0 every gate passed; 1 a gate failed; 3 inconclusive (no data, Prometheus unreachable) and none
 failed; 2 bad usage or an invalid gate file (one line: file:line:column: field: problem).
 `;
-
-function durationOption(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const ms = tryParseDuration(value);
-  if (ms === undefined || ms <= 0)
-    throw new UsageError(`scalegate gate: --${name}: expected a duration such as 1s or 30s (got '${value}')`);
-  return ms;
-}
 
 function countOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -145,7 +137,10 @@ export const gateCommand: Command = {
           headers: parseHeaderLines(values.header ?? []),
           ca: values.ca === undefined ? undefined : resolve(io.cwd, values.ca),
           insecureSkipVerify: values['insecure-skip-verify'],
-          timeoutMs: values.timeout === undefined ? undefined : durationOption('timeout', values.timeout, 0),
+          timeoutMs:
+            values.timeout === undefined
+              ? undefined
+              : durationOption('scalegate gate: --timeout', values.timeout, 0),
           retries: countOption('retries', values.retries),
         },
         source.prometheus,
@@ -158,18 +153,20 @@ export const gateCommand: Command = {
         defaults: source.defaults,
         client,
         window,
-        stepSeconds: durationOption('step', values.step, 15_000) / 1000,
+        stepSeconds: durationOption('scalegate gate: --step', values.step, 15_000) / 1000,
         targetRate,
         continuous: values.continuous
           ? {
-              intervalMs: durationOption('interval', values.interval, 10_000),
+              intervalMs: durationOption('scalegate gate: --interval', values.interval, 10_000),
               failureLimit: countOption('failure-limit', values['failure-limit']),
               consecutiveErrorLimit: countOption(
                 'consecutive-error-limit',
                 values['consecutive-error-limit'],
               ),
               lookbackMs:
-                values.lookback === undefined ? undefined : durationOption('lookback', values.lookback, 0),
+                values.lookback === undefined
+                  ? undefined
+                  : durationOption('scalegate gate: --lookback', values.lookback, 0),
             }
           : undefined,
         onEvaluation: (results, n) => {

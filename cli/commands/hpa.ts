@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { parseReconcileInput } from '../../simulator/autoscaling/hpa/input.js';
 import { reconcileHpa, whatIfOutput } from '../../simulator/autoscaling/hpa/reconcile.js';
 import { type CliIO, type Command, parseCommandArgs } from '../command.js';
@@ -43,7 +44,7 @@ async function reconcileLines(io: CliIO): Promise<number> {
     }
     io.stdout.write(`${JSON.stringify(output)}\n`);
   }
-  return invalid > 0 ? 1 : 0;
+  return invalid > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
 export const hpaCommand: Command = {

@@ -4,6 +4,7 @@ import { parseEnvAssignments } from '../../actions/lib/load/env.js';
 import { progressPrinter, runLoad } from '../../actions/lib/load/index.js';
 import type { RunnerName } from '../../actions/lib/load/types.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
+import { onTermination } from '../../actions/lib/util/termination.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 const usage = `Usage: scalegate load --script <file> [--runner auto|k6|builtin|operator] [--summary-export <file>]
@@ -63,17 +64,14 @@ export const loadCommand: Command = {
       throw new UsageError(
         `scalegate load: --parallelism must be a positive integer, got '${values.parallelism}'`,
       );
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const termination = onTermination();
     try {
       const result = await runLoad({
         script: resolve(io.cwd, script),
         runner,
         env,
         cwd: io.cwd,
-        signal: abort.signal,
+        signal: termination.signal,
         onProgress: progressPrinter(io.stderr as NodeJS.WriteStream),
         log: (line) => io.stderr.write(`${line}\n`),
         stdout: (text) => io.stdout.write(text),
@@ -94,8 +92,7 @@ export const loadCommand: Command = {
         await writeFile(resolve(io.cwd, values.windows), `${JSON.stringify(result.windows, null, 2)}\n`);
       return result.exitCode;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      termination.dispose();
     }
   },
 };

@@ -1,5 +1,6 @@
 import { approveStep } from '../../actions/lib/rollout/progress.js';
 import { promote } from '../../actions/lib/rollout/promote.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
 
@@ -35,7 +36,7 @@ ${clusterFlagsUsage}
         io.stdout.write(
           `approved step ${progress.step + 1} of the canary ${progress.image} of ${namespace}/${service}\n`,
         );
-        return 0;
+        return ExitCode.ok;
       }
       const progress = await promote(context, {
         force: values.force ?? false,
@@ -43,7 +44,7 @@ ${clusterFlagsUsage}
         ...(values.digest ? { digest: values.digest } : {}),
       });
       io.stdout.write(`${progress.message} to ${namespace}/${service}\n`);
-      return 0;
+      return ExitCode.ok;
     });
   },
 };

@@ -8,8 +8,9 @@ import { measureRun, parseCriteriaLines } from '../../actions/lib/regression/run
 import { regressionMarkdown } from '../../actions/lib/regression/trend.js';
 import { readVerdict, readWindows } from '../../actions/lib/report/files.js';
 import { loadEnvironment } from '../../actions/lib/settings/index.js';
-import { tryParseDuration } from '../../actions/lib/util/duration.js';
-import { ScalegateError, UsageError } from '../../actions/lib/util/errors.js';
+import { durationOption } from '../../actions/lib/util/duration.js';
+import { ScalegateError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 const usage = `Usage: scalegate regression --env <env> --windows <file> --history <file> [--verdict <file>]
@@ -60,11 +61,7 @@ export const regressionCommand: Command = {
     });
     const windows = await readWindows(requireOption('regression', 'windows', values.windows), io.cwd);
     const historyFile = resolve(io.cwd, requireOption('regression', 'history', values.history));
-    const stepMs = tryParseDuration(values.step);
-    if (!stepMs)
-      throw new UsageError(
-        `scalegate regression: --step: expected a duration such as 15s (got '${values.step}')`,
-      );
+    const stepMs = durationOption('scalegate regression: --step', values.step, 15_000);
     const policies = parseCriteriaLines(values.criterion ?? []);
     const verdict = values.verdict ? await readVerdict(resolve(io.cwd, values.verdict)) : undefined;
     const previous = await readFile(historyFile, 'utf8').then(
@@ -114,6 +111,6 @@ export const regressionCommand: Command = {
     io.stdout.write(
       `${comparison.regressions.length} regression(s) against ${comparison.baselineRunIds.length} baseline run(s); history: ${values.history} (${history.runs.length} runs)\n`,
     );
-    return comparison.regressions.length > 0 ? 1 : 0;
+    return comparison.regressions.length > 0 ? ExitCode.failed : ExitCode.ok;
   },
 };

@@ -8,6 +8,7 @@ import {
   writeObjectFiles,
 } from '../../actions/lib/render/index.js';
 import { loadEnvironment } from '../../actions/lib/settings/index.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 const usage = `Usage: scalegate render --env <name|file> [--image <ref>] [--track stable|canary|all]
@@ -61,6 +62,6 @@ export const renderCommand: Command = {
         `rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})\n`,
       );
     }
-    return 0;
+    return ExitCode.ok;
   },
 };

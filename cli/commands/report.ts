@@ -5,6 +5,7 @@ import { renderHtmlReport } from '../../actions/lib/report/html.js';
 import { renderMarkdownReport } from '../../actions/lib/report/markdown.js';
 import type { ReportInput } from '../../actions/lib/report/model.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 
 const usage = `Usage: scalegate report --verdict <file> [--windows <file>] [--format md|html] [--out <file>]
@@ -64,6 +65,6 @@ export const reportCommand: Command = {
       io.stderr.write(`wrote ${values.out} (${verdict.status}: ${verdict.summary})\n`);
     } else io.stdout.write(text);
     if (values['charts-dir']) await writeCharts(input, resolve(io.cwd, values['charts-dir']));
-    return 0;
+    return ExitCode.ok;
   },
 };

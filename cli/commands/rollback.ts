@@ -1,4 +1,5 @@
 import { rollback } from '../../actions/lib/rollout/rollback.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
 
@@ -26,7 +27,7 @@ ${clusterFlagsUsage}
           ? `${namespace}/${service}: ${progress.phase}: ${progress.message}\n`
           : `${namespace}/${service}: no canary and no recorded progress: nothing to roll back\n`,
       );
-      return 0;
+      return ExitCode.ok;
     });
   },
 };

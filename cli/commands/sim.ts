@@ -1,4 +1,5 @@
 import { ScalegateError, UsageError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { isQuantity, parseQuantity } from '../../actions/lib/util/quantity.js';
 import { type ClusterOptions, startCluster } from '../../simulator/cluster.js';
 import { type CliIO, type Command, parseCommandArgs } from '../command.js';
@@ -114,7 +115,7 @@ async function up(argv: string[], io: CliIO): Promise<number> {
   const signal = untilSignal();
   const cluster = await startCluster(options).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE')
-      throw new ScalegateError(`scalegate sim up: port ${options.port} is already in use`, 1);
+      throw new ScalegateError(`scalegate sim up: port ${options.port} is already in use`, ExitCode.failed);
     throw error;
   });
   io.stdout.write(
@@ -123,7 +124,7 @@ async function up(argv: string[], io: CliIO): Promise<number> {
   const received = await signal;
   io.stderr.write(`scalegate sim: ${received} received, stopping the local cluster\n`);
   await cluster.stop();
-  return 0;
+  return ExitCode.ok;
 }
 
 export const simCommand: Command = {

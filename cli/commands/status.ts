@@ -1,6 +1,7 @@
-import { environmentStatus, formatStatus } from '../../actions/lib/rollout/status.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
+import { environmentStatus, formatStatus } from '../environment-status.js';
 import { clusterFlags, clusterFlagsUsage, commandSession } from '../session-support.js';
 
 export const statusCommand: Command = {
@@ -23,6 +24,6 @@ ${clusterFlagsUsage}
     const { context } = await commandSession(env, values, io, new AbortController().signal);
     const status = await environmentStatus(context.client, context.target);
     io.stdout.write(format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
-    return 0;
+    return ExitCode.ok;
   },
 };

@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import { renderEnvironment } from '../../actions/lib/render/index.js';
 import { displayPath, loadEnvironment } from '../../actions/lib/settings/index.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs } from '../command.js';
 
 const usage = `Usage: scalegate validate (--env <name|file> ... | --all)
@@ -39,6 +40,6 @@ export const validateCommand: Command = {
       const { objects, digest } = await renderEnvironment(env, { track: 'all', cwd: io.cwd });
       io.stdout.write(`${displayPath(env.file, io.cwd)}: ok (${objects.length} objects, ${digest})\n`);
     }
-    return 0;
+    return ExitCode.ok;
   },
 };

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeReport } from '../../actions/lib/report/files.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { verify } from '../../actions/lib/verify/index.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 import { stderrLog, withCancellation } from '../session-support.js';
@@ -71,7 +72,7 @@ Options:
       await writeFile(join(out, 'verdict.json'), `${JSON.stringify(result.verdict, null, 2)}\n`);
       const verb = result.outcome === 'promoted' ? 'promoted' : 'rolled back';
       io.stdout.write(`${image}: ${verb}: ${result.reason}\nreport: ${written.html}\n`);
-      return result.outcome === 'promoted' ? 0 : 1;
+      return result.outcome === 'promoted' ? ExitCode.ok : ExitCode.failed;
     });
   },
 };

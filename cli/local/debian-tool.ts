@@ -3,10 +3,12 @@
  * the report test): found through an environment variable or on PATH, else installed with apt when the caller allows
  * it and the process can (root, or password-less sudo as GitHub's runners have).
  */
+
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ScalegateError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 
 export interface DebianTool {
   /** How messages name it, e.g. `Prometheus`. */
@@ -59,10 +61,13 @@ export function ensureTool(
   const found = findTool(tool);
   if (found) return found;
   const hint = `install it (apt-get install --no-install-recommends ${tool.package}) or set ${tool.envVar}`;
-  if (!options.install) throw new ScalegateError(`${tool.title} is not installed: ${hint}`, 2);
+  if (!options.install) throw new ScalegateError(`${tool.title} is not installed: ${hint}`, ExitCode.usage);
   const root = process.getuid?.() === 0;
   if (!root && !canSudo()) {
-    throw new ScalegateError(`${tool.title} is not installed and installing needs root or sudo: ${hint}`, 2);
+    throw new ScalegateError(
+      `${tool.title} is not installed and installing needs root or sudo: ${hint}`,
+      ExitCode.usage,
+    );
   }
   const prefix = root ? [] : ['sudo', '-n'];
   const run = (args: string[]) => {
@@ -85,6 +90,9 @@ export function ensureTool(
   run(['apt-get', 'install', '-y', '--no-install-recommends', tool.package]);
   const installed = findTool(tool);
   if (!installed)
-    throw new ScalegateError(`apt-get installed ${tool.package} but no binary was found: ${hint}`, 2);
+    throw new ScalegateError(
+      `apt-get installed ${tool.package} but no binary was found: ${hint}`,
+      ExitCode.usage,
+    );
   return installed;
 }

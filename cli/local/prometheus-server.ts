@@ -3,6 +3,7 @@
  * distribution's package when allowed), configured to scrape the targets the caller names, started on a free
  * loopback port with a throw-away TSDB, and stopped cleanly.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { ScalegateError } from '../../actions/lib/util/errors.js';
+import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type DebianTool, ensureTool, findTool } from './debian-tool.js';
 
 export interface ScrapeTarget {
@@ -96,9 +98,11 @@ async function pollUntil(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const exit = exited();
-    if (exit) throw new ScalegateError(`Prometheus exited while waiting for ${what}: ${exit}`, 3);
+    if (exit)
+      throw new ScalegateError(`Prometheus exited while waiting for ${what}: ${exit}`, ExitCode.inconclusive);
     if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new ScalegateError(`Prometheus: timed out waiting for ${what}`, 3);
+    if (Date.now() > deadline)
+      throw new ScalegateError(`Prometheus: timed out waiting for ${what}`, ExitCode.inconclusive);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -10558,11 +10558,11 @@ var require_socks5_client = __commonJS({
           return;
         }
         const version = this.buffer[0];
-        const status2 = this.buffer[1];
+        const status = this.buffer[1];
         if (version !== 1) {
           throw new Socks5ProxyError(`Invalid auth sub-negotiation version: ${version}`, "UND_ERR_SOCKS5_AUTH_VERSION");
         }
-        if (status2 !== 0) {
+        if (status !== 0) {
           throw new Socks5ProxyError("Authentication failed", "UND_ERR_SOCKS5_AUTH_FAILED");
         }
         this.buffer = this.buffer.subarray(2);
@@ -11699,14 +11699,14 @@ var require_retry_agent = __commonJS({
         this.#options = options;
       }
       dispatch(opts, handler2) {
-        const retry2 = new RetryHandler({
+        const retry3 = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
           handler: handler2
         });
-        return this.#agent.dispatch(opts, retry2);
+        return this.#agent.dispatch(opts, retry3);
       }
       close() {
         return this.#agent.close();
@@ -20181,21 +20181,21 @@ var require_response = __commonJS({
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
-      static redirect(url, status2 = 302) {
+      static redirect(url, status = 302) {
         webidl.argumentLengthCheck(arguments, 1, "Response.redirect");
         url = webidl.converters.USVString(url);
-        status2 = webidl.converters["unsigned short"](status2);
+        status = webidl.converters["unsigned short"](status);
         let parsedURL;
         try {
           parsedURL = new URL(url, relevantRealm.settingsObject.baseUrl);
         } catch (err) {
           throw new TypeError(`Failed to parse URL from ${url}`, { cause: err });
         }
-        if (!redirectStatusSet.has(status2)) {
-          throw new RangeError(`Invalid status code ${status2}`);
+        if (!redirectStatusSet.has(status)) {
+          throw new RangeError(`Invalid status code ${status}`);
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
-        responseObject.#state.status = status2;
+        responseObject.#state.status = status;
         const value = isomorphicEncode(URLSerializer(parsedURL));
         responseObject.#state.headersList.append("location", value, true);
         return responseObject;
@@ -22304,13 +22304,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status: status2, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status: status2, statusText, headersList, socket });
+          response = makeResponse({ status, statusText, headersList, socket });
         } else {
           const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
-          response = makeResponse({ status: status2, statusText, headersList });
+          response = makeResponse({ status, statusText, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -22432,8 +22432,8 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status2, rawHeaders, resume, statusText) {
-              if (status2 < 200) {
+            onHeaders(status, rawHeaders, resume, statusText) {
+              if (status < 200) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22449,9 +22449,9 @@ var require_fetch = __commonJS({
                 }
               }
               const location = headersList.get("location", true);
-              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status2);
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
               const decoders = [];
-              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
+              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -22494,7 +22494,7 @@ var require_fetch = __commonJS({
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
               resolve({
-                status: status2,
+                status,
                 statusText,
                 headersList,
                 body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
@@ -22528,8 +22528,8 @@ var require_fetch = __commonJS({
               fetchParams.controller.terminate(error2);
               reject(error2);
             },
-            onRequestUpgrade(_controller, status2, headers, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onRequestUpgrade(_controller, status, headers, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22547,15 +22547,15 @@ var require_fetch = __commonJS({
                 }
               }
               resolve({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
               return true;
             },
-            onUpgrade(status2, rawHeaders, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onUpgrade(status, rawHeaders, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22571,8 +22571,8 @@ var require_fetch = __commonJS({
                 }
               }
               resolve({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
@@ -27043,12 +27043,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name, status2, cb) {
+        _addListener(name, status, cb) {
           var base;
           if ((base = this._events)[name] == null) {
             base[name] = [];
           }
-          this._events[name].push({ cb, status: status2 });
+          this._events[name].push({ cb, status });
           return this.instance;
         }
         listenerCount(name) {
@@ -27221,10 +27221,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status2;
-          status2 = this._states.jobStatus(this.options.id);
-          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -27279,11 +27279,11 @@ var require_light = __commonJS({
           return this._onFailure(error2, eventInfo, clearGlobalState, run2, free);
         }
         async _onFailure(error2, eventInfo, clearGlobalState, run2, free) {
-          var retry2, retryAfter;
+          var retry3, retryAfter;
           if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error2, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
+            retry3 = await this.Events.trigger("failed", error2, eventInfo);
+            if (retry3 != null) {
+              retryAfter = ~~retry3;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
               return run2(retryAfter);
@@ -27528,10 +27528,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status2) {
+        statusJobs(status) {
           var k, pos, ref, results, v;
-          if (status2 != null) {
-            pos = this.status.indexOf(status2);
+          if (status != null) {
+            pos = this.status.indexOf(status);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -27889,8 +27889,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status2) {
-            return this._states.statusJobs(status2);
+          jobs(status) {
+            return this._states.statusJobs(status);
           }
           counts() {
             return this._states.statusCounts();
@@ -28683,9 +28683,9 @@ var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
-(function(ExitCode2) {
-  ExitCode2[ExitCode2["Success"] = 0] = "Success";
-  ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+(function(ExitCode3) {
+  ExitCode3[ExitCode3["Success"] = 0] = "Success";
+  ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
@@ -28730,76 +28730,60 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
-// actions/lib/github/branch-store.ts
-function status(error2) {
-  return typeof error2 === "object" && error2 !== null && "status" in error2 ? Number(error2.status) : void 0;
+// actions/lib/util/exit-codes.ts
+var ExitCode2 = {
+  /** Done, and everything judged passed. */
+  ok: 0,
+  /** Done, and something judged failed: a gate, a canary, a regression, a rollout. */
+  failed: 1,
+  /** Bad usage or invalid input: nothing was changed. */
+  usage: 2,
+  /** Could not judge: no data, Prometheus unreachable; nothing failed. */
+  inconclusive: 3,
+  /** Cancelled by SIGINT (128 + 2), after rolling back what was unfinished. */
+  interrupted: 130,
+  /** Cancelled by SIGTERM (128 + 15), as a cancelled workflow is, after rolling back what was unfinished. */
+  terminated: 143
+};
+
+// actions/lib/util/errors.ts
+var ScalegateError = class extends Error {
+  constructor(message, exitCode = ExitCode2.usage) {
+    super(message.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1)));
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var UsageError = class extends ScalegateError {
+  constructor(message) {
+    super(message, ExitCode2.usage);
+  }
+};
+
+// actions/lib/action/entry.ts
+function runAction(step) {
+  step().catch((error2) => {
+    if (error2 instanceof ScalegateError) setFailed(error2.message);
+    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
+  });
 }
-function branchStore(github, repo, branch = "scalegate-history") {
-  async function read(path) {
-    try {
-      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
-      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new Error(`${branch}:${path} is not a file`);
-      }
-      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
-    } catch (error2) {
-      if (status(error2) === 404) return void 0;
-      throw error2;
-    }
-  }
-  async function createBranch() {
-    const { data: tree } = await github.rest.git.createTree({
-      ...repo,
-      tree: [
-        {
-          path: "README.md",
-          mode: "100644",
-          type: "blob",
-          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
-        }
-      ]
-    });
-    const { data: commit } = await github.rest.git.createCommit({
-      ...repo,
-      message: "scalegate: start the history branch",
-      tree: tree.sha,
-      parents: []
-    });
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  }
-  async function branchExists() {
-    try {
-      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return true;
-    } catch (error2) {
-      if (status(error2) === 404) return false;
-      throw error2;
-    }
-  }
-  async function update(path, change, message) {
-    if (!await branchExists()) await createBranch();
-    for (let attempt = 1; ; attempt++) {
-      const current = await read(path);
-      const next = change(current?.value);
-      try {
-        await github.rest.repos.createOrUpdateFileContents({
-          ...repo,
-          path,
-          branch,
-          message,
-          content: Buffer.from(`${JSON.stringify(next, null, 2)}
-`).toString("base64"),
-          ...current ? { sha: current.sha } : {}
-        });
-        return next;
-      } catch (error2) {
-        const code = status(error2);
-        if ((code === 409 || code === 422) && attempt < 4) continue;
-        throw error2;
-      }
-    }
-  }
-  return { read, update };
+
+// actions/lib/util/duration.ts
+var maxDurationMs = 7 * 864e5;
+
+// actions/lib/action/inputs.ts
+function optionalInput(name) {
+  const value = getInput(name);
+  return value === "" ? void 0 : value;
+}
+function choiceInput(name, choices, fallback) {
+  const value = optionalInput(name) ?? fallback;
+  if (value === void 0 || !choices.includes(value))
+    throw new UsageError(
+      `${name}: expected ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} (got '${value ?? ""}')`
+    );
+  return value;
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -30162,7 +30146,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error2;
     throw requestError;
   }
-  const status2 = fetchResponse.status;
+  const status = fetchResponse.status;
   const url = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -30170,7 +30154,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url,
-    status: status2,
+    status,
     headers: responseHeaders,
     data: ""
   };
@@ -30181,28 +30165,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status2 === 204 || status2 === 205) {
+  if (status === 204 || status === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status2 < 400) {
+    if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status2, {
+    throw new RequestError(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 === 304) {
+  if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status2, {
+    throw new RequestError("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 >= 400) {
+  if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -33158,6 +33142,27 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// actions/lib/util/retry.ts
+import { setTimeout as sleep } from "node:timers/promises";
+async function retry2(operation, loop) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error2) {
+      const decision = loop.classify(error2, attempt);
+      if (!decision.retry || loop.signal?.aborted) throw error2;
+      loop.onRetry?.(decision.reason, attempt + 1, decision.delayMs);
+      if (decision.delayMs > 0)
+        await sleep(decision.delayMs, void 0, loop.signal ? { signal: loop.signal } : void 0).catch(
+          (aborted) => {
+            loop.signal?.throwIfAborted();
+            throw aborted;
+          }
+        );
+    }
+  }
+}
+
 // actions/lib/github/client.ts
 var ScalegateOctokit = Octokit2.plugin(retry, throttling);
 function parseRepository(text) {
@@ -33170,6 +33175,7 @@ function createGitHubClient(options) {
   options.maskSecret?.(options.token);
   const log = options.log ?? (() => {
   });
+  const paced = options.pacing ?? true;
   return new ScalegateOctokit({
     auth: options.token,
     ...options.baseUrl ? { baseUrl: options.baseUrl } : {},
@@ -33177,8 +33183,9 @@ function createGitHubClient(options) {
     log: { debug: () => {
     }, info: () => {
     }, warn: log, error: log },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 422] },
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 422], ...paced ? {} : { retryAfterBaseValue: 0 } },
     throttle: {
+      enabled: paced,
       onRateLimit: (retryAfter, request2, _octokit, retryCount) => {
         log(`GitHub rate limit on ${request2.method} ${request2.url}; retrying in ${retryAfter}s`);
         return retryCount < 3;
@@ -33190,10 +33197,85 @@ function createGitHubClient(options) {
     }
   });
 }
+function httpStatus(error2) {
+  const status = error2?.status;
+  return typeof status === "number" ? status : void 0;
+}
+function retryOnConflict(operation, statuses, tries = 4) {
+  return retry2(operation, {
+    classify: (error2, attempt) => {
+      const status = httpStatus(error2);
+      return status !== void 0 && statuses.includes(status) && attempt + 1 < tries ? { retry: true, delayMs: 0, reason: `HTTP ${status}` } : { retry: false };
+    }
+  });
+}
+
+// actions/lib/github/branch-store.ts
+function branchStore(github, repo, branch = "scalegate-history") {
+  async function read(path) {
+    try {
+      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
+      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
+        throw new Error(`${branch}:${path} is not a file`);
+      }
+      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
+    } catch (error2) {
+      if (httpStatus(error2) === 404) return void 0;
+      throw error2;
+    }
+  }
+  async function createBranch() {
+    const { data: tree } = await github.rest.git.createTree({
+      ...repo,
+      tree: [
+        {
+          path: "README.md",
+          mode: "100644",
+          type: "blob",
+          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
+        }
+      ]
+    });
+    const { data: commit } = await github.rest.git.createCommit({
+      ...repo,
+      message: "scalegate: start the history branch",
+      tree: tree.sha,
+      parents: []
+    });
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
+  }
+  async function branchExists() {
+    try {
+      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
+      return true;
+    } catch (error2) {
+      if (httpStatus(error2) === 404) return false;
+      throw error2;
+    }
+  }
+  async function update(path, change, message) {
+    if (!await branchExists()) await createBranch();
+    return retryOnConflict(async () => {
+      const current = await read(path);
+      const next = change(current?.value);
+      await github.rest.repos.createOrUpdateFileContents({
+        ...repo,
+        path,
+        branch,
+        message,
+        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+`).toString("base64"),
+        ...current ? { sha: current.sha } : {}
+      });
+      return next;
+    }, [409, 422]);
+  }
+  return { read, update };
+}
 
 // actions/lib/github/deployments.ts
 async function createDeployment(github, repo, input) {
-  const { data, status: status2 } = await github.rest.repos.createDeployment({
+  const { data, status } = await github.rest.repos.createDeployment({
     ...repo,
     ref: input.ref,
     environment: input.environment,
@@ -33204,7 +33286,7 @@ async function createDeployment(github, repo, input) {
     production_environment: input.production,
     transient_environment: false
   });
-  if (status2 !== 201 || !("id" in data)) {
+  if (status !== 201 || !("id" in data)) {
     throw new Error(`GitHub did not create a deployment for ${input.ref}: ${JSON.stringify(data)}`);
   }
   return data.id;
@@ -33238,33 +33320,6 @@ async function requirePassingVerification(store, digest) {
     );
   }
   return found.value;
-}
-
-// actions/lib/util/errors.ts
-var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
-    super(message.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1)));
-    this.exitCode = exitCode;
-    this.name = new.target.name;
-  }
-  exitCode;
-};
-var UsageError = class extends ScalegateError {
-  constructor(message) {
-    super(message, 2);
-  }
-};
-
-// actions/lib/report/action-support.ts
-function optionalInput(name) {
-  const value = getInput(name);
-  return value === "" ? void 0 : value;
-}
-function runAction(main) {
-  main().catch((error2) => {
-    if (error2 instanceof ScalegateError) setFailed(error2.message);
-    else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
-  });
 }
 
 // actions/lib/report/run-context.ts
@@ -33302,9 +33357,7 @@ var finalStates = ["success", "failure", "error", "inactive"];
 async function run() {
   const token = getInput("github-token", { required: true });
   setSecret(token);
-  const phase = getInput("phase", { required: true });
-  if (!["check", "start", "finish"].includes(phase))
-    throw new UsageError(`phase: expected check, start or finish (got '${phase}')`);
+  const phase = choiceInput("phase", ["check", "start", "finish"]);
   const environment = getInput("environment", { required: true });
   const ctx = runContext();
   const github = createGitHubClient({
@@ -33315,13 +33368,11 @@ async function run() {
   });
   if (phase === "finish") {
     const id2 = Number(getInput("deployment-id", { required: true }));
-    const state = getInput("state", { required: true });
+    const state = choiceInput("state", finalStates);
     if (!Number.isInteger(id2) || id2 <= 0)
       throw new UsageError(
         `deployment-id: expected a deployment id (got '${getInput("deployment-id")}')`
       );
-    if (!finalStates.includes(state))
-      throw new UsageError(`state: expected ${finalStates.join(", ")} (got '${state}')`);
     await setDeploymentStatus(github, ctx.repo, id2, {
       state,
       description: optionalInput("description") ?? `${environment}: ${state}`,
@@ -33338,7 +33389,7 @@ async function run() {
       branchStore(github, ctx.repo, getInput("history-branch") || void 0),
       digest
     ).catch((error2) => {
-      throw new ScalegateError(error2 instanceof Error ? error2.message : String(error2), 1);
+      throw new ScalegateError(error2 instanceof Error ? error2.message : String(error2), ExitCode2.failed);
     });
     info(
       logSafe(
@@ -33366,4 +33417,6 @@ async function run() {
   setOutput("deployment-id", String(id));
   info(logSafe(`GitHub deployment ${id} to ${environment} is in progress`));
 }
+
+// actions/github-deployment/index.ts
 runAction(run);

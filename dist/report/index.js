@@ -10562,11 +10562,11 @@ var require_socks5_client = __commonJS({
           return;
         }
         const version2 = this.buffer[0];
-        const status3 = this.buffer[1];
+        const status2 = this.buffer[1];
         if (version2 !== 1) {
           throw new Socks5ProxyError(`Invalid auth sub-negotiation version: ${version2}`, "UND_ERR_SOCKS5_AUTH_VERSION");
         }
-        if (status3 !== 0) {
+        if (status2 !== 0) {
           throw new Socks5ProxyError("Authentication failed", "UND_ERR_SOCKS5_AUTH_FAILED");
         }
         this.buffer = this.buffer.subarray(2);
@@ -11703,14 +11703,14 @@ var require_retry_agent = __commonJS({
         this.#options = options;
       }
       dispatch(opts, handler2) {
-        const retry2 = new RetryHandler({
+        const retry3 = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
           handler: handler2
         });
-        return this.#agent.dispatch(opts, retry2);
+        return this.#agent.dispatch(opts, retry3);
       }
       close() {
         return this.#agent.close();
@@ -20185,21 +20185,21 @@ var require_response = __commonJS({
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
-      static redirect(url2, status3 = 302) {
+      static redirect(url2, status2 = 302) {
         webidl.argumentLengthCheck(arguments, 1, "Response.redirect");
         url2 = webidl.converters.USVString(url2);
-        status3 = webidl.converters["unsigned short"](status3);
+        status2 = webidl.converters["unsigned short"](status2);
         let parsedURL;
         try {
           parsedURL = new URL(url2, relevantRealm.settingsObject.baseUrl);
         } catch (err) {
           throw new TypeError(`Failed to parse URL from ${url2}`, { cause: err });
         }
-        if (!redirectStatusSet.has(status3)) {
-          throw new RangeError(`Invalid status code ${status3}`);
+        if (!redirectStatusSet.has(status2)) {
+          throw new RangeError(`Invalid status code ${status2}`);
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
-        responseObject.#state.status = status3;
+        responseObject.#state.status = status2;
         const value = isomorphicEncode(URLSerializer(parsedURL));
         responseObject.#state.headersList.append("location", value, true);
         return responseObject;
@@ -22308,13 +22308,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status: status3, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status: status2, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status: status3, statusText, headersList, socket });
+          response = makeResponse({ status: status2, statusText, headersList, socket });
         } else {
           const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
-          response = makeResponse({ status: status3, statusText, headersList });
+          response = makeResponse({ status: status2, statusText, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -22436,8 +22436,8 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status3, rawHeaders, resume, statusText) {
-              if (status3 < 200) {
+            onHeaders(status2, rawHeaders, resume, statusText) {
+              if (status2 < 200) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22453,9 +22453,9 @@ var require_fetch = __commonJS({
                 }
               }
               const location = headersList.get("location", true);
-              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status3);
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status2);
               const decoders = [];
-              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status3) && !willFollow) {
+              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -22498,7 +22498,7 @@ var require_fetch = __commonJS({
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
               resolve3({
-                status: status3,
+                status: status2,
                 statusText,
                 headersList,
                 body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
@@ -22532,8 +22532,8 @@ var require_fetch = __commonJS({
               fetchParams.controller.terminate(error63);
               reject(error63);
             },
-            onRequestUpgrade(_controller, status3, headers, socket) {
-              if (socket.session != null && status3 !== 200 || socket.session == null && status3 !== 101) {
+            onRequestUpgrade(_controller, status2, headers, socket) {
+              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22551,15 +22551,15 @@ var require_fetch = __commonJS({
                 }
               }
               resolve3({
-                status: status3,
-                statusText: STATUS_CODES[status3],
+                status: status2,
+                statusText: STATUS_CODES[status2],
                 headersList,
                 socket
               });
               return true;
             },
-            onUpgrade(status3, rawHeaders, socket) {
-              if (socket.session != null && status3 !== 200 || socket.session == null && status3 !== 101) {
+            onUpgrade(status2, rawHeaders, socket) {
+              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22575,8 +22575,8 @@ var require_fetch = __commonJS({
                 }
               }
               resolve3({
-                status: status3,
-                statusText: STATUS_CODES[status3],
+                status: status2,
+                statusText: STATUS_CODES[status2],
                 headersList,
                 socket
               });
@@ -27047,12 +27047,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name, status3, cb) {
+        _addListener(name, status2, cb) {
           var base2;
           if ((base2 = this._events)[name] == null) {
             base2[name] = [];
           }
-          this._events[name].push({ cb, status: status3 });
+          this._events[name].push({ cb, status: status2 });
           return this.instance;
         }
         listenerCount(name) {
@@ -27225,10 +27225,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status3;
-          status3 = this._states.jobStatus(this.options.id);
-          if (!(status3 === expected || expected === "DONE" && status3 === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status3}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status2;
+          status2 = this._states.jobStatus(this.options.id);
+          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -27283,11 +27283,11 @@ var require_light = __commonJS({
           return this._onFailure(error63, eventInfo, clearGlobalState, run2, free);
         }
         async _onFailure(error63, eventInfo, clearGlobalState, run2, free) {
-          var retry2, retryAfter;
+          var retry3, retryAfter;
           if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error63, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
+            retry3 = await this.Events.trigger("failed", error63, eventInfo);
+            if (retry3 != null) {
+              retryAfter = ~~retry3;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
               return run2(retryAfter);
@@ -27532,10 +27532,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status3) {
+        statusJobs(status2) {
           var k, pos, ref, results, v;
-          if (status3 != null) {
-            pos = this.status.indexOf(status3);
+          if (status2 != null) {
+            pos = this.status.indexOf(status2);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -27893,8 +27893,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status3) {
-            return this._states.statusJobs(status3);
+          jobs(status2) {
+            return this._states.statusJobs(status2);
           }
           counts() {
             return this._states.statusCounts();
@@ -35558,11 +35558,6 @@ var require_dist = __commonJS({
   }
 });
 
-// actions/report/main.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { join as join2, relative, resolve as resolve2 } from "node:path";
-
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -36023,9 +36018,9 @@ var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
 var ExitCode;
-(function(ExitCode2) {
-  ExitCode2[ExitCode2["Success"] = 0] = "Success";
-  ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+(function(ExitCode3) {
+  ExitCode3[ExitCode3["Success"] = 0] = "Success";
+  ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
@@ -36076,76 +36071,96 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
-// actions/lib/github/branch-store.ts
-function status(error63) {
-  return typeof error63 === "object" && error63 !== null && "status" in error63 ? Number(error63.status) : void 0;
+// actions/lib/util/exit-codes.ts
+var ExitCode2 = {
+  /** Done, and everything judged passed. */
+  ok: 0,
+  /** Done, and something judged failed: a gate, a canary, a regression, a rollout. */
+  failed: 1,
+  /** Bad usage or invalid input: nothing was changed. */
+  usage: 2,
+  /** Could not judge: no data, Prometheus unreachable; nothing failed. */
+  inconclusive: 3,
+  /** Cancelled by SIGINT (128 + 2), after rolling back what was unfinished. */
+  interrupted: 130,
+  /** Cancelled by SIGTERM (128 + 15), as a cancelled workflow is, after rolling back what was unfinished. */
+  terminated: 143
+};
+
+// actions/lib/util/errors.ts
+var ScalegateError = class extends Error {
+  constructor(message, exitCode = ExitCode2.usage) {
+    super(message.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1)));
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var UsageError = class extends ScalegateError {
+  constructor(message) {
+    super(message, ExitCode2.usage);
+  }
+};
+var SettingsError = class extends ScalegateError {
+  constructor(position, fieldPath, detail) {
+    const where = `${position.file}:${position.line}:${position.column}`;
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, ExitCode2.usage);
+    this.position = position;
+    this.fieldPath = fieldPath;
+    this.detail = detail;
+  }
+  position;
+  fieldPath;
+  detail;
+};
+
+// actions/lib/action/entry.ts
+function runAction(step) {
+  step().catch((error63) => {
+    if (error63 instanceof ScalegateError) setFailed(error63.message);
+    else setFailed(error63 instanceof Error ? error63.stack ?? error63.message : String(error63));
+  });
 }
-function branchStore(github, repo, branch = "scalegate-history") {
-  async function read(path) {
-    try {
-      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
-      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new Error(`${branch}:${path} is not a file`);
-      }
-      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
-    } catch (error63) {
-      if (status(error63) === 404) return void 0;
-      throw error63;
-    }
-  }
-  async function createBranch() {
-    const { data: tree } = await github.rest.git.createTree({
-      ...repo,
-      tree: [
-        {
-          path: "README.md",
-          mode: "100644",
-          type: "blob",
-          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
-        }
-      ]
-    });
-    const { data: commit } = await github.rest.git.createCommit({
-      ...repo,
-      message: "scalegate: start the history branch",
-      tree: tree.sha,
-      parents: []
-    });
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  }
-  async function branchExists() {
-    try {
-      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return true;
-    } catch (error63) {
-      if (status(error63) === 404) return false;
-      throw error63;
-    }
-  }
-  async function update(path, change, message) {
-    if (!await branchExists()) await createBranch();
-    for (let attempt = 1; ; attempt++) {
-      const current = await read(path);
-      const next = change(current?.value);
-      try {
-        await github.rest.repos.createOrUpdateFileContents({
-          ...repo,
-          path,
-          branch,
-          message,
-          content: Buffer.from(`${JSON.stringify(next, null, 2)}
-`).toString("base64"),
-          ...current ? { sha: current.sha } : {}
-        });
-        return next;
-      } catch (error63) {
-        const code = status(error63);
-        if ((code === 409 || code === 422) && attempt < 4) continue;
-        throw error63;
-      }
-    }
-  }
-  return { read, update };
+
+// actions/report/main.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join as join2, relative, resolve as resolve2 } from "node:path";
+
+// actions/lib/util/duration.ts
+var unitMs = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5
+};
+var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
+var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+var maxDurationMs = 7 * 864e5;
+function tryParseDuration(text) {
+  const trimmed = text.trim();
+  if (!durationPattern.test(trimmed)) return void 0;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
+  return total <= maxDurationMs ? total : void 0;
+}
+
+// actions/lib/action/inputs.ts
+function optionalInput(name) {
+  const value = getInput(name);
+  return value === "" ? void 0 : value;
+}
+function choiceInput(name, choices, fallback) {
+  const value = optionalInput(name) ?? fallback;
+  if (value === void 0 || !choices.includes(value))
+    throw new UsageError(
+      `${name}: expected ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} (got '${value ?? ""}')`
+    );
+  return value;
+}
+function workspace() {
+  return process.env.GITHUB_WORKSPACE ?? process.cwd();
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -37508,7 +37523,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error63;
     throw requestError;
   }
-  const status3 = fetchResponse.status;
+  const status2 = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -37516,7 +37531,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url: url2,
-    status: status3,
+    status: status2,
     headers: responseHeaders,
     data: ""
   };
@@ -37527,28 +37542,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status3 === 204 || status3 === 205) {
+  if (status2 === 204 || status2 === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status3 < 400) {
+    if (status2 < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status3, {
+    throw new RequestError(fetchResponse.statusText, status2, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status3 === 304) {
+  if (status2 === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status3, {
+    throw new RequestError("Not modified", status2, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status3 >= 400) {
+  if (status2 >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status3, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -40504,6 +40519,27 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// actions/lib/util/retry.ts
+import { setTimeout as sleep } from "node:timers/promises";
+async function retry2(operation, loop) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error63) {
+      const decision = loop.classify(error63, attempt);
+      if (!decision.retry || loop.signal?.aborted) throw error63;
+      loop.onRetry?.(decision.reason, attempt + 1, decision.delayMs);
+      if (decision.delayMs > 0)
+        await sleep(decision.delayMs, void 0, loop.signal ? { signal: loop.signal } : void 0).catch(
+          (aborted2) => {
+            loop.signal?.throwIfAborted();
+            throw aborted2;
+          }
+        );
+    }
+  }
+}
+
 // actions/lib/github/client.ts
 var ScalegateOctokit = Octokit2.plugin(retry, throttling);
 function parseRepository(text) {
@@ -40516,6 +40552,7 @@ function createGitHubClient(options) {
   options.maskSecret?.(options.token);
   const log = options.log ?? (() => {
   });
+  const paced = options.pacing ?? true;
   return new ScalegateOctokit({
     auth: options.token,
     ...options.baseUrl ? { baseUrl: options.baseUrl } : {},
@@ -40523,8 +40560,9 @@ function createGitHubClient(options) {
     log: { debug: () => {
     }, info: () => {
     }, warn: log, error: log },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 422] },
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 422], ...paced ? {} : { retryAfterBaseValue: 0 } },
     throttle: {
+      enabled: paced,
       onRateLimit: (retryAfter, request2, _octokit, retryCount) => {
         log(`GitHub rate limit on ${request2.method} ${request2.url}; retrying in ${retryAfter}s`);
         return retryCount < 3;
@@ -40535,6 +40573,81 @@ function createGitHubClient(options) {
       }
     }
   });
+}
+function httpStatus(error63) {
+  const status2 = error63?.status;
+  return typeof status2 === "number" ? status2 : void 0;
+}
+function retryOnConflict(operation, statuses, tries = 4) {
+  return retry2(operation, {
+    classify: (error63, attempt) => {
+      const status2 = httpStatus(error63);
+      return status2 !== void 0 && statuses.includes(status2) && attempt + 1 < tries ? { retry: true, delayMs: 0, reason: `HTTP ${status2}` } : { retry: false };
+    }
+  });
+}
+
+// actions/lib/github/branch-store.ts
+function branchStore(github, repo, branch = "scalegate-history") {
+  async function read(path) {
+    try {
+      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
+      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
+        throw new Error(`${branch}:${path} is not a file`);
+      }
+      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
+    } catch (error63) {
+      if (httpStatus(error63) === 404) return void 0;
+      throw error63;
+    }
+  }
+  async function createBranch() {
+    const { data: tree } = await github.rest.git.createTree({
+      ...repo,
+      tree: [
+        {
+          path: "README.md",
+          mode: "100644",
+          type: "blob",
+          content: "# scalegate history\n\nWritten by scalegate workflows: scaling-regression runs and verification evidence.\n"
+        }
+      ]
+    });
+    const { data: commit } = await github.rest.git.createCommit({
+      ...repo,
+      message: "scalegate: start the history branch",
+      tree: tree.sha,
+      parents: []
+    });
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
+  }
+  async function branchExists() {
+    try {
+      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
+      return true;
+    } catch (error63) {
+      if (httpStatus(error63) === 404) return false;
+      throw error63;
+    }
+  }
+  async function update(path, change, message) {
+    if (!await branchExists()) await createBranch();
+    return retryOnConflict(async () => {
+      const current = await read(path);
+      const next = change(current?.value);
+      await github.rest.repos.createOrUpdateFileContents({
+        ...repo,
+        path,
+        branch,
+        message,
+        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+`).toString("base64"),
+        ...current ? { sha: current.sha } : {}
+      });
+      return next;
+    }, [409, 422]);
+  }
+  return { read, update };
 }
 
 // actions/lib/github/evidence.ts
@@ -40549,45 +40662,6 @@ async function recordVerification(store, record2) {
     () => record2,
     `scalegate: ${record2.passed ? "passed" : "failed"} verification of ${record2.digest.slice(0, 19)} (${record2.environment})`
   );
-}
-
-// actions/lib/util/errors.ts
-var ScalegateError = class extends Error {
-  constructor(message, exitCode = 2) {
-    super(message.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1)));
-    this.exitCode = exitCode;
-    this.name = new.target.name;
-  }
-  exitCode;
-};
-var UsageError = class extends ScalegateError {
-  constructor(message) {
-    super(message, 2);
-  }
-};
-var SettingsError = class extends ScalegateError {
-  constructor(position, fieldPath, detail) {
-    const where = `${position.file}:${position.line}:${position.column}`;
-    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
-    this.position = position;
-    this.fieldPath = fieldPath;
-    this.detail = detail;
-  }
-  position;
-  fieldPath;
-  detail;
-};
-
-// actions/lib/report/action-support.ts
-function optionalInput(name) {
-  const value = getInput(name);
-  return value === "" ? void 0 : value;
-}
-function runAction(main) {
-  main().catch((error63) => {
-    if (error63 instanceof ScalegateError) setFailed(error63.message);
-    else setFailed(error63 instanceof Error ? error63.stack ?? error63.message : String(error63));
-  });
 }
 
 // actions/lib/util/yaml-source.ts
@@ -40676,25 +40750,6 @@ function parseYamlSource(text, file2) {
     value: documentValue(doc, lines, file2),
     locate: documentLocator(doc, lines, file2)
   };
-}
-
-// actions/lib/util/duration.ts
-var unitMs = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5
-};
-var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
-var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-var maxDurationMs = 7 * 864e5;
-function tryParseDuration(text) {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return void 0;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total <= maxDurationMs ? total : void 0;
 }
 
 // actions/lib/util/markdown-escape.ts
@@ -60861,7 +60916,7 @@ function chartSection(input2) {
 }
 function renderHtmlBody(input2, headingLevel = 1) {
   const { verdict, context } = input2;
-  const status3 = verdict.status;
+  const status2 = verdict.status;
   const facts = [
     `Window ${verdict.window.start} \u2192 ${verdict.window.end}${verdict.window.stage ? ` (stage ${verdict.window.stage})` : ""}`,
     `mode ${verdict.mode}`,
@@ -60872,7 +60927,7 @@ function renderHtmlBody(input2, headingLevel = 1) {
   const runLink = context?.runUrl ? ` \xB7 <a href="${escapeHtml(context.runUrl)}" rel="noopener noreferrer">workflow run</a>` : "";
   return `<h${headingLevel}>scalegate \xB7 ${escapeHtml(input2.environment)}</h${headingLevel}>
 <p class="facts">${facts.map(escapeHtml).join(" \xB7 ")}${runLink}</p>
-<div class="verdict ${status3}" data-status="${status3}">${status3.toUpperCase()}: ${escapeHtml(verdict.summary)}</div>
+<div class="verdict ${status2}" data-status="${status2}">${status2.toUpperCase()}: ${escapeHtml(verdict.summary)}</div>
 ${gateSection(input2)}
 ${stageSection(input2)}
 ${chartSection(input2)}`;
@@ -61009,14 +61064,14 @@ function renderMarkdownReport(input2, options = {}) {
 }
 
 // actions/lib/report/files.ts
-var status2 = external_exports.enum(["pass", "fail", "inconclusive"]);
+var status = external_exports.enum(["pass", "fail", "inconclusive"]);
 var values = external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()]));
 var window2 = external_exports.object({ start: isoTime, end: isoTime });
 var verdictFileSchema = external_exports.object({
   schemaVersion: external_exports.literal(verdictSchemaVersion, {
     error: (issue3) => `expected ${verdictSchemaVersion} (got ${JSON.stringify(issue3.input)})`
   }),
-  status: status2,
+  status,
   passed: external_exports.boolean(),
   summary: external_exports.string(),
   mode: external_exports.enum(["once", "continuous"]),
@@ -61029,7 +61084,7 @@ var verdictFileSchema = external_exports.object({
     external_exports.object({
       name: external_exports.string(),
       type: external_exports.string(),
-      status: status2,
+      status,
       reason: external_exports.string(),
       observed: values,
       threshold: values,
@@ -61172,7 +61227,7 @@ function runContext(env = process.env) {
   };
 }
 function isPermissionError(error63) {
-  return typeof error63 === "object" && error63 !== null && "status" in error63 && Number(error63.status) === 403;
+  return httpStatus(error63) === 403;
 }
 
 // actions/lib/report/publish.ts
@@ -61235,11 +61290,9 @@ function pullRequestNumber(fromEvent) {
 async function run() {
   const token = getInput("github-token");
   if (token) setSecret(token);
-  const cwd = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const cwd = workspace();
   const environment = getInput("environment", { required: true });
-  const failOn = getInput("fail-on") || "never";
-  if (!["fail", "inconclusive", "never"].includes(failOn))
-    throw new UsageError(`fail-on: expected fail, inconclusive or never (got '${failOn}')`);
+  const failOn = choiceInput("fail-on", ["fail", "inconclusive", "never"], "never");
   const verdict = await readVerdict(resolve2(cwd, getInput("verdict", { required: true })));
   const windowsInput = optionalInput("windows");
   const ctx = runContext();
@@ -61335,4 +61388,6 @@ async function run() {
   const failing = verdict.status === "fail" || verdict.status === "inconclusive" && failOn === "inconclusive";
   if (failing && failOn !== "never") setFailed(`verdict ${verdict.status}: ${verdict.summary}`);
 }
+
+// actions/report/index.ts
 runAction(run);

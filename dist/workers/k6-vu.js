@@ -307,17 +307,18 @@ function createExecutionModule(vu2, options) {
   };
 }
 
-// actions/lib/load/duration.ts
+// actions/lib/util/duration.ts
 var unitMs = {
-  ns: 1e-6,
-  us: 1e-3,
-  \u00B5s: 1e-3,
   ms: 1,
   s: 1e3,
   m: 6e4,
   h: 36e5,
   d: 864e5
 };
+var maxDurationMs = 7 * 864e5;
+
+// actions/lib/load/duration.ts
+var unitMs2 = { ...unitMs, ns: 1e-6, us: 1e-3, \u00B5s: 1e-3 };
 var partPattern = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d)/y;
 function parseK6Duration(value, field) {
   if (typeof value === "number" && Number.isFinite(value)) return value;
@@ -331,7 +332,7 @@ function parseK6Duration(value, field) {
     partPattern.lastIndex = at;
     const match = partPattern.exec(text);
     if (!match) throw new TypeError(`${field}: '${value}' is not a duration (e.g. 500ms, 30s, 1m30s, 2d)`);
-    total += Number(match[1]) * unitMs[match[2]];
+    total += Number(match[1]) * unitMs2[match[2]];
     at = partPattern.lastIndex;
   }
   if (text === "") throw new TypeError(`${field}: empty duration`);

@@ -11,7 +11,8 @@ import { runGates } from '../../actions/lib/gates/run.js';
 import type { GateContext } from '../../actions/lib/gates/types.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
-import { ScriptedExporter, waitFor } from '../prometheus/scripted-exporter.js';
+import { ScriptedExporter } from '../prometheus/scripted-exporter.js';
+import { eventually } from '../support/eventually.js';
 
 const exporter = new ScriptedExporter();
 let prometheus: PrometheusServer;
@@ -49,18 +50,26 @@ before(async () => {
   client = new PrometheusClient({ url: prometheus.url, retries: 1, backoffMs: 50, timeoutMs: 3000 });
   await prometheus.waitForSample('http_requests_total');
   // Rate-based gates need at least two scrapes in their lookback.
-  await waitFor('three scrapes', async () => {
-    const [sample] = await client.query('count_over_time(http_requests_total[10s])');
-    return (sample?.value[1] ?? 0) >= 3;
-  });
+  await eventually(
+    'three scrapes',
+    async () => {
+      const [sample] = await client.query('count_over_time(http_requests_total[10s])');
+      return (sample?.value[1] ?? 0) >= 3;
+    },
+    { timeoutMs: 60_000 },
+  );
 });
 
 /** After a scripted regression: wait until the lookback holds only healthy traffic again. */
 async function healthy(): Promise<void> {
-  await waitFor('healthy traffic', async () => {
-    const results = await evaluateOnce(set.gates, context(new Date(Date.now() - 3000), new Date()));
-    return results.every((r) => r.status === 'pass');
-  });
+  await eventually(
+    'healthy traffic',
+    async () => {
+      const results = await evaluateOnce(set.gates, context(new Date(Date.now() - 3000), new Date()));
+      return results.every((r) => r.status === 'pass');
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 after(async () => {
@@ -113,10 +122,14 @@ test('stops at the first definitive failure once a regression starts, long befor
 test('failureLimit tolerates failed evaluations before failing', async () => {
   exporter.setTraffic({ service: 'shop' }, { latencySeconds: 0.4 });
   try {
-    await waitFor('slow requests to show', async () => {
-      const [r] = await evaluateOnce(set.gates.slice(1), context(new Date(Date.now() - 3000), new Date()));
-      return r!.status === 'fail';
-    });
+    await eventually(
+      'slow requests to show',
+      async () => {
+        const [r] = await evaluateOnce(set.gates.slice(1), context(new Date(Date.now() - 3000), new Date()));
+        return r!.status === 'fail';
+      },
+      { timeoutMs: 60_000 },
+    );
     const result = await evaluateContinuously(
       set.gates.slice(1),
       context(new Date(Date.now() - 3000), new Date(Date.now() + 60_000)),

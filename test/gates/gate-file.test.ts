@@ -86,6 +86,21 @@ test('a bad condition, missing alternatives and YAML syntax errors', async () =>
   assert.match(await gateFileError('gates:\n  - name: [\n'), /gates\.yaml:\d+:\d+: invalid YAML/);
 });
 
+test('a PromQL typo in a promql gate fails at load, naming the query and the column in it', async () => {
+  assert.match(
+    await gateFileError(
+      'gates:\n  - name: c\n    type: promql\n    query: sum(rate(http_requests_total[$window])\n    successCondition: result < 5\n',
+    ),
+    /gates\.yaml:4:12: gates\[0\]\.query: invalid PromQL: unexpected end of query at column 39$/,
+  );
+  assert.match(
+    await gateFileError(
+      'gates:\n  - name: c\n    type: promql\n    query: sun(rate(errors_total[5m]))\n    successCondition: result < 5\n',
+    ),
+    /gates\.yaml:4:12: gates\[0\]\.query: invalid PromQL at column 4, near '\(rate\(errors_tot'$/,
+  );
+});
+
 test('usage errors: missing window, bad time, unreadable file', async () => {
   await writeFile(join(dir, 'gates.yaml'), good);
   const noWindow = await run([...prometheus, '--gates', 'gates.yaml']);

@@ -14,7 +14,8 @@ import { parseGateFile } from '../../actions/lib/gates/load.js';
 import type { GateContext, GateResult } from '../../actions/lib/gates/types.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
-import { ScriptedExporter, waitFor } from '../prometheus/scripted-exporter.js';
+import { ScriptedExporter } from '../prometheus/scripted-exporter.js';
+import { eventually } from '../support/eventually.js';
 import { runCli } from './run-cli.js';
 
 const exporter = new ScriptedExporter();
@@ -187,12 +188,16 @@ before(async () => {
   hpa('hpa', 'web', 6);
   hpa('hpa', 'web-canary', 4);
   pod('pods-ok', 'b', 'Running');
-  await waitFor('the scale-out to be scraped', async () => {
-    const [sample] = await client.query(
-      'max(kube_horizontalpodautoscaler_status_current_replicas{namespace="hpa",horizontalpodautoscaler="web"})',
-    );
-    return sample?.value[1] === 6 && Date.now() - start.getTime() > 7000;
-  });
+  await eventually(
+    'the scale-out to be scraped',
+    async () => {
+      const [sample] = await client.query(
+        'max(kube_horizontalpodautoscaler_status_current_replicas{namespace="hpa",horizontalpodautoscaler="web"})',
+      );
+      return sample?.value[1] === 6 && Date.now() - start.getTime() > 7000;
+    },
+    { timeoutMs: 60_000 },
+  );
   window = { start, end: new Date() };
   const set = parseGateFile(gateFile, 'gates.yaml');
   results = new Map((await evaluateOnce(set.gates, context())).map((r) => [r.name, r]));
@@ -456,7 +461,7 @@ describe('actions/gate', () => {
     const code = await new Promise<number>((resolvePromise) => {
       const child = execFile(
         process.execPath,
-        ['--import', 'tsx', 'actions/gate/main.ts'],
+        ['--import', 'tsx', 'actions/gate/index.ts'],
         { env },
         () => {},
       );

@@ -12,7 +12,7 @@ import type { GateResult } from '../../actions/lib/gates/types.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
-import { waitFor } from '../prometheus/scripted-exporter.js';
+import { eventually } from '../support/eventually.js';
 
 let cluster: RunningCluster;
 let prometheus: PrometheusServer;
@@ -81,7 +81,7 @@ before(async () => {
       ],
     },
   });
-  await waitFor(
+  await eventually(
     'the HPA at 3 replicas and the hog pods Pending, as Prometheus sees them',
     async () => {
       const [replicas] = await client.query(
@@ -90,7 +90,7 @@ before(async () => {
       const [pending] = await client.query('sum(kube_pod_status_unschedulable{namespace="shop"})');
       return replicas?.value[1] === 3 && pending?.value[1] === 2;
     },
-    60_000,
+    { timeoutMs: 60_000 },
   );
   const context = {
     client,

@@ -17,7 +17,12 @@ const masked: string[] = [];
 
 before(async () => {
   fake = await startFakeGitHub();
-  github = createGitHubClient({ token: 'ghs_secret', baseUrl: fake.url, maskSecret: (s) => masked.push(s) });
+  github = createGitHubClient({
+    token: 'ghs_secret',
+    baseUrl: fake.url,
+    maskSecret: (s) => masked.push(s),
+    pacing: false,
+  });
 });
 after(() => fake.close());
 

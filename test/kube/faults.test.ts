@@ -4,6 +4,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { applyObjects } from '../../actions/lib/kube/apply.js';
 import { acquireLease } from '../../actions/lib/kube/lease.js';
 import { waitForRollout } from '../../actions/lib/kube/rollout-status.js';
+import { eventually } from '../support/eventually.js';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 
 let cluster: TestCluster;
@@ -213,8 +214,15 @@ describe('Lease: one promotion per environment', () => {
       acquireLease(client, { name: 'promo', holder: 'run-B', durationSeconds: 5, waitMs: 600, pollMs: 100 }),
       /lease lease\/promo is held by run-A \(renewed \d+s ago, expires in \d+s\); gave up after 1s/,
     );
-    // The holder keeps renewing past the lease duration; B waits until A releases.
-    const waiting = acquireLease(client, {
+    // A holds and renews; B keeps trying (every attempt is one update of the Lease) and waits until A releases.
+    const contender = cluster.client('lease');
+    let attempts = 0;
+    const update = contender.update.bind(contender);
+    contender.update = ((...args: Parameters<typeof update>) => {
+      attempts++;
+      return update(...args);
+    }) as typeof contender.update;
+    const waiting = acquireLease(contender, {
       name: 'promo',
       holder: 'run-B',
       durationSeconds: 5,
@@ -225,7 +233,7 @@ describe('Lease: one promotion per environment', () => {
     void waiting.then(() => {
       acquired = true;
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await eventually('B to try for the lease five times', () => attempts >= 5);
     assert.equal(acquired, false);
     await first.release();
     const second = await waiting;

@@ -15,6 +15,7 @@ import { GarbageCollector } from '../../simulator/controllers/gc.js';
 import { K6TestRunController, parseTestRunArguments } from '../../simulator/controllers/k6-testrun.js';
 import { profiles } from '../../simulator/profile.js';
 import { apiServerForTest } from '../simulator/api-fixtures.js';
+import { eventually } from '../support/eventually.js';
 import { startTarget, type TargetServer } from './target-server.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
@@ -123,11 +124,10 @@ describe('operator runner', () => {
         })) as { items: unknown[] };
         assert.equal(list.items.length, 0);
         const batch = cluster.kc.makeApiClient(BatchV1Api);
-        for (let i = 0; i < 100; i++) {
-          if ((await batch.listNamespacedJob({ namespace: 'default' })).items.length === 0) break;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        assert.equal((await batch.listNamespacedJob({ namespace: 'default' })).items.length, 0);
+        await eventually(
+          "the TestRun's Jobs to be deleted with it",
+          async () => (await batch.listNamespacedJob({ namespace: 'default' })).items.length === 0,
+        );
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -10,6 +10,7 @@ import {
   promDuration,
   selector,
 } from '../../actions/lib/prometheus/promql.js';
+import { promqlSyntaxError } from '../../actions/lib/prometheus/syntax.js';
 
 const hostile = 'a"} or vector(1) #';
 
@@ -66,4 +67,23 @@ test('kube-state-metrics pod label names and PromQL durations', () => {
   assert.equal(promDuration(90_000), '90s');
   assert.equal(promDuration(1500), '1500ms');
   assert.equal(promDuration(0.2), '1ms');
+});
+
+test('PromQL syntax at load: valid queries pass, with $window and {{name}} standing for their values', () => {
+  for (const query of [
+    'sum(rate(http_requests_total{code=~"5.."}[$window])) / sum(rate(http_requests_total[$window]))',
+    'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{track="{{track}}"}[1m])))',
+    'max_over_time(kube_horizontalpodautoscaler_status_desired_replicas[$window:15s]) offset 1m',
+    'up == bool 1',
+  ])
+    assert.equal(promqlSyntaxError(query), undefined, query);
+});
+
+test('PromQL syntax at load: an error names the column where the query stops being PromQL', () => {
+  assert.equal(promqlSyntaxError('sum(rate(x[5m])'), 'invalid PromQL: unexpected end of query at column 16');
+  assert.equal(promqlSyntaxError('rate(x[5m]) bye'), "invalid PromQL at column 13, near 'bye'");
+  assert.equal(
+    promqlSyntaxError('foo{track="{{track}}"'),
+    'invalid PromQL: unexpected end of query at column 22',
+  );
 });

@@ -125,16 +125,3 @@ export class ScriptedExporter {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 }
-
-/** Polls `check` every 100 ms until it is true (tests wait for conditions, never for fixed times). */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

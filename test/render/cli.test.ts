@@ -98,7 +98,7 @@ describe('actions/render (process)', () => {
     try {
       const outputFile = join(scratch, 'github-output');
       await writeFile(outputFile, '');
-      const result = run(['--import', 'tsx', 'actions/render/main.ts'], {
+      const result = run(['--import', 'tsx', 'actions/render/index.ts'], {
         ...process.env,
         GITHUB_WORKSPACE: root,
         GITHUB_OUTPUT: outputFile,
@@ -123,7 +123,7 @@ describe('actions/render (process)', () => {
   });
 
   it('fails the step with the one-line settings error', () => {
-    const result = run(['--import', 'tsx', 'actions/render/main.ts'], {
+    const result = run(['--import', 'tsx', 'actions/render/index.ts'], {
       ...process.env,
       GITHUB_WORKSPACE: root,
       INPUT_ENV: 'test/fixtures/settings/bad/typo.yaml',

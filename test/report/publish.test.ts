@@ -12,7 +12,7 @@ let github: GitHubClient;
 
 before(async () => {
   fake = await startFakeGitHub();
-  github = createGitHubClient({ token: 'ghs_report', baseUrl: fake.url });
+  github = createGitHubClient({ token: 'ghs_report', baseUrl: fake.url, pacing: false });
 });
 after(() => fake.close());
 

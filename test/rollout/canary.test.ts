@@ -11,6 +11,7 @@ import { promote } from '../../actions/lib/rollout/promote.js';
 import { rollback } from '../../actions/lib/rollout/rollback.js';
 import { deployStable } from '../../actions/lib/rollout/stable.js';
 import type { StepChecks } from '../../actions/lib/rollout/steps.js';
+import { eventually } from '../support/eventually.js';
 import { type TestEnvironmentOptions, writeEnvironment } from './helpers/environment.js';
 import { rolloutTestbed } from './helpers/testbed.js';
 
@@ -224,6 +225,13 @@ describe('canary rollouts against the local cluster', () => {
 
   it('waits at an untilApproved pause until promote --approve records the approval', async () => {
     const ctx = contextFor('approval', 'approval', 'run-approval');
+    // Every look of the pause for an approval reads the progress ConfigMap: counted, so the test can wait for looks.
+    let progressReads = 0;
+    const read = ctx.client.read.bind(ctx.client);
+    ctx.client.read = (async (ref: Parameters<typeof read>[0]) => {
+      if (ref.kind === 'ConfigMap') progressReads++;
+      return read(ref);
+    }) as typeof ctx.client.read;
     const stable = await rendered('approval', 'stable', 'scalegate/web:1.0.0');
     await deployStable(ctx, stable.rendered, 'scalegate/web:1.0.0');
     const canary = await rendered('approval', 'canary', 'scalegate/web:6.0.0');
@@ -236,9 +244,15 @@ describe('canary rollouts against the local cluster', () => {
       finished = true;
     });
     const client = bed.cluster.client('approval');
-    for (let i = 0; i < 300 && !(await readProgress(client, 'approval', 'web'))?.pauseStartedAt; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(
+      'the pause to start',
+      async () => (await readProgress(client, 'approval', 'web'))?.pauseStartedAt,
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    const seen = progressReads;
+    await eventually('the pause to look for the approval three more times', () => progressReads >= seen + 3);
     assert.equal(finished, false, 'still waiting for the approval');
     await approveStep(client, 'approval', 'web');
     const progress = await running;

@@ -12,6 +12,7 @@ import { rollbackIfUnfinished } from '../../actions/lib/rollout/rollback.js';
 import { openSession } from '../../actions/lib/rollout/session.js';
 import { main } from '../../cli/main.js';
 import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { writeEnvironments } from './helpers/environment.js';
 import { forbiddenCalls, rbacRules } from './helpers/rbac.js';
 
@@ -77,16 +78,6 @@ async function scalegate(args: string[], runId = 'cli-run'): Promise<Outcome> {
   return { code, signal: null, stdout, stderr };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const progress = (ns: string) => readProgress(direct, ns, 'web');
 const deployment = (ns: string, name: string) =>
   direct.read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns } });
@@ -122,8 +113,10 @@ describe('scalegate deploy / promote / rollback / status', () => {
 
     const args = ['deploy', '--env', 'crash', '--track', 'canary', '--image', 'scalegate/web:2.0.0'];
     const first = start(args, 'run-crash');
-    await until('the first pause to start', async () =>
-      (await progress('crash'))?.pauseStartedAt ? true : undefined,
+    await eventually(
+      'the first pause to start',
+      async () => ((await progress('crash'))?.pauseStartedAt ? true : undefined),
+      { timeoutMs: 60_000, everyMs: 200 },
     );
     first.child.kill('SIGKILL');
     const killed = await first.done;
@@ -183,8 +176,10 @@ describe('scalegate deploy / promote / rollback / status', () => {
       ['deploy', '--env', 'cancel', '--track', 'canary', '--image', 'scalegate/web:9.0.0'],
       'run-cancel',
     );
-    await until('the pause to start', async () =>
-      (await progress('cancel'))?.pauseStartedAt ? true : undefined,
+    await eventually(
+      'the pause to start',
+      async () => ((await progress('cancel'))?.pauseStartedAt ? true : undefined),
+      { timeoutMs: 60_000, everyMs: 200 },
     );
     assert.ok(await deployment('cancel', 'web-canary'));
     run.child.kill('SIGTERM');
@@ -202,10 +197,14 @@ describe('scalegate deploy / promote / rollback / status', () => {
       ['deploy', '--env', 'cancel', '--track', 'canary', '--image', 'scalegate/web:8.0.0'],
       'run-post',
     );
-    await until('the pause to start', async () => {
-      const p = await progress('cancel');
-      return p?.runId === 'run-post' && p.pauseStartedAt ? true : undefined;
-    });
+    await eventually(
+      'the pause to start',
+      async () => {
+        const p = await progress('cancel');
+        return p?.runId === 'run-post' && p.pauseStartedAt ? true : undefined;
+      },
+      { timeoutMs: 60_000, everyMs: 200 },
+    );
     run.child.kill('SIGKILL');
     await run.done;
     const postFor = async (runId: string) => {

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { imageVersion, parseImageReference } from '../../actions/lib/settings/index.js';
 import { closestMatch } from '../../actions/lib/util/did-you-mean.js';
-import { formatDuration, isDuration, parseDuration } from '../../actions/lib/util/duration.js';
+import {
+  durationOption,
+  formatDuration,
+  isDuration,
+  parseDuration,
+  shortDuration,
+} from '../../actions/lib/util/duration.js';
+import { UsageError } from '../../actions/lib/util/errors.js';
 import { formatBytes, formatCpu, isQuantity, parseQuantity } from '../../actions/lib/util/quantity.js';
 
 describe('quantities', () => {
@@ -57,6 +64,27 @@ describe('durations', () => {
     assert.equal(formatDuration(500), '500ms');
     assert.equal(formatDuration(0), '0s');
     assert.equal(formatDuration(3_600_000 + 1500), '1h1s500ms');
+  });
+
+  it('writes durations for messages in tenths of a second, then whole seconds', () => {
+    assert.equal(shortDuration(2340), '2.3s');
+    assert.equal(shortDuration(0), '0s');
+    assert.equal(shortDuration(90_400), '1m30s');
+  });
+
+  it('reads a flag or an input: the fallback when absent, a one-line usage error naming it when bad', () => {
+    assert.equal(durationOption('--step', undefined, 15_000), 15_000);
+    assert.equal(durationOption('step', '', 15_000), 15_000);
+    assert.equal(durationOption('--step', '2m', 15_000), 120_000);
+    assert.throws(
+      () => durationOption('scalegate gate: --step', 'soon', 15_000),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.exitCode === 2 &&
+        error.message === "scalegate gate: --step: expected a duration such as 15s (got 'soon')",
+    );
+    assert.throws(() => durationOption('--interval', '0', 10_000), UsageError);
+    assert.equal(durationOption('--lease-wait', '0', 120_000, { allowZero: true }), 0);
   });
 });
 

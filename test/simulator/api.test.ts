@@ -11,6 +11,7 @@ import {
   type V1Deployment,
   Watch,
 } from '@kubernetes/client-node';
+import { eventually } from '../support/eventually.js';
 import { apiServerForTest, call, deploymentManifest } from './api-fixtures.js';
 
 type Fixture = Awaited<ReturnType<typeof apiServerForTest>>;
@@ -509,7 +510,9 @@ describe('local API server: watch, delete and events', () => {
       },
     );
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'a' } } });
-    await waitFor(() => seen.length === 1 && bookmarks >= 12, 'events and bookmarks');
+    await eventually('events and bookmarks', () => seen.length === 1 && bookmarks >= 12, {
+      timeoutMs: 15_000,
+    });
     assert.equal(ended, 'open', 'bookmarks kept the watch alive past the client inactivity timeout');
     controller.abort();
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'b' } } });
@@ -521,7 +524,7 @@ describe('local API server: watch, delete and events', () => {
       (type, object) => resumed.push(`${type} ${object.metadata.name}`),
       () => {},
     );
-    await waitFor(() => resumed.length === 2, 'resumed events');
+    await eventually('resumed events', () => resumed.length === 2, { timeoutMs: 15_000 });
     assert.deepEqual(resumed, ['ADDED b', 'DELETED a']);
     again.abort();
   });
@@ -552,7 +555,7 @@ describe('local API server: watch, delete and events', () => {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     await core.deleteNamespacedConfigMap({ name: 'sel', namespace: 'default' });
-    await waitFor(() => seen.length === 4, 'four events');
+    await eventually('four events', () => seen.length === 4, { timeoutMs: 15_000 });
     watch.abort();
     assert.equal(created.metadata?.labels?.tier, 'front');
     assert.deepEqual(seen, ['ADDED sel front', 'DELETED sel back', 'ADDED sel front', 'DELETED sel front']);
@@ -576,7 +579,7 @@ describe('local API server: watch, delete and events', () => {
         done = true;
       },
     );
-    await waitFor(() => done, 'the server to end the watch');
+    await eventually('the server to end the watch', () => done, { timeoutMs: 15_000 });
     assert.equal(events.length, 1);
     assert.equal(events[0]?.type, 'ERROR');
     assert.equal(events[0]?.object.code, 410);
@@ -702,11 +705,3 @@ describe('local API server: watch, delete and events', () => {
     assert.equal(none.body.items.length, 0);
   });
 });
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
-import { until } from './dataplane-fixtures.js';
+import { eventually } from '../support/eventually.js';
 
 /** Real kubectl (1.32, `/usr/bin/kubectl`) run as a user would, and the manifests the end-to-end tests apply. */
 
@@ -21,7 +20,7 @@ export function kubectl(env: NodeJS.ProcessEnv, args: string[], stdin?: string):
 
 /**
  * Re-runs a kubectl command until its stdout matches (the cluster converges on its own time), then returns it.
- * A miss waits a little before the next run, so polling does not starve the cluster of the shared CPU.
+ * A miss waits a quarter second before the next run, so polling does not starve the cluster of the shared CPU.
  */
 export function kubectlUntil(
   env: NodeJS.ProcessEnv,
@@ -30,16 +29,14 @@ export function kubectlUntil(
   timeoutMs = 40_000,
 ): Promise<string> {
   let last = '';
-  return until(
+  return eventually(
     `kubectl ${args.join(' ')} to match ${expected}`,
     async () => {
       const result = await kubectl(env, args);
       last = `${result.stdout}${result.stderr}`;
-      if (result.code === 0 && expected.test(result.stdout)) return result.stdout;
-      await delay(200);
-      return undefined;
+      return result.code === 0 && expected.test(result.stdout) ? result.stdout : undefined;
     },
-    timeoutMs,
+    { timeoutMs, everyMs: 250 },
   ).catch((error: Error) => {
     throw new Error(`${error.message}; last output: ${last}`);
   });

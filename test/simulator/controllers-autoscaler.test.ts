@@ -3,6 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import { ClusterAutoscaler } from '../../simulator/controllers/cluster-autoscaler.js';
 import { isPodReady } from '../../simulator/controllers/objects.js';
 import { type NodeGroupSpec, nodeGroupLabel } from '../../simulator/nodes.js';
+import { eventually } from '../support/eventually.js';
 import {
   coreControllers,
   deployment,
@@ -15,7 +16,6 @@ import {
   startControllers,
   stopHarnesses,
   types,
-  waitFor,
 } from './controllers-fixtures.js';
 
 afterEach(stopHarnesses);
@@ -58,10 +58,12 @@ describe('cluster autoscaler', () => {
       groups: [pool, fixed],
     });
     h.store.create(types.deployments, deployment('web', 3, podTemplate('web', { cpu: '600m' })));
-    await waitFor(() => readyPods(h, 'web') === 3, 'web on node-1');
+    await eventually('web on node-1', () => readyPods(h, 'web') === 3);
     h.store.create(types.deployments, deployment('extra', 2, podTemplate('extra', { cpu: '900m' })));
 
-    await waitFor(() => readyPods(h, 'extra') === 2, 'extra running on an added node', 30_000);
+    await eventually('extra running on an added node', () => readyPods(h, 'extra') === 2, {
+      timeoutMs: 30_000,
+    });
     const [added] = groupNodes(h, 'pool');
     assert.ok(added, 'a pool node was added');
     const extraPods = podsOf(h.store, 'extra');
@@ -90,10 +92,10 @@ describe('cluster autoscaler', () => {
     });
     scale(h, 'web', 1);
     scale(h, 'extra', 1);
-    await waitFor(
-      () => groupNodes(h, 'pool').length === 0 && readyPods(h, 'extra') === 1,
+    await eventually(
       'the pool node removed',
-      30_000,
+      () => groupNodes(h, 'pool').length === 0 && readyPods(h, 'extra') === 1,
+      { timeoutMs: 30_000 },
     );
     const survivor = podsOf(h.store, 'extra')[0];
     assert.equal(survivor?.spec.nodeName, 'node-1', 'the evicted pod was recreated and rescheduled');
@@ -126,12 +128,12 @@ describe('cluster autoscaler', () => {
       types.deployments,
       deployment('buffer', 1, podTemplate('buffer', { cpu: '1500m', priorityClassName: 'overprovisioning' })),
     );
-    await waitFor(() => readyPods(h, 'buffer') === 1, 'buffer running on node-1');
+    await eventually('buffer running on node-1', () => readyPods(h, 'buffer') === 1);
     h.store.create(types.deployments, deployment('app', 1, podTemplate('app', { cpu: '1' })));
-    await waitFor(
-      () => readyPods(h, 'app') === 1 && readyPods(h, 'buffer') === 1,
+    await eventually(
       'app and buffer both running',
-      30_000,
+      () => readyPods(h, 'app') === 1 && readyPods(h, 'buffer') === 1,
+      { timeoutMs: 30_000 },
     );
     assert.equal(podsOf(h.store, 'app')[0]?.spec.nodeName, 'node-1', "the app took the buffer pod's room");
     const [added] = groupNodes(h, 'pool');
@@ -150,16 +152,16 @@ describe('cluster autoscaler', () => {
       types.deployments,
       deployment('picky', 1, podTemplate('picky', { cpu: '100m', spec: { nodeSelector: { disk: 'ssd' } } })),
     );
-    const giant = await waitFor(() => podsOf(h.store, 'giant')[0]?.metadata.name, 'giant pod');
-    const picky = await waitFor(() => podsOf(h.store, 'picky')[0]?.metadata.name, 'picky pod');
-    const giantEvent = await waitFor(
-      () => eventsFor(h.store, giant, 'NotTriggerScaleUp')[0],
+    const giant = await eventually('giant pod', () => podsOf(h.store, 'giant')[0]?.metadata.name);
+    const picky = await eventually('picky pod', () => podsOf(h.store, 'picky')[0]?.metadata.name);
+    const giantEvent = await eventually(
       'NotTriggerScaleUp for giant',
+      () => eventsFor(h.store, giant, 'NotTriggerScaleUp')[0],
     );
     assert.equal(giantEvent.message, "pod didn't trigger scale-up: 1 Insufficient cpu");
-    const pickyEvent = await waitFor(
-      () => eventsFor(h.store, picky, 'NotTriggerScaleUp')[0],
+    const pickyEvent = await eventually(
       'NotTriggerScaleUp for picky',
+      () => eventsFor(h.store, picky, 'NotTriggerScaleUp')[0],
     );
     assert.equal(
       pickyEvent.message,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { isPodReady } from '../../simulator/controllers/objects.js';
 import type { KubeObject } from '../../simulator/store/types.js';
+import { eventually } from '../support/eventually.js';
 import {
   condition,
   coreControllers,
@@ -14,7 +15,6 @@ import {
   startControllers,
   stopHarnesses,
   types,
-  waitFor,
 } from './controllers-fixtures.js';
 
 afterEach(stopHarnesses);
@@ -55,7 +55,7 @@ describe('Deployment and ReplicaSet controllers', () => {
       types.deployments,
       deployment('web', 3, podTemplate('web', { cpu: '100m', readinessDelay: 0 })),
     );
-    const d = await waitFor(() => rolledOut(h, 'web', 3), 'web rolled out');
+    const d = await eventually('web rolled out', () => rolledOut(h, 'web', 3));
 
     assert.equal(condition(d, 'Available')?.status, 'True');
     assert.equal(condition(d, 'Available')?.reason, 'MinimumReplicasAvailable');
@@ -100,7 +100,7 @@ describe('Deployment and ReplicaSet controllers', () => {
     updateTemplate(h, 'web', (x) => {
       x.spec.replicas = 1;
     });
-    await waitFor(() => podsOf(h.store, 'web').length === 1 && rolledOut(h, 'web', 1), 'scaled in to 1');
+    await eventually('scaled in to 1', () => podsOf(h.store, 'web').length === 1 && rolledOut(h, 'web', 1));
     assert.equal(
       replicaSets(h, 'web')[0]?.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'],
       '1',
@@ -116,7 +116,7 @@ describe('Deployment and ReplicaSet controllers', () => {
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
       }),
     );
-    await waitFor(() => rolledOut(h, 'api', 4), 'initial rollout', 30_000);
+    await eventually('initial rollout', () => rolledOut(h, 'api', 4), { timeoutMs: 30_000 });
 
     const violations: string[] = [];
     let maxSpec = 0;
@@ -134,7 +134,8 @@ describe('Deployment and ReplicaSet controllers', () => {
     updateTemplate(h, 'api', (d) => {
       d.spec.template.spec.containers[0].image = 'registry.local/app:2.0';
     });
-    const d = await waitFor(
+    const d = await eventually(
+      'rolling update to revision 2',
       () => {
         const x = rolledOut(h, 'api', 4);
         return (
@@ -144,8 +145,7 @@ describe('Deployment and ReplicaSet controllers', () => {
           x
         );
       },
-      'rolling update to revision 2',
-      40_000,
+      { timeoutMs: 40_000 },
     );
     unsubscribe();
 
@@ -169,13 +169,13 @@ describe('Deployment and ReplicaSet controllers', () => {
         progressDeadlineSeconds: 2,
       }),
     );
-    const d = await waitFor(
+    const d = await eventually(
+      'progress deadline',
       () => {
         const x = getDeployment(h, 'stuck');
         return condition(x, 'Progressing')?.reason === 'ProgressDeadlineExceeded' && x;
       },
-      'progress deadline',
-      30_000,
+      { timeoutMs: 30_000 },
     );
     const rs = replicaSets(h, 'stuck')[0];
     assert.equal(condition(d, 'Progressing')?.status, 'False');
@@ -194,7 +194,7 @@ describe('Deployment and ReplicaSet controllers', () => {
       types.deployments,
       deployment('batch', 2, podTemplate('batch'), { strategy: { type: 'Recreate' } }),
     );
-    await waitFor(() => rolledOut(h, 'batch', 2), 'initial rollout');
+    await eventually('initial rollout', () => rolledOut(h, 'batch', 2));
     let overlap = false;
     const unsubscribe = h.store.subscribe(() => {
       const images = new Set(podsOf(h.store, 'batch').map((p) => p.spec.containers[0].image));
@@ -203,11 +203,11 @@ describe('Deployment and ReplicaSet controllers', () => {
     updateTemplate(h, 'batch', (d) => {
       d.spec.template.spec.containers[0].image = 'registry.local/app:2.0';
     });
-    await waitFor(
+    await eventually(
+      'recreate rollout',
       () =>
         rolledOut(h, 'batch', 2) &&
         podsOf(h.store, 'batch').every((p) => p.spec.containers[0].image.endsWith(':2.0')),
-      'recreate rollout',
     );
     unsubscribe();
     assert.equal(overlap, false);
@@ -216,21 +216,21 @@ describe('Deployment and ReplicaSet controllers', () => {
   it('holds a paused rollout, still scales it, and continues on resume', async () => {
     const h = startControllers(coreControllers(), { nodes: [node('node-1')] });
     h.store.create(types.deployments, deployment('held', 1, podTemplate('held')));
-    await waitFor(() => rolledOut(h, 'held', 1), 'initial rollout');
+    await eventually('initial rollout', () => rolledOut(h, 'held', 1));
     updateTemplate(h, 'held', (d) => {
       d.spec.paused = true;
     });
-    await waitFor(
-      () => condition(getDeployment(h, 'held'), 'Progressing')?.reason === 'DeploymentPaused',
+    await eventually(
       'paused condition',
+      () => condition(getDeployment(h, 'held'), 'Progressing')?.reason === 'DeploymentPaused',
     );
     updateTemplate(h, 'held', (d) => {
       d.spec.template.spec.containers[0].image = 'registry.local/app:2.0';
       d.spec.replicas = 2;
     });
-    await waitFor(
-      () => podsOf(h.store, 'held').length === 2 && getDeployment(h, 'held')?.status?.availableReplicas === 2,
+    await eventually(
       'scaled while paused',
+      () => podsOf(h.store, 'held').length === 2 && getDeployment(h, 'held')?.status?.availableReplicas === 2,
     );
     assert.equal(replicaSets(h, 'held').length, 1, 'no new ReplicaSet while paused');
     assert.deepEqual(
@@ -243,11 +243,11 @@ describe('Deployment and ReplicaSet controllers', () => {
     updateTemplate(h, 'held', (d) => {
       d.spec.paused = false;
     });
-    await waitFor(
+    await eventually(
+      'rollout after resume',
       () =>
         rolledOut(h, 'held', 2) &&
         podsOf(h.store, 'held').every((p) => p.spec.containers[0].image.endsWith(':2.0')),
-      'rollout after resume',
     );
     assert.ok(
       h.changes.some(
@@ -265,20 +265,20 @@ describe('Deployment and ReplicaSet controllers', () => {
       deployment('hist', 1, podTemplate('hist'), { revisionHistoryLimit: 1 }),
     );
     for (const version of ['2', '3']) {
-      await waitFor(
-        () => rolledOut(h, 'hist', 1) && podsOf(h.store, 'hist').length === 1,
+      await eventually(
         `revision before ${version}`,
+        () => rolledOut(h, 'hist', 1) && podsOf(h.store, 'hist').length === 1,
       );
       updateTemplate(h, 'hist', (d) => {
         d.spec.template.spec.containers[0].image = `registry.local/app:${version}`;
       });
     }
-    await waitFor(
+    await eventually(
+      'history pruned to one old ReplicaSet',
       () =>
         getDeployment(h, 'hist')?.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3' &&
         rolledOut(h, 'hist', 1) &&
         replicaSets(h, 'hist').length === 2,
-      'history pruned to one old ReplicaSet',
     );
     const revisions = replicaSets(h, 'hist')
       .map((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'])
@@ -290,12 +290,12 @@ describe('Deployment and ReplicaSet controllers', () => {
     const h = startControllers(coreControllers(), { nodes: [node('node-1')] });
     h.store.create(types.deployments, deployment('gone', 2));
     h.store.create(types.deployments, deployment('fg', 1, podTemplate('fg')));
-    await waitFor(() => rolledOut(h, 'gone', 2) && rolledOut(h, 'fg', 1), 'rollouts');
+    await eventually('rollouts', () => rolledOut(h, 'gone', 2) && rolledOut(h, 'fg', 1));
 
     h.store.delete(types.deployments, 'default', 'gone');
-    await waitFor(
-      () => replicaSets(h, 'gone').length === 0 && podsOf(h.store, 'gone').length === 0,
+    await eventually(
       'dependents of gone',
+      () => replicaSets(h, 'gone').length === 0 && podsOf(h.store, 'gone').length === 0,
     );
 
     const fg = h.store.get(types.deployments, 'default', 'fg');
@@ -305,7 +305,7 @@ describe('Deployment and ReplicaSet controllers', () => {
     });
     h.store.delete(types.deployments, 'default', 'fg');
     assert.ok(getDeployment(h, 'fg')?.metadata.deletionTimestamp, 'the owner waits for its dependents');
-    await waitFor(() => !getDeployment(h, 'fg'), 'foreground deletion of fg');
+    await eventually('foreground deletion of fg', () => !getDeployment(h, 'fg'));
     assert.equal(replicaSets(h, 'fg').length, 0);
     assert.equal(podsOf(h.store, 'fg').length, 0);
   });

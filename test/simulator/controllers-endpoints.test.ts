@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { EndpointsController } from '../../simulator/controllers/endpoints.js';
+import { eventually } from '../support/eventually.js';
 import {
   coreControllers,
   deployment,
@@ -11,7 +12,6 @@ import {
   startControllers,
   stopHarnesses,
   types,
-  waitFor,
 } from './controllers-fixtures.js';
 
 interface Subset {
@@ -45,10 +45,10 @@ describe('endpoints controller', () => {
         ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
       },
     });
-    const subsets = await waitFor(() => {
+    const subsets = await eventually('two ready addresses', () => {
       const found = subsetsOf(h);
       return found?.[0]?.addresses?.length === 2 && found;
-    }, 'two ready addresses');
+    });
     const subset = subsets[0]!;
     assert.deepEqual(subset.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
     const pods = podsOf(h.store, 'web');
@@ -65,17 +65,17 @@ describe('endpoints controller', () => {
 
     const d = h.store.get(types.deployments, 'default', 'web');
     h.store.update(types.deployments, { ...d, spec: { ...d.spec, replicas: 1 } });
-    await waitFor(() => {
+    await eventually('one address after scaling in', () => {
       const found = subsetsOf(h);
       return found?.length === 1 && found[0]?.addresses?.length === 1 && !found[0].notReadyAddresses;
-    }, 'one address after scaling in');
+    });
 
     h.store.delete(types.services, 'default', 'web');
-    await waitFor(
+    await eventually(
+      'endpoints and slice removed with the service',
       () =>
         !h.store.tryGet(types.endpoints, 'default', 'web') &&
         h.store.list(types.endpointSlices).items.length === 0,
-      'endpoints and slice removed with the service',
     );
   });
 });

@@ -162,21 +162,6 @@ export function pod(name: string, template = podTemplate(name)): KubeObject {
   };
 }
 
-/** Polls until `check` returns a truthy value (the machine is shared and slow: no fixed sleeps). */
-export async function waitFor<T>(
-  check: () => T | undefined | false,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 export function podsOf(store: ObjectStore, app: string): KubeObject[] {
   return store.list(types.pods, { namespace: 'default' }).items.filter((p) => p.metadata.labels?.app === app);
 }

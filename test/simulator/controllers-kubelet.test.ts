@@ -4,6 +4,7 @@ import { Kubelet } from '../../simulator/controllers/kubelet.js';
 import { Scheduler } from '../../simulator/controllers/scheduler.js';
 import { type KubeletControl, serviceKeys } from '../../simulator/services.js';
 import type { KubeObject } from '../../simulator/store/types.js';
+import { eventually } from '../support/eventually.js';
 import {
   condition,
   eventReasons,
@@ -15,7 +16,6 @@ import {
   startControllers,
   stopHarnesses,
   types,
-  waitFor,
 } from './controllers-fixtures.js';
 
 afterEach(stopHarnesses);
@@ -38,12 +38,12 @@ describe('kubelet', () => {
   it('pulls an image once per node, starts the container and reports Ready after the readiness probe delay', async () => {
     const h = start();
     h.store.create(types.pods, pod('first', podTemplate('web', { readinessDelay: 1 })));
-    const first = await waitFor(() => {
+    const first = await eventually('first Ready', () => {
       const p = getPod(h, 'first');
       return condition(p, 'Ready')?.status === 'True' && p;
-    }, 'first Ready');
+    });
     h.store.create(types.pods, pod('second', podTemplate('web')));
-    await waitFor(() => condition(getPod(h, 'second'), 'Ready')?.status === 'True', 'second Ready');
+    await eventually('second Ready', () => condition(getPod(h, 'second'), 'Ready')?.status === 'True');
 
     assert.deepEqual(eventReasons(h, 'first'), ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']);
     assert.match(
@@ -82,10 +82,10 @@ describe('kubelet', () => {
   it('restarts a crashing container with CrashLoopBackOff', async () => {
     const h = start();
     h.store.create(types.pods, pod('crashy', podTemplate('crashy', { image: 'registry.local/app:crash' })));
-    const crashed = await waitFor(() => {
+    const crashed = await eventually('CrashLoopBackOff', () => {
       const p = getPod(h, 'crashy');
       return containerStatus(p)?.state?.waiting?.reason === 'CrashLoopBackOff' && p;
-    }, 'CrashLoopBackOff');
+    });
     const status = containerStatus(crashed);
     assert.ok(status.restartCount >= 1);
     assert.equal(status.ready, false);
@@ -106,9 +106,9 @@ describe('kubelet', () => {
       backOff?.message,
       `Back-off restarting failed container app in pod crashy_default(${crashed.metadata.uid})`,
     );
-    await waitFor(
-      () => (containerStatus(getPod(h, 'crashy'))?.restartCount ?? 0) >= 2,
+    await eventually(
       'a restart after the back-off',
+      () => (containerStatus(getPod(h, 'crashy'))?.restartCount ?? 0) >= 2,
     );
   });
 
@@ -123,9 +123,9 @@ describe('kubelet', () => {
       pod('badtag', podTemplate('badtag', { image: 'registry.local/app:pull-error' })),
     );
     for (const name of ['nopull', 'badtag']) {
-      await waitFor(
-        () => containerStatus(getPod(h, name))?.state?.waiting?.reason === 'ImagePullBackOff',
+      await eventually(
         `${name} ImagePullBackOff`,
+        () => containerStatus(getPod(h, name))?.state?.waiting?.reason === 'ImagePullBackOff',
       );
       assert.ok(
         history(h, name).some((p) => containerStatus(p)?.state?.waiting?.reason === 'ErrImagePull'),
@@ -139,22 +139,22 @@ describe('kubelet', () => {
         ),
       );
     }
-    await waitFor(
-      () => ((eventsFor(h.store, 'badtag', 'Pulling')[0]?.count as number | undefined) ?? 0) >= 2,
+    await eventually(
       'the pull is retried after the back-off',
+      () => ((eventsFor(h.store, 'badtag', 'Pulling')[0]?.count as number | undefined) ?? 0) >= 2,
     );
   });
 
   it('lets the data plane OOM-kill a container, which then restarts', async () => {
     const h = start();
     h.store.create(types.pods, pod('hungry', podTemplate('hungry')));
-    await waitFor(() => condition(getPod(h, 'hungry'), 'Ready')?.status === 'True', 'hungry Ready');
+    await eventually('hungry Ready', () => condition(getPod(h, 'hungry'), 'Ready')?.status === 'True');
     const kubelet = h.context.services.get(serviceKeys.kubelet) as KubeletControl;
     kubelet.killContainer('default', 'hungry', 'app', 'OOMKilled', 137);
-    const restarted = await waitFor(() => {
+    const restarted = await eventually('restarted after the OOM kill', () => {
       const p = getPod(h, 'hungry');
       return containerStatus(p)?.restartCount === 1 && containerStatus(p)?.state?.running && p;
-    }, 'restarted after the OOM kill');
+    });
     assert.deepEqual(
       {
         reason: containerStatus(restarted).lastState.terminated.reason,
@@ -173,10 +173,10 @@ describe('kubelet', () => {
         podTemplate('once', { image: 'registry.local/app:crashloop', spec: { restartPolicy: 'Never' } }),
       ),
     );
-    const failed = await waitFor(() => {
+    const failed = await eventually('phase Failed', () => {
       const p = getPod(h, 'once');
       return p?.status.phase === 'Failed' && p;
-    }, 'phase Failed');
+    });
     assert.equal(containerStatus(failed).state.terminated.exitCode, 1);
     assert.equal(containerStatus(failed).restartCount, 0);
   });
@@ -184,13 +184,13 @@ describe('kubelet', () => {
   it('stops a deleted pod gracefully and then removes it', async () => {
     const h = start();
     h.store.create(types.pods, pod('bye', podTemplate('bye')));
-    await waitFor(() => condition(getPod(h, 'bye'), 'Ready')?.status === 'True', 'bye Ready');
+    await eventually('bye Ready', () => condition(getPod(h, 'bye'), 'Ready')?.status === 'True');
     h.store.delete(types.pods, 'default', 'bye');
     assert.ok(
       getPod(h, 'bye')?.metadata.deletionTimestamp,
       'marked first, as a bound pod with a grace period',
     );
-    await waitFor(() => !getPod(h, 'bye'), 'bye removed');
+    await eventually('bye removed', () => !getPod(h, 'bye'));
     assert.equal(eventsFor(h.store, 'bye', 'Killing')[0]?.message, 'Stopping container app');
   });
 });

@@ -4,6 +4,7 @@ import { Kubelet } from '../../simulator/controllers/kubelet.js';
 import { Scheduler } from '../../simulator/controllers/scheduler.js';
 import { zoneLabel } from '../../simulator/nodes.js';
 import type { KubeObject } from '../../simulator/store/types.js';
+import { eventually } from '../support/eventually.js';
 import {
   condition,
   coreControllers,
@@ -17,7 +18,6 @@ import {
   startControllers,
   stopHarnesses,
   types,
-  waitFor,
 } from './controllers-fixtures.js';
 
 afterEach(stopHarnesses);
@@ -46,11 +46,11 @@ describe('scheduler', () => {
         ),
       );
     }
-    await waitFor(() => podsOf(h.store, 'filler').every((p) => p.spec.nodeName), 'fillers bound');
+    await eventually('fillers bound', () => podsOf(h.store, 'filler').every((p) => p.spec.nodeName));
     h.store.create(types.pods, pod('big', podTemplate('big', { cpu: '500m' })));
     const expected =
       '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.';
-    const message = await waitFor(() => unschedulableMessage(h, 'big'), 'big unschedulable');
+    const message = await eventually('big unschedulable', () => unschedulableMessage(h, 'big'));
     assert.equal(message, expected);
     const big = getPod(h, 'big');
     assert.equal(big?.status.phase, 'Pending');
@@ -61,13 +61,16 @@ describe('scheduler', () => {
 
     h.store.create(types.pods, pod('huge', podTemplate('huge', { cpu: '3', memory: '1Gi' })));
     assert.equal(
-      await waitFor(() => unschedulableMessage(h, 'huge'), 'huge unschedulable'),
+      await eventually('huge unschedulable', () => unschedulableMessage(h, 'huge')),
       '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
     );
 
     h.store.create(types.nodes, node('node-4', '1'));
-    await waitFor(() => getPod(h, 'big')?.spec.nodeName === 'node-4', 'big bound to the new node');
-    await waitFor(() => condition(getPod(h, 'big'), 'PodScheduled')?.status === 'True', 'PodScheduled=True');
+    await eventually('big bound to the new node', () => getPod(h, 'big')?.spec.nodeName === 'node-4');
+    await eventually(
+      'PodScheduled=True',
+      () => condition(getPod(h, 'big'), 'PodScheduled')?.status === 'True',
+    );
     assert.ok(
       eventsFor(h.store, 'big', 'Scheduled').some(
         (e) => e.message === 'Successfully assigned default/big to node-4',
@@ -96,9 +99,9 @@ describe('scheduler', () => {
         }),
       ),
     );
-    await waitFor(
-      () => podsOf(h.store, 'buffer').filter((p) => p.spec.nodeName).length === 2,
+    await eventually(
       'buffer pods bound',
+      () => podsOf(h.store, 'buffer').filter((p) => p.spec.nodeName).length === 2,
     );
     const victims: KubeObject[] = [];
     const nominated: string[] = [];
@@ -110,10 +113,10 @@ describe('scheduler', () => {
     });
     h.store.create(types.pods, pod('urgent', podTemplate('urgent', { cpu: '600m' })));
 
-    const urgent = await waitFor(() => {
+    const urgent = await eventually('urgent bound after preemption', () => {
       const p = getPod(h, 'urgent');
       return p?.spec.nodeName && p;
-    }, 'urgent bound after preemption');
+    });
     const victim = victims[0];
     assert.ok(victim, 'a buffer pod was marked as a disruption target');
     assert.deepEqual([...new Set(nominated)], [urgent.spec.nodeName]);
@@ -126,12 +129,10 @@ describe('scheduler', () => {
       `Preempted by pod ${urgent.metadata.uid} on node ${urgent.spec.nodeName}`,
     );
     // The buffer Deployment recreates its pod, which now waits: it may not preempt the higher-priority pod.
-    await waitFor(
-      () =>
-        podsOf(h.store, 'buffer').some(
-          (p) => !p.spec.nodeName && condition(p, 'PodScheduled')?.reason === 'Unschedulable',
-        ),
-      'the replacement buffer pod Pending',
+    await eventually('the replacement buffer pod Pending', () =>
+      podsOf(h.store, 'buffer').some(
+        (p) => !p.spec.nodeName && condition(p, 'PodScheduled')?.reason === 'Unschedulable',
+      ),
     );
   });
 
@@ -148,7 +149,7 @@ describe('scheduler', () => {
       pod('plain', podTemplate('plain', { spec: { nodeSelector: { disk: 'ssd' } } })),
     );
     assert.equal(
-      await waitFor(() => unschedulableMessage(h, 'plain'), 'plain unschedulable'),
+      await eventually('plain unschedulable', () => unschedulableMessage(h, 'plain')),
       "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}, 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
     );
     h.store.create(
@@ -163,9 +164,9 @@ describe('scheduler', () => {
         }),
       ),
     );
-    await waitFor(
-      () => getPod(h, 'tolerant')?.spec.nodeName === 'node-1',
+    await eventually(
       'tolerant pod on the tainted node',
+      () => getPod(h, 'tolerant')?.spec.nodeName === 'node-1',
     );
     h.store.create(
       types.pods,
@@ -186,7 +187,7 @@ describe('scheduler', () => {
         }),
       ),
     );
-    await waitFor(() => getPod(h, 'affine')?.spec.nodeName === 'node-3', 'affine pod on node-3');
+    await eventually('affine pod on node-3', () => getPod(h, 'affine')?.spec.nodeName === 'node-3');
   });
 
   it('spreads pods over zones within maxSkew (DoNotSchedule)', async () => {
@@ -213,9 +214,9 @@ describe('scheduler', () => {
       types.deployments,
       deployment('zonal', 6, podTemplate('zonal', { cpu: '100m', spec: spread })),
     );
-    await waitFor(
-      () => podsOf(h.store, 'zonal').filter((p) => p.spec.nodeName).length === 6,
+    await eventually(
       'six pods bound',
+      () => podsOf(h.store, 'zonal').filter((p) => p.spec.nodeName).length === 6,
     );
     const perZone = new Map<string, number>();
     for (const p of podsOf(h.store, 'zonal')) {

@@ -13,6 +13,7 @@ import { serviceKeys, type WorkloadMetricsSource } from '../../simulator/service
 import { ResourceRegistry } from '../../simulator/store/resources.js';
 import { ObjectStore } from '../../simulator/store/store.js';
 import type { KubeObject } from '../../simulator/store/types.js';
+import { eventually } from '../support/eventually.js';
 
 const registry = new ResourceRegistry();
 const type = (apiVersion: string, kind: string) => registry.byKind(apiVersion, kind)!;
@@ -21,10 +22,11 @@ const pods = type('v1', 'Pod');
 const hpas = type('autoscaling/v2', 'HorizontalPodAutoscaler');
 const events = type('v1', 'Event');
 
-/** CPU usage per pod in millicores, as the data plane would measure it. */
-function scriptedUsage(cpuMillis: Map<string, number>): WorkloadMetricsSource {
+/** CPU usage per pod in millicores, as the data plane would measure it; `reads` counts the controller's reads. */
+function scriptedUsage(cpuMillis: Map<string, number>, reads: { count: number }): WorkloadMetricsSource {
   return {
     podUsage: (_ns, pod) => {
+      reads.count++;
       const cpu = cpuMillis.get(pod);
       if (cpu === undefined) return undefined;
       return {
@@ -36,16 +38,6 @@ function scriptedUsage(cpuMillis: Map<string, number>): WorkloadMetricsSource {
     podCustomMetric: () => undefined,
     nodeUsage: () => undefined,
   };
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function pod(name: string): KubeObject {
@@ -69,12 +61,13 @@ describe('HpaController', () => {
     ['web-1', 500],
     ['web-2', 500],
   ]);
+  const usageReads = { count: 0 };
   const context: ControllerContext = {
     store,
     registry,
     profile: { ...profiles.fast, hpaSyncSeconds: 0.2 },
     recordEvent: eventRecorder(store, registry),
-    services: new Map<string, unknown>([[serviceKeys.workloadMetrics, scriptedUsage(usage)]]),
+    services: new Map<string, unknown>([[serviceKeys.workloadMetrics, scriptedUsage(usage, usageReads)]]),
   };
   const controller = new HpaController();
 
@@ -110,8 +103,8 @@ describe('HpaController', () => {
   after(() => controller.stop());
 
   it('scales the Deployment from CPU utilization and reports status, conditions and the event', async () => {
-    await until('spec.replicas 4', () => store.get(deployments, 'shop', 'web').spec.replicas === 4);
-    const status = await until('status', () => {
+    await eventually('spec.replicas 4', () => store.get(deployments, 'shop', 'web').spec.replicas === 4);
+    const status = await eventually('status', () => {
       const s = store.get(hpas, 'shop', 'web').status;
       return s?.desiredReplicas === 4 ? s : undefined;
     });
@@ -148,8 +141,8 @@ describe('HpaController', () => {
   it('reconciles at once on a spec change: a lower maxReplicas caps the target without metrics', async () => {
     const hpa = store.get(hpas, 'shop', 'web');
     store.update(hpas, { ...hpa, spec: { ...hpa.spec, maxReplicas: 3 } });
-    await until('spec.replicas 3', () => store.get(deployments, 'shop', 'web').spec.replicas === 3);
-    await until('the rescale event', () =>
+    await eventually('spec.replicas 3', () => store.get(deployments, 'shop', 'web').spec.replicas === 3);
+    await eventually('the rescale event', () =>
       store
         .list(events, { namespace: 'shop' })
         .items.find(
@@ -163,12 +156,14 @@ describe('HpaController', () => {
     store.update(deployments, { ...deployment, status: { replicas: 3 } });
     usage.set('web-1', 260).set('web-2', 240).set('web-3', 250);
     store.create(pods, pod('web-3'));
-    const settled = await until('status for 3 pods at 50 %', () => {
+    const settled = await eventually('status for 3 pods at 50 %', () => {
       const s = store.get(hpas, 'shop', 'web');
       return s.status?.currentMetrics?.[0]?.resource?.current.averageUtilization === 50 ? s : undefined;
     });
     assert.equal(store.get(deployments, 'shop', 'web').spec.replicas, 3);
-    await new Promise((r) => setTimeout(r, 600));
+    // Two more syncs (each reads the usage of the three pods) must leave the settled status as it is.
+    const seen = usageReads.count;
+    await eventually('two more syncs of the HPA', () => usageReads.count >= seen + 6);
     assert.equal(store.get(hpas, 'shop', 'web').metadata.resourceVersion, settled.metadata.resourceVersion);
   });
 
@@ -196,7 +191,7 @@ describe('HpaController', () => {
       },
     });
     for (const name of ['web', 'web-twin']) {
-      const condition = await until(`${name} AmbiguousSelector`, () =>
+      const condition = await eventually(`${name} AmbiguousSelector`, () =>
         store
           .get(hpas, 'shop', name)
           .status?.conditions?.find((c: { reason: string }) => c.reason === 'AmbiguousSelector'),
@@ -207,7 +202,7 @@ describe('HpaController', () => {
       );
     }
     store.delete(hpas, 'shop', twin.metadata.name as string);
-    await until('web active again', () =>
+    await eventually('web active again', () =>
       store
         .get(hpas, 'shop', 'web')
         .status?.conditions?.some((c: { reason: string }) => c.reason === 'ValidMetricFound'),
@@ -221,7 +216,7 @@ describe('HpaController', () => {
       metadata: { name: 'ghost', namespace: 'shop' },
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ghost' }, maxReplicas: 3 },
     });
-    const condition = await until('AbleToScale False', () =>
+    const condition = await eventually('AbleToScale False', () =>
       store
         .get(hpas, 'shop', 'ghost')
         .status?.conditions?.find((c: { type: string }) => c.type === 'AbleToScale'),

@@ -17,6 +17,7 @@ import type { ControllerContext } from '../../simulator/controllers/controller.j
 import { profiles } from '../../simulator/profile.js';
 import { ResourceRegistry } from '../../simulator/store/resources.js';
 import { ObjectStore } from '../../simulator/store/store.js';
+import { eventually } from '../support/eventually.js';
 
 const registry = new ResourceRegistry();
 const type = (apiVersion: string, kind: string) => registry.byKind(apiVersion, kind)!;
@@ -24,14 +25,16 @@ const deployments = type('apps/v1', 'Deployment');
 const hpas = type('autoscaling/v2', 'HorizontalPodAutoscaler');
 const scaledObjects = type('keda.sh/v1alpha1', 'ScaledObject');
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** The ScaledObject's Ready condition, once the operator has set one. */
+function readyCondition(store: ObjectStore) {
+  return eventually(
+    'the Ready condition',
+    () =>
+      store
+        .get(scaledObjects, 'shop', 'web')
+        .status?.conditions?.find((c: { type: string }) => c.type === 'Ready'),
+    { timeoutMs: 60_000 },
+  );
 }
 
 /** A Prometheus exporter whose counter grows at `rate` per second from the moment it starts. */
@@ -114,7 +117,9 @@ describe('KEDA ScaledObject with a real Prometheus', () => {
     const { store, stop } = cluster();
     try {
       store.create(scaledObjects, scaledObject(prometheus.url));
-      const hpa = await until('keda-hpa-web', () => store.tryGet(hpas, 'shop', 'keda-hpa-web'));
+      const hpa = await eventually('keda-hpa-web', () => store.tryGet(hpas, 'shop', 'keda-hpa-web'), {
+        timeoutMs: 60_000,
+      });
       assert.deepEqual(
         hpa.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.controller]),
         [['ScaledObject', 'web', true]],
@@ -132,7 +137,9 @@ describe('KEDA ScaledObject with a real Prometheus', () => {
         },
       ]);
       assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [2, 10]);
-      await until('spec.replicas 3', () => store.get(deployments, 'shop', 'web').spec.replicas === 3, 90_000);
+      await eventually('spec.replicas 3', () => store.get(deployments, 'shop', 'web').spec.replicas === 3, {
+        timeoutMs: 90_000,
+      });
       const status = store.get(hpas, 'shop', 'keda-hpa-web').status;
       const current = Number.parseFloat(status.currentMetrics[0].external.current.averageValue);
       assert.ok(current > 100, `per-pod value ${current} above the threshold`);
@@ -158,19 +165,18 @@ describe('KEDA ScaledObject with Prometheus down', () => {
     const { store, stop } = cluster();
     try {
       store.create(scaledObjects, scaledObject('http://127.0.0.1:1'));
-      const condition = await until('ScalingActive False', () =>
-        store
-          .tryGet(hpas, 'shop', 'keda-hpa-web')
-          ?.status?.conditions?.find(
-            (c: { type: string; status: string }) => c.type === 'ScalingActive' && c.status === 'False',
-          ),
+      const condition = await eventually(
+        'ScalingActive False',
+        () =>
+          store
+            .tryGet(hpas, 'shop', 'keda-hpa-web')
+            ?.status?.conditions?.find(
+              (c: { type: string; status: string }) => c.type === 'ScalingActive' && c.status === 'False',
+            ),
+        { timeoutMs: 60_000 },
       );
       assert.equal(condition.reason, 'FailedGetExternalMetric');
-      const ready = await until('Ready False', () =>
-        store
-          .get(scaledObjects, 'shop', 'web')
-          .status?.conditions?.find((c: { type: string }) => c.type === 'Ready'),
-      );
+      const ready = await readyCondition(store);
       assert.deepEqual([ready.status, ready.reason], ['False', 'TriggerError']);
       assert.equal(store.get(deployments, 'shop', 'web').spec.replicas, 2);
     } finally {
@@ -184,11 +190,7 @@ describe('KEDA ScaledObject with Prometheus down', () => {
       const invalid = scaledObject('http://127.0.0.1:1');
       invalid.spec.triggers[0]!.metadata.threshold = 'lots';
       store.create(scaledObjects, invalid);
-      const ready = await until('Ready False', () =>
-        store
-          .get(scaledObjects, 'shop', 'web')
-          .status?.conditions?.find((c: { type: string }) => c.type === 'Ready'),
-      );
+      const ready = await readyCondition(store);
       assert.equal(ready.reason, 'ScaledObjectCheckFailed');
       assert.match(
         ready.message,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { deploymentManifest } from './api-fixtures.js';
 import { type KubectlResult, kubectl } from './cluster-kubectl-fixtures.js';
 
@@ -135,11 +136,18 @@ describe('kubectl 1.32 against the local cluster', () => {
   });
 
   it('follows rollout status and wait --for=condition as the deployment status progresses', async () => {
+    // Both commands list, then watch: the status changes once both watch, so each sees every step of the progress.
+    let watches = 0;
+    const watch = cluster.store.watch.bind(cluster.store);
+    cluster.store.watch = ((...args: Parameters<typeof watch>) => {
+      watches++;
+      return watch(...args);
+    }) as typeof cluster.store.watch;
     const rollout = kubectl(env, ['rollout', 'status', 'deployment/web', '--timeout=60s']);
     const waiting = kubectl(env, ['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']);
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually('kubectl rollout status and kubectl wait to watch the deployment', () => watches >= 2);
+    cluster.store.watch = watch;
     setStatus('web', { replicas: 4, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
-    await new Promise((r) => setTimeout(r, 300));
     setStatus('web', {
       replicas: 4,
       updatedReplicas: 4,
@@ -251,10 +259,10 @@ describe('kubectl 1.32 against the local cluster', () => {
       out += d;
     });
     try {
-      await until(() => /ADDED\s+watched\s+1\s/.test(out), 'the ADDED row');
+      await eventually('the ADDED row', () => /ADDED\s+watched\s+1\s/.test(out));
       assert.match(out, /EVENT\s+NAME\s+DATA\s+AGE/);
       cluster.store.update(configmaps, { ...created, data: { a: '1', b: '2' } });
-      await until(() => /MODIFIED\s+watched\s+2\s/.test(out), 'the MODIFIED row');
+      await eventually('the MODIFIED row', () => /MODIFIED\s+watched\s+2\s/.test(out));
     } finally {
       watcher.kill('SIGTERM');
     }
@@ -306,12 +314,14 @@ describe('scalegate sim up', () => {
     child.stdout?.on('data', (d) => {
       out += d;
     });
-    const deadline = Date.now() + 30_000;
-    while (!out.includes('\n')) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        assert.fail(`sim up did not print its endpoints: ${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(
+      'sim up to print its endpoints',
+      () => {
+        if (child?.exitCode !== null) assert.fail(`sim up exited without printing its endpoints: ${out}`);
+        return out.includes('\n');
+      },
+      { timeoutMs: 30_000 },
+    );
     const endpoints = JSON.parse(out.split('\n')[0] as string);
     assert.deepEqual(Object.keys(endpoints).sort(), ['apiServer', 'gateway', 'kubeconfig', 'metrics']);
     const home = await mkdtemp(join(tmpdir(), 'scalegate-kubectl-'));
@@ -358,11 +368,3 @@ describe('scalegate sim up', () => {
     );
   });
 });
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseQuantity } from '../../actions/lib/util/quantity.js';
 import type { WorkloadMetrics } from '../../simulator/dataplane/metrics-api.js';
 import type { WorkloadMetricsSource } from '../../simulator/services.js';
+import { eventually } from '../support/eventually.js';
 import {
   createPod,
   createService,
@@ -10,7 +11,6 @@ import {
   keepBusy,
   startHarness,
   types,
-  until,
 } from './dataplane-fixtures.js';
 
 describe('metrics API (metrics-server view)', () => {
@@ -57,7 +57,9 @@ describe('metrics API (metrics-server view)', () => {
     const busy = keepBusy(`${h.gatewayUrl}/shop/busy/`, 4);
     try {
       const started = Date.now();
-      await until('a full usage window', () => Date.now() - started > 2800 || undefined, 10_000);
+      await eventually('a full usage window', () => Date.now() - started > 2800 || undefined, {
+        timeoutMs: 10_000,
+      });
       const usage = source.podUsage('shop', 'busy-0');
       assert.ok(usage, 'pod usage');
       assert.equal(usage.windowSeconds, 2);
@@ -99,13 +101,13 @@ describe('metrics API (metrics-server view)', () => {
   });
 
   it('drops to idle usage once traffic stops', async () => {
-    await until(
+    await eventually(
       'an idle window',
       () => {
         const cpu = source.podUsage('shop', 'busy-0')?.containers.app?.cpuMillis;
         return cpu !== undefined && cpu < 5 ? cpu : undefined;
       },
-      15_000,
+      { timeoutMs: 15_000 },
     );
     assert.equal(source.podCustomMetric('shop', 'busy-0', 'http_requests_per_second'), 0);
   });

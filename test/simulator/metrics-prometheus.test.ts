@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
+import { eventually } from '../support/eventually.js';
 import {
   createPod,
   createService,
@@ -9,7 +10,6 @@ import {
   keepBusy,
   startHarness,
   types,
-  until,
 } from './dataplane-fixtures.js';
 
 describe('metrics endpoint scraped by a real Prometheus', () => {
@@ -74,7 +74,7 @@ describe('metrics endpoint scraped by a real Prometheus', () => {
   });
 
   it('answers latency, traffic split and CPU queries over rates', async () => {
-    const p95 = await until(
+    const p95 = await eventually(
       'a p95 over two scrapes of traffic',
       async () => {
         const [sample] = await client.query(
@@ -83,7 +83,7 @@ describe('metrics endpoint scraped by a real Prometheus', () => {
         const value = sample?.value[1];
         return value !== undefined && Number.isFinite(value) ? value : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     // 20 ms base latency + 1 ms of CPU: the 0.025 bucket boundary or the next one.
     assert.ok(p95 > 0.02 && p95 <= 0.1, `p95 ${p95}`);

@@ -4,10 +4,11 @@
  * window and evaluation time. Fewer than `minSamples` requests on either track gives inconclusive.
  */
 import type { LabelMatcher } from '../prometheus/promql.js';
+import { shortDuration } from '../util/duration.js';
 import { errorRatioQuery, quantileQuery, requestCountQuery } from './app-queries.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import { appMatchers, plotSeries, plotSpan, rateSpan, round, shortDuration } from './series.js';
+import { appMatchers, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
 const tracks: LabelMatcher = { name: 'track', op: '=~', value: 'canary|stable' };

@@ -1,17 +1,10 @@
 /** errorRate: the share of failed requests (code matching `errorCodes`, 5xx by default) is at most `max`. */
+
+import { shortDuration } from '../util/duration.js';
 import { errorRatioQuery } from './app-queries.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import {
-  appMatchers,
-  describeMatchers,
-  percent,
-  plotSeries,
-  plotSpan,
-  rateSpan,
-  round,
-  shortDuration,
-} from './series.js';
+import { appMatchers, describeMatchers, percent, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
 export async function evaluateErrorRate(

@@ -5,6 +5,7 @@
  * consecutive-error limit (as Argo Rollouts' `consecutiveErrorLimit`).
  */
 import { PrometheusError } from '../prometheus/client.js';
+import { delay } from '../util/delay.js';
 import { evaluateCanaryVsStable } from './canary-vs-stable.js';
 import { evaluateErrorRate } from './error-rate.js';
 import { evaluateHpaScaleOut } from './hpa-scale-out.js';
@@ -104,18 +105,6 @@ export interface ContinuousResult {
   stopReason: string;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** A gate's last result when the loop stopped before the window ended: a pass so far is not a pass. */
 function unfinished(result: GateResult, why: string): GateResult {
   if (result.status === 'fail') return result;
@@ -190,7 +179,7 @@ export async function evaluateContinuously(
         stopReason: `gate ${erring.name} could not be evaluated ${errors.get(erring.name)} times in a row (consecutiveErrorLimit ${errorLimit}): ${erring.reason}`,
       };
     const wait = Math.min(options.intervalMs, end.getTime() - now());
-    if (wait > 0) await sleep(wait, context.signal);
+    if (wait > 0) await delay(wait, context.signal);
   }
 
   if (context.signal?.aborted)

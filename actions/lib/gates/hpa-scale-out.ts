@@ -5,10 +5,10 @@
  * ScalingLimited=True while its metric is still above target: it wanted more pods than it may have.
  */
 import { type LabelMatcher, selector } from '../prometheus/promql.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, shortDuration } from '../util/duration.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import { plotSeries, round, shortDuration, since } from './series.js';
+import { plotSeries, round, since } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
 const hpaKey = 'namespace, horizontalpodautoscaler';

@@ -1,18 +1,9 @@
 /** latency: quantile q of the request-duration histogram over the window is at most `max`. */
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, shortDuration } from '../util/duration.js';
 import { quantileQuery } from './app-queries.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import {
-  appMatchers,
-  describeMatchers,
-  ms,
-  plotSeries,
-  plotSpan,
-  rateSpan,
-  round,
-  shortDuration,
-} from './series.js';
+import { appMatchers, describeMatchers, ms, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
 export async function evaluateLatency(

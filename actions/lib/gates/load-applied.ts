@@ -2,19 +2,12 @@
  * loadApplied: the achieved request rate is at least `minRate` req/s, or `minFraction` of the load's target rate.
  * A canary that received no load proves nothing, so this gate never passes on silence.
  */
+
+import { shortDuration } from '../util/duration.js';
 import { requestRateQuery } from './app-queries.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import {
-  appMatchers,
-  describeMatchers,
-  percent,
-  plotSeries,
-  plotSpan,
-  rateSpan,
-  round,
-  shortDuration,
-} from './series.js';
+import { appMatchers, describeMatchers, percent, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
 export async function evaluateLoadApplied(

@@ -6,10 +6,10 @@
  */
 import type { RangeSeries } from '../prometheus/client.js';
 import { escapeRegex, kubeLabelName, type LabelMatcher, selector } from '../prometheus/promql.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, shortDuration } from '../util/duration.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import { describeMatchers, downsample, round, shortDuration, since } from './series.js';
+import { describeMatchers, downsample, round, since } from './series.js';
 import type { GateContext, GateOutcome, PlotSeries } from './types.js';
 
 const podKey = 'namespace, pod';

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isLabelName } from '../prometheus/promql.js';
+import { promqlQuery } from '../prometheus/syntax.js';
 import { durationPattern, tryParseDuration } from '../util/duration.js';
 import { gateName } from '../util/names.js';
 import { ConditionError, parseCondition } from './condition.js';
@@ -195,12 +196,9 @@ export const promqlGateSchema = z
   .strictObject({
     ...common,
     type: z.literal('promql'),
-    query: z
-      .string()
-      .min(1)
-      .describe(
-        'PromQL instant query at the window end; $window is replaced by the window length (e.g. 90s)',
-      ),
+    query: promqlQuery(
+      'PromQL instant query at the window end; $window is replaced by the window length (e.g. 90s)',
+    ),
     successCondition: condition('Condition over result that means pass, e.g. result < 5').optional(),
     failureCondition: condition('Condition over result that means fail, e.g. result > 20').optional(),
     noData: z

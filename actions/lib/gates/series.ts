@@ -1,7 +1,7 @@
 /** Helpers shared by the gate evaluators: plot series, the span rate-based gates look at, number formatting. */
 import type { Point, RangeSeries } from '../prometheus/client.js';
 import { type LabelMatcher, promDuration } from '../prometheus/promql.js';
-import { formatDuration } from '../util/duration.js';
+import { shortDuration } from '../util/duration.js';
 import type { GateContext, PlotSeries } from './types.js';
 
 const maxPlotPoints = 240;
@@ -62,12 +62,6 @@ export function appMatchers(
 
 export function describeMatchers(matchers: LabelMatcher[]): string {
   return matchers.length === 0 ? 'all series' : matchers.map((m) => `${m.name}=${m.value}`).join(', ');
-}
-
-/** A duration for messages: tenths of a second below 10 s, whole seconds above (`2.3s`, `1m30s`). */
-export function shortDuration(ms: number): string {
-  if (ms < 10_000) return `${round(ms / 1000, 1)}s`;
-  return formatDuration(Math.round(ms / 1000) * 1000);
 }
 
 /** Time from `start` to `unixSeconds`, for messages. */

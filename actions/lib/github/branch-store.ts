@@ -1,4 +1,4 @@
-import type { GitHubClient, RepoRef } from './client.js';
+import { type GitHubClient, httpStatus, type RepoRef, retryOnConflict } from './client.js';
 
 /**
  * JSON documents kept on a dedicated branch of the repository (default `scalegate-history`).
@@ -11,12 +11,6 @@ export interface BranchStore {
   update<T>(path: string, change: (current: T | undefined) => T, message: string): Promise<T>;
 }
 
-function status(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
-}
-
 export function branchStore(github: GitHubClient, repo: RepoRef, branch = 'scalegate-history'): BranchStore {
   async function read<T>(path: string): Promise<{ value: T; sha: string } | undefined> {
     try {
@@ -26,7 +20,7 @@ export function branchStore(github: GitHubClient, repo: RepoRef, branch = 'scale
       }
       return { value: JSON.parse(Buffer.from(data.content, 'base64').toString('utf8')) as T, sha: data.sha };
     } catch (error) {
-      if (status(error) === 404) return undefined;
+      if (httpStatus(error) === 404) return undefined;
       throw error;
     }
   }
@@ -59,33 +53,27 @@ export function branchStore(github: GitHubClient, repo: RepoRef, branch = 'scale
       await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
       return true;
     } catch (error) {
-      if (status(error) === 404) return false;
+      if (httpStatus(error) === 404) return false;
       throw error;
     }
   }
 
   async function update<T>(path: string, change: (current: T | undefined) => T, message: string): Promise<T> {
     if (!(await branchExists())) await createBranch();
-    for (let attempt = 1; ; attempt++) {
+    // 409: the branch moved; 422 without sha: someone created the file first. Both mean: re-read and re-apply.
+    return retryOnConflict(async () => {
       const current = await read<T>(path);
       const next = change(current?.value);
-      try {
-        await github.rest.repos.createOrUpdateFileContents({
-          ...repo,
-          path,
-          branch,
-          message,
-          content: Buffer.from(`${JSON.stringify(next, null, 2)}\n`).toString('base64'),
-          ...(current ? { sha: current.sha } : {}),
-        });
-        return next;
-      } catch (error) {
-        // 409: the branch moved; 422 without sha: someone created the file first. Both mean: re-read and retry.
-        const code = status(error);
-        if ((code === 409 || code === 422) && attempt < 4) continue;
-        throw error;
-      }
-    }
+      await github.rest.repos.createOrUpdateFileContents({
+        ...repo,
+        path,
+        branch,
+        message,
+        content: Buffer.from(`${JSON.stringify(next, null, 2)}\n`).toString('base64'),
+        ...(current ? { sha: current.sha } : {}),
+      });
+      return next;
+    }, [409, 422]);
   }
 
   return { read, update };

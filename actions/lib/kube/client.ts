@@ -6,8 +6,9 @@ import {
   PatchStrategy,
   Watch,
 } from '@kubernetes/client-node';
+import { retry } from '../util/retry.js';
 import { contextNamespace, type KubeAccessOptions, loadKubeConfig } from './config.js';
-import { defaultRetryOptions, type RetryOptions, statusCodeOf, withRetry } from './retry.js';
+import { classifyError, defaultRetryOptions, type RetryOptions, statusCodeOf } from './retry.js';
 
 /** The field manager of every server-side apply scalegate makes. */
 export const fieldManager = 'scalegate';
@@ -40,44 +41,50 @@ export interface KubeClientOptions {
 }
 
 /**
- * The one door to the API server: every call goes through `withRetry` (409 re-read by the caller's closure, 429,
+ * The one door to the API server: every call goes through the retry loop (409 re-read by the caller's closure, 429,
  * 5xx, dropped connections), so callers write each operation once.
  */
 export class KubeClient {
   readonly objects: KubernetesObjectApi;
   readonly namespace: string;
-  private readonly retry: RetryOptions;
+  private readonly retryOptions: RetryOptions;
   private readonly log: (line: string) => void;
   private readonly beforeWrite: () => void;
 
   constructor(
     readonly config: KubeConfig,
-    private readonly options: KubeClientOptions = {},
+    options: KubeClientOptions = {},
   ) {
     this.objects = KubernetesObjectApi.makeApiClient(config);
     this.namespace = options.namespace ?? contextNamespace(config) ?? 'default';
-    this.retry = options.retry ?? defaultRetryOptions;
+    this.retryOptions = options.retry ?? defaultRetryOptions;
     this.log = options.log ?? (() => {});
     this.beforeWrite = options.beforeWrite ?? (() => {});
   }
 
-  /** The same client whose writes first pass `check` (e.g. "this run still holds the Lease"). */
+  /**
+   * This client whose writes first pass `check` (e.g. "this run still holds the Lease"). It shares everything else
+   * with this one, including anything layered on it (a test counting reads).
+   */
   guarded(check: () => void): KubeClient {
     const outer = this.beforeWrite;
-    return new KubeClient(this.config, {
-      ...this.options,
-      beforeWrite: () => {
+    const guarded = Object.create(this) as KubeClient;
+    Object.defineProperty(guarded, 'beforeWrite', {
+      value: () => {
         outer();
         check();
       },
     });
+    return guarded;
   }
 
   /** Runs one API operation with retries. `what` names it in retry messages. */
   call<T>(what: string, operation: () => Promise<T>): Promise<T> {
-    return withRetry(operation, this.retry, (reason, attempt, delayMs) =>
-      this.log(`${what}: ${reason}, retry ${attempt} in ${delayMs} ms`),
-    );
+    return retry(operation, {
+      classify: (error, attempt) => classifyError(error, attempt, this.retryOptions),
+      onRetry: (reason, attempt, delayMs) =>
+        this.log(`${what}: ${reason}, retry ${attempt} in ${delayMs} ms`),
+    });
   }
 
   /** One write attempt per retry, each first passing the write guard. */

@@ -1,7 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
-/** What to do with a failed API call. */
-export type RetryDecision = { retry: false } | { retry: true; delayMs: number; reason: string };
+import { backoffDelay as exponential, type RetryDecision } from '../util/retry.js';
 
 export interface RetryOptions {
   /** Total tries including the first. */
@@ -86,14 +83,13 @@ function retryAfterMs(error: unknown): number | undefined {
 }
 
 /** Exponential backoff with full jitter in [delay/2, delay]. */
-export function backoffDelay(attempt: number, options: RetryOptions, random = Math.random): number {
-  const delay = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attempt);
-  return Math.round(delay / 2 + (random() * delay) / 2);
+function backoffDelay(attempt: number, options: RetryOptions, random: () => number): number {
+  return exponential(attempt, { baseMs: options.baseDelayMs, maxMs: options.maxDelayMs }, random);
 }
 
 /**
  * Classifies an error of attempt `attempt` (0-based). Conflicts (409 other than AlreadyExists) are retried because
- * every operation run through `withRetry` re-reads what it changes; 429 honours Retry-After; 5xx and dropped
+ * every operation the KubeClient retries re-reads what it changes; 429 honours Retry-After; 5xx and dropped
  * connections back off. Anything else (4xx, bugs) fails at once.
  */
 export function classifyError(
@@ -129,23 +125,4 @@ export function classifyError(
     };
   }
   return { retry: false };
-}
-
-/** Runs `operation` until it succeeds or `classifyError` says stop; `onRetry` sees every retried failure. */
-export async function withRetry<T>(
-  operation: () => Promise<T>,
-  options: RetryOptions = defaultRetryOptions,
-  onRetry?: (reason: string, attempt: number, delayMs: number) => void,
-  signal?: AbortSignal,
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      const decision = classifyError(error, attempt, options);
-      if (!decision.retry || signal?.aborted) throw error;
-      onRetry?.(decision.reason, attempt + 1, decision.delayMs);
-      await sleep(decision.delayMs, undefined, signal ? { signal } : undefined);
-    }
-  }
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { ScalegateError } from '../util/errors.js';
+import { ExitCode } from '../util/exit-codes.js';
 import type { KubeClient } from './client.js';
 import { isTerminalProblem, type PodProblem, podProblems, summarizeProblems } from './pod-diagnosis.js';
 import { statusCodeOf } from './retry.js';
@@ -149,7 +150,7 @@ export async function waitForRollout(client: KubeClient, options: WaitOptions): 
     let resourceVersion: string | undefined;
     for (;;) {
       if (options.signal?.aborted)
-        throw new ScalegateError(`waiting for deployment "${name}" was cancelled`, 130);
+        throw new ScalegateError(`waiting for deployment "${name}" was cancelled`, ExitCode.interrupted);
       if (Date.now() >= deadline)
         return await fail(`timed out after ${Math.round(options.timeoutMs / 1000)}s`);
       if (resourceVersion === undefined) {

@@ -2,16 +2,10 @@
  * k6 durations: Go durations ("1h2m3.5s", "300ms", "250us") with an optional leading days part ("2d12h"), and bare
  * numbers (JSON numbers or numeric strings) meaning milliseconds. Returned in milliseconds.
  */
-const unitMs: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
+import { unitMs as scalegateUnitMs } from '../util/duration.js';
+
+// k6 (Go's time.ParseDuration) also knows the sub-millisecond units.
+const unitMs: Record<string, number> = { ...scalegateUnitMs, ns: 1e-6, us: 1e-3, µs: 1e-3 };
 const partPattern = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d)/y;
 
 export function parseK6Duration(value: unknown, field: string): number {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher, request } from 'undici';
 import { ScalegateError } from '../util/errors.js';
+import { type Backoff, backoffDelay, retry } from '../util/retry.js';
 import { scrubSecrets, splitUrlCredentials } from '../util/secrets.js';
 
 export type PrometheusAuth =
@@ -106,21 +107,6 @@ function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal!));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Every value that authenticates a request: what must never appear in a message. */
 function secretValues(auth: PrometheusAuth, headers: Record<string, string>): string[] {
   const values = Object.values({ ...headers, ...authHeader(auth) });
@@ -138,7 +124,7 @@ export class PrometheusClient {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly retries: number;
-  private readonly backoffMs: number;
+  private readonly backoff: Backoff;
   private readonly dispatcher: Dispatcher;
   private readonly onRequest: PrometheusClientOptions['onRequest'];
 
@@ -169,7 +155,7 @@ export class PrometheusClient {
     };
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retries = options.retries ?? 3;
-    this.backoffMs = options.backoffMs ?? 250;
+    this.backoff = { baseMs: options.backoffMs ?? 250, maxMs: 5000 };
     this.onRequest = options.onRequest;
     const tls = options.tls ?? {};
     this.dispatcher = new Agent({
@@ -235,21 +221,23 @@ export class PrometheusClient {
     signal?: AbortSignal,
   ): Promise<{ resultType: string; result: unknown }> {
     const body = { ...params, timeout: `${Math.max(1, Math.floor(this.timeoutMs / 1000))}s` };
-    let lastError: PrometheusError | undefined;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await sleep(Math.min(5000, this.backoffMs * 2 ** (attempt - 1)), signal);
-      try {
-        return await this.attempt(endpoint, body, signal);
-      } catch (error) {
-        if (!(error instanceof PrometheusError) || !error.transient) throw error;
-        lastError = error;
-      }
+    try {
+      return await retry(() => this.attempt(endpoint, body, signal), {
+        classify: (error, attempt) =>
+          error instanceof PrometheusError && error.transient && attempt < this.retries
+            ? { retry: true, delayMs: backoffDelay(attempt, this.backoff), reason: error.kind }
+            : { retry: false },
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (!(error instanceof PrometheusError) || !error.transient) throw error;
+      throw new PrometheusError(
+        error.kind,
+        `${error.message} (after ${this.retries + 1} attempts)`,
+        error.status,
+      );
     }
-    throw new PrometheusError(
-      lastError!.kind,
-      `${lastError!.message} (after ${this.retries + 1} attempts)`,
-      lastError!.status,
-    );
   }
 
   private async attempt(

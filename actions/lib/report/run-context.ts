@@ -3,7 +3,7 @@
  * the event payload at GITHUB_EVENT_PATH) and the run's URL.
  */
 import { readFileSync } from 'node:fs';
-import { parseRepository, type RepoRef } from '../github/client.js';
+import { httpStatus, parseRepository, type RepoRef } from '../github/client.js';
 
 export interface RunContext {
   repo: RepoRef;
@@ -51,5 +51,5 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
 
 /** GitHub answers 403 ("Resource not accessible by integration") to writes with a fork pull request's token. */
 export function isPermissionError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'status' in error && Number(error.status) === 403;
+  return httpStatus(error) === 403;
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { GitHubClient, RepoRef } from '../github/client.js';
+import { type GitHubClient, httpStatus, type RepoRef, retryOnConflict } from '../github/client.js';
 import type { KubeClient } from '../kube/client.js';
 import { annotations } from '../kube/labels.js';
 import { rolloutState } from '../kube/rollout-status.js';
 import { ScalegateError } from '../util/errors.js';
+import { ExitCode } from '../util/exit-codes.js';
 
 /** Where an environment's manifests live in the repository Argo CD or Flux syncs from. */
 export interface GitOpsTarget {
@@ -36,11 +37,6 @@ export interface CommitResult {
 export function gitBlobSha(content: string): string {
   const bytes = Buffer.from(content, 'utf8');
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | undefined)?.status;
-  return typeof status === 'number' ? status : undefined;
 }
 
 /** What one commit changes in the environment's folder: files written, and file names removed. */
@@ -107,50 +103,50 @@ export async function commitManifests(
   message: string,
 ): Promise<CommitResult> {
   const { repo } = target;
-  for (let attempt = 1; ; attempt++) {
+  const build = async () => {
     const { data: ref } = await github.rest.git.getRef({ ...repo, ref: `heads/${target.branch}` });
-    const built = await buildCommit(github, target, change, message, ref.object.sha);
-    if (!built.changed) return { commit: built.sha, changed: false };
-    if (!target.requireReview) {
-      try {
+    return buildCommit(github, target, change, message, ref.object.sha);
+  };
+  if (!target.requireReview)
+    // A moved branch refuses the update as not a fast-forward (422): rebuild the commit on its new head.
+    return retryOnConflict(async () => {
+      const built = await build();
+      if (built.changed)
         await github.rest.git.updateRef({
           ...repo,
           ref: `heads/${target.branch}`,
           sha: built.sha,
           force: false,
         });
-        return { commit: built.sha, changed: true };
-      } catch (error) {
-        if (statusOf(error) === 422 && attempt < 4) continue;
-        throw error;
-      }
-    }
-    const head = `scalegate/${target.environment}`;
-    try {
-      await github.rest.git.updateRef({ ...repo, ref: `heads/${head}`, sha: built.sha, force: true });
-    } catch (error) {
-      if (statusOf(error) !== 422 && statusOf(error) !== 404) throw error;
-      await github.rest.git.createRef({ ...repo, ref: `refs/heads/${head}`, sha: built.sha });
-    }
-    const { data: open } = await github.rest.pulls.list({
-      ...repo,
-      state: 'open',
-      head: `${repo.owner}:${head}`,
-      base: target.branch,
-    });
-    const pr =
-      open[0] ??
-      (
-        await github.rest.pulls.create({
-          ...repo,
-          head,
-          base: target.branch,
-          title: `scalegate: deploy ${target.environment}`,
-          body: `Rendered manifests for environment \`${target.environment}\` (folder \`${target.path}\`).\n\n${message}`,
-        })
-      ).data;
-    return { commit: built.sha, changed: true, pullRequest: { number: pr.number, url: pr.html_url } };
+      return { commit: built.sha, changed: built.changed };
+    }, [422]);
+  const built = await build();
+  if (!built.changed) return { commit: built.sha, changed: false };
+  const head = `scalegate/${target.environment}`;
+  try {
+    await github.rest.git.updateRef({ ...repo, ref: `heads/${head}`, sha: built.sha, force: true });
+  } catch (error) {
+    if (httpStatus(error) !== 422 && httpStatus(error) !== 404) throw error;
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${head}`, sha: built.sha });
   }
+  const { data: open } = await github.rest.pulls.list({
+    ...repo,
+    state: 'open',
+    head: `${repo.owner}:${head}`,
+    base: target.branch,
+  });
+  const pr =
+    open[0] ??
+    (
+      await github.rest.pulls.create({
+        ...repo,
+        head,
+        base: target.branch,
+        title: `scalegate: deploy ${target.environment}`,
+        body: `Rendered manifests for environment \`${target.environment}\` (folder \`${target.path}\`).\n\n${message}`,
+      })
+    ).data;
+  return { commit: built.sha, changed: true, pullRequest: { number: pr.number, url: pr.html_url } };
 }
 
 /** The revision a GitOps deploy waits for: what the Deployment's pod template must carry. */
@@ -188,7 +184,8 @@ export async function waitForRevision(
     });
     if (runsRevision(deployment, revision)) return;
     const state = deployment ? rolloutState(deployment) : undefined;
-    if (state?.phase === 'failed') throw new ScalegateError(`deployment "${name}": ${state.message}`, 1);
+    if (state?.phase === 'failed')
+      throw new ScalegateError(`deployment "${name}": ${state.message}`, ExitCode.failed);
     const seen = deployment?.spec?.template?.metadata?.annotations?.[annotations.image] ?? 'nothing';
     const line = `waiting for ${namespace}/${name} to run ${revision.image}${revision.gitSha ? ` @ ${revision.gitSha}` : ''} (runs ${seen})`;
     if (line !== last) options.log?.(line);

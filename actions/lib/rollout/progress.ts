@@ -2,6 +2,7 @@ import type { V1ConfigMap, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { labels, managedByValue } from '../kube/labels.js';
 import { ScalegateError } from '../util/errors.js';
+import { ExitCode } from '../util/exit-codes.js';
 import type { Bounds } from './weights.js';
 
 /** Where a canary stands. `ready` = every step passed, waiting for promote. */
@@ -114,6 +115,7 @@ export async function approveStep(client: KubeClient, namespace: string, service
     if (!current || !progress) return undefined;
     return { ...current, data: { ...current.data, approvedStep: String(progress.step) } };
   });
-  if (!progress) throw new ScalegateError(`no canary of ${service} in ${namespace} to approve`, 1);
+  if (!progress)
+    throw new ScalegateError(`no canary of ${service} in ${namespace} to approve`, ExitCode.failed);
   return { ...progress, approvedStep: progress.step };
 }

@@ -1,8 +1,7 @@
 import { KubeClient } from '../kube/client.js';
 import { loadKubeConfig } from '../kube/config.js';
 import { type LoadedEnvironment, loadEnvironment } from '../settings/index.js';
-import { parseDuration } from '../util/duration.js';
-import { UsageError } from '../util/errors.js';
+import { durationOption } from '../util/duration.js';
 import type { RolloutContext } from './context.js';
 import { gitopsDelivery } from './gitops-delivery.js';
 import { type RunInfo, runInfoFromEnv } from './trace.js';
@@ -34,15 +33,6 @@ export interface Session {
   context: RolloutContext;
 }
 
-function duration(flag: string, text: string | undefined, fallback: string): number {
-  const value = text ?? fallback;
-  try {
-    return parseDuration(value);
-  } catch {
-    throw new UsageError(`--${flag}: expected a duration such as 30s or 5m, got '${value}'`);
-  }
-}
-
 /** Loads the environment's settings and connects to its cluster (flags over settings over kubeconfig). */
 export async function openSession(options: SessionOptions): Promise<Session> {
   const loaded = await loadEnvironment(options.env, { cwd: options.cwd });
@@ -61,14 +51,14 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     method: settings.canary?.method ?? 'replica-ratio',
   };
   const run = options.run ?? runInfoFromEnv(options.processEnv);
-  const rolloutTimeoutMs = duration('timeout', options.timeout, '10m');
+  const rolloutTimeoutMs = durationOption('timeout', options.timeout, 600_000);
   const context: RolloutContext = {
     client,
     target,
     run,
     lease: {
       durationSeconds: options.leaseDurationSeconds ?? 30,
-      waitMs: duration('lease-wait', options.leaseWait, '2m'),
+      waitMs: durationOption('lease-wait', options.leaseWait, 120_000, { allowZero: true }),
     },
     rolloutTimeoutMs,
     signal: options.signal,

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../kube/client.js';
 import type { CanaryStep } from '../settings/schema.js';
+import { delay } from '../util/delay.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { ScalegateError } from '../util/errors.js';
 import { type Progress, readProgress, updateProgress } from './progress.js';
@@ -62,7 +62,7 @@ async function pause(run: StepRun, progress: Progress, index: number, spec: stri
     const rest = started + parseDuration(spec) - Date.now();
     if (rest > 0) {
       run.log(`step ${index + 1}: pausing ${formatDuration(rest)}`);
-      await sleep(rest, undefined, { signal: run.signal }).catch(() => {});
+      await delay(rest, run.signal);
       if (run.signal.aborted) throw new Cancelled('canary');
     }
     return current;
@@ -76,7 +76,7 @@ async function pause(run: StepRun, progress: Progress, index: number, spec: stri
     if (latest?.approvedStep !== undefined && latest.approvedStep >= index) return latest;
     if (Date.now() - started > limit)
       throw new CanaryAborted(`step ${index + 1}: not approved within ${formatDuration(limit)}`);
-    await sleep(run.approvalPollMs ?? 2000, undefined, { signal: run.signal }).catch(() => {});
+    await delay(run.approvalPollMs ?? 2000, run.signal);
     if (run.signal.aborted) throw new Cancelled('canary');
   }
 }

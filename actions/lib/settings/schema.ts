@@ -5,6 +5,7 @@
  * key is an error. Checks that span several fields (min <= max, gate references, ...) live in `semantics.ts`.
  */
 import { z } from 'zod';
+import { promqlQuery } from '../prometheus/syntax.js';
 import { durationPattern, tryParseDuration } from '../util/duration.js';
 import { gateName } from '../util/names.js';
 import { quantityPattern } from '../util/quantity.js';
@@ -157,7 +158,7 @@ export const kedaSchema = z
     prometheus: z
       .strictObject({
         serverAddress: z.url().describe('Prometheus URL as seen from the cluster'),
-        query: z.string().min(1).describe('PromQL; {{service}} and {{track}} are replaced per ScaledObject'),
+        query: promqlQuery('PromQL; {{service}} and {{track}} are replaced per ScaledObject'),
         threshold: quantity.describe('Target value per replica'),
         activationThreshold: quantity.optional(),
       })

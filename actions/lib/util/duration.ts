@@ -1,9 +1,13 @@
 /**
- * Durations as written in settings and gates ("500ms", "30s", "2m", "1h", "1m30s"), converted to milliseconds.
- * Go-style compound durations are accepted because k6 stages and Prometheus ranges use them.
+ * Durations as written in settings, gates, flags and inputs ("500ms", "30s", "2m", "1h", "1m30s"), converted to
+ * milliseconds, and milliseconds written back for people. Go-style compound durations are accepted because k6
+ * stages and Prometheus ranges use them. (k6's wider syntax, with µs and bare numbers, is `load/duration.ts`;
+ * PromQL's literal is `promDuration` beside the query builders.)
  */
+import { UsageError } from './errors.js';
 
-const unitMs: Record<string, number> = {
+/** Milliseconds per unit of the duration syntax. */
+export const unitMs: Readonly<Record<string, number>> = {
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -60,4 +64,28 @@ export function formatDuration(ms: number): string {
   }
   if (rest > 0) parts.push(`${rest}ms`);
   return parts.join('');
+}
+
+/** A duration for messages: tenths of a second below 10 s, whole seconds above (`2.3s`, `1m30s`). */
+export function shortDuration(ms: number): string {
+  if (ms < 10_000) return `${Math.round(ms / 100) / 10}s`;
+  return formatDuration(Math.round(ms / 1000) * 1000);
+}
+
+/**
+ * A duration given as a command-line flag or an action input, in milliseconds: `fallback` when not given, a
+ * one-line UsageError naming `label` (e.g. `scalegate gate: --step`) when it is not a duration. Zero is refused
+ * unless `allowZero` (a wait that may be skipped), since a zero step, interval or timeout is always a mistake.
+ */
+export function durationOption(
+  label: string,
+  text: string | undefined,
+  fallback: number,
+  { allowZero = false } = {},
+): number {
+  if (text === undefined || text === '') return fallback;
+  const ms = tryParseDuration(text);
+  if (ms === undefined || (ms === 0 && !allowZero))
+    throw new UsageError(`${label}: expected a duration such as 15s (got '${text}')`);
+  return ms;
 }

@@ -2,10 +2,12 @@
  * Errors that end a CLI run or an action with a one-line message and a chosen exit code, never a stack trace.
  * Anything else that escapes is a bug and is reported with its stack.
  */
+import { ExitCode } from './exit-codes.js';
+
 export class ScalegateError extends Error {
   constructor(
     message: string,
-    readonly exitCode: number = 2,
+    readonly exitCode: number = ExitCode.usage,
   ) {
     // One line, always: a value quoted from the input (a name with a line break) is shown escaped, as JSON does.
     super(message.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1)));
@@ -16,7 +18,7 @@ export class ScalegateError extends Error {
 /** Bad command-line usage: unknown flag, missing argument, malformed value. Exit code 2. */
 export class UsageError extends ScalegateError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, ExitCode.usage);
   }
 }
 
@@ -38,6 +40,6 @@ export class SettingsError extends ScalegateError {
     readonly detail: string,
   ) {
     const where = `${position.file}:${position.line}:${position.column}`;
-    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, 2);
+    super(fieldPath ? `${where}: ${fieldPath}: ${detail}` : `${where}: ${detail}`, ExitCode.usage);
   }
 }

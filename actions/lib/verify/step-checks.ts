@@ -69,14 +69,6 @@ function statusLine(results: GateResult[]): string {
   return results.map((r) => `${r.name} ${r.status}`).join(', ');
 }
 
-/** A signal aborted by `parent` or by the returned controller. */
-function linkedController(parent: AbortSignal): AbortController {
-  const controller = new AbortController();
-  if (parent.aborted) controller.abort();
-  else parent.addEventListener('abort', () => controller.abort(), { once: true });
-  return controller;
-}
-
 export function verifyChecks(options: VerifyChecksOptions): StepChecks {
   const { loaded, log } = options;
   const defaults = { namespace: loaded.settings.service.namespace, service: loaded.settings.service.name };
@@ -115,8 +107,9 @@ export function verifyChecks(options: VerifyChecksOptions): StepChecks {
 
     // loadApplied judges the rate over the whole stage: early in a ramp it would fail a load that is still rising.
     const watchedSet = { ...set, gates: set.gates.filter((g) => g.type !== 'loadApplied') };
-    const loadControl = linkedController(signal);
-    const gatesControl = linkedController(signal);
+    // Each of the two ends on the run's cancellation or on its own: the load at an early failure, the gates with the load.
+    const loadControl = new AbortController();
+    const gatesControl = new AbortController();
     let lastStatus = '';
     let watching: Promise<Verdict> | undefined;
     // Continuous evaluation starts with the traffic, not with the call: a loaded machine may take seconds to start
@@ -130,7 +123,7 @@ export function verifyChecks(options: VerifyChecksOptions): StepChecks {
         window: { start, end: new Date(start.getTime() + plannedMs(loaded, step.load!) + 60_000) },
         stepSeconds: options.stepSeconds,
         continuous: { intervalMs: options.intervalMs, lookbackMs: options.lookbackMs },
-        signal: gatesControl.signal,
+        signal: AbortSignal.any([signal, gatesControl.signal]),
         onEvaluation: (results) => {
           const line = statusLine(results);
           if (line !== lastStatus) log(`${name}: gates: ${line}`);
@@ -152,7 +145,7 @@ export function verifyChecks(options: VerifyChecksOptions): StepChecks {
       runner: loaded.settings.load?.runner ?? 'auto',
       env: { ...loaded.settings.load?.env, TARGET_URL: options.targetUrl },
       stages: stageSpec(loaded, step.load),
-      signal: loadControl.signal,
+      signal: AbortSignal.any([signal, loadControl.signal]),
       cwd: options.cwd,
       log: () => {},
       stdout: () => {},

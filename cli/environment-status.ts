@@ -1,11 +1,12 @@
+/** `scalegate status`: what the cluster runs for an environment, read from the API server, and its text form. */
 import type { V1Deployment, V1Lease } from '@kubernetes/client-node';
-import type { KubeClient } from '../kube/client.js';
-import { currentHolder } from '../kube/lease.js';
-import { podProblems, summarizeProblems } from '../kube/pod-diagnosis.js';
-import { deploymentPods } from '../kube/rollout-status.js';
-import { leaseName } from './context.js';
-import { type Progress, readProgress } from './progress.js';
-import { canaryName, currentWeight, hpaFor, type TrafficTarget } from './traffic.js';
+import type { KubeClient } from '../actions/lib/kube/client.js';
+import { currentHolder } from '../actions/lib/kube/lease.js';
+import { podProblems, summarizeProblems } from '../actions/lib/kube/pod-diagnosis.js';
+import { deploymentPods } from '../actions/lib/kube/rollout-status.js';
+import { leaseName } from '../actions/lib/rollout/context.js';
+import { type Progress, readProgress } from '../actions/lib/rollout/progress.js';
+import { canaryName, currentWeight, hpaFor, type TrafficTarget } from '../actions/lib/rollout/traffic.js';
 
 export interface TrackStatus {
   track: 'stable' | 'canary';
