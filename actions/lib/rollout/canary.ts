@@ -14,9 +14,9 @@ import {
 import { runningDigest } from './digest.js';
 import { type Progress, readProgress, updateProgress } from './progress.js';
 import { rollbackHeld } from './rollback.js';
+import { canaryName, renderedBounds, trackBounds } from './routers/index.js';
 import { runSteps, type StepChecks } from './steps.js';
 import { withTrace } from './trace.js';
-import { canaryName, renderedBounds, trackBounds } from './traffic.js';
 
 /** Options of a canary run beyond the context. */
 export interface CanaryOptions {

@@ -5,8 +5,8 @@ import { acquireLease } from '../kube/lease.js';
 import { waitForRollout } from '../kube/rollout-status.js';
 import type { Delivery } from './gitops-delivery.js';
 import { type Progress, updateProgress } from './progress.js';
+import type { TrafficTarget } from './routers/index.js';
 import type { RunInfo } from './trace.js';
-import type { TrafficTarget } from './traffic.js';
 
 /** What every rollout operation on one environment needs. */
 export interface RolloutContext {

@@ -12,8 +12,8 @@ import {
 import { mergePatchBetween } from './merge-patch.js';
 import { type Progress, readProgress } from './progress.js';
 import { removeCanaryWorkload } from './rollback.js';
+import { canaryName, routerFor, setWeight } from './routers/index.js';
 import { withTrace } from './trace.js';
-import { canaryName, setTrackBounds, setWeight } from './traffic.js';
 
 /** What promote may be told the canary must be: a run promotes only the image it verified. */
 export interface PromoteOptions {
@@ -119,10 +119,7 @@ export async function promote(context: RolloutContext, options: PromoteOptions =
           ...(template === undefined ? {} : { spec: { template } }),
         });
       }
-      // Replica-ratio: the stable gets its own bounds back before the wait, so it is at full size when done.
-      const stableBounds = progress?.baseline?.stable;
-      if (target.method === 'replica-ratio' && stableBounds)
-        await setTrackBounds(client, target.namespace, target.service, stableBounds);
+      await routerFor(target).beforePromotedRollout(client, target, progress?.baseline ?? {});
       await waitForDeployment(held, target.service);
     }
     // Read back what the stable runs now before removing the canary: promote reports what the cluster shows.

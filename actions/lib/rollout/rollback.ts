@@ -10,8 +10,8 @@ import {
 } from './context.js';
 import { mergePatchBetween } from './merge-patch.js';
 import { type Progress, readProgress } from './progress.js';
+import { canaryName, setWeight } from './routers/index.js';
 import { withTrace } from './trace.js';
-import { canaryName, setWeight } from './traffic.js';
 
 /** Deletes the canary's workload (Deployment, autoscaler, disruption budget); Services and routes stay. */
 export async function removeCanaryWorkload(context: RolloutContext): Promise<void> {
