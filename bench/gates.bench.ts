@@ -59,13 +59,15 @@ const context = (start: Date, end: Date): GateContext => ({
   lookbackMs,
 });
 
+/** A minute back, but never before the first scrape: a window without data is a gap, and gaps never pass. */
+let firstScrape = 0;
+const minuteBack = () => new Date(Math.max(Date.now() - 60_000, firstScrape));
+
 async function healthy(): Promise<void> {
   await eventually(
     'healthy traffic',
     async () =>
-      (await evaluateOnce(set.gates, context(new Date(Date.now() - 60_000), new Date()))).every(
-        (r) => r.status === 'pass',
-      ),
+      (await evaluateOnce(set.gates, context(minuteBack(), new Date()))).every((r) => r.status === 'pass'),
     { timeoutMs: 120_000 },
   );
 }
@@ -76,12 +78,13 @@ let evaluations = 0;
 let queriesInLoop = 0;
 try {
   await prometheus.waitForSample('http_requests_total');
+  firstScrape = Date.now();
   for (let rep = 0; rep < repetitions; rep++) {
     await healthy();
     const kind = rep % 2 === 0 ? 'latency' : 'errors';
     let onset = 0;
     let switchAt = 0;
-    const start = new Date(Date.now() - 60_000);
+    const start = minuteBack();
     const before = requests;
     const result = await evaluateContinuously(set.gates, context(start, new Date(Date.now() + 120_000)), {
       intervalMs,
@@ -131,5 +134,6 @@ ${rows.join('\n')}
 
 - Median detection: **${(median / 1000).toFixed(2)} s = ${(median / goalMs).toFixed(2)} × the goal**.
 - Prometheus queries per evaluation (${set.gates.length} gates, passing): **${(queriesInLoop / evaluations).toFixed(1)}**
-  (one per gate; a failing pendingPods gate adds two for its cause, failWhenLimited one).
+  (one per gate, but pendingPods: its phases, creation and scheduling times, and while it passes the scrape targets
+  and their \`up\` samples to find data gaps; a failing pendingPods gate adds two for its cause, failWhenLimited one).
 `);

@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from '../actions/lib/util/errors.js';
+import { type ControlPlaneKind, controlPlanes } from '../simulator/cluster.js';
 
 /** Where a command writes: stdout for results, stderr for progress and diagnostics. */
 export interface CliIO {
@@ -40,4 +41,14 @@ export function requireOption(command: string, name: string, value: string | und
   if (value === undefined || value === '')
     throw new UsageError(`scalegate ${command}: --${name} is required`);
   return value;
+}
+
+/** `--control-plane`: builtin (default) or kubernetes; anything else is a usage error naming the command. */
+export function parseControlPlane(command: string, value: string | undefined): ControlPlaneKind {
+  const kind = value ?? 'builtin';
+  if (!(controlPlanes as readonly string[]).includes(kind))
+    throw new UsageError(
+      `scalegate ${command}: --control-plane must be ${controlPlanes.join(' or ')}, got '${kind}'`,
+    );
+  return kind as ControlPlaneKind;
 }

@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { parse } from 'yaml';
 
 const root = new URL('..', import.meta.url).pathname;
 const check = process.argv.includes('--check');
@@ -39,13 +40,31 @@ async function actionEntries() {
   return entries;
 }
 
+/**
+ * The Node runtime the actions declare (`runs.using: node24` in every action.yml), as esbuild's target: the bundles
+ * are built for the runtime GitHub runs them on. Actions that disagree are an error, not a lowest common target.
+ */
+async function declaredRuntime() {
+  const runtimes = new Set();
+  for (const name of await readdir(join(root, 'actions'))) {
+    const file = join(root, 'actions', name, 'action.yml');
+    if (await exists(file)) runtimes.add(parse(await readFile(file, 'utf8')).runs?.using);
+  }
+  const [runtime, ...others] = runtimes;
+  if (others.length > 0 || !/^node\d+$/.test(runtime ?? ''))
+    throw new Error(
+      `actions/*/action.yml must all declare one runs.using nodeNN (found ${[...runtimes].join(', ')})`,
+    );
+  return runtime;
+}
+
 async function bundle(outdir) {
   await build({
     entryPoints: await actionEntries(),
     outdir,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: await declaredRuntime(),
     format: 'esm',
     splitting: false,
     sourcemap: false,

@@ -1,6 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventRecorder } from './api/events.js';
@@ -8,8 +6,11 @@ import { startApiServer } from './api/server.js';
 import type { Controller, ControllerContext } from './controllers/controller.js';
 import { defaultControllers } from './controllers/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { type NodeGroupSpec, nodeGroupsServiceKey, nodeObject, zoneLabel } from './nodes.js';
+import { startKubernetesCluster } from './kubernetes/cluster.js';
+import { closeServer, delegatingListener } from './listener.js';
+import { initialNodes, type NodeGroupSpec, nodeGroupSpecs, nodeGroupsServiceKey } from './nodes.js';
 import { type ClusterProfile, profiles } from './profile.js';
+import type { ClusterClient } from './store/client.js';
 import { ResourceRegistry, type ResourceType } from './store/resources.js';
 import { ObjectStore } from './store/store.js';
 
@@ -26,14 +27,30 @@ export interface ClusterOptions {
   controllers?: Controller[];
   /** Where to write the kubeconfig; by default a temporary file removed by stop(). */
   kubeconfigPath?: string;
+  /**
+   * `builtin` (default): the embedded API server and controllers. `kubernetes`: the real control plane built by
+   * `npm run build:kube`, with scalegate's node agent simulating only nodes and pods.
+   */
+  controlPlane?: ControlPlaneKind;
 }
 
-export interface RunningCluster {
+export const controlPlanes = ['builtin', 'kubernetes'] as const;
+export type ControlPlaneKind = (typeof controlPlanes)[number];
+
+/** A started cluster; `S` is its store: the built-in ObjectStore, or any ClusterClient when the control plane may be real. */
+export interface RunningCluster<S extends ClusterClient = ClusterClient> {
   apiServer: string;
   kubeconfig: string;
   metrics: string;
   gateway: string;
-  store: ObjectStore;
+  /** kube-state-metrics' /metrics when the real control plane runs (the built-in one serves its series in `metrics`). */
+  kubeStateMetrics?: string;
+  /**
+   * Kubernetes control plane only (the built-in one authenticates nobody): applies an RBAC manifest such as
+   * manifests/rbac/scalegate-ci.yaml into `namespace` and returns a kubeconfig holding its ServiceAccount's token.
+   */
+  serviceAccountKubeconfig?: (manifestFile: string, namespace: string) => Promise<string>;
+  store: S;
   registry: ResourceRegistry;
   context: ControllerContext;
   stop(): Promise<void>;
@@ -41,37 +58,6 @@ export interface RunningCluster {
 
 export const gatewayHandlerKey = 'gateway.handler';
 export const metricsHandlerKey = 'metrics.handler';
-
-const zones = ['a', 'b', 'c'];
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** A listener whose handler is looked up per request, so the part that serves it may start (or stop) any time. */
-async function delegatingListener(
-  services: Map<string, unknown>,
-  key: string,
-  what: string,
-): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const handler = services.get(key) as Handler | undefined;
-    if (handler) return handler(req, res);
-    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end(`scalegate local cluster: no ${what} is running (no controller registered "${key}")\n`);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}` };
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeIdleConnections();
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  return closed;
-}
 
 function typeOf(registry: ResourceRegistry, apiVersion: string, kind: string): ResourceType {
   const found = registry.byKind(apiVersion, kind);
@@ -115,48 +101,23 @@ function seed(
     },
   });
   const nodes = typeOf(registry, 'v1', 'Node');
-  const cpu = options.nodeCpu ?? '2';
-  const memory = options.nodeMemory ?? '8Gi';
-  for (let i = 0; i < (options.nodes ?? 3); i++) {
-    store.create(
-      nodes,
-      nodeObject({
-        name: `node-${i + 1}`,
-        cpu,
-        memory,
-        labels: { [zoneLabel]: zones[i % zones.length] as string },
-      }),
-    );
-  }
-  for (const g of groups) {
-    for (let i = 0; i < g.min; i++) {
-      store.create(
-        nodes,
-        nodeObject({
-          name: `${g.name}-${i + 1}`,
-          cpu: g.cpu,
-          memory: g.memory,
-          group: g.name,
-          labels: { [zoneLabel]: zones[i % zones.length] as string },
-        }),
-      );
-    }
-  }
+  for (const node of initialNodes(options, groups)) store.create(nodes, node);
 }
 
 /**
  * Starts the local cluster: store, initial nodes and namespaces, the API server, the gateway and metrics listeners
  * (served by whichever controller registers their handlers), the controllers, and a kubeconfig.
  */
+export async function startCluster(
+  options?: ClusterOptions & { controlPlane?: 'builtin' },
+): Promise<RunningCluster<ObjectStore>>;
+export async function startCluster(options: ClusterOptions): Promise<RunningCluster>;
 export async function startCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
+  if (options.controlPlane === 'kubernetes') return startKubernetesCluster(options);
   const registry = new ResourceRegistry();
   const store = new ObjectStore(registry);
   const profile = profiles[options.profile ?? 'fast'];
-  const groups: NodeGroupSpec[] = (options.nodeGroups ?? []).map((g) => ({
-    ...g,
-    cpu: options.nodeCpu ?? '2',
-    memory: options.nodeMemory ?? '8Gi',
-  }));
+  const groups = nodeGroupSpecs(options);
   seed(store, registry, options, groups);
   const services = new Map<string, unknown>([[nodeGroupsServiceKey, groups]]);
   const context: ControllerContext = {

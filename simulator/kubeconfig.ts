@@ -3,13 +3,24 @@ import { stringify } from 'yaml';
 
 export const kubeconfigContext = 'scalegate-local';
 
-/** A kubeconfig for the local cluster's plain-HTTP API server: one cluster, a token user, context `scalegate-local`. */
-export function kubeconfigText(server: string): string {
+/** How the kubeconfig's user authenticates, and the CA that serves the API (absent: plain HTTP, no TLS check). */
+export interface KubeconfigAuth {
+  user: Record<string, string>;
+  certificateAuthorityData?: string;
+}
+
+const localToken: KubeconfigAuth = { user: { token: 'scalegate-local' } };
+
+/** A kubeconfig for the local cluster: one cluster, one user, context `scalegate-local`. */
+export function kubeconfigText(server: string, auth: KubeconfigAuth = localToken): string {
+  const cluster = auth.certificateAuthorityData
+    ? { server, 'certificate-authority-data': auth.certificateAuthorityData }
+    : { server, 'insecure-skip-tls-verify': true };
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: kubeconfigContext, cluster: { server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: kubeconfigContext, user: { token: 'scalegate-local' } }],
+    clusters: [{ name: kubeconfigContext, cluster }],
+    users: [{ name: kubeconfigContext, user: auth.user }],
     contexts: [
       {
         name: kubeconfigContext,
@@ -21,6 +32,6 @@ export function kubeconfigText(server: string): string {
   });
 }
 
-export async function writeKubeconfig(path: string, server: string): Promise<void> {
-  await writeFile(path, kubeconfigText(server), { mode: 0o600 });
+export async function writeKubeconfig(path: string, server: string, auth?: KubeconfigAuth): Promise<void> {
+  await writeFile(path, kubeconfigText(server, auth), { mode: 0o600 });
 }

@@ -106,3 +106,52 @@ export interface NodeGroupSpec {
 
 /** Key in ControllerContext.services under which a started cluster lists its node groups (NodeGroupSpec[]). */
 export const nodeGroupsServiceKey = 'node-groups';
+
+const zones = ['a', 'b', 'c'];
+
+/** The node groups of a cluster's options, each with the node shape the cluster uses. */
+export function nodeGroupSpecs(options: {
+  nodeCpu?: string;
+  nodeMemory?: string;
+  nodeGroups?: Array<{ name: string; min: number; max: number; provisionSeconds: number }>;
+}): NodeGroupSpec[] {
+  return (options.nodeGroups ?? []).map((g) => ({
+    ...g,
+    cpu: options.nodeCpu ?? '2',
+    memory: options.nodeMemory ?? '8Gi',
+  }));
+}
+
+/** The Nodes a cluster starts with: `nodes` outside any group (default 3), then each group's minimum, zones a/b/c round-robin. */
+export function initialNodes(
+  options: { nodes?: number; nodeCpu?: string; nodeMemory?: string },
+  groups: NodeGroupSpec[],
+): KubeObject[] {
+  const cpu = options.nodeCpu ?? '2';
+  const memory = options.nodeMemory ?? '8Gi';
+  const out: KubeObject[] = [];
+  for (let i = 0; i < (options.nodes ?? 3); i++) {
+    out.push(
+      nodeObject({
+        name: `node-${i + 1}`,
+        cpu,
+        memory,
+        labels: { [zoneLabel]: zones[i % zones.length] as string },
+      }),
+    );
+  }
+  for (const g of groups) {
+    for (let i = 0; i < g.min; i++) {
+      out.push(
+        nodeObject({
+          name: `${g.name}-${i + 1}`,
+          cpu: g.cpu,
+          memory: g.memory,
+          group: g.name,
+          labels: { [zoneLabel]: zones[i % zones.length] as string },
+        }),
+      );
+    }
+  }
+  return out;
+}

@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runGates } from '../../actions/lib/gates/run.js';
-import { resolveGateSource } from '../../actions/lib/gates/source.js';
 import type { GateResult } from '../../actions/lib/gates/types.js';
 import { exitCodeFor } from '../../actions/lib/gates/verdict.js';
 import { resolveWindow } from '../../actions/lib/gates/windows.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { connectionOptions, parseHeaderLines } from '../../actions/lib/prometheus/connection.js';
+import { resolveGateSource } from '../../actions/lib/settings/gate-source.js';
 import { durationOption } from '../../actions/lib/util/duration.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
 import { checkOutputPath, readInputFile } from '../../actions/lib/util/input-file.js';

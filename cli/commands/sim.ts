@@ -2,14 +2,19 @@ import { ScalegateError, UsageError } from '../../actions/lib/util/errors.js';
 import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { isQuantity, parseQuantity } from '../../actions/lib/util/quantity.js';
 import { type ClusterOptions, startCluster } from '../../simulator/cluster.js';
-import { type CliIO, type Command, parseCommandArgs } from '../command.js';
+import { type CliIO, type Command, parseCommandArgs, parseControlPlane } from '../command.js';
 
-const usage = `Usage: scalegate sim up [--port 0] [--profile fast|realistic] [--nodes N] [--node-cpu 2]
-                        [--node-memory 8Gi] [--node-group name:min:max:provisionSeconds]... [--kubeconfig PATH]
+const usage = `Usage: scalegate sim up [--control-plane builtin|kubernetes] [--port 0] [--profile fast|realistic]
+                        [--nodes N] [--node-cpu 2] [--node-memory 8Gi]
+                        [--node-group name:min:max:provisionSeconds]... [--kubeconfig PATH]
 
 Starts the local cluster: a Kubernetes API server on 127.0.0.1 (real kubectl and client libraries work against
 it), the core controllers, the HPA and cluster-autoscaler, the traffic gateway and the metrics endpoint.
 Prints one JSON line {"apiServer","kubeconfig","metrics","gateway"} and serves until SIGINT or SIGTERM.
+
+  --control-plane builtin (default: the embedded API server and controllers) or kubernetes (the real etcd,
+                  kube-apiserver, kube-controller-manager, kube-scheduler, kube-state-metrics and metrics-server
+                  built by \`npm run build:kube\`; only nodes and pods are simulated; --port does not apply)
 
   --port          API server port (default 0: a free port)
   --profile       fast (default: short periods, e.g. HPA sync 2 s) or realistic (Kubernetes' defaults)
@@ -73,6 +78,7 @@ function optionsFrom(argv: string[]): ClusterOptions {
       'node-memory': { type: 'string' },
       'node-group': { type: 'string', multiple: true },
       kubeconfig: { type: 'string' },
+      'control-plane': { type: 'string' },
     },
     true,
   );
@@ -81,6 +87,7 @@ function optionsFrom(argv: string[]): ClusterOptions {
   const profile = values.profile ?? 'fast';
   if (profile !== 'fast' && profile !== 'realistic')
     throw new UsageError(`scalegate sim up: --profile must be fast or realistic, got '${profile}'`);
+  const controlPlane = parseControlPlane('sim up', values['control-plane']);
   const groups = (values['node-group'] ?? []).map(parseNodeGroup);
   const names = groups.map((g) => g.name);
   const repeated = names.find((n, i) => names.indexOf(n) !== i);
@@ -88,6 +95,7 @@ function optionsFrom(argv: string[]): ClusterOptions {
   const nodeCpu = quantity('node-cpu', values['node-cpu']);
   const nodeMemory = quantity('node-memory', values['node-memory']);
   return {
+    controlPlane,
     port: integer('port', values.port, 0, 0),
     profile,
     nodes: integer('nodes', values.nodes, 3, 0),
@@ -118,9 +126,8 @@ async function up(argv: string[], io: CliIO): Promise<number> {
       throw new ScalegateError(`scalegate sim up: port ${options.port} is already in use`, ExitCode.failed);
     throw error;
   });
-  io.stdout.write(
-    `${JSON.stringify({ apiServer: cluster.apiServer, kubeconfig: cluster.kubeconfig, metrics: cluster.metrics, gateway: cluster.gateway })}\n`,
-  );
+  const { apiServer, kubeconfig, metrics, gateway, kubeStateMetrics } = cluster;
+  io.stdout.write(`${JSON.stringify({ apiServer, kubeconfig, metrics, gateway, kubeStateMetrics })}\n`);
   const received = await signal;
   io.stderr.write(`scalegate sim: ${received} received, stopping the local cluster\n`);
   await cluster.stop();

@@ -1,38 +1,58 @@
 /**
- * `scalegate demo`: the whole product on one machine. Starts the simulator and a real Prometheus, verifies the sample
- * service (examples/03-canary-ratio) twice — a good canary, which is promoted, then a regressed one (its image tag
- * doubles the CPU per request: the simulator's image catalog), which is rolled back with the failing gates
- * explained — writes report.md, report.html and verdict.json, and stops everything it started.
+ * `scalegate demo`: the whole product on one machine. Starts the simulator (three small nodes of one CPU) and a real
+ * Prometheus, then verifies three canaries: a good one of the sample service (examples/03-canary-ratio), which is
+ * promoted; a regressed one (its image tag doubles the CPU per request: the simulator's image catalog), which the
+ * canary-versus-stable gate rolls back; and one of the capacity scenario (examples/02-pending-pods) whose HPA
+ * scales out in time while its new pods stay Pending on full nodes, which the pending-pods gate rolls back naming
+ * missing capacity. Writes report.md, report.html and verdict.json, and stops everything it started.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type VerifyResult, verify } from '../../actions/lib/verify/index.js';
+import type { ControlPlaneKind } from '../../simulator/cluster.js';
 import { startLocalStack } from './local-stack.js';
 import { renderDemoHtml, renderDemoMarkdown } from './report.js';
 
-/** The sample service's settings, relative to the repository root. */
-export const demoEnvironment = resolve(
-  import.meta.dirname,
-  '../../../examples/03-canary-ratio/canary-ratio.yaml',
-);
+const examples = resolve(import.meta.dirname, '../../examples');
 
 export interface DemoRun {
   name: string;
   title: string;
+  /** The settings file the run verifies. */
+  env: string;
+  /** The Service load goes to (the settings' namespace and name). */
+  target: { namespace: string; service: string };
   image: string;
   expected: VerifyResult['outcome'];
 }
 
-/** The stable image comes from the settings (shop/web:1.4.0); each run's canary follows. */
+const sample = {
+  env: join(examples, '03-canary-ratio/canary-ratio.yaml'),
+  target: { namespace: 'shop', service: 'web' },
+};
+
+/** Each run's stable image comes from its settings, or from the run before it on the same settings. */
 export const demoRuns: DemoRun[] = [
-  { name: 'good', title: 'A good canary', image: 'shop/web:1.5.0', expected: 'promoted' },
+  { name: 'good', title: 'A good canary', ...sample, image: 'shop/web:1.5.0', expected: 'promoted' },
   {
     name: 'regressed',
     title: 'A regressed canary (twice the CPU per request)',
+    ...sample,
     image: 'shop/web:1.6.0-cpu2x',
     expected: 'rolled-back',
   },
+  {
+    name: 'capacity',
+    title: 'A canary that scales out onto full nodes (its new pods stay Pending)',
+    env: join(examples, '02-pending-pods/capacity.yaml'),
+    target: { namespace: 'capacity', service: 'api' },
+    image: 'shop/api:2.1.0',
+    expected: 'rolled-back',
+  },
 ];
+
+/** Small nodes: one CPU holds two of the capacity scenario's 400m pods, so its scale-out does not fit. */
+export const demoCluster = { nodes: 3, nodeCpu: '1', nodeMemory: '4Gi' };
 
 export interface DemoRunResult extends DemoRun {
   result: VerifyResult;
@@ -53,6 +73,7 @@ export interface DemoOptions {
   signal: AbortSignal;
   log: (line: string) => void;
   installPrometheus?: boolean;
+  controlPlane?: ControlPlaneKind;
 }
 
 export const demoVerdictSchema = 'scalegate.dev/demo/v1';
@@ -62,31 +83,32 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { log } = options;
   log('demo: starting the local cluster and Prometheus');
   const stack = await startLocalStack({
-    cluster: { nodes: 3 },
+    cluster: { ...demoCluster, controlPlane: options.controlPlane ?? 'builtin' },
     installPrometheus: options.installPrometheus ?? false,
     log,
   });
   const runs: DemoRunResult[] = [];
   try {
-    let stableImage: string | undefined;
+    const promoted = new Map<string, string>();
     for (const run of demoRuns) {
+      const stableImage = promoted.get(run.env);
       log(`demo: run ${runs.length + 1}/${demoRuns.length}: ${run.title}: ${run.image}`);
       const result = await verify({
-        env: demoEnvironment,
+        env: run.env,
         image: run.image,
         ...(stableImage ? { stableImage } : {}),
         cwd: options.cwd,
         processEnv: options.processEnv,
-        kubeconfig: stack.cluster.kubeconfig,
+        kubeconfig: await stack.scalegateKubeconfig(run.target.namespace),
         prometheusUrl: stack.prometheus.url,
-        targetUrl: stack.serviceUrl('shop', 'web'),
+        targetUrl: stack.serviceUrl(run.target.namespace, run.target.service),
         stepSeconds: stack.prometheus.scrapeIntervalSeconds,
         run: { runId: `scalegate-demo-${run.name}` },
         signal: options.signal,
         log,
       });
       // What was promoted is what the next run's stable track runs, as on the main branch after a merge.
-      if (result.outcome === 'promoted') stableImage = run.image;
+      if (result.outcome === 'promoted') promoted.set(run.env, run.image);
       runs.push({ ...run, result, asExpected: result.outcome === run.expected });
     }
   } finally {

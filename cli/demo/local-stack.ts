@@ -2,14 +2,27 @@
  * The local stack `verify` runs against on one machine: the simulator (fast profile) and a real Prometheus scraping
  * its metrics endpoint every second. Used by `scalegate demo` and the end-to-end tests; stop() ends both.
  */
+import { resolve } from 'node:path';
 import { type ClusterOptions, type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { type PrometheusServer, startPrometheus } from '../local/prometheus-server.js';
+
+/** The least-privilege RBAC a user gives scalegate's CI identity. */
+export const ciServiceAccountManifest = resolve(
+  import.meta.dirname,
+  '../../manifests/rbac/scalegate-ci.yaml',
+);
 
 export interface LocalStack {
   cluster: RunningCluster;
   prometheus: PrometheusServer;
   /** The gateway URL that reaches Service `service` in `namespace` (path-based routing: `/<ns>/<svc>/...`). */
   serviceUrl(namespace: string, service: string, path?: string): string;
+  /**
+   * The kubeconfig scalegate runs with for `namespace`: on the kubernetes control plane, a token of the
+   * ServiceAccount in manifests/rbac/scalegate-ci.yaml (moved to that namespace), so real RBAC enforces its
+   * least-privilege Role; the built-in control plane authenticates nobody, so there it is the cluster's own.
+   */
+  scalegateKubeconfig(namespace: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -27,7 +40,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let prometheus: PrometheusServer;
   try {
     prometheus = await startPrometheus({
-      targets: [{ job: 'scalegate-local-cluster', url: `${cluster.metrics}/metrics` }],
+      targets: [
+        { job: 'scalegate-local-cluster', url: `${cluster.metrics}/metrics` },
+        ...(cluster.kubeStateMetrics ? [{ job: 'kube-state-metrics', url: cluster.kubeStateMetrics }] : []),
+      ],
       scrapeIntervalSeconds: 1,
       install: options.installPrometheus ?? false,
     });
@@ -41,6 +57,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   return {
     cluster,
     prometheus,
+    scalegateKubeconfig: async (namespace) =>
+      cluster.serviceAccountKubeconfig
+        ? cluster.serviceAccountKubeconfig(ciServiceAccountManifest, namespace)
+        : cluster.kubeconfig,
     serviceUrl: (namespace, service, path = '/') =>
       `${cluster.gateway}/${encodeURIComponent(namespace)}/${encodeURIComponent(service)}${path}`,
     async stop() {

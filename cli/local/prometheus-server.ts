@@ -38,6 +38,12 @@ export interface PrometheusServer {
   scrapeIntervalSeconds: number;
   /** Resolves once `query` returns at least one sample (the first scrape comes ~5 s after start). */
   waitForSample(query: string, timeoutMs?: number): Promise<void>;
+  /** The running process (tests freeze it with SIGSTOP). */
+  readonly pid: number | undefined;
+  /** SIGKILL, as a crash would: nothing flushed beyond what the write-ahead log holds. */
+  crash(): Promise<void>;
+  /** Starts again after `crash()` on the same port and data, and waits until it is ready. */
+  restart(): Promise<void>;
   /** SIGTERM, wait for exit (SIGKILL after 10 s), remove the TSDB directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -115,31 +121,48 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   await writeFile(configFile, prometheusConfig(options.targets, interval));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let stderr = '';
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  let child: ChildProcess;
   let exit: string | undefined;
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2000);
-  });
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = `exit ${code ?? signal}: ${stderr.trim().split('\n').pop() ?? ''}`;
-      resolve();
+  let exited: Promise<void>;
+
+  /** Starts the binary on the same port and TSDB directory (a restart keeps what was written). */
+  const launch = () => {
+    let stderr = '';
+    exit = undefined;
+    child = spawn(
+      binary,
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
     });
-    child.once('error', (error) => {
-      exit = error.message;
-      resolve();
+    exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        exit = `exit ${code ?? signal}: ${stderr.trim().split('\n').pop() ?? ''}`;
+        resolve();
+      });
+      child.once('error', (error) => {
+        exit = error.message;
+        resolve();
+      });
     });
-  });
+  };
+  const ready = () =>
+    pollUntil(
+      'readiness',
+      readyTimeoutMs,
+      async () => (await fetch(`${url}/-/ready`)).ok,
+      () => exit,
+    );
+
+  launch();
   // Never leave a server behind when the parent exits without calling stop().
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -152,6 +175,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
     process.removeListener('exit', killOnExit);
     await client.close();
     if (exit === undefined) {
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
@@ -161,12 +185,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   };
 
   try {
-    await pollUntil(
-      'readiness',
-      options.readyTimeoutMs ?? 30_000,
-      async () => (await fetch(`${url}/-/ready`)).ok,
-      () => exit,
-    );
+    await ready();
   } catch (error) {
     await stop();
     throw error;
@@ -174,6 +193,9 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   return {
     url,
     scrapeIntervalSeconds: interval,
+    get pid() {
+      return child.pid;
+    },
     waitForSample: (query, timeoutMs = 60_000) =>
       pollUntil(
         `a sample of ${query}`,
@@ -181,6 +203,14 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
         async () => (await client.query(query)).length > 0,
         () => exit,
       ),
+    crash: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    restart: async () => {
+      launch();
+      await ready();
+    },
     stop,
   };
 }

@@ -5444,8 +5444,8 @@ var require_util2 = __commonJS({
         request2.headersList.append("origin", serializedOrigin, true);
       }
     }
-    function coarsenTime(timestamp, crossOriginIsolatedCapability) {
-      return timestamp;
+    function coarsenTime(timestamp2, crossOriginIsolatedCapability) {
+      return timestamp2;
     }
     function clampAndCoarsenConnectionTimingInfo(connectionTimingInfo, defaultStartTime, crossOriginIsolatedCapability) {
       if (!connectionTimingInfo?.startTime || connectionTimingInfo.startTime < defaultStartTime) {
@@ -15629,11 +15629,11 @@ var require_dns = __commonJS({
         return ip;
       }
       setRecords(origin, addresses) {
-        const timestamp = Date.now();
+        const timestamp2 = Date.now();
         const records = { records: { 4: null, 6: null } };
         let minTTL = this.#maxTTL;
         for (const record2 of addresses) {
-          record2.timestamp = timestamp;
+          record2.timestamp = timestamp2;
           if (typeof record2.ttl === "number") {
             record2.ttl = Math.min(record2.ttl, this.#maxTTL);
             minTTL = Math.min(minTTL, record2.ttl);
@@ -29987,7 +29987,7 @@ var require_timestamp = __commonJS({
       resolve: (str) => parseSexagesimal(str, false),
       stringify: stringifySexagesimal
     };
-    var timestamp = {
+    var timestamp2 = {
       identify: (value) => value instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
@@ -29996,7 +29996,7 @@ var require_timestamp = __commonJS({
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
       resolve(str) {
-        const match = str.match(timestamp.test);
+        const match = str.match(timestamp2.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -30015,7 +30015,7 @@ var require_timestamp = __commonJS({
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
-    exports.timestamp = timestamp;
+    exports.timestamp = timestamp2;
   }
 });
 
@@ -30035,7 +30035,7 @@ var require_schema3 = __commonJS({
     var omap = require_omap();
     var pairs2 = require_pairs();
     var set2 = require_set();
-    var timestamp = require_timestamp();
+    var timestamp2 = require_timestamp();
     var schema = [
       map2.map,
       seq.seq,
@@ -30055,9 +30055,9 @@ var require_schema3 = __commonJS({
       omap.omap,
       pairs2.pairs,
       set2.set,
-      timestamp.intTime,
-      timestamp.floatTime,
-      timestamp.timestamp
+      timestamp2.intTime,
+      timestamp2.floatTime,
+      timestamp2.timestamp
     ];
     exports.schema = schema;
   }
@@ -30082,7 +30082,7 @@ var require_tags = __commonJS({
     var pairs2 = require_pairs();
     var schema$2 = require_schema3();
     var set2 = require_set();
-    var timestamp = require_timestamp();
+    var timestamp2 = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map2.map, seq.seq, string5.string]],
@@ -30096,11 +30096,11 @@ var require_tags = __commonJS({
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
-      floatTime: timestamp.floatTime,
+      floatTime: timestamp2.floatTime,
       int: int2.int,
       intHex: int2.intHex,
       intOct: int2.intOct,
-      intTime: timestamp.intTime,
+      intTime: timestamp2.intTime,
       map: map2.map,
       merge: merge2.merge,
       null: _null4.nullTag,
@@ -30108,7 +30108,7 @@ var require_tags = __commonJS({
       pairs: pairs2.pairs,
       seq: seq.seq,
       set: set2.set,
-      timestamp: timestamp.timestamp
+      timestamp: timestamp2.timestamp
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
@@ -30116,7 +30116,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs2.pairs,
       "tag:yaml.org,2002:set": set2.set,
-      "tag:yaml.org,2002:timestamp": timestamp.timestamp
+      "tag:yaml.org,2002:timestamp": timestamp2.timestamp
     };
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
@@ -34956,6 +34956,14 @@ function parsePoint(raw) {
   if (!Array.isArray(raw) || raw.length !== 2) throw new Error("sample is not [time, value]");
   return [Number(raw[0]), parseValue(raw[1])];
 }
+function matrix(data, what) {
+  if (data.resultType !== "matrix" || !Array.isArray(data.result))
+    throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for ${what}`);
+  return data.result.map((s) => ({
+    metric: s.metric ?? {},
+    values: s.values.map(parsePoint)
+  }));
+}
 function authHeader(auth) {
   if (!auth || auth.type === "none") return {};
   if (auth.type === "bearer") return { authorization: `Bearer ${auth.token}` };
@@ -35040,6 +35048,14 @@ var PrometheusClient = class {
       value: parsePoint(s.value)
     }));
   }
+  /**
+   * The raw samples of a range-vector selector (`up{job="x"}[10m]`) at `time`: every scrape's own timestamp, at no
+   * step, so the caller can see exactly where samples are missing.
+   */
+  async querySamples(expr, time3, signal) {
+    const data = await this.call("query", { query: expr, time: (time3.getTime() / 1e3).toFixed(3) }, signal);
+    return matrix(data, "a range-vector query");
+  }
   /** Range query over [start, end] every `stepSeconds`. */
   async queryRange(expr, start, end, stepSeconds, signal) {
     const data = await this.call(
@@ -35052,12 +35068,7 @@ var PrometheusClient = class {
       },
       signal
     );
-    if (data.resultType !== "matrix" || !Array.isArray(data.result))
-      throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for a range query`);
-    return data.result.map((s) => ({
-      metric: s.metric ?? {},
-      values: s.values.map(parsePoint)
-    }));
+    return matrix(data, "a range query");
   }
   async close() {
     await this.dispatcher.close();
@@ -35328,7 +35339,7 @@ async function evaluateErrorRate(gate, context, queries) {
   const matchers = appMatchers(gate, context);
   const span = rateSpan(context);
   const counter = context.metrics.requestsTotal;
-  const threshold = { max: percent(gate.max), errorCodes: gate.errorCodes };
+  const threshold = { maxRatio: gate.max, errorCodes: gate.errorCodes };
   const [sample] = await queries.instant(errorRatioQuery(counter, gate.errorCodes, matchers, span.literal));
   const series = context.includeSeries ? plotSeries(
     await queries.range(errorRatioQuery(counter, gate.errorCodes, matchers, plotSpan(context))),
@@ -35353,6 +35364,64 @@ async function evaluateErrorRate(gate, context, queries) {
     margin: round(gate.max - value, 6),
     marginUnit: "ratio",
     series
+  };
+}
+
+// actions/lib/gates/coverage.ts
+var gapIntervals = 2.5;
+function median(values) {
+  if (values.length === 0) return void 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+function findGaps(scrapes, window, fallbackInterval) {
+  const times = scrapes.map(([t2]) => t2).sort((a, b) => a - b);
+  const spacing = median(
+    times.slice(1).map((t2, i) => t2 - times[i]).filter((d) => d > 0)
+  );
+  const allowed = gapIntervals * (spacing ?? fallbackInterval);
+  const successes = scrapes.filter(([, v]) => v === 1).map(([t2]) => t2).sort((a, b) => a - b);
+  const edges = [window.start.getTime() / 1e3, ...successes, window.end.getTime() / 1e3];
+  const gaps = [];
+  for (let i = 1; i < edges.length; i++)
+    if (edges[i] - edges[i - 1] > allowed) gaps.push({ start: edges[i - 1], end: edges[i] });
+  return gaps;
+}
+async function dataGaps(metric, matchers, window, stepSeconds, queries) {
+  const span = promDuration(window.end.getTime() - window.start.getTime());
+  const targets = await queries.instant(
+    `count by (job, instance) (last_over_time(${selector(metric, matchers)}[${span}]))`,
+    window.end
+  );
+  const scrapes = [];
+  for (const { metric: labels } of targets) {
+    const target = ["job", "instance"].filter((name3) => labels[name3] !== void 0).map((name3) => ({ name: name3, op: "=", value: labels[name3] }));
+    if (target.length === 0) return void 0;
+    const up = await queries.samples(`${selector("up", target)}[${span}]`, window.end);
+    for (const series of up) scrapes.push(...series.values);
+  }
+  if (targets.length === 0) return void 0;
+  return findGaps(scrapes, window, stepSeconds);
+}
+function describeGaps(gaps, window) {
+  const start = window.start.getTime() / 1e3;
+  const total = gapSeconds(gaps);
+  const spans = gaps.slice(0, 3).map((g) => `${shortDuration((g.start - start) * 1e3)}\u2013${shortDuration((g.end - start) * 1e3)}`).join(", ");
+  return `${shortDuration(total * 1e3)} of the window without a successful scrape (${spans}${gaps.length > 3 ? ", \u2026" : ""} into it)`;
+}
+function gapSeconds(gaps) {
+  return gaps.reduce((sum, g) => sum + g.end - g.start, 0);
+}
+async function unprovenByGaps(check2, context, queries, outcome, why) {
+  const gaps = await dataGaps(check2.metric, check2.matchers, check2.span, context.stepSeconds, queries);
+  if (!gaps || gaps.length === 0) return void 0;
+  return {
+    status: "inconclusive",
+    reason: why(describeGaps(gaps, context.window)),
+    observed: { ...outcome.observed, dataGapSeconds: round(gapSeconds(gaps)) },
+    threshold: outcome.threshold,
+    margin: null,
+    ...outcome.series ? { series: outcome.series } : {}
   };
 }
 
@@ -35390,7 +35459,7 @@ function limitedQuery(matchers) {
 }
 async function evaluateHpaScaleOut(gate, context, queries) {
   const name3 = hpaName(gate, context);
-  const threshold = { within: formatDuration(gate.within) };
+  const threshold = { withinSeconds: round(gate.within / 1e3) };
   if (gate.minReplicas !== void 0) threshold.minReplicas = gate.minReplicas;
   if (gate.factor !== void 0) threshold.factor = gate.factor;
   if (!name3)
@@ -35461,6 +35530,21 @@ async function evaluateHpaScaleOut(gate, context, queries) {
       series: plot
     };
   }
+  if (reached || end.getTime() >= deadline) {
+    const missed = reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`;
+    const unproven = await unprovenByGaps(
+      {
+        metric: `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
+        matchers,
+        span: { start, end: new Date(Math.min(deadline, end.getTime())) }
+      },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `${missed}, but before the ${withinText} deadline there was ${gaps}: it may have scaled out in time unseen`
+    );
+    if (unproven) return unproven;
+  }
   if (reached)
     return {
       status: "fail",
@@ -35498,11 +35582,11 @@ async function evaluateLatency(gate, context, queries) {
   const span = rateSpan(context);
   const histogram = context.metrics.requestDuration;
   const label = `p${round(gate.quantile * 100, 1)}`;
-  const threshold = { quantile: gate.quantile, max: formatDuration(gate.max) };
+  const threshold = { quantile: gate.quantile, maxMs: gate.max };
   const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
   const series = context.includeSeries ? plotSeries(
     await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
-    () => `${label} (s)`
+    () => label
   ) : [];
   const value = sample?.value[1];
   if (value === void 0 || Number.isNaN(value))
@@ -35532,7 +35616,7 @@ async function evaluateLoadApplied(gate, context, queries) {
   const threshold = {};
   if (gate.minRate !== void 0) threshold.minRate = gate.minRate;
   if (gate.minFraction !== void 0) {
-    threshold.minFraction = percent(gate.minFraction);
+    threshold.minFraction = gate.minFraction;
     if (context.targetRate !== void 0) threshold.targetRate = context.targetRate;
   }
   if (gate.minFraction !== void 0 && context.targetRate === void 0)
@@ -35584,14 +35668,16 @@ var appReasons = /* @__PURE__ */ new Set([
   "CreateContainerError",
   "RunContainerError"
 ]);
-function withPodLabels(expr, namespaceMatchers, labels) {
+function withPodLabels(expr, namespaceMatchers, labels, span) {
   const entries = Object.entries(labels);
   if (entries.length === 0) return expr;
   const matchers = [
     ...namespaceMatchers,
     ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
   ];
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${selector("kube_pod_labels", matchers)})`;
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
 }
 function pendingQuery(namespaceMatchers, labels) {
   const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
@@ -35601,26 +35687,69 @@ function pendingQuery(namespaceMatchers, labels) {
     labels
   );
 }
-function pendingRuns(series, stepSeconds, windowStart) {
-  const runs = [];
-  for (const s of series) {
-    let run2;
-    for (const [t2, v] of s.values) {
-      const continues = run2 !== void 0 && t2 - run2.end <= stepSeconds * 1.5;
-      if (v >= 1 && continues) run2.end = t2;
-      else if (v >= 1) {
-        run2 = { pod: s.metric.pod ?? "?", start: t2, end: t2, openStart: t2 - windowStart < stepSeconds };
-        runs.push(run2);
-      } else run2 = void 0;
-    }
-  }
-  return runs;
+function podTimestampQuery(family, namespaceMatchers, labels, span) {
+  return withPodLabels(
+    `max by (${podKey}) (max_over_time(${selector(family, namespaceMatchers)}[${span}]))`,
+    namespaceMatchers,
+    labels,
+    span
+  );
 }
-function pendingCounts(series) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const s of series)
-    for (const [t2, v] of s.values) counts.set(t2, (counts.get(t2) ?? 0) + (v >= 1 ? 1 : 0));
-  return [...counts.entries()].sort((a, b) => a[0] - b[0]);
+var keyOf = (labels) => `${labels.namespace ?? ""}/${labels.pod ?? "?"}`;
+function byPod(samples) {
+  return new Map(samples.map((s) => [keyOf(s.metric), s.value[1]]));
+}
+function pendingStretches(phases, created, scheduled, window, stepSeconds) {
+  const windowStart = window.start.getTime() / 1e3;
+  const windowEnd = window.end.getTime() / 1e3;
+  const pendingAt = /* @__PURE__ */ new Map();
+  const names = /* @__PURE__ */ new Map();
+  for (const s of phases) {
+    const key = keyOf(s.metric);
+    names.set(key, s.metric.pod ?? "?");
+    pendingAt.set(
+      key,
+      s.values.filter(([, v]) => v >= 1).map(([t2]) => t2)
+    );
+  }
+  const stretches = [];
+  for (const key of /* @__PURE__ */ new Set([...created.keys(), ...pendingAt.keys()])) {
+    const samples = pendingAt.get(key) ?? [];
+    const firstPending = samples[0];
+    const lastPending = samples.at(-1);
+    const scheduledAt = scheduled.get(key);
+    const start = created.get(key) ?? firstPending;
+    let end;
+    if (lastPending !== void 0 && lastPending > windowEnd - stepSeconds / 2) end = windowEnd;
+    else if (scheduledAt !== void 0) end = Math.max(scheduledAt, lastPending ?? scheduledAt);
+    else end = lastPending;
+    if (start === void 0 || end === void 0 || end <= windowStart || end < start) continue;
+    stretches.push({
+      pod: names.get(key) ?? key.slice(key.indexOf("/") + 1),
+      start,
+      end: Math.min(end, windowEnd)
+    });
+  }
+  return stretches;
+}
+function pendingCounts(stretches, window) {
+  const windowStart = window.start.getTime() / 1e3;
+  const windowEnd = window.end.getTime() / 1e3;
+  const events = [];
+  for (const s of stretches) {
+    if (s.end <= s.start) continue;
+    events.push([Math.max(s.start, windowStart), 1], [s.end, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const points = [[windowStart, 0]];
+  let count2 = 0;
+  for (const [t2, delta] of events) {
+    points.push([t2, count2]);
+    count2 += delta;
+    points.push([t2, count2]);
+  }
+  points.push([windowEnd, count2]);
+  return points;
 }
 async function describeCause(pods, namespaceMatchers, queries) {
   const podMatcher = {
@@ -35658,13 +35787,20 @@ async function evaluatePendingPods(gate, context, queries) {
   const threshold = {};
   if (gate.maxPending !== void 0) threshold.maxPending = gate.maxPending;
   if (gate.maxPendingDuration !== void 0)
-    threshold.maxPendingDuration = formatDuration(gate.maxPendingDuration);
+    threshold.maxPendingSeconds = round(gate.maxPendingDuration / 1e3);
   const scope = describeMatchers([
     ...namespaceMatchers,
     ...Object.entries(labels).map(([name3, value]) => ({ name: name3, op: "=", value }))
   ]);
+  const { window } = context;
+  const { start } = window;
+  const windowStart = start.getTime() / 1e3;
+  const span = promDuration(window.end.getTime() - start.getTime());
   const series = await queries.range(pendingQuery(namespaceMatchers, labels));
-  if (series.length === 0)
+  const created = byPod(
+    await queries.instant(podTimestampQuery("kube_pod_created", namespaceMatchers, labels, span))
+  );
+  if (series.length === 0 && created.size === 0)
     return {
       status: "inconclusive",
       reason: `no kube_pod_status_phase series for pods with ${scope} (no such pods, kube-state-metrics not scraped, or pod labels not exported by --metric-labels-allowlist)`,
@@ -35672,35 +35808,25 @@ async function evaluatePendingPods(gate, context, queries) {
       threshold,
       margin: null
     };
-  const { start } = context.window;
-  const windowStart = start.getTime() / 1e3;
-  const counts = pendingCounts(series);
+  const scheduled = byPod(
+    await queries.instant(
+      podTimestampQuery("kube_pod_status_scheduled_time", namespaceMatchers, labels, span)
+    )
+  );
+  const stretches = pendingStretches(series, created, scheduled, window, context.stepSeconds);
+  const counts = pendingCounts(stretches, window);
   const [peakAt, peak] = counts.reduce((a, b) => b[1] > a[1] ? b : a);
-  const runs = pendingRuns(series, context.stepSeconds, windowStart);
-  const openPods = [...new Set(runs.filter((r) => r.openStart).map((r) => r.pod))];
-  if (openPods.length > 0) {
-    const created = await queries.instant(
-      selector("kube_pod_created", [
-        ...namespaceMatchers,
-        { name: "pod", op: "=~", value: openPods.slice(0, maxCausePods).map(escapeRegex).join("|") }
-      ]),
-      start
-    );
-    const createdAt = new Map(created.map((s) => [s.metric.pod, s.value[1]]));
-    for (const run2 of runs.filter((r) => r.openStart))
-      run2.start = Math.min(run2.start, createdAt.get(run2.pod) ?? run2.start);
-  }
-  const longest = runs.reduce(
+  const longest = stretches.reduce(
     (a, b) => !a || b.end - b.start > a.end - a.start ? b : a,
     void 0
   );
   const longestMs = longest ? (longest.end - longest.start) * 1e3 : 0;
   const observed = {
     maxPending: peak,
-    maxPendingAtSeconds: peak > 0 ? round(peakAt - windowStart) : null,
+    maxPendingAtSeconds: peak > 0 ? round(Math.max(0, peakAt - windowStart)) : null,
     longestPendingSeconds: round(longestMs / 1e3),
     longestPendingPod: longest?.pod ?? null,
-    podsSeen: series.length
+    podsSeen: (/* @__PURE__ */ new Set([...created.keys(), ...series.map((s) => keyOf(s.metric))])).size
   };
   const plot = [{ name: "pending pods", labels: {}, points: downsample(counts) }];
   const problems = [];
@@ -35711,12 +35837,21 @@ async function evaluatePendingPods(gate, context, queries) {
   const durationFailed = gate.maxPendingDuration !== void 0 && longest !== void 0 && longestMs > gate.maxPendingDuration;
   if (durationFailed)
     problems.push(
-      `pod ${longest.pod} was Pending for ${shortDuration(longestMs)} (max ${formatDuration(gate.maxPendingDuration)})`
+      // Tenths, so that a stretch just over the limit never reads as equal to it.
+      `pod ${longest.pod} was Pending for ${round(longestMs / 1e3, 1)}s (max ${formatDuration(gate.maxPendingDuration)})`
     );
   const byDuration = gate.maxPendingDuration !== void 0 && (durationFailed || gate.maxPending === void 0);
   const margin = byDuration ? round((gate.maxPendingDuration - longestMs) / 1e3) : gate.maxPending - peak;
   const marginUnit = byDuration ? "s" : "pods";
-  if (problems.length === 0)
+  if (problems.length === 0) {
+    const unproven = await unprovenByGaps(
+      { metric: "kube_pod_status_phase", matchers: namespaceMatchers, span: window },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `no failure in the data, but ${gaps}: pods Pending only then went unseen (${scope})`
+    );
+    if (unproven) return unproven;
     return {
       status: "pass",
       reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,
@@ -35726,7 +35861,8 @@ async function evaluatePendingPods(gate, context, queries) {
       marginUnit,
       series: plot
     };
-  const offenders = [...new Set(runs.map((r) => r.pod))];
+  }
+  const offenders = [...new Set(stretches.map((r) => r.pod))];
   const { cause, detail } = await describeCause(offenders, namespaceMatchers, queries);
   observed.cause = cause;
   return {
@@ -36032,33 +36168,33 @@ function expandQuery(query, context) {
 }
 function judge(gate, result) {
   const shown = result.length === 1 ? String(result[0]) : `[${result.slice(0, shownValues).join(", ")}]`;
-  if (gate.failureCondition && parseCondition(gate.failureCondition).evaluate(result))
+  if (gate.failureCondition?.evaluate(result))
     return {
       status: "fail",
-      reason: `result ${shown} meets the failure condition '${gate.failureCondition}'`
+      reason: `result ${shown} meets the failure condition '${gate.failureCondition.source}'`
     };
   if (!gate.successCondition)
     return {
       status: "pass",
-      reason: `result ${shown} does not meet the failure condition '${gate.failureCondition}'`
+      reason: `result ${shown} does not meet the failure condition '${gate.failureCondition.source}'`
     };
-  if (parseCondition(gate.successCondition).evaluate(result))
+  if (gate.successCondition.evaluate(result))
     return {
       status: "pass",
-      reason: `result ${shown} meets the success condition '${gate.successCondition}'`
+      reason: `result ${shown} meets the success condition '${gate.successCondition.source}'`
     };
   return gate.failureCondition ? {
     status: "inconclusive",
-    reason: `result ${shown} meets neither the success condition '${gate.successCondition}' nor the failure condition`
+    reason: `result ${shown} meets neither the success condition '${gate.successCondition.source}' nor the failure condition`
   } : {
     status: "fail",
-    reason: `result ${shown} does not meet the success condition '${gate.successCondition}'`
+    reason: `result ${shown} does not meet the success condition '${gate.successCondition.source}'`
   };
 }
 async function evaluatePromql(gate, context, queries) {
   const threshold = {};
-  if (gate.successCondition) threshold.successCondition = gate.successCondition;
-  if (gate.failureCondition) threshold.failureCondition = gate.failureCondition;
+  if (gate.successCondition) threshold.successCondition = gate.successCondition.source;
+  if (gate.failureCondition) threshold.failureCondition = gate.failureCondition.source;
   const samples = await queries.instant(expandQuery(gate.query, context));
   const result = samples.map((s) => s.value[1]);
   const observed = { result: result.length === 0 ? null : JSON.stringify(result.slice(0, shownValues)) };
@@ -36094,6 +36230,11 @@ var GateQueries = class {
   async instant(expr, time3 = this.context.window.end) {
     this.run.push(expr);
     return this.context.client.query(expr, time3, this.context.signal);
+  }
+  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
+  async samples(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.querySamples(expr, time3, this.context.signal);
   }
   async range(expr, window = this.context.window) {
     this.run.push(expr);
@@ -36160,10 +36301,29 @@ async function evaluateGate(gate, context) {
     };
   }
 }
+function queryBudgetMs(window) {
+  return Math.round(Math.min(12e4, Math.max(1e4, (window.end.getTime() - window.start.getTime()) / 4)));
+}
 async function evaluateOnce(gates2, context) {
-  const results = [];
-  for (const gate of gates2) results.push(await evaluateGate(gate, context));
-  return results;
+  const deadline = context.deadline?.getTime() ?? Math.max(Date.now(), context.window.end.getTime()) + queryBudgetMs(context.window);
+  const expired = new AbortController();
+  const timer = setTimeout(
+    () => expired.abort(
+      new PrometheusError(
+        "timeout",
+        `Prometheus did not answer by the evaluation deadline ${new Date(deadline).toISOString()}`
+      )
+    ),
+    Math.max(0, deadline - Date.now())
+  );
+  const signal = context.signal ? AbortSignal.any([context.signal, expired.signal]) : expired.signal;
+  try {
+    const results = [];
+    for (const gate of gates2) results.push(await evaluateGate(gate, { ...context, signal }));
+    return results;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 function unfinished(result, why) {
   if (result.status === "fail") return result;
@@ -36197,7 +36357,11 @@ async function evaluateContinuously(gates2, context, options) {
   while (now() < end.getTime() && !context.signal?.aborted) {
     let results2;
     try {
-      results2 = await evaluateOnce(gates2, { ...context, window: { start, end: new Date(now()) } });
+      results2 = await evaluateOnce(gates2, {
+        ...context,
+        window: { start, end: new Date(now()) },
+        deadline: end
+      });
     } catch (error63) {
       if (context.signal?.aborted) break;
       throw error63;
@@ -36235,448 +36399,18 @@ async function evaluateContinuously(gates2, context, options) {
       stoppedEarly: true,
       stopReason: "cancelled"
     };
-  const results = await evaluateOnce(gates2, { ...context, lookbackMs: void 0, includeSeries: true });
+  const results = await evaluateOnce(gates2, {
+    ...context,
+    lookbackMs: void 0,
+    includeSeries: true,
+    deadline: void 0
+  });
   return { results, evaluations: evaluations + 1, stoppedEarly: false, stopReason: "the window ended" };
 }
 
 // actions/lib/util/markdown-escape.ts
 function escapeMarkdown(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
-}
-
-// actions/lib/gates/verdict.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v1";
-function overallStatus(results) {
-  if (results.some((r) => r.status === "fail")) return "fail";
-  if (results.length === 0 || results.some((r) => r.status === "inconclusive")) return "inconclusive";
-  return "pass";
-}
-function summaryLine(results) {
-  if (results.length === 0) return "no gates were evaluated";
-  const status = overallStatus(results);
-  const failed = results.filter((r) => r.status === "fail");
-  const unknown2 = results.filter((r) => r.status === "inconclusive");
-  const head = `${results.length - failed.length - unknown2.length}/${results.length} gates passed`;
-  if (status === "pass") return `${head}: all passed`;
-  const first = failed[0] ?? unknown2[0];
-  const others = failed.length + unknown2.length - 1;
-  const word = first.status === "fail" ? "failed" : "inconclusive";
-  return `${head}; ${first.name} ${word}: ${first.reason}${others > 0 ? ` (+${others} more not passed)` : ""}`;
-}
-function buildVerdict(input2) {
-  const status = overallStatus(input2.results);
-  const counts = { pass: 0, fail: 0, inconclusive: 0 };
-  for (const result of input2.results) counts[result.status]++;
-  const window = {
-    start: input2.window.start.toISOString(),
-    end: input2.window.end.toISOString()
-  };
-  if (input2.stage) window.stage = input2.stage;
-  return {
-    schemaVersion: verdictSchemaVersion,
-    status,
-    passed: status === "pass",
-    summary: summaryLine(input2.results),
-    mode: input2.mode,
-    window,
-    evaluatedAt: (input2.evaluatedAt ?? /* @__PURE__ */ new Date()).toISOString(),
-    prometheus: { url: redactUrl(input2.prometheusUrl) },
-    counts,
-    ...input2.continuous ? { continuous: input2.continuous } : {},
-    gates: input2.results
-  };
-}
-function redactUrl(url2) {
-  try {
-    const parsed = new URL(url2);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url2;
-  }
-}
-var statusIcon = {
-  pass: "\u2705 pass",
-  fail: "\u274C fail",
-  inconclusive: "\u26A0\uFE0F inconclusive"
-};
-function pairs(values) {
-  return Object.entries(values).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${v}`).join(", ");
-}
-function verdictTable(verdict) {
-  return verdict.gates.map((gate) => [
-    escapeMarkdown(gate.name),
-    gate.type,
-    statusIcon[gate.status],
-    escapeMarkdown(pairs(gate.observed)),
-    escapeMarkdown(pairs(gate.threshold)),
-    gate.margin === null ? "\u2013" : `${gate.margin}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`,
-    escapeMarkdown(gate.reason)
-  ]);
-}
-var verdictTableHeader = ["Gate", "Type", "Status", "Observed", "Threshold", "Margin", "Why"];
-function verdictMarkdown(verdict) {
-  const rows = [verdictTableHeader, verdictTableHeader.map(() => "---"), ...verdictTable(verdict)];
-  const stage = verdict.window.stage ? ` (stage ${verdict.window.stage})` : "";
-  return [
-    `### Gates: ${statusIcon[verdict.status]}`,
-    "",
-    `${verdict.summary}. Window ${verdict.window.start} \u2192 ${verdict.window.end}${stage}.`,
-    "",
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-    ""
-  ].join("\n");
-}
-
-// actions/lib/gates/run.ts
-async function runGates(options) {
-  const context = {
-    client: options.client,
-    window: { start: options.window.start, end: options.window.end },
-    stepSeconds: options.stepSeconds,
-    metrics: options.set.metrics,
-    defaults: options.defaults,
-    targetRate: options.targetRate,
-    includeSeries: true,
-    signal: options.signal
-  };
-  const common2 = { window: context.window, stage: options.window.stage, prometheusUrl: options.client.url };
-  if (!options.continuous) {
-    if (context.window.start.getTime() >= Date.now())
-      throw new UsageError("the window has not started yet: evaluate it continuously, or after it");
-    const end = new Date(Math.min(context.window.end.getTime(), Date.now()));
-    const results = await evaluateOnce(options.set.gates, { ...context, window: { ...context.window, end } });
-    return buildVerdict({ ...common2, window: { ...context.window, end }, results, mode: "once" });
-  }
-  const { intervalMs, failureLimit, consecutiveErrorLimit } = options.continuous;
-  const lookbackMs = options.continuous.lookbackMs ?? Math.max(4 * options.stepSeconds * 1e3, intervalMs);
-  const run2 = await evaluateContinuously(
-    options.set.gates,
-    { ...context, lookbackMs, includeSeries: false },
-    { intervalMs, failureLimit, consecutiveErrorLimit, onEvaluation: options.onEvaluation }
-  );
-  return buildVerdict({
-    ...common2,
-    results: run2.results,
-    mode: "continuous",
-    continuous: { evaluations: run2.evaluations, stoppedEarly: run2.stoppedEarly, stopReason: run2.stopReason }
-  });
-}
-
-// actions/lib/gates/source.ts
-import { resolve as resolve3 } from "node:path";
-
-// actions/lib/settings/load.ts
-import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
-import { basename, dirname as dirname2, extname, isAbsolute, join, relative, resolve as resolve2 } from "node:path";
-
-// actions/lib/util/did-you-mean.ts
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-function closestMatch(input2, known) {
-  const lower = input2.toLowerCase();
-  let best;
-  for (const name3 of known) {
-    const distance = editDistance(lower, name3.toLowerCase());
-    if (!best || distance < best.distance) best = { name: name3, distance };
-  }
-  if (!best) return void 0;
-  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
-  return best.distance <= tolerance ? best.name : void 0;
-}
-function didYouMean(input2, known) {
-  const match = closestMatch(input2, known);
-  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
-}
-
-// actions/lib/settings/issues.ts
-function def(schema) {
-  return schema._zod.def;
-}
-function valueAt(data, path) {
-  let current = data;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return void 0;
-    current = current[part];
-  }
-  return current;
-}
-function resolve(schema, data) {
-  const d = def(schema);
-  switch (d.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-    case "readonly":
-      return resolve(d.innerType, data);
-    case "pipe":
-      return resolve(d.in, data);
-    case "union": {
-      const options = d.options;
-      const discriminator = d.discriminator;
-      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
-      const match = options.find((option) => {
-        const shape = def(resolve(option, data)).shape;
-        if (!shape) return false;
-        if (!discriminator) return true;
-        const literal3 = def(shape[discriminator]).values;
-        return literal3?.includes(wanted) ?? false;
-      });
-      return match ? resolve(match, data) : schema;
-    }
-    default:
-      return schema;
-  }
-}
-function knownKeys(root, data, path) {
-  let schema = resolve(root, data);
-  for (const [index, part] of path.entries()) {
-    const d = def(schema);
-    const here = valueAt(data, path.slice(0, index + 1));
-    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
-    else if (d.type === "array") schema = d.element;
-    else if (d.type === "record") schema = d.valueType;
-    else return [];
-    schema = resolve(schema, here);
-  }
-  const shape = def(schema).shape;
-  return shape ? Object.keys(shape) : [];
-}
-function got(value) {
-  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-var typeNames = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  record: "a mapping"
-};
-function expectedType(expected) {
-  return typeNames[expected] ?? expected;
-}
-function quoteAll(values) {
-  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
-}
-function sizeDetail(issue3, value) {
-  const small = issue3.code === "too_small";
-  const bound = small ? issue3.minimum : issue3.maximum;
-  const inclusive = issue3.inclusive !== false;
-  if (issue3.origin === "array")
-    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
-  if (issue3.origin === "string") {
-    if (small && Number(bound) === 1) return "expected a non-empty string";
-    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
-  }
-  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
-  return `expected a number ${relation} ${bound} (got ${got(value)})`;
-}
-function unionDetail(issue3, value) {
-  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
-    const options = issue3.options;
-    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
-    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
-  }
-  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
-  if (contentIssue) return problemDetail(contentIssue, value);
-  const expected = issue3.errors.flat().map((inner) => {
-    if (inner.code === "invalid_type") return expectedType(inner.expected);
-    if (inner.code === "invalid_value") return quoteAll(inner.values);
-    return inner.message;
-  });
-  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
-}
-function problemDetail(issue3, value) {
-  switch (issue3.code) {
-    case "invalid_type":
-      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
-      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
-    case "invalid_value":
-      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
-      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
-    case "too_small":
-    case "too_big":
-      return sizeDetail(issue3, value);
-    case "invalid_format":
-      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
-      if (issue3.format === "starts_with")
-        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
-      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
-    case "invalid_union":
-      return unionDetail(issue3, value);
-    case "invalid_key":
-      return problemDetail(issue3.issues[0], value);
-    default:
-      return issue3.message;
-  }
-}
-function problemsFromIssues(schema, data, issues) {
-  return issues.flatMap((issue3) => {
-    const path = issue3.path;
-    if (issue3.code === "unrecognized_keys") {
-      const known = knownKeys(schema, data, path);
-      return issue3.keys.map((key) => {
-        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
-        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
-      });
-    }
-    if (issue3.code === "invalid_key") {
-      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
-    }
-    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
-  });
-}
-
-// actions/lib/util/input-file.ts
-import { constants as constants4 } from "node:fs";
-import { access as access2, open as open2, stat as stat2 } from "node:fs/promises";
-import { dirname } from "node:path";
-var maxInputBytes = 4 * 1024 * 1024;
-function kindOf(info2) {
-  if (info2.isDirectory()) return "a directory";
-  if (info2.isFIFO()) return "a FIFO";
-  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
-  if (info2.isSocket()) return "a socket";
-  return "not a regular file";
-}
-async function readInputFile(path, display, what = "file") {
-  const at = { file: display, line: 1, column: 1 };
-  const info2 = await stat2(path).catch((error63) => {
-    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
-  });
-  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
-  if (info2.size > maxInputBytes)
-    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
-  const handle = await open2(path, "r");
-  try {
-    const buffer = Buffer.alloc(maxInputBytes + 1);
-    let length = 0;
-    for (; ; ) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > maxInputBytes)
-        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
-    }
-    return buffer.subarray(0, length).toString("utf8");
-  } finally {
-    await handle.close();
-  }
-}
-async function checkOutputPath(path, flag) {
-  const folder = dirname(path);
-  const info2 = await stat2(folder).catch(() => void 0);
-  if (!info2?.isDirectory()) throw new ScalegateError(`${flag}: folder ${folder} does not exist`, 2);
-  await access2(folder, constants4.W_OK).catch(() => {
-    throw new ScalegateError(`${flag}: folder ${folder} is not writable`, 2);
-  });
-  if ((await stat2(path).catch(() => void 0))?.isDirectory())
-    throw new ScalegateError(`${flag}: ${path} is a folder`, 2);
-}
-
-// actions/lib/util/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-function formatFieldPath(path) {
-  return path.reduce((text, part) => {
-    if (typeof part === "number") return `${text}[${part}]`;
-    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
-    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
-  }, "");
-}
-function childOf(node2, part) {
-  if ((0, import_yaml.isMap)(node2)) {
-    const pair2 = node2.items.find(
-      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
-    );
-    if (!pair2) return void 0;
-    return { key: pair2.key, value: pair2.value ?? void 0 };
-  }
-  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
-    const item = node2.items[part];
-    return item === void 0 ? void 0 : { value: item };
-  }
-  return void 0;
-}
-function documentLocator(doc, lines, file2) {
-  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
-}
-function locateIn(doc, lines, file2, path, target) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0] ?? 0;
-  for (const [index, part] of path.entries()) {
-    const child = childOf(node2, part);
-    if (!child) break;
-    const last = index === path.length - 1;
-    const keyStart = child.key?.range?.[0];
-    const valueStart = child.value?.range?.[0];
-    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
-    node2 = child.value;
-  }
-  const { line, col } = lines.linePos(offset);
-  return { file: file2, line, column: col };
-}
-function yamlSyntaxError(error63, lines, file2) {
-  const { line, col } = lines.linePos(error63.pos[0]);
-  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
-}
-var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
-function documentValue(doc, lines, file2) {
-  let count2 = 0;
-  let expanded = 0;
-  (0, import_yaml.visit)(doc, {
-    Alias(_, alias) {
-      const at = () => {
-        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
-        return { file: file2, line, column: col };
-      };
-      const target = alias.resolve(doc);
-      if (!target)
-        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
-      count2 += 1;
-      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
-      if (count2 > aliasLimits.count)
-        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
-      if (expanded > aliasLimits.expandedBytes)
-        throw new SettingsError(
-          at(),
-          "",
-          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
-        );
-    }
-  });
-  try {
-    return doc.toJS({ maxAliasCount: aliasLimits.count });
-  } catch (error63) {
-    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
-  }
-}
-function parseYamlSource(text, file2) {
-  const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
-  return {
-    file: file2,
-    value: documentValue(doc, lines, file2),
-    locate: documentLocator(doc, lines, file2)
-  };
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -41895,7 +41629,7 @@ function bucketFor(state, inst) {
   return bucket;
 }
 var handoff;
-var open3 = [];
+var open2 = [];
 var memo = {
   alloc(_inst, payload, empty) {
     const bucket = handoff;
@@ -41904,7 +41638,7 @@ var memo = {
     handoff = void 0;
     const entry = { value: empty, issues: null };
     bucket.set(payload.value, entry);
-    open3.push(entry);
+    open2.push(entry);
     return empty;
   },
   guard(inst) {
@@ -41975,10 +41709,10 @@ var memo = {
           return payload;
         }
         handoff = bucket;
-        const depth = open3.length;
+        const depth = open2.length;
         const result = base(payload, ctx);
         handoff = void 0;
-        const entry = open3.length > depth ? open3.pop() : void 0;
+        const entry = open2.length > depth ? open2.pop() : void 0;
         if (result instanceof Promise) {
           return result.then((r) => {
             if (entry)
@@ -56176,7 +55910,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit2(schema, fnOrHandlers) {
+function visit(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -56331,7 +56065,7 @@ function visit2(schema, fnOrHandlers) {
 
 // node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
-  return visit2(schema, {
+  return visit(schema, {
     object: (s) => s.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s) => {
@@ -56355,7 +56089,7 @@ function inSide(def2) {
   return def2.in._zod.traits.has("$ZodTransform") ? outSide(def2) : def2.in;
 }
 function input(schema) {
-  return visit2(schema, {
+  return visit(schema, {
     pipe: (s) => inSide(s._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s, rewritten) => rewritten ? optional(s._zod.def.innerType) : s,
@@ -56364,7 +56098,7 @@ function input(schema) {
   });
 }
 function output(schema) {
-  return visit2(schema, {
+  return visit(schema, {
     pipe: (s) => outSide(s._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s, rewritten) => rewritten ? s._zod.def.innerType : s
@@ -56394,6 +56128,658 @@ function bigint3(params) {
 }
 function date4(params) {
   return _coercedDate(ZodDate, params);
+}
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum([
+  "hpaScaleOut",
+  "pendingPods",
+  "latency",
+  "errorRate",
+  "loadApplied",
+  "canaryVsStable",
+  "promql"
+]);
+var timestamp = external_exports.iso.datetime({ offset: true });
+var pointSchema = external_exports.tuple([
+  external_exports.number(),
+  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
+]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
+var plotSeriesSchema = external_exports.strictObject({
+  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
+  labels: external_exports.record(external_exports.string(), external_exports.string()),
+  points: external_exports.array(pointSchema)
+});
+var gateResultSchema = external_exports.strictObject({
+  name: external_exports.string(),
+  type: gateTypeSchema,
+  status: gateStatusSchema,
+  reason: external_exports.string().describe("One sentence saying why."),
+  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
+    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+  ),
+  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
+    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+  ),
+  margin: external_exports.number().nullable().describe(
+    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
+  ),
+  marginUnit: external_exports.string().optional(),
+  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
+  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
+  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
+  settled: external_exports.boolean().describe(
+    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
+  ),
+  error: external_exports.strictObject({
+    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
+    message: external_exports.string()
+  }).optional().describe(
+    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
+  )
+});
+var verdictSchema = external_exports.strictObject({
+  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
+  status: gateStatusSchema.describe(
+    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
+  ),
+  passed: external_exports.boolean().describe("status == pass."),
+  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
+  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
+  window: external_exports.strictObject({
+    start: timestamp,
+    end: timestamp,
+    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
+  }),
+  evaluatedAt: timestamp,
+  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
+  counts: external_exports.strictObject({
+    pass: external_exports.int().min(0),
+    fail: external_exports.int().min(0),
+    inconclusive: external_exports.int().min(0)
+  }),
+  continuous: external_exports.strictObject({
+    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
+    stoppedEarly: external_exports.boolean().describe(
+      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
+    ),
+    stopReason: external_exports.string()
+  }).optional().describe("Continuous mode only."),
+  gates: external_exports.array(gateResultSchema)
+}).describe(
+  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
+);
+
+// actions/lib/gates/verdict.ts
+function overallStatus(results) {
+  if (results.some((r) => r.status === "fail")) return "fail";
+  if (results.length === 0 || results.some((r) => r.status === "inconclusive")) return "inconclusive";
+  return "pass";
+}
+function summaryLine(results) {
+  if (results.length === 0) return "no gates were evaluated";
+  const status = overallStatus(results);
+  const failed = results.filter((r) => r.status === "fail");
+  const unknown2 = results.filter((r) => r.status === "inconclusive");
+  const head = `${results.length - failed.length - unknown2.length}/${results.length} gates passed`;
+  if (status === "pass") return `${head}: all passed`;
+  const first = failed[0] ?? unknown2[0];
+  const others = failed.length + unknown2.length - 1;
+  const word = first.status === "fail" ? "failed" : "inconclusive";
+  return `${head}; ${first.name} ${word}: ${first.reason}${others > 0 ? ` (+${others} more not passed)` : ""}`;
+}
+function buildVerdict(input2) {
+  const status = overallStatus(input2.results);
+  const counts = { pass: 0, fail: 0, inconclusive: 0 };
+  for (const result of input2.results) counts[result.status]++;
+  const window = {
+    start: input2.window.start.toISOString(),
+    end: input2.window.end.toISOString()
+  };
+  if (input2.stage) window.stage = input2.stage;
+  return {
+    schemaVersion: verdictSchemaVersion,
+    status,
+    passed: status === "pass",
+    summary: summaryLine(input2.results),
+    mode: input2.mode,
+    window,
+    evaluatedAt: (input2.evaluatedAt ?? /* @__PURE__ */ new Date()).toISOString(),
+    prometheus: { url: redactUrl(input2.prometheusUrl) },
+    counts,
+    ...input2.continuous ? { continuous: input2.continuous } : {},
+    gates: input2.results
+  };
+}
+function redactUrl(url2) {
+  try {
+    const parsed = new URL(url2);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return url2;
+  }
+}
+var statusIcon = {
+  pass: "\u2705 pass",
+  fail: "\u274C fail",
+  inconclusive: "\u26A0\uFE0F inconclusive"
+};
+function pairs(values) {
+  return Object.entries(values).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${v}`).join(", ");
+}
+function verdictTable(verdict) {
+  return verdict.gates.map((gate) => [
+    escapeMarkdown(gate.name),
+    gate.type,
+    statusIcon[gate.status],
+    escapeMarkdown(pairs(gate.observed)),
+    escapeMarkdown(pairs(gate.threshold)),
+    gate.margin === null ? "\u2013" : `${gate.margin}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`,
+    escapeMarkdown(gate.reason)
+  ]);
+}
+var verdictTableHeader = ["Gate", "Type", "Status", "Observed", "Threshold", "Margin", "Why"];
+function verdictMarkdown(verdict) {
+  const rows = [verdictTableHeader, verdictTableHeader.map(() => "---"), ...verdictTable(verdict)];
+  const stage = verdict.window.stage ? ` (stage ${verdict.window.stage})` : "";
+  return [
+    `### Gates: ${statusIcon[verdict.status]}`,
+    "",
+    `${verdict.summary}. Window ${verdict.window.start} \u2192 ${verdict.window.end}${stage}.`,
+    "",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    ""
+  ].join("\n");
+}
+
+// actions/lib/gates/run.ts
+async function runGates(options) {
+  const context = {
+    client: options.client,
+    window: { start: options.window.start, end: options.window.end },
+    stepSeconds: options.stepSeconds,
+    metrics: options.set.metrics,
+    defaults: options.defaults,
+    targetRate: options.targetRate,
+    includeSeries: true,
+    signal: options.signal
+  };
+  const common2 = { window: context.window, stage: options.window.stage, prometheusUrl: options.client.url };
+  if (!options.continuous) {
+    if (context.window.start.getTime() >= Date.now())
+      throw new UsageError("the window has not started yet: evaluate it continuously, or after it");
+    const end = new Date(Math.min(context.window.end.getTime(), Date.now()));
+    const results = await evaluateOnce(options.set.gates, { ...context, window: { ...context.window, end } });
+    return buildVerdict({ ...common2, window: { ...context.window, end }, results, mode: "once" });
+  }
+  const { intervalMs, failureLimit, consecutiveErrorLimit } = options.continuous;
+  const lookbackMs = options.continuous.lookbackMs ?? Math.max(4 * options.stepSeconds * 1e3, intervalMs);
+  const run2 = await evaluateContinuously(
+    options.set.gates,
+    { ...context, lookbackMs, includeSeries: false },
+    { intervalMs, failureLimit, consecutiveErrorLimit, onEvaluation: options.onEvaluation }
+  );
+  return buildVerdict({
+    ...common2,
+    results: run2.results,
+    mode: "continuous",
+    continuous: { evaluations: run2.evaluations, stoppedEarly: run2.stoppedEarly, stopReason: run2.stopReason }
+  });
+}
+
+// actions/lib/util/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function formatFieldPath(path) {
+  return path.reduce((text, part) => {
+    if (typeof part === "number") return `${text}[${part}]`;
+    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
+    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
+  }, "");
+}
+function childOf(node2, part) {
+  if ((0, import_yaml.isMap)(node2)) {
+    const pair2 = node2.items.find(
+      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
+    );
+    if (!pair2) return void 0;
+    return { key: pair2.key, value: pair2.value ?? void 0 };
+  }
+  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    const item = node2.items[part];
+    return item === void 0 ? void 0 : { value: item };
+  }
+  return void 0;
+}
+function documentLocator(doc, lines, file2) {
+  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
+}
+function locateIn(doc, lines, file2, path, target) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (const [index, part] of path.entries()) {
+    const child = childOf(node2, part);
+    if (!child) break;
+    const last = index === path.length - 1;
+    const keyStart = child.key?.range?.[0];
+    const valueStart = child.value?.range?.[0];
+    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
+    node2 = child.value;
+  }
+  const { line, col } = lines.linePos(offset);
+  return { file: file2, line, column: col };
+}
+function yamlSyntaxError(error63, lines, file2) {
+  const { line, col } = lines.linePos(error63.pos[0]);
+  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
+}
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count2 = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count2 += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count2 > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
+function parseYamlSource(text, file2) {
+  const lines = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
+  return {
+    file: file2,
+    value: documentValue(doc, lines, file2),
+    locate: documentLocator(doc, lines, file2)
+  };
+}
+
+// actions/lib/util/json-input.ts
+function parseJsonInput(text, where, what, schema) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
+  const topLevel = issue3.path.length === 0 || missing;
+  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
+  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
+  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
+}
+var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
+
+// actions/lib/load/windows-schema.ts
+var stageWindow = external_exports.object({
+  index: external_exports.int().min(0),
+  target: external_exports.number().finite(),
+  durationMs: external_exports.number().finite().min(0),
+  start: isoTime,
+  end: isoTime
+});
+var loadWindowsSchema = external_exports.object({
+  start: isoTime,
+  end: isoTime,
+  scenarios: external_exports.array(
+    external_exports.object({
+      name: external_exports.string().min(1).max(200),
+      executor: external_exports.string(),
+      start: isoTime,
+      end: isoTime,
+      stages: external_exports.array(stageWindow).max(1e4)
+    })
+  ).max(1e3)
+});
+function parseLoadWindows(text, where = "windows") {
+  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
+}
+
+// actions/lib/gates/windows.ts
+function parseTime(text, what) {
+  const trimmed = text.trim();
+  const unix = /^\d+(\.\d+)?$/.test(trimmed);
+  const date5 = unix ? new Date(Number(trimmed) * 1e3) : new Date(trimmed);
+  if (Number.isNaN(date5.getTime()) || !unix && !/^\d{4}-\d{2}-\d{2}T/.test(trimmed))
+    throw new UsageError(`${what}: expected an RFC 3339 time or unix seconds (got '${text}')`);
+  return date5;
+}
+function checkedWindow(start, end) {
+  if (end.getTime() <= start.getTime())
+    throw new UsageError(`the window ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
+  return { start, end };
+}
+function windowFromLoad(json2, stage = "", where = "windows") {
+  const windows = parseLoadWindows(json2, where);
+  const pick2 = (start, end, name3) => ({
+    ...checkedWindow(parseTime(start, "windows start"), parseTime(end, "windows end")),
+    ...name3 ? { stage: name3 } : {}
+  });
+  if (stage === "" || stage === "all") return pick2(windows.start, windows.end);
+  const match = /^(?:(.*):)?(\d+)$/.exec(stage);
+  const scenarioName = match ? match[1] : stage;
+  const scenario = scenarioName === void 0 ? windows.scenarios[0] : windows.scenarios.find((s) => s.name === scenarioName);
+  if (!scenario)
+    throw new UsageError(
+      `stage '${stage}': no such scenario (have: ${windows.scenarios.map((s) => s.name).join(", ") || "none"})`
+    );
+  if (!match) return pick2(scenario.start, scenario.end, stage);
+  const index = Number(match[2]);
+  const found = scenario.stages.find((s) => s.index === index);
+  if (!found)
+    throw new UsageError(
+      `stage '${stage}': scenario ${scenario.name} has stages 0..${scenario.stages.length - 1}`
+    );
+  return pick2(found.start, found.end, stage);
+}
+function resolveWindow(input2) {
+  if (input2.windowsJson !== void 0) {
+    if (input2.start !== void 0 || input2.end !== void 0)
+      throw new UsageError("give either the load windows or start/end, not both");
+    return windowFromLoad(input2.windowsJson, input2.stage, input2.windowsSource);
+  }
+  if (input2.start === void 0 || input2.end === void 0)
+    throw new UsageError("the window is required: start and end, or the load windows");
+  return checkedWindow(parseTime(input2.start, "start"), parseTime(input2.end, "end"));
+}
+
+// actions/lib/prometheus/connection.ts
+function fromEnv(env, name3, what) {
+  const value = env[name3];
+  if (value === void 0 || value === "")
+    throw new UsageError(`${what}: environment variable ${name3} is not set`);
+  return value;
+}
+function parseHeaderLines(lines) {
+  const headers = {};
+  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new UsageError(`header '${line}': expected 'Name: value'`);
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+function connectionOptions(explicit, settings, env) {
+  const url2 = explicit.url ?? settings?.url;
+  if (!url2) throw new UsageError("no Prometheus URL: give one, or an environment with prometheus.url");
+  const auth = settings?.auth;
+  let resolved = { type: "none" };
+  if (explicit.bearerToken) resolved = { type: "bearer", token: explicit.bearerToken };
+  else if (explicit.basic) resolved = { type: "basic", ...explicit.basic };
+  else if (auth?.bearerTokenEnv)
+    resolved = { type: "bearer", token: fromEnv(env, auth.bearerTokenEnv, "prometheus.auth.bearerTokenEnv") };
+  else if (auth?.basic)
+    resolved = {
+      type: "basic",
+      username: fromEnv(env, auth.basic.usernameEnv, "prometheus.auth.basic.usernameEnv"),
+      password: fromEnv(env, auth.basic.passwordEnv, "prometheus.auth.basic.passwordEnv")
+    };
+  const headers = { ...auth?.headers };
+  for (const [name3, variable] of Object.entries(auth?.headersFromEnv ?? {}))
+    headers[name3] = fromEnv(env, variable, `prometheus.auth.headersFromEnv.${name3}`);
+  Object.assign(headers, explicit.headers);
+  return {
+    url: url2,
+    auth: resolved,
+    headers,
+    tls: {
+      ...explicit.ca ? { ca: explicit.ca } : {},
+      ...explicit.insecureSkipVerify ? { insecureSkipVerify: true } : {}
+    },
+    ...explicit.timeoutMs !== void 0 ? { timeoutMs: explicit.timeoutMs } : {},
+    ...explicit.retries !== void 0 ? { retries: explicit.retries } : {}
+  };
+}
+
+// actions/lib/settings/gate-source.ts
+import { resolve as resolve3 } from "node:path";
+
+// actions/lib/util/input-file.ts
+import { constants as constants4 } from "node:fs";
+import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
+import { dirname } from "node:path";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open3(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+async function checkOutputPath(path, flag) {
+  const folder = dirname(path);
+  const info2 = await stat2(folder).catch(() => void 0);
+  if (!info2?.isDirectory()) throw new ScalegateError(`${flag}: folder ${folder} does not exist`, 2);
+  await access2(folder, constants4.W_OK).catch(() => {
+    throw new ScalegateError(`${flag}: folder ${folder} is not writable`, 2);
+  });
+  if ((await stat2(path).catch(() => void 0))?.isDirectory())
+    throw new ScalegateError(`${flag}: ${path} is a folder`, 2);
+}
+
+// actions/lib/util/did-you-mean.ts
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+function closestMatch(input2, known) {
+  const lower = input2.toLowerCase();
+  let best;
+  for (const name3 of known) {
+    const distance = editDistance(lower, name3.toLowerCase());
+    if (!best || distance < best.distance) best = { name: name3, distance };
+  }
+  if (!best) return void 0;
+  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
+  return best.distance <= tolerance ? best.name : void 0;
+}
+function didYouMean(input2, known) {
+  const match = closestMatch(input2, known);
+  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
+}
+
+// actions/lib/util/schema-problems.ts
+function def(schema) {
+  return schema._zod.def;
+}
+function valueAt(data, path) {
+  let current = data;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[part];
+  }
+  return current;
+}
+function resolve(schema, data) {
+  const d = def(schema);
+  switch (d.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "readonly":
+      return resolve(d.innerType, data);
+    case "pipe":
+      return resolve(d.in, data);
+    case "union": {
+      const options = d.options;
+      const discriminator = d.discriminator;
+      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
+      const match = options.find((option) => {
+        const shape = def(resolve(option, data)).shape;
+        if (!shape) return false;
+        if (!discriminator) return true;
+        const literal3 = def(shape[discriminator]).values;
+        return literal3?.includes(wanted) ?? false;
+      });
+      return match ? resolve(match, data) : schema;
+    }
+    default:
+      return schema;
+  }
+}
+function knownKeys(root, data, path) {
+  let schema = resolve(root, data);
+  for (const [index, part] of path.entries()) {
+    const d = def(schema);
+    const here = valueAt(data, path.slice(0, index + 1));
+    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
+    else if (d.type === "array") schema = d.element;
+    else if (d.type === "record") schema = d.valueType;
+    else return [];
+    schema = resolve(schema, here);
+  }
+  const shape = def(schema).shape;
+  return shape ? Object.keys(shape) : [];
+}
+function got(value) {
+  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+var typeNames = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  record: "a mapping"
+};
+function expectedType(expected) {
+  return typeNames[expected] ?? expected;
+}
+function quoteAll(values) {
+  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
+}
+function sizeDetail(issue3, value) {
+  const small = issue3.code === "too_small";
+  const bound = small ? issue3.minimum : issue3.maximum;
+  const inclusive = issue3.inclusive !== false;
+  if (issue3.origin === "array")
+    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
+  if (issue3.origin === "string") {
+    if (small && Number(bound) === 1) return "expected a non-empty string";
+    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
+  }
+  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
+  return `expected a number ${relation} ${bound} (got ${got(value)})`;
+}
+function unionDetail(issue3, value) {
+  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
+    const options = issue3.options;
+    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
+    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
+  }
+  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
+  if (contentIssue) return problemDetail(contentIssue, value);
+  const expected = issue3.errors.flat().map((inner) => {
+    if (inner.code === "invalid_type") return expectedType(inner.expected);
+    if (inner.code === "invalid_value") return quoteAll(inner.values);
+    return inner.message;
+  });
+  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
+}
+function problemDetail(issue3, value) {
+  switch (issue3.code) {
+    case "invalid_type":
+      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
+      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
+    case "invalid_value":
+      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
+      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
+    case "too_small":
+    case "too_big":
+      return sizeDetail(issue3, value);
+    case "invalid_format":
+      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
+      if (issue3.format === "starts_with")
+        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
+      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
+    case "invalid_union":
+      return unionDetail(issue3, value);
+    case "invalid_key":
+      return problemDetail(issue3.issues[0], value);
+    default:
+      return issue3.message;
+  }
+}
+function problemsFromIssues(schema, data, issues) {
+  return issues.flatMap((issue3) => {
+    const path = issue3.path;
+    if (issue3.code === "unrecognized_keys") {
+      const known = knownKeys(schema, data, path);
+      return issue3.keys.map((key) => {
+        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
+        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
+      });
+    }
+    if (issue3.code === "invalid_key") {
+      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
+    }
+    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
+  });
 }
 
 // node_modules/@lezer/common/dist/index.js
@@ -60524,12 +60910,13 @@ var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "
 var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
 var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
 var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).superRefine((text, ctx) => {
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
   try {
-    parseCondition(text);
+    return parseCondition(text);
   } catch (error63) {
     if (!(error63 instanceof ConditionError)) throw error63;
     ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
   }
 }).describe(description);
 var common = {
@@ -60727,6 +61114,40 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
   }
   checkGates(parsed.data, locate, base);
   return { file: file2, gates: parsed.data, metrics: defaultGateMetrics };
+}
+
+// actions/lib/settings/load.ts
+import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
+import { basename, dirname as dirname2, extname, isAbsolute, join, relative, resolve as resolve2 } from "node:path";
+
+// actions/lib/settings/gate-limits.ts
+function autoscalerNames(settings) {
+  const { name: name3 } = settings.service;
+  const tracks2 = [name3, `${name3}-canary`];
+  return settings.autoscaling?.keda ? tracks2.map((track2) => `keda-hpa-${track2}`) : tracks2;
+}
+function unreachableGateProblems(settings, gates2) {
+  const bounds = settings.autoscaling?.hpa ?? settings.autoscaling?.keda;
+  if (!bounds) return [];
+  const names = autoscalerNames(settings);
+  const problems = [];
+  gates2.forEach((gate, index) => {
+    if (gate.type !== "hpaScaleOut") return;
+    const ours = gate.hpa ? names.includes(gate.hpa) : (gate.service ?? settings.service.name) === settings.service.name;
+    if (!ours) return;
+    const { minReplicas, maxReplicas } = bounds;
+    if (gate.minReplicas !== void 0 && gate.minReplicas > maxReplicas)
+      problems.push({
+        path: ["gates", index, "minReplicas"],
+        detail: `expected at most the autoscaler's maxReplicas ${maxReplicas}: the gate can never pass (got ${gate.minReplicas})`
+      });
+    if (gate.factor !== void 0 && Math.ceil(minReplicas * gate.factor) > maxReplicas)
+      problems.push({
+        path: ["gates", index, "factor"],
+        detail: `expected at most ${maxReplicas / minReplicas} (maxReplicas ${maxReplicas} / minReplicas ${minReplicas}): the gate can never pass (got ${gate.factor})`
+      });
+  });
+  return problems;
 }
 
 // actions/lib/util/quantity.ts
@@ -61264,7 +61685,13 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   const settings = parsed.data;
   const semantic = semanticProblems2(settings);
   if (semantic.length > 0) fail2(source, semantic);
-  parseGateList(source.value?.gates, displayFile, source.locate);
+  const gates2 = parseGateList(
+    source.value?.gates,
+    displayFile,
+    source.locate
+  );
+  const unreachable = unreachableGateProblems(settings, gates2.gates);
+  if (unreachable.length > 0) fail2(source, unreachable);
   const dir = dirname2(file2);
   const paths = {
     manifests: resolve2(dir, settings.manifests),
@@ -61276,6 +61703,7 @@ async function parseEnvironment(text, file2, displayFile = file2) {
     name: basename(file2, extname(file2)),
     file: file2,
     settings,
+    gates: gates2,
     paths,
     locate: (path) => source.locate(path)
   };
@@ -61291,7 +61719,7 @@ async function loadEnvironment(ref, options = {}) {
   return parseEnvironment(await readInputFile(file2, display, "settings file"), file2, display);
 }
 
-// actions/lib/gates/source.ts
+// actions/lib/settings/gate-source.ts
 async function resolveGateSource(options) {
   if (!options.gates && !options.env)
     throw new UsageError("give a gate file (gates) or an environment (env)");
@@ -61302,154 +61730,14 @@ async function resolveGateSource(options) {
     const file2 = resolve3(options.cwd, options.gates);
     set2 = await loadGateFile(file2, displayPath(file2, options.cwd));
   } else {
-    const file2 = displayPath(environment.file, options.cwd);
-    set2 = parseGateList(environment.settings.gates, file2, environment.locate);
-    if (set2.gates.length === 0) throw new UsageError(`${file2}: the environment has no gates`);
+    set2 = environment.gates;
+    if (set2.gates.length === 0)
+      throw new UsageError(`${displayPath(environment.file, options.cwd)}: the environment has no gates`);
   }
   return {
     set: set2,
     defaults,
     ...environment?.settings.prometheus ? { prometheus: environment.settings.prometheus } : {}
-  };
-}
-
-// actions/lib/util/json-input.ts
-function parseJsonInput(text, where, what, schema) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
-  }
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue3 = parsed.error.issues[0];
-  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
-  const topLevel = issue3.path.length === 0 || missing;
-  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
-  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
-  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
-}
-var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
-
-// actions/lib/load/windows-schema.ts
-var stageWindow = external_exports.object({
-  index: external_exports.int().min(0),
-  target: external_exports.number().finite(),
-  durationMs: external_exports.number().finite().min(0),
-  start: isoTime,
-  end: isoTime
-});
-var loadWindowsSchema = external_exports.object({
-  start: isoTime,
-  end: isoTime,
-  scenarios: external_exports.array(
-    external_exports.object({
-      name: external_exports.string().min(1).max(200),
-      executor: external_exports.string(),
-      start: isoTime,
-      end: isoTime,
-      stages: external_exports.array(stageWindow).max(1e4)
-    })
-  ).max(1e3)
-});
-function parseLoadWindows(text, where = "windows") {
-  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
-}
-
-// actions/lib/gates/windows.ts
-function parseTime(text, what) {
-  const trimmed = text.trim();
-  const unix = /^\d+(\.\d+)?$/.test(trimmed);
-  const date5 = unix ? new Date(Number(trimmed) * 1e3) : new Date(trimmed);
-  if (Number.isNaN(date5.getTime()) || !unix && !/^\d{4}-\d{2}-\d{2}T/.test(trimmed))
-    throw new UsageError(`${what}: expected an RFC 3339 time or unix seconds (got '${text}')`);
-  return date5;
-}
-function checkedWindow(start, end) {
-  if (end.getTime() <= start.getTime())
-    throw new UsageError(`the window ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
-  return { start, end };
-}
-function windowFromLoad(json2, stage = "", where = "windows") {
-  const windows = parseLoadWindows(json2, where);
-  const pick2 = (start, end, name3) => ({
-    ...checkedWindow(parseTime(start, "windows start"), parseTime(end, "windows end")),
-    ...name3 ? { stage: name3 } : {}
-  });
-  if (stage === "" || stage === "all") return pick2(windows.start, windows.end);
-  const match = /^(?:(.*):)?(\d+)$/.exec(stage);
-  const scenarioName = match ? match[1] : stage;
-  const scenario = scenarioName === void 0 ? windows.scenarios[0] : windows.scenarios.find((s) => s.name === scenarioName);
-  if (!scenario)
-    throw new UsageError(
-      `stage '${stage}': no such scenario (have: ${windows.scenarios.map((s) => s.name).join(", ") || "none"})`
-    );
-  if (!match) return pick2(scenario.start, scenario.end, stage);
-  const index = Number(match[2]);
-  const found = scenario.stages.find((s) => s.index === index);
-  if (!found)
-    throw new UsageError(
-      `stage '${stage}': scenario ${scenario.name} has stages 0..${scenario.stages.length - 1}`
-    );
-  return pick2(found.start, found.end, stage);
-}
-function resolveWindow(input2) {
-  if (input2.windowsJson !== void 0) {
-    if (input2.start !== void 0 || input2.end !== void 0)
-      throw new UsageError("give either the load windows or start/end, not both");
-    return windowFromLoad(input2.windowsJson, input2.stage, input2.windowsSource);
-  }
-  if (input2.start === void 0 || input2.end === void 0)
-    throw new UsageError("the window is required: start and end, or the load windows");
-  return checkedWindow(parseTime(input2.start, "start"), parseTime(input2.end, "end"));
-}
-
-// actions/lib/prometheus/connection.ts
-function fromEnv(env, name3, what) {
-  const value = env[name3];
-  if (value === void 0 || value === "")
-    throw new UsageError(`${what}: environment variable ${name3} is not set`);
-  return value;
-}
-function parseHeaderLines(lines) {
-  const headers = {};
-  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
-    const colon = line.indexOf(":");
-    if (colon <= 0) throw new UsageError(`header '${line}': expected 'Name: value'`);
-    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
-  }
-  return headers;
-}
-function connectionOptions(explicit, settings, env) {
-  const url2 = explicit.url ?? settings?.url;
-  if (!url2) throw new UsageError("no Prometheus URL: give one, or an environment with prometheus.url");
-  const auth = settings?.auth;
-  let resolved = { type: "none" };
-  if (explicit.bearerToken) resolved = { type: "bearer", token: explicit.bearerToken };
-  else if (explicit.basic) resolved = { type: "basic", ...explicit.basic };
-  else if (auth?.bearerTokenEnv)
-    resolved = { type: "bearer", token: fromEnv(env, auth.bearerTokenEnv, "prometheus.auth.bearerTokenEnv") };
-  else if (auth?.basic)
-    resolved = {
-      type: "basic",
-      username: fromEnv(env, auth.basic.usernameEnv, "prometheus.auth.basic.usernameEnv"),
-      password: fromEnv(env, auth.basic.passwordEnv, "prometheus.auth.basic.passwordEnv")
-    };
-  const headers = { ...auth?.headers };
-  for (const [name3, variable] of Object.entries(auth?.headersFromEnv ?? {}))
-    headers[name3] = fromEnv(env, variable, `prometheus.auth.headersFromEnv.${name3}`);
-  Object.assign(headers, explicit.headers);
-  return {
-    url: url2,
-    auth: resolved,
-    headers,
-    tls: {
-      ...explicit.ca ? { ca: explicit.ca } : {},
-      ...explicit.insecureSkipVerify ? { insecureSkipVerify: true } : {}
-    },
-    ...explicit.timeoutMs !== void 0 ? { timeoutMs: explicit.timeoutMs } : {},
-    ...explicit.retries !== void 0 ? { retries: explicit.retries } : {}
   };
 }
 

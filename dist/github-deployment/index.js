@@ -33210,21 +33210,65 @@ function retryOnConflict(operation, statuses, tries = 4) {
   });
 }
 
+// actions/lib/github/git-data.ts
+async function commitChanges(github, repo, parent, changes, message) {
+  const { data: tree } = await github.rest.git.createTree({
+    ...repo,
+    base_tree: parent.tree,
+    tree: changes.map((c) => ({ path: c.path, mode: "100644", type: "blob", sha: c.sha }))
+  });
+  const { data: commit } = await github.rest.git.createCommit({
+    ...repo,
+    message,
+    tree: tree.sha,
+    parents: [parent.sha]
+  });
+  return commit.sha;
+}
+async function createBranch(github, repo, branch, sha) {
+  try {
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+    return true;
+  } catch (error2) {
+    if (httpStatus(error2) === 422) return false;
+    throw error2;
+  }
+}
+
 // actions/lib/github/branch-store.ts
+var concurrentWriters = 8;
 function branchStore(github, repo, branch = "scalegate-history") {
-  async function read(path) {
+  async function readAt(path, ref) {
+    let file;
     try {
-      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
-      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new Error(`${branch}:${path} is not a file`);
-      }
-      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
+      const { data } = await github.rest.repos.getContent({ ...repo, path, ref });
+      if (Array.isArray(data)) throw new Error(`${branch}:${path} is a folder, not a document`);
+      file = data;
     } catch (error2) {
       if (httpStatus(error2) === 404) return void 0;
       throw error2;
     }
+    if (file.type !== "file") throw new Error(`${branch}:${path} is not a file`);
+    let [content, encoding] = [file.content ?? "", file.encoding];
+    if (encoding !== "base64") {
+      const { data: blob } = await github.rest.git.getBlob({ ...repo, file_sha: file.sha });
+      [content, encoding] = [blob.content, blob.encoding];
+    }
+    const text = Buffer.from(content, encoding === "base64" ? "base64" : "utf8").toString("utf8");
+    return { value: JSON.parse(text), sha: file.sha };
   }
-  async function createBranch() {
+  async function head() {
+    let sha;
+    try {
+      sha = (await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
+    } catch (error2) {
+      if (httpStatus(error2) === 404) return void 0;
+      throw error2;
+    }
+    const { data: commit } = await github.rest.git.getCommit({ ...repo, commit_sha: sha });
+    return { sha, tree: commit.tree.sha };
+  }
+  async function start() {
     const { data: tree } = await github.rest.git.createTree({
       ...repo,
       tree: [
@@ -33242,35 +33286,60 @@ function branchStore(github, repo, branch = "scalegate-history") {
       tree: tree.sha,
       parents: []
     });
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  }
-  async function branchExists() {
-    try {
-      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return true;
-    } catch (error2) {
-      if (httpStatus(error2) === 404) return false;
-      throw error2;
-    }
+    await createBranch(github, repo, branch, commit.sha);
   }
   async function update(path, change, message) {
-    if (!await branchExists()) await createBranch();
-    return retryOnConflict(async () => {
-      const current = await read(path);
-      const next = change(current?.value);
-      await github.rest.repos.createOrUpdateFileContents({
-        ...repo,
-        path,
-        branch,
-        message,
-        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+    return retryOnConflict(
+      async () => {
+        let parent = await head();
+        if (!parent) {
+          await start();
+          parent = await head();
+        }
+        if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
+        const next = change((await readAt(path, parent.sha))?.value);
+        const { data: blob } = await github.rest.git.createBlob({
+          ...repo,
+          content: Buffer.from(`${JSON.stringify(next, null, 2)}
 `).toString("base64"),
-        ...current ? { sha: current.sha } : {}
-      });
-      return next;
-    }, [409, 422]);
+          encoding: "base64"
+        });
+        const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
+        await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: commit, force: false });
+        return next;
+      },
+      [422],
+      concurrentWriters + 1
+    );
   }
-  return { read, update };
+  return { read: (path) => readAt(path, branch), update };
+}
+
+// actions/lib/github/limits.ts
+var githubLimits = {
+  /** Issue and pull-request comments, and issue or pull-request bodies. */
+  body: 65536,
+  /** Issue and pull-request titles. */
+  title: 256,
+  /** A check run's output summary and text (in bytes, in practice). */
+  checkRunText: 65535,
+  annotationTitle: 255,
+  /** An annotation's message and raw_details: 64 KB. */
+  annotationMessage: 64 * 1024,
+  deploymentStatusDescription: 140
+};
+var ellipsis = "\u2026";
+function capText(text, max, unit = "characters") {
+  const size = (s) => unit === "bytes" ? Buffer.byteLength(s) : [...s].length;
+  if (size(text) <= max) return text;
+  let room = max - size(ellipsis);
+  let kept = "";
+  for (const char of text) {
+    room -= size(char);
+    if (room < 0) break;
+    kept += char;
+  }
+  return kept + ellipsis;
 }
 
 // actions/lib/github/deployments.ts
@@ -33296,7 +33365,7 @@ async function setDeploymentStatus(github, repo, deploymentId, input) {
     ...repo,
     deployment_id: deploymentId,
     state: input.state,
-    description: input.description.slice(0, 140),
+    description: capText(input.description, githubLimits.deploymentStatusDescription),
     ...input.logUrl ? { log_url: input.logUrl } : {},
     ...input.environmentUrl ? { environment_url: input.environmentUrl } : {},
     auto_inactive: true

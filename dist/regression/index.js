@@ -5444,8 +5444,8 @@ var require_util2 = __commonJS({
         request3.headersList.append("origin", serializedOrigin, true);
       }
     }
-    function coarsenTime(timestamp, crossOriginIsolatedCapability) {
-      return timestamp;
+    function coarsenTime(timestamp2, crossOriginIsolatedCapability) {
+      return timestamp2;
     }
     function clampAndCoarsenConnectionTimingInfo(connectionTimingInfo, defaultStartTime, crossOriginIsolatedCapability) {
       if (!connectionTimingInfo?.startTime || connectionTimingInfo.startTime < defaultStartTime) {
@@ -5664,15 +5664,15 @@ var require_util2 = __commonJS({
             );
           }
           const index = this.#index;
-          const values2 = kInternalIterator(this.#target);
-          const len = values2.length;
+          const values = kInternalIterator(this.#target);
+          const len = values.length;
           if (index >= len) {
             return {
               value: void 0,
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value } = values2[index];
+          const { [keyIndex]: key, [valueIndex]: value } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
@@ -5723,7 +5723,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function values2() {
+          value: function values() {
             webidl.brandCheck(this, object2);
             return makeIterator(this, "value");
           }
@@ -5934,11 +5934,11 @@ var require_util2 = __commonJS({
       let charset = null;
       let essence = null;
       let mimeType = null;
-      const values2 = getDecodeSplit("content-type", headers);
-      if (values2 === null) {
+      const values = getDecodeSplit("content-type", headers);
+      if (values === null) {
         return "failure";
       }
-      for (const value of values2) {
+      for (const value of values) {
         const temporaryMimeType = parseMIMEType(value);
         if (temporaryMimeType === "failure" || temporaryMimeType.essence === "*/*") {
           continue;
@@ -5962,7 +5962,7 @@ var require_util2 = __commonJS({
     function gettingDecodingSplitting(value) {
       const input2 = value;
       const position = { position: 0 };
-      const values2 = [];
+      const values = [];
       let temporaryValue = "";
       while (position.position < input2.length) {
         temporaryValue += collectASequenceOfCodePoints(
@@ -5985,10 +5985,10 @@ var require_util2 = __commonJS({
           }
         }
         temporaryValue = removeChars(temporaryValue, true, true, (char) => char === 9 || char === 32);
-        values2.push(temporaryValue);
+        values.push(temporaryValue);
         temporaryValue = "";
       }
-      return values2;
+      return values;
     }
     function getDecodeSplit(name3, list) {
       const value = list.get(name3, true);
@@ -10562,11 +10562,11 @@ var require_socks5_client = __commonJS({
           return;
         }
         const version2 = this.buffer[0];
-        const status2 = this.buffer[1];
+        const status = this.buffer[1];
         if (version2 !== 1) {
           throw new Socks5ProxyError(`Invalid auth sub-negotiation version: ${version2}`, "UND_ERR_SOCKS5_AUTH_VERSION");
         }
-        if (status2 !== 0) {
+        if (status !== 0) {
           throw new Socks5ProxyError("Authentication failed", "UND_ERR_SOCKS5_AUTH_FAILED");
         }
         this.buffer = this.buffer.subarray(2);
@@ -13117,8 +13117,8 @@ var require_mock_utils = __commonJS({
           continue;
         }
         if (value.includes(",")) {
-          const values2 = value.split(",");
-          for (const v of values2) {
+          const values = value.split(",");
+          for (const v of values) {
             normalizedQp.append(key, v);
           }
           continue;
@@ -14256,9 +14256,9 @@ var require_snapshot_recorder = __commonJS({
       if (formattedRequest.headers && typeof formattedRequest.headers === "object") {
         const headerKeys = Object.keys(formattedRequest.headers).sort();
         for (const key of headerKeys) {
-          const values2 = Array.isArray(formattedRequest.headers[key]) ? formattedRequest.headers[key] : [formattedRequest.headers[key]];
+          const values = Array.isArray(formattedRequest.headers[key]) ? formattedRequest.headers[key] : [formattedRequest.headers[key]];
           parts.push(key);
-          for (const value of values2.sort()) {
+          for (const value of values.sort()) {
             parts.push(String(value));
           }
         }
@@ -15629,11 +15629,11 @@ var require_dns = __commonJS({
         return ip;
       }
       setRecords(origin, addresses) {
-        const timestamp = Date.now();
+        const timestamp2 = Date.now();
         const records = { records: { 4: null, 6: null } };
         let minTTL = this.#maxTTL;
         for (const record2 of addresses) {
-          record2.timestamp = timestamp;
+          record2.timestamp = timestamp2;
           if (typeof record2.ttl === "number") {
             record2.ttl = Math.min(record2.ttl, this.#maxTTL);
             minTTL = Math.min(minTTL, record2.ttl);
@@ -15928,13 +15928,13 @@ var require_cache = __commonJS({
     function appendHeader(headers, key, val) {
       const headerName = key.toLowerCase();
       const current = headers[headerName];
-      const values2 = Array.isArray(val) ? val : [val];
+      const values = Array.isArray(val) ? val : [val];
       if (current === void 0) {
         headers[headerName] = Array.isArray(val) ? val.slice() : val;
       } else if (Array.isArray(current)) {
-        current.push(...values2);
+        current.push(...values);
       } else {
-        headers[headerName] = [current, ...values2];
+        headers[headerName] = [current, ...values];
       }
     }
     function normalizeHeaders(opts) {
@@ -16194,10 +16194,10 @@ var require_cache = __commonJS({
       return output2;
     }
     function splitVaryHeader(varyHeader) {
-      const values2 = Array.isArray(varyHeader) ? varyHeader : [varyHeader];
+      const values = Array.isArray(varyHeader) ? varyHeader : [varyHeader];
       const output2 = [];
-      for (let i = 0; i < values2.length; i++) {
-        const parts = values2[i].split(",");
+      for (let i = 0; i < values.length; i++) {
+        const parts = values[i].split(",");
         for (let j = 0; j < parts.length; j++) {
           output2.push(parts[j]);
         }
@@ -16205,9 +16205,9 @@ var require_cache = __commonJS({
       return output2;
     }
     function hasVaryStar(varyHeader) {
-      const values2 = splitVaryHeader(varyHeader);
-      for (let i = 0; i < values2.length; i++) {
-        if (trimOWS(values2[i]).indexOf("*") !== -1) {
+      const values = splitVaryHeader(varyHeader);
+      for (let i = 0; i < values.length; i++) {
+        if (trimOWS(values[i]).indexOf("*") !== -1) {
           return true;
         }
       }
@@ -16868,9 +16868,9 @@ var require_cache_handler = __commonJS({
       }
     }
     function appendConnectionHeaderTokens(headersToRemove, connectionHeader) {
-      const values2 = Array.isArray(connectionHeader) ? connectionHeader : [connectionHeader];
-      for (let i = 0; i < values2.length; i++) {
-        const tokens = values2[i].split(",");
+      const values = Array.isArray(connectionHeader) ? connectionHeader : [connectionHeader];
+      for (let i = 0; i < values.length; i++) {
+        const tokens = values[i].split(",");
         for (let j = 0; j < tokens.length; j++) {
           headersToRemove.push(trimOWS(tokens[j]).toLowerCase());
         }
@@ -16915,9 +16915,9 @@ var require_cache_handler = __commonJS({
       if (headerValue === void 0) {
         return;
       }
-      const values2 = Array.isArray(headerValue) ? headerValue : [headerValue];
-      for (let i = 0; i < values2.length; i++) {
-        const path = getSameOriginPath(cacheKey, values2[i]);
+      const values = Array.isArray(headerValue) ? headerValue : [headerValue];
+      for (let i = 0; i < values.length; i++) {
+        const path = getSameOriginPath(cacheKey, values[i]);
         if (path !== void 0) {
           deleteCachedUri(store, cacheKey, path);
         }
@@ -17899,9 +17899,9 @@ var require_cache2 = __commonJS({
       if (!pragma) {
         return false;
       }
-      const values2 = Array.isArray(pragma) ? pragma : [pragma];
-      for (let i = 0; i < values2.length; i++) {
-        const value = values2[i];
+      const values = Array.isArray(pragma) ? pragma : [pragma];
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
         if (typeof value !== "string") {
           continue;
         }
@@ -19625,12 +19625,12 @@ var require_sqlite_cache_store = __commonJS({
       #findValue(key, canBeExpired = false) {
         const url2 = this.#makeValueUrl(key);
         const { headers, method } = key;
-        const values2 = this.#getValuesQuery.all(url2, method);
-        if (values2.length === 0) {
+        const values = this.#getValuesQuery.all(url2, method);
+        if (values.length === 0) {
           return void 0;
         }
         const now = Date.now();
-        for (const value of values2) {
+        for (const value of values) {
           if (now >= value.deleteAt && !canBeExpired) {
             continue;
           }
@@ -20185,21 +20185,21 @@ var require_response = __commonJS({
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
-      static redirect(url2, status2 = 302) {
+      static redirect(url2, status = 302) {
         webidl.argumentLengthCheck(arguments, 1, "Response.redirect");
         url2 = webidl.converters.USVString(url2);
-        status2 = webidl.converters["unsigned short"](status2);
+        status = webidl.converters["unsigned short"](status);
         let parsedURL;
         try {
           parsedURL = new URL(url2, relevantRealm.settingsObject.baseUrl);
         } catch (err) {
           throw new TypeError(`Failed to parse URL from ${url2}`, { cause: err });
         }
-        if (!redirectStatusSet.has(status2)) {
-          throw new RangeError(`Invalid status code ${status2}`);
+        if (!redirectStatusSet.has(status)) {
+          throw new RangeError(`Invalid status code ${status}`);
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
-        responseObject.#state.status = status2;
+        responseObject.#state.status = status;
         const value = isomorphicEncode(URLSerializer(parsedURL));
         responseObject.#state.headersList.append("location", value, true);
         return responseObject;
@@ -20666,15 +20666,15 @@ var require_request2 = __commonJS({
           this.#dispatcher = init.dispatcher || input2.#dispatcher;
         }
         const origin = environmentSettingsObject.settingsObject.origin;
-        let window3 = "client";
+        let window2 = "client";
         if (request3.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request3.window, origin)) {
-          window3 = request3.window;
+          window2 = request3.window;
         }
         if (init.window != null) {
-          throw new TypeError(`'window' option '${window3}' must be null`);
+          throw new TypeError(`'window' option '${window2}' must be null`);
         }
         if ("window" in init) {
-          window3 = "no-window";
+          window2 = "no-window";
         }
         request3 = makeRequest({
           // URL request’s URL.
@@ -20689,7 +20689,7 @@ var require_request2 = __commonJS({
           // client This’s relevant settings object.
           client: environmentSettingsObject.settingsObject,
           // window window.
-          window: window3,
+          window: window2,
           // priority request’s priority.
           priority: request3.priority,
           // origin request’s origin. The propagation of the origin is only significant for navigation requests
@@ -22308,13 +22308,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status: status2, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status: status2, statusText, headersList, socket });
+          response = makeResponse({ status, statusText, headersList, socket });
         } else {
           const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
-          response = makeResponse({ status: status2, statusText, headersList });
+          response = makeResponse({ status, statusText, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -22436,8 +22436,8 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status2, rawHeaders, resume, statusText) {
-              if (status2 < 200) {
+            onHeaders(status, rawHeaders, resume, statusText) {
+              if (status < 200) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22453,9 +22453,9 @@ var require_fetch = __commonJS({
                 }
               }
               const location = headersList.get("location", true);
-              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status2);
+              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status);
               const decoders = [];
-              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
+              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -22498,7 +22498,7 @@ var require_fetch = __commonJS({
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
               resolve5({
-                status: status2,
+                status,
                 statusText,
                 headersList,
                 body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
@@ -22532,8 +22532,8 @@ var require_fetch = __commonJS({
               fetchParams.controller.terminate(error63);
               reject(error63);
             },
-            onRequestUpgrade(_controller, status2, headers, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onRequestUpgrade(_controller, status, headers, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22551,15 +22551,15 @@ var require_fetch = __commonJS({
                 }
               }
               resolve5({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
               return true;
             },
-            onUpgrade(status2, rawHeaders, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onUpgrade(status, rawHeaders, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22575,8 +22575,8 @@ var require_fetch = __commonJS({
                 }
               }
               resolve5({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
@@ -22609,14 +22609,14 @@ var require_util3 = __commonJS({
     }
     function getFieldValues(header) {
       assert2(header !== null);
-      const values2 = [];
+      const values = [];
       for (let value of header.split(",")) {
         value = value.trim();
         if (isValidHeaderName(value)) {
-          values2.push(value);
+          values.push(value);
         }
       }
-      return values2;
+      return values;
     }
     module.exports = {
       urlEquals,
@@ -27047,12 +27047,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name3, status2, cb) {
+        _addListener(name3, status, cb) {
           var base;
           if ((base = this._events)[name3] == null) {
             base[name3] = [];
           }
-          this._events[name3].push({ cb, status: status2 });
+          this._events[name3].push({ cb, status });
           return this.instance;
         }
         listenerCount(name3) {
@@ -27225,10 +27225,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status2;
-          status2 = this._states.jobStatus(this.options.id);
-          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -27532,10 +27532,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status2) {
+        statusJobs(status) {
           var k, pos, ref, results, v;
-          if (status2 != null) {
-            pos = this.status.indexOf(status2);
+          if (status != null) {
+            pos = this.status.indexOf(status);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -27893,8 +27893,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status2) {
-            return this._states.statusJobs(status2);
+          jobs(status) {
+            return this._states.statusJobs(status);
           }
           counts() {
             return this._states.statusCounts();
@@ -31306,7 +31306,7 @@ var require_timestamp = __commonJS({
       resolve: (str) => parseSexagesimal(str, false),
       stringify: stringifySexagesimal
     };
-    var timestamp = {
+    var timestamp2 = {
       identify: (value) => value instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
@@ -31315,7 +31315,7 @@ var require_timestamp = __commonJS({
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
       resolve(str) {
-        const match = str.match(timestamp.test);
+        const match = str.match(timestamp2.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -31334,7 +31334,7 @@ var require_timestamp = __commonJS({
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
-    exports.timestamp = timestamp;
+    exports.timestamp = timestamp2;
   }
 });
 
@@ -31354,7 +31354,7 @@ var require_schema3 = __commonJS({
     var omap = require_omap();
     var pairs = require_pairs();
     var set2 = require_set();
-    var timestamp = require_timestamp();
+    var timestamp2 = require_timestamp();
     var schema = [
       map2.map,
       seq.seq,
@@ -31374,9 +31374,9 @@ var require_schema3 = __commonJS({
       omap.omap,
       pairs.pairs,
       set2.set,
-      timestamp.intTime,
-      timestamp.floatTime,
-      timestamp.timestamp
+      timestamp2.intTime,
+      timestamp2.floatTime,
+      timestamp2.timestamp
     ];
     exports.schema = schema;
   }
@@ -31401,7 +31401,7 @@ var require_tags = __commonJS({
     var pairs = require_pairs();
     var schema$2 = require_schema3();
     var set2 = require_set();
-    var timestamp = require_timestamp();
+    var timestamp2 = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map2.map, seq.seq, string5.string]],
@@ -31415,11 +31415,11 @@ var require_tags = __commonJS({
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
-      floatTime: timestamp.floatTime,
+      floatTime: timestamp2.floatTime,
       int: int2.int,
       intHex: int2.intHex,
       intOct: int2.intOct,
-      intTime: timestamp.intTime,
+      intTime: timestamp2.intTime,
       map: map2.map,
       merge: merge3.merge,
       null: _null4.nullTag,
@@ -31427,7 +31427,7 @@ var require_tags = __commonJS({
       pairs: pairs.pairs,
       seq: seq.seq,
       set: set2.set,
-      timestamp: timestamp.timestamp
+      timestamp: timestamp2.timestamp
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
@@ -31435,7 +31435,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set2.set,
-      "tag:yaml.org,2002:timestamp": timestamp.timestamp
+      "tag:yaml.org,2002:timestamp": timestamp2.timestamp
     };
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
@@ -36834,14 +36834,14 @@ function expand(template, context) {
     function(_, expression, literal3) {
       if (expression) {
         let operator2 = "";
-        const values2 = [];
+        const values = [];
         if (operators.indexOf(expression.charAt(0)) !== -1) {
           operator2 = expression.charAt(0);
           expression = expression.substr(1);
         }
         expression.split(/,/g).forEach(function(variable) {
           var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values2.push(getValues(context, operator2, tmp[1], tmp[2] || tmp[3]));
+          values.push(getValues(context, operator2, tmp[1], tmp[2] || tmp[3]));
         });
         if (operator2 && operator2 !== "+") {
           var separator = ",";
@@ -36850,9 +36850,9 @@ function expand(template, context) {
           } else if (operator2 !== "#") {
             separator = operator2;
           }
-          return (values2.length !== 0 ? operator2 : "") + values2.join(separator);
+          return (values.length !== 0 ? operator2 : "") + values.join(separator);
         } else {
-          return values2.join(",");
+          return values.join(",");
         }
       } else {
         return encodeReserved(literal3);
@@ -37528,7 +37528,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error63;
     throw requestError;
   }
-  const status2 = fetchResponse.status;
+  const status = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -37536,7 +37536,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url: url2,
-    status: status2,
+    status,
     headers: responseHeaders,
     data: ""
   };
@@ -37547,28 +37547,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status2 === 204 || status2 === 205) {
+  if (status === 204 || status === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status2 < 400) {
+    if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status2, {
+    throw new RequestError(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 === 304) {
+  if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status2, {
+    throw new RequestError("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 >= 400) {
+  if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -40584,33 +40584,77 @@ function createGitHubClient(options) {
   });
 }
 function httpStatus(error63) {
-  const status2 = error63?.status;
-  return typeof status2 === "number" ? status2 : void 0;
+  const status = error63?.status;
+  return typeof status === "number" ? status : void 0;
 }
 function retryOnConflict(operation, statuses, tries = 4) {
   return retry2(operation, {
     classify: (error63, attempt) => {
-      const status2 = httpStatus(error63);
-      return status2 !== void 0 && statuses.includes(status2) && attempt + 1 < tries ? { retry: true, delayMs: 0, reason: `HTTP ${status2}` } : { retry: false };
+      const status = httpStatus(error63);
+      return status !== void 0 && statuses.includes(status) && attempt + 1 < tries ? { retry: true, delayMs: 0, reason: `HTTP ${status}` } : { retry: false };
     }
   });
 }
 
+// actions/lib/github/git-data.ts
+async function commitChanges(github, repo, parent, changes, message) {
+  const { data: tree } = await github.rest.git.createTree({
+    ...repo,
+    base_tree: parent.tree,
+    tree: changes.map((c) => ({ path: c.path, mode: "100644", type: "blob", sha: c.sha }))
+  });
+  const { data: commit } = await github.rest.git.createCommit({
+    ...repo,
+    message,
+    tree: tree.sha,
+    parents: [parent.sha]
+  });
+  return commit.sha;
+}
+async function createBranch(github, repo, branch, sha) {
+  try {
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+    return true;
+  } catch (error63) {
+    if (httpStatus(error63) === 422) return false;
+    throw error63;
+  }
+}
+
 // actions/lib/github/branch-store.ts
+var concurrentWriters = 8;
 function branchStore(github, repo, branch = "scalegate-history") {
-  async function read(path) {
+  async function readAt(path, ref) {
+    let file2;
     try {
-      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
-      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new Error(`${branch}:${path} is not a file`);
-      }
-      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
+      const { data } = await github.rest.repos.getContent({ ...repo, path, ref });
+      if (Array.isArray(data)) throw new Error(`${branch}:${path} is a folder, not a document`);
+      file2 = data;
     } catch (error63) {
       if (httpStatus(error63) === 404) return void 0;
       throw error63;
     }
+    if (file2.type !== "file") throw new Error(`${branch}:${path} is not a file`);
+    let [content2, encoding] = [file2.content ?? "", file2.encoding];
+    if (encoding !== "base64") {
+      const { data: blob } = await github.rest.git.getBlob({ ...repo, file_sha: file2.sha });
+      [content2, encoding] = [blob.content, blob.encoding];
+    }
+    const text = Buffer.from(content2, encoding === "base64" ? "base64" : "utf8").toString("utf8");
+    return { value: JSON.parse(text), sha: file2.sha };
   }
-  async function createBranch() {
+  async function head() {
+    let sha;
+    try {
+      sha = (await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
+    } catch (error63) {
+      if (httpStatus(error63) === 404) return void 0;
+      throw error63;
+    }
+    const { data: commit } = await github.rest.git.getCommit({ ...repo, commit_sha: sha });
+    return { sha, tree: commit.tree.sha };
+  }
+  async function start() {
     const { data: tree } = await github.rest.git.createTree({
       ...repo,
       tree: [
@@ -40628,35 +40672,60 @@ function branchStore(github, repo, branch = "scalegate-history") {
       tree: tree.sha,
       parents: []
     });
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  }
-  async function branchExists() {
-    try {
-      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return true;
-    } catch (error63) {
-      if (httpStatus(error63) === 404) return false;
-      throw error63;
-    }
+    await createBranch(github, repo, branch, commit.sha);
   }
   async function update(path, change2, message) {
-    if (!await branchExists()) await createBranch();
-    return retryOnConflict(async () => {
-      const current = await read(path);
-      const next = change2(current?.value);
-      await github.rest.repos.createOrUpdateFileContents({
-        ...repo,
-        path,
-        branch,
-        message,
-        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+    return retryOnConflict(
+      async () => {
+        let parent = await head();
+        if (!parent) {
+          await start();
+          parent = await head();
+        }
+        if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
+        const next = change2((await readAt(path, parent.sha))?.value);
+        const { data: blob } = await github.rest.git.createBlob({
+          ...repo,
+          content: Buffer.from(`${JSON.stringify(next, null, 2)}
 `).toString("base64"),
-        ...current ? { sha: current.sha } : {}
-      });
-      return next;
-    }, [409, 422]);
+          encoding: "base64"
+        });
+        const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
+        await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: commit, force: false });
+        return next;
+      },
+      [422],
+      concurrentWriters + 1
+    );
   }
-  return { read, update };
+  return { read: (path) => readAt(path, branch), update };
+}
+
+// actions/lib/github/limits.ts
+var githubLimits = {
+  /** Issue and pull-request comments, and issue or pull-request bodies. */
+  body: 65536,
+  /** Issue and pull-request titles. */
+  title: 256,
+  /** A check run's output summary and text (in bytes, in practice). */
+  checkRunText: 65535,
+  annotationTitle: 255,
+  /** An annotation's message and raw_details: 64 KB. */
+  annotationMessage: 64 * 1024,
+  deploymentStatusDescription: 140
+};
+var ellipsis = "\u2026";
+function capText(text, max, unit = "characters") {
+  const size = (s) => unit === "bytes" ? Buffer.byteLength(s) : [...s].length;
+  if (size(text) <= max) return text;
+  let room = max - size(ellipsis);
+  let kept = "";
+  for (const char of text) {
+    room -= size(char);
+    if (room < 0) break;
+    kept += char;
+  }
+  return kept + ellipsis;
 }
 
 // actions/lib/github/regression-issues.ts
@@ -40678,7 +40747,7 @@ async function syncRegressionIssues(github, repo, input2) {
   const result = { opened: [], updated: [], closed: [] };
   const findIssue = (f) => open4.find((i) => i.body?.includes(marker(input2.environment, f)));
   for (const f of input2.comparison.regressions) {
-    const line = `Run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}`;
+    const line = capText(`Run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}`, githubLimits.body);
     const issue3 = findIssue(f);
     if (issue3) {
       await github.rest.issues.createComment({ ...repo, issue_number: issue3.number, body: line });
@@ -40686,14 +40755,20 @@ async function syncRegressionIssues(github, repo, input2) {
     } else {
       const { data } = await github.rest.issues.create({
         ...repo,
-        title: `Scaling regression in ${input2.environment}: ${f.metric} (${f.stage})`,
+        title: capText(
+          `Scaling regression in ${input2.environment}: ${f.metric} (${f.stage})`,
+          githubLimits.title
+        ),
         labels: [regressionLabel],
-        body: `${marker(input2.environment, f)}
+        body: capText(
+          `${marker(input2.environment, f)}
 scalegate's scheduled scaling-regression run found a regression.
 
 ${line}
 
-This issue closes itself when a later run is back within ${f.criterion}.`
+This issue closes itself when a later run is back within ${f.criterion}.`,
+          githubLimits.body
+        )
       });
       result.opened.push(data.number);
     }
@@ -40704,7 +40779,10 @@ This issue closes itself when a later run is back within ${f.criterion}.`
     await github.rest.issues.createComment({
       ...repo,
       issue_number: issue3.number,
-      body: `Back within ${f.criterion} in run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}. Closing.`
+      body: capText(
+        `Back within ${f.criterion} in run ${input2.runUrl} (${input2.sha.slice(0, 7)}): ${describe(f)}. Closing.`,
+        githubLimits.body
+      )
     });
     await github.rest.issues.update({
       ...repo,
@@ -40752,10 +40830,10 @@ function scrubSecrets(text, secrets = []) {
 
 // actions/lib/prometheus/client.ts
 var PrometheusError = class extends ScalegateError {
-  constructor(kind, message, status2) {
+  constructor(kind, message, status) {
     super(message, 3);
     this.kind = kind;
-    this.status = status2;
+    this.status = status;
   }
   kind;
   status;
@@ -40772,6 +40850,14 @@ function parseValue(raw) {
 function parsePoint(raw) {
   if (!Array.isArray(raw) || raw.length !== 2) throw new Error("sample is not [time, value]");
   return [Number(raw[0]), parseValue(raw[1])];
+}
+function matrix(data, what) {
+  if (data.resultType !== "matrix" || !Array.isArray(data.result))
+    throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for ${what}`);
+  return data.result.map((s) => ({
+    metric: s.metric ?? {},
+    values: s.values.map(parsePoint)
+  }));
 }
 function authHeader(auth2) {
   if (!auth2 || auth2.type === "none") return {};
@@ -40791,11 +40877,11 @@ function abortReason(signal) {
   return signal.reason instanceof Error ? signal.reason : new Error("aborted");
 }
 function secretValues(auth2, headers) {
-  const values2 = Object.values({ ...headers, ...authHeader(auth2) });
-  if (auth2.type === "bearer") values2.push(auth2.token);
+  const values = Object.values({ ...headers, ...authHeader(auth2) });
+  if (auth2.type === "bearer") values.push(auth2.token);
   if (auth2.type === "basic")
-    values2.push(auth2.password, Buffer.from(`${auth2.username}:${auth2.password}`).toString("base64"));
-  return values2;
+    values.push(auth2.password, Buffer.from(`${auth2.username}:${auth2.password}`).toString("base64"));
+  return values;
 }
 var PrometheusClient = class {
   /** The base URL without credentials (those in `http://user:pass@host` become Basic auth). */
@@ -40857,6 +40943,14 @@ var PrometheusClient = class {
       value: parsePoint(s.value)
     }));
   }
+  /**
+   * The raw samples of a range-vector selector (`up{job="x"}[10m]`) at `time`: every scrape's own timestamp, at no
+   * step, so the caller can see exactly where samples are missing.
+   */
+  async querySamples(expr, time3, signal) {
+    const data = await this.call("query", { query: expr, time: (time3.getTime() / 1e3).toFixed(3) }, signal);
+    return matrix(data, "a range-vector query");
+  }
   /** Range query over [start, end] every `stepSeconds`. */
   async queryRange(expr, start, end, stepSeconds, signal) {
     const data = await this.call(
@@ -40869,12 +40963,7 @@ var PrometheusClient = class {
       },
       signal
     );
-    if (data.resultType !== "matrix" || !Array.isArray(data.result))
-      throw new PrometheusError("bad-response", `Prometheus returned ${data.resultType} for a range query`);
-    return data.result.map((s) => ({
-      metric: s.metric ?? {},
-      values: s.values.map(parsePoint)
-    }));
+    return matrix(data, "a range query");
   }
   async close() {
     await this.dispatcher.close();
@@ -40901,7 +40990,7 @@ var PrometheusClient = class {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const target = `${this.url}/api/v1/${endpoint2}`;
-    let status2;
+    let status;
     let text;
     try {
       const response = await (0, import_undici2.request)(target, {
@@ -40911,7 +41000,7 @@ var PrometheusClient = class {
         dispatcher: this.dispatcher,
         signal: combined
       });
-      status2 = response.statusCode;
+      status = response.statusCode;
       text = await response.body.text();
     } catch (error63) {
       if (signal?.aborted) throw abortReason(signal);
@@ -40931,27 +41020,27 @@ var PrometheusClient = class {
     } catch {
       parsed = void 0;
     }
-    if (status2 === 401 || status2 === 403)
+    if (status === 401 || status === 403)
       throw new PrometheusError(
         "auth",
-        `Prometheus at ${this.url} refused the credentials (HTTP ${status2})`,
-        status2
+        `Prometheus at ${this.url} refused the credentials (HTTP ${status})`,
+        status
       );
     const said = (detail) => scrubSecrets(detail, this.secrets);
-    if (status2 >= 500 || retryableStatus.has(status2)) {
+    if (status >= 500 || retryableStatus.has(status)) {
       const detail = said(parsed?.error ?? text.slice(0, 200).trim());
-      throw new PrometheusError("server", `Prometheus answered HTTP ${status2}: ${detail}`, status2);
+      throw new PrometheusError("server", `Prometheus answered HTTP ${status}: ${detail}`, status);
     }
-    if (parsed?.status === "error" || status2 >= 400)
+    if (parsed?.status === "error" || status >= 400)
       throw new PrometheusError(
         "bad-query",
-        `Prometheus rejected the query: ${said(parsed?.error ?? `HTTP ${status2}`)}`,
-        status2
+        `Prometheus rejected the query: ${said(parsed?.error ?? `HTTP ${status}`)}`,
+        status
       );
     if (!parsed?.data)
       throw new PrometheusError(
         "bad-response",
-        `Prometheus at ${this.url} returned no data (HTTP ${status2})`
+        `Prometheus at ${this.url} returned no data (HTTP ${status})`
       );
     return parsed.data;
   }
@@ -41033,20 +41122,20 @@ function meetsCriterion(criterion, current, baseline) {
 }
 
 // actions/lib/regression/statistics.ts
-function mean(values2) {
-  if (values2.length === 0) return Number.NaN;
-  return values2.reduce((a, b) => a + b, 0) / values2.length;
+function mean(values) {
+  if (values.length === 0) return Number.NaN;
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
-function percentile(values2, p) {
-  if (values2.length === 0) return Number.NaN;
-  const sorted = [...values2].sort((a, b) => a - b);
+function percentile(values, p) {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
   const rank = p / 100 * (sorted.length - 1);
   const low = Math.floor(rank);
   const high = Math.ceil(rank);
   return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
 }
-function median(values2) {
-  return percentile(values2, 50);
+function median(values) {
+  return percentile(values, 50);
 }
 function normalCdf(z2) {
   const x = Math.abs(z2) / Math.SQRT2;
@@ -41143,10 +41232,10 @@ var defaultPolicies = {
   errorRate: { criterion: "<=+0.005", worseWhen: "higher", aggregate: "median" },
   achievedRate: { criterion: ">=-5%", worseWhen: "lower", aggregate: "median" }
 };
-function aggregate(values2, how) {
-  if (how === "mean") return mean(values2);
-  if (how === "p90") return percentile(values2, 90);
-  return median(values2);
+function aggregate(values, how) {
+  if (how === "mean") return mean(values);
+  if (how === "p90") return percentile(values, 90);
+  return median(values);
 }
 function format(value) {
   return Number.isInteger(value) ? String(value) : value.toPrecision(4);
@@ -41309,14 +41398,16 @@ function replicasQuery(which2, matchers) {
 
 // actions/lib/gates/pending-pods.ts
 var podKey = "namespace, pod";
-function withPodLabels(expr, namespaceMatchers, labels) {
+function withPodLabels(expr, namespaceMatchers, labels, span) {
   const entries = Object.entries(labels);
   if (entries.length === 0) return expr;
   const matchers = [
     ...namespaceMatchers,
     ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
   ];
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${selector("kube_pod_labels", matchers)})`;
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
 }
 function pendingQuery(namespaceMatchers, labels) {
   const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
@@ -41471,101 +41562,6 @@ function niceCeiling(x) {
 function escapeMarkdown(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
-
-// actions/lib/gates/verdict.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v1";
-
-// actions/lib/report/markdown.ts
-function escapeCell(text) {
-  return escapeMarkdown(text);
-}
-
-// actions/lib/regression/trend.ts
-var measurementLabels = {
-  timeToScaleOutSeconds: "time to scale out (s)",
-  peakReplicas: "peak replicas",
-  peakPendingPods: "peak pending pods",
-  longestPendingSeconds: "longest pending (s)",
-  p95Seconds: "p95 (s)",
-  p99Seconds: "p99 (s)",
-  errorRate: "error rate",
-  achievedRate: "request rate (req/s)"
-};
-function round2(value) {
-  return Number(value.toPrecision(4));
-}
-function runLabel(run2) {
-  return (run2.sha ? run2.sha.slice(0, 7) : run2.runId).replace(/"/g, "'");
-}
-function trendChart(history, metric, lastRuns = 30) {
-  const runs = history.runs.slice(-lastRuns);
-  const stages = [
-    ...new Set(runs.flatMap((r) => r.stages.filter((s) => s.measurements[metric]).map((s) => s.name)))
-  ];
-  if (stages.length === 0) return "";
-  const lines = stages.map((stage) => {
-    let last = 0;
-    return runs.map((run2) => {
-      const value = run2.stages.find((s) => s.name === stage)?.measurements[metric]?.value;
-      if (value !== void 0 && Number.isFinite(value)) last = value;
-      return round2(last);
-    });
-  });
-  const max = Math.max(0, ...lines.flat());
-  const title = `${measurementLabels[metric]} by run${stages.length > 1 ? `: ${stages.map((s, i) => `${s} (line ${i + 1})`).join(", ")}` : ` (${stages[0]})`}`;
-  return [
-    "```mermaid",
-    "xychart-beta",
-    `  title "${title.replace(/"/g, "'")}"`,
-    `  x-axis [${runs.map((r) => `"${runLabel(r)}"`).join(", ")}]`,
-    `  y-axis "${measurementLabels[metric]}" 0 --> ${max > 0 ? niceCeiling(max) : 1}`,
-    ...lines.map((values2) => `  line [${values2.join(", ")}]`),
-    "```"
-  ].join("\n");
-}
-var statusLabel = {
-  regression: "\u274C regression",
-  ok: "\u2705 ok",
-  "no-baseline": "\u2796 no baseline"
-};
-function change(f) {
-  if (f.changePercent === void 0) return "\u2013";
-  return `${f.changePercent >= 0 ? "+" : ""}${f.changePercent.toFixed(1)}%`;
-}
-function regressionMarkdown(environment, history, comparison) {
-  const head = comparison.regressions.length > 0 ? `### \u274C scaling regression in ${escapeCell(environment)}: ${comparison.regressions.length} figure(s)` : `### \u2705 no scaling regression in ${escapeCell(environment)}`;
-  const rows = comparison.findings.map(
-    (f) => [
-      escapeCell(f.stage),
-      measurementLabels[f.metric],
-      statusLabel[f.status],
-      String(round2(f.current)),
-      f.baseline === void 0 ? "\u2013" : String(round2(f.baseline)),
-      change(f),
-      f.criterion,
-      f.method,
-      escapeCell(f.reason)
-    ].join(" | ")
-  );
-  const charts = measurementKeys.map((metric) => trendChart(history, metric)).filter(Boolean);
-  return [
-    head,
-    "",
-    `Baseline: ${comparison.baselineRunIds.length} earlier passing run(s).`,
-    "",
-    "| Stage | Figure | Status | Now | Baseline | Change | Criterion | Method | Why |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${r} |`),
-    "",
-    "#### Trend",
-    "",
-    charts.join("\n\n"),
-    ""
-  ].join("\n");
-}
-
-// actions/lib/report/files.ts
-import { join, resolve } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -42245,8 +42241,8 @@ function assert(_) {
 }
 function getEnumValues(entries) {
   const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values2 = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
-  return values2;
+  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+  return values;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
@@ -45440,10 +45436,10 @@ function getDiscriminatedOption(union2, value) {
 function discriminatorMap(def2) {
   const map2 = /* @__PURE__ */ new Map();
   for (const option of def2.options) {
-    const values2 = option._zod.propValues?.[def2.discriminator];
-    if (!values2 || values2.size === 0)
+    const values = option._zod.propValues?.[def2.discriminator];
+    if (!values || values.size === 0)
       throw new Error(`Invalid discriminated union option at index "${def2.options.indexOf(option)}"`);
-    for (const value of values2) {
+    for (const value of values) {
       if (map2.has(value)) {
         if (value !== void 0)
           throw new Error(`Duplicate discriminator value "${String(value)}"`);
@@ -45773,11 +45769,11 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def2) => {
       return payload;
     }
     const proms = [];
-    const values2 = def2.keyType._zod.values;
-    if (values2 && !def2.partial) {
+    const values = def2.keyType._zod.values;
+    if (values && !def2.partial) {
       payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       const recordKeys = /* @__PURE__ */ new Set();
-      for (const key of values2) {
+      for (const key of values) {
         if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
           recordKeys.add(typeof key === "number" ? key.toString() : key);
           if (key === "__proto__")
@@ -45863,7 +45859,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def2) => {
         if (keyResult.issues.length) {
           if (def2.mode === "loose") {
             payload.value[key] = input2[key];
-          } else if (values2) {
+          } else if (values) {
             unrecognized = unrecognized ?? [];
             unrecognized.push(key);
           } else {
@@ -46028,8 +46024,8 @@ function handleSetResult(result, final) {
 }
 var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
   $ZodType.init(inst, def2);
-  const values2 = getEnumValues(def2.entries);
-  const valuesSet = new Set(values2);
+  const values = getEnumValues(def2.entries);
+  const valuesSet = new Set(values);
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
     const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
@@ -46042,7 +46038,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
     }
     payload.issues.push({
       code: "invalid_value",
-      values: values2,
+      values,
       input: input2,
       inst
     });
@@ -46051,15 +46047,15 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
 });
 var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def2) => {
   $ZodType.init(inst, def2);
-  const values2 = new Set(def2.values);
-  inst._zod.values = values2;
+  const values = new Set(def2.values);
+  inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
     return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex2(o) : o ? escapeRegex2(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
-    if (values2.has(input2)) {
+    if (values.has(input2)) {
       return payload;
     }
     payload.issues.push({
@@ -46118,8 +46114,8 @@ var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def2) => 
   defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
   inst._zod.optout = "optional";
   defineLazyInternal(inst, "values", (zod) => {
-    const values2 = zod.def.innerType._zod.values;
-    return values2 ? /* @__PURE__ */ new Set([...values2, void 0]) : void 0;
+    const values = zod.def.innerType._zod.values;
+    return values ? /* @__PURE__ */ new Set([...values, void 0]) : void 0;
   });
   defineLazyInternal(inst, "pattern", (zod) => {
     const pattern2 = zod.def.innerType._zod.pattern;
@@ -55575,15 +55571,15 @@ function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
 }
 function generateLiteralCheck(doc, ctx, schema, accessor) {
   const def2 = schema._zod.def;
-  const values2 = def2.values;
-  if (values2.length !== 1) {
-    const literalSet = addConstant(ctx, new Set(values2));
+  const values = def2.values;
+  if (values.length !== 1) {
+    const literalSet = addConstant(ctx, new Set(values));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  const value = values2[0];
+  const value = values[0];
   if (typeof value === "number" && Number.isNaN(value)) {
-    const literalSet = addConstant(ctx, new Set(values2));
+    const literalSet = addConstant(ctx, new Set(values));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -55603,11 +55599,11 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values2 = schema._zod.values;
-  if (!values2) {
+  const values = schema._zod.values;
+  if (!values) {
     throw new ZodCompileUnsupportedError("enum schema without enumerated values");
   }
-  const enumSet = addConstant(ctx, values2);
+  const enumSet = addConstant(ctx, values);
   doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
   return accessor;
 }
@@ -55756,8 +55752,8 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   }
   const allLiterals = options.every((opt) => opt._zod.def.type === "literal" && !opt._zod.def.checks?.length);
   if (allLiterals) {
-    const values2 = new Set(options.flatMap((opt) => opt._zod.def.values));
-    const valuesConst = addConstant(ctx, values2);
+    const values = new Set(options.flatMap((opt) => opt._zod.def.values));
+    const valuesConst = addConstant(ctx, values);
     doc.write(`if (!${valuesConst}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -55794,17 +55790,17 @@ function generateDiscriminatedUnionCheck(doc, ctx, def2, accessor) {
   let firstBranch = true;
   const claimed = /* @__PURE__ */ new Set();
   for (const option of def2.options) {
-    const values2 = option._zod.propValues?.[def2.discriminator];
-    if (!values2 || values2.size === 0) {
+    const values = option._zod.propValues?.[def2.discriminator];
+    if (!values || values.size === 0) {
       throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
     }
-    for (const value of values2) {
+    for (const value of values) {
       if (claimed.has(value)) {
         throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value)}`);
       }
       claimed.add(value);
     }
-    const conditions = Array.from(values2, (value) => literalEquality(ctx, discVar, value));
+    const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
@@ -56906,8 +56902,8 @@ function _set(Class2, valueType, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _enum(Class2, values2, params) {
-  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
+function _enum(Class2, values, params) {
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new Class2({
     type: "enum",
     entries,
@@ -57920,16 +57916,16 @@ var dateProcessor = (schema, ctx, json2, params) => {
 };
 var enumProcessor = (schema, _ctx, json2, _params) => {
   const def2 = schema._zod.def;
-  const values2 = getEnumValues(def2.entries);
-  if (values2.length === 0) {
+  const values = getEnumValues(def2.entries);
+  if (values.length === 0) {
     json2.not = {};
     return;
   }
-  if (values2.every((v) => typeof v === "number"))
+  if (values.every((v) => typeof v === "number"))
     json2.type = "number";
-  if (values2.every((v) => typeof v === "string"))
+  if (values.every((v) => typeof v === "string"))
     json2.type = "string";
-  json2.enum = values2;
+  json2.enum = values;
 };
 var literalProcessor = (schema, ctx, json2, params) => {
   const def2 = schema._zod.def;
@@ -58197,8 +58193,8 @@ function stringifyKeyNames(bySchema, json2, visited) {
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
   const numericType = !types.includes("string") && types.some((t2) => t2 === "number" || t2 === "integer");
-  const values2 = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
-  if (!numericType && !values2?.some((v) => typeof v === "number"))
+  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  if (!numericType && !values?.some((v) => typeof v === "number"))
     return json2;
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json2;
   if (rest.enum)
@@ -58208,7 +58204,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
   if (!numericType)
     return rest;
   rest.type = "string";
-  if (!values2)
+  if (!values)
     rest.pattern = (types.includes("number") ? number : integer).source;
   return rest;
 }
@@ -59869,9 +59865,9 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
   inst.enum = def2.entries;
   inst.options = [...inst._zod.values];
   const keys = new Set(Object.keys(def2.entries));
-  inst.extract = (values2, params) => {
+  inst.extract = (values, params) => {
     const newEntries = {};
-    for (const value of values2) {
+    for (const value of values) {
       if (keys.has(value)) {
         newEntries[value] = def2.entries[value];
       } else
@@ -59884,9 +59880,9 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
       entries: newEntries
     });
   };
-  inst.exclude = (values2, params) => {
+  inst.exclude = (values, params) => {
     const newEntries = { ...def2.entries };
-    for (const value of values2) {
+    for (const value of values) {
       if (keys.has(value)) {
         delete newEntries[value];
       } else
@@ -59900,8 +59896,8 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
     });
   };
 });
-function _enum2(values2, params) {
-  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
+function _enum2(values, params) {
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new ZodEnum({
     type: "enum",
     entries,
@@ -61284,6 +61280,180 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum([
+  "hpaScaleOut",
+  "pendingPods",
+  "latency",
+  "errorRate",
+  "loadApplied",
+  "canaryVsStable",
+  "promql"
+]);
+var timestamp = external_exports.iso.datetime({ offset: true });
+var pointSchema = external_exports.tuple([
+  external_exports.number(),
+  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
+]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
+var plotSeriesSchema = external_exports.strictObject({
+  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
+  labels: external_exports.record(external_exports.string(), external_exports.string()),
+  points: external_exports.array(pointSchema)
+});
+var gateResultSchema = external_exports.strictObject({
+  name: external_exports.string(),
+  type: gateTypeSchema,
+  status: gateStatusSchema,
+  reason: external_exports.string().describe("One sentence saying why."),
+  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
+    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+  ),
+  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
+    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+  ),
+  margin: external_exports.number().nullable().describe(
+    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
+  ),
+  marginUnit: external_exports.string().optional(),
+  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
+  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
+  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
+  settled: external_exports.boolean().describe(
+    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
+  ),
+  error: external_exports.strictObject({
+    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
+    message: external_exports.string()
+  }).optional().describe(
+    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
+  )
+});
+var verdictSchema = external_exports.strictObject({
+  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
+  status: gateStatusSchema.describe(
+    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
+  ),
+  passed: external_exports.boolean().describe("status == pass."),
+  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
+  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
+  window: external_exports.strictObject({
+    start: timestamp,
+    end: timestamp,
+    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
+  }),
+  evaluatedAt: timestamp,
+  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
+  counts: external_exports.strictObject({
+    pass: external_exports.int().min(0),
+    fail: external_exports.int().min(0),
+    inconclusive: external_exports.int().min(0)
+  }),
+  continuous: external_exports.strictObject({
+    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
+    stoppedEarly: external_exports.boolean().describe(
+      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
+    ),
+    stopReason: external_exports.string()
+  }).optional().describe("Continuous mode only."),
+  gates: external_exports.array(gateResultSchema)
+}).describe(
+  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
+);
+
+// actions/lib/report/markdown.ts
+function escapeCell(text) {
+  return escapeMarkdown(text);
+}
+
+// actions/lib/regression/trend.ts
+var measurementLabels = {
+  timeToScaleOutSeconds: "time to scale out (s)",
+  peakReplicas: "peak replicas",
+  peakPendingPods: "peak pending pods",
+  longestPendingSeconds: "longest pending (s)",
+  p95Seconds: "p95 (s)",
+  p99Seconds: "p99 (s)",
+  errorRate: "error rate",
+  achievedRate: "request rate (req/s)"
+};
+function round2(value) {
+  return Number(value.toPrecision(4));
+}
+function runLabel(run2) {
+  return (run2.sha ? run2.sha.slice(0, 7) : run2.runId).replace(/"/g, "'");
+}
+function trendChart(history, metric, lastRuns = 30) {
+  const runs = history.runs.slice(-lastRuns);
+  const stages = [
+    ...new Set(runs.flatMap((r) => r.stages.filter((s) => s.measurements[metric]).map((s) => s.name)))
+  ];
+  if (stages.length === 0) return "";
+  const lines = stages.map((stage) => {
+    let last = 0;
+    return runs.map((run2) => {
+      const value = run2.stages.find((s) => s.name === stage)?.measurements[metric]?.value;
+      if (value !== void 0 && Number.isFinite(value)) last = value;
+      return round2(last);
+    });
+  });
+  const max = Math.max(0, ...lines.flat());
+  const title = `${measurementLabels[metric]} by run${stages.length > 1 ? `: ${stages.map((s, i) => `${s} (line ${i + 1})`).join(", ")}` : ` (${stages[0]})`}`;
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${title.replace(/"/g, "'")}"`,
+    `  x-axis [${runs.map((r) => `"${runLabel(r)}"`).join(", ")}]`,
+    `  y-axis "${measurementLabels[metric]}" 0 --> ${max > 0 ? niceCeiling(max) : 1}`,
+    ...lines.map((values) => `  line [${values.join(", ")}]`),
+    "```"
+  ].join("\n");
+}
+var statusLabel = {
+  regression: "\u274C regression",
+  ok: "\u2705 ok",
+  "no-baseline": "\u2796 no baseline"
+};
+function change(f) {
+  if (f.changePercent === void 0) return "\u2013";
+  return `${f.changePercent >= 0 ? "+" : ""}${f.changePercent.toFixed(1)}%`;
+}
+function regressionMarkdown(environment, history, comparison) {
+  const head = comparison.regressions.length > 0 ? `### \u274C scaling regression in ${escapeCell(environment)}: ${comparison.regressions.length} figure(s)` : `### \u2705 no scaling regression in ${escapeCell(environment)}`;
+  const rows = comparison.findings.map(
+    (f) => [
+      escapeCell(f.stage),
+      measurementLabels[f.metric],
+      statusLabel[f.status],
+      String(round2(f.current)),
+      f.baseline === void 0 ? "\u2013" : String(round2(f.baseline)),
+      change(f),
+      f.criterion,
+      f.method,
+      escapeCell(f.reason)
+    ].join(" | ")
+  );
+  const charts = measurementKeys.map((metric) => trendChart(history, metric)).filter(Boolean);
+  return [
+    head,
+    "",
+    `Baseline: ${comparison.baselineRunIds.length} earlier passing run(s).`,
+    "",
+    "| Stage | Figure | Status | Now | Baseline | Change | Criterion | Method | Why |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r} |`),
+    "",
+    "#### Trend",
+    "",
+    charts.join("\n\n"),
+    ""
+  ].join("\n");
+}
+
+// actions/lib/report/files.ts
+import { join, resolve } from "node:path";
+
 // actions/lib/util/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
 function formatFieldPath(path) {
@@ -61452,49 +61622,21 @@ async function readInputFile(path, display, what = "file") {
 }
 
 // actions/lib/report/files.ts
-var status = external_exports.enum(["pass", "fail", "inconclusive"]);
-var values = external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()]));
-var window2 = external_exports.object({ start: isoTime, end: isoTime });
-var verdictFileSchema = external_exports.object({
-  schemaVersion: external_exports.literal(verdictSchemaVersion, {
-    error: (issue3) => `expected ${verdictSchemaVersion} (got ${JSON.stringify(issue3.input)})`
-  }),
-  status,
-  passed: external_exports.boolean(),
-  summary: external_exports.string(),
-  mode: external_exports.enum(["once", "continuous"]),
-  window: window2.extend({ stage: external_exports.string().optional() }),
-  evaluatedAt: isoTime,
-  prometheus: external_exports.object({ url: external_exports.string() }),
-  counts: external_exports.object({ pass: external_exports.int().min(0), fail: external_exports.int().min(0), inconclusive: external_exports.int().min(0) }),
-  continuous: external_exports.object({ evaluations: external_exports.int().min(0), stoppedEarly: external_exports.boolean(), stopReason: external_exports.string() }).optional(),
-  gates: external_exports.array(
-    external_exports.object({
-      name: external_exports.string(),
-      type: external_exports.string(),
-      status,
-      reason: external_exports.string(),
-      observed: values,
-      threshold: values,
-      margin: external_exports.number().nullable(),
-      marginUnit: external_exports.string().optional(),
-      queries: external_exports.array(external_exports.string()),
-      window: window2,
-      series: external_exports.array(
-        external_exports.object({
-          name: external_exports.string(),
-          labels: external_exports.record(external_exports.string(), external_exports.string()),
-          points: external_exports.array(external_exports.tuple([external_exports.number(), external_exports.number().nullable()]))
-        })
-      ),
-      settled: external_exports.boolean(),
-      error: external_exports.object({ kind: external_exports.string(), message: external_exports.string() }).optional()
-    })
-  )
-});
 async function readVerdict(path) {
   const text = await readInputFile(path, path, "verdict file");
-  return parseJsonInput(text, `verdict file ${path}`, "a verdict", verdictFileSchema);
+  const where = `verdict file ${path}`;
+  const { schemaVersion } = parseJsonInput(
+    text,
+    where,
+    "a verdict",
+    external_exports.looseObject({ schemaVersion: external_exports.unknown() })
+  );
+  if (schemaVersion !== verdictSchemaVersion)
+    throw new ScalegateError(
+      `${where}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(schemaVersion)})`,
+      2
+    );
+  return parseJsonInput(text, where, "a verdict", verdictSchema);
 }
 async function readWindows(textOrPath, cwd = process.cwd()) {
   const inline = textOrPath.trimStart().startsWith("{");
@@ -61585,7 +61727,7 @@ function didYouMean(input2, known) {
   return match === void 0 ? "" : ` (did you mean '${match}'?)`;
 }
 
-// actions/lib/settings/issues.ts
+// actions/lib/util/schema-problems.ts
 function def(schema) {
   return schema._zod.def;
 }
@@ -61657,8 +61799,8 @@ var typeNames = {
 function expectedType(expected) {
   return typeNames[expected] ?? expected;
 }
-function quoteAll(values2) {
-  return values2.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
+function quoteAll(values) {
+  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
 }
 function sizeDetail(issue3, value) {
   const small = issue3.code === "too_small";
@@ -64991,17 +65133,17 @@ var LRParser = class _LRParser extends Parser {
   @internal
   */
   parseDialect(dialect) {
-    let values2 = Object.keys(this.dialects), flags = values2.map(() => false);
+    let values = Object.keys(this.dialects), flags = values.map(() => false);
     if (dialect)
       for (let part of dialect.split(" ")) {
-        let id = values2.indexOf(part);
+        let id = values.indexOf(part);
         if (id >= 0)
           flags[id] = true;
       }
     let disabled = null;
-    for (let i = 0; i < values2.length; i++)
+    for (let i = 0; i < values.length; i++)
       if (!flags[i]) {
-        for (let j = this.dialects[values2[i]], id; (id = this.data[j++]) != 65535; )
+        for (let j = this.dialects[values[i]], id; (id = this.data[j++]) != 65535; )
           (disabled || (disabled = new Uint8Array(this.maxTerm + 1)))[id] = 1;
       }
     return new Dialect(dialect, flags, disabled);
@@ -66142,12 +66284,13 @@ var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "
 var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
 var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
 var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).superRefine((text, ctx) => {
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
   try {
-    parseCondition(text);
+    return parseCondition(text);
   } catch (error63) {
     if (!(error63 instanceof ConditionError)) throw error63;
     ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
   }
 }).describe(description);
 var common = {
@@ -66332,6 +66475,36 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
   }
   checkGates(parsed.data, locate, base);
   return { file: file2, gates: parsed.data, metrics: defaultGateMetrics };
+}
+
+// actions/lib/settings/gate-limits.ts
+function autoscalerNames(settings) {
+  const { name: name3 } = settings.service;
+  const tracks = [name3, `${name3}-canary`];
+  return settings.autoscaling?.keda ? tracks.map((track2) => `keda-hpa-${track2}`) : tracks;
+}
+function unreachableGateProblems(settings, gates2) {
+  const bounds = settings.autoscaling?.hpa ?? settings.autoscaling?.keda;
+  if (!bounds) return [];
+  const names = autoscalerNames(settings);
+  const problems = [];
+  gates2.forEach((gate, index) => {
+    if (gate.type !== "hpaScaleOut") return;
+    const ours = gate.hpa ? names.includes(gate.hpa) : (gate.service ?? settings.service.name) === settings.service.name;
+    if (!ours) return;
+    const { minReplicas, maxReplicas } = bounds;
+    if (gate.minReplicas !== void 0 && gate.minReplicas > maxReplicas)
+      problems.push({
+        path: ["gates", index, "minReplicas"],
+        detail: `expected at most the autoscaler's maxReplicas ${maxReplicas}: the gate can never pass (got ${gate.minReplicas})`
+      });
+    if (gate.factor !== void 0 && Math.ceil(minReplicas * gate.factor) > maxReplicas)
+      problems.push({
+        path: ["gates", index, "factor"],
+        detail: `expected at most ${maxReplicas / minReplicas} (maxReplicas ${maxReplicas} / minReplicas ${minReplicas}): the gate can never pass (got ${gate.factor})`
+      });
+  });
+  return problems;
 }
 
 // actions/lib/util/quantity.ts
@@ -66844,7 +67017,13 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   const settings = parsed.data;
   const semantic = semanticProblems2(settings);
   if (semantic.length > 0) fail2(source, semantic);
-  parseGateList(source.value?.gates, displayFile, source.locate);
+  const gates2 = parseGateList(
+    source.value?.gates,
+    displayFile,
+    source.locate
+  );
+  const unreachable = unreachableGateProblems(settings, gates2.gates);
+  if (unreachable.length > 0) fail2(source, unreachable);
   const dir = dirname(file2);
   const paths = {
     manifests: resolve3(dir, settings.manifests),
@@ -66856,6 +67035,7 @@ async function parseEnvironment(text, file2, displayFile = file2) {
     name: basename(file2, extname(file2)),
     file: file2,
     settings,
+    gates: gates2,
     paths,
     locate: (path) => source.locate(path)
   };

@@ -43265,6 +43265,41 @@ function imageVersion(image) {
 import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve as resolve2 } from "node:path";
 
+// actions/lib/util/input-file.ts
+import { access as access2, open as open2, stat as stat2 } from "node:fs/promises";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open2(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
 // actions/lib/util/did-you-mean.ts
 function editDistance(a, b) {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -43294,7 +43329,7 @@ function didYouMean(input2, known) {
   return match === void 0 ? "" : ` (did you mean '${match}'?)`;
 }
 
-// actions/lib/settings/issues.ts
+// actions/lib/util/schema-problems.ts
 function def(schema) {
   return schema._zod.def;
 }
@@ -43436,41 +43471,6 @@ function problemsFromIssues(schema, data, issues) {
     }
     return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
   });
-}
-
-// actions/lib/util/input-file.ts
-import { access as access2, open as open2, stat as stat2 } from "node:fs/promises";
-var maxInputBytes = 4 * 1024 * 1024;
-function kindOf(info2) {
-  if (info2.isDirectory()) return "a directory";
-  if (info2.isFIFO()) return "a FIFO";
-  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
-  if (info2.isSocket()) return "a socket";
-  return "not a regular file";
-}
-async function readInputFile(path, display, what = "file") {
-  const at = { file: display, line: 1, column: 1 };
-  const info2 = await stat2(path).catch((error63) => {
-    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
-  });
-  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
-  if (info2.size > maxInputBytes)
-    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
-  const handle = await open2(path, "r");
-  try {
-    const buffer = Buffer.alloc(maxInputBytes + 1);
-    let length = 0;
-    for (; ; ) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > maxInputBytes)
-        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
-    }
-    return buffer.subarray(0, length).toString("utf8");
-  } finally {
-    await handle.close();
-  }
 }
 
 // actions/lib/util/yaml-source.ts
@@ -67697,12 +67697,13 @@ var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "
 var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
 var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
 var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).superRefine((text, ctx) => {
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
   try {
-    parseCondition(text);
+    return parseCondition(text);
   } catch (error63) {
     if (!(error63 instanceof ConditionError)) throw error63;
     ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
   }
 }).describe(description);
 var common = {
@@ -67887,6 +67888,36 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
   }
   checkGates(parsed.data, locate, base);
   return { file: file2, gates: parsed.data, metrics: defaultGateMetrics };
+}
+
+// actions/lib/settings/gate-limits.ts
+function autoscalerNames(settings) {
+  const { name: name3 } = settings.service;
+  const tracks = [name3, `${name3}-canary`];
+  return settings.autoscaling?.keda ? tracks.map((track2) => `keda-hpa-${track2}`) : tracks;
+}
+function unreachableGateProblems(settings, gates2) {
+  const bounds = settings.autoscaling?.hpa ?? settings.autoscaling?.keda;
+  if (!bounds) return [];
+  const names = autoscalerNames(settings);
+  const problems = [];
+  gates2.forEach((gate, index) => {
+    if (gate.type !== "hpaScaleOut") return;
+    const ours = gate.hpa ? names.includes(gate.hpa) : (gate.service ?? settings.service.name) === settings.service.name;
+    if (!ours) return;
+    const { minReplicas, maxReplicas } = bounds;
+    if (gate.minReplicas !== void 0 && gate.minReplicas > maxReplicas)
+      problems.push({
+        path: ["gates", index, "minReplicas"],
+        detail: `expected at most the autoscaler's maxReplicas ${maxReplicas}: the gate can never pass (got ${gate.minReplicas})`
+      });
+    if (gate.factor !== void 0 && Math.ceil(minReplicas * gate.factor) > maxReplicas)
+      problems.push({
+        path: ["gates", index, "factor"],
+        detail: `expected at most ${maxReplicas / minReplicas} (maxReplicas ${maxReplicas} / minReplicas ${minReplicas}): the gate can never pass (got ${gate.factor})`
+      });
+  });
+  return problems;
 }
 
 // actions/lib/util/quantity.ts
@@ -68399,7 +68430,13 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   const settings = parsed.data;
   const semantic = semanticProblems2(settings);
   if (semantic.length > 0) fail2(source, semantic);
-  parseGateList(source.value?.gates, displayFile, source.locate);
+  const gates2 = parseGateList(
+    source.value?.gates,
+    displayFile,
+    source.locate
+  );
+  const unreachable = unreachableGateProblems(settings, gates2.gates);
+  if (unreachable.length > 0) fail2(source, unreachable);
   const dir = dirname(file2);
   const paths = {
     manifests: resolve2(dir, settings.manifests),
@@ -68411,6 +68448,7 @@ async function parseEnvironment(text, file2, displayFile = file2) {
     name: basename(file2, extname(file2)),
     file: file2,
     settings,
+    gates: gates2,
     paths,
     locate: (path) => source.locate(path)
   };

@@ -5444,8 +5444,8 @@ var require_util2 = __commonJS({
         request2.headersList.append("origin", serializedOrigin, true);
       }
     }
-    function coarsenTime(timestamp, crossOriginIsolatedCapability) {
-      return timestamp;
+    function coarsenTime(timestamp2, crossOriginIsolatedCapability) {
+      return timestamp2;
     }
     function clampAndCoarsenConnectionTimingInfo(connectionTimingInfo, defaultStartTime, crossOriginIsolatedCapability) {
       if (!connectionTimingInfo?.startTime || connectionTimingInfo.startTime < defaultStartTime) {
@@ -5664,15 +5664,15 @@ var require_util2 = __commonJS({
             );
           }
           const index = this.#index;
-          const values2 = kInternalIterator(this.#target);
-          const len = values2.length;
+          const values = kInternalIterator(this.#target);
+          const len = values.length;
           if (index >= len) {
             return {
               value: void 0,
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value } = values2[index];
+          const { [keyIndex]: key, [valueIndex]: value } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
@@ -5723,7 +5723,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function values2() {
+          value: function values() {
             webidl.brandCheck(this, object2);
             return makeIterator(this, "value");
           }
@@ -5934,11 +5934,11 @@ var require_util2 = __commonJS({
       let charset = null;
       let essence = null;
       let mimeType = null;
-      const values2 = getDecodeSplit("content-type", headers);
-      if (values2 === null) {
+      const values = getDecodeSplit("content-type", headers);
+      if (values === null) {
         return "failure";
       }
-      for (const value of values2) {
+      for (const value of values) {
         const temporaryMimeType = parseMIMEType(value);
         if (temporaryMimeType === "failure" || temporaryMimeType.essence === "*/*") {
           continue;
@@ -5962,7 +5962,7 @@ var require_util2 = __commonJS({
     function gettingDecodingSplitting(value) {
       const input2 = value;
       const position = { position: 0 };
-      const values2 = [];
+      const values = [];
       let temporaryValue = "";
       while (position.position < input2.length) {
         temporaryValue += collectASequenceOfCodePoints(
@@ -5985,10 +5985,10 @@ var require_util2 = __commonJS({
           }
         }
         temporaryValue = removeChars(temporaryValue, true, true, (char) => char === 9 || char === 32);
-        values2.push(temporaryValue);
+        values.push(temporaryValue);
         temporaryValue = "";
       }
-      return values2;
+      return values;
     }
     function getDecodeSplit(name, list) {
       const value = list.get(name, true);
@@ -10562,11 +10562,11 @@ var require_socks5_client = __commonJS({
           return;
         }
         const version2 = this.buffer[0];
-        const status2 = this.buffer[1];
+        const status = this.buffer[1];
         if (version2 !== 1) {
           throw new Socks5ProxyError(`Invalid auth sub-negotiation version: ${version2}`, "UND_ERR_SOCKS5_AUTH_VERSION");
         }
-        if (status2 !== 0) {
+        if (status !== 0) {
           throw new Socks5ProxyError("Authentication failed", "UND_ERR_SOCKS5_AUTH_FAILED");
         }
         this.buffer = this.buffer.subarray(2);
@@ -13117,8 +13117,8 @@ var require_mock_utils = __commonJS({
           continue;
         }
         if (value.includes(",")) {
-          const values2 = value.split(",");
-          for (const v of values2) {
+          const values = value.split(",");
+          for (const v of values) {
             normalizedQp.append(key, v);
           }
           continue;
@@ -14256,9 +14256,9 @@ var require_snapshot_recorder = __commonJS({
       if (formattedRequest.headers && typeof formattedRequest.headers === "object") {
         const headerKeys = Object.keys(formattedRequest.headers).sort();
         for (const key of headerKeys) {
-          const values2 = Array.isArray(formattedRequest.headers[key]) ? formattedRequest.headers[key] : [formattedRequest.headers[key]];
+          const values = Array.isArray(formattedRequest.headers[key]) ? formattedRequest.headers[key] : [formattedRequest.headers[key]];
           parts.push(key);
-          for (const value of values2.sort()) {
+          for (const value of values.sort()) {
             parts.push(String(value));
           }
         }
@@ -15629,11 +15629,11 @@ var require_dns = __commonJS({
         return ip;
       }
       setRecords(origin, addresses) {
-        const timestamp = Date.now();
+        const timestamp2 = Date.now();
         const records = { records: { 4: null, 6: null } };
         let minTTL = this.#maxTTL;
         for (const record2 of addresses) {
-          record2.timestamp = timestamp;
+          record2.timestamp = timestamp2;
           if (typeof record2.ttl === "number") {
             record2.ttl = Math.min(record2.ttl, this.#maxTTL);
             minTTL = Math.min(minTTL, record2.ttl);
@@ -15928,13 +15928,13 @@ var require_cache = __commonJS({
     function appendHeader(headers, key, val) {
       const headerName = key.toLowerCase();
       const current = headers[headerName];
-      const values2 = Array.isArray(val) ? val : [val];
+      const values = Array.isArray(val) ? val : [val];
       if (current === void 0) {
         headers[headerName] = Array.isArray(val) ? val.slice() : val;
       } else if (Array.isArray(current)) {
-        current.push(...values2);
+        current.push(...values);
       } else {
-        headers[headerName] = [current, ...values2];
+        headers[headerName] = [current, ...values];
       }
     }
     function normalizeHeaders(opts) {
@@ -16194,10 +16194,10 @@ var require_cache = __commonJS({
       return output2;
     }
     function splitVaryHeader(varyHeader) {
-      const values2 = Array.isArray(varyHeader) ? varyHeader : [varyHeader];
+      const values = Array.isArray(varyHeader) ? varyHeader : [varyHeader];
       const output2 = [];
-      for (let i = 0; i < values2.length; i++) {
-        const parts = values2[i].split(",");
+      for (let i = 0; i < values.length; i++) {
+        const parts = values[i].split(",");
         for (let j = 0; j < parts.length; j++) {
           output2.push(parts[j]);
         }
@@ -16205,9 +16205,9 @@ var require_cache = __commonJS({
       return output2;
     }
     function hasVaryStar(varyHeader) {
-      const values2 = splitVaryHeader(varyHeader);
-      for (let i = 0; i < values2.length; i++) {
-        if (trimOWS(values2[i]).indexOf("*") !== -1) {
+      const values = splitVaryHeader(varyHeader);
+      for (let i = 0; i < values.length; i++) {
+        if (trimOWS(values[i]).indexOf("*") !== -1) {
           return true;
         }
       }
@@ -16868,9 +16868,9 @@ var require_cache_handler = __commonJS({
       }
     }
     function appendConnectionHeaderTokens(headersToRemove, connectionHeader) {
-      const values2 = Array.isArray(connectionHeader) ? connectionHeader : [connectionHeader];
-      for (let i = 0; i < values2.length; i++) {
-        const tokens = values2[i].split(",");
+      const values = Array.isArray(connectionHeader) ? connectionHeader : [connectionHeader];
+      for (let i = 0; i < values.length; i++) {
+        const tokens = values[i].split(",");
         for (let j = 0; j < tokens.length; j++) {
           headersToRemove.push(trimOWS(tokens[j]).toLowerCase());
         }
@@ -16915,9 +16915,9 @@ var require_cache_handler = __commonJS({
       if (headerValue === void 0) {
         return;
       }
-      const values2 = Array.isArray(headerValue) ? headerValue : [headerValue];
-      for (let i = 0; i < values2.length; i++) {
-        const path = getSameOriginPath(cacheKey, values2[i]);
+      const values = Array.isArray(headerValue) ? headerValue : [headerValue];
+      for (let i = 0; i < values.length; i++) {
+        const path = getSameOriginPath(cacheKey, values[i]);
         if (path !== void 0) {
           deleteCachedUri(store, cacheKey, path);
         }
@@ -17899,9 +17899,9 @@ var require_cache2 = __commonJS({
       if (!pragma) {
         return false;
       }
-      const values2 = Array.isArray(pragma) ? pragma : [pragma];
-      for (let i = 0; i < values2.length; i++) {
-        const value = values2[i];
+      const values = Array.isArray(pragma) ? pragma : [pragma];
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
         if (typeof value !== "string") {
           continue;
         }
@@ -19625,12 +19625,12 @@ var require_sqlite_cache_store = __commonJS({
       #findValue(key, canBeExpired = false) {
         const url2 = this.#makeValueUrl(key);
         const { headers, method } = key;
-        const values2 = this.#getValuesQuery.all(url2, method);
-        if (values2.length === 0) {
+        const values = this.#getValuesQuery.all(url2, method);
+        if (values.length === 0) {
           return void 0;
         }
         const now = Date.now();
-        for (const value of values2) {
+        for (const value of values) {
           if (now >= value.deleteAt && !canBeExpired) {
             continue;
           }
@@ -20185,21 +20185,21 @@ var require_response = __commonJS({
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
-      static redirect(url2, status2 = 302) {
+      static redirect(url2, status = 302) {
         webidl.argumentLengthCheck(arguments, 1, "Response.redirect");
         url2 = webidl.converters.USVString(url2);
-        status2 = webidl.converters["unsigned short"](status2);
+        status = webidl.converters["unsigned short"](status);
         let parsedURL;
         try {
           parsedURL = new URL(url2, relevantRealm.settingsObject.baseUrl);
         } catch (err) {
           throw new TypeError(`Failed to parse URL from ${url2}`, { cause: err });
         }
-        if (!redirectStatusSet.has(status2)) {
-          throw new RangeError(`Invalid status code ${status2}`);
+        if (!redirectStatusSet.has(status)) {
+          throw new RangeError(`Invalid status code ${status}`);
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
-        responseObject.#state.status = status2;
+        responseObject.#state.status = status;
         const value = isomorphicEncode(URLSerializer(parsedURL));
         responseObject.#state.headersList.append("location", value, true);
         return responseObject;
@@ -20666,15 +20666,15 @@ var require_request2 = __commonJS({
           this.#dispatcher = init.dispatcher || input2.#dispatcher;
         }
         const origin = environmentSettingsObject.settingsObject.origin;
-        let window3 = "client";
+        let window2 = "client";
         if (request2.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request2.window, origin)) {
-          window3 = request2.window;
+          window2 = request2.window;
         }
         if (init.window != null) {
-          throw new TypeError(`'window' option '${window3}' must be null`);
+          throw new TypeError(`'window' option '${window2}' must be null`);
         }
         if ("window" in init) {
-          window3 = "no-window";
+          window2 = "no-window";
         }
         request2 = makeRequest({
           // URL request’s URL.
@@ -20689,7 +20689,7 @@ var require_request2 = __commonJS({
           // client This’s relevant settings object.
           client: environmentSettingsObject.settingsObject,
           // window window.
-          window: window3,
+          window: window2,
           // priority request’s priority.
           priority: request2.priority,
           // origin request’s origin. The propagation of the origin is only significant for navigation requests
@@ -22308,13 +22308,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status: status2, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status: status2, statusText, headersList, socket });
+          response = makeResponse({ status, statusText, headersList, socket });
         } else {
           const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
-          response = makeResponse({ status: status2, statusText, headersList });
+          response = makeResponse({ status, statusText, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -22436,8 +22436,8 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status2, rawHeaders, resume, statusText) {
-              if (status2 < 200) {
+            onHeaders(status, rawHeaders, resume, statusText) {
+              if (status < 200) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22453,9 +22453,9 @@ var require_fetch = __commonJS({
                 }
               }
               const location = headersList.get("location", true);
-              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status2);
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
               const decoders = [];
-              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
+              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -22498,7 +22498,7 @@ var require_fetch = __commonJS({
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
               resolve3({
-                status: status2,
+                status,
                 statusText,
                 headersList,
                 body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
@@ -22532,8 +22532,8 @@ var require_fetch = __commonJS({
               fetchParams.controller.terminate(error63);
               reject(error63);
             },
-            onRequestUpgrade(_controller, status2, headers, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onRequestUpgrade(_controller, status, headers, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22551,15 +22551,15 @@ var require_fetch = __commonJS({
                 }
               }
               resolve3({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
               return true;
             },
-            onUpgrade(status2, rawHeaders, socket) {
-              if (socket.session != null && status2 !== 200 || socket.session == null && status2 !== 101) {
+            onUpgrade(status, rawHeaders, socket) {
+              if (socket.session != null && status !== 200 || socket.session == null && status !== 101) {
                 return false;
               }
               const headersList = new HeadersList();
@@ -22575,8 +22575,8 @@ var require_fetch = __commonJS({
                 }
               }
               resolve3({
-                status: status2,
-                statusText: STATUS_CODES[status2],
+                status,
+                statusText: STATUS_CODES[status],
                 headersList,
                 socket
               });
@@ -22609,14 +22609,14 @@ var require_util3 = __commonJS({
     }
     function getFieldValues(header) {
       assert2(header !== null);
-      const values2 = [];
+      const values = [];
       for (let value of header.split(",")) {
         value = value.trim();
         if (isValidHeaderName(value)) {
-          values2.push(value);
+          values.push(value);
         }
       }
-      return values2;
+      return values;
     }
     module.exports = {
       urlEquals,
@@ -27047,12 +27047,12 @@ var require_light = __commonJS({
             }
           };
         }
-        _addListener(name, status2, cb) {
+        _addListener(name, status, cb) {
           var base2;
           if ((base2 = this._events)[name] == null) {
             base2[name] = [];
           }
-          this._events[name].push({ cb, status: status2 });
+          this._events[name].push({ cb, status });
           return this.instance;
         }
         listenerCount(name) {
@@ -27225,10 +27225,10 @@ var require_light = __commonJS({
           }
         }
         _assertStatus(expected) {
-          var status2;
-          status2 = this._states.jobStatus(this.options.id);
-          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
           }
         }
         doReceive() {
@@ -27532,10 +27532,10 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        statusJobs(status2) {
+        statusJobs(status) {
           var k, pos, ref, results, v;
-          if (status2 != null) {
-            pos = this.status.indexOf(status2);
+          if (status != null) {
+            pos = this.status.indexOf(status);
             if (pos < 0) {
               throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
             }
@@ -27893,8 +27893,8 @@ var require_light = __commonJS({
           jobStatus(id) {
             return this._states.jobStatus(id);
           }
-          jobs(status2) {
-            return this._states.statusJobs(status2);
+          jobs(status) {
+            return this._states.statusJobs(status);
           }
           counts() {
             return this._states.statusCounts();
@@ -31306,7 +31306,7 @@ var require_timestamp = __commonJS({
       resolve: (str) => parseSexagesimal(str, false),
       stringify: stringifySexagesimal
     };
-    var timestamp = {
+    var timestamp2 = {
       identify: (value) => value instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
@@ -31315,7 +31315,7 @@ var require_timestamp = __commonJS({
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
       resolve(str) {
-        const match = str.match(timestamp.test);
+        const match = str.match(timestamp2.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -31334,7 +31334,7 @@ var require_timestamp = __commonJS({
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
-    exports.timestamp = timestamp;
+    exports.timestamp = timestamp2;
   }
 });
 
@@ -31354,7 +31354,7 @@ var require_schema3 = __commonJS({
     var omap = require_omap();
     var pairs = require_pairs();
     var set2 = require_set();
-    var timestamp = require_timestamp();
+    var timestamp2 = require_timestamp();
     var schema = [
       map2.map,
       seq.seq,
@@ -31374,9 +31374,9 @@ var require_schema3 = __commonJS({
       omap.omap,
       pairs.pairs,
       set2.set,
-      timestamp.intTime,
-      timestamp.floatTime,
-      timestamp.timestamp
+      timestamp2.intTime,
+      timestamp2.floatTime,
+      timestamp2.timestamp
     ];
     exports.schema = schema;
   }
@@ -31401,7 +31401,7 @@ var require_tags = __commonJS({
     var pairs = require_pairs();
     var schema$2 = require_schema3();
     var set2 = require_set();
-    var timestamp = require_timestamp();
+    var timestamp2 = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map2.map, seq.seq, string4.string]],
@@ -31415,11 +31415,11 @@ var require_tags = __commonJS({
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
-      floatTime: timestamp.floatTime,
+      floatTime: timestamp2.floatTime,
       int: int2.int,
       intHex: int2.intHex,
       intOct: int2.intOct,
-      intTime: timestamp.intTime,
+      intTime: timestamp2.intTime,
       map: map2.map,
       merge: merge3.merge,
       null: _null4.nullTag,
@@ -31427,7 +31427,7 @@ var require_tags = __commonJS({
       pairs: pairs.pairs,
       seq: seq.seq,
       set: set2.set,
-      timestamp: timestamp.timestamp
+      timestamp: timestamp2.timestamp
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
@@ -31435,7 +31435,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set2.set,
-      "tag:yaml.org,2002:timestamp": timestamp.timestamp
+      "tag:yaml.org,2002:timestamp": timestamp2.timestamp
     };
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
@@ -36128,23 +36128,7 @@ import { readFile } from "node:fs/promises";
 import { join as join2, relative, resolve as resolve2 } from "node:path";
 
 // actions/lib/util/duration.ts
-var unitMs = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5
-};
-var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
-var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 var maxDurationMs = 7 * 864e5;
-function tryParseDuration(text) {
-  const trimmed = text.trim();
-  if (!durationPattern.test(trimmed)) return void 0;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total <= maxDurationMs ? total : void 0;
-}
 
 // actions/lib/action/inputs.ts
 function optionalInput(name) {
@@ -36829,14 +36813,14 @@ function expand(template, context) {
     function(_, expression, literal2) {
       if (expression) {
         let operator = "";
-        const values2 = [];
+        const values = [];
         if (operators.indexOf(expression.charAt(0)) !== -1) {
           operator = expression.charAt(0);
           expression = expression.substr(1);
         }
         expression.split(/,/g).forEach(function(variable) {
           var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values2.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
         });
         if (operator && operator !== "+") {
           var separator = ",";
@@ -36845,9 +36829,9 @@ function expand(template, context) {
           } else if (operator !== "#") {
             separator = operator;
           }
-          return (values2.length !== 0 ? operator : "") + values2.join(separator);
+          return (values.length !== 0 ? operator : "") + values.join(separator);
         } else {
-          return values2.join(",");
+          return values.join(",");
         }
       } else {
         return encodeReserved(literal2);
@@ -37523,7 +37507,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error63;
     throw requestError;
   }
-  const status2 = fetchResponse.status;
+  const status = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -37531,7 +37515,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url: url2,
-    status: status2,
+    status,
     headers: responseHeaders,
     data: ""
   };
@@ -37542,28 +37526,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status2 === 204 || status2 === 205) {
+  if (status === 204 || status === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status2 < 400) {
+    if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status2, {
+    throw new RequestError(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 === 304) {
+  if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status2, {
+    throw new RequestError("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status2 >= 400) {
+  if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -40575,33 +40559,77 @@ function createGitHubClient(options) {
   });
 }
 function httpStatus(error63) {
-  const status2 = error63?.status;
-  return typeof status2 === "number" ? status2 : void 0;
+  const status = error63?.status;
+  return typeof status === "number" ? status : void 0;
 }
 function retryOnConflict(operation, statuses, tries = 4) {
   return retry2(operation, {
     classify: (error63, attempt) => {
-      const status2 = httpStatus(error63);
-      return status2 !== void 0 && statuses.includes(status2) && attempt + 1 < tries ? { retry: true, delayMs: 0, reason: `HTTP ${status2}` } : { retry: false };
+      const status = httpStatus(error63);
+      return status !== void 0 && statuses.includes(status) && attempt + 1 < tries ? { retry: true, delayMs: 0, reason: `HTTP ${status}` } : { retry: false };
     }
   });
 }
 
+// actions/lib/github/git-data.ts
+async function commitChanges(github, repo, parent, changes, message) {
+  const { data: tree } = await github.rest.git.createTree({
+    ...repo,
+    base_tree: parent.tree,
+    tree: changes.map((c) => ({ path: c.path, mode: "100644", type: "blob", sha: c.sha }))
+  });
+  const { data: commit } = await github.rest.git.createCommit({
+    ...repo,
+    message,
+    tree: tree.sha,
+    parents: [parent.sha]
+  });
+  return commit.sha;
+}
+async function createBranch(github, repo, branch, sha) {
+  try {
+    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+    return true;
+  } catch (error63) {
+    if (httpStatus(error63) === 422) return false;
+    throw error63;
+  }
+}
+
 // actions/lib/github/branch-store.ts
+var concurrentWriters = 8;
 function branchStore(github, repo, branch = "scalegate-history") {
-  async function read(path) {
+  async function readAt(path, ref) {
+    let file2;
     try {
-      const { data } = await github.rest.repos.getContent({ ...repo, path, ref: branch });
-      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-        throw new Error(`${branch}:${path} is not a file`);
-      }
-      return { value: JSON.parse(Buffer.from(data.content, "base64").toString("utf8")), sha: data.sha };
+      const { data } = await github.rest.repos.getContent({ ...repo, path, ref });
+      if (Array.isArray(data)) throw new Error(`${branch}:${path} is a folder, not a document`);
+      file2 = data;
     } catch (error63) {
       if (httpStatus(error63) === 404) return void 0;
       throw error63;
     }
+    if (file2.type !== "file") throw new Error(`${branch}:${path} is not a file`);
+    let [content, encoding] = [file2.content ?? "", file2.encoding];
+    if (encoding !== "base64") {
+      const { data: blob } = await github.rest.git.getBlob({ ...repo, file_sha: file2.sha });
+      [content, encoding] = [blob.content, blob.encoding];
+    }
+    const text = Buffer.from(content, encoding === "base64" ? "base64" : "utf8").toString("utf8");
+    return { value: JSON.parse(text), sha: file2.sha };
   }
-  async function createBranch() {
+  async function head() {
+    let sha;
+    try {
+      sha = (await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
+    } catch (error63) {
+      if (httpStatus(error63) === 404) return void 0;
+      throw error63;
+    }
+    const { data: commit } = await github.rest.git.getCommit({ ...repo, commit_sha: sha });
+    return { sha, tree: commit.tree.sha };
+  }
+  async function start() {
     const { data: tree } = await github.rest.git.createTree({
       ...repo,
       tree: [
@@ -40619,35 +40647,33 @@ function branchStore(github, repo, branch = "scalegate-history") {
       tree: tree.sha,
       parents: []
     });
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  }
-  async function branchExists() {
-    try {
-      await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return true;
-    } catch (error63) {
-      if (httpStatus(error63) === 404) return false;
-      throw error63;
-    }
+    await createBranch(github, repo, branch, commit.sha);
   }
   async function update(path, change, message) {
-    if (!await branchExists()) await createBranch();
-    return retryOnConflict(async () => {
-      const current = await read(path);
-      const next = change(current?.value);
-      await github.rest.repos.createOrUpdateFileContents({
-        ...repo,
-        path,
-        branch,
-        message,
-        content: Buffer.from(`${JSON.stringify(next, null, 2)}
+    return retryOnConflict(
+      async () => {
+        let parent = await head();
+        if (!parent) {
+          await start();
+          parent = await head();
+        }
+        if (!parent) throw new Error(`branch ${branch} disappeared while writing ${path}`);
+        const next = change((await readAt(path, parent.sha))?.value);
+        const { data: blob } = await github.rest.git.createBlob({
+          ...repo,
+          content: Buffer.from(`${JSON.stringify(next, null, 2)}
 `).toString("base64"),
-        ...current ? { sha: current.sha } : {}
-      });
-      return next;
-    }, [409, 422]);
+          encoding: "base64"
+        });
+        const commit = await commitChanges(github, repo, parent, [{ path, sha: blob.sha }], message);
+        await github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: commit, force: false });
+        return next;
+      },
+      [422],
+      concurrentWriters + 1
+    );
   }
-  return { read, update };
+  return { read: (path) => readAt(path, branch), update };
 }
 
 // actions/lib/github/evidence.ts
@@ -40756,142 +40782,6 @@ function parseYamlSource(text, file2) {
 function escapeMarkdown(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
-
-// actions/lib/gates/verdict.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v1";
-var statusIcon = {
-  pass: "\u2705 pass",
-  fail: "\u274C fail",
-  inconclusive: "\u26A0\uFE0F inconclusive"
-};
-
-// actions/lib/report/model.ts
-var chartKinds = ["replicas", "pendingPods", "latency", "requestRate"];
-function escapeHtml(text) {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
-  );
-}
-function formatNumber(value) {
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toPrecision(4)));
-}
-function formatPairs(values2) {
-  const pairs = Object.entries(values2).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${typeof v === "number" ? formatNumber(v) : v}`);
-  return pairs.length > 0 ? pairs.join(", ") : "\u2013";
-}
-function formatMargin(gate) {
-  if (gate.margin === null) return "\u2013";
-  const sign = gate.margin > 0 ? "+" : "";
-  return `${sign}${formatNumber(gate.margin)}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`;
-}
-function seconds(start, end) {
-  return Math.round((Date.parse(end) - Date.parse(start)) / 100) / 10;
-}
-function stageRows(windows) {
-  if (!windows) return [];
-  return windows.scenarios.flatMap(
-    (scenario) => scenario.stages.length === 0 ? [
-      {
-        scenario: scenario.name,
-        stage: scenario.executor,
-        target: "\u2013",
-        start: scenario.start,
-        end: scenario.end,
-        seconds: seconds(scenario.start, scenario.end)
-      }
-    ] : scenario.stages.map((stage) => ({
-      scenario: scenario.name,
-      stage: String(stage.index),
-      target: String(stage.target),
-      start: stage.start,
-      end: stage.end,
-      seconds: seconds(stage.start, stage.end)
-    }))
-  );
-}
-function bands(windows) {
-  return stageRows(windows).map((row2) => ({
-    label: row2.target === "\u2013" ? row2.scenario : `${row2.scenario}:${row2.stage}`,
-    start: Date.parse(row2.start) / 1e3,
-    end: Date.parse(row2.end) / 1e3
-  }));
-}
-var chartGateTypes = {
-  replicas: ["hpaScaleOut"],
-  pendingPods: ["pendingPods"],
-  latency: ["latency"],
-  requestRate: ["loadApplied"]
-};
-var chartTitles = {
-  replicas: { title: "HPA replicas", unit: "replicas" },
-  pendingPods: { title: "Pending pods", unit: "pods" },
-  latency: { title: "Request latency", unit: "ms" },
-  requestRate: { title: "Request rate", unit: "req/s" }
-};
-function finitePoints(points, scale) {
-  return points.filter(([, v]) => typeof v === "number" && Number.isFinite(v)).map(([t, v]) => [t, v * scale]);
-}
-function seriesFromGates(verdict, kind) {
-  const gates = verdict.gates.filter((g) => chartGateTypes[kind].includes(g.type) && g.series.length > 0);
-  const scale = kind === "latency" ? 1e3 : 1;
-  return gates.flatMap(
-    (gate) => gate.series.map((s) => ({
-      name: gates.length > 1 ? `${gate.name}: ${s.name}` : s.name,
-      points: finitePoints(s.points, scale)
-    }))
-  );
-}
-function gateThreshold(gate, kind) {
-  const limit = kind === "replicas" ? gate.threshold.targetReplicas : kind === "pendingPods" ? gate.threshold.maxPending : kind === "latency" ? tryParseDuration(String(gate.threshold.max ?? "")) : gate.threshold.requiredRate;
-  if (typeof limit !== "number") return void 0;
-  const unit = chartTitles[kind].unit;
-  return {
-    label: `${gate.name}: ${kind === "requestRate" ? "\u2265" : "\u2264"} ${formatNumber(limit)} ${unit}`,
-    value: limit
-  };
-}
-function reportCharts(input2) {
-  return chartKinds.map((kind) => {
-    const series = (input2.series?.[kind] ?? seriesFromGates(input2.verdict, kind)).filter(
-      (s) => s.points.length > 0
-    );
-    const gates = input2.verdict.gates.filter((g) => chartGateTypes[kind].includes(g.type));
-    const threshold = gates.length === 1 ? gateThreshold(gates[0], kind) : void 0;
-    return {
-      kind,
-      ...chartTitles[kind],
-      series,
-      bands: bands(input2.windows),
-      ...threshold ? { threshold } : {}
-    };
-  }).filter((chart) => chart.series.length > 0);
-}
-
-// actions/lib/report/annotations.ts
-function gateAnnotations(verdict, text, path) {
-  const source = parseYamlSource(text, path);
-  const gates = source.value?.gates;
-  const names = Array.isArray(gates) ? gates.map((g) => g?.name) : [];
-  return verdict.gates.filter((gate) => gate.status !== "pass").map((gate) => {
-    const index = names.indexOf(gate.name);
-    const position = index >= 0 ? source.locate(["gates", index]) : source.locate(["gates"], "key");
-    return {
-      path,
-      startLine: position.line,
-      level: gate.status === "fail" ? "failure" : "warning",
-      title: `${gate.name} (${gate.type}): ${gate.status}`,
-      message: `${gate.reason}
-observed: ${formatPairs(gate.observed)}
-threshold: ${formatPairs(gate.threshold)}`
-    };
-  });
-}
-
-// actions/lib/report/files.ts
-import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { join, resolve } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -41571,8 +41461,8 @@ function assert(_) {
 }
 function getEnumValues(entries) {
   const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values2 = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
-  return values2;
+  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+  return values;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
@@ -44766,10 +44656,10 @@ function getDiscriminatedOption(union2, value) {
 function discriminatorMap(def) {
   const map2 = /* @__PURE__ */ new Map();
   for (const option of def.options) {
-    const values2 = option._zod.propValues?.[def.discriminator];
-    if (!values2 || values2.size === 0)
+    const values = option._zod.propValues?.[def.discriminator];
+    if (!values || values.size === 0)
       throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
-    for (const value of values2) {
+    for (const value of values) {
       if (map2.has(value)) {
         if (value !== void 0)
           throw new Error(`Duplicate discriminator value "${String(value)}"`);
@@ -45099,11 +44989,11 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
       return payload;
     }
     const proms = [];
-    const values2 = def.keyType._zod.values;
-    if (values2 && !def.partial) {
+    const values = def.keyType._zod.values;
+    if (values && !def.partial) {
       payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       const recordKeys = /* @__PURE__ */ new Set();
-      for (const key of values2) {
+      for (const key of values) {
         if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
           recordKeys.add(typeof key === "number" ? key.toString() : key);
           if (key === "__proto__")
@@ -45189,7 +45079,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         if (keyResult.issues.length) {
           if (def.mode === "loose") {
             payload.value[key] = input2[key];
-          } else if (values2) {
+          } else if (values) {
             unrecognized = unrecognized ?? [];
             unrecognized.push(key);
           } else {
@@ -45354,8 +45244,8 @@ function handleSetResult(result, final) {
 }
 var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   $ZodType.init(inst, def);
-  const values2 = getEnumValues(def.entries);
-  const valuesSet = new Set(values2);
+  const values = getEnumValues(def.entries);
+  const valuesSet = new Set(values);
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
     const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
@@ -45368,7 +45258,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
     }
     payload.issues.push({
       code: "invalid_value",
-      values: values2,
+      values,
       input: input2,
       inst
     });
@@ -45377,15 +45267,15 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
 });
 var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
   $ZodType.init(inst, def);
-  const values2 = new Set(def.values);
-  inst._zod.values = values2;
+  const values = new Set(def.values);
+  inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
     return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
-    if (values2.has(input2)) {
+    if (values.has(input2)) {
       return payload;
     }
     payload.issues.push({
@@ -45444,8 +45334,8 @@ var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
   defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
   inst._zod.optout = "optional";
   defineLazyInternal(inst, "values", (zod) => {
-    const values2 = zod.def.innerType._zod.values;
-    return values2 ? /* @__PURE__ */ new Set([...values2, void 0]) : void 0;
+    const values = zod.def.innerType._zod.values;
+    return values ? /* @__PURE__ */ new Set([...values, void 0]) : void 0;
   });
   defineLazyInternal(inst, "pattern", (zod) => {
     const pattern = zod.def.innerType._zod.pattern;
@@ -45747,20 +45637,20 @@ function leafPattern(schema) {
   const own2 = schema._zod.pattern;
   return (isInt && own2 === number ? integer : own2)?.source;
 }
-function partPattern2(schema) {
+function partPattern(schema) {
   const def = schema._zod.def;
   const own2 = schema._zod.pattern?.source;
   const inner = def.innerType ?? schema._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
-    const after = partPattern2(inner);
+    const after = partPattern(inner);
     if (own2 && before && after && after !== before) {
       return own2.replace(cleanRegex(before), () => cleanRegex(after));
     }
     return own2;
   }
   if (def.options) {
-    const sources = def.options.map(partPattern2);
+    const sources = def.options.map(partPattern);
     if (sources.every(Boolean))
       return `^(${sources.map((s) => cleanRegex(s)).join("|")})$`;
   }
@@ -45771,7 +45661,7 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
   const regexParts = [];
   for (const part of def.parts) {
     if (typeof part === "object" && part !== null) {
-      const source = partPattern2(part);
+      const source = partPattern(part);
       if (!source) {
         throw new Error(`Invalid template literal part, no pattern found: ${[...part._zod.traits].shift()}`);
       }
@@ -54901,15 +54791,15 @@ function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
 }
 function generateLiteralCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
-  const values2 = def.values;
-  if (values2.length !== 1) {
-    const literalSet = addConstant(ctx, new Set(values2));
+  const values = def.values;
+  if (values.length !== 1) {
+    const literalSet = addConstant(ctx, new Set(values));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  const value = values2[0];
+  const value = values[0];
   if (typeof value === "number" && Number.isNaN(value)) {
-    const literalSet = addConstant(ctx, new Set(values2));
+    const literalSet = addConstant(ctx, new Set(values));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -54929,11 +54819,11 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values2 = schema._zod.values;
-  if (!values2) {
+  const values = schema._zod.values;
+  if (!values) {
     throw new ZodCompileUnsupportedError("enum schema without enumerated values");
   }
-  const enumSet = addConstant(ctx, values2);
+  const enumSet = addConstant(ctx, values);
   doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
   return accessor;
 }
@@ -55082,8 +54972,8 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   }
   const allLiterals = options.every((opt) => opt._zod.def.type === "literal" && !opt._zod.def.checks?.length);
   if (allLiterals) {
-    const values2 = new Set(options.flatMap((opt) => opt._zod.def.values));
-    const valuesConst = addConstant(ctx, values2);
+    const values = new Set(options.flatMap((opt) => opt._zod.def.values));
+    const valuesConst = addConstant(ctx, values);
     doc.write(`if (!${valuesConst}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -55120,17 +55010,17 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
   let firstBranch = true;
   const claimed = /* @__PURE__ */ new Set();
   for (const option of def.options) {
-    const values2 = option._zod.propValues?.[def.discriminator];
-    if (!values2 || values2.size === 0) {
+    const values = option._zod.propValues?.[def.discriminator];
+    if (!values || values.size === 0) {
       throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
     }
-    for (const value of values2) {
+    for (const value of values) {
       if (claimed.has(value)) {
         throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value)}`);
       }
       claimed.add(value);
     }
-    const conditions = Array.from(values2, (value) => literalEquality(ctx, discVar, value));
+    const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
@@ -56232,8 +56122,8 @@ function _set(Class2, valueType, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _enum(Class2, values2, params) {
-  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
+function _enum(Class2, values, params) {
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new Class2({
     type: "enum",
     entries,
@@ -57246,16 +57136,16 @@ var dateProcessor = (schema, ctx, json2, params) => {
 };
 var enumProcessor = (schema, _ctx, json2, _params) => {
   const def = schema._zod.def;
-  const values2 = getEnumValues(def.entries);
-  if (values2.length === 0) {
+  const values = getEnumValues(def.entries);
+  if (values.length === 0) {
     json2.not = {};
     return;
   }
-  if (values2.every((v) => typeof v === "number"))
+  if (values.every((v) => typeof v === "number"))
     json2.type = "number";
-  if (values2.every((v) => typeof v === "string"))
+  if (values.every((v) => typeof v === "string"))
     json2.type = "string";
-  json2.enum = values2;
+  json2.enum = values;
 };
 var literalProcessor = (schema, ctx, json2, params) => {
   const def = schema._zod.def;
@@ -57523,8 +57413,8 @@ function stringifyKeyNames(bySchema, json2, visited) {
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values2 = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
-  if (!numericType && !values2?.some((v) => typeof v === "number"))
+  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  if (!numericType && !values?.some((v) => typeof v === "number"))
     return json2;
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
   if (rest.enum)
@@ -57534,7 +57424,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
   if (!numericType)
     return rest;
   rest.type = "string";
-  if (!values2)
+  if (!values)
     rest.pattern = (types.includes("number") ? number : integer).source;
   return rest;
 }
@@ -59195,9 +59085,9 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   inst.enum = def.entries;
   inst.options = [...inst._zod.values];
   const keys = new Set(Object.keys(def.entries));
-  inst.extract = (values2, params) => {
+  inst.extract = (values, params) => {
     const newEntries = {};
-    for (const value of values2) {
+    for (const value of values) {
       if (keys.has(value)) {
         newEntries[value] = def.entries[value];
       } else
@@ -59210,9 +59100,9 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
       entries: newEntries
     });
   };
-  inst.exclude = (values2, params) => {
+  inst.exclude = (values, params) => {
     const newEntries = { ...def.entries };
-    for (const value of values2) {
+    for (const value of values) {
       if (keys.has(value)) {
         delete newEntries[value];
       } else
@@ -59226,8 +59116,8 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
     });
   };
 });
-function _enum2(values2, params) {
-  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
+function _enum2(values, params) {
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new ZodEnum({
     type: "enum",
     entries,
@@ -60610,6 +60500,223 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum([
+  "hpaScaleOut",
+  "pendingPods",
+  "latency",
+  "errorRate",
+  "loadApplied",
+  "canaryVsStable",
+  "promql"
+]);
+var timestamp = external_exports.iso.datetime({ offset: true });
+var pointSchema = external_exports.tuple([
+  external_exports.number(),
+  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
+]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
+var plotSeriesSchema = external_exports.strictObject({
+  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
+  labels: external_exports.record(external_exports.string(), external_exports.string()),
+  points: external_exports.array(pointSchema)
+});
+var gateResultSchema = external_exports.strictObject({
+  name: external_exports.string(),
+  type: gateTypeSchema,
+  status: gateStatusSchema,
+  reason: external_exports.string().describe("One sentence saying why."),
+  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
+    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+  ),
+  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
+    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+  ),
+  margin: external_exports.number().nullable().describe(
+    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
+  ),
+  marginUnit: external_exports.string().optional(),
+  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
+  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
+  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
+  settled: external_exports.boolean().describe(
+    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
+  ),
+  error: external_exports.strictObject({
+    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
+    message: external_exports.string()
+  }).optional().describe(
+    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
+  )
+});
+var verdictSchema = external_exports.strictObject({
+  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
+  status: gateStatusSchema.describe(
+    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
+  ),
+  passed: external_exports.boolean().describe("status == pass."),
+  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
+  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
+  window: external_exports.strictObject({
+    start: timestamp,
+    end: timestamp,
+    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
+  }),
+  evaluatedAt: timestamp,
+  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
+  counts: external_exports.strictObject({
+    pass: external_exports.int().min(0),
+    fail: external_exports.int().min(0),
+    inconclusive: external_exports.int().min(0)
+  }),
+  continuous: external_exports.strictObject({
+    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
+    stoppedEarly: external_exports.boolean().describe(
+      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
+    ),
+    stopReason: external_exports.string()
+  }).optional().describe("Continuous mode only."),
+  gates: external_exports.array(gateResultSchema)
+}).describe(
+  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
+);
+
+// actions/lib/gates/verdict.ts
+var statusIcon = {
+  pass: "\u2705 pass",
+  fail: "\u274C fail",
+  inconclusive: "\u26A0\uFE0F inconclusive"
+};
+
+// actions/lib/report/model.ts
+var chartKinds = ["replicas", "pendingPods", "latency", "requestRate"];
+function escapeHtml(text) {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
+  );
+}
+function formatNumber(value) {
+  if (Number.isInteger(value)) return String(value);
+  return String(Number(value.toPrecision(4)));
+}
+function formatPairs(values) {
+  const pairs = Object.entries(values).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${typeof v === "number" ? formatNumber(v) : v}`);
+  return pairs.length > 0 ? pairs.join(", ") : "\u2013";
+}
+function formatMargin(gate) {
+  if (gate.margin === null) return "\u2013";
+  const sign = gate.margin > 0 ? "+" : "";
+  return `${sign}${formatNumber(gate.margin)}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`;
+}
+function seconds(start, end) {
+  return Math.round((Date.parse(end) - Date.parse(start)) / 100) / 10;
+}
+function stageRows(windows) {
+  if (!windows) return [];
+  return windows.scenarios.flatMap(
+    (scenario) => scenario.stages.length === 0 ? [
+      {
+        scenario: scenario.name,
+        stage: scenario.executor,
+        target: "\u2013",
+        start: scenario.start,
+        end: scenario.end,
+        seconds: seconds(scenario.start, scenario.end)
+      }
+    ] : scenario.stages.map((stage) => ({
+      scenario: scenario.name,
+      stage: String(stage.index),
+      target: String(stage.target),
+      start: stage.start,
+      end: stage.end,
+      seconds: seconds(stage.start, stage.end)
+    }))
+  );
+}
+function bands(windows) {
+  return stageRows(windows).map((row2) => ({
+    label: row2.target === "\u2013" ? row2.scenario : `${row2.scenario}:${row2.stage}`,
+    start: Date.parse(row2.start) / 1e3,
+    end: Date.parse(row2.end) / 1e3
+  }));
+}
+var chartGateTypes = {
+  replicas: ["hpaScaleOut"],
+  pendingPods: ["pendingPods"],
+  latency: ["latency"],
+  requestRate: ["loadApplied"]
+};
+var chartTitles = {
+  replicas: { title: "HPA replicas", unit: "replicas" },
+  pendingPods: { title: "Pending pods", unit: "pods" },
+  latency: { title: "Request latency", unit: "ms" },
+  requestRate: { title: "Request rate", unit: "req/s" }
+};
+function finitePoints(points, scale) {
+  return points.filter(([, v]) => typeof v === "number" && Number.isFinite(v)).map(([t, v]) => [t, v * scale]);
+}
+function seriesFromGates(verdict, kind) {
+  const gates = verdict.gates.filter((g) => chartGateTypes[kind].includes(g.type) && g.series.length > 0);
+  const scale = kind === "latency" ? 1e3 : 1;
+  return gates.flatMap(
+    (gate) => gate.series.map((s) => ({
+      name: gates.length > 1 ? `${gate.name}: ${s.name}` : s.name,
+      points: finitePoints(s.points, scale)
+    }))
+  );
+}
+function gateThreshold(gate, kind) {
+  const limit = kind === "replicas" ? gate.threshold.targetReplicas : kind === "pendingPods" ? gate.threshold.maxPending : kind === "latency" ? gate.threshold.maxMs : gate.threshold.requiredRate;
+  if (typeof limit !== "number") return void 0;
+  const unit = chartTitles[kind].unit;
+  return {
+    label: `${gate.name}: ${kind === "requestRate" ? "\u2265" : "\u2264"} ${formatNumber(limit)} ${unit}`,
+    value: limit
+  };
+}
+function reportCharts(input2) {
+  return chartKinds.map((kind) => {
+    const series = (input2.series?.[kind] ?? seriesFromGates(input2.verdict, kind)).filter(
+      (s) => s.points.length > 0
+    );
+    const gates = input2.verdict.gates.filter((g) => chartGateTypes[kind].includes(g.type));
+    const threshold = gates.length === 1 ? gateThreshold(gates[0], kind) : void 0;
+    return {
+      kind,
+      ...chartTitles[kind],
+      series,
+      bands: bands(input2.windows),
+      ...threshold ? { threshold } : {}
+    };
+  }).filter((chart) => chart.series.length > 0);
+}
+
+// actions/lib/report/annotations.ts
+function gateAnnotations(verdict, text, path) {
+  const source = parseYamlSource(text, path);
+  const gates = source.value?.gates;
+  const names = Array.isArray(gates) ? gates.map((g) => g?.name) : [];
+  return verdict.gates.filter((gate) => gate.status !== "pass").map((gate) => {
+    const index = names.indexOf(gate.name);
+    const position = index >= 0 ? source.locate(["gates", index]) : source.locate(["gates"], "key");
+    return {
+      path,
+      startLine: position.line,
+      level: gate.status === "fail" ? "failure" : "warning",
+      title: `${gate.name} (${gate.type}): ${gate.status}`,
+      message: `${gate.reason}
+observed: ${formatPairs(gate.observed)}
+threshold: ${formatPairs(gate.threshold)}`
+    };
+  });
+}
+
+// actions/lib/report/files.ts
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { join, resolve } from "node:path";
+
 // actions/lib/util/json-input.ts
 function parseJsonInput(text, where, what, schema) {
   let value;
@@ -60693,10 +60800,10 @@ async function readInputFile(path, display, what = "file") {
 var palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 function extent(input2) {
   const times = input2.series.flatMap((s) => s.points.map(([t]) => t));
-  const values2 = input2.series.flatMap((s) => s.points.map(([, v]) => v)).filter(Number.isFinite);
+  const values = input2.series.flatMap((s) => s.points.map(([, v]) => v)).filter(Number.isFinite);
   const t0 = Math.min(...times, ...(input2.bands ?? []).map((b) => b.start));
   const t1 = Math.max(...times, ...(input2.bands ?? []).map((b) => b.end));
-  const max = Math.max(...values2, input2.threshold?.value ?? 0, 0);
+  const max = Math.max(...values, input2.threshold?.value ?? 0, 0);
   return { t0, t1: t1 > t0 ? t1 : t0 + 1, max: max > 0 ? niceCeiling(max) : 1 };
 }
 function niceCeiling(x) {
@@ -60737,7 +60844,7 @@ function mermaidChart(input2, buckets = 24) {
     `  title ${quote(input2.series.length > 1 ? `${input2.title}: ${names}` : input2.title)}`,
     `  x-axis "seconds" [${times.map((t) => Math.round(t - t0)).join(", ")}]`,
     `  y-axis ${quote(input2.unit)} 0 --> ${max}`,
-    ...lines.map((values2) => `  line [${values2.join(", ")}]`)
+    ...lines.map((values) => `  line [${values.join(", ")}]`)
   ];
   if (input2.threshold) out.push(`  line [${times.map(() => round(input2.threshold.value)).join(", ")}]`);
   out.push("```");
@@ -60746,23 +60853,68 @@ function mermaidChart(input2, buckets = 24) {
 function escapeXml(text) {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
-function svgChart(input2, size = { width: 640, height: 260 }) {
+function textWidth(text, fontSize = 11) {
+  let em = 0;
+  for (const char of text) em += /[MWmw@%■]/.test(char) ? 0.95 : /[A-Z0-9]/.test(char) ? 0.68 : 0.58;
+  return Math.ceil(em * fontSize);
+}
+function freeRow(placed, x, width, gap = 6) {
+  for (let row2 = 0; ; row2++) {
+    const clear = placed.every((b) => b.row !== row2 || x + width + gap <= b.x || b.x + b.width + gap <= x);
+    if (clear) return row2;
+  }
+}
+var lineHeight = 13;
+function svgChart(input2, width = 640) {
   const margin = { left: 56, right: 16, top: 28, bottom: 40 };
+  const plotH = 192;
   const { t0, t1, max } = extent(input2);
-  const plotW = size.width - margin.left - margin.right;
-  const plotH = size.height - margin.top - margin.bottom;
+  const plotW = width - margin.left - margin.right;
   const x = (t) => round(margin.left + (t - t0) / (t1 - t0) * plotW);
   const y = (v) => round(margin.top + plotH - v / max * plotH);
+  const legend = [];
+  let cursor = margin.left;
+  let line = 0;
+  input2.series.forEach((s, i) => {
+    const text = `\u25A0 ${s.name}`;
+    const w = textWidth(text);
+    if (cursor > margin.left && cursor + w > width - margin.right) {
+      line++;
+      cursor = margin.left;
+    }
+    legend.push({ text, x: cursor, line, color: palette[i % palette.length] });
+    cursor += w + 16;
+  });
+  const legendTop = margin.top + plotH + 32;
+  const height = legendTop + (line + 1) * lineHeight + 4;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" font-family="sans-serif" font-size="11" role="img" aria-label="${escapeXml(input2.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11" role="img" aria-label="${escapeXml(input2.title)}">`,
     `<title>${escapeXml(input2.title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${margin.left}" y="16" font-size="13" font-weight="bold">${escapeXml(input2.title)}</text>`
   ];
+  const placed = [];
+  const labels = [];
+  if (input2.threshold) {
+    const text = input2.threshold.label;
+    const w = textWidth(text);
+    const at = margin.left + plotW - w;
+    const row2 = freeRow(placed, at, w);
+    placed.push({ x: at, width: w, row: row2 });
+    labels.push(
+      `<text class="label" x="${margin.left + plotW}" y="${margin.top + 11 + row2 * lineHeight}" text-anchor="end" fill="#d62728">${escapeXml(text)}</text>`
+    );
+  }
   for (const band of input2.bands ?? []) {
     parts.push(
-      `<rect class="band" x="${x(band.start)}" y="${margin.top}" width="${round(x(band.end) - x(band.start))}" height="${plotH}" fill="#f0f0f0"/>`,
-      `<text x="${x(band.start) + 3}" y="${margin.top + 11}" fill="#666">${escapeXml(band.label)}</text>`
+      `<rect class="band" x="${x(band.start)}" y="${margin.top}" width="${round(x(band.end) - x(band.start))}" height="${plotH}" fill="#f0f0f0"/>`
+    );
+    const w = textWidth(band.label);
+    const at = Math.min(x(band.start) + 3, margin.left + plotW - w);
+    const row2 = freeRow(placed, at, w);
+    placed.push({ x: at, width: w, row: row2 });
+    labels.push(
+      `<text class="label" x="${at}" y="${margin.top + 11 + row2 * lineHeight}" fill="#666">${escapeXml(band.label)}</text>`
     );
   }
   for (let i = 0; i <= 4; i++) {
@@ -60781,22 +60933,21 @@ function svgChart(input2, size = { width: 640, height: 260 }) {
   parts.push(
     `<text x="14" y="${margin.top + plotH / 2}" transform="rotate(-90 14 ${margin.top + plotH / 2})" text-anchor="middle">${escapeXml(input2.unit)}</text>`
   );
-  if (input2.threshold) {
+  if (input2.threshold)
     parts.push(
-      `<line class="threshold" x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(input2.threshold.value)}" y2="${y(input2.threshold.value)}" stroke="#d62728" stroke-dasharray="4 3"/>`,
-      `<text x="${margin.left + plotW}" y="${y(input2.threshold.value) - 4}" text-anchor="end" fill="#d62728">${escapeXml(input2.threshold.label)}</text>`
+      `<line class="threshold" x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(input2.threshold.value)}" y2="${y(input2.threshold.value)}" stroke="#d62728" stroke-dasharray="4 3"/>`
     );
-  }
   input2.series.forEach((s, i) => {
-    const color = palette[i % palette.length];
     const points = [...s.points].filter(([, v]) => Number.isFinite(v)).sort((a, b) => a[0] - b[0]).map(([t, v]) => `${x(t)},${y(v)}`).join(" ");
     parts.push(
-      `<polyline class="series" data-name="${escapeXml(s.name)}" fill="none" stroke="${color}" stroke-width="2" points="${points}"/>`
-    );
-    parts.push(
-      `<text x="${margin.left + 8 + i * 130}" y="${size.height - 6}" fill="${color}">\u25A0 ${escapeXml(s.name)}</text>`
+      `<polyline class="series" data-name="${escapeXml(s.name)}" fill="none" stroke="${legend[i].color}" stroke-width="2" points="${points}"/>`
     );
   });
+  parts.push(...labels);
+  for (const entry of legend)
+    parts.push(
+      `<text class="legend" x="${entry.x}" y="${legendTop + entry.line * lineHeight}" fill="${entry.color}">${escapeXml(entry.text)}</text>`
+    );
   parts.push("</svg>");
   return parts.join("\n");
 }
@@ -60808,34 +60959,34 @@ function base(url2) {
 function prometheusTime(iso) {
   return new Date(iso).toISOString().slice(0, 19).replace("T", " ");
 }
-function prometheusGraphUrl(prometheusUrl, expr, window3) {
-  const rangeSeconds = Math.max(1, Math.ceil((Date.parse(window3.end) - Date.parse(window3.start)) / 1e3));
+function prometheusGraphUrl(prometheusUrl, expr, window2) {
+  const rangeSeconds = Math.max(1, Math.ceil((Date.parse(window2.end) - Date.parse(window2.start)) / 1e3));
   const params = new URLSearchParams({
     "g0.expr": expr,
     "g0.tab": "0",
     "g0.range_input": `${rangeSeconds}s`,
-    "g0.end_input": prometheusTime(window3.end)
+    "g0.end_input": prometheusTime(window2.end)
   });
   return `${base(prometheusUrl)}/graph?${params.toString()}`;
 }
-function grafanaExploreUrl(grafanaUrl, expr, window3, datasourceUid) {
+function grafanaExploreUrl(grafanaUrl, expr, window2, datasourceUid) {
   const datasource = datasourceUid ? { type: "prometheus", uid: datasourceUid } : void 0;
   const pane = {
     ...datasourceUid ? { datasource: datasourceUid } : {},
     queries: [{ refId: "A", expr, ...datasource ? { datasource } : {} }],
-    range: { from: String(Date.parse(window3.start)), to: String(Date.parse(window3.end)) }
+    range: { from: String(Date.parse(window2.start)), to: String(Date.parse(window2.end)) }
   };
   const params = new URLSearchParams({ schemaVersion: "1", panes: JSON.stringify({ scalegate: pane }) });
   return `${base(grafanaUrl)}/explore?${params.toString()}`;
 }
-function gateLinkTargets(links, expr, window3) {
+function gateLinkTargets(links, expr, window2) {
   const out = [];
   if (links?.prometheusUrl)
-    out.push({ label: "Prometheus", url: prometheusGraphUrl(links.prometheusUrl, expr, window3) });
+    out.push({ label: "Prometheus", url: prometheusGraphUrl(links.prometheusUrl, expr, window2) });
   if (links?.grafanaUrl)
     out.push({
       label: "Grafana",
-      url: grafanaExploreUrl(links.grafanaUrl, expr, window3, links.grafanaDatasource)
+      url: grafanaExploreUrl(links.grafanaUrl, expr, window2, links.grafanaDatasource)
     });
   return out;
 }
@@ -60845,13 +60996,13 @@ var reportCss = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24}
 h1{font-size:1.5rem;margin-bottom:.25rem}
 h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
-.verdict{padding:.75rem 1rem;border-radius:6px;margin:1rem 0;font-weight:600}
+.verdict{padding:.75rem 1rem;border-radius:6px;margin:1rem 0;font-weight:600;overflow-wrap:anywhere}
 .verdict.pass{background:#dafbe1;border:1px solid #2da44e}
 .verdict.fail{background:#ffebe9;border:1px solid #cf222e}
 .verdict.inconclusive{background:#fff8c5;border:1px solid #bf8700}
 .facts{color:#57606a;font-size:.9rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fa}
 tr.fail td.status{color:#cf222e;font-weight:600}
 tr.pass td.status{color:#1a7f37}
@@ -60916,7 +61067,7 @@ function chartSection(input2) {
 }
 function renderHtmlBody(input2, headingLevel = 1) {
   const { verdict, context } = input2;
-  const status2 = verdict.status;
+  const status = verdict.status;
   const facts = [
     `Window ${verdict.window.start} \u2192 ${verdict.window.end}${verdict.window.stage ? ` (stage ${verdict.window.stage})` : ""}`,
     `mode ${verdict.mode}`,
@@ -60927,7 +61078,7 @@ function renderHtmlBody(input2, headingLevel = 1) {
   const runLink = context?.runUrl ? ` \xB7 <a href="${escapeHtml(context.runUrl)}" rel="noopener noreferrer">workflow run</a>` : "";
   return `<h${headingLevel}>scalegate \xB7 ${escapeHtml(input2.environment)}</h${headingLevel}>
 <p class="facts">${facts.map(escapeHtml).join(" \xB7 ")}${runLink}</p>
-<div class="verdict ${status2}" data-status="${status2}">${status2.toUpperCase()}: ${escapeHtml(verdict.summary)}</div>
+<div class="verdict ${status}" data-status="${status}">${status.toUpperCase()}: ${escapeHtml(verdict.summary)}</div>
 ${gateSection(input2)}
 ${stageSection(input2)}
 ${chartSection(input2)}`;
@@ -60966,8 +61117,8 @@ ${fence}`;
 function table(header, rows) {
   return [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
 }
-function gateLinks(input2, expr, window3) {
-  return gateLinkTargets(input2.links, expr, window3).map(
+function gateLinks(input2, expr, window2) {
+  return gateLinkTargets(input2.links, expr, window2).map(
     (link) => `<a href="${escapeHtml(link.url)}">${link.label}</a>`
   );
 }
@@ -61064,49 +61215,21 @@ function renderMarkdownReport(input2, options = {}) {
 }
 
 // actions/lib/report/files.ts
-var status = external_exports.enum(["pass", "fail", "inconclusive"]);
-var values = external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()]));
-var window2 = external_exports.object({ start: isoTime, end: isoTime });
-var verdictFileSchema = external_exports.object({
-  schemaVersion: external_exports.literal(verdictSchemaVersion, {
-    error: (issue3) => `expected ${verdictSchemaVersion} (got ${JSON.stringify(issue3.input)})`
-  }),
-  status,
-  passed: external_exports.boolean(),
-  summary: external_exports.string(),
-  mode: external_exports.enum(["once", "continuous"]),
-  window: window2.extend({ stage: external_exports.string().optional() }),
-  evaluatedAt: isoTime,
-  prometheus: external_exports.object({ url: external_exports.string() }),
-  counts: external_exports.object({ pass: external_exports.int().min(0), fail: external_exports.int().min(0), inconclusive: external_exports.int().min(0) }),
-  continuous: external_exports.object({ evaluations: external_exports.int().min(0), stoppedEarly: external_exports.boolean(), stopReason: external_exports.string() }).optional(),
-  gates: external_exports.array(
-    external_exports.object({
-      name: external_exports.string(),
-      type: external_exports.string(),
-      status,
-      reason: external_exports.string(),
-      observed: values,
-      threshold: values,
-      margin: external_exports.number().nullable(),
-      marginUnit: external_exports.string().optional(),
-      queries: external_exports.array(external_exports.string()),
-      window: window2,
-      series: external_exports.array(
-        external_exports.object({
-          name: external_exports.string(),
-          labels: external_exports.record(external_exports.string(), external_exports.string()),
-          points: external_exports.array(external_exports.tuple([external_exports.number(), external_exports.number().nullable()]))
-        })
-      ),
-      settled: external_exports.boolean(),
-      error: external_exports.object({ kind: external_exports.string(), message: external_exports.string() }).optional()
-    })
-  )
-});
 async function readVerdict(path) {
   const text = await readInputFile(path, path, "verdict file");
-  return parseJsonInput(text, `verdict file ${path}`, "a verdict", verdictFileSchema);
+  const where = `verdict file ${path}`;
+  const { schemaVersion } = parseJsonInput(
+    text,
+    where,
+    "a verdict",
+    external_exports.looseObject({ schemaVersion: external_exports.unknown() })
+  );
+  if (schemaVersion !== verdictSchemaVersion)
+    throw new ScalegateError(
+      `${where}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(schemaVersion)})`,
+      2
+    );
+  return parseJsonInput(text, where, "a verdict", verdictSchema);
 }
 async function readWindows(textOrPath, cwd = process.cwd()) {
   const inline = textOrPath.trimStart().startsWith("{");
@@ -61133,6 +61256,33 @@ async function writeReport(input2, dir) {
   return { markdown, html, charts: await writeCharts(input2, dir) };
 }
 
+// actions/lib/github/limits.ts
+var githubLimits = {
+  /** Issue and pull-request comments, and issue or pull-request bodies. */
+  body: 65536,
+  /** Issue and pull-request titles. */
+  title: 256,
+  /** A check run's output summary and text (in bytes, in practice). */
+  checkRunText: 65535,
+  annotationTitle: 255,
+  /** An annotation's message and raw_details: 64 KB. */
+  annotationMessage: 64 * 1024,
+  deploymentStatusDescription: 140
+};
+var ellipsis = "\u2026";
+function capText(text, max, unit = "characters") {
+  const size = (s) => unit === "bytes" ? Buffer.byteLength(s) : [...s].length;
+  if (size(text) <= max) return text;
+  let room = max - size(ellipsis);
+  let kept = "";
+  for (const char of text) {
+    room -= size(char);
+    if (room < 0) break;
+    kept += char;
+  }
+  return kept + ellipsis;
+}
+
 // actions/lib/github/check-run.ts
 var annotationsPerRequest = 50;
 async function publishCheckRun(github, repo, input2) {
@@ -61141,13 +61291,13 @@ async function publishCheckRun(github, repo, input2) {
     start_line: a.startLine,
     end_line: a.endLine ?? a.startLine,
     annotation_level: a.level,
-    title: a.title,
-    message: a.message
+    title: capText(a.title, githubLimits.annotationTitle),
+    message: capText(a.message, githubLimits.annotationMessage, "bytes")
   }));
   const output2 = (batch) => ({
     title: input2.title,
-    summary: input2.summary,
-    ...input2.text ? { text: input2.text } : {},
+    summary: capText(input2.summary, githubLimits.checkRunText, "bytes"),
+    ...input2.text ? { text: capText(input2.text, githubLimits.checkRunText, "bytes") } : {},
     ...batch.length > 0 ? { annotations: batch } : {}
   });
   const { data } = await github.rest.checks.create({
@@ -61169,21 +61319,46 @@ async function publishCheckRun(github, repo, input2) {
   return { id: data.id, url: data.html_url ?? "" };
 }
 
+// actions/lib/github/identity.ts
+var githubActionsBot = { id: 41898282, login: "github-actions[bot]" };
+async function tokenAuthor(github) {
+  try {
+    const { data } = await github.rest.users.getAuthenticated();
+    return { id: data.id, login: data.login };
+  } catch (error63) {
+    if (httpStatus(error63) !== 403) throw error63;
+  }
+  try {
+    const { viewer } = await github.graphql(
+      "query { viewer { login databaseId } }"
+    );
+    return { id: viewer.databaseId, login: viewer.login };
+  } catch {
+    return githubActionsBot;
+  }
+}
+function writtenBy(author, comment) {
+  return comment.user?.id === author.id;
+}
+
 // actions/lib/github/sticky-comment.ts
 function stickyMarker(environment) {
   return `<!-- scalegate-report environment=${environment} -->`;
 }
 async function upsertStickyComment(github, target) {
   const marker = stickyMarker(target.environment);
-  const body = `${marker}
-${target.body}`;
-  const comments = await github.paginate(github.rest.issues.listComments, {
-    owner: target.owner,
-    repo: target.repo,
-    issue_number: target.issueNumber,
-    per_page: 100
-  });
-  const existing = comments.find((c) => c.body?.startsWith(marker));
+  const body = capText(`${marker}
+${target.body}`, githubLimits.body);
+  const [author, comments] = await Promise.all([
+    tokenAuthor(github),
+    github.paginate(github.rest.issues.listComments, {
+      owner: target.owner,
+      repo: target.repo,
+      issue_number: target.issueNumber,
+      per_page: 100
+    })
+  ]);
+  const existing = comments.find((c) => c.body?.startsWith(marker) && writtenBy(author, c));
   if (existing) {
     const { data: data2 } = await github.rest.issues.updateComment({
       owner: target.owner,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RecordEvent } from '../controllers/controller.js';
+import type { ClusterClient } from '../store/client.js';
 import type { ResourceRegistry } from '../store/resources.js';
-import type { ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 
 /**
@@ -9,7 +9,7 @@ import type { KubeObject } from '../store/types.js';
  * for a repeat of the same (source, object, type, reason, message) bumps `count` and `lastTimestamp` of the existing
  * Event instead of creating another, as the real recorder's correlator does.
  */
-export function eventRecorder(store: ObjectStore, registry: ResourceRegistry): RecordEvent {
+export function eventRecorder(store: ClusterClient, registry: ResourceRegistry): RecordEvent {
   const events = registry.byKind('v1', 'Event');
   if (!events) throw new Error('the resource table has no core/v1 Event');
   const seen = new Map<string, string>();

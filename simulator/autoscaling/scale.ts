@@ -1,6 +1,6 @@
+import type { ClusterClient } from '../store/client.js';
 import { ApiError } from '../store/errors.js';
 import type { ResourceType } from '../store/resources.js';
-import type { ObjectStore } from '../store/store.js';
 
 const conflictRetries = 5;
 
@@ -9,7 +9,7 @@ const conflictRetries = 5;
  * retry.RetryOnConflict(retry.DefaultRetry) does (5 attempts). Other errors, and the last conflict, are thrown.
  */
 export function writeReplicas(
-  store: ObjectStore,
+  store: ClusterClient,
   type: ResourceType,
   namespace: string,
   name: string,

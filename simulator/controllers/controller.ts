@@ -1,6 +1,6 @@
 import type { ClusterProfile } from '../profile.js';
+import type { ClusterClient } from '../store/client.js';
 import type { ResourceRegistry } from '../store/resources.js';
-import type { ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 
 /** Records a core/v1 Event about an object, as controllers do with their EventRecorder. */
@@ -14,7 +14,8 @@ export type RecordEvent = (
 
 /** What every controller of the local cluster is given. */
 export interface ControllerContext {
-  store: ObjectStore;
+  /** The objects, through whichever control plane runs (built-in store or a real API server). */
+  store: ClusterClient;
   registry: ResourceRegistry;
   profile: ClusterProfile;
   recordEvent: RecordEvent;

@@ -1,4 +1,5 @@
-import type { ObjectStore, StoreEvent } from '../store/store.js';
+import type { ClusterClient } from '../store/client.js';
+import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 
 /** The object kinds the data plane and the metrics endpoint read, by `group/plural`. */
@@ -34,7 +35,7 @@ export class ClusterView {
   }
 
   /** Lists every tracked kind, then follows changes. */
-  start(store: ObjectStore): void {
+  start(store: ClusterClient): void {
     this.unsubscribe = store.subscribe((event) => this.apply(event));
     for (const type of store.registry.all()) {
       const kind = kindByKey.get(`${type.group}/${type.plural}`);

@@ -15,6 +15,7 @@ export const dataPlaneServiceKeys = {
   metricsHandler: 'metrics.handler',
   metricsApi: metricsApiServiceKey,
   workloadMetrics: serviceKeys.workloadMetrics,
+  kubeletStats: serviceKeys.kubeletStats,
 } as const;
 
 /**
@@ -23,6 +24,10 @@ export const dataPlaneServiceKeys = {
  */
 export class DataPlaneController implements Controller {
   readonly name = 'dataplane';
+
+  /** `objectState: false` when a real kube-state-metrics serves the object-state series. */
+  constructor(private readonly options: { objectState?: boolean } = {}) {}
+
   private plane: DataPlane | undefined;
   private timer: NodeJS.Timeout | undefined;
   private services: Map<string, unknown> | undefined;
@@ -38,9 +43,13 @@ export class DataPlaneController implements Controller {
     const windowSeconds = context.profile.metricsWindowSeconds;
     const metrics = new WorkloadMetrics(plane, windowSeconds);
     context.services.set(dataPlaneServiceKeys.gatewayHandler, createGatewayHandler(plane));
-    context.services.set(dataPlaneServiceKeys.metricsHandler, createMetricsHandler(plane));
+    context.services.set(
+      dataPlaneServiceKeys.metricsHandler,
+      createMetricsHandler(plane, this.options.objectState ?? true),
+    );
     context.services.set(dataPlaneServiceKeys.metricsApi, metrics);
     context.services.set(dataPlaneServiceKeys.workloadMetrics, metrics);
+    context.services.set(dataPlaneServiceKeys.kubeletStats, metrics);
     const tickMs = Math.min(1000, Math.max(250, (windowSeconds * 1000) / 4));
     const keepMs = windowSeconds * 1000 + 2 * tickMs;
     plane.sampleAll(keepMs);

@@ -1,7 +1,8 @@
 import type { RecordEvent } from '../controllers/controller.js';
 import type { KubeletControl } from '../services.js';
+import type { ClusterClient } from '../store/client.js';
 import { matchesLabelMap } from '../store/selectors.js';
-import type { ObjectStore, StoreEvent } from '../store/store.js';
+import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { ClusterView, type TrackedKind } from './cluster-view.js';
 import { containerShapes, isServingEndpoint, podContainers, readySince, restartCount } from './pod-facts.js';
@@ -45,7 +46,7 @@ export class DataPlane {
     this.view = new ClusterView((kind, event) => this.onChange(kind, event));
   }
 
-  start(store: ObjectStore): void {
+  start(store: ClusterClient): void {
     this.view.start(store);
   }
 

@@ -64,7 +64,11 @@ export function createGatewayHandler(plane: DataPlane): (req: IncomingMessage, r
         reply(res, 502, 'upstream reset: container OOMKilled', headers);
         return;
       }
-      model.http.observe(decision.backend.name, status, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      model.http.observe(decision.backend.name, status, seconds);
+      model.logAccess(
+        `${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} "${request.method} ${resolved.path} HTTP/${req.httpVersion}" ${status} ${seconds.toFixed(3)}`,
+      );
       reply(res, status, status === 200 ? 'ok' : 'internal server error', headers);
     });
   };

@@ -1,5 +1,5 @@
 import type { MetricsApiProvider } from '../api/metrics-api.js';
-import type { WorkloadMetricsSource } from '../services.js';
+import type { KubeletStatsSource, WorkloadMetricsSource } from '../services.js';
 import type { DataPlane } from './data-plane.js';
 
 /**
@@ -40,7 +40,7 @@ export function formatMemoryUsage(bytes: number): string {
   return `${Math.round(bytes / 1024)}Ki`;
 }
 
-export class WorkloadMetrics implements WorkloadMetricsSource, MetricsApiProvider {
+export class WorkloadMetrics implements WorkloadMetricsSource, KubeletStatsSource, MetricsApiProvider {
   constructor(
     private readonly plane: DataPlane,
     private readonly windowSeconds: number,
@@ -63,6 +63,22 @@ export class WorkloadMetrics implements WorkloadMetricsSource, MetricsApiProvide
   podCustomMetric(namespace: string, pod: string, metric: string): number | undefined {
     if (!requestRateMetrics.has(metric)) return undefined;
     return this.plane.runtime(namespace, pod)?.model.usage(this.windowSeconds * 1000)?.requestsPerSecond;
+  }
+
+  containerCounters(namespace: string, pod: string) {
+    const model = this.plane.runtime(namespace, pod)?.model;
+    if (!model) return undefined;
+    const cpu = model.cumulativeCpuSeconds();
+    const memory = model.memoryBytes();
+    return model.containers.map((c, i) => ({
+      name: c.name,
+      cpuSeconds: cpu[i] ?? 0,
+      memoryBytes: memory[i] ?? 0,
+    }));
+  }
+
+  containerLogs(namespace: string, pod: string, container: string): string[] {
+    return this.plane.runtime(namespace, pod)?.model.logLines(container) ?? [];
   }
 
   nodeUsage(node: string) {

@@ -10,11 +10,12 @@ import { podFamilies } from './ksm-pods.js';
  * the app pods: series carry their own namespace/pod labels, so a plain scrape job (or honor_labels) keeps them.
  * The object-state part only changes with the objects, so it is rendered again only after a store change.
  */
-export function metricsRenderer(plane: DataPlane): () => string {
+export function metricsRenderer(plane: DataPlane, objectState = true): () => string {
   let cached: { revision: number; text: string } | undefined;
   return () => {
     const { view } = plane;
-    if (cached?.revision !== view.revision) {
+    if (!objectState) cached = { revision: view.revision, text: '' };
+    else if (cached?.revision !== view.revision) {
       const text = renderExposition([
         ...hpaFamilies(view.list('hpas')),
         ...deploymentFamilies(view.list('deployments')),
@@ -27,8 +28,12 @@ export function metricsRenderer(plane: DataPlane): () => string {
   };
 }
 
-export function createMetricsHandler(plane: DataPlane): (req: IncomingMessage, res: ServerResponse) => void {
-  const render = metricsRenderer(plane);
+/** `objectState: false` leaves the kube-state-metrics series out, for a cluster where the real one runs. */
+export function createMetricsHandler(
+  plane: DataPlane,
+  objectState = true,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const render = metricsRenderer(plane, objectState);
   return (req, res) => {
     req.resume();
     const path = (req.url ?? '/').split('?')[0];

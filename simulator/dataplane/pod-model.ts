@@ -38,6 +38,8 @@ interface UsageSample {
   requests: number;
 }
 
+const accessLogLines = 1000;
+
 /** Real time with sub-millisecond resolution, ms since epoch. */
 export const realClock = (): number => performance.timeOrigin + performance.now();
 
@@ -58,6 +60,8 @@ export class PodModel {
   private cpuTimer: NodeJS.Timeout | undefined;
   private errorCredit = 0.5;
   private samples: UsageSample[] = [];
+  /** The serving container's access log (what `kubectl logs` shows), newest last. */
+  private readonly log: string[] = [];
   /** Set between an OOMKill and the container's restart: the pod takes no traffic. */
   down = false;
 
@@ -75,6 +79,17 @@ export class PodModel {
 
   get inFlight(): number {
     return this.cpuJobs.size + this.waitingJobs.size;
+  }
+
+  /** Appends one served request to the access log, keeping the last `accessLogLines` like a rotated log file. */
+  logAccess(line: string): void {
+    this.log.push(line);
+    if (this.log.length > accessLogLines) this.log.shift();
+  }
+
+  /** Log lines of one container: the access log for the serving (first) container, nothing for the others. */
+  logLines(container: string): string[] {
+    return container === this.containers[0]?.name ? [...this.log] : [];
   }
 
   /** Current working set of each container. */

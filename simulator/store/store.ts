@@ -28,6 +28,21 @@ export interface WatchOptions extends ListOptions {
   sinceResourceVersion?: number;
 }
 
+/** What a delete may carry, as in metav1.DeleteOptions. */
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** Whether an object is in a list with these options (namespace, label and field selectors). */
+export function matchesListOptions(object: KubeObject, options: ListOptions): boolean {
+  if (options.namespace && object.metadata.namespace !== options.namespace) return false;
+  if (options.labelSelector && !matchesRequirements(object.metadata.labels, options.labelSelector))
+    return false;
+  if (options.fieldSelector && !matchesFieldSelector(object, options.fieldSelector)) return false;
+  return true;
+}
+
 export interface Clock {
   now(): number;
 }
@@ -118,11 +133,7 @@ export class ObjectStore {
   }
 
   private matches(object: KubeObject, options: ListOptions): boolean {
-    if (options.namespace && object.metadata.namespace !== options.namespace) return false;
-    if (options.labelSelector && !matchesRequirements(object.metadata.labels, options.labelSelector))
-      return false;
-    if (options.fieldSelector && !matchesFieldSelector(object, options.fieldSelector)) return false;
-    return true;
+    return matchesListOptions(object, options);
   }
 
   /** Objects sorted by namespace then name, as kube-apiserver lists them. */
@@ -240,7 +251,7 @@ export class ObjectStore {
     type: ResourceType,
     namespace: string | undefined,
     name: string,
-    options: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } } = {},
+    options: DeleteOptions = {},
   ): KubeObject {
     const key = storageKey(type.namespaced ? namespace : undefined, name);
     const current = this.table(type).get(key);

@@ -41,10 +41,11 @@ after(async () => {
 });
 
 describe('scalegate demo', () => {
-  it('exits 0 after a promoted good canary and a rolled-back regressed one, showing progress', () => {
+  it('exits 0 after a promoted good canary, a rolled-back regressed one and one stuck Pending, showing progress', () => {
     assert.equal(demo.code, 0, `${demo.stdout}\n${demo.stderr.slice(-3000)}`);
     assert.match(demo.stdout, /ok {3}shop\/web:1\.5\.0: promoted \(expected promoted\)/);
     assert.match(demo.stdout, /ok {3}shop\/web:1\.6\.0-cpu2x: rolled-back \(expected rolled-back\)/);
+    assert.match(demo.stdout, /ok {3}shop\/api:2\.1\.0: rolled-back \(expected rolled-back\)/);
     // Progress: the stages of the pipeline and live load lines.
     for (const line of [
       /deploying stable/,
@@ -61,7 +62,7 @@ describe('scalegate demo', () => {
     const verdict = JSON.parse(await readFile(join(out, 'verdict.json'), 'utf8'));
     assert.equal(verdict.schemaVersion, 'scalegate.dev/demo/v1');
     assert.equal(verdict.passed, true);
-    const [good, regressed] = verdict.runs;
+    const [good, regressed, capacity] = verdict.runs;
     assert.equal(good.outcome, 'promoted');
     assert.equal(good.verdict.status, 'pass');
     assert.equal(regressed.outcome, 'rolled-back');
@@ -73,10 +74,41 @@ describe('scalegate demo', () => {
     );
     assert.match(failed[0].reason, /canary p50 .* vs stable .*: ratio [\d.]+ > 1\.3/);
     assert.ok(failed[0].queries.length > 0, 'the PromQL run is recorded');
+
+    // The scale-out and capacity gates decide the third run: the HPA was in time, its pods were not scheduled.
+    assert.equal(capacity.outcome, 'rolled-back');
+    const byName = new Map(capacity.verdict.gates.map((g: { name: string }) => [g.name, g]));
+    const scaled = byName.get('scaled-out') as { status: string; observed: Record<string, number> };
+    assert.equal(scaled.status, 'pass', JSON.stringify(scaled));
+    assert.ok(scaled.observed.timeToScaleSeconds! > 0 && scaled.observed.timeToScaleSeconds! <= 30);
+    const pending = byName.get('no-stuck-pods') as {
+      status: string;
+      reason: string;
+      observed: Record<string, number | string>;
+    };
+    assert.equal(pending.status, 'fail', pending.reason);
+    assert.equal(pending.observed.cause, 'capacity');
+    assert.ok((pending.observed.longestPendingSeconds as number) > 25, JSON.stringify(pending.observed));
+    assert.match(pending.reason, /was Pending for [\d.]+s \(max 25s\); cause capacity/);
   });
 
-  it('writes report.md with both runs and their gate tables', async () => {
+  it('writes report.md opening with a summary of every run, then each run and its gate tables', async () => {
     const markdown = await readFile(join(out, 'report.md'), 'utf8');
+    const summary = markdown.slice(0, markdown.indexOf('## Run 1'));
+    assert.match(
+      summary,
+      /^\| Run \| Canary \| Verdict → outcome \| Deciding gate \| Scale-out and capacity \|$/m,
+    );
+    assert.match(
+      summary,
+      /^\| 1\. A good canary \| shop\/web:1\.5\.0 \| ✅ pass → promoted \| all 2 gates passed \| – \|$/m,
+    );
+    assert.match(summary, /^\| 2\. .* \| ❌ fail → rolled-back \| canary-median \(canaryVsStable\) fail: /m);
+    assert.match(
+      summary,
+      /^\| 3\. .* \| shop\/api:2\.1\.0 \| ❌ fail → rolled-back \| no-stuck-pods \(pendingPods\) fail: .* \| scaled-out: time to scale [\d.]+s; no-stuck-pods: longest Pending [\d.]+s, at most \d+ at once \|$/m,
+    );
+    assert.match(markdown, /## Run 3: A canary that scales out onto full nodes/);
     assert.match(markdown, /## Run 1: A good canary/);
     assert.match(markdown, /## Run 2: A regressed canary/);
     assert.match(markdown, /\| canary-median \| canaryVsStable \| ❌ fail \|/);
@@ -94,9 +126,22 @@ describe('scalegate demo', () => {
       [
         ['good', 'promoted'],
         ['regressed', 'rolled-back'],
+        ['capacity', 'rolled-back'],
       ],
     );
-    const [goodPart, regressedPart] = dom.split('<section class="run"').slice(1) as [string, string];
+    // The summary comes first, one row per run.
+    const summary = dom.slice(dom.indexOf('<table class="summary">'), dom.indexOf('<section class="run"'));
+    assert.deepEqual(
+      [...summary.matchAll(/<tr class="([\w-]+)" data-run="(\w+)">/g)].map((m) => `${m[2]}:${m[1]}`),
+      ['good:promoted', 'regressed:rolled-back', 'capacity:rolled-back'],
+    );
+    assert.match(summary, /time to scale [\d.]+s/);
+    assert.match(summary, /longest Pending [\d.]+s/);
+    const [goodPart, regressedPart, capacityPart] = dom.split('<section class="run"').slice(1) as [
+      string,
+      string,
+      string,
+    ];
     const gateRows = (part: string) =>
       [...part.matchAll(/<tr class="(pass|fail|inconclusive)"><td>([^<]+)<\/td><td>([^<]+)<\/td>/g)].map(
         (m) => `${m[2]}:${m[3]}:${m[1]}`,
@@ -106,6 +151,17 @@ describe('scalegate demo', () => {
       'canary-median:canaryVsStable:fail',
       'errors:errorRate:pass',
     ]);
+    assert.deepEqual(gateRows(capacityPart), [
+      'scaled-out:hpaScaleOut:pass',
+      'no-stuck-pods:pendingPods:fail',
+    ]);
+    assert.match(capacityPart, /<figure data-chart="pendingPods"><svg[^>]*>[\s\S]*?<polyline/);
+    // Every latency line says which quantile it plots.
+    const latencyLines = [...dom.matchAll(/<figure data-chart="latency">[\s\S]*?<\/figure>/g)].flatMap((m) =>
+      [...m[0].matchAll(/<polyline class="series" data-name="([^"]+)"/g)].map((n) => n[1]),
+    );
+    assert.ok(latencyLines.length > 0);
+    for (const name of latencyLines) assert.match(name!, /\bp\d+\b/);
     assert.match(goodPart, /class="verdict pass"/);
     assert.match(regressedPart, /class="verdict fail"/);
     for (const part of [goodPart, regressedPart])

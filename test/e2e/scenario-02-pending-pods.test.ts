@@ -1,60 +1,69 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { controlPlanes } from '../../simulator/cluster.js';
 import { gate, runScenario } from './scenario-support.js';
 
 // Small nodes: 1 CPU holds two pods of 400m.
 const smallNodes = { nodes: 3, nodeCpu: '1', nodeMemory: '4Gi' };
 const nodeGroup = { name: 'pool', min: 0, max: 6, provisionSeconds: 8 };
 
-describe('scenario 2: requests == limits (400m), HPA CPU 50 %, small nodes', { concurrency: true }, () => {
-  it('without spare capacity: pods stay Pending, the gate fails as a capacity problem, rolled back', async () => {
-    const result = await runScenario({
-      env: '02-pending-pods/capacity.yaml',
-      image: 'shop/api:2.1.0',
-      namespace: 'capacity',
-      service: 'api',
-      cluster: smallNodes,
+for (const controlPlane of controlPlanes)
+  describe(`scenario 2 (${controlPlane} control plane): requests == limits (400m), HPA CPU 50 %, small nodes`, {
+    concurrency: true,
+  }, () => {
+    it('without spare capacity: pods stay Pending, the gate fails as a capacity problem, rolled back', async () => {
+      const result = await runScenario({
+        controlPlane,
+        env: '02-pending-pods/capacity.yaml',
+        image: 'shop/api:2.1.0',
+        namespace: 'capacity',
+        service: 'api',
+        cluster: smallNodes,
+      });
+      console.error(
+        `[${controlPlane}] scenario 2 (no spare capacity): ${result.outcome} in ${result.seconds} s`,
+      );
+      console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
+      assert.equal(result.outcome, 'rolled-back');
+      const pending = gate(result, 'no-stuck-pods');
+      assert.equal(pending.status, 'fail', pending.reason);
+      assert.equal(pending.observed.cause, 'capacity');
+      assert.match(pending.reason, /capacity/);
     });
-    console.error(`scenario 2 (no spare capacity): ${result.outcome} in ${result.seconds} s`);
-    console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
-    assert.equal(result.outcome, 'rolled-back');
-    const pending = gate(result, 'no-stuck-pods');
-    assert.equal(pending.status, 'fail', pending.reason);
-    assert.equal(pending.observed.cause, 'capacity');
-    assert.match(pending.reason, /capacity/);
-  });
 
-  it('with a cluster-autoscaler node group: the pods are scheduled within the limit, promoted', async () => {
-    const result = await runScenario({
-      env: '02-pending-pods/capacity.yaml',
-      image: 'shop/api:2.1.0',
-      namespace: 'capacity',
-      service: 'api',
-      cluster: { ...smallNodes, nodeGroups: [nodeGroup] },
+    it('with a cluster-autoscaler node group: the pods are scheduled within the limit, promoted', async () => {
+      const result = await runScenario({
+        controlPlane,
+        env: '02-pending-pods/capacity.yaml',
+        image: 'shop/api:2.1.0',
+        namespace: 'capacity',
+        service: 'api',
+        cluster: { ...smallNodes, nodeGroups: [nodeGroup] },
+      });
+      console.error(`[${controlPlane}] scenario 2 (node group): ${result.outcome} in ${result.seconds} s`);
+      console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
+      assert.equal(result.outcome, 'promoted', result.reason);
+      const pending = gate(result, 'no-stuck-pods');
+      assert.equal(pending.status, 'pass', pending.reason);
+      // Pods did wait for the new nodes: longer than the buffered variant's limit, shorter than this one's.
+      assert.ok(Number(pending.observed.maxPending) > 0, JSON.stringify(pending.observed));
+      assert.ok(Number(pending.observed.longestPendingSeconds) > 5, JSON.stringify(pending.observed));
     });
-    console.error(`scenario 2 (node group): ${result.outcome} in ${result.seconds} s`);
-    console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
-    assert.equal(result.outcome, 'promoted', result.reason);
-    const pending = gate(result, 'no-stuck-pods');
-    assert.equal(pending.status, 'pass', pending.reason);
-    // Pods did wait for the new nodes: longer than the buffered variant's limit, shorter than this one's.
-    assert.ok(Number(pending.observed.maxPending) > 0, JSON.stringify(pending.observed));
-    assert.ok(Number(pending.observed.longestPendingSeconds) > 5, JSON.stringify(pending.observed));
-  });
 
-  it('with low-priority buffer pods: the longest pending time drops below the 5 s limit, promoted', async () => {
-    const result = await runScenario({
-      env: '02-pending-pods/buffered.yaml',
-      image: 'shop/api:2.1.0',
-      namespace: 'capacity',
-      service: 'api',
-      cluster: { ...smallNodes, nodeGroups: [nodeGroup] },
+    it('with low-priority buffer pods: the longest pending time drops below the 5 s limit, promoted', async () => {
+      const result = await runScenario({
+        controlPlane,
+        env: '02-pending-pods/buffered.yaml',
+        image: 'shop/api:2.1.0',
+        namespace: 'capacity',
+        service: 'api',
+        cluster: { ...smallNodes, nodeGroups: [nodeGroup] },
+      });
+      console.error(`[${controlPlane}] scenario 2 (buffer pods): ${result.outcome} in ${result.seconds} s`);
+      console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
+      const pending = gate(result, 'no-stuck-pods');
+      assert.equal(pending.status, 'pass', `${pending.reason} ${JSON.stringify(pending.observed)}`);
+      assert.ok(Number(pending.observed.longestPendingSeconds) < 5, JSON.stringify(pending.observed));
+      assert.equal(result.outcome, 'promoted', result.reason);
     });
-    console.error(`scenario 2 (buffer pods): ${result.outcome} in ${result.seconds} s`);
-    console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
-    const pending = gate(result, 'no-stuck-pods');
-    assert.equal(pending.status, 'pass', `${pending.reason} ${JSON.stringify(pending.observed)}`);
-    assert.ok(Number(pending.observed.longestPendingSeconds) < 5, JSON.stringify(pending.observed));
-    assert.equal(result.outcome, 'promoted', result.reason);
   });
-});

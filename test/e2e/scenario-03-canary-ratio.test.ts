@@ -3,48 +3,54 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { controlPlanes } from '../../simulator/cluster.js';
 import { gate, runScenario, runScenarioCli } from './scenario-support.js';
 
-describe('scenario 3: canary by replica ratio 3:1, HPA CPU 80 %', { concurrency: true }, () => {
-  it('a canary costing twice the CPU per request fails canary-versus-stable and is rolled back', async () => {
-    const result = await runScenario({
-      env: '03-canary-ratio/canary-ratio.yaml',
-      image: 'shop/web:1.5.0-cpu2x',
-      namespace: 'shop',
-      service: 'web',
+for (const controlPlane of controlPlanes)
+  describe(`scenario 3 (${controlPlane} control plane): canary by replica ratio 3:1, HPA CPU 80 %`, {
+    concurrency: true,
+  }, () => {
+    it('a canary costing twice the CPU per request fails canary-versus-stable and is rolled back', async () => {
+      const result = await runScenario({
+        controlPlane,
+        env: '03-canary-ratio/canary-ratio.yaml',
+        image: 'shop/web:1.5.0-cpu2x',
+        namespace: 'shop',
+        service: 'web',
+      });
+      console.error(`[${controlPlane}] scenario 3 (regressed): ${result.outcome} in ${result.seconds} s`);
+      assert.equal(result.outcome, 'rolled-back');
+      const compared = gate(result, 'canary-median');
+      assert.equal(compared.status, 'fail', compared.reason);
+      assert.ok(Number(compared.observed.ratio) > 1.3, JSON.stringify(compared.observed));
+      assert.equal(gate(result, 'errors').status, 'pass');
+      assert.equal(result.steps[0]?.weight, 25, 'one canary pod next to three stable pods');
     });
-    console.error(`scenario 3 (regressed): ${result.outcome} in ${result.seconds} s`);
-    assert.equal(result.outcome, 'rolled-back');
-    const compared = gate(result, 'canary-median');
-    assert.equal(compared.status, 'fail', compared.reason);
-    assert.ok(Number(compared.observed.ratio) > 1.3, JSON.stringify(compared.observed));
-    assert.equal(gate(result, 'errors').status, 'pass');
-    assert.equal(result.steps[0]?.weight, 25, 'one canary pod next to three stable pods');
-  });
 
-  it('a good canary passes and is promoted (through the scalegate verify command)', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'scalegate-verify-'));
-    try {
-      const run = await runScenarioCli(
-        {
-          env: '03-canary-ratio/canary-ratio.yaml',
-          image: 'shop/web:1.5.0',
-          namespace: 'shop',
-          service: 'web',
-        },
-        out,
-      );
-      console.error(`scenario 3 (good, CLI): exit ${run.code} in ${run.seconds} s`);
-      assert.equal(run.code, 0, `${run.stdout}\n${run.stderr.slice(-3000)}`);
-      assert.match(run.stdout, /shop\/web:1\.5\.0: promoted: all 1 step\(s\) passed/);
-      const verdict = JSON.parse(await readFile(join(out, 'verdict.json'), 'utf8'));
-      assert.equal(verdict.schemaVersion, 'scalegate.dev/verdict/v1');
-      const compared = verdict.gates.find((g: { name: string }) => g.name === 'canary-median');
-      assert.equal(compared.status, 'pass', compared.reason);
-      assert.ok(compared.observed.ratio <= 1.3);
-      assert.match(await readFile(join(out, 'report.html'), 'utf8'), /<figure data-chart="latency">/);
-    } finally {
-      await rm(out, { recursive: true, force: true });
-    }
+    it('a good canary passes and is promoted (through the scalegate verify command)', async () => {
+      const out = await mkdtemp(join(tmpdir(), 'scalegate-verify-'));
+      try {
+        const run = await runScenarioCli(
+          {
+            controlPlane,
+            env: '03-canary-ratio/canary-ratio.yaml',
+            image: 'shop/web:1.5.0',
+            namespace: 'shop',
+            service: 'web',
+          },
+          out,
+        );
+        console.error(`[${controlPlane}] scenario 3 (good, CLI): exit ${run.code} in ${run.seconds} s`);
+        assert.equal(run.code, 0, `${run.stdout}\n${run.stderr.slice(-3000)}`);
+        assert.match(run.stdout, /shop\/web:1\.5\.0: promoted: all 1 step\(s\) passed/);
+        const verdict = JSON.parse(await readFile(join(out, 'verdict.json'), 'utf8'));
+        assert.equal(verdict.schemaVersion, 'scalegate.dev/verdict/v2');
+        const compared = verdict.gates.find((g: { name: string }) => g.name === 'canary-median');
+        assert.equal(compared.status, 'pass', compared.reason);
+        assert.ok(compared.observed.ratio <= 1.3);
+        assert.match(await readFile(join(out, 'report.html'), 'utf8'), /<figure data-chart="latency">/);
+      } finally {
+        await rm(out, { recursive: true, force: true });
+      }
+    });
   });
-});

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { type VerifyResult, verify } from '../../actions/lib/verify/index.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../cli/demo/local-stack.js';
+import type { ControlPlaneKind } from '../../simulator/cluster.js';
 
 const runFile = promisify(execFile);
 
@@ -27,6 +28,8 @@ export interface ScenarioRun {
   service: string;
   /** KEDA's serverAddress is the Prometheus the cluster reaches: the settings are copied with it pointed there. */
   kedaServerAddress?: boolean;
+  /** Which control plane the local cluster runs (default builtin); every scenario runs on both. */
+  controlPlane?: ControlPlaneKind;
 }
 
 /** A copy of the settings with KEDA pointed at `prometheusUrl`; relative paths made absolute so it works anywhere. */
@@ -47,7 +50,7 @@ async function withStack<T>(
   log: (line: string) => void,
   body: (stack: LocalStack, env: string) => Promise<T>,
 ): Promise<T> {
-  const stack = await startLocalStack({ cluster: run.cluster, log });
+  const stack = await startLocalStack({ cluster: { ...run.cluster, controlPlane: run.controlPlane }, log });
   const dir = await mkdtemp(join(tmpdir(), 'scalegate-e2e-'));
   try {
     const file = join(examples, run.env);
@@ -63,21 +66,24 @@ async function withStack<T>(
 
 function scenarioLog(run: ScenarioRun, started: number): (line: string) => void {
   return process.env.DEBUG_E2E
-    ? (line) => console.error(`[${run.env} ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`)
+    ? (line) =>
+        console.error(
+          `[${run.env} ${run.controlPlane ?? 'builtin'} ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`,
+        )
     : () => {};
 }
 
 export async function runScenario(run: ScenarioRun): Promise<VerifyResult & { seconds: number }> {
   const started = Date.now();
   const log = scenarioLog(run, started);
-  const result = await withStack(run, log, (stack, env) =>
+  const result = await withStack(run, log, async (stack, env) =>
     verify({
       env,
       image: run.image,
       ...(run.stableImage ? { stableImage: run.stableImage } : {}),
       cwd: repoRoot,
       processEnv: process.env,
-      kubeconfig: stack.cluster.kubeconfig,
+      kubeconfig: await stack.scalegateKubeconfig(run.namespace),
       prometheusUrl: stack.prometheus.url,
       targetUrl: stack.serviceUrl(run.namespace, run.service),
       stepSeconds: 1,
@@ -97,7 +103,7 @@ export async function runScenarioCli(
 ): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
   const started = Date.now();
   const log = scenarioLog(run, started);
-  const result = await withStack(run, log, (stack, env) =>
+  const result = await withStack(run, log, async (stack, env) =>
     runFile(
       process.execPath,
       [
@@ -108,7 +114,7 @@ export async function runScenarioCli(
         '--image',
         run.image,
         '--kubeconfig',
-        stack.cluster.kubeconfig,
+        await stack.scalegateKubeconfig(run.namespace),
         '--prometheus',
         stack.prometheus.url,
         '--scrape-interval',

@@ -13,6 +13,7 @@ import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { ScriptedExporter } from '../prometheus/scripted-exporter.js';
 import { eventually } from '../support/eventually.js';
+import { gateContext } from './context.js';
 
 const exporter = new ScriptedExporter();
 let prometheus: PrometheusServer;
@@ -28,16 +29,7 @@ gates:
 );
 
 function context(start: Date, end: Date, overrides: Partial<GateContext> = {}): GateContext {
-  return {
-    client,
-    window: { start, end },
-    stepSeconds: 1,
-    metrics: set.metrics,
-    defaults: {},
-    includeSeries: false,
-    lookbackMs: 3000,
-    ...overrides,
-  };
+  return gateContext(client, { start, end }, { lookbackMs: 3000, ...overrides });
 }
 
 before(async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseGateFile } from '../../actions/lib/gates/load.js';
-import { resolveGateSource } from '../../actions/lib/gates/source.js';
+import { resolveGateSource } from '../../actions/lib/settings/gate-source.js';
 import { runCli } from './run-cli.js';
 
 let dir: string;

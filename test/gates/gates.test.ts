@@ -16,6 +16,7 @@ import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { ScriptedExporter } from '../prometheus/scripted-exporter.js';
 import { eventually } from '../support/eventually.js';
+import { gateContext } from './context.js';
 import { runCli } from './run-cli.js';
 
 const exporter = new ScriptedExporter();
@@ -42,7 +43,9 @@ function pod(
   const ids = { namespace, pod: name, uid: `uid-${name}` };
   exporter.gauge('kube_pod_status_phase', { ...ids, phase: 'Pending' }, phase === 'Pending' ? 1 : 0);
   exporter.gauge('kube_pod_status_phase', { ...ids, phase: 'Running' }, phase === 'Running' ? 1 : 0);
-  exporter.gauge('kube_pod_created', ids, Math.floor(Date.now() / 1000) - createdSecondsAgo);
+  // A pod's creation time never changes: only its first call sets it.
+  if (!exporter.has('kube_pod_created', ids))
+    exporter.gauge('kube_pod_created', ids, Math.floor(Date.now() / 1000) - createdSecondsAgo);
   const podLabels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [`label_${k}`, v]));
   exporter.gauge('kube_pod_labels', { ...ids, ...podLabels }, 1);
 }
@@ -100,17 +103,7 @@ gates:
 `;
 
 function context(overrides: Partial<GateContext> = {}): GateContext {
-  const set = parseGateFile(gateFile, 'gates.yaml');
-  return {
-    client,
-    window,
-    stepSeconds: 1,
-    metrics: set.metrics,
-    defaults: {},
-    targetRate: 100,
-    includeSeries: true,
-    ...overrides,
-  };
+  return gateContext(client, window, { targetRate: 100, includeSeries: true, ...overrides });
 }
 
 function result(name: string): GateResult {
@@ -188,6 +181,21 @@ before(async () => {
   hpa('hpa', 'web', 6);
   hpa('hpa', 'web-canary', 4);
   pod('pods-ok', 'b', 'Running');
+  // A pod Pending for exactly 4 s (by its kube-state-metrics timestamps), far shorter than a 15 s step.
+  pod('pods-quick', 'quick', 'Pending');
+  const quickCreated = Math.floor(Date.now() / 1000);
+  exporter.gauge(
+    'kube_pod_created',
+    { namespace: 'pods-quick', pod: 'quick', uid: 'uid-quick' },
+    quickCreated,
+  );
+  await eventually('4 s of the quick pod Pending', () => Date.now() >= (quickCreated + 4) * 1000);
+  pod('pods-quick', 'quick', 'Running');
+  exporter.gauge(
+    'kube_pod_status_scheduled_time',
+    { namespace: 'pods-quick', pod: 'quick', uid: 'uid-quick' },
+    quickCreated + 4,
+  );
   await eventually(
     'the scale-out to be scraped',
     async () => {
@@ -297,6 +305,23 @@ describe('pendingPods', () => {
     assert.ok((r.observed.longestPendingSeconds as number) >= 120, 'counted from kube_pod_created');
   });
 
+  test('measures Pending from kube_pod_created to kube_pod_status_scheduled_time, whatever the step', async () => {
+    const gates = parseGateFile(
+      'gates: [{name: quick, type: pendingPods, namespace: pods-quick, maxPendingDuration: 2s, maxPending: 0}]\n',
+      'gates.yaml',
+    ).gates;
+    for (const stepSeconds of [1, 15]) {
+      const [r] = await evaluateOnce(gates, context({ stepSeconds }));
+      assert.equal(r!.status, 'fail', `step ${stepSeconds}s: ${r!.reason}`);
+      // 4 s by the timestamps; a scrape just before the pod turned Running may add a fraction of a second.
+      const longest = r!.observed.longestPendingSeconds as number;
+      assert.ok(longest >= 4 && longest < 5, `step ${stepSeconds}s: longest ${longest}`);
+      assert.equal(r!.observed.longestPendingPod, 'quick');
+      assert.equal(r!.observed.maxPending, 1, `step ${stepSeconds}s`);
+      assert.match(r!.reason, /pod quick was Pending for 4(\.\d)?s \(max 2s\)/);
+    }
+  });
+
   test('is inconclusive when no pod matches', () => {
     assert.equal(result('pending-nodata').status, 'inconclusive');
   });
@@ -404,7 +429,7 @@ describe('scalegate gate', () => {
     const schema = JSON.parse(await readFile('schema/verdict.schema.json', 'utf8'));
     const validate = new Ajv2020({ allowUnionTypes: true, validateFormats: false }).compile(schema);
     assert.equal(validate(verdict), true, JSON.stringify(validate.errors));
-    assert.equal(verdict.schemaVersion, 'scalegate.dev/verdict/v1');
+    assert.equal(verdict.schemaVersion, 'scalegate.dev/verdict/v2');
     assert.equal(verdict.status, 'pass');
     assert.equal(verdict.passed, true);
     assert.equal(verdict.gates[0].queries.length, 1);

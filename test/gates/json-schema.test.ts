@@ -51,7 +51,7 @@ metrics:
   requestsTotal: http_requests_total
 `;
 
-test('the committed schema is up to date (regenerate: node --import tsx scripts/generate-gates-schema.ts)', async () => {
+test('the committed schema is up to date (regenerate: npm run schema)', async () => {
   assert.equal(await readFile(join(root, gateFileSchemaPath), 'utf8'), gateFileJsonSchema());
 });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { verdictJsonSchema, verdictSchemaPath } from '../../actions/lib/gates/json-schema.js';
 import type { GateResult } from '../../actions/lib/gates/types.js';
 import { buildVerdict, exitCodeFor, verdictMarkdown } from '../../actions/lib/gates/verdict.js';
 import { windowFromLoad } from '../../actions/lib/gates/windows.js';
@@ -13,7 +14,7 @@ function gate(name: string, status: GateResult['status'], extra: Partial<GateRes
     status,
     reason: `${name} is ${status}`,
     observed: { p95Ms: 120 },
-    threshold: { max: '300ms', quantile: 0.95 },
+    threshold: { maxMs: 300, quantile: 0.95 },
     margin: 180,
     marginUnit: 'ms',
     queries: ['histogram_quantile(0.95, sum by (le) (rate(x_bucket[60s])))'],
@@ -70,6 +71,10 @@ test('overall status, counts, summary line and exit code', () => {
   );
 });
 
+test('the committed verdict schema is generated from the zod one (regenerate: npm run schema)', async () => {
+  assert.equal(await readFile(verdictSchemaPath, 'utf8'), verdictJsonSchema());
+});
+
 test('the verdict JSON validates against schema/verdict.schema.json', async () => {
   const schema = JSON.parse(await readFile('schema/verdict.schema.json', 'utf8'));
   const validate = new Ajv2020({
@@ -96,7 +101,7 @@ test('the verdict JSON validates against schema/verdict.schema.json', async () =
   const json = JSON.parse(JSON.stringify(verdict));
   assert.equal(validate(json), true, JSON.stringify(validate.errors));
   assert.equal(json.gates[0].series[0].points[1][1], null, 'NaN is written as null');
-  assert.equal(validate({ ...json, schemaVersion: 'scalegate.dev/verdict/v2' }), false);
+  assert.equal(validate({ ...json, schemaVersion: 'scalegate.dev/verdict/v1' }), false);
   assert.equal(validate({ ...json, gates: [{ ...json.gates[0], status: 'maybe' }] }), false);
 });
 
@@ -112,7 +117,7 @@ test('the job-summary Markdown has one row per gate and escapes pipes', () => {
   assert.match(markdown, /^\| Gate \| Type \| Status \| Observed \| Threshold \| Margin \| Why \|$/m);
   assert.match(
     markdown,
-    /^\| a \| latency \| ✅ pass \| p95Ms=120 \| max=300ms, quantile=0\.95 \| 180 ms \| a is pass \|$/m,
+    /^\| a \| latency \| ✅ pass \| p95Ms=120 \| maxMs=300, quantile=0\.95 \| 180 ms \| a is pass \|$/m,
   );
   assert.match(markdown, /^\| b\\\|c \| latency \| ❌ fail \| .* \| x \\\| y \|$/m);
 });

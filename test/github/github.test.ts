@@ -5,10 +5,12 @@ import { publishCheckRun } from '../../actions/lib/github/check-run.js';
 import { createGitHubClient, type GitHubClient, parseRepository } from '../../actions/lib/github/client.js';
 import { createDeployment, setDeploymentStatus } from '../../actions/lib/github/deployments.js';
 import { recordVerification, requirePassingVerification } from '../../actions/lib/github/evidence.js';
+import { capText } from '../../actions/lib/github/limits.js';
 import { regressionLabel, syncRegressionIssues } from '../../actions/lib/github/regression-issues.js';
 import { stickyMarker, upsertStickyComment } from '../../actions/lib/github/sticky-comment.js';
 import type { Comparison, Finding } from '../../actions/lib/regression/compare.js';
-import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
+import { gitBlobSha } from '../../actions/lib/rollout/gitops.js';
+import { type Account, type FakeGitHub, githubActionsBot, startFakeGitHub } from '../support/fake-github.js';
 
 const repo = { owner: 'acme', repo: 'shop' };
 let fake: FakeGitHub;
@@ -32,6 +34,15 @@ describe('GitHub client', () => {
     assert.deepEqual(parseRepository('acme/shop'), repo);
     assert.throws(() => parseRepository('acme'), /owner\/name/);
     assert.throws(() => createGitHubClient({ token: '' }), /token is required/);
+  });
+});
+
+describe("GitHub's field limits", () => {
+  it('cuts text to fit in characters or bytes, with an ellipsis, never inside a character', () => {
+    assert.equal(capText('short', 5), 'short');
+    assert.equal(capText('😀'.repeat(10), 5), `${'😀'.repeat(4)}…`);
+    assert.equal(capText('€'.repeat(10), 10, 'bytes'), '€€…');
+    assert.ok(Buffer.byteLength(capText('€'.repeat(10), 10, 'bytes')) <= 10);
   });
 });
 
@@ -71,6 +82,77 @@ describe('sticky pull-request comment', () => {
       ],
     );
   });
+
+  it("updates only its own comment: another author's copy of the marker is left alone", async () => {
+    const someone = { login: 'mallory', id: 666, type: 'User' as const };
+    fake.comments.push({
+      id: 9001,
+      issue: 8,
+      body: `${stickyMarker('staging')}\nfake verdict: pass`,
+      user: someone,
+    });
+    const mine = await upsertStickyComment(github, {
+      ...repo,
+      issueNumber: 8,
+      environment: 'staging',
+      body: 'run 1',
+    });
+    assert.equal(mine.created, true);
+    const again = await upsertStickyComment(github, {
+      ...repo,
+      issueNumber: 8,
+      environment: 'staging',
+      body: 'run 2',
+    });
+    assert.deepEqual([again.created, again.id], [false, mine.id]);
+    assert.equal(
+      fake.comments.find((c) => c.id === 9001)?.body,
+      `${stickyMarker('staging')}\nfake verdict: pass`,
+    );
+    assert.deepEqual(fake.comments.find((c) => c.id === mine.id)?.user, githubActionsBot);
+  });
+
+  const otherTokens = [
+    {
+      kind: 'a personal token: the user GET /user names',
+      token: 'ghp_alice',
+      account: { login: 'alice', id: 4242, type: 'User' as const },
+      options: (account: Account) => ({ users: { ghp_alice: account } }),
+    },
+    {
+      kind: "another GitHub App's installation token: the bot GraphQL's viewer names",
+      token: 'ghs_acme_ci',
+      account: { login: 'acme-ci[bot]', id: 777, type: 'Bot' as const },
+      options: (account: Account) => ({ apps: { ghs_acme_ci: account } }),
+    },
+  ];
+  for (const { kind, token, account, options } of otherTokens)
+    it(`with ${kind} finds its own comment, not github-actions[bot]'s`, async () => {
+      const other = await startFakeGitHub(options(account));
+      try {
+        const client = createGitHubClient({ token, baseUrl: other.url, pacing: false });
+        const marked = `${stickyMarker('prod')}\nby github-actions`;
+        other.comments.push({ id: 1, issue: 3, body: marked, user: githubActionsBot });
+        const post = (body: string) =>
+          upsertStickyComment(client, { ...repo, issueNumber: 3, environment: 'prod', body });
+        const first = await post('a');
+        const second = await post('b');
+        assert.deepEqual([first.created, second.created, second.id], [true, false, first.id]);
+        assert.deepEqual(other.comments.find((c) => c.id === first.id)?.user, account);
+        assert.equal(other.comments.find((c) => c.id === 1)?.body, marked);
+      } finally {
+        await other.close();
+      }
+    });
+
+  it("cuts a body over GitHub's 65,536-character limit instead of failing", async () => {
+    const body = `${'x'.repeat(70_000)}`;
+    const posted = await upsertStickyComment(github, { ...repo, issueNumber: 9, environment: 'big', body });
+    const stored = fake.comments.find((c) => c.id === posted.id)!;
+    assert.ok(stored.body.startsWith(stickyMarker('big')));
+    assert.ok(stored.body.length <= 65_536, `${stored.body.length}`);
+    assert.match(stored.body, /…$/);
+  });
 });
 
 describe('check run', () => {
@@ -109,6 +191,36 @@ describe('check run', () => {
       },
     );
   });
+
+  it("caps titles, messages and summaries at GitHub's documented limits", async () => {
+    const run = await publishCheckRun(github, repo, {
+      name: 'scalegate (long)',
+      headSha: 'a'.repeat(40),
+      conclusion: 'failure',
+      title: 'long',
+      summary: 's'.repeat(70_000),
+      text: 't'.repeat(70_000),
+      annotations: [
+        {
+          path: 'environments/staging.yaml',
+          startLine: 3,
+          level: 'failure',
+          title: `gate ${'é'.repeat(300)}`,
+          message: '€'.repeat(30_000),
+        },
+      ],
+    });
+    const output = fake.checkRuns.find((r) => r.id === run.id)!.output as {
+      summary: string;
+      text: string;
+      annotations: Array<{ title: string; message: string }>;
+    };
+    const [annotation] = output.annotations;
+    assert.equal([...annotation!.title].length, 255);
+    assert.ok(Buffer.byteLength(annotation!.message) <= 64 * 1024);
+    assert.ok(output.summary.length <= 65_535 && output.text.length <= 65_535);
+    assert.match(annotation!.title, /^gate é+…$/);
+  });
 });
 
 describe('deployments', () => {
@@ -141,12 +253,39 @@ describe('history branch and verification evidence', () => {
     const store = branchStore(github, repo);
     assert.equal(await store.read('history/perf.json'), undefined);
     await store.update<number[]>('history/perf.json', (current) => [...(current ?? []), 1], 'first');
-    fake.failNext('PUT', /history\/perf\.json/, 409);
+    // Another run moved the branch first: GitHub refuses the update as not a fast forward.
+    fake.failNext('PATCH', /\/git\/refs\/heads\/scalegate-history$/, 422);
     await store.update<number[]>('history/perf.json', (current) => [...(current ?? []), 2], 'second');
     assert.deepEqual((await store.read<number[]>('history/perf.json'))?.value, [1, 2]);
     assert.equal(fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/git/refs')).length, 1);
     const created = fake.requests.find((r) => r.path.endsWith('/git/commits'))!;
     assert.deepEqual((created.body as { parents: unknown[] }).parents, []);
+  });
+
+  it('reads and extends a history document over 1 MB (the contents API gives only its metadata)', async () => {
+    const big = {
+      runs: Array.from({ length: 12_000 }, (_, i) => ({ runId: `run-${i}`, padding: 'x'.repeat(80) })),
+    };
+    const text = `${JSON.stringify(big)}\n`;
+    assert.ok(Buffer.byteLength(text) > 1024 * 1024);
+    fake.files.set('big-history', new Map([['history/perf.json', { content: text, sha: gitBlobSha(text) }]]));
+    const store = branchStore(github, repo, 'big-history');
+    assert.equal((await store.read<typeof big>('history/perf.json'))?.value.runs.length, 12_000);
+    await store.update<typeof big>(
+      'history/perf.json',
+      (current) => ({ runs: [...(current?.runs ?? []), { runId: 'new', padding: '' }] }),
+      'one more run',
+    );
+    const stored = JSON.parse(fake.files.get('big-history')!.get('history/perf.json')!.content) as typeof big;
+    assert.deepEqual([stored.runs.length, stored.runs.at(-1)?.runId], [12_001, 'new']);
+  });
+
+  it('two runs writing at once, on a branch neither found, both land', async () => {
+    const store = branchStore(github, repo, 'race-history');
+    const append = (run: string) =>
+      store.update<string[]>('history/perf.json', (current) => [...(current ?? []), run], `run ${run}`);
+    await Promise.all([append('a'), append('b'), append('c')]);
+    assert.deepEqual((await store.read<string[]>('history/perf.json'))?.value.sort(), ['a', 'b', 'c']);
   });
 
   it('refuses to promote a digest without a passing verification', async () => {
@@ -221,5 +360,18 @@ describe('regression issues', () => {
     assert.deepEqual(third, { opened: [], updated: [], closed: [issue.number] });
     assert.equal(issue.state, 'closed');
     assert.equal(fake.issues.filter((i) => i.labels.includes(regressionLabel)).length, 1);
+  });
+
+  it("keeps an issue's title within GitHub's 256 characters", async () => {
+    const environment = `perf-${'e'.repeat(300)}`;
+    const { opened } = await syncRegressionIssues(github, repo, {
+      environment,
+      comparison: comparison([finding('p99Seconds', 'regression')]),
+      runUrl: 'https://run/4',
+      sha: '2'.repeat(40),
+    });
+    const issue = fake.issues.find((i) => i.number === opened[0])!;
+    assert.ok([...issue.title].length <= 256);
+    assert.match(issue.title, /^Scaling regression in perf-e+…$/);
   });
 });

@@ -100,6 +100,10 @@ export class ScriptedExporter {
     this.gauges.set(name + labelText(labels), { name, labels, value });
   }
 
+  has(name: string, labels: Labels): boolean {
+    return this.gauges.has(name + labelText(labels));
+  }
+
   remove(name: string, labels: Labels): void {
     this.gauges.delete(name + labelText(labels));
   }

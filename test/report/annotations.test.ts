@@ -27,6 +27,6 @@ it('annotates failing gates on their line (failure) and inconclusive ones (warni
   );
   assert.equal(
     annotations[0]!.message,
-    'p95 was 412.5ms, above 300ms by 112.5ms.\nobserved: p95Ms=412.5\nthreshold: quantile=0.95, max=300ms',
+    'p95 was 412.5ms, above 300ms by 112.5ms.\nobserved: p95Ms=412.5\nthreshold: quantile=0.95, maxMs=300',
   );
 });

@@ -15,6 +15,10 @@ describe('scalegate report', () => {
     await writeFile(join(dir, 'verdict.json'), JSON.stringify(sampleVerdict()));
     await writeFile(join(dir, 'windows.json'), JSON.stringify(sampleWindows));
     await writeFile(join(dir, 'old.json'), JSON.stringify({ ...sampleVerdict(), schemaVersion: 'v0' }));
+    // A quantity must be a number: the report never parses text such as "300ms" again.
+    const bad = structuredClone(sampleVerdict());
+    bad.gates[0]!.threshold = { maxMs: { value: 300 } as unknown as number };
+    await writeFile(join(dir, 'bad-threshold.json'), JSON.stringify(bad));
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -83,7 +87,11 @@ describe('scalegate report', () => {
       ],
       [
         ['report', '--verdict', 'old.json'],
-        /^verdict file .*old.json: schemaVersion: expected scalegate.dev\/verdict\/v1 \(got "v0"\)\n$/,
+        /^verdict file .*old.json: schemaVersion: expected scalegate.dev\/verdict\/v2 \(got "v0"\)\n$/,
+      ],
+      [
+        ['report', '--verdict', 'bad-threshold.json'],
+        /^verdict file .*bad-threshold.json: gates\[0\]\.threshold\.maxMs: Invalid input[^\n]*\n$/,
       ],
       [
         ['report', '--verdict', 'verdict.json', '--windows', 'verdict.json'],

@@ -45,9 +45,9 @@ describe('Markdown report', () => {
     assert.ok(start > 0);
     assert.deepEqual(out.slice(start + 1, start + 6), [
       '| --- | --- | --- | --- | --- | --- | --- |',
-      '| scaled-out | hpaScaleOut | ✅ pass | startReplicas=3, peakReplicas=8, timeToScaleSeconds=42 | within=1m30s, minReplicas=6, targetReplicas=6 | +48 s | HPA shop/web reached 6 replicas 42s into the window (within 1m30s). |',
-      '| no-stuck-pods | pendingPods | ✅ pass | maxPending=1, longestPendingSeconds=4 | maxPending=2, maxPendingDuration=30s | +1 pods | at most 1 pod was Pending at once, for at most 4s. |',
-      '| p95 &lt;canary&gt; \\| fast | latency | ❌ fail | p95Ms=412.5 | quantile=0.95, max=300ms | -112.5 ms | p95 was 412.5ms, above 300ms by 112.5ms. |',
+      '| scaled-out | hpaScaleOut | ✅ pass | startReplicas=3, peakReplicas=8, timeToScaleSeconds=42 | withinSeconds=90, minReplicas=6, targetReplicas=6 | +48 s | HPA shop/web reached 6 replicas 42s into the window (within 1m30s). |',
+      '| no-stuck-pods | pendingPods | ✅ pass | maxPending=1, longestPendingSeconds=4 | maxPending=2, maxPendingSeconds=30 | +1 pods | at most 1 pod was Pending at once, for at most 4s. |',
+      '| p95 &lt;canary&gt; \\| fast | latency | ❌ fail | p95Ms=412.5 | quantile=0.95, maxMs=300 | -112.5 ms | p95 was 412.5ms, above 300ms by 112.5ms. |',
       '| load | loadApplied | ⚠️ inconclusive | – | minRate=50, requiredRate=50 | – | no http_requests_total series: no request reached the service. |',
     ]);
   });

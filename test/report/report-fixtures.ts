@@ -17,7 +17,7 @@ export const sampleGates: GateResult[] = [
     status: 'pass',
     reason: 'HPA shop/web reached 6 replicas 42s into the window (within 1m30s).',
     observed: { startReplicas: 3, peakReplicas: 8, timeToScaleSeconds: 42 },
-    threshold: { within: '1m30s', minReplicas: 6, targetReplicas: 6 },
+    threshold: { withinSeconds: 90, minReplicas: 6, targetReplicas: 6 },
     margin: 48,
     marginUnit: 's',
     queries: [
@@ -33,7 +33,7 @@ export const sampleGates: GateResult[] = [
     status: 'pass',
     reason: 'at most 1 pod was Pending at once, for at most 4s.',
     observed: { maxPending: 1, longestPendingSeconds: 4, cause: null },
-    threshold: { maxPending: 2, maxPendingDuration: '30s' },
+    threshold: { maxPending: 2, maxPendingSeconds: 30 },
     margin: 1,
     marginUnit: 'pods',
     queries: ['max by (pod) (kube_pod_status_phase{namespace="shop",phase="Pending"})'],
@@ -47,7 +47,7 @@ export const sampleGates: GateResult[] = [
     status: 'fail',
     reason: 'p95 was 412.5ms, above 300ms by 112.5ms.',
     observed: { p95Ms: 412.5 },
-    threshold: { quantile: 0.95, max: '300ms' },
+    threshold: { quantile: 0.95, maxMs: 300 },
     margin: -112.5,
     marginUnit: 'ms',
     queries: [
@@ -55,7 +55,7 @@ export const sampleGates: GateResult[] = [
       'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop"}[``4s``])))',
     ],
     window,
-    series: [{ name: 'p95 (s)', labels: {}, points: points([0.2, 0.25, null, 0.41, 0.42, 0.4]) }],
+    series: [{ name: 'p95', labels: {}, points: points([0.2, 0.25, null, 0.41, 0.42, 0.4]) }],
     settled: true,
   },
   {

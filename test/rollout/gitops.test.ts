@@ -28,22 +28,24 @@ const calls = (fake: FakeGitHub, from = 0) =>
 const filesOf = (fake: FakeGitHub, branch: string) =>
   new Map([...(fake.files.get(branch) ?? [])].map(([path, file]) => [path, file.content]));
 
+const target = (requireReview: boolean): GitOpsTarget => ({
+  repo: { owner: 'acme', repo: 'shop' },
+  branch: 'main',
+  path: 'deploy/dev',
+  requireReview,
+  environment: 'dev',
+});
+// Octokit's throttling spaces writes a second apart for GitHub's secondary limits; a local fake needs no spacing.
+const client = (fake: FakeGitHub): GitHubClient =>
+  new (Octokit.plugin(retry, throttling))({
+    auth: 'test-token',
+    baseUrl: fake.url,
+    throttle: { enabled: false },
+  });
+
 describe('committing manifests through the GitHub API', () => {
   let fake: FakeGitHub;
-  const target = (requireReview: boolean): GitOpsTarget => ({
-    repo: { owner: 'acme', repo: 'shop' },
-    branch: 'main',
-    path: 'deploy/dev',
-    requireReview,
-    environment: 'dev',
-  });
-  // Octokit's throttling spaces writes a second apart for GitHub's secondary limits; a local fake needs no spacing.
-  const github = (): GitHubClient =>
-    new (Octokit.plugin(retry, throttling))({
-      auth: 'test-token',
-      baseUrl: fake.url,
-      throttle: { enabled: false },
-    });
+  const github = () => client(fake);
 
   before(async () => {
     fake = await startFakeGitHub({
@@ -133,6 +135,68 @@ describe('committing manifests through the GitHub API', () => {
     assert.equal(second.pullRequest?.number, 1);
     assert.equal(fake.pulls.length, 1);
     assert.equal(filesOf(fake, 'scalegate/dev').get('deploy/dev/stable.yaml'), 'v: 4\n');
+  });
+});
+
+describe('committing manifests where GitHub answers at its limits', () => {
+  it('a truncated tree listing is not taken as complete: the folder is read through the contents API', async () => {
+    // A monorepo whose recursive listing GitHub cuts short (here after 3 entries) before reaching deploy/dev.
+    const fake = await startFakeGitHub({
+      treeListingLimit: 3,
+      files: {
+        'a.txt': 'a\n',
+        'b.txt': 'b\n',
+        'c.txt': 'c\n',
+        'deploy/dev/stable.yaml': 'kind: Deployment\n',
+        'deploy/dev/canary.yaml': 'kind: Deployment # canary\n',
+      },
+    });
+    try {
+      const unchanged = await commitManifests(
+        client(fake),
+        target(false),
+        { write: [{ name: 'stable.yaml', content: 'kind: Deployment\n' }] },
+        'same stable',
+      );
+      assert.equal(unchanged.changed, false, 'an unchanged manifest makes no commit');
+      const retired = await commitManifests(
+        client(fake),
+        target(false),
+        { write: [], remove: ['canary.yaml'] },
+        'retire',
+      );
+      assert.equal(retired.changed, true);
+      assert.deepEqual([...filesOf(fake, 'main').keys()].sort(), [
+        'a.txt',
+        'b.txt',
+        'c.txt',
+        'deploy/dev/stable.yaml',
+      ]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('two runs that open the review branch at once both land, with one pull request', async () => {
+    const fake = await startFakeGitHub({ files: { 'README.md': '# shop\n' } });
+    try {
+      const deliver = (version: number) =>
+        commitManifests(
+          client(fake),
+          target(true),
+          { write: [{ name: 'stable.yaml', content: `v: ${version}\n` }] },
+          `run ${version}`,
+        );
+      const results = await Promise.all([deliver(1), deliver(2)]);
+      assert.deepEqual(
+        results.map((r) => r.pullRequest?.number),
+        [1, 1],
+      );
+      assert.equal(fake.pulls.length, 1);
+      assert.match(filesOf(fake, 'scalegate/dev').get('deploy/dev/stable.yaml') ?? '', /^v: [12]\n$/);
+    } finally {
+      await fake.close();
+    }
   });
 });
 

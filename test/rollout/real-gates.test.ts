@@ -56,6 +56,12 @@ after(async () => {
   if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
+/**
+ * The steps' gates look back over a few seconds of this young Prometheus: a minute would reach before its first
+ * scrape, and a window without data cannot show that no pod was Pending (the gate would be inconclusive).
+ */
+const gateLookbackMs = 5000;
+
 async function session(env: string): Promise<Session> {
   return openSession({
     env,
@@ -81,6 +87,7 @@ describe('canary steps judged by real gates and Prometheus', () => {
       image: 'scalegate/web:2.0.0',
       cwd,
       processEnv: {},
+      gateLookbackMs,
     });
     assert.equal(outcome.progress?.phase, 'ready');
     const step = outcome.progress?.steps[0];
@@ -104,7 +111,13 @@ describe('canary steps judged by real gates and Prometheus', () => {
       processEnv: {},
     });
     await assert.rejects(
-      deployEnvironment(s, { track: 'canary', image: 'scalegate/web:2.0.0', cwd, processEnv: {} }),
+      deployEnvironment(s, {
+        track: 'canary',
+        image: 'scalegate/web:2.0.0',
+        cwd,
+        processEnv: {},
+        gateLookbackMs,
+      }),
       /step 1 \(weight 50%\): gates fail: .*canary-available failed.*\(canary rolled back\)/,
     );
     const progress = await readProgress(s.context.client, 'rejected', 'web');

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { verdictSchemaVersion } from '../../actions/lib/gates/verdict-schema.js';
 import { parseEnvironment } from '../../actions/lib/settings/index.js';
 import { runCli } from '../gates/run-cli.js';
 
@@ -175,10 +176,12 @@ describe('bad input is one line, exit 2', () => {
   });
 
   it('report: a malformed verdict', async () => {
-    await writeFile(
-      join(dir, 'v.json'),
-      JSON.stringify({ schemaVersion: 'scalegate.dev/verdict/v1', gates: 'x' }),
+    await writeFile(join(dir, 'v.json'), JSON.stringify({ schemaVersion: verdictSchemaVersion, gates: 'x' }));
+    oneLine(
+      await runCli(['report', '--verdict', 'v.json', '--out', 'r'], dir),
+      /verdict file \S*v\.json: expected a verdict$/,
     );
+    await writeFile(join(dir, 'v.json'), '[1, 2]');
     oneLine(
       await runCli(['report', '--verdict', 'v.json', '--out', 'r'], dir),
       /verdict file \S*v\.json: expected a verdict$/,

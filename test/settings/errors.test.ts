@@ -38,6 +38,8 @@ const corpus: Record<string, string> = {
   'weight-above-100': '15:15: canary.steps[0].weight: expected a number <= 100 (got 150)',
   'unknown-gate':
     "16:15: canary.steps[0].gates[0]: unknown gate 'latency-p95' (did you mean 'latency-p99'?) (defined: latency-p99)",
+  'gate-above-max-replicas':
+    "19:68: gates[0].minReplicas: expected at most the autoscaler's maxReplicas 4: the gate can never pass (got 6)",
   'duplicate-gate': "14:13: gates[1].name: duplicate gate name 'errors' (also gates[0])",
   'unknown-method':
     "13:11: canary.method: expected one of 'replica-ratio', 'gateway-api', 'nginx-ingress' (got 'gateway-apis') (did you mean 'gateway-api'?)",

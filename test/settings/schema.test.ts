@@ -7,7 +7,7 @@ import { environmentJsonSchema, environmentSchemaPath } from '../../actions/lib/
 const root = new URL('../..', import.meta.url).pathname;
 
 describe('published JSON Schema', () => {
-  it('is up to date with the zod schema (regenerate: node --import tsx scripts/generate-schema.ts)', async () => {
+  it('is up to date with the zod schema (regenerate: npm run schema)', async () => {
     const committed = await readFile(join(root, environmentSchemaPath), 'utf8');
     assert.equal(committed, environmentJsonSchema());
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
+import type { ObjectStore } from '../../simulator/store/store.js';
 import { eventually } from '../support/eventually.js';
 import { deploymentManifest } from './api-fixtures.js';
 import { type KubectlResult, kubectl } from './cluster-kubectl-fixtures.js';
@@ -41,7 +42,7 @@ spec:
 `;
 
 describe('kubectl 1.32 against the local cluster', () => {
-  let cluster: RunningCluster;
+  let cluster: RunningCluster<ObjectStore>;
   let env: NodeJS.ProcessEnv;
   let home: string;
   before(async () => {

@@ -225,6 +225,23 @@ interface ActionMeta {
   runs: { using: string; main: string; post?: string; 'post-if'?: string };
 }
 
+/** The deployment GitHub Actions creates, as github-actions[bot], when a job starts in an environment. */
+async function environmentDeployment(options: RunWorkflowOptions, environment: string): Promise<void> {
+  const response = await fetch(`${options.apiUrl}/repos/${options.repository}/deployments`, {
+    method: 'POST',
+    headers: { authorization: `token ${options.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ref: options.sha,
+      environment,
+      task: 'deploy',
+      auto_merge: false,
+      required_contexts: [],
+    }),
+  });
+  if (!response.ok)
+    throw new Error(`the environment's deployment: ${response.status} ${await response.text()}`);
+}
+
 export async function runWorkflow(options: RunWorkflowOptions): Promise<JobRun[]> {
   const content = await readFile(options.workflow, 'utf8');
   const parsed = parseWorkflow({ name: options.workflow, content }, new NoOperationTraceWriter());
@@ -307,6 +324,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<JobRun[]
       needsOutputs[job.id.value] = { result: 'skipped', outputs: {} };
       continue;
     }
+    // GitHub makes a deployment of its own for a job in an environment, unless the job says `deployment: false`.
+    const deployment =
+      job.environment && isMapping(job.environment) ? job.environment.find('deployment') : undefined;
+    if (jobRun.environment && tokenText(deployment, contexts(workflowEnv, {}, 'success')) !== 'false')
+      await environmentDeployment(options, jobRun.environment);
     let env: Record<string, string> = { ...workflowEnv };
     for (const [k, v] of Object.entries(mappingTexts(job.env, contexts(env, {}, 'success')))) env[k] = v;
     const masks: string[] = [];

@@ -17,6 +17,33 @@ export interface RecordedRequest {
   body: Record<string, unknown> | undefined;
 }
 
+/** Who a token authenticates as, as GitHub shows it in a comment's `user`. */
+export interface Account {
+  login: string;
+  id: number;
+  type: 'User' | 'Bot';
+}
+/** GITHUB_TOKEN is an installation token of the GitHub Actions app; what it writes is by this bot user. */
+export const githubActionsBot: Account = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' };
+const githubActionsApp = { id: 15368, slug: 'github-actions', name: 'GitHub Actions' };
+
+/**
+ * GitHub's documented limits the fake enforces with 422 Validation Failed (REST reference of each endpoint):
+ * comment bodies, issue and pull-request titles, check-run output and annotations, deployment status descriptions.
+ */
+const limits = {
+  commentBody: 65_536,
+  title: 256,
+  checkRunText: 65_535,
+  annotationTitle: 255,
+  annotationText: 64 * 1024,
+  deploymentStatusDescription: 140,
+};
+/** The contents API returns a file's content up to 1 MB; up to 100 MB only its metadata, with encoding "none". */
+const contentsApiLimit = 1024 * 1024;
+/** A recursive tree listing stops at 100,000 entries and says `truncated: true`. */
+const treeListingLimit = 100_000;
+
 /** A file on a branch: its text and its git blob id. */
 export interface RepoFile {
   content: string;
@@ -26,6 +53,8 @@ export interface Comment {
   id: number;
   issue: number;
   body: string;
+  /** Its author: the token's account for comments made through the API. */
+  user: Account;
 }
 export interface Issue {
   number: number;
@@ -53,6 +82,12 @@ export interface FakeGitHubOptions {
   files?: Record<string, string>;
   /** GitHub's web address, which `html_url` links point to. */
   webUrl?: string;
+  /** Personal access tokens and the users they authenticate as. */
+  users?: Record<string, Account>;
+  /** Installation tokens of other GitHub Apps and their bot users; any other token is GITHUB_TOKEN's. */
+  apps?: Record<string, Account>;
+  /** Entries after which a recursive tree listing is truncated (GitHub: 100,000); lower to meet truncation. */
+  treeListingLimit?: number;
 }
 
 export interface FakeGitHub {
@@ -74,7 +109,7 @@ export interface FakeGitHub {
   onRefUpdate?: (branch: string) => void;
   /** Answer the next matching requests with this status (fault injection), e.g. a 409 on a content write. */
   failNext(method: string, pathPattern: RegExp, status: number, times?: number): void;
-  /** Calls that changed something (everything but GET), as `METHOD /path`. */
+  /** Calls that changed something (everything but GET and GraphQL queries), as `METHOD /path`. */
   writes(): string[];
   close(): Promise<void>;
 }
@@ -93,6 +128,8 @@ interface TreeEntry {
 /** The request as a route sees it: the path's one capture group, the query and the JSON body. */
 interface RouteRequest {
   param: string;
+  /** The account the request's token writes as: a user, or an app's bot user for an installation token. */
+  caller: Account;
   query: Record<string, string>;
   // biome-ignore lint/suspicious/noExplicitAny: a body is whatever Octokit sent; each route reads the fields it needs.
   body: Record<string, any>;
@@ -151,7 +188,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     failNext(method, pathPattern, status, times = 1) {
       faults.push({ method, pattern: pathPattern, status, times });
     },
-    writes: () => fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`),
+    writes: () =>
+      fake.requests
+        .filter(
+          (r) =>
+            r.method !== 'GET' && !(r.path === '/graphql' && !/^\s*mutation\b/.test(String(r.body?.query))),
+        )
+        .map((r) => `${r.method} ${r.path}`),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -161,6 +204,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const routes: Route[] = [
     ['GET', /^$/, getRepository],
+    ['GET', /^\/git\/blobs\/([0-9a-f]{40})$/, getBlob],
     ['GET', /^\/issues$/, listIssues],
     ['POST', /^\/issues$/, createIssue],
     ['PATCH', /^\/issues\/(\d+)$/, updateIssue],
@@ -197,10 +241,21 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       fault.times -= 1;
       return [fault.status, { message: `injected ${fault.status}` }];
     }
+    const token = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const user = options.users?.[token];
+    const caller = user ?? options.apps?.[token] ?? githubActionsBot;
+    // GET /user answers a user's token; an installation token (GITHUB_TOKEN) has no user to show.
+    if (method === 'GET' && path === '/user')
+      return user ? [200, user] : [403, { message: 'Resource not accessible by integration' }];
+    // GraphQL's viewer is the authenticated account for either kind of token: a user, or the app's bot user.
+    if (method === 'POST' && path === '/graphql')
+      return /\bviewer\b/.test(String(body?.query))
+        ? [200, { data: { viewer: { login: caller.login, databaseId: caller.id } } }]
+        : [200, { errors: [{ message: 'fake GitHub answers only the viewer query' }] }];
     const local = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
     for (const [routeMethod, pattern, route] of routes) {
       const match = routeMethod === method && local !== undefined ? pattern.exec(local) : null;
-      if (match) return route({ param: match[1] ?? '', query, body: body ?? {} });
+      if (match) return route({ param: match[1] ?? '', caller, query, body: body ?? {} });
     }
     return [404, { message: `fake GitHub has no route for ${method} ${path}` }];
   }
@@ -265,7 +320,38 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   function commentJson(c: Comment) {
-    return { id: c.id, body: c.body, html_url: `${web}/issues/${c.issue}#issuecomment-${c.id}` };
+    return {
+      id: c.id,
+      body: c.body,
+      user: c.user,
+      performed_via_github_app:
+        c.user.id === githubActionsBot.id
+          ? githubActionsApp
+          : c.user.type === 'Bot'
+            ? { id: c.user.id, slug: c.user.login.replace(/\[bot\]$/, ''), name: c.user.login }
+            : null,
+      html_url: `${web}/issues/${c.issue}#issuecomment-${c.id}`,
+    };
+  }
+  /** GitHub's 422 for a field over its documented limit, or undefined when every field fits. */
+  function tooLong(
+    fields: Array<[field: string, value: unknown, max: number, bytes?: boolean]>,
+  ): Reply | undefined {
+    for (const [field, value, max, bytes] of fields) {
+      if (typeof value !== 'string') continue;
+      const size = bytes ? Buffer.byteLength(value) : [...value].length;
+      if (size > max)
+        return [
+          422,
+          {
+            message: 'Validation Failed',
+            errors: [
+              { field, code: 'custom', message: `${field} is too long (maximum is ${max} characters)` },
+            ],
+          },
+        ];
+    }
+    return undefined;
   }
   function issueJson(i: Issue) {
     const labels = i.labels.map((name) => ({ name }));
@@ -310,6 +396,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return [200, issues.map(issueJson)];
   }
   function createIssue({ body }: RouteRequest): Reply {
+    const invalid = tooLong([
+      ['title', body.title, limits.title],
+      ['body', body.body, limits.commentBody],
+    ]);
+    if (invalid) return invalid;
     const issue: Issue = {
       number: nextNumber(),
       title: String(body.title),
@@ -331,14 +422,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   function listComments({ param }: RouteRequest): Reply {
     return [200, fake.comments.filter((c) => c.issue === Number(param)).map(commentJson)];
   }
-  function createComment({ param, body }: RouteRequest): Reply {
-    const comment: Comment = { id: nextId(), issue: Number(param), body: String(body.body) };
+  function createComment({ param, caller, body }: RouteRequest): Reply {
+    const invalid = tooLong([['body', body.body, limits.commentBody]]);
+    if (invalid) return invalid;
+    const comment: Comment = { id: nextId(), issue: Number(param), body: String(body.body), user: caller };
     fake.comments.push(comment);
     return [201, commentJson(comment)];
   }
   function updateComment({ param, body }: RouteRequest): Reply {
     const comment = fake.comments.find((c) => c.id === Number(param));
     if (!comment) return notFound;
+    const invalid = tooLong([['body', body.body, limits.commentBody]]);
+    if (invalid) return invalid;
     comment.body = String(body.body);
     return [200, commentJson(comment)];
   }
@@ -354,6 +449,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return [200, pulls.map(pullJson)];
   }
   function createPull({ body }: RouteRequest): Reply {
+    const invalid = tooLong([
+      ['title', body.title, limits.title],
+      ['body', body.body, limits.commentBody],
+    ]);
+    if (invalid) return invalid;
     const head = String(body.head);
     const base = String(body.base);
     if (!fake.files.has(head) || !fake.files.has(base)) return [422, { message: 'Validation Failed' }];
@@ -371,7 +471,24 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return [201, pullJson(pull)];
   }
 
+  /** The check-run output limits: summary and text 65,535 characters; each annotation's title 255, message 64 KB. */
+  function invalidOutput(output: Record<string, unknown> | undefined): Reply | undefined {
+    const annotations = (output?.annotations ?? []) as Array<Record<string, unknown>>;
+    return tooLong([
+      ['output.summary', output?.summary, limits.checkRunText],
+      ['output.text', output?.text, limits.checkRunText],
+      ...annotations.flatMap(
+        (a): Array<[string, unknown, number, boolean?]> => [
+          ['annotations.title', a.title, limits.annotationTitle],
+          ['annotations.message', a.message, limits.annotationText, true],
+          ['annotations.raw_details', a.raw_details, limits.annotationText, true],
+        ],
+      ),
+    ]);
+  }
   function createCheckRun({ body }: RouteRequest): Reply {
+    const invalid = invalidOutput(body.output);
+    if (invalid) return invalid;
     const id = nextId();
     const run = { id, ...body, html_url: `${web}/runs/${id}` };
     fake.checkRuns.push(run);
@@ -380,6 +497,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   function updateCheckRun({ param, body }: RouteRequest): Reply {
     const run = fake.checkRuns.find((r) => r.id === Number(param));
     if (!run) return notFound;
+    const invalid = invalidOutput(body.output);
+    if (invalid) return invalid;
     // GitHub adds each update's annotations to the run's; the rest of the output is replaced.
     const previous = (run.output as { annotations?: unknown[] } | undefined)?.annotations ?? [];
     const annotations = [...previous, ...(body.output?.annotations ?? [])];
@@ -396,19 +515,54 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   function createDeploymentStatus({ param, body }: RouteRequest): Reply {
     const deployment = fake.deployments.find((d) => d.id === Number(param));
     if (!deployment) return notFound;
+    const invalid = tooLong([['description', body.description, limits.deploymentStatusDescription]]);
+    if (invalid) return invalid;
     const status = { id: nextId(), ...body };
     deployment.statuses.push(status);
     return [201, status];
   }
 
+  /** The files at `ref`: a branch name, or a commit id. */
+  function filesAt(ref: string): Map<string, RepoFile> | undefined {
+    const files = fake.files.get(ref);
+    if (files) {
+      head(ref);
+      return files;
+    }
+    const tree = trees.get(commits.get(ref)?.tree ?? '');
+    if (!tree) return undefined;
+    return new Map([...tree].map(([path, blob]) => [path, { content: blobs.get(blob) ?? '', sha: blob }]));
+  }
+  /** A file (its content only up to 1 MB, as GitHub), or a folder's listing (its direct entries). */
   function getContent({ param: path, query }: RouteRequest): Reply {
-    const branch = query.ref ?? 'main';
-    const files = fake.files.get(branch);
-    if (!files) return [404, { message: `No commit found for the ref ${branch}` }];
+    const ref = query.ref ?? 'main';
+    const files = filesAt(ref);
+    if (!files) return [404, { message: `No commit found for the ref ${ref}` }];
     const file = files.get(path);
-    if (!file) return notFound;
-    const content = Buffer.from(file.content).toString('base64');
-    return [200, { type: 'file', name: fileName(path), path, sha: file.sha, encoding: 'base64', content }];
+    if (!file) {
+      const inside = [...files].filter(([p]) => p.startsWith(`${path}/`));
+      if (inside.length === 0) return notFound;
+      const names = new Set(inside.map(([p]) => p.slice(path.length + 1).split('/')[0] as string));
+      return [
+        200,
+        [...names].sort().map((name) => {
+          const entry = files.get(`${path}/${name}`);
+          return entry
+            ? {
+                type: 'file',
+                name,
+                path: `${path}/${name}`,
+                sha: entry.sha,
+                size: Buffer.byteLength(entry.content),
+              }
+            : { type: 'dir', name, path: `${path}/${name}`, size: 0 };
+        }),
+      ];
+    }
+    const size = Buffer.byteLength(file.content);
+    const [encoding, content] =
+      size > contentsApiLimit ? ['none', ''] : ['base64', Buffer.from(file.content).toString('base64')];
+    return [200, { type: 'file', name: fileName(path), path, sha: file.sha, size, encoding, content }];
   }
   /** Writes one file as a commit on the branch; `sha` must name the file being replaced (optimistic concurrency). */
   function putContent({ param: path, body }: RouteRequest): Reply {
@@ -435,6 +589,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       body.encoding === 'base64' ? Buffer.from(body.content, 'base64').toString('utf8') : body.content;
     return [201, { sha: putBlob(String(content)) }];
   }
+  function getBlob({ param: sha }: RouteRequest): Reply {
+    const content = blobs.get(sha);
+    if (content === undefined) return notFound;
+    const size = Buffer.byteLength(content);
+    return [200, { sha, size, encoding: 'base64', content: Buffer.from(content).toString('base64') }];
+  }
+  /** The recursive listing, cut at the listing limit with `truncated: true` as GitHub does. */
   function getTree({ param: sha }: RouteRequest): Reply {
     const tree = trees.get(sha);
     if (!tree) return notFound;
@@ -442,7 +603,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const size = Buffer.byteLength(blobs.get(blob) ?? '');
       return { path, mode: '100644', type: 'blob', sha: blob, size };
     });
-    return [200, { sha, truncated: false, tree: entries }];
+    const limit = options.treeListingLimit ?? treeListingLimit;
+    return [200, { sha, truncated: entries.length > limit, tree: entries.slice(0, limit) }];
   }
   /** A tree from `base_tree` with entries set (by blob id or inline content) or removed (`sha: null`). */
   function createTree({ body }: RouteRequest): Reply {

@@ -15,7 +15,7 @@ export async function evaluateErrorRate(
   const matchers = appMatchers(gate, context);
   const span = rateSpan(context);
   const counter = context.metrics.requestsTotal;
-  const threshold = { max: percent(gate.max), errorCodes: gate.errorCodes };
+  const threshold = { maxRatio: gate.max, errorCodes: gate.errorCodes };
   const [sample] = await queries.instant(errorRatioQuery(counter, gate.errorCodes, matchers, span.literal));
   const series = context.includeSeries
     ? plotSeries(

@@ -2,7 +2,8 @@
  * Running gates: once over a window (after a load stage), or continuously during load at an interval, stopping at
  * the first definitive failure. Prometheus faults never pass a gate: a query that still fails after the client's
  * retries makes that gate inconclusive with the reason, and in continuous mode counts toward the
- * consecutive-error limit (as Argo Rollouts' `consecutiveErrorLimit`).
+ * consecutive-error limit (as Argo Rollouts' `consecutiveErrorLimit`). Every query has a deadline tied to the
+ * window, so a frozen Prometheus cannot stretch a run: what is unanswered by then ends inconclusive.
  */
 import { PrometheusError } from '../prometheus/client.js';
 import { delay } from '../util/delay.js';
@@ -77,11 +78,39 @@ export async function evaluateGate(gate: Gate, context: GateContext): Promise<Ga
   }
 }
 
-/** Every gate over one window. Gates run one after the other: a shared Prometheus gets one query at a time. */
+/** How long an evaluation after its window may take: a quarter of the window, between 10 s and 2 min. */
+export function queryBudgetMs(window: TimeWindow): number {
+  return Math.round(Math.min(120_000, Math.max(10_000, (window.end.getTime() - window.start.getTime()) / 4)));
+}
+
+/**
+ * Every gate over one window, by `context.deadline` (default: the window end, or now if later, plus the query
+ * budget); queries unanswered then make their gates inconclusive. Gates run one after the other: a shared
+ * Prometheus gets one query at a time.
+ */
 export async function evaluateOnce(gates: Gate[], context: GateContext): Promise<GateResult[]> {
-  const results: GateResult[] = [];
-  for (const gate of gates) results.push(await evaluateGate(gate, context));
-  return results;
+  const deadline =
+    context.deadline?.getTime() ??
+    Math.max(Date.now(), context.window.end.getTime()) + queryBudgetMs(context.window);
+  const expired = new AbortController();
+  const timer = setTimeout(
+    () =>
+      expired.abort(
+        new PrometheusError(
+          'timeout',
+          `Prometheus did not answer by the evaluation deadline ${new Date(deadline).toISOString()}`,
+        ),
+      ),
+    Math.max(0, deadline - Date.now()),
+  );
+  const signal = context.signal ? AbortSignal.any([context.signal, expired.signal]) : expired.signal;
+  try {
+    const results: GateResult[] = [];
+    for (const gate of gates) results.push(await evaluateGate(gate, { ...context, signal }));
+    return results;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface ContinuousOptions {
@@ -150,7 +179,12 @@ export async function evaluateContinuously(
   while (now() < end.getTime() && !context.signal?.aborted) {
     let results: GateResult[];
     try {
-      results = await evaluateOnce(gates, { ...context, window: { start, end: new Date(now()) } });
+      // An evaluation still waiting at the window end is abandoned: the last one over the whole window decides.
+      results = await evaluateOnce(gates, {
+        ...context,
+        window: { start, end: new Date(now()) },
+        deadline: end,
+      });
     } catch (error) {
       if (context.signal?.aborted) break;
       throw error;
@@ -189,6 +223,11 @@ export async function evaluateContinuously(
       stoppedEarly: true,
       stopReason: 'cancelled',
     };
-  const results = await evaluateOnce(gates, { ...context, lookbackMs: undefined, includeSeries: true });
+  const results = await evaluateOnce(gates, {
+    ...context,
+    lookbackMs: undefined,
+    includeSeries: true,
+    deadline: undefined,
+  });
   return { results, evaluations: evaluations + 1, stoppedEarly: false, stopReason: 'the window ended' };
 }

@@ -2,10 +2,13 @@
  * hpaScaleOut: the HPA reaches N replicas (or a factor of its replicas at the window start) within T of the window
  * start. Reads kube-state-metrics' HPA status as a range query at the scrape interval, so the reported
  * time-to-scale is accurate to one step. Optionally fails when the HPA is pinned at maxReplicas with
- * ScalingLimited=True while its metric is still above target: it wanted more pods than it may have.
+ * ScalingLimited=True while its metric is still above target: it wanted more pods than it may have. A sample at
+ * the target before the deadline proves a pass; a miss is only a failure when no scrape is missing before the
+ * deadline (the HPA may have reached the target in the gap).
  */
 import { type LabelMatcher, selector } from '../prometheus/promql.js';
 import { formatDuration, shortDuration } from '../util/duration.js';
+import { unprovenByGaps } from './coverage.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
 import { plotSeries, round, since } from './series.js';
@@ -55,7 +58,7 @@ export async function evaluateHpaScaleOut(
   queries: GateQueries,
 ): Promise<GateOutcome> {
   const name = hpaName(gate, context);
-  const threshold: Record<string, number | string> = { within: formatDuration(gate.within) };
+  const threshold: Record<string, number | string> = { withinSeconds: round(gate.within / 1000) };
   if (gate.minReplicas !== undefined) threshold.minReplicas = gate.minReplicas;
   if (gate.factor !== undefined) threshold.factor = gate.factor;
   if (!name)
@@ -128,6 +131,24 @@ export async function evaluateHpaScaleOut(
       marginUnit: 's',
       series: plot,
     };
+  }
+  if (reached || end.getTime() >= deadline) {
+    const missed = reached
+      ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}`
+      : `HPA ${label} peaked at ${peak} of ${target} replicas`;
+    const unproven = await unprovenByGaps(
+      {
+        metric: `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
+        matchers,
+        span: { start, end: new Date(Math.min(deadline, end.getTime())) },
+      },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) =>
+        `${missed}, but before the ${withinText} deadline there was ${gaps}: it may have scaled out in time unseen`,
+    );
+    if (unproven) return unproven;
   }
   if (reached)
     return {

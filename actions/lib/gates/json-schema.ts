@@ -1,16 +1,15 @@
-/** The published JSON Schema of gate files, generated from the zod schema (editors complete with it). */
-import { z } from 'zod';
+/** The published JSON Schemas of gate files and verdicts, generated from their zod schemas. */
+import { jsonSchemaDocument } from '../util/json-schema.js';
 import { gateFileSchema } from './schema.js';
+import { verdictSchema } from './verdict-schema.js';
 
 export const gateFileSchemaPath = 'schema/gates.schema.json';
+export const verdictSchemaPath = 'schema/verdict.schema.json';
 
-/** The JSON Schema document, as committed: 2-space JSON with a trailing newline. */
 export function gateFileJsonSchema(): string {
-  const generated = z.toJSONSchema(gateFileSchema, { target: 'draft-2020-12', io: 'input' });
-  const document = {
-    $id: 'https://scalegate.dev/schema/gates.schema.json',
-    title: 'scalegate gate file',
-    ...generated,
-  };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return jsonSchemaDocument(gateFileSchema, gateFileSchemaPath, 'scalegate gate file');
+}
+
+export function verdictJsonSchema(): string {
+  return jsonSchemaDocument(verdictSchema, verdictSchemaPath, 'scalegate gate verdict');
 }

@@ -15,12 +15,12 @@ export async function evaluateLatency(
   const span = rateSpan(context);
   const histogram = context.metrics.requestDuration;
   const label = `p${round(gate.quantile * 100, 1)}`;
-  const threshold = { quantile: gate.quantile, max: formatDuration(gate.max) };
+  const threshold = { quantile: gate.quantile, maxMs: gate.max };
   const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
   const series = context.includeSeries
     ? plotSeries(
         await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
-        () => `${label} (s)`,
+        () => label,
       )
     : [];
   const value = sample?.value[1];

@@ -7,7 +7,7 @@ import { shortDuration } from '../util/duration.js';
 import { requestRateQuery } from './app-queries.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
-import { appMatchers, describeMatchers, percent, plotSeries, plotSpan, rateSpan, round } from './series.js';
+import { appMatchers, describeMatchers, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
 export async function evaluateLoadApplied(
@@ -18,7 +18,7 @@ export async function evaluateLoadApplied(
   const threshold: Record<string, number | string> = {};
   if (gate.minRate !== undefined) threshold.minRate = gate.minRate;
   if (gate.minFraction !== undefined) {
-    threshold.minFraction = percent(gate.minFraction);
+    threshold.minFraction = gate.minFraction;
     if (context.targetRate !== undefined) threshold.targetRate = context.targetRate;
   }
   if (gate.minFraction !== undefined && context.targetRate === undefined)

@@ -2,9 +2,9 @@
  * Reading gates: from a standalone gate file, or from the `gates:` list of an environment settings file. Every
  * problem becomes a one-line `file:line:column: field: expected ...` SettingsError at the offending key or value.
  */
-import { problemsFromIssues } from '../settings/issues.js';
 import { SettingsError, type SourcePosition } from '../util/errors.js';
 import { readInputFile } from '../util/input-file.js';
+import { problemsFromIssues } from '../util/schema-problems.js';
 import { type FieldPath, formatFieldPath, parseYamlSource } from '../util/yaml-source.js';
 import {
   defaultGateMetrics,

@@ -1,16 +1,27 @@
 /**
- * pendingPods: at most N pods Pending at any one time, and no pod Pending longer than T. One range query of
- * `kube_pod_status_phase{phase="Pending"}` per pod (joined with `kube_pod_labels` for the selector) gives both the
- * count at every step and each pod's Pending runs. Only when the gate fails are the causes looked up: Unschedulable
- * means missing capacity (the cluster), a container waiting in ImagePullBackOff / CrashLoopBackOff / ... means the app.
+ * pendingPods: at most N pods Pending at any one time, and no pod Pending longer than T. Each pod's Pending stretch
+ * runs from kube-state-metrics' `kube_pod_created` to its `kube_pod_status_scheduled_time` (or the window end while it
+ * is still Pending), so the figures are exact to the second whatever the range step: a pod Pending for 6 s between
+ * two 15 s steps still counts 6 s. A range query of `kube_pod_status_phase{phase="Pending"}` adds what those two
+ * timestamps cannot see: pods still Pending at the window end, and pods scheduled but not yet started (image pull).
+ * A gap in the scrapes turns a pass into inconclusive (a pod may have come and gone unseen); a failure the data
+ * shows stays a failure. Only when the gate fails are the causes looked up: Unschedulable means missing capacity
+ * (the cluster), a container waiting in ImagePullBackOff / CrashLoopBackOff / ... means the app.
  */
-import type { RangeSeries } from '../prometheus/client.js';
-import { escapeRegex, kubeLabelName, type LabelMatcher, selector } from '../prometheus/promql.js';
+import type { InstantSample, Point, RangeSeries } from '../prometheus/client.js';
+import {
+  escapeRegex,
+  kubeLabelName,
+  type LabelMatcher,
+  promDuration,
+  selector,
+} from '../prometheus/promql.js';
 import { formatDuration, shortDuration } from '../util/duration.js';
+import { unprovenByGaps } from './coverage.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
 import { describeMatchers, downsample, round, since } from './series.js';
-import type { GateContext, GateOutcome, PlotSeries } from './types.js';
+import type { GateContext, GateOutcome, PlotSeries, TimeWindow } from './types.js';
 
 const podKey = 'namespace, pod';
 const maxCausePods = 50;
@@ -24,11 +35,15 @@ const appReasons = new Set([
   'RunContainerError',
 ]);
 
-/** `expr` restricted to the pods carrying `labels`, through kube_pod_labels (value 1 per pod). */
+/**
+ * `expr` restricted to the pods carrying `labels`, through kube_pod_labels (value 1 per pod); `span` matches the
+ * pods labelled at any time in it (pods deleted before the evaluation time).
+ */
 function withPodLabels(
   expr: string,
   namespaceMatchers: LabelMatcher[],
   labels: Record<string, string>,
+  span?: string,
 ): string {
   const entries = Object.entries(labels);
   if (entries.length === 0) return expr;
@@ -36,7 +51,9 @@ function withPodLabels(
     ...namespaceMatchers,
     ...entries.map(([key, value]): LabelMatcher => ({ name: kubeLabelName(key), op: '=', value })),
   ];
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${selector('kube_pod_labels', matchers)})`;
+  const podLabels = selector('kube_pod_labels', matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
 }
 
 export function pendingQuery(namespaceMatchers: LabelMatcher[], labels: Record<string, string>): string {
@@ -48,37 +65,99 @@ export function pendingQuery(namespaceMatchers: LabelMatcher[], labels: Record<s
   );
 }
 
-interface PendingRun {
+/** The latest value of a per-pod timestamp family over the window, per pod (instant query at the window end). */
+function podTimestampQuery(
+  family: string,
+  namespaceMatchers: LabelMatcher[],
+  labels: Record<string, string>,
+  span: string,
+): string {
+  return withPodLabels(
+    `max by (${podKey}) (max_over_time(${selector(family, namespaceMatchers)}[${span}]))`,
+    namespaceMatchers,
+    labels,
+    span,
+  );
+}
+
+interface PendingStretch {
   pod: string;
+  /** Unix seconds. */
   start: number;
   end: number;
-  /** The run began at the first sample of the window: the pod may have been Pending before it. */
-  openStart: boolean;
 }
 
-/** Each pod's stretches of consecutive Pending samples (a missing sample ends a stretch: the pod went away). */
-function pendingRuns(series: RangeSeries[], stepSeconds: number, windowStart: number): PendingRun[] {
-  const runs: PendingRun[] = [];
-  for (const s of series) {
-    let run: PendingRun | undefined;
-    for (const [t, v] of s.values) {
-      const continues = run !== undefined && t - run.end <= stepSeconds * 1.5;
-      if (v >= 1 && continues) run!.end = t;
-      else if (v >= 1) {
-        run = { pod: s.metric.pod ?? '?', start: t, end: t, openStart: t - windowStart < stepSeconds };
-        runs.push(run);
-      } else run = undefined;
-    }
+const keyOf = (labels: Record<string, string>) => `${labels.namespace ?? ''}/${labels.pod ?? '?'}`;
+
+function byPod(samples: InstantSample[]): Map<string, number> {
+  return new Map(samples.map((s) => [keyOf(s.metric), s.value[1]]));
+}
+
+/**
+ * Each pod's Pending stretch that reaches into the window: from its creation (the first Pending sample when
+ * kube_pod_created is missing) to the window end when the last sample shows it Pending, else to the later of its
+ * scheduling time and its last Pending sample. A pod never seen Pending and never scheduled is left out.
+ */
+function pendingStretches(
+  phases: RangeSeries[],
+  created: Map<string, number>,
+  scheduled: Map<string, number>,
+  window: TimeWindow,
+  stepSeconds: number,
+): PendingStretch[] {
+  const windowStart = window.start.getTime() / 1000;
+  const windowEnd = window.end.getTime() / 1000;
+  const pendingAt = new Map<string, number[]>();
+  const names = new Map<string, string>();
+  for (const s of phases) {
+    const key = keyOf(s.metric);
+    names.set(key, s.metric.pod ?? '?');
+    pendingAt.set(
+      key,
+      s.values.filter(([, v]) => v >= 1).map(([t]) => t),
+    );
   }
-  return runs;
+  const stretches: PendingStretch[] = [];
+  for (const key of new Set([...created.keys(), ...pendingAt.keys()])) {
+    const samples = pendingAt.get(key) ?? [];
+    const firstPending = samples[0];
+    const lastPending = samples.at(-1);
+    const scheduledAt = scheduled.get(key);
+    const start = created.get(key) ?? firstPending;
+    let end: number | undefined;
+    if (lastPending !== undefined && lastPending > windowEnd - stepSeconds / 2) end = windowEnd;
+    else if (scheduledAt !== undefined) end = Math.max(scheduledAt, lastPending ?? scheduledAt);
+    else end = lastPending;
+    if (start === undefined || end === undefined || end <= windowStart || end < start) continue;
+    stretches.push({
+      pod: names.get(key) ?? key.slice(key.indexOf('/') + 1),
+      start,
+      end: Math.min(end, windowEnd),
+    });
+  }
+  return stretches;
 }
 
-/** Number of Pending pods at every step, over the union of the series' timestamps. */
-function pendingCounts(series: RangeSeries[]): [number, number][] {
-  const counts = new Map<number, number>();
-  for (const s of series)
-    for (const [t, v] of s.values) counts.set(t, (counts.get(t) ?? 0) + (v >= 1 ? 1 : 0));
-  return [...counts.entries()].sort((a, b) => a[0] - b[0]);
+/** How many pods were Pending at each change inside the window: a step function, exact to the timestamps. */
+function pendingCounts(stretches: PendingStretch[], window: TimeWindow): Point[] {
+  const windowStart = window.start.getTime() / 1000;
+  const windowEnd = window.end.getTime() / 1000;
+  const events: [number, number][] = [];
+  for (const s of stretches) {
+    if (s.end <= s.start) continue;
+    events.push([Math.max(s.start, windowStart), 1], [s.end, -1]);
+  }
+  // At one instant, ends come before starts: a pod scheduled as another is created was never Pending beside it.
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const points: Point[] = [[windowStart, 0]];
+  let count = 0;
+  for (const [t, delta] of events) {
+    points.push([t, count]);
+    count += delta;
+    points.push([t, count]);
+  }
+  points.push([windowEnd, count]);
+  return points;
 }
 
 async function describeCause(
@@ -137,14 +216,21 @@ export async function evaluatePendingPods(
   const threshold: Record<string, number | string> = {};
   if (gate.maxPending !== undefined) threshold.maxPending = gate.maxPending;
   if (gate.maxPendingDuration !== undefined)
-    threshold.maxPendingDuration = formatDuration(gate.maxPendingDuration);
+    threshold.maxPendingSeconds = round(gate.maxPendingDuration / 1000);
   const scope = describeMatchers([
     ...namespaceMatchers,
     ...Object.entries(labels).map(([name, value]): LabelMatcher => ({ name, op: '=', value })),
   ]);
 
+  const { window } = context;
+  const { start } = window;
+  const windowStart = start.getTime() / 1000;
+  const span = promDuration(window.end.getTime() - start.getTime());
   const series = await queries.range(pendingQuery(namespaceMatchers, labels));
-  if (series.length === 0)
+  const created = byPod(
+    await queries.instant(podTimestampQuery('kube_pod_created', namespaceMatchers, labels, span)),
+  );
+  if (series.length === 0 && created.size === 0)
     return {
       status: 'inconclusive',
       reason: `no kube_pod_status_phase series for pods with ${scope} (no such pods, kube-state-metrics not scraped, or pod labels not exported by --metric-labels-allowlist)`,
@@ -152,27 +238,16 @@ export async function evaluatePendingPods(
       threshold,
       margin: null,
     };
+  const scheduled = byPod(
+    await queries.instant(
+      podTimestampQuery('kube_pod_status_scheduled_time', namespaceMatchers, labels, span),
+    ),
+  );
 
-  const { start } = context.window;
-  const windowStart = start.getTime() / 1000;
-  const counts = pendingCounts(series);
+  const stretches = pendingStretches(series, created, scheduled, window, context.stepSeconds);
+  const counts = pendingCounts(stretches, window);
   const [peakAt, peak] = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
-  const runs = pendingRuns(series, context.stepSeconds, windowStart);
-  const openPods = [...new Set(runs.filter((r) => r.openStart).map((r) => r.pod))];
-  if (openPods.length > 0) {
-    // Pending since before the window: count from the pod's creation time.
-    const created = await queries.instant(
-      selector('kube_pod_created', [
-        ...namespaceMatchers,
-        { name: 'pod', op: '=~', value: openPods.slice(0, maxCausePods).map(escapeRegex).join('|') },
-      ]),
-      start,
-    );
-    const createdAt = new Map(created.map((s) => [s.metric.pod, s.value[1]]));
-    for (const run of runs.filter((r) => r.openStart))
-      run.start = Math.min(run.start, createdAt.get(run.pod) ?? run.start);
-  }
-  const longest = runs.reduce<PendingRun | undefined>(
+  const longest = stretches.reduce<PendingStretch | undefined>(
     (a, b) => (!a || b.end - b.start > a.end - a.start ? b : a),
     undefined,
   );
@@ -180,10 +255,10 @@ export async function evaluatePendingPods(
 
   const observed: Record<string, number | string | null> = {
     maxPending: peak,
-    maxPendingAtSeconds: peak > 0 ? round(peakAt - windowStart) : null,
+    maxPendingAtSeconds: peak > 0 ? round(Math.max(0, peakAt - windowStart)) : null,
     longestPendingSeconds: round(longestMs / 1000),
     longestPendingPod: longest?.pod ?? null,
-    podsSeen: series.length,
+    podsSeen: new Set([...created.keys(), ...series.map((s) => keyOf(s.metric))]).size,
   };
   const plot: PlotSeries[] = [{ name: 'pending pods', labels: {}, points: downsample(counts) }];
   const problems: string[] = [];
@@ -195,7 +270,8 @@ export async function evaluatePendingPods(
     gate.maxPendingDuration !== undefined && longest !== undefined && longestMs > gate.maxPendingDuration;
   if (durationFailed)
     problems.push(
-      `pod ${longest!.pod} was Pending for ${shortDuration(longestMs)} (max ${formatDuration(gate.maxPendingDuration!)})`,
+      // Tenths, so that a stretch just over the limit never reads as equal to it.
+      `pod ${longest!.pod} was Pending for ${round(longestMs / 1000, 1)}s (max ${formatDuration(gate.maxPendingDuration!)})`,
     );
   // The margin of the check that decided: the duration when it failed or is the only one, else the count.
   const byDuration =
@@ -203,7 +279,16 @@ export async function evaluatePendingPods(
   const margin = byDuration ? round((gate.maxPendingDuration! - longestMs) / 1000) : gate.maxPending! - peak;
   const marginUnit = byDuration ? 's' : 'pods';
 
-  if (problems.length === 0)
+  if (problems.length === 0) {
+    // No failure in the data: only a pass when no part of the window lacks data.
+    const unproven = await unprovenByGaps(
+      { metric: 'kube_pod_status_phase', matchers: namespaceMatchers, span: window },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `no failure in the data, but ${gaps}: pods Pending only then went unseen (${scope})`,
+    );
+    if (unproven) return unproven;
     return {
       status: 'pass',
       reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,
@@ -213,7 +298,8 @@ export async function evaluatePendingPods(
       marginUnit,
       series: plot,
     };
-  const offenders = [...new Set(runs.map((r) => r.pod))];
+  }
+  const offenders = [...new Set(stretches.map((r) => r.pod))];
   const { cause, detail } = await describeCause(offenders, namespaceMatchers, queries);
   observed.cause = cause;
   return {

@@ -5,7 +5,7 @@
  * failureCondition that is false → pass. An empty result follows `noData` (inconclusive by default).
  */
 import { promDuration } from '../prometheus/promql.js';
-import { ConditionError, parseCondition } from './condition.js';
+import { ConditionError } from './condition.js';
 import type { GateQueries } from './queries.js';
 import type { GateOf } from './schema.js';
 import { rateSpan } from './series.js';
@@ -20,29 +20,29 @@ function expandQuery(query: string, context: GateContext): string {
 
 function judge(gate: GateOf<'promql'>, result: number[]): { status: GateStatus; reason: string } {
   const shown = result.length === 1 ? String(result[0]) : `[${result.slice(0, shownValues).join(', ')}]`;
-  if (gate.failureCondition && parseCondition(gate.failureCondition).evaluate(result))
+  if (gate.failureCondition?.evaluate(result))
     return {
       status: 'fail',
-      reason: `result ${shown} meets the failure condition '${gate.failureCondition}'`,
+      reason: `result ${shown} meets the failure condition '${gate.failureCondition.source}'`,
     };
   if (!gate.successCondition)
     return {
       status: 'pass',
-      reason: `result ${shown} does not meet the failure condition '${gate.failureCondition}'`,
+      reason: `result ${shown} does not meet the failure condition '${gate.failureCondition!.source}'`,
     };
-  if (parseCondition(gate.successCondition).evaluate(result))
+  if (gate.successCondition.evaluate(result))
     return {
       status: 'pass',
-      reason: `result ${shown} meets the success condition '${gate.successCondition}'`,
+      reason: `result ${shown} meets the success condition '${gate.successCondition.source}'`,
     };
   return gate.failureCondition
     ? {
         status: 'inconclusive',
-        reason: `result ${shown} meets neither the success condition '${gate.successCondition}' nor the failure condition`,
+        reason: `result ${shown} meets neither the success condition '${gate.successCondition.source}' nor the failure condition`,
       }
     : {
         status: 'fail',
-        reason: `result ${shown} does not meet the success condition '${gate.successCondition}'`,
+        reason: `result ${shown} does not meet the success condition '${gate.successCondition.source}'`,
       };
 }
 
@@ -52,8 +52,8 @@ export async function evaluatePromql(
   queries: GateQueries,
 ): Promise<GateOutcome> {
   const threshold: Record<string, string> = {};
-  if (gate.successCondition) threshold.successCondition = gate.successCondition;
-  if (gate.failureCondition) threshold.failureCondition = gate.failureCondition;
+  if (gate.successCondition) threshold.successCondition = gate.successCondition.source;
+  if (gate.failureCondition) threshold.failureCondition = gate.failureCondition.source;
   const samples = await queries.instant(expandQuery(gate.query, context));
   const result = samples.map((s) => s.value[1]);
   const observed = { result: result.length === 0 ? null : JSON.stringify(result.slice(0, shownValues)) };

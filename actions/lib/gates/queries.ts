@@ -12,6 +12,12 @@ export class GateQueries {
     return this.context.client.query(expr, time, this.context.signal);
   }
 
+  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
+  async samples(expr: string, time: Date = this.context.window.end): Promise<RangeSeries[]> {
+    this.run.push(expr);
+    return this.context.client.querySamples(expr, time, this.context.signal);
+  }
+
   async range(expr: string, window: TimeWindow = this.context.window): Promise<RangeSeries[]> {
     this.run.push(expr);
     const spanMs = window.end.getTime() - window.start.getTime();

@@ -9,7 +9,7 @@ import { isLabelName } from '../prometheus/promql.js';
 import { promqlQuery } from '../prometheus/syntax.js';
 import { durationPattern, tryParseDuration } from '../util/duration.js';
 import { gateName } from '../util/names.js';
-import { ConditionError, parseCondition } from './condition.js';
+import { type Condition, ConditionError, parseCondition } from './condition.js';
 
 const duration = (description: string) =>
   z
@@ -66,16 +66,18 @@ const metricName = z
 const quantile = z.number().gt(0).lt(1).describe('Quantile between 0 and 1, e.g. 0.95 for p95');
 const track = z.enum(['stable', 'canary']).describe('Track label value of the pods (stable or canary)');
 const namespace = z.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
+/** A condition parsed once, here: the gate carries the parsed expression (its text is `source`). */
 const condition = (description: string) =>
   z
     .string()
     .min(1)
-    .superRefine((text, ctx) => {
+    .transform((text, ctx): Condition => {
       try {
-        parseCondition(text);
+        return parseCondition(text);
       } catch (error) {
         if (!(error instanceof ConditionError)) throw error;
         ctx.addIssue({ code: 'custom', message: `expected a condition over result: ${error.message}` });
+        return z.NEVER;
       }
     })
     .describe(description);

@@ -2,26 +2,11 @@
  * The verdict: every gate's result plus the overall status, as versioned JSON (`schema/verdict.schema.json`), a
  * one-line summary, a Markdown table for job summaries and the CLI's exit code.
  */
-
 import { escapeMarkdown } from '../util/markdown-escape.js';
-import type { GateResult, GateStatus, TimeWindow } from './types.js';
+import type { TimeWindow } from './types.js';
+import { type GateResult, type GateStatus, type Verdict, verdictSchemaVersion } from './verdict-schema.js';
 
-export const verdictSchemaVersion = 'scalegate.dev/verdict/v1';
-
-export interface Verdict {
-  schemaVersion: typeof verdictSchemaVersion;
-  status: GateStatus;
-  passed: boolean;
-  summary: string;
-  mode: 'once' | 'continuous';
-  window: { start: string; end: string; stage?: string };
-  evaluatedAt: string;
-  prometheus: { url: string };
-  counts: Record<GateStatus, number>;
-  /** Continuous mode: how many evaluations ran, whether it stopped before the window's end, and why it stopped. */
-  continuous?: { evaluations: number; stoppedEarly: boolean; stopReason: string };
-  gates: GateResult[];
-}
+export type { Verdict } from './verdict-schema.js';
 
 /** fail if any gate failed; otherwise inconclusive if any gate was; pass only when every gate passed. */
 function overallStatus(results: GateResult[]): GateStatus {

@@ -1,4 +1,5 @@
 import type { GitHubClient, RepoRef } from './client.js';
+import { capText, githubLimits } from './limits.js';
 
 export interface CheckAnnotation {
   path: string;
@@ -24,7 +25,7 @@ export interface CheckRunInput {
 /** GitHub accepts at most 50 annotations per request; the rest go in follow-up updates. */
 const annotationsPerRequest = 50;
 
-/** Creates a completed check run, adding annotations in batches as the API requires. */
+/** Creates a completed check run, adding annotations in batches as the API requires, each field within its limit. */
 export async function publishCheckRun(
   github: GitHubClient,
   repo: RepoRef,
@@ -35,13 +36,13 @@ export async function publishCheckRun(
     start_line: a.startLine,
     end_line: a.endLine ?? a.startLine,
     annotation_level: a.level,
-    title: a.title,
-    message: a.message,
+    title: capText(a.title, githubLimits.annotationTitle),
+    message: capText(a.message, githubLimits.annotationMessage, 'bytes'),
   }));
   const output = (batch: typeof annotations) => ({
     title: input.title,
-    summary: input.summary,
-    ...(input.text ? { text: input.text } : {}),
+    summary: capText(input.summary, githubLimits.checkRunText, 'bytes'),
+    ...(input.text ? { text: capText(input.text, githubLimits.checkRunText, 'bytes') } : {}),
     ...(batch.length > 0 ? { annotations: batch } : {}),
   });
   const { data } = await github.rest.checks.create({

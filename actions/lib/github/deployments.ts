@@ -1,4 +1,5 @@
 import type { GitHubClient, RepoRef } from './client.js';
+import { capText, githubLimits } from './limits.js';
 
 export type DeploymentState =
   | 'in_progress'
@@ -51,7 +52,7 @@ export async function setDeploymentStatus(
     ...repo,
     deployment_id: deploymentId,
     state: input.state,
-    description: input.description.slice(0, 140),
+    description: capText(input.description, githubLimits.deploymentStatusDescription),
     ...(input.logUrl ? { log_url: input.logUrl } : {}),
     ...(input.environmentUrl ? { environment_url: input.environmentUrl } : {}),
     auto_inactive: true,

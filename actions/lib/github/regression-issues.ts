@@ -1,5 +1,6 @@
 import type { Comparison, Finding } from '../regression/compare.js';
 import type { GitHubClient, RepoRef } from './client.js';
+import { capText, githubLimits } from './limits.js';
 
 export const regressionLabel = 'scalegate-regression';
 
@@ -41,7 +42,7 @@ export async function syncRegressionIssues(
     open.find((i) => i.body?.includes(marker(input.environment, f)));
 
   for (const f of input.comparison.regressions) {
-    const line = `Run ${input.runUrl} (${input.sha.slice(0, 7)}): ${describe(f)}`;
+    const line = capText(`Run ${input.runUrl} (${input.sha.slice(0, 7)}): ${describe(f)}`, githubLimits.body);
     const issue = findIssue(f);
     if (issue) {
       await github.rest.issues.createComment({ ...repo, issue_number: issue.number, body: line });
@@ -49,9 +50,15 @@ export async function syncRegressionIssues(
     } else {
       const { data } = await github.rest.issues.create({
         ...repo,
-        title: `Scaling regression in ${input.environment}: ${f.metric} (${f.stage})`,
+        title: capText(
+          `Scaling regression in ${input.environment}: ${f.metric} (${f.stage})`,
+          githubLimits.title,
+        ),
         labels: [regressionLabel],
-        body: `${marker(input.environment, f)}\nscalegate's scheduled scaling-regression run found a regression.\n\n${line}\n\nThis issue closes itself when a later run is back within ${f.criterion}.`,
+        body: capText(
+          `${marker(input.environment, f)}\nscalegate's scheduled scaling-regression run found a regression.\n\n${line}\n\nThis issue closes itself when a later run is back within ${f.criterion}.`,
+          githubLimits.body,
+        ),
       });
       result.opened.push(data.number);
     }
@@ -62,7 +69,10 @@ export async function syncRegressionIssues(
     await github.rest.issues.createComment({
       ...repo,
       issue_number: issue.number,
-      body: `Back within ${f.criterion} in run ${input.runUrl} (${input.sha.slice(0, 7)}): ${describe(f)}. Closing.`,
+      body: capText(
+        `Back within ${f.criterion} in run ${input.runUrl} (${input.sha.slice(0, 7)}): ${describe(f)}. Closing.`,
+        githubLimits.body,
+      ),
     });
     await github.rest.issues.update({
       ...repo,

@@ -178,7 +178,8 @@ function holdLease(client: KubeClient, options: LeaseOptions, namespace: string)
       await renewing;
       await client.update<V1Lease>(leaseRef(namespace, options.name), (current) => {
         if (current?.spec?.holderIdentity !== options.holder) return undefined;
-        return { ...current, spec: { ...current.spec, holderIdentity: undefined, leaseDurationSeconds: 0 } };
+        // No holder means free; kube-apiserver requires a positive duration, so 1 s as client-go's release writes.
+        return { ...current, spec: { ...current.spec, holderIdentity: undefined, leaseDurationSeconds: 1 } };
       });
     },
   };

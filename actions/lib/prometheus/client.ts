@@ -87,6 +87,15 @@ function parsePoint(raw: unknown): Point {
   return [Number(raw[0]), parseValue(raw[1])];
 }
 
+function matrix(data: { resultType: string; result: unknown }, what: string): RangeSeries[] {
+  if (data.resultType !== 'matrix' || !Array.isArray(data.result))
+    throw new PrometheusError('bad-response', `Prometheus returned ${data.resultType} for ${what}`);
+  return data.result.map((s: { metric?: Labels; values: unknown[] }) => ({
+    metric: s.metric ?? {},
+    values: s.values.map(parsePoint),
+  }));
+}
+
 function authHeader(auth: PrometheusAuth | undefined): Record<string, string> {
   if (!auth || auth.type === 'none') return {};
   if (auth.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
@@ -185,6 +194,15 @@ export class PrometheusClient {
     }));
   }
 
+  /**
+   * The raw samples of a range-vector selector (`up{job="x"}[10m]`) at `time`: every scrape's own timestamp, at no
+   * step, so the caller can see exactly where samples are missing.
+   */
+  async querySamples(expr: string, time: Date, signal?: AbortSignal): Promise<RangeSeries[]> {
+    const data = await this.call('query', { query: expr, time: (time.getTime() / 1000).toFixed(3) }, signal);
+    return matrix(data, 'a range-vector query');
+  }
+
   /** Range query over [start, end] every `stepSeconds`. */
   async queryRange(
     expr: string,
@@ -203,12 +221,7 @@ export class PrometheusClient {
       },
       signal,
     );
-    if (data.resultType !== 'matrix' || !Array.isArray(data.result))
-      throw new PrometheusError('bad-response', `Prometheus returned ${data.resultType} for a range query`);
-    return data.result.map((s: { metric?: Labels; values: unknown[] }) => ({
-      metric: s.metric ?? {},
-      values: s.values.map(parsePoint),
-    }));
+    return matrix(data, 'a range query');
   }
 
   async close(): Promise<void> {

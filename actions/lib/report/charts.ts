@@ -84,23 +84,83 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function svgChart(input: ChartInput, size = { width: 640, height: 260 }): string {
+/** Width of `text` at the charts' 11 px sans-serif, rounded up: wide glyphs count more, so labels never touch. */
+export function textWidth(text: string, fontSize = 11): number {
+  let em = 0;
+  for (const char of text) em += /[MWmw@%■]/.test(char) ? 0.95 : /[A-Z0-9]/.test(char) ? 0.68 : 0.58;
+  return Math.ceil(em * fontSize);
+}
+
+interface Box {
+  x: number;
+  width: number;
+  row: number;
+}
+
+/** The first row (0, 1, …) where a label spanning [x, x + width] keeps clear of every label already there. */
+function freeRow(placed: Box[], x: number, width: number, gap = 6): number {
+  for (let row = 0; ; row++) {
+    const clear = placed.every((b) => b.row !== row || x + width + gap <= b.x || b.x + b.width + gap <= x);
+    if (clear) return row;
+  }
+}
+
+const lineHeight = 13;
+
+export function svgChart(input: ChartInput, width = 640): string {
   const margin = { left: 56, right: 16, top: 28, bottom: 40 };
+  const plotH = 192;
   const { t0, t1, max } = extent(input);
-  const plotW = size.width - margin.left - margin.right;
-  const plotH = size.height - margin.top - margin.bottom;
+  const plotW = width - margin.left - margin.right;
   const x = (t: number) => round(margin.left + ((t - t0) / (t1 - t0)) * plotW);
   const y = (v: number) => round(margin.top + plotH - (v / max) * plotH);
+
+  // Legend entries flow left to right and wrap, so long series names never run into each other.
+  const legend: Array<{ text: string; x: number; line: number; color: string }> = [];
+  let cursor = margin.left;
+  let line = 0;
+  input.series.forEach((s, i) => {
+    const text = `■ ${s.name}`;
+    const w = textWidth(text);
+    if (cursor > margin.left && cursor + w > width - margin.right) {
+      line++;
+      cursor = margin.left;
+    }
+    legend.push({ text, x: cursor, line, color: palette[i % palette.length] as string });
+    cursor += w + 16;
+  });
+  const legendTop = margin.top + plotH + 32;
+  const height = legendTop + (line + 1) * lineHeight + 4;
+
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" font-family="sans-serif" font-size="11" role="img" aria-label="${escapeXml(input.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11" role="img" aria-label="${escapeXml(input.title)}">`,
     `<title>${escapeXml(input.title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${margin.left}" y="16" font-size="13" font-weight="bold">${escapeXml(input.title)}</text>`,
   ];
+  // Labels inside the plot (stage names, the threshold) take rows from its top edge down, each clear of the others.
+  const placed: Box[] = [];
+  const labels: string[] = [];
+  if (input.threshold) {
+    const text = input.threshold.label;
+    const w = textWidth(text);
+    const at = margin.left + plotW - w;
+    const row = freeRow(placed, at, w);
+    placed.push({ x: at, width: w, row });
+    labels.push(
+      `<text class="label" x="${margin.left + plotW}" y="${margin.top + 11 + row * lineHeight}" text-anchor="end" fill="#d62728">${escapeXml(text)}</text>`,
+    );
+  }
   for (const band of input.bands ?? []) {
     parts.push(
       `<rect class="band" x="${x(band.start)}" y="${margin.top}" width="${round(x(band.end) - x(band.start))}" height="${plotH}" fill="#f0f0f0"/>`,
-      `<text x="${x(band.start) + 3}" y="${margin.top + 11}" fill="#666">${escapeXml(band.label)}</text>`,
+    );
+    const w = textWidth(band.label);
+    const at = Math.min(x(band.start) + 3, margin.left + plotW - w);
+    const row = freeRow(placed, at, w);
+    placed.push({ x: at, width: w, row });
+    labels.push(
+      `<text class="label" x="${at}" y="${margin.top + 11 + row * lineHeight}" fill="#666">${escapeXml(band.label)}</text>`,
     );
   }
   for (let i = 0; i <= 4; i++) {
@@ -119,26 +179,25 @@ export function svgChart(input: ChartInput, size = { width: 640, height: 260 }):
   parts.push(
     `<text x="14" y="${margin.top + plotH / 2}" transform="rotate(-90 14 ${margin.top + plotH / 2})" text-anchor="middle">${escapeXml(input.unit)}</text>`,
   );
-  if (input.threshold) {
+  if (input.threshold)
     parts.push(
       `<line class="threshold" x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(input.threshold.value)}" y2="${y(input.threshold.value)}" stroke="#d62728" stroke-dasharray="4 3"/>`,
-      `<text x="${margin.left + plotW}" y="${y(input.threshold.value) - 4}" text-anchor="end" fill="#d62728">${escapeXml(input.threshold.label)}</text>`,
     );
-  }
   input.series.forEach((s, i) => {
-    const color = palette[i % palette.length] as string;
     const points = [...s.points]
       .filter(([, v]) => Number.isFinite(v))
       .sort((a, b) => a[0] - b[0])
       .map(([t, v]) => `${x(t)},${y(v)}`)
       .join(' ');
     parts.push(
-      `<polyline class="series" data-name="${escapeXml(s.name)}" fill="none" stroke="${color}" stroke-width="2" points="${points}"/>`,
-    );
-    parts.push(
-      `<text x="${margin.left + 8 + i * 130}" y="${size.height - 6}" fill="${color}">■ ${escapeXml(s.name)}</text>`,
+      `<polyline class="series" data-name="${escapeXml(s.name)}" fill="none" stroke="${legend[i]!.color}" stroke-width="2" points="${points}"/>`,
     );
   });
+  parts.push(...labels);
+  for (const entry of legend)
+    parts.push(
+      `<text class="legend" x="${entry.x}" y="${legendTop + entry.line * lineHeight}" fill="${entry.color}">${escapeXml(entry.text)}</text>`,
+    );
   parts.push('</svg>');
   return parts.join('\n');
 }

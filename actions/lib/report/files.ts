@@ -5,64 +5,34 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { type Verdict, verdictSchemaVersion } from '../gates/verdict.js';
+import { type Verdict, verdictSchema, verdictSchemaVersion } from '../gates/verdict-schema.js';
 import type { LoadWindows } from '../load/types.js';
 import { parseLoadWindows } from '../load/windows-schema.js';
+import { ScalegateError } from '../util/errors.js';
 import { readInputFile } from '../util/input-file.js';
-import { isoTime, parseJsonInput } from '../util/json-input.js';
+import { parseJsonInput } from '../util/json-input.js';
 import { svgChart } from './charts.js';
 import { renderHtmlReport } from './html.js';
 import { renderMarkdownReport } from './markdown.js';
 import { type ReportInput, reportCharts } from './model.js';
 
-const status = z.enum(['pass', 'fail', 'inconclusive']);
-const values = z.record(z.string(), z.union([z.number(), z.string(), z.null()]));
-const window = z.object({ start: isoTime, end: isoTime });
-
-/** What the report reads of a verdict (schema/verdict.schema.json), checked before any of it is used. */
-const verdictFileSchema = z.object({
-  schemaVersion: z.literal(verdictSchemaVersion, {
-    error: (issue) => `expected ${verdictSchemaVersion} (got ${JSON.stringify(issue.input)})`,
-  }),
-  status,
-  passed: z.boolean(),
-  summary: z.string(),
-  mode: z.enum(['once', 'continuous']),
-  window: window.extend({ stage: z.string().optional() }),
-  evaluatedAt: isoTime,
-  prometheus: z.object({ url: z.string() }),
-  counts: z.object({ pass: z.int().min(0), fail: z.int().min(0), inconclusive: z.int().min(0) }),
-  continuous: z
-    .object({ evaluations: z.int().min(0), stoppedEarly: z.boolean(), stopReason: z.string() })
-    .optional(),
-  gates: z.array(
-    z.object({
-      name: z.string(),
-      type: z.string(),
-      status,
-      reason: z.string(),
-      observed: values,
-      threshold: values,
-      margin: z.number().nullable(),
-      marginUnit: z.string().optional(),
-      queries: z.array(z.string()),
-      window,
-      series: z.array(
-        z.object({
-          name: z.string(),
-          labels: z.record(z.string(), z.string()),
-          points: z.array(z.tuple([z.number(), z.number().nullable()])),
-        }),
-      ),
-      settled: z.boolean(),
-      error: z.object({ kind: z.string(), message: z.string() }).optional(),
-    }),
-  ),
-});
-
+/** Reads a verdict file and validates it against the verdict schema; any problem is one line, exit 2. */
 export async function readVerdict(path: string): Promise<Verdict> {
   const text = await readInputFile(path, path, 'verdict file');
-  return parseJsonInput(text, `verdict file ${path}`, 'a verdict', verdictFileSchema) as Verdict;
+  const where = `verdict file ${path}`;
+  // The version first: a verdict of another version is named as such, not by its first differing field.
+  const { schemaVersion } = parseJsonInput(
+    text,
+    where,
+    'a verdict',
+    z.looseObject({ schemaVersion: z.unknown() }),
+  );
+  if (schemaVersion !== verdictSchemaVersion)
+    throw new ScalegateError(
+      `${where}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(schemaVersion)})`,
+      2,
+    );
+  return parseJsonInput(text, where, 'a verdict', verdictSchema);
 }
 
 /**

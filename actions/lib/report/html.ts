@@ -13,13 +13,13 @@ export const reportCss = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24}
 h1{font-size:1.5rem;margin-bottom:.25rem}
 h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
-.verdict{padding:.75rem 1rem;border-radius:6px;margin:1rem 0;font-weight:600}
+.verdict{padding:.75rem 1rem;border-radius:6px;margin:1rem 0;font-weight:600;overflow-wrap:anywhere}
 .verdict.pass{background:#dafbe1;border:1px solid #2da44e}
 .verdict.fail{background:#ffebe9;border:1px solid #cf222e}
 .verdict.inconclusive{background:#fff8c5;border:1px solid #bf8700}
 .facts{color:#57606a;font-size:.9rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fa}
 tr.fail td.status{color:#cf222e;font-weight:600}
 tr.pass td.status{color:#1a7f37}

@@ -5,7 +5,6 @@
 import type { GateResult, PlotSeries } from '../gates/types.js';
 import type { Verdict } from '../gates/verdict.js';
 import type { LoadWindows } from '../load/types.js';
-import { tryParseDuration } from '../util/duration.js';
 import type { ChartInput, ChartSeries } from './charts.js';
 
 export type ChartKind = 'replicas' | 'pendingPods' | 'latency' | 'requestRate';
@@ -155,7 +154,7 @@ function gateThreshold(gate: GateResult, kind: ChartKind): ChartInput['threshold
       : kind === 'pendingPods'
         ? gate.threshold.maxPending
         : kind === 'latency'
-          ? tryParseDuration(String(gate.threshold.max ?? ''))
+          ? gate.threshold.maxMs
           : gate.threshold.requiredRate;
   if (typeof limit !== 'number') return undefined;
   const unit = chartTitles[kind].unit;

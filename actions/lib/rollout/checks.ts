@@ -1,4 +1,3 @@
-import { parseGateList } from '../gates/load.js';
 import { runGates } from '../gates/run.js';
 import { runLoad } from '../load/index.js';
 import { PrometheusClient } from '../prometheus/client.js';
@@ -47,7 +46,7 @@ export function stageSpec(loaded: LoadedEnvironment, name: string): string {
 export function settingsChecks(loaded: LoadedEnvironment, options: SettingsChecksOptions): StepChecks {
   const { settings } = loaded;
   const file = displayPath(loaded.file, options.cwd);
-  const allGates = settings.gates ? parseGateList(settings.gates, file, loaded.locate) : undefined;
+  const allGates = loaded.gates;
   return async (step: CanaryStep, _index: number, signal: AbortSignal, since: Date): Promise<StepVerdict> => {
     // Without load, gates look at the step's bake time (at least the lookback, so rates have samples).
     const lookback = new Date(Date.now() - (options.lookbackMs ?? 60_000));
@@ -79,7 +78,7 @@ export function settingsChecks(loaded: LoadedEnvironment, options: SettingsCheck
     const names = step.gates ?? [];
     if (names.length === 0) return { verdict: 'pass', summary: loadSummary || 'no gates' };
     const gates = names.map((name) => {
-      const gate = allGates?.gates.find((g) => g.name === name);
+      const gate = allGates.gates.find((g) => g.name === name);
       if (!gate)
         throw new ScalegateError(
           `${file}: canary step names gate '${name}', which gates: does not define`,
@@ -88,7 +87,7 @@ export function settingsChecks(loaded: LoadedEnvironment, options: SettingsCheck
       return gate;
     });
     const verdict = await runGates({
-      set: { ...allGates!, gates },
+      set: { ...allGates, gates },
       defaults: { namespace: settings.service.namespace, service: settings.service.name },
       client: new PrometheusClient(connectionOptions({}, settings.prometheus, options.processEnv)),
       window,

@@ -16,6 +16,8 @@ export interface DeployRequest {
   approvalTimeoutMs?: number;
   /** Replace a canary that waits for promote. */
   replace?: boolean;
+  /** Gates of steps without load look back at least this far (default 1 m, see settingsChecks). */
+  gateLookbackMs?: number;
 }
 
 export interface DeployOutcome {
@@ -49,6 +51,7 @@ export async function deployEnvironment(session: Session, request: DeployRequest
       cwd: request.cwd,
       log: context.log,
       ...(request.targetUrl ? { targetUrl: request.targetUrl } : {}),
+      ...(request.gateLookbackMs !== undefined ? { lookbackMs: request.gateLookbackMs } : {}),
     }),
     ...(request.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: request.approvalTimeoutMs } : {}),
     replace: request.replace ?? false,

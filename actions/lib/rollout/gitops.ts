@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { type GitHubClient, httpStatus, type RepoRef, retryOnConflict } from '../github/client.js';
+import { commitChanges, createBranch, type TreeChange } from '../github/git-data.js';
+import { capText, githubLimits } from '../github/limits.js';
 import type { KubeClient } from '../kube/client.js';
 import { annotations } from '../kube/labels.js';
 import { rolloutState } from '../kube/rollout-status.js';
@@ -45,6 +47,33 @@ export interface FolderChange {
   remove?: string[];
 }
 
+/**
+ * Path → blob id of the files in `target.path` at commit `base`. One recursive tree listing answers for most
+ * repositories; GitHub cuts that listing short (`truncated: true`, past 100,000 entries or 7 MB), and then the folder
+ * itself is listed through the contents API (which lists up to 1,000 files per folder), so a large monorepo never
+ * has its manifests taken as missing.
+ */
+async function folderBlobs(
+  github: GitHubClient,
+  target: GitOpsTarget,
+  base: { sha: string; tree: string },
+): Promise<Map<string, string>> {
+  const { repo, path } = target;
+  const { data: tree } = await github.rest.git.getTree({ ...repo, tree_sha: base.tree, recursive: 'true' });
+  if (!tree.truncated) {
+    const inFolder = tree.tree.filter((e) => e.type === 'blob' && e.path?.startsWith(`${path}/`));
+    return new Map(inFolder.map((e) => [e.path!, e.sha!]));
+  }
+  try {
+    const { data } = await github.rest.repos.getContent({ ...repo, path, ref: base.sha });
+    if (!Array.isArray(data)) throw new Error(`${path} is a file in ${target.branch}, not a folder`);
+    return new Map(data.filter((e) => e.type === 'file').map((e) => [e.path, e.sha]));
+  } catch (error) {
+    if (httpStatus(error) === 404) return new Map();
+    throw error;
+  }
+}
+
 async function buildCommit(
   github: GitHubClient,
   target: GitOpsTarget,
@@ -53,14 +82,10 @@ async function buildCommit(
   baseSha: string,
 ): Promise<{ sha: string; changed: boolean }> {
   const { repo } = target;
-  const { data: base } = await github.rest.git.getCommit({ ...repo, commit_sha: baseSha });
-  const { data: tree } = await github.rest.git.getTree({
-    ...repo,
-    tree_sha: base.tree.sha,
-    recursive: 'true',
-  });
-  const existing = new Map(tree.tree.filter((e) => e.type === 'blob').map((e) => [e.path!, e.sha!]));
-  const entries: { path: string; mode: '100644'; type: 'blob'; sha: string | null }[] = [];
+  const { data: commit } = await github.rest.git.getCommit({ ...repo, commit_sha: baseSha });
+  const base = { sha: baseSha, tree: commit.tree.sha };
+  const existing = await folderBlobs(github, target, base);
+  const changes: TreeChange[] = [];
   for (const file of change.write) {
     const path = `${target.path}/${file.name}`;
     if (existing.get(path) === gitBlobSha(file.content)) continue;
@@ -69,25 +94,73 @@ async function buildCommit(
       content: file.content,
       encoding: 'utf-8',
     });
-    entries.push({ path, mode: '100644', type: 'blob', sha: blob.sha });
+    changes.push({ path, sha: blob.sha });
   }
   for (const name of change.remove ?? []) {
     const path = `${target.path}/${name}`;
-    if (existing.has(path)) entries.push({ path, mode: '100644', type: 'blob', sha: null });
+    if (existing.has(path)) changes.push({ path, sha: null });
   }
-  if (entries.length === 0) return { sha: baseSha, changed: false };
-  const { data: newTree } = await github.rest.git.createTree({
-    ...repo,
-    base_tree: base.tree.sha,
-    tree: entries,
-  });
-  const { data: commit } = await github.rest.git.createCommit({
-    ...repo,
-    message,
-    tree: newTree.sha,
-    parents: [baseSha],
-  });
-  return { sha: commit.sha, changed: true };
+  if (changes.length === 0) return { sha: baseSha, changed: false };
+  return { sha: await commitChanges(github, repo, base, changes, message), changed: true };
+}
+
+/**
+ * Points the review branch at `sha`, creating it when missing. Forced: it holds only scalegate's latest commit on
+ * top of the target branch. Another run may create it between the two calls; then the update is made again.
+ */
+async function pointReviewBranch(
+  github: GitHubClient,
+  repo: RepoRef,
+  branch: string,
+  sha: string,
+): Promise<void> {
+  const force = () => github.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: true });
+  try {
+    await force();
+    return;
+  } catch (error) {
+    if (httpStatus(error) !== 422 && httpStatus(error) !== 404) throw error;
+  }
+  if (!(await createBranch(github, repo, branch, sha))) await force();
+}
+
+/** The open pull request from `head` into the target branch, opened when there is none (once, even when two runs race). */
+async function reviewPullRequest(
+  github: GitHubClient,
+  target: GitOpsTarget,
+  head: string,
+  message: string,
+): Promise<{ number: number; html_url: string }> {
+  const { repo } = target;
+  const open = async () =>
+    (
+      await github.rest.pulls.list({
+        ...repo,
+        state: 'open',
+        head: `${repo.owner}:${head}`,
+        base: target.branch,
+      })
+    ).data[0];
+  const found = await open();
+  if (found) return found;
+  try {
+    const { data } = await github.rest.pulls.create({
+      ...repo,
+      head,
+      base: target.branch,
+      title: capText(`scalegate: deploy ${target.environment}`, githubLimits.title),
+      body: capText(
+        `Rendered manifests for environment \`${target.environment}\` (folder \`${target.path}\`).\n\n${message}`,
+        githubLimits.body,
+      ),
+    });
+    return data;
+  } catch (error) {
+    // 422 "A pull request already exists": another run opened it since the list.
+    const opened = httpStatus(error) === 422 ? await open() : undefined;
+    if (!opened) throw error;
+    return opened;
+  }
 }
 
 /**
@@ -103,50 +176,25 @@ export async function commitManifests(
   message: string,
 ): Promise<CommitResult> {
   const { repo } = target;
-  const build = async () => {
+  // A moved target branch refuses the fast-forward (422): the commit is rebuilt on its new head.
+  return retryOnConflict(async (): Promise<CommitResult> => {
     const { data: ref } = await github.rest.git.getRef({ ...repo, ref: `heads/${target.branch}` });
-    return buildCommit(github, target, change, message, ref.object.sha);
-  };
-  if (!target.requireReview)
-    // A moved branch refuses the update as not a fast-forward (422): rebuild the commit on its new head.
-    return retryOnConflict(async () => {
-      const built = await build();
-      if (built.changed)
-        await github.rest.git.updateRef({
-          ...repo,
-          ref: `heads/${target.branch}`,
-          sha: built.sha,
-          force: false,
-        });
-      return { commit: built.sha, changed: built.changed };
-    }, [422]);
-  const built = await build();
-  if (!built.changed) return { commit: built.sha, changed: false };
-  const head = `scalegate/${target.environment}`;
-  try {
-    await github.rest.git.updateRef({ ...repo, ref: `heads/${head}`, sha: built.sha, force: true });
-  } catch (error) {
-    if (httpStatus(error) !== 422 && httpStatus(error) !== 404) throw error;
-    await github.rest.git.createRef({ ...repo, ref: `refs/heads/${head}`, sha: built.sha });
-  }
-  const { data: open } = await github.rest.pulls.list({
-    ...repo,
-    state: 'open',
-    head: `${repo.owner}:${head}`,
-    base: target.branch,
-  });
-  const pr =
-    open[0] ??
-    (
-      await github.rest.pulls.create({
+    const built = await buildCommit(github, target, change, message, ref.object.sha);
+    if (!built.changed) return { commit: built.sha, changed: false };
+    if (!target.requireReview) {
+      await github.rest.git.updateRef({
         ...repo,
-        head,
-        base: target.branch,
-        title: `scalegate: deploy ${target.environment}`,
-        body: `Rendered manifests for environment \`${target.environment}\` (folder \`${target.path}\`).\n\n${message}`,
-      })
-    ).data;
-  return { commit: built.sha, changed: true, pullRequest: { number: pr.number, url: pr.html_url } };
+        ref: `heads/${target.branch}`,
+        sha: built.sha,
+        force: false,
+      });
+      return { commit: built.sha, changed: true };
+    }
+    const head = `scalegate/${target.environment}`;
+    await pointReviewBranch(github, repo, head, built.sha);
+    const pr = await reviewPullRequest(github, target, head, message);
+    return { commit: built.sha, changed: true, pullRequest: { number: pr.number, url: pr.html_url } };
+  }, [422]);
 }
 
 /** The revision a GitOps deploy waits for: what the Deployment's pod template must carry. */

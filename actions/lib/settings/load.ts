@@ -5,12 +5,13 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseGateList } from '../gates/load.js';
+import { type GateSet, parseGateList } from '../gates/load.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { ScalegateError, SettingsError, type SourcePosition } from '../util/errors.js';
 import { readInputFile } from '../util/input-file.js';
+import { problemsFromIssues, type SettingsProblem } from '../util/schema-problems.js';
 import { type FieldPath, formatFieldPath, parseYamlSource, type YamlSource } from '../util/yaml-source.js';
-import { problemsFromIssues, type SettingsProblem } from './issues.js';
+import { unreachableGateProblems } from './gate-limits.js';
 import { type EnvironmentSettings, environmentSchema } from './schema.js';
 import { semanticProblems } from './semantics.js';
 
@@ -20,6 +21,8 @@ export interface LoadedEnvironment {
   /** Absolute path of the settings file. */
   file: string;
   settings: EnvironmentSettings;
+  /** The `gates:` list, parsed once here (durations in ms, ratios as fractions, conditions as expressions). */
+  gates: GateSet;
   /** Absolute paths of the files the settings refer to (relative paths resolve against the settings file). */
   paths: { manifests: string; loadScript?: string };
   /** Where the value at a field path is written, e.g. `locate(['gates', 2, 'max'])`. */
@@ -108,8 +111,14 @@ export async function parseEnvironment(
   const settings = parsed.data;
   const semantic = semanticProblems(settings);
   if (semantic.length > 0) fail(source, semantic);
-  // The gates module owns the gate schema; checking here means a bad gate fails at load, not at evaluation.
-  parseGateList((source.value as { gates?: unknown } | null)?.gates, displayFile, source.locate);
+  // The gates module owns the gate schema; parsing here means a bad gate fails at load, not at evaluation.
+  const gates = parseGateList(
+    (source.value as { gates?: unknown } | null)?.gates,
+    displayFile,
+    source.locate,
+  );
+  const unreachable = unreachableGateProblems(settings, gates.gates);
+  if (unreachable.length > 0) fail(source, unreachable);
   const dir = dirname(file);
   const paths = {
     manifests: resolve(dir, settings.manifests),
@@ -121,6 +130,7 @@ export async function parseEnvironment(
     name: basename(file, extname(file)),
     file,
     settings,
+    gates,
     paths,
     locate: (path: FieldPath) => source.locate(path),
   };

@@ -4,9 +4,9 @@
  */
 import { didYouMean } from '../util/did-you-mean.js';
 import { parseQuantity } from '../util/quantity.js';
+import type { SettingsProblem } from '../util/schema-problems.js';
 import type { FieldPath } from '../util/yaml-source.js';
 import { parseImageReference } from './image.js';
-import type { SettingsProblem } from './issues.js';
 import type { EnvironmentSettings, HpaMetric } from './schema.js';
 
 type Check = (settings: EnvironmentSettings) => SettingsProblem[];

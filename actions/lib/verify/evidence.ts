@@ -3,10 +3,11 @@
  * load windows of all steps, and the series charted over the whole run (replicas of every HPA, pending pods, p95
  * and request rate per track), read from Prometheus.
  */
+import { queryBudgetMs } from '../gates/evaluate.js';
 import type { GateResult } from '../gates/types.js';
 import { buildVerdict, type Verdict } from '../gates/verdict.js';
 import type { LoadWindows } from '../load/types.js';
-import type { PrometheusClient, RangeSeries } from '../prometheus/client.js';
+import type { Labels, PrometheusClient, RangeSeries } from '../prometheus/client.js';
 import { selector } from '../prometheus/promql.js';
 import type { ChartSeries } from '../report/charts.js';
 import type { ChartKind } from '../report/model.js';
@@ -61,9 +62,9 @@ export function mergedWindows(steps: StepRecord[]): LoadWindows | undefined {
   };
 }
 
-function named(series: RangeSeries[], label: string, scale = 1): ChartSeries[] {
+function named(series: RangeSeries[], name: (labels: Labels) => string, scale = 1): ChartSeries[] {
   return series.map((s) => ({
-    name: s.metric[label] ?? label,
+    name: name(s.metric),
     points: s.values
       .filter(([, v]) => Number.isFinite(v))
       .map(([t, v]) => [t, v * scale] as [number, number]),
@@ -72,7 +73,8 @@ function named(series: RangeSeries[], label: string, scale = 1): ChartSeries[] {
 
 /**
  * The charts' series over the run, for one namespace: the current replicas of every HPA, the pods Pending, the p95
- * latency (ms) and the request rate per track. A chart whose query fails is left out: the verdict stands without it.
+ * latency (ms) and the request rate per track. A chart whose query fails, or is unanswered by the window's query
+ * budget (a frozen Prometheus), is left out: the verdict stands without it.
  */
 export async function runSeries(
   client: PrometheusClient,
@@ -82,31 +84,34 @@ export async function runSeries(
 ): Promise<Partial<Record<ChartKind, ChartSeries[]>>> {
   const ns = [{ name: 'namespace', op: '=' as const, value: namespace }];
   const rate = `${Math.max(4 * stepSeconds, 5)}s`;
-  const queries: Record<ChartKind, { expr: string; label: string; scale?: number }> = {
+  const byTrack = (what: string) => (labels: Labels) => `${labels.track ?? 'all'} ${what}`;
+  const queries: Record<ChartKind, { expr: string; name: (labels: Labels) => string; scale?: number }> = {
     replicas: {
       expr: selector('kube_horizontalpodautoscaler_status_current_replicas', ns),
-      label: 'horizontalpodautoscaler',
+      name: (labels) => labels.horizontalpodautoscaler ?? 'replicas',
     },
     pendingPods: {
       expr: `sum(${selector('kube_pod_status_phase', [...ns, { name: 'phase', op: '=', value: 'Pending' }])}) or vector(0)`,
-      label: 'pending',
+      name: () => 'pending',
     },
+    // A latency line always says which quantile it is.
     latency: {
       expr: `histogram_quantile(0.95, sum by (le, track) (rate(${selector('http_request_duration_seconds_bucket', ns)}[${rate}])))`,
-      label: 'track',
+      name: byTrack('p95'),
       scale: 1000,
     },
     requestRate: {
       expr: `sum by (track) (rate(${selector('http_requests_total', ns)}[${rate}]))`,
-      label: 'track',
+      name: byTrack('req/s'),
     },
   };
   const series: Partial<Record<ChartKind, ChartSeries[]>> = {};
+  const deadline = AbortSignal.timeout(queryBudgetMs(window));
   for (const [kind, query] of Object.entries(queries) as [ChartKind, (typeof queries)[ChartKind]][]) {
     const result = await client
-      .queryRange(query.expr, window.start, window.end, stepSeconds)
+      .queryRange(query.expr, window.start, window.end, stepSeconds, deadline)
       .catch(() => undefined);
-    if (result) series[kind] = named(result, query.label, query.scale);
+    if (result) series[kind] = named(result, query.name, query.scale);
   }
   return series;
 }

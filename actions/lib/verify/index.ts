@@ -4,7 +4,6 @@
  * promote or roll back, and gather the report. The rollout helper does the cluster work (apply, waits, weights,
  * Lease, progress); the gates, load and report modules do theirs; this module only sequences them.
  */
-import { parseGateList } from '../gates/load.js';
 import { runGates } from '../gates/run.js';
 import type { Verdict } from '../gates/verdict.js';
 import type { LoadWindows } from '../load/types.js';
@@ -103,7 +102,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(options.run ? { run: options.run } : {}),
   });
   const { settings } = loaded;
-  const gates = parseGateList(settings.gates ?? [], file, loaded.locate);
+  const { gates } = loaded;
   const prometheus = new PrometheusClient(
     connectionOptions(
       options.prometheusUrl ? { url: options.prometheusUrl } : {},

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { kubectl } from '../simulator/cluster-kubectl-fixtures.js';
+
+const run = promisify(execFile);
+const repoRoot = join(import.meta.dirname, '../..');
+
+/** Processes whose command line mentions `text` (the control plane's temporary folder), from /proc. */
+async function processesMentioning(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(text)) found.push(`${pid} ${cmdline.replaceAll('\0', ' ').slice(0, 80)}`);
+  }
+  return found;
+}
+
+describe('scalegate with --control-plane kubernetes', () => {
+  let child: ChildProcess | undefined;
+  after(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('sim up prints the same JSON line (and kube-state-metrics), serves kubectl, and stops leaving no process', async () => {
+    child = spawn(
+      process.execPath,
+      ['bin/scalegate.mjs', 'sim', 'up', '--control-plane', 'kubernetes', '--nodes', '1'],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+    });
+    child.stderr?.on('data', (d) => {
+      err += d;
+    });
+    const deadline = Date.now() + 180_000;
+    while (!out.includes('\n')) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        assert.fail(`sim up did not print its endpoints: ${out}${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const endpoints = JSON.parse(out.split('\n')[0] as string);
+    assert.deepEqual(Object.keys(endpoints).sort(), [
+      'apiServer',
+      'gateway',
+      'kubeStateMetrics',
+      'kubeconfig',
+      'metrics',
+    ]);
+    assert.match(endpoints.apiServer, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const home = await mkdtemp(join(tmpdir(), 'scalegate-kube-cli-'));
+    const nodes = await kubectl({ ...process.env, KUBECONFIG: endpoints.kubeconfig, HOME: home }, [
+      'get',
+      'nodes',
+      '--no-headers',
+    ]);
+    await rm(home, { recursive: true, force: true });
+    assert.match(nodes.stdout, /^node-1\s+Ready\s+/m);
+    const ksm = await fetch(endpoints.kubeStateMetrics);
+    assert.match(await ksm.text(), /^kube_node_info\{.*node="node-1"/m);
+    const folder = dirname(endpoints.kubeconfig);
+    assert.ok(
+      (await processesMentioning(folder)).length >= 6,
+      'etcd, kube-apiserver and the four other components run',
+    );
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.deepEqual(await processesMentioning(folder), []);
+  });
+
+  it('says in one line how to build the binaries when they are missing', async () => {
+    const result = await run(
+      process.execPath,
+      ['bin/scalegate.mjs', 'sim', 'up', '--control-plane', 'kubernetes'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, SCALEGATE_KUBE_BIN: join(tmpdir(), 'scalegate-no-such-bin') },
+      },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^scalegate: the kubernetes control plane is not built \(kube-apiserver, .* missing in .*\): run `npm run build:kube` .*\n$/,
+    );
+  });
+
+  it('demo reaches the same verdicts as on the built-in control plane, scalegate running as its ServiceAccount', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'scalegate-kube-demo-'));
+    try {
+      const demo = await run(
+        process.execPath,
+        ['bin/scalegate.mjs', 'demo', '--control-plane', 'kubernetes', '--out', out],
+        {
+          cwd: repoRoot,
+          timeout: 400_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      ).then(
+        (r) => ({ code: 0, ...r }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: error.code ?? -1,
+          stdout: error.stdout ?? '',
+          stderr: error.stderr ?? '',
+        }),
+      );
+      assert.equal(demo.code, 0, `${demo.stdout}\n${demo.stderr.slice(-3000)}`);
+      assert.match(demo.stdout, /ok {3}shop\/web:1\.5\.0: promoted \(expected promoted\)/);
+      assert.match(demo.stdout, /ok {3}shop\/web:1\.6\.0-cpu2x: rolled-back \(expected rolled-back\)/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
