@@ -13,6 +13,7 @@ import { reconcileHpa } from '../simulator/autoscaling/hpa/reconcile.js';
 import type { ReconcileInput } from '../simulator/autoscaling/hpa/types.js';
 import { startCluster } from '../simulator/cluster.js';
 import type { KubeObject } from '../simulator/store/types.js';
+import { eventually } from '../test/support/eventually.js';
 
 const deploymentCount = 50;
 const podsPerDeployment = 20;
@@ -27,12 +28,10 @@ function memory() {
   return { rss: mib(m.rss), heap: mib(m.heapUsed) };
 }
 
+/** Milliseconds until `probe` holds, to the 20 ms it is polled at. */
 async function until(what: string, probe: () => boolean, timeoutMs = 180_000): Promise<number> {
   const start = performance.now();
-  while (!probe()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await eventually(what, probe, { timeoutMs, everyMs: 20 });
   return performance.now() - start;
 }
 

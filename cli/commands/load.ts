@@ -10,7 +10,7 @@ import { type Command, parseCommandArgs, requireOption } from '../command.js';
 const usage = `Usage: scalegate load --script <file> [--runner auto|k6|builtin|operator] [--summary-export <file>]
                       [--out json=<file>] [-e KEY=VALUE]... [--stages <spec>] [--windows <file>]
                       [--namespace <ns>] [--parallelism <n>] [--kubeconfig <file>] [--context <name>]
-                      [--runner-image <image>] [--keep]
+                      [--runner-image <image>] [--keep] [--verbose]
 
 Runs a k6 script (.js or .ts) and exits with k6's exit code: 0 passed, 99 thresholds crossed, 104 invalid
 options, 105 interrupted, 107 script error, 108 test.abort(), 110 test.fail().
@@ -22,6 +22,7 @@ unmodified k6 scripts without k6), auto (k6 when on PATH, else builtin; the defa
   --stages <spec>      k6 --stage list replacing the script's scenarios, e.g. 10s:5,20s:10,5s:0
   --windows <file>     write the start/end (RFC3339, ms) of the test, every scenario and every stage as JSON
   --summary-export     k6's summary export (JSON); --out json=<file>: k6's NDJSON metrics stream
+  --verbose, -v        also print the script's console.debug output (passed on to k6 as --verbose)
 `;
 
 export const loadCommand: Command = {
@@ -42,6 +43,7 @@ export const loadCommand: Command = {
       context: { type: 'string' },
       'runner-image': { type: 'string' },
       keep: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
     });
     const script = requireOption('load', 'script', values.script);
     const runner = values.runner as RunnerName;
@@ -78,6 +80,7 @@ export const loadCommand: Command = {
         ...(values['summary-export'] ? { summaryExport: values['summary-export'] } : {}),
         ...(outJson !== undefined ? { outJson } : {}),
         ...(values.stages ? { stages: values.stages } : {}),
+        ...(values.verbose ? { verbose: true } : {}),
         kube: {
           ...(values.namespace ? { namespace: values.namespace } : {}),
           ...(parallelism ? { parallelism } : {}),

@@ -3,10 +3,10 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 // actions/lib/workers/k6-vu.ts
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { runInThisContext } from "node:vm";
+import { setInterval as keepAlive } from "node:timers";
 import { parentPort as parentPort2, workerData } from "node:worker_threads";
 
-// actions/lib/load/channel.ts
+// actions/lib/load/builtin/channel.ts
 import { receiveMessageOnPort } from "node:worker_threads";
 var SIGNAL = 0;
 var TO_VU_READY = 1;
@@ -36,25 +36,53 @@ function ring(bell) {
   Atomics.add(bell, RINGS, 1);
   if (Atomics.load(bell, SLEEPING) === 1) Atomics.notify(bell, RINGS);
 }
-var ChannelInterrupted = class extends Error {
-};
-var VuChannel = class {
-  constructor(control, bell, toVuPort, fromVuPort) {
+var ChannelEnd = class {
+  constructor(control, toVuPort, fromVuPort, asyncPort) {
     this.toVuPort = toVuPort;
     this.fromVuPort = fromVuPort;
+    this.asyncPort = asyncPort;
     this.words = new Int32Array(control, 0, HEADER_BYTES / 4);
     this.toVu = Buffer.from(control, HEADER_BYTES, AREA_BYTES);
     this.fromVu = Buffer.from(control, HEADER_BYTES + AREA_BYTES, AREA_BYTES);
-    this.bell = new Int32Array(bell);
   }
   toVuPort;
   fromVuPort;
+  asyncPort;
   words;
   toVu;
   fromVu;
+};
+var ChannelInterrupted = class extends Error {
+};
+var VuChannel = class extends ChannelEnd {
   bell;
+  constructor(control, bell, toVuPort, fromVuPort, asyncPort) {
+    super(control, toVuPort, fromVuPort, asyncPort);
+    this.bell = new Int32Array(bell);
+  }
   get interrupted() {
     return Atomics.load(this.words, INTERRUPTED) === 1;
+  }
+  /** The wake-up counter: read it before checking for work, then `changed(seen)` cannot miss a wake-up. */
+  get seen() {
+    return Atomics.load(this.words, SIGNAL);
+  }
+  /** Resolves once the engine woke this VU after `seen` was read, letting the VU's event loop run meanwhile. */
+  async changed(seen) {
+    const waiting = waitAsync(this.words, SIGNAL, seen);
+    if (waiting.async) await waiting.value;
+  }
+  /** Answers to async requests received so far. */
+  *replies() {
+    for (let next = receiveMessageOnPort(this.asyncPort); next; next = receiveMessageOnPort(this.asyncPort))
+      yield next.message;
+  }
+  /** The engine's pending frame, if any, without waiting. */
+  take() {
+    if (Atomics.load(this.words, TO_VU_READY) !== 1) return void 0;
+    const value = readFrame(this.toVu, this.toVuPort, Atomics.load(this.words, TO_VU_LENGTH));
+    Atomics.store(this.words, TO_VU_READY, 0);
+    return value;
   }
   send(value, binary = false) {
     while (Atomics.load(this.words, FROM_VU_READY) === 1)
@@ -72,11 +100,8 @@ var VuChannel = class {
     for (; ; ) {
       const signal = Atomics.load(this.words, SIGNAL);
       if (interruptible && Atomics.load(this.words, INTERRUPTED) === 1) throw new ChannelInterrupted();
-      if (Atomics.load(this.words, TO_VU_READY) === 1) {
-        const value = readFrame(this.toVu, this.toVuPort, Atomics.load(this.words, TO_VU_LENGTH));
-        Atomics.store(this.words, TO_VU_READY, 0);
-        return value;
-      }
+      const value = this.take();
+      if (value !== void 0) return value;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return void 0;
       Atomics.wait(
@@ -89,7 +114,115 @@ var VuChannel = class {
   }
 };
 
-// actions/lib/load/vu/data-module.ts
+// actions/lib/load/builtin/vu/crypto-module.ts
+import { createHash, createHmac, randomBytes as nodeRandomBytes } from "node:crypto";
+
+// actions/lib/load/builtin/vu/encoding-module.ts
+function toBytes(input) {
+  if (typeof input === "string") return Buffer.from(input, "utf8");
+  if (input instanceof ArrayBuffer) return Buffer.from(input);
+  if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  throw new TypeError(`expected a string or an ArrayBuffer, got ${typeof input}`);
+}
+function toArrayBuffer(bytes) {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+function flavour(encoding) {
+  const value = encoding === void 0 || encoding === "" ? "std" : String(encoding);
+  if (value === "std" || value === "rawstd" || value === "url" || value === "rawurl") return value;
+  throw new Error(`unsupported base64 encoding '${value}' (std, rawstd, url, rawurl)`);
+}
+function base64(bytes, encoding) {
+  const kind = flavour(encoding);
+  const url = kind === "url" || kind === "rawurl";
+  const text = bytes.toString(url ? "base64url" : "base64");
+  if (kind === "rawurl" || kind === "rawstd") return text.replace(/=+$/, "");
+  return url ? text.padEnd(Math.ceil(text.length / 4) * 4, "=") : text;
+}
+function createEncodingModule() {
+  return {
+    b64encode(input, encoding) {
+      return base64(toBytes(input), encoding);
+    },
+    b64decode(input, encoding, format2) {
+      const kind = flavour(encoding);
+      const text = String(input);
+      const alphabet = kind === "url" || kind === "rawurl" ? /^[A-Za-z0-9_-]*=*$/ : /^[A-Za-z0-9+/]*=*$/;
+      if (!alphabet.test(text)) throw new Error(`illegal base64 data in '${text.slice(0, 32)}'`);
+      const bytes = Buffer.from(text, kind === "url" || kind === "rawurl" ? "base64url" : "base64");
+      return format2 === "s" ? bytes.toString("utf8") : toArrayBuffer(bytes);
+    }
+  };
+}
+
+// actions/lib/load/builtin/vu/crypto-module.ts
+var algorithms = {
+  md4: "md4",
+  md5: "md5",
+  sha1: "sha1",
+  sha256: "sha256",
+  sha384: "sha384",
+  sha512: "sha512",
+  sha512_224: "sha512-224",
+  sha512_256: "sha512-256",
+  ripemd160: "ripemd160"
+};
+function algorithm(name) {
+  const found = algorithms[String(name)];
+  if (!found) throw new Error(`unsupported hash algorithm '${String(name)}'`);
+  return found;
+}
+function encode(digest, encoding) {
+  switch (encoding) {
+    case "hex":
+      return digest.toString("hex");
+    case "base64":
+      return base64(digest, "std");
+    case "base64url":
+      return base64(digest, "url");
+    case "base64rawurl":
+      return base64(digest, "rawurl");
+    case "binary":
+      return toArrayBuffer(digest);
+    default:
+      throw new Error(
+        `invalid output encoding '${String(encoding)}' (hex, base64, base64url, base64rawurl, binary)`
+      );
+  }
+}
+var Hasher = class {
+  constructor(inner) {
+    this.inner = inner;
+  }
+  inner;
+  update(input) {
+    this.inner.update(toBytes(input));
+  }
+  digest(encoding) {
+    return encode(this.inner.digest(), encoding);
+  }
+};
+function createCryptoModule() {
+  const digest = (name) => (input, encoding) => encode(createHash(algorithm(name)).update(toBytes(input)).digest(), encoding);
+  const hashes = Object.fromEntries(Object.keys(algorithms).map((name) => [name, digest(name)]));
+  return {
+    ...hashes,
+    hmac(name, secret, data2, encoding) {
+      return encode(createHmac(algorithm(name), toBytes(secret)).update(toBytes(data2)).digest(), encoding);
+    },
+    createHash(name) {
+      return new Hasher(createHash(algorithm(name)));
+    },
+    createHMAC(name, secret) {
+      return new Hasher(createHmac(algorithm(name), toBytes(secret)));
+    },
+    randomBytes(size) {
+      return toArrayBuffer(nodeRandomBytes(Number(size)));
+    }
+  };
+}
+
+// actions/lib/load/builtin/vu/data-module.ts
 function createDataModule(vu2) {
   const built = /* @__PURE__ */ new Map();
   class SharedArray {
@@ -118,10 +251,10 @@ function deepFreeze(value) {
   return value;
 }
 
-// actions/lib/load/vu/state.ts
+// actions/lib/load/builtin/vu/state.ts
 import { parentPort } from "node:worker_threads";
 
-// actions/lib/load/wire.ts
+// actions/lib/load/builtin/wire.ts
 var timingNames = [
   "duration",
   "blocked",
@@ -132,6 +265,32 @@ var timingNames = [
   "waiting",
   "receiving"
 ];
+var zeroTimings = {
+  duration: 0,
+  blocked: 0,
+  looking_up: 0,
+  connecting: 0,
+  tls_handshaking: 0,
+  sending: 0,
+  waiting: 0,
+  receiving: 0
+};
+function failedResponse(method, url, code, error) {
+  return {
+    status: 0,
+    status_text: "",
+    proto: "",
+    url,
+    headers: {},
+    body: null,
+    timings: { ...zeroTimings },
+    error,
+    error_code: code,
+    remote_ip: "",
+    remote_port: 0,
+    request: { method, url, headers: {}, body: "" }
+  };
+}
 function requestEcho(spec) {
   const headers = {};
   for (const name in spec.headers) headers[name] = [spec.headers[name]];
@@ -154,7 +313,107 @@ function fromWire(spec, wire) {
   };
 }
 
-// actions/lib/load/vu/state.ts
+// actions/lib/load/builtin/vu/event-loop.ts
+import { clearInterval, setInterval, setTimeout } from "node:timers";
+var EventLoop = class {
+  timers = /* @__PURE__ */ new Map();
+  nextId = 1;
+  pending = 0;
+  /** Bumped by reset(): releases of operations from before it no longer count. */
+  epoch = 0;
+  wakeIdle;
+  failure;
+  get idle() {
+    return this.pending === 0;
+  }
+  /** Registers one operation VU code waits for; returns its release (idempotent). */
+  hold() {
+    this.pending++;
+    const epoch = this.epoch;
+    let released = false;
+    return () => {
+      if (released || epoch !== this.epoch) return;
+      released = true;
+      this.pending--;
+      if (this.pending === 0) this.wakeIdle?.();
+    };
+  }
+  /** An uncaught error of VU code outside the awaited promise: the running call fails with it (false: none runs). */
+  fail(error) {
+    this.failure?.(error);
+    return this.failure !== void 0;
+  }
+  run(callback, args) {
+    try {
+      const result = callback(...args);
+      if (result instanceof Promise) result.catch((error) => void this.fail(error));
+    } catch (error) {
+      void this.fail(error);
+    }
+  }
+  setTimeout = (callback, delay, ...args) => {
+    if (typeof callback !== "function") throw new TypeError("setTimeout needs a function");
+    const id = this.nextId++;
+    const release = this.hold();
+    const handle = setTimeout(
+      () => {
+        this.timers.delete(id);
+        this.run(callback, args);
+        release();
+      },
+      Math.max(0, Number(delay) || 0)
+    );
+    this.timers.set(id, { handle, release });
+    return id;
+  };
+  /** An interval keeps the call alive until cleared, as in k6. */
+  setInterval = (callback, delay, ...args) => {
+    if (typeof callback !== "function") throw new TypeError("setInterval needs a function");
+    const id = this.nextId++;
+    const handle = setInterval(() => this.run(callback, args), Math.max(1, Number(delay) || 0));
+    this.timers.set(id, { handle, release: this.hold() });
+    return id;
+  };
+  clearTimeout = (id) => {
+    const timer = this.timers.get(Number(id));
+    if (!timer) return;
+    this.timers.delete(Number(id));
+    clearInterval(timer.handle);
+    timer.release();
+  };
+  clearInterval = (id) => this.clearTimeout(id);
+  /**
+   * Waits for `value` (VU code's return value), then until nothing is pending; rejects with the first uncaught
+   * error, or when `stop` rejects (interruption).
+   */
+  async settle(value, stop) {
+    const failed = new Promise((_, reject) => {
+      this.failure = reject;
+    });
+    try {
+      const result = await Promise.race([value, failed, stop]);
+      while (this.pending > 0) {
+        const idle = new Promise((resolveIdle) => {
+          this.wakeIdle = resolveIdle;
+        });
+        await Promise.race([idle, failed, stop]);
+      }
+      return result;
+    } finally {
+      this.failure = void 0;
+      this.wakeIdle = void 0;
+    }
+  }
+  /** Drops every pending timer (the call was interrupted or failed). */
+  reset() {
+    for (const timer of this.timers.values()) clearInterval(timer.handle);
+    this.timers.clear();
+    this.pending = 0;
+    this.epoch++;
+  }
+};
+
+// actions/lib/load/builtin/vu/state.ts
 var InterruptError = class extends Error {
   constructor() {
     super("iteration interrupted");
@@ -168,9 +427,9 @@ var AbortTestError = class extends Error {
   }
 };
 var VuState = class {
-  constructor(vuId, channel) {
+  constructor(vuId, channel2) {
     this.vuId = vuId;
-    this.channel = channel;
+    this.channel = channel2;
   }
   vuId;
   channel;
@@ -191,6 +450,9 @@ var VuState = class {
   iterationsCompleted = 0;
   iterationsInterrupted = 0;
   requestId = 0;
+  loop = new EventLoop();
+  /** Async requests awaiting their answers, by request id. */
+  inFlight = /* @__PURE__ */ new Map();
   /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
   events = [];
   /** Completed iterations of a standing order not reported yet. */
@@ -242,6 +504,32 @@ var VuState = class {
       throw error;
     }
   }
+  /** Sends requests without blocking: the promise settles when the engine answered (http.asyncRequest). */
+  httpAsync(requests) {
+    const id = ++this.requestId;
+    return new Promise((resolve2) => {
+      this.inFlight.set(id, { requests, resolve: resolve2, release: this.loop.hold() });
+      this.send(
+        { type: "http", id, requests, async: true },
+        requests.some((r) => r.body instanceof Uint8Array)
+      );
+    });
+  }
+  /** Hands the answers received so far to their async requests. */
+  deliverReplies() {
+    for (const reply of this.channel.replies()) {
+      const waiting = this.inFlight.get(reply.id);
+      if (!waiting) continue;
+      this.inFlight.delete(reply.id);
+      waiting.resolve(reply.responses.map((r, i) => fromWire(waiting.requests[i], r)));
+      waiting.release();
+    }
+  }
+  /** Forgets everything the current call waited for: its timers and async requests. */
+  dropPending() {
+    this.inFlight.clear();
+    this.loop.reset();
+  }
   /** k6 `sleep`: blocks this VU only; interruptible. */
   sleep(ms) {
     const deadline = performance.now() + ms;
@@ -255,7 +543,7 @@ var VuState = class {
   }
 };
 
-// actions/lib/load/vu/execution-module.ts
+// actions/lib/load/builtin/vu/execution-module.ts
 function createExecutionModule(vu2, options) {
   const inVu = (what) => {
     if (vu2.phase === "init" || !vu2.scenario) throw new Error(`${what} is not available in the init context`);
@@ -307,6 +595,125 @@ function createExecutionModule(vu2, options) {
   };
 }
 
+// actions/lib/load/builtin/vu/packages.ts
+import { createRequire } from "node:module";
+var requireFrom;
+function loadPackagesFrom(url) {
+  requireFrom = createRequire(url);
+}
+function loadPackage(name) {
+  if (!requireFrom) throw new Error(`${name}: the VU was started without a package location`);
+  return requireFrom(name);
+}
+
+// actions/lib/load/builtin/vu/html.ts
+var cheerio;
+var Selection = class _Selection {
+  constructor($, nodes) {
+    this.$ = $;
+    this.nodes = nodes;
+  }
+  $;
+  nodes;
+  wrap(nodes) {
+    return new _Selection(this.$, nodes);
+  }
+  find(selector) {
+    return this.wrap(this.nodes.find(selector));
+  }
+  text() {
+    return this.nodes.text();
+  }
+  html() {
+    return this.nodes.html() ?? "";
+  }
+  attr(name, fallback) {
+    return this.nodes.attr(name) ?? fallback;
+  }
+  val() {
+    return this.nodes.val();
+  }
+  data(key) {
+    return key === void 0 ? this.nodes.data() : this.nodes.data(key);
+  }
+  first() {
+    return this.wrap(this.nodes.first());
+  }
+  last() {
+    return this.wrap(this.nodes.last());
+  }
+  eq(index) {
+    return this.wrap(this.nodes.eq(index));
+  }
+  children(selector) {
+    return this.wrap(selector ? this.nodes.children(selector) : this.nodes.children());
+  }
+  parent(selector) {
+    return this.wrap(selector ? this.nodes.parent(selector) : this.nodes.parent());
+  }
+  next(selector) {
+    return this.wrap(selector ? this.nodes.next(selector) : this.nodes.next());
+  }
+  prev(selector) {
+    return this.wrap(selector ? this.nodes.prev(selector) : this.nodes.prev());
+  }
+  filter(selector) {
+    return this.wrap(this.nodes.filter(selector));
+  }
+  not(selector) {
+    return this.wrap(this.nodes.not(selector));
+  }
+  has(selector) {
+    return this.wrap(this.nodes.has(selector));
+  }
+  closest(selector) {
+    return this.wrap(this.nodes.closest(selector));
+  }
+  is(selector) {
+    return this.nodes.is(selector);
+  }
+  size() {
+    return this.nodes.length;
+  }
+  get length() {
+    return this.nodes.length;
+  }
+  toArray() {
+    return this.nodes.toArray().map((node) => this.wrap(this.$(node)));
+  }
+  each(callback) {
+    this.toArray().forEach((element, index) => {
+      callback(index, element);
+    });
+    return this;
+  }
+  map(callback) {
+    return this.toArray().map((element, index) => callback(index, element));
+  }
+  /** The i-th element (k6 returns an Element; here a one-element Selection with the Element methods). */
+  get(index) {
+    return this.toArray()[index];
+  }
+  textContent() {
+    return this.text();
+  }
+  innerHTML() {
+    return this.html();
+  }
+  getAttribute(name) {
+    return this.attr(name);
+  }
+  nodeName() {
+    const node = this.nodes.get(0);
+    return (node?.tagName ?? node?.name ?? "").toLowerCase();
+  }
+};
+function parseHTML(html) {
+  cheerio ??= loadPackage("cheerio/slim");
+  const $ = cheerio.load(String(html));
+  return new Selection($, $.root());
+}
+
 // actions/lib/util/duration.ts
 var unitMs = {
   ms: 1,
@@ -315,6 +722,7 @@ var unitMs = {
   h: 36e5,
   d: 864e5
 };
+var maxDurationMs = 7 * 864e5;
 
 // actions/lib/load/duration.ts
 var unitMs2 = { ...unitMs, ns: 1e-6, us: 1e-3, \u00B5s: 1e-3 };
@@ -338,7 +746,88 @@ function parseK6Duration(value, field) {
   return total;
 }
 
-// actions/lib/load/vu/json-path.ts
+// actions/lib/load/builtin/vu/cookies.ts
+var tough;
+function toughCookie() {
+  tough ??= loadPackage("tough-cookie");
+  return tough;
+}
+function append(map, key, value) {
+  const list = map[key];
+  if (list) list.push(value);
+  else map[key] = [value];
+}
+var CookieJar = class {
+  inner;
+  /** tough-cookie's jar, made on first use; `rejectPublicSuffixes` off so that loopback and bare hosts work. */
+  get jar() {
+    this.inner ??= new (toughCookie()).CookieJar(void 0, { rejectPublicSuffixes: false, looseMode: true });
+    return this.inner;
+  }
+  cookiesForURL(url) {
+    const out = {};
+    for (const cookie of this.jar.getCookiesSync(String(url))) append(out, cookie.key, cookie.value);
+    return out;
+  }
+  set(url, name, value, options = {}) {
+    const cookie = new (toughCookie()).Cookie({
+      key: String(name),
+      value: String(value),
+      ...options.domain ? { domain: options.domain } : {},
+      ...options.path ? { path: options.path } : {},
+      ...options.expires ? { expires: new Date(options.expires) } : {},
+      ...options.max_age !== void 0 ? { maxAge: options.max_age } : {},
+      secure: options.secure === true,
+      httpOnly: options.http_only === true
+    });
+    this.jar.setCookieSync(cookie, String(url));
+  }
+  clear(url) {
+    for (const cookie of this.jar.getCookiesSync(String(url)))
+      this.jar.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => void 0);
+  }
+  delete(url, name) {
+    for (const cookie of this.jar.getCookiesSync(String(url)))
+      if (cookie.key === name)
+        this.jar.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => void 0);
+  }
+  /** The `Cookie` header for a request to `url`, with the request's own cookies added or replacing. */
+  header(url, own) {
+    if (!this.inner && !own) return "";
+    let pairs = this.jar.getCookiesSync(url).map((c) => [c.key, c.value]);
+    for (const [name, spec] of Object.entries(own ?? {})) {
+      const { value, replace } = spec !== null && typeof spec === "object" ? spec : { value: spec, replace: false };
+      if (replace) pairs = pairs.filter(([key]) => key !== name);
+      pairs.push([name, String(value)]);
+    }
+    return pairs.map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  /** Stores the `Set-Cookie` headers of every hop of a response. */
+  store(setCookies) {
+    for (const [url, header] of setCookies) this.jar.setCookieSync(header, url, { ignoreError: true });
+  }
+};
+function responseCookies(url, setCookies) {
+  const out = {};
+  for (const [hop, header] of setCookies ?? []) {
+    if (hop !== url) continue;
+    const cookie = toughCookie().Cookie.parse(header, { loose: true });
+    if (!cookie) continue;
+    append(out, cookie.key, {
+      name: cookie.key,
+      value: cookie.value,
+      domain: cookie.domain ?? "",
+      path: cookie.path ?? "",
+      http_only: cookie.httpOnly,
+      secure: cookie.secure,
+      max_age: typeof cookie.maxAge === "number" ? cookie.maxAge : 0,
+      expires: cookie.expires instanceof Date ? cookie.expires.getTime() : 0
+    });
+  }
+  return out;
+}
+
+// actions/lib/load/builtin/vu/json-path.ts
 function selectJsonPath(value, path) {
   const parts = path.split(/(?<!\\)\./).map((p) => p.replace(/\\\./g, "."));
   let current = value;
@@ -354,7 +843,79 @@ function selectJsonPath(value, path) {
   return current;
 }
 
-// actions/lib/load/vu/http-module.ts
+// actions/lib/load/builtin/vu/request-url.ts
+var TemplatedUrl = class {
+  constructor(url, name) {
+    this.url = url;
+    this.name = name;
+  }
+  url;
+  name;
+  toString() {
+    return this.url;
+  }
+};
+function templatedUrl(strings, ...values) {
+  let url = "";
+  let name = "";
+  strings.forEach((part, i) => {
+    url += part;
+    name += part;
+    if (i < values.length) {
+      url += String(values[i]);
+      name += "${}";
+    }
+  });
+  return new TemplatedUrl(url, name);
+}
+var UrlError = class extends Error {
+  constructor(url, code, message) {
+    super(message);
+    this.url = url;
+    this.code = code;
+  }
+  url;
+  code;
+};
+var cache = /* @__PURE__ */ new Map();
+function parse(raw) {
+  let parsed;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    if (!raw.includes("://")) throw new UrlError(raw, 1e3, `unsupported protocol scheme ""`);
+    throw new UrlError(raw, 1020, `invalid URL: parse "${raw}"`);
+  }
+  if (!parsed.username && !parsed.password) return { url: raw, shown: raw };
+  const shown = mask(raw, parsed.password !== "");
+  const credentials = {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password)
+  };
+  parsed.username = "";
+  parsed.password = "";
+  return { url: parsed.toString(), shown, credentials };
+}
+function mask(url, hasPassword) {
+  const scheme = url.indexOf("://") + 3;
+  const at = url.indexOf("@", scheme);
+  if (scheme < 3 || at < 0) return url;
+  return `${url.slice(0, scheme)}${hasPassword ? "****:****" : "****"}${url.slice(at)}`;
+}
+function requestUrl(url) {
+  const templated = url instanceof TemplatedUrl ? url : void 0;
+  const raw = String(url);
+  let known = cache.get(raw);
+  if (!known) {
+    known = parse(raw);
+    if (cache.size < 1e3) cache.set(raw, known);
+  }
+  if (!templated) return known;
+  const name = known.credentials ? mask(templated.name, known.credentials.password !== "") : templated.name;
+  return { ...known, name };
+}
+
+// actions/lib/load/builtin/vu/http-module.ts
 var userAgent = "Grafana k6/2.2.0 (scalegate builtin engine)";
 var defaultExpected = { codes: [], ranges: [{ min: 200, max: 399 }] };
 var Response = class {
@@ -370,11 +931,13 @@ var Response = class {
   remote_ip;
   remote_port;
   request;
-  cookies = {};
+  cookies;
   tls_version = "";
   tls_cipher_suite = "";
   constructor(data2) {
-    Object.assign(this, data2);
+    const { setCookies, ...rest } = data2;
+    Object.assign(this, rest);
+    this.cookies = responseCookies(data2.url, setCookies);
   }
   json(selector) {
     if (this.body === null || this.body === void 0)
@@ -385,8 +948,17 @@ var Response = class {
     const parsed = JSON.parse(text);
     return selector === void 0 ? parsed : selectJsonPath(parsed, selector);
   }
-  html() {
-    throw new Error("response.html() is not supported by the builtin engine");
+  /** The body as a k6 Selection, optionally narrowed to `selector`. */
+  html(selector) {
+    const text = typeof this.body === "string" ? this.body : this.body ? new TextDecoder().decode(this.body) : "";
+    const document = parseHTML(text);
+    return selector === void 0 ? document : document.find(selector);
+  }
+  submitForm() {
+    throw new Error("response.submitForm() is not supported by the builtin engine (use runner k6)");
+  }
+  clickLink() {
+    throw new Error("response.clickLink() is not supported by the builtin engine (use runner k6)");
   }
 };
 function encodeBody(body, headers) {
@@ -406,17 +978,21 @@ function encodeBody(body, headers) {
 }
 function createHttpModule(vu2, options) {
   let responseCallback = defaultExpected;
-  const validUrls = /* @__PURE__ */ new Set();
-  function spec(method, url, body, params = {}) {
-    const target = String(url);
-    if (!validUrls.has(target)) {
-      try {
-        new URL(target);
-      } catch {
-        throw new Error(`invalid URL '${target}'`);
-      }
-      if (validUrls.size < 1e3) validUrls.add(target);
+  let vuJar = new CookieJar();
+  let jarIteration = vu2.iteration;
+  const activeJar = () => {
+    if (jarIteration !== vu2.iteration && options().noCookiesReset !== true) {
+      vuJar = new CookieJar();
+      jarIteration = vu2.iteration;
     }
+    return vuJar;
+  };
+  const jarOf = (params) => params?.jar === void 0 ? activeJar() : params.jar;
+  function spec(method, url, body, params = {}) {
+    const target = requestUrl(url);
+    if (params.auth !== void 0 && params.auth !== "basic" && params.auth !== "digest")
+      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic, digest)`);
+    const digest = params.auth === "digest" ? target.credentials : void 0;
     const headers = {};
     const opts = options();
     const ua = opts.userAgent === void 0 ? userAgent : String(opts.userAgent);
@@ -428,14 +1004,24 @@ function createHttpModule(vu2, options) {
         headers[k] = String(v);
       }
     }
+    if (target.credentials && !digest && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) {
+      const { username, password } = target.credentials;
+      headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+    }
+    const hasCookieHeader = Object.keys(headers).some((h) => h.toLowerCase() === "cookie");
+    const cookie = jarOf(params)?.header(target.url, params.cookies) ?? "";
+    if (cookie && !hasCookieHeader) headers.Cookie = cookie;
     const encoded = encodeBody(body, headers);
     const tags = vu2.tags();
+    if (target.name !== void 0) tags.name = target.name;
     if (params.tags) for (const [k, v] of Object.entries(params.tags)) tags[k] = String(v);
     const timeout = params.timeout ?? 6e4;
     const discard = opts.discardResponseBodies === true;
     return {
       method: method.toUpperCase(),
-      url: target,
+      url: target.url,
+      ...target.shown !== target.url ? { shownUrl: target.shown } : {},
+      ...digest ? { digest } : {},
       headers,
       body: encoded,
       timeoutMs: parseK6Duration(timeout, "params.timeout"),
@@ -449,11 +1035,27 @@ function createHttpModule(vu2, options) {
     const shouldThrow = params?.throw ?? options().throw === true;
     if (data2.error && shouldThrow) throw new Error(data2.error);
     if (data2.error) console.warn(`Request Failed: ${data2.error}`);
+    if (data2.setCookies) jarOf(params)?.store(data2.setCookies);
     return new Response(data2);
+  }
+  function prepare(method, url, body, params) {
+    try {
+      return spec(method, url, body, params);
+    } catch (error) {
+      if (!(error instanceof UrlError)) throw error;
+      return failedResponse(method.toUpperCase(), error.url, error.code, error.message);
+    }
   }
   function request(method, url, body, params) {
     vu2.requireVuContext("making HTTP requests");
-    const [data2] = vu2.http([spec(method, url, body, params)]);
+    const prepared = prepare(method, url, body, params);
+    const data2 = "status" in prepared ? prepared : vu2.http([prepared])[0];
+    return finish(data2, params);
+  }
+  async function asyncRequest(method, url, body, params) {
+    vu2.requireVuContext("making HTTP requests");
+    const prepared = prepare(method, url, body, params);
+    const data2 = "status" in prepared ? prepared : (await vu2.httpAsync([prepared]))[0];
     return finish(data2, params);
   }
   function batch(requests) {
@@ -464,7 +1066,11 @@ function createHttpModule(vu2, options) {
       if (Array.isArray(item)) return { key, method: item[0], url: item[1], body: item[2], params: item[3] };
       return { key, method: item.method ?? "GET", url: item.url, body: item.body, params: item.params };
     });
-    const responses = vu2.http(normalized.map((r) => spec(r.method, r.url, r.body, r.params)));
+    const prepared = normalized.map((r) => prepare(r.method, r.url, r.body, r.params));
+    const specs = prepared.filter((p) => !("status" in p));
+    const answers = specs.length > 0 ? vu2.http(specs) : [];
+    let next = 0;
+    const responses = prepared.map((p) => "status" in p ? p : answers[next++]);
     const wrapped = responses.map((data2, i) => finish(data2, normalized[i].params));
     if (Array.isArray(requests)) return wrapped;
     return Object.fromEntries(normalized.map((r, i) => [r.key, wrapped[i]]));
@@ -481,6 +1087,7 @@ function createHttpModule(vu2, options) {
   }
   const http = {
     request,
+    asyncRequest,
     get: (url, params) => request("GET", url, null, params),
     head: (url, params) => request("HEAD", url, null, params),
     post: (url, body, params) => request("POST", url, body, params),
@@ -493,15 +1100,203 @@ function createHttpModule(vu2, options) {
     setResponseCallback(callback) {
       responseCallback = callback;
     },
-    url(strings, ...values) {
-      return strings.reduce((out, s, i) => out + s + (i < values.length ? String(values[i]) : ""), "");
-    }
+    url: templatedUrl,
+    cookieJar: () => activeJar(),
+    file() {
+      throw new Error("http.file (multipart bodies) is not supported by the builtin engine (use runner k6)");
+    },
+    CookieJar
   };
   return http;
 }
 
-// actions/lib/load/vu/jslib.ts
+// actions/lib/load/builtin/vu/jslib.ts
 import { randomUUID } from "node:crypto";
+
+// actions/lib/load/options.ts
+var ConfigError = class extends Error {
+};
+var commonFields = ["executor", "startTime", "gracefulStop", "exec", "env", "tags", "options"];
+var executorFields = {
+  "shared-iterations": ["vus", "iterations", "maxDuration"],
+  "per-vu-iterations": ["vus", "iterations", "maxDuration"],
+  "constant-vus": ["vus", "duration"],
+  "ramping-vus": ["startVUs", "stages", "gracefulRampDown"],
+  "constant-arrival-rate": ["rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"],
+  "ramping-arrival-rate": ["startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"]
+};
+function num(raw, key, where, fallback) {
+  const value = raw[key];
+  if (value === void 0 || value === null) {
+    if (fallback === void 0) throw new ConfigError(`${where}: ${key} is required`);
+    return fallback;
+  }
+  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return Number(value);
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw new ConfigError(`${where}: ${key} must be a number, got ${JSON.stringify(value)}`);
+  return value;
+}
+function dur(raw, key, where, fallback) {
+  const value = raw[key];
+  if (value === void 0 || value === null || value === "") {
+    if (fallback === void 0) throw new ConfigError(`${where}: ${key} is required`);
+    return fallback;
+  }
+  try {
+    const ms = parseK6Duration(value, `${where}.${key}`);
+    if (ms < 0) throw new ConfigError(`${where}: ${key} must not be negative`);
+    return ms;
+  } catch (error) {
+    throw new ConfigError(error.message);
+  }
+}
+function stages(raw, where) {
+  const list = raw.stages;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ConfigError(`${where}: stages needs at least one stage`);
+  return list.map((s, i) => {
+    const stage = s;
+    const target = num(stage, "target", `${where}.stages[${i}]`, 0);
+    if (target < 0) throw new ConfigError(`${where}.stages[${i}]: target must not be negative`);
+    return { durationMs: dur(stage, "duration", `${where}.stages[${i}]`), target };
+  });
+}
+function stringMap(value, where) {
+  if (value === void 0 || value === null) return {};
+  if (typeof value !== "object") throw new ConfigError(`${where}: expected an object of strings`);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
+function parseScenario(name, raw) {
+  const where = `scenarios.${name}`;
+  if (!/^[0-9a-zA-Z_-]+$/.test(name)) throw new ConfigError(`${where}: invalid scenario name`);
+  const executor = raw.executor;
+  const allowed = executorFields[executor];
+  if (!allowed) throw new ConfigError(`${where}: unknown executor ${JSON.stringify(raw.executor)}`);
+  for (const key of Object.keys(raw)) {
+    if (!commonFields.includes(key) && !allowed.includes(key))
+      throw new ConfigError(`${where}: json: unknown field "${key}"`);
+  }
+  const exec = raw.exec === void 0 ? "default" : raw.exec;
+  if (typeof exec !== "string" || exec === "") throw new ConfigError(`${where}: exec must name a function`);
+  const base = {
+    name,
+    startTimeMs: dur(raw, "startTime", where, 0),
+    gracefulStopMs: dur(raw, "gracefulStop", where, 3e4),
+    exec,
+    env: stringMap(raw.env, `${where}.env`),
+    tags: stringMap(raw.tags, `${where}.tags`)
+  };
+  const positive = (value, field) => {
+    if (!(value > 0)) throw new ConfigError(`${where}: ${field} must be more than 0`);
+    return value;
+  };
+  const atLeastSecond = (value, field) => {
+    if (value < 1e3) throw new ConfigError(`${where}: ${field} must be at least 1s`);
+    return value;
+  };
+  switch (executor) {
+    case "shared-iterations":
+    case "per-vu-iterations": {
+      const vus = positive(num(raw, "vus", where, 1), "vus");
+      const iterations = positive(num(raw, "iterations", where, 1), "iterations");
+      if (executor === "shared-iterations" && iterations < vus)
+        throw new ConfigError(
+          `${where}: the number of iterations (${iterations}) can't be less than vus (${vus})`
+        );
+      const maxDurationMs2 = atLeastSecond(dur(raw, "maxDuration", where, 6e5), "maxDuration");
+      return { ...base, executor, vus, iterations, maxDurationMs: maxDurationMs2 };
+    }
+    case "constant-vus":
+      return {
+        ...base,
+        executor,
+        vus: positive(num(raw, "vus", where, 1), "vus"),
+        durationMs: atLeastSecond(dur(raw, "duration", where), "duration")
+      };
+    case "ramping-vus": {
+      const startVUs = num(raw, "startVUs", where, 1);
+      const list = stages(raw, where);
+      if (startVUs < 0) throw new ConfigError(`${where}: startVUs must not be negative`);
+      if (Math.max(startVUs, ...list.map((s) => s.target)) <= 0)
+        throw new ConfigError(`${where}: either startVUs or one of the stages' targets must be more than 0`);
+      return {
+        ...base,
+        executor,
+        startVUs,
+        stages: list,
+        gracefulRampDownMs: dur(raw, "gracefulRampDown", where, 3e4)
+      };
+    }
+    case "constant-arrival-rate":
+    case "ramping-arrival-rate": {
+      const preAllocatedVUs = num(raw, "preAllocatedVUs", where);
+      const maxVUs = num(raw, "maxVUs", where, preAllocatedVUs);
+      if (preAllocatedVUs < 0) throw new ConfigError(`${where}: preAllocatedVUs must not be negative`);
+      if (maxVUs < preAllocatedVUs)
+        throw new ConfigError(`${where}: maxVUs can't be less than preAllocatedVUs`);
+      const timeUnitMs = dur(raw, "timeUnit", where, 1e3);
+      if (timeUnitMs <= 0) throw new ConfigError(`${where}: timeUnit must be more than 0`);
+      if (executor === "constant-arrival-rate") {
+        return {
+          ...base,
+          executor,
+          rate: positive(num(raw, "rate", where), "rate"),
+          timeUnitMs,
+          durationMs: atLeastSecond(dur(raw, "duration", where), "duration"),
+          preAllocatedVUs,
+          maxVUs
+        };
+      }
+      return {
+        ...base,
+        executor,
+        startRate: num(raw, "startRate", where, 0),
+        timeUnitMs,
+        stages: stages(raw, where),
+        preAllocatedVUs,
+        maxVUs
+      };
+    }
+  }
+}
+function deriveScenarios(options) {
+  const has = (key) => options[key] !== void 0 && options[key] !== null;
+  const stageList = Array.isArray(options.stages) ? options.stages : [];
+  const scenarios = options.scenarios ?? {};
+  const hasScenarios = Object.keys(scenarios).length > 0;
+  const vus = has("vus") ? options.vus : 1;
+  let raw;
+  if (has("iterations")) {
+    if (stageList.length > 0)
+      throw new ConfigError("using `iterations` and `stages` options simultaneously is not allowed");
+    if (hasScenarios)
+      throw new ConfigError("using `iterations` and `scenarios` options simultaneously is not allowed");
+    raw = {
+      default: {
+        executor: "shared-iterations",
+        vus,
+        iterations: options.iterations,
+        ...has("duration") ? { maxDuration: options.duration } : {}
+      }
+    };
+  } else if (has("duration")) {
+    if (stageList.length > 0 || hasScenarios)
+      throw new ConfigError("using `duration` with `stages` or `scenarios` simultaneously is not allowed");
+    raw = { default: { executor: "constant-vus", vus, duration: options.duration } };
+  } else if (stageList.length > 0) {
+    if (hasScenarios)
+      throw new ConfigError("using `stages` and `scenarios` options simultaneously is not allowed");
+    const withDuration = stageList.filter((s) => s.duration !== void 0 && s.duration !== "");
+    raw = { default: { executor: "ramping-vus", startVUs: vus, stages: withDuration } };
+  } else if (has("vus") && !hasScenarios) {
+    raw = { default: { executor: "shared-iterations", vus, iterations: vus } };
+  } else if (hasScenarios) {
+    raw = scenarios;
+  } else {
+    raw = { default: { executor: "per-vu-iterations", vus: 1, iterations: 1 } };
+  }
+  return Object.entries(raw).map(([name, config]) => parseScenario(name, config));
+}
 
 // actions/lib/load/text-summary.ts
 function formatTime(ms, unit) {
@@ -516,14 +1311,16 @@ function formatTime(ms, unit) {
   return `${minutes}m${(ms % 6e4 / 1e3).toFixed(1)}s`;
 }
 function formatData(bytes) {
-  const units = ["B", "kB", "MB", "GB", "TB"];
+  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
   let value = bytes;
   let unit = 0;
   while (value >= 1e3 && unit < units.length - 1) {
     value /= 1e3;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  if (unit === 0 && Number.isInteger(value)) return `${value} B`;
+  const rounded = Math.round(value * 10) / 10;
+  return `${rounded.toFixed(rounded < 10 ? 1 : 0)} ${units[unit]}`;
 }
 function formatNumber(value) {
   return Number.isInteger(value) ? String(value) : value.toFixed(6).replace(/0+$/, "").replace(/\.$/, "");
@@ -601,40 +1398,123 @@ function jUnit(data2, options = {}) {
 </testsuites>`;
 }
 
-// actions/lib/load/vu/jslib.ts
+// actions/lib/load/builtin/vu/jslib.ts
 var k6Summary = { textSummary, jUnit };
-var k6Utils = {
-  randomIntBetween(min, max) {
-    return Math.floor(Math.random() * (max - min + 1) + min);
-  },
-  randomItem(items) {
-    return items[Math.floor(Math.random() * items.length)];
-  },
-  randomString(length, charset = "abcdefghijklmnopqrstuvwxyz") {
-    let out = "";
-    for (let i = 0; i < length; i++) out += charset[Math.floor(Math.random() * charset.length)];
-    return out;
-  },
-  uuidv4() {
-    return randomUUID();
-  },
-  findBetween(content, left, right, repeat = false) {
-    const found = [];
-    let from = 0;
-    for (; ; ) {
-      const start = content.indexOf(left, from);
-      if (start < 0) break;
-      const end = content.indexOf(right, start + left.length);
-      if (end < 0) break;
-      found.push(content.slice(start + left.length, end));
-      if (!repeat) return found[0];
-      from = end + right.length;
+var k6UtilsExports = [
+  "check",
+  "parseDuration",
+  "getCurrentStageIndex",
+  "tagWithCurrentStageIndex",
+  "tagWithCurrentStageProfile",
+  "findBetween",
+  "normalDistributionStages",
+  "randomIntBetween",
+  "randomItem",
+  "randomString",
+  "uuidv4"
+];
+var density = (x) => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
+function createK6Utils(vu2, options) {
+  const currentStages = () => {
+    const name = vu2.scenario?.name;
+    if (!name) throw new Error("getCurrentStageIndex is not available in the init context");
+    const scenario = deriveScenarios(options()).find((s) => s.name === name);
+    if (!scenario) throw new Error(`the test options do not contain the current scenario ${name}`);
+    if (!("stages" in scenario))
+      throw new Error(
+        "only ramping-vus and ramping-arrival-rate have stages: no stage index on other executors"
+      );
+    return scenario.stages;
+  };
+  const getCurrentStageIndex = () => {
+    const stages2 = currentStages();
+    const elapsed = Date.now() - vu2.scenario.startTime;
+    let end = 0;
+    for (let i = 0; i < stages2.length; i++) {
+      end += stages2[i].durationMs;
+      if (elapsed < end) return i;
     }
-    return repeat ? found : null;
+    return stages2.length - 1;
+  };
+  function check(value, checkers, tags) {
+    if (value instanceof Promise) return value.then((v) => check(v, checkers, tags));
+    const extra = Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [k, String(v)]));
+    const report = (name, outcome) => {
+      vu2.emit("checks", outcome ? 1 : 0, { ...vu2.tags(), ...extra, check: name });
+      return Boolean(outcome);
+    };
+    const results = Object.entries(checkers).map(([name, checker]) => {
+      const outcome = typeof checker === "function" ? checker(value) : checker;
+      return outcome instanceof Promise ? outcome.then((o) => report(name, o)) : report(name, outcome);
+    });
+    if (results.some((r) => r instanceof Promise))
+      return Promise.all(results).then((all) => all.every(Boolean));
+    return results.every(Boolean);
   }
-};
+  return {
+    check,
+    parseDuration(text) {
+      if (text === null || text === void 0 || String(text).length === 0) throw new Error("str is empty");
+      return parseK6Duration(String(text), "parseDuration");
+    },
+    getCurrentStageIndex,
+    tagWithCurrentStageIndex() {
+      vu2.userTags.stage = String(getCurrentStageIndex());
+    },
+    tagWithCurrentStageProfile() {
+      const index = getCurrentStageIndex();
+      const stages2 = currentStages();
+      const previous = stages2[index - 1];
+      const current = stages2[index];
+      vu2.userTags.stage_profile = !previous || current.target > previous.target ? "ramp-up" : current.target === previous.target ? "steady" : "ramp-down";
+    },
+    findBetween(content, left, right, repeat = false) {
+      const found = [];
+      let from = 0;
+      for (; ; ) {
+        const start = content.indexOf(left, from);
+        if (start < 0) break;
+        const end = content.indexOf(right, start + left.length);
+        if (end < 0) break;
+        found.push(content.slice(start + left.length, end));
+        if (!repeat) return found[0];
+        from = end + right.length;
+      }
+      return found.length > 0 ? found : null;
+    },
+    /**
+     * A bell curve of VUs: the standard normal density sampled at `stages + 1` evenly spaced points over [-2, 2],
+     * scaled so that its peak is `maxVus`, held for 4/6 of the duration, with a sixth to ramp up before and to
+     * ramp down to 0 after.
+     */
+    normalDistributionStages(maxVus, durationSeconds, stages2 = 10) {
+      const points = Array.from({ length: stages2 + 1 }, (_, i) => density(-2 + 4 * i / stages2));
+      const peak = Math.max(...points);
+      const edge = Math.ceil(durationSeconds / 6);
+      const inner = Math.ceil(4 * durationSeconds / (6 * stages2));
+      return [...points, 0].map((p, i) => ({
+        duration: `${i === 0 || i === stages2 + 1 ? edge : inner}s`,
+        target: Math.round(p * maxVus / peak)
+      }));
+    },
+    randomIntBetween(min, max) {
+      return Math.floor(Math.random() * (max - min + 1) + min);
+    },
+    randomItem(items) {
+      return items[Math.floor(Math.random() * items.length)];
+    },
+    randomString(length, charset = "abcdefghijklmnopqrstuvwxyz") {
+      let out = "";
+      for (let i = 0; i < length; i++) out += charset[Math.floor(Math.random() * charset.length)];
+      return out;
+    },
+    uuidv4() {
+      return randomUUID();
+    }
+  };
+}
 
-// actions/lib/load/vu/k6-module.ts
+// actions/lib/load/builtin/vu/k6-module.ts
 function createK6Module(vu2) {
   function check(value, checks, extraTags) {
     vu2.requireVuContext("check");
@@ -692,7 +1572,7 @@ function createK6Module(vu2) {
   return { check, group, sleep, fail, randomSeed };
 }
 
-// actions/lib/load/vu/metrics-module.ts
+// actions/lib/load/builtin/vu/metrics-module.ts
 function createMetricsModule(vu2) {
   const make = (type) => class {
     name;
@@ -722,28 +1602,87 @@ function createMetricsModule(vu2) {
   return { Counter: make("counter"), Gauge: make("gauge"), Rate: make("rate"), Trend: make("trend") };
 }
 
+// actions/lib/load/builtin/vu/modules.ts
+var factories = {
+  k6: (vu2) => createK6Module(vu2),
+  "k6/http": (vu2, options) => createHttpModule(vu2, options),
+  "k6/metrics": (vu2) => createMetricsModule(vu2),
+  "k6/execution": (vu2, options) => createExecutionModule(vu2, options),
+  "k6/data": (vu2) => createDataModule(vu2),
+  "k6/crypto": () => createCryptoModule(),
+  "k6/html": () => ({ parseHTML }),
+  "k6/encoding": () => createEncodingModule(),
+  "k6/timers": (vu2) => ({
+    setTimeout: vu2.loop.setTimeout,
+    clearTimeout: vu2.loop.clearTimeout,
+    setInterval: vu2.loop.setInterval,
+    clearInterval: vu2.loop.clearInterval
+  }),
+  "k6-summary": () => k6Summary,
+  "k6-utils": (vu2, options) => createK6Utils(vu2, options)
+};
+function createModules(vu2, options) {
+  return Object.fromEntries(
+    Object.entries(factories).map(([name, create]) => [name, create(vu2, options)])
+  );
+}
+var namedExports = {
+  k6: ["check", "group", "sleep", "fail", "randomSeed"],
+  "k6/http": [
+    "request",
+    "asyncRequest",
+    "get",
+    "head",
+    "post",
+    "put",
+    "patch",
+    "del",
+    "options",
+    "batch",
+    "expectedStatuses",
+    "setResponseCallback",
+    "url",
+    "cookieJar",
+    "CookieJar",
+    "file"
+  ],
+  "k6/metrics": ["Counter", "Gauge", "Rate", "Trend"],
+  "k6/execution": [],
+  "k6/data": ["SharedArray"],
+  "k6/crypto": Object.keys(createCryptoModule()),
+  "k6/html": ["parseHTML"],
+  "k6/encoding": Object.keys(createEncodingModule()),
+  "k6/timers": ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
+  "k6-summary": Object.keys(k6Summary),
+  "k6-utils": k6UtilsExports
+};
+
 // actions/lib/workers/k6-vu.ts
+process.setSourceMapsEnabled(true);
 var data = workerData;
-var vu = new VuState(data.vuId, new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort));
+var vu = new VuState(
+  data.vuId,
+  new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort, data.asyncPort)
+);
+var channel = vu.channel;
+loadPackagesFrom(data.packagesFrom);
 var postInit = (message) => parentPort2.postMessage(message);
 var done = (frame) => vu.send({ type: "done", ...frame });
 var globals = globalThis;
 var scriptExports = {};
 var scriptOptions = () => scriptExports.options ?? {};
-var k6 = createK6Module(vu);
-globals.__k6_modules = {
-  k6,
-  "k6/http": createHttpModule(vu, scriptOptions),
-  "k6/metrics": createMetricsModule(vu),
-  "k6/execution": createExecutionModule(vu, scriptOptions),
-  "k6/data": createDataModule(vu),
-  "k6-summary": k6Summary,
-  "k6-utils": k6Utils
-};
+globals.__k6_modules = createModules(vu, scriptOptions);
 var baseEnv = { ...data.env };
 globals.__ENV = baseEnv;
 globals.__VU = data.vuId;
 globals.__ITER = 0;
+globals.setTimeout = vu.loop.setTimeout;
+globals.clearTimeout = vu.loop.clearTimeout;
+globals.setInterval = vu.loop.setInterval;
+globals.clearInterval = vu.loop.clearInterval;
+process.on("unhandledRejection", (reason) => {
+  if (!vu.loop.fail(reason)) console.error(`Uncaught (in promise) ${describe(reason)}`);
+});
 var scriptDir = dirname(data.scriptPath);
 globals.open = (path, mode) => {
   if (vu.phase !== "init") throw new Error("open() can be used only in the init context");
@@ -761,26 +1700,57 @@ function describe(error) {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
   return String(error);
 }
-try {
-  const module = { exports: {} };
-  const evaluate = runInThisContext(`(function (module, exports) {${data.code}
-})`, {
-    filename: data.scriptPath
-  });
-  evaluate(module, module.exports);
-  scriptExports = module.exports;
-  postInit({
-    type: "ready",
-    exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === "function"),
-    options: JSON.parse(JSON.stringify(scriptExports.options ?? {})),
-    metrics: vu.metricDefinitions
-  });
-  vu.phase = "vu";
-} catch (error) {
-  postInit({ type: "init-error", message: describe(error) });
+function watch() {
+  let ended = false;
+  const stop = (async () => {
+    for (; ; ) {
+      const seen = channel.seen;
+      vu.deliverReplies();
+      if (channel.interrupted) throw new InterruptError();
+      await channel.changed(seen);
+      if (ended) return new Promise(() => void 0);
+    }
+  })();
+  stop.catch(() => void 0);
+  return {
+    stop,
+    end: () => {
+      ended = true;
+    }
+  };
+}
+async function settle(call) {
+  try {
+    const value = call();
+    if (!(value instanceof Promise) && vu.loop.idle) return value;
+    const watcher = watch();
+    try {
+      return await vu.loop.settle(value, watcher.stop);
+    } finally {
+      watcher.end();
+    }
+  } finally {
+    vu.dropPending();
+  }
+}
+async function init() {
+  try {
+    const url = `data:text/javascript;base64,${Buffer.from(data.code).toString("base64")}`;
+    const namespace = await settle(() => import(url));
+    scriptExports = { ...namespace };
+    postInit({
+      type: "ready",
+      exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === "function"),
+      options: JSON.parse(JSON.stringify(scriptExports.options ?? {})),
+      metrics: vu.metricDefinitions
+    });
+    vu.phase = "vu";
+  } catch (error) {
+    postInit({ type: "init-error", message: describe(error) });
+  }
 }
 var setupData;
-function iterateOnce(inScenario, inTest, progress) {
+async function iterateOnce(inScenario, inTest, progress) {
   const scenario = vu.scenario;
   vu.iteration++;
   vu.iterationInScenario = inScenario;
@@ -793,7 +1763,7 @@ function iterateOnce(inScenario, inTest, progress) {
   const start = performance.now();
   let error;
   try {
-    fn(setupData);
+    await settle(() => fn(setupData));
   } catch (thrown) {
     vu.groupPath = "";
     if (thrown instanceof InterruptError) {
@@ -811,7 +1781,7 @@ function iterateOnce(inScenario, inTest, progress) {
 }
 var recordFlushMs = 100;
 var recordFlushCount = 64;
-function runIteration(message) {
+async function runIteration(message) {
   if (message.setupData !== void 0) setupData = JSON.parse(message.setupData);
   if (message.scenario) {
     if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
@@ -822,7 +1792,7 @@ function runIteration(message) {
   vu.vusInitialized = message.vusInitialized;
   const repeat = message.repeat;
   if (!repeat) {
-    const end = iterateOnce(message.iterationInScenario, message.iterationInTest, message.progress);
+    const end = await iterateOnce(message.iterationInScenario, message.iterationInTest, message.progress);
     done({ samples: vu.samples, ...end });
     return;
   }
@@ -832,7 +1802,7 @@ function runIteration(message) {
   for (; ; ) {
     const now = Date.now();
     const progress = Math.min(1, (now - repeat.start) / repeat.durationMs);
-    const end = iterateOnce(inScenario++, Atomics.add(counter, 0, 1), progress);
+    const end = await iterateOnce(inScenario++, Atomics.add(counter, 0, 1), progress);
     if (end.outcome !== "full") {
       done({ samples: vu.samples, ...end });
       return;
@@ -840,7 +1810,7 @@ function runIteration(message) {
     vu.records.push({ samples: vu.samples, ...end.error ? { error: end.error } : {} });
     vu.samples = [];
     const after = Date.now();
-    if (after >= repeat.until || vu.channel.interrupted) break;
+    if (after >= repeat.until || channel.interrupted) break;
     if (vu.records.length >= recordFlushCount || after - flushedAt >= recordFlushMs) {
       vu.send({ type: "records" });
       flushedAt = after;
@@ -864,7 +1834,7 @@ async function runCall(message) {
   const fn = scriptExports[message.fn];
   const arg = message.arg === void 0 ? void 0 : JSON.parse(message.arg);
   try {
-    const value = message.fn === "handleSummary" ? await fn(arg) : fn(arg);
+    const value = await settle(() => fn(arg));
     const result = message.fn === "handleSummary" ? encodeSummaryOutput(value) : JSON.stringify(value);
     done({ samples: vu.samples, outcome: "full", ...result === void 0 ? {} : { result } });
   } catch (thrown) {
@@ -874,12 +1844,28 @@ async function runCall(message) {
     else done({ samples: vu.samples, outcome: "full", error: describe(thrown) });
   }
 }
-async function serve() {
+async function nextFrame() {
   for (; ; ) {
-    const frame = vu.channel.wait(false);
-    if (frame.type === "iterate") runIteration(frame);
-    else if (frame.type === "call") await runCall(frame);
-    await void 0;
+    const seen = channel.seen;
+    vu.deliverReplies();
+    const frame = channel.take();
+    if (frame) return frame;
+    await channel.changed(seen);
   }
 }
-if (vu.phase === "vu") void serve();
+async function serve() {
+  for (; ; ) {
+    const frame = await nextFrame();
+    try {
+      if (frame.type === "iterate") await runIteration(frame);
+      else if (frame.type === "call") await runCall(frame);
+    } catch (error) {
+      done({ samples: [], outcome: "full", error: describe(error) });
+    }
+  }
+}
+await init();
+if (vu.phase === "vu") {
+  keepAlive(() => void 0, 2 ** 30);
+  void serve();
+}

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { runBuiltin } from '../../actions/lib/load/engine.js';
+import { runBuiltin } from '../../actions/lib/load/builtin/engine.js';
 import type { ResourceType } from '../store/resources.js';
 import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';

@@ -20,6 +20,21 @@ describe('k6 durations', () => {
 });
 
 describe('options → scenarios', () => {
+  it('accepts integers given as strings, as k6 does, and still refuses other text', () => {
+    const [scenario] = deriveScenarios({ vus: '2', iterations: '6' });
+    assert.equal(scenario!.executor, 'shared-iterations');
+    assert.equal((scenario as { vus: number }).vus, 2);
+    assert.equal((scenario as { iterations: number }).iterations, 6);
+    const [rate] = deriveScenarios({
+      scenarios: {
+        open: { executor: 'constant-arrival-rate', rate: '50', duration: '1s', preAllocatedVUs: ' 3 ' },
+      },
+    });
+    assert.equal((rate as { rate: number }).rate, 50);
+    assert.equal((rate as { preAllocatedVUs: number }).preAllocatedVUs, 3);
+    assert.throws(() => deriveScenarios({ vus: 'two' }), /vus must be a number, got "two"/);
+  });
+
   it('applies the shortcuts, first match wins', () => {
     const [iterations] = deriveScenarios({ vus: 3, iterations: 9, duration: '20s' });
     assert.deepEqual(

@@ -4,7 +4,7 @@ import {
   constantArrivalOffsets,
   rampingArrivalOffsets,
   rampingVusSteps,
-} from '../../actions/lib/load/schedule.js';
+} from '../../actions/lib/load/builtin/schedule.js';
 
 const s = (durationMs: number, target: number) => ({ durationMs, target });
 const steps = (list: { atMs: number; vus: number }[]) => list.map(({ atMs, vus }) => [atMs / 1000, vus]);

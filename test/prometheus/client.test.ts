@@ -1,7 +1,6 @@
 /** The Prometheus client against local fake HTTP(S) servers whose answers the test controls. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PrometheusClient, type PrometheusError } from '../../actions/lib/prometheus/client.js';
+import { selfSignedCertificate } from '../support/self-signed.js';
 
 interface Seen {
   url: string;
@@ -159,32 +159,11 @@ test('bearer, basic and tenant headers are sent; 401 is an auth error', async ()
 test('TLS: a self-signed server is refused unless its CA is given or verification is skipped', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'scalegate-tls-'));
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const [key, cert] = [await readFile(join(dir, 'key.pem')), await readFile(join(dir, 'cert.pem'))];
+    const { key, cert, certPath } = await selfSignedCertificate(dir);
     const { url } = await fake((_, __, res) => res.writeHead(200).end(vector), { key, cert });
     const strict = new PrometheusClient({ url, retries: 0 });
     await assert.rejects(strict.query('up'), { kind: 'tls' });
-    const withCa = new PrometheusClient({ url, tls: { ca: join(dir, 'cert.pem') } });
+    const withCa = new PrometheusClient({ url, tls: { ca: certPath } });
     assert.equal((await withCa.query('up')).length, 1);
     const skipping = new PrometheusClient({ url, tls: { insecureSkipVerify: true } });
     assert.equal((await skipping.query('up')).length, 1);

@@ -1,11 +1,16 @@
 /**
- * Packs a k6 script and its relative imports into one CommonJS text a VU thread evaluates once per VU. Module code
- * is kept as written; TypeScript files are type-stripped (esbuild, no type checking). `k6/*` imports and the shimmed
- * jslib URLs resolve to the VU's built-in modules; other remote imports are refused (no network fetch).
+ * Packs a k6 script and its relative imports into one ES module a VU thread imports once per VU (so top-level await
+ * works). Module code is kept as written; TypeScript files are type-stripped (esbuild, no type checking). `k6/*`
+ * imports and the shimmed jslib URLs resolve to the VU's built-in modules, with their export names declared so
+ * that a name a module lacks fails the load. Other remote modules come from a local cache, never the network:
+ * `https://host/path` is read from `$SCALEGATE_K6_MODULES/host/path` (fill it with `curl --create-dirs -o` where
+ * there is network); one missing there fails the load (exit 107) naming the URL and the file looked for.
  */
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, Plugin } from 'esbuild';
-import { jslibShim } from './vu/jslib.js';
+import { jslibShim } from './builtin/vu/jslib.js';
+import { isModuleName, namedExports } from './builtin/vu/modules.js';
 
 export class ScriptError extends Error {}
 
@@ -28,36 +33,47 @@ async function loadEsbuild(): Promise<Build> {
   }
 }
 
-const builtinModules = new Set(['k6', 'k6/http', 'k6/metrics', 'k6/execution', 'k6/data']);
+/** The cached file of a remote module: `<cache>/<host>/<path>`. */
+function cachedModule(url: string, cache: string | undefined): string | undefined {
+  if (!cache) return undefined;
+  const { host, pathname } = new URL(url);
+  const file = resolve(cache, host, `.${pathname}`);
+  return existsSync(file) ? file : undefined;
+}
 
-const k6Modules: Plugin = {
+const k6Modules = (cache: string | undefined): Plugin => ({
   name: 'k6-modules',
   setup(b) {
     b.onResolve({ filter: /^k6(\/|$)/ }, (args) => {
-      if (!builtinModules.has(args.path))
+      if (!isModuleName(args.path))
         return { errors: [{ text: `module '${args.path}' is not supported by the builtin engine` }] };
       return { path: args.path, namespace: 'k6-builtin' };
     });
     b.onResolve({ filter: /^https?:\/\// }, (args) => {
       const shim = jslibShim(args.path);
-      if (!shim)
-        return {
-          errors: [
-            {
-              text: `remote module '${args.path}' is not available offline (builtin engine shims k6-summary and k6-utils)`,
-            },
-          ],
-        };
-      return { path: shim, namespace: 'k6-builtin' };
+      if (shim) return { path: shim, namespace: 'k6-builtin' };
+      const cached = cachedModule(args.path, cache);
+      if (cached) return { path: cached };
+      const where = cache
+        ? `not in the module cache (${resolve(cache, new URL(args.path).host, `.${new URL(args.path).pathname}`)})`
+        : 'not available offline: set SCALEGATE_K6_MODULES to a folder holding <host>/<path> copies';
+      return { errors: [{ text: `remote module '${args.path}' is ${where}` }] };
     });
-    b.onLoad({ filter: /.*/, namespace: 'k6-builtin' }, (args) => ({
-      contents: `module.exports = globalThis.__k6_modules[${JSON.stringify(args.path)}];`,
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'k6-builtin' }, (args) => {
+      const names = isModuleName(args.path) ? namedExports[args.path] : [];
+      const named = names.length > 0 ? `export const { ${names.join(', ')} } = m;\n` : '';
+      return {
+        contents: `const m = globalThis.__k6_modules[${JSON.stringify(args.path)}];\nexport default m;\n${named}`,
+        loader: 'js',
+      };
+    });
   },
-};
+});
 
-export async function bundleScript(scriptPath: string): Promise<string> {
+export async function bundleScript(
+  scriptPath: string,
+  moduleCache: string | undefined = process.env.SCALEGATE_K6_MODULES,
+): Promise<string> {
   const build = await loadEsbuild();
   try {
     const result = await build({
@@ -65,24 +81,25 @@ export async function bundleScript(scriptPath: string): Promise<string> {
       absWorkingDir: dirname(resolve(scriptPath)),
       bundle: true,
       write: false,
-      format: 'cjs',
+      format: 'esm',
       platform: 'neutral',
       target: 'es2022',
       logLevel: 'silent',
       treeShaking: false,
-      plugins: [k6Modules],
+      sourcemap: 'inline',
+      plugins: [k6Modules(moduleCache)],
     });
     return result.outputFiles[0]!.text;
   } catch (error) {
     const errors = (
       error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
     ).errors;
-    const first = errors?.[0];
-    if (!first) throw new ScriptError((error as Error).message);
-    const where = first.location
-      ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: `
-      : '';
-    throw new ScriptError(`${where}${first.text}`);
+    if (!errors?.length) throw new ScriptError((error as Error).message);
+    // Every problem at once (a missing module and a missing export…), on one line.
+    const described = errors.map(({ text, location }) =>
+      location ? `${location.file}:${location.line}:${location.column + 1}: ${text}` : text,
+    );
+    throw new ScriptError(described.join('; '));
   }
 }
 

@@ -4,11 +4,11 @@
  * planned scenario and stage windows.
  */
 import { resolve } from 'node:path';
+import type { HttpIo } from './builtin/http-io.js';
+import { VuHandle, vuWorkerFile } from './builtin/vu-handle.js';
 import { bundleScript } from './bundle.js';
-import type { HttpIo } from './http-io.js';
 import { applyCliOverrides, deriveScenarios, type Scenario } from './options.js';
 import type { ScenarioWindow } from './types.js';
-import { VuHandle, vuWorkerFile } from './vu-handle.js';
 import { iso, stageWindows } from './windows.js';
 
 export interface ScriptInspection {

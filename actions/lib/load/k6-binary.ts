@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { inspectScript, plannedWindows } from './inspect.js';
 import { NdjsonFollower } from './ndjson-reader.js';
-import type { LoadMetricsSummary, LoadResult, RunLoadOptions } from './types.js';
+import type { LoadMetricsSummary, LoadResult, LoadRunner, RunLoadOptions } from './types.js';
 import { iso } from './windows.js';
 
 /** The k6 executable on PATH, if any. */
@@ -36,6 +36,7 @@ export function k6RunArgs(options: RunLoadOptions, summaryExport: string, outJso
     .map((s) => s.trim())
     .filter(Boolean))
     args.push('--stage', stage);
+  if (options.verbose) args.push('--verbose');
   args.push(...passThrough, resolve(cwd, options.script));
   return args;
 }
@@ -151,3 +152,5 @@ export async function runK6Binary(options: RunLoadOptions, k6 = findK6()): Promi
     metrics: numbers.metrics,
   };
 }
+
+export const k6Runner: LoadRunner = { name: 'k6', run: (options) => runK6Binary(options) };

@@ -8,7 +8,7 @@ import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Watch } from '@kub
 import { bundleForK6 } from './bundle.js';
 import { inspectScript, plannedWindows } from './inspect.js';
 import { parseStagesSpec } from './options.js';
-import type { LoadResult, OperatorSettings, RunLoadOptions } from './types.js';
+import type { LoadResult, LoadRunner, OperatorSettings, RunLoadOptions } from './types.js';
 import { iso } from './windows.js';
 
 const group = 'k6.io';
@@ -261,3 +261,5 @@ export async function runOperator(options: RunLoadOptions): Promise<LoadResult> 
     }
   }
 }
+
+export const operatorRunner: LoadRunner = { name: 'operator', run: runOperator };

@@ -62,6 +62,8 @@ function num(raw: Raw, key: string, where: string, fallback?: number): number {
     if (fallback === undefined) throw new ConfigError(`${where}: ${key} is required`);
     return fallback;
   }
+  // k6 reads these as JSON integers that may be quoted (`vus: "2"`), as its null.Int does.
+  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
   if (typeof value !== 'number' || !Number.isFinite(value))
     throw new ConfigError(`${where}: ${key} must be a number, got ${JSON.stringify(value)}`);
   return value;

@@ -21,15 +21,18 @@ function formatTime(ms: number, unit: string): string {
   return `${minutes}m${((ms % 60_000) / 1000).toFixed(1)}s`;
 }
 
-function formatData(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+/** k6's humanized bytes: base 1000, one decimal below 10 of a unit, none from 10 on (`7.5 B`, `123 B`, `1.2 kB`). */
+export function formatData(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
   let value = bytes;
   let unit = 0;
   while (value >= 1000 && unit < units.length - 1) {
     value /= 1000;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  if (unit === 0 && Number.isInteger(value)) return `${value} B`;
+  const rounded = Math.round(value * 10) / 10;
+  return `${rounded.toFixed(rounded < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 function formatNumber(value: number): string {

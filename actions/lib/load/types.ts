@@ -2,6 +2,12 @@
 
 export type RunnerName = 'auto' | 'k6' | 'builtin' | 'operator';
 
+/** One way of running a k6 script; each runner lives in its own file and is registered in index.ts. */
+export interface LoadRunner {
+  readonly name: Exclude<RunnerName, 'auto'>;
+  run(options: RunLoadOptions): Promise<LoadResult>;
+}
+
 /** One ramping stage of a scenario, with the wall-clock window it actually covered (RFC3339 with ms). */
 export interface StageWindow {
   index: number;
@@ -94,6 +100,8 @@ export interface RunLoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Where the end-of-test text summary and script console output go; default process.stderr. */
   log?: (line: string) => void;
+  /** Print console.debug output of the script too (k6's --verbose). */
+  verbose?: boolean;
   /** Where handleSummary's `stdout` goes; default process.stdout. */
   stdout?: (text: string) => void;
   kube?: OperatorSettings;

@@ -1,43 +1,49 @@
 /**
- * Worker thread of one k6 VU: its own JS global scope, init context evaluated once, then iterations (or setup /
- * teardown / handleSummary for VU 0) on request from the engine. HTTP calls block this thread only.
+ * Worker thread of one k6 VU: its own JS global scope and event loop, the init context evaluated once (as an ES
+ * module, so top-level await works), then iterations (or setup / teardown / handleSummary for VU 0) on request from
+ * the engine. A call ends when VU code's promise settled and its event loop has nothing pending, as in k6; an
+ * interruption drops what is pending. Synchronous HTTP calls and sleep block this thread only.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { runInThisContext } from 'node:vm';
+import { setInterval as keepAlive } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
-import { VuChannel } from '../load/channel.js';
-import type { FromVu, FromVuInit, IterateFrame, ToVu, VuWorkerData } from '../load/protocol.js';
-import { createDataModule } from '../load/vu/data-module.js';
-import { createExecutionModule } from '../load/vu/execution-module.js';
-import { createHttpModule } from '../load/vu/http-module.js';
-import { k6Summary, k6Utils } from '../load/vu/jslib.js';
-import { createK6Module } from '../load/vu/k6-module.js';
-import { createMetricsModule } from '../load/vu/metrics-module.js';
-import { AbortTestError, InterruptError, VuState } from '../load/vu/state.js';
+import { VuChannel } from '../load/builtin/channel.js';
+import type { FromVu, FromVuInit, IterateFrame, ToVu, VuWorkerData } from '../load/builtin/protocol.js';
+import { createModules } from '../load/builtin/vu/modules.js';
+import { loadPackagesFrom } from '../load/builtin/vu/packages.js';
+import { AbortTestError, InterruptError, VuState } from '../load/builtin/vu/state.js';
+
+// Stack traces of VU code point into the script's own files (the bundle carries an inline source map).
+process.setSourceMapsEnabled(true);
 
 const data = workerData as VuWorkerData;
-const vu = new VuState(data.vuId, new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort));
+const vu = new VuState(
+  data.vuId,
+  new VuChannel(data.control, data.bell, data.toVuPort, data.fromVuPort, data.asyncPort),
+);
+const channel = vu.channel;
+loadPackagesFrom(data.packagesFrom);
 const postInit = (message: FromVuInit) => parentPort!.postMessage(message);
 const done = (frame: Omit<Extract<FromVu, { type: 'done' }>, 'type'>) => vu.send({ type: 'done', ...frame });
 const globals = globalThis as Record<string, unknown>;
 
 let scriptExports: Record<string, unknown> = {};
 const scriptOptions = () => (scriptExports.options ?? {}) as Record<string, unknown>;
-const k6 = createK6Module(vu);
-globals.__k6_modules = {
-  k6,
-  'k6/http': createHttpModule(vu, scriptOptions),
-  'k6/metrics': createMetricsModule(vu),
-  'k6/execution': createExecutionModule(vu, scriptOptions),
-  'k6/data': createDataModule(vu),
-  'k6-summary': k6Summary,
-  'k6-utils': k6Utils,
-};
+globals.__k6_modules = createModules(vu, scriptOptions);
 const baseEnv = { ...data.env };
 globals.__ENV = baseEnv;
 globals.__VU = data.vuId;
 globals.__ITER = 0;
+globals.setTimeout = vu.loop.setTimeout;
+globals.clearTimeout = vu.loop.clearTimeout;
+globals.setInterval = vu.loop.setInterval;
+globals.clearInterval = vu.loop.clearInterval;
+// A rejection nobody handles fails the running call, as k6 reports "Uncaught (in promise)"; between calls it is
+// logged as an error, never dropped.
+process.on('unhandledRejection', (reason) => {
+  if (!vu.loop.fail(reason)) console.error(`Uncaught (in promise) ${describe(reason)}`);
+});
 
 const scriptDir = dirname(data.scriptPath);
 globals.open = (path: string, mode?: string) => {
@@ -65,29 +71,69 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-try {
-  const module = { exports: {} as Record<string, unknown> };
-  const evaluate = runInThisContext(`(function (module, exports) {${data.code}\n})`, {
-    filename: data.scriptPath,
-  });
-  evaluate(module, module.exports);
-  scriptExports = module.exports;
-  postInit({
-    type: 'ready',
-    exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === 'function'),
-    options: JSON.parse(JSON.stringify(scriptExports.options ?? {})),
-    metrics: vu.metricDefinitions,
-  });
-  vu.phase = 'vu';
-} catch (error) {
-  postInit({ type: 'init-error', message: describe(error) });
+/**
+ * Rejects once the engine interrupts the running call. While VU code awaits, this is also what hands answers of
+ * async requests to their promises.
+ */
+function watch(): { stop: Promise<never>; end: () => void } {
+  let ended = false;
+  const stop = (async (): Promise<never> => {
+    for (;;) {
+      const seen = channel.seen;
+      vu.deliverReplies();
+      if (channel.interrupted) throw new InterruptError();
+      await channel.changed(seen);
+      if (ended) return new Promise<never>(() => undefined);
+    }
+  })();
+  stop.catch(() => undefined);
+  return {
+    stop,
+    end: () => {
+      ended = true;
+    },
+  };
+}
+
+/** Runs VU code to completion: its value once its promise settled and its event loop is idle. */
+async function settle<T>(call: () => T): Promise<Awaited<T>> {
+  try {
+    const value = call();
+    // Plain synchronous code that left nothing pending (most iterations) needs no watcher.
+    if (!(value instanceof Promise) && vu.loop.idle) return value as Awaited<T>;
+    const watcher = watch();
+    try {
+      return (await vu.loop.settle(value, watcher.stop)) as Awaited<T>;
+    } finally {
+      watcher.end();
+    }
+  } finally {
+    vu.dropPending();
+  }
+}
+
+async function init(): Promise<void> {
+  try {
+    const url = `data:text/javascript;base64,${Buffer.from(data.code).toString('base64')}`;
+    const namespace = await settle(() => import(url) as Promise<Record<string, unknown>>);
+    scriptExports = { ...namespace };
+    postInit({
+      type: 'ready',
+      exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === 'function'),
+      options: JSON.parse(JSON.stringify(scriptExports.options ?? {})),
+      metrics: vu.metricDefinitions,
+    });
+    vu.phase = 'vu';
+  } catch (error) {
+    postInit({ type: 'init-error', message: describe(error) });
+  }
 }
 
 let setupData: unknown;
 
 type IterationEnd = Pick<Extract<FromVu, { type: 'done' }>, 'outcome' | 'error' | 'abortMessage'>;
 
-function iterateOnce(inScenario: number, inTest: number, progress: number): IterationEnd {
+async function iterateOnce(inScenario: number, inTest: number, progress: number): Promise<IterationEnd> {
   const scenario = vu.scenario!;
   vu.iteration++;
   vu.iterationInScenario = inScenario;
@@ -100,7 +146,7 @@ function iterateOnce(inScenario: number, inTest: number, progress: number): Iter
   const start = performance.now();
   let error: string | undefined;
   try {
-    fn(setupData);
+    await settle(() => fn(setupData));
   } catch (thrown) {
     vu.groupPath = '';
     if (thrown instanceof InterruptError) {
@@ -121,7 +167,7 @@ function iterateOnce(inScenario: number, inTest: number, progress: number): Iter
 const recordFlushMs = 100;
 const recordFlushCount = 64;
 
-function runIteration(message: IterateFrame): void {
+async function runIteration(message: IterateFrame): Promise<void> {
   if (message.setupData !== undefined) setupData = JSON.parse(message.setupData);
   if (message.scenario) {
     if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
@@ -132,7 +178,7 @@ function runIteration(message: IterateFrame): void {
   vu.vusInitialized = message.vusInitialized;
   const repeat = message.repeat;
   if (!repeat) {
-    const end = iterateOnce(message.iterationInScenario, message.iterationInTest, message.progress);
+    const end = await iterateOnce(message.iterationInScenario, message.iterationInTest, message.progress);
     done({ samples: vu.samples, ...end });
     return;
   }
@@ -142,7 +188,7 @@ function runIteration(message: IterateFrame): void {
   for (;;) {
     const now = Date.now();
     const progress = Math.min(1, (now - repeat.start) / repeat.durationMs);
-    const end = iterateOnce(inScenario++, Atomics.add(counter, 0, 1), progress);
+    const end = await iterateOnce(inScenario++, Atomics.add(counter, 0, 1), progress);
     if (end.outcome !== 'full') {
       done({ samples: vu.samples, ...end });
       return;
@@ -150,7 +196,7 @@ function runIteration(message: IterateFrame): void {
     vu.records.push({ samples: vu.samples, ...(end.error ? { error: end.error } : {}) });
     vu.samples = [];
     const after = Date.now();
-    if (after >= repeat.until || vu.channel.interrupted) break;
+    if (after >= repeat.until || channel.interrupted) break;
     if (vu.records.length >= recordFlushCount || after - flushedAt >= recordFlushMs) {
       vu.send({ type: 'records' });
       flushedAt = after;
@@ -176,7 +222,7 @@ async function runCall(message: Extract<ToVu, { type: 'call' }>): Promise<void> 
   const fn = scriptExports[message.fn] as (arg: unknown) => unknown;
   const arg = message.arg === undefined ? undefined : JSON.parse(message.arg);
   try {
-    const value = message.fn === 'handleSummary' ? await fn(arg) : fn(arg);
+    const value = await settle(() => fn(arg));
     const result = message.fn === 'handleSummary' ? encodeSummaryOutput(value) : JSON.stringify(value);
     done({ samples: vu.samples, outcome: 'full', ...(result === undefined ? {} : { result }) });
   } catch (thrown) {
@@ -187,17 +233,35 @@ async function runCall(message: Extract<ToVu, { type: 'call' }>): Promise<void> 
   }
 }
 
-/**
- * After init the VU serves the engine's frames, blocked on its channel in between; the await after each frame lets
- * promise jobs queued by VU code run before the next one.
- */
-async function serve(): Promise<void> {
+/** The engine's next frame; the event loop runs while waiting for it. */
+async function nextFrame(): Promise<ToVu> {
   for (;;) {
-    const frame = vu.channel.wait<ToVu>(false)!;
-    if (frame.type === 'iterate') runIteration(frame);
-    else if (frame.type === 'call') await runCall(frame);
-    await undefined;
+    const seen = channel.seen;
+    // Late answers to requests of an interrupted call: dropped.
+    vu.deliverReplies();
+    const frame = channel.take<ToVu>();
+    if (frame) return frame;
+    await channel.changed(seen);
   }
 }
 
-if (vu.phase === 'vu') void serve();
+/** After init the VU serves the engine's frames one at a time. */
+async function serve(): Promise<void> {
+  for (;;) {
+    const frame = await nextFrame();
+    try {
+      if (frame.type === 'iterate') await runIteration(frame);
+      else if (frame.type === 'call') await runCall(frame);
+    } catch (error) {
+      // A fault of the VU machinery itself: the engine hears of it and the VU goes on serving.
+      done({ samples: [], outcome: 'full', error: describe(error) });
+    }
+  }
+}
+
+await init();
+if (vu.phase === 'vu') {
+  // A pending Atomics.waitAsync does not keep a thread's event loop alive: this handle does, until terminated.
+  keepAlive(() => undefined, 2 ** 30);
+  void serve();
+}

@@ -1,0 +1,466 @@
+/**
+ * Performs the VUs' HTTP requests on the engine's thread with undici (keep-alive connections per origin), following
+ * redirects, mapping network failures to k6 error codes, and emitting k6's HTTP metrics for every hop.
+ */
+import { subscribe } from 'node:diagnostics_channel';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CookieJar } from 'tough-cookie';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import type { MetricRegistry, Tags } from '../metrics.js';
+import { digestAuthorization, digestChallenge } from './digest-auth.js';
+import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
+import { failedResponse, zeroTimings } from './wire.js';
+
+const statusText: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** k6's network error codes for the failures undici and the OS report. */
+export function errorCode(error: unknown): { code: number; message: string } {
+  const e = error as { code?: string; cause?: { code?: string }; message?: string };
+  const code = e.code ?? e.cause?.code;
+  const message = e.message ?? String(error);
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError)
+    return { code: 1050, message: 'request timeout' };
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { code: 1212, message: `dial: connection refused (${message})` };
+    case 'ECONNRESET':
+      return { code: 1220, message: 'read: connection reset by peer' };
+    case 'EPIPE':
+      return { code: 1201, message: 'write: broken pipe' };
+    case 'ENOTFOUND':
+      return { code: 1101, message: `lookup: no such host (${message})` };
+    case 'ETIMEDOUT':
+      return { code: 1211, message: 'dial: i/o timeout' };
+    case 'UND_ERR_SOCKET':
+      return { code: 1220, message: 'connection closed by peer' };
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return {
+        code: 1310,
+        message: `tls: failed to verify certificate: x509: certificate signed by unknown authority (${message})`,
+      };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return {
+        code: 1311,
+        message: `tls: failed to verify certificate: x509: certificate is not valid for this name (${message})`,
+      };
+  }
+  if (code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL')) return { code: 1300, message };
+  return { code: 1000, message };
+}
+
+function isExpected(status: number, expected: ExpectedStatuses): boolean {
+  return expected.codes.includes(status) || expected.ranges.some((r) => status >= r.min && status <= r.max);
+}
+
+const canonicalNames = new Map<string, string>();
+function canonicalHeader(name: string): string {
+  let canonical = canonicalNames.get(name);
+  if (canonical === undefined) {
+    canonical = name
+      .toLowerCase()
+      .replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+    if (canonicalNames.size < 1000) canonicalNames.set(name, canonical);
+  }
+  return canonical;
+}
+
+interface Exchange {
+  status: number;
+  headers: Record<string, string>;
+  /** Each Set-Cookie header on its own: joined with commas they could not be told apart. */
+  setCookies: string[];
+  headerBytes: number;
+  chunks: Buffer[];
+  bodyBytes: number;
+  headersAt: number;
+}
+
+/**
+ * One HTTP exchange through undici's dispatcher with a plain handler: no stream or iterator objects per request;
+ * the body is collected, or only counted when the script discards it.
+ */
+function exchange(agent: Agent, options: Dispatcher.DispatchOptions, collect: boolean): Promise<Exchange> {
+  return new Promise((resolveExchange, rejectExchange) => {
+    const result: Exchange = {
+      status: 0,
+      headers: {},
+      setCookies: [],
+      headerBytes: 0,
+      chunks: [],
+      bodyBytes: 0,
+      headersAt: 0,
+    };
+    agent.dispatch(options, {
+      onConnect() {},
+      onHeaders(statusCode: number, raw: Buffer[]) {
+        result.headersAt = performance.now();
+        result.status = statusCode;
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          const name = canonicalHeader(raw[i]!.toString('latin1'));
+          const value = raw[i + 1]!.toString('latin1');
+          if (name === 'Set-Cookie') result.setCookies.push(value);
+          const previous = result.headers[name];
+          result.headers[name] = previous === undefined ? value : `${previous}, ${value}`;
+          result.headerBytes += raw[i]!.length + value.length + 4;
+        }
+        return true;
+      },
+      onData(chunk: Buffer) {
+        result.bodyBytes += chunk.length;
+        if (collect) result.chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        resolveExchange(result);
+      },
+      onError(error: Error) {
+        rejectExchange(error);
+      },
+    } as unknown as Dispatcher.DispatchHandler);
+  });
+}
+
+function byteLength(body: string | Uint8Array | null): number {
+  if (body === null) return 0;
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+}
+
+/** k6's `tlsVersion` names → Node's. */
+const tlsVersions: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = {
+  'tls1.0': 'TLSv1',
+  'tls1.1': 'TLSv1.1',
+  'tls1.2': 'TLSv1.2',
+  'tls1.3': 'TLSv1.3',
+};
+
+/** The TLS options of a k6 script that the client honours. */
+export interface TlsOptions {
+  insecureSkipTLSVerify?: boolean;
+  /** `tls1.2`, or `{ min, max }`. */
+  tlsVersion?: string | { min?: string; max?: string };
+}
+
+function tlsVersion(name: string | undefined, field: string) {
+  if (name === undefined) return undefined;
+  const version = tlsVersions[name];
+  if (!version) throw new Error(`${field}: unknown TLS version '${name}' (tls1.0 … tls1.3)`);
+  return version;
+}
+
+/**
+ * What each connection negotiated (ALPN protocol, TLS version), by origin: k6 reports it on every response
+ * (`res.proto`, `res.tls_version`). undici announces its connections on a diagnostics channel.
+ */
+const negotiated = new Map<string, { proto: string; tls: string }>();
+subscribe('undici:client:connected', (message) => {
+  const { connectParams, socket } = message as {
+    connectParams: { protocol: string; hostname: string; port: string };
+    socket: { alpnProtocol?: string | false; getProtocol?: () => string | null };
+  };
+  const tls = socket.getProtocol?.() ?? '';
+  negotiated.set(`${connectParams.protocol}//${connectParams.hostname}:${connectParams.port}`, {
+    proto: socket.alpnProtocol === 'h2' ? 'HTTP/2.0' : 'HTTP/1.1',
+    tls: tls ? tls.replace(/^TLSv/, 'tls').replace(/^tls1$/, 'tls1.0') : '',
+  });
+});
+
+function connection(url: URL): { proto: string; tls: string } {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return negotiated.get(`${url.protocol}//${url.hostname}:${port}`) ?? { proto: 'HTTP/1.1', tls: '' };
+}
+
+export class HttpIo {
+  private agent = HttpIo.agent({});
+
+  constructor(private readonly registry: MetricRegistry) {}
+
+  /** HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options. */
+  private static agent(tls: TlsOptions): Agent {
+    const range =
+      typeof tls.tlsVersion === 'string' ? { min: tls.tlsVersion, max: tls.tlsVersion } : tls.tlsVersion;
+    const minVersion = tlsVersion(range?.min, 'tlsVersion.min');
+    const maxVersion = tlsVersion(range?.max, 'tlsVersion.max');
+    return new Agent({
+      keepAliveTimeout: 60_000,
+      pipelining: 1,
+      allowH2: true,
+      connect: {
+        rejectUnauthorized: tls.insecureSkipTLSVerify !== true,
+        ...(minVersion ? { minVersion } : {}),
+        ...(maxVersion ? { maxVersion } : {}),
+      },
+    });
+  }
+
+  /** Applies the script's TLS options (before the test starts: no connection is open yet). */
+  configure(tls: TlsOptions): void {
+    void this.agent.close();
+    this.agent = HttpIo.agent(tls);
+  }
+
+  /**
+   * Runs a few exchanges against a throwaway loopback server before the test starts, so that loading and compiling
+   * the HTTP client is not billed to the first requests of the test (k6's first request carries no such cost).
+   */
+  static async warmUp(): Promise<void> {
+    const server = createServer((_, res) => res.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const agent = new Agent({ pipelining: 1 });
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (let i = 0; i < 20; i++)
+        await exchange(agent, { origin, path: '/', method: 'GET', headers: {}, body: null }, true);
+    } finally {
+      await agent.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close().catch(() => undefined);
+  }
+
+  /** Runs one k6 request, hop by hop through redirects; returns the final response, never throws. */
+  async perform(spec: HttpRequestSpec): Promise<HttpResponseData> {
+    try {
+      return await this.follow(spec);
+    } catch (error) {
+      // Only a malformed URL or redirect Location gets here: undici failures become status-0 responses.
+      return {
+        ...failedResponse(spec.method, spec.url, 1020, `invalid URL: ${(error as Error).message}`),
+      };
+    }
+  }
+
+  /**
+   * Follows redirects. Cookies set along the way are sent to the next hops (the VU's jar then stores them all from
+   * `setCookies`); the request's own Cookie header goes only to its origin.
+   */
+  private async follow(spec: HttpRequestSpec): Promise<HttpResponseData> {
+    let url = spec.url;
+    let method = spec.method;
+    let body = spec.body;
+    let headers = spec.headers;
+    const origin = new URL(spec.url).origin;
+    const original = Object.entries(spec.headers).find(([k]) => k.toLowerCase() === 'cookie');
+    const setCookies: [string, string][] = [];
+    let chain: CookieJar | undefined;
+    let answered = false;
+    for (let hop = 0; ; hop++) {
+      let response = await this.once(spec, method, url, headers, body);
+      const challenge =
+        spec.digest && !answered ? digestChallenge(response.headers['Www-Authenticate']) : undefined;
+      if (response.status === 401 && challenge) {
+        // k6 answers one digest challenge per request; both exchanges count as requests.
+        answered = true;
+        headers = { ...headers, Authorization: digestAuthorization(challenge, spec.digest!, method, url) };
+        response = await this.once(spec, method, url, headers, body);
+      }
+      for (const entry of response.setCookies ?? []) {
+        setCookies.push(entry);
+        chain ??= new CookieJar(undefined, { rejectPublicSuffixes: false, looseMode: true });
+        chain.setCookieSync(entry[1], entry[0], { ignoreError: true });
+      }
+      const location = response.headers.Location;
+      if (!location || ![301, 302, 303, 307, 308].includes(response.status) || hop >= spec.redirects)
+        return { ...response, ...(setCookies.length > 0 ? { setCookies } : {}) };
+      url = new URL(location, url).toString();
+      const cookie = [
+        new URL(url).origin === origin ? original?.[1] : undefined,
+        chain?.getCookieStringSync(url),
+      ]
+        .filter(Boolean)
+        .join('; ');
+      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'cookie'));
+      if (cookie) headers.Cookie = cookie;
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
+        method = 'GET';
+        body = null;
+        headers = Object.fromEntries(
+          Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-type'),
+        );
+      }
+    }
+  }
+
+  private async once(
+    spec: HttpRequestSpec,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | null,
+  ): Promise<HttpResponseData> {
+    const parsed = new URL(url);
+    const start = performance.now();
+    const startEpoch = Date.now();
+    let status = 0;
+    let responseHeaders: Record<string, string> = {};
+    let setCookies: string[] = [];
+    let responseBody: string | ArrayBuffer | null = null;
+    let received = 0;
+    let headersAt = start;
+    let error = '';
+    let code = 0;
+    let remotePort = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+    try {
+      const res = await exchange(
+        this.agent,
+        {
+          origin: parsed.origin,
+          path: parsed.pathname + parsed.search,
+          method,
+          headers,
+          body: body ?? null,
+          headersTimeout: spec.timeoutMs,
+          bodyTimeout: spec.timeoutMs,
+        },
+        spec.responseType !== 'none',
+      );
+      headersAt = res.headersAt;
+      status = res.status;
+      responseHeaders = res.headers;
+      setCookies = res.setCookies;
+      received += res.headerBytes + res.bodyBytes;
+      if (spec.responseType !== 'none') {
+        const all = res.chunks.length === 1 ? res.chunks[0]! : Buffer.concat(res.chunks);
+        responseBody =
+          spec.responseType === 'binary'
+            ? (all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer)
+            : all.toString('utf8');
+      }
+      received += 17;
+    } catch (thrown) {
+      const mapped = errorCode(thrown);
+      error = mapped.message;
+      code = mapped.code;
+      status = 0;
+      responseHeaders = {};
+      responseBody = null;
+      remotePort = 0;
+    }
+    const end = performance.now();
+    const negotiatedWith = status ? connection(parsed) : { proto: '', tls: '' };
+    if (status >= 400 && code === 0) code = 1000 + status;
+    const timings: HttpTimings =
+      status === 0
+        ? { ...zeroTimings, duration: end - start }
+        : {
+            ...zeroTimings,
+            duration: end - start,
+            waiting: headersAt - start,
+            receiving: end - headersAt,
+          };
+    const sent =
+      method.length +
+      parsed.pathname.length +
+      parsed.search.length +
+      11 +
+      byteLength(body) +
+      Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+    this.emit(
+      spec,
+      method,
+      url,
+      status,
+      negotiatedWith.proto,
+      code,
+      error,
+      timings,
+      sent,
+      received,
+      startEpoch,
+    );
+    return {
+      status,
+      status_text: status ? `${status} ${statusText[status] ?? ''}`.trim() : '',
+      proto: negotiatedWith.proto,
+      ...(negotiatedWith.tls ? { tls_version: negotiatedWith.tls } : {}),
+      url,
+      headers: responseHeaders,
+      ...(setCookies.length > 0 ? { setCookies: setCookies.map((c): [string, string] => [url, c]) } : {}),
+      body: responseBody,
+      timings,
+      error,
+      error_code: code,
+      remote_ip: status ? parsed.hostname : '',
+      remote_port: remotePort,
+      request: {
+        method,
+        url,
+        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+        body: typeof body === 'string' ? body : body ? Buffer.from(body).toString('utf8') : '',
+      },
+    };
+  }
+
+  private emit(
+    spec: HttpRequestSpec,
+    method: string,
+    url: string,
+    status: number,
+    proto: string,
+    code: number,
+    error: string,
+    timings: HttpTimings,
+    sent: number,
+    received: number,
+    time: number,
+  ): void {
+    const shown = url === spec.url ? (spec.shownUrl ?? url) : url;
+    const name = spec.tags.name ?? shown;
+    const tags: Tags = {
+      ...spec.tags,
+      method,
+      url: spec.tags.name ?? shown,
+      name,
+      status: String(status),
+      proto,
+    };
+    if (code) tags.error_code = String(code);
+    if (error) tags.error = error;
+    const expected = spec.expected ? status !== 0 && isExpected(status, spec.expected) : undefined;
+    if (expected !== undefined) tags.expected_response = String(expected);
+    const r = this.registry;
+    r.add('http_reqs', 1, tags, time);
+    r.add('http_req_duration', timings.sending + timings.waiting + timings.receiving, tags, time);
+    r.add('http_req_blocked', timings.blocked, tags, time);
+    r.add('http_req_connecting', timings.connecting, tags, time);
+    r.add('http_req_tls_handshaking', timings.tls_handshaking, tags, time);
+    r.add('http_req_sending', timings.sending, tags, time);
+    r.add('http_req_waiting', timings.waiting, tags, time);
+    r.add('http_req_receiving', timings.receiving, tags, time);
+    if (expected !== undefined) r.add('http_req_failed', expected ? 0 : 1, tags, time);
+    const dataTags: Tags = { ...spec.tags };
+    r.add('data_sent', sent, dataTags, time);
+    r.add('data_received', received, dataTags, time);
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * The engine's side of one VU worker thread: starts it, relays its HTTP requests to HttpIo, answers over the VU's
+ * shared-memory channel, and turns its frames into iteration outcomes, samples and log lines.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Sample } from '../metrics.js';
+import { createControlBuffer, Doorbell, EngineChannel } from './channel.js';
+import type { HttpIo } from './http-io.js';
+import type {
+  FromVu,
+  FromVuInit,
+  HttpRequestSpec,
+  IterateFrame,
+  IterationOutcome,
+  IterationRecord,
+  ScenarioState,
+  ToVu,
+  VuEvent,
+  VuWorkerData,
+} from './protocol.js';
+import { toWire } from './wire.js';
+
+export interface VuHooks {
+  http: HttpIo;
+  onSamples(samples: Sample[]): void;
+  onLog(level: string, message: string, vuId: number): void;
+  onTestFail(message: string): void;
+}
+
+export interface VuResult {
+  outcome: IterationOutcome;
+  error?: string;
+  abortMessage?: string;
+  result?: string;
+}
+
+export type ReadyInfo = Extract<FromVuInit, { type: 'ready' }>;
+
+/** One waiter on the main thread for the frames of every VU of this process. */
+const doorbell = new Doorbell();
+
+/**
+ * The VU worker entry as plain JavaScript: next to the bundled action (dist/workers/k6-vu.js), or, when running
+ * from the TypeScript sources (CLI, tests), bundled once per process from actions/lib/workers/k6-vu.ts into a file
+ * named by its content hash in the temporary folder (reused by later runs), so that hundreds of VU threads load one
+ * small file instead of each compiling TypeScript.
+ */
+let workerFile: Promise<string> | undefined;
+export function vuWorkerFile(): Promise<string> {
+  workerFile ??= (async () => {
+    const bundled = fileURLToPath(new URL('../workers/k6-vu.js', import.meta.url));
+    if (existsSync(bundled)) return bundled;
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('../../workers/k6-vu.ts', import.meta.url))],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      logLevel: 'warning',
+    });
+    const code = result.outputFiles[0]!.text;
+    const file = join(
+      tmpdir(),
+      `scalegate-k6-vu-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
+    );
+    if (!existsSync(file)) {
+      const partial = `${file}.${process.pid}.tmp`;
+      await writeFile(partial, code);
+      await rename(partial, file);
+    }
+    return file;
+  })();
+  return workerFile;
+}
+
+/**
+ * How long an interrupted VU may take to stop by itself before its thread is terminated: VU code stops at once in a
+ * sleep, an HTTP call or an await; only code busy on the CPU needs the hard stop.
+ */
+const interruptGraceMs = 250;
+
+export class VuHandle {
+  private worker!: Worker;
+  private channel!: EngineChannel;
+  private readonly receiver = () => this.receive();
+  private pending: ((result: VuResult) => void) | undefined;
+  private ready!: Promise<ReadyInfo>;
+  /** The scenario of the VU's previous iteration: iterate frames carry it only when it changes. */
+  private lastScenario: ScenarioState | undefined;
+  private onRecord: ((record: IterationRecord) => void) | undefined;
+  /** Request ids of an interrupted iteration, whose late answers must not wake the next one. */
+  private generation = 0;
+  private killTimer: NodeJS.Timeout | undefined;
+  /** Set while the thread is terminated to stop a busy iteration: a fresh one replaces it. */
+  private killed = false;
+  busy = false;
+  hasSetupData = false;
+  exited = false;
+
+  constructor(
+    readonly id: number,
+    private readonly workerFile: string,
+    private readonly code: string,
+    private readonly scriptPath: string,
+    private readonly env: Record<string, string>,
+    private readonly hooks: VuHooks,
+  ) {
+    this.start();
+  }
+
+  /** Starts the VU's thread and evaluates its init context. */
+  private start(): void {
+    const toVu = new MessageChannel();
+    const fromVu = new MessageChannel();
+    const replies = new MessageChannel();
+    const control = createControlBuffer();
+    this.channel = new EngineChannel(control, toVu.port2, fromVu.port2, replies.port2);
+    const data: VuWorkerData = {
+      vuId: this.id,
+      code: this.code,
+      scriptPath: this.scriptPath,
+      env: this.env,
+      control,
+      bell: doorbell.buffer,
+      toVuPort: toVu.port1,
+      fromVuPort: fromVu.port1,
+      asyncPort: replies.port1,
+      packagesFrom: import.meta.url,
+    };
+    const worker = new Worker(this.workerFile, {
+      workerData: data,
+      transferList: [toVu.port1, fromVu.port1, replies.port1],
+      // The entry is plain JavaScript: do not inherit loader hooks such as tsx (slow start, memory per VU).
+      execArgv: [],
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      stdout: false,
+      stderr: false,
+    });
+    this.worker = worker;
+    this.killed = false;
+    this.hasSetupData = false;
+    this.lastScenario = undefined;
+    doorbell.add(this.receiver);
+    this.ready = new Promise((resolveReady, rejectReady) => {
+      worker.on('message', (message: FromVuInit) => {
+        if (message.type === 'ready') resolveReady(message);
+        else if (message.type === 'init-error') rejectReady(new Error(message.message));
+        else this.event(message);
+      });
+      worker.on('error', (error) => {
+        rejectReady(error);
+        this.finishPending({ outcome: 'full', error: error.stack ?? String(error) });
+      });
+      worker.on('exit', () => {
+        doorbell.delete(this.receiver);
+        rejectReady(new Error(`VU ${this.id} exited during init`));
+        this.finishPending({ outcome: 'interrupted' });
+        // A VU whose busy iteration was stopped gets a fresh thread at once, so that its next frame is built for
+        // it (setup data, scenario) as for a new VU.
+        if (this.killed && !this.exited) this.start();
+        else this.exited = true;
+      });
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  whenReady(): Promise<ReadyInfo> {
+    return this.ready;
+  }
+
+  private event(event: VuEvent): void {
+    if (event.type === 'log') this.hooks.onLog(event.level, event.message, this.id);
+    else this.hooks.onTestFail(event.message);
+  }
+
+  private receive(): void {
+    const frame = this.channel.receive<FromVu>();
+    if (!frame) return;
+    for (const event of frame.events ?? []) this.event(event);
+    for (const record of frame.records ?? []) {
+      this.hooks.onSamples(record.samples);
+      this.onRecord?.(record);
+    }
+    if (frame.type === 'records') return;
+    if (frame.type === 'http') {
+      void this.answer(frame.id, frame.requests, frame.async === true);
+      return;
+    }
+    this.hooks.onSamples(frame.samples);
+    this.onRecord = undefined;
+    this.finishPending({
+      outcome: frame.outcome,
+      ...(frame.error ? { error: frame.error } : {}),
+      ...(frame.abortMessage ? { abortMessage: frame.abortMessage } : {}),
+      ...(frame.result !== undefined ? { result: frame.result } : {}),
+    });
+  }
+
+  private finishPending(result: VuResult): void {
+    const resolveDone = this.pending;
+    this.pending = undefined;
+    clearTimeout(this.killTimer);
+    this.busy = false;
+    resolveDone?.(result);
+  }
+
+  /** Performs the VU's requests; a blocking call gets its answer in the frame slot, an async one on its port. */
+  private async answer(id: number, requests: HttpRequestSpec[], async: boolean): Promise<void> {
+    const generation = this.generation;
+    const channel = this.channel;
+    const responses =
+      requests.length === 1
+        ? [await this.hooks.http.perform(requests[0]!)]
+        : await Promise.all(requests.map((r) => this.hooks.http.perform(r)));
+    if (channel !== this.channel || this.exited) return;
+    const wire = responses.map((r, i) => toWire(requests[i]!, r));
+    if (async) {
+      channel.reply({ id, responses: wire });
+      return;
+    }
+    if (generation !== this.generation) return;
+    channel.send(
+      { type: 'http-reply', id, responses: wire } satisfies ToVu,
+      responses.some((r) => r.body instanceof ArrayBuffer),
+    );
+  }
+
+  private async send(frame: ToVu): Promise<VuResult> {
+    if (this.exited) return { outcome: 'interrupted' };
+    // Resolved at once, except for a VU whose thread is being replaced.
+    try {
+      await this.ready;
+    } catch (error) {
+      return { outcome: 'full', error: (error as Error).message };
+    }
+    this.busy = true;
+    return new Promise((resolveDone) => {
+      this.pending = resolveDone;
+      // A standing order carries the scenario's shared counter, which only a port message can share.
+      this.channel.send(frame, frame.type === 'iterate' && frame.repeat !== undefined, true);
+    });
+  }
+
+  /**
+   * Runs one iteration, or with `frame.repeat` a standing order of iterations: `onRecord` then hears of every
+   * completed iteration, and the result is the interrupted or aborted iteration that ended the order, or an
+   * empty full one when its time was up.
+   */
+  iterate(
+    frame: IterateFrame & { scenario: ScenarioState },
+    onRecord?: (record: IterationRecord) => void,
+  ): Promise<VuResult> {
+    const same =
+      this.lastScenario?.name === frame.scenario.name &&
+      this.lastScenario.startTime === frame.scenario.startTime;
+    this.lastScenario = frame.scenario;
+    this.onRecord = onRecord;
+    if (!same) return this.send(frame);
+    const { scenario: _, ...rest } = frame;
+    return this.send(rest);
+  }
+
+  call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult> {
+    this.lastScenario = undefined;
+    return this.send({ type: 'call', fn, ...(arg === undefined ? {} : { arg }) });
+  }
+
+  /**
+   * k6's hard stop of an iteration: VU code stops at its next sleep, HTTP call or await; code that never yields is
+   * stopped by terminating the thread (a fresh one serves the VU's next call).
+   */
+  interrupt(): void {
+    if (!this.busy) return;
+    const generation = ++this.generation;
+    this.channel.interrupt();
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => {
+      if (!this.busy || generation !== this.generation || this.exited) return;
+      this.killed = true;
+      void this.worker.terminate();
+    }, interruptGraceMs);
+  }
+
+  async terminate(): Promise<void> {
+    this.exited = true;
+    clearTimeout(this.killTimer);
+    doorbell.delete(this.receiver);
+    await this.worker.terminate();
+  }
+}

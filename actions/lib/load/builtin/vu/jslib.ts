@@ -1,0 +1,153 @@
+/**
+ * Clean-room stand-ins for the jslib.k6.io modules scripts import most (k6-summary, k6-utils), so scripts run
+ * offline. Written from the documented behaviour of each export; no jslib (AGPL) code. k6-utils exports all eleven
+ * of its names; a script importing any other name fails when it is loaded (see bundle.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { parseK6Duration } from '../../duration.js';
+import { deriveScenarios } from '../../options.js';
+import { jUnit, textSummary } from '../../text-summary.js';
+import type { ScriptOptions } from './modules.js';
+import type { VuState } from './state.js';
+
+export const k6Summary = { textSummary, jUnit };
+
+export const k6UtilsExports = [
+  'check',
+  'parseDuration',
+  'getCurrentStageIndex',
+  'tagWithCurrentStageIndex',
+  'tagWithCurrentStageProfile',
+  'findBetween',
+  'normalDistributionStages',
+  'randomIntBetween',
+  'randomItem',
+  'randomString',
+  'uuidv4',
+] as const;
+
+/** Standard normal density. */
+const density = (x: number) => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
+
+export function createK6Utils(
+  vu: VuState,
+  options: ScriptOptions,
+): Record<(typeof k6UtilsExports)[number], unknown> {
+  /** The stages of the running scenario, from the consolidated options (shortcut `stages` included). */
+  const currentStages = () => {
+    const name = vu.scenario?.name;
+    if (!name) throw new Error('getCurrentStageIndex is not available in the init context');
+    const scenario = deriveScenarios(options()).find((s) => s.name === name);
+    if (!scenario) throw new Error(`the test options do not contain the current scenario ${name}`);
+    if (!('stages' in scenario))
+      throw new Error(
+        'only ramping-vus and ramping-arrival-rate have stages: no stage index on other executors',
+      );
+    return scenario.stages;
+  };
+  const getCurrentStageIndex = (): number => {
+    const stages = currentStages();
+    const elapsed = Date.now() - vu.scenario!.startTime;
+    let end = 0;
+    for (let i = 0; i < stages.length; i++) {
+      end += stages[i]!.durationMs;
+      if (elapsed < end) return i;
+    }
+    return stages.length - 1;
+  };
+
+  /** Like k6's check, and also awaits checks (or a value) given as promises; returns a promise then. */
+  function check(
+    value: unknown,
+    checkers: Record<string, unknown>,
+    tags?: Record<string, unknown>,
+  ): boolean | Promise<boolean> {
+    if (value instanceof Promise) return value.then((v) => check(v, checkers, tags));
+    const extra = Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [k, String(v)]));
+    const report = (name: string, outcome: unknown) => {
+      vu.emit('checks', outcome ? 1 : 0, { ...vu.tags(), ...extra, check: name });
+      return Boolean(outcome);
+    };
+    const results = Object.entries(checkers).map(([name, checker]) => {
+      const outcome = typeof checker === 'function' ? checker(value) : checker;
+      return outcome instanceof Promise ? outcome.then((o) => report(name, o)) : report(name, outcome);
+    });
+    if (results.some((r) => r instanceof Promise))
+      return Promise.all(results).then((all) => all.every(Boolean));
+    return (results as boolean[]).every(Boolean);
+  }
+
+  return {
+    check,
+    parseDuration(text: string): number {
+      if (text === null || text === undefined || String(text).length === 0) throw new Error('str is empty');
+      return parseK6Duration(String(text), 'parseDuration');
+    },
+    getCurrentStageIndex,
+    tagWithCurrentStageIndex(): void {
+      vu.userTags.stage = String(getCurrentStageIndex());
+    },
+    tagWithCurrentStageProfile(): void {
+      const index = getCurrentStageIndex();
+      const stages = currentStages();
+      const previous = stages[index - 1];
+      const current = stages[index]!;
+      vu.userTags.stage_profile =
+        !previous || current.target > previous.target
+          ? 'ramp-up'
+          : current.target === previous.target
+            ? 'steady'
+            : 'ramp-down';
+    },
+    findBetween(content: string, left: string, right: string, repeat = false): string | string[] | null {
+      const found: string[] = [];
+      let from = 0;
+      for (;;) {
+        const start = content.indexOf(left, from);
+        if (start < 0) break;
+        const end = content.indexOf(right, start + left.length);
+        if (end < 0) break;
+        found.push(content.slice(start + left.length, end));
+        if (!repeat) return found[0]!;
+        from = end + right.length;
+      }
+      return found.length > 0 ? found : null;
+    },
+    /**
+     * A bell curve of VUs: the standard normal density sampled at `stages + 1` evenly spaced points over [-2, 2],
+     * scaled so that its peak is `maxVus`, held for 4/6 of the duration, with a sixth to ramp up before and to
+     * ramp down to 0 after.
+     */
+    normalDistributionStages(maxVus: number, durationSeconds: number, stages = 10) {
+      const points = Array.from({ length: stages + 1 }, (_, i) => density(-2 + (4 * i) / stages));
+      const peak = Math.max(...points);
+      const edge = Math.ceil(durationSeconds / 6);
+      const inner = Math.ceil((4 * durationSeconds) / (6 * stages));
+      return [...points, 0].map((p, i) => ({
+        duration: `${i === 0 || i === stages + 1 ? edge : inner}s`,
+        target: Math.round((p * maxVus) / peak),
+      }));
+    },
+    randomIntBetween(min: number, max: number): number {
+      return Math.floor(Math.random() * (max - min + 1) + min);
+    },
+    randomItem<T>(items: T[]): T {
+      return items[Math.floor(Math.random() * items.length)]!;
+    },
+    randomString(length: number, charset = 'abcdefghijklmnopqrstuvwxyz'): string {
+      let out = '';
+      for (let i = 0; i < length; i++) out += charset[Math.floor(Math.random() * charset.length)];
+      return out;
+    },
+    uuidv4(): string {
+      return randomUUID();
+    },
+  };
+}
+
+/** Remote module URL → the name of the shim the bundler maps it to. */
+export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | undefined {
+  if (/^https:\/\/jslib\.k6\.io\/k6-summary\/[\d.]+\/index\.js$/.test(url)) return 'k6-summary';
+  if (/^https:\/\/jslib\.k6\.io\/k6-utils\/[\d.]+\/index\.js$/.test(url)) return 'k6-utils';
+  return undefined;
+}

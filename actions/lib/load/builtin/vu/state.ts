@@ -1,0 +1,165 @@
+/**
+ * The per-VU state a worker thread keeps while running a k6 script: the phase (init or VU code), current tags and
+ * group, buffered samples and events, and the synchronous call into the main thread over the VU channel.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { MetricDefinition, Sample, Tags } from '../../metrics.js';
+import { ChannelInterrupted, type VuChannel } from '../channel.js';
+import type {
+  FromVu,
+  HttpRequestSpec,
+  HttpResponseData,
+  IterationRecord,
+  ScenarioState,
+  ToVu,
+  VuEvent,
+} from '../protocol.js';
+import { fromWire, type WireResponse } from '../wire.js';
+import { EventLoop } from './event-loop.js';
+
+/** Thrown into VU code when the iteration is interrupted (gracefulStop/gracefulRampDown over, or test aborted). */
+export class InterruptError extends Error {
+  constructor() {
+    super('iteration interrupted');
+    this.name = 'InterruptError';
+  }
+}
+
+/** `exec.test.abort()`: stops the whole test (exit code 108). */
+export class AbortTestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AbortTestError';
+  }
+}
+
+export class VuState {
+  phase: 'init' | 'vu' = 'init';
+  iteration = -1;
+  iterationInScenario = 0;
+  scenario: ScenarioState | undefined;
+  groupPath = '';
+  /** exec.vu.tags: user tags added to every sample of this VU. */
+  readonly userTags: Tags = {};
+  samples: Sample[] = [];
+  readonly metricDefinitions: MetricDefinition[] = [];
+  testStartTime = Date.now();
+  iterationInTest = 0;
+  progress = 0;
+  vusActive = 0;
+  vusInitialized = 0;
+  iterationsCompleted = 0;
+  iterationsInterrupted = 0;
+  private requestId = 0;
+  readonly loop = new EventLoop();
+  /** Async requests awaiting their answers, by request id. */
+  private readonly inFlight = new Map<
+    number,
+    { requests: HttpRequestSpec[]; resolve: (responses: HttpResponseData[]) => void; release: () => void }
+  >();
+
+  /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
+  private events: VuEvent[] = [];
+  /** Completed iterations of a standing order not reported yet. */
+  records: IterationRecord[] = [];
+
+  constructor(
+    readonly vuId: number,
+    readonly channel: VuChannel,
+  ) {}
+
+  /** Tags of the current context (scenario, group, scenario tags, user tags). */
+  tags(): Tags {
+    const tags: Tags = { ...(this.scenario?.tags ?? {}), ...this.userTags, group: this.groupPath };
+    if (this.scenario) tags.scenario = this.scenario.name;
+    return tags;
+  }
+
+  emit(name: string, value: number, tags: Tags): void {
+    this.samples.push([name, value, tags, Date.now()]);
+  }
+
+  requireVuContext(what: string): void {
+    if (this.phase === 'init') throw new Error(`${what} is not available in the init context`);
+  }
+
+  /** Console output and test-fail: straight to the engine during init, else with the next frame. */
+  post(event: VuEvent): void {
+    if (this.phase === 'init') parentPort!.postMessage(event);
+    else this.events.push(event);
+  }
+
+  /** Sends a frame to the engine, with the events buffered so far. */
+  send(frame: FromVu, binary = false): void {
+    if (this.events.length > 0) {
+      frame.events = this.events;
+      this.events = [];
+    }
+    if (this.records.length > 0) {
+      frame.records = this.records;
+      this.records = [];
+    }
+    this.channel.send(frame, binary);
+  }
+
+  /** Blocks until the engine answered the HTTP requests (in order), or throws InterruptError. */
+  http(requests: HttpRequestSpec[]): HttpResponseData[] {
+    const id = ++this.requestId;
+    this.send(
+      { type: 'http', id, requests },
+      requests.some((r) => r.body instanceof Uint8Array),
+    );
+    try {
+      for (;;) {
+        const reply = this.channel.wait<ToVu>(true);
+        if (reply?.type === 'http-reply' && reply.id === id)
+          return reply.responses.map((r, i) => fromWire(requests[i]!, r));
+      }
+    } catch (error) {
+      if (error instanceof ChannelInterrupted) throw new InterruptError();
+      throw error;
+    }
+  }
+
+  /** Sends requests without blocking: the promise settles when the engine answered (http.asyncRequest). */
+  httpAsync(requests: HttpRequestSpec[]): Promise<HttpResponseData[]> {
+    const id = ++this.requestId;
+    return new Promise((resolve) => {
+      this.inFlight.set(id, { requests, resolve, release: this.loop.hold() });
+      this.send(
+        { type: 'http', id, requests, async: true },
+        requests.some((r) => r.body instanceof Uint8Array),
+      );
+    });
+  }
+
+  /** Hands the answers received so far to their async requests. */
+  deliverReplies(): void {
+    for (const reply of this.channel.replies<{ id: number; responses: WireResponse[] }>()) {
+      const waiting = this.inFlight.get(reply.id);
+      // Answers to requests of an interrupted call are dropped.
+      if (!waiting) continue;
+      this.inFlight.delete(reply.id);
+      waiting.resolve(reply.responses.map((r, i) => fromWire(waiting.requests[i]!, r)));
+      waiting.release();
+    }
+  }
+
+  /** Forgets everything the current call waited for: its timers and async requests. */
+  dropPending(): void {
+    this.inFlight.clear();
+    this.loop.reset();
+  }
+
+  /** k6 `sleep`: blocks this VU only; interruptible. */
+  sleep(ms: number): void {
+    const deadline = performance.now() + ms;
+    try {
+      for (let left = ms; left > 0; left = deadline - performance.now()) this.channel.wait(true, left);
+    } catch (error) {
+      if (error instanceof ChannelInterrupted) throw new InterruptError();
+      throw error;
+    }
+    if (this.channel.interrupted) throw new InterruptError();
+  }
+}
