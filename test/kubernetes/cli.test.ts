@@ -89,7 +89,10 @@ describe('scalegate with --control-plane kubernetes', () => {
     );
   });
 
-  it('demo reaches the same verdicts as on the built-in control plane, scalegate running as its ServiceAccount', async () => {
+  // Three verify runs on the real control plane take about two minutes on an idle machine: more than the suite's default.
+  it('demo reaches the same verdicts as on the built-in control plane, scalegate running as its ServiceAccount', {
+    timeout: 420_000,
+  }, async () => {
     const out = await mkdtemp(join(tmpdir(), 'scalegate-kube-demo-'));
     try {
       const demo = await runCli(['demo', '--control-plane', 'kubernetes', '--out', out], 400_000);
