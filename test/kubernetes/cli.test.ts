@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { kubectl } from '../simulator/cluster-kubectl-fixtures.js';
+import { eventually } from '../support/eventually.js';
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '../..');
@@ -44,12 +45,15 @@ describe('scalegate with --control-plane kubernetes', () => {
     child.stderr?.on('data', (d) => {
       err += d;
     });
-    const deadline = Date.now() + 180_000;
-    while (!out.includes('\n')) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        assert.fail(`sim up did not print its endpoints: ${out}${err}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(
+      'sim up to print its endpoints',
+      () => {
+        if (child?.exitCode !== null)
+          assert.fail(`sim up exited without printing its endpoints: ${out}${err}`);
+        return out.includes('\n');
+      },
+      { timeoutMs: 180_000, everyMs: 100 },
+    );
     const endpoints = JSON.parse(out.split('\n')[0] as string);
     assert.deepEqual(Object.keys(endpoints).sort(), [
       'apiServer',
