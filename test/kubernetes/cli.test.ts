@@ -22,8 +22,8 @@ async function processesMentioning(text: string): Promise<string[]> {
   return found;
 }
 
-// The demo on a real control plane takes about two minutes on its own, more on a busy machine: beyond the per-test
-// limit of npm test (180 s), which suits every other test, so this suite says its own.
+// The demo on a real control plane takes about two minutes on its own and can pass npm test's per-test limit
+// (180 s, which suits every other test) on a busy machine, so this suite sets its own.
 describe('scalegate with --control-plane kubernetes', { timeout: 600_000 }, () => {
   let child: ChildProcess | undefined;
   after(() => {
