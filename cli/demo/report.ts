@@ -4,7 +4,7 @@
  * module's own rendering (renderMarkdownReport / renderHtmlBody) under a heading that says what was expected and
  * what happened.
  */
-import type { GateResult } from '../../actions/lib/gates/types.js';
+import type { GateResult, GateStatus } from '../../actions/lib/gates/types.js';
 import type { Verdict } from '../../actions/lib/gates/verdict.js';
 import { htmlPage, renderHtmlBody } from '../../actions/lib/report/html.js';
 import { escapeCell, renderMarkdownReport } from '../../actions/lib/report/markdown.js';
@@ -24,7 +24,7 @@ function deciding(verdict: Verdict): string {
   return `${gate.name} (${gate.type}) ${gate.status}: ${gate.reason}`;
 }
 
-const seconds = (value: unknown) => (typeof value === 'number' ? `${value}s` : 'n/a');
+const seconds = (value: unknown) => (typeof value === 'number' ? `${Math.round(value * 10) / 10}s` : 'n/a');
 
 /** The figures only scalegate's own gates give: how fast the HPA scaled out, how long pods stayed Pending. */
 function figures(verdict: Verdict): string {
@@ -45,13 +45,14 @@ interface SummaryRow {
   cells: [string, string, string, string, string];
 }
 
-function summaryRows(runs: DemoRunResult[]): SummaryRow[] {
+/** One row per run; `status` shows a verdict status (an emoji in Markdown, where GitHub renders it; a word in HTML). */
+function summaryRows(runs: DemoRunResult[], status: (s: GateStatus) => string): SummaryRow[] {
   return runs.map((run, i) => ({
     run,
     cells: [
       `${i + 1}. ${run.title}`,
       run.image,
-      `${statusLabel[run.result.verdict.status]} → ${run.result.outcome}${run.asExpected ? '' : ` (expected ${run.expected})`}`,
+      `${status(run.result.verdict.status)} → ${run.result.outcome}${run.asExpected ? '' : ` (expected ${run.expected})`}`,
       deciding(run.result.verdict),
       figures(run.result.verdict),
     ],
@@ -81,13 +82,13 @@ export function renderDemoMarkdown(runs: DemoRunResult[]): string {
   const summary = [
     `| ${summaryHeader.join(' | ')} |`,
     `| ${summaryHeader.map(() => '---').join(' | ')} |`,
-    ...summaryRows(runs).map((r) => `| ${r.cells.map(escapeCell).join(' | ')} |`),
+    ...summaryRows(runs, (s) => statusLabel[s]).map((r) => `| ${r.cells.map(escapeCell).join(' | ')} |`),
   ];
   return `# scalegate demo\n\n${summary.join('\n')}\n\n${parts.join('\n')}`;
 }
 
 const demoCss = `
-table.summary td{overflow-wrap:anywhere}
+table.summary td:nth-child(n+4){overflow-wrap:anywhere}
 table.summary tr.promoted td:nth-child(3){background:#dafbe1}
 table.summary tr.rolled-back td:nth-child(3){background:#ffebe9}
 section.run{border-top:3px solid #d0d7de;margin-top:2.5rem;padding-top:.5rem}
@@ -108,7 +109,7 @@ ${renderHtmlBody(run.result.report, 2)}
 </section>`,
   );
   const passed = runs.every((r) => r.asExpected);
-  const summary = summaryRows(runs).map(
+  const summary = summaryRows(runs, (s) => s).map(
     (r) =>
       `<tr class="${r.run.result.outcome}" data-run="${escapeHtml(r.run.name)}">${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`,
   );

@@ -19,7 +19,8 @@ h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bot
 .verdict.inconclusive{background:#fff8c5;border:1px solid #bf8700}
 .facts{color:#57606a;font-size:.9rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+td.text{overflow-wrap:anywhere;min-width:8rem}
 th{background:#f6f8fa}
 tr.fail td.status{color:#cf222e;font-weight:600}
 tr.pass td.status{color:#1a7f37}
@@ -48,10 +49,10 @@ function gateSection(input: ReportInput): string {
         td(gate.name),
         td(gate.type),
         td(gate.status, 'status'),
-        td(formatPairs(gate.observed)),
-        td(formatPairs(gate.threshold)),
+        td(formatPairs(gate.observed), 'text'),
+        td(formatPairs(gate.threshold), 'text'),
         td(formatMargin(gate)),
-        td(gate.reason),
+        td(gate.reason, 'text'),
       ],
       gate.status,
     ),
