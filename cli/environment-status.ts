@@ -1,11 +1,17 @@
 /** `scalegate status`: what the cluster runs for an environment, read from the API server, and its text form. */
-import type { V1Deployment, V1Lease, V1Pod } from '@kubernetes/client-node';
+import type { V1Deployment, V1Lease } from '@kubernetes/client-node';
 import type { KubeClient } from '../actions/lib/kube/client.js';
 import { currentHolder } from '../actions/lib/kube/lease.js';
 import { podProblems, summarizeProblems } from '../actions/lib/kube/pod-diagnosis.js';
-import { leaseName } from '../actions/lib/rollout/lifecycle.js';
+import { deploymentPods } from '../actions/lib/kube/rollout-status.js';
+import { leaseName } from '../actions/lib/rollout/context.js';
 import { type Progress, readProgress } from '../actions/lib/rollout/progress.js';
-import { canaryName, currentWeight, hpaFor, type TrafficTarget } from '../actions/lib/rollout/traffic.js';
+import {
+  canaryName,
+  currentWeight,
+  hpaFor,
+  type TrafficTarget,
+} from '../actions/lib/rollout/routers/index.js';
 
 export interface TrackStatus {
   track: 'stable' | 'canary';
@@ -48,10 +54,7 @@ async function trackStatus(
     metadata: { name, namespace },
   });
   if (!deployment) return undefined;
-  const selector = Object.entries(deployment.spec?.selector?.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const pods = (await client.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: selector })).items;
+  const pods = await deploymentPods(client, deployment);
   const pending = pods.filter((p) => p.status?.phase === 'Pending' && !p.metadata?.deletionTimestamp);
   const hpa = await hpaFor(client, namespace, name);
   const s = deployment.status ?? {};
@@ -103,7 +106,7 @@ export async function environmentStatus(
   const lease = await client.read<V1Lease>({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name: leaseName(target.environment), namespace },
+    metadata: { name: leaseName(target), namespace },
   });
   const progress = await readProgress(client, namespace, service);
   const weight = tracks.some((t) => t.track === 'canary') ? await currentWeight(client, target) : 0;

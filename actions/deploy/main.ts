@@ -3,7 +3,8 @@ import { cancellationSignal } from '../lib/action/entry.js';
 import { choiceInput, durationInput, workspace } from '../lib/action/inputs.js';
 import { sessionFromInputs } from '../lib/action/session.js';
 import { deployEnvironment } from '../lib/rollout/deploy-environment.js';
-import { rollbackIfUnfinished } from '../lib/rollout/lifecycle.js';
+import { rollbackIfUnfinished } from '../lib/rollout/rollback.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 export async function run(): Promise<void> {
   const track = choiceInput('track', ['stable', 'canary']);
@@ -19,11 +20,12 @@ export async function run(): Promise<void> {
     processEnv: process.env,
     ...(targetUrl ? { targetUrl } : {}),
     approvalTimeoutMs: durationInput('approval-timeout', 24 * 3_600_000),
+    replace: core.getBooleanInput('replace'),
   });
   core.setOutput('image', outcome.image);
   core.setOutput('revision', outcome.revision);
   core.setOutput('phase', outcome.progress?.phase ?? '');
-  core.info(outcome.summary);
+  core.info(logSafe(outcome.summary));
 }
 
 /** Rolls back a canary the main step started and did not finish (the workflow was cancelled or the step crashed). */

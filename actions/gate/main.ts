@@ -9,6 +9,8 @@ import { PrometheusClient } from '../lib/prometheus/client.js';
 import { connectionOptions, parseHeaderLines } from '../lib/prometheus/connection.js';
 import { resolveGateSource } from '../lib/settings/gate-source.js';
 import { UsageError } from '../lib/util/errors.js';
+import { checkOutputPath, readInputFile } from '../lib/util/input-file.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 export async function run(): Promise<void> {
   const cwd = workspace();
@@ -18,13 +20,24 @@ export async function run(): Promise<void> {
     optionalInput('target-rate') === undefined ? undefined : Number(optionalInput('target-rate'));
   if (targetRate !== undefined && !(targetRate > 0))
     throw new UsageError(`target-rate: expected a positive number (got '${optionalInput('target-rate')}')`);
+  // The windows input is the load step's JSON output, or a file holding it.
+  const windows = optionalInput('windows');
+  const windowsFile = windows !== undefined && !windows.trimStart().startsWith('{') ? windows : undefined;
   const window = resolveWindow({
     start: optionalInput('start'),
     end: optionalInput('end'),
-    windowsJson: optionalInput('windows'),
+    windowsJson: windowsFile
+      ? await readInputFile(resolve(cwd, windowsFile), windowsFile, 'windows file')
+      : windows,
+    ...(windowsFile ? { windowsSource: `windows file ${windowsFile}` } : {}),
     stage: optionalInput('stage'),
   });
 
+  const out = resolve(
+    cwd,
+    optionalInput('out') ?? join(process.env.RUNNER_TEMP ?? cwd, 'scalegate-verdict.json'),
+  );
+  await checkOutputPath(out, 'out');
   const source = await resolveGateSource({
     gates: optionalInput('gates'),
     env: optionalInput('env'),
@@ -48,6 +61,8 @@ export async function run(): Promise<void> {
       process.env,
     ),
   );
+  // Credentials from the URL, the settings' environment variables or headers: masked in every later log line.
+  for (const secret of client.secrets) core.setSecret(secret);
   try {
     const verdict = await runGates({
       set: source.set,
@@ -57,13 +72,9 @@ export async function run(): Promise<void> {
       stepSeconds: stepMs / 1000,
       targetRate,
     });
-    const out = resolve(
-      cwd,
-      optionalInput('out') ?? join(process.env.RUNNER_TEMP ?? cwd, 'scalegate-verdict.json'),
-    );
     await writeFile(out, `${JSON.stringify(verdict, null, 2)}\n`);
     for (const gate of verdict.gates)
-      core.info(`${gate.status.toUpperCase()} ${gate.name} (${gate.type}): ${gate.reason}`);
+      core.info(logSafe(`${gate.status.toUpperCase()} ${gate.name} (${gate.type}): ${gate.reason}`));
     core.setOutput('verdict', out);
     core.setOutput('passed', String(verdict.passed));
     core.setOutput('status', verdict.status);

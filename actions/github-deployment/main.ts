@@ -7,6 +7,7 @@ import { requirePassingVerification, type VerificationRecord } from '../lib/gith
 import { runContext } from '../lib/report/run-context.js';
 import { ScalegateError, UsageError } from '../lib/util/errors.js';
 import { ExitCode } from '../lib/util/exit-codes.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 const finalStates: DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
 
@@ -20,7 +21,7 @@ export async function run(): Promise<void> {
     token,
     ...(ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {}),
     maskSecret: core.setSecret,
-    log: core.info,
+    log: (line) => core.info(logSafe(line)),
   });
 
   if (phase === 'finish') {
@@ -36,7 +37,7 @@ export async function run(): Promise<void> {
       ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
       ...(optionalInput('environment-url') ? { environmentUrl: optionalInput('environment-url') } : {}),
     });
-    core.info(`deployment ${id} to ${environment}: ${state}`);
+    core.info(logSafe(`deployment ${id} to ${environment}: ${state}`));
     return;
   }
 
@@ -50,7 +51,9 @@ export async function run(): Promise<void> {
       throw new ScalegateError(error instanceof Error ? error.message : String(error), ExitCode.failed);
     });
     core.info(
-      `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`,
+      logSafe(
+        `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`,
+      ),
     );
     core.setOutput('verified-sha', verification.sha);
     core.setOutput('verification-url', verification.runUrl);
@@ -73,5 +76,5 @@ export async function run(): Promise<void> {
     ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
   });
   core.setOutput('deployment-id', String(id));
-  core.info(`GitHub deployment ${id} to ${environment} is in progress`);
+  core.info(logSafe(`GitHub deployment ${id} to ${environment} is in progress`));
 }

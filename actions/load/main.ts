@@ -5,6 +5,7 @@ import { parseEnvAssignments } from '../lib/load/env.js';
 import { formatProgress, runLoad } from '../lib/load/index.js';
 import type { RunnerName } from '../lib/load/types.js';
 import { ScalegateError } from '../lib/util/errors.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 const progressEveryMs = 10_000;
 
@@ -32,12 +33,12 @@ export async function run(): Promise<void> {
     ...(outJson ? { outJson } : {}),
     ...(stages ? { stages } : {}),
     kube: { parallelism, ...(namespace ? { namespace } : {}) },
-    log: (line) => core.info(line),
-    stdout: (text) => core.info(text.replace(/\n$/, '')),
+    log: (line) => core.info(logSafe(line)),
+    stdout: (text) => core.info(logSafe(text.replace(/\n$/, ''))),
     onProgress: (progress) => {
       if (progress.elapsedMs - lastProgress < progressEveryMs) return;
       lastProgress = progress.elapsedMs;
-      core.info(formatProgress(progress));
+      core.info(logSafe(formatProgress(progress)));
     },
   }).finally(() => core.endGroup());
   core.setOutput('windows', JSON.stringify(result.windows));
@@ -47,7 +48,9 @@ export async function run(): Promise<void> {
   core.setOutput('runner', result.runner);
   const m = result.metrics;
   core.info(
-    `${result.runner}: exit ${result.exitCode}, ${m.requests} requests (${m.requestRate.toFixed(1)}/s), p95 ${m.p95Ms.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms, errors ${(m.errorRate * 100).toFixed(2)} %`,
+    logSafe(
+      `${result.runner}: exit ${result.exitCode}, ${m.requests} requests (${m.requestRate.toFixed(1)}/s), p95 ${m.p95Ms.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms, errors ${(m.errorRate * 100).toFixed(2)} %`,
+    ),
   );
   const failOnThresholds = core.getBooleanInput('fail-on-thresholds');
   if (result.exitCode !== 0 && (result.exitCode !== 99 || failOnThresholds))

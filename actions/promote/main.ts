@@ -2,8 +2,10 @@ import * as core from '@actions/core';
 import { cancellationSignal } from '../lib/action/entry.js';
 import { choiceInput } from '../lib/action/inputs.js';
 import { sessionFromInputs } from '../lib/action/session.js';
-import { promote, rollback } from '../lib/rollout/lifecycle.js';
 import { approveStep, readProgress } from '../lib/rollout/progress.js';
+import { promote } from '../lib/rollout/promote.js';
+import { rollback } from '../lib/rollout/rollback.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 export async function run(): Promise<void> {
   const action = choiceInput('action', ['promote', 'rollback', 'approve'], 'promote');
@@ -15,15 +17,19 @@ export async function run(): Promise<void> {
       ? await approveStep(context.client, namespace, service)
       : action === 'rollback'
         ? await rollback(context, `rolled back by ${context.run.runId}`)
-        : await promote(context, { force: core.getBooleanInput('force') });
+        : await promote(context, {
+            force: core.getBooleanInput('force'),
+            ...(core.getInput('image') ? { image: core.getInput('image') } : {}),
+            ...(core.getInput('digest') ? { digest: core.getInput('digest') } : {}),
+          });
   core.setOutput('phase', progress?.phase ?? '');
   core.setOutput('image', progress?.image ?? '');
-  core.info(`${action}: ${namespace}/${service} ${progress?.phase ?? 'no canary'}`);
+  core.info(logSafe(`${action}: ${namespace}/${service} ${progress?.phase ?? 'no canary'}`));
 }
 
 /**
- * After a cancelled run: a rollback left midway is finished (it only moves traffic to stable and removes the
- * canary); a promotion left midway is not undone, since stable may already run the new template: re-run promote.
+ * After a cancelled run: a rollback left midway is finished; a promotion left midway is left for the workflow to
+ * decide: re-run promote to finish it, or roll back, which puts back the stable template recorded before it began.
  */
 export async function post(): Promise<void> {
   const action = core.getState('action');
@@ -35,7 +41,7 @@ export async function post(): Promise<void> {
     core.warning('finished the interrupted rollback');
   } else if (progress?.phase === 'promoting') {
     core.warning(
-      'the promotion was interrupted; re-run promote to finish it (it continues where it stopped)',
+      'the promotion was interrupted; re-run promote to finish it, or roll back to restore the previous stable',
     );
   }
 }

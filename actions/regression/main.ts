@@ -14,6 +14,7 @@ import { regressionMarkdown } from '../lib/regression/trend.js';
 import { readVerdict, readWindows } from '../lib/report/files.js';
 import { runContext } from '../lib/report/run-context.js';
 import { loadEnvironment } from '../lib/settings/index.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 export async function run(): Promise<void> {
   const token = core.getInput('github-token', { required: true });
@@ -37,6 +38,7 @@ export async function run(): Promise<void> {
       process.env,
     ),
   );
+  for (const secret of client.secrets) core.setSecret(secret);
   const record = await measureRun(environment, {
     client,
     windows,
@@ -57,7 +59,7 @@ export async function run(): Promise<void> {
     token,
     ...(ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {}),
     maskSecret: core.setSecret,
-    log: core.info,
+    log: (line) => core.info(logSafe(line)),
   });
   const store = branchStore(github, ctx.repo, core.getInput('history-branch') || undefined);
   const history = await store.update<History>(
@@ -74,7 +76,9 @@ export async function run(): Promise<void> {
       sha: ctx.sha,
     });
     core.info(
-      `regression issues: opened ${issues.opened.length}, updated ${issues.updated.length}, closed ${issues.closed.length}`,
+      logSafe(
+        `regression issues: opened ${issues.opened.length}, updated ${issues.updated.length}, closed ${issues.closed.length}`,
+      ),
     );
   }
 

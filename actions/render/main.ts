@@ -9,6 +9,7 @@ import {
   writeObjectFiles,
 } from '../lib/render/index.js';
 import { loadEnvironment } from '../lib/settings/index.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 export async function run(): Promise<void> {
   const cwd = workspace();
@@ -27,5 +28,7 @@ export async function run(): Promise<void> {
   core.setOutput('manifests', out);
   core.setOutput('count', String(result.objects.length));
   core.setOutput('digest', result.digest);
-  core.info(`rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})`);
+  core.info(
+    logSafe(`rendered ${result.objects.length} objects of ${env.name} into ${out} (${result.digest})`),
+  );
 }

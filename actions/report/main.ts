@@ -13,6 +13,7 @@ import type { ReportInput } from '../lib/report/model.js';
 import { publishReport } from '../lib/report/publish.js';
 import { isPermissionError, runContext } from '../lib/report/run-context.js';
 import { UsageError } from '../lib/util/errors.js';
+import { logSafe } from '../lib/util/log-safe.js';
 
 function pullRequestNumber(fromEvent: number | undefined): number | undefined {
   const given = optionalInput('pr-number');
@@ -64,7 +65,7 @@ export async function run(): Promise<void> {
   core.setOutput('dir', dir);
   core.setOutput('markdown', written.markdown);
   core.setOutput('html', written.html);
-  core.info(`report written to ${dir} (${verdict.status}: ${verdict.summary})`);
+  core.info(logSafe(`report written to ${dir} (${verdict.status}: ${verdict.summary})`));
 
   if (!token) {
     core.notice('no github-token: the report was written to the job summary and files only');
@@ -73,7 +74,7 @@ export async function run(): Promise<void> {
       token,
       ...(ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {}),
       maskSecret: core.setSecret,
-      log: core.info,
+      log: (line) => core.info(logSafe(line)),
     });
     const envFile = optionalInput('environment-file') ?? join('environments', `${environment}.yaml`);
     const envPath = resolve(cwd, envFile);
@@ -101,7 +102,9 @@ export async function run(): Promise<void> {
     if (result.comment) {
       core.setOutput('comment-url', result.comment.url);
       core.info(
-        `${result.comment.created ? 'created' : 'updated'} the pull-request comment ${result.comment.url}`,
+        logSafe(
+          `${result.comment.created ? 'created' : 'updated'} the pull-request comment ${result.comment.url}`,
+        ),
       );
     }
     if (result.checkRunId !== undefined) core.setOutput('check-run-id', String(result.checkRunId));
@@ -122,7 +125,7 @@ export async function run(): Promise<void> {
             verifiedAt: verdict.evaluatedAt,
           },
         );
-        core.info(`recorded the ${verdict.status} verification of ${digest}`);
+        core.info(logSafe(`recorded the ${verdict.status} verification of ${digest}`));
       } catch (error) {
         if (!isPermissionError(error)) throw error;
         core.warning(`evidence for ${digest} was not recorded: the token may not write to the repository`);

@@ -19,6 +19,7 @@ Options:
   --image <ref>          image to roll out (default: the settings' service.image)
   --target-url <url>     where load goes (default: load.target in the settings)
   --approval-timeout <d> how long a pause waits for scalegate promote --approve (default 24h)
+  --replace              replace a canary that passed its steps and waits for promote (refused otherwise)
 ${clusterFlagsUsage}
 `,
   async run(argv, io) {
@@ -28,6 +29,7 @@ ${clusterFlagsUsage}
       image: { type: 'string' },
       'target-url': { type: 'string' },
       'approval-timeout': { type: 'string' },
+      replace: { type: 'boolean' },
     });
     const env = requireOption('deploy', 'env', values.env);
     const track = requireOption('deploy', 'track', values.track);
@@ -47,6 +49,7 @@ ${clusterFlagsUsage}
         processEnv: io.env,
         ...(values['target-url'] ? { targetUrl: values['target-url'] } : {}),
         approvalTimeoutMs,
+        replace: values.replace ?? false,
       });
       io.stdout.write(`${outcome.summary}\n`);
       return ExitCode.ok;

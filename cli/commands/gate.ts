@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runGates } from '../../actions/lib/gates/run.js';
 import type { GateResult } from '../../actions/lib/gates/types.js';
@@ -9,6 +9,7 @@ import { connectionOptions, parseHeaderLines } from '../../actions/lib/prometheu
 import { resolveGateSource } from '../../actions/lib/settings/gate-source.js';
 import { durationOption } from '../../actions/lib/util/duration.js';
 import { UsageError } from '../../actions/lib/util/errors.js';
+import { checkOutputPath, readInputFile } from '../../actions/lib/util/input-file.js';
 import { type Command, parseCommandArgs } from '../command.js';
 
 const usage = `Usage: scalegate gate --prometheus <url> --gates <file> [--env <name|file>]
@@ -95,10 +96,16 @@ export const gateCommand: Command = {
     const windowsJson =
       values.windows === undefined
         ? undefined
-        : await readFile(resolve(io.cwd, values.windows), 'utf8').catch((error: NodeJS.ErrnoException) => {
-            throw new UsageError(`scalegate gate: --windows: cannot read ${values.windows} (${error.code})`);
-          });
-    const window = resolveWindow({ start: values.start, end: values.end, windowsJson, stage: values.stage });
+        : await readInputFile(resolve(io.cwd, values.windows), values.windows, 'windows file');
+    // Where the verdict goes is checked first: a verdict evaluated and then lost is worse than none.
+    if (values.out !== undefined) await checkOutputPath(resolve(io.cwd, values.out), 'scalegate gate: --out');
+    const window = resolveWindow({
+      start: values.start,
+      end: values.end,
+      windowsJson,
+      ...(values.windows === undefined ? {} : { windowsSource: `windows file ${values.windows}` }),
+      stage: values.stage,
+    });
     const targetRate = values['target-rate'] === undefined ? undefined : Number(values['target-rate']);
     if (targetRate !== undefined && !(targetRate > 0))
       throw new UsageError(

@@ -1,5 +1,5 @@
-import { promote } from '../../actions/lib/rollout/lifecycle.js';
 import { approveStep } from '../../actions/lib/rollout/progress.js';
+import { promote } from '../../actions/lib/rollout/promote.js';
 import { ExitCode } from '../../actions/lib/util/exit-codes.js';
 import { type Command, parseCommandArgs, requireOption } from '../command.js';
 import { clusterFlags, clusterFlagsUsage, commandSession, withCancellation } from '../session-support.js';
@@ -15,6 +15,8 @@ crash: it continues from the progress recorded in the cluster.
 Options:
   --approve              only approve the pause the running canary waits at (untilApproved), then return
   --force                promote even though the canary has not finished its steps
+  --image <ref>          the image the canary must run: refuses another run's canary
+  --digest <sha256:...>  the image digest the canary's pods must run
 ${clusterFlagsUsage}
 `,
   async run(argv, io) {
@@ -22,6 +24,8 @@ ${clusterFlagsUsage}
       ...clusterFlags,
       approve: { type: 'boolean' },
       force: { type: 'boolean' },
+      image: { type: 'string' },
+      digest: { type: 'string' },
     });
     const env = requireOption('promote', 'env', values.env);
     return withCancellation(io, async (signal) => {
@@ -34,7 +38,11 @@ ${clusterFlagsUsage}
         );
         return ExitCode.ok;
       }
-      const progress = await promote(context, { force: values.force ?? false });
+      const progress = await promote(context, {
+        force: values.force ?? false,
+        ...(values.image ? { image: values.image } : {}),
+        ...(values.digest ? { digest: values.digest } : {}),
+      });
       io.stdout.write(`${progress.message} to ${namespace}/${service}\n`);
       return ExitCode.ok;
     });

@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { ScalegateError } from '../../actions/lib/util/errors.js';
@@ -118,7 +119,7 @@ async function pollUntil(
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline)
       throw new ScalegateError(`Prometheus: timed out waiting for ${what}`, ExitCode.inconclusive);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

@@ -85,8 +85,8 @@ var require_tunnel = __commonJS({
       self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
       self.requests = [];
       self.sockets = [];
-      self.on("free", function onFree(socket, host, port, localAddress) {
-        var options2 = toOptions(host, port, localAddress);
+      self.on("free", function onFree(socket, host, port2, localAddress) {
+        var options2 = toOptions(host, port2, localAddress);
         for (var i = 0, len = self.requests.length; i < len; ++i) {
           var pending = self.requests[i];
           if (pending.host === options2.host && pending.port === options2.port) {
@@ -100,9 +100,9 @@ var require_tunnel = __commonJS({
       });
     }
     util.inherits(TunnelingAgent, events.EventEmitter);
-    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+    TunnelingAgent.prototype.addRequest = function addRequest(req, host, port2, localAddress) {
       var self = this;
-      var options = mergeOptions({ request: req }, self.options, toOptions(host, port, localAddress));
+      var options = mergeOptions({ request: req }, self.options, toOptions(host, port2, localAddress));
       if (self.sockets.length >= this.maxSockets) {
         self.requests.push(options);
         return;
@@ -225,11 +225,11 @@ var require_tunnel = __commonJS({
         cb(secureSocket);
       });
     }
-    function toOptions(host, port, localAddress) {
+    function toOptions(host, port2, localAddress) {
       if (typeof host === "string") {
         return {
           host,
-          port,
+          port: port2,
           localAddress
         };
       }
@@ -1346,9 +1346,9 @@ var require_util = __commonJS({
       }
       return url2;
     }
-    function isValidPort(port) {
-      const value = parseInt(port, 10);
-      return value === Number(port) && value >= 0 && value <= 65535;
+    function isValidPort(port2) {
+      const value = parseInt(port2, 10);
+      return value === Number(port2) && value >= 0 && value <= 65535;
     }
     function isHttpOrHttpsPrefixed(value) {
       return value != null && value[0] === "h" && value[1] === "t" && value[2] === "t" && value[3] === "p" && (value[4] === ":" || value[4] === "s" && value[5] === ":");
@@ -1383,8 +1383,8 @@ var require_util = __commonJS({
         if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
           throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
         }
-        const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
-        let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
+        const port2 = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
+        let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port2}`;
         let path = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
@@ -2180,12 +2180,12 @@ var require_diagnostics = __commonJS({
         "undici:client:beforeConnect",
         (evt) => {
           const {
-            connectParams: { version: version2, protocol, port, host }
+            connectParams: { version: version2, protocol, port: port2, host }
           } = evt;
           debugLog(
             "connecting to %s%s using %s%s",
             host,
-            port ? `:${port}` : "",
+            port2 ? `:${port2}` : "",
             protocol,
             version2
           );
@@ -2195,12 +2195,12 @@ var require_diagnostics = __commonJS({
         "undici:client:connected",
         (evt) => {
           const {
-            connectParams: { version: version2, protocol, port, host }
+            connectParams: { version: version2, protocol, port: port2, host }
           } = evt;
           debugLog(
             "connected to %s%s using %s%s",
             host,
-            port ? `:${port}` : "",
+            port2 ? `:${port2}` : "",
             protocol,
             version2
           );
@@ -2210,13 +2210,13 @@ var require_diagnostics = __commonJS({
         "undici:client:connectError",
         (evt) => {
           const {
-            connectParams: { version: version2, protocol, port, host },
+            connectParams: { version: version2, protocol, port: port2, host },
             error: error63
           } = evt;
           debugLog(
             "connection to %s%s using %s%s errored - %s",
             host,
-            port ? `:${port}` : "",
+            port2 ? `:${port2}` : "",
             protocol,
             version2,
             error63.message
@@ -2299,8 +2299,8 @@ var require_diagnostics = __commonJS({
         "undici:websocket:open",
         (evt) => {
           if (evt.address != null) {
-            const { address, port } = evt.address;
-            debugLog("connection opened %s%s", address, port ? `:${port}` : "");
+            const { address, port: port2 } = evt.address;
+            debugLog("connection opened %s%s", address, port2 ? `:${port2}` : "");
           } else {
             debugLog("connection opened");
           }
@@ -3184,7 +3184,7 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname: hostname3, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect({ hostname: hostname3, host, protocol, port: port2, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
@@ -3194,7 +3194,7 @@ var require_connect = __commonJS({
           const sessionKey = servername || hostname3;
           assert2(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
-          port = port || 443;
+          port2 = port2 || 443;
           socket = tls.connect({
             highWaterMark: 16384,
             // TLS in node can't have bigger HWM anyway...
@@ -3205,7 +3205,7 @@ var require_connect = __commonJS({
             ALPNProtocols: allowH2 ? ["http/1.1", "h2"] : ["http/1.1"],
             socket: httpSocket,
             // upgrade socket connection
-            port,
+            port: port2,
             host: hostname3
           });
           socket.on("session", function(session2) {
@@ -3213,13 +3213,13 @@ var require_connect = __commonJS({
           });
         } else {
           assert2(!httpSocket, "httpSocket can only be sent on TLS update");
-          port = port || 80;
+          port2 = port2 || 80;
           socket = net.connect({
             highWaterMark: 64 * 1024,
             // Same as nodejs fs streams.
             ...options,
             localAddress,
-            port,
+            port: port2,
             host: hostname3
           });
           if (useH2c === true) {
@@ -3230,7 +3230,7 @@ var require_connect = __commonJS({
           const keepAliveInitialDelay = options.keepAliveInitialDelay === void 0 ? 6e4 : options.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
-        const clearConnectTimeout = util.setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname3, port });
+        const clearConnectTimeout = util.setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname3, port: port2 });
         socket.setNoDelay(true).once(protocol === "https:" ? "secureConnect" : "connect", function() {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
@@ -6920,7 +6920,7 @@ var require_client_h1 = __commonJS({
       kHTTPContext,
       kClosed
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var removeAllListeners = util.removeAllListeners;
@@ -7056,7 +7056,7 @@ var require_client_h1 = __commonJS({
          */
       constructor(client, socket, { exports: exports2 }) {
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -7152,11 +7152,11 @@ var require_client_h1 = __commonJS({
             currentParser = null;
             currentBufferRef = null;
           }
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const data = chunk.subarray(llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(data);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(data);
             } else {
@@ -7179,10 +7179,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -7199,7 +7199,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert2(currentParser === null);
@@ -7410,7 +7410,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause2 ? constants4.ERROR.PAUSED : 0;
+        return pause2 ? constants5.ERROR.PAUSED : 0;
       }
       /**
        * @param {Buffer} buf
@@ -7436,7 +7436,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
         return 0;
       }
@@ -7476,13 +7476,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(client[kResume]);
         } else {
@@ -8520,8 +8520,8 @@ var require_client_h2 = __commonJS({
         }
       }
       let stream = null;
-      const { hostname: hostname3, port } = client[kUrl];
-      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname3}${port ? `:${port}` : ""}`;
+      const { hostname: hostname3, port: port2 } = client[kUrl];
+      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname3}${port2 ? `:${port2}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (err) => {
         if (request2.aborted || request2.completed) {
@@ -9258,7 +9258,7 @@ var require_client = __commonJS({
     function connect(client) {
       assert2(!client[kConnecting]);
       assert2(!client[kHTTPContext]);
-      let { host, hostname: hostname3, protocol, port } = client[kUrl];
+      let { host, hostname: hostname3, protocol, port: port2 } = client[kUrl];
       if (hostname3[0] === "[") {
         const idx = hostname3.indexOf("]");
         assert2(idx !== -1);
@@ -9273,7 +9273,7 @@ var require_client = __commonJS({
             host,
             hostname: hostname3,
             protocol,
-            port,
+            port: port2,
             version: client[kHTTPContext]?.version,
             servername: client[kServerName],
             localAddress: client[kLocalAddress]
@@ -9286,12 +9286,12 @@ var require_client = __commonJS({
           host,
           hostname: hostname3,
           protocol,
-          port,
+          port: port2,
           servername: client[kServerName],
           localAddress: client[kLocalAddress]
         }, (err, socket) => {
           if (err) {
-            handleConnectError(client, err, { host, hostname: hostname3, protocol, port });
+            handleConnectError(client, err, { host, hostname: hostname3, protocol, port: port2 });
             client[kResume]();
             return;
           }
@@ -9305,7 +9305,7 @@ var require_client = __commonJS({
             client[kHTTPContext] = socket.alpnProtocol === "h2" ? connectH2(client, socket) : connectH1(client, socket);
           } catch (err2) {
             socket.destroy().on("error", noop);
-            handleConnectError(client, err2, { host, hostname: hostname3, protocol, port });
+            handleConnectError(client, err2, { host, hostname: hostname3, protocol, port: port2 });
             client[kResume]();
             return;
           }
@@ -9320,7 +9320,7 @@ var require_client = __commonJS({
                 host,
                 hostname: hostname3,
                 protocol,
-                port,
+                port: port2,
                 version: client[kHTTPContext]?.version,
                 servername: client[kServerName],
                 localAddress: client[kLocalAddress]
@@ -9333,11 +9333,11 @@ var require_client = __commonJS({
           client[kResume]();
         });
       } catch (err) {
-        handleConnectError(client, err, { host, hostname: hostname3, protocol, port });
+        handleConnectError(client, err, { host, hostname: hostname3, protocol, port: port2 });
         client[kResume]();
       }
     }
-    function handleConnectError(client, err, { host, hostname: hostname3, protocol, port }) {
+    function handleConnectError(client, err, { host, hostname: hostname3, protocol, port: port2 }) {
       if (client.destroyed) {
         return;
       }
@@ -9348,7 +9348,7 @@ var require_client = __commonJS({
             host,
             hostname: hostname3,
             protocol,
-            port,
+            port: port2,
             version: client[kHTTPContext]?.version,
             servername: client[kServerName],
             localAddress: client[kLocalAddress]
@@ -10276,9 +10276,9 @@ var require_socks5_utils = __commonJS({
       }
       return buffer;
     }
-    function buildAddressBuffer(type, addressBuffer, port) {
+    function buildAddressBuffer(type, addressBuffer, port2) {
       const portBuffer = Buffer2.allocUnsafe(2);
-      portBuffer.writeUInt16BE(port, 0);
+      portBuffer.writeUInt16BE(port2, 0);
       return Buffer2.concat([
         Buffer2.from([type]),
         addressBuffer,
@@ -10333,11 +10333,11 @@ var require_socks5_utils = __commonJS({
       if (buffer.length < currentOffset + 2) {
         throw new InvalidArgumentError("Buffer too small for port");
       }
-      const port = buffer.readUInt16BE(currentOffset);
+      const port2 = buffer.readUInt16BE(currentOffset);
       currentOffset += 2;
       return {
         address,
-        port,
+        port: port2,
         bytesRead: currentOffset - offset
       };
     }
@@ -10578,22 +10578,22 @@ var require_socks5_client = __commonJS({
        * @param {string} address - Target address (IP or domain)
        * @param {number} port - Target port
        */
-      connect(address, port) {
+      connect(address, port2) {
         if (this.state === STATES.CONNECTING || this.state === STATES.CONNECTED) {
           throw new InvalidArgumentError("Connection already in progress");
         }
         if (this.state !== STATES.AUTHENTICATED) {
           throw new InvalidArgumentError("Client must be authenticated before CONNECT");
         }
-        debug2("connecting to", address, port);
+        debug2("connecting to", address, port2);
         this.state = STATES.CONNECTING;
-        const request2 = this.buildConnectRequest(COMMANDS.CONNECT, address, port);
+        const request2 = this.buildConnectRequest(COMMANDS.CONNECT, address, port2);
         this.socket.write(request2);
       }
       /**
        * Build a SOCKS5 request
        */
-      buildConnectRequest(command, address, port) {
+      buildConnectRequest(command, address, port2) {
         const { type: addressType, buffer: addressBuffer } = parseAddress(address);
         const request2 = Buffer2.alloc(4 + addressBuffer.length + 2);
         request2[0] = SOCKS_VERSION;
@@ -10601,7 +10601,7 @@ var require_socks5_client = __commonJS({
         request2[2] = 0;
         request2[3] = addressType;
         addressBuffer.copy(request2, 4);
-        request2.writeUInt16BE(port, 4 + addressBuffer.length);
+        request2.writeUInt16BE(port2, 4 + addressBuffer.length);
         return request2;
       }
       /**
@@ -10994,7 +10994,7 @@ var require_proxy_agent = __commonJS({
         const { proxyTunnel = true } = opts;
         super();
         const url2 = this.#getUrl(opts);
-        const { href, origin, port, protocol, username, password, hostname: proxyHostname } = url2;
+        const { href, origin, port: port2, protocol, username, password, hostname: proxyHostname } = url2;
         this[kProxy] = { uri: href, protocol };
         this[kRequestTls] = opts.requestTls;
         this[kProxyTls] = opts.proxyTls;
@@ -11054,7 +11054,7 @@ var require_proxy_agent = __commonJS({
             try {
               const connectParams = {
                 origin,
-                port,
+                port: port2,
                 path: requestedPath,
                 signal: opts2.signal,
                 headers: {
@@ -11215,10 +11215,10 @@ var require_env_http_proxy_agent = __commonJS({
         ]);
       }
       #getProxyAgentForUrl(url2) {
-        let { protocol, host: hostname3, port } = url2;
+        let { protocol, host: hostname3, port: port2 } = url2;
         hostname3 = hostname3.replace(/:\d*$/, "").toLowerCase();
-        port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
-        if (!this.#shouldProxy(hostname3, port)) {
+        port2 = Number.parseInt(port2, 10) || DEFAULT_PORTS[protocol] || 0;
+        if (!this.#shouldProxy(hostname3, port2)) {
           return this[kNoProxyAgent];
         }
         if (protocol === "https:") {
@@ -11226,7 +11226,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         return this[kHttpProxyAgent];
       }
-      #shouldProxy(hostname3, port) {
+      #shouldProxy(hostname3, port2) {
         if (this.#noProxyChanged) {
           this.#parseNoProxy();
         }
@@ -11238,7 +11238,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         for (let i = 0; i < this.#noProxyEntries.length; i++) {
           const entry = this.#noProxyEntries[i];
-          if (entry.port && entry.port !== port) {
+          if (entry.port && entry.port !== port2) {
             continue;
           }
           if (hostname3 === entry.hostname) {
@@ -14198,8 +14198,8 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile: writeFile3, readFile: readFile3, mkdir: mkdir2 } = __require("node:fs/promises");
-    var { dirname: dirname2, resolve: resolve5 } = __require("node:path");
+    var { writeFile: writeFile3, readFile, mkdir: mkdir2 } = __require("node:fs/promises");
+    var { dirname: dirname3, resolve: resolve5 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14400,7 +14400,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve5(path), "utf8");
+          const data = await readFile(resolve5(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -14430,7 +14430,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve5(path);
-        await mkdir2(dirname2(resolvedPath), { recursive: true });
+        await mkdir2(dirname3(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
           hash: hash2,
           snapshot
@@ -15505,17 +15505,17 @@ var require_dns = __commonJS({
               records,
               newOpts.affinity
             );
-            let port;
+            let port2;
             if (typeof ip.port === "number") {
-              port = `:${ip.port}`;
+              port2 = `:${ip.port}`;
             } else if (origin.port !== "") {
-              port = `:${origin.port}`;
+              port2 = `:${origin.port}`;
             } else {
-              port = "";
+              port2 = "";
             }
             cb(
               null,
-              new URL(`${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`)
+              new URL(`${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`)
             );
           });
         } else {
@@ -15529,17 +15529,17 @@ var require_dns = __commonJS({
             this.runLookup(origin, opts, cb);
             return;
           }
-          let port;
+          let port2;
           if (typeof ip.port === "number") {
-            port = `:${ip.port}`;
+            port2 = `:${ip.port}`;
           } else if (origin.port !== "") {
-            port = `:${origin.port}`;
+            port2 = `:${origin.port}`;
           } else {
-            port = "";
+            port2 = "";
           }
           cb(
             null,
-            new URL(`${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`)
+            new URL(`${origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`)
           );
         }
       }
@@ -15685,17 +15685,17 @@ var require_dns = __commonJS({
                 super.onResponseError(controller, err);
                 return;
               }
-              let port;
+              let port2;
               if (typeof ip.port === "number") {
-                port = `:${ip.port}`;
+                port2 = `:${ip.port}`;
               } else if (this.#origin.port !== "") {
-                port = `:${this.#origin.port}`;
+                port2 = `:${this.#origin.port}`;
               } else {
-                port = "";
+                port2 = "";
               }
               const dispatchOpts = {
                 ...this.#opts,
-                origin: `${this.#origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port}`,
+                origin: `${this.#origin.protocol}//${ip.family === 6 ? `[${ip.address}]` : ip.address}${port2}`,
                 headers: withHostHeader(this.#origin.host, this.#opts.headers)
               };
               this.#dispatch(dispatchOpts, this);
@@ -26346,15 +26346,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count2) {
+        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count2 < remaining) {
+            this.linePos += count2;
+            count2 = 0;
           } else {
-            count -= remaining;
+            count2 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -26974,7 +26974,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -26983,9 +26983,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -27119,7 +27119,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -27129,7 +27129,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -27273,7 +27273,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags2 = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags2[node2.tag] = true;
           });
@@ -27300,7 +27300,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -27311,7 +27311,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -27477,8 +27477,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -27491,7 +27491,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -27517,7 +27517,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -27586,13 +27586,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -30545,8 +30545,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -30623,12 +30623,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error63.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error63.message += `:
 
 ${lineStr}
@@ -32439,15 +32439,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -32458,8 +32458,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -32490,7 +32490,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -34206,7 +34206,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser2 = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -34234,8 +34234,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -34579,11 +34579,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell2) => {
-        if (typeof cell2 === "string") {
-          return this.wrap("td", cell2);
+      const cells = row.map((cell) => {
+        if (typeof cell === "string") {
+          return this.wrap("td", cell);
         }
-        const { header, data, colspan, rowspan } = cell2;
+        const { header, data, colspan, rowspan } = cell;
         const tag2 = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag2, data, attrs);
@@ -34772,7 +34772,7 @@ var ExitCode2 = {
 // actions/lib/util/errors.ts
 var ScalegateError = class extends Error {
   constructor(message, exitCode = ExitCode2.usage) {
-    super(message);
+    super(message.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1)));
     this.exitCode = exitCode;
     this.name = new.target.name;
   }
@@ -34818,12 +34818,13 @@ var unitMs = {
 };
 var durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
 var partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+var maxDurationMs = 7 * 864e5;
 function tryParseDuration(text) {
   const trimmed = text.trim();
   if (!durationPattern.test(trimmed)) return void 0;
   let total = 0;
   for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
-  return total;
+  return total <= maxDurationMs ? total : void 0;
 }
 function formatDuration(ms2) {
   if (ms2 === 0) return "0s";
@@ -34903,6 +34904,35 @@ function backoffDelay(attempt, backoff, random) {
   return random ? Math.round(delay2 / 2 + random() * delay2 / 2) : delay2;
 }
 
+// actions/lib/util/secrets.ts
+var userInfo = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/i;
+function splitUrlCredentials(url2) {
+  const match = userInfo.exec(url2);
+  if (!match) return { url: url2 };
+  const [username = "", password = ""] = match[2].split(/:(.*)/s);
+  const decode3 = (text) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const clean = url2.replace(userInfo, "$1");
+  return username === "" && password === "" ? { url: clean } : { url: clean, basic: { username: decode3(username), password: decode3(password) } };
+}
+var tokenShapes = [
+  [/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi, "$1***@"],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, "$1 ***"],
+  [/\b((?:access_|api_|auth_)?token|password|secret)=[^&\s"',;)]+/gi, "$1=***"]
+];
+function scrubSecrets(text, secrets = []) {
+  let scrubbed = text;
+  for (const secret of [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length))
+    scrubbed = scrubbed.split(secret).join("***");
+  for (const [pattern, replacement] of tokenShapes) scrubbed = scrubbed.replace(pattern, replacement);
+  return scrubbed;
+}
+
 // actions/lib/prometheus/client.ts
 var PrometheusError = class extends ScalegateError {
   constructor(kind, message, status) {
@@ -34941,13 +34971,28 @@ function authHeader(auth) {
   return { authorization: `Basic ${encoded}` };
 }
 function readCa(ca) {
-  return ca.includes("-----BEGIN") ? ca : readFileSync(ca, "utf8");
+  if (ca.includes("-----BEGIN")) return ca;
+  try {
+    return readFileSync(ca, "utf8");
+  } catch (error63) {
+    throw new ScalegateError(`CA bundle ${ca}: cannot read (${error63.code})`, 2);
+  }
 }
 function abortReason(signal) {
   return signal.reason instanceof Error ? signal.reason : new Error("aborted");
 }
+function secretValues(auth, headers) {
+  const values = Object.values({ ...headers, ...authHeader(auth) });
+  if (auth.type === "bearer") values.push(auth.token);
+  if (auth.type === "basic")
+    values.push(auth.password, Buffer.from(`${auth.username}:${auth.password}`).toString("base64"));
+  return values;
+}
 var PrometheusClient = class {
+  /** The base URL without credentials (those in `http://user:pass@host` become Basic auth). */
   url;
+  /** The credentials and header values the client sends: actions mask them (`core.setSecret`). */
+  secrets;
   headers;
   timeoutMs;
   retries;
@@ -34955,17 +35000,20 @@ var PrometheusClient = class {
   dispatcher;
   onRequest;
   constructor(options) {
+    const { url: url2, basic } = splitUrlCredentials(options.url);
     let parsed;
     try {
-      parsed = new URL(options.url);
+      parsed = new URL(url2);
     } catch {
-      throw new ScalegateError(`Prometheus URL '${options.url}' is not a valid URL`, 2);
+      throw new ScalegateError(`Prometheus URL '${scrubSecrets(url2)}' is not a valid URL`, 2);
     }
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-      throw new ScalegateError(`Prometheus URL '${options.url}' must use http or https`, 2);
-    this.url = options.url.replace(/\/+$/, "");
+      throw new ScalegateError(`Prometheus URL '${url2}' must use http or https`, 2);
+    this.url = url2.replace(/\/+$/, "");
+    const auth = options.auth && options.auth.type !== "none" ? options.auth : basic ? { type: "basic", ...basic } : { type: "none" };
+    this.secrets = secretValues(auth, options.headers ?? {});
     this.headers = {
-      ...authHeader(options.auth),
+      ...authHeader(auth),
       ...options.headers,
       "content-type": "application/x-www-form-urlencoded",
       accept: "application/json"
@@ -35083,14 +35131,15 @@ var PrometheusClient = class {
         `Prometheus at ${this.url} refused the credentials (HTTP ${status})`,
         status
       );
+    const said = (detail) => scrubSecrets(detail, this.secrets);
     if (status >= 500 || retryableStatus.has(status)) {
-      const detail = parsed?.error ?? text.slice(0, 200).trim();
+      const detail = said(parsed?.error ?? text.slice(0, 200).trim());
       throw new PrometheusError("server", `Prometheus answered HTTP ${status}: ${detail}`, status);
     }
     if (parsed?.status === "error" || status >= 400)
       throw new PrometheusError(
         "bad-query",
-        `Prometheus rejected the query: ${parsed?.error ?? `HTTP ${status}`}`,
+        `Prometheus rejected the query: ${said(parsed?.error ?? `HTTP ${status}`)}`,
         status
       );
     if (!parsed?.data)
@@ -35693,13 +35742,13 @@ function pendingCounts(stretches, window) {
   }
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const points = [[windowStart, 0]];
-  let count = 0;
+  let count2 = 0;
   for (const [t2, delta] of events) {
-    points.push([t2, count]);
-    count += delta;
-    points.push([t2, count]);
+    points.push([t2, count2]);
+    count2 += delta;
+    points.push([t2, count2]);
   }
-  points.push([windowEnd, count]);
+  points.push([windowEnd, count2]);
   return points;
 }
 async function describeCause(pods, namespaceMatchers, queries) {
@@ -36357,6 +36406,11 @@ async function evaluateContinuously(gates2, context, options) {
     deadline: void 0
   });
   return { results, evaluations: evaluations + 1, stoppedEarly: false, stopReason: "the window ended" };
+}
+
+// actions/lib/util/markdown-escape.ts
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -37586,14 +37640,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count = units;
+  let count2 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count--;
+      count2--;
       i++;
     }
   }
-  return count;
+  return count2;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -41976,8 +42030,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getBelarusianPlural(count2, one, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -44624,8 +44678,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count, one, many) {
-  return Math.abs(count) === 1 ? one : many;
+function getArmenianPlural(count2, one, many) {
+  return Math.abs(count2) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -47363,8 +47417,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getRussianPlural(count2, one, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -56214,21 +56268,18 @@ var statusIcon = {
   fail: "\u274C fail",
   inconclusive: "\u26A0\uFE0F inconclusive"
 };
-function cell(text) {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
 function pairs(values) {
   return Object.entries(values).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${v}`).join(", ");
 }
 function verdictTable(verdict) {
   return verdict.gates.map((gate) => [
-    cell(gate.name),
+    escapeMarkdown(gate.name),
     gate.type,
     statusIcon[gate.status],
-    cell(pairs(gate.observed)),
-    cell(pairs(gate.threshold)),
+    escapeMarkdown(pairs(gate.observed)),
+    escapeMarkdown(pairs(gate.threshold)),
     gate.margin === null ? "\u2013" : `${gate.margin}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`,
-    cell(gate.reason)
+    escapeMarkdown(gate.reason)
   ]);
 }
 var verdictTableHeader = ["Gate", "Type", "Status", "Observed", "Threshold", "Margin", "Why"];
@@ -56280,6 +56331,138 @@ async function runGates(options) {
   });
 }
 
+// actions/lib/util/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function formatFieldPath(path) {
+  return path.reduce((text, part) => {
+    if (typeof part === "number") return `${text}[${part}]`;
+    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
+    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
+  }, "");
+}
+function childOf(node2, part) {
+  if ((0, import_yaml.isMap)(node2)) {
+    const pair2 = node2.items.find(
+      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
+    );
+    if (!pair2) return void 0;
+    return { key: pair2.key, value: pair2.value ?? void 0 };
+  }
+  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    const item = node2.items[part];
+    return item === void 0 ? void 0 : { value: item };
+  }
+  return void 0;
+}
+function documentLocator(doc, lines, file2) {
+  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
+}
+function locateIn(doc, lines, file2, path, target) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (const [index, part] of path.entries()) {
+    const child = childOf(node2, part);
+    if (!child) break;
+    const last = index === path.length - 1;
+    const keyStart = child.key?.range?.[0];
+    const valueStart = child.value?.range?.[0];
+    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
+    node2 = child.value;
+  }
+  const { line, col } = lines.linePos(offset);
+  return { file: file2, line, column: col };
+}
+function yamlSyntaxError(error63, lines, file2) {
+  const { line, col } = lines.linePos(error63.pos[0]);
+  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
+}
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count2 = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count2 += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count2 > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
+function parseYamlSource(text, file2) {
+  const lines = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
+  return {
+    file: file2,
+    value: documentValue(doc, lines, file2),
+    locate: documentLocator(doc, lines, file2)
+  };
+}
+
+// actions/lib/util/json-input.ts
+function parseJsonInput(text, where, what, schema) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
+  const topLevel = issue3.path.length === 0 || missing;
+  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
+  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
+  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
+}
+var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
+
+// actions/lib/load/windows-schema.ts
+var stageWindow = external_exports.object({
+  index: external_exports.int().min(0),
+  target: external_exports.number().finite(),
+  durationMs: external_exports.number().finite().min(0),
+  start: isoTime,
+  end: isoTime
+});
+var loadWindowsSchema = external_exports.object({
+  start: isoTime,
+  end: isoTime,
+  scenarios: external_exports.array(
+    external_exports.object({
+      name: external_exports.string().min(1).max(200),
+      executor: external_exports.string(),
+      start: isoTime,
+      end: isoTime,
+      stages: external_exports.array(stageWindow).max(1e4)
+    })
+  ).max(1e3)
+});
+function parseLoadWindows(text, where = "windows") {
+  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
+}
+
 // actions/lib/gates/windows.ts
 function parseTime(text, what) {
   const trimmed = text.trim();
@@ -56294,20 +56477,8 @@ function checkedWindow(start, end) {
     throw new UsageError(`the window ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
   return { start, end };
 }
-function parseWindows(json2) {
-  let value;
-  try {
-    value = JSON.parse(json2);
-  } catch (error63) {
-    throw new UsageError(`windows: not JSON (${error63.message})`);
-  }
-  const windows = value;
-  if (!windows || typeof windows.start !== "string" || typeof windows.end !== "string")
-    throw new UsageError("windows: expected the load step output {start, end, scenarios}");
-  return { start: windows.start, end: windows.end, scenarios: windows.scenarios ?? [] };
-}
-function windowFromLoad(json2, stage = "") {
-  const windows = parseWindows(json2);
+function windowFromLoad(json2, stage = "", where = "windows") {
+  const windows = parseLoadWindows(json2, where);
   const pick2 = (start, end, name3) => ({
     ...checkedWindow(parseTime(start, "windows start"), parseTime(end, "windows end")),
     ...name3 ? { stage: name3 } : {}
@@ -56333,7 +56504,7 @@ function resolveWindow(input2) {
   if (input2.windowsJson !== void 0) {
     if (input2.start !== void 0 || input2.end !== void 0)
       throw new UsageError("give either the load windows or start/end, not both");
-    return windowFromLoad(input2.windowsJson, input2.stage);
+    return windowFromLoad(input2.windowsJson, input2.stage, input2.windowsSource);
   }
   if (input2.start === void 0 || input2.end === void 0)
     throw new UsageError("the window is required: start and end, or the load windows");
@@ -56391,8 +56562,52 @@ function connectionOptions(explicit, settings, env) {
 // actions/lib/settings/gate-source.ts
 import { resolve as resolve3 } from "node:path";
 
-// actions/lib/gates/load.ts
-import { readFile } from "node:fs/promises";
+// actions/lib/util/input-file.ts
+import { constants as constants4 } from "node:fs";
+import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
+import { dirname } from "node:path";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open3(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+async function checkOutputPath(path, flag) {
+  const folder = dirname(path);
+  const info2 = await stat2(folder).catch(() => void 0);
+  if (!info2?.isDirectory()) throw new ScalegateError(`${flag}: folder ${folder} does not exist`, 2);
+  await access2(folder, constants4.W_OK).catch(() => {
+    throw new ScalegateError(`${flag}: folder ${folder} is not writable`, 2);
+  });
+  if ((await stat2(path).catch(() => void 0))?.isDirectory())
+    throw new ScalegateError(`${flag}: ${path} is a folder`, 2);
+}
 
 // actions/lib/util/did-you-mean.ts
 function editDistance(a, b) {
@@ -56477,7 +56692,7 @@ function knownKeys(root, data, path) {
   return shape ? Object.keys(shape) : [];
 }
 function got(value) {
-  if (typeof value === "string") return `'${value}'`;
+  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
   if (Array.isArray(value)) return "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";
@@ -56565,63 +56780,6 @@ function problemsFromIssues(schema, data, issues) {
     }
     return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
   });
-}
-
-// actions/lib/util/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-function formatFieldPath(path) {
-  return path.reduce((text, part) => {
-    if (typeof part === "number") return `${text}[${part}]`;
-    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
-    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
-  }, "");
-}
-function childOf(node2, part) {
-  if ((0, import_yaml.isMap)(node2)) {
-    const pair2 = node2.items.find(
-      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
-    );
-    if (!pair2) return void 0;
-    return { key: pair2.key, value: pair2.value ?? void 0 };
-  }
-  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
-    const item = node2.items[part];
-    return item === void 0 ? void 0 : { value: item };
-  }
-  return void 0;
-}
-function documentLocator(doc, lines, file2) {
-  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
-}
-function locateIn(doc, lines, file2, path, target) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0] ?? 0;
-  for (const [index, part] of path.entries()) {
-    const child = childOf(node2, part);
-    if (!child) break;
-    const last = index === path.length - 1;
-    const keyStart = child.key?.range?.[0];
-    const valueStart = child.value?.range?.[0];
-    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
-    node2 = child.value;
-  }
-  const { line, col } = lines.linePos(offset);
-  return { file: file2, line, column: col };
-}
-function yamlSyntaxError(error63, lines, file2) {
-  const { line, col } = lines.linePos(error63.pos[0]);
-  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
-}
-function parseYamlSource(text, file2) {
-  const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
-  return {
-    file: file2,
-    value: doc.toJS({ maxAliasCount: 100 }),
-    locate: documentLocator(doc, lines, file2)
-  };
 }
 
 // node_modules/@lezer/common/dist/index.js
@@ -58270,14 +58428,14 @@ var Stack = class _Stack {
         this.p.lastBigReductionSize = size;
       }
     }
-    let bufferBase = base ? this.stack[base - 1] : 0, count = this.bufferBase + this.buffer.length - bufferBase;
+    let bufferBase = base ? this.stack[base - 1] : 0, count2 = this.bufferBase + this.buffer.length - bufferBase;
     if (type < parser2.minRepeatTerm || action & 131072) {
       let pos = parser2.stateFlag(
         this.state,
         1
         /* StateFlag.Skipped */
       ) ? this.pos : this.reducePos;
-      this.storeNode(type, start, pos, count + 4, true);
+      this.storeNode(type, start, pos, count2 + 4, true);
     }
     if (action & 262144) {
       this.state = this.stack[base];
@@ -60715,8 +60873,23 @@ var promqlQuery = (description) => external_exports.string().min(1).superRefine(
   if (problem2) ctx.addIssue({ code: "custom", message: problem2 });
 }).describe(description);
 
+// actions/lib/util/names.ts
+var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var gateName = external_exports.string().regex(
+  gateNamePattern,
+  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
+).describe("Unique gate name, referenced by canary steps");
+
 // actions/lib/gates/schema.ts
-var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").transform((text) => tryParseDuration(text)).describe(description);
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
+var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a regular expression such as 5.. or 5..|429");
 var ratioPattern = /^(\d+(\.\d+)?)%$/;
 var ratio = (description) => external_exports.union([
   external_exports.number().min(0).max(1),
@@ -60747,7 +60920,7 @@ var condition = (description) => external_exports.string().min(1).transform((tex
   }
 }).describe(description);
 var common = {
-  name: external_exports.string().min(1).describe("Unique gate name, referenced by canary steps"),
+  name: gateName,
   description: external_exports.string().optional().describe("Free text shown in reports")
 };
 var hpaScaleOutGateSchema = external_exports.strictObject({
@@ -60790,7 +60963,7 @@ var errorRateGateSchema = external_exports.strictObject({
   type: external_exports.literal("errorRate"),
   ...appMetricFields,
   max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
-  errorCodes: external_exports.string().min(1).default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
+  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
 }).describe("Share of failed requests over the window");
 var loadAppliedGateSchema = external_exports.strictObject({
   ...common,
@@ -60806,7 +60979,7 @@ var canaryVsStableGateSchema = external_exports.strictObject({
   selector: selector2.optional(),
   metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
   quantile: quantile.default(0.95),
-  errorCodes: external_exports.string().min(1).default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
+  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
   maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
   minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
 }).describe("The canary compared with the stable track in the same window");
@@ -60930,17 +61103,7 @@ function parseGateFile(text, file2) {
   return { file: file2, gates: parsed.data.gates, metrics: parsed.data.metrics };
 }
 async function loadGateFile(path, display = path) {
-  let text;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error63) {
-    throw new SettingsError(
-      { file: display, line: 1, column: 1 },
-      "",
-      `cannot read gate file (${error63.code})`
-    );
-  }
-  return parseGateFile(text, display);
+  return parseGateFile(await readInputFile(path, display, "gate file"), display);
 }
 function parseGateList(raw, file2, locate, base = ["gates"]) {
   const listSchema = gateSchema.array();
@@ -60954,8 +61117,8 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
 }
 
 // actions/lib/settings/load.ts
-import { readdir as readdir2, readFile as readFile2, stat as stat2 } from "node:fs/promises";
-import { basename, dirname, extname, isAbsolute, join, relative, resolve as resolve2 } from "node:path";
+import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
+import { basename, dirname as dirname2, extname, isAbsolute, join, relative, resolve as resolve2 } from "node:path";
 
 // actions/lib/settings/gate-limits.ts
 function autoscalerNames(settings) {
@@ -61022,15 +61185,82 @@ function parseQuantity(value) {
   return binary === void 0 ? Number(`${digits}e${decimalExponents[suffix]}`) : Number(digits) * binary;
 }
 
+// actions/lib/settings/kubernetes-fragments.ts
+var count = (min = 0) => external_exports.int().min(min).max(2147483647);
+var port = external_exports.union([
+  count(1).max(65535),
+  external_exports.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(15)
+]);
+var probeSchema = external_exports.strictObject({
+  httpGet: external_exports.strictObject({
+    path: external_exports.string().optional(),
+    port,
+    host: external_exports.string().optional(),
+    scheme: external_exports.enum(["HTTP", "HTTPS"]).optional(),
+    httpHeaders: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), value: external_exports.string() })).optional()
+  }).optional(),
+  tcpSocket: external_exports.strictObject({ port, host: external_exports.string().optional() }).optional(),
+  exec: external_exports.strictObject({ command: external_exports.array(external_exports.string()).min(1) }).optional(),
+  grpc: external_exports.strictObject({ port: count(1).max(65535), service: external_exports.string().optional() }).optional(),
+  initialDelaySeconds: count().optional(),
+  periodSeconds: count(1).optional(),
+  timeoutSeconds: count(1).optional(),
+  successThreshold: count(1).optional(),
+  failureThreshold: count(1).optional(),
+  terminationGracePeriodSeconds: count(1).optional()
+}).refine(
+  (probe) => [probe.httpGet, probe.tcpSocket, probe.exec, probe.grpc].filter(Boolean).length === 1,
+  "exactly one of httpGet, tcpSocket, exec or grpc"
+).describe("Kubernetes Probe");
+var labelSelector = external_exports.strictObject({
+  matchLabels: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  matchExpressions: external_exports.array(
+    external_exports.strictObject({
+      key: external_exports.string().min(1),
+      operator: external_exports.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+      values: external_exports.array(external_exports.string()).optional()
+    })
+  ).optional()
+}).describe("Kubernetes LabelSelector (matchLabels, matchExpressions)");
+var topologySpreadConstraintSchema = external_exports.strictObject({
+  maxSkew: count(1),
+  topologyKey: external_exports.string().min(1),
+  whenUnsatisfiable: external_exports.enum(["DoNotSchedule", "ScheduleAnyway"]),
+  labelSelector: labelSelector.optional(),
+  minDomains: count(1).optional(),
+  nodeAffinityPolicy: external_exports.enum(["Honor", "Ignore"]).optional(),
+  nodeTaintsPolicy: external_exports.enum(["Honor", "Ignore"]).optional(),
+  matchLabelKeys: external_exports.array(external_exports.string()).optional()
+}).describe("Kubernetes TopologySpreadConstraint");
+var resourceName = external_exports.string().regex(
+  /^(cpu|memory|storage|ephemeral-storage|hugepages-\d+(Ki|Mi|Gi)?|[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/,
+  "a resource name such as cpu, memory or example.com/gpu"
+);
+var limitRangeItemSchema = (quantity2) => {
+  const list = external_exports.record(resourceName, quantity2).optional();
+  return external_exports.strictObject({
+    type: external_exports.enum(["Container", "Pod", "PersistentVolumeClaim"]),
+    max: list,
+    min: list,
+    default: list,
+    defaultRequest: list,
+    maxLimitRequestRatio: list
+  }).describe("Kubernetes LimitRangeItem");
+};
+
 // actions/lib/settings/schema.ts
 var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 var envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").describe(description);
-var quantity = external_exports.union([external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi"), external_exports.number()]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
+var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").describe(description);
+var quantity = external_exports.union([
+  external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi").refine((text) => !text.trim().startsWith("-"), "a quantity that is not negative"),
+  external_exports.number().min(0).max(Number.MAX_SAFE_INTEGER)
+]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
 var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
 var envVarName = (description) => external_exports.string().regex(envVarPattern, "an environment variable name such as PROM_TOKEN").describe(description);
 var kubernetesFragment = (description) => external_exports.looseObject({}).describe(description);
-var labelSelector = kubernetesFragment("Kubernetes LabelSelector (matchLabels, matchExpressions)");
+var labelSelector2 = kubernetesFragment("Kubernetes LabelSelector (matchLabels, matchExpressions)");
 var resourceList = external_exports.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).describe("CPU and memory quantities");
 var portSchema = external_exports.strictObject({
   name: external_exports.string().max(15).regex(dnsLabelPattern, "an IANA port name such as http").describe("Port name"),
@@ -61039,8 +61269,8 @@ var portSchema = external_exports.strictObject({
   protocol: external_exports.enum(["TCP", "UDP", "SCTP"]).optional()
 }).describe("A port of the service");
 var serviceSchema = external_exports.strictObject({
-  name: dnsLabel(
-    "Service name: the stable Deployment and Service are called this, the canary <name>-canary"
+  name: external_exports.string().max(56).regex(serviceNamePattern, "a Service name: a lowercase letter, then letters, digits and -, e.g. web").describe(
+    "Service name: the stable Deployment and Service are called this, the canary <name>-canary (so at most 56 characters)"
   ),
   namespace: dnsLabel("Namespace every namespaced object is rendered into"),
   image: external_exports.string().min(1).describe("Container image with a tag or a digest, e.g. acme/web:1.4.2 or ...@sha256:<64 hex>"),
@@ -61049,9 +61279,9 @@ var serviceSchema = external_exports.strictObject({
   resources: external_exports.strictObject({ requests: resourceList, limits: resourceList.optional() }).describe("Container resources"),
   memoryRequestsEqualLimits: external_exports.boolean().optional().describe("Require resources.requests.memory == resources.limits.memory (no memory overcommit)"),
   probes: external_exports.strictObject({
-    readiness: kubernetesFragment("Kubernetes Probe").optional(),
-    liveness: kubernetesFragment("Kubernetes Probe").optional(),
-    startup: kubernetesFragment("Kubernetes Probe").optional()
+    readiness: probeSchema.optional(),
+    liveness: probeSchema.optional(),
+    startup: probeSchema.optional()
   }).optional().describe("Container probes (Kubernetes Probe objects)"),
   env: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Container environment variables"),
   podAnnotations: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Pod template annotations, e.g. sim.scalegate.dev/cpu-per-request: 8ms for the simulator")
@@ -61065,13 +61295,13 @@ var resourceMetric = external_exports.strictObject({
 var podsMetric = external_exports.strictObject({
   type: external_exports.literal("pods"),
   metric: external_exports.string().min(1).describe("Custom metric name, e.g. http_requests_per_second"),
-  selector: labelSelector.optional(),
+  selector: labelSelector2.optional(),
   averageValue: quantity.describe("Target average value per pod")
 });
 var externalMetric = external_exports.strictObject({
   type: external_exports.literal("external"),
   metric: external_exports.string().min(1).describe("External metric name"),
-  selector: labelSelector.optional(),
+  selector: labelSelector2.optional(),
   value: quantity.optional().describe("Target total value"),
   averageValue: quantity.optional().describe("Target value per pod")
 });
@@ -61157,11 +61387,14 @@ var loadSchema = external_exports.strictObject({
   ).describe("Named lists of k6 stages, referenced by canary steps")
 }).describe("Load generated while the canary is evaluated");
 var gateSchema2 = external_exports.looseObject({
-  name: external_exports.string().min(1).describe("Unique gate name, referenced by canary steps"),
+  name: gateName,
   type: external_exports.string().min(1).describe("Gate type; its other fields are validated by the gates module")
 }).describe("An assertion checked before promotion");
 var prometheusSchema = external_exports.strictObject({
-  url: external_exports.url().describe("Prometheus base URL"),
+  url: external_exports.url({ protocol: /^https?$/ }).refine(
+    (url2) => !/^[a-z]+:\/\/[^/]*@/i.test(url2),
+    "a URL without credentials (use auth, by environment variable)"
+  ).describe("Prometheus base URL (http or https)"),
   auth: external_exports.strictObject({
     bearerTokenEnv: envVarName("Environment variable holding a bearer token").optional(),
     basic: external_exports.strictObject({
@@ -61187,14 +61420,14 @@ var clusterSchema = external_exports.strictObject({
 }).describe("Which cluster and how changes reach it; the namespace is service.namespace");
 var capacitySchema = external_exports.strictObject({
   resourceQuota: external_exports.strictObject({ hard: external_exports.record(external_exports.string(), quantity).describe("ResourceQuota spec.hard") }).optional(),
-  limitRange: external_exports.strictObject({ limits: external_exports.array(kubernetesFragment("Kubernetes LimitRangeItem")).min(1) }).optional(),
+  limitRange: external_exports.strictObject({ limits: external_exports.array(limitRangeItemSchema(quantity)).min(1) }).optional(),
   buffer: external_exports.strictObject({
     replicas: external_exports.int().min(0).describe("Pause pods holding spare capacity"),
     priority: external_exports.int().max(-1).optional().describe("Negative PriorityClass value (default -10)"),
     resources: external_exports.strictObject({ requests: resourceList }).optional().describe("Default: the service requests"),
     image: external_exports.string().min(1).describe("A pause image from your own registry (the Kubernetes pause image mirrored there)")
   }).optional().describe("Low-priority overprovisioning pods that real pods preempt"),
-  topologySpreadConstraints: external_exports.array(kubernetesFragment("Kubernetes TopologySpreadConstraint")).optional().describe("Applied to both tracks; labelSelector defaults to the track pods")
+  topologySpreadConstraints: external_exports.array(topologySpreadConstraintSchema).optional().describe("Applied to both tracks; labelSelector defaults to the track pods")
 }).describe("Namespace capacity guardrails");
 var environmentSchema = external_exports.strictObject({
   manifests: external_exports.string().min(1).describe("Folder of base manifests, relative to this settings file"),
@@ -61280,7 +61513,7 @@ var resources = ({ service }) => {
         )
       );
   }
-  const names = service.ports.map((port) => port.name);
+  const names = service.ports.map((port2) => port2.name);
   names.forEach((name3, index) => {
     if (names.indexOf(name3) !== index)
       problems.push(problem(["service", "ports", index, "name"], `duplicate port name '${name3}'`));
@@ -61393,7 +61626,7 @@ function semanticProblems2(settings) {
 // actions/lib/settings/load.ts
 var settingsExtensions = [".yaml", ".yml"];
 async function exists2(path, kind) {
-  const info2 = await stat2(path).catch(() => void 0);
+  const info2 = await stat3(path).catch(() => void 0);
   return kind === "file" ? info2?.isFile() === true : info2?.isDirectory() === true;
 }
 function looksLikePath(ref) {
@@ -61459,7 +61692,7 @@ async function parseEnvironment(text, file2, displayFile = file2) {
   );
   const unreachable = unreachableGateProblems(settings, gates2.gates);
   if (unreachable.length > 0) fail2(source, unreachable);
-  const dir = dirname(file2);
+  const dir = dirname2(file2);
   const paths = {
     manifests: resolve2(dir, settings.manifests),
     ...settings.load && { loadScript: resolve2(dir, settings.load.script) }
@@ -61482,8 +61715,8 @@ function displayPath(file2, cwd) {
 async function loadEnvironment(ref, options = {}) {
   const cwd = resolve2(options.cwd ?? process.cwd());
   const file2 = await resolveEnvironmentFile(ref, cwd);
-  const text = await readFile2(file2, "utf8");
-  return parseEnvironment(text, file2, displayPath(file2, cwd));
+  const display = displayPath(file2, cwd);
+  return parseEnvironment(await readInputFile(file2, display, "settings file"), file2, display);
 }
 
 // actions/lib/settings/gate-source.ts
@@ -61508,6 +61741,11 @@ async function resolveGateSource(options) {
   };
 }
 
+// actions/lib/util/log-safe.ts
+function logSafe(text) {
+  return text.replace(/\r\n?/g, "\n").split("\n").map((line) => /^\s*(::|##\[)/.test(line) ? `\u200B${line}` : line).join("\n");
+}
+
 // actions/gate/main.ts
 async function run() {
   const cwd = workspace();
@@ -61516,12 +61754,20 @@ async function run() {
   const targetRate = optionalInput("target-rate") === void 0 ? void 0 : Number(optionalInput("target-rate"));
   if (targetRate !== void 0 && !(targetRate > 0))
     throw new UsageError(`target-rate: expected a positive number (got '${optionalInput("target-rate")}')`);
+  const windows = optionalInput("windows");
+  const windowsFile = windows !== void 0 && !windows.trimStart().startsWith("{") ? windows : void 0;
   const window = resolveWindow({
     start: optionalInput("start"),
     end: optionalInput("end"),
-    windowsJson: optionalInput("windows"),
+    windowsJson: windowsFile ? await readInputFile(resolve4(cwd, windowsFile), windowsFile, "windows file") : windows,
+    ...windowsFile ? { windowsSource: `windows file ${windowsFile}` } : {},
     stage: optionalInput("stage")
   });
+  const out = resolve4(
+    cwd,
+    optionalInput("out") ?? join2(process.env.RUNNER_TEMP ?? cwd, "scalegate-verdict.json")
+  );
+  await checkOutputPath(out, "out");
   const source = await resolveGateSource({
     gates: optionalInput("gates"),
     env: optionalInput("env"),
@@ -61545,6 +61791,7 @@ async function run() {
       process.env
     )
   );
+  for (const secret of client.secrets) setSecret(secret);
   try {
     const verdict = await runGates({
       set: source.set,
@@ -61554,14 +61801,10 @@ async function run() {
       stepSeconds: stepMs / 1e3,
       targetRate
     });
-    const out = resolve4(
-      cwd,
-      optionalInput("out") ?? join2(process.env.RUNNER_TEMP ?? cwd, "scalegate-verdict.json")
-    );
     await writeFile2(out, `${JSON.stringify(verdict, null, 2)}
 `);
     for (const gate of verdict.gates)
-      info(`${gate.status.toUpperCase()} ${gate.name} (${gate.type}): ${gate.reason}`);
+      info(logSafe(`${gate.status.toUpperCase()} ${gate.name} (${gate.type}): ${gate.reason}`));
     setOutput("verdict", out);
     setOutput("passed", String(verdict.passed));
     setOutput("status", verdict.status);

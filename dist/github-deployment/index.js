@@ -28749,7 +28749,7 @@ var ExitCode2 = {
 // actions/lib/util/errors.ts
 var ScalegateError = class extends Error {
   constructor(message, exitCode = ExitCode2.usage) {
-    super(message);
+    super(message.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1)));
     this.exitCode = exitCode;
     this.name = new.target.name;
   }
@@ -28768,6 +28768,9 @@ function runAction(step) {
     else setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
   });
 }
+
+// actions/lib/util/duration.ts
+var maxDurationMs = 7 * 864e5;
 
 // actions/lib/action/inputs.ts
 function optionalInput(name) {
@@ -33402,15 +33405,20 @@ function runContext(env = process.env) {
   const event = readEvent(env.GITHUB_EVENT_PATH);
   const repo = parseRepository(env.GITHUB_REPOSITORY);
   const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const pullRequest = event.pull_request?.number ?? void 0;
+  const pullRequest = event.pull_request?.number ?? event.workflow_run?.pull_requests?.[0]?.number ?? void 0;
   return {
     repo,
-    sha: event.pull_request?.head?.sha ?? env.GITHUB_SHA ?? "",
+    sha: event.pull_request?.head?.sha ?? event.workflow_run?.head_sha ?? env.GITHUB_SHA ?? "",
     ...pullRequest !== void 0 ? { pullRequest } : {},
     ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
     ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
     ...env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}
   };
+}
+
+// actions/lib/util/log-safe.ts
+function logSafe(text) {
+  return text.replace(/\r\n?/g, "\n").split("\n").map((line) => /^\s*(::|##\[)/.test(line) ? `\u200B${line}` : line).join("\n");
 }
 
 // actions/github-deployment/main.ts
@@ -33425,7 +33433,7 @@ async function run() {
     token,
     ...ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {},
     maskSecret: setSecret,
-    log: info
+    log: (line) => info(logSafe(line))
   });
   if (phase === "finish") {
     const id2 = Number(getInput("deployment-id", { required: true }));
@@ -33440,7 +33448,7 @@ async function run() {
       ...ctx.runUrl ? { logUrl: ctx.runUrl } : {},
       ...optionalInput("environment-url") ? { environmentUrl: optionalInput("environment-url") } : {}
     });
-    info(`deployment ${id2} to ${environment}: ${state}`);
+    info(logSafe(`deployment ${id2} to ${environment}: ${state}`));
     return;
   }
   const digest = getInput("image-digest", { required: true });
@@ -33453,7 +33461,9 @@ async function run() {
       throw new ScalegateError(error2 instanceof Error ? error2.message : String(error2), ExitCode2.failed);
     });
     info(
-      `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`
+      logSafe(
+        `${digest} passed verification in ${verification.environment} (${verification.summary}; ${verification.runUrl})`
+      )
     );
     setOutput("verified-sha", verification.sha);
     setOutput("verification-url", verification.runUrl);
@@ -33474,7 +33484,7 @@ async function run() {
     ...ctx.runUrl ? { logUrl: ctx.runUrl } : {}
   });
   setOutput("deployment-id", String(id));
-  info(`GitHub deployment ${id} to ${environment} is in progress`);
+  info(logSafe(`GitHub deployment ${id} to ${environment} is in progress`));
 }
 
 // actions/github-deployment/index.ts

@@ -14198,7 +14198,7 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile: writeFile3, readFile: readFile3, mkdir: mkdir3 } = __require("node:fs/promises");
+    var { writeFile: writeFile3, readFile: readFile2, mkdir: mkdir3 } = __require("node:fs/promises");
     var { dirname, resolve: resolve3 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
@@ -14400,7 +14400,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve3(path), "utf8");
+          const data = await readFile2(resolve3(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -28293,7 +28293,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -28302,9 +28302,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -28438,7 +28438,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -28448,7 +28448,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -28592,7 +28592,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -28619,7 +28619,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -28630,7 +28630,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -28810,7 +28810,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -28836,7 +28836,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -33758,15 +33758,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -33777,8 +33777,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -33809,7 +33809,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -35525,7 +35525,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -35553,8 +35553,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -36090,7 +36090,7 @@ var ExitCode2 = {
 // actions/lib/util/errors.ts
 var ScalegateError = class extends Error {
   constructor(message, exitCode = ExitCode2.usage) {
-    super(message);
+    super(message.replace(new RegExp("\\p{Cc}", "gu"), (c) => JSON.stringify(c).slice(1, -1)));
     this.exitCode = exitCode;
     this.name = new.target.name;
   }
@@ -36124,8 +36124,11 @@ function runAction(step) {
 
 // actions/report/main.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join as join2, relative, resolve as resolve2 } from "node:path";
+
+// actions/lib/util/duration.ts
+var maxDurationMs = 7 * 864e5;
 
 // actions/lib/action/inputs.ts
 function optionalInput(name) {
@@ -40733,15 +40736,51 @@ function yamlSyntaxError(error63, lines, file2) {
   const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
   return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
 }
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
 function parseYamlSource(text, file2) {
   const lines = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
   if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
   return {
     file: file2,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value: documentValue(doc, lines, file2),
     locate: documentLocator(doc, lines, file2)
   };
+}
+
+// actions/lib/util/markdown-escape.ts
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -60241,7 +60280,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit(schema, fnOrHandlers) {
+function visit2(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -60396,7 +60435,7 @@ function visit(schema, fnOrHandlers) {
 
 // node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     object: (s) => s.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s) => {
@@ -60420,7 +60459,7 @@ function inSide(def) {
   return def.in._zod.traits.has("$ZodTransform") ? outSide(def) : def.in;
 }
 function input(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s) => inSide(s._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s, rewritten) => rewritten ? optional(s._zod.def.innerType) : s,
@@ -60429,7 +60468,7 @@ function input(schema) {
   });
 }
 function output(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s) => outSide(s._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s, rewritten) => rewritten ? s._zod.def.innerType : s
@@ -60675,8 +60714,87 @@ threshold: ${formatPairs(gate.threshold)}`
 }
 
 // actions/lib/report/files.ts
-import { mkdir as mkdir2, readFile, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { join, resolve } from "node:path";
+
+// actions/lib/util/json-input.ts
+function parseJsonInput(text, where, what, schema) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
+  const topLevel = issue3.path.length === 0 || missing;
+  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
+  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
+  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
+}
+var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
+
+// actions/lib/load/windows-schema.ts
+var stageWindow = external_exports.object({
+  index: external_exports.int().min(0),
+  target: external_exports.number().finite(),
+  durationMs: external_exports.number().finite().min(0),
+  start: isoTime,
+  end: isoTime
+});
+var loadWindowsSchema = external_exports.object({
+  start: isoTime,
+  end: isoTime,
+  scenarios: external_exports.array(
+    external_exports.object({
+      name: external_exports.string().min(1).max(200),
+      executor: external_exports.string(),
+      start: isoTime,
+      end: isoTime,
+      stages: external_exports.array(stageWindow).max(1e4)
+    })
+  ).max(1e3)
+});
+function parseLoadWindows(text, where = "windows") {
+  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
+}
+
+// actions/lib/util/input-file.ts
+import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open3(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
 
 // actions/lib/report/charts.ts
 var palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
@@ -60988,7 +61106,7 @@ function renderHtmlReport(input2) {
 // actions/lib/report/markdown.ts
 var commentLimit = 65e3;
 function escapeCell(text) {
-  return escapeHtml(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return escapeMarkdown(text);
 }
 function fenced(language, body) {
   const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run2) => run2.length));
@@ -61099,47 +61217,25 @@ function renderMarkdownReport(input2, options = {}) {
 
 // actions/lib/report/files.ts
 async function readVerdict(path) {
-  const text = await readFile(path, "utf8").catch((error63) => {
+  const text = await readInputFile(path, path, "verdict file");
+  const where = `verdict file ${path}`;
+  const { schemaVersion } = parseJsonInput(
+    text,
+    where,
+    "a verdict",
+    external_exports.looseObject({ schemaVersion: external_exports.unknown() })
+  );
+  if (schemaVersion !== verdictSchemaVersion)
     throw new ScalegateError(
-      `verdict file ${path}: ${error63.code === "ENOENT" ? "not found" : error63.message}`,
+      `${where}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(schemaVersion)})`,
       2
     );
-  });
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`verdict file ${path}: not JSON (${error63.message})`, 2);
-  }
-  const version2 = value?.schemaVersion;
-  if (version2 !== verdictSchemaVersion)
-    throw new ScalegateError(
-      `verdict file ${path}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(version2)})`,
-      2
-    );
-  const parsed = verdictSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue3 = parsed.error.issues[0];
-    throw new ScalegateError(
-      `verdict file ${path}: ${formatFieldPath(issue3.path) || "(root)"}: ${issue3.message}`,
-      2
-    );
-  }
-  return parsed.data;
+  return parseJsonInput(text, where, "a verdict", verdictSchema);
 }
 async function readWindows(textOrPath, cwd = process.cwd()) {
   const inline = textOrPath.trimStart().startsWith("{");
-  const text = inline ? textOrPath : await readFile(resolve(cwd, textOrPath), "utf8");
-  const where = inline ? "windows" : `windows file ${textOrPath}`;
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
-  }
-  if (typeof value?.start !== "string" || typeof value.end !== "string" || !Array.isArray(value.scenarios))
-    throw new ScalegateError(`${where}: expected the load step's windows {start, end, scenarios}`, 2);
-  return value;
+  const text = inline ? textOrPath : await readInputFile(resolve(cwd, textOrPath), textOrPath, "windows file");
+  return parseLoadWindows(text, inline ? "windows" : `windows file ${textOrPath}`);
 }
 async function writeCharts(input2, dir) {
   await mkdir2(dir, { recursive: true });
@@ -61296,10 +61392,10 @@ function runContext(env = process.env) {
   const event = readEvent(env.GITHUB_EVENT_PATH);
   const repo = parseRepository(env.GITHUB_REPOSITORY);
   const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const pullRequest = event.pull_request?.number ?? void 0;
+  const pullRequest = event.pull_request?.number ?? event.workflow_run?.pull_requests?.[0]?.number ?? void 0;
   return {
     repo,
-    sha: event.pull_request?.head?.sha ?? env.GITHUB_SHA ?? "",
+    sha: event.pull_request?.head?.sha ?? event.workflow_run?.head_sha ?? env.GITHUB_SHA ?? "",
     ...pullRequest !== void 0 ? { pullRequest } : {},
     ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
     ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
@@ -61354,6 +61450,11 @@ async function publishReport(github, repo, input2) {
   return result;
 }
 
+// actions/lib/util/log-safe.ts
+function logSafe(text) {
+  return text.replace(/\r\n?/g, "\n").split("\n").map((line) => /^\s*(::|##\[)/.test(line) ? `\u200B${line}` : line).join("\n");
+}
+
 // actions/report/main.ts
 function pullRequestNumber(fromEvent) {
   const given = optionalInput("pr-number");
@@ -61399,7 +61500,7 @@ async function run() {
   setOutput("dir", dir);
   setOutput("markdown", written.markdown);
   setOutput("html", written.html);
-  info(`report written to ${dir} (${verdict.status}: ${verdict.summary})`);
+  info(logSafe(`report written to ${dir} (${verdict.status}: ${verdict.summary})`));
   if (!token) {
     notice("no github-token: the report was written to the job summary and files only");
   } else {
@@ -61407,11 +61508,11 @@ async function run() {
       token,
       ...ctx.apiUrl ? { baseUrl: ctx.apiUrl } : {},
       maskSecret: setSecret,
-      log: info
+      log: (line) => info(logSafe(line))
     });
     const envFile = optionalInput("environment-file") ?? join2("environments", `${environment}.yaml`);
     const envPath = resolve2(cwd, envFile);
-    const annotations = existsSync2(envPath) ? gateAnnotations(verdict, await readFile2(envPath, "utf8"), relative(cwd, envPath)) : [];
+    const annotations = existsSync2(envPath) ? gateAnnotations(verdict, await readFile(envPath, "utf8"), relative(cwd, envPath)) : [];
     const pullRequest = getBooleanInput("comment") ? pullRequestNumber(ctx.pullRequest) : void 0;
     const result = await publishReport(github, ctx.repo, {
       environment,
@@ -61431,7 +61532,9 @@ async function run() {
     if (result.comment) {
       setOutput("comment-url", result.comment.url);
       info(
-        `${result.comment.created ? "created" : "updated"} the pull-request comment ${result.comment.url}`
+        logSafe(
+          `${result.comment.created ? "created" : "updated"} the pull-request comment ${result.comment.url}`
+        )
       );
     }
     if (result.checkRunId !== void 0) setOutput("check-run-id", String(result.checkRunId));
@@ -61451,7 +61554,7 @@ async function run() {
             verifiedAt: verdict.evaluatedAt
           }
         );
-        info(`recorded the ${verdict.status} verification of ${digest}`);
+        info(logSafe(`recorded the ${verdict.status} verification of ${digest}`));
       } catch (error63) {
         if (!isPermissionError(error63)) throw error63;
         warning(`evidence for ${digest} was not recorded: the token may not write to the repository`);

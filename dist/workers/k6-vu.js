@@ -722,6 +722,7 @@ var unitMs = {
   h: 36e5,
   d: 864e5
 };
+var maxDurationMs = 7 * 864e5;
 
 // actions/lib/load/duration.ts
 var unitMs2 = { ...unitMs, ns: 1e-6, us: 1e-3, \u00B5s: 1e-3 };
@@ -1202,8 +1203,8 @@ function parseScenario(name, raw) {
         throw new ConfigError(
           `${where}: the number of iterations (${iterations}) can't be less than vus (${vus})`
         );
-      const maxDurationMs = atLeastSecond(dur(raw, "maxDuration", where, 6e5), "maxDuration");
-      return { ...base, executor, vus, iterations, maxDurationMs };
+      const maxDurationMs2 = atLeastSecond(dur(raw, "maxDuration", where, 6e5), "maxDuration");
+      return { ...base, executor, vus, iterations, maxDurationMs: maxDurationMs2 };
     }
     case "constant-vus":
       return {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventRecorder } from '../api/events.js';
@@ -120,8 +120,9 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
       stop: () => stop(),
     };
   } catch (error) {
-    // The components' logs stay in `dir` for the error's reader; a successful start's stop removes them.
-    await stop(true);
+    // The components' logs stay in `dir` for the error's reader (when any was started); a successful start's stop
+    // removes them.
+    await stop((await readdir(dir)).length > 0);
     throw error;
   }
 }

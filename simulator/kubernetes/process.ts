@@ -13,19 +13,32 @@ export interface Component {
 
 const stopGraceMs = 5000;
 
+/**
+ * Every component still running. If this process exits without stopping them (an uncaught error, process.exit),
+ * they are killed on the way out rather than left behind holding ports and files.
+ */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export function startComponent(dir: string, name: string, binary: string, args: string[]): Component {
   const log = join(dir, `${name}.log`);
   const out = createWriteStream(log);
   const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(out, { end: false });
   child.stderr?.pipe(out, { end: false });
+  live.add(child);
   const exited = new Promise<number | null>((resolve) => {
     child.once('error', (error) => {
       out.write(`scalegate: could not start ${binary}: ${error.message}\n`);
       resolve(null);
     });
     child.once('exit', (code) => resolve(code));
-  }).finally(() => out.end());
+  }).finally(() => {
+    live.delete(child);
+    out.end();
+  });
   return {
     name,
     log,

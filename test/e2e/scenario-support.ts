@@ -104,10 +104,8 @@ export async function runScenarioCli(
   const started = Date.now();
   const log = scenarioLog(run, started);
   const result = await withStack(run, log, async (stack, env) =>
-    runFile(
-      process.execPath,
+    runCli(
       [
-        'bin/scalegate.mjs',
         'verify',
         '--env',
         env,
@@ -124,17 +122,31 @@ export async function runScenarioCli(
         '--out',
         out,
       ],
-      { cwd: repoRoot, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
-    ).then(
-      (r) => ({ code: 0, ...r }),
-      (error: { code?: number; stdout?: string; stderr?: string }) => ({
-        code: error.code ?? -1,
-        stdout: error.stdout ?? '',
-        stderr: error.stderr ?? '',
-      }),
+      240_000,
     ),
   );
   return { ...result, seconds: Math.round((Date.now() - started) / 1000) };
+}
+
+/** `scalegate <args>` in a child process from the repository root, as a user runs it; never rejects. */
+export function runCli(
+  args: string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runFile(process.execPath, ['bin/scalegate.mjs', ...args], {
+    cwd: repoRoot,
+    env,
+    timeout: timeoutMs,
+    maxBuffer: 16 * 1024 * 1024,
+  }).then(
+    (r) => ({ code: 0, ...r }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: error.code ?? -1,
+      stdout: error.stdout ?? '',
+      stderr: error.stderr ?? '',
+    }),
+  );
 }
 
 /** The gate result of `name` (in any step), failing loudly when the verdict has none. */

@@ -165,5 +165,9 @@ test("windows from the load step's output: whole run, scenario, stage by scenari
   assert.equal(windowFromLoad(load, '0').end.toISOString(), '2026-11-22T06:01:00.000Z');
   assert.throws(() => windowFromLoad(load, 'rmp'), /stage 'rmp': no such scenario \(have: ramp\)/);
   assert.throws(() => windowFromLoad(load, 'ramp:5'), /scenario ramp has stages 0\.\.1/);
-  assert.throws(() => windowFromLoad('{"start": 1}'), /expected the load step output/);
+  assert.throws(() => windowFromLoad('{"start": 1}'), /^ScalegateError: windows: start: .*expected string/);
+  assert.throws(
+    () => windowFromLoad('{}'),
+    /windows: expected the load step's windows \{start, end, scenarios\}/,
+  );
 });

@@ -81,7 +81,10 @@ describe('scalegate report', () => {
         ['report', '--verdict', 'verdict.json', '--format', 'pdf'],
         /^scalegate report: --format: expected md or html \(got 'pdf'\)\n$/,
       ],
-      [['report', '--verdict', 'missing.json'], /^verdict file .*missing.json: not found\n$/],
+      [
+        ['report', '--verdict', 'missing.json'],
+        /^\S*missing.json:1:1: cannot read verdict file \(ENOENT\)\n$/,
+      ],
       [
         ['report', '--verdict', 'old.json'],
         /^verdict file .*old.json: schemaVersion: expected scalegate.dev\/verdict\/v2 \(got "v0"\)\n$/,

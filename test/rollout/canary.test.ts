@@ -1,29 +1,21 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { V1ConfigMap, V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import type { RolloutError } from '../../actions/lib/kube/rollout-status.js';
-import { renderEnvironment } from '../../actions/lib/render/index.js';
-import {
-  deployCanary,
-  deployStable,
-  promote,
-  type RolloutContext,
-  rollback,
-} from '../../actions/lib/rollout/lifecycle.js';
+import { deployCanary } from '../../actions/lib/rollout/canary.js';
+import type { RolloutContext } from '../../actions/lib/rollout/context.js';
 import { approveStep, readProgress } from '../../actions/lib/rollout/progress.js';
+import { promote } from '../../actions/lib/rollout/promote.js';
+import { rollback } from '../../actions/lib/rollout/rollback.js';
+import { deployStable } from '../../actions/lib/rollout/stable.js';
 import type { StepChecks } from '../../actions/lib/rollout/steps.js';
-import { loadEnvironment } from '../../actions/lib/settings/index.js';
-import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
 import { eventually } from '../support/eventually.js';
-import { type TestEnvironmentOptions, writeEnvironment, writeEnvironments } from './helpers/environment.js';
+import { type TestEnvironmentOptions, writeEnvironment } from './helpers/environment.js';
+import { rolloutTestbed } from './helpers/testbed.js';
 
 const run = promisify(execFile);
-let cluster: TestCluster;
-let cwd: string;
-
 const envs: Record<string, TestEnvironmentOptions> = {
   full: {
     name: 'full',
@@ -53,9 +45,12 @@ const envs: Record<string, TestEnvironmentOptions> = {
   gw: { name: 'gw', namespace: 'gw', method: 'gateway-api', steps: [{ weight: 10 }, { weight: 40 }] },
 };
 
+const bed = rolloutTestbed(Object.values(envs));
+const { rendered, hpa } = bed;
+
 function contextFor(namespace: string, environment: string, runId: string): RolloutContext {
   return {
-    client: cluster.client(namespace),
+    client: bed.cluster.client(namespace),
     target: { namespace, environment, service: 'web', method: envs[environment]?.method ?? 'replica-ratio' },
     run: { runId, runUrl: `https://ci.example/runs/${runId}`, gitSha: 'c0ffee' },
     lease: { durationSeconds: 10, waitMs: 20_000 },
@@ -65,33 +60,10 @@ function contextFor(namespace: string, environment: string, runId: string): Roll
   };
 }
 
-async function rendered(name: string, track: 'stable' | 'canary', image: string) {
-  const loaded = await loadEnvironment(name, { cwd });
-  return { loaded, rendered: await renderEnvironment(loaded, { image, track, cwd }) };
-}
-
 const deploymentRef = (namespace: string, name: string) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace },
-});
-
-async function hpa(namespace: string, name: string) {
-  return cluster.client(namespace).read<V2HorizontalPodAutoscaler>({
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name, namespace },
-  });
-}
-
-before(async () => {
-  cluster = await startTestCluster();
-  cwd = await writeEnvironments(...Object.values(envs));
-});
-
-after(async () => {
-  await cluster?.stop();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
 describe('canary rollouts against the local cluster', () => {
@@ -127,7 +99,7 @@ describe('canary rollouts against the local cluster', () => {
 
     const promoted = await promote(ctx);
     assert.equal(promoted.phase, 'promoted');
-    const client = cluster.client('full');
+    const client = bed.cluster.client('full');
     const web = await client.read<V1Deployment>(deploymentRef('full', 'web'));
     assert.equal(web?.spec?.template.spec?.containers[0]?.image, 'scalegate/web:2.0.0');
     assert.equal(web?.spec?.template.metadata?.labels?.track, 'stable');
@@ -145,7 +117,7 @@ describe('canary rollouts against the local cluster', () => {
     // Real kubectl sees the result.
     const { stdout } = await run('/usr/bin/kubectl', [
       '--kubeconfig',
-      cluster.cluster.kubeconfig,
+      bed.cluster.cluster.kubeconfig,
       '-n',
       'full',
       'get',
@@ -161,7 +133,7 @@ describe('canary rollouts against the local cluster', () => {
     assert.ok(!names.includes('Deployment/web-canary'));
     const { stdout: rolloutStatus } = await run('/usr/bin/kubectl', [
       '--kubeconfig',
-      cluster.cluster.kubeconfig,
+      bed.cluster.cluster.kubeconfig,
       '-n',
       'full',
       'rollout',
@@ -190,7 +162,7 @@ describe('canary rollouts against the local cluster', () => {
         return true;
       },
     );
-    const client = cluster.client('bad');
+    const client = bed.cluster.client('bad');
     assert.equal(await client.read(deploymentRef('bad', 'web-canary')), undefined);
     const web = await client.read<V1Deployment>(deploymentRef('bad', 'web'));
     assert.equal(web?.spec?.template.spec?.containers[0]?.image, 'scalegate/web:1.0.0');
@@ -215,7 +187,7 @@ describe('canary rollouts against the local cluster', () => {
       }),
       /step 1 \(weight 80%\): gates fail: errors failed: 7% > 1% \(canary rolled back\)/,
     );
-    const client = cluster.client('gated');
+    const client = bed.cluster.client('gated');
     assert.equal(await client.read(deploymentRef('gated', 'web-canary')), undefined);
     const progress = await readProgress(client, 'gated', 'web');
     assert.equal(progress?.phase, 'rolled-back');
@@ -232,7 +204,7 @@ describe('canary rollouts against the local cluster', () => {
     const stable = await rendered('tight', 'stable', 'scalegate/web:1.0.0');
     await deployStable(ctx, stable.rendered, 'scalegate/web:1.0.0');
     // The next release asks for more CPU than any node has.
-    await writeEnvironment(cwd, { ...envs.tight!, cpu: '16' });
+    await writeEnvironment(bed.cwd, { ...envs.tight!, cpu: '16' });
     const canary = await rendered('tight', 'canary', 'scalegate/web:4.0.0');
     await assert.rejects(
       deployCanary(ctx, canary.rendered, 'scalegate/web:4.0.0', {
@@ -248,7 +220,7 @@ describe('canary rollouts against the local cluster', () => {
         return true;
       },
     );
-    assert.equal(await cluster.client('tight').read(deploymentRef('tight', 'web-canary')), undefined);
+    assert.equal(await bed.cluster.client('tight').read(deploymentRef('tight', 'web-canary')), undefined);
   });
 
   it('waits at an untilApproved pause until promote --approve records the approval', async () => {
@@ -271,7 +243,7 @@ describe('canary rollouts against the local cluster', () => {
     }).finally(() => {
       finished = true;
     });
-    const client = cluster.client('approval');
+    const client = bed.cluster.client('approval');
     await eventually(
       'the pause to start',
       async () => (await readProgress(client, 'approval', 'web'))?.pauseStartedAt,
@@ -286,8 +258,16 @@ describe('canary rollouts against the local cluster', () => {
     const progress = await running;
     assert.equal(progress.phase, 'ready');
 
-    // A next canary the API server rejects applies nothing and leaves this one as it is.
+    // A next canary over this ready one is refused unless it replaces it; one the API server rejects applies
+    // nothing and leaves this one as it is.
     const next = await rendered('approval', 'canary', 'scalegate/web:7.0.0');
+    await assert.rejects(
+      deployCanary(ctx, next.rendered, 'scalegate/web:7.0.0', {
+        steps: next.loaded.settings.canary!.steps,
+        checks: async () => assert.fail('unreachable'),
+      }),
+      /canary scalegate\/web:6\.0\.0 \(run run-approval\) is ready and waiting for promote/,
+    );
     const invalid = next.rendered.objects.map((o) =>
       o.kind === 'Deployment' ? { ...o, spec: { ...(o.spec as object), minReadySeconds: -5 } } : o,
     );
@@ -295,6 +275,7 @@ describe('canary rollouts against the local cluster', () => {
       deployCanary(ctx, { ...next.rendered, objects: invalid }, 'scalegate/web:7.0.0', {
         steps: next.loaded.settings.canary!.steps,
         checks: async () => assert.fail('unreachable'),
+        replace: true,
       }),
       /nothing applied: the API server rejected Deployment approval\/web-canary: .*minReadySeconds/,
     );
@@ -308,7 +289,7 @@ describe('canary rollouts against the local cluster', () => {
     const stable = await rendered('gw', 'stable', 'scalegate/web:1.0.0');
     await deployStable(ctx, stable.rendered, 'scalegate/web:1.0.0');
     const weights: number[][] = [];
-    const client = cluster.client('gw');
+    const client = bed.cluster.client('gw');
     const route = () =>
       client.read<{ spec: { rules: { backendRefs: { name: string; weight: number }[] }[] } } & V1ConfigMap>({
         apiVersion: 'gateway.networking.k8s.io/v1',

@@ -12,7 +12,7 @@ import { KubeClient } from '../../actions/lib/kube/client.js';
 import { loadKubeConfig } from '../../actions/lib/kube/config.js';
 import { deployEnvironment } from '../../actions/lib/rollout/deploy-environment.js';
 import { commitManifests, type GitOpsTarget } from '../../actions/lib/rollout/gitops.js';
-import { promote } from '../../actions/lib/rollout/lifecycle.js';
+import { promote } from '../../actions/lib/rollout/promote.js';
 import { openSession } from '../../actions/lib/rollout/session.js';
 import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';

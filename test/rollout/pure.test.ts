@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { promotedTemplate } from '../../actions/lib/rollout/lifecycle.js';
 import { mergePatchBetween } from '../../actions/lib/rollout/merge-patch.js';
+import { promotedTemplate } from '../../actions/lib/rollout/promote.js';
 import { imageDigest, runInfoFromEnv, withTrace } from '../../actions/lib/rollout/trace.js';
 import { backendWeights, replicaSplit } from '../../actions/lib/rollout/weights.js';
 

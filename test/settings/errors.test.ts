@@ -49,8 +49,7 @@ const corpus: Record<string, string> = {
   'bad-duration':
     "15:28: canary.steps[0].pause: expected a duration such as 500ms, 30s, 2m or 1h (got '5 minutes')",
   'missing-script': '13:11: load.script: k6 script not found: load/missing.js (relative to this file)',
-  'invalid-probe':
-    "7:74: service.probes.readiness.periodSeconds: must be integer (got 'often') in the rendered Deployment web",
+  'invalid-probe': "7:74: service.probes.readiness.periodSeconds: expected a number (got 'often')",
   'hpa-and-keda': '18:3: autoscaling.keda: set either hpa or keda, not both',
   'unknown-load-stage':
     "15:27: canary.steps[0].load: unknown load stage 'peek' (did you mean 'peak'?) (defined in load.stages: peak)",

@@ -61,7 +61,7 @@ describe('loadEnvironment', () => {
       'manifests: /tmp\nservice:\n  name: Web\n  namespace: shop\n  image: x:1\n  ports: []\n  resources: { requests: {} }\nextra: 1\n';
     await assert.rejects(parseEnvironment(text, '/tmp/two.yaml', 'two.yaml'), {
       message:
-        "two.yaml:3:9: service.name: expected a DNS label: lowercase letters, digits and -, e.g. web (got 'Web')",
+        "two.yaml:3:9: service.name: expected a Service name: a lowercase letter, then letters, digits and -, e.g. web (got 'Web')",
     });
   });
 });

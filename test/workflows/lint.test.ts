@@ -80,9 +80,10 @@ function actionInputs(name: string): Record<string, { required?: boolean; defaul
 }
 
 describe('workflows', () => {
-  it('are the four the project ships', () => {
+  it('are the five the project ships', () => {
     assert.deepEqual(workflows, [
       'ci.yml',
+      'pr-load-evidence.yml',
       'pr-load-verification.yml',
       'promote.yml',
       'scaling-regression.yml',
@@ -186,6 +187,29 @@ describe('workflows', () => {
         if (text.includes('secrets.')) assert.match(step.if ?? '', /env\.FORK != 'true'/, step.name);
       }
     }
+  });
+
+  it('trust: pull-request code gets a read-only token; evidence and promotion run default-branch code only', () => {
+    const verify = workflow('pr-load-verification.yml').doc;
+    for (const job of Object.values(verify.jobs))
+      assert.ok(
+        Object.values(job.permissions ?? {}).every((level) => level === 'read'),
+        'read-only',
+      );
+    const evidence = workflow('pr-load-evidence.yml').doc;
+    assert.deepEqual(evidence.on, {
+      workflow_run: { workflows: ['pr-load-verification'], types: ['completed'] },
+    });
+    const defaultBranch = ['$', '{{ github.event.repository.default_branch }}'].join('');
+    for (const file of ['pr-load-evidence.yml', 'promote.yml'])
+      for (const job of Object.values(workflow(file).doc.jobs))
+        for (const step of job.steps.filter((s) => s.uses?.startsWith('actions/checkout@')))
+          assert.equal(step.with?.ref, defaultBranch, `${file}: ${step.name}`);
+    // Only the follow-up writes evidence, and only for a digest it saw run as the canary.
+    const report = evidence.jobs.publish!.steps.find((s) => s.uses === './actions/report')!;
+    assert.match(String(report.with?.['record-digest']), /steps\.bound\.outputs\.status == 'pass'/);
+    for (const file of ['pr-load-verification.yml', 'promote.yml'])
+      assert.ok(!workflow(file).text.includes('record-digest'), file);
   });
 
   it('promote: dispatch inputs, protected environment, one run per environment, evidence first', () => {

@@ -16,6 +16,7 @@ import { type History, historySchemaVersion } from '../../actions/lib/regression
 import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { kubeconfigContext } from '../../simulator/kubeconfig.js';
+import { ScriptedExporter } from '../prometheus/scripted-exporter.js';
 import {
   type JobRun,
   type RunWorkflowOptions,
@@ -31,6 +32,8 @@ const headSha = 'f'.repeat(40);
 
 let cluster: RunningCluster;
 let prometheus: PrometheusServer;
+/** kube-state-metrics' kube_pod_container_info, which the simulator does not export: the canary ran `digest`. */
+let images: ScriptedExporter;
 let workspace: string;
 
 function settings(prometheusUrl: string): string {
@@ -93,11 +96,26 @@ before(async () => {
     'github-deployment',
   ]);
   cluster = await startCluster({ profile: 'fast', nodes: 3, nodeCpu: '4' });
+  images = await new ScriptedExporter().start();
+  images.gauge(
+    'kube_pod_container_info',
+    {
+      namespace: 'shop',
+      pod: 'web-canary-5d8c7b9f4-x2x9q',
+      container: 'web',
+      image_id: `acme/shop/web@${digest}`,
+    },
+    1,
+  );
   prometheus = await startPrometheus({
-    targets: [{ job: 'scalegate', url: `${cluster.metrics}/metrics` }],
+    targets: [
+      { job: 'scalegate', url: `${cluster.metrics}/metrics` },
+      { job: 'images', url: images.url },
+    ],
     scrapeIntervalSeconds: 1,
   });
   await prometheus.waitForSample('kube_node_info', 60_000);
+  await prometheus.waitForSample('kube_pod_container_info', 60_000);
   workspace = await mkdtemp(join(tmpdir(), 'scalegate-workspace-'));
   for (const entry of ['actions', 'dist', 'manifests'])
     await symlink(join(repoRoot, entry), join(workspace, entry));
@@ -108,6 +126,7 @@ before(async () => {
 
 after(async () => {
   await prometheus?.stop();
+  await images?.close();
   await cluster?.stop();
   if (workspace) await rm(workspace, { recursive: true, force: true });
 });
@@ -168,7 +187,7 @@ function seedBranchFile(fake: FakeGitHub, path: string, value: unknown): void {
 }
 
 describe('workflows run as the runner runs them', { timeout: 600_000 }, () => {
-  it('pr-load-verification: canary, load, gates; sticky comment, check run with annotation, evidence', async () => {
+  it('pr-load-verification: canary, load, gates and the job summary, with a token that writes nothing', async () => {
     const fake = await startFakeGitHub();
     try {
       const [job] = await run(fake, 'pr-load-verification.yml', {
@@ -217,37 +236,101 @@ describe('workflows run as the runner runs them', { timeout: 600_000 }, () => {
       assert.equal(step(job, 'Clean up the canary').outcome, 'success');
       assert.equal(job.status, 'failure');
 
-      const comments = fake.comments.filter((c) => c.issue === 7);
-      assert.equal(comments.length, 1);
-      assert.ok(
-        comments[0]!.body.startsWith(`${stickyMarker('staging')}\n### ❌ fail · scalegate · staging`),
+      // The job runs the pull request's code with a read-only token: it writes nothing through the API. The
+      // comment, check run and evidence come from pr-load-evidence.yml, which runs default-branch code only.
+      assert.deepEqual(fake.writes(), []);
+      assert.deepEqual(fake.comments, []);
+      assert.deepEqual(fake.checkRuns, []);
+      assert.equal(
+        fake.files.get('scalegate-history')?.get(`verifications/${digest.replace(':', '-')}.json`),
+        undefined,
       );
-      assert.equal(fake.checkRuns.length, 1);
-      const check = fake.checkRuns[0]!;
-      assert.deepEqual(
-        [check.name, check.head_sha, check.conclusion],
-        ['scalegate (staging)', headSha, 'failure'],
+      const measured = step(
+        job,
+        'What was measured, for the trusted follow-up (untrusted input there, checked before use)',
       );
-      const annotations = (check.output as { annotations: Array<Record<string, unknown>> }).annotations;
-      const p95Line = settings(prometheus.url).split('\n').indexOf('  - name: p95') + 1;
-      assert.ok(p95Line > 30);
-      assert.deepEqual(
-        annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.title]),
-        [['environments/staging.yaml', p95Line, 'failure', 'p95 (latency): fail']],
-      );
-      const evidence = fake.files
-        .get('scalegate-history')
-        ?.get(`verifications/${digest.replace(':', '-')}.json`);
-      assert.ok(evidence);
-      assert.deepEqual(
-        (({ digest: d, passed, sha, environment }) => ({ d, passed, sha, environment }))(
-          JSON.parse(evidence.content),
-        ),
-        { d: digest, passed: false, sha: headSha, environment: 'staging' },
-      );
+      assert.equal(measured.outcome, 'success', measured.stderr);
       assertTokenNeverPrinted([job]);
     } finally {
       await fake.close();
+    }
+  });
+
+  it('pr-load-evidence: trusted code binds the digest, evaluates the gates, comments, checks, records evidence', async () => {
+    const measured = await mkdtemp(join(tmpdir(), 'scalegate-measured-'));
+    const end = new Date();
+    const windows = {
+      start: new Date(end.getTime() - 20_000).toISOString(),
+      end: end.toISOString(),
+      scenarios: [],
+    };
+    await writeFile(join(measured, 'windows.json'), JSON.stringify(windows));
+    const followUp = (fake: FakeGitHub) =>
+      run(fake, 'pr-load-evidence.yml', {
+        event: {
+          name: 'workflow_run',
+          payload: {
+            workflow_run: {
+              id: 41,
+              event: 'pull_request',
+              conclusion: 'failure',
+              head_sha: headSha,
+              head_repository: { full_name: 'acme/shop' },
+              pull_requests: [{ number: 7 }],
+            },
+            repository: { default_branch: 'main' },
+          },
+        },
+        workflowEnv: { SCALEGATE_LOCAL_RUN: 'true', SCALEGATE_LOCAL_MEASURED: measured },
+      });
+    const evidencePath = `verifications/${digest.replace(':', '-')}.json`;
+    try {
+      // A digest that never ran as the canary: comment and check run, but no evidence.
+      const other = `sha256:${'cd'.repeat(32)}`;
+      await writeFile(join(measured, 'digest'), other);
+      let fake = await startFakeGitHub();
+      try {
+        const [job] = await followUp(fake);
+        assert.equal(step(job!, 'The measured digest ran as the canary in those windows').outcome, 'failure');
+        assert.equal(step(job!, 'Comment, check run and evidence').inputs['INPUT_RECORD-DIGEST'], '');
+        assert.equal(
+          fake.files.get('scalegate-history')?.get(`verifications/${other.replace(':', '-')}.json`),
+          undefined,
+        );
+        assert.equal(fake.comments.filter((c) => c.issue === 7).length, 1);
+      } finally {
+        await fake.close();
+      }
+
+      // The digest that ran: evidence recorded by this trusted job, for the head commit of the pull request.
+      await writeFile(join(measured, 'digest'), digest);
+      fake = await startFakeGitHub();
+      try {
+        const [job] = await followUp(fake);
+        assert.equal(step(job!, 'The measured digest ran as the canary in those windows').outcome, 'success');
+        const report = step(job!, 'Comment, check run and evidence');
+        assert.equal(report.inputs['INPUT_RECORD-DIGEST'], digest);
+        assert.match(report.summary, /^### (❌ fail|⚠️ inconclusive) · scalegate · staging/);
+        const comments = fake.comments.filter((c) => c.issue === 7);
+        assert.equal(comments.length, 1);
+        assert.ok(comments[0]!.body.startsWith(`${stickyMarker('staging')}\n### `));
+        assert.equal(fake.checkRuns.length, 1);
+        const check = fake.checkRuns[0]!;
+        assert.deepEqual([check.name, check.head_sha], ['scalegate (staging)', headSha]);
+        const evidence = fake.files.get('scalegate-history')?.get(evidencePath);
+        assert.ok(evidence);
+        assert.deepEqual(
+          (({ digest: d, passed, sha, environment }) => ({ d, passed, sha, environment }))(
+            JSON.parse(evidence.content),
+          ),
+          { d: digest, passed: false, sha: headSha, environment: 'staging' },
+        );
+        assertTokenNeverPrinted([job!]);
+      } finally {
+        await fake.close();
+      }
+    } finally {
+      await rm(measured, { recursive: true, force: true });
     }
   });
 
@@ -295,7 +378,7 @@ describe('workflows run as the runner runs them', { timeout: 600_000 }, () => {
         assert.equal(
           s.outcome,
           [
-            'Check out the verified commit',
+            "Check out the default branch (reviewed code only, whatever the evidence's commit)",
             'Set up Node (the builtin k6 engine loads esbuild from node_modules; or put k6 on PATH)',
             'Install dependencies',
             'Render (dry run)',

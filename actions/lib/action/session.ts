@@ -1,6 +1,7 @@
 /** The rollout session of the deploy and promote actions (main and post steps alike), from their shared inputs. */
 import * as core from '@actions/core';
 import { openSession, type Session } from '../rollout/session.js';
+import { logSafe } from '../util/log-safe.js';
 import { optionalInput, workspace } from './inputs.js';
 
 export function sessionFromInputs(signal: AbortSignal): Promise<Session> {
@@ -17,6 +18,6 @@ export function sessionFromInputs(signal: AbortSignal): Promise<Session> {
     timeout: optionalInput('timeout'),
     leaseWait: optionalInput('lease-wait'),
     signal,
-    log: (line) => core.info(line),
+    log: (line) => core.info(logSafe(line)),
   });
 }

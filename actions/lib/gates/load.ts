@@ -2,8 +2,8 @@
  * Reading gates: from a standalone gate file, or from the `gates:` list of an environment settings file. Every
  * problem becomes a one-line `file:line:column: field: expected ...` SettingsError at the offending key or value.
  */
-import { readFile } from 'node:fs/promises';
 import { SettingsError, type SourcePosition } from '../util/errors.js';
+import { readInputFile } from '../util/input-file.js';
 import { problemsFromIssues } from '../util/schema-problems.js';
 import { type FieldPath, formatFieldPath, parseYamlSource } from '../util/yaml-source.js';
 import {
@@ -65,17 +65,7 @@ export function parseGateFile(text: string, file: string): GateSet {
 
 /** Reads the gate file at `path`; messages name it `display` (e.g. relative to the working directory). */
 export async function loadGateFile(path: string, display = path): Promise<GateSet> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new SettingsError(
-      { file: display, line: 1, column: 1 },
-      '',
-      `cannot read gate file (${(error as NodeJS.ErrnoException).code})`,
-    );
-  }
-  return parseGateFile(text, display);
+  return parseGateFile(await readInputFile(path, display, 'gate file'), display);
 }
 
 /**

@@ -8,14 +8,30 @@ import { z } from 'zod';
 import { isLabelName } from '../prometheus/promql.js';
 import { promqlQuery } from '../prometheus/syntax.js';
 import { durationPattern, tryParseDuration } from '../util/duration.js';
+import { gateName } from '../util/names.js';
 import { type Condition, ConditionError, parseCondition } from './condition.js';
 
 const duration = (description: string) =>
   z
     .string()
     .regex(durationPattern, 'a duration such as 500ms, 30s or 2m')
+    .refine((text) => tryParseDuration(text) !== undefined, 'a duration of at most 7d')
     .transform((text) => tryParseDuration(text)!)
     .describe(description);
+
+/** A regular expression Prometheus will accept as a label matcher (RE2; what JavaScript cannot compile, RE2 rejects too). */
+const regexText = z
+  .string()
+  .min(1)
+  .max(1000)
+  .refine((text) => {
+    try {
+      new RegExp(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'a regular expression such as 5.. or 5..|429');
 
 const ratioPattern = /^(\d+(\.\d+)?)%$/;
 const ratio = (description: string) =>
@@ -67,7 +83,7 @@ const condition = (description: string) =>
     .describe(description);
 
 const common = {
-  name: z.string().min(1).describe('Unique gate name, referenced by canary steps'),
+  name: gateName,
   description: z.string().optional().describe('Free text shown in reports'),
 };
 
@@ -141,9 +157,7 @@ export const errorRateGateSchema = z
     type: z.literal('errorRate'),
     ...appMetricFields,
     max: ratio('Highest allowed share of failed requests, e.g. 1% or 0.01'),
-    errorCodes: z
-      .string()
-      .min(1)
+    errorCodes: regexText
       .default('5..')
       .describe('Regular expression on the code label counting as failed (default 5..)'),
   })
@@ -170,11 +184,7 @@ export const canaryVsStableGateSchema = z
       .default('latency')
       .describe('What is compared (default latency)'),
     quantile: quantile.default(0.95),
-    errorCodes: z
-      .string()
-      .min(1)
-      .default('5..')
-      .describe('For metric errorRate: the failed codes (default 5..)'),
+    errorCodes: regexText.default('5..').describe('For metric errorRate: the failed codes (default 5..)'),
     maxRatio: z.number().gt(0).describe('Highest allowed canary / stable ratio, e.g. 1.1'),
     minSamples: z
       .int()

@@ -2,6 +2,7 @@
  * The verdict: every gate's result plus the overall status, as versioned JSON (`schema/verdict.schema.json`), a
  * one-line summary, a Markdown table for job summaries and the CLI's exit code.
  */
+import { escapeMarkdown } from '../util/markdown-escape.js';
 import type { TimeWindow } from './types.js';
 import { type GateResult, type GateStatus, type Verdict, verdictSchemaVersion } from './verdict-schema.js';
 
@@ -83,10 +84,6 @@ export const statusIcon: Record<GateStatus, string> = {
   inconclusive: '⚠️ inconclusive',
 };
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 function pairs(values: Record<string, unknown>): string {
   return Object.entries(values)
     .filter(([, v]) => v !== null && v !== undefined)
@@ -97,13 +94,13 @@ function pairs(values: Record<string, unknown>): string {
 /** The verdict as Markdown rows: gate, type, status, observed, threshold, margin, why. */
 function verdictTable(verdict: Verdict): string[][] {
   return verdict.gates.map((gate) => [
-    cell(gate.name),
+    escapeMarkdown(gate.name),
     gate.type,
     statusIcon[gate.status],
-    cell(pairs(gate.observed)),
-    cell(pairs(gate.threshold)),
+    escapeMarkdown(pairs(gate.observed)),
+    escapeMarkdown(pairs(gate.threshold)),
     gate.margin === null ? '–' : `${gate.margin}${gate.marginUnit ? ` ${gate.marginUnit}` : ''}`,
-    cell(gate.reason),
+    escapeMarkdown(gate.reason),
   ]);
 }
 

@@ -2,7 +2,7 @@
  * The evaluation window: from explicit times (RFC 3339 or unix seconds), or from the load step's `windows` JSON
  * (`{start, end, scenarios: [{name, start, end, stages: [{index, start, end}]}]}`) and the stage to evaluate.
  */
-import type { LoadWindows } from '../load/types.js';
+import { parseLoadWindows } from '../load/windows-schema.js';
 import { UsageError } from '../util/errors.js';
 import type { TimeWindow } from './types.js';
 
@@ -22,25 +22,12 @@ function checkedWindow(start: Date, end: Date): TimeWindow {
   return { start, end };
 }
 
-function parseWindows(json: string): LoadWindows {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw new UsageError(`windows: not JSON (${(error as Error).message})`);
-  }
-  const windows = value as Partial<LoadWindows> | null;
-  if (!windows || typeof windows.start !== 'string' || typeof windows.end !== 'string')
-    throw new UsageError('windows: expected the load step output {start, end, scenarios}');
-  return { start: windows.start, end: windows.end, scenarios: windows.scenarios ?? [] };
-}
-
 /**
  * The window of `stage` in the load output: empty or `all` for the whole run, `<scenario>` for one scenario,
  * `<scenario>:<index>` or just `<index>` (first scenario) for one ramping stage (0-based, as the load step numbers them).
  */
-export function windowFromLoad(json: string, stage = ''): TimeWindow & { stage?: string } {
-  const windows = parseWindows(json);
+export function windowFromLoad(json: string, stage = '', where = 'windows'): TimeWindow & { stage?: string } {
+  const windows = parseLoadWindows(json, where);
   const pick = (start: string, end: string, name?: string) => ({
     ...checkedWindow(parseTime(start, 'windows start'), parseTime(end, 'windows end')),
     ...(name ? { stage: name } : {}),
@@ -71,12 +58,14 @@ export function resolveWindow(input: {
   start?: string;
   end?: string;
   windowsJson?: string;
+  /** Where the windows JSON came from, for messages (default "windows"). */
+  windowsSource?: string;
   stage?: string;
 }): TimeWindow & { stage?: string } {
   if (input.windowsJson !== undefined) {
     if (input.start !== undefined || input.end !== undefined)
       throw new UsageError('give either the load windows or start/end, not both');
-    return windowFromLoad(input.windowsJson, input.stage);
+    return windowFromLoad(input.windowsJson, input.stage, input.windowsSource);
   }
   if (input.start === undefined || input.end === undefined)
     throw new UsageError('the window is required: start and end, or the load windows');

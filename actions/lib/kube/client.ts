@@ -36,6 +36,8 @@ export interface KubeClientOptions {
   retry?: RetryOptions;
   /** Progress lines: retries and the like. */
   log?: (line: string) => void;
+  /** Runs before every attempt to write (throws to stop it): a lost Lease stops the run's writes here. */
+  beforeWrite?: () => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export class KubeClient {
   readonly namespace: string;
   private readonly retryOptions: RetryOptions;
   private readonly log: (line: string) => void;
+  private readonly beforeWrite: () => void;
 
   constructor(
     readonly config: KubeConfig,
@@ -56,6 +59,23 @@ export class KubeClient {
     this.namespace = options.namespace ?? contextNamespace(config) ?? 'default';
     this.retryOptions = options.retry ?? defaultRetryOptions;
     this.log = options.log ?? (() => {});
+    this.beforeWrite = options.beforeWrite ?? (() => {});
+  }
+
+  /**
+   * This client whose writes first pass `check` (e.g. "this run still holds the Lease"). It shares everything else
+   * with this one, including anything layered on it (a test counting reads).
+   */
+  guarded(check: () => void): KubeClient {
+    const outer = this.beforeWrite;
+    const guarded = Object.create(this) as KubeClient;
+    Object.defineProperty(guarded, 'beforeWrite', {
+      value: () => {
+        outer();
+        check();
+      },
+    });
+    return guarded;
   }
 
   /** Runs one API operation with retries. `what` names it in retry messages. */
@@ -64,6 +84,14 @@ export class KubeClient {
       classify: (error, attempt) => classifyError(error, attempt, this.retryOptions),
       onRetry: (reason, attempt, delayMs) =>
         this.log(`${what}: ${reason}, retry ${attempt} in ${delayMs} ms`),
+    });
+  }
+
+  /** One write attempt per retry, each first passing the write guard. */
+  private write<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    return this.call(what, () => {
+      this.beforeWrite();
+      return operation();
     });
   }
 
@@ -109,7 +137,7 @@ export class KubeClient {
   /** Server-side apply (force: scalegate owns what it renders). `dryRun` validates without persisting. */
   async apply<T extends KubernetesObject>(obj: T, options: { dryRun?: boolean } = {}) {
     const target = this.withNamespace(obj);
-    return this.call(`apply ${describe(target)}`, () =>
+    return this.write(`apply ${describe(target)}`, () =>
       this.objects.patch<T>(
         target,
         undefined,
@@ -130,7 +158,7 @@ export class KubeClient {
       kind: target.kind,
       metadata: mergeMeta(target, patch),
     };
-    return this.call(`patch ${describe(target)}`, () =>
+    return this.write(`patch ${describe(target)}`, () =>
       this.objects.patch<T>(
         body as T,
         undefined,
@@ -144,7 +172,7 @@ export class KubeClient {
 
   async create<T extends KubernetesObject>(obj: T): Promise<T> {
     const target = this.withNamespace(obj);
-    return this.call(`create ${describe(target)}`, () => this.objects.create<T>(target));
+    return this.write(`create ${describe(target)}`, () => this.objects.create<T>(target));
   }
 
   /**
@@ -160,6 +188,7 @@ export class KubeClient {
       const current = await this.read<T>(target);
       const next = mutate(current === undefined ? undefined : structuredClone(current));
       if (next === undefined) return current;
+      this.beforeWrite();
       return current === undefined ? this.objects.create<T>(next) : this.objects.replace<T>(next);
     });
   }
@@ -167,7 +196,7 @@ export class KubeClient {
   /** Deletes the object; false when it was already gone. */
   async delete(ref: ObjectRef): Promise<boolean> {
     const target = this.withNamespace(ref);
-    return this.call(`delete ${describe(target)}`, async () => {
+    return this.write(`delete ${describe(target)}`, async () => {
       try {
         await this.objects.delete(
           target as KubernetesObject,

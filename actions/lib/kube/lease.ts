@@ -23,8 +23,13 @@ export interface LeaseOptions {
 /** A held lease: renewed in the background until released. */
 export interface HeldLease {
   readonly holder: string;
-  /** Set when a renewal found the lease taken by someone else (this run should stop mutating). */
+  /** Set when a renewal found the lease taken by someone else, or this holder's claim lapsed. */
   readonly lost: Error | undefined;
+  /**
+   * Throws unless the lease is still this holder's: not lost, and renewed within its duration (a holder paused past
+   * its expiry may have been replaced meanwhile, even if no renewal has noticed yet). Called before every write.
+   */
+  assertHeld(): void;
   release(): Promise<void>;
 }
 
@@ -126,29 +131,46 @@ export async function acquireLease(client: KubeClient, options: LeaseOptions): P
 }
 
 function holdLease(client: KubeClient, options: LeaseOptions, namespace: string): HeldLease {
+  const where = `lease ${namespace}/${options.name}`;
+  const durationMs = options.durationSeconds * 1000;
   let lost: Error | undefined;
   let released = false;
+  let confirmedAt = Date.now();
   let renewing: Promise<unknown> = Promise.resolve();
+  const lose = (reason: string) => {
+    if (lost || released) return;
+    lost = new ScalegateError(`${where} lost: ${reason}; stopping before any further write`, 1);
+    options.log?.(lost.message);
+  };
+  const expired = () => Date.now() - confirmedAt >= durationMs;
   const timer = setInterval(
     () => {
-      renewing = tryTake(client, options, namespace).then(
-        (blocker) => {
-          if (blocker && !released)
-            lost = new ScalegateError(
-              `lease ${namespace}/${options.name} was taken by ${blocker.spec?.holderIdentity}`,
-              1,
-            );
+      // A claim that lapsed is never silently re-taken: another run may have held it and acted in between.
+      if (expired()) {
+        lose(`not renewed for ${Math.round((Date.now() - confirmedAt) / 1000)}s, it expired`);
+        return;
+      }
+      const attempt = Date.now();
+      renewing = renewLease(client, options, namespace).then(
+        (other) => {
+          if (other === undefined) confirmedAt = attempt;
+          else lose(`taken by ${other || 'nobody (released)'}`);
         },
-        (error: Error) => options.log?.(`renewing lease ${options.name}: ${error.message}`),
+        (error: Error) => options.log?.(`renewing ${where}: ${error.message}`),
       );
     },
-    Math.max(200, (options.durationSeconds * 1000) / 3),
+    Math.max(200, durationMs / 3),
   );
   timer.unref();
   return {
     holder: options.holder,
     get lost() {
       return lost;
+    },
+    assertHeld() {
+      if (!lost && expired())
+        lose(`not renewed for ${Math.round((Date.now() - confirmedAt) / 1000)}s, it expired`);
+      if (lost) throw lost;
     },
     async release() {
       released = true;
@@ -161,4 +183,23 @@ function holdLease(client: KubeClient, options: LeaseOptions, namespace: string)
       });
     },
   };
+}
+
+/** Renews a lease this holder still holds; returns the other holder ('' when released) if it is not ours. */
+async function renewLease(
+  client: KubeClient,
+  options: LeaseOptions,
+  namespace: string,
+): Promise<string | undefined> {
+  let other: string | undefined;
+  await client.update<V1Lease>(leaseRef(namespace, options.name), (current) => {
+    const holder = current?.spec?.holderIdentity;
+    if (holder !== options.holder) {
+      other = holder ?? '';
+      return undefined;
+    }
+    other = undefined;
+    return { ...current, spec: { ...current!.spec, renewTime: microTime(new Date()) as never } } as V1Lease;
+  });
+  return other;
 }

@@ -80,16 +80,23 @@ function selectorOf(deployment: V1Deployment): string {
     .join(',');
 }
 
+/** The Deployment's pods (those its selector matches), terminating ones included. */
+export async function deploymentPods(client: KubeClient, deployment: V1Deployment): Promise<V1Pod[]> {
+  const pods = await client.list<V1Pod>('v1', 'Pod', {
+    namespace: deployment.metadata?.namespace,
+    labelSelector: selectorOf(deployment),
+  });
+  return pods.items;
+}
+
 /** The problems of the Deployment's pods. */
 export async function deploymentPodProblems(
   client: KubeClient,
   deployment: V1Deployment,
 ): Promise<PodProblem[]> {
-  const pods = await client.list<V1Pod>('v1', 'Pod', {
-    namespace: deployment.metadata?.namespace,
-    labelSelector: selectorOf(deployment),
-  });
-  return pods.items.filter((p) => !p.metadata?.deletionTimestamp).flatMap(podProblems);
+  return (await deploymentPods(client, deployment))
+    .filter((p) => !p.metadata?.deletionTimestamp)
+    .flatMap(podProblems);
 }
 
 function failure(name: string, headline: string, problems: PodProblem[]): RolloutError {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher, request } from 'undici';
 import { ScalegateError } from '../util/errors.js';
 import { type Backoff, backoffDelay, retry } from '../util/retry.js';
+import { scrubSecrets, splitUrlCredentials } from '../util/secrets.js';
 
 export type PrometheusAuth =
   | { type: 'none' }
@@ -103,15 +104,32 @@ function authHeader(auth: PrometheusAuth | undefined): Record<string, string> {
 }
 
 function readCa(ca: string): string {
-  return ca.includes('-----BEGIN') ? ca : readFileSync(ca, 'utf8');
+  if (ca.includes('-----BEGIN')) return ca;
+  try {
+    return readFileSync(ca, 'utf8');
+  } catch (error) {
+    throw new ScalegateError(`CA bundle ${ca}: cannot read (${(error as NodeJS.ErrnoException).code})`, 2);
+  }
 }
 
 function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
 
+/** Every value that authenticates a request: what must never appear in a message. */
+function secretValues(auth: PrometheusAuth, headers: Record<string, string>): string[] {
+  const values = Object.values({ ...headers, ...authHeader(auth) });
+  if (auth.type === 'bearer') values.push(auth.token);
+  if (auth.type === 'basic')
+    values.push(auth.password, Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
+  return values;
+}
+
 export class PrometheusClient {
+  /** The base URL without credentials (those in `http://user:pass@host` become Basic auth). */
   readonly url: string;
+  /** The credentials and header values the client sends: actions mask them (`core.setSecret`). */
+  readonly secrets: readonly string[];
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -120,17 +138,26 @@ export class PrometheusClient {
   private readonly onRequest: PrometheusClientOptions['onRequest'];
 
   constructor(options: PrometheusClientOptions) {
+    const { url, basic } = splitUrlCredentials(options.url);
     let parsed: URL;
     try {
-      parsed = new URL(options.url);
+      parsed = new URL(url);
     } catch {
-      throw new ScalegateError(`Prometheus URL '${options.url}' is not a valid URL`, 2);
+      throw new ScalegateError(`Prometheus URL '${scrubSecrets(url)}' is not a valid URL`, 2);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      throw new ScalegateError(`Prometheus URL '${options.url}' must use http or https`, 2);
-    this.url = options.url.replace(/\/+$/, '');
+      throw new ScalegateError(`Prometheus URL '${url}' must use http or https`, 2);
+    this.url = url.replace(/\/+$/, '');
+    // Credentials in the URL are Basic auth unless other credentials were given explicitly.
+    const auth: PrometheusAuth =
+      options.auth && options.auth.type !== 'none'
+        ? options.auth
+        : basic
+          ? { type: 'basic', ...basic }
+          : { type: 'none' };
+    this.secrets = secretValues(auth, options.headers ?? {});
     this.headers = {
-      ...authHeader(options.auth),
+      ...authHeader(auth),
       ...options.headers,
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
@@ -273,14 +300,16 @@ export class PrometheusClient {
         `Prometheus at ${this.url} refused the credentials (HTTP ${status})`,
         status,
       );
+    // A server may echo the request back: its words reach logs and verdicts only without the credentials.
+    const said = (detail: string) => scrubSecrets(detail, this.secrets);
     if (status >= 500 || retryableStatus.has(status)) {
-      const detail = parsed?.error ?? text.slice(0, 200).trim();
+      const detail = said(parsed?.error ?? text.slice(0, 200).trim());
       throw new PrometheusError('server', `Prometheus answered HTTP ${status}: ${detail}`, status);
     }
     if (parsed?.status === 'error' || status >= 400)
       throw new PrometheusError(
         'bad-query',
-        `Prometheus rejected the query: ${parsed?.error ?? `HTTP ${status}`}`,
+        `Prometheus rejected the query: ${said(parsed?.error ?? `HTTP ${status}`)}`,
         status,
       );
     if (!parsed?.data)

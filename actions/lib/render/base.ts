@@ -4,12 +4,13 @@
  * Service and one ServiceMonitor (generated from the settings when absent); any other object is copied as-is
  * into the environment's namespace.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { displayPath, type LoadedEnvironment } from '../settings/index.js';
 import { SettingsError, type SourcePosition } from '../util/errors.js';
-import { documentLocator, type FieldPath, yamlSyntaxError } from '../util/yaml-source.js';
+import { readInputFile } from '../util/input-file.js';
+import { documentLocator, documentValue, type FieldPath, yamlSyntaxError } from '../util/yaml-source.js';
 import type { KubeObject } from './types.js';
 
 export interface BaseObject {
@@ -45,13 +46,13 @@ function checkedObject(value: unknown, position: SourcePosition): KubeObject {
 }
 
 async function readBaseFile(file: string, display: string): Promise<BaseObject[]> {
-  const text = await readFile(file, 'utf8');
+  const text = await readInputFile(file, display, 'manifest file');
   const lines = new LineCounter();
   const objects: BaseObject[] = [];
   for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })) {
     if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, display);
     const { line, col } = lines.linePos(doc.contents?.range[0] ?? doc.range[0]);
-    const value = doc.toJS({ maxAliasCount: 100 });
+    const value = documentValue(doc, lines, display);
     if (value === null || value === undefined) continue;
     const position = { file: display, line, column: col };
     objects.push({

@@ -2,12 +2,15 @@
  * Reading what a report is built from (the verdict file, the load windows) and writing the report files:
  * `report.md`, `report.html` and one SVG per chart, shared by the report action and `scalegate report`.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { type Verdict, verdictSchema, verdictSchemaVersion } from '../gates/verdict-schema.js';
 import type { LoadWindows } from '../load/types.js';
+import { parseLoadWindows } from '../load/windows-schema.js';
 import { ScalegateError } from '../util/errors.js';
-import { type FieldPath, formatFieldPath } from '../util/yaml-source.js';
+import { readInputFile } from '../util/input-file.js';
+import { parseJsonInput } from '../util/json-input.js';
 import { svgChart } from './charts.js';
 import { renderHtmlReport } from './html.js';
 import { renderMarkdownReport } from './markdown.js';
@@ -15,33 +18,21 @@ import { type ReportInput, reportCharts } from './model.js';
 
 /** Reads a verdict file and validates it against the verdict schema; any problem is one line, exit 2. */
 export async function readVerdict(path: string): Promise<Verdict> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const text = await readInputFile(path, path, 'verdict file');
+  const where = `verdict file ${path}`;
+  // The version first: a verdict of another version is named as such, not by its first differing field.
+  const { schemaVersion } = parseJsonInput(
+    text,
+    where,
+    'a verdict',
+    z.looseObject({ schemaVersion: z.unknown() }),
+  );
+  if (schemaVersion !== verdictSchemaVersion)
     throw new ScalegateError(
-      `verdict file ${path}: ${error.code === 'ENOENT' ? 'not found' : error.message}`,
+      `${where}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(schemaVersion)})`,
       2,
     );
-  });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ScalegateError(`verdict file ${path}: not JSON (${(error as Error).message})`, 2);
-  }
-  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (version !== verdictSchemaVersion)
-    throw new ScalegateError(
-      `verdict file ${path}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(version)})`,
-      2,
-    );
-  const parsed = verdictSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ScalegateError(
-      `verdict file ${path}: ${formatFieldPath(issue.path as FieldPath) || '(root)'}: ${issue.message}`,
-      2,
-    );
-  }
-  return parsed.data;
+  return parseJsonInput(text, where, 'a verdict', verdictSchema);
 }
 
 /**
@@ -50,17 +41,10 @@ export async function readVerdict(path: string): Promise<Verdict> {
  */
 export async function readWindows(textOrPath: string, cwd = process.cwd()): Promise<LoadWindows> {
   const inline = textOrPath.trimStart().startsWith('{');
-  const text = inline ? textOrPath : await readFile(resolve(cwd, textOrPath), 'utf8');
-  const where = inline ? 'windows' : `windows file ${textOrPath}`;
-  let value: Partial<LoadWindows>;
-  try {
-    value = JSON.parse(text) as Partial<LoadWindows>;
-  } catch (error) {
-    throw new ScalegateError(`${where}: not JSON (${(error as Error).message})`, 2);
-  }
-  if (typeof value?.start !== 'string' || typeof value.end !== 'string' || !Array.isArray(value.scenarios))
-    throw new ScalegateError(`${where}: expected the load step's windows {start, end, scenarios}`, 2);
-  return value as LoadWindows;
+  const text = inline
+    ? textOrPath
+    : await readInputFile(resolve(cwd, textOrPath), textOrPath, 'windows file');
+  return parseLoadWindows(text, inline ? 'windows' : `windows file ${textOrPath}`);
 }
 
 export interface WrittenReport {

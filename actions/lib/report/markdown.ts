@@ -3,6 +3,7 @@
  * a table of the gates (value, threshold, margin, status), the PromQL each gate ran (folded), the load's stage
  * windows and Mermaid charts of replicas, pending pods, latency and request rate.
  */
+import { escapeMarkdown } from '../util/markdown-escape.js';
 import { mermaidChart } from './charts.js';
 import { gateLinkTargets } from './links.js';
 import {
@@ -20,7 +21,7 @@ export const commentLimit = 65_000;
 
 /** Text for a Markdown table cell: no markup, no column breaks, one line. */
 export function escapeCell(text: string): string {
-  return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return escapeMarkdown(text);
 }
 
 /** A fenced block whose fence is longer than any backtick run inside, so no query can close it early. */

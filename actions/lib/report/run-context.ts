@@ -7,7 +7,7 @@ import { httpStatus, parseRepository, type RepoRef } from '../github/client.js';
 
 export interface RunContext {
   repo: RepoRef;
-  /** The commit a check run belongs to: the pull request's head, else GITHUB_SHA. */
+  /** The commit a check run belongs to: the pull request's (or the followed run's) head, else GITHUB_SHA. */
   sha: string;
   pullRequest?: number;
   runUrl?: string;
@@ -18,6 +18,8 @@ export interface RunContext {
 interface EventPayload {
   pull_request?: { number?: number; head?: { sha?: string } };
   number?: number;
+  /** A workflow_run follow-up: the run it follows, with that run's head commit and pull request. */
+  workflow_run?: { head_sha?: string; pull_requests?: { number?: number }[] };
 }
 
 function readEvent(path: string | undefined): EventPayload {
@@ -33,10 +35,11 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   const event = readEvent(env.GITHUB_EVENT_PATH);
   const repo = parseRepository(env.GITHUB_REPOSITORY);
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const pullRequest = event.pull_request?.number ?? undefined;
+  const pullRequest =
+    event.pull_request?.number ?? event.workflow_run?.pull_requests?.[0]?.number ?? undefined;
   return {
     repo,
-    sha: event.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '',
+    sha: event.pull_request?.head?.sha ?? event.workflow_run?.head_sha ?? env.GITHUB_SHA ?? '',
     ...(pullRequest !== undefined ? { pullRequest } : {}),
     ...(env.GITHUB_RUN_ID
       ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` }

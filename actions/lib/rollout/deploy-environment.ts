@@ -1,8 +1,9 @@
 import { renderEnvironment } from '../render/index.js';
+import { deployCanary } from './canary.js';
 import { settingsChecks } from './checks.js';
-import { deployCanary, deployStable } from './lifecycle.js';
 import type { Progress } from './progress.js';
 import type { Session } from './session.js';
+import { deployStable } from './stable.js';
 
 export interface DeployRequest {
   track: 'stable' | 'canary';
@@ -13,6 +14,8 @@ export interface DeployRequest {
   /** Where load goes, overriding the settings. */
   targetUrl?: string;
   approvalTimeoutMs?: number;
+  /** Replace a canary that waits for promote. */
+  replace?: boolean;
   /** Gates of steps without load look back at least this far (default 1 m, see settingsChecks). */
   gateLookbackMs?: number;
 }
@@ -51,6 +54,7 @@ export async function deployEnvironment(session: Session, request: DeployRequest
       ...(request.gateLookbackMs !== undefined ? { lookbackMs: request.gateLookbackMs } : {}),
     }),
     ...(request.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: request.approvalTimeoutMs } : {}),
+    replace: request.replace ?? false,
   });
   return {
     image,

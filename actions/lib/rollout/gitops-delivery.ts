@@ -6,10 +6,10 @@ import { toDocuments } from '../render/output.js';
 import type { KubeObject } from '../render/types.js';
 import type { LoadedEnvironment } from '../settings/index.js';
 import { ScalegateError } from '../util/errors.js';
+import type { RenderedTrack } from './context.js';
 import { commitManifests, type GitOpsTarget, waitForRevision } from './gitops.js';
-import type { RenderedTrack } from './lifecycle.js';
+import { canaryName } from './routers/index.js';
 import type { RunInfo } from './trace.js';
-import { canaryName } from './traffic.js';
 
 /** How rendered objects reach the cluster when scalegate does not apply them itself. */
 export interface Delivery {

@@ -1,4 +1,4 @@
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { labels, managedByValue } from '../kube/labels.js';
 import { ScalegateError } from '../util/errors.js';
@@ -34,8 +34,13 @@ export interface Progress {
   pauseStartedAt?: string;
   /** The step index an approval was given for (`scalegate promote --approve`). */
   approvedStep?: number;
-  /** HPA bounds as rendered, restored by promote and rollback. */
+  /** The digest of the image the canary's pods run: promote can be told which one it must be. */
+  digest?: string;
+  /** HPA bounds as rendered (from the settings, never read back from a half-moved cluster), restored by promote and rollback. */
   baseline?: { stable?: Bounds; canary?: Bounds };
+  /** The stable track as it was before promote changed it: what rolling back a partial promotion restores. */
+  previousStable?: { image: string; template: V1PodTemplateSpec; annotations: Record<string, string> };
+  /** The run that deployed (or last resumed) the canary. */
   runId: string;
   steps: StepRecord[];
   message: string;

@@ -2,10 +2,10 @@ import { KubeClient } from '../kube/client.js';
 import { loadKubeConfig } from '../kube/config.js';
 import { type LoadedEnvironment, loadEnvironment } from '../settings/index.js';
 import { durationOption } from '../util/duration.js';
+import type { RolloutContext } from './context.js';
 import { gitopsDelivery } from './gitops-delivery.js';
-import type { RolloutContext } from './lifecycle.js';
+import type { TrafficTarget } from './routers/index.js';
 import { type RunInfo, runInfoFromEnv } from './trace.js';
-import type { TrafficTarget } from './traffic.js';
 
 /** What the CLI commands and the actions share: which environment, which cluster, how long to wait. */
 export interface SessionOptions {

@@ -3,11 +3,12 @@
  * `file:line:column: field.path: expected ... (got ...)`, through SettingsError (exit code 2): the first problem in
  * file order, so that fixing errors top to bottom works.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { type GateSet, parseGateList } from '../gates/load.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { ScalegateError, SettingsError, type SourcePosition } from '../util/errors.js';
+import { readInputFile } from '../util/input-file.js';
 import { problemsFromIssues, type SettingsProblem } from '../util/schema-problems.js';
 import { type FieldPath, formatFieldPath, parseYamlSource, type YamlSource } from '../util/yaml-source.js';
 import { unreachableGateProblems } from './gate-limits.js';
@@ -148,6 +149,6 @@ export function displayPath(file: string, cwd: string): string {
 export async function loadEnvironment(ref: string, options: LoadOptions = {}): Promise<LoadedEnvironment> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const file = await resolveEnvironmentFile(ref, cwd);
-  const text = await readFile(file, 'utf8');
-  return parseEnvironment(text, file, displayPath(file, cwd));
+  const display = displayPath(file, cwd);
+  return parseEnvironment(await readInputFile(file, display, 'settings file'), file, display);
 }

@@ -6,16 +6,31 @@
  */
 import { z } from 'zod';
 import { promqlQuery } from '../prometheus/syntax.js';
-import { durationPattern } from '../util/duration.js';
+import { durationPattern, tryParseDuration } from '../util/duration.js';
+import { gateName } from '../util/names.js';
 import { quantityPattern } from '../util/quantity.js';
+import { limitRangeItemSchema, probeSchema, topologySpreadConstraintSchema } from './kubernetes-fragments.js';
 
 const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Services are RFC 1035 labels: they start with a letter. */
+const serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const duration = (description: string) =>
-  z.string().regex(durationPattern, 'a duration such as 500ms, 30s, 2m or 1h').describe(description);
+  z
+    .string()
+    .regex(durationPattern, 'a duration such as 500ms, 30s, 2m or 1h')
+    .refine((text) => tryParseDuration(text) !== undefined, 'a duration of at most 7d')
+    .describe(description);
+/** Resources, targets and limits are never negative; a number must be finite (YAML has .inf). */
 const quantity = z
-  .union([z.string().regex(quantityPattern, 'a Kubernetes quantity such as 500m, 2 or 1Gi'), z.number()])
+  .union([
+    z
+      .string()
+      .regex(quantityPattern, 'a Kubernetes quantity such as 500m, 2 or 1Gi')
+      .refine((text) => !text.trim().startsWith('-'), 'a quantity that is not negative'),
+    z.number().min(0).max(Number.MAX_SAFE_INTEGER),
+  ])
   .describe('Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi');
 const dnsLabel = (description: string) =>
   z
@@ -44,9 +59,13 @@ export const portSchema = z
 
 export const serviceSchema = z
   .strictObject({
-    name: dnsLabel(
-      'Service name: the stable Deployment and Service are called this, the canary <name>-canary',
-    ),
+    name: z
+      .string()
+      .max(56)
+      .regex(serviceNamePattern, 'a Service name: a lowercase letter, then letters, digits and -, e.g. web')
+      .describe(
+        'Service name: the stable Deployment and Service are called this, the canary <name>-canary (so at most 56 characters)',
+      ),
     namespace: dnsLabel('Namespace every namespaced object is rendered into'),
     image: z
       .string()
@@ -67,9 +86,9 @@ export const serviceSchema = z
       .describe('Require resources.requests.memory == resources.limits.memory (no memory overcommit)'),
     probes: z
       .strictObject({
-        readiness: kubernetesFragment('Kubernetes Probe').optional(),
-        liveness: kubernetesFragment('Kubernetes Probe').optional(),
-        startup: kubernetesFragment('Kubernetes Probe').optional(),
+        readiness: probeSchema.optional(),
+        liveness: probeSchema.optional(),
+        startup: probeSchema.optional(),
       })
       .optional()
       .describe('Container probes (Kubernetes Probe objects)'),
@@ -239,14 +258,20 @@ export const loadSchema = z
 
 export const gateSchema = z
   .looseObject({
-    name: z.string().min(1).describe('Unique gate name, referenced by canary steps'),
+    name: gateName,
     type: z.string().min(1).describe('Gate type; its other fields are validated by the gates module'),
   })
   .describe('An assertion checked before promotion');
 
 export const prometheusSchema = z
   .strictObject({
-    url: z.url().describe('Prometheus base URL'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .refine(
+        (url) => !/^[a-z]+:\/\/[^/]*@/i.test(url),
+        'a URL without credentials (use auth, by environment variable)',
+      )
+      .describe('Prometheus base URL (http or https)'),
     auth: z
       .strictObject({
         bearerTokenEnv: envVarName('Environment variable holding a bearer token').optional(),
@@ -292,9 +317,7 @@ export const capacitySchema = z
     resourceQuota: z
       .strictObject({ hard: z.record(z.string(), quantity).describe('ResourceQuota spec.hard') })
       .optional(),
-    limitRange: z
-      .strictObject({ limits: z.array(kubernetesFragment('Kubernetes LimitRangeItem')).min(1) })
-      .optional(),
+    limitRange: z.strictObject({ limits: z.array(limitRangeItemSchema(quantity)).min(1) }).optional(),
     buffer: z
       .strictObject({
         replicas: z.int().min(0).describe('Pause pods holding spare capacity'),
@@ -311,7 +334,7 @@ export const capacitySchema = z
       .optional()
       .describe('Low-priority overprovisioning pods that real pods preempt'),
     topologySpreadConstraints: z
-      .array(kubernetesFragment('Kubernetes TopologySpreadConstraint'))
+      .array(topologySpreadConstraintSchema)
       .optional()
       .describe('Applied to both tracks; labelSelector defaults to the track pods'),
   })

@@ -19,13 +19,19 @@ export const unitMs: Readonly<Record<string, number>> = {
 export const durationPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+)$/;
 const partPattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
-/** Parses a duration to milliseconds, or returns undefined when the text is not a duration. */
+/**
+ * The longest duration accepted anywhere: a week. Longer waits are mistakes, and timers overflow past 24.8 days
+ * (Node's setTimeout fires at once for anything above 2^31 - 1 ms), which would skip a pause instead of waiting.
+ */
+export const maxDurationMs = 7 * 86_400_000;
+
+/** Parses a duration to milliseconds, or returns undefined when the text is not a duration (or is over a week). */
 export function tryParseDuration(text: string): number | undefined {
   const trimmed = text.trim();
   if (!durationPattern.test(trimmed)) return undefined;
   let total = 0;
   for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit!]!;
-  return total;
+  return total <= maxDurationMs ? total : undefined;
 }
 
 /** True when `text` is a duration such as "500ms", "30s", "2m", "1h" or "1m30s". */
@@ -36,7 +42,8 @@ export function isDuration(text: string): boolean {
 /** Parses a duration to milliseconds: `parseDuration('2m') === 120000`. Throws RangeError on bad syntax. */
 export function parseDuration(text: string): number {
   const ms = tryParseDuration(text);
-  if (ms === undefined) throw new RangeError(`not a duration: '${text}' (expected e.g. 500ms, 30s, 2m, 1h)`);
+  if (ms === undefined)
+    throw new RangeError(`not a duration: '${text}' (expected e.g. 500ms, 30s, 2m, 1h; at most 7d)`);
   return ms;
 }
 

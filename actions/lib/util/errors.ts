@@ -9,7 +9,8 @@ export class ScalegateError extends Error {
     message: string,
     readonly exitCode: number = ExitCode.usage,
   ) {
-    super(message);
+    // One line, always: a value quoted from the input (a name with a line break) is shown escaped, as JSON does.
+    super(message.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1)));
     this.name = new.target.name;
   }
 }

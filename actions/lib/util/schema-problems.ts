@@ -73,8 +73,9 @@ export function knownKeys(root: AnySchema, data: unknown, path: FieldPath): stri
   return shape ? Object.keys(shape) : [];
 }
 
+/** The offending value as it may be shown: at most 200 characters (errors escape control characters). */
 function got(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return `'${value.length > 200 ? `${value.slice(0, 200)}…` : value}'`;
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a mapping';

@@ -11,6 +11,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  visit,
   type YAMLError,
 } from 'yaml';
 import { SettingsError, type SourcePosition } from './errors.js';
@@ -81,6 +82,47 @@ export function yamlSyntaxError(error: YAMLError, lines: LineCounter, file: stri
   return new SettingsError({ file, line, column: col }, '', `invalid YAML: ${reason}`);
 }
 
+/** At most this many aliases per document, expanding to at most this much source text in all. */
+export const aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+
+/**
+ * The document as plain values, once its aliases are known to be defined and bounded: an undefined alias, more
+ * than `aliasLimits.count` of them, or aliases that would copy more than `aliasLimits.expandedBytes` of source
+ * (a billion laughs, or 90 copies of a 1 MB string) are a SettingsError at the offending alias.
+ */
+export function documentValue(doc: Document, lines: LineCounter, file: string): unknown {
+  let count = 0;
+  let expanded = 0;
+  visit(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), '', `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count += 1;
+      // Nested aliases inside the target count again each time it is copied: the source span bounds them all.
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count > aliasLimits.count)
+        throw new SettingsError(at(), '', `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          '',
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`,
+        );
+    },
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error) {
+    // What the checks above did not foresee (yaml's own limit on nested aliases) is still one line.
+    throw new SettingsError({ file, line: 1, column: 1 }, '', `invalid YAML: ${(error as Error).message}`);
+  }
+}
+
 /** Parses one YAML document; a syntax error throws a SettingsError at its position. */
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lines = new LineCounter();
@@ -88,7 +130,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file);
   return {
     file,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value: documentValue(doc, lines, file),
     locate: documentLocator(doc, lines, file),
   };
 }
