@@ -70,26 +70,30 @@ const k6Modules = (cache: string | undefined): Plugin => ({
   },
 });
 
+/** One ES module from a script and its relative imports, as both the builtin engine and k6 take it. */
+async function bundleWith(scriptPath: string, options: Record<string, unknown>): Promise<string> {
+  const build = await loadEsbuild();
+  const result = await build({
+    entryPoints: [scriptPath],
+    absWorkingDir: dirname(resolve(scriptPath)),
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    logLevel: 'silent',
+    treeShaking: false,
+    ...options,
+  });
+  return result.outputFiles[0]!.text;
+}
+
 export async function bundleScript(
   scriptPath: string,
   moduleCache: string | undefined = process.env.SCALEGATE_K6_MODULES,
 ): Promise<string> {
-  const build = await loadEsbuild();
   try {
-    const result = await build({
-      entryPoints: [scriptPath],
-      absWorkingDir: dirname(resolve(scriptPath)),
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      logLevel: 'silent',
-      treeShaking: false,
-      sourcemap: 'inline',
-      plugins: [k6Modules(moduleCache)],
-    });
-    return result.outputFiles[0]!.text;
+    return await bundleWith(scriptPath, { sourcemap: 'inline', plugins: [k6Modules(moduleCache)] });
   } catch (error) {
     const errors = (
       error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
@@ -108,21 +112,8 @@ export async function bundleScript(
  * inlined, TypeScript stripped, `k6/*` and remote imports left for k6 to resolve.
  */
 export async function bundleForK6(scriptPath: string): Promise<string> {
-  const build = await loadEsbuild();
   try {
-    const result = await build({
-      entryPoints: [scriptPath],
-      absWorkingDir: dirname(resolve(scriptPath)),
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      logLevel: 'silent',
-      treeShaking: false,
-      external: ['k6', 'k6/*', 'https://*', 'http://*'],
-    });
-    return result.outputFiles[0]!.text;
+    return await bundleWith(scriptPath, { external: ['k6', 'k6/*', 'https://*', 'http://*'] });
   } catch (error) {
     throw new ScriptError((error as Error).message.split('\n').slice(0, 2).join(' '));
   }
