@@ -19,15 +19,18 @@ import {
 const root = new URL('..', import.meta.url).pathname;
 const bin = kubeBinDir();
 
-function goVersion(): string {
-  try {
-    return execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
-  } catch {
-    console.error(
-      'build-kube: `go` was not found on PATH; install Go ≥ 1.24 to build the real control plane',
-    );
-    process.exit(1);
+// Go's official install puts it in /usr/local/go/bin, which a non-login shell (CI's `bash .ci/run`) may not have on
+// PATH: look there too before giving up.
+const goCandidates = ['go', '/usr/local/go/bin/go'];
+
+function findGo(): { go: string; version: string } {
+  for (const go of goCandidates) {
+    try {
+      return { go, version: execFileSync(go, ['version'], { encoding: 'utf8' }).trim() };
+    } catch {}
   }
+  console.error('build-kube: `go` was not found on PATH; install Go ≥ 1.24 to build the real control plane');
+  process.exit(1);
 }
 
 function fingerprint(component: GoComponent, version: string): string {
@@ -48,7 +51,7 @@ function recordBuildTime(module: string, seconds: number): void {
   writeFileSync(file, `${JSON.stringify(times, null, 2)}\n`);
 }
 
-const version = goVersion();
+const { go, version } = findGo();
 const env = {
   ...process.env,
   GOMODCACHE: join(goCacheRoot, 'mod'),
@@ -68,7 +71,7 @@ for (const component of goComponents) {
   const t0 = Date.now();
   console.log(`build-kube: building ${component.module} (${component.binaries.join(', ')})`);
   execFileSync(
-    'go',
+    go,
     [
       'build',
       '-trimpath',
@@ -94,7 +97,7 @@ mkdirSync(crds, { recursive: true });
 for (const source of crdSources) {
   const targets = source.files.map((f) => join(crds, basename(f)));
   if (targets.every((t) => existsSync(t))) continue;
-  const download = execFileSync('go', ['mod', 'download', '-json', `${source.module}@${source.version}`], {
+  const download = execFileSync(go, ['mod', 'download', '-json', `${source.module}@${source.version}`], {
     env,
     encoding: 'utf8',
   });
