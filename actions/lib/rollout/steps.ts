@@ -1,10 +1,10 @@
 import type { KubeClient } from '../kube/client.js';
 import type { CanaryStep } from '../settings/schema.js';
+import { setWeight, type TrafficTarget } from '../traffic/index.js';
 import { delay } from '../util/delay.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { ScalegateError } from '../util/errors.js';
 import { type Progress, readProgress, updateProgress } from './progress.js';
-import { setWeight, type TrafficTarget } from './routers/index.js';
 
 /** What load and gates concluded at one step. Anything but pass aborts the canary. */
 export interface StepVerdict {

@@ -4,7 +4,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { type GitHubClient, httpStatus, type RepoRef, retryOnConflict } from '../github/client.js';
 import { commitChanges, createBranch, type TreeChange } from '../github/git-data.js';
 import { capText, githubLimits } from '../github/limits.js';
-import type { KubeClient } from '../kube/client.js';
+import { deploymentRef, type KubeClient } from '../kube/client.js';
 import { annotations } from '../kube/labels.js';
 import { rolloutState } from '../kube/rollout-status.js';
 import { ScalegateError } from '../util/errors.js';
@@ -225,11 +225,7 @@ export async function waitForRevision(
   const deadline = Date.now() + options.timeoutMs;
   let last = '';
   for (;;) {
-    const deployment = await client.read<V1Deployment>({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name, namespace },
-    });
+    const deployment = await client.read<V1Deployment>(deploymentRef(namespace, name));
     if (runsRevision(deployment, revision)) return;
     const state = deployment ? rolloutState(deployment) : undefined;
     if (state?.phase === 'failed')
