@@ -8,12 +8,13 @@ import { gatewayApiRouter } from './gateway-api.js';
 import { nginxIngressRouter } from './nginx-ingress.js';
 import { replicaRatioRouter } from './replica-ratio.js';
 import type { SplitObject, SplitRenderInput, TrackBaseline, TrackTarget, TrafficRouter } from './router.js';
+import { smiRouter } from './smi.js';
 
 export { hpaFor, renderedBounds, setTrackBounds, trackBounds } from './bounds.js';
 export { canaryName, type SplitObject, type SplitRenderInput, type TrackBaseline } from './router.js';
 
 /** The registered methods, in the order the settings list them. */
-const trafficRouters = [replicaRatioRouter, gatewayApiRouter, nginxIngressRouter] as const;
+const trafficRouters = [replicaRatioRouter, gatewayApiRouter, nginxIngressRouter, smiRouter] as const;
 
 type Registered = (typeof trafficRouters)[number];
 export type TrafficMethod = Registered['method'];
