@@ -107297,6 +107297,15 @@ var import_undici7 = __toESM(require_undici(), 1);
 // node_modules/@kubernetes/client-node/dist/health.js
 var import_undici8 = __toESM(require_undici(), 1);
 
+// actions/lib/kube/retry.ts
+function statusCodeOf(error63) {
+  if (typeof error63 !== "object" || error63 === null) return void 0;
+  const e = error63;
+  if (typeof e.code === "number") return e.code;
+  if (typeof e.statusCode === "number") return e.statusCode;
+  return void 0;
+}
+
 // actions/lib/kube/client.ts
 var deploymentRef = (namespace2, name3) => ({
   apiVersion: "apps/v1",
@@ -107376,8 +107385,69 @@ var replicaRatioRouter = defineRouter({
   }
 });
 
+// actions/lib/traffic/smi.ts
+var apiVersion = "split.smi-spec.io/v1alpha4";
+async function findSplit(client, target) {
+  const splits = await client.list(apiVersion, "TrafficSplit", {
+    namespace: target.namespace,
+    labelSelector: environmentSelector(target.environment)
+  }).catch((error63) => {
+    if (statusCodeOf(error63) === 404) return { items: [] };
+    throw error63;
+  });
+  return splits.items.find((s) => s.spec?.backends?.some((b) => b.service === canaryName(target.service)));
+}
+function backends(service, weight, withCanary) {
+  const weights = backendWeights(withCanary ? weight : 0);
+  return [
+    { service: `${service}-stable`, weight: weights.stable },
+    ...withCanary ? [{ service: canaryName(service), weight: weights.canary }] : []
+  ];
+}
+var smiRouter = defineRouter({
+  method: "smi",
+  settings: void 0,
+  render({ service, canaryWeight, tracks: tracks2, metadata }) {
+    return [
+      {
+        apiVersion,
+        kind: "TrafficSplit",
+        metadata: metadata(service, "shared"),
+        spec: { service, backends: backends(service, canaryWeight, tracks2.has("canary")) }
+      }
+    ];
+  },
+  async setWeight(client, target, weight) {
+    const split = await findSplit(client, target);
+    if (!split) {
+      if (weight === 0) return 0;
+      throw new ScalegateError(
+        `no TrafficSplit in ${target.namespace} splits to ${canaryName(target.service)} (method smi)`,
+        1
+      );
+    }
+    await client.mergePatch(
+      {
+        apiVersion,
+        kind: "TrafficSplit",
+        metadata: { name: split.metadata.name, namespace: target.namespace }
+      },
+      { spec: { backends: backends(target.service, weight, true) } }
+    );
+    return weight;
+  },
+  async currentWeight(client, target) {
+    const refs = (await findSplit(client, target))?.spec?.backends ?? [];
+    const total = refs.reduce((sum, b) => sum + b.weight, 0);
+    const canary2 = refs.find((b) => b.service === canaryName(target.service));
+    return canary2 && total > 0 ? Math.round(100 * canary2.weight / total) : 0;
+  },
+  async beforePromotedRollout() {
+  }
+});
+
 // actions/lib/traffic/index.ts
-var trafficRouters = [replicaRatioRouter, gatewayApiRouter, nginxIngressRouter];
+var trafficRouters = [replicaRatioRouter, gatewayApiRouter, nginxIngressRouter, smiRouter];
 var trafficMethods = trafficRouters.map((r) => r.method);
 function methodSettingsShape() {
   const blocks = trafficRouters.flatMap((r) => r.settings ? [r.settings] : []);
