@@ -7,6 +7,7 @@ import { loadEnvironment } from '../../actions/lib/settings/index.js';
 import { currentWeight, setWeight, type TrafficTarget } from '../../actions/lib/traffic/index.js';
 import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
 import { writeEnvironments } from '../rollout/helpers/environment.js';
+import { forbiddenCalls, rbacRules } from '../rollout/helpers/rbac.js';
 import { eventually } from '../support/eventually.js';
 
 const apiVersion = 'split.smi-spec.io/v1alpha4';
@@ -93,10 +94,12 @@ describe('smi traffic router', () => {
     it('sets and reads the canary weight on the applied TrafficSplit', async () => {
       const client = cluster.client('mesh');
       const target: TrafficTarget = { namespace: 'mesh', environment: 'mesh', service: 'web', method: 'smi' };
+      const routerCalls = cluster.proxy.calls.length;
       // Before anything is applied there is nothing to move back; moving traffic to a canary is refused.
       assert.equal(await setWeight(client, target, 0, {}), 0);
       await assert.rejects(setWeight(client, target, 10, {}), /no TrafficSplit in mesh splits to web-canary/);
 
+      const beforeSetup = cluster.proxy.calls.length;
       await client.apply(trafficSplitCrd);
       await ensureNamespace(client, 'mesh');
       const rendered = await renderSplit({ canaryWeight: 0 });
@@ -106,6 +109,7 @@ describe('smi traffic router', () => {
           () => false,
         ),
       );
+      const afterSetup = cluster.proxy.calls.length;
       assert.equal(await currentWeight(client, target), 0);
 
       assert.equal(await setWeight(client, target, 40, {}), 40);
@@ -123,6 +127,11 @@ describe('smi traffic router', () => {
 
       assert.equal(await setWeight(client, target, 0, {}), 0);
       assert.equal(await currentWeight(client, target), 0);
+      // What the router itself asked of the API server, the CI Role allows.
+      const calls = cluster.proxy.calls;
+      const made = [...calls.slice(routerCalls, beforeSetup), ...calls.slice(afterSetup)];
+      assert.ok(made.some((c) => c.method === 'PATCH' && c.path.includes('/trafficsplits/web')));
+      assert.deepEqual(forbiddenCalls(made, await rbacRules()), []);
     });
   });
 });
