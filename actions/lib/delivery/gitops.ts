@@ -7,8 +7,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { createGitHubClient, parseRepository } from '../github/client.js';
 import { describe } from '../kube/client.js';
+import type { KubeObject } from '../kube/object.js';
 import { toDocuments } from '../render/output.js';
-import type { KubeObject } from '../render/types.js';
 import { ScalegateError } from '../util/errors.js';
 import { type Delivery, type DeliveryOptions, type DeliveryScope, trackDeployment } from './delivery.js';
 import { commitManifests, type GitOpsTarget, waitForRevision } from './gitops-commit.js';

@@ -3,6 +3,7 @@
  * in a deterministic order, as multi-document YAML with a content digest.
  */
 
+import { sortObjects } from '../kube/object.js';
 import { imageVersion, type LoadedEnvironment, parseImageReference } from '../settings/index.js';
 import { renderTrafficSplit } from '../traffic/index.js';
 import { ScalegateError, SettingsError, UsageError } from '../util/errors.js';
@@ -13,7 +14,7 @@ import { renderCapacity } from './capacity.js';
 import { type DeploymentTrack, managedLabels } from './labels.js';
 import { renderServiceMonitor } from './monitoring.js';
 import { settingsOrigin } from './origin.js';
-import { sha256, sortObjects, toDocuments } from './output.js';
+import { sha256, toDocuments } from './output.js';
 import { renderSharedService, renderTrackService } from './services.js';
 import type { KubeObject, RenderContext, RenderTrack } from './types.js';
 import { validationProblem } from './validate.js';

@@ -4,14 +4,15 @@
  */
 import type { z } from 'zod';
 import type { KubeClient } from '../kube/client.js';
+import type { KubeObject } from '../kube/object.js';
 import { gatewayApiRouter } from './gateway-api.js';
 import { nginxIngressRouter } from './nginx-ingress.js';
 import { replicaRatioRouter } from './replica-ratio.js';
-import type { SplitObject, SplitRenderInput, TrackBaseline, TrackTarget, TrafficRouter } from './router.js';
+import type { SplitRenderInput, TrackBaseline, TrackTarget, TrafficRouter } from './router.js';
 import { smiRouter } from './smi.js';
 
 export { hpaFor, renderedBounds, setTrackBounds, trackBounds } from './bounds.js';
-export { canaryName, type SplitObject, type SplitRenderInput, type TrackBaseline } from './router.js';
+export { canaryName, type SplitRenderInput, type TrackBaseline } from './router.js';
 
 /** The registered methods, in the order the settings list them. */
 const trafficRouters = [replicaRatioRouter, gatewayApiRouter, nginxIngressRouter, smiRouter] as const;
@@ -56,7 +57,7 @@ export function routerFor(target: { method: TrafficMethod }): TrafficRouter {
 export function renderTrafficSplit(
   input: SplitRenderInput,
   canary: { method: TrafficMethod } & { [K in MethodSettingsKey]?: unknown },
-): SplitObject[] {
+): KubeObject[] {
   const router = routerFor(canary);
   const settings = router.settings ? canary[router.settings.key as MethodSettingsKey] : undefined;
   if (router.settings && settings === undefined) return [];

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { KubeClient } from '../kube/client.js';
 import { labels, managedByValue, selectorString } from '../kube/labels.js';
+import type { KubeObject } from '../kube/object.js';
 import type { Bounds } from './weights.js';
 
 /** Which service's tracks a traffic operation addresses. */
@@ -20,19 +21,6 @@ export interface TrackBaseline {
   stable?: Bounds;
   canary?: Bounds;
 }
-
-/** A rendered traffic-split object: what the renderer validates, labels and sorts with the rest. */
-export type SplitObject = {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  spec?: unknown;
-};
 
 /** What a router renders its objects from. */
 export interface SplitRenderInput {
@@ -49,7 +37,7 @@ export interface SplitRenderInput {
     name: string,
     track: 'shared' | 'canary',
     annotations?: Record<string, string>,
-  ): SplitObject['metadata'];
+  ): KubeObject['metadata'];
 }
 
 /** A method's settings block, `canary.<key>` in the environment's settings. */
@@ -73,7 +61,7 @@ export interface TrafficRouter<
   render(
     input: SplitRenderInput,
     settings: Settings extends MethodSettings<string, infer S> ? z.infer<S> : undefined,
-  ): SplitObject[];
+  ): KubeObject[];
   /** Sends `weight` percent to the canary; returns the weight achieved (a replica split can only approximate). */
   setWeight(
     client: KubeClient,
