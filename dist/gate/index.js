@@ -68487,658 +68487,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// actions/lib/gates/verdict-schema.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v2";
-var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum([
-  "hpaScaleOut",
-  "pendingPods",
-  "latency",
-  "errorRate",
-  "loadApplied",
-  "canaryVsStable",
-  "promql"
-]);
-var timestamp = external_exports.iso.datetime({ offset: true });
-var pointSchema = external_exports.tuple([
-  external_exports.number(),
-  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
-]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
-var plotSeriesSchema = external_exports.strictObject({
-  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
-  labels: external_exports.record(external_exports.string(), external_exports.string()),
-  points: external_exports.array(pointSchema)
-});
-var gateResultSchema = external_exports.strictObject({
-  name: external_exports.string(),
-  type: gateTypeSchema,
-  status: gateStatusSchema,
-  reason: external_exports.string().describe("One sentence saying why."),
-  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
-    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
-  ),
-  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
-    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
-  ),
-  margin: external_exports.number().nullable().describe(
-    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
-  ),
-  marginUnit: external_exports.string().optional(),
-  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
-  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
-  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
-  settled: external_exports.boolean().describe(
-    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
-  ),
-  error: external_exports.strictObject({
-    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
-    message: external_exports.string()
-  }).optional().describe(
-    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
-  )
-});
-var verdictSchema = external_exports.strictObject({
-  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
-  status: gateStatusSchema.describe(
-    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
-  ),
-  passed: external_exports.boolean().describe("status == pass."),
-  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
-  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
-  window: external_exports.strictObject({
-    start: timestamp,
-    end: timestamp,
-    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
-  }),
-  evaluatedAt: timestamp,
-  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
-  counts: external_exports.strictObject({
-    pass: external_exports.int().min(0),
-    fail: external_exports.int().min(0),
-    inconclusive: external_exports.int().min(0)
-  }),
-  continuous: external_exports.strictObject({
-    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
-    stoppedEarly: external_exports.boolean().describe(
-      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
-    ),
-    stopReason: external_exports.string()
-  }).optional().describe("Continuous mode only."),
-  gates: external_exports.array(gateResultSchema)
-}).describe(
-  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
-);
-
-// actions/lib/gates/verdict.ts
-function overallStatus(results) {
-  if (results.some((r) => r.status === "fail")) return "fail";
-  if (results.length === 0 || results.some((r) => r.status === "inconclusive")) return "inconclusive";
-  return "pass";
-}
-function summaryLine(results) {
-  if (results.length === 0) return "no gates were evaluated";
-  const status = overallStatus(results);
-  const failed = results.filter((r) => r.status === "fail");
-  const unknown2 = results.filter((r) => r.status === "inconclusive");
-  const head = `${results.length - failed.length - unknown2.length}/${results.length} gates passed`;
-  if (status === "pass") return `${head}: all passed`;
-  const first = failed[0] ?? unknown2[0];
-  const others = failed.length + unknown2.length - 1;
-  const word = first.status === "fail" ? "failed" : "inconclusive";
-  return `${head}; ${first.name} ${word}: ${first.reason}${others > 0 ? ` (+${others} more not passed)` : ""}`;
-}
-function buildVerdict(input2) {
-  const status = overallStatus(input2.results);
-  const counts = { pass: 0, fail: 0, inconclusive: 0 };
-  for (const result of input2.results) counts[result.status]++;
-  const window2 = {
-    start: input2.window.start.toISOString(),
-    end: input2.window.end.toISOString()
-  };
-  if (input2.stage) window2.stage = input2.stage;
-  return {
-    schemaVersion: verdictSchemaVersion,
-    status,
-    passed: status === "pass",
-    summary: summaryLine(input2.results),
-    mode: input2.mode,
-    window: window2,
-    evaluatedAt: (input2.evaluatedAt ?? /* @__PURE__ */ new Date()).toISOString(),
-    prometheus: { url: redactUrl(input2.prometheusUrl) },
-    counts,
-    ...input2.continuous ? { continuous: input2.continuous } : {},
-    gates: input2.results
-  };
-}
-function redactUrl(url2) {
-  try {
-    const parsed = new URL(url2);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url2;
-  }
-}
-var statusIcon = {
-  pass: "\u2705 pass",
-  fail: "\u274C fail",
-  inconclusive: "\u26A0\uFE0F inconclusive"
-};
-function pairs(values) {
-  return Object.entries(values).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${v}`).join(", ");
-}
-function verdictTable(verdict) {
-  return verdict.gates.map((gate) => [
-    escapeMarkdown(gate.name),
-    gate.type,
-    statusIcon[gate.status],
-    escapeMarkdown(pairs(gate.observed)),
-    escapeMarkdown(pairs(gate.threshold)),
-    gate.margin === null ? "\u2013" : `${gate.margin}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`,
-    escapeMarkdown(gate.reason)
-  ]);
-}
-var verdictTableHeader = ["Gate", "Type", "Status", "Observed", "Threshold", "Margin", "Why"];
-function verdictMarkdown(verdict) {
-  const rows = [verdictTableHeader, verdictTableHeader.map(() => "---"), ...verdictTable(verdict)];
-  const stage = verdict.window.stage ? ` (stage ${verdict.window.stage})` : "";
-  return [
-    `### Gates: ${statusIcon[verdict.status]}`,
-    "",
-    `${verdict.summary}. Window ${verdict.window.start} \u2192 ${verdict.window.end}${stage}.`,
-    "",
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-    ""
-  ].join("\n");
-}
-
-// actions/lib/gates/run.ts
-async function runGates(options) {
-  const context = {
-    client: options.client,
-    window: { start: options.window.start, end: options.window.end },
-    stepSeconds: options.stepSeconds,
-    metrics: options.set.metrics,
-    defaults: options.defaults,
-    targetRate: options.targetRate,
-    includeSeries: true,
-    signal: options.signal
-  };
-  const common2 = { window: context.window, stage: options.window.stage, prometheusUrl: options.client.url };
-  if (!options.continuous) {
-    if (context.window.start.getTime() >= Date.now())
-      throw new UsageError("the window has not started yet: evaluate it continuously, or after it");
-    const end = new Date(Math.min(context.window.end.getTime(), Date.now()));
-    const results = await evaluateOnce(options.set.gates, { ...context, window: { ...context.window, end } });
-    return buildVerdict({ ...common2, window: { ...context.window, end }, results, mode: "once" });
-  }
-  const { intervalMs, failureLimit, consecutiveErrorLimit } = options.continuous;
-  const lookbackMs = options.continuous.lookbackMs ?? Math.max(4 * options.stepSeconds * 1e3, intervalMs);
-  const run2 = await evaluateContinuously(
-    options.set.gates,
-    { ...context, lookbackMs, includeSeries: false },
-    { intervalMs, failureLimit, consecutiveErrorLimit, onEvaluation: options.onEvaluation }
-  );
-  return buildVerdict({
-    ...common2,
-    results: run2.results,
-    mode: "continuous",
-    continuous: { evaluations: run2.evaluations, stoppedEarly: run2.stoppedEarly, stopReason: run2.stopReason }
-  });
-}
-
-// actions/lib/util/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-function formatFieldPath(path) {
-  return path.reduce((text, part) => {
-    if (typeof part === "number") return `${text}[${part}]`;
-    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
-    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
-  }, "");
-}
-function childOf(node2, part) {
-  if ((0, import_yaml.isMap)(node2)) {
-    const pair2 = node2.items.find(
-      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
-    );
-    if (!pair2) return void 0;
-    return { key: pair2.key, value: pair2.value ?? void 0 };
-  }
-  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
-    const item = node2.items[part];
-    return item === void 0 ? void 0 : { value: item };
-  }
-  return void 0;
-}
-function documentLocator(doc, lines, file2) {
-  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
-}
-function locateIn(doc, lines, file2, path, target) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0] ?? 0;
-  for (const [index2, part] of path.entries()) {
-    const child = childOf(node2, part);
-    if (!child) break;
-    const last = index2 === path.length - 1;
-    const keyStart = child.key?.range?.[0];
-    const valueStart = child.value?.range?.[0];
-    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
-    node2 = child.value;
-  }
-  const { line, col } = lines.linePos(offset);
-  return { file: file2, line, column: col };
-}
-function yamlSyntaxError(error63, lines, file2) {
-  const { line, col } = lines.linePos(error63.pos[0]);
-  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
-}
-var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
-function documentValue(doc, lines, file2) {
-  let count2 = 0;
-  let expanded = 0;
-  (0, import_yaml.visit)(doc, {
-    Alias(_, alias) {
-      const at = () => {
-        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
-        return { file: file2, line, column: col };
-      };
-      const target = alias.resolve(doc);
-      if (!target)
-        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
-      count2 += 1;
-      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
-      if (count2 > aliasLimits.count)
-        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
-      if (expanded > aliasLimits.expandedBytes)
-        throw new SettingsError(
-          at(),
-          "",
-          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
-        );
-    }
-  });
-  try {
-    return doc.toJS({ maxAliasCount: aliasLimits.count });
-  } catch (error63) {
-    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
-  }
-}
-function parseYamlSource(text, file2) {
-  const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
-  return {
-    file: file2,
-    value: documentValue(doc, lines, file2),
-    locate: documentLocator(doc, lines, file2)
-  };
-}
-
-// actions/lib/util/json-input.ts
-function parseJsonInput(text, where, what, schema) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
-  }
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue3 = parsed.error.issues[0];
-  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
-  const topLevel = issue3.path.length === 0 || missing;
-  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
-  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
-  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
-}
-var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
-
-// actions/lib/load/windows-schema.ts
-var stageWindow = external_exports.object({
-  index: external_exports.int().min(0),
-  target: external_exports.number().finite(),
-  durationMs: external_exports.number().finite().min(0),
-  start: isoTime,
-  end: isoTime
-});
-var loadWindowsSchema = external_exports.object({
-  start: isoTime,
-  end: isoTime,
-  scenarios: external_exports.array(
-    external_exports.object({
-      name: external_exports.string().min(1).max(200),
-      executor: external_exports.string(),
-      start: isoTime,
-      end: isoTime,
-      stages: external_exports.array(stageWindow).max(1e4)
-    })
-  ).max(1e3)
-});
-function parseLoadWindows(text, where = "windows") {
-  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
-}
-
-// actions/lib/gates/windows.ts
-function parseTime(text, what) {
-  const trimmed = text.trim();
-  const unix = /^\d+(\.\d+)?$/.test(trimmed);
-  const date5 = unix ? new Date(Number(trimmed) * 1e3) : new Date(trimmed);
-  if (Number.isNaN(date5.getTime()) || !unix && !/^\d{4}-\d{2}-\d{2}T/.test(trimmed))
-    throw new UsageError(`${what}: expected an RFC 3339 time or unix seconds (got '${text}')`);
-  return date5;
-}
-function checkedWindow(start, end) {
-  if (end.getTime() <= start.getTime())
-    throw new UsageError(`the window ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
-  return { start, end };
-}
-function windowFromLoad(json2, stage = "", where = "windows") {
-  const windows = parseLoadWindows(json2, where);
-  const pick2 = (start, end, name3) => ({
-    ...checkedWindow(parseTime(start, "windows start"), parseTime(end, "windows end")),
-    ...name3 ? { stage: name3 } : {}
-  });
-  if (stage === "" || stage === "all") return pick2(windows.start, windows.end);
-  const match = /^(?:(.*):)?(\d+)$/.exec(stage);
-  const scenarioName = match ? match[1] : stage;
-  const scenario = scenarioName === void 0 ? windows.scenarios[0] : windows.scenarios.find((s) => s.name === scenarioName);
-  if (!scenario)
-    throw new UsageError(
-      `stage '${stage}': no such scenario (have: ${windows.scenarios.map((s) => s.name).join(", ") || "none"})`
-    );
-  if (!match) return pick2(scenario.start, scenario.end, stage);
-  const index2 = Number(match[2]);
-  const found = scenario.stages.find((s) => s.index === index2);
-  if (!found)
-    throw new UsageError(
-      `stage '${stage}': scenario ${scenario.name} has stages 0..${scenario.stages.length - 1}`
-    );
-  return pick2(found.start, found.end, stage);
-}
-function resolveWindow(input2) {
-  if (input2.windowsJson !== void 0) {
-    if (input2.start !== void 0 || input2.end !== void 0)
-      throw new UsageError("give either the load windows or start/end, not both");
-    return windowFromLoad(input2.windowsJson, input2.stage, input2.windowsSource);
-  }
-  if (input2.start === void 0 || input2.end === void 0)
-    throw new UsageError("the window is required: start and end, or the load windows");
-  return checkedWindow(parseTime(input2.start, "start"), parseTime(input2.end, "end"));
-}
-
-// actions/lib/prometheus/connection.ts
-function fromEnv(env, name3, what) {
-  const value = env[name3];
-  if (value === void 0 || value === "")
-    throw new UsageError(`${what}: environment variable ${name3} is not set`);
-  return value;
-}
-function parseHeaderLines(lines) {
-  const headers = {};
-  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
-    const colon = line.indexOf(":");
-    if (colon <= 0) throw new UsageError(`header '${line}': expected 'Name: value'`);
-    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
-  }
-  return headers;
-}
-function connectionOptions(explicit, settings, env) {
-  const url2 = explicit.url ?? settings?.url;
-  if (!url2) throw new UsageError("no Prometheus URL: give one, or an environment with prometheus.url");
-  const auth = settings?.auth;
-  let resolved = { type: "none" };
-  if (explicit.bearerToken) resolved = { type: "bearer", token: explicit.bearerToken };
-  else if (explicit.basic) resolved = { type: "basic", ...explicit.basic };
-  else if (auth?.bearerTokenEnv)
-    resolved = { type: "bearer", token: fromEnv(env, auth.bearerTokenEnv, "prometheus.auth.bearerTokenEnv") };
-  else if (auth?.basic)
-    resolved = {
-      type: "basic",
-      username: fromEnv(env, auth.basic.usernameEnv, "prometheus.auth.basic.usernameEnv"),
-      password: fromEnv(env, auth.basic.passwordEnv, "prometheus.auth.basic.passwordEnv")
-    };
-  const headers = { ...auth?.headers };
-  for (const [name3, variable] of Object.entries(auth?.headersFromEnv ?? {}))
-    headers[name3] = fromEnv(env, variable, `prometheus.auth.headersFromEnv.${name3}`);
-  Object.assign(headers, explicit.headers);
-  return {
-    url: url2,
-    auth: resolved,
-    headers,
-    tls: {
-      ...explicit.ca ? { ca: explicit.ca } : {},
-      ...explicit.insecureSkipVerify ? { insecureSkipVerify: true } : {}
-    },
-    ...explicit.timeoutMs !== void 0 ? { timeoutMs: explicit.timeoutMs } : {},
-    ...explicit.retries !== void 0 ? { retries: explicit.retries } : {}
-  };
-}
-
-// actions/lib/settings/gate-source.ts
-import { resolve as resolve3 } from "node:path";
-
-// actions/lib/util/input-file.ts
-import { constants as constants4 } from "node:fs";
-import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
-import { dirname } from "node:path";
-var maxInputBytes = 4 * 1024 * 1024;
-function kindOf(info2) {
-  if (info2.isDirectory()) return "a directory";
-  if (info2.isFIFO()) return "a FIFO";
-  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
-  if (info2.isSocket()) return "a socket";
-  return "not a regular file";
-}
-async function readInputFile(path, display, what = "file") {
-  const at = { file: display, line: 1, column: 1 };
-  const info2 = await stat2(path).catch((error63) => {
-    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
-  });
-  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
-  if (info2.size > maxInputBytes)
-    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
-  const handle = await open3(path, "r");
-  try {
-    const buffer = Buffer.alloc(maxInputBytes + 1);
-    let length = 0;
-    for (; ; ) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > maxInputBytes)
-        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
-    }
-    return buffer.subarray(0, length).toString("utf8");
-  } finally {
-    await handle.close();
-  }
-}
-async function checkOutputPath(path, flag) {
-  const folder = dirname(path);
-  const info2 = await stat2(folder).catch(() => void 0);
-  if (!info2?.isDirectory()) throw new ScalegateError(`${flag}: folder ${folder} does not exist`, 2);
-  await access2(folder, constants4.W_OK).catch(() => {
-    throw new ScalegateError(`${flag}: folder ${folder} is not writable`, 2);
-  });
-  if ((await stat2(path).catch(() => void 0))?.isDirectory())
-    throw new ScalegateError(`${flag}: ${path} is a folder`, 2);
-}
-
-// actions/lib/util/did-you-mean.ts
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-function closestMatch(input2, known) {
-  const lower = input2.toLowerCase();
-  let best;
-  for (const name3 of known) {
-    const distance = editDistance(lower, name3.toLowerCase());
-    if (!best || distance < best.distance) best = { name: name3, distance };
-  }
-  if (!best) return void 0;
-  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
-  return best.distance <= tolerance ? best.name : void 0;
-}
-function didYouMean(input2, known) {
-  const match = closestMatch(input2, known);
-  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
-}
-
-// actions/lib/util/schema-problems.ts
-function def(schema) {
-  return schema._zod.def;
-}
-function valueAt(data, path) {
-  let current = data;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return void 0;
-    current = current[part];
-  }
-  return current;
-}
-function resolve(schema, data) {
-  const d = def(schema);
-  switch (d.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-    case "readonly":
-      return resolve(d.innerType, data);
-    case "pipe":
-      return resolve(d.in, data);
-    case "union": {
-      const options = d.options;
-      const discriminator = d.discriminator;
-      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
-      const match = options.find((option) => {
-        const shape = def(resolve(option, data)).shape;
-        if (!shape) return false;
-        if (!discriminator) return true;
-        const literal3 = def(shape[discriminator]).values;
-        return literal3?.includes(wanted) ?? false;
-      });
-      return match ? resolve(match, data) : schema;
-    }
-    default:
-      return schema;
-  }
-}
-function knownKeys(root, data, path) {
-  let schema = resolve(root, data);
-  for (const [index2, part] of path.entries()) {
-    const d = def(schema);
-    const here = valueAt(data, path.slice(0, index2 + 1));
-    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
-    else if (d.type === "array") schema = d.element;
-    else if (d.type === "record") schema = d.valueType;
-    else return [];
-    schema = resolve(schema, here);
-  }
-  const shape = def(schema).shape;
-  return shape ? Object.keys(shape) : [];
-}
-function got(value) {
-  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-var typeNames = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  record: "a mapping"
-};
-function expectedType(expected) {
-  return typeNames[expected] ?? expected;
-}
-function quoteAll(values) {
-  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
-}
-function sizeDetail(issue3, value) {
-  const small = issue3.code === "too_small";
-  const bound = small ? issue3.minimum : issue3.maximum;
-  const inclusive = issue3.inclusive !== false;
-  if (issue3.origin === "array")
-    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
-  if (issue3.origin === "string") {
-    if (small && Number(bound) === 1) return "expected a non-empty string";
-    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
-  }
-  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
-  return `expected a number ${relation} ${bound} (got ${got(value)})`;
-}
-function unionDetail(issue3, value) {
-  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
-    const options = issue3.options;
-    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
-    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
-  }
-  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
-  if (contentIssue) return problemDetail(contentIssue, value);
-  const expected = issue3.errors.flat().map((inner) => {
-    if (inner.code === "invalid_type") return expectedType(inner.expected);
-    if (inner.code === "invalid_value") return quoteAll(inner.values);
-    return inner.message;
-  });
-  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
-}
-function problemDetail(issue3, value) {
-  switch (issue3.code) {
-    case "invalid_type":
-      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
-      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
-    case "invalid_value":
-      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
-      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
-    case "too_small":
-    case "too_big":
-      return sizeDetail(issue3, value);
-    case "invalid_format":
-      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
-      if (issue3.format === "starts_with")
-        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
-      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
-    case "invalid_union":
-      return unionDetail(issue3, value);
-    case "invalid_key":
-      return problemDetail(issue3.issues[0], value);
-    default:
-      return issue3.message;
-  }
-}
-function problemsFromIssues(schema, data, issues) {
-  return issues.flatMap((issue3) => {
-    const path = issue3.path;
-    if (issue3.code === "unrecognized_keys") {
-      const known = knownKeys(schema, data, path);
-      return issue3.keys.map((key) => {
-        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
-        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
-      });
-    }
-    if (issue3.code === "invalid_key") {
-      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
-    }
-    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
-  });
-}
-
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
@@ -73425,6 +72773,650 @@ function semanticProblems(gate) {
       break;
   }
   return problems;
+}
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum(gateSchema.options.map((o) => o.shape.type.value));
+var timestamp = external_exports.iso.datetime({ offset: true });
+var pointSchema = external_exports.tuple([
+  external_exports.number(),
+  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
+]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
+var plotSeriesSchema = external_exports.strictObject({
+  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
+  labels: external_exports.record(external_exports.string(), external_exports.string()),
+  points: external_exports.array(pointSchema)
+});
+var gateResultSchema = external_exports.strictObject({
+  name: external_exports.string(),
+  type: gateTypeSchema,
+  status: gateStatusSchema,
+  reason: external_exports.string().describe("One sentence saying why."),
+  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
+    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+  ),
+  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
+    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+  ),
+  margin: external_exports.number().nullable().describe(
+    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
+  ),
+  marginUnit: external_exports.string().optional(),
+  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
+  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
+  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
+  settled: external_exports.boolean().describe(
+    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
+  ),
+  error: external_exports.strictObject({
+    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
+    message: external_exports.string()
+  }).optional().describe(
+    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
+  )
+});
+var verdictSchema = external_exports.strictObject({
+  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
+  status: gateStatusSchema.describe(
+    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
+  ),
+  passed: external_exports.boolean().describe("status == pass."),
+  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
+  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
+  window: external_exports.strictObject({
+    start: timestamp,
+    end: timestamp,
+    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
+  }),
+  evaluatedAt: timestamp,
+  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
+  counts: external_exports.strictObject({
+    pass: external_exports.int().min(0),
+    fail: external_exports.int().min(0),
+    inconclusive: external_exports.int().min(0)
+  }),
+  continuous: external_exports.strictObject({
+    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
+    stoppedEarly: external_exports.boolean().describe(
+      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
+    ),
+    stopReason: external_exports.string()
+  }).optional().describe("Continuous mode only."),
+  gates: external_exports.array(gateResultSchema)
+}).describe(
+  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
+);
+
+// actions/lib/gates/verdict.ts
+function overallStatus(results) {
+  if (results.some((r) => r.status === "fail")) return "fail";
+  if (results.length === 0 || results.some((r) => r.status === "inconclusive")) return "inconclusive";
+  return "pass";
+}
+function summaryLine(results) {
+  if (results.length === 0) return "no gates were evaluated";
+  const status = overallStatus(results);
+  const failed = results.filter((r) => r.status === "fail");
+  const unknown2 = results.filter((r) => r.status === "inconclusive");
+  const head = `${results.length - failed.length - unknown2.length}/${results.length} gates passed`;
+  if (status === "pass") return `${head}: all passed`;
+  const first = failed[0] ?? unknown2[0];
+  const others = failed.length + unknown2.length - 1;
+  const word = first.status === "fail" ? "failed" : "inconclusive";
+  return `${head}; ${first.name} ${word}: ${first.reason}${others > 0 ? ` (+${others} more not passed)` : ""}`;
+}
+function buildVerdict(input2) {
+  const status = overallStatus(input2.results);
+  const counts = { pass: 0, fail: 0, inconclusive: 0 };
+  for (const result of input2.results) counts[result.status]++;
+  const window2 = {
+    start: input2.window.start.toISOString(),
+    end: input2.window.end.toISOString()
+  };
+  if (input2.stage) window2.stage = input2.stage;
+  return {
+    schemaVersion: verdictSchemaVersion,
+    status,
+    passed: status === "pass",
+    summary: summaryLine(input2.results),
+    mode: input2.mode,
+    window: window2,
+    evaluatedAt: (input2.evaluatedAt ?? /* @__PURE__ */ new Date()).toISOString(),
+    prometheus: { url: redactUrl(input2.prometheusUrl) },
+    counts,
+    ...input2.continuous ? { continuous: input2.continuous } : {},
+    gates: input2.results
+  };
+}
+function redactUrl(url2) {
+  try {
+    const parsed = new URL(url2);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return url2;
+  }
+}
+var statusIcon = {
+  pass: "\u2705 pass",
+  fail: "\u274C fail",
+  inconclusive: "\u26A0\uFE0F inconclusive"
+};
+function pairs(values) {
+  return Object.entries(values).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${v}`).join(", ");
+}
+function verdictTable(verdict) {
+  return verdict.gates.map((gate) => [
+    escapeMarkdown(gate.name),
+    gate.type,
+    statusIcon[gate.status],
+    escapeMarkdown(pairs(gate.observed)),
+    escapeMarkdown(pairs(gate.threshold)),
+    gate.margin === null ? "\u2013" : `${gate.margin}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`,
+    escapeMarkdown(gate.reason)
+  ]);
+}
+var verdictTableHeader = ["Gate", "Type", "Status", "Observed", "Threshold", "Margin", "Why"];
+function verdictMarkdown(verdict) {
+  const rows = [verdictTableHeader, verdictTableHeader.map(() => "---"), ...verdictTable(verdict)];
+  const stage = verdict.window.stage ? ` (stage ${verdict.window.stage})` : "";
+  return [
+    `### Gates: ${statusIcon[verdict.status]}`,
+    "",
+    `${verdict.summary}. Window ${verdict.window.start} \u2192 ${verdict.window.end}${stage}.`,
+    "",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    ""
+  ].join("\n");
+}
+
+// actions/lib/gates/run.ts
+async function runGates(options) {
+  const context = {
+    client: options.client,
+    window: { start: options.window.start, end: options.window.end },
+    stepSeconds: options.stepSeconds,
+    metrics: options.set.metrics,
+    defaults: options.defaults,
+    targetRate: options.targetRate,
+    includeSeries: true,
+    signal: options.signal
+  };
+  const common2 = { window: context.window, stage: options.window.stage, prometheusUrl: options.client.url };
+  if (!options.continuous) {
+    if (context.window.start.getTime() >= Date.now())
+      throw new UsageError("the window has not started yet: evaluate it continuously, or after it");
+    const end = new Date(Math.min(context.window.end.getTime(), Date.now()));
+    const results = await evaluateOnce(options.set.gates, { ...context, window: { ...context.window, end } });
+    return buildVerdict({ ...common2, window: { ...context.window, end }, results, mode: "once" });
+  }
+  const { intervalMs, failureLimit, consecutiveErrorLimit } = options.continuous;
+  const lookbackMs = options.continuous.lookbackMs ?? Math.max(4 * options.stepSeconds * 1e3, intervalMs);
+  const run2 = await evaluateContinuously(
+    options.set.gates,
+    { ...context, lookbackMs, includeSeries: false },
+    { intervalMs, failureLimit, consecutiveErrorLimit, onEvaluation: options.onEvaluation }
+  );
+  return buildVerdict({
+    ...common2,
+    results: run2.results,
+    mode: "continuous",
+    continuous: { evaluations: run2.evaluations, stoppedEarly: run2.stoppedEarly, stopReason: run2.stopReason }
+  });
+}
+
+// actions/lib/util/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function formatFieldPath(path) {
+  return path.reduce((text, part) => {
+    if (typeof part === "number") return `${text}[${part}]`;
+    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
+    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
+  }, "");
+}
+function childOf(node2, part) {
+  if ((0, import_yaml.isMap)(node2)) {
+    const pair2 = node2.items.find(
+      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
+    );
+    if (!pair2) return void 0;
+    return { key: pair2.key, value: pair2.value ?? void 0 };
+  }
+  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    const item = node2.items[part];
+    return item === void 0 ? void 0 : { value: item };
+  }
+  return void 0;
+}
+function documentLocator(doc, lines, file2) {
+  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
+}
+function locateIn(doc, lines, file2, path, target) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (const [index2, part] of path.entries()) {
+    const child = childOf(node2, part);
+    if (!child) break;
+    const last = index2 === path.length - 1;
+    const keyStart = child.key?.range?.[0];
+    const valueStart = child.value?.range?.[0];
+    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
+    node2 = child.value;
+  }
+  const { line, col } = lines.linePos(offset);
+  return { file: file2, line, column: col };
+}
+function yamlSyntaxError(error63, lines, file2) {
+  const { line, col } = lines.linePos(error63.pos[0]);
+  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
+}
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count2 = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count2 += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count2 > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
+function parseYamlSource(text, file2) {
+  const lines = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
+  return {
+    file: file2,
+    value: documentValue(doc, lines, file2),
+    locate: documentLocator(doc, lines, file2)
+  };
+}
+
+// actions/lib/util/json-input.ts
+function parseJsonInput(text, where, what, schema) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
+  const topLevel = issue3.path.length === 0 || missing;
+  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
+  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
+  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
+}
+var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
+
+// actions/lib/load/windows-schema.ts
+var stageWindow = external_exports.object({
+  index: external_exports.int().min(0),
+  target: external_exports.number().finite(),
+  durationMs: external_exports.number().finite().min(0),
+  start: isoTime,
+  end: isoTime
+});
+var loadWindowsSchema = external_exports.object({
+  start: isoTime,
+  end: isoTime,
+  scenarios: external_exports.array(
+    external_exports.object({
+      name: external_exports.string().min(1).max(200),
+      executor: external_exports.string(),
+      start: isoTime,
+      end: isoTime,
+      stages: external_exports.array(stageWindow).max(1e4)
+    })
+  ).max(1e3)
+});
+function parseLoadWindows(text, where = "windows") {
+  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
+}
+
+// actions/lib/gates/windows.ts
+function parseTime(text, what) {
+  const trimmed = text.trim();
+  const unix = /^\d+(\.\d+)?$/.test(trimmed);
+  const date5 = unix ? new Date(Number(trimmed) * 1e3) : new Date(trimmed);
+  if (Number.isNaN(date5.getTime()) || !unix && !/^\d{4}-\d{2}-\d{2}T/.test(trimmed))
+    throw new UsageError(`${what}: expected an RFC 3339 time or unix seconds (got '${text}')`);
+  return date5;
+}
+function checkedWindow(start, end) {
+  if (end.getTime() <= start.getTime())
+    throw new UsageError(`the window ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
+  return { start, end };
+}
+function windowFromLoad(json2, stage = "", where = "windows") {
+  const windows = parseLoadWindows(json2, where);
+  const pick2 = (start, end, name3) => ({
+    ...checkedWindow(parseTime(start, "windows start"), parseTime(end, "windows end")),
+    ...name3 ? { stage: name3 } : {}
+  });
+  if (stage === "" || stage === "all") return pick2(windows.start, windows.end);
+  const match = /^(?:(.*):)?(\d+)$/.exec(stage);
+  const scenarioName = match ? match[1] : stage;
+  const scenario = scenarioName === void 0 ? windows.scenarios[0] : windows.scenarios.find((s) => s.name === scenarioName);
+  if (!scenario)
+    throw new UsageError(
+      `stage '${stage}': no such scenario (have: ${windows.scenarios.map((s) => s.name).join(", ") || "none"})`
+    );
+  if (!match) return pick2(scenario.start, scenario.end, stage);
+  const index2 = Number(match[2]);
+  const found = scenario.stages.find((s) => s.index === index2);
+  if (!found)
+    throw new UsageError(
+      `stage '${stage}': scenario ${scenario.name} has stages 0..${scenario.stages.length - 1}`
+    );
+  return pick2(found.start, found.end, stage);
+}
+function resolveWindow(input2) {
+  if (input2.windowsJson !== void 0) {
+    if (input2.start !== void 0 || input2.end !== void 0)
+      throw new UsageError("give either the load windows or start/end, not both");
+    return windowFromLoad(input2.windowsJson, input2.stage, input2.windowsSource);
+  }
+  if (input2.start === void 0 || input2.end === void 0)
+    throw new UsageError("the window is required: start and end, or the load windows");
+  return checkedWindow(parseTime(input2.start, "start"), parseTime(input2.end, "end"));
+}
+
+// actions/lib/prometheus/connection.ts
+function fromEnv(env, name3, what) {
+  const value = env[name3];
+  if (value === void 0 || value === "")
+    throw new UsageError(`${what}: environment variable ${name3} is not set`);
+  return value;
+}
+function parseHeaderLines(lines) {
+  const headers = {};
+  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new UsageError(`header '${line}': expected 'Name: value'`);
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+function connectionOptions(explicit, settings, env) {
+  const url2 = explicit.url ?? settings?.url;
+  if (!url2) throw new UsageError("no Prometheus URL: give one, or an environment with prometheus.url");
+  const auth = settings?.auth;
+  let resolved = { type: "none" };
+  if (explicit.bearerToken) resolved = { type: "bearer", token: explicit.bearerToken };
+  else if (explicit.basic) resolved = { type: "basic", ...explicit.basic };
+  else if (auth?.bearerTokenEnv)
+    resolved = { type: "bearer", token: fromEnv(env, auth.bearerTokenEnv, "prometheus.auth.bearerTokenEnv") };
+  else if (auth?.basic)
+    resolved = {
+      type: "basic",
+      username: fromEnv(env, auth.basic.usernameEnv, "prometheus.auth.basic.usernameEnv"),
+      password: fromEnv(env, auth.basic.passwordEnv, "prometheus.auth.basic.passwordEnv")
+    };
+  const headers = { ...auth?.headers };
+  for (const [name3, variable] of Object.entries(auth?.headersFromEnv ?? {}))
+    headers[name3] = fromEnv(env, variable, `prometheus.auth.headersFromEnv.${name3}`);
+  Object.assign(headers, explicit.headers);
+  return {
+    url: url2,
+    auth: resolved,
+    headers,
+    tls: {
+      ...explicit.ca ? { ca: explicit.ca } : {},
+      ...explicit.insecureSkipVerify ? { insecureSkipVerify: true } : {}
+    },
+    ...explicit.timeoutMs !== void 0 ? { timeoutMs: explicit.timeoutMs } : {},
+    ...explicit.retries !== void 0 ? { retries: explicit.retries } : {}
+  };
+}
+
+// actions/lib/settings/gate-source.ts
+import { resolve as resolve3 } from "node:path";
+
+// actions/lib/util/input-file.ts
+import { constants as constants4 } from "node:fs";
+import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
+import { dirname } from "node:path";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open3(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+async function checkOutputPath(path, flag) {
+  const folder = dirname(path);
+  const info2 = await stat2(folder).catch(() => void 0);
+  if (!info2?.isDirectory()) throw new ScalegateError(`${flag}: folder ${folder} does not exist`, 2);
+  await access2(folder, constants4.W_OK).catch(() => {
+    throw new ScalegateError(`${flag}: folder ${folder} is not writable`, 2);
+  });
+  if ((await stat2(path).catch(() => void 0))?.isDirectory())
+    throw new ScalegateError(`${flag}: ${path} is a folder`, 2);
+}
+
+// actions/lib/util/did-you-mean.ts
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+function closestMatch(input2, known) {
+  const lower = input2.toLowerCase();
+  let best;
+  for (const name3 of known) {
+    const distance = editDistance(lower, name3.toLowerCase());
+    if (!best || distance < best.distance) best = { name: name3, distance };
+  }
+  if (!best) return void 0;
+  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
+  return best.distance <= tolerance ? best.name : void 0;
+}
+function didYouMean(input2, known) {
+  const match = closestMatch(input2, known);
+  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
+}
+
+// actions/lib/util/schema-problems.ts
+function def(schema) {
+  return schema._zod.def;
+}
+function valueAt(data, path) {
+  let current = data;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[part];
+  }
+  return current;
+}
+function resolve(schema, data) {
+  const d = def(schema);
+  switch (d.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "readonly":
+      return resolve(d.innerType, data);
+    case "pipe":
+      return resolve(d.in, data);
+    case "union": {
+      const options = d.options;
+      const discriminator = d.discriminator;
+      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
+      const match = options.find((option) => {
+        const shape = def(resolve(option, data)).shape;
+        if (!shape) return false;
+        if (!discriminator) return true;
+        const literal3 = def(shape[discriminator]).values;
+        return literal3?.includes(wanted) ?? false;
+      });
+      return match ? resolve(match, data) : schema;
+    }
+    default:
+      return schema;
+  }
+}
+function knownKeys(root, data, path) {
+  let schema = resolve(root, data);
+  for (const [index2, part] of path.entries()) {
+    const d = def(schema);
+    const here = valueAt(data, path.slice(0, index2 + 1));
+    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
+    else if (d.type === "array") schema = d.element;
+    else if (d.type === "record") schema = d.valueType;
+    else return [];
+    schema = resolve(schema, here);
+  }
+  const shape = def(schema).shape;
+  return shape ? Object.keys(shape) : [];
+}
+function got(value) {
+  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+var typeNames = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  record: "a mapping"
+};
+function expectedType(expected) {
+  return typeNames[expected] ?? expected;
+}
+function quoteAll(values) {
+  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
+}
+function sizeDetail(issue3, value) {
+  const small = issue3.code === "too_small";
+  const bound = small ? issue3.minimum : issue3.maximum;
+  const inclusive = issue3.inclusive !== false;
+  if (issue3.origin === "array")
+    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
+  if (issue3.origin === "string") {
+    if (small && Number(bound) === 1) return "expected a non-empty string";
+    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
+  }
+  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
+  return `expected a number ${relation} ${bound} (got ${got(value)})`;
+}
+function unionDetail(issue3, value) {
+  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
+    const options = issue3.options;
+    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
+    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
+  }
+  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
+  if (contentIssue) return problemDetail(contentIssue, value);
+  const expected = issue3.errors.flat().map((inner) => {
+    if (inner.code === "invalid_type") return expectedType(inner.expected);
+    if (inner.code === "invalid_value") return quoteAll(inner.values);
+    return inner.message;
+  });
+  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
+}
+function problemDetail(issue3, value) {
+  switch (issue3.code) {
+    case "invalid_type":
+      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
+      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
+    case "invalid_value":
+      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
+      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
+    case "too_small":
+    case "too_big":
+      return sizeDetail(issue3, value);
+    case "invalid_format":
+      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
+      if (issue3.format === "starts_with")
+        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
+      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
+    case "invalid_union":
+      return unionDetail(issue3, value);
+    case "invalid_key":
+      return problemDetail(issue3.issues[0], value);
+    default:
+      return issue3.message;
+  }
+}
+function problemsFromIssues(schema, data, issues) {
+  return issues.flatMap((issue3) => {
+    const path = issue3.path;
+    if (issue3.code === "unrecognized_keys") {
+      const known = knownKeys(schema, data, path);
+      return issue3.keys.map((key) => {
+        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
+        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
+      });
+    }
+    if (issue3.code === "invalid_key") {
+      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
+    }
+    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
+  });
 }
 
 // actions/lib/gates/load.ts

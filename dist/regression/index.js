@@ -73637,597 +73637,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// actions/lib/gates/verdict-schema.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v2";
-var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum([
-  "hpaScaleOut",
-  "pendingPods",
-  "latency",
-  "errorRate",
-  "loadApplied",
-  "canaryVsStable",
-  "promql"
-]);
-var timestamp = external_exports.iso.datetime({ offset: true });
-var pointSchema = external_exports.tuple([
-  external_exports.number(),
-  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
-]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
-var plotSeriesSchema = external_exports.strictObject({
-  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
-  labels: external_exports.record(external_exports.string(), external_exports.string()),
-  points: external_exports.array(pointSchema)
-});
-var gateResultSchema = external_exports.strictObject({
-  name: external_exports.string(),
-  type: gateTypeSchema,
-  status: gateStatusSchema,
-  reason: external_exports.string().describe("One sentence saying why."),
-  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
-    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
-  ),
-  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
-    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
-  ),
-  margin: external_exports.number().nullable().describe(
-    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
-  ),
-  marginUnit: external_exports.string().optional(),
-  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
-  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
-  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
-  settled: external_exports.boolean().describe(
-    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
-  ),
-  error: external_exports.strictObject({
-    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
-    message: external_exports.string()
-  }).optional().describe(
-    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
-  )
-});
-var verdictSchema = external_exports.strictObject({
-  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
-  status: gateStatusSchema.describe(
-    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
-  ),
-  passed: external_exports.boolean().describe("status == pass."),
-  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
-  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
-  window: external_exports.strictObject({
-    start: timestamp,
-    end: timestamp,
-    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
-  }),
-  evaluatedAt: timestamp,
-  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
-  counts: external_exports.strictObject({
-    pass: external_exports.int().min(0),
-    fail: external_exports.int().min(0),
-    inconclusive: external_exports.int().min(0)
-  }),
-  continuous: external_exports.strictObject({
-    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
-    stoppedEarly: external_exports.boolean().describe(
-      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
-    ),
-    stopReason: external_exports.string()
-  }).optional().describe("Continuous mode only."),
-  gates: external_exports.array(gateResultSchema)
-}).describe(
-  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
-);
-
-// actions/lib/report/markdown.ts
-function escapeCell(text) {
-  return escapeMarkdown(text);
-}
-
-// actions/lib/regression/trend.ts
-var measurementLabels = {
-  timeToScaleOutSeconds: "time to scale out (s)",
-  peakReplicas: "peak replicas",
-  peakPendingPods: "peak pending pods",
-  longestPendingSeconds: "longest pending (s)",
-  p95Seconds: "p95 (s)",
-  p99Seconds: "p99 (s)",
-  errorRate: "error rate",
-  achievedRate: "request rate (req/s)"
-};
-function round2(value) {
-  return Number(value.toPrecision(4));
-}
-function runLabel(run2) {
-  return (run2.sha ? run2.sha.slice(0, 7) : run2.runId).replace(/"/g, "'");
-}
-function trendChart(history, metric, lastRuns = 30) {
-  const runs = history.runs.slice(-lastRuns);
-  const stages = [
-    ...new Set(runs.flatMap((r) => r.stages.filter((s) => s.measurements[metric]).map((s) => s.name)))
-  ];
-  if (stages.length === 0) return "";
-  const lines = stages.map((stage) => {
-    let last = 0;
-    return runs.map((run2) => {
-      const value = run2.stages.find((s) => s.name === stage)?.measurements[metric]?.value;
-      if (value !== void 0 && Number.isFinite(value)) last = value;
-      return round2(last);
-    });
-  });
-  const max = Math.max(0, ...lines.flat());
-  const title = `${measurementLabels[metric]} by run${stages.length > 1 ? `: ${stages.map((s, i) => `${s} (line ${i + 1})`).join(", ")}` : ` (${stages[0]})`}`;
-  return [
-    "```mermaid",
-    "xychart-beta",
-    `  title "${title.replace(/"/g, "'")}"`,
-    `  x-axis [${runs.map((r) => `"${runLabel(r)}"`).join(", ")}]`,
-    `  y-axis "${measurementLabels[metric]}" 0 --> ${max > 0 ? niceCeiling(max) : 1}`,
-    ...lines.map((values) => `  line [${values.join(", ")}]`),
-    "```"
-  ].join("\n");
-}
-var statusLabel = {
-  regression: "\u274C regression",
-  ok: "\u2705 ok",
-  "no-baseline": "\u2796 no baseline"
-};
-function change(f) {
-  if (f.changePercent === void 0) return "\u2013";
-  return `${f.changePercent >= 0 ? "+" : ""}${f.changePercent.toFixed(1)}%`;
-}
-function regressionMarkdown(environment, history, comparison) {
-  const head = comparison.regressions.length > 0 ? `### \u274C scaling regression in ${escapeCell(environment)}: ${comparison.regressions.length} figure(s)` : `### \u2705 no scaling regression in ${escapeCell(environment)}`;
-  const rows = comparison.findings.map(
-    (f) => [
-      escapeCell(f.stage),
-      measurementLabels[f.metric],
-      statusLabel[f.status],
-      String(round2(f.current)),
-      f.baseline === void 0 ? "\u2013" : String(round2(f.baseline)),
-      change(f),
-      f.criterion,
-      f.method,
-      escapeCell(f.reason)
-    ].join(" | ")
-  );
-  const charts = measurementKeys.map((metric) => trendChart(history, metric)).filter(Boolean);
-  return [
-    head,
-    "",
-    `Baseline: ${comparison.baselineRunIds.length} earlier passing run(s).`,
-    "",
-    "| Stage | Figure | Status | Now | Baseline | Change | Criterion | Method | Why |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${r} |`),
-    "",
-    "#### Trend",
-    "",
-    charts.join("\n\n"),
-    ""
-  ].join("\n");
-}
-
-// actions/lib/report/files.ts
-import { join, resolve } from "node:path";
-
-// actions/lib/util/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-function formatFieldPath(path) {
-  return path.reduce((text, part) => {
-    if (typeof part === "number") return `${text}[${part}]`;
-    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
-    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
-  }, "");
-}
-function childOf(node2, part) {
-  if ((0, import_yaml.isMap)(node2)) {
-    const pair2 = node2.items.find(
-      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
-    );
-    if (!pair2) return void 0;
-    return { key: pair2.key, value: pair2.value ?? void 0 };
-  }
-  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
-    const item = node2.items[part];
-    return item === void 0 ? void 0 : { value: item };
-  }
-  return void 0;
-}
-function documentLocator(doc, lines, file2) {
-  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
-}
-function locateIn(doc, lines, file2, path, target) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0] ?? 0;
-  for (const [index2, part] of path.entries()) {
-    const child = childOf(node2, part);
-    if (!child) break;
-    const last = index2 === path.length - 1;
-    const keyStart = child.key?.range?.[0];
-    const valueStart = child.value?.range?.[0];
-    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
-    node2 = child.value;
-  }
-  const { line, col } = lines.linePos(offset);
-  return { file: file2, line, column: col };
-}
-function yamlSyntaxError(error63, lines, file2) {
-  const { line, col } = lines.linePos(error63.pos[0]);
-  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
-}
-var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
-function documentValue(doc, lines, file2) {
-  let count2 = 0;
-  let expanded = 0;
-  (0, import_yaml.visit)(doc, {
-    Alias(_, alias) {
-      const at = () => {
-        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
-        return { file: file2, line, column: col };
-      };
-      const target = alias.resolve(doc);
-      if (!target)
-        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
-      count2 += 1;
-      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
-      if (count2 > aliasLimits.count)
-        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
-      if (expanded > aliasLimits.expandedBytes)
-        throw new SettingsError(
-          at(),
-          "",
-          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
-        );
-    }
-  });
-  try {
-    return doc.toJS({ maxAliasCount: aliasLimits.count });
-  } catch (error63) {
-    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
-  }
-}
-function parseYamlSource(text, file2) {
-  const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
-  return {
-    file: file2,
-    value: documentValue(doc, lines, file2),
-    locate: documentLocator(doc, lines, file2)
-  };
-}
-
-// actions/lib/util/json-input.ts
-function parseJsonInput(text, where, what, schema) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
-  }
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue3 = parsed.error.issues[0];
-  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
-  const topLevel = issue3.path.length === 0 || missing;
-  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
-  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
-  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
-}
-var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
-
-// actions/lib/load/windows-schema.ts
-var stageWindow = external_exports.object({
-  index: external_exports.int().min(0),
-  target: external_exports.number().finite(),
-  durationMs: external_exports.number().finite().min(0),
-  start: isoTime,
-  end: isoTime
-});
-var loadWindowsSchema = external_exports.object({
-  start: isoTime,
-  end: isoTime,
-  scenarios: external_exports.array(
-    external_exports.object({
-      name: external_exports.string().min(1).max(200),
-      executor: external_exports.string(),
-      start: isoTime,
-      end: isoTime,
-      stages: external_exports.array(stageWindow).max(1e4)
-    })
-  ).max(1e3)
-});
-function parseLoadWindows(text, where = "windows") {
-  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
-}
-
-// actions/lib/util/input-file.ts
-import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
-var maxInputBytes = 4 * 1024 * 1024;
-function kindOf(info2) {
-  if (info2.isDirectory()) return "a directory";
-  if (info2.isFIFO()) return "a FIFO";
-  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
-  if (info2.isSocket()) return "a socket";
-  return "not a regular file";
-}
-async function readInputFile(path, display, what = "file") {
-  const at = { file: display, line: 1, column: 1 };
-  const info2 = await stat2(path).catch((error63) => {
-    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
-  });
-  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
-  if (info2.size > maxInputBytes)
-    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
-  const handle = await open3(path, "r");
-  try {
-    const buffer = Buffer.alloc(maxInputBytes + 1);
-    let length = 0;
-    for (; ; ) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > maxInputBytes)
-        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
-    }
-    return buffer.subarray(0, length).toString("utf8");
-  } finally {
-    await handle.close();
-  }
-}
-
-// actions/lib/report/files.ts
-async function readVerdict(path) {
-  const text = await readInputFile(path, path, "verdict file");
-  const where = `verdict file ${path}`;
-  const { schemaVersion } = parseJsonInput(
-    text,
-    where,
-    "a verdict",
-    external_exports.looseObject({ schemaVersion: external_exports.unknown() })
-  );
-  if (schemaVersion !== verdictSchemaVersion)
-    throw new ScalegateError(
-      `${where}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(schemaVersion)})`,
-      2
-    );
-  return parseJsonInput(text, where, "a verdict", verdictSchema);
-}
-async function readWindows(textOrPath, cwd = process.cwd()) {
-  const inline = textOrPath.trimStart().startsWith("{");
-  const text = inline ? textOrPath : await readInputFile(resolve(cwd, textOrPath), textOrPath, "windows file");
-  return parseLoadWindows(text, inline ? "windows" : `windows file ${textOrPath}`);
-}
-
-// actions/lib/report/run-context.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-function readEvent(path) {
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync2(path, "utf8"));
-  } catch {
-    return {};
-  }
-}
-function runContext(env = process.env) {
-  const event = readEvent(env.GITHUB_EVENT_PATH);
-  const repo = parseRepository(env.GITHUB_REPOSITORY);
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const pullRequest = event.pull_request?.number ?? event.workflow_run?.pull_requests?.[0]?.number ?? void 0;
-  return {
-    repo,
-    sha: event.pull_request?.head?.sha ?? event.workflow_run?.head_sha ?? env.GITHUB_SHA ?? "",
-    ...pullRequest !== void 0 ? { pullRequest } : {},
-    ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
-    ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
-    ...env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}
-  };
-}
-
-// actions/lib/settings/image.ts
-var domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-var domain2 = `(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?)`;
-var pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-var name = `(?:${domain2}/)?${pathComponent}(?:/${pathComponent})*`;
-var tag = "[\\w][\\w.-]{0,127}";
-var digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-var referencePattern = new RegExp(`^(${name})(?::(${tag}))?(?:@(${digest}))?$`);
-function parseImageReference(ref) {
-  const match = referencePattern.exec(ref);
-  if (!match || match[1].length > 255) return "expected an image reference such as acme/web:1.4.2";
-  const [, imageName, imageTag, imageDigest] = match;
-  const first = imageName.split("/")[0];
-  if (imageName.includes("/") && !/[.:]/.test(first) && first !== "localhost" && first !== first.toLowerCase())
-    return "expected an image reference such as acme/web:1.4.2 (repository names are lowercase)";
-  if (imageDigest?.startsWith("sha256:") && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
-    return "expected a sha256 digest of 64 lowercase hex digits";
-  if (!imageTag && !imageDigest) return "expected an image reference with a tag or a digest (e.g. web:1.4.2)";
-  return {
-    name: imageName,
-    ...imageTag && { tag: imageTag },
-    ...imageDigest && { digest: imageDigest }
-  };
-}
-
-// actions/lib/settings/load.ts
-import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
-import { basename, dirname, extname, isAbsolute, join as join2, relative, resolve as resolve3 } from "node:path";
-
-// actions/lib/util/did-you-mean.ts
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-function closestMatch(input2, known) {
-  const lower = input2.toLowerCase();
-  let best;
-  for (const name3 of known) {
-    const distance = editDistance(lower, name3.toLowerCase());
-    if (!best || distance < best.distance) best = { name: name3, distance };
-  }
-  if (!best) return void 0;
-  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
-  return best.distance <= tolerance ? best.name : void 0;
-}
-function didYouMean(input2, known) {
-  const match = closestMatch(input2, known);
-  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
-}
-
-// actions/lib/util/schema-problems.ts
-function def(schema) {
-  return schema._zod.def;
-}
-function valueAt(data, path) {
-  let current = data;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return void 0;
-    current = current[part];
-  }
-  return current;
-}
-function resolve2(schema, data) {
-  const d = def(schema);
-  switch (d.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-    case "readonly":
-      return resolve2(d.innerType, data);
-    case "pipe":
-      return resolve2(d.in, data);
-    case "union": {
-      const options = d.options;
-      const discriminator = d.discriminator;
-      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
-      const match = options.find((option) => {
-        const shape = def(resolve2(option, data)).shape;
-        if (!shape) return false;
-        if (!discriminator) return true;
-        const literal3 = def(shape[discriminator]).values;
-        return literal3?.includes(wanted) ?? false;
-      });
-      return match ? resolve2(match, data) : schema;
-    }
-    default:
-      return schema;
-  }
-}
-function knownKeys(root, data, path) {
-  let schema = resolve2(root, data);
-  for (const [index2, part] of path.entries()) {
-    const d = def(schema);
-    const here = valueAt(data, path.slice(0, index2 + 1));
-    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
-    else if (d.type === "array") schema = d.element;
-    else if (d.type === "record") schema = d.valueType;
-    else return [];
-    schema = resolve2(schema, here);
-  }
-  const shape = def(schema).shape;
-  return shape ? Object.keys(shape) : [];
-}
-function got(value) {
-  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-var typeNames = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  record: "a mapping"
-};
-function expectedType(expected) {
-  return typeNames[expected] ?? expected;
-}
-function quoteAll(values) {
-  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
-}
-function sizeDetail(issue3, value) {
-  const small = issue3.code === "too_small";
-  const bound = small ? issue3.minimum : issue3.maximum;
-  const inclusive = issue3.inclusive !== false;
-  if (issue3.origin === "array")
-    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
-  if (issue3.origin === "string") {
-    if (small && Number(bound) === 1) return "expected a non-empty string";
-    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
-  }
-  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
-  return `expected a number ${relation} ${bound} (got ${got(value)})`;
-}
-function unionDetail(issue3, value) {
-  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
-    const options = issue3.options;
-    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
-    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
-  }
-  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
-  if (contentIssue) return problemDetail(contentIssue, value);
-  const expected = issue3.errors.flat().map((inner) => {
-    if (inner.code === "invalid_type") return expectedType(inner.expected);
-    if (inner.code === "invalid_value") return quoteAll(inner.values);
-    return inner.message;
-  });
-  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
-}
-function problemDetail(issue3, value) {
-  switch (issue3.code) {
-    case "invalid_type":
-      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
-      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
-    case "invalid_value":
-      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
-      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
-    case "too_small":
-    case "too_big":
-      return sizeDetail(issue3, value);
-    case "invalid_format":
-      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
-      if (issue3.format === "starts_with")
-        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
-      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
-    case "invalid_union":
-      return unionDetail(issue3, value);
-    case "invalid_key":
-      return problemDetail(issue3.issues[0], value);
-    default:
-      return issue3.message;
-  }
-}
-function problemsFromIssues(schema, data, issues) {
-  return issues.flatMap((issue3) => {
-    const path = issue3.path;
-    if (issue3.code === "unrecognized_keys") {
-      const known = knownKeys(schema, data, path);
-      return issue3.keys.map((key) => {
-        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
-        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
-      });
-    }
-    if (issue3.code === "invalid_key") {
-      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
-    }
-    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
-  });
-}
-
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
@@ -77744,9 +77153,9 @@ function tagHighlighter(tags2, options) {
 }
 var t = Tag.define;
 var comment = t();
-var name2 = t();
-var typeName = t(name2);
-var propertyName = t(name2);
+var name = t();
+var typeName = t(name);
+var propertyName = t(name);
 var literal2 = t();
 var string4 = t(literal2);
 var number4 = t(literal2);
@@ -77777,11 +77186,11 @@ var tags = {
   /**
   Any kind of identifier.
   */
-  name: name2,
+  name,
   /**
   The [name](#highlight.tags.name) of a variable.
   */
-  variableName: t(name2),
+  variableName: t(name),
   /**
   A type [name](#highlight.tags.name).
   */
@@ -77801,19 +77210,19 @@ var tags = {
   /**
   The [name](#highlight.tags.name) of a class.
   */
-  className: t(name2),
+  className: t(name),
   /**
   A label [name](#highlight.tags.name).
   */
-  labelName: t(name2),
+  labelName: t(name),
   /**
   A namespace [name](#highlight.tags.name).
   */
-  namespace: t(name2),
+  namespace: t(name),
   /**
   The [name](#highlight.tags.name) of a macro.
   */
-  macroName: t(name2),
+  macroName: t(name),
   /**
   A literal value.
   */
@@ -78799,6 +78208,589 @@ function semanticProblems(gate) {
       break;
   }
   return problems;
+}
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum(gateSchema.options.map((o) => o.shape.type.value));
+var timestamp = external_exports.iso.datetime({ offset: true });
+var pointSchema = external_exports.tuple([
+  external_exports.number(),
+  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
+]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
+var plotSeriesSchema = external_exports.strictObject({
+  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
+  labels: external_exports.record(external_exports.string(), external_exports.string()),
+  points: external_exports.array(pointSchema)
+});
+var gateResultSchema = external_exports.strictObject({
+  name: external_exports.string(),
+  type: gateTypeSchema,
+  status: gateStatusSchema,
+  reason: external_exports.string().describe("One sentence saying why."),
+  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
+    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+  ),
+  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
+    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+  ),
+  margin: external_exports.number().nullable().describe(
+    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
+  ),
+  marginUnit: external_exports.string().optional(),
+  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
+  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
+  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
+  settled: external_exports.boolean().describe(
+    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
+  ),
+  error: external_exports.strictObject({
+    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
+    message: external_exports.string()
+  }).optional().describe(
+    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
+  )
+});
+var verdictSchema = external_exports.strictObject({
+  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
+  status: gateStatusSchema.describe(
+    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
+  ),
+  passed: external_exports.boolean().describe("status == pass."),
+  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
+  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
+  window: external_exports.strictObject({
+    start: timestamp,
+    end: timestamp,
+    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
+  }),
+  evaluatedAt: timestamp,
+  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
+  counts: external_exports.strictObject({
+    pass: external_exports.int().min(0),
+    fail: external_exports.int().min(0),
+    inconclusive: external_exports.int().min(0)
+  }),
+  continuous: external_exports.strictObject({
+    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
+    stoppedEarly: external_exports.boolean().describe(
+      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
+    ),
+    stopReason: external_exports.string()
+  }).optional().describe("Continuous mode only."),
+  gates: external_exports.array(gateResultSchema)
+}).describe(
+  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
+);
+
+// actions/lib/report/markdown.ts
+function escapeCell(text) {
+  return escapeMarkdown(text);
+}
+
+// actions/lib/regression/trend.ts
+var measurementLabels = {
+  timeToScaleOutSeconds: "time to scale out (s)",
+  peakReplicas: "peak replicas",
+  peakPendingPods: "peak pending pods",
+  longestPendingSeconds: "longest pending (s)",
+  p95Seconds: "p95 (s)",
+  p99Seconds: "p99 (s)",
+  errorRate: "error rate",
+  achievedRate: "request rate (req/s)"
+};
+function round2(value) {
+  return Number(value.toPrecision(4));
+}
+function runLabel(run2) {
+  return (run2.sha ? run2.sha.slice(0, 7) : run2.runId).replace(/"/g, "'");
+}
+function trendChart(history, metric, lastRuns = 30) {
+  const runs = history.runs.slice(-lastRuns);
+  const stages = [
+    ...new Set(runs.flatMap((r) => r.stages.filter((s) => s.measurements[metric]).map((s) => s.name)))
+  ];
+  if (stages.length === 0) return "";
+  const lines = stages.map((stage) => {
+    let last = 0;
+    return runs.map((run2) => {
+      const value = run2.stages.find((s) => s.name === stage)?.measurements[metric]?.value;
+      if (value !== void 0 && Number.isFinite(value)) last = value;
+      return round2(last);
+    });
+  });
+  const max = Math.max(0, ...lines.flat());
+  const title = `${measurementLabels[metric]} by run${stages.length > 1 ? `: ${stages.map((s, i) => `${s} (line ${i + 1})`).join(", ")}` : ` (${stages[0]})`}`;
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${title.replace(/"/g, "'")}"`,
+    `  x-axis [${runs.map((r) => `"${runLabel(r)}"`).join(", ")}]`,
+    `  y-axis "${measurementLabels[metric]}" 0 --> ${max > 0 ? niceCeiling(max) : 1}`,
+    ...lines.map((values) => `  line [${values.join(", ")}]`),
+    "```"
+  ].join("\n");
+}
+var statusLabel = {
+  regression: "\u274C regression",
+  ok: "\u2705 ok",
+  "no-baseline": "\u2796 no baseline"
+};
+function change(f) {
+  if (f.changePercent === void 0) return "\u2013";
+  return `${f.changePercent >= 0 ? "+" : ""}${f.changePercent.toFixed(1)}%`;
+}
+function regressionMarkdown(environment, history, comparison) {
+  const head = comparison.regressions.length > 0 ? `### \u274C scaling regression in ${escapeCell(environment)}: ${comparison.regressions.length} figure(s)` : `### \u2705 no scaling regression in ${escapeCell(environment)}`;
+  const rows = comparison.findings.map(
+    (f) => [
+      escapeCell(f.stage),
+      measurementLabels[f.metric],
+      statusLabel[f.status],
+      String(round2(f.current)),
+      f.baseline === void 0 ? "\u2013" : String(round2(f.baseline)),
+      change(f),
+      f.criterion,
+      f.method,
+      escapeCell(f.reason)
+    ].join(" | ")
+  );
+  const charts = measurementKeys.map((metric) => trendChart(history, metric)).filter(Boolean);
+  return [
+    head,
+    "",
+    `Baseline: ${comparison.baselineRunIds.length} earlier passing run(s).`,
+    "",
+    "| Stage | Figure | Status | Now | Baseline | Change | Criterion | Method | Why |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r} |`),
+    "",
+    "#### Trend",
+    "",
+    charts.join("\n\n"),
+    ""
+  ].join("\n");
+}
+
+// actions/lib/report/files.ts
+import { join, resolve } from "node:path";
+
+// actions/lib/util/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function formatFieldPath(path) {
+  return path.reduce((text, part) => {
+    if (typeof part === "number") return `${text}[${part}]`;
+    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
+    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
+  }, "");
+}
+function childOf(node2, part) {
+  if ((0, import_yaml.isMap)(node2)) {
+    const pair2 = node2.items.find(
+      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
+    );
+    if (!pair2) return void 0;
+    return { key: pair2.key, value: pair2.value ?? void 0 };
+  }
+  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    const item = node2.items[part];
+    return item === void 0 ? void 0 : { value: item };
+  }
+  return void 0;
+}
+function documentLocator(doc, lines, file2) {
+  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
+}
+function locateIn(doc, lines, file2, path, target) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (const [index2, part] of path.entries()) {
+    const child = childOf(node2, part);
+    if (!child) break;
+    const last = index2 === path.length - 1;
+    const keyStart = child.key?.range?.[0];
+    const valueStart = child.value?.range?.[0];
+    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
+    node2 = child.value;
+  }
+  const { line, col } = lines.linePos(offset);
+  return { file: file2, line, column: col };
+}
+function yamlSyntaxError(error63, lines, file2) {
+  const { line, col } = lines.linePos(error63.pos[0]);
+  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
+}
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count2 = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count2 += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count2 > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
+function parseYamlSource(text, file2) {
+  const lines = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
+  return {
+    file: file2,
+    value: documentValue(doc, lines, file2),
+    locate: documentLocator(doc, lines, file2)
+  };
+}
+
+// actions/lib/util/json-input.ts
+function parseJsonInput(text, where, what, schema) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
+  const topLevel = issue3.path.length === 0 || missing;
+  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
+  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
+  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
+}
+var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
+
+// actions/lib/load/windows-schema.ts
+var stageWindow = external_exports.object({
+  index: external_exports.int().min(0),
+  target: external_exports.number().finite(),
+  durationMs: external_exports.number().finite().min(0),
+  start: isoTime,
+  end: isoTime
+});
+var loadWindowsSchema = external_exports.object({
+  start: isoTime,
+  end: isoTime,
+  scenarios: external_exports.array(
+    external_exports.object({
+      name: external_exports.string().min(1).max(200),
+      executor: external_exports.string(),
+      start: isoTime,
+      end: isoTime,
+      stages: external_exports.array(stageWindow).max(1e4)
+    })
+  ).max(1e3)
+});
+function parseLoadWindows(text, where = "windows") {
+  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
+}
+
+// actions/lib/util/input-file.ts
+import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open3(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+// actions/lib/report/files.ts
+async function readVerdict(path) {
+  const text = await readInputFile(path, path, "verdict file");
+  const where = `verdict file ${path}`;
+  const { schemaVersion } = parseJsonInput(
+    text,
+    where,
+    "a verdict",
+    external_exports.looseObject({ schemaVersion: external_exports.unknown() })
+  );
+  if (schemaVersion !== verdictSchemaVersion)
+    throw new ScalegateError(
+      `${where}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(schemaVersion)})`,
+      2
+    );
+  return parseJsonInput(text, where, "a verdict", verdictSchema);
+}
+async function readWindows(textOrPath, cwd = process.cwd()) {
+  const inline = textOrPath.trimStart().startsWith("{");
+  const text = inline ? textOrPath : await readInputFile(resolve(cwd, textOrPath), textOrPath, "windows file");
+  return parseLoadWindows(text, inline ? "windows" : `windows file ${textOrPath}`);
+}
+
+// actions/lib/report/run-context.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function readEvent(path) {
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync2(path, "utf8"));
+  } catch {
+    return {};
+  }
+}
+function runContext(env = process.env) {
+  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const repo = parseRepository(env.GITHUB_REPOSITORY);
+  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  const pullRequest = event.pull_request?.number ?? event.workflow_run?.pull_requests?.[0]?.number ?? void 0;
+  return {
+    repo,
+    sha: event.pull_request?.head?.sha ?? event.workflow_run?.head_sha ?? env.GITHUB_SHA ?? "",
+    ...pullRequest !== void 0 ? { pullRequest } : {},
+    ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
+    ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
+    ...env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}
+  };
+}
+
+// actions/lib/settings/image.ts
+var domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var domain2 = `(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?)`;
+var pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+var name2 = `(?:${domain2}/)?${pathComponent}(?:/${pathComponent})*`;
+var tag = "[\\w][\\w.-]{0,127}";
+var digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+var referencePattern = new RegExp(`^(${name2})(?::(${tag}))?(?:@(${digest}))?$`);
+function parseImageReference(ref) {
+  const match = referencePattern.exec(ref);
+  if (!match || match[1].length > 255) return "expected an image reference such as acme/web:1.4.2";
+  const [, imageName, imageTag, imageDigest] = match;
+  const first = imageName.split("/")[0];
+  if (imageName.includes("/") && !/[.:]/.test(first) && first !== "localhost" && first !== first.toLowerCase())
+    return "expected an image reference such as acme/web:1.4.2 (repository names are lowercase)";
+  if (imageDigest?.startsWith("sha256:") && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
+    return "expected a sha256 digest of 64 lowercase hex digits";
+  if (!imageTag && !imageDigest) return "expected an image reference with a tag or a digest (e.g. web:1.4.2)";
+  return {
+    name: imageName,
+    ...imageTag && { tag: imageTag },
+    ...imageDigest && { digest: imageDigest }
+  };
+}
+
+// actions/lib/settings/load.ts
+import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
+import { basename, dirname, extname, isAbsolute, join as join2, relative, resolve as resolve3 } from "node:path";
+
+// actions/lib/util/did-you-mean.ts
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+function closestMatch(input2, known) {
+  const lower = input2.toLowerCase();
+  let best;
+  for (const name3 of known) {
+    const distance = editDistance(lower, name3.toLowerCase());
+    if (!best || distance < best.distance) best = { name: name3, distance };
+  }
+  if (!best) return void 0;
+  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
+  return best.distance <= tolerance ? best.name : void 0;
+}
+function didYouMean(input2, known) {
+  const match = closestMatch(input2, known);
+  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
+}
+
+// actions/lib/util/schema-problems.ts
+function def(schema) {
+  return schema._zod.def;
+}
+function valueAt(data, path) {
+  let current = data;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[part];
+  }
+  return current;
+}
+function resolve2(schema, data) {
+  const d = def(schema);
+  switch (d.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "readonly":
+      return resolve2(d.innerType, data);
+    case "pipe":
+      return resolve2(d.in, data);
+    case "union": {
+      const options = d.options;
+      const discriminator = d.discriminator;
+      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
+      const match = options.find((option) => {
+        const shape = def(resolve2(option, data)).shape;
+        if (!shape) return false;
+        if (!discriminator) return true;
+        const literal3 = def(shape[discriminator]).values;
+        return literal3?.includes(wanted) ?? false;
+      });
+      return match ? resolve2(match, data) : schema;
+    }
+    default:
+      return schema;
+  }
+}
+function knownKeys(root, data, path) {
+  let schema = resolve2(root, data);
+  for (const [index2, part] of path.entries()) {
+    const d = def(schema);
+    const here = valueAt(data, path.slice(0, index2 + 1));
+    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
+    else if (d.type === "array") schema = d.element;
+    else if (d.type === "record") schema = d.valueType;
+    else return [];
+    schema = resolve2(schema, here);
+  }
+  const shape = def(schema).shape;
+  return shape ? Object.keys(shape) : [];
+}
+function got(value) {
+  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+var typeNames = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  record: "a mapping"
+};
+function expectedType(expected) {
+  return typeNames[expected] ?? expected;
+}
+function quoteAll(values) {
+  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
+}
+function sizeDetail(issue3, value) {
+  const small = issue3.code === "too_small";
+  const bound = small ? issue3.minimum : issue3.maximum;
+  const inclusive = issue3.inclusive !== false;
+  if (issue3.origin === "array")
+    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
+  if (issue3.origin === "string") {
+    if (small && Number(bound) === 1) return "expected a non-empty string";
+    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
+  }
+  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
+  return `expected a number ${relation} ${bound} (got ${got(value)})`;
+}
+function unionDetail(issue3, value) {
+  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
+    const options = issue3.options;
+    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
+    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
+  }
+  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
+  if (contentIssue) return problemDetail(contentIssue, value);
+  const expected = issue3.errors.flat().map((inner) => {
+    if (inner.code === "invalid_type") return expectedType(inner.expected);
+    if (inner.code === "invalid_value") return quoteAll(inner.values);
+    return inner.message;
+  });
+  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
+}
+function problemDetail(issue3, value) {
+  switch (issue3.code) {
+    case "invalid_type":
+      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
+      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
+    case "invalid_value":
+      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
+      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
+    case "too_small":
+    case "too_big":
+      return sizeDetail(issue3, value);
+    case "invalid_format":
+      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
+      if (issue3.format === "starts_with")
+        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
+      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
+    case "invalid_union":
+      return unionDetail(issue3, value);
+    case "invalid_key":
+      return problemDetail(issue3.issues[0], value);
+    default:
+      return issue3.message;
+  }
+}
+function problemsFromIssues(schema, data, issues) {
+  return issues.flatMap((issue3) => {
+    const path = issue3.path;
+    if (issue3.code === "unrecognized_keys") {
+      const known = knownKeys(schema, data, path);
+      return issue3.keys.map((key) => {
+        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
+        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
+      });
+    }
+    if (issue3.code === "invalid_key") {
+      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
+    }
+    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
+  });
 }
 
 // actions/lib/gates/load.ts
