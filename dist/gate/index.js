@@ -47515,1261 +47515,6 @@ function delay(ms2, signal) {
   });
 }
 
-// actions/lib/prometheus/promql.ts
-var metricNamePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-var labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-function escapeLabelValue(value) {
-  let out = "";
-  for (const char of value) {
-    const code = char.codePointAt(0);
-    if (char === "\\") out += "\\\\";
-    else if (char === '"') out += '\\"';
-    else if (char === "\n") out += "\\n";
-    else if (char === "\r") out += "\\r";
-    else if (char === "	") out += "\\t";
-    else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += char;
-  }
-  return out;
-}
-function escapeRegex(value) {
-  return value.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
-}
-function assertMetricName(name3) {
-  if (!metricNamePattern.test(name3)) throw new Error(`'${name3}' is not a valid Prometheus metric name`);
-  return name3;
-}
-function assertLabelName(name3) {
-  if (!labelNamePattern.test(name3)) throw new Error(`'${name3}' is not a valid Prometheus label name`);
-  return name3;
-}
-function isLabelName(name3) {
-  return labelNamePattern.test(name3);
-}
-function selector(metric, matchers) {
-  const body = matchers.map((m) => `${assertLabelName(m.name)}${m.op}"${escapeLabelValue(m.value)}"`).join(",");
-  return `${assertMetricName(metric)}{${body}}`;
-}
-function kubeLabelName(key) {
-  return `label_${key.replace(/[^a-zA-Z0-9_]/g, "_")}`;
-}
-function promDuration(ms2) {
-  const whole = Math.max(1, Math.round(ms2));
-  return whole % 1e3 === 0 ? `${whole / 1e3}s` : `${whole}ms`;
-}
-
-// actions/lib/gates/app-queries.ts
-function by(labels2) {
-  return labels2.length === 0 ? "" : ` by (${labels2.join(", ")})`;
-}
-function quantileQuery(histogram, q, matchers, span, groupBy = []) {
-  const buckets = selector(`${histogram}_bucket`, matchers);
-  return `histogram_quantile(${q}, sum${by([...groupBy, "le"])} (rate(${buckets}[${span}])))`;
-}
-function errorRatioQuery(counter, codes, matchers, span, groupBy = []) {
-  const all = `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
-  const failed = `sum${by(groupBy)} (rate(${selector(counter, [...matchers, { name: "code", op: "=~", value: codes }])}[${span}]))`;
-  return `(${failed} or 0 * ${all}) / ${all}`;
-}
-function requestRateQuery(counter, matchers, span, groupBy = []) {
-  return `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
-}
-function requestCountQuery(counter, matchers, span, groupBy = []) {
-  return `sum${by(groupBy)} (increase(${selector(counter, matchers)}[${span}]))`;
-}
-
-// actions/lib/gates/series.ts
-var maxPlotPoints = 240;
-var maxPlotSeries = 10;
-function downsample(points, maxPoints = maxPlotPoints) {
-  if (points.length <= maxPoints) return points;
-  const size = Math.ceil(points.length / maxPoints);
-  const out = [];
-  for (let i = 0; i < points.length; i += size) {
-    const bucket = points.slice(i, i + size);
-    const peak = bucket.reduce((a, b) => b[1] > a[1] ? b : a);
-    out.push([bucket[0][0], peak[1]]);
-  }
-  return out;
-}
-function plotSeries(series, name3) {
-  return series.slice(0, maxPlotSeries).map((s) => ({
-    name: name3(s.metric),
-    labels: s.metric,
-    points: downsample(s.values)
-  }));
-}
-function rateSpan(context) {
-  const whole = context.window.end.getTime() - context.window.start.getTime();
-  const ms2 = Math.max(1, Math.min(whole, context.lookbackMs ?? whole));
-  return { ms: ms2, literal: promDuration(ms2), start: new Date(context.window.end.getTime() - ms2) };
-}
-function plotSpan(context) {
-  return `${Math.max(4 * context.stepSeconds, 1)}s`;
-}
-function appMatchers(gate, context) {
-  const matchers = [];
-  const namespace2 = gate.namespace ?? context.defaults.namespace;
-  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
-  for (const [name3, value] of Object.entries(gate.selector ?? {})) matchers.push({ name: name3, op: "=", value });
-  if (gate.track !== void 0) matchers.push({ name: "track", op: "=", value: gate.track });
-  return matchers;
-}
-function describeMatchers(matchers) {
-  return matchers.length === 0 ? "all series" : matchers.map((m) => `${m.name}=${m.value}`).join(", ");
-}
-function since(start, unixSeconds) {
-  return shortDuration(Math.max(0, unixSeconds * 1e3 - start.getTime()));
-}
-function round(value, digits = 3) {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-function percent(ratio2) {
-  return `${round(ratio2 * 100, 4)}%`;
-}
-function ms(seconds) {
-  return `${round(seconds * 1e3, 1)}ms`;
-}
-
-// actions/lib/gates/canary-vs-stable.ts
-var tracks = { name: "track", op: "=~", value: "canary|stable" };
-function byTrack(samples) {
-  return new Map(samples.map((s) => [s.metric.track ?? "", s.value[1]]));
-}
-function trackRatio(canary2, stable) {
-  if (stable === 0) return canary2 === 0 ? 1 : Number.POSITIVE_INFINITY;
-  return canary2 / stable;
-}
-async function evaluateCanaryVsStable(gate, context, queries) {
-  const matchers = [...appMatchers({ namespace: gate.namespace, selector: gate.selector }, context), tracks];
-  const span = rateSpan(context);
-  const { requestDuration, requestsTotal } = context.metrics;
-  const latency = gate.metric === "latency";
-  const what = latency ? `p${round(gate.quantile * 100, 1)}` : "error ratio";
-  const valueQuery = (range) => latency ? quantileQuery(requestDuration, gate.quantile, matchers, range, ["track"]) : errorRatioQuery(requestsTotal, gate.errorCodes, matchers, range, ["track"]);
-  const countMetric = latency ? `${requestDuration}_count` : requestsTotal;
-  const threshold = { maxRatio: gate.maxRatio, minSamples: gate.minSamples, metric: what };
-  const values = byTrack(await queries.instant(valueQuery(span.literal)));
-  const counts = byTrack(
-    await queries.instant(requestCountQuery(countMetric, matchers, span.literal, ["track"]))
-  );
-  const series = context.includeSeries ? plotSeries(await queries.range(valueQuery(plotSpan(context))), (labels2) => `${labels2.track} ${what}`) : [];
-  const [canary2, stable] = [values.get("canary"), values.get("stable")];
-  const [canaryCount, stableCount] = [counts.get("canary") ?? 0, counts.get("stable") ?? 0];
-  const observed = {
-    canary: canary2 === void 0 || Number.isNaN(canary2) ? null : round(canary2, 6),
-    stable: stable === void 0 || Number.isNaN(stable) ? null : round(stable, 6),
-    canarySamples: round(canaryCount, 1),
-    stableSamples: round(stableCount, 1)
-  };
-  const short = [
-    ["canary", canaryCount],
-    ["stable", stableCount]
-  ].filter(([, n]) => n < gate.minSamples);
-  if (short.length > 0 || observed.canary === null || observed.stable === null)
-    return {
-      status: "inconclusive",
-      reason: `too few requests to compare over ${shortDuration(span.ms)}: canary ${round(canaryCount, 0)}, stable ${round(stableCount, 0)} (need ${gate.minSamples} each)`,
-      observed,
-      threshold,
-      margin: null,
-      series
-    };
-  const ratio2 = trackRatio(canary2, stable);
-  observed.ratio = Number.isFinite(ratio2) ? round(ratio2, 4) : null;
-  const passed = ratio2 <= gate.maxRatio;
-  const shown = (v) => latency ? `${round(v * 1e3, 1)}ms` : `${round(v * 100, 2)}%`;
-  return {
-    status: passed ? "pass" : "fail",
-    reason: `canary ${what} ${shown(canary2)} vs stable ${shown(stable)}: ratio ${Number.isFinite(ratio2) ? round(ratio2, 3) : "\u221E"} ${passed ? "\u2264" : ">"} ${gate.maxRatio}`,
-    observed,
-    threshold,
-    margin: Number.isFinite(ratio2) ? round(gate.maxRatio - ratio2, 4) : null,
-    marginUnit: "ratio",
-    series
-  };
-}
-
-// actions/lib/gates/error-rate.ts
-async function evaluateErrorRate(gate, context, queries) {
-  const matchers = appMatchers(gate, context);
-  const span = rateSpan(context);
-  const counter = context.metrics.requestsTotal;
-  const threshold = { maxRatio: gate.max, errorCodes: gate.errorCodes };
-  const [sample] = await queries.instant(errorRatioQuery(counter, gate.errorCodes, matchers, span.literal));
-  const series = context.includeSeries ? plotSeries(
-    await queries.range(errorRatioQuery(counter, gate.errorCodes, matchers, plotSpan(context))),
-    () => "error ratio"
-  ) : [];
-  const value = sample?.value[1];
-  if (value === void 0 || !Number.isFinite(value))
-    return {
-      status: "inconclusive",
-      reason: `no requests in ${counter} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
-      observed: { errorRatio: null },
-      threshold,
-      margin: null,
-      series
-    };
-  const passed = value <= gate.max;
-  return {
-    status: passed ? "pass" : "fail",
-    reason: `${percent(value)} of requests failed (code =~ ${gate.errorCodes}) over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${percent(gate.max)} limit`,
-    observed: { errorRatio: round(value, 6) },
-    threshold,
-    margin: round(gate.max - value, 6),
-    marginUnit: "ratio",
-    series
-  };
-}
-
-// actions/lib/gates/coverage.ts
-var gapIntervals = 2.5;
-function median(values) {
-  if (values.length === 0) return void 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-function findGaps(scrapes, window2, fallbackInterval) {
-  const times = scrapes.map(([t2]) => t2).sort((a, b) => a - b);
-  const spacing = median(
-    times.slice(1).map((t2, i) => t2 - times[i]).filter((d) => d > 0)
-  );
-  const allowed = gapIntervals * (spacing ?? fallbackInterval);
-  const successes = scrapes.filter(([, v]) => v === 1).map(([t2]) => t2).sort((a, b) => a - b);
-  const edges = [window2.start.getTime() / 1e3, ...successes, window2.end.getTime() / 1e3];
-  const gaps = [];
-  for (let i = 1; i < edges.length; i++)
-    if (edges[i] - edges[i - 1] > allowed) gaps.push({ start: edges[i - 1], end: edges[i] });
-  return gaps;
-}
-async function dataGaps(metric, matchers, window2, stepSeconds, queries) {
-  const span = promDuration(window2.end.getTime() - window2.start.getTime());
-  const targets = await queries.instant(
-    `count by (job, instance) (last_over_time(${selector(metric, matchers)}[${span}]))`,
-    window2.end
-  );
-  const scrapes = [];
-  for (const { metric: labels2 } of targets) {
-    const target = ["job", "instance"].filter((name3) => labels2[name3] !== void 0).map((name3) => ({ name: name3, op: "=", value: labels2[name3] }));
-    if (target.length === 0) return void 0;
-    const up = await queries.samples(`${selector("up", target)}[${span}]`, window2.end);
-    for (const series of up) scrapes.push(...series.values);
-  }
-  if (targets.length === 0) return void 0;
-  return findGaps(scrapes, window2, stepSeconds);
-}
-function describeGaps(gaps, window2) {
-  const start = window2.start.getTime() / 1e3;
-  const total = gapSeconds(gaps);
-  const spans = gaps.slice(0, 3).map((g) => `${shortDuration((g.start - start) * 1e3)}\u2013${shortDuration((g.end - start) * 1e3)}`).join(", ");
-  return `${shortDuration(total * 1e3)} of the window without a successful scrape (${spans}${gaps.length > 3 ? ", \u2026" : ""} into it)`;
-}
-function gapSeconds(gaps) {
-  return gaps.reduce((sum, g) => sum + g.end - g.start, 0);
-}
-async function unprovenByGaps(check2, context, queries, outcome, why) {
-  const gaps = await dataGaps(check2.metric, check2.matchers, check2.span, context.stepSeconds, queries);
-  if (!gaps || gaps.length === 0) return void 0;
-  return {
-    status: "inconclusive",
-    reason: why(describeGaps(gaps, context.window)),
-    observed: { ...outcome.observed, dataGapSeconds: round(gapSeconds(gaps)) },
-    threshold: outcome.threshold,
-    margin: null,
-    ...outcome.series ? { series: outcome.series } : {}
-  };
-}
-
-// actions/lib/gates/hpa-scale-out.ts
-var hpaKey = "namespace, horizontalpodautoscaler";
-function hpaName(gate, context) {
-  if (gate.hpa) return gate.hpa;
-  const service = gate.service ?? context.defaults.service;
-  if (!service) return void 0;
-  return gate.track === "canary" ? `${service}-canary` : service;
-}
-function hpaMatchers(namespace2, name3) {
-  const matchers = [];
-  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
-  matchers.push({ name: "horizontalpodautoscaler", op: "=", value: name3 });
-  return matchers;
-}
-function replicasQuery(which2, matchers) {
-  return `max(${selector(`kube_horizontalpodautoscaler_status_${which2}_replicas`, matchers)})`;
-}
-function limitedQuery(matchers) {
-  const metricKey = `${hpaKey}, metric_name, metric_target_type`;
-  const limited = [
-    ...matchers,
-    { name: "condition", op: "=", value: "ScalingLimited" },
-    { name: "status", op: "=", value: "true" }
-  ];
-  return [
-    `max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_current_replicas", matchers)})`,
-    ` >= max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_spec_max_replicas", matchers)})`,
-    ` and on (${hpaKey}) max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_condition", limited)}) == 1`,
-    ` and on (${hpaKey}) (max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_status_target_metric", matchers)})`,
-    ` > max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_spec_target_metric", matchers)}))`
-  ].join("");
-}
-async function evaluateHpaScaleOut(gate, context, queries) {
-  const name3 = hpaName(gate, context);
-  const threshold = { withinSeconds: round(gate.within / 1e3) };
-  if (gate.minReplicas !== void 0) threshold.minReplicas = gate.minReplicas;
-  if (gate.factor !== void 0) threshold.factor = gate.factor;
-  if (!name3)
-    return {
-      status: "inconclusive",
-      reason: `track ${gate.track} needs a service name (set service, or evaluate inside an environment)`,
-      observed: {},
-      threshold,
-      margin: null
-    };
-  const namespace2 = gate.namespace ?? context.defaults.namespace;
-  const matchers = hpaMatchers(namespace2, name3);
-  const label = namespace2 ? `${namespace2}/${name3}` : name3;
-  const [series] = await queries.range(replicasQuery(gate.replicas, matchers));
-  const points = series?.values.filter(([, v]) => !Number.isNaN(v)) ?? [];
-  const plot = series ? plotSeries([series], () => `${gate.replicas} replicas`) : [];
-  if (points.length === 0)
-    return {
-      status: "inconclusive",
-      reason: `no kube_horizontalpodautoscaler_status_${gate.replicas}_replicas series for HPA ${label} in the window (is kube-state-metrics scraped, does the HPA exist?)`,
-      observed: {},
-      threshold,
-      margin: null
-    };
-  const { start, end } = context.window;
-  const startReplicas = points[0][1];
-  const target = Math.max(
-    gate.minReplicas ?? 0,
-    gate.factor !== void 0 ? Math.ceil(startReplicas * gate.factor) : 0
-  );
-  const deadline = start.getTime() + gate.within;
-  const peak = Math.max(...points.map(([, v]) => v));
-  const reached = points.find(([, v]) => v >= target);
-  const firstUp = points.find(([, v]) => v > startReplicas);
-  const observed = {
-    startReplicas,
-    targetReplicas: target,
-    peakReplicas: peak,
-    timeToScaleSeconds: reached ? round(reached[0] - start.getTime() / 1e3) : null,
-    firstScaleUpSeconds: firstUp ? round(firstUp[0] - start.getTime() / 1e3) : null
-  };
-  threshold.targetReplicas = target;
-  const withinText = formatDuration(gate.within);
-  if (gate.failWhenLimited) {
-    const [limited] = await queries.range(limitedQuery(matchers));
-    const at = limited?.values.find(([, v]) => !Number.isNaN(v));
-    if (at) {
-      observed.limitedAtSeconds = round(at[0] - start.getTime() / 1e3);
-      return {
-        status: "fail",
-        reason: `HPA ${label} was pinned at maxReplicas (${at[1]}) with ScalingLimited=True while its metric was above target, ${since(start, at[0])} into the window`,
-        observed,
-        threshold,
-        margin: null,
-        series: plot
-      };
-    }
-  }
-  if (reached && reached[0] * 1e3 <= deadline) {
-    const took = reached[0] * 1e3 - start.getTime();
-    return {
-      status: "pass",
-      reason: `HPA ${label} reached ${reached[1]} replicas (needed ${target}) after ${shortDuration(took)}, within ${withinText}`,
-      observed,
-      threshold,
-      margin: round((deadline - reached[0] * 1e3) / 1e3),
-      marginUnit: "s",
-      series: plot
-    };
-  }
-  if (reached || end.getTime() >= deadline) {
-    const missed = reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`;
-    const unproven = await unprovenByGaps(
-      {
-        metric: `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
-        matchers,
-        span: { start, end: new Date(Math.min(deadline, end.getTime())) }
-      },
-      context,
-      queries,
-      { observed, threshold, series: plot },
-      (gaps) => `${missed}, but before the ${withinText} deadline there was ${gaps}: it may have scaled out in time unseen`
-    );
-    if (unproven) return unproven;
-  }
-  if (reached)
-    return {
-      status: "fail",
-      reason: `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}, later than ${withinText}`,
-      observed,
-      threshold,
-      margin: round((deadline - reached[0] * 1e3) / 1e3),
-      marginUnit: "s",
-      series: plot
-    };
-  if (end.getTime() >= deadline)
-    return {
-      status: "fail",
-      reason: `HPA ${label} peaked at ${peak} replicas (from ${startReplicas}) and did not reach ${target} within ${withinText}`,
-      observed,
-      threshold,
-      margin: peak - target,
-      marginUnit: "replicas",
-      series: plot
-    };
-  return {
-    status: "inconclusive",
-    reason: `HPA ${label} is at ${points.at(-1)[1]} of ${target} replicas and the ${withinText} deadline is after the window end`,
-    observed,
-    threshold,
-    margin: null,
-    series: plot,
-    settled: false
-  };
-}
-
-// actions/lib/gates/latency.ts
-async function evaluateLatency(gate, context, queries) {
-  const matchers = appMatchers(gate, context);
-  const span = rateSpan(context);
-  const histogram = context.metrics.requestDuration;
-  const label = `p${round(gate.quantile * 100, 1)}`;
-  const threshold = { quantile: gate.quantile, maxMs: gate.max };
-  const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
-  const series = context.includeSeries ? plotSeries(
-    await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
-    () => label
-  ) : [];
-  const value = sample?.value[1];
-  if (value === void 0 || Number.isNaN(value))
-    return {
-      status: "inconclusive",
-      reason: `no requests in ${histogram} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
-      observed: { [`${label}Ms`]: null },
-      threshold,
-      margin: null,
-      series
-    };
-  const observedMs = value * 1e3;
-  const passed = observedMs <= gate.max;
-  return {
-    status: passed ? "pass" : "fail",
-    reason: `${label} was ${ms(value)} over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${formatDuration(gate.max)} limit`,
-    observed: { [`${label}Ms`]: round(observedMs, 2) },
-    threshold,
-    margin: round(gate.max - observedMs, 2),
-    marginUnit: "ms",
-    series
-  };
-}
-
-// actions/lib/gates/load-applied.ts
-async function evaluateLoadApplied(gate, context, queries) {
-  const threshold = {};
-  if (gate.minRate !== void 0) threshold.minRate = gate.minRate;
-  if (gate.minFraction !== void 0) {
-    threshold.minFraction = gate.minFraction;
-    if (context.targetRate !== void 0) threshold.targetRate = context.targetRate;
-  }
-  if (gate.minFraction !== void 0 && context.targetRate === void 0)
-    return {
-      status: "inconclusive",
-      reason: "minFraction needs the load target rate (--target-rate, or the target-rate input)",
-      observed: {},
-      threshold,
-      margin: null
-    };
-  const required2 = Math.max(gate.minRate ?? 0, (gate.minFraction ?? 0) * (context.targetRate ?? 0));
-  threshold.requiredRate = round(required2, 3);
-  const matchers = appMatchers(gate, context);
-  const span = rateSpan(context);
-  const counter = context.metrics.requestsTotal;
-  const [sample] = await queries.instant(requestRateQuery(counter, matchers, span.literal));
-  const series = context.includeSeries ? plotSeries(await queries.range(requestRateQuery(counter, matchers, plotSpan(context))), () => "req/s") : [];
-  const value = sample?.value[1];
-  if (value === void 0 || Number.isNaN(value))
-    return {
-      status: "inconclusive",
-      reason: `no ${counter} series for ${describeMatchers(matchers)}: no request reached the service, or the metric is not scraped`,
-      observed: { rate: null },
-      threshold,
-      margin: null,
-      series
-    };
-  const passed = value >= required2;
-  return {
-    status: passed ? "pass" : "fail",
-    reason: `achieved ${round(value, 2)} req/s over ${shortDuration(span.ms)}, ${passed ? "at least" : "below"} the required ${round(required2, 2)} req/s`,
-    observed: { rate: round(value, 3) },
-    threshold,
-    margin: round(value - required2, 3),
-    marginUnit: "req/s",
-    series
-  };
-}
-
-// actions/lib/gates/pending-pods.ts
-var podKey = "namespace, pod";
-var maxCausePods = 50;
-var appReasons = /* @__PURE__ */ new Set([
-  "ImagePullBackOff",
-  "ErrImagePull",
-  "InvalidImageName",
-  "CrashLoopBackOff",
-  "CreateContainerConfigError",
-  "CreateContainerError",
-  "RunContainerError"
-]);
-function withPodLabels(expr, namespaceMatchers, labels2, span) {
-  const entries = Object.entries(labels2);
-  if (entries.length === 0) return expr;
-  const matchers = [
-    ...namespaceMatchers,
-    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
-  ];
-  const podLabels = selector("kube_pod_labels", matchers);
-  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
-}
-function pendingQuery(namespaceMatchers, labels2) {
-  const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
-  return withPodLabels(
-    `max by (${podKey}) (${selector("kube_pod_status_phase", phase)})`,
-    namespaceMatchers,
-    labels2
-  );
-}
-function podTimestampQuery(family, namespaceMatchers, labels2, span) {
-  return withPodLabels(
-    `max by (${podKey}) (max_over_time(${selector(family, namespaceMatchers)}[${span}]))`,
-    namespaceMatchers,
-    labels2,
-    span
-  );
-}
-var keyOf = (labels2) => `${labels2.namespace ?? ""}/${labels2.pod ?? "?"}`;
-function byPod(samples) {
-  return new Map(samples.map((s) => [keyOf(s.metric), s.value[1]]));
-}
-function pendingStretches(phases, created, scheduled, window2, stepSeconds) {
-  const windowStart = window2.start.getTime() / 1e3;
-  const windowEnd = window2.end.getTime() / 1e3;
-  const pendingAt = /* @__PURE__ */ new Map();
-  const names = /* @__PURE__ */ new Map();
-  for (const s of phases) {
-    const key = keyOf(s.metric);
-    names.set(key, s.metric.pod ?? "?");
-    pendingAt.set(
-      key,
-      s.values.filter(([, v]) => v >= 1).map(([t2]) => t2)
-    );
-  }
-  const stretches = [];
-  for (const key of /* @__PURE__ */ new Set([...created.keys(), ...pendingAt.keys()])) {
-    const samples = pendingAt.get(key) ?? [];
-    const firstPending = samples[0];
-    const lastPending = samples.at(-1);
-    const scheduledAt = scheduled.get(key);
-    const start = created.get(key) ?? firstPending;
-    let end;
-    if (lastPending !== void 0 && lastPending > windowEnd - stepSeconds / 2) end = windowEnd;
-    else if (scheduledAt !== void 0) end = Math.max(scheduledAt, lastPending ?? scheduledAt);
-    else end = lastPending;
-    if (start === void 0 || end === void 0 || end <= windowStart || end < start) continue;
-    stretches.push({
-      pod: names.get(key) ?? key.slice(key.indexOf("/") + 1),
-      start,
-      end: Math.min(end, windowEnd)
-    });
-  }
-  return stretches;
-}
-function pendingCounts(stretches, window2) {
-  const windowStart = window2.start.getTime() / 1e3;
-  const windowEnd = window2.end.getTime() / 1e3;
-  const events = [];
-  for (const s of stretches) {
-    if (s.end <= s.start) continue;
-    events.push([Math.max(s.start, windowStart), 1], [s.end, -1]);
-  }
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const points = [[windowStart, 0]];
-  let count2 = 0;
-  for (const [t2, delta] of events) {
-    points.push([t2, count2]);
-    count2 += delta;
-    points.push([t2, count2]);
-  }
-  points.push([windowEnd, count2]);
-  return points;
-}
-async function describeCause(pods, namespaceMatchers, queries) {
-  const podMatcher = {
-    name: "pod",
-    op: "=~",
-    value: pods.slice(0, maxCausePods).map(escapeRegex).join("|")
-  };
-  const matchers = [...namespaceMatchers, podMatcher];
-  const unschedulable = await queries.range(
-    `max by (${podKey}) (${selector("kube_pod_status_unschedulable", matchers)})`
-  );
-  const waiting = await queries.range(
-    `max by (${podKey}, reason) (${selector("kube_pod_container_status_waiting_reason", matchers)}) == 1`
-  );
-  const unschedulablePods = unschedulable.filter((s) => s.values.some(([, v]) => v >= 1)).map((s) => s.metric.pod);
-  const appProblems = waiting.filter((s) => appReasons.has(s.metric.reason ?? "")).map((s) => `${s.metric.pod} ${s.metric.reason}`);
-  const parts = [];
-  if (unschedulablePods.length > 0)
-    parts.push(
-      `capacity: ${unschedulablePods.length} pod(s) Unschedulable (no node fits; the cluster autoscaler is missing, slow or at its limit)`
-    );
-  if (appProblems.length > 0) parts.push(`the app: ${[...new Set(appProblems)].slice(0, 3).join(", ")}`);
-  if (parts.length === 0)
-    return {
-      cause: "unknown",
-      detail: "cause unknown: scheduled but containers not started (slow image pull or init containers?)"
-    };
-  const cause = unschedulablePods.length > 0 && appProblems.length > 0 ? "capacity and app" : unschedulablePods.length > 0 ? "capacity" : "app";
-  return { cause, detail: `cause ${parts.join("; ")}` };
-}
-async function evaluatePendingPods(gate, context, queries) {
-  const namespace2 = gate.namespace ?? context.defaults.namespace;
-  const namespaceMatchers = namespace2 ? [{ name: "namespace", op: "=", value: namespace2 }] : [];
-  const labels2 = gate.selector ?? {};
-  const threshold = {};
-  if (gate.maxPending !== void 0) threshold.maxPending = gate.maxPending;
-  if (gate.maxPendingDuration !== void 0)
-    threshold.maxPendingSeconds = round(gate.maxPendingDuration / 1e3);
-  const scope = describeMatchers([
-    ...namespaceMatchers,
-    ...Object.entries(labels2).map(([name3, value]) => ({ name: name3, op: "=", value }))
-  ]);
-  const { window: window2 } = context;
-  const { start } = window2;
-  const windowStart = start.getTime() / 1e3;
-  const span = promDuration(window2.end.getTime() - start.getTime());
-  const series = await queries.range(pendingQuery(namespaceMatchers, labels2));
-  const created = byPod(
-    await queries.instant(podTimestampQuery("kube_pod_created", namespaceMatchers, labels2, span))
-  );
-  if (series.length === 0 && created.size === 0)
-    return {
-      status: "inconclusive",
-      reason: `no kube_pod_status_phase series for pods with ${scope} (no such pods, kube-state-metrics not scraped, or pod labels not exported by --metric-labels-allowlist)`,
-      observed: {},
-      threshold,
-      margin: null
-    };
-  const scheduled = byPod(
-    await queries.instant(
-      podTimestampQuery("kube_pod_status_scheduled_time", namespaceMatchers, labels2, span)
-    )
-  );
-  const stretches = pendingStretches(series, created, scheduled, window2, context.stepSeconds);
-  const counts = pendingCounts(stretches, window2);
-  const [peakAt, peak] = counts.reduce((a, b) => b[1] > a[1] ? b : a);
-  const longest = stretches.reduce(
-    (a, b) => !a || b.end - b.start > a.end - a.start ? b : a,
-    void 0
-  );
-  const longestMs = longest ? (longest.end - longest.start) * 1e3 : 0;
-  const observed = {
-    maxPending: peak,
-    maxPendingAtSeconds: peak > 0 ? round(Math.max(0, peakAt - windowStart)) : null,
-    longestPendingSeconds: round(longestMs / 1e3),
-    longestPendingPod: longest?.pod ?? null,
-    podsSeen: (/* @__PURE__ */ new Set([...created.keys(), ...series.map((s) => keyOf(s.metric))])).size
-  };
-  const plot = [{ name: "pending pods", labels: {}, points: downsample(counts) }];
-  const problems = [];
-  if (gate.maxPending !== void 0 && peak > gate.maxPending)
-    problems.push(
-      `${peak} pod(s) were Pending at once ${since(start, peakAt)} into the window (max ${gate.maxPending})`
-    );
-  const durationFailed = gate.maxPendingDuration !== void 0 && longest !== void 0 && longestMs > gate.maxPendingDuration;
-  if (durationFailed)
-    problems.push(
-      // Tenths, so that a stretch just over the limit never reads as equal to it.
-      `pod ${longest.pod} was Pending for ${round(longestMs / 1e3, 1)}s (max ${formatDuration(gate.maxPendingDuration)})`
-    );
-  const byDuration = gate.maxPendingDuration !== void 0 && (durationFailed || gate.maxPending === void 0);
-  const margin = byDuration ? round((gate.maxPendingDuration - longestMs) / 1e3) : gate.maxPending - peak;
-  const marginUnit = byDuration ? "s" : "pods";
-  if (problems.length === 0) {
-    const unproven = await unprovenByGaps(
-      { metric: "kube_pod_status_phase", matchers: namespaceMatchers, span: window2 },
-      context,
-      queries,
-      { observed, threshold, series: plot },
-      (gaps) => `no failure in the data, but ${gaps}: pods Pending only then went unseen (${scope})`
-    );
-    if (unproven) return unproven;
-    return {
-      status: "pass",
-      reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,
-      observed,
-      threshold,
-      margin,
-      marginUnit,
-      series: plot
-    };
-  }
-  const offenders = [...new Set(stretches.map((r) => r.pod))];
-  const { cause, detail } = await describeCause(offenders, namespaceMatchers, queries);
-  observed.cause = cause;
-  return {
-    status: "fail",
-    reason: `${problems.join("; ")}; ${detail}`,
-    observed,
-    threshold,
-    margin,
-    marginUnit,
-    series: plot
-  };
-}
-
-// actions/lib/gates/condition.ts
-var ConditionError = class extends Error {
-};
-var functionArity = /* @__PURE__ */ new Map([
-  ["len", 1],
-  ["isNaN", 1],
-  ["isInf", 1],
-  ["abs", 1],
-  ["min", 1],
-  ["max", 1],
-  ["sum", 1],
-  ["avg", 1],
-  ["default", 2],
-  ["all", 2],
-  ["any", 2],
-  ["none", 2]
-]);
-var wordOperators = /* @__PURE__ */ new Map([
-  ["and", "&&"],
-  ["or", "||"],
-  ["not", "!"]
-]);
-var constants3 = /* @__PURE__ */ new Map([
-  ["true", { kind: "bool", value: true }],
-  ["false", { kind: "bool", value: false }],
-  ["NaN", { kind: "number", value: Number.NaN }],
-  ["Inf", { kind: "number", value: Number.POSITIVE_INFINITY }]
-]);
-function tokenize(source) {
-  const tokens = [];
-  const pattern = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*|#)|(&&|\|\||==|!=|<=|>=|[<>!+\-*/%()[\],]))/y;
-  let index2 = 0;
-  while (index2 < source.length) {
-    if (/^\s*$/.test(source.slice(index2))) break;
-    pattern.lastIndex = index2;
-    const match = pattern.exec(source);
-    if (!match) {
-      const column2 = index2 + source.slice(index2).search(/\S/) + 1;
-      throw new ConditionError(`unexpected '${source[column2 - 1]}' at column ${column2}`);
-    }
-    const text = match[1] ?? match[2] ?? match[3];
-    const column = match.index + match[0].length - text.length + 1;
-    if (match[1] !== void 0) tokens.push({ text, type: "number", column });
-    else if (match[2] !== void 0 && wordOperators.has(text))
-      tokens.push({ text: wordOperators.get(text), type: "op", column });
-    else tokens.push({ text, type: match[2] !== void 0 ? "ident" : "op", column });
-    index2 = pattern.lastIndex;
-  }
-  tokens.push({ text: "end of expression", type: "end", column: source.length + 1 });
-  return tokens;
-}
-var binaryLevels = [
-  ["||"],
-  ["&&"],
-  ["==", "!=", "<", "<=", ">", ">="],
-  ["+", "-"],
-  ["*", "/", "%"]
-];
-var Parser = class {
-  constructor(tokens) {
-    this.tokens = tokens;
-  }
-  tokens;
-  position = 0;
-  parse() {
-    const node2 = this.binary(0);
-    const next = this.peek();
-    if (next.type !== "end") throw this.unexpected(next);
-    return node2;
-  }
-  peek() {
-    return this.tokens[this.position];
-  }
-  take() {
-    return this.tokens[this.position++];
-  }
-  unexpected(token) {
-    return new ConditionError(
-      `unexpected ${token.type === "end" ? token.text : `'${token.text}'`} at column ${token.column}`
-    );
-  }
-  expect(text) {
-    const token = this.take();
-    if (token.text !== text || token.type !== "op") {
-      const found = token.type === "end" ? token.text : `'${token.text}'`;
-      throw new ConditionError(`expected '${text}' at column ${token.column}, found ${found}`);
-    }
-  }
-  binary(level) {
-    if (level === binaryLevels.length) return this.unary();
-    let left = this.binary(level + 1);
-    const comparison = level === 2;
-    while (this.peek().type === "op" && binaryLevels[level].includes(this.peek().text)) {
-      const op = this.take().text;
-      left = { kind: "binary", op, left, right: this.binary(level + 1) };
-      if (comparison) break;
-    }
-    return left;
-  }
-  unary() {
-    const token = this.peek();
-    if (token.type === "op" && (token.text === "!" || token.text === "-")) {
-      this.take();
-      return { kind: "unary", op: token.text, operand: this.unary() };
-    }
-    return this.postfix();
-  }
-  postfix() {
-    let node2 = this.primary();
-    while (this.peek().type === "op" && this.peek().text === "[") {
-      this.take();
-      const index2 = this.binary(0);
-      this.expect("]");
-      node2 = { kind: "index", target: node2, index: index2 };
-    }
-    return node2;
-  }
-  primary() {
-    const token = this.take();
-    if (token.type === "number") return { kind: "number", value: Number(token.text) };
-    if (token.type === "op" && token.text === "(") {
-      const node2 = this.binary(0);
-      this.expect(")");
-      return node2;
-    }
-    if (token.type !== "ident") throw this.unexpected(token);
-    const constant = constants3.get(token.text);
-    if (constant) return constant;
-    if (this.peek().type === "op" && this.peek().text === "(") {
-      const arity = functionArity.get(token.text);
-      if (arity === void 0)
-        throw new ConditionError(
-          `unknown function '${token.text}' at column ${token.column} (known: ${[...functionArity.keys()].join(", ")})`
-        );
-      this.take();
-      const args = [];
-      if (!(this.peek().type === "op" && this.peek().text === ")")) {
-        args.push(this.binary(0));
-        while (this.peek().type === "op" && this.peek().text === ",") {
-          this.take();
-          args.push(this.binary(0));
-        }
-      }
-      this.expect(")");
-      if (args.length !== arity)
-        throw new ConditionError(`${token.text}() takes ${arity} argument(s), got ${args.length}`);
-      return { kind: "call", name: token.text, args };
-    }
-    if (token.text !== "result" && token.text !== "#")
-      throw new ConditionError(`unknown name '${token.text}' at column ${token.column} (use result)`);
-    return { kind: "name", name: token.text };
-  }
-};
-function describe(value) {
-  if (Array.isArray(value)) return `a list of ${value.length} value(s)`;
-  return typeof value === "boolean" ? "a boolean" : "a number";
-}
-function toNumber(value) {
-  if (typeof value === "number") return value;
-  if (Array.isArray(value)) {
-    if (value.length === 1) return value[0];
-    const hint = value.length === 0 ? "result is empty" : `result has ${value.length} values`;
-    throw new ConditionError(`${hint}; use result[i], len(), all(), any() or default()`);
-  }
-  throw new ConditionError("expected a number, got a boolean");
-}
-function toList(value, fn) {
-  if (Array.isArray(value)) return value;
-  if (typeof value === "number") return [value];
-  throw new ConditionError(`${fn}() expects a list of numbers, got ${describe(value)}`);
-}
-function toBoolean(value) {
-  if (typeof value === "boolean") return value;
-  throw new ConditionError(`expected a condition (true/false), got ${describe(value)}`);
-}
-function callFunction(name3, args, scope) {
-  const first = () => evaluateNode(args[0], scope);
-  switch (name3) {
-    case "len":
-      return toList(first(), name3).length;
-    case "isNaN":
-      return Number.isNaN(toNumber(first()));
-    case "isInf":
-      return Math.abs(toNumber(first())) === Number.POSITIVE_INFINITY;
-    case "abs":
-      return Math.abs(toNumber(first()));
-    case "default": {
-      const value = first();
-      const empty = Array.isArray(value) ? value.length === 0 : typeof value === "number" && Number.isNaN(value);
-      return empty ? evaluateNode(args[1], scope) : value;
-    }
-    case "all":
-    case "any":
-    case "none": {
-      const list = toList(first(), name3);
-      const test = (item) => toBoolean(evaluateNode(args[1], { ...scope, "#": item }));
-      if (name3 === "all") return list.every(test);
-      if (name3 === "any") return list.some(test);
-      return !list.some(test);
-    }
-    default: {
-      const list = toList(first(), name3);
-      if (list.length === 0) throw new ConditionError(`${name3}() of an empty result`);
-      if (name3 === "min") return Math.min(...list);
-      if (name3 === "max") return Math.max(...list);
-      const total = list.reduce((a, b) => a + b, 0);
-      return name3 === "sum" ? total : total / list.length;
-    }
-  }
-}
-function compare(op, a, b) {
-  if ((op === "==" || op === "!=") && typeof a === "boolean" && typeof b === "boolean")
-    return op === "==" ? a === b : a !== b;
-  const [x, y] = [toNumber(a), toNumber(b)];
-  switch (op) {
-    case "==":
-      return x === y;
-    case "!=":
-      return x !== y;
-    case "<":
-      return x < y;
-    case "<=":
-      return x <= y;
-    case ">":
-      return x > y;
-    default:
-      return x >= y;
-  }
-}
-function arithmetic(op, x, y) {
-  if (op === "+") return x + y;
-  if (op === "-") return x - y;
-  if (op === "*") return x * y;
-  if (op === "/") return x / y;
-  return x % y;
-}
-function evaluateNode(node2, scope) {
-  switch (node2.kind) {
-    case "number":
-    case "bool":
-      return node2.value;
-    case "name": {
-      const value = scope[node2.name];
-      if (value === void 0)
-        throw new ConditionError(`'${node2.name}' is only defined inside all(), any(), none()`);
-      return value;
-    }
-    case "unary": {
-      const value = evaluateNode(node2.operand, scope);
-      return node2.op === "!" ? !toBoolean(value) : -toNumber(value);
-    }
-    case "index": {
-      const list = toList(evaluateNode(node2.target, scope), "indexing");
-      const index2 = toNumber(evaluateNode(node2.index, scope));
-      const item = list[index2 < 0 ? list.length + index2 : index2];
-      if (!Number.isInteger(index2) || item === void 0)
-        throw new ConditionError(`index ${index2} is out of range (result has ${list.length} value(s))`);
-      return item;
-    }
-    case "call":
-      return callFunction(node2.name, node2.args, scope);
-    case "binary": {
-      if (node2.op === "&&")
-        return toBoolean(evaluateNode(node2.left, scope)) && toBoolean(evaluateNode(node2.right, scope));
-      if (node2.op === "||")
-        return toBoolean(evaluateNode(node2.left, scope)) || toBoolean(evaluateNode(node2.right, scope));
-      const [left, right] = [evaluateNode(node2.left, scope), evaluateNode(node2.right, scope)];
-      if (["==", "!=", "<", "<=", ">", ">="].includes(node2.op)) return compare(node2.op, left, right);
-      return arithmetic(node2.op, toNumber(left), toNumber(right));
-    }
-  }
-}
-function parseCondition(source) {
-  const tree = new Parser(tokenize(source)).parse();
-  return {
-    source,
-    evaluate(result) {
-      const value = evaluateNode(tree, { result });
-      if (typeof value !== "boolean")
-        throw new ConditionError(`'${source}' gives ${describe(value)}, not true or false`);
-      return value;
-    }
-  };
-}
-
-// actions/lib/gates/promql-gate.ts
-var shownValues = 10;
-function expandQuery(query, context) {
-  return query.replaceAll("$window", promDuration(rateSpan(context).ms));
-}
-function judge(gate, result) {
-  const shown = result.length === 1 ? String(result[0]) : `[${result.slice(0, shownValues).join(", ")}]`;
-  if (gate.failureCondition?.evaluate(result))
-    return {
-      status: "fail",
-      reason: `result ${shown} meets the failure condition '${gate.failureCondition.source}'`
-    };
-  if (!gate.successCondition)
-    return {
-      status: "pass",
-      reason: `result ${shown} does not meet the failure condition '${gate.failureCondition.source}'`
-    };
-  if (gate.successCondition.evaluate(result))
-    return {
-      status: "pass",
-      reason: `result ${shown} meets the success condition '${gate.successCondition.source}'`
-    };
-  return gate.failureCondition ? {
-    status: "inconclusive",
-    reason: `result ${shown} meets neither the success condition '${gate.successCondition.source}' nor the failure condition`
-  } : {
-    status: "fail",
-    reason: `result ${shown} does not meet the success condition '${gate.successCondition.source}'`
-  };
-}
-async function evaluatePromql(gate, context, queries) {
-  const threshold = {};
-  if (gate.successCondition) threshold.successCondition = gate.successCondition.source;
-  if (gate.failureCondition) threshold.failureCondition = gate.failureCondition.source;
-  const samples = await queries.instant(expandQuery(gate.query, context));
-  const result = samples.map((s) => s.value[1]);
-  const observed = { result: result.length === 0 ? null : JSON.stringify(result.slice(0, shownValues)) };
-  if (result.length === 0)
-    return {
-      status: gate.noData,
-      reason: `the query returned no data (noData: ${gate.noData})`,
-      observed,
-      threshold,
-      margin: null
-    };
-  try {
-    return { ...judge(gate, result), observed, threshold, margin: null };
-  } catch (error63) {
-    if (!(error63 instanceof ConditionError)) throw error63;
-    return {
-      status: "inconclusive",
-      reason: `cannot evaluate the condition: ${error63.message}`,
-      observed,
-      threshold,
-      margin: null
-    };
-  }
-}
-
-// actions/lib/gates/queries.ts
-var GateQueries = class {
-  constructor(context) {
-    this.context = context;
-  }
-  context;
-  run = [];
-  async instant(expr, time3 = this.context.window.end) {
-    this.run.push(expr);
-    return this.context.client.query(expr, time3, this.context.signal);
-  }
-  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
-  async samples(expr, time3 = this.context.window.end) {
-    this.run.push(expr);
-    return this.context.client.querySamples(expr, time3, this.context.signal);
-  }
-  async range(expr, window2 = this.context.window) {
-    this.run.push(expr);
-    const spanMs = window2.end.getTime() - window2.start.getTime();
-    const step = Math.max(this.context.stepSeconds, Math.ceil(spanMs / 1e3 / 1e4));
-    const start = new Date(window2.start.getTime() + spanMs % (step * 1e3));
-    return this.context.client.queryRange(expr, start, window2.end, step, this.context.signal);
-  }
-};
-
-// actions/lib/gates/evaluate.ts
-function evaluator(gate, context, queries) {
-  switch (gate.type) {
-    case "hpaScaleOut":
-      return evaluateHpaScaleOut(gate, context, queries);
-    case "pendingPods":
-      return evaluatePendingPods(gate, context, queries);
-    case "latency":
-      return evaluateLatency(gate, context, queries);
-    case "errorRate":
-      return evaluateErrorRate(gate, context, queries);
-    case "loadApplied":
-      return evaluateLoadApplied(gate, context, queries);
-    case "canaryVsStable":
-      return evaluateCanaryVsStable(gate, context, queries);
-    case "promql":
-      return evaluatePromql(gate, context, queries);
-  }
-}
-function windowJson(window2) {
-  return { start: window2.start.toISOString(), end: window2.end.toISOString() };
-}
-async function evaluateGate(gate, context) {
-  const queries = new GateQueries(context);
-  const window2 = windowJson(context.window);
-  try {
-    const { status, reason, series, settled, ...numbers } = await evaluator(gate, context, queries);
-    return {
-      name: gate.name,
-      type: gate.type,
-      status,
-      reason,
-      ...numbers,
-      queries: queries.run,
-      window: window2,
-      series: series ?? [],
-      settled: settled ?? true
-    };
-  } catch (error63) {
-    if (!(error63 instanceof PrometheusError)) throw error63;
-    return {
-      name: gate.name,
-      type: gate.type,
-      status: "inconclusive",
-      reason: error63.message,
-      observed: {},
-      threshold: {},
-      margin: null,
-      queries: queries.run,
-      window: window2,
-      series: [],
-      settled: true,
-      error: { kind: error63.kind, message: error63.message }
-    };
-  }
-}
-function queryBudgetMs(window2) {
-  return Math.round(Math.min(12e4, Math.max(1e4, (window2.end.getTime() - window2.start.getTime()) / 4)));
-}
-async function evaluateOnce(gates2, context) {
-  const deadline = context.deadline?.getTime() ?? Math.max(Date.now(), context.window.end.getTime()) + queryBudgetMs(context.window);
-  const expired = new AbortController();
-  const timer = setTimeout(
-    () => expired.abort(
-      new PrometheusError(
-        "timeout",
-        `Prometheus did not answer by the evaluation deadline ${new Date(deadline).toISOString()}`
-      )
-    ),
-    Math.max(0, deadline - Date.now())
-  );
-  const signal = context.signal ? AbortSignal.any([context.signal, expired.signal]) : expired.signal;
-  try {
-    const results = [];
-    for (const gate of gates2) results.push(await evaluateGate(gate, { ...context, signal }));
-    return results;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-function unfinished(result, why) {
-  if (result.status === "fail") return result;
-  return {
-    ...result,
-    status: "inconclusive",
-    reason: `${why} before the window ended (last: ${result.reason})`
-  };
-}
-async function evaluateContinuously(gates2, context, options) {
-  const now = options.now ?? Date.now;
-  const failureLimit = options.failureLimit ?? 0;
-  const errorLimit = options.consecutiveErrorLimit ?? 4;
-  const failures = /* @__PURE__ */ new Map();
-  const errors = /* @__PURE__ */ new Map();
-  const { start, end } = context.window;
-  let last = gates2.map((gate) => ({
-    name: gate.name,
-    type: gate.type,
-    status: "inconclusive",
-    reason: "not evaluated yet",
-    observed: {},
-    threshold: {},
-    margin: null,
-    queries: [],
-    window: windowJson(context.window),
-    series: [],
-    settled: false
-  }));
-  let evaluations = 0;
-  while (now() < end.getTime() && !context.signal?.aborted) {
-    let results2;
-    try {
-      results2 = await evaluateOnce(gates2, {
-        ...context,
-        window: { start, end: new Date(now()) },
-        deadline: end
-      });
-    } catch (error63) {
-      if (context.signal?.aborted) break;
-      throw error63;
-    }
-    evaluations++;
-    last = results2;
-    options.onEvaluation?.(results2, evaluations);
-    for (const result of results2) {
-      if (result.status === "fail") failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
-      errors.set(result.name, result.error ? (errors.get(result.name) ?? 0) + 1 : 0);
-    }
-    const failed = results2.find((r) => (failures.get(r.name) ?? 0) > failureLimit);
-    if (failed)
-      return {
-        results: results2,
-        evaluations,
-        stoppedEarly: true,
-        stopReason: `gate ${failed.name} failed ${failures.get(failed.name)} time(s) (failureLimit ${failureLimit})`
-      };
-    const erring = results2.find((r) => (errors.get(r.name) ?? 0) > errorLimit);
-    if (erring)
-      return {
-        results: results2.map((r) => unfinished(r, "stopped on errors")),
-        evaluations,
-        stoppedEarly: true,
-        stopReason: `gate ${erring.name} could not be evaluated ${errors.get(erring.name)} times in a row (consecutiveErrorLimit ${errorLimit}): ${erring.reason}`
-      };
-    const wait = Math.min(options.intervalMs, end.getTime() - now());
-    if (wait > 0) await delay(wait, context.signal);
-  }
-  if (context.signal?.aborted)
-    return {
-      results: last.map((r) => unfinished(r, "evaluation cancelled")),
-      evaluations,
-      stoppedEarly: true,
-      stopReason: "cancelled"
-    };
-  const results = await evaluateOnce(gates2, {
-    ...context,
-    lookbackMs: void 0,
-    includeSeries: true,
-    deadline: void 0
-  });
-  return { results, evaluations: evaluations + 1, stoppedEarly: false, stopReason: "the window ended" };
-}
-
-// actions/lib/util/markdown-escape.ts
-function escapeMarkdown(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
-}
-
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -48889,7 +47634,7 @@ __export(external_exports, {
   decode: () => decode2,
   decodeAsync: () => decodeAsync2,
   deepPartial: () => deepPartial,
-  describe: () => describe3,
+  describe: () => describe2,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -49295,7 +48040,7 @@ __export(core_exports3, {
   createToJSONSchemaMethod: () => createToJSONSchemaMethod,
   decode: () => decode,
   decodeAsync: () => decodeAsync,
-  describe: () => describe2,
+  describe: () => describe,
   encode: () => encode,
   encodeAsync: () => encodeAsync,
   extractDefs: () => extractDefs,
@@ -49381,7 +48126,7 @@ __export(util_exports, {
   defineLazyInternal: () => defineLazyInternal,
   derived: () => derived,
   esc: () => esc,
-  escapeRegex: () => escapeRegex2,
+  escapeRegex: () => escapeRegex,
   explicitlyAborted: () => explicitlyAborted,
   extend: () => extend,
   finalizeIssue: () => finalizeIssue,
@@ -49726,7 +48471,7 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex2(str) {
+function escapeRegex(str) {
   return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def2, params) {
@@ -50781,7 +49526,7 @@ function emoji() {
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
 var mac = (delimiter) => {
-  const escapedDelim = escapeRegex2(delimiter ?? ":");
+  const escapedDelim = escapeRegex(delimiter ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -51206,7 +49951,7 @@ var $ZodCheckUpperCase = /* @__PURE__ */ $constructor("$ZodCheckUpperCase", (ins
 });
 var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const escapedRegex = escapeRegex2(def2.includes);
+  const escapedRegex = escapeRegex(def2.includes);
   const pattern = new RegExp(typeof def2.position === "number" ? `^.{${def2.position},}${escapedRegex}` : escapedRegex);
   def2.pattern = pattern;
   inst._zod.check = (payload) => {
@@ -51225,7 +49970,7 @@ var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst,
 });
 var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern = new RegExp(`^${escapeRegex2(def2.prefix)}.*`);
+  const pattern = new RegExp(`^${escapeRegex(def2.prefix)}.*`);
   def2.pattern ?? (def2.pattern = pattern);
   inst._zod.check = (payload) => {
     if (payload.value.startsWith(def2.prefix))
@@ -51243,7 +49988,7 @@ var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (i
 });
 var $ZodCheckEndsWith = /* @__PURE__ */ $constructor("$ZodCheckEndsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern = new RegExp(`.*${escapeRegex2(def2.suffix)}$`);
+  const pattern = new RegExp(`.*${escapeRegex(def2.suffix)}$`);
   def2.pattern ?? (def2.pattern = pattern);
   inst._zod.check = (payload) => {
     if (payload.value.endsWith(def2.suffix))
@@ -53236,7 +51981,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
     const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
-    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex2(o.toString())).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -53258,7 +52003,7 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def2) => {
   inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
-    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex2(o) : o ? escapeRegex2(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -53654,7 +52399,7 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
       }
       regexParts.push(cleanRegex(source));
     } else if (part === null || primitiveTypes.has(typeof part)) {
-      regexParts.push(escapeRegex2(`${part}`));
+      regexParts.push(escapeRegex(`${part}`));
     } else {
       throw new Error(`Invalid template literal part: ${part}`);
     }
@@ -64285,7 +63030,7 @@ function _check(fn, params) {
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe2(description) {
+function describe(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
@@ -65839,7 +64584,7 @@ __export(schemas_exports2, {
   currencyCode: () => currencyCode2,
   custom: () => custom,
   date: () => date2,
-  describe: () => describe3,
+  describe: () => describe2,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -67431,7 +66176,7 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var describe3 = describe2;
+var describe2 = describe;
 var meta2 = meta;
 var ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def2) => {
   ZodCustom.init(inst, def2);
@@ -68485,6 +67230,1172 @@ function bigint3(params) {
 }
 function date4(params) {
   return _coercedDate(ZodDate, params);
+}
+
+// actions/lib/prometheus/promql.ts
+var metricNamePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+var labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+function escapeLabelValue(value) {
+  let out = "";
+  for (const char of value) {
+    const code = char.codePointAt(0);
+    if (char === "\\") out += "\\\\";
+    else if (char === '"') out += '\\"';
+    else if (char === "\n") out += "\\n";
+    else if (char === "\r") out += "\\r";
+    else if (char === "	") out += "\\t";
+    else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += char;
+  }
+  return out;
+}
+function escapeRegex2(value) {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
+}
+function assertMetricName(name3) {
+  if (!metricNamePattern.test(name3)) throw new Error(`'${name3}' is not a valid Prometheus metric name`);
+  return name3;
+}
+function assertLabelName(name3) {
+  if (!labelNamePattern.test(name3)) throw new Error(`'${name3}' is not a valid Prometheus label name`);
+  return name3;
+}
+function isLabelName(name3) {
+  return labelNamePattern.test(name3);
+}
+function selector(metric, matchers) {
+  const body = matchers.map((m) => `${assertLabelName(m.name)}${m.op}"${escapeLabelValue(m.value)}"`).join(",");
+  return `${assertMetricName(metric)}{${body}}`;
+}
+function kubeLabelName(key) {
+  return `label_${key.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+}
+function promDuration(ms2) {
+  const whole = Math.max(1, Math.round(ms2));
+  return whole % 1e3 === 0 ? `${whole / 1e3}s` : `${whole}ms`;
+}
+
+// actions/lib/gates/app-queries.ts
+function by(labels2) {
+  return labels2.length === 0 ? "" : ` by (${labels2.join(", ")})`;
+}
+function quantileQuery(histogram, q, matchers, span, groupBy = []) {
+  const buckets = selector(`${histogram}_bucket`, matchers);
+  return `histogram_quantile(${q}, sum${by([...groupBy, "le"])} (rate(${buckets}[${span}])))`;
+}
+function errorRatioQuery(counter, codes, matchers, span, groupBy = []) {
+  const all = `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
+  const failed = `sum${by(groupBy)} (rate(${selector(counter, [...matchers, { name: "code", op: "=~", value: codes }])}[${span}]))`;
+  return `(${failed} or 0 * ${all}) / ${all}`;
+}
+function requestRateQuery(counter, matchers, span, groupBy = []) {
+  return `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
+}
+function requestCountQuery(counter, matchers, span, groupBy = []) {
+  return `sum${by(groupBy)} (increase(${selector(counter, matchers)}[${span}]))`;
+}
+
+// actions/lib/util/names.ts
+var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var gateName = external_exports.string().regex(
+  gateNamePattern,
+  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
+).describe("Unique gate name, referenced by canary steps");
+var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
+
+// actions/lib/gates/condition.ts
+var ConditionError = class extends Error {
+};
+var functionArity = /* @__PURE__ */ new Map([
+  ["len", 1],
+  ["isNaN", 1],
+  ["isInf", 1],
+  ["abs", 1],
+  ["min", 1],
+  ["max", 1],
+  ["sum", 1],
+  ["avg", 1],
+  ["default", 2],
+  ["all", 2],
+  ["any", 2],
+  ["none", 2]
+]);
+var wordOperators = /* @__PURE__ */ new Map([
+  ["and", "&&"],
+  ["or", "||"],
+  ["not", "!"]
+]);
+var constants3 = /* @__PURE__ */ new Map([
+  ["true", { kind: "bool", value: true }],
+  ["false", { kind: "bool", value: false }],
+  ["NaN", { kind: "number", value: Number.NaN }],
+  ["Inf", { kind: "number", value: Number.POSITIVE_INFINITY }]
+]);
+function tokenize(source) {
+  const tokens = [];
+  const pattern = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*|#)|(&&|\|\||==|!=|<=|>=|[<>!+\-*/%()[\],]))/y;
+  let index2 = 0;
+  while (index2 < source.length) {
+    if (/^\s*$/.test(source.slice(index2))) break;
+    pattern.lastIndex = index2;
+    const match = pattern.exec(source);
+    if (!match) {
+      const column2 = index2 + source.slice(index2).search(/\S/) + 1;
+      throw new ConditionError(`unexpected '${source[column2 - 1]}' at column ${column2}`);
+    }
+    const text = match[1] ?? match[2] ?? match[3];
+    const column = match.index + match[0].length - text.length + 1;
+    if (match[1] !== void 0) tokens.push({ text, type: "number", column });
+    else if (match[2] !== void 0 && wordOperators.has(text))
+      tokens.push({ text: wordOperators.get(text), type: "op", column });
+    else tokens.push({ text, type: match[2] !== void 0 ? "ident" : "op", column });
+    index2 = pattern.lastIndex;
+  }
+  tokens.push({ text: "end of expression", type: "end", column: source.length + 1 });
+  return tokens;
+}
+var binaryLevels = [
+  ["||"],
+  ["&&"],
+  ["==", "!=", "<", "<=", ">", ">="],
+  ["+", "-"],
+  ["*", "/", "%"]
+];
+var Parser = class {
+  constructor(tokens) {
+    this.tokens = tokens;
+  }
+  tokens;
+  position = 0;
+  parse() {
+    const node2 = this.binary(0);
+    const next = this.peek();
+    if (next.type !== "end") throw this.unexpected(next);
+    return node2;
+  }
+  peek() {
+    return this.tokens[this.position];
+  }
+  take() {
+    return this.tokens[this.position++];
+  }
+  unexpected(token) {
+    return new ConditionError(
+      `unexpected ${token.type === "end" ? token.text : `'${token.text}'`} at column ${token.column}`
+    );
+  }
+  expect(text) {
+    const token = this.take();
+    if (token.text !== text || token.type !== "op") {
+      const found = token.type === "end" ? token.text : `'${token.text}'`;
+      throw new ConditionError(`expected '${text}' at column ${token.column}, found ${found}`);
+    }
+  }
+  binary(level) {
+    if (level === binaryLevels.length) return this.unary();
+    let left = this.binary(level + 1);
+    const comparison = level === 2;
+    while (this.peek().type === "op" && binaryLevels[level].includes(this.peek().text)) {
+      const op = this.take().text;
+      left = { kind: "binary", op, left, right: this.binary(level + 1) };
+      if (comparison) break;
+    }
+    return left;
+  }
+  unary() {
+    const token = this.peek();
+    if (token.type === "op" && (token.text === "!" || token.text === "-")) {
+      this.take();
+      return { kind: "unary", op: token.text, operand: this.unary() };
+    }
+    return this.postfix();
+  }
+  postfix() {
+    let node2 = this.primary();
+    while (this.peek().type === "op" && this.peek().text === "[") {
+      this.take();
+      const index2 = this.binary(0);
+      this.expect("]");
+      node2 = { kind: "index", target: node2, index: index2 };
+    }
+    return node2;
+  }
+  primary() {
+    const token = this.take();
+    if (token.type === "number") return { kind: "number", value: Number(token.text) };
+    if (token.type === "op" && token.text === "(") {
+      const node2 = this.binary(0);
+      this.expect(")");
+      return node2;
+    }
+    if (token.type !== "ident") throw this.unexpected(token);
+    const constant = constants3.get(token.text);
+    if (constant) return constant;
+    if (this.peek().type === "op" && this.peek().text === "(") {
+      const arity = functionArity.get(token.text);
+      if (arity === void 0)
+        throw new ConditionError(
+          `unknown function '${token.text}' at column ${token.column} (known: ${[...functionArity.keys()].join(", ")})`
+        );
+      this.take();
+      const args = [];
+      if (!(this.peek().type === "op" && this.peek().text === ")")) {
+        args.push(this.binary(0));
+        while (this.peek().type === "op" && this.peek().text === ",") {
+          this.take();
+          args.push(this.binary(0));
+        }
+      }
+      this.expect(")");
+      if (args.length !== arity)
+        throw new ConditionError(`${token.text}() takes ${arity} argument(s), got ${args.length}`);
+      return { kind: "call", name: token.text, args };
+    }
+    if (token.text !== "result" && token.text !== "#")
+      throw new ConditionError(`unknown name '${token.text}' at column ${token.column} (use result)`);
+    return { kind: "name", name: token.text };
+  }
+};
+function describe3(value) {
+  if (Array.isArray(value)) return `a list of ${value.length} value(s)`;
+  return typeof value === "boolean" ? "a boolean" : "a number";
+}
+function toNumber(value) {
+  if (typeof value === "number") return value;
+  if (Array.isArray(value)) {
+    if (value.length === 1) return value[0];
+    const hint = value.length === 0 ? "result is empty" : `result has ${value.length} values`;
+    throw new ConditionError(`${hint}; use result[i], len(), all(), any() or default()`);
+  }
+  throw new ConditionError("expected a number, got a boolean");
+}
+function toList(value, fn) {
+  if (Array.isArray(value)) return value;
+  if (typeof value === "number") return [value];
+  throw new ConditionError(`${fn}() expects a list of numbers, got ${describe3(value)}`);
+}
+function toBoolean(value) {
+  if (typeof value === "boolean") return value;
+  throw new ConditionError(`expected a condition (true/false), got ${describe3(value)}`);
+}
+function callFunction(name3, args, scope) {
+  const first = () => evaluateNode(args[0], scope);
+  switch (name3) {
+    case "len":
+      return toList(first(), name3).length;
+    case "isNaN":
+      return Number.isNaN(toNumber(first()));
+    case "isInf":
+      return Math.abs(toNumber(first())) === Number.POSITIVE_INFINITY;
+    case "abs":
+      return Math.abs(toNumber(first()));
+    case "default": {
+      const value = first();
+      const empty = Array.isArray(value) ? value.length === 0 : typeof value === "number" && Number.isNaN(value);
+      return empty ? evaluateNode(args[1], scope) : value;
+    }
+    case "all":
+    case "any":
+    case "none": {
+      const list = toList(first(), name3);
+      const test = (item) => toBoolean(evaluateNode(args[1], { ...scope, "#": item }));
+      if (name3 === "all") return list.every(test);
+      if (name3 === "any") return list.some(test);
+      return !list.some(test);
+    }
+    default: {
+      const list = toList(first(), name3);
+      if (list.length === 0) throw new ConditionError(`${name3}() of an empty result`);
+      if (name3 === "min") return Math.min(...list);
+      if (name3 === "max") return Math.max(...list);
+      const total = list.reduce((a, b) => a + b, 0);
+      return name3 === "sum" ? total : total / list.length;
+    }
+  }
+}
+function compare(op, a, b) {
+  if ((op === "==" || op === "!=") && typeof a === "boolean" && typeof b === "boolean")
+    return op === "==" ? a === b : a !== b;
+  const [x, y] = [toNumber(a), toNumber(b)];
+  switch (op) {
+    case "==":
+      return x === y;
+    case "!=":
+      return x !== y;
+    case "<":
+      return x < y;
+    case "<=":
+      return x <= y;
+    case ">":
+      return x > y;
+    default:
+      return x >= y;
+  }
+}
+function arithmetic(op, x, y) {
+  if (op === "+") return x + y;
+  if (op === "-") return x - y;
+  if (op === "*") return x * y;
+  if (op === "/") return x / y;
+  return x % y;
+}
+function evaluateNode(node2, scope) {
+  switch (node2.kind) {
+    case "number":
+    case "bool":
+      return node2.value;
+    case "name": {
+      const value = scope[node2.name];
+      if (value === void 0)
+        throw new ConditionError(`'${node2.name}' is only defined inside all(), any(), none()`);
+      return value;
+    }
+    case "unary": {
+      const value = evaluateNode(node2.operand, scope);
+      return node2.op === "!" ? !toBoolean(value) : -toNumber(value);
+    }
+    case "index": {
+      const list = toList(evaluateNode(node2.target, scope), "indexing");
+      const index2 = toNumber(evaluateNode(node2.index, scope));
+      const item = list[index2 < 0 ? list.length + index2 : index2];
+      if (!Number.isInteger(index2) || item === void 0)
+        throw new ConditionError(`index ${index2} is out of range (result has ${list.length} value(s))`);
+      return item;
+    }
+    case "call":
+      return callFunction(node2.name, node2.args, scope);
+    case "binary": {
+      if (node2.op === "&&")
+        return toBoolean(evaluateNode(node2.left, scope)) && toBoolean(evaluateNode(node2.right, scope));
+      if (node2.op === "||")
+        return toBoolean(evaluateNode(node2.left, scope)) || toBoolean(evaluateNode(node2.right, scope));
+      const [left, right] = [evaluateNode(node2.left, scope), evaluateNode(node2.right, scope)];
+      if (["==", "!=", "<", "<=", ">", ">="].includes(node2.op)) return compare(node2.op, left, right);
+      return arithmetic(node2.op, toNumber(left), toNumber(right));
+    }
+  }
+}
+function parseCondition(source) {
+  const tree = new Parser(tokenize(source)).parse();
+  return {
+    source,
+    evaluate(result) {
+      const value = evaluateNode(tree, { result });
+      if (typeof value !== "boolean")
+        throw new ConditionError(`'${source}' gives ${describe3(value)}, not true or false`);
+      return value;
+    }
+  };
+}
+
+// actions/lib/gates/fields.ts
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
+var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a regular expression such as 5.. or 5..|429");
+var ratioPattern = /^(\d+(\.\d+)?)%$/;
+var ratio = (description) => external_exports.union([
+  external_exports.number().min(0).max(1),
+  external_exports.string().regex(ratioPattern, "a ratio such as 1% or 0.01").superRefine((text, ctx) => {
+    if (Number(ratioPattern.exec(text)?.[1]) > 100)
+      ctx.addIssue({ code: "custom", message: `expected a ratio between 0% and 100% (got '${text}')` });
+  }).transform((text) => Number(ratioPattern.exec(text)[1]) / 100)
+]).describe(description);
+var selector2 = external_exports.record(external_exports.string(), external_exports.string()).superRefine((labels2, ctx) => {
+  for (const key of Object.keys(labels2).filter((name3) => !isLabelName(name3)))
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: `expected a Prometheus label name such as service or track (got '${key}')`
+    });
+}).describe("Label matchers (name: value, exact match) on the metrics");
+var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name such as http_requests_total");
+var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
+var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
+var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
+  try {
+    return parseCondition(text);
+  } catch (error63) {
+    if (!(error63 instanceof ConditionError)) throw error63;
+    ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
+  }
+}).describe(description);
+var common = {
+  name: gateName,
+  description: external_exports.string().optional().describe("Free text shown in reports")
+};
+var appMetricFields = {
+  namespace: namespace.optional(),
+  selector: selector2.optional(),
+  track: track.optional()
+};
+var gateMetricsSchema = external_exports.strictObject({
+  requestDuration: metricName.default("http_request_duration_seconds").describe("Histogram of request durations in seconds (without _bucket)"),
+  requestsTotal: metricName.default("http_requests_total").describe("Counter of requests with a code label")
+}).describe("Names of the application metrics");
+var defaultGateMetrics = {
+  requestDuration: "http_request_duration_seconds",
+  requestsTotal: "http_requests_total"
+};
+
+// actions/lib/gates/series.ts
+var maxPlotPoints = 240;
+var maxPlotSeries = 10;
+function downsample(points, maxPoints = maxPlotPoints) {
+  if (points.length <= maxPoints) return points;
+  const size = Math.ceil(points.length / maxPoints);
+  const out = [];
+  for (let i = 0; i < points.length; i += size) {
+    const bucket = points.slice(i, i + size);
+    const peak = bucket.reduce((a, b) => b[1] > a[1] ? b : a);
+    out.push([bucket[0][0], peak[1]]);
+  }
+  return out;
+}
+function plotSeries(series, name3) {
+  return series.slice(0, maxPlotSeries).map((s) => ({
+    name: name3(s.metric),
+    labels: s.metric,
+    points: downsample(s.values)
+  }));
+}
+function rateSpan(context) {
+  const whole = context.window.end.getTime() - context.window.start.getTime();
+  const ms2 = Math.max(1, Math.min(whole, context.lookbackMs ?? whole));
+  return { ms: ms2, literal: promDuration(ms2), start: new Date(context.window.end.getTime() - ms2) };
+}
+function plotSpan(context) {
+  return `${Math.max(4 * context.stepSeconds, 1)}s`;
+}
+function appMatchers(gate, context) {
+  const matchers = [];
+  const namespace2 = gate.namespace ?? context.defaults.namespace;
+  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
+  for (const [name3, value] of Object.entries(gate.selector ?? {})) matchers.push({ name: name3, op: "=", value });
+  if (gate.track !== void 0) matchers.push({ name: "track", op: "=", value: gate.track });
+  return matchers;
+}
+function describeMatchers(matchers) {
+  return matchers.length === 0 ? "all series" : matchers.map((m) => `${m.name}=${m.value}`).join(", ");
+}
+function since(start, unixSeconds) {
+  return shortDuration(Math.max(0, unixSeconds * 1e3 - start.getTime()));
+}
+function round(value, digits = 3) {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+function percent(ratio2) {
+  return `${round(ratio2 * 100, 4)}%`;
+}
+function ms(seconds) {
+  return `${round(seconds * 1e3, 1)}ms`;
+}
+
+// actions/lib/gates/canary-vs-stable.ts
+var canaryVsStableGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("canaryVsStable"),
+  namespace: namespace.optional(),
+  selector: selector2.optional(),
+  metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
+  quantile: quantile.default(0.95),
+  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
+  maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
+  minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
+}).describe("The canary compared with the stable track in the same window");
+var canaryVsStableGate = {
+  schema: canaryVsStableGateSchema,
+  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : []
+};
+var tracks = { name: "track", op: "=~", value: "canary|stable" };
+function byTrack(samples) {
+  return new Map(samples.map((s) => [s.metric.track ?? "", s.value[1]]));
+}
+function trackRatio(canary2, stable) {
+  if (stable === 0) return canary2 === 0 ? 1 : Number.POSITIVE_INFINITY;
+  return canary2 / stable;
+}
+async function evaluateCanaryVsStable(gate, context, queries) {
+  const matchers = [...appMatchers({ namespace: gate.namespace, selector: gate.selector }, context), tracks];
+  const span = rateSpan(context);
+  const { requestDuration, requestsTotal } = context.metrics;
+  const latency = gate.metric === "latency";
+  const what = latency ? `p${round(gate.quantile * 100, 1)}` : "error ratio";
+  const valueQuery = (range) => latency ? quantileQuery(requestDuration, gate.quantile, matchers, range, ["track"]) : errorRatioQuery(requestsTotal, gate.errorCodes, matchers, range, ["track"]);
+  const countMetric = latency ? `${requestDuration}_count` : requestsTotal;
+  const threshold = { maxRatio: gate.maxRatio, minSamples: gate.minSamples, metric: what };
+  const values = byTrack(await queries.instant(valueQuery(span.literal)));
+  const counts = byTrack(
+    await queries.instant(requestCountQuery(countMetric, matchers, span.literal, ["track"]))
+  );
+  const series = context.includeSeries ? plotSeries(await queries.range(valueQuery(plotSpan(context))), (labels2) => `${labels2.track} ${what}`) : [];
+  const [canary2, stable] = [values.get("canary"), values.get("stable")];
+  const [canaryCount, stableCount] = [counts.get("canary") ?? 0, counts.get("stable") ?? 0];
+  const observed = {
+    canary: canary2 === void 0 || Number.isNaN(canary2) ? null : round(canary2, 6),
+    stable: stable === void 0 || Number.isNaN(stable) ? null : round(stable, 6),
+    canarySamples: round(canaryCount, 1),
+    stableSamples: round(stableCount, 1)
+  };
+  const short = [
+    ["canary", canaryCount],
+    ["stable", stableCount]
+  ].filter(([, n]) => n < gate.minSamples);
+  if (short.length > 0 || observed.canary === null || observed.stable === null)
+    return {
+      status: "inconclusive",
+      reason: `too few requests to compare over ${shortDuration(span.ms)}: canary ${round(canaryCount, 0)}, stable ${round(stableCount, 0)} (need ${gate.minSamples} each)`,
+      observed,
+      threshold,
+      margin: null,
+      series
+    };
+  const ratio2 = trackRatio(canary2, stable);
+  observed.ratio = Number.isFinite(ratio2) ? round(ratio2, 4) : null;
+  const passed = ratio2 <= gate.maxRatio;
+  const shown = (v) => latency ? `${round(v * 1e3, 1)}ms` : `${round(v * 100, 2)}%`;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `canary ${what} ${shown(canary2)} vs stable ${shown(stable)}: ratio ${Number.isFinite(ratio2) ? round(ratio2, 3) : "\u221E"} ${passed ? "\u2264" : ">"} ${gate.maxRatio}`,
+    observed,
+    threshold,
+    margin: Number.isFinite(ratio2) ? round(gate.maxRatio - ratio2, 4) : null,
+    marginUnit: "ratio",
+    series
+  };
+}
+
+// actions/lib/gates/error-rate.ts
+var errorRateGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("errorRate"),
+  ...appMetricFields,
+  max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
+  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
+}).describe("Share of failed requests over the window");
+var errorRateGate = {
+  schema: errorRateGateSchema
+};
+async function evaluateErrorRate(gate, context, queries) {
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const counter = context.metrics.requestsTotal;
+  const threshold = { maxRatio: gate.max, errorCodes: gate.errorCodes };
+  const [sample] = await queries.instant(errorRatioQuery(counter, gate.errorCodes, matchers, span.literal));
+  const series = context.includeSeries ? plotSeries(
+    await queries.range(errorRatioQuery(counter, gate.errorCodes, matchers, plotSpan(context))),
+    () => "error ratio"
+  ) : [];
+  const value = sample?.value[1];
+  if (value === void 0 || !Number.isFinite(value))
+    return {
+      status: "inconclusive",
+      reason: `no requests in ${counter} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
+      observed: { errorRatio: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const passed = value <= gate.max;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `${percent(value)} of requests failed (code =~ ${gate.errorCodes}) over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${percent(gate.max)} limit`,
+    observed: { errorRatio: round(value, 6) },
+    threshold,
+    margin: round(gate.max - value, 6),
+    marginUnit: "ratio",
+    series
+  };
+}
+
+// actions/lib/gates/coverage.ts
+var gapIntervals = 2.5;
+function median(values) {
+  if (values.length === 0) return void 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+function findGaps(scrapes, window2, fallbackInterval) {
+  const times = scrapes.map(([t2]) => t2).sort((a, b) => a - b);
+  const spacing = median(
+    times.slice(1).map((t2, i) => t2 - times[i]).filter((d) => d > 0)
+  );
+  const allowed = gapIntervals * (spacing ?? fallbackInterval);
+  const successes = scrapes.filter(([, v]) => v === 1).map(([t2]) => t2).sort((a, b) => a - b);
+  const edges = [window2.start.getTime() / 1e3, ...successes, window2.end.getTime() / 1e3];
+  const gaps = [];
+  for (let i = 1; i < edges.length; i++)
+    if (edges[i] - edges[i - 1] > allowed) gaps.push({ start: edges[i - 1], end: edges[i] });
+  return gaps;
+}
+async function dataGaps(metric, matchers, window2, stepSeconds, queries) {
+  const span = promDuration(window2.end.getTime() - window2.start.getTime());
+  const targets = await queries.instant(
+    `count by (job, instance) (last_over_time(${selector(metric, matchers)}[${span}]))`,
+    window2.end
+  );
+  const scrapes = [];
+  for (const { metric: labels2 } of targets) {
+    const target = ["job", "instance"].filter((name3) => labels2[name3] !== void 0).map((name3) => ({ name: name3, op: "=", value: labels2[name3] }));
+    if (target.length === 0) return void 0;
+    const up = await queries.samples(`${selector("up", target)}[${span}]`, window2.end);
+    for (const series of up) scrapes.push(...series.values);
+  }
+  if (targets.length === 0) return void 0;
+  return findGaps(scrapes, window2, stepSeconds);
+}
+function describeGaps(gaps, window2) {
+  const start = window2.start.getTime() / 1e3;
+  const total = gapSeconds(gaps);
+  const spans = gaps.slice(0, 3).map((g) => `${shortDuration((g.start - start) * 1e3)}\u2013${shortDuration((g.end - start) * 1e3)}`).join(", ");
+  return `${shortDuration(total * 1e3)} of the window without a successful scrape (${spans}${gaps.length > 3 ? ", \u2026" : ""} into it)`;
+}
+function gapSeconds(gaps) {
+  return gaps.reduce((sum, g) => sum + g.end - g.start, 0);
+}
+async function unprovenByGaps(check2, context, queries, outcome, why) {
+  const gaps = await dataGaps(check2.metric, check2.matchers, check2.span, context.stepSeconds, queries);
+  if (!gaps || gaps.length === 0) return void 0;
+  return {
+    status: "inconclusive",
+    reason: why(describeGaps(gaps, context.window)),
+    observed: { ...outcome.observed, dataGapSeconds: round(gapSeconds(gaps)) },
+    threshold: outcome.threshold,
+    margin: null,
+    ...outcome.series ? { series: outcome.series } : {}
+  };
+}
+
+// actions/lib/gates/hpa-scale-out.ts
+var hpaScaleOutGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("hpaScaleOut"),
+  namespace: namespace.optional(),
+  hpa: external_exports.string().min(1).optional().describe("HorizontalPodAutoscaler name"),
+  track: track.optional().describe("The HPA of this track: <service> for stable, <service>-canary for canary"),
+  service: external_exports.string().min(1).optional().describe("Service name for track (default: the environment's service)"),
+  minReplicas: external_exports.int().min(1).optional().describe("Replicas to reach"),
+  factor: external_exports.number().gt(0).optional().describe("Replicas to reach as a multiple of the replicas at the window start"),
+  within: duration3("Deadline counted from the window start"),
+  replicas: external_exports.enum(["current", "desired"]).default("current").describe("Which HPA status field counts: currentReplicas (default) or desiredReplicas"),
+  failWhenLimited: external_exports.boolean().default(false).describe(
+    "Fail when the HPA sits at maxReplicas with ScalingLimited=True while its metric is above target"
+  )
+}).describe("The HPA reaches a replica count within a deadline");
+var hpaScaleOutGate = {
+  schema: hpaScaleOutGateSchema,
+  problems(gate) {
+    const problems = [];
+    if (gate.hpa && gate.track)
+      problems.push({ path: ["track"], detail: "expected either hpa or track, not both" });
+    if (!gate.hpa && !gate.track)
+      problems.push({
+        path: ["hpa"],
+        detail: "missing required field (expected hpa, or track inside an environment)"
+      });
+    if (gate.minReplicas === void 0 && gate.factor === void 0)
+      problems.push({
+        path: ["minReplicas"],
+        detail: "missing required field (expected minReplicas or factor)"
+      });
+    return problems;
+  }
+};
+var hpaKey = "namespace, horizontalpodautoscaler";
+function hpaName(gate, context) {
+  if (gate.hpa) return gate.hpa;
+  const service = gate.service ?? context.defaults.service;
+  if (!service) return void 0;
+  return gate.track === "canary" ? `${service}-canary` : service;
+}
+function hpaMatchers(namespace2, name3) {
+  const matchers = [];
+  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
+  matchers.push({ name: "horizontalpodautoscaler", op: "=", value: name3 });
+  return matchers;
+}
+function replicasQuery(which2, matchers) {
+  return `max(${selector(`kube_horizontalpodautoscaler_status_${which2}_replicas`, matchers)})`;
+}
+function limitedQuery(matchers) {
+  const metricKey = `${hpaKey}, metric_name, metric_target_type`;
+  const limited = [
+    ...matchers,
+    { name: "condition", op: "=", value: "ScalingLimited" },
+    { name: "status", op: "=", value: "true" }
+  ];
+  return [
+    `max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_current_replicas", matchers)})`,
+    ` >= max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_spec_max_replicas", matchers)})`,
+    ` and on (${hpaKey}) max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_condition", limited)}) == 1`,
+    ` and on (${hpaKey}) (max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_status_target_metric", matchers)})`,
+    ` > max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_spec_target_metric", matchers)}))`
+  ].join("");
+}
+async function evaluateHpaScaleOut(gate, context, queries) {
+  const name3 = hpaName(gate, context);
+  const threshold = { withinSeconds: round(gate.within / 1e3) };
+  if (gate.minReplicas !== void 0) threshold.minReplicas = gate.minReplicas;
+  if (gate.factor !== void 0) threshold.factor = gate.factor;
+  if (!name3)
+    return {
+      status: "inconclusive",
+      reason: `track ${gate.track} needs a service name (set service, or evaluate inside an environment)`,
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const namespace2 = gate.namespace ?? context.defaults.namespace;
+  const matchers = hpaMatchers(namespace2, name3);
+  const label = namespace2 ? `${namespace2}/${name3}` : name3;
+  const [series] = await queries.range(replicasQuery(gate.replicas, matchers));
+  const points = series?.values.filter(([, v]) => !Number.isNaN(v)) ?? [];
+  const plot = series ? plotSeries([series], () => `${gate.replicas} replicas`) : [];
+  if (points.length === 0)
+    return {
+      status: "inconclusive",
+      reason: `no kube_horizontalpodautoscaler_status_${gate.replicas}_replicas series for HPA ${label} in the window (is kube-state-metrics scraped, does the HPA exist?)`,
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const { start, end } = context.window;
+  const startReplicas = points[0][1];
+  const target = Math.max(
+    gate.minReplicas ?? 0,
+    gate.factor !== void 0 ? Math.ceil(startReplicas * gate.factor) : 0
+  );
+  const deadline = start.getTime() + gate.within;
+  const peak = Math.max(...points.map(([, v]) => v));
+  const reached = points.find(([, v]) => v >= target);
+  const firstUp = points.find(([, v]) => v > startReplicas);
+  const observed = {
+    startReplicas,
+    targetReplicas: target,
+    peakReplicas: peak,
+    timeToScaleSeconds: reached ? round(reached[0] - start.getTime() / 1e3) : null,
+    firstScaleUpSeconds: firstUp ? round(firstUp[0] - start.getTime() / 1e3) : null
+  };
+  threshold.targetReplicas = target;
+  const withinText = formatDuration(gate.within);
+  if (gate.failWhenLimited) {
+    const [limited] = await queries.range(limitedQuery(matchers));
+    const at = limited?.values.find(([, v]) => !Number.isNaN(v));
+    if (at) {
+      observed.limitedAtSeconds = round(at[0] - start.getTime() / 1e3);
+      return {
+        status: "fail",
+        reason: `HPA ${label} was pinned at maxReplicas (${at[1]}) with ScalingLimited=True while its metric was above target, ${since(start, at[0])} into the window`,
+        observed,
+        threshold,
+        margin: null,
+        series: plot
+      };
+    }
+  }
+  if (reached && reached[0] * 1e3 <= deadline) {
+    const took = reached[0] * 1e3 - start.getTime();
+    return {
+      status: "pass",
+      reason: `HPA ${label} reached ${reached[1]} replicas (needed ${target}) after ${shortDuration(took)}, within ${withinText}`,
+      observed,
+      threshold,
+      margin: round((deadline - reached[0] * 1e3) / 1e3),
+      marginUnit: "s",
+      series: plot
+    };
+  }
+  if (reached || end.getTime() >= deadline) {
+    const missed = reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`;
+    const unproven = await unprovenByGaps(
+      {
+        metric: `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
+        matchers,
+        span: { start, end: new Date(Math.min(deadline, end.getTime())) }
+      },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `${missed}, but before the ${withinText} deadline there was ${gaps}: it may have scaled out in time unseen`
+    );
+    if (unproven) return unproven;
+  }
+  if (reached)
+    return {
+      status: "fail",
+      reason: `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}, later than ${withinText}`,
+      observed,
+      threshold,
+      margin: round((deadline - reached[0] * 1e3) / 1e3),
+      marginUnit: "s",
+      series: plot
+    };
+  if (end.getTime() >= deadline)
+    return {
+      status: "fail",
+      reason: `HPA ${label} peaked at ${peak} replicas (from ${startReplicas}) and did not reach ${target} within ${withinText}`,
+      observed,
+      threshold,
+      margin: peak - target,
+      marginUnit: "replicas",
+      series: plot
+    };
+  return {
+    status: "inconclusive",
+    reason: `HPA ${label} is at ${points.at(-1)[1]} of ${target} replicas and the ${withinText} deadline is after the window end`,
+    observed,
+    threshold,
+    margin: null,
+    series: plot,
+    settled: false
+  };
+}
+
+// actions/lib/gates/latency.ts
+var latencyGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("latency"),
+  ...appMetricFields,
+  quantile: quantile.default(0.95),
+  max: duration3("Highest allowed request duration at that quantile")
+}).describe("Request duration quantile over the window");
+var latencyGate = {
+  schema: latencyGateSchema
+};
+async function evaluateLatency(gate, context, queries) {
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const histogram = context.metrics.requestDuration;
+  const label = `p${round(gate.quantile * 100, 1)}`;
+  const threshold = { quantile: gate.quantile, maxMs: gate.max };
+  const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
+  const series = context.includeSeries ? plotSeries(
+    await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
+    () => label
+  ) : [];
+  const value = sample?.value[1];
+  if (value === void 0 || Number.isNaN(value))
+    return {
+      status: "inconclusive",
+      reason: `no requests in ${histogram} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
+      observed: { [`${label}Ms`]: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const observedMs = value * 1e3;
+  const passed = observedMs <= gate.max;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `${label} was ${ms(value)} over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${formatDuration(gate.max)} limit`,
+    observed: { [`${label}Ms`]: round(observedMs, 2) },
+    threshold,
+    margin: round(gate.max - observedMs, 2),
+    marginUnit: "ms",
+    series
+  };
+}
+
+// actions/lib/gates/load-applied.ts
+var loadAppliedGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("loadApplied"),
+  ...appMetricFields,
+  minRate: external_exports.number().gt(0).optional().describe("Lowest achieved request rate, requests per second"),
+  minFraction: ratio("Lowest achieved rate as a share of the load's target rate").optional()
+}).describe("The load actually reached the service");
+var loadAppliedGate = {
+  schema: loadAppliedGateSchema,
+  problems: (gate) => gate.minRate === void 0 && gate.minFraction === void 0 ? [{ path: ["minRate"], detail: "missing required field (expected minRate or minFraction)" }] : []
+};
+async function evaluateLoadApplied(gate, context, queries) {
+  const threshold = {};
+  if (gate.minRate !== void 0) threshold.minRate = gate.minRate;
+  if (gate.minFraction !== void 0) {
+    threshold.minFraction = gate.minFraction;
+    if (context.targetRate !== void 0) threshold.targetRate = context.targetRate;
+  }
+  if (gate.minFraction !== void 0 && context.targetRate === void 0)
+    return {
+      status: "inconclusive",
+      reason: "minFraction needs the load target rate (--target-rate, or the target-rate input)",
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const required2 = Math.max(gate.minRate ?? 0, (gate.minFraction ?? 0) * (context.targetRate ?? 0));
+  threshold.requiredRate = round(required2, 3);
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const counter = context.metrics.requestsTotal;
+  const [sample] = await queries.instant(requestRateQuery(counter, matchers, span.literal));
+  const series = context.includeSeries ? plotSeries(await queries.range(requestRateQuery(counter, matchers, plotSpan(context))), () => "req/s") : [];
+  const value = sample?.value[1];
+  if (value === void 0 || Number.isNaN(value))
+    return {
+      status: "inconclusive",
+      reason: `no ${counter} series for ${describeMatchers(matchers)}: no request reached the service, or the metric is not scraped`,
+      observed: { rate: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const passed = value >= required2;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `achieved ${round(value, 2)} req/s over ${shortDuration(span.ms)}, ${passed ? "at least" : "below"} the required ${round(required2, 2)} req/s`,
+    observed: { rate: round(value, 3) },
+    threshold,
+    margin: round(value - required2, 3),
+    marginUnit: "req/s",
+    series
+  };
+}
+
+// actions/lib/gates/pending-pods.ts
+var pendingPodsGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("pendingPods"),
+  namespace: namespace.optional(),
+  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels)"),
+  maxPending: external_exports.int().min(0).optional().describe("Pods Pending at any one time"),
+  maxPendingDuration: duration3("Longest time any one pod may stay Pending").optional()
+}).describe("Pods are not stuck Pending");
+var pendingPodsGate = {
+  schema: pendingPodsGateSchema,
+  problems: (gate) => gate.maxPending === void 0 && gate.maxPendingDuration === void 0 ? [
+    {
+      path: ["maxPending"],
+      detail: "missing required field (expected maxPending or maxPendingDuration)"
+    }
+  ] : []
+};
+var podKey = "namespace, pod";
+var maxCausePods = 50;
+var appReasons = /* @__PURE__ */ new Set([
+  "ImagePullBackOff",
+  "ErrImagePull",
+  "InvalidImageName",
+  "CrashLoopBackOff",
+  "CreateContainerConfigError",
+  "CreateContainerError",
+  "RunContainerError"
+]);
+function withPodLabels(expr, namespaceMatchers, labels2, span) {
+  const entries = Object.entries(labels2);
+  if (entries.length === 0) return expr;
+  const matchers = [
+    ...namespaceMatchers,
+    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
+  ];
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
+}
+function pendingQuery(namespaceMatchers, labels2) {
+  const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
+  return withPodLabels(
+    `max by (${podKey}) (${selector("kube_pod_status_phase", phase)})`,
+    namespaceMatchers,
+    labels2
+  );
+}
+function podTimestampQuery(family, namespaceMatchers, labels2, span) {
+  return withPodLabels(
+    `max by (${podKey}) (max_over_time(${selector(family, namespaceMatchers)}[${span}]))`,
+    namespaceMatchers,
+    labels2,
+    span
+  );
+}
+var keyOf = (labels2) => `${labels2.namespace ?? ""}/${labels2.pod ?? "?"}`;
+function byPod(samples) {
+  return new Map(samples.map((s) => [keyOf(s.metric), s.value[1]]));
+}
+function pendingStretches(phases, created, scheduled, window2, stepSeconds) {
+  const windowStart = window2.start.getTime() / 1e3;
+  const windowEnd = window2.end.getTime() / 1e3;
+  const pendingAt = /* @__PURE__ */ new Map();
+  const names = /* @__PURE__ */ new Map();
+  for (const s of phases) {
+    const key = keyOf(s.metric);
+    names.set(key, s.metric.pod ?? "?");
+    pendingAt.set(
+      key,
+      s.values.filter(([, v]) => v >= 1).map(([t2]) => t2)
+    );
+  }
+  const stretches = [];
+  for (const key of /* @__PURE__ */ new Set([...created.keys(), ...pendingAt.keys()])) {
+    const samples = pendingAt.get(key) ?? [];
+    const firstPending = samples[0];
+    const lastPending = samples.at(-1);
+    const scheduledAt = scheduled.get(key);
+    const start = created.get(key) ?? firstPending;
+    let end;
+    if (lastPending !== void 0 && lastPending > windowEnd - stepSeconds / 2) end = windowEnd;
+    else if (scheduledAt !== void 0) end = Math.max(scheduledAt, lastPending ?? scheduledAt);
+    else end = lastPending;
+    if (start === void 0 || end === void 0 || end <= windowStart || end < start) continue;
+    stretches.push({
+      pod: names.get(key) ?? key.slice(key.indexOf("/") + 1),
+      start,
+      end: Math.min(end, windowEnd)
+    });
+  }
+  return stretches;
+}
+function pendingCounts(stretches, window2) {
+  const windowStart = window2.start.getTime() / 1e3;
+  const windowEnd = window2.end.getTime() / 1e3;
+  const events = [];
+  for (const s of stretches) {
+    if (s.end <= s.start) continue;
+    events.push([Math.max(s.start, windowStart), 1], [s.end, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const points = [[windowStart, 0]];
+  let count2 = 0;
+  for (const [t2, delta] of events) {
+    points.push([t2, count2]);
+    count2 += delta;
+    points.push([t2, count2]);
+  }
+  points.push([windowEnd, count2]);
+  return points;
+}
+async function describeCause(pods, namespaceMatchers, queries) {
+  const podMatcher = {
+    name: "pod",
+    op: "=~",
+    value: pods.slice(0, maxCausePods).map(escapeRegex2).join("|")
+  };
+  const matchers = [...namespaceMatchers, podMatcher];
+  const unschedulable = await queries.range(
+    `max by (${podKey}) (${selector("kube_pod_status_unschedulable", matchers)})`
+  );
+  const waiting = await queries.range(
+    `max by (${podKey}, reason) (${selector("kube_pod_container_status_waiting_reason", matchers)}) == 1`
+  );
+  const unschedulablePods = unschedulable.filter((s) => s.values.some(([, v]) => v >= 1)).map((s) => s.metric.pod);
+  const appProblems = waiting.filter((s) => appReasons.has(s.metric.reason ?? "")).map((s) => `${s.metric.pod} ${s.metric.reason}`);
+  const parts = [];
+  if (unschedulablePods.length > 0)
+    parts.push(
+      `capacity: ${unschedulablePods.length} pod(s) Unschedulable (no node fits; the cluster autoscaler is missing, slow or at its limit)`
+    );
+  if (appProblems.length > 0) parts.push(`the app: ${[...new Set(appProblems)].slice(0, 3).join(", ")}`);
+  if (parts.length === 0)
+    return {
+      cause: "unknown",
+      detail: "cause unknown: scheduled but containers not started (slow image pull or init containers?)"
+    };
+  const cause = unschedulablePods.length > 0 && appProblems.length > 0 ? "capacity and app" : unschedulablePods.length > 0 ? "capacity" : "app";
+  return { cause, detail: `cause ${parts.join("; ")}` };
+}
+async function evaluatePendingPods(gate, context, queries) {
+  const namespace2 = gate.namespace ?? context.defaults.namespace;
+  const namespaceMatchers = namespace2 ? [{ name: "namespace", op: "=", value: namespace2 }] : [];
+  const labels2 = gate.selector ?? {};
+  const threshold = {};
+  if (gate.maxPending !== void 0) threshold.maxPending = gate.maxPending;
+  if (gate.maxPendingDuration !== void 0)
+    threshold.maxPendingSeconds = round(gate.maxPendingDuration / 1e3);
+  const scope = describeMatchers([
+    ...namespaceMatchers,
+    ...Object.entries(labels2).map(([name3, value]) => ({ name: name3, op: "=", value }))
+  ]);
+  const { window: window2 } = context;
+  const { start } = window2;
+  const windowStart = start.getTime() / 1e3;
+  const span = promDuration(window2.end.getTime() - start.getTime());
+  const series = await queries.range(pendingQuery(namespaceMatchers, labels2));
+  const created = byPod(
+    await queries.instant(podTimestampQuery("kube_pod_created", namespaceMatchers, labels2, span))
+  );
+  if (series.length === 0 && created.size === 0)
+    return {
+      status: "inconclusive",
+      reason: `no kube_pod_status_phase series for pods with ${scope} (no such pods, kube-state-metrics not scraped, or pod labels not exported by --metric-labels-allowlist)`,
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const scheduled = byPod(
+    await queries.instant(
+      podTimestampQuery("kube_pod_status_scheduled_time", namespaceMatchers, labels2, span)
+    )
+  );
+  const stretches = pendingStretches(series, created, scheduled, window2, context.stepSeconds);
+  const counts = pendingCounts(stretches, window2);
+  const [peakAt, peak] = counts.reduce((a, b) => b[1] > a[1] ? b : a);
+  const longest = stretches.reduce(
+    (a, b) => !a || b.end - b.start > a.end - a.start ? b : a,
+    void 0
+  );
+  const longestMs = longest ? (longest.end - longest.start) * 1e3 : 0;
+  const observed = {
+    maxPending: peak,
+    maxPendingAtSeconds: peak > 0 ? round(Math.max(0, peakAt - windowStart)) : null,
+    longestPendingSeconds: round(longestMs / 1e3),
+    longestPendingPod: longest?.pod ?? null,
+    podsSeen: (/* @__PURE__ */ new Set([...created.keys(), ...series.map((s) => keyOf(s.metric))])).size
+  };
+  const plot = [{ name: "pending pods", labels: {}, points: downsample(counts) }];
+  const problems = [];
+  if (gate.maxPending !== void 0 && peak > gate.maxPending)
+    problems.push(
+      `${peak} pod(s) were Pending at once ${since(start, peakAt)} into the window (max ${gate.maxPending})`
+    );
+  const durationFailed = gate.maxPendingDuration !== void 0 && longest !== void 0 && longestMs > gate.maxPendingDuration;
+  if (durationFailed)
+    problems.push(
+      // Tenths, so that a stretch just over the limit never reads as equal to it.
+      `pod ${longest.pod} was Pending for ${round(longestMs / 1e3, 1)}s (max ${formatDuration(gate.maxPendingDuration)})`
+    );
+  const byDuration = gate.maxPendingDuration !== void 0 && (durationFailed || gate.maxPending === void 0);
+  const margin = byDuration ? round((gate.maxPendingDuration - longestMs) / 1e3) : gate.maxPending - peak;
+  const marginUnit = byDuration ? "s" : "pods";
+  if (problems.length === 0) {
+    const unproven = await unprovenByGaps(
+      { metric: "kube_pod_status_phase", matchers: namespaceMatchers, span: window2 },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `no failure in the data, but ${gaps}: pods Pending only then went unseen (${scope})`
+    );
+    if (unproven) return unproven;
+    return {
+      status: "pass",
+      reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,
+      observed,
+      threshold,
+      margin,
+      marginUnit,
+      series: plot
+    };
+  }
+  const offenders = [...new Set(stretches.map((r) => r.pod))];
+  const { cause, detail } = await describeCause(offenders, namespaceMatchers, queries);
+  observed.cause = cause;
+  return {
+    status: "fail",
+    reason: `${problems.join("; ")}; ${detail}`,
+    observed,
+    threshold,
+    margin,
+    marginUnit,
+    series: plot
+  };
 }
 
 // node_modules/@lezer/common/dist/index.js
@@ -72578,118 +72489,7 @@ var promqlQuery = (description) => external_exports.string().min(1).superRefine(
   if (problem2) ctx.addIssue({ code: "custom", message: problem2 });
 }).describe(description);
 
-// actions/lib/util/names.ts
-var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-var gateName = external_exports.string().regex(
-  gateNamePattern,
-  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
-).describe("Unique gate name, referenced by canary steps");
-var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
-
-// actions/lib/gates/schema.ts
-var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
-var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
-  try {
-    new RegExp(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, "a regular expression such as 5.. or 5..|429");
-var ratioPattern = /^(\d+(\.\d+)?)%$/;
-var ratio = (description) => external_exports.union([
-  external_exports.number().min(0).max(1),
-  external_exports.string().regex(ratioPattern, "a ratio such as 1% or 0.01").superRefine((text, ctx) => {
-    if (Number(ratioPattern.exec(text)?.[1]) > 100)
-      ctx.addIssue({ code: "custom", message: `expected a ratio between 0% and 100% (got '${text}')` });
-  }).transform((text) => Number(ratioPattern.exec(text)[1]) / 100)
-]).describe(description);
-var selector2 = external_exports.record(external_exports.string(), external_exports.string()).superRefine((labels2, ctx) => {
-  for (const key of Object.keys(labels2).filter((name3) => !isLabelName(name3)))
-    ctx.addIssue({
-      code: "custom",
-      path: [key],
-      message: `expected a Prometheus label name such as service or track (got '${key}')`
-    });
-}).describe("Label matchers (name: value, exact match) on the metrics");
-var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name such as http_requests_total");
-var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
-var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
-var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
-  try {
-    return parseCondition(text);
-  } catch (error63) {
-    if (!(error63 instanceof ConditionError)) throw error63;
-    ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
-    return external_exports.NEVER;
-  }
-}).describe(description);
-var common = {
-  name: gateName,
-  description: external_exports.string().optional().describe("Free text shown in reports")
-};
-var hpaScaleOutGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("hpaScaleOut"),
-  namespace: namespace.optional(),
-  hpa: external_exports.string().min(1).optional().describe("HorizontalPodAutoscaler name"),
-  track: track.optional().describe("The HPA of this track: <service> for stable, <service>-canary for canary"),
-  service: external_exports.string().min(1).optional().describe("Service name for track (default: the environment's service)"),
-  minReplicas: external_exports.int().min(1).optional().describe("Replicas to reach"),
-  factor: external_exports.number().gt(0).optional().describe("Replicas to reach as a multiple of the replicas at the window start"),
-  within: duration3("Deadline counted from the window start"),
-  replicas: external_exports.enum(["current", "desired"]).default("current").describe("Which HPA status field counts: currentReplicas (default) or desiredReplicas"),
-  failWhenLimited: external_exports.boolean().default(false).describe(
-    "Fail when the HPA sits at maxReplicas with ScalingLimited=True while its metric is above target"
-  )
-}).describe("The HPA reaches a replica count within a deadline");
-var pendingPodsGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("pendingPods"),
-  namespace: namespace.optional(),
-  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels)"),
-  maxPending: external_exports.int().min(0).optional().describe("Pods Pending at any one time"),
-  maxPendingDuration: duration3("Longest time any one pod may stay Pending").optional()
-}).describe("Pods are not stuck Pending");
-var appMetricFields = {
-  namespace: namespace.optional(),
-  selector: selector2.optional(),
-  track: track.optional()
-};
-var latencyGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("latency"),
-  ...appMetricFields,
-  quantile: quantile.default(0.95),
-  max: duration3("Highest allowed request duration at that quantile")
-}).describe("Request duration quantile over the window");
-var errorRateGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("errorRate"),
-  ...appMetricFields,
-  max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
-  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
-}).describe("Share of failed requests over the window");
-var loadAppliedGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("loadApplied"),
-  ...appMetricFields,
-  minRate: external_exports.number().gt(0).optional().describe("Lowest achieved request rate, requests per second"),
-  minFraction: ratio("Lowest achieved rate as a share of the load's target rate").optional()
-}).describe("The load actually reached the service");
-var canaryVsStableGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("canaryVsStable"),
-  namespace: namespace.optional(),
-  selector: selector2.optional(),
-  metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
-  quantile: quantile.default(0.95),
-  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
-  maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
-  minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
-}).describe("The canary compared with the stable track in the same window");
+// actions/lib/gates/promql-gate.ts
 var promqlGateSchema = external_exports.strictObject({
   ...common,
   type: external_exports.literal("promql"),
@@ -72700,85 +72500,278 @@ var promqlGateSchema = external_exports.strictObject({
   failureCondition: condition("Condition over result that means fail, e.g. result > 20").optional(),
   noData: external_exports.enum(["inconclusive", "pass", "fail"]).default("inconclusive").describe("Outcome when the query returns nothing (default inconclusive)")
 }).describe("Any PromQL with Argo-style success and failure conditions");
-var gateSchema = external_exports.discriminatedUnion("type", [
-  hpaScaleOutGateSchema,
-  pendingPodsGateSchema,
-  latencyGateSchema,
-  errorRateGateSchema,
-  loadAppliedGateSchema,
-  canaryVsStableGateSchema,
-  promqlGateSchema
-]);
-var gateMetricsSchema = external_exports.strictObject({
-  requestDuration: metricName.default("http_request_duration_seconds").describe("Histogram of request durations in seconds (without _bucket)"),
-  requestsTotal: metricName.default("http_requests_total").describe("Counter of requests with a code label")
-}).describe("Names of the application metrics");
-var gateFileSchema = external_exports.strictObject({
-  gates: external_exports.array(gateSchema).min(1).describe("The gates, each with a unique name"),
-  metrics: gateMetricsSchema.default({
-    requestDuration: "http_request_duration_seconds",
-    requestsTotal: "http_requests_total"
-  })
-}).describe("scalegate gate file");
-var defaultGateMetrics = {
-  requestDuration: "http_request_duration_seconds",
-  requestsTotal: "http_requests_total"
+var promqlGate = {
+  schema: promqlGateSchema,
+  problems: (gate) => !gate.successCondition && !gate.failureCondition ? [
+    {
+      path: ["successCondition"],
+      detail: "missing required field (expected successCondition or failureCondition)"
+    }
+  ] : []
 };
-function semanticProblems(gate) {
-  const problems = [];
+var shownValues = 10;
+function expandQuery(query, context) {
+  return query.replaceAll("$window", promDuration(rateSpan(context).ms));
+}
+function judge(gate, result) {
+  const shown = result.length === 1 ? String(result[0]) : `[${result.slice(0, shownValues).join(", ")}]`;
+  if (gate.failureCondition?.evaluate(result))
+    return {
+      status: "fail",
+      reason: `result ${shown} meets the failure condition '${gate.failureCondition.source}'`
+    };
+  if (!gate.successCondition)
+    return {
+      status: "pass",
+      reason: `result ${shown} does not meet the failure condition '${gate.failureCondition.source}'`
+    };
+  if (gate.successCondition.evaluate(result))
+    return {
+      status: "pass",
+      reason: `result ${shown} meets the success condition '${gate.successCondition.source}'`
+    };
+  return gate.failureCondition ? {
+    status: "inconclusive",
+    reason: `result ${shown} meets neither the success condition '${gate.successCondition.source}' nor the failure condition`
+  } : {
+    status: "fail",
+    reason: `result ${shown} does not meet the success condition '${gate.successCondition.source}'`
+  };
+}
+async function evaluatePromql(gate, context, queries) {
+  const threshold = {};
+  if (gate.successCondition) threshold.successCondition = gate.successCondition.source;
+  if (gate.failureCondition) threshold.failureCondition = gate.failureCondition.source;
+  const samples = await queries.instant(expandQuery(gate.query, context));
+  const result = samples.map((s) => s.value[1]);
+  const observed = { result: result.length === 0 ? null : JSON.stringify(result.slice(0, shownValues)) };
+  if (result.length === 0)
+    return {
+      status: gate.noData,
+      reason: `the query returned no data (noData: ${gate.noData})`,
+      observed,
+      threshold,
+      margin: null
+    };
+  try {
+    return { ...judge(gate, result), observed, threshold, margin: null };
+  } catch (error63) {
+    if (!(error63 instanceof ConditionError)) throw error63;
+    return {
+      status: "inconclusive",
+      reason: `cannot evaluate the condition: ${error63.message}`,
+      observed,
+      threshold,
+      margin: null
+    };
+  }
+}
+
+// actions/lib/gates/queries.ts
+var GateQueries = class {
+  constructor(context) {
+    this.context = context;
+  }
+  context;
+  run = [];
+  async instant(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.query(expr, time3, this.context.signal);
+  }
+  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
+  async samples(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.querySamples(expr, time3, this.context.signal);
+  }
+  async range(expr, window2 = this.context.window) {
+    this.run.push(expr);
+    const spanMs = window2.end.getTime() - window2.start.getTime();
+    const step = Math.max(this.context.stepSeconds, Math.ceil(spanMs / 1e3 / 1e4));
+    const start = new Date(window2.start.getTime() + spanMs % (step * 1e3));
+    return this.context.client.queryRange(expr, start, window2.end, step, this.context.signal);
+  }
+};
+
+// actions/lib/gates/evaluate.ts
+function evaluator(gate, context, queries) {
   switch (gate.type) {
     case "hpaScaleOut":
-      if (gate.hpa && gate.track)
-        problems.push({ path: ["track"], detail: "expected either hpa or track, not both" });
-      if (!gate.hpa && !gate.track)
-        problems.push({
-          path: ["hpa"],
-          detail: "missing required field (expected hpa, or track inside an environment)"
-        });
-      if (gate.minReplicas === void 0 && gate.factor === void 0)
-        problems.push({
-          path: ["minReplicas"],
-          detail: "missing required field (expected minReplicas or factor)"
-        });
-      break;
+      return evaluateHpaScaleOut(gate, context, queries);
     case "pendingPods":
-      if (gate.maxPending === void 0 && gate.maxPendingDuration === void 0)
-        problems.push({
-          path: ["maxPending"],
-          detail: "missing required field (expected maxPending or maxPendingDuration)"
-        });
-      break;
+      return evaluatePendingPods(gate, context, queries);
+    case "latency":
+      return evaluateLatency(gate, context, queries);
+    case "errorRate":
+      return evaluateErrorRate(gate, context, queries);
     case "loadApplied":
-      if (gate.minRate === void 0 && gate.minFraction === void 0)
-        problems.push({
-          path: ["minRate"],
-          detail: "missing required field (expected minRate or minFraction)"
-        });
-      break;
+      return evaluateLoadApplied(gate, context, queries);
     case "canaryVsStable":
-      if (gate.selector && "track" in gate.selector)
-        problems.push({
-          path: ["selector", "track"],
-          detail: "must not set track: the gate compares both tracks"
-        });
-      break;
+      return evaluateCanaryVsStable(gate, context, queries);
     case "promql":
-      if (!gate.successCondition && !gate.failureCondition)
-        problems.push({
-          path: ["successCondition"],
-          detail: "missing required field (expected successCondition or failureCondition)"
-        });
-      break;
-    default:
-      break;
+      return evaluatePromql(gate, context, queries);
   }
-  return problems;
+}
+function windowJson(window2) {
+  return { start: window2.start.toISOString(), end: window2.end.toISOString() };
+}
+async function evaluateGate(gate, context) {
+  const queries = new GateQueries(context);
+  const window2 = windowJson(context.window);
+  try {
+    const { status, reason, series, settled, ...numbers } = await evaluator(gate, context, queries);
+    return {
+      name: gate.name,
+      type: gate.type,
+      status,
+      reason,
+      ...numbers,
+      queries: queries.run,
+      window: window2,
+      series: series ?? [],
+      settled: settled ?? true
+    };
+  } catch (error63) {
+    if (!(error63 instanceof PrometheusError)) throw error63;
+    return {
+      name: gate.name,
+      type: gate.type,
+      status: "inconclusive",
+      reason: error63.message,
+      observed: {},
+      threshold: {},
+      margin: null,
+      queries: queries.run,
+      window: window2,
+      series: [],
+      settled: true,
+      error: { kind: error63.kind, message: error63.message }
+    };
+  }
+}
+function queryBudgetMs(window2) {
+  return Math.round(Math.min(12e4, Math.max(1e4, (window2.end.getTime() - window2.start.getTime()) / 4)));
+}
+async function evaluateOnce(gates2, context) {
+  const deadline = context.deadline?.getTime() ?? Math.max(Date.now(), context.window.end.getTime()) + queryBudgetMs(context.window);
+  const expired = new AbortController();
+  const timer = setTimeout(
+    () => expired.abort(
+      new PrometheusError(
+        "timeout",
+        `Prometheus did not answer by the evaluation deadline ${new Date(deadline).toISOString()}`
+      )
+    ),
+    Math.max(0, deadline - Date.now())
+  );
+  const signal = context.signal ? AbortSignal.any([context.signal, expired.signal]) : expired.signal;
+  try {
+    const results = [];
+    for (const gate of gates2) results.push(await evaluateGate(gate, { ...context, signal }));
+    return results;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+function unfinished(result, why) {
+  if (result.status === "fail") return result;
+  return {
+    ...result,
+    status: "inconclusive",
+    reason: `${why} before the window ended (last: ${result.reason})`
+  };
+}
+async function evaluateContinuously(gates2, context, options) {
+  const now = options.now ?? Date.now;
+  const failureLimit = options.failureLimit ?? 0;
+  const errorLimit = options.consecutiveErrorLimit ?? 4;
+  const failures = /* @__PURE__ */ new Map();
+  const errors = /* @__PURE__ */ new Map();
+  const { start, end } = context.window;
+  let last = gates2.map((gate) => ({
+    name: gate.name,
+    type: gate.type,
+    status: "inconclusive",
+    reason: "not evaluated yet",
+    observed: {},
+    threshold: {},
+    margin: null,
+    queries: [],
+    window: windowJson(context.window),
+    series: [],
+    settled: false
+  }));
+  let evaluations = 0;
+  while (now() < end.getTime() && !context.signal?.aborted) {
+    let results2;
+    try {
+      results2 = await evaluateOnce(gates2, {
+        ...context,
+        window: { start, end: new Date(now()) },
+        deadline: end
+      });
+    } catch (error63) {
+      if (context.signal?.aborted) break;
+      throw error63;
+    }
+    evaluations++;
+    last = results2;
+    options.onEvaluation?.(results2, evaluations);
+    for (const result of results2) {
+      if (result.status === "fail") failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
+      errors.set(result.name, result.error ? (errors.get(result.name) ?? 0) + 1 : 0);
+    }
+    const failed = results2.find((r) => (failures.get(r.name) ?? 0) > failureLimit);
+    if (failed)
+      return {
+        results: results2,
+        evaluations,
+        stoppedEarly: true,
+        stopReason: `gate ${failed.name} failed ${failures.get(failed.name)} time(s) (failureLimit ${failureLimit})`
+      };
+    const erring = results2.find((r) => (errors.get(r.name) ?? 0) > errorLimit);
+    if (erring)
+      return {
+        results: results2.map((r) => unfinished(r, "stopped on errors")),
+        evaluations,
+        stoppedEarly: true,
+        stopReason: `gate ${erring.name} could not be evaluated ${errors.get(erring.name)} times in a row (consecutiveErrorLimit ${errorLimit}): ${erring.reason}`
+      };
+    const wait = Math.min(options.intervalMs, end.getTime() - now());
+    if (wait > 0) await delay(wait, context.signal);
+  }
+  if (context.signal?.aborted)
+    return {
+      results: last.map((r) => unfinished(r, "evaluation cancelled")),
+      evaluations,
+      stoppedEarly: true,
+      stopReason: "cancelled"
+    };
+  const results = await evaluateOnce(gates2, {
+    ...context,
+    lookbackMs: void 0,
+    includeSeries: true,
+    deadline: void 0
+  });
+  return { results, evaluations: evaluations + 1, stoppedEarly: false, stopReason: "the window ended" };
+}
+
+// actions/lib/util/markdown-escape.ts
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
 
 // actions/lib/gates/verdict-schema.ts
 var verdictSchemaVersion = "scalegate.dev/verdict/v2";
 var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum(gateSchema.options.map((o) => o.shape.type.value));
+var gateTypeSchema = external_exports.enum([
+  "hpaScaleOut",
+  "pendingPods",
+  "latency",
+  "errorRate",
+  "loadApplied",
+  "canaryVsStable",
+  "promql"
+]);
 var timestamp = external_exports.iso.datetime({ offset: true });
 var pointSchema = external_exports.tuple([
   external_exports.number(),
@@ -73417,6 +73410,37 @@ function problemsFromIssues(schema, data, issues) {
     }
     return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
   });
+}
+
+// actions/lib/gates/schema.ts
+var gateDefinitions = [
+  hpaScaleOutGate,
+  pendingPodsGate,
+  latencyGate,
+  errorRateGate,
+  loadAppliedGate,
+  canaryVsStableGate,
+  promqlGate
+];
+var gateSchema = external_exports.discriminatedUnion(
+  "type",
+  gateDefinitions.map((d) => d.schema)
+);
+var gateFileSchema = external_exports.strictObject({
+  gates: external_exports.array(gateSchema).min(1).describe("The gates, each with a unique name"),
+  metrics: gateMetricsSchema.default({
+    requestDuration: "http_request_duration_seconds",
+    requestsTotal: "http_requests_total"
+  })
+}).describe("scalegate gate file");
+var checksByType = new Map(
+  gateDefinitions.map((d) => [
+    d.schema.shape.type.value,
+    d.problems
+  ])
+);
+function semanticProblems(gate) {
+  return checksByType.get(gate.type)?.(gate) ?? [];
 }
 
 // actions/lib/gates/load.ts

@@ -40194,41 +40194,41 @@ var require_ms = __commonJS({
           return void 0;
       }
     }
-    function fmtShort(ms) {
-      var msAbs = Math.abs(ms);
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
       if (msAbs >= d) {
-        return Math.round(ms / d) + "d";
+        return Math.round(ms2 / d) + "d";
       }
       if (msAbs >= h) {
-        return Math.round(ms / h) + "h";
+        return Math.round(ms2 / h) + "h";
       }
       if (msAbs >= m) {
-        return Math.round(ms / m) + "m";
+        return Math.round(ms2 / m) + "m";
       }
       if (msAbs >= s) {
-        return Math.round(ms / s) + "s";
+        return Math.round(ms2 / s) + "s";
       }
-      return ms + "ms";
+      return ms2 + "ms";
     }
-    function fmtLong(ms) {
-      var msAbs = Math.abs(ms);
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
       if (msAbs >= d) {
-        return plural2(ms, msAbs, d, "day");
+        return plural2(ms2, msAbs, d, "day");
       }
       if (msAbs >= h) {
-        return plural2(ms, msAbs, h, "hour");
+        return plural2(ms2, msAbs, h, "hour");
       }
       if (msAbs >= m) {
-        return plural2(ms, msAbs, m, "minute");
+        return plural2(ms2, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural2(ms, msAbs, s, "second");
+        return plural2(ms2, msAbs, s, "second");
       }
-      return ms + " ms";
+      return ms2 + " ms";
     }
-    function plural2(ms, msAbs, n, name3) {
+    function plural2(ms2, msAbs, n, name3) {
       var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms / n) + " " + name3 + (isPlural ? "s" : "");
+      return Math.round(ms2 / n) + " " + name3 + (isPlural ? "s" : "");
     }
   }
 });
@@ -40271,8 +40271,8 @@ var require_common2 = __commonJS({
           }
           const self2 = debug3;
           const curr = Number(/* @__PURE__ */ new Date());
-          const ms = curr - (prevTime || curr);
-          self2.diff = ms;
+          const ms2 = curr - (prevTime || curr);
+          self2.diff = ms2;
           self2.prev = prevTime;
           self2.curr = curr;
           prevTime = curr;
@@ -48507,10 +48507,10 @@ function tryParseDuration(text) {
 }
 function durationOption(label, text, fallback, { allowZero = false } = {}) {
   if (text === void 0 || text === "") return fallback;
-  const ms = tryParseDuration(text);
-  if (ms === void 0 || ms === 0 && !allowZero)
+  const ms2 = tryParseDuration(text);
+  if (ms2 === void 0 || ms2 === 0 && !allowZero)
     throw new UsageError(`${label}: expected a duration such as 15s (got '${text}')`);
-  return ms;
+  return ms2;
 }
 
 // actions/lib/action/inputs.ts
@@ -53449,11 +53449,11 @@ function parseCriterion(text) {
   if (!m) {
     throw new Error(`criterion '${text}': expected a comparison like '<=+10%', '>=-5%', '<=+0.2' or '<600'`);
   }
-  const [, comparator, sign, number5, percent] = m;
+  const [, comparator, sign, number5, percent2] = m;
   const magnitude = Number(number5);
-  if (percent && !sign) throw new Error(`criterion '${text}': a percentage needs a sign (e.g. '<=+10%')`);
+  if (percent2 && !sign) throw new Error(`criterion '${text}': a percentage needs a sign (e.g. '<=+10%')`);
   const amount = sign === "-" ? -magnitude : magnitude;
-  return { text: text.trim(), comparator, kind: percent ? "relative" : sign ? "absolute" : "fixed", amount };
+  return { text: text.trim(), comparator, kind: percent2 ? "relative" : sign ? "absolute" : "fixed", amount };
 }
 function compare(value, comparator, bound) {
   switch (comparator) {
@@ -53720,8 +53720,8 @@ function selector(metric, matchers) {
 function kubeLabelName(key) {
   return `label_${key.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 }
-function promDuration(ms) {
-  const whole = Math.max(1, Math.round(ms));
+function promDuration(ms2) {
+  const whole = Math.max(1, Math.round(ms2));
   return whole % 1e3 === 0 ? `${whole / 1e3}s` : `${whole}ms`;
 }
 
@@ -53740,184 +53740,6 @@ function errorRatioQuery(counter, codes, matchers, span, groupBy = []) {
 }
 function requestRateQuery(counter, matchers, span, groupBy = []) {
   return `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
-}
-
-// actions/lib/gates/hpa-scale-out.ts
-function hpaMatchers(namespace2, name3) {
-  const matchers = [];
-  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
-  matchers.push({ name: "horizontalpodautoscaler", op: "=", value: name3 });
-  return matchers;
-}
-function replicasQuery(which2, matchers) {
-  return `max(${selector(`kube_horizontalpodautoscaler_status_${which2}_replicas`, matchers)})`;
-}
-
-// actions/lib/gates/pending-pods.ts
-var podKey = "namespace, pod";
-function withPodLabels(expr, namespaceMatchers, labels2, span) {
-  const entries = Object.entries(labels2);
-  if (entries.length === 0) return expr;
-  const matchers = [
-    ...namespaceMatchers,
-    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
-  ];
-  const podLabels = selector("kube_pod_labels", matchers);
-  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
-}
-function pendingQuery(namespaceMatchers, labels2) {
-  const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
-  return withPodLabels(
-    `max by (${podKey}) (${selector("kube_pod_status_phase", phase)})`,
-    namespaceMatchers,
-    labels2
-  );
-}
-
-// actions/lib/regression/extract.ts
-function stageWindows(windows) {
-  return windows.scenarios.flatMap(
-    (scenario) => scenario.stages.length === 0 ? [{ name: scenario.name, start: new Date(scenario.start), end: new Date(scenario.end) }] : scenario.stages.map((stage) => ({
-      name: `${scenario.name}:${stage.index}`,
-      start: new Date(stage.start),
-      end: new Date(stage.end)
-    }))
-  );
-}
-function finite(points) {
-  return points.filter(([, v]) => Number.isFinite(v));
-}
-function replicaFigures(series, stageStart) {
-  const points = finite(series[0]?.values ?? []);
-  if (points.length === 0) return {};
-  const peak = Math.max(...points.map(([, v]) => v));
-  const out = {
-    peakReplicas: { value: peak }
-  };
-  if (peak > points[0][1]) {
-    const reached = points.find(([, v]) => v === peak)[0];
-    out.timeToScaleOutSeconds = { value: Math.max(0, reached - stageStart.getTime() / 1e3) };
-  }
-  return out;
-}
-function pendingFigures(series, stepSeconds) {
-  const counts = /* @__PURE__ */ new Map();
-  let longest = 0;
-  for (const s of series) {
-    let runStart;
-    let last;
-    for (const [t2, v] of s.values) {
-      const pending = v >= 1;
-      if (pending) counts.set(t2, (counts.get(t2) ?? 0) + 1);
-      const continues = pending && runStart !== void 0 && last !== void 0 && t2 - last <= stepSeconds * 1.5;
-      if (pending && !continues) runStart = t2;
-      if (!pending) runStart = void 0;
-      if (runStart !== void 0) longest = Math.max(longest, t2 - runStart + stepSeconds);
-      last = t2;
-    }
-  }
-  return {
-    peakPendingPods: { value: Math.max(0, ...counts.values()) },
-    longestPendingSeconds: { value: longest }
-  };
-}
-async function stageRecord(options, stage) {
-  const { client, stepSeconds, signal } = options;
-  const histogram = options.metrics?.requestDuration ?? "http_request_duration_seconds";
-  const counter = options.metrics?.requestsTotal ?? "http_requests_total";
-  const namespace2 = [{ name: "namespace", op: "=", value: options.namespace }];
-  const app = [...namespace2, { name: "service", op: "=", value: options.service }];
-  const whole = promDuration(Math.max(1e3, stage.end.getTime() - stage.start.getTime()));
-  const sampleSpan = `${Math.max(4 * stepSeconds, 1)}s`;
-  const range = (expr) => client.queryRange(expr, stage.start, stage.end, stepSeconds, signal);
-  const instant = async (expr) => {
-    const [sample] = await client.query(expr, stage.end, signal);
-    return sample && Number.isFinite(sample.value[1]) ? sample.value[1] : void 0;
-  };
-  const rateFigure = async (whole2, perStep) => {
-    const value = await instant(whole2);
-    if (value === void 0) return void 0;
-    const samples = finite((await range(perStep))[0]?.values ?? []).map(([, v]) => v);
-    return { value, ...samples.length > 0 ? { samples } : {} };
-  };
-  const codes = options.errorCodes ?? "5..";
-  const figures = {
-    ...replicaFigures(
-      await range(replicasQuery("current", hpaMatchers(options.namespace, options.hpa))),
-      stage.start
-    ),
-    ...pendingFigures(await range(pendingQuery(namespace2, {})), stepSeconds),
-    p95Seconds: await rateFigure(
-      quantileQuery(histogram, 0.95, app, whole),
-      quantileQuery(histogram, 0.95, app, sampleSpan)
-    ),
-    p99Seconds: await rateFigure(
-      quantileQuery(histogram, 0.99, app, whole),
-      quantileQuery(histogram, 0.99, app, sampleSpan)
-    ),
-    errorRate: await rateFigure(
-      errorRatioQuery(counter, codes, app, whole),
-      errorRatioQuery(counter, codes, app, sampleSpan)
-    ),
-    achievedRate: await rateFigure(
-      requestRateQuery(counter, app, whole),
-      requestRateQuery(counter, app, sampleSpan)
-    )
-  };
-  const measurements = Object.fromEntries(
-    Object.entries(figures).filter((entry) => entry[1] !== void 0)
-  );
-  return { name: stage.name, measurements };
-}
-async function extractRunRecord(options) {
-  const stages = [];
-  for (const stage of stageWindows(options.windows)) stages.push(await stageRecord(options, stage));
-  return { ...options.run, stages };
-}
-
-// actions/lib/regression/run.ts
-function parseCriteriaLines(lines) {
-  const policies = {};
-  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
-    const match = /^(\w+)\s*:\s*(.+)$/.exec(line);
-    const metric = match?.[1];
-    if (!match || !metric || !measurementKeys.includes(metric))
-      throw new UsageError(
-        `criteria '${line}': expected '<figure>: <criterion>' with a figure among ${measurementKeys.join(", ")}`
-      );
-    try {
-      parseCriterion(match[2]);
-    } catch (error63) {
-      throw new UsageError(error63.message);
-    }
-    policies[metric] = { ...defaultPolicies[metric], criterion: match[2].trim() };
-  }
-  return policies;
-}
-function historyPath(environment) {
-  return `regression/${environment.replace(/[^\w.-]/g, "_")}.json`;
-}
-function measureRun(environment, options) {
-  const service = environment.settings.service;
-  return extractRunRecord({
-    ...options,
-    namespace: options.namespace ?? service.namespace,
-    hpa: options.hpa ?? service.name,
-    service: options.service ?? service.name
-  });
-}
-
-// actions/lib/report/charts.ts
-function niceCeiling(x) {
-  const magnitude = 10 ** Math.floor(Math.log10(x));
-  for (const step of [1, 2, 5, 10]) if (step * magnitude >= x) return step * magnitude;
-  return 10 * magnitude;
-}
-
-// actions/lib/util/markdown-escape.ts
-function escapeMarkdown(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -54531,7 +54353,7 @@ __export(util_exports, {
   defineLazyInternal: () => defineLazyInternal,
   derived: () => derived,
   esc: () => esc,
-  escapeRegex: () => escapeRegex2,
+  escapeRegex: () => escapeRegex,
   explicitlyAborted: () => explicitlyAborted,
   extend: () => extend,
   finalizeIssue: () => finalizeIssue,
@@ -54876,7 +54698,7 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex2(str) {
+function escapeRegex(str) {
   return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def2, params) {
@@ -55931,7 +55753,7 @@ function emoji() {
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
 var mac = (delimiter) => {
-  const escapedDelim = escapeRegex2(delimiter ?? ":");
+  const escapedDelim = escapeRegex(delimiter ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -56356,7 +56178,7 @@ var $ZodCheckUpperCase = /* @__PURE__ */ $constructor("$ZodCheckUpperCase", (ins
 });
 var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const escapedRegex = escapeRegex2(def2.includes);
+  const escapedRegex = escapeRegex(def2.includes);
   const pattern2 = new RegExp(typeof def2.position === "number" ? `^.{${def2.position},}${escapedRegex}` : escapedRegex);
   def2.pattern = pattern2;
   inst._zod.check = (payload) => {
@@ -56375,7 +56197,7 @@ var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst,
 });
 var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern2 = new RegExp(`^${escapeRegex2(def2.prefix)}.*`);
+  const pattern2 = new RegExp(`^${escapeRegex(def2.prefix)}.*`);
   def2.pattern ?? (def2.pattern = pattern2);
   inst._zod.check = (payload) => {
     if (payload.value.startsWith(def2.prefix))
@@ -56393,7 +56215,7 @@ var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (i
 });
 var $ZodCheckEndsWith = /* @__PURE__ */ $constructor("$ZodCheckEndsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern2 = new RegExp(`.*${escapeRegex2(def2.suffix)}$`);
+  const pattern2 = new RegExp(`.*${escapeRegex(def2.suffix)}$`);
   def2.pattern ?? (def2.pattern = pattern2);
   inst._zod.check = (payload) => {
     if (payload.value.endsWith(def2.suffix))
@@ -58386,7 +58208,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
     const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
-    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex2(o.toString())).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -58408,7 +58230,7 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def2) => {
   inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
-    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex2(o) : o ? escapeRegex2(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -58804,7 +58626,7 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
       }
       regexParts.push(cleanRegex(source));
     } else if (part === null || primitiveTypes.has(typeof part)) {
-      regexParts.push(escapeRegex2(`${part}`));
+      regexParts.push(escapeRegex(`${part}`));
     } else {
       throw new Error(`Invalid template literal part: ${part}`);
     }
@@ -73637,6 +73459,1231 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// actions/lib/util/names.ts
+var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var gateName = external_exports.string().regex(
+  gateNamePattern,
+  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
+).describe("Unique gate name, referenced by canary steps");
+var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
+
+// actions/lib/gates/condition.ts
+var ConditionError = class extends Error {
+};
+var functionArity = /* @__PURE__ */ new Map([
+  ["len", 1],
+  ["isNaN", 1],
+  ["isInf", 1],
+  ["abs", 1],
+  ["min", 1],
+  ["max", 1],
+  ["sum", 1],
+  ["avg", 1],
+  ["default", 2],
+  ["all", 2],
+  ["any", 2],
+  ["none", 2]
+]);
+var wordOperators = /* @__PURE__ */ new Map([
+  ["and", "&&"],
+  ["or", "||"],
+  ["not", "!"]
+]);
+var constants3 = /* @__PURE__ */ new Map([
+  ["true", { kind: "bool", value: true }],
+  ["false", { kind: "bool", value: false }],
+  ["NaN", { kind: "number", value: Number.NaN }],
+  ["Inf", { kind: "number", value: Number.POSITIVE_INFINITY }]
+]);
+function tokenize(source) {
+  const tokens = [];
+  const pattern2 = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*|#)|(&&|\|\||==|!=|<=|>=|[<>!+\-*/%()[\],]))/y;
+  let index2 = 0;
+  while (index2 < source.length) {
+    if (/^\s*$/.test(source.slice(index2))) break;
+    pattern2.lastIndex = index2;
+    const match = pattern2.exec(source);
+    if (!match) {
+      const column2 = index2 + source.slice(index2).search(/\S/) + 1;
+      throw new ConditionError(`unexpected '${source[column2 - 1]}' at column ${column2}`);
+    }
+    const text = match[1] ?? match[2] ?? match[3];
+    const column = match.index + match[0].length - text.length + 1;
+    if (match[1] !== void 0) tokens.push({ text, type: "number", column });
+    else if (match[2] !== void 0 && wordOperators.has(text))
+      tokens.push({ text: wordOperators.get(text), type: "op", column });
+    else tokens.push({ text, type: match[2] !== void 0 ? "ident" : "op", column });
+    index2 = pattern2.lastIndex;
+  }
+  tokens.push({ text: "end of expression", type: "end", column: source.length + 1 });
+  return tokens;
+}
+var binaryLevels = [
+  ["||"],
+  ["&&"],
+  ["==", "!=", "<", "<=", ">", ">="],
+  ["+", "-"],
+  ["*", "/", "%"]
+];
+var Parser = class {
+  constructor(tokens) {
+    this.tokens = tokens;
+  }
+  tokens;
+  position = 0;
+  parse() {
+    const node2 = this.binary(0);
+    const next = this.peek();
+    if (next.type !== "end") throw this.unexpected(next);
+    return node2;
+  }
+  peek() {
+    return this.tokens[this.position];
+  }
+  take() {
+    return this.tokens[this.position++];
+  }
+  unexpected(token) {
+    return new ConditionError(
+      `unexpected ${token.type === "end" ? token.text : `'${token.text}'`} at column ${token.column}`
+    );
+  }
+  expect(text) {
+    const token = this.take();
+    if (token.text !== text || token.type !== "op") {
+      const found = token.type === "end" ? token.text : `'${token.text}'`;
+      throw new ConditionError(`expected '${text}' at column ${token.column}, found ${found}`);
+    }
+  }
+  binary(level) {
+    if (level === binaryLevels.length) return this.unary();
+    let left = this.binary(level + 1);
+    const comparison = level === 2;
+    while (this.peek().type === "op" && binaryLevels[level].includes(this.peek().text)) {
+      const op = this.take().text;
+      left = { kind: "binary", op, left, right: this.binary(level + 1) };
+      if (comparison) break;
+    }
+    return left;
+  }
+  unary() {
+    const token = this.peek();
+    if (token.type === "op" && (token.text === "!" || token.text === "-")) {
+      this.take();
+      return { kind: "unary", op: token.text, operand: this.unary() };
+    }
+    return this.postfix();
+  }
+  postfix() {
+    let node2 = this.primary();
+    while (this.peek().type === "op" && this.peek().text === "[") {
+      this.take();
+      const index2 = this.binary(0);
+      this.expect("]");
+      node2 = { kind: "index", target: node2, index: index2 };
+    }
+    return node2;
+  }
+  primary() {
+    const token = this.take();
+    if (token.type === "number") return { kind: "number", value: Number(token.text) };
+    if (token.type === "op" && token.text === "(") {
+      const node2 = this.binary(0);
+      this.expect(")");
+      return node2;
+    }
+    if (token.type !== "ident") throw this.unexpected(token);
+    const constant = constants3.get(token.text);
+    if (constant) return constant;
+    if (this.peek().type === "op" && this.peek().text === "(") {
+      const arity = functionArity.get(token.text);
+      if (arity === void 0)
+        throw new ConditionError(
+          `unknown function '${token.text}' at column ${token.column} (known: ${[...functionArity.keys()].join(", ")})`
+        );
+      this.take();
+      const args = [];
+      if (!(this.peek().type === "op" && this.peek().text === ")")) {
+        args.push(this.binary(0));
+        while (this.peek().type === "op" && this.peek().text === ",") {
+          this.take();
+          args.push(this.binary(0));
+        }
+      }
+      this.expect(")");
+      if (args.length !== arity)
+        throw new ConditionError(`${token.text}() takes ${arity} argument(s), got ${args.length}`);
+      return { kind: "call", name: token.text, args };
+    }
+    if (token.text !== "result" && token.text !== "#")
+      throw new ConditionError(`unknown name '${token.text}' at column ${token.column} (use result)`);
+    return { kind: "name", name: token.text };
+  }
+};
+function describe4(value) {
+  if (Array.isArray(value)) return `a list of ${value.length} value(s)`;
+  return typeof value === "boolean" ? "a boolean" : "a number";
+}
+function toNumber(value) {
+  if (typeof value === "number") return value;
+  if (Array.isArray(value)) {
+    if (value.length === 1) return value[0];
+    const hint = value.length === 0 ? "result is empty" : `result has ${value.length} values`;
+    throw new ConditionError(`${hint}; use result[i], len(), all(), any() or default()`);
+  }
+  throw new ConditionError("expected a number, got a boolean");
+}
+function toList(value, fn) {
+  if (Array.isArray(value)) return value;
+  if (typeof value === "number") return [value];
+  throw new ConditionError(`${fn}() expects a list of numbers, got ${describe4(value)}`);
+}
+function toBoolean(value) {
+  if (typeof value === "boolean") return value;
+  throw new ConditionError(`expected a condition (true/false), got ${describe4(value)}`);
+}
+function callFunction(name3, args, scope) {
+  const first = () => evaluateNode(args[0], scope);
+  switch (name3) {
+    case "len":
+      return toList(first(), name3).length;
+    case "isNaN":
+      return Number.isNaN(toNumber(first()));
+    case "isInf":
+      return Math.abs(toNumber(first())) === Number.POSITIVE_INFINITY;
+    case "abs":
+      return Math.abs(toNumber(first()));
+    case "default": {
+      const value = first();
+      const empty = Array.isArray(value) ? value.length === 0 : typeof value === "number" && Number.isNaN(value);
+      return empty ? evaluateNode(args[1], scope) : value;
+    }
+    case "all":
+    case "any":
+    case "none": {
+      const list = toList(first(), name3);
+      const test = (item) => toBoolean(evaluateNode(args[1], { ...scope, "#": item }));
+      if (name3 === "all") return list.every(test);
+      if (name3 === "any") return list.some(test);
+      return !list.some(test);
+    }
+    default: {
+      const list = toList(first(), name3);
+      if (list.length === 0) throw new ConditionError(`${name3}() of an empty result`);
+      if (name3 === "min") return Math.min(...list);
+      if (name3 === "max") return Math.max(...list);
+      const total = list.reduce((a, b) => a + b, 0);
+      return name3 === "sum" ? total : total / list.length;
+    }
+  }
+}
+function compare2(op, a, b) {
+  if ((op === "==" || op === "!=") && typeof a === "boolean" && typeof b === "boolean")
+    return op === "==" ? a === b : a !== b;
+  const [x, y] = [toNumber(a), toNumber(b)];
+  switch (op) {
+    case "==":
+      return x === y;
+    case "!=":
+      return x !== y;
+    case "<":
+      return x < y;
+    case "<=":
+      return x <= y;
+    case ">":
+      return x > y;
+    default:
+      return x >= y;
+  }
+}
+function arithmetic(op, x, y) {
+  if (op === "+") return x + y;
+  if (op === "-") return x - y;
+  if (op === "*") return x * y;
+  if (op === "/") return x / y;
+  return x % y;
+}
+function evaluateNode(node2, scope) {
+  switch (node2.kind) {
+    case "number":
+    case "bool":
+      return node2.value;
+    case "name": {
+      const value = scope[node2.name];
+      if (value === void 0)
+        throw new ConditionError(`'${node2.name}' is only defined inside all(), any(), none()`);
+      return value;
+    }
+    case "unary": {
+      const value = evaluateNode(node2.operand, scope);
+      return node2.op === "!" ? !toBoolean(value) : -toNumber(value);
+    }
+    case "index": {
+      const list = toList(evaluateNode(node2.target, scope), "indexing");
+      const index2 = toNumber(evaluateNode(node2.index, scope));
+      const item = list[index2 < 0 ? list.length + index2 : index2];
+      if (!Number.isInteger(index2) || item === void 0)
+        throw new ConditionError(`index ${index2} is out of range (result has ${list.length} value(s))`);
+      return item;
+    }
+    case "call":
+      return callFunction(node2.name, node2.args, scope);
+    case "binary": {
+      if (node2.op === "&&")
+        return toBoolean(evaluateNode(node2.left, scope)) && toBoolean(evaluateNode(node2.right, scope));
+      if (node2.op === "||")
+        return toBoolean(evaluateNode(node2.left, scope)) || toBoolean(evaluateNode(node2.right, scope));
+      const [left, right] = [evaluateNode(node2.left, scope), evaluateNode(node2.right, scope)];
+      if (["==", "!=", "<", "<=", ">", ">="].includes(node2.op)) return compare2(node2.op, left, right);
+      return arithmetic(node2.op, toNumber(left), toNumber(right));
+    }
+  }
+}
+function parseCondition(source) {
+  const tree = new Parser(tokenize(source)).parse();
+  return {
+    source,
+    evaluate(result) {
+      const value = evaluateNode(tree, { result });
+      if (typeof value !== "boolean")
+        throw new ConditionError(`'${source}' gives ${describe4(value)}, not true or false`);
+      return value;
+    }
+  };
+}
+
+// actions/lib/gates/fields.ts
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
+var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a regular expression such as 5.. or 5..|429");
+var ratioPattern = /^(\d+(\.\d+)?)%$/;
+var ratio = (description) => external_exports.union([
+  external_exports.number().min(0).max(1),
+  external_exports.string().regex(ratioPattern, "a ratio such as 1% or 0.01").superRefine((text, ctx) => {
+    if (Number(ratioPattern.exec(text)?.[1]) > 100)
+      ctx.addIssue({ code: "custom", message: `expected a ratio between 0% and 100% (got '${text}')` });
+  }).transform((text) => Number(ratioPattern.exec(text)[1]) / 100)
+]).describe(description);
+var selector2 = external_exports.record(external_exports.string(), external_exports.string()).superRefine((labels2, ctx) => {
+  for (const key of Object.keys(labels2).filter((name3) => !isLabelName(name3)))
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: `expected a Prometheus label name such as service or track (got '${key}')`
+    });
+}).describe("Label matchers (name: value, exact match) on the metrics");
+var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name such as http_requests_total");
+var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
+var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
+var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
+  try {
+    return parseCondition(text);
+  } catch (error63) {
+    if (!(error63 instanceof ConditionError)) throw error63;
+    ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
+  }
+}).describe(description);
+var common = {
+  name: gateName,
+  description: external_exports.string().optional().describe("Free text shown in reports")
+};
+var appMetricFields = {
+  namespace: namespace.optional(),
+  selector: selector2.optional(),
+  track: track.optional()
+};
+var gateMetricsSchema = external_exports.strictObject({
+  requestDuration: metricName.default("http_request_duration_seconds").describe("Histogram of request durations in seconds (without _bucket)"),
+  requestsTotal: metricName.default("http_requests_total").describe("Counter of requests with a code label")
+}).describe("Names of the application metrics");
+var defaultGateMetrics = {
+  requestDuration: "http_request_duration_seconds",
+  requestsTotal: "http_requests_total"
+};
+
+// actions/lib/gates/hpa-scale-out.ts
+var hpaScaleOutGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("hpaScaleOut"),
+  namespace: namespace.optional(),
+  hpa: external_exports.string().min(1).optional().describe("HorizontalPodAutoscaler name"),
+  track: track.optional().describe("The HPA of this track: <service> for stable, <service>-canary for canary"),
+  service: external_exports.string().min(1).optional().describe("Service name for track (default: the environment's service)"),
+  minReplicas: external_exports.int().min(1).optional().describe("Replicas to reach"),
+  factor: external_exports.number().gt(0).optional().describe("Replicas to reach as a multiple of the replicas at the window start"),
+  within: duration3("Deadline counted from the window start"),
+  replicas: external_exports.enum(["current", "desired"]).default("current").describe("Which HPA status field counts: currentReplicas (default) or desiredReplicas"),
+  failWhenLimited: external_exports.boolean().default(false).describe(
+    "Fail when the HPA sits at maxReplicas with ScalingLimited=True while its metric is above target"
+  )
+}).describe("The HPA reaches a replica count within a deadline");
+var hpaScaleOutGate = {
+  schema: hpaScaleOutGateSchema,
+  problems(gate) {
+    const problems = [];
+    if (gate.hpa && gate.track)
+      problems.push({ path: ["track"], detail: "expected either hpa or track, not both" });
+    if (!gate.hpa && !gate.track)
+      problems.push({
+        path: ["hpa"],
+        detail: "missing required field (expected hpa, or track inside an environment)"
+      });
+    if (gate.minReplicas === void 0 && gate.factor === void 0)
+      problems.push({
+        path: ["minReplicas"],
+        detail: "missing required field (expected minReplicas or factor)"
+      });
+    return problems;
+  }
+};
+function hpaMatchers(namespace2, name3) {
+  const matchers = [];
+  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
+  matchers.push({ name: "horizontalpodautoscaler", op: "=", value: name3 });
+  return matchers;
+}
+function replicasQuery(which2, matchers) {
+  return `max(${selector(`kube_horizontalpodautoscaler_status_${which2}_replicas`, matchers)})`;
+}
+
+// actions/lib/gates/pending-pods.ts
+var pendingPodsGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("pendingPods"),
+  namespace: namespace.optional(),
+  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels)"),
+  maxPending: external_exports.int().min(0).optional().describe("Pods Pending at any one time"),
+  maxPendingDuration: duration3("Longest time any one pod may stay Pending").optional()
+}).describe("Pods are not stuck Pending");
+var pendingPodsGate = {
+  schema: pendingPodsGateSchema,
+  problems: (gate) => gate.maxPending === void 0 && gate.maxPendingDuration === void 0 ? [
+    {
+      path: ["maxPending"],
+      detail: "missing required field (expected maxPending or maxPendingDuration)"
+    }
+  ] : []
+};
+var podKey = "namespace, pod";
+function withPodLabels(expr, namespaceMatchers, labels2, span) {
+  const entries = Object.entries(labels2);
+  if (entries.length === 0) return expr;
+  const matchers = [
+    ...namespaceMatchers,
+    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
+  ];
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
+}
+function pendingQuery(namespaceMatchers, labels2) {
+  const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
+  return withPodLabels(
+    `max by (${podKey}) (${selector("kube_pod_status_phase", phase)})`,
+    namespaceMatchers,
+    labels2
+  );
+}
+
+// actions/lib/regression/extract.ts
+function stageWindows(windows) {
+  return windows.scenarios.flatMap(
+    (scenario) => scenario.stages.length === 0 ? [{ name: scenario.name, start: new Date(scenario.start), end: new Date(scenario.end) }] : scenario.stages.map((stage) => ({
+      name: `${scenario.name}:${stage.index}`,
+      start: new Date(stage.start),
+      end: new Date(stage.end)
+    }))
+  );
+}
+function finite(points) {
+  return points.filter(([, v]) => Number.isFinite(v));
+}
+function replicaFigures(series, stageStart) {
+  const points = finite(series[0]?.values ?? []);
+  if (points.length === 0) return {};
+  const peak = Math.max(...points.map(([, v]) => v));
+  const out = {
+    peakReplicas: { value: peak }
+  };
+  if (peak > points[0][1]) {
+    const reached = points.find(([, v]) => v === peak)[0];
+    out.timeToScaleOutSeconds = { value: Math.max(0, reached - stageStart.getTime() / 1e3) };
+  }
+  return out;
+}
+function pendingFigures(series, stepSeconds) {
+  const counts = /* @__PURE__ */ new Map();
+  let longest = 0;
+  for (const s of series) {
+    let runStart;
+    let last;
+    for (const [t2, v] of s.values) {
+      const pending = v >= 1;
+      if (pending) counts.set(t2, (counts.get(t2) ?? 0) + 1);
+      const continues = pending && runStart !== void 0 && last !== void 0 && t2 - last <= stepSeconds * 1.5;
+      if (pending && !continues) runStart = t2;
+      if (!pending) runStart = void 0;
+      if (runStart !== void 0) longest = Math.max(longest, t2 - runStart + stepSeconds);
+      last = t2;
+    }
+  }
+  return {
+    peakPendingPods: { value: Math.max(0, ...counts.values()) },
+    longestPendingSeconds: { value: longest }
+  };
+}
+async function stageRecord(options, stage) {
+  const { client, stepSeconds, signal } = options;
+  const histogram = options.metrics?.requestDuration ?? "http_request_duration_seconds";
+  const counter = options.metrics?.requestsTotal ?? "http_requests_total";
+  const namespace2 = [{ name: "namespace", op: "=", value: options.namespace }];
+  const app = [...namespace2, { name: "service", op: "=", value: options.service }];
+  const whole = promDuration(Math.max(1e3, stage.end.getTime() - stage.start.getTime()));
+  const sampleSpan = `${Math.max(4 * stepSeconds, 1)}s`;
+  const range = (expr) => client.queryRange(expr, stage.start, stage.end, stepSeconds, signal);
+  const instant = async (expr) => {
+    const [sample] = await client.query(expr, stage.end, signal);
+    return sample && Number.isFinite(sample.value[1]) ? sample.value[1] : void 0;
+  };
+  const rateFigure = async (whole2, perStep) => {
+    const value = await instant(whole2);
+    if (value === void 0) return void 0;
+    const samples = finite((await range(perStep))[0]?.values ?? []).map(([, v]) => v);
+    return { value, ...samples.length > 0 ? { samples } : {} };
+  };
+  const codes = options.errorCodes ?? "5..";
+  const figures = {
+    ...replicaFigures(
+      await range(replicasQuery("current", hpaMatchers(options.namespace, options.hpa))),
+      stage.start
+    ),
+    ...pendingFigures(await range(pendingQuery(namespace2, {})), stepSeconds),
+    p95Seconds: await rateFigure(
+      quantileQuery(histogram, 0.95, app, whole),
+      quantileQuery(histogram, 0.95, app, sampleSpan)
+    ),
+    p99Seconds: await rateFigure(
+      quantileQuery(histogram, 0.99, app, whole),
+      quantileQuery(histogram, 0.99, app, sampleSpan)
+    ),
+    errorRate: await rateFigure(
+      errorRatioQuery(counter, codes, app, whole),
+      errorRatioQuery(counter, codes, app, sampleSpan)
+    ),
+    achievedRate: await rateFigure(
+      requestRateQuery(counter, app, whole),
+      requestRateQuery(counter, app, sampleSpan)
+    )
+  };
+  const measurements = Object.fromEntries(
+    Object.entries(figures).filter((entry) => entry[1] !== void 0)
+  );
+  return { name: stage.name, measurements };
+}
+async function extractRunRecord(options) {
+  const stages = [];
+  for (const stage of stageWindows(options.windows)) stages.push(await stageRecord(options, stage));
+  return { ...options.run, stages };
+}
+
+// actions/lib/regression/run.ts
+function parseCriteriaLines(lines) {
+  const policies = {};
+  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
+    const match = /^(\w+)\s*:\s*(.+)$/.exec(line);
+    const metric = match?.[1];
+    if (!match || !metric || !measurementKeys.includes(metric))
+      throw new UsageError(
+        `criteria '${line}': expected '<figure>: <criterion>' with a figure among ${measurementKeys.join(", ")}`
+      );
+    try {
+      parseCriterion(match[2]);
+    } catch (error63) {
+      throw new UsageError(error63.message);
+    }
+    policies[metric] = { ...defaultPolicies[metric], criterion: match[2].trim() };
+  }
+  return policies;
+}
+function historyPath(environment) {
+  return `regression/${environment.replace(/[^\w.-]/g, "_")}.json`;
+}
+function measureRun(environment, options) {
+  const service = environment.settings.service;
+  return extractRunRecord({
+    ...options,
+    namespace: options.namespace ?? service.namespace,
+    hpa: options.hpa ?? service.name,
+    service: options.service ?? service.name
+  });
+}
+
+// actions/lib/report/charts.ts
+function niceCeiling(x) {
+  const magnitude = 10 ** Math.floor(Math.log10(x));
+  for (const step of [1, 2, 5, 10]) if (step * magnitude >= x) return step * magnitude;
+  return 10 * magnitude;
+}
+
+// actions/lib/util/markdown-escape.ts
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
+}
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum([
+  "hpaScaleOut",
+  "pendingPods",
+  "latency",
+  "errorRate",
+  "loadApplied",
+  "canaryVsStable",
+  "promql"
+]);
+var timestamp = external_exports.iso.datetime({ offset: true });
+var pointSchema = external_exports.tuple([
+  external_exports.number(),
+  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
+]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
+var plotSeriesSchema = external_exports.strictObject({
+  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
+  labels: external_exports.record(external_exports.string(), external_exports.string()),
+  points: external_exports.array(pointSchema)
+});
+var gateResultSchema = external_exports.strictObject({
+  name: external_exports.string(),
+  type: gateTypeSchema,
+  status: gateStatusSchema,
+  reason: external_exports.string().describe("One sentence saying why."),
+  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
+    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+  ),
+  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
+    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+  ),
+  margin: external_exports.number().nullable().describe(
+    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
+  ),
+  marginUnit: external_exports.string().optional(),
+  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
+  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
+  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
+  settled: external_exports.boolean().describe(
+    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
+  ),
+  error: external_exports.strictObject({
+    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
+    message: external_exports.string()
+  }).optional().describe(
+    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
+  )
+});
+var verdictSchema = external_exports.strictObject({
+  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
+  status: gateStatusSchema.describe(
+    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
+  ),
+  passed: external_exports.boolean().describe("status == pass."),
+  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
+  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
+  window: external_exports.strictObject({
+    start: timestamp,
+    end: timestamp,
+    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
+  }),
+  evaluatedAt: timestamp,
+  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
+  counts: external_exports.strictObject({
+    pass: external_exports.int().min(0),
+    fail: external_exports.int().min(0),
+    inconclusive: external_exports.int().min(0)
+  }),
+  continuous: external_exports.strictObject({
+    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
+    stoppedEarly: external_exports.boolean().describe(
+      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
+    ),
+    stopReason: external_exports.string()
+  }).optional().describe("Continuous mode only."),
+  gates: external_exports.array(gateResultSchema)
+}).describe(
+  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
+);
+
+// actions/lib/report/markdown.ts
+function escapeCell(text) {
+  return escapeMarkdown(text);
+}
+
+// actions/lib/regression/trend.ts
+var measurementLabels = {
+  timeToScaleOutSeconds: "time to scale out (s)",
+  peakReplicas: "peak replicas",
+  peakPendingPods: "peak pending pods",
+  longestPendingSeconds: "longest pending (s)",
+  p95Seconds: "p95 (s)",
+  p99Seconds: "p99 (s)",
+  errorRate: "error rate",
+  achievedRate: "request rate (req/s)"
+};
+function round2(value) {
+  return Number(value.toPrecision(4));
+}
+function runLabel(run2) {
+  return (run2.sha ? run2.sha.slice(0, 7) : run2.runId).replace(/"/g, "'");
+}
+function trendChart(history, metric, lastRuns = 30) {
+  const runs = history.runs.slice(-lastRuns);
+  const stages = [
+    ...new Set(runs.flatMap((r) => r.stages.filter((s) => s.measurements[metric]).map((s) => s.name)))
+  ];
+  if (stages.length === 0) return "";
+  const lines = stages.map((stage) => {
+    let last = 0;
+    return runs.map((run2) => {
+      const value = run2.stages.find((s) => s.name === stage)?.measurements[metric]?.value;
+      if (value !== void 0 && Number.isFinite(value)) last = value;
+      return round2(last);
+    });
+  });
+  const max = Math.max(0, ...lines.flat());
+  const title = `${measurementLabels[metric]} by run${stages.length > 1 ? `: ${stages.map((s, i) => `${s} (line ${i + 1})`).join(", ")}` : ` (${stages[0]})`}`;
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${title.replace(/"/g, "'")}"`,
+    `  x-axis [${runs.map((r) => `"${runLabel(r)}"`).join(", ")}]`,
+    `  y-axis "${measurementLabels[metric]}" 0 --> ${max > 0 ? niceCeiling(max) : 1}`,
+    ...lines.map((values) => `  line [${values.join(", ")}]`),
+    "```"
+  ].join("\n");
+}
+var statusLabel = {
+  regression: "\u274C regression",
+  ok: "\u2705 ok",
+  "no-baseline": "\u2796 no baseline"
+};
+function change(f) {
+  if (f.changePercent === void 0) return "\u2013";
+  return `${f.changePercent >= 0 ? "+" : ""}${f.changePercent.toFixed(1)}%`;
+}
+function regressionMarkdown(environment, history, comparison) {
+  const head = comparison.regressions.length > 0 ? `### \u274C scaling regression in ${escapeCell(environment)}: ${comparison.regressions.length} figure(s)` : `### \u2705 no scaling regression in ${escapeCell(environment)}`;
+  const rows = comparison.findings.map(
+    (f) => [
+      escapeCell(f.stage),
+      measurementLabels[f.metric],
+      statusLabel[f.status],
+      String(round2(f.current)),
+      f.baseline === void 0 ? "\u2013" : String(round2(f.baseline)),
+      change(f),
+      f.criterion,
+      f.method,
+      escapeCell(f.reason)
+    ].join(" | ")
+  );
+  const charts = measurementKeys.map((metric) => trendChart(history, metric)).filter(Boolean);
+  return [
+    head,
+    "",
+    `Baseline: ${comparison.baselineRunIds.length} earlier passing run(s).`,
+    "",
+    "| Stage | Figure | Status | Now | Baseline | Change | Criterion | Method | Why |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r} |`),
+    "",
+    "#### Trend",
+    "",
+    charts.join("\n\n"),
+    ""
+  ].join("\n");
+}
+
+// actions/lib/report/files.ts
+import { join, resolve } from "node:path";
+
+// actions/lib/util/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function formatFieldPath(path) {
+  return path.reduce((text, part) => {
+    if (typeof part === "number") return `${text}[${part}]`;
+    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
+    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
+  }, "");
+}
+function childOf(node2, part) {
+  if ((0, import_yaml.isMap)(node2)) {
+    const pair2 = node2.items.find(
+      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
+    );
+    if (!pair2) return void 0;
+    return { key: pair2.key, value: pair2.value ?? void 0 };
+  }
+  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    const item = node2.items[part];
+    return item === void 0 ? void 0 : { value: item };
+  }
+  return void 0;
+}
+function documentLocator(doc, lines, file2) {
+  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
+}
+function locateIn(doc, lines, file2, path, target) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (const [index2, part] of path.entries()) {
+    const child = childOf(node2, part);
+    if (!child) break;
+    const last = index2 === path.length - 1;
+    const keyStart = child.key?.range?.[0];
+    const valueStart = child.value?.range?.[0];
+    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
+    node2 = child.value;
+  }
+  const { line, col } = lines.linePos(offset);
+  return { file: file2, line, column: col };
+}
+function yamlSyntaxError(error63, lines, file2) {
+  const { line, col } = lines.linePos(error63.pos[0]);
+  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
+}
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count2 = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count2 += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count2 > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
+function parseYamlSource(text, file2) {
+  const lines = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
+  return {
+    file: file2,
+    value: documentValue(doc, lines, file2),
+    locate: documentLocator(doc, lines, file2)
+  };
+}
+
+// actions/lib/util/json-input.ts
+function parseJsonInput(text, where, what, schema) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
+  const topLevel = issue3.path.length === 0 || missing;
+  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
+  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
+  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
+}
+var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
+
+// actions/lib/load/windows-schema.ts
+var stageWindow = external_exports.object({
+  index: external_exports.int().min(0),
+  target: external_exports.number().finite(),
+  durationMs: external_exports.number().finite().min(0),
+  start: isoTime,
+  end: isoTime
+});
+var loadWindowsSchema = external_exports.object({
+  start: isoTime,
+  end: isoTime,
+  scenarios: external_exports.array(
+    external_exports.object({
+      name: external_exports.string().min(1).max(200),
+      executor: external_exports.string(),
+      start: isoTime,
+      end: isoTime,
+      stages: external_exports.array(stageWindow).max(1e4)
+    })
+  ).max(1e3)
+});
+function parseLoadWindows(text, where = "windows") {
+  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
+}
+
+// actions/lib/util/input-file.ts
+import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open3(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+// actions/lib/report/files.ts
+async function readVerdict(path) {
+  const text = await readInputFile(path, path, "verdict file");
+  const where = `verdict file ${path}`;
+  const { schemaVersion } = parseJsonInput(
+    text,
+    where,
+    "a verdict",
+    external_exports.looseObject({ schemaVersion: external_exports.unknown() })
+  );
+  if (schemaVersion !== verdictSchemaVersion)
+    throw new ScalegateError(
+      `${where}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(schemaVersion)})`,
+      2
+    );
+  return parseJsonInput(text, where, "a verdict", verdictSchema);
+}
+async function readWindows(textOrPath, cwd = process.cwd()) {
+  const inline = textOrPath.trimStart().startsWith("{");
+  const text = inline ? textOrPath : await readInputFile(resolve(cwd, textOrPath), textOrPath, "windows file");
+  return parseLoadWindows(text, inline ? "windows" : `windows file ${textOrPath}`);
+}
+
+// actions/lib/report/run-context.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function readEvent(path) {
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync2(path, "utf8"));
+  } catch {
+    return {};
+  }
+}
+function runContext(env = process.env) {
+  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const repo = parseRepository(env.GITHUB_REPOSITORY);
+  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  const pullRequest = event.pull_request?.number ?? event.workflow_run?.pull_requests?.[0]?.number ?? void 0;
+  return {
+    repo,
+    sha: event.pull_request?.head?.sha ?? event.workflow_run?.head_sha ?? env.GITHUB_SHA ?? "",
+    ...pullRequest !== void 0 ? { pullRequest } : {},
+    ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
+    ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
+    ...env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}
+  };
+}
+
+// actions/lib/settings/image.ts
+var domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var domain2 = `(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?)`;
+var pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+var name = `(?:${domain2}/)?${pathComponent}(?:/${pathComponent})*`;
+var tag = "[\\w][\\w.-]{0,127}";
+var digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+var referencePattern = new RegExp(`^(${name})(?::(${tag}))?(?:@(${digest}))?$`);
+function parseImageReference(ref) {
+  const match = referencePattern.exec(ref);
+  if (!match || match[1].length > 255) return "expected an image reference such as acme/web:1.4.2";
+  const [, imageName, imageTag, imageDigest] = match;
+  const first = imageName.split("/")[0];
+  if (imageName.includes("/") && !/[.:]/.test(first) && first !== "localhost" && first !== first.toLowerCase())
+    return "expected an image reference such as acme/web:1.4.2 (repository names are lowercase)";
+  if (imageDigest?.startsWith("sha256:") && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
+    return "expected a sha256 digest of 64 lowercase hex digits";
+  if (!imageTag && !imageDigest) return "expected an image reference with a tag or a digest (e.g. web:1.4.2)";
+  return {
+    name: imageName,
+    ...imageTag && { tag: imageTag },
+    ...imageDigest && { digest: imageDigest }
+  };
+}
+
+// actions/lib/settings/load.ts
+import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
+import { basename, dirname, extname, isAbsolute, join as join2, relative, resolve as resolve3 } from "node:path";
+
+// actions/lib/util/did-you-mean.ts
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+function closestMatch(input2, known) {
+  const lower = input2.toLowerCase();
+  let best;
+  for (const name3 of known) {
+    const distance = editDistance(lower, name3.toLowerCase());
+    if (!best || distance < best.distance) best = { name: name3, distance };
+  }
+  if (!best) return void 0;
+  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
+  return best.distance <= tolerance ? best.name : void 0;
+}
+function didYouMean(input2, known) {
+  const match = closestMatch(input2, known);
+  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
+}
+
+// actions/lib/util/schema-problems.ts
+function def(schema) {
+  return schema._zod.def;
+}
+function valueAt(data, path) {
+  let current = data;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[part];
+  }
+  return current;
+}
+function resolve2(schema, data) {
+  const d = def(schema);
+  switch (d.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "readonly":
+      return resolve2(d.innerType, data);
+    case "pipe":
+      return resolve2(d.in, data);
+    case "union": {
+      const options = d.options;
+      const discriminator = d.discriminator;
+      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
+      const match = options.find((option) => {
+        const shape = def(resolve2(option, data)).shape;
+        if (!shape) return false;
+        if (!discriminator) return true;
+        const literal3 = def(shape[discriminator]).values;
+        return literal3?.includes(wanted) ?? false;
+      });
+      return match ? resolve2(match, data) : schema;
+    }
+    default:
+      return schema;
+  }
+}
+function knownKeys(root, data, path) {
+  let schema = resolve2(root, data);
+  for (const [index2, part] of path.entries()) {
+    const d = def(schema);
+    const here = valueAt(data, path.slice(0, index2 + 1));
+    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
+    else if (d.type === "array") schema = d.element;
+    else if (d.type === "record") schema = d.valueType;
+    else return [];
+    schema = resolve2(schema, here);
+  }
+  const shape = def(schema).shape;
+  return shape ? Object.keys(shape) : [];
+}
+function got(value) {
+  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+var typeNames = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  record: "a mapping"
+};
+function expectedType(expected) {
+  return typeNames[expected] ?? expected;
+}
+function quoteAll(values) {
+  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
+}
+function sizeDetail(issue3, value) {
+  const small = issue3.code === "too_small";
+  const bound = small ? issue3.minimum : issue3.maximum;
+  const inclusive = issue3.inclusive !== false;
+  if (issue3.origin === "array")
+    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
+  if (issue3.origin === "string") {
+    if (small && Number(bound) === 1) return "expected a non-empty string";
+    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
+  }
+  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
+  return `expected a number ${relation} ${bound} (got ${got(value)})`;
+}
+function unionDetail(issue3, value) {
+  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
+    const options = issue3.options;
+    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
+    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
+  }
+  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
+  if (contentIssue) return problemDetail(contentIssue, value);
+  const expected = issue3.errors.flat().map((inner) => {
+    if (inner.code === "invalid_type") return expectedType(inner.expected);
+    if (inner.code === "invalid_value") return quoteAll(inner.values);
+    return inner.message;
+  });
+  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
+}
+function problemDetail(issue3, value) {
+  switch (issue3.code) {
+    case "invalid_type":
+      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
+      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
+    case "invalid_value":
+      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
+      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
+    case "too_small":
+    case "too_big":
+      return sizeDetail(issue3, value);
+    case "invalid_format":
+      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
+      if (issue3.format === "starts_with")
+        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
+      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
+    case "invalid_union":
+      return unionDetail(issue3, value);
+    case "invalid_key":
+      return problemDetail(issue3.issues[0], value);
+    default:
+      return issue3.message;
+  }
+}
+function problemsFromIssues(schema, data, issues) {
+  return issues.flatMap((issue3) => {
+    const path = issue3.path;
+    if (issue3.code === "unrecognized_keys") {
+      const known = knownKeys(schema, data, path);
+      return issue3.keys.map((key) => {
+        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
+        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
+      });
+    }
+    if (issue3.code === "invalid_key") {
+      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
+    }
+    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
+  });
+}
+
+// actions/lib/gates/canary-vs-stable.ts
+var canaryVsStableGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("canaryVsStable"),
+  namespace: namespace.optional(),
+  selector: selector2.optional(),
+  metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
+  quantile: quantile.default(0.95),
+  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
+  maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
+  minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
+}).describe("The canary compared with the stable track in the same window");
+var canaryVsStableGate = {
+  schema: canaryVsStableGateSchema,
+  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : []
+};
+
+// actions/lib/gates/error-rate.ts
+var errorRateGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("errorRate"),
+  ...appMetricFields,
+  max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
+  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
+}).describe("Share of failed requests over the window");
+var errorRateGate = {
+  schema: errorRateGateSchema
+};
+
+// actions/lib/gates/latency.ts
+var latencyGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("latency"),
+  ...appMetricFields,
+  quantile: quantile.default(0.95),
+  max: duration3("Highest allowed request duration at that quantile")
+}).describe("Request duration quantile over the window");
+var latencyGate = {
+  schema: latencyGateSchema
+};
+
+// actions/lib/gates/load-applied.ts
+var loadAppliedGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("loadApplied"),
+  ...appMetricFields,
+  minRate: external_exports.number().gt(0).optional().describe("Lowest achieved request rate, requests per second"),
+  minFraction: ratio("Lowest achieved rate as a share of the load's target rate").optional()
+}).describe("The load actually reached the service");
+var loadAppliedGate = {
+  schema: loadAppliedGateSchema,
+  problems: (gate) => gate.minRate === void 0 && gate.minFraction === void 0 ? [{ path: ["minRate"], detail: "missing required field (expected minRate or minFraction)" }] : []
+};
+
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
@@ -75149,7 +76196,7 @@ function balanceRange(balanceType, children, positions, from2, to, start, length
   divide(children, positions, from2, to, 0);
   return (mkTop || mkTree)(localChildren, localPositions, length);
 }
-var Parser = class {
+var Parser2 = class {
   /**
   Start a parse, returning a [partial parse](#common.PartialParse)
   object. [`fragments`](#common.TreeFragment) can be passed in to
@@ -76624,7 +77671,7 @@ var Dialect = class {
     return !this.disabled || this.disabled[term] == 0;
   }
 };
-var LRParser = class _LRParser extends Parser {
+var LRParser = class _LRParser extends Parser2 {
   /**
   @internal
   */
@@ -77153,9 +78200,9 @@ function tagHighlighter(tags2, options) {
 }
 var t = Tag.define;
 var comment = t();
-var name = t();
-var typeName = t(name);
-var propertyName = t(name);
+var name2 = t();
+var typeName = t(name2);
+var propertyName = t(name2);
 var literal2 = t();
 var string4 = t(literal2);
 var number4 = t(literal2);
@@ -77186,11 +78233,11 @@ var tags = {
   /**
   Any kind of identifier.
   */
-  name,
+  name: name2,
   /**
   The [name](#highlight.tags.name) of a variable.
   */
-  variableName: t(name),
+  variableName: t(name2),
   /**
   A type [name](#highlight.tags.name).
   */
@@ -77210,19 +78257,19 @@ var tags = {
   /**
   The [name](#highlight.tags.name) of a class.
   */
-  className: t(name),
+  className: t(name2),
   /**
   A label [name](#highlight.tags.name).
   */
-  labelName: t(name),
+  labelName: t(name2),
   /**
   A namespace [name](#highlight.tags.name).
   */
-  namespace: t(name),
+  namespace: t(name2),
   /**
   The [name](#highlight.tags.name) of a macro.
   */
-  macroName: t(name),
+  macroName: t(name2),
   /**
   A literal value.
   */
@@ -77728,403 +78775,7 @@ var promqlQuery = (description) => external_exports.string().min(1).superRefine(
   if (problem2) ctx.addIssue({ code: "custom", message: problem2 });
 }).describe(description);
 
-// actions/lib/util/names.ts
-var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-var gateName = external_exports.string().regex(
-  gateNamePattern,
-  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
-).describe("Unique gate name, referenced by canary steps");
-var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
-
-// actions/lib/gates/condition.ts
-var ConditionError = class extends Error {
-};
-var functionArity = /* @__PURE__ */ new Map([
-  ["len", 1],
-  ["isNaN", 1],
-  ["isInf", 1],
-  ["abs", 1],
-  ["min", 1],
-  ["max", 1],
-  ["sum", 1],
-  ["avg", 1],
-  ["default", 2],
-  ["all", 2],
-  ["any", 2],
-  ["none", 2]
-]);
-var wordOperators = /* @__PURE__ */ new Map([
-  ["and", "&&"],
-  ["or", "||"],
-  ["not", "!"]
-]);
-var constants3 = /* @__PURE__ */ new Map([
-  ["true", { kind: "bool", value: true }],
-  ["false", { kind: "bool", value: false }],
-  ["NaN", { kind: "number", value: Number.NaN }],
-  ["Inf", { kind: "number", value: Number.POSITIVE_INFINITY }]
-]);
-function tokenize(source) {
-  const tokens = [];
-  const pattern2 = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*|#)|(&&|\|\||==|!=|<=|>=|[<>!+\-*/%()[\],]))/y;
-  let index2 = 0;
-  while (index2 < source.length) {
-    if (/^\s*$/.test(source.slice(index2))) break;
-    pattern2.lastIndex = index2;
-    const match = pattern2.exec(source);
-    if (!match) {
-      const column2 = index2 + source.slice(index2).search(/\S/) + 1;
-      throw new ConditionError(`unexpected '${source[column2 - 1]}' at column ${column2}`);
-    }
-    const text = match[1] ?? match[2] ?? match[3];
-    const column = match.index + match[0].length - text.length + 1;
-    if (match[1] !== void 0) tokens.push({ text, type: "number", column });
-    else if (match[2] !== void 0 && wordOperators.has(text))
-      tokens.push({ text: wordOperators.get(text), type: "op", column });
-    else tokens.push({ text, type: match[2] !== void 0 ? "ident" : "op", column });
-    index2 = pattern2.lastIndex;
-  }
-  tokens.push({ text: "end of expression", type: "end", column: source.length + 1 });
-  return tokens;
-}
-var binaryLevels = [
-  ["||"],
-  ["&&"],
-  ["==", "!=", "<", "<=", ">", ">="],
-  ["+", "-"],
-  ["*", "/", "%"]
-];
-var Parser2 = class {
-  constructor(tokens) {
-    this.tokens = tokens;
-  }
-  tokens;
-  position = 0;
-  parse() {
-    const node2 = this.binary(0);
-    const next = this.peek();
-    if (next.type !== "end") throw this.unexpected(next);
-    return node2;
-  }
-  peek() {
-    return this.tokens[this.position];
-  }
-  take() {
-    return this.tokens[this.position++];
-  }
-  unexpected(token) {
-    return new ConditionError(
-      `unexpected ${token.type === "end" ? token.text : `'${token.text}'`} at column ${token.column}`
-    );
-  }
-  expect(text) {
-    const token = this.take();
-    if (token.text !== text || token.type !== "op") {
-      const found = token.type === "end" ? token.text : `'${token.text}'`;
-      throw new ConditionError(`expected '${text}' at column ${token.column}, found ${found}`);
-    }
-  }
-  binary(level) {
-    if (level === binaryLevels.length) return this.unary();
-    let left = this.binary(level + 1);
-    const comparison = level === 2;
-    while (this.peek().type === "op" && binaryLevels[level].includes(this.peek().text)) {
-      const op = this.take().text;
-      left = { kind: "binary", op, left, right: this.binary(level + 1) };
-      if (comparison) break;
-    }
-    return left;
-  }
-  unary() {
-    const token = this.peek();
-    if (token.type === "op" && (token.text === "!" || token.text === "-")) {
-      this.take();
-      return { kind: "unary", op: token.text, operand: this.unary() };
-    }
-    return this.postfix();
-  }
-  postfix() {
-    let node2 = this.primary();
-    while (this.peek().type === "op" && this.peek().text === "[") {
-      this.take();
-      const index2 = this.binary(0);
-      this.expect("]");
-      node2 = { kind: "index", target: node2, index: index2 };
-    }
-    return node2;
-  }
-  primary() {
-    const token = this.take();
-    if (token.type === "number") return { kind: "number", value: Number(token.text) };
-    if (token.type === "op" && token.text === "(") {
-      const node2 = this.binary(0);
-      this.expect(")");
-      return node2;
-    }
-    if (token.type !== "ident") throw this.unexpected(token);
-    const constant = constants3.get(token.text);
-    if (constant) return constant;
-    if (this.peek().type === "op" && this.peek().text === "(") {
-      const arity = functionArity.get(token.text);
-      if (arity === void 0)
-        throw new ConditionError(
-          `unknown function '${token.text}' at column ${token.column} (known: ${[...functionArity.keys()].join(", ")})`
-        );
-      this.take();
-      const args = [];
-      if (!(this.peek().type === "op" && this.peek().text === ")")) {
-        args.push(this.binary(0));
-        while (this.peek().type === "op" && this.peek().text === ",") {
-          this.take();
-          args.push(this.binary(0));
-        }
-      }
-      this.expect(")");
-      if (args.length !== arity)
-        throw new ConditionError(`${token.text}() takes ${arity} argument(s), got ${args.length}`);
-      return { kind: "call", name: token.text, args };
-    }
-    if (token.text !== "result" && token.text !== "#")
-      throw new ConditionError(`unknown name '${token.text}' at column ${token.column} (use result)`);
-    return { kind: "name", name: token.text };
-  }
-};
-function describe4(value) {
-  if (Array.isArray(value)) return `a list of ${value.length} value(s)`;
-  return typeof value === "boolean" ? "a boolean" : "a number";
-}
-function toNumber(value) {
-  if (typeof value === "number") return value;
-  if (Array.isArray(value)) {
-    if (value.length === 1) return value[0];
-    const hint = value.length === 0 ? "result is empty" : `result has ${value.length} values`;
-    throw new ConditionError(`${hint}; use result[i], len(), all(), any() or default()`);
-  }
-  throw new ConditionError("expected a number, got a boolean");
-}
-function toList(value, fn) {
-  if (Array.isArray(value)) return value;
-  if (typeof value === "number") return [value];
-  throw new ConditionError(`${fn}() expects a list of numbers, got ${describe4(value)}`);
-}
-function toBoolean(value) {
-  if (typeof value === "boolean") return value;
-  throw new ConditionError(`expected a condition (true/false), got ${describe4(value)}`);
-}
-function callFunction(name3, args, scope) {
-  const first = () => evaluateNode(args[0], scope);
-  switch (name3) {
-    case "len":
-      return toList(first(), name3).length;
-    case "isNaN":
-      return Number.isNaN(toNumber(first()));
-    case "isInf":
-      return Math.abs(toNumber(first())) === Number.POSITIVE_INFINITY;
-    case "abs":
-      return Math.abs(toNumber(first()));
-    case "default": {
-      const value = first();
-      const empty = Array.isArray(value) ? value.length === 0 : typeof value === "number" && Number.isNaN(value);
-      return empty ? evaluateNode(args[1], scope) : value;
-    }
-    case "all":
-    case "any":
-    case "none": {
-      const list = toList(first(), name3);
-      const test = (item) => toBoolean(evaluateNode(args[1], { ...scope, "#": item }));
-      if (name3 === "all") return list.every(test);
-      if (name3 === "any") return list.some(test);
-      return !list.some(test);
-    }
-    default: {
-      const list = toList(first(), name3);
-      if (list.length === 0) throw new ConditionError(`${name3}() of an empty result`);
-      if (name3 === "min") return Math.min(...list);
-      if (name3 === "max") return Math.max(...list);
-      const total = list.reduce((a, b) => a + b, 0);
-      return name3 === "sum" ? total : total / list.length;
-    }
-  }
-}
-function compare2(op, a, b) {
-  if ((op === "==" || op === "!=") && typeof a === "boolean" && typeof b === "boolean")
-    return op === "==" ? a === b : a !== b;
-  const [x, y] = [toNumber(a), toNumber(b)];
-  switch (op) {
-    case "==":
-      return x === y;
-    case "!=":
-      return x !== y;
-    case "<":
-      return x < y;
-    case "<=":
-      return x <= y;
-    case ">":
-      return x > y;
-    default:
-      return x >= y;
-  }
-}
-function arithmetic(op, x, y) {
-  if (op === "+") return x + y;
-  if (op === "-") return x - y;
-  if (op === "*") return x * y;
-  if (op === "/") return x / y;
-  return x % y;
-}
-function evaluateNode(node2, scope) {
-  switch (node2.kind) {
-    case "number":
-    case "bool":
-      return node2.value;
-    case "name": {
-      const value = scope[node2.name];
-      if (value === void 0)
-        throw new ConditionError(`'${node2.name}' is only defined inside all(), any(), none()`);
-      return value;
-    }
-    case "unary": {
-      const value = evaluateNode(node2.operand, scope);
-      return node2.op === "!" ? !toBoolean(value) : -toNumber(value);
-    }
-    case "index": {
-      const list = toList(evaluateNode(node2.target, scope), "indexing");
-      const index2 = toNumber(evaluateNode(node2.index, scope));
-      const item = list[index2 < 0 ? list.length + index2 : index2];
-      if (!Number.isInteger(index2) || item === void 0)
-        throw new ConditionError(`index ${index2} is out of range (result has ${list.length} value(s))`);
-      return item;
-    }
-    case "call":
-      return callFunction(node2.name, node2.args, scope);
-    case "binary": {
-      if (node2.op === "&&")
-        return toBoolean(evaluateNode(node2.left, scope)) && toBoolean(evaluateNode(node2.right, scope));
-      if (node2.op === "||")
-        return toBoolean(evaluateNode(node2.left, scope)) || toBoolean(evaluateNode(node2.right, scope));
-      const [left, right] = [evaluateNode(node2.left, scope), evaluateNode(node2.right, scope)];
-      if (["==", "!=", "<", "<=", ">", ">="].includes(node2.op)) return compare2(node2.op, left, right);
-      return arithmetic(node2.op, toNumber(left), toNumber(right));
-    }
-  }
-}
-function parseCondition(source) {
-  const tree = new Parser2(tokenize(source)).parse();
-  return {
-    source,
-    evaluate(result) {
-      const value = evaluateNode(tree, { result });
-      if (typeof value !== "boolean")
-        throw new ConditionError(`'${source}' gives ${describe4(value)}, not true or false`);
-      return value;
-    }
-  };
-}
-
-// actions/lib/gates/schema.ts
-var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
-var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
-  try {
-    new RegExp(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, "a regular expression such as 5.. or 5..|429");
-var ratioPattern = /^(\d+(\.\d+)?)%$/;
-var ratio = (description) => external_exports.union([
-  external_exports.number().min(0).max(1),
-  external_exports.string().regex(ratioPattern, "a ratio such as 1% or 0.01").superRefine((text, ctx) => {
-    if (Number(ratioPattern.exec(text)?.[1]) > 100)
-      ctx.addIssue({ code: "custom", message: `expected a ratio between 0% and 100% (got '${text}')` });
-  }).transform((text) => Number(ratioPattern.exec(text)[1]) / 100)
-]).describe(description);
-var selector2 = external_exports.record(external_exports.string(), external_exports.string()).superRefine((labels2, ctx) => {
-  for (const key of Object.keys(labels2).filter((name3) => !isLabelName(name3)))
-    ctx.addIssue({
-      code: "custom",
-      path: [key],
-      message: `expected a Prometheus label name such as service or track (got '${key}')`
-    });
-}).describe("Label matchers (name: value, exact match) on the metrics");
-var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name such as http_requests_total");
-var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
-var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
-var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
-  try {
-    return parseCondition(text);
-  } catch (error63) {
-    if (!(error63 instanceof ConditionError)) throw error63;
-    ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
-    return external_exports.NEVER;
-  }
-}).describe(description);
-var common = {
-  name: gateName,
-  description: external_exports.string().optional().describe("Free text shown in reports")
-};
-var hpaScaleOutGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("hpaScaleOut"),
-  namespace: namespace.optional(),
-  hpa: external_exports.string().min(1).optional().describe("HorizontalPodAutoscaler name"),
-  track: track.optional().describe("The HPA of this track: <service> for stable, <service>-canary for canary"),
-  service: external_exports.string().min(1).optional().describe("Service name for track (default: the environment's service)"),
-  minReplicas: external_exports.int().min(1).optional().describe("Replicas to reach"),
-  factor: external_exports.number().gt(0).optional().describe("Replicas to reach as a multiple of the replicas at the window start"),
-  within: duration3("Deadline counted from the window start"),
-  replicas: external_exports.enum(["current", "desired"]).default("current").describe("Which HPA status field counts: currentReplicas (default) or desiredReplicas"),
-  failWhenLimited: external_exports.boolean().default(false).describe(
-    "Fail when the HPA sits at maxReplicas with ScalingLimited=True while its metric is above target"
-  )
-}).describe("The HPA reaches a replica count within a deadline");
-var pendingPodsGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("pendingPods"),
-  namespace: namespace.optional(),
-  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels)"),
-  maxPending: external_exports.int().min(0).optional().describe("Pods Pending at any one time"),
-  maxPendingDuration: duration3("Longest time any one pod may stay Pending").optional()
-}).describe("Pods are not stuck Pending");
-var appMetricFields = {
-  namespace: namespace.optional(),
-  selector: selector2.optional(),
-  track: track.optional()
-};
-var latencyGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("latency"),
-  ...appMetricFields,
-  quantile: quantile.default(0.95),
-  max: duration3("Highest allowed request duration at that quantile")
-}).describe("Request duration quantile over the window");
-var errorRateGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("errorRate"),
-  ...appMetricFields,
-  max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
-  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
-}).describe("Share of failed requests over the window");
-var loadAppliedGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("loadApplied"),
-  ...appMetricFields,
-  minRate: external_exports.number().gt(0).optional().describe("Lowest achieved request rate, requests per second"),
-  minFraction: ratio("Lowest achieved rate as a share of the load's target rate").optional()
-}).describe("The load actually reached the service");
-var canaryVsStableGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("canaryVsStable"),
-  namespace: namespace.optional(),
-  selector: selector2.optional(),
-  metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
-  quantile: quantile.default(0.95),
-  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
-  maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
-  minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
-}).describe("The canary compared with the stable track in the same window");
+// actions/lib/gates/promql-gate.ts
 var promqlGateSchema = external_exports.strictObject({
   ...common,
   type: external_exports.literal("promql"),
@@ -78135,19 +78786,30 @@ var promqlGateSchema = external_exports.strictObject({
   failureCondition: condition("Condition over result that means fail, e.g. result > 20").optional(),
   noData: external_exports.enum(["inconclusive", "pass", "fail"]).default("inconclusive").describe("Outcome when the query returns nothing (default inconclusive)")
 }).describe("Any PromQL with Argo-style success and failure conditions");
-var gateSchema = external_exports.discriminatedUnion("type", [
-  hpaScaleOutGateSchema,
-  pendingPodsGateSchema,
-  latencyGateSchema,
-  errorRateGateSchema,
-  loadAppliedGateSchema,
-  canaryVsStableGateSchema,
-  promqlGateSchema
-]);
-var gateMetricsSchema = external_exports.strictObject({
-  requestDuration: metricName.default("http_request_duration_seconds").describe("Histogram of request durations in seconds (without _bucket)"),
-  requestsTotal: metricName.default("http_requests_total").describe("Counter of requests with a code label")
-}).describe("Names of the application metrics");
+var promqlGate = {
+  schema: promqlGateSchema,
+  problems: (gate) => !gate.successCondition && !gate.failureCondition ? [
+    {
+      path: ["successCondition"],
+      detail: "missing required field (expected successCondition or failureCondition)"
+    }
+  ] : []
+};
+
+// actions/lib/gates/schema.ts
+var gateDefinitions = [
+  hpaScaleOutGate,
+  pendingPodsGate,
+  latencyGate,
+  errorRateGate,
+  loadAppliedGate,
+  canaryVsStableGate,
+  promqlGate
+];
+var gateSchema = external_exports.discriminatedUnion(
+  "type",
+  gateDefinitions.map((d) => d.schema)
+);
 var gateFileSchema = external_exports.strictObject({
   gates: external_exports.array(gateSchema).min(1).describe("The gates, each with a unique name"),
   metrics: gateMetricsSchema.default({
@@ -78155,642 +78817,14 @@ var gateFileSchema = external_exports.strictObject({
     requestsTotal: "http_requests_total"
   })
 }).describe("scalegate gate file");
-var defaultGateMetrics = {
-  requestDuration: "http_request_duration_seconds",
-  requestsTotal: "http_requests_total"
-};
-function semanticProblems(gate) {
-  const problems = [];
-  switch (gate.type) {
-    case "hpaScaleOut":
-      if (gate.hpa && gate.track)
-        problems.push({ path: ["track"], detail: "expected either hpa or track, not both" });
-      if (!gate.hpa && !gate.track)
-        problems.push({
-          path: ["hpa"],
-          detail: "missing required field (expected hpa, or track inside an environment)"
-        });
-      if (gate.minReplicas === void 0 && gate.factor === void 0)
-        problems.push({
-          path: ["minReplicas"],
-          detail: "missing required field (expected minReplicas or factor)"
-        });
-      break;
-    case "pendingPods":
-      if (gate.maxPending === void 0 && gate.maxPendingDuration === void 0)
-        problems.push({
-          path: ["maxPending"],
-          detail: "missing required field (expected maxPending or maxPendingDuration)"
-        });
-      break;
-    case "loadApplied":
-      if (gate.minRate === void 0 && gate.minFraction === void 0)
-        problems.push({
-          path: ["minRate"],
-          detail: "missing required field (expected minRate or minFraction)"
-        });
-      break;
-    case "canaryVsStable":
-      if (gate.selector && "track" in gate.selector)
-        problems.push({
-          path: ["selector", "track"],
-          detail: "must not set track: the gate compares both tracks"
-        });
-      break;
-    case "promql":
-      if (!gate.successCondition && !gate.failureCondition)
-        problems.push({
-          path: ["successCondition"],
-          detail: "missing required field (expected successCondition or failureCondition)"
-        });
-      break;
-    default:
-      break;
-  }
-  return problems;
-}
-
-// actions/lib/gates/verdict-schema.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v2";
-var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum(gateSchema.options.map((o) => o.shape.type.value));
-var timestamp = external_exports.iso.datetime({ offset: true });
-var pointSchema = external_exports.tuple([
-  external_exports.number(),
-  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
-]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
-var plotSeriesSchema = external_exports.strictObject({
-  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
-  labels: external_exports.record(external_exports.string(), external_exports.string()),
-  points: external_exports.array(pointSchema)
-});
-var gateResultSchema = external_exports.strictObject({
-  name: external_exports.string(),
-  type: gateTypeSchema,
-  status: gateStatusSchema,
-  reason: external_exports.string().describe("One sentence saying why."),
-  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
-    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
-  ),
-  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
-    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
-  ),
-  margin: external_exports.number().nullable().describe(
-    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
-  ),
-  marginUnit: external_exports.string().optional(),
-  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
-  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
-  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
-  settled: external_exports.boolean().describe(
-    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
-  ),
-  error: external_exports.strictObject({
-    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
-    message: external_exports.string()
-  }).optional().describe(
-    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
-  )
-});
-var verdictSchema = external_exports.strictObject({
-  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
-  status: gateStatusSchema.describe(
-    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
-  ),
-  passed: external_exports.boolean().describe("status == pass."),
-  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
-  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
-  window: external_exports.strictObject({
-    start: timestamp,
-    end: timestamp,
-    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
-  }),
-  evaluatedAt: timestamp,
-  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
-  counts: external_exports.strictObject({
-    pass: external_exports.int().min(0),
-    fail: external_exports.int().min(0),
-    inconclusive: external_exports.int().min(0)
-  }),
-  continuous: external_exports.strictObject({
-    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
-    stoppedEarly: external_exports.boolean().describe(
-      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
-    ),
-    stopReason: external_exports.string()
-  }).optional().describe("Continuous mode only."),
-  gates: external_exports.array(gateResultSchema)
-}).describe(
-  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
+var checksByType = new Map(
+  gateDefinitions.map((d) => [
+    d.schema.shape.type.value,
+    d.problems
+  ])
 );
-
-// actions/lib/report/markdown.ts
-function escapeCell(text) {
-  return escapeMarkdown(text);
-}
-
-// actions/lib/regression/trend.ts
-var measurementLabels = {
-  timeToScaleOutSeconds: "time to scale out (s)",
-  peakReplicas: "peak replicas",
-  peakPendingPods: "peak pending pods",
-  longestPendingSeconds: "longest pending (s)",
-  p95Seconds: "p95 (s)",
-  p99Seconds: "p99 (s)",
-  errorRate: "error rate",
-  achievedRate: "request rate (req/s)"
-};
-function round2(value) {
-  return Number(value.toPrecision(4));
-}
-function runLabel(run2) {
-  return (run2.sha ? run2.sha.slice(0, 7) : run2.runId).replace(/"/g, "'");
-}
-function trendChart(history, metric, lastRuns = 30) {
-  const runs = history.runs.slice(-lastRuns);
-  const stages = [
-    ...new Set(runs.flatMap((r) => r.stages.filter((s) => s.measurements[metric]).map((s) => s.name)))
-  ];
-  if (stages.length === 0) return "";
-  const lines = stages.map((stage) => {
-    let last = 0;
-    return runs.map((run2) => {
-      const value = run2.stages.find((s) => s.name === stage)?.measurements[metric]?.value;
-      if (value !== void 0 && Number.isFinite(value)) last = value;
-      return round2(last);
-    });
-  });
-  const max = Math.max(0, ...lines.flat());
-  const title = `${measurementLabels[metric]} by run${stages.length > 1 ? `: ${stages.map((s, i) => `${s} (line ${i + 1})`).join(", ")}` : ` (${stages[0]})`}`;
-  return [
-    "```mermaid",
-    "xychart-beta",
-    `  title "${title.replace(/"/g, "'")}"`,
-    `  x-axis [${runs.map((r) => `"${runLabel(r)}"`).join(", ")}]`,
-    `  y-axis "${measurementLabels[metric]}" 0 --> ${max > 0 ? niceCeiling(max) : 1}`,
-    ...lines.map((values) => `  line [${values.join(", ")}]`),
-    "```"
-  ].join("\n");
-}
-var statusLabel = {
-  regression: "\u274C regression",
-  ok: "\u2705 ok",
-  "no-baseline": "\u2796 no baseline"
-};
-function change(f) {
-  if (f.changePercent === void 0) return "\u2013";
-  return `${f.changePercent >= 0 ? "+" : ""}${f.changePercent.toFixed(1)}%`;
-}
-function regressionMarkdown(environment, history, comparison) {
-  const head = comparison.regressions.length > 0 ? `### \u274C scaling regression in ${escapeCell(environment)}: ${comparison.regressions.length} figure(s)` : `### \u2705 no scaling regression in ${escapeCell(environment)}`;
-  const rows = comparison.findings.map(
-    (f) => [
-      escapeCell(f.stage),
-      measurementLabels[f.metric],
-      statusLabel[f.status],
-      String(round2(f.current)),
-      f.baseline === void 0 ? "\u2013" : String(round2(f.baseline)),
-      change(f),
-      f.criterion,
-      f.method,
-      escapeCell(f.reason)
-    ].join(" | ")
-  );
-  const charts = measurementKeys.map((metric) => trendChart(history, metric)).filter(Boolean);
-  return [
-    head,
-    "",
-    `Baseline: ${comparison.baselineRunIds.length} earlier passing run(s).`,
-    "",
-    "| Stage | Figure | Status | Now | Baseline | Change | Criterion | Method | Why |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${r} |`),
-    "",
-    "#### Trend",
-    "",
-    charts.join("\n\n"),
-    ""
-  ].join("\n");
-}
-
-// actions/lib/report/files.ts
-import { join, resolve } from "node:path";
-
-// actions/lib/util/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-function formatFieldPath(path) {
-  return path.reduce((text, part) => {
-    if (typeof part === "number") return `${text}[${part}]`;
-    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
-    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
-  }, "");
-}
-function childOf(node2, part) {
-  if ((0, import_yaml.isMap)(node2)) {
-    const pair2 = node2.items.find(
-      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
-    );
-    if (!pair2) return void 0;
-    return { key: pair2.key, value: pair2.value ?? void 0 };
-  }
-  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
-    const item = node2.items[part];
-    return item === void 0 ? void 0 : { value: item };
-  }
-  return void 0;
-}
-function documentLocator(doc, lines, file2) {
-  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
-}
-function locateIn(doc, lines, file2, path, target) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0] ?? 0;
-  for (const [index2, part] of path.entries()) {
-    const child = childOf(node2, part);
-    if (!child) break;
-    const last = index2 === path.length - 1;
-    const keyStart = child.key?.range?.[0];
-    const valueStart = child.value?.range?.[0];
-    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
-    node2 = child.value;
-  }
-  const { line, col } = lines.linePos(offset);
-  return { file: file2, line, column: col };
-}
-function yamlSyntaxError(error63, lines, file2) {
-  const { line, col } = lines.linePos(error63.pos[0]);
-  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
-}
-var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
-function documentValue(doc, lines, file2) {
-  let count2 = 0;
-  let expanded = 0;
-  (0, import_yaml.visit)(doc, {
-    Alias(_, alias) {
-      const at = () => {
-        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
-        return { file: file2, line, column: col };
-      };
-      const target = alias.resolve(doc);
-      if (!target)
-        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
-      count2 += 1;
-      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
-      if (count2 > aliasLimits.count)
-        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
-      if (expanded > aliasLimits.expandedBytes)
-        throw new SettingsError(
-          at(),
-          "",
-          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
-        );
-    }
-  });
-  try {
-    return doc.toJS({ maxAliasCount: aliasLimits.count });
-  } catch (error63) {
-    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
-  }
-}
-function parseYamlSource(text, file2) {
-  const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
-  return {
-    file: file2,
-    value: documentValue(doc, lines, file2),
-    locate: documentLocator(doc, lines, file2)
-  };
-}
-
-// actions/lib/util/json-input.ts
-function parseJsonInput(text, where, what, schema) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
-  }
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue3 = parsed.error.issues[0];
-  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
-  const topLevel = issue3.path.length === 0 || missing;
-  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
-  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
-  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
-}
-var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
-
-// actions/lib/load/windows-schema.ts
-var stageWindow = external_exports.object({
-  index: external_exports.int().min(0),
-  target: external_exports.number().finite(),
-  durationMs: external_exports.number().finite().min(0),
-  start: isoTime,
-  end: isoTime
-});
-var loadWindowsSchema = external_exports.object({
-  start: isoTime,
-  end: isoTime,
-  scenarios: external_exports.array(
-    external_exports.object({
-      name: external_exports.string().min(1).max(200),
-      executor: external_exports.string(),
-      start: isoTime,
-      end: isoTime,
-      stages: external_exports.array(stageWindow).max(1e4)
-    })
-  ).max(1e3)
-});
-function parseLoadWindows(text, where = "windows") {
-  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
-}
-
-// actions/lib/util/input-file.ts
-import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
-var maxInputBytes = 4 * 1024 * 1024;
-function kindOf(info2) {
-  if (info2.isDirectory()) return "a directory";
-  if (info2.isFIFO()) return "a FIFO";
-  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
-  if (info2.isSocket()) return "a socket";
-  return "not a regular file";
-}
-async function readInputFile(path, display, what = "file") {
-  const at = { file: display, line: 1, column: 1 };
-  const info2 = await stat2(path).catch((error63) => {
-    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
-  });
-  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
-  if (info2.size > maxInputBytes)
-    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
-  const handle = await open3(path, "r");
-  try {
-    const buffer = Buffer.alloc(maxInputBytes + 1);
-    let length = 0;
-    for (; ; ) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > maxInputBytes)
-        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
-    }
-    return buffer.subarray(0, length).toString("utf8");
-  } finally {
-    await handle.close();
-  }
-}
-
-// actions/lib/report/files.ts
-async function readVerdict(path) {
-  const text = await readInputFile(path, path, "verdict file");
-  const where = `verdict file ${path}`;
-  const { schemaVersion } = parseJsonInput(
-    text,
-    where,
-    "a verdict",
-    external_exports.looseObject({ schemaVersion: external_exports.unknown() })
-  );
-  if (schemaVersion !== verdictSchemaVersion)
-    throw new ScalegateError(
-      `${where}: schemaVersion: expected ${verdictSchemaVersion} (got ${JSON.stringify(schemaVersion)})`,
-      2
-    );
-  return parseJsonInput(text, where, "a verdict", verdictSchema);
-}
-async function readWindows(textOrPath, cwd = process.cwd()) {
-  const inline = textOrPath.trimStart().startsWith("{");
-  const text = inline ? textOrPath : await readInputFile(resolve(cwd, textOrPath), textOrPath, "windows file");
-  return parseLoadWindows(text, inline ? "windows" : `windows file ${textOrPath}`);
-}
-
-// actions/lib/report/run-context.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-function readEvent(path) {
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync2(path, "utf8"));
-  } catch {
-    return {};
-  }
-}
-function runContext(env = process.env) {
-  const event = readEvent(env.GITHUB_EVENT_PATH);
-  const repo = parseRepository(env.GITHUB_REPOSITORY);
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const pullRequest = event.pull_request?.number ?? event.workflow_run?.pull_requests?.[0]?.number ?? void 0;
-  return {
-    repo,
-    sha: event.pull_request?.head?.sha ?? event.workflow_run?.head_sha ?? env.GITHUB_SHA ?? "",
-    ...pullRequest !== void 0 ? { pullRequest } : {},
-    ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
-    ...env.GITHUB_API_URL ? { apiUrl: env.GITHUB_API_URL } : {},
-    ...env.GITHUB_EVENT_NAME ? { eventName: env.GITHUB_EVENT_NAME } : {}
-  };
-}
-
-// actions/lib/settings/image.ts
-var domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-var domain2 = `(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?)`;
-var pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-var name2 = `(?:${domain2}/)?${pathComponent}(?:/${pathComponent})*`;
-var tag = "[\\w][\\w.-]{0,127}";
-var digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-var referencePattern = new RegExp(`^(${name2})(?::(${tag}))?(?:@(${digest}))?$`);
-function parseImageReference(ref) {
-  const match = referencePattern.exec(ref);
-  if (!match || match[1].length > 255) return "expected an image reference such as acme/web:1.4.2";
-  const [, imageName, imageTag, imageDigest] = match;
-  const first = imageName.split("/")[0];
-  if (imageName.includes("/") && !/[.:]/.test(first) && first !== "localhost" && first !== first.toLowerCase())
-    return "expected an image reference such as acme/web:1.4.2 (repository names are lowercase)";
-  if (imageDigest?.startsWith("sha256:") && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
-    return "expected a sha256 digest of 64 lowercase hex digits";
-  if (!imageTag && !imageDigest) return "expected an image reference with a tag or a digest (e.g. web:1.4.2)";
-  return {
-    name: imageName,
-    ...imageTag && { tag: imageTag },
-    ...imageDigest && { digest: imageDigest }
-  };
-}
-
-// actions/lib/settings/load.ts
-import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
-import { basename, dirname, extname, isAbsolute, join as join2, relative, resolve as resolve3 } from "node:path";
-
-// actions/lib/util/did-you-mean.ts
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-function closestMatch(input2, known) {
-  const lower = input2.toLowerCase();
-  let best;
-  for (const name3 of known) {
-    const distance = editDistance(lower, name3.toLowerCase());
-    if (!best || distance < best.distance) best = { name: name3, distance };
-  }
-  if (!best) return void 0;
-  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
-  return best.distance <= tolerance ? best.name : void 0;
-}
-function didYouMean(input2, known) {
-  const match = closestMatch(input2, known);
-  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
-}
-
-// actions/lib/util/schema-problems.ts
-function def(schema) {
-  return schema._zod.def;
-}
-function valueAt(data, path) {
-  let current = data;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return void 0;
-    current = current[part];
-  }
-  return current;
-}
-function resolve2(schema, data) {
-  const d = def(schema);
-  switch (d.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-    case "readonly":
-      return resolve2(d.innerType, data);
-    case "pipe":
-      return resolve2(d.in, data);
-    case "union": {
-      const options = d.options;
-      const discriminator = d.discriminator;
-      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
-      const match = options.find((option) => {
-        const shape = def(resolve2(option, data)).shape;
-        if (!shape) return false;
-        if (!discriminator) return true;
-        const literal3 = def(shape[discriminator]).values;
-        return literal3?.includes(wanted) ?? false;
-      });
-      return match ? resolve2(match, data) : schema;
-    }
-    default:
-      return schema;
-  }
-}
-function knownKeys(root, data, path) {
-  let schema = resolve2(root, data);
-  for (const [index2, part] of path.entries()) {
-    const d = def(schema);
-    const here = valueAt(data, path.slice(0, index2 + 1));
-    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
-    else if (d.type === "array") schema = d.element;
-    else if (d.type === "record") schema = d.valueType;
-    else return [];
-    schema = resolve2(schema, here);
-  }
-  const shape = def(schema).shape;
-  return shape ? Object.keys(shape) : [];
-}
-function got(value) {
-  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-var typeNames = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  record: "a mapping"
-};
-function expectedType(expected) {
-  return typeNames[expected] ?? expected;
-}
-function quoteAll(values) {
-  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
-}
-function sizeDetail(issue3, value) {
-  const small = issue3.code === "too_small";
-  const bound = small ? issue3.minimum : issue3.maximum;
-  const inclusive = issue3.inclusive !== false;
-  if (issue3.origin === "array")
-    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
-  if (issue3.origin === "string") {
-    if (small && Number(bound) === 1) return "expected a non-empty string";
-    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
-  }
-  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
-  return `expected a number ${relation} ${bound} (got ${got(value)})`;
-}
-function unionDetail(issue3, value) {
-  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
-    const options = issue3.options;
-    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
-    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
-  }
-  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
-  if (contentIssue) return problemDetail(contentIssue, value);
-  const expected = issue3.errors.flat().map((inner) => {
-    if (inner.code === "invalid_type") return expectedType(inner.expected);
-    if (inner.code === "invalid_value") return quoteAll(inner.values);
-    return inner.message;
-  });
-  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
-}
-function problemDetail(issue3, value) {
-  switch (issue3.code) {
-    case "invalid_type":
-      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
-      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
-    case "invalid_value":
-      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
-      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
-    case "too_small":
-    case "too_big":
-      return sizeDetail(issue3, value);
-    case "invalid_format":
-      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
-      if (issue3.format === "starts_with")
-        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
-      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
-    case "invalid_union":
-      return unionDetail(issue3, value);
-    case "invalid_key":
-      return problemDetail(issue3.issues[0], value);
-    default:
-      return issue3.message;
-  }
-}
-function problemsFromIssues(schema, data, issues) {
-  return issues.flatMap((issue3) => {
-    const path = issue3.path;
-    if (issue3.code === "unrecognized_keys") {
-      const known = knownKeys(schema, data, path);
-      return issue3.keys.map((key) => {
-        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
-        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
-      });
-    }
-    if (issue3.code === "invalid_key") {
-      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
-    }
-    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
-  });
+function semanticProblems(gate) {
+  return checksByType.get(gate.type)?.(gate) ?? [];
 }
 
 // actions/lib/gates/load.ts
