@@ -73809,6 +73809,9 @@ var defaultGateMetrics = {
   requestDuration: "http_request_duration_seconds",
   requestsTotal: "http_requests_total"
 };
+function eitherRequired(gate, first, second) {
+  return gate[first] === void 0 && gate[second] === void 0 ? [{ path: [first], detail: `missing required field (expected ${first} or ${second})` }] : [];
+}
 
 // actions/lib/gates/hpa-scale-out.ts
 var hpaScaleOutGateSchema = external_exports.strictObject({
@@ -73837,12 +73840,7 @@ var hpaScaleOutGate = {
         path: ["hpa"],
         detail: "missing required field (expected hpa, or track inside an environment)"
       });
-    if (gate.minReplicas === void 0 && gate.factor === void 0)
-      problems.push({
-        path: ["minReplicas"],
-        detail: "missing required field (expected minReplicas or factor)"
-      });
-    return problems;
+    return [...problems, ...eitherRequired(gate, "minReplicas", "factor")];
   }
 };
 function hpaMatchers(namespace2, name3) {
@@ -73866,12 +73864,7 @@ var pendingPodsGateSchema = external_exports.strictObject({
 }).describe("Pods are not stuck Pending");
 var pendingPodsGate = {
   schema: pendingPodsGateSchema,
-  problems: (gate) => gate.maxPending === void 0 && gate.maxPendingDuration === void 0 ? [
-    {
-      path: ["maxPending"],
-      detail: "missing required field (expected maxPending or maxPendingDuration)"
-    }
-  ] : []
+  problems: (gate) => eitherRequired(gate, "maxPending", "maxPendingDuration")
 };
 var podKey = "namespace, pod";
 function withPodLabels(expr, namespaceMatchers, labels2, span) {
@@ -74681,7 +74674,7 @@ var loadAppliedGateSchema = external_exports.strictObject({
 }).describe("The load actually reached the service");
 var loadAppliedGate = {
   schema: loadAppliedGateSchema,
-  problems: (gate) => gate.minRate === void 0 && gate.minFraction === void 0 ? [{ path: ["minRate"], detail: "missing required field (expected minRate or minFraction)" }] : []
+  problems: (gate) => eitherRequired(gate, "minRate", "minFraction")
 };
 
 // node_modules/@lezer/common/dist/index.js
@@ -78788,12 +78781,7 @@ var promqlGateSchema = external_exports.strictObject({
 }).describe("Any PromQL with Argo-style success and failure conditions");
 var promqlGate = {
   schema: promqlGateSchema,
-  problems: (gate) => !gate.successCondition && !gate.failureCondition ? [
-    {
-      path: ["successCondition"],
-      detail: "missing required field (expected successCondition or failureCondition)"
-    }
-  ] : []
+  problems: (gate) => eitherRequired(gate, "successCondition", "failureCondition")
 };
 
 // actions/lib/gates/schema.ts

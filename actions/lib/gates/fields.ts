@@ -119,6 +119,17 @@ export interface GateProblem {
   detail: string;
 }
 
+/** The problem of a gate that sets neither of two alternative fields, placed at the first. */
+export function eitherRequired<G extends object>(
+  gate: G,
+  first: keyof G & string,
+  second: keyof G & string,
+): GateProblem[] {
+  return gate[first] === undefined && gate[second] === undefined
+    ? [{ path: [first], detail: `missing required field (expected ${first} or ${second})` }]
+    : [];
+}
+
 /**
  * One gate type as the gate files parse it: its schema (whose `type` literal names it) and the checks across its
  * fields that zod cannot express. Each gate type's file defines one; `schema.ts` lists them once.

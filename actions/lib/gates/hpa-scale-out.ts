@@ -11,7 +11,15 @@ import { z } from 'zod';
 import { type LabelMatcher, selector } from '../prometheus/promql.js';
 import { formatDuration, shortDuration } from '../util/duration.js';
 import { unprovenByGaps } from './coverage.js';
-import { common, duration, type GateDefinition, type GateProblem, namespace, track } from './fields.js';
+import {
+  common,
+  duration,
+  eitherRequired,
+  type GateDefinition,
+  type GateProblem,
+  namespace,
+  track,
+} from './fields.js';
 import type { GateQueries } from './queries.js';
 import { plotSeries, round, since } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
@@ -63,12 +71,7 @@ export const hpaScaleOutGate: GateDefinition<typeof hpaScaleOutGateSchema> = {
         path: ['hpa'],
         detail: 'missing required field (expected hpa, or track inside an environment)',
       });
-    if (gate.minReplicas === undefined && gate.factor === undefined)
-      problems.push({
-        path: ['minReplicas'],
-        detail: 'missing required field (expected minReplicas or factor)',
-      });
-    return problems;
+    return [...problems, ...eitherRequired(gate, 'minReplicas', 'factor')];
   },
 };
 

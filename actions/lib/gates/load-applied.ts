@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { shortDuration } from '../util/duration.js';
 import { requestRateQuery } from './app-queries.js';
-import { appMetricFields, common, type GateDefinition, ratio } from './fields.js';
+import { appMetricFields, common, eitherRequired, type GateDefinition, ratio } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { appMatchers, describeMatchers, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
@@ -25,10 +25,7 @@ type LoadAppliedGate = z.output<typeof loadAppliedGateSchema>;
 
 export const loadAppliedGate: GateDefinition<typeof loadAppliedGateSchema> = {
   schema: loadAppliedGateSchema,
-  problems: (gate) =>
-    gate.minRate === undefined && gate.minFraction === undefined
-      ? [{ path: ['minRate'], detail: 'missing required field (expected minRate or minFraction)' }]
-      : [],
+  problems: (gate) => eitherRequired(gate, 'minRate', 'minFraction'),
 };
 
 export async function evaluateLoadApplied(

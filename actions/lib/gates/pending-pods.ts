@@ -20,7 +20,7 @@ import {
 } from '../prometheus/promql.js';
 import { formatDuration, shortDuration } from '../util/duration.js';
 import { unprovenByGaps } from './coverage.js';
-import { common, duration, type GateDefinition, namespace } from './fields.js';
+import { common, duration, eitherRequired, type GateDefinition, namespace } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { describeMatchers, downsample, round, since } from './series.js';
 import type { GateContext, GateOutcome, PlotSeries, TimeWindow } from './types.js';
@@ -43,15 +43,7 @@ type PendingPodsGate = z.output<typeof pendingPodsGateSchema>;
 
 export const pendingPodsGate: GateDefinition<typeof pendingPodsGateSchema> = {
   schema: pendingPodsGateSchema,
-  problems: (gate) =>
-    gate.maxPending === undefined && gate.maxPendingDuration === undefined
-      ? [
-          {
-            path: ['maxPending'],
-            detail: 'missing required field (expected maxPending or maxPendingDuration)',
-          },
-        ]
-      : [],
+  problems: (gate) => eitherRequired(gate, 'maxPending', 'maxPendingDuration'),
 };
 
 const podKey = 'namespace, pod';

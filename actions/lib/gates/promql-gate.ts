@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { promDuration } from '../prometheus/promql.js';
 import { promqlQuery } from '../prometheus/syntax.js';
 import { ConditionError } from './condition.js';
-import { common, condition, type GateDefinition } from './fields.js';
+import { common, condition, eitherRequired, type GateDefinition } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { rateSpan } from './series.js';
 import type { GateContext, GateOutcome, GateStatus } from './types.js';
@@ -34,15 +34,7 @@ type PromqlGate = z.output<typeof promqlGateSchema>;
 
 export const promqlGate: GateDefinition<typeof promqlGateSchema> = {
   schema: promqlGateSchema,
-  problems: (gate) =>
-    !gate.successCondition && !gate.failureCondition
-      ? [
-          {
-            path: ['successCondition'],
-            detail: 'missing required field (expected successCondition or failureCondition)',
-          },
-        ]
-      : [],
+  problems: (gate) => eitherRequired(gate, 'successCondition', 'failureCondition'),
 };
 
 const shownValues = 10;
