@@ -4,8 +4,8 @@
  */
 import type { V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { applyObjects } from '../kube/apply.js';
-import { deploymentRef } from '../kube/client.js';
 import { annotations, isScalegateAnnotation, labels, scalegateAnnotations } from '../kube/labels.js';
+import { deploymentRef } from '../kube/object.js';
 import { waitForRollout } from '../kube/rollout-status.js';
 import { ScalegateError } from '../util/errors.js';
 import { type Delivery, trackDeployment } from './delivery.js';

@@ -231,13 +231,6 @@ function mergeMeta(target: ObjectRef, patch: Record<string, unknown>) {
 }
 
 /** `Kind namespace/name`, for messages. */
-/** The reference of Deployment `name` in `namespace`, for reads, patches and deletes. */
-export const deploymentRef = (namespace: string, name: string): ObjectRef => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace },
-});
-
 export function describe(obj: ObjectRef | KubernetesObject): string {
   const ns = obj.metadata?.namespace;
   return `${obj.kind} ${ns ? `${ns}/` : ''}${obj.metadata?.name}`;

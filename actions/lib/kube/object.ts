@@ -1,3 +1,10 @@
+/** The reference of Deployment `name` in `namespace`, for reads, patches and deletes. */
+export const deploymentRef = (namespace: string, name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace },
+});
+
 /** A Kubernetes object as scalegate renders and applies it: plain JSON, ready to serialize or apply. */
 export interface KubeObject {
   apiVersion: string;

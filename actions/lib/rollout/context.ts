@@ -1,8 +1,9 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import type { Delivery } from '../delivery/delivery.js';
 import { ensureNamespace } from '../kube/apply.js';
-import { deploymentRef, type KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../kube/client.js';
 import { acquireLease } from '../kube/lease.js';
+import { deploymentRef } from '../kube/object.js';
 import type { TrafficTarget } from '../traffic/index.js';
 import { type Progress, updateProgress } from './progress.js';
 import type { RunInfo } from './trace.js';

@@ -1,6 +1,7 @@
 /** A track's replica bounds: read from its autoscaler (or Deployment), set on it, or taken from rendered objects. */
 import type { KubernetesObject, V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { deploymentRef, type KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../kube/client.js';
+import { deploymentRef } from '../kube/object.js';
 import type { Bounds } from './weights.js';
 
 /** The autoscaler of a Deployment: the HPA whose scaleTargetRef names it. */

@@ -3,7 +3,7 @@
  * the tracks' replica bounds (their HPAs' min/max, or their replicas).
  */
 import type { V1Deployment } from '@kubernetes/client-node';
-import { deploymentRef } from '../kube/client.js';
+import { deploymentRef } from '../kube/object.js';
 import { ScalegateError } from '../util/errors.js';
 import { setTrackBounds, trackBounds } from './bounds.js';
 import { canaryName, defineRouter } from './router.js';
