@@ -1,3 +1,7 @@
+/**
+ * The GitHub and cluster sides of GitOps delivery: commit a track's manifests through the Git data API (or a pull
+ * request), and wait until the cluster runs exactly the revision committed.
+ */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Deployment } from '@kubernetes/client-node';
