@@ -30,9 +30,6 @@ const EXIT = {
   markedFailed: 110,
 } as const;
 
-/** VU threads starting at once during init. */
-const initConcurrency = 8;
-
 /** Key numbers for callers that do not want to read the whole summary. */
 function keyNumbers(registry: MetricRegistry, durationMs: number): LoadMetricsSummary {
   const sink = (name: string) => registry.metrics.get(name)!.sink;
@@ -218,34 +215,22 @@ export class TestRun {
       );
   }
 
-  /**
-   * Phase 2: the init context of every planned VU, a few threads starting at a time so that thread start-up does
-   * not starve the machine; each one ready lets the next start (no batch waits for its slowest thread).
-   */
+  /** Phase 2: the init context of every planned VU, a few at a time so that thread start-up does not starve the machine. */
   async initVus(): Promise<void> {
     const total = this.loaded.scenarios.map(plannedVus).reduce((a, b) => a + b, 0);
     const warmUp = HttpIo.warmUp();
-    const vus: VuHandle[] = [];
-    // After a failed init no further thread starts: the run ends and close() ends those started.
-    let failed = false;
-    const starter = async () => {
-      while (!failed && vus.length < total) {
-        const vu = this.newVu();
-        vus.push(vu);
-        try {
-          await vu.whenReady();
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
-      }
-    };
     try {
-      await Promise.all(Array.from({ length: Math.min(initConcurrency, total) }, starter));
+      for (let i = 0; i < total; i += 8) {
+        const batch = Array.from({ length: Math.min(8, total - i) }, async () => {
+          const vu = this.newVu();
+          await vu.whenReady();
+          return vu;
+        });
+        this.pool.push(...(await Promise.all(batch)));
+      }
     } catch (error) {
       throw new EarlyExit(EXIT.script, (error as Error).message);
     }
-    this.pool.push(...vus);
     await warmUp;
   }
 
