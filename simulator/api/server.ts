@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ExternalMetricsSource, externalMetricsServiceKey } from '../autoscaling/external-metrics.js';
+import type { SimulatorServices } from '../services.js';
 import { ApiError, badRequest } from '../store/errors.js';
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../store/resources.js';
 import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from '../store/selectors.js';
@@ -20,11 +20,11 @@ import {
 } from './discovery.js';
 import { evict } from './eviction.js';
 import { externalMetricsResponse } from './external-metrics-api.js';
-import { type MetricsApiProvider, metricsApiServiceKey, metricsResponse } from './metrics-api.js';
+import { metricsResponse } from './metrics-api.js';
 import { openApiBundle, openApiV2ContentType } from './openapi/bundle.js';
 import { openApiGroupVersion, openApiRoot } from './openapi/documents.js';
 import { parsePath, type ResourcePath } from './paths.js';
-import { type PodLogSource, podLogServiceKey, servePodLog, streamingNotSupported } from './pod-log.js';
+import { servePodLog, streamingNotSupported } from './pod-log.js';
 import { fieldManagerOf, parseBody, readBody, sendError, sendJson, wantsTable } from './request.js';
 import { answerReview } from './reviews.js';
 import { type IncludeObject, toTable } from './tables.js';
@@ -35,8 +35,8 @@ import { ObjectWriter, patchTypes } from './writes.js';
 export interface ApiServerOptions {
   store: ObjectStore;
   registry: ResourceRegistry;
-  /** Where the metrics.k8s.io provider is looked up (key `metrics-api`) at request time. */
-  services: Map<string, unknown>;
+  /** Where the metrics.k8s.io, external.metrics.k8s.io and pods/log providers are looked up at request time. */
+  services: SimulatorServices;
   host?: string;
   port?: number;
   /** How often a watch that allows bookmarks gets one (kube-apiserver: about a minute; clients time out at 30 s). */
@@ -187,9 +187,7 @@ export class ApiServer {
     const path = parsed.path;
     if (path.group === 'external.metrics.k8s.io') {
       if (method !== 'GET') throw methodNotAllowed();
-      const source = this.options.services.get(externalMetricsServiceKey) as
-        | ExternalMetricsSource
-        | undefined;
+      const source = this.options.services.externalMetrics;
       return sendJson(
         res,
         200,
@@ -198,8 +196,7 @@ export class ApiServer {
     }
     if (path.group === 'metrics.k8s.io') {
       if (method !== 'GET') throw methodNotAllowed();
-      const provider = this.options.services.get(metricsApiServiceKey) as MetricsApiProvider | undefined;
-      return sendJson(res, 200, metricsResponse(provider, path, url.searchParams));
+      return sendJson(res, 200, metricsResponse(this.options.services.metricsApi, path, url.searchParams));
     }
     const served = registry.byPlural(path.group, path.version, path.plural);
     if (!served || (path.namespace !== undefined && !served.namespaced)) throw notFoundResource();
@@ -251,8 +248,7 @@ export class ApiServer {
     if (type.group === '' && type.kind === 'Pod') {
       if (sub === 'log') {
         if (method !== 'GET') throw methodNotAllowed();
-        const source = services.get(podLogServiceKey) as PodLogSource | undefined;
-        servePodLog(req, res, store, type, source, namespace, name, query);
+        servePodLog(req, res, store, type, services.podLogs, namespace, name, query);
         return true;
       }
       if (['exec', 'attach', 'portforward'].includes(sub)) {
