@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtinRunner } from '../../actions/lib/load/builtin/engine.js';
 import { eventRecorder } from '../api/events.js';
 import { KedaController } from '../autoscaling/keda-controller.js';
 import type { ClusterOptions, RunningCluster } from '../cluster.js';
@@ -36,7 +37,7 @@ export function nodeAgentControllers(kubeletTls: { cert: string; key: string }):
     new KubeletEndpoints(kubeletTls),
     new ClusterAutoscaler(),
     new KedaController(),
-    new K6TestRunController(),
+    new K6TestRunController(builtinRunner),
   ];
 }
 
