@@ -20,6 +20,7 @@ import {
 } from './discovery.js';
 import { evict } from './eviction.js';
 import { externalMetricsResponse } from './external-metrics-api.js';
+import { fieldValidationOf, goQuote } from './field-validation.js';
 import { metricsResponse } from './metrics-api.js';
 import { openApiBundle, openApiV2ContentType } from './openapi/bundle.js';
 import { openApiGroupVersion, openApiRoot } from './openapi/documents.js';
@@ -30,7 +31,7 @@ import { answerReview } from './reviews.js';
 import { type IncludeObject, toTable } from './tables.js';
 import { tokenRequest } from './tokens.js';
 import { serveWatch } from './watch.js';
-import { ObjectWriter, patchTypes } from './writes.js';
+import { ObjectWriter, patchTypes, type WriteOptions } from './writes.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -317,7 +318,21 @@ export class ApiServer {
     const { store } = this.options;
     const out: Out = conversion ? (object) => conversion.fromStored(object) : (object) => object;
     const dryRun = query.getAll('dryRun').includes('All');
-    const write = { manager: fieldManagerOf(query, req), dryRun };
+    const write: WriteOptions = {
+      manager: fieldManagerOf(query, req),
+      dryRun,
+      decode: { validation: fieldValidationOf(query), warnings: [] },
+    };
+    // Each `Warn`ed field becomes a Warning header, as `kubectl` prints them (`Warning: unknown field "spec.foo"`).
+    const sendWritten = (code: number, body: unknown) => {
+      const warnings = write.decode?.warnings ?? [];
+      if (warnings.length > 0)
+        res.setHeader(
+          'Warning',
+          warnings.map((w) => `299 - ${goQuote(w)}`),
+        );
+      sendJson(res, code, body);
+    };
     const namespace = path.namespace;
     const name = path.name;
     const sub = path.subresource;
@@ -351,7 +366,7 @@ export class ApiServer {
         const review = answerReview(type.kind, body, req, store, this.options.registry);
         if (review) return sendJson(res, 201, review);
         const created = this.writer.create(type, namespace, body, write);
-        return sendJson(res, 201, out(created));
+        return sendWritten(201, out(created));
       }
       if (method === 'DELETE') {
         const items = this.deleter.deleteCollection(type, list, this.deleteOptions(body, query, dryRun));
@@ -375,7 +390,7 @@ export class ApiServer {
           sub === 'status'
             ? this.writer.updateStatus(type, namespace, name, body, write)
             : this.writer.update(type, namespace, name, body, write);
-        return sendJson(res, 200, out(updated));
+        return sendWritten(200, out(updated));
       }
       case 'PATCH': {
         if (conversion) {
@@ -383,7 +398,7 @@ export class ApiServer {
           const current = conversion.fromStored(store.get(type, namespace, name));
           const patchType = contentType === patchTypes.apply ? patchTypes.merge : contentType;
           const next = conversion.toStored(this.writer.patched(current, patchType, body));
-          return sendJson(res, 200, out(this.writer.update(type, namespace, name, next, write)));
+          return sendWritten(200, out(this.writer.update(type, namespace, name, next, write)));
         }
         const force = query.get('force') === 'true';
         const manager = contentType === patchTypes.apply ? (query.get('fieldManager') ?? '') : write.manager;
@@ -391,9 +406,10 @@ export class ApiServer {
           manager,
           dryRun,
           force,
+          ...(write.decode ? { decode: write.decode } : {}),
           ...(sub === 'status' ? { subresource: 'status' as const } : {}),
         });
-        return sendJson(res, created ? 201 : 200, out(object));
+        return sendWritten(created ? 201 : 200, out(object));
       }
       case 'DELETE': {
         if (sub) throw methodNotAllowed();

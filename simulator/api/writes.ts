@@ -5,9 +5,18 @@ import type { ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { admitPod, generateJobSelector } from './admission.js';
 import { applyDefaults, initialStatus } from './defaults.js';
+import {
+  type FieldValidation,
+  goFormat,
+  goQuote,
+  pruneUnknownFields,
+  strictDecodingError,
+  unknownField,
+} from './field-validation.js';
+import { admitLimitRanges } from './limit-ranger.js';
 import { type FieldScope, serverSideApply, trackUpdate } from './managed-fields.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
-import { checkDecodable, validate } from './validation.js';
+import { checkDecodable, undecodable, validate } from './validation.js';
 
 /**
  * The write path of kube-apiserver for stored objects: decode checks, managed fields, defaulting, validation, then
@@ -17,6 +26,8 @@ import { checkDecodable, validate } from './validation.js';
 export interface WriteOptions {
   manager: string;
   dryRun: boolean;
+  /** The request's `?fieldValidation=`, and where `Warn` puts its warnings (absent: fields are not checked). */
+  decode?: { validation: FieldValidation; warnings: string[] };
 }
 
 export const patchTypes = {
@@ -100,6 +111,21 @@ export class ObjectWriter {
     return object;
   }
 
+  /** Drops the fields the kind's schema lacks; `Strict` refuses them with `refuse`'s error, `Warn` warns of each. */
+  private decode(
+    type: ResourceType,
+    object: KubeObject,
+    options: WriteOptions,
+    refuse: (unknown: string[]) => ApiError = (unknown) => undecodable(type, strictDecodingError(unknown)),
+    sorted = false,
+  ): void {
+    if (!options.decode) return;
+    const unknown = pruneUnknownFields(type, object, { sorted });
+    if (unknown.length === 0) return;
+    if (options.decode.validation === 'Strict') throw refuse(unknown);
+    if (options.decode.validation === 'Warn') options.decode.warnings.push(...unknown.map(unknownField));
+  }
+
   private requireNamespace(type: ResourceType, namespace: string | undefined): void {
     if (!type.namespaced || !namespace) return;
     const namespaces = this.registry.byKind('v1', 'Namespace') as ResourceType;
@@ -131,6 +157,12 @@ export class ObjectWriter {
     if (found?.preemptionPolicy) spec.preemptionPolicy = found.preemptionPolicy;
   }
 
+  private admitLimitRanges(pod: KubeObject): void {
+    const limitRanges = this.registry.byKind('v1', 'LimitRange');
+    if (!limitRanges) return;
+    admitLimitRanges(pod, this.store.list(limitRanges, { namespace: pod.metadata.namespace }).items);
+  }
+
   private validateOrThrow(type: ResourceType, object: KubeObject, previous?: KubeObject): void {
     const causes = validate(type, object, previous);
     if (causes.length > 0) throw invalid(type.kind, type.group, object.metadata.name ?? '', causes);
@@ -153,6 +185,7 @@ export class ObjectWriter {
     this.admitPriority(type, object);
     if (type.group === '' && type.kind === 'Pod') admitPod(object);
     applyDefaults(type, object, this.allocateServiceIp, this.allocateNodePort);
+    if (type.group === '' && type.kind === 'Pod') this.admitLimitRanges(object);
     initialStatus(type, object);
     this.validateOrThrow(type, object);
     if (options.dryRun) {
@@ -186,6 +219,7 @@ export class ObjectWriter {
     options: WriteOptions,
   ): KubeObject {
     const object = this.conform(type, body, namespace);
+    this.decode(type, object, options);
     trackUpdate(undefined, object, this.who(type, options.manager), scopeOf(type));
     return this.commitCreate(type, object, options);
   }
@@ -217,6 +251,7 @@ export class ObjectWriter {
     options: WriteOptions,
   ): KubeObject {
     const next = this.conform(type, body, namespace);
+    this.decode(type, next, options);
     if (next.metadata.name !== name)
       throw badRequest(
         `the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`,
@@ -236,6 +271,7 @@ export class ObjectWriter {
     options: WriteOptions,
   ): KubeObject {
     const next = this.conform(type, body, namespace);
+    this.decode(type, next, options);
     const current = this.store.get(type, namespace, name);
     if (options.dryRun) return { ...current, status: next.status };
     return this.store.update(
@@ -262,6 +298,18 @@ export class ObjectWriter {
     if (contentType === patchTypes.apply) return this.apply(type, namespace, name, current, body, options);
     if (!current) throw notFound(type.plural, type.group, name);
     const patched = this.patched(current, contentType, body);
+    // The strict error shows the patch as Go prints the decoded map (strategic) or the patched object (JSON patches).
+    const shown = contentType === patchTypes.strategic ? goFormat(body) : JSON.stringify(patched);
+    this.decode(
+      type,
+      patched,
+      options,
+      (unknown) =>
+        invalid('', '', '', [
+          { field: 'patch', message: `Invalid value: ${goQuote(shown)}: ${strictDecodingError(unknown)}` },
+        ]),
+      true,
+    );
     if (options.subresource === 'status') {
       return {
         object: this.updateStatus(

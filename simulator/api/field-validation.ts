@@ -1,0 +1,177 @@
+import type { ResourceType } from '../store/resources.js';
+import { openApiBundle } from './openapi/bundle.js';
+
+/**
+ * kube-apiserver's decoding of a written object against its schema: fields the schema does not declare are dropped
+ * (a built-in kind's Go struct has no room for them; a custom resource's structural schema prunes them), and
+ * `?fieldValidation=` decides what the client hears — `Strict` refuses the write, `Warn` (the default) answers with
+ * one `Warning` header per field, `Ignore` says nothing. Built-in kinds use their real OpenAPI v3 schemas, custom
+ * resources their CRD version's `openAPIV3Schema`; kinds with neither keep every field.
+ */
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+const directives: readonly FieldValidation[] = ['Strict', 'Warn', 'Ignore'];
+
+/** The request's directive; an unset or unknown one is `Warn`, as the server defaults it. */
+export function fieldValidationOf(query: URLSearchParams): FieldValidation {
+  const value = query.get('fieldValidation');
+  return directives.find((d) => d === value) ?? 'Warn';
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: OpenAPI schemas and the objects they describe are untyped JSON.
+type Json = any;
+
+interface Schemas {
+  root: Json;
+  /** Resolves `#/components/schemas/<name>` references. */
+  components: Record<string, Json>;
+  /** A custom resource's schema: an object without properties declares no field (pruning), unlike Go's raw types. */
+  structural: boolean;
+}
+
+function groupVersionPath(type: { group: string; version: string }): string {
+  return type.group ? `apis/${type.group}/${type.version}` : `api/${type.version}`;
+}
+
+function documentSchemas(path: string): Record<string, Json> | undefined {
+  const document: Json = openApiBundle().v3[path];
+  return document?.components?.schemas;
+}
+
+function builtinSchemas(type: ResourceType): Schemas | undefined {
+  const components = documentSchemas(groupVersionPath(type));
+  if (!components) return undefined;
+  const root = Object.values(components).find((s: Json) =>
+    (s['x-kubernetes-group-version-kind'] ?? []).some(
+      (g: Json) => g.group === type.group && g.version === type.version && g.kind === type.kind,
+    ),
+  );
+  return root ? { root, components, structural: false } : undefined;
+}
+
+const objectMetaName = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+function customSchemas(type: ResourceType): Schemas | undefined {
+  if (!type.schema) return undefined;
+  const components = documentSchemas('api/v1') ?? {};
+  // apiVersion, kind and metadata are the server's, whatever the CRD's schema says of them.
+  const schema: Json = type.schema;
+  const root = {
+    ...schema,
+    properties: {
+      ...(schema.properties ?? {}),
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { $ref: `#/components/schemas/${objectMetaName}`, builtin: true },
+    },
+  };
+  return { root, components, structural: true };
+}
+
+const cache = new WeakMap<ResourceType, Schemas | null>();
+
+function schemasOf(type: ResourceType): Schemas | undefined {
+  let found = cache.get(type);
+  if (found === undefined) {
+    found = (type.customResource ? customSchemas(type) : builtinSchemas(type)) ?? null;
+    cache.set(type, found);
+  }
+  return found ?? undefined;
+}
+
+function resolve(schema: Json, schemas: Schemas): Json {
+  let current = schema;
+  for (;;) {
+    const ref: string | undefined = current?.$ref ?? current?.allOf?.[0]?.$ref;
+    if (!ref) return current;
+    current = schemas.components[ref.slice('#/components/schemas/'.length)];
+  }
+}
+
+/**
+ * Removes from `value` (in place) what `schema` does not declare, collecting each removed field's path as the
+ * strict decoder names it (`spec.template.spec.containers[0].foo`), in the order of the input.
+ */
+interface Walk {
+  schemas: Schemas;
+  out: string[];
+  /** Visit keys in sorted order, as the decoder of a patched object (a Go map) meets them. */
+  sorted: boolean;
+}
+
+function prune(value: Json, schema: Json, structural: boolean, path: string, walk: Walk): void {
+  const { schemas, out } = walk;
+  const s = resolve(schema, schemas);
+  if (!s || value === null || typeof value !== 'object' || s['x-kubernetes-preserve-unknown-fields']) return;
+  // A schema from the built-in documents (ObjectMeta of a custom resource) is judged as a built-in one.
+  const strictObjects = structural && !schema?.builtin;
+  if (Array.isArray(value)) {
+    if (s.items) value.forEach((item, i) => prune(item, s.items, structural, `${path}[${i}]`, walk));
+    return;
+  }
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  const keys = walk.sorted ? Object.keys(value).sort() : Object.keys(value);
+  if (s.properties) {
+    for (const key of keys) {
+      const property = s.properties[key];
+      if (property) prune(value[key], property, strictObjects, at(key), walk);
+      else if (!s.additionalProperties) {
+        out.push(at(key));
+        delete value[key];
+      }
+    }
+    return;
+  }
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+    for (const key of keys) prune(value[key], s.additionalProperties, strictObjects, at(key), walk);
+    return;
+  }
+  // An object schema without properties: Go's raw JSON (RawExtension, FieldsV1) keeps anything; a structural
+  // schema declares nothing, so everything under it is pruned.
+  if (strictObjects && s.type === 'object' && !s.additionalProperties) {
+    for (const key of keys) {
+      out.push(at(key));
+      delete value[key];
+    }
+  }
+}
+
+/** Drops the object's undeclared fields (in place) and returns their paths; none when the kind has no schema. */
+export function pruneUnknownFields(
+  type: ResourceType,
+  object: Json,
+  options: { sorted?: boolean } = {},
+): string[] {
+  const schemas = schemasOf(type);
+  const out: string[] = [];
+  if (schemas)
+    prune(object, schemas.root, schemas.structural, '', { schemas, out, sorted: options.sorted ?? false });
+  return out;
+}
+
+/** `strict decoding error: unknown field "a", unknown field "b"` (runtime.strictDecodingError). */
+export function strictDecodingError(unknown: string[]): string {
+  return `strict decoding error: ${unknown.map(unknownField).join(', ')}`;
+}
+
+export function unknownField(path: string): string {
+  return `unknown field "${path}"`;
+}
+
+/** A decoded JSON value as Go's `%+v` prints it (maps with sorted keys), for the patch in a strict PATCH error. */
+export function goFormat(value: Json): string {
+  if (value === null || value === undefined) return '<nil>';
+  if (Array.isArray(value)) return `[${value.map(goFormat).join(' ')}]`;
+  if (typeof value === 'object')
+    return `map[${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${goFormat(value[k])}`)
+      .join(' ')}]`;
+  return String(value);
+}
+
+/** Go's `%q` of a string (strconv.Quote) for the printable and control characters a manifest holds. */
+export function goQuote(text: string): string {
+  return JSON.stringify(text).replace(/\\u00([0-9a-f]{2})/g, '\\x$1');
+}
