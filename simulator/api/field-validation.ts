@@ -1,3 +1,4 @@
+import { ApiError } from '../store/errors.js';
 import type { ResourceType } from '../store/resources.js';
 import { openApiBundle } from './openapi/bundle.js';
 
@@ -5,8 +6,10 @@ import { openApiBundle } from './openapi/bundle.js';
  * kube-apiserver's decoding of a written object against its schema: fields the schema does not declare are dropped
  * (a built-in kind's Go struct has no room for them; a custom resource's structural schema prunes them), and
  * `?fieldValidation=` decides what the client hears — `Strict` refuses the write, `Warn` (the default) answers with
- * one `Warning` header per field, `Ignore` says nothing. Built-in kinds use their real OpenAPI v3 schemas, custom
- * resources their CRD version's `openAPIV3Schema`; kinds with neither keep every field.
+ * one `Warning` header per field, `Ignore` says nothing (fields a JSON body names twice count alike, see
+ * duplicate-fields.ts). Server-side apply refuses undeclared fields whatever the directive. Built-in kinds use their
+ * real OpenAPI v3 schemas, custom resources their CRD version's `openAPIV3Schema`; kinds with neither keep every
+ * field.
  */
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -89,28 +92,61 @@ function resolve(schema: Json, schemas: Schemas): Json {
   }
 }
 
+/** One step of a field's path: a field name, or a list item (with its key fields when the list is a map). */
+export type Step = string | { index: number; keys?: Record<string, unknown> };
+
+/** A path as the strict decoder names it: `spec.template.spec.containers[0].foo`. */
+export function decoderPath(steps: Step[]): string {
+  return steps
+    .map((step, i) => (typeof step === 'string' ? `${i > 0 ? '.' : ''}${step}` : `[${step.index}]`))
+    .join('');
+}
+
+/** A path as server-side apply's typed value names it: `.spec.template.spec.containers[name="app"].foo`. */
+export function typedPath(steps: Step[]): string {
+  return steps
+    .map((step) => {
+      if (typeof step === 'string') return `.${step}`;
+      if (!step.keys) return `[${step.index}]`;
+      return `[${Object.entries(step.keys)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
+    })
+    .join('');
+}
+
 /**
- * Removes from `value` (in place) what `schema` does not declare, collecting each removed field's path as the
- * strict decoder names it (`spec.template.spec.containers[0].foo`), in the order of the input.
+ * Removes from `value` (in place) what `schema` does not declare, collecting each removed field's path, in the
+ * order of the input.
  */
 interface Walk {
   schemas: Schemas;
-  out: string[];
+  out: Step[][];
   /** Visit keys in sorted order, as the decoder of a patched object (a Go map) meets them. */
   sorted: boolean;
 }
 
-function prune(value: Json, schema: Json, structural: boolean, path: string, walk: Walk): void {
+function prune(value: Json, schema: Json, structural: boolean, path: Step[], walk: Walk): void {
   const { schemas, out } = walk;
   const s = resolve(schema, schemas);
   if (!s || value === null || typeof value !== 'object' || s['x-kubernetes-preserve-unknown-fields']) return;
   // A schema from the built-in documents (ObjectMeta of a custom resource) is judged as a built-in one.
   const strictObjects = structural && !schema?.builtin;
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((item, i) => prune(item, s.items, structural, `${path}[${i}]`, walk));
+    const mapKeys: string[] | undefined =
+      s['x-kubernetes-list-type'] === 'map' ? s['x-kubernetes-list-map-keys'] : undefined;
+    const keysOf = (item: Json) =>
+      mapKeys && item && typeof item === 'object'
+        ? Object.fromEntries(mapKeys.filter((k) => k in item).map((k) => [k, item[k]]))
+        : undefined;
+    if (s.items)
+      value.forEach((item, index) => {
+        const keys = keysOf(item);
+        prune(item, s.items, structural, [...path, keys ? { index, keys } : { index }], walk);
+      });
     return;
   }
-  const at = (key: string) => (path ? `${path}.${key}` : key);
+  const at = (key: string): Step[] => [...path, key];
   const keys = walk.sorted ? Object.keys(value).sort() : Object.keys(value);
   if (s.properties) {
     for (const key of keys) {
@@ -142,21 +178,49 @@ export function pruneUnknownFields(
   type: ResourceType,
   object: Json,
   options: { sorted?: boolean } = {},
-): string[] {
+): Step[][] {
   const schemas = schemasOf(type);
-  const out: string[] = [];
+  const out: Step[][] = [];
   if (schemas)
-    prune(object, schemas.root, schemas.structural, '', { schemas, out, sorted: options.sorted ?? false });
+    prune(object, schemas.root, schemas.structural, [], { schemas, out, sorted: options.sorted ?? false });
   return out;
 }
 
-/** `strict decoding error: unknown field "a", unknown field "b"` (runtime.strictDecodingError). */
-export function strictDecodingError(unknown: string[]): string {
-  return `strict decoding error: ${unknown.map(unknownField).join(', ')}`;
+/** `strict decoding error: unknown field "a", duplicate field "b"` (runtime.strictDecodingError). */
+export function strictDecodingError(problems: string[]): string {
+  return `strict decoding error: ${problems.join(', ')}`;
 }
 
-export function unknownField(path: string): string {
-  return `unknown field "${path}"`;
+export function unknownField(steps: Step[]): string {
+  return `unknown field "${decoderPath(steps)}"`;
+}
+
+export function duplicateField(path: string): string {
+  return `duplicate field "${path}"`;
+}
+
+/**
+ * Server-side apply's refusal of an applied configuration with fields the schema lacks (whatever
+ * `fieldValidation` says): 500 with the typed value's paths. Metadata is not part of that check.
+ */
+export function typedPatchError(
+  type: ResourceType,
+  object: { metadata: { namespace?: string; name?: string } },
+  unknown: Step[][],
+): ApiError | undefined {
+  const paths = unknown.filter((steps) => steps[0] !== 'metadata').map(typedPath);
+  if (paths.length === 0) return undefined;
+  const gv = type.group ? `${type.group}/${type.version}` : `/${type.version}`;
+  const errors =
+    paths.length === 1
+      ? `${paths[0]}: field not declared in schema`
+      : `errors:\n${paths.map((p) => `  ${p}: field not declared in schema`).join('\n')}`;
+  const { namespace = '', name = '' } = object.metadata;
+  return new ApiError(
+    500,
+    '',
+    `failed to create typed patch object (${namespace}/${name}; ${gv}, Kind=${type.kind}): ${errors}`,
+  );
 }
 
 /** A decoded JSON value as Go's `%+v` prints it (maps with sorted keys), for the patch in a strict PATCH error. */

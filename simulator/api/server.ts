@@ -18,6 +18,7 @@ import {
   resourceList,
   serverVersion,
 } from './discovery.js';
+import { duplicateFields } from './duplicate-fields.js';
 import { evict } from './eviction.js';
 import { externalMetricsResponse } from './external-metrics-api.js';
 import { fieldValidationOf, goQuote } from './field-validation.js';
@@ -207,9 +208,14 @@ export class ApiServer {
     }
     if (path.subresource && !(served.subresources as string[]).includes(path.subresource))
       throw notFoundResource();
-    let body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)
-      ? parseBody(await readBody(req), req.headers['content-type'] ?? 'application/json')
-      : undefined;
+    const contentType = req.headers['content-type'] ?? 'application/json';
+    const raw = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) ? await readBody(req) : undefined;
+    let body = raw ? parseBody(raw, contentType) : undefined;
+    // A created or replaced object's JSON may name a field twice, which the strict decoder reports.
+    const duplicates =
+      raw && body && (method === 'POST' || method === 'PUT') && contentType.startsWith('application/json')
+        ? duplicateFields(raw.toString('utf8'))
+        : [];
     const conversion = conversionOf(served);
     if (conversion && (method === 'POST' || method === 'PUT') && body && typeof body === 'object')
       body = conversion.toStored(body as KubeObject);
@@ -221,6 +227,7 @@ export class ApiServer {
       path,
       url.searchParams,
       body,
+      duplicates,
       conversion,
     );
   }
@@ -313,6 +320,7 @@ export class ApiServer {
     path: ResourcePath,
     query: URLSearchParams,
     body: unknown,
+    duplicates: string[],
     conversion?: Conversion,
   ): Promise<void> {
     const { store } = this.options;
@@ -321,7 +329,7 @@ export class ApiServer {
     const write: WriteOptions = {
       manager: fieldManagerOf(query, req),
       dryRun,
-      decode: { validation: fieldValidationOf(query), warnings: [] },
+      decode: { validation: fieldValidationOf(query), warnings: [], duplicates },
     };
     // Each `Warn`ed field becomes a Warning header, as `kubectl` prints them (`Warning: unknown field "spec.foo"`).
     const sendWritten = (code: number, body: unknown) => {

@@ -6,11 +6,13 @@ import type { KubeObject } from '../store/types.js';
 import { admitPod, generateJobSelector } from './admission.js';
 import { applyDefaults, initialStatus } from './defaults.js';
 import {
+  duplicateField,
   type FieldValidation,
   goFormat,
   goQuote,
   pruneUnknownFields,
   strictDecodingError,
+  typedPatchError,
   unknownField,
 } from './field-validation.js';
 import { admitLimitRanges } from './limit-ranger.js';
@@ -26,8 +28,11 @@ import { checkDecodable, undecodable, validate } from './validation.js';
 export interface WriteOptions {
   manager: string;
   dryRun: boolean;
-  /** The request's `?fieldValidation=`, and where `Warn` puts its warnings (absent: fields are not checked). */
-  decode?: { validation: FieldValidation; warnings: string[] };
+  /**
+   * The request's `?fieldValidation=`, the fields its JSON body named twice, and where `Warn` puts its warnings
+   * (absent: fields are not checked).
+   */
+  decode?: { validation: FieldValidation; warnings: string[]; duplicates?: string[] };
 }
 
 export const patchTypes = {
@@ -116,14 +121,17 @@ export class ObjectWriter {
     type: ResourceType,
     object: KubeObject,
     options: WriteOptions,
-    refuse: (unknown: string[]) => ApiError = (unknown) => undecodable(type, strictDecodingError(unknown)),
+    refuse: (problems: string[]) => ApiError = (problems) => undecodable(type, strictDecodingError(problems)),
     sorted = false,
   ): void {
     if (!options.decode) return;
-    const unknown = pruneUnknownFields(type, object, { sorted });
-    if (unknown.length === 0) return;
-    if (options.decode.validation === 'Strict') throw refuse(unknown);
-    if (options.decode.validation === 'Warn') options.decode.warnings.push(...unknown.map(unknownField));
+    const problems = [
+      ...(options.decode.duplicates ?? []).map(duplicateField),
+      ...pruneUnknownFields(type, object, { sorted }).map(unknownField),
+    ];
+    if (problems.length === 0) return;
+    if (options.decode.validation === 'Strict') throw refuse(problems);
+    if (options.decode.validation === 'Warn') options.decode.warnings.push(...problems);
   }
 
   private requireNamespace(type: ResourceType, namespace: string | undefined): void {
@@ -304,9 +312,9 @@ export class ObjectWriter {
       type,
       patched,
       options,
-      (unknown) =>
+      (problems) =>
         invalid('', '', '', [
-          { field: 'patch', message: `Invalid value: ${goQuote(shown)}: ${strictDecodingError(unknown)}` },
+          { field: 'patch', message: `Invalid value: ${goQuote(shown)}: ${strictDecodingError(problems)}` },
         ]),
       true,
     );
@@ -369,6 +377,12 @@ export class ObjectWriter {
         },
       ]);
     const applied = this.conform(type, body, namespace);
+    const undeclared = typedPatchError(
+      type,
+      { metadata: { namespace: applied.metadata.namespace, name } },
+      pruneUnknownFields(type, applied),
+    );
+    if (undeclared) throw undeclared;
     if (applied.metadata.name && applied.metadata.name !== name)
       throw badRequest(
         `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,

@@ -8,8 +8,9 @@ import { kubectl, kubectlUntil } from './cluster-kubectl-fixtures.js';
 
 /**
  * What real kubectl 1.32 hears when a manifest has fields the schema lacks (its `--validate=strict` default sends
- * `?fieldValidation=Strict`), when custom resources carry fields their CRD's structural schema does not declare, and
- * when a namespace's LimitRange defaults and bounds container resources. Every command runs against the built-in
+ * `?fieldValidation=Strict`), when a JSON body names a field twice, when server-side apply carries an undeclared
+ * field, when custom resources carry fields their CRD's structural schema does not declare, and when a namespace's
+ * LimitRange defaults and bounds container resources (also for the pods a ReplicaSet creates). Every command runs against the built-in
  * control plane and the real one (kube-apiserver 1.34), and must answer the same.
  */
 
@@ -78,11 +79,40 @@ const cappedPod = JSON.stringify({
   spec: { containers: [{ name: 'capped', image: 'nginx:1.27', resources: { limits: { cpu: '1' } } }] },
 });
 
+const bigDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: big}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: big}}
+  template:
+    metadata: {labels: {app: big}}
+    spec:
+      containers: [{name: app, image: nginx:1.27, resources: {limits: {cpu: "2"}}}]
+`;
+
+const duplicated =
+  '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup"},"data":{"a":"1","a":"2"}}';
+
+const serverSideApplied = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: ssa}
+data: {a: "1"}
+bogus: 1
+`;
+
 const unknownFields =
   'strict decoding error: unknown field "spec.foo", unknown field "spec.template.spec.containers[0].bogus"';
 
 /** The kubectl commands, in order, and what each must answer on both control planes. */
-const expectations: Array<{ args: string[]; stdin?: string; code: number; output: string | RegExp }> = [
+const expectations: Array<{
+  args: string[];
+  stdin?: string;
+  code: number;
+  output: string | RegExp;
+  /** The cluster gets there on its own time: re-run until the output matches. */
+  eventually?: boolean;
+}> = [
   {
     args: ['create', '-f', '-'],
     stdin: deployment('web', '\n  foo: bar'),
@@ -185,6 +215,28 @@ const expectations: Array<{ args: string[]; stdin?: string; code: number; output
     output:
       'Error from server (Forbidden): pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2\n',
   },
+  { args: ['apply', '-f', '-'], stdin: bigDeployment, code: 0, output: 'deployment.apps/big created\n' },
+  {
+    args: ['get', 'events', '--field-selector', 'reason=FailedCreate', '-o', 'jsonpath={.items[0].message}'],
+    code: 0,
+    output:
+      /^Error creating: pods "big-[a-z0-9]+-[a-z0-9]{5}" is forbidden: maximum cpu usage per Container is 1, but limit is 2$/,
+    eventually: true,
+  },
+  {
+    args: ['create', '--raw', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', '-f', '-'],
+    stdin: duplicated,
+    code: 1,
+    output:
+      'Error from server (BadRequest): ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", duplicate field "data.a"\n',
+  },
+  {
+    args: ['apply', '--server-side', '--validate=false', '-f', '-'],
+    stdin: serverSideApplied,
+    code: 1,
+    output:
+      'Error from server: failed to create typed patch object (default/ssa; /v1, Kind=ConfigMap): .bogus: field not declared in schema\n',
+  },
 ];
 
 async function observe(controlPlane: ControlPlaneKind): Promise<void> {
@@ -193,7 +245,11 @@ async function observe(controlPlane: ControlPlaneKind): Promise<void> {
   try {
     const env = { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: home };
     await kubectlUntil(env, ['get', 'serviceaccount', 'default'], /^default\s/m);
-    for (const { args, stdin, code, output } of expectations) {
+    for (const { args, stdin, code, output, eventually } of expectations) {
+      if (eventually) {
+        await kubectlUntil(env, args, output as RegExp);
+        continue;
+      }
       const result = await kubectl(env, args, stdin);
       const said = `${result.stdout}${result.stderr}`;
       const what = `${controlPlane}: kubectl ${args.join(' ')}`;
