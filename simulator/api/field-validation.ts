@@ -1,4 +1,4 @@
-import { ApiError } from '../store/errors.js';
+import { ApiError, invalid } from '../store/errors.js';
 import type { ResourceType } from '../store/resources.js';
 import { openApiBundle } from './openapi/bundle.js';
 
@@ -16,10 +16,25 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 const directives: readonly FieldValidation[] = ['Strict', 'Warn', 'Ignore'];
 
-/** The request's directive; an unset or unknown one is `Warn`, as the server defaults it. */
-export function fieldValidationOf(query: URLSearchParams): FieldValidation {
-  const value = query.get('fieldValidation');
-  return directives.find((d) => d === value) ?? 'Warn';
+/**
+ * The request's directive, `Warn` when unset; another value is refused as the write's options (`CreateOptions`,
+ * `UpdateOptions`, `PatchOptions`) are.
+ */
+export function fieldValidationOf(query: URLSearchParams, optionsKind: string): FieldValidation {
+  const value = query.get('fieldValidation') ?? '';
+  if (value === '') return 'Warn';
+  const directive = directives.find((d) => d === value);
+  if (directive) return directive;
+  throw invalid(optionsKind, 'meta.k8s.io', '', [
+    {
+      reason: 'FieldValueNotSupported',
+      field: 'fieldValidation',
+      message: `Unsupported value: ${JSON.stringify(value)}: supported values: "", ${directives
+        .toSorted()
+        .map((d) => `"${d}"`)
+        .join(', ')}`,
+    },
+  ]);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: OpenAPI schemas and the objects they describe are untyped JSON.

@@ -51,6 +51,13 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
+/** The options kind of each write verb, named when its query is refused. */
+const writeOptionsKinds: Record<string, string> = {
+  POST: 'CreateOptions',
+  PUT: 'UpdateOptions',
+  PATCH: 'PatchOptions',
+};
+
 /** How a stored object is shown in the version the request named. */
 type Out = (object: KubeObject) => unknown;
 
@@ -329,7 +336,12 @@ export class ApiServer {
     const write: WriteOptions = {
       manager: fieldManagerOf(query, req),
       dryRun,
-      decode: { validation: fieldValidationOf(query), warnings: [], duplicates },
+      decode: {
+        // Checked for the writes that take it; a read ignores it.
+        validation: writeOptionsKinds[method] ? fieldValidationOf(query, writeOptionsKinds[method]) : 'Warn',
+        warnings: [],
+        duplicates,
+      },
     };
     // Each `Warn`ed field becomes a Warning header, as `kubectl` prints them (`Warning: unknown field "spec.foo"`).
     const sendWritten = (code: number, body: unknown) => {

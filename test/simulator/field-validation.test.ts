@@ -231,6 +231,13 @@ const expectations: Array<{
       'Error from server (BadRequest): ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", duplicate field "data.a"\n',
   },
   {
+    args: ['create', '--raw', '/api/v1/namespaces/default/configmaps?fieldValidation=strict', '-f', '-'],
+    stdin: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"lower"}}',
+    code: 1,
+    output:
+      'The CreateOptions "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"\n',
+  },
+  {
     args: ['apply', '--server-side', '--validate=false', '-f', '-'],
     stdin: serverSideApplied,
     code: 1,
