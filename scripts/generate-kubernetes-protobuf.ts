@@ -60,9 +60,28 @@ async function omitZeroFields(pkg: string): Promise<string[]> {
   }
   return fields;
 }
+/**
+ * The embedded structs JSON inlines (`json:",inline"`, e.g. IngressRule's IngressRuleValue): protobuf nests them under
+ * a field, JSON lifts their fields into the parent.
+ */
+async function inlineFields(pkg: string): Promise<string[]> {
+  const dir = inModuleCache(goDir(pkg));
+  const fields: string[] = [];
+  for (const file of (await readdir(dir)).filter((f) => /^types.*\.go$/.test(f))) {
+    let struct = '';
+    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
+      const opened = /^type (\w+) struct \{/.exec(line);
+      if (opened) struct = opened[1] ?? '';
+      const embedded = /^\s+[\w.]+\s+`json:",inline"[^`]*protobuf:"[^"]*name=(\w+)/.exec(line);
+      if (struct && embedded) fields.push(`${pkg}.${struct}.${embedded[1]}`);
+    }
+  }
+  return fields;
+}
 const omitZero = (await Promise.all(packages.map(omitZeroFields))).flat().sort();
+const inline = (await Promise.all(packages.map(inlineFields))).flat().sort();
 const path = join(new URL('..', import.meta.url).pathname, protoDescriptorPath);
-await writeFile(path, `${JSON.stringify({ descriptor: root.toJSON(), omitZero })}\n`);
+await writeFile(path, `${JSON.stringify({ descriptor: root.toJSON(), omitZero, inline })}\n`);
 console.log(
   `wrote ${protoDescriptorPath} from ${files.length} generated.proto files of Kubernetes ${kubernetesProtoVersion}`,
 );
