@@ -70,12 +70,9 @@ function builtinSchemas(type: ResourceType): Schemas | undefined {
 
 const objectMetaName = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
-function customSchemas(type: ResourceType): Schemas | undefined {
-  if (!type.schema) return undefined;
-  const components = documentSchemas('api/v1') ?? {};
-  // apiVersion, kind and metadata are the server's, whatever the CRD's schema says of them.
-  const schema: Json = type.schema;
-  const root = {
+/** A custom resource (or an `x-kubernetes-embedded-resource` in one) keeps apiVersion, kind and metadata. */
+function withObjectFields(schema: Json): Json {
+  return {
     ...schema,
     properties: {
       ...(schema.properties ?? {}),
@@ -84,7 +81,12 @@ function customSchemas(type: ResourceType): Schemas | undefined {
       metadata: { $ref: `#/components/schemas/${objectMetaName}`, builtin: true },
     },
   };
-  return { root, components, structural: true };
+}
+
+function customSchemas(type: ResourceType): Schemas | undefined {
+  if (!type.schema) return undefined;
+  const components = documentSchemas('api/v1') ?? {};
+  return { root: withObjectFields(type.schema), components, structural: true };
 }
 
 const cache = new WeakMap<ResourceType, Schemas | null>();
@@ -137,16 +139,26 @@ export function typedPath(steps: Step[]): string {
 interface Walk {
   schemas: Schemas;
   out: Step[][];
+  /** The findings in custom resources' ObjectMeta, which kube-apiserver reports after the rest. */
+  deferred: Step[][];
   /** Visit keys in sorted order, as the decoder of a patched object (a Go map) meets them. */
   sorted: boolean;
 }
 
 function prune(value: Json, schema: Json, structural: boolean, path: Step[], walk: Walk): void {
   const { schemas, out } = walk;
-  const s = resolve(schema, schemas);
-  if (!s || value === null || typeof value !== 'object' || s['x-kubernetes-preserve-unknown-fields']) return;
+  const resolved = resolve(schema, schemas);
+  if (
+    !resolved ||
+    value === null ||
+    typeof value !== 'object' ||
+    resolved['x-kubernetes-preserve-unknown-fields']
+  )
+    return;
   // A schema from the built-in documents (ObjectMeta of a custom resource) is judged as a built-in one.
   const strictObjects = structural && !schema?.builtin;
+  const s =
+    strictObjects && resolved['x-kubernetes-embedded-resource'] ? withObjectFields(resolved) : resolved;
   if (Array.isArray(value)) {
     const mapKeys: string[] | undefined =
       s['x-kubernetes-list-type'] === 'map' ? s['x-kubernetes-list-map-keys'] : undefined;
@@ -157,7 +169,7 @@ function prune(value: Json, schema: Json, structural: boolean, path: Step[], wal
     if (s.items)
       value.forEach((item, index) => {
         const keys = keysOf(item);
-        prune(item, s.items, structural, [...path, keys ? { index, keys } : { index }], walk);
+        prune(item, s.items, strictObjects, [...path, keys ? { index, keys } : { index }], walk);
       });
     return;
   }
@@ -166,7 +178,8 @@ function prune(value: Json, schema: Json, structural: boolean, path: Step[], wal
   if (s.properties) {
     for (const key of keys) {
       const property = s.properties[key];
-      if (property) prune(value[key], property, strictObjects, at(key), walk);
+      if (property?.builtin) prune(value[key], property, false, at(key), { ...walk, out: walk.deferred });
+      else if (property) prune(value[key], property, strictObjects, at(key), walk);
       else if (!s.additionalProperties) {
         out.push(at(key));
         delete value[key];
@@ -195,10 +208,13 @@ export function pruneUnknownFields(
   options: { sorted?: boolean } = {},
 ): Step[][] {
   const schemas = schemasOf(type);
+  if (!schemas) return [];
   const out: Step[][] = [];
-  if (schemas)
-    prune(object, schemas.root, schemas.structural, [], { schemas, out, sorted: options.sorted ?? false });
-  return out;
+  const deferred: Step[][] = [];
+  // A custom resource is pruned as a Go map, in sorted key order.
+  const sorted = (options.sorted ?? false) || schemas.structural;
+  prune(object, schemas.root, schemas.structural, [], { schemas, out, deferred, sorted });
+  return [...out, ...deferred];
 }
 
 /** `strict decoding error: unknown field "a", duplicate field "b"` (runtime.strictDecodingError). */

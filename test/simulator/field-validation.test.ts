@@ -61,6 +61,42 @@ spec:
 top: level
 `;
 
+/** Nested structural schemas: an embedded resource keeps its object fields, an object without properties keeps none. */
+const boxCrd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: boxes.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: boxes, singular: box, kind: Box}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              inner:
+                type: object
+                x-kubernetes-embedded-resource: true
+                properties: {data: {type: object, additionalProperties: {type: string}}}
+              empty: {type: object}
+              list: {type: array, items: {type: object, properties: {a: {type: string}}}}
+`;
+
+const box = `apiVersion: example.com/v1
+kind: Box
+metadata: {name: b1}
+spec:
+  inner: {apiVersion: v1, kind: ConfigMap, metadata: {name: x, labels: {a: b}, bogusMeta: 1}, data: {k: v}, other: 1}
+  empty: {x: 1}
+  list: [{a: s, b: 2}]
+`;
+
 const limitRange = `apiVersion: v1
 kind: LimitRange
 metadata: {name: defaults}
@@ -184,6 +220,21 @@ const expectations: Array<{
     args: ['get', 'widget', 'w2', '-o', 'jsonpath={.spec}|{.top}'],
     code: 0,
     output: '{"free":{"anything":"kept"},"size":3}|',
+  },
+  { args: ['apply', '-f', '-'], stdin: boxCrd, code: 0, output: /created\n$/ },
+  { args: ['wait', '--for=condition=Established', 'crd/boxes.example.com'], code: 0, output: /met\n$/ },
+  {
+    args: ['create', '--validate=warn', '-f', '-'],
+    stdin: box,
+    code: 0,
+    output:
+      'box.example.com/b1 created\nWarning: unknown field "spec.empty.x"\nWarning: unknown field "spec.inner.other"\nWarning: unknown field "spec.list[0].b"\nWarning: unknown field "spec.inner.metadata.bogusMeta"\n',
+  },
+  {
+    args: ['get', 'box', 'b1', '-o', 'jsonpath={.spec}'],
+    code: 0,
+    output:
+      '{"empty":{},"inner":{"apiVersion":"v1","data":{"k":"v"},"kind":"ConfigMap","metadata":{"labels":{"a":"b"},"name":"x"}},"list":[{"a":"s"}]}',
   },
   { args: ['apply', '-f', '-'], stdin: limitRange, code: 0, output: 'limitrange/defaults created\n' },
   {
