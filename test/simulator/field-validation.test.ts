@@ -29,13 +29,14 @@ spec:
         bogus: 1
 `;
 
-const crd = `apiVersion: apiextensions.k8s.io/v1
+/** A namespaced example.com/v1 CRD whose `spec` has the given properties (YAML lines indented 14 spaces). */
+const crdYaml = (kind: string, plural: string, specProperties: string) => `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
+metadata: {name: ${plural}.example.com}
 spec:
   group: example.com
   scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
+  names: {plural: ${plural}, singular: ${kind.toLowerCase()}, kind: ${kind}}
   versions:
   - name: v1
     served: true
@@ -47,9 +48,15 @@ spec:
           spec:
             type: object
             properties:
-              size: {type: integer}
+${specProperties}`;
+
+const crd = crdYaml(
+  'Widget',
+  'widgets',
+  `              size: {type: integer}
               free: {type: object, x-kubernetes-preserve-unknown-fields: true}
-`;
+`,
+);
 
 const widget = (name: string) => `apiVersion: example.com/v1
 kind: Widget
@@ -62,31 +69,17 @@ top: level
 `;
 
 /** Nested structural schemas: an embedded resource keeps its object fields, an object without properties keeps none. */
-const boxCrd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: boxes.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: boxes, singular: box, kind: Box}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              inner:
+const boxCrd = crdYaml(
+  'Box',
+  'boxes',
+  `              inner:
                 type: object
                 x-kubernetes-embedded-resource: true
                 properties: {data: {type: object, additionalProperties: {type: string}}}
               empty: {type: object}
               list: {type: array, items: {type: object, properties: {a: {type: string}}}}
-`;
+`,
+);
 
 const box = `apiVersion: example.com/v1
 kind: Box
