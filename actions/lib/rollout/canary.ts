@@ -15,7 +15,7 @@ import { runningDigest } from './digest.js';
 import { type Progress, readProgress, updateProgress } from './progress.js';
 import { rollbackHeld } from './rollback.js';
 import { canaryName, renderedBounds, trackBounds } from './routers/index.js';
-import type { StepChecks, StepOutcome } from './step-pipeline.js';
+import type { JudgedStep, StepChecks } from './step-pipeline.js';
 import { runSteps } from './steps.js';
 import { withTrace } from './trace.js';
 
@@ -24,7 +24,7 @@ export interface CanaryOptions {
   steps: CanaryStep[];
   checks: StepChecks;
   /** Receives each judged step's outcome (verify keeps them as the evidence of its report). */
-  onStep?: (outcome: StepOutcome) => void;
+  onStep?: (step: JudgedStep) => void;
   approvalPollMs?: number;
   approvalTimeoutMs?: number;
   /** Replace a canary that passed its steps and waits for promote (`--replace`); refused otherwise. */

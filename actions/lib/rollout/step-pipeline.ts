@@ -72,8 +72,11 @@ export interface StepOutcome {
   checked?: StepVerdict;
 }
 
+/** A step whose checks ran. */
+export type JudgedStep = Required<StepOutcome>;
+
 /** Whether a step has anything to judge. */
-export function stepHasChecks(step: CanaryStep): boolean {
+function stepHasChecks(step: CanaryStep): boolean {
   return step.load !== undefined || (step.gates?.length ?? 0) > 0;
 }
 

@@ -4,7 +4,7 @@ import { delay } from '../util/delay.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { type Progress, readProgress, updateProgress } from './progress.js';
 import { setWeight, type TrafficTarget } from './routers/index.js';
-import { CanaryAborted, Cancelled, runStep, type StepChecks, type StepOutcome } from './step-pipeline.js';
+import { CanaryAborted, Cancelled, type JudgedStep, runStep, type StepChecks } from './step-pipeline.js';
 
 export interface StepRun {
   client: KubeClient;
@@ -17,7 +17,7 @@ export interface StepRun {
   approvalPollMs?: number;
   approvalTimeoutMs?: number;
   /** Receives each judged step's outcome once it is recorded (verify keeps them as evidence). */
-  onStep?: (outcome: StepOutcome) => void;
+  onStep?: (step: JudgedStep) => void;
 }
 
 async function pause(run: StepRun, progress: Progress, index: number, spec: string): Promise<Progress> {
@@ -94,7 +94,7 @@ export async function runSteps(run: StepRun, start: Progress): Promise<Progress>
     );
     if (outcome.checked) {
       const { verdict, summary } = outcome.checked;
-      run.onStep?.(outcome);
+      run.onStep?.({ ...outcome, checked: outcome.checked });
       progress = await record((p) => ({
         ...p,
         steps: [

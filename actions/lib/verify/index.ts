@@ -141,10 +141,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
         bakeLookbackMs: 0,
         ...(options.progressEveryMs !== undefined ? { progressEveryMs: options.progressEveryMs } : {}),
       }),
-      onStep: ({ index, weight, checked }) => {
-        const { verdict, summary, evidence } = checked!;
-        records.push({ index, weight, ...evidence, outcome: verdict, summary });
-      },
+      onStep: ({ index, weight, checked: { verdict, summary, evidence } }) =>
+        records.push({ index, weight, ...evidence, outcome: verdict, summary }),
       // A verification runs unattended: a step that waits for approval is not approved.
       approvalTimeoutMs: 0,
     });
