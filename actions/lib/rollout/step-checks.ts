@@ -50,7 +50,7 @@ export interface CheckPorts {
 }
 
 /** The URL the load script gets as TARGET_URL: explicit, the settings' url, or the Service's in-cluster name. */
-export function loadTargetUrl(loaded: LoadedEnvironment, override?: string): string {
+function loadTargetUrl(loaded: LoadedEnvironment, override?: string): string {
   if (override) return override;
   const { service } = loaded.settings;
   const target = loaded.settings.load?.target ?? {};
@@ -61,7 +61,7 @@ export function loadTargetUrl(loaded: LoadedEnvironment, override?: string): str
 }
 
 /** k6's `--stage` spec (`20s:10,40s:10`) of a named stage list. */
-export function stageSpec(loaded: LoadedEnvironment, name: string): string {
+function stageSpec(loaded: LoadedEnvironment, name: string): string {
   const stages = loaded.settings.load?.stages[name];
   if (!stages)
     throw new ScalegateError(`${displayPath(loaded.file, process.cwd())}: load.stages has no '${name}'`, 2);
