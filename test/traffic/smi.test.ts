@@ -19,7 +19,7 @@ interface TrafficSplit {
   spec: { service: string; backends: { service: string; weight: number }[] };
 }
 
-/** The TrafficSplit CRD as Linkerd's SMI extension installs it (the served version only). */
+/** The TrafficSplit CRD with the v1alpha4 spec's schema (the served version only), as SMI's CRDs declare it. */
 const trafficSplitCrd = {
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
@@ -38,7 +38,32 @@ const trafficSplitCrd = {
         name: 'v1alpha4',
         served: true,
         storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: {
+                type: 'object',
+                required: ['service', 'backends'],
+                properties: {
+                  service: { type: 'string' },
+                  backends: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['service', 'weight'],
+                      properties: { service: { type: 'string' }, weight: { type: 'integer', minimum: 0 } },
+                    },
+                  },
+                  matches: {
+                    type: 'array',
+                    items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
     ],
   },
