@@ -4,13 +4,12 @@ import { parse } from 'yaml';
 import { KubeClient } from '../../../actions/lib/kube/client.js';
 import { loadKubeConfig } from '../../../actions/lib/kube/config.js';
 import { ciServiceAccountManifest } from '../../../cli/demo/local-stack.js';
-import { type ControlPlaneKind, type RunningCluster, startCluster } from '../../../simulator/cluster.js';
+import { type RunningCluster, startCluster } from '../../../simulator/cluster.js';
 import { kubeconfigText } from '../../../simulator/kubeconfig.js';
 import { type FaultProxy, startFaultProxy, type Upstream } from './fault-proxy.js';
 
 /** The local cluster behind a fault-injecting, recording proxy, with a kubeconfig and a client for the proxy. */
 export interface TestCluster {
-  controlPlane: ControlPlaneKind;
   cluster: RunningCluster;
   proxy: FaultProxy;
   /** kubeconfig whose server is the proxy, with the cluster admin's rights (the proxy presents them upstream). */
@@ -55,7 +54,6 @@ export const testKubeClient = (kubeconfig: string, namespace = 'default') =>
 export async function startTestCluster(
   options: Parameters<typeof startCluster>[0] = {},
 ): Promise<TestCluster> {
-  const controlPlane = options.controlPlane ?? 'builtin';
   const cluster = await startCluster({ profile: 'fast', ...options });
   let proxy: FaultProxy;
   try {
@@ -76,10 +74,9 @@ export async function startTestCluster(
   // The built-in API server takes its local token; toward the real one the proxy presents the admin certificate.
   const kubeconfig = await proxied(
     join(dir, 'proxy-kubeconfig'),
-    controlPlane === 'builtin' ? { token: 'scalegate-local' } : {},
+    options.controlPlane === 'kubernetes' ? {} : { token: 'scalegate-local' },
   );
   return {
-    controlPlane,
     cluster,
     proxy,
     kubeconfig,
