@@ -1,6 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { KubeClient } from '../../../actions/lib/kube/client.js';
 import { loadKubeConfig } from '../../../actions/lib/kube/config.js';
 import { ciServiceAccountManifest } from '../../../cli/demo/local-stack.js';
@@ -25,22 +24,17 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-interface KubeconfigYaml {
-  clusters: { cluster: { 'certificate-authority-data'?: string } }[];
-  users: { user: Record<string, string> }[];
-}
-
 const decoded = (base64?: string) => (base64 ? Buffer.from(base64, 'base64').toString('utf8') : undefined);
 
 /** Where the proxy forwards to, with the CA and admin credentials of the cluster's own kubeconfig. */
-async function upstreamOf(cluster: RunningCluster): Promise<Upstream> {
-  const config = parse(await readFile(cluster.kubeconfig, 'utf8')) as KubeconfigYaml;
-  const user = config.users[0]?.user ?? {};
+function upstreamOf(cluster: RunningCluster): Upstream {
+  const { config } = loadKubeConfig({ kubeconfig: cluster.kubeconfig });
+  const user = config.getCurrentUser();
   return {
     url: cluster.apiServer,
-    ca: decoded(config.clusters[0]?.cluster['certificate-authority-data']),
-    cert: decoded(user['client-certificate-data']),
-    key: decoded(user['client-key-data']),
+    ca: decoded(config.getCurrentCluster()?.caData),
+    cert: decoded(user?.certData),
+    key: decoded(user?.keyData),
   };
 }
 
@@ -57,7 +51,7 @@ export async function startTestCluster(
   const cluster = await startCluster({ profile: 'fast', ...options });
   let proxy: FaultProxy;
   try {
-    proxy = await startFaultProxy(await upstreamOf(cluster));
+    proxy = await startFaultProxy(upstreamOf(cluster));
   } catch (error) {
     await cluster.stop();
     throw error;
@@ -83,10 +77,10 @@ export async function startTestCluster(
     client: (namespace = 'default') => testKubeClient(kubeconfig, namespace),
     async scalegateKubeconfig(namespace) {
       if (!cluster.serviceAccountKubeconfig) return kubeconfig;
-      const own = parse(
-        await readFile(await cluster.serviceAccountKubeconfig(ciServiceAccountManifest, namespace), 'utf8'),
-      ) as KubeconfigYaml;
-      return proxied(join(dir, `proxy-${namespace}.kubeconfig`), own.users[0]?.user ?? {});
+      const own = await cluster.serviceAccountKubeconfig(ciServiceAccountManifest, namespace);
+      const token = loadKubeConfig({ kubeconfig: own }).config.getCurrentUser()?.token;
+      if (!token) throw new Error(`${own}: no ServiceAccount token`);
+      return proxied(join(dir, `proxy-${namespace}.kubeconfig`), { token });
     },
     async stop() {
       await proxy.stop();
