@@ -1,3 +1,4 @@
+import { formatMilliDecimal } from './hpa/quantity.js';
 import type { LabelSelector } from './hpa/types.js';
 
 /**
@@ -13,3 +14,8 @@ export interface ExternalMetricsSource {
 }
 
 export const externalMetricsServiceKey = 'external-metrics';
+
+/** A value as KEDA hands it to Kubernetes: resource.NewMilliQuantity(int64(value × 1000), DecimalSI), printed. */
+export function kedaQuantity(value: number): string {
+  return formatMilliDecimal(BigInt(Math.trunc(value * 1000)));
+}

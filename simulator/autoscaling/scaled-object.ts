@@ -5,7 +5,7 @@ import {
 } from '../../actions/lib/keda/scaled-object.js';
 import { ownerReferenceTo } from '../controllers/objects.js';
 import type { KubeObject } from '../store/types.js';
-import { formatMilliDecimal } from './hpa/quantity.js';
+import { kedaQuantity } from './external-metrics.js';
 import type { Hpa, LabelSelector, MetricSpec } from './hpa/types.js';
 
 /**
@@ -21,13 +21,8 @@ export function metricSelector(scaledObject: string): LabelSelector {
   return { matchLabels: { [scaledObjectNameLabel]: scaledObject } };
 }
 
-/** KEDA hands the HPA resource.NewMilliQuantity(value × 1000). */
-function milliQuantity(value: number): string {
-  return formatMilliDecimal(BigInt(Math.trunc(value * 1000)));
-}
-
 function externalMetric(name: string, owner: string, metricType: 'AverageValue' | 'Value', value: number) {
-  const quantity = milliQuantity(value);
+  const quantity = kedaQuantity(value);
   return {
     type: 'External',
     external: {

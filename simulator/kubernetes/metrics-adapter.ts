@@ -1,6 +1,10 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type ExternalMetricsSource, externalMetricsServiceKey } from '../autoscaling/external-metrics.js';
+import {
+  type ExternalMetricsSource,
+  externalMetricsServiceKey,
+  kedaQuantity,
+} from '../autoscaling/external-metrics.js';
 import type { LabelSelector } from '../autoscaling/hpa/types.js';
 import type { ControllerContext } from '../controllers/controller.js';
 import { coreTypes } from '../controllers/objects.js';
@@ -85,7 +89,7 @@ export async function startMetricsAdapter(
         metricName: metric,
         metricLabels: {},
         timestamp: now(),
-        value: quantity(v),
+        value: kedaQuantity(v),
       }));
       return {
         status: 200,

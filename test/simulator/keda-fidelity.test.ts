@@ -7,53 +7,13 @@ import { type PrometheusServer, startPrometheus } from '../../cli/local/promethe
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { ScriptedExporter } from '../prometheus/scripted-exporter.js';
 import { kubectl, kubectlUntil } from './cluster-kubectl-fixtures.js';
+import { condition, scaledObject } from './keda-fixtures.js';
 
 /**
  * KEDA's fallback, scalingModifiers, ignoreNullValues, cpu/memory triggers and condition reasons, driven and read
  * with real kubectl; the triggers query a real Prometheus that scrapes a scripted exporter, whose gauges the test
  * sets and removes (a removed series makes the query's result empty at the next scrape).
  */
-
-interface Trigger {
-  name?: string;
-  query: string;
-  threshold?: string;
-  activationThreshold?: string;
-  ignoreNullValues?: string;
-}
-
-function scaledObject(name: string, prometheus: string, triggers: Trigger[], extra = ''): string {
-  const list = triggers
-    .map((t) => {
-      const metadata = {
-        serverAddress: prometheus,
-        query: t.query,
-        threshold: t.threshold ?? '10',
-        ...(t.activationThreshold && { activationThreshold: t.activationThreshold }),
-        ...(t.ignoreNullValues && { ignoreNullValues: t.ignoreNullValues }),
-      };
-      return `  - type: prometheus\n${t.name ? `    name: ${t.name}\n` : ''}    metadata: ${JSON.stringify(metadata)}`;
-    })
-    .join('\n');
-  return `apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: ${name}, namespace: default}
-spec:
-  scaleTargetRef: {name: ${name}}
-  pollingInterval: 1
-${extra}
-  triggers:
-${list}
-`;
-}
-
-const condition = (name: string, type: string, field: 'status' | 'reason') => [
-  'get',
-  'scaledobject',
-  name,
-  '-o',
-  `jsonpath={.status.conditions[?(@.type=="${type}")].${field}}`,
-];
 
 describe('KEDA fallback, scalingModifiers, ignoreNullValues, cpu/memory and reasons', () => {
   let cluster: RunningCluster;
