@@ -56,6 +56,23 @@ const ready: Condition = {
   message: 'ScaledObject is defined correctly and is ready for scaling',
 };
 
+/**
+ * status.triggersTypes and status.authenticationsTypes (the Triggers and Authentications columns): the distinct
+ * trigger types and authenticationRef names, comma-joined, as KEDA's CombinedTriggersAndAuthenticationsTypes.
+ */
+function triggersAndAuthenticationsTypes(object: KubeObject) {
+  const triggers = (object.spec?.triggers ?? []) as Array<{
+    type?: string;
+    authenticationRef?: { name?: string };
+  }>;
+  const distinct = (values: Array<string | undefined>) =>
+    [...new Set(values.filter((v) => v !== undefined))].join(',');
+  return {
+    triggersTypes: distinct(triggers.map((t) => t.type)),
+    authenticationsTypes: distinct(triggers.map((t) => t.authenticationRef?.name)),
+  };
+}
+
 /** Go's %f of the float64 a query returned, for the scaler's error message. */
 function goFloat(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
@@ -444,7 +461,7 @@ export class KedaController extends QueueController implements ExternalMetricsSo
       { type: 'Paused', status: 'False', lastTransitionTime: now },
     ];
     for (const condition of decided) conditions = withCondition(conditions, condition, now);
-    const status: Record<string, unknown> = { ...object.status };
+    const status: Record<string, unknown> = { ...object.status, ...triggersAndAuthenticationsTypes(object) };
     if (spec && poller) {
       conditions = withCondition(conditions, this.fallbackCondition(spec, poller), now);
       const [group = '', version = spec.target.apiVersion] = spec.target.apiVersion.includes('/')

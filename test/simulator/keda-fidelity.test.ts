@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
-import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
-import { ScriptedExporter } from '../prometheus/scripted-exporter.js';
 import { kubectl, kubectlUntil } from './cluster-kubectl-fixtures.js';
-import { condition, scaledObject } from './keda-fixtures.js';
+import {
+  compositeScenario,
+  condition,
+  fallbackScenario,
+  type KedaBench,
+  scaledObject,
+  startKedaBench,
+} from './keda-fixtures.js';
 
 /**
  * KEDA's fallback, scalingModifiers, ignoreNullValues, cpu/memory triggers and condition reasons, driven and read
@@ -16,46 +17,20 @@ import { condition, scaledObject } from './keda-fixtures.js';
  */
 
 describe('KEDA fallback, scalingModifiers, ignoreNullValues, cpu/memory and reasons', () => {
-  let cluster: RunningCluster;
-  let prometheus: PrometheusServer;
-  let exporter: ScriptedExporter;
+  let bench: KedaBench;
+  let prometheus: KedaBench['prometheus'];
+  let exporter: KedaBench['exporter'];
   let env: NodeJS.ProcessEnv;
-  let home: string;
   before(async () => {
-    exporter = await new ScriptedExporter().start();
-    exporter.gauge('queue_depth', { queue: 'orders' }, 50);
-    cluster = await startCluster();
-    prometheus = await startPrometheus({
-      targets: [{ job: 'app', url: exporter.url }],
-      scrapeIntervalSeconds: 1,
-    });
-    await prometheus.waitForSample('queue_depth{queue="orders"}');
-    home = await mkdtemp(join(tmpdir(), 'scalegate-keda-fidelity-'));
-    env = { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: home };
+    bench = await startKedaBench({}, { orders: 50 });
+    ({ prometheus, exporter, env } = bench);
   });
   after(async () => {
-    await prometheus?.stop();
-    await cluster?.stop();
-    await exporter?.close();
-    await rm(home, { recursive: true, force: true });
+    await bench?.stop();
   });
 
-  async function deployment(name: string, replicas: number): Promise<void> {
-    const created = await kubectl(env, [
-      'create',
-      'deployment',
-      name,
-      '--image=nginx:1.27',
-      `--replicas=${replicas}`,
-    ]);
-    assert.equal(created.code, 0, created.stderr);
-  }
-
-  async function apply(yaml: string): Promise<void> {
-    const applied = await kubectl(env, ['apply', '-f', '-'], yaml);
-    assert.equal(applied.code, 0, applied.stderr);
-  }
-
+  const deployment = (name: string, replicas: number) => bench.deployment(name, replicas);
+  const apply = (yaml: string) => bench.apply(yaml);
   const replicas = (name: string) => ['get', 'deployment', name, '-o', 'jsonpath={.spec.replicas}'];
 
   it('ignoreNullValues: an empty result is 0 by default and TriggerError when false', async () => {
@@ -122,105 +97,11 @@ describe('KEDA fallback, scalingModifiers, ignoreNullValues, cpu/memory and reas
     assert.equal((await kubectl(env, condition('partial', 'Active', 'reason'))).stdout, 'ScalerActive');
   });
 
-  it('fallback: failures counted in status.health, Fallback True and the target at fallback.replicas, then back', async () => {
-    exporter.gauge('queue_depth', { queue: 'flaky' }, 20);
-    await prometheus.waitForSample('queue_depth{queue="flaky"}');
-    await deployment('flaky', 2);
-    await apply(
-      scaledObject(
-        'flaky',
-        prometheus.url,
-        [{ query: 'queue_depth{queue="flaky"}', threshold: '10', ignoreNullValues: 'false' }],
-        '  minReplicaCount: 1\n  maxReplicaCount: 8\n  fallback: {failureThreshold: 2, replicas: 5}',
-      ),
-    );
-    await kubectlUntil(
-      env,
-      ['get', 'scaledobject', 'flaky', '-o', 'jsonpath={.status.health.s0-prometheus.status}'],
-      /^Happy$/,
-    );
-    await kubectlUntil(env, replicas('flaky'), /^2$/);
-    exporter.remove('queue_depth', { queue: 'flaky' });
-    await kubectlUntil(env, condition('flaky', 'Fallback', 'status'), /^True$/);
-    assert.equal((await kubectl(env, condition('flaky', 'Fallback', 'reason'))).stdout, 'FallbackExists');
-    const health = JSON.parse(
-      (await kubectl(env, ['get', 'scaledobject', 'flaky', '-o', 'jsonpath={.status.health}'])).stdout,
-    );
-    assert.equal(health['s0-prometheus'].status, 'Failing');
-    assert.ok(health['s0-prometheus'].numberOfFailures > 2, JSON.stringify(health));
-    // A trigger that falls back counts as active, and is not a trigger error.
-    assert.equal((await kubectl(env, condition('flaky', 'Ready', 'reason'))).stdout, 'ScaledObjectReady');
-    await kubectlUntil(env, replicas('flaky'), /^5$/);
-    await kubectlUntil(
-      env,
-      ['get', 'scaledobject', 'flaky'],
-      /\bflaky\s+apps\/v1\.Deployment\s+flaky\s+1\s+8\s+True\s+True\s+True\s+False\s+prometheus\b/,
-    );
+  it('fallback: failures counted in status.health, Fallback True and the target at fallback.replicas, then back', () =>
+    fallbackScenario(bench));
 
-    exporter.gauge('queue_depth', { queue: 'flaky' }, 20);
-    await kubectlUntil(env, condition('flaky', 'Fallback', 'status'), /^False$/);
-    const healed = JSON.parse(
-      (await kubectl(env, ['get', 'scaledobject', 'flaky', '-o', 'jsonpath={.status.health}'])).stdout,
-    );
-    assert.deepEqual(healed, { 's0-prometheus': { numberOfFailures: 0, status: 'Happy' } });
-  });
-
-  it('scalingModifiers: composite-metric is the formula over named triggers, and the HPA scales on it', async () => {
-    exporter.gauge('queue_depth', { queue: 'a' }, 30);
-    exporter.gauge('queue_depth', { queue: 'b' }, 50);
-    await prometheus.waitForSample('queue_depth{queue="b"}');
-    await deployment('composite', 1);
-    await apply(
-      scaledObject(
-        'composite',
-        prometheus.url,
-        [
-          { name: 'a', query: 'queue_depth{queue="a"}' },
-          { name: 'b', query: 'queue_depth{queue="b"}' },
-        ],
-        `  minReplicaCount: 1
-  maxReplicaCount: 10
-  advanced:
-    scalingModifiers: {formula: "a > 100 ? a : a + b", target: "20", activationTarget: "5"}`,
-      ),
-    );
-    const metrics = JSON.parse(
-      await kubectlUntil(
-        env,
-        ['get', 'hpa', 'keda-hpa-composite', '-o', 'jsonpath={.spec.metrics}'],
-        /composite-metric/,
-      ),
-    );
-    assert.deepEqual(metrics, [
-      {
-        type: 'External',
-        external: {
-          metric: {
-            name: 'composite-metric',
-            selector: { matchLabels: { 'scaledobject.keda.sh/name': 'composite' } },
-          },
-          target: { type: 'AverageValue', averageValue: '20' },
-        },
-      },
-    ]);
-    const raw = await kubectlUntil(
-      env,
-      [
-        'get',
-        '--raw',
-        '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/composite-metric?labelSelector=scaledobject.keda.sh%2Fname%3Dcomposite',
-      ],
-      /"value":"80"/,
-    );
-    assert.equal(JSON.parse(raw).items[0].metricName, 'composite-metric');
-    await kubectlUntil(env, replicas('composite'), /^4$/, 90_000);
-    const status = JSON.parse(
-      (await kubectl(env, ['get', 'scaledobject', 'composite', '-o', 'jsonpath={.status}'])).stdout,
-    );
-    assert.equal(status.compositeScalerName, 'composite-metric');
-    assert.deepEqual(status.externalMetricNames, ['s0-prometheus', 's1-prometheus']);
-    assert.equal((await kubectl(env, condition('composite', 'Active', 'reason'))).stdout, 'ScalerActive');
-  });
+  it('scalingModifiers: composite-metric is the formula over named triggers, and the HPA scales on it', () =>
+    compositeScenario(bench));
 
   it('ScalerCooldown: Active False while cooldownPeriod holds the scale-in to the idle count', async () => {
     exporter.gauge('queue_depth', { queue: 'cool' }, 20);
