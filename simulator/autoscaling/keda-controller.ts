@@ -151,13 +151,11 @@ export class KedaController extends QueueController implements ExternalMetricsSo
     } catch (error) {
       if (!(error instanceof ScaledObjectProblem)) throw error;
       this.dropPoller(key);
+      const message = `${formatFieldPath(error.path)}: ${error.message}`;
+      this.context.recordEvent(object, 'Warning', 'ScaledObjectCheckFailed', message, source);
       this.writeStatus(object, undefined, [
-        {
-          type: 'Ready',
-          status: 'False',
-          reason: 'ScaledObjectCheckFailed',
-          message: `${formatFieldPath(error.path)}: ${error.message}`,
-        },
+        { type: 'Ready', status: 'False', reason: 'ScaledObjectCheckFailed', message },
+        { type: 'Active', status: 'Unknown', reason: 'UnknownState', message: 'ScaledObject check failed' },
       ]);
       return;
     }

@@ -187,9 +187,14 @@ spec:
       '-o',
       'jsonpath={.status.conditions[?(@.type=="Ready")].message}',
     ]);
-    assert.equal(
-      message.stdout,
-      'spec.advanced.scalingModifiers.formula: error validating formula in ScalingModifiers: unknown name c',
+    const expected =
+      'spec.advanced.scalingModifiers.formula: error validating formula in ScalingModifiers: unknown name c';
+    assert.equal(message.stdout, expected);
+    assert.equal((await kubectl(env, condition('badformula', 'Active', 'reason'))).stdout, 'UnknownState');
+    await kubectlUntil(
+      env,
+      ['get', 'events', '--field-selector=reason=ScaledObjectCheckFailed,involvedObject.name=badformula'],
+      /Warning\s+ScaledObjectCheckFailed\s+scaledobject\/badformula\s+spec\.advanced\.scalingModifiers\.formula: error validating formula/,
     );
   });
 });
