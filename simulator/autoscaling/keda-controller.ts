@@ -73,6 +73,9 @@ function triggersAndAuthenticationsTypes(object: KubeObject) {
   };
 }
 
+/** status.scaleTargetKind, which KEDA's events name the target by: `apps/v1.Deployment`. */
+const targetKind = (spec: ScaledObjectSpec) => `${spec.target.apiVersion}.${spec.target.kind}`;
+
 /** Go's %f of the float64 a query returned, for the scaler's error message. */
 function goFloat(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
@@ -223,10 +226,11 @@ export class KedaController extends QueueController implements ExternalMetricsSo
       return existing;
     }
     if (existing) clearTimeout(existing.timer);
-    // The failure counts go on from the status, as KEDA's operator reads them after a restart.
-    const health = new Map<string, Health>(
-      spec.fallback ? Object.entries((object.status?.health ?? {}) as Record<string, Health>) : [],
-    );
+    // The failure counts go on from the status (as KEDA's operator reads them after a restart), for the metrics
+    // the ScaledObject still has.
+    const metrics = new Set(spec.triggers.flatMap((t) => (t.type === 'prometheus' ? [t.metricName] : [])));
+    const recorded = Object.entries((object.status?.health ?? {}) as Record<string, Health>);
+    const health = new Map(spec.fallback ? recorded.filter(([metric]) => metrics.has(metric)) : []);
     const poller: Poller = {
       fingerprint,
       spec,
@@ -325,7 +329,7 @@ export class KedaController extends QueueController implements ExternalMetricsSo
     const scale = this.scaleTarget(namespace, spec);
     if (!scale) return [ready];
     const replicas: number = scale.target.spec?.replicas ?? 1;
-    const { active, error } = activity(spec, poller, this.targetReplicas(namespace, spec));
+    const { active, error, activeMetrics } = activity(spec, poller, this.targetReplicas(namespace, spec));
     const now = this.context.store.clock.now();
     const idle = spec.idleReplicaCount;
     if (active) {
@@ -336,14 +340,7 @@ export class KedaController extends QueueController implements ExternalMetricsSo
         message: 'Scaling is performed because triggers are active',
       };
       if ((idle !== undefined && replicas < spec.minReplicaCount) || replicas === 0) {
-        this.setReplicas(
-          object,
-          spec,
-          scale,
-          replicas,
-          Math.max(spec.minReplicaCount, 1),
-          'KEDAScaleTargetActivated',
-        );
+        this.setReplicas(object, spec, scale, replicas, Math.max(spec.minReplicaCount, 1), activeMetrics);
         poller.lastActive = now;
         return [ready, activeCondition];
       }
@@ -385,7 +382,7 @@ export class KedaController extends QueueController implements ExternalMetricsSo
           ? created + spec.initialCooldownPeriodSeconds * 1000
           : poller.lastActive + spec.cooldownPeriodSeconds * 1000;
       if (now >= until) {
-        this.setReplicas(object, spec, scale, replicas, idle, 'KEDAScaleTargetDeactivated');
+        this.setReplicas(object, spec, scale, replicas, idle);
         return [ready, notActive];
       }
       // Re-check when the cooldown is over, even if no sample changes.
@@ -405,22 +402,34 @@ export class KedaController extends QueueController implements ExternalMetricsSo
     return [ready, notActive];
   }
 
+  /** Scales the target as KEDA's executor does, with its event: activation names the active metrics. */
   private setReplicas(
     object: KubeObject,
     spec: ScaledObjectSpec,
     scale: { type: ResourceType },
     from: number,
     to: number,
-    reason: 'KEDAScaleTargetActivated' | 'KEDAScaleTargetDeactivated',
+    activeMetrics?: string[],
   ): void {
     const namespace = object.metadata.namespace as string;
     writeReplicas(this.context.store, scale.type, namespace, spec.target.name, to);
-    const kind = spec.target.kind.toLowerCase();
-    const message =
-      reason === 'KEDAScaleTargetActivated'
-        ? `Scaled ${kind} ${namespace}/${spec.target.name} from ${from} to ${to}`
-        : `Deactivated ${kind} ${namespace}/${spec.target.name} from ${from} to ${to}`;
-    this.context.recordEvent(object, 'Normal', reason, message, source);
+    const target = `${targetKind(spec)} ${namespace}/${spec.target.name} from ${from} to ${to}`;
+    if (activeMetrics)
+      this.context.recordEvent(
+        object,
+        'Normal',
+        'KEDAScaleTargetActivated',
+        `Scaled ${target}, triggered by ${activeMetrics.join(';')}`,
+        source,
+      );
+    else
+      this.context.recordEvent(
+        object,
+        'Normal',
+        'KEDAScaleTargetDeactivated',
+        `Deactivated ${target}`,
+        source,
+      );
   }
 
   /** The Fallback condition as pkg/fallback sets it: True while a trigger has failed past failureThreshold. */
@@ -470,7 +479,7 @@ export class KedaController extends QueueController implements ExternalMetricsSo
         t.type !== 'prometheus' && !t.containerName ? [t.type] : [],
       );
       Object.assign(status, {
-        scaleTargetKind: `${spec.target.apiVersion}.${spec.target.kind}`,
+        scaleTargetKind: targetKind(spec),
         scaleTargetGVKR: {
           group,
           version,

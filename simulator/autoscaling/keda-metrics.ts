@@ -123,7 +123,7 @@ export function metricValue(
 }
 
 /**
- * Whether any trigger is active and whether any failed (a trigger that falls back counts as active, not failed);
+ * Whether any trigger is active (and the metrics that are) and whether any failed (a trigger that falls back counts as active, not failed);
  * with scalingModifiers the formula's value against activationTarget decides, and any failure makes it inactive.
  * A ScaledObject with only cpu/memory triggers is always active: those never scale to zero.
  */
@@ -131,28 +131,28 @@ export function activity(
   spec: ScaledObjectSpec,
   answers: TriggerAnswers,
   replicas: TargetReplicas,
-): { active: boolean; error: boolean } {
+): { active: boolean; error: boolean; activeMetrics: string[] } {
   const triggers = prometheusTriggers(spec);
-  let active = false;
+  let activeMetrics: string[] = [];
   let error = false;
   for (const t of triggers) {
     const sample = answers.samples.get(t.metricName);
-    if (isFallingBack(spec, answers, t.metricName)) active = true;
+    if (isFallingBack(spec, answers, t.metricName)) activeMetrics.push(t.metricName);
     else if (sample?.error !== undefined) error = true;
-    else if (sample?.value !== undefined && sample.value > t.activationThreshold) active = true;
+    else if (sample?.value !== undefined && sample.value > t.activationThreshold)
+      activeMetrics.push(t.metricName);
   }
   if (spec.scalingModifiers) {
-    active = false;
+    activeMetrics = [];
     if (!error) {
       try {
-        active =
-          (metricValue(spec, answers, compositeMetricName, replicas) as number) >
-          spec.scalingModifiers.activationTarget;
+        const value = metricValue(spec, answers, compositeMetricName, replicas) as number;
+        if (value > spec.scalingModifiers.activationTarget) activeMetrics = [compositeMetricName];
       } catch {
         error = true;
       }
     }
   }
-  if (triggers.length === 0 && !error) active = true;
-  return { active, error };
+  const active = activeMetrics.length > 0 || (triggers.length === 0 && !error);
+  return { active, error, activeMetrics };
 }

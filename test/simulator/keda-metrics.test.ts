@@ -70,9 +70,17 @@ describe('KEDA fallback values', () => {
     const s = spec({ fallback: { failureThreshold: 2, replicas: 6 } });
     assert.throws(() => metricValue(s, answers(2), 's0-prometheus', replicas), /down/);
     const idle = { value: 0 };
-    assert.deepEqual(activity(s, answers(2, idle), replicas), { active: false, error: true });
+    assert.deepEqual(activity(s, answers(2, idle), replicas), {
+      active: false,
+      error: true,
+      activeMetrics: [],
+    });
     // Falling back counts as active and not as an error.
-    assert.deepEqual(activity(s, answers(3, idle), replicas), { active: true, error: false });
+    assert.deepEqual(activity(s, answers(3, idle), replicas), {
+      active: true,
+      error: false,
+      activeMetrics: ['s0-prometheus'],
+    });
   });
 
   it('a Value target divides the fallback replicas by the ready ones', () => {
@@ -91,7 +99,15 @@ describe('KEDA fallback values', () => {
     const s = spec({ ...modifiers('a + b'), fallback: { failureThreshold: 1, replicas: 4 } });
     assert.equal(metricValue(s, answers(0), 'composite-metric', replicas), 47);
     assert.equal(metricValue(s, answers(0), 's0-prometheus', replicas), undefined);
-    assert.deepEqual(activity(s, answers(0), replicas), { active: false, error: false });
+    assert.deepEqual(activity(s, answers(0), replicas), { active: false, error: false, activeMetrics: [] });
+    const low = spec({
+      advanced: { scalingModifiers: { formula: 'a + b', target: '5', activationTarget: '10' } },
+    });
+    assert.deepEqual(activity(low, answers(0), replicas), {
+      active: true,
+      error: false,
+      activeMetrics: ['composite-metric'],
+    });
     assert.equal(metricValue(s, answers(2), 'composite-metric', replicas), 20);
     // A formula that gives nil (only possible with ??) means fallback.replicas × target.
     const nil = spec({
