@@ -6,10 +6,19 @@ import {
 } from '../../actions/lib/keda/scaled-object.js';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { formatFieldPath } from '../../actions/lib/util/yaml-source.js';
-import { type Condition, canonicalJson, objectKey, splitKey, withCondition } from '../controllers/objects.js';
+import {
+  type Condition,
+  canonicalJson,
+  coreTypes,
+  isPodReady,
+  objectKey,
+  splitKey,
+  withCondition,
+} from '../controllers/objects.js';
 import { QueueController } from '../controllers/queue-controller.js';
 import { ApiError } from '../store/errors.js';
 import type { ResourceType } from '../store/resources.js';
+import { matchesLabelSelector } from '../store/selectors.js';
 import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { type ExternalMetricsSource, externalMetricsServiceKey } from './external-metrics.js';
@@ -135,9 +144,25 @@ export class KedaController extends QueueController implements ExternalMetricsSo
     return type && target ? { type, target } : undefined;
   }
 
+  /** spec.replicas, and the Running and Ready pods the target's selector picks, as pkg/fallback counts them. */
   private targetReplicas(namespace: string, spec: ScaledObjectSpec): TargetReplicas {
     const target = this.scaleTarget(namespace, spec)?.target;
-    return { current: target?.spec?.replicas ?? 1, ready: target?.status?.readyReplicas ?? 0 };
+    const selector = target?.spec?.selector;
+    const { store, registry } = this.context;
+    return {
+      current: target?.spec?.replicas ?? 1,
+      ready: () =>
+        selector
+          ? store
+              .list(coreTypes(registry).pods, { namespace })
+              .items.filter(
+                (pod) =>
+                  pod.status?.phase === 'Running' &&
+                  isPodReady(pod) &&
+                  matchesLabelSelector(pod.metadata.labels ?? {}, selector),
+              ).length
+          : 0,
+    };
   }
 
   protected sync(key: string): void {

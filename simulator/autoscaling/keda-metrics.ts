@@ -27,10 +27,10 @@ export interface TriggerAnswers {
   health: ReadonlyMap<string, Health>;
 }
 
-/** The target's replica counts a fallback reads: spec.replicas, and the ready ones for Value targets. */
+/** The target's replica counts a fallback reads: spec.replicas, and (counted when asked) its ready pods. */
 export interface TargetReplicas {
   current: number;
-  ready: number;
+  ready(): number;
 }
 
 function prometheusTriggers(spec: ScaledObjectSpec): PrometheusTrigger[] {
@@ -66,8 +66,9 @@ function fallbackValue(
   const metricType = modifiers ? modifiers.metricType : trigger?.metricType;
   let count = wanted;
   if (metricType === 'Value') {
-    if (replicas.ready === 0) throw new Error('error performing fallback: readyReplicas is zero');
-    count = wanted / replicas.ready;
+    const ready = replicas.ready();
+    if (ready === 0) throw new Error('error performing fallback: readyReplicas is zero');
+    count = wanted / ready;
   }
   const normalisation = modifiers ? modifiers.target : (trigger?.threshold ?? 0);
   return Math.trunc(normalisation * 1000 * count) / 1000;

@@ -100,6 +100,30 @@ describe('KEDA fallback, scalingModifiers, ignoreNullValues, cpu/memory and reas
   it('fallback: failures counted in status.health, Fallback True and the target at fallback.replicas, then back', () =>
     fallbackScenario(bench));
 
+  it('fallback on a Value target: fallback.replicas × threshold over the Ready pods, so the HPA lands on them', async () => {
+    await deployment('valued', 2);
+    await kubectlUntil(env, ['get', 'deployment', 'valued', '-o', 'jsonpath={.status.readyReplicas}'], /^2$/);
+    await apply(
+      scaledObject(
+        'valued',
+        prometheus.url,
+        [{ query: 'queue_depth{queue="none"}', metricType: 'Value', ignoreNullValues: 'false' }],
+        '  minReplicaCount: 1\n  maxReplicaCount: 8\n  fallback: {failureThreshold: 0, replicas: 4}',
+      ),
+    );
+    // 10 × 4 replicas / 2 Ready pods: the HPA's Value rule gives ceil(2 × 20 / 10) = 4.
+    await kubectlUntil(
+      env,
+      [
+        'get',
+        '--raw',
+        '/apis/external.metrics.k8s.io/v1beta1/namespaces/default/s0-prometheus?labelSelector=scaledobject.keda.sh%2Fname%3Dvalued',
+      ],
+      /"value":"20"/,
+    );
+    await kubectlUntil(env, replicas('valued'), /^4$/);
+  });
+
   it('scalingModifiers: composite-metric is the formula over named triggers, and the HPA scales on it', () =>
     compositeScenario(bench));
 

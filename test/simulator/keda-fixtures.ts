@@ -18,6 +18,7 @@ export interface Trigger {
   threshold?: string;
   activationThreshold?: string;
   ignoreNullValues?: string;
+  metricType?: 'AverageValue' | 'Value';
 }
 
 export function scaledObject(name: string, prometheus: string, triggers: Trigger[], extra = ''): string {
@@ -30,7 +31,9 @@ export function scaledObject(name: string, prometheus: string, triggers: Trigger
         ...(t.activationThreshold && { activationThreshold: t.activationThreshold }),
         ...(t.ignoreNullValues && { ignoreNullValues: t.ignoreNullValues }),
       };
-      return `  - type: prometheus\n${t.name ? `    name: ${t.name}\n` : ''}    metadata: ${JSON.stringify(metadata)}`;
+      const name = t.name ? `    name: ${t.name}\n` : '';
+      const metricType = t.metricType ? `    metricType: ${t.metricType}\n` : '';
+      return `  - type: prometheus\n${name}${metricType}    metadata: ${JSON.stringify(metadata)}`;
     })
     .join('\n');
   return `apiVersion: keda.sh/v1alpha1

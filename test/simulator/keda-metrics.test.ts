@@ -50,7 +50,7 @@ function answers(failures: number, b: Sample = { value: 7 }) {
   };
 }
 
-const replicas: TargetReplicas = { current: 3, ready: 2 };
+const replicas: TargetReplicas = { current: 3, ready: () => 2 };
 
 describe('KEDA fallback values', () => {
   const behaviors: Array<[string, number]> = [
@@ -87,7 +87,7 @@ describe('KEDA fallback values', () => {
     const s = spec({ fallback: { failureThreshold: 0, replicas: 6 } }, 'Value');
     assert.equal(metricValue(s, answers(1), 's0-prometheus', replicas), 30);
     assert.throws(
-      () => metricValue(s, answers(1), 's0-prometheus', { current: 3, ready: 0 }),
+      () => metricValue(s, answers(1), 's0-prometheus', { current: 3, ready: () => 0 }),
       /readyReplicas is zero/,
     );
   });
