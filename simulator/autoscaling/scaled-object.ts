@@ -17,7 +17,7 @@ import type { Hpa, LabelSelector, MetricSpec } from './hpa/types.js';
 
 export const scaledObjectNameLabel = 'scaledobject.keda.sh/name';
 
-export function metricSelector(scaledObject: string): LabelSelector {
+function metricSelector(scaledObject: string): LabelSelector {
   return { matchLabels: { [scaledObjectNameLabel]: scaledObject } };
 }
 

@@ -33,7 +33,7 @@ export interface PrometheusTrigger {
   ignoreNullValues: boolean;
 }
 
-export interface ResourceTrigger {
+interface ResourceTrigger {
   type: 'cpu' | 'memory';
   name: string | undefined;
   metricType: 'Utilization' | 'AverageValue';
@@ -44,13 +44,9 @@ export interface ResourceTrigger {
 
 export type Trigger = PrometheusTrigger | ResourceTrigger;
 
-export type FallbackBehavior =
-  | 'static'
-  | 'currentReplicas'
-  | 'currentReplicasIfHigher'
-  | 'currentReplicasIfLower';
+type FallbackBehavior = 'static' | 'currentReplicas' | 'currentReplicasIfHigher' | 'currentReplicasIfLower';
 
-export interface ScalingModifiers {
+interface ScalingModifiers {
   formula: Formula;
   target: number;
   activationTarget: number;
@@ -77,8 +73,8 @@ export interface ScaledObjectSpec {
   scalingModifiers: ScalingModifiers | undefined;
 }
 
-export const pausedAnnotation = 'autoscaling.keda.sh/paused';
-export const pausedReplicasAnnotation = 'autoscaling.keda.sh/paused-replicas';
+const pausedAnnotation = 'autoscaling.keda.sh/paused';
+const pausedReplicasAnnotation = 'autoscaling.keda.sh/paused-replicas';
 export const compositeMetricName = 'composite-metric';
 
 const maxLabelValueLength = 63;
