@@ -173,6 +173,7 @@ export class KedaController extends QueueController implements ExternalMetricsSo
       this.dropPoller(key);
       return;
     }
+    if (this.ensureNameLabel(object)) return;
     let spec: ScaledObjectSpec;
     try {
       spec = readScaledObject(object);
@@ -195,6 +196,28 @@ export class KedaController extends QueueController implements ExternalMetricsSo
     const poller = this.ensurePoller(key, object, spec);
     const conditions = poller.polled ? this.scale(object, spec, poller) : [ready];
     this.writeStatus(object, spec, conditions, poller);
+  }
+
+  /**
+   * The `scaledobject.keda.sh/name` label KEDA's operator puts on each ScaledObject (ensureScaledObjectLabel);
+   * true when it wrote it, the update's own event bringing the object back.
+   */
+  private ensureNameLabel(object: KubeObject): boolean {
+    const name = object.metadata.name as string;
+    if (object.metadata.labels?.[scaledObjectNameLabel] === name) return false;
+    try {
+      this.context.store.update(this.scaledObjects!, {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          labels: { ...object.metadata.labels, [scaledObjectNameLabel]: name },
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof ApiError && (error.code === 409 || error.code === 404))) throw error;
+      this.queue.add(objectKey(object));
+    }
+    return true;
   }
 
   /**

@@ -190,6 +190,14 @@ spec:
       (await kubectl(env, ['get', 'scaledobject', 'resources', '-o', 'jsonpath={.status}'])).stdout,
     );
     assert.deepEqual(status.resourceMetricNames, ['cpu']);
+    const labels = await kubectl(env, [
+      'get',
+      'scaledobject',
+      'resources',
+      '-o',
+      'jsonpath={.metadata.labels}',
+    ]);
+    assert.deepEqual(JSON.parse(labels.stdout), { 'scaledobject.keda.sh/name': 'resources' });
     assert.equal(status.externalMetricNames, undefined);
   });
 
