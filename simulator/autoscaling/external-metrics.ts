@@ -2,7 +2,7 @@ import { formatMilliDecimal } from './hpa/quantity.js';
 import type { LabelSelector } from './hpa/types.js';
 
 /**
- * Key `external-metrics`: what an external.metrics.k8s.io adapter (KEDA's metrics server) answers the HPA
+ * `SimulatorServices.externalMetrics`: what an external.metrics.k8s.io adapter (KEDA's metrics server) answers the HPA
  * controller. The KEDA-like controller registers it; the HPA controller reads External metrics from it.
  */
 export interface ExternalMetricsSource {
@@ -12,8 +12,6 @@ export interface ExternalMetricsSource {
    */
   values(namespace: string, metric: string, selector: LabelSelector | undefined): number[] | undefined;
 }
-
-export const externalMetricsServiceKey = 'external-metrics';
 
 /** A value as KEDA hands it to Kubernetes: resource.NewMilliQuantity(int64(value × 1000), DecimalSI), printed. */
 export function kedaQuantity(value: number): string {
