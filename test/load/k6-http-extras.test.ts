@@ -1,0 +1,146 @@
+/**
+ * k6/http APIs beyond plain requests, on the builtin engine against local targets: multipart bodies (http.file),
+ * Response.submitForm and Response.clickLink.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { builtinRuns } from './builtin-runs.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+const pages: Record<string, string> = {
+  '/shop/form':
+    '<html><body><a href="/home">home</a><form method="post" action="order">' +
+    '<input type="hidden" name="csrf" value="t0k"><input type="text" name="qty" value="1">' +
+    '<input type="checkbox" name="gift" value="yes" checked="checked"><input type="checkbox" name="wrap" value="yes">' +
+    '<input type="text" name="off" value="x" disabled="disabled"><textarea name="note">fast please</textarea>' +
+    '<select name="size"><option value="s">S</option><option value="m" selected>M</option></select>' +
+    '<input type="file" name="upload"><button type="submit" name="go" value="buy">Buy</button></form>' +
+    '<a class="next" href="../catalog?page=2">next</a></body></html>',
+  '/shop/more':
+    '<html><body><form id="search" action="/find?old=1"><input name="q" value=""></form>' +
+    '<form id="nomethod"><input name="a" value="1"><input type="submit" id="first" name="s" value="one">' +
+    '<input type="submit" id="second" name="s" value="two"></form></body></html>',
+};
+
+/** Records every request; serves the HTML pages above, `ok` elsewhere. */
+async function startRecorder(): Promise<{ server: Server; url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = req.url ?? '';
+      seen.push({ method: req.method ?? '', url, headers: req.headers, body: Buffer.concat(chunks) });
+      const page = pages[url];
+      if (page) res.writeHead(200, { 'Content-Type': 'text/html' }).end(page);
+      else res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+describe('builtin engine: k6/http forms, files and links', () => {
+  let recorder: Awaited<ReturnType<typeof startRecorder>>;
+  let dir: string;
+  const runs = builtinRuns(fixtures, () => ({ env: { TARGET: recorder.url }, stdout: () => undefined }));
+
+  before(async () => {
+    recorder = await startRecorder();
+    dir = await mkdtemp(join(tmpdir(), 'scalegate-k6-forms-'));
+  });
+  after(async () => {
+    recorder.server.closeAllConnections();
+    await new Promise((r) => recorder.server.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sends http.file bodies as multipart/form-data and submits forms and follows links as k6 does', async () => {
+    const outJson = join(dir, 'points.ndjson');
+    const result = await runs.run('forms.js', { outJson });
+    assert.equal(result.exitCode, 0, runs.logs.join('\n'));
+    assert.equal(result.metrics.checksPassRate, 1, runs.logs.join('\n'));
+    const { seen } = recorder;
+
+    // Multipart: Go's mime/multipart framing, byte for byte, with a 60-hex-digit boundary.
+    const upload = seen.find((s) => s.url === '/upload');
+    assert.ok(upload, 'the upload was sent');
+    const boundary = /^multipart\/form-data; boundary=([0-9a-f]{60})$/.exec(
+      upload.headers['content-type'] ?? '',
+    )?.[1];
+    assert.ok(boundary, `content-type ${upload.headers['content-type']}`);
+    const expected = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nfirst` +
+          `\r\n--${boundary}\r\nContent-Disposition: form-data; name="doc"; filename="a \\"quoted\\".txt"\r\n` +
+          'Content-Type: text/plain\r\n\r\nhello "k6"' +
+          `\r\n--${boundary}\r\nContent-Disposition: form-data; name="bin"; filename="b.bin"\r\n` +
+          'Content-Type: application/octet-stream\r\n\r\n',
+      ),
+      Buffer.from([0, 1, 2, 255]),
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="n"\r\n\r\n7\r\n--${boundary}--\r\n`,
+      ),
+    ]);
+    assert.deepEqual(upload.body, expected);
+    // An independent multipart parser (undici's) reads the fields and files of another upload (it does not take
+    // the backslash-escaped quotes of Go's filenames).
+    const plain = seen.find((s) => s.url === '/upload/plain');
+    assert.ok(plain, 'the second upload was sent');
+    assert.equal(plain.method, 'PUT');
+    const form = await new Response(plain.body, {
+      headers: { 'content-type': plain.headers['content-type']! },
+    }).formData();
+    assert.equal(form.get('kind'), 'csv');
+    const sheet = form.get('sheet') as File;
+    assert.equal(sheet.name, 'data.csv');
+    assert.equal(sheet.type, 'text/csv');
+    assert.equal(await sheet.text(), 'a,b\n1,2\n');
+    assert.deepEqual([...new Uint8Array(await (form.get('bin') as File).arrayBuffer())], [0, 1, 2, 255]);
+
+    // submitForm: POST to the relative action; successful controls, the submit button, then `fields`, keys in order.
+    const order = seen.find((s) => s.url === '/shop/order');
+    assert.ok(order, 'the form was posted to its action');
+    assert.equal(order.method, 'POST');
+    assert.equal(order.headers['content-type'], 'application/x-www-form-urlencoded');
+    assert.equal(order.body.toString(), 'csrf=t0k&gift=yes&go=buy&note=fast+please&qty=3&size=m');
+    // A form without method is sent with GET, its values replacing the action's query.
+    assert.ok(seen.some((s) => s.method === 'GET' && s.url === '/find?q=pizza+%26+pasta'));
+    assert.ok(
+      seen.some((s) => s.method === 'GET' && s.url === '/shop/more?a=1&s=two'),
+      seen.map((s) => s.url).join(' '),
+    );
+    // clickLink: the href resolved against the page's URL; the first a[href] by default.
+    assert.ok(seen.some((s) => s.method === 'GET' && s.url === '/catalog?page=2'));
+    assert.ok(seen.some((s) => s.method === 'GET' && s.url === '/home'));
+
+    const points = (await readFile(outJson, 'utf8'))
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as { type: string; metric: string; data: { tags: Record<string, string> } },
+      )
+      .filter((p) => p.type === 'Point' && p.metric === 'http_reqs')
+      .map((p) => p.data.tags);
+    const posted = points.find((t) => t.url === `${recorder.url}/shop/order`);
+    assert.equal(posted?.method, 'POST');
+    assert.equal(posted?.status, '200');
+    const next = points.find((t) => t.url === `${recorder.url}/catalog?page=2`);
+    assert.equal(next?.step, 'next', 'the params given to clickLink tag its request');
+  });
+});
