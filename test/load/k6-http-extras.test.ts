@@ -1,15 +1,19 @@
 /**
  * k6/http APIs beyond plain requests, on the builtin engine against local targets: multipart bodies (http.file),
- * Response.submitForm and Response.clickLink.
+ * Response.submitForm and Response.clickLink, client certificates (tlsAuth).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { certificateAuthority, clientCertificate } from '../support/client-certificates.js';
+import { selfSignedCertificate } from '../support/self-signed.js';
 import { builtinRuns } from './builtin-runs.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
@@ -142,5 +146,44 @@ describe('builtin engine: k6/http forms, files and links', () => {
     assert.equal(posted?.status, '200');
     const next = points.find((t) => t.url === `${recorder.url}/catalog?page=2`);
     assert.equal(next?.step, 'next', 'the params given to clickLink tag its request');
+  });
+
+  it('presents the tlsAuth certificate for the host to a server that requires one, and refuses bad ones', async () => {
+    const ca = certificateAuthority(dir, 'client-ca');
+    const client = clientCertificate(dir, ca, 'vu-client', 's3cret');
+    const other = clientCertificate(dir, ca, 'other-client');
+    const { key, cert } = await selfSignedCertificate(dir);
+    const server = createHttpsServer(
+      { key, cert, ca: await readFile(ca.certPath), requestCert: true, rejectUnauthorized: true },
+      (req, res) => res.end(`hello ${(req.socket as TLSSocket).getPeerCertificate().subject.CN}`),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const env = {
+      TLS_TARGET: `https://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      CLIENT_CERT: client.certPath,
+      CLIENT_KEY: client.keyPath,
+      KEY_PASSWORD: 's3cret',
+      OTHER_CERT: other.certPath,
+      OTHER_KEY: other.keyPath,
+    };
+    try {
+      const presented = await runs.run('tls-auth.js', { env });
+      assert.equal(presented.exitCode, 0, runs.logs.join('\n'));
+      assert.equal(presented.metrics.checksPassRate, 1, runs.logs.join('\n'));
+      const refused = await runs.run('tls-auth.js', { env: { TLS_TARGET: env.TLS_TARGET } });
+      assert.equal(refused.exitCode, 0, runs.logs.join('\n'));
+      assert.equal(refused.metrics.checksPassRate, 1, runs.logs.join('\n'));
+      // A key that does not open is bad config (104), named by its place in the option, before any request.
+      const wrong = await runs.run('tls-auth.js', { env: { ...env, KEY_PASSWORD: 'wrong' } });
+      assert.equal(wrong.exitCode, 104);
+      assert.ok(
+        runs.logs.some((l) => l.includes('tlsAuth[1]')),
+        runs.logs.join('\n'),
+      );
+      assert.equal(wrong.metrics.requests, 0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

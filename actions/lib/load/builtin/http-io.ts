@@ -10,6 +10,7 @@ import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { MetricRegistry, Tags } from '../metrics.js';
 import { digestAuthorization, digestChallenge } from './digest-auth.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
+import { type ClientCertificate, clientCertificateConnector } from './tls-auth.js';
 import { failedResponse, zeroTimings } from './wire.js';
 
 const statusText: Record<number, string> = {
@@ -163,6 +164,7 @@ export interface TlsOptions {
   insecureSkipTLSVerify?: boolean;
   /** `tls1.2`, or `{ min, max }`. */
   tlsVersion?: string | { min?: string; max?: string };
+  tlsAuth?: ClientCertificate[];
 }
 
 function tlsVersion(name: string | undefined, field: string) {
@@ -199,21 +201,27 @@ export class HttpIo {
 
   constructor(private readonly registry: MetricRegistry) {}
 
-  /** HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options. */
+  /**
+   * HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options
+   * (client certificates through their own connector, which then negotiates ALPN itself).
+   */
   private static agent(tls: TlsOptions): Agent {
     const range =
       typeof tls.tlsVersion === 'string' ? { min: tls.tlsVersion, max: tls.tlsVersion } : tls.tlsVersion;
     const minVersion = tlsVersion(range?.min, 'tlsVersion.min');
     const maxVersion = tlsVersion(range?.max, 'tlsVersion.max');
+    const connect = {
+      rejectUnauthorized: tls.insecureSkipTLSVerify !== true,
+      ...(minVersion ? { minVersion } : {}),
+      ...(maxVersion ? { maxVersion } : {}),
+    };
     return new Agent({
       keepAliveTimeout: 60_000,
       pipelining: 1,
       allowH2: true,
-      connect: {
-        rejectUnauthorized: tls.insecureSkipTLSVerify !== true,
-        ...(minVersion ? { minVersion } : {}),
-        ...(maxVersion ? { maxVersion } : {}),
-      },
+      connect: tls.tlsAuth?.length
+        ? clientCertificateConnector({ ...connect, allowH2: true }, tls.tlsAuth)
+        : connect,
     });
   }
 
