@@ -1,6 +1,6 @@
 /**
  * k6/http APIs beyond plain requests, on the builtin engine against local targets: multipart bodies (http.file),
- * Response.submitForm and Response.clickLink, client certificates (tlsAuth).
+ * Response.submitForm and Response.clickLink, client certificates (tlsAuth), NTLM authentication.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { ntlmV2Key, ntlmV2Response } from '../../actions/lib/load/builtin/ntlm-auth.js';
 import { certificateAuthority, clientCertificate } from '../support/client-certificates.js';
+import { startNtlmServer } from '../support/ntlm-server.js';
 import { selfSignedCertificate } from '../support/self-signed.js';
 import { builtinRuns } from './builtin-runs.js';
 
@@ -185,5 +187,60 @@ describe('builtin engine: k6/http forms, files and links', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('authenticates with NTLM (auth: ntlm) on one connection, which then stays authenticated', async () => {
+    const ntlm = await startNtlmServer({ 'SCALEGATE\\ann': 's3cret' });
+    const outJson = join(dir, 'ntlm.ndjson');
+    try {
+      const result = await runs.run('ntlm.js', { env: { NTLM_TARGET: ntlm.url }, outJson });
+      assert.equal(result.exitCode, 0, runs.logs.join('\n'));
+      assert.equal(result.metrics.checksPassRate, 1, runs.logs.join('\n'));
+      // The handshake (no credentials, NEGOTIATE, AUTHENTICATE) on one connection, then a request on it needing
+      // none; wrong credentials handshake on a connection of their own and are refused.
+      const seen = (connection: number) =>
+        ntlm.exchanges.filter((e) => e.connection === connection).map((e) => `${e.message}:${e.status}`);
+      assert.deepEqual(seen(1), ['0:401', '1:401', '3:200', '0:200']);
+      assert.deepEqual(seen(2), ['0:401', '1:401', '3:401']);
+      // Each exchange is a request in the metrics; the first 401 of a handshake counts as expected, as in k6.
+      const requests = (await readFile(outJson, 'utf8'))
+        .trim()
+        .split('\n')
+        .map(
+          (line) =>
+            JSON.parse(line) as { type: string; metric: string; data: { tags: Record<string, string> } },
+        )
+        .filter((p) => p.type === 'Point' && p.metric === 'http_reqs')
+        .map((p) => `${p.data.tags.method}:${p.data.tags.status}:${p.data.tags.expected_response}`);
+      assert.deepEqual(requests, [
+        'GET:401:true',
+        'GET:401:false',
+        'GET:200:true',
+        'POST:200:true',
+        'GET:401:true',
+        'GET:401:false',
+        'GET:401:false',
+      ]);
+    } finally {
+      await ntlm.close();
+    }
+  });
+
+  it("computes NTLMv2 keys and responses as MS-NLMP's worked example (4.2.4) does", () => {
+    const key = ntlmV2Key('User', 'Domain', 'Password');
+    assert.equal(key.toString('hex'), '0c868a403bfd7a93a3001ef22ef02e3f');
+    const av = (id: number, text: string) => {
+      const value = Buffer.from(text, 'utf16le');
+      return Buffer.concat([Buffer.from([id, 0, value.length, 0]), value]);
+    };
+    const targetInfo = Buffer.concat([av(2, 'Domain'), av(1, 'Server'), Buffer.alloc(4)]);
+    const response = ntlmV2Response(
+      key,
+      Buffer.from('0123456789abcdef', 'hex'),
+      Buffer.from('aaaaaaaaaaaaaaaa', 'hex'),
+      Buffer.alloc(8),
+      targetInfo,
+    );
+    assert.equal(response.subarray(0, 16).toString('hex'), '68cd0ab851e51c96aabc927bebef6a1c');
   });
 });

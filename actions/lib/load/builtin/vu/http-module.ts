@@ -152,9 +152,13 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
 
   function spec(method: string, url: unknown, body: Body, params: Params = {}): HttpRequestSpec {
     const target = requestUrl(url);
-    if (params.auth !== undefined && params.auth !== 'basic' && params.auth !== 'digest')
-      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic, digest)`);
+    if (params.auth !== undefined && !['basic', 'digest', 'ntlm'].includes(params.auth))
+      throw new Error(
+        `params.auth '${params.auth}' is not supported by the builtin engine (basic, digest, ntlm)`,
+      );
+    // Digest and NTLM answer the server's challenge with the URL's credentials instead of sending them as Basic.
     const digest = params.auth === 'digest' ? target.credentials : undefined;
+    const ntlm = params.auth === 'ntlm' ? target.credentials : undefined;
     const headers: Record<string, string> = {};
     const opts = options();
     const ua = opts.userAgent === undefined ? userAgent : String(opts.userAgent);
@@ -168,7 +172,8 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     }
     if (
       target.credentials &&
-      !digest &&
+      params.auth !== 'digest' &&
+      params.auth !== 'ntlm' &&
       !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
     ) {
       const { username, password } = target.credentials;
@@ -188,6 +193,7 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
       url: target.url,
       ...(target.shown !== target.url ? { shownUrl: target.shown } : {}),
       ...(digest ? { digest } : {}),
+      ...(ntlm ? { ntlm } : {}),
       headers,
       body: encoded,
       timeoutMs: parseK6Duration(timeout, 'params.timeout'),
