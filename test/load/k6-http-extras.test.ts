@@ -1,9 +1,10 @@
 /**
  * k6/http APIs beyond plain requests, on the builtin engine against local targets: multipart bodies (http.file),
- * Response.submitForm and Response.clickLink, client certificates (tlsAuth), NTLM authentication.
+ * Response.submitForm and Response.clickLink, client certificates (tlsAuth), NTLM authentication; jslib modules
+ * loaded from their npm packages.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +42,18 @@ const pages: Record<string, string> = {
     '<form id="nomethod"><input name="a" value="1"><input type="submit" id="first" name="s" value="one">' +
     '<input type="submit" id="second" name="s" value="two"></form></body></html>',
 };
+
+/** The tags of every http_reqs point of a run's JSON output, in order. */
+async function requestTags(outJson: string): Promise<Record<string, string>[]> {
+  return (await readFile(outJson, 'utf8'))
+    .trim()
+    .split('\n')
+    .map(
+      (line) => JSON.parse(line) as { type: string; metric: string; data: { tags: Record<string, string> } },
+    )
+    .filter((p) => p.type === 'Point' && p.metric === 'http_reqs')
+    .map((p) => p.data.tags);
+}
 
 /** Records every request; serves the HTML pages above, `ok` elsewhere. */
 async function startRecorder(): Promise<{ server: Server; url: string; seen: Seen[] }> {
@@ -134,15 +147,7 @@ describe('builtin engine: k6/http forms, files and links', () => {
     assert.ok(seen.some((s) => s.method === 'GET' && s.url === '/catalog?page=2'));
     assert.ok(seen.some((s) => s.method === 'GET' && s.url === '/home'));
 
-    const points = (await readFile(outJson, 'utf8'))
-      .trim()
-      .split('\n')
-      .map(
-        (line) =>
-          JSON.parse(line) as { type: string; metric: string; data: { tags: Record<string, string> } },
-      )
-      .filter((p) => p.type === 'Point' && p.metric === 'http_reqs')
-      .map((p) => p.data.tags);
+    const points = await requestTags(outJson);
     const posted = points.find((t) => t.url === `${recorder.url}/shop/order`);
     assert.equal(posted?.method, 'POST');
     assert.equal(posted?.status, '200');
@@ -203,15 +208,9 @@ describe('builtin engine: k6/http forms, files and links', () => {
       assert.deepEqual(seen(1), ['0:401', '1:401', '3:200', '0:200']);
       assert.deepEqual(seen(2), ['0:401', '1:401', '3:401']);
       // Each exchange is a request in the metrics; the first 401 of a handshake counts as expected, as in k6.
-      const requests = (await readFile(outJson, 'utf8'))
-        .trim()
-        .split('\n')
-        .map(
-          (line) =>
-            JSON.parse(line) as { type: string; metric: string; data: { tags: Record<string, string> } },
-        )
-        .filter((p) => p.type === 'Point' && p.metric === 'http_reqs')
-        .map((p) => `${p.data.tags.method}:${p.data.tags.status}:${p.data.tags.expected_response}`);
+      const requests = (await requestTags(outJson)).map(
+        (tags) => `${tags.method}:${tags.status}:${tags.expected_response}`,
+      );
       assert.deepEqual(requests, [
         'GET:401:true',
         'GET:401:false',
@@ -242,5 +241,30 @@ describe('builtin engine: k6/http forms, files and links', () => {
       targetInfo,
     );
     assert.equal(response.subarray(0, 16).toString('hex'), '68cd0ab851e51c96aabc927bebef6a1c');
+  });
+
+  it('loads jslib modules that are builds of npm packages from those packages, with no module cache', async () => {
+    const cache = process.env.SCALEGATE_K6_MODULES;
+    delete process.env.SCALEGATE_K6_MODULES;
+    try {
+      const result = await runs.run('jslib-packages.js');
+      assert.equal(result.exitCode, 0, runs.logs.join('\n'));
+      assert.equal(result.metrics.checksPassRate, 1, runs.logs.join('\n'));
+    } finally {
+      if (cache !== undefined) process.env.SCALEGATE_K6_MODULES = cache;
+    }
+    const posted = recorder.seen.find((s) => s.url === '/form');
+    assert.equal(posted?.body.toString(), 'name=k6+user&tags%5B0%5D=a&tags%5B1%5D=b');
+    // A name the package does not export fails the load (exit 107), naming it.
+    const script = join(dir, 'missing-export.js');
+    await writeFile(
+      script,
+      "import { parseEverything } from 'https://jslib.k6.io/papaparse/5.1.1/index.js';\nexport default function () { parseEverything(); }\n",
+    );
+    assert.equal((await runs.run(script)).exitCode, 107);
+    assert.ok(
+      runs.logs.some((l) => l.includes('parseEverything')),
+      runs.logs.join('\n'),
+    );
   });
 });

@@ -145,6 +145,23 @@ export function createK6Utils(
   };
 }
 
+/**
+ * jslib.k6.io modules that are builds of an npm package (MIT or BSD licensed, dependencies included), by exact URL:
+ * the package, of the same major version, that a VU loads instead from the project's node_modules (packages.ts).
+ * Other jslibs (httpx, expect, k6chaijs, aws…) are Grafana's own AGPL code, on no registry: they come from the
+ * module cache (bundle.ts).
+ */
+export const jslibPackages: Readonly<Record<string, string>> = {
+  'https://jslib.k6.io/papaparse/5.1.1/index.js': 'papaparse',
+  'https://jslib.k6.io/jsonpath/1.0.2/index.js': 'jsonpath',
+  'https://jslib.k6.io/form-urlencoded/3.0.0/index.js': 'form-urlencoded',
+  // Installed under an alias: the project's own dependencies use ajv 8.
+  'https://jslib.k6.io/ajv/6.12.5/index.js': 'ajv-6',
+};
+
+/** The built-in module name under which a VU offers an npm package. */
+export const packageModule = (name: string) => `npm:${name}`;
+
 /** Remote module URL → the name of the shim the bundler maps it to. */
 export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | undefined {
   if (/^https:\/\/jslib\.k6\.io\/k6-summary\/[\d.]+\/index\.js$/.test(url)) return 'k6-summary';

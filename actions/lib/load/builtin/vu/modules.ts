@@ -9,9 +9,10 @@ import { createEncodingModule } from './encoding-module.js';
 import { createExecutionModule } from './execution-module.js';
 import { parseHTML } from './html.js';
 import { createHttpModule } from './http-module.js';
-import { createK6Utils, k6Summary, k6UtilsExports } from './jslib.js';
+import { createK6Utils, jslibPackages, k6Summary, k6UtilsExports, packageModule } from './jslib.js';
 import { createK6Module } from './k6-module.js';
 import { createMetricsModule } from './metrics-module.js';
+import { loadPackage } from './packages.js';
 import type { VuState } from './state.js';
 
 export type ScriptOptions = () => Record<string, unknown>;
@@ -41,10 +42,17 @@ export function isModuleName(name: string): name is ModuleName {
   return Object.hasOwn(factories, name);
 }
 
+/**
+ * The built-in modules, and the npm packages of jslibs (loaded only when a script imports one; not enumerable: the
+ * bundler reads their export names from the package itself).
+ */
 export function createModules(vu: VuState, options: ScriptOptions): Record<ModuleName, object> {
-  return Object.fromEntries(
+  const modules = Object.fromEntries(
     Object.entries(factories).map(([name, create]) => [name, create(vu, options)]),
   ) as Record<ModuleName, object>;
+  for (const name of new Set(Object.values(jslibPackages)))
+    Object.defineProperty(modules, packageModule(name), { get: () => loadPackage(name) });
+  return modules;
 }
 
 /**
