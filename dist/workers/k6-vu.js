@@ -1555,6 +1555,7 @@ function jUnit(data2, options = {}) {
 
 // actions/lib/load/builtin/vu/jslib.ts
 var k6Summary = { textSummary, jUnit };
+var k6Url = { URL, URLSearchParams };
 var k6UtilsExports = [
   "check",
   "parseDuration",
@@ -1782,7 +1783,8 @@ var factories = {
     clearInterval: vu2.loop.clearInterval
   }),
   "k6-summary": () => k6Summary,
-  "k6-utils": (vu2, options) => createK6Utils(vu2, options)
+  "k6-utils": (vu2, options) => createK6Utils(vu2, options),
+  "k6-url": () => k6Url
 };
 function createModules(vu2, options) {
   const modules = Object.fromEntries(
@@ -1820,7 +1822,8 @@ var namedExports = {
   "k6/encoding": Object.keys(createEncodingModule()),
   "k6/timers": ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
   "k6-summary": Object.keys(k6Summary),
-  "k6-utils": k6UtilsExports
+  "k6-utils": k6UtilsExports,
+  "k6-url": Object.keys(k6Url)
 };
 
 // actions/lib/workers/k6-vu.ts

@@ -341,8 +341,8 @@ export class HttpIo {
       Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
     );
     return this.ntlmConnections.with(new URL(url).origin, credentials, async (via) => {
-      const send = (authorization: string, sent = spec) =>
-        this.once(sent, method, url, { ...plain, Authorization: authorization }, body, via);
+      const send = (authorization: string) =>
+        this.once(spec, method, url, { ...plain, Authorization: authorization }, body, via);
       const expected = spec.expected && { ...spec.expected, codes: [...spec.expected.codes, 401] };
       const first = await this.once({ ...spec, expected }, method, url, plain, body, via);
       const offer = first.status === 401 ? ntlmOffer(first.headers['Www-Authenticate']) : undefined;

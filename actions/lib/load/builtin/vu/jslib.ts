@@ -1,5 +1,5 @@
 /**
- * Clean-room stand-ins for the jslib.k6.io modules scripts import most (k6-summary, k6-utils), so scripts run
+ * Clean-room stand-ins for the jslib.k6.io modules scripts import most (k6-summary, k6-utils, url), so scripts run
  * offline. Written from the documented behaviour of each export; no jslib (AGPL) code. k6-utils exports all eleven
  * of its names; a script importing any other name fails when it is loaded (see bundle.ts).
  */
@@ -11,6 +11,9 @@ import type { ScriptOptions } from './modules.js';
 import type { VuState } from './state.js';
 
 export const k6Summary = { textSummary, jUnit };
+
+/** The url jslib is core-js's WHATWG URL and URLSearchParams, which a VU (Node) has built in. */
+export const k6Url = { URL, URLSearchParams };
 
 export const k6UtilsExports = [
   'check',
@@ -163,8 +166,9 @@ export const jslibPackages: Readonly<Record<string, string>> = {
 export const packageModule = (name: string) => `npm:${name}`;
 
 /** Remote module URL → the name of the shim the bundler maps it to. */
-export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | undefined {
+export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | 'k6-url' | undefined {
   if (/^https:\/\/jslib\.k6\.io\/k6-summary\/[\d.]+\/index\.js$/.test(url)) return 'k6-summary';
   if (/^https:\/\/jslib\.k6\.io\/k6-utils\/[\d.]+\/index\.js$/.test(url)) return 'k6-utils';
+  if (url === 'https://jslib.k6.io/url/1.0.0/index.js') return 'k6-url';
   return undefined;
 }

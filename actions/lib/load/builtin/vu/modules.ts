@@ -9,7 +9,7 @@ import { createEncodingModule } from './encoding-module.js';
 import { createExecutionModule } from './execution-module.js';
 import { parseHTML } from './html.js';
 import { createHttpModule } from './http-module.js';
-import { createK6Utils, jslibPackages, k6Summary, k6UtilsExports, packageModule } from './jslib.js';
+import { createK6Utils, jslibPackages, k6Summary, k6Url, k6UtilsExports, packageModule } from './jslib.js';
 import { createK6Module } from './k6-module.js';
 import { createMetricsModule } from './metrics-module.js';
 import { loadPackage } from './packages.js';
@@ -34,6 +34,7 @@ const factories = {
   }),
   'k6-summary': () => k6Summary,
   'k6-utils': (vu: VuState, options: ScriptOptions) => createK6Utils(vu, options),
+  'k6-url': () => k6Url,
 } satisfies Record<string, (vu: VuState, options: ScriptOptions) => object>;
 
 export type ModuleName = keyof typeof factories;
@@ -88,4 +89,5 @@ export const namedExports: Record<ModuleName, readonly string[]> = {
   'k6/timers': ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
   'k6-summary': Object.keys(k6Summary),
   'k6-utils': k6UtilsExports,
+  'k6-url': Object.keys(k6Url),
 };
