@@ -124,18 +124,18 @@ function toBytes(input) {
   if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   throw new TypeError(`expected a string or an ArrayBuffer, got ${typeof input}`);
 }
-function toArrayBuffer(bytes) {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+function toArrayBuffer(bytes2) {
+  return bytes2.buffer.slice(bytes2.byteOffset, bytes2.byteOffset + bytes2.byteLength);
 }
 function flavour(encoding) {
   const value = encoding === void 0 || encoding === "" ? "std" : String(encoding);
   if (value === "std" || value === "rawstd" || value === "url" || value === "rawurl") return value;
   throw new Error(`unsupported base64 encoding '${value}' (std, rawstd, url, rawurl)`);
 }
-function base64(bytes, encoding) {
+function base64(bytes2, encoding) {
   const kind = flavour(encoding);
   const url = kind === "url" || kind === "rawurl";
-  const text = bytes.toString(url ? "base64url" : "base64");
+  const text = bytes2.toString(url ? "base64url" : "base64");
   if (kind === "rawurl" || kind === "rawstd") return text.replace(/=+$/, "");
   return url ? text.padEnd(Math.ceil(text.length / 4) * 4, "=") : text;
 }
@@ -149,8 +149,8 @@ function createEncodingModule() {
       const text = String(input);
       const alphabet = kind === "url" || kind === "rawurl" ? /^[A-Za-z0-9_-]*=*$/ : /^[A-Za-z0-9+/]*=*$/;
       if (!alphabet.test(text)) throw new Error(`illegal base64 data in '${text.slice(0, 32)}'`);
-      const bytes = Buffer.from(text, kind === "url" || kind === "rawurl" ? "base64url" : "base64");
-      return format2 === "s" ? bytes.toString("utf8") : toArrayBuffer(bytes);
+      const bytes2 = Buffer.from(text, kind === "url" || kind === "rawurl" ? "base64url" : "base64");
+      return format2 === "s" ? bytes2.toString("utf8") : toArrayBuffer(bytes2);
     }
   };
 }
@@ -1465,9 +1465,9 @@ function formatTime(ms, unit) {
   const minutes = Math.floor(ms / 6e4);
   return `${minutes}m${(ms % 6e4 / 1e3).toFixed(1)}s`;
 }
-function formatData(bytes) {
+function formatData(bytes2) {
   const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let value = bytes;
+  let value = bytes2;
   let unit = 0;
   while (value >= 1e3 && unit < units.length - 1) {
     value /= 1e3;
@@ -1678,6 +1678,43 @@ var jslibPackages = {
 };
 var packageModule = (name) => `npm:${name}`;
 
+// actions/lib/load/builtin/vu/jslib-formdata.ts
+function bytes(data2) {
+  if (typeof data2 === "string") return Buffer.from(data2, "latin1");
+  if (Array.isArray(data2)) return Buffer.from(Uint8Array.from(data2));
+  if (data2 instanceof ArrayBuffer) return Buffer.from(data2);
+  if (ArrayBuffer.isView(data2)) return Buffer.from(data2.buffer, data2.byteOffset, data2.byteLength);
+  return Buffer.alloc(0);
+}
+var FormData = class {
+  boundary = `------RWWorkerFormDataBoundary${Math.random().toString(36)}`;
+  parts = [];
+  append(...args) {
+    if (args.length < 2) throw new SyntaxError("Not enough arguments");
+    const [field, value] = args;
+    if (typeof value === "string") {
+      this.parts.push({ field, data: value, contentType: "text/plain" });
+      return;
+    }
+    const file2 = value ?? {};
+    this.parts.push({ field, data: file2.data, filename: file2.filename, contentType: file2.content_type });
+  }
+  body() {
+    const chunks = this.parts.flatMap((part) => {
+      const filename = part.filename ? `; filename="${part.filename.replace(/"/g, "%22")}"` : "";
+      const head = `--${this.boundary}\r
+Content-Disposition: form-data; name="${part.field}"${filename}\r
+Content-Type: ${part.contentType || "application/octet-stream"}\r
+\r
+`;
+      return [bytes(head), bytes(part.data), bytes("\r\n")];
+    });
+    const all = Buffer.concat([...chunks, bytes(`--${this.boundary}--\r
+`)]);
+    return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+  }
+};
+
 // actions/lib/load/builtin/vu/k6-module.ts
 function createK6Module(vu2) {
   function check(value, checks, extraTags) {
@@ -1784,7 +1821,8 @@ var factories = {
   }),
   "k6-summary": () => k6Summary,
   "k6-utils": (vu2, options) => createK6Utils(vu2, options),
-  "k6-url": () => k6Url
+  "k6-url": () => k6Url,
+  "k6-formdata": () => ({ FormData })
 };
 function createModules(vu2, options) {
   const modules = Object.fromEntries(
@@ -1823,7 +1861,8 @@ var namedExports = {
   "k6/timers": ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
   "k6-summary": Object.keys(k6Summary),
   "k6-utils": k6UtilsExports,
-  "k6-url": Object.keys(k6Url)
+  "k6-url": Object.keys(k6Url),
+  "k6-formdata": ["FormData"]
 };
 
 // actions/lib/workers/k6-vu.ts
@@ -1856,8 +1895,8 @@ var scriptDir = dirname(data.scriptPath);
 globals.open = (path, mode) => {
   if (vu.phase !== "init") throw new Error("open() can be used only in the init context");
   const file2 = resolve(scriptDir, path);
-  const bytes = readFileSync(file2);
-  return mode === "b" ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) : bytes.toString("utf8");
+  const bytes2 = readFileSync(file2);
+  return mode === "b" ? bytes2.buffer.slice(bytes2.byteOffset, bytes2.byteOffset + bytes2.byteLength) : bytes2.toString("utf8");
 };
 var format = (args) => args.map(
   (a) => typeof a === "string" ? a : a instanceof Error ? String(a) : JSON.stringify(a) ?? String(a)

@@ -131,6 +131,19 @@ describe('builtin engine: k6/http forms, files and links', () => {
     assert.equal(await sheet.text(), 'a,b\n1,2\n');
     assert.deepEqual([...new Uint8Array(await (form.get('bin') as File).arrayBuffer())], [0, 1, 2, 255]);
 
+    // The formdata jslib's framing: every part with a Content-Type, quotes in filenames as %22.
+    const jslibForm = seen.find((s) => s.url === '/upload/formdata');
+    const fdBoundary = /boundary=(------RWWorkerFormDataBoundary0\.[0-9a-z]+)$/.exec(
+      jslibForm?.headers['content-type'] ?? '',
+    )?.[1];
+    assert.ok(fdBoundary, `content-type ${jslibForm?.headers['content-type']}`);
+    assert.equal(
+      jslibForm?.body.toString(),
+      `--${fdBoundary}\r\nContent-Disposition: form-data; name="title"\r\nContent-Type: text/plain\r\n\r\nreport\r\n` +
+        `--${fdBoundary}\r\nContent-Disposition: form-data; name="sheet"; filename="r %221%22.csv"\r\n` +
+        `Content-Type: text/csv\r\n\r\na,b\n\r\n--${fdBoundary}--\r\n`,
+    );
+
     // submitForm: POST to the relative action; successful controls, the submit button, then `fields`, keys in order.
     const order = seen.find((s) => s.url === '/shop/order');
     assert.ok(order, 'the form was posted to its action');

@@ -1,7 +1,7 @@
 /**
- * Clean-room stand-ins for the jslib.k6.io modules scripts import most (k6-summary, k6-utils, url), so scripts run
- * offline. Written from the documented behaviour of each export; no jslib (AGPL) code. k6-utils exports all eleven
- * of its names; a script importing any other name fails when it is loaded (see bundle.ts).
+ * Clean-room stand-ins for the jslib.k6.io modules scripts import most (k6-summary, k6-utils, url; formdata in
+ * jslib-formdata.ts), so scripts run offline. Written from the documented behaviour of each export; no jslib code.
+ * k6-utils exports all eleven of its names; a script importing any other name fails when it is loaded (bundle.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { parseK6Duration } from '../../duration.js';
@@ -166,9 +166,10 @@ export const jslibPackages: Readonly<Record<string, string>> = {
 export const packageModule = (name: string) => `npm:${name}`;
 
 /** Remote module URL → the name of the shim the bundler maps it to. */
-export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | 'k6-url' | undefined {
+export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | 'k6-url' | 'k6-formdata' | undefined {
   if (/^https:\/\/jslib\.k6\.io\/k6-summary\/[\d.]+\/index\.js$/.test(url)) return 'k6-summary';
   if (/^https:\/\/jslib\.k6\.io\/k6-utils\/[\d.]+\/index\.js$/.test(url)) return 'k6-utils';
   if (url === 'https://jslib.k6.io/url/1.0.0/index.js') return 'k6-url';
+  if (url === 'https://jslib.k6.io/formdata/0.0.2/index.js') return 'k6-formdata';
   return undefined;
 }
