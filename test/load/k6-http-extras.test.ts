@@ -18,6 +18,7 @@ import { certificateAuthority, clientCertificate } from '../support/client-certi
 import { startNtlmServer } from '../support/ntlm-server.js';
 import { selfSignedCertificate } from '../support/self-signed.js';
 import { builtinRuns } from './builtin-runs.js';
+import { startTarget } from './target-server.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
 
@@ -235,6 +236,20 @@ describe('builtin engine: k6/http forms, files and links', () => {
       ]);
     } finally {
       await ntlm.close();
+    }
+  });
+
+  it('counts the first 401 of a digest request as expected, as k6 does', async () => {
+    const target = await startTarget();
+    const outJson = join(dir, 'digest.ndjson');
+    try {
+      const result = await runs.run('digest.js', { env: { TARGET: target.url }, outJson });
+      assert.equal(result.exitCode, 0, runs.logs.join('\n'));
+      const requests = (await requestTags(outJson)).map((t) => `${t.status}:${t.expected_response}`);
+      // Right password: challenge, then accepted; wrong password: challenge, then refused.
+      assert.deepEqual(requests, ['401:true', '200:true', '401:true', '401:false']);
+    } finally {
+      await target.close();
     }
   });
 

@@ -76,6 +76,17 @@ export function errorCode(error: unknown): { code: number; message: string } {
   return { code: 1000, message };
 }
 
+/**
+ * The first exchange of a digest or NTLM request goes without credentials, and k6 expects the server's 401
+ * challenge there: digest counts only a 401 as expected, NTLM a 401 or what the request expects (its connection may
+ * be authenticated already).
+ */
+function challengeExpected(spec: HttpRequestSpec): HttpRequestSpec {
+  if (!spec.expected || !(spec.digest || spec.ntlm)) return spec;
+  const codes = spec.digest ? [401] : [...spec.expected.codes, 401];
+  return { ...spec, expected: { codes, ranges: spec.digest ? [] : spec.expected.ranges } };
+}
+
 function isExpected(status: number, expected: ExpectedStatuses): boolean {
   return expected.codes.includes(status) || expected.ranges.some((r) => status >= r.min && status <= r.max);
 }
@@ -284,9 +295,10 @@ export class HttpIo {
     let chain: CookieJar | undefined;
     let answered = false;
     for (let hop = 0; ; hop++) {
+      const first = hop === 0 ? challengeExpected(spec) : spec;
       let response = spec.ntlm
-        ? await this.ntlm(spec, spec.ntlm, method, url, headers, body)
-        : await this.once(spec, method, url, headers, body);
+        ? await this.ntlm(spec, spec.ntlm, first, method, url, headers, body)
+        : await this.once(first, method, url, headers, body);
       const challenge =
         spec.digest && !answered ? digestChallenge(response.headers['Www-Authenticate']) : undefined;
       if (response.status === 401 && challenge) {
@@ -326,12 +338,13 @@ export class HttpIo {
   }
 
   /**
-   * One hop with NTLM authentication (ntlm-auth.ts) on a connection of its own. Each exchange counts as a request,
-   * the first one's 401 as an expected response, as k6 counts them.
+   * One hop with NTLM authentication (ntlm-auth.ts) on a connection of its own; each exchange counts as a request,
+   * the first one as `first` says.
    */
   private ntlm(
     spec: HttpRequestSpec,
     credentials: Credentials,
+    first: HttpRequestSpec,
     method: string,
     url: string,
     headers: Record<string, string>,
@@ -343,16 +356,16 @@ export class HttpIo {
     return this.ntlmConnections.with(new URL(url).origin, credentials, async (via) => {
       const send = (authorization: string) =>
         this.once(spec, method, url, { ...plain, Authorization: authorization }, body, via);
-      const expected = spec.expected && { ...spec.expected, codes: [...spec.expected.codes, 401] };
-      const first = await this.once({ ...spec, expected }, method, url, plain, body, via);
-      const offer = first.status === 401 ? ntlmOffer(first.headers['Www-Authenticate']) : undefined;
-      if (!offer) return first;
+      const unauthenticated = await this.once(first, method, url, plain, body, via);
+      const offer =
+        unauthenticated.status === 401 ? ntlmOffer(unauthenticated.headers['Www-Authenticate']) : undefined;
+      if (!offer) return unauthenticated;
       const challenged = await send(`${offer.scheme} ${negotiateMessage().toString('base64')}`);
       if (challenged.status !== 401) return challenged;
       const token = ntlmOffer(challenged.headers['Www-Authenticate'])?.token;
       const answer = token && authenticateMessage(token, credentials);
       // A challenge that cannot be answered ends the handshake: the first response stands, as in k6.
-      if (!answer) return first;
+      if (!answer) return unauthenticated;
       return send(`${offer.scheme} ${answer.toString('base64')}`);
     });
   }
