@@ -94,7 +94,7 @@ class Response {
     const form = this.html(formSelector);
     if (form.size() === 0)
       throw new Error(`no form found for selector '${formSelector}' in response '${this.url}'`);
-    const method = (form.attr('method') ?? 'GET').toUpperCase();
+    const method = (form.attr('method') || 'GET').toUpperCase();
     const action = form.attr('action');
     const target = action === undefined ? new URL(this.url) : new URL(action, this.url);
     const values: Record<string, unknown> = form.serializeObject();
