@@ -754,7 +754,7 @@ var Selection = class _Selection {
   serializeObject() {
     return Object.fromEntries(this.serializeArray().map(({ name, value }) => [name, value]));
   }
-  /** The controls as a query string (last value of a name wins, keys in order: Go's url.Values encoding). */
+  /** The controls as a query string (last value of a name wins, keys sorted: Go's url.Values encoding). */
   serialize() {
     return urlEncoded(this.serializeObject());
   }
@@ -1092,7 +1092,7 @@ var Response = class {
     const form = this.html(formSelector);
     if (form.size() === 0)
       throw new Error(`no form found for selector '${formSelector}' in response '${this.url}'`);
-    const method = (form.attr("method") ?? "GET").toUpperCase();
+    const method = (form.attr("method") || "GET").toUpperCase();
     const action = form.attr("action");
     const target = action === void 0 ? new URL(this.url) : new URL(action, this.url);
     const values = form.serializeObject();

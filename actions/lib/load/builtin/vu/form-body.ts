@@ -77,7 +77,7 @@ function multipart(fields: Record<string, unknown>): { body: Uint8Array; content
 }
 
 /**
- * An object body and the Content-Type k6 gives it. A urlencoded body lists its keys in order (Go's url.Values
+ * An object body and the Content-Type k6 gives it. A urlencoded body lists its keys sorted (Go's url.Values
  * encoding); an array repeats its key.
  */
 export function formBody(fields: Record<string, unknown>): {

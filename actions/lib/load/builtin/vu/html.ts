@@ -82,7 +82,7 @@ export class Selection {
   serializeObject(): Record<string, string | string[] | undefined> {
     return Object.fromEntries(this.serializeArray().map(({ name, value }) => [name, value]));
   }
-  /** The controls as a query string (last value of a name wins, keys in order: Go's url.Values encoding). */
+  /** The controls as a query string (last value of a name wins, keys sorted: Go's url.Values encoding). */
   serialize(): string {
     return urlEncoded(this.serializeObject());
   }
