@@ -4,7 +4,7 @@ import type { Controller, ControllerContext } from '../controllers/controller.js
 import { type CoreTypes, coreTypes, isType } from '../controllers/objects.js';
 import { type MetricFamily, renderExposition, contentType as textFormat } from '../dataplane/exposition.js';
 import { family } from '../dataplane/ksm-common.js';
-import { type KubeletStatsSource, serviceKeys } from '../services.js';
+import type { KubeletStatsSource } from '../services.js';
 import type { KubeObject } from '../store/types.js';
 
 /**
@@ -114,7 +114,7 @@ export class KubeletEndpoints implements Controller {
   }
 
   private stats(): KubeletStatsSource | undefined {
-    return this.context.services.get(serviceKeys.kubeletStats) as KubeletStatsSource | undefined;
+    return this.context.services.kubeletStats;
   }
 
   private resourceMetrics(node: string): MetricFamily[] {
