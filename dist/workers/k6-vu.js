@@ -124,18 +124,18 @@ function toBytes(input) {
   if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   throw new TypeError(`expected a string or an ArrayBuffer, got ${typeof input}`);
 }
-function toArrayBuffer(bytes) {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+function toArrayBuffer(bytes2) {
+  return bytes2.buffer.slice(bytes2.byteOffset, bytes2.byteOffset + bytes2.byteLength);
 }
 function flavour(encoding) {
   const value = encoding === void 0 || encoding === "" ? "std" : String(encoding);
   if (value === "std" || value === "rawstd" || value === "url" || value === "rawurl") return value;
   throw new Error(`unsupported base64 encoding '${value}' (std, rawstd, url, rawurl)`);
 }
-function base64(bytes, encoding) {
+function base64(bytes2, encoding) {
   const kind = flavour(encoding);
   const url = kind === "url" || kind === "rawurl";
-  const text = bytes.toString(url ? "base64url" : "base64");
+  const text = bytes2.toString(url ? "base64url" : "base64");
   if (kind === "rawurl" || kind === "rawstd") return text.replace(/=+$/, "");
   return url ? text.padEnd(Math.ceil(text.length / 4) * 4, "=") : text;
 }
@@ -149,8 +149,8 @@ function createEncodingModule() {
       const text = String(input);
       const alphabet = kind === "url" || kind === "rawurl" ? /^[A-Za-z0-9_-]*=*$/ : /^[A-Za-z0-9+/]*=*$/;
       if (!alphabet.test(text)) throw new Error(`illegal base64 data in '${text.slice(0, 32)}'`);
-      const bytes = Buffer.from(text, kind === "url" || kind === "rawurl" ? "base64url" : "base64");
-      return format2 === "s" ? bytes.toString("utf8") : toArrayBuffer(bytes);
+      const bytes2 = Buffer.from(text, kind === "url" || kind === "rawurl" ? "base64url" : "base64");
+      return format2 === "s" ? bytes2.toString("utf8") : toArrayBuffer(bytes2);
     }
   };
 }
@@ -606,6 +606,89 @@ function createExecutionModule(vu2, options) {
   };
 }
 
+// actions/lib/load/builtin/vu/form-body.ts
+import { randomBytes } from "node:crypto";
+var FileData = class {
+  constructor(data2, filename, content_type) {
+    this.data = data2;
+    this.filename = filename;
+    this.content_type = content_type;
+  }
+  data;
+  filename;
+  content_type;
+};
+function file(data2, filename, contentType) {
+  if (typeof data2 !== "string" && !(data2 instanceof ArrayBuffer))
+    throw new Error(`invalid type ${data2 === null ? "null" : typeof data2}, expected string or ArrayBuffer`);
+  const name = filename ?? String(BigInt(Date.now()) * 1000000n);
+  return new FileData(data2, name, contentType ?? "application/octet-stream");
+}
+function formValue(value) {
+  if (value === null || value === void 0) return "";
+  if (typeof value === "object") {
+    console.warn(
+      "cannot urlencode a nested value in a request form body; encoding it as an empty value, use JSON.stringify() to send structured data"
+    );
+    return "";
+  }
+  return String(value);
+}
+var escapeQuotes = (text) => text.replace(/[\\"]/g, (c) => `\\${c}`);
+function multipart(fields) {
+  const boundary = randomBytes(30).toString("hex");
+  const chunks = [];
+  let first = true;
+  const part = (headers, data2) => {
+    const lead = first ? `--${boundary}\r
+` : `\r
+--${boundary}\r
+`;
+    first = false;
+    const head = headers.map(([k, v]) => `${k}: ${v}\r
+`).join("");
+    chunks.push(Buffer.from(`${lead}${head}\r
+`), data2);
+  };
+  for (const [name, value] of Object.entries(fields)) {
+    if (value instanceof FileData)
+      part(
+        [
+          [
+            "Content-Disposition",
+            `form-data; name="${escapeQuotes(name)}"; filename="${escapeQuotes(value.filename)}"`
+          ],
+          ["Content-Type", value.content_type]
+        ],
+        typeof value.data === "string" ? Buffer.from(value.data) : Buffer.from(new Uint8Array(value.data))
+      );
+    else
+      part(
+        [["Content-Disposition", `form-data; name="${escapeQuotes(name)}"`]],
+        Buffer.from(formValue(value))
+      );
+  }
+  chunks.push(Buffer.from(`\r
+--${boundary}--\r
+`));
+  const all = Buffer.concat(chunks);
+  return {
+    body: new Uint8Array(all.buffer, all.byteOffset, all.byteLength),
+    contentType: `multipart/form-data; boundary=${boundary}`
+  };
+}
+function formBody(fields) {
+  if (Object.values(fields).some((v) => v instanceof FileData)) return multipart(fields);
+  return { body: urlEncoded(fields), contentType: "application/x-www-form-urlencoded" };
+}
+function urlEncoded(fields) {
+  const form = new URLSearchParams();
+  const keys = Object.keys(fields).sort();
+  for (const [key, value] of keys.map((k) => [k, fields[k]]))
+    for (const item of Array.isArray(value) ? value : [value]) form.append(key, formValue(item));
+  return form.toString();
+}
+
 // actions/lib/load/builtin/vu/packages.ts
 import { createRequire } from "node:module";
 var requireFrom;
@@ -641,8 +724,50 @@ var Selection = class _Selection {
   attr(name, fallback) {
     return this.nodes.attr(name) ?? fallback;
   }
+  /** k6's value of a form element (its Selection.val): by tag, from attributes, `undefined` for other elements. */
   val() {
-    return this.nodes.val();
+    const first = this.nodes.first();
+    const attr = (name) => first.attr(name);
+    const valueOrHtml = (option) => option.attr("value") ?? option.html() ?? "";
+    switch (this.nodeName()) {
+      case "input": {
+        const type = attr("type");
+        return attr("value") ?? (type === "radio" || type === "checkbox" ? "on" : "");
+      }
+      case "button":
+        return attr("value") ?? "";
+      case "textarea":
+        return first.html() ?? "";
+      case "option":
+        return valueOrHtml(first);
+      case "select": {
+        const selected = first.find("option[selected]");
+        if (attr("multiple") !== void 0) return selected.toArray().map((o) => valueOrHtml(this.$(o)));
+        return selected.length > 0 ? valueOrHtml(selected.first()) : "";
+      }
+      default:
+        return void 0;
+    }
+  }
+  /**
+   * The successful controls of a form (or the selected controls themselves), as k6 picks them: named, not
+   * disabled="disabled", not a button, image or file input, and checkboxes and radios only with checked="checked".
+   */
+  serializeArray() {
+    const submittable = "input,select,textarea,keygen";
+    const controls = this.nodes.is("form") ? this.nodes.find(submittable) : this.nodes.filter(submittable);
+    const excluded = /* @__PURE__ */ new Set(["submit", "button", "reset", "image", "file"]);
+    return this.wrap(controls).toArray().filter((control) => {
+      const type = control.attr("type") ?? "";
+      return (control.attr("name") ?? "") !== "" && control.attr("disabled") !== "disabled" && !excluded.has(type) && (control.attr("checked") === "checked" || type !== "checkbox" && type !== "radio");
+    }).map((control) => ({ name: control.attr("name"), value: control.val() }));
+  }
+  serializeObject() {
+    return Object.fromEntries(this.serializeArray().map(({ name, value }) => [name, value]));
+  }
+  /** The controls as a query string (last value of a name wins, keys sorted: Go's url.Values encoding). */
+  serialize() {
+    return urlEncoded(this.serializeObject());
   }
   data(key) {
     return key === void 0 ? this.nodes.data() : this.nodes.data(key);
@@ -930,6 +1055,8 @@ function requestUrl(url) {
 var userAgent = "Grafana k6/2.2.0 (scalegate builtin engine)";
 var defaultExpected = { codes: [], ranges: [{ min: 200, max: 399 }] };
 var Response = class {
+  /** The module's request function: submitForm and clickLink send their request as the VU's http.request. */
+  #request;
   status;
   status_text;
   proto;
@@ -945,7 +1072,8 @@ var Response = class {
   cookies;
   tls_version = "";
   tls_cipher_suite = "";
-  constructor(data2) {
+  constructor(data2, request) {
+    this.#request = request;
     const { setCookies, ...rest } = data2;
     Object.assign(this, rest);
     this.cookies = responseCookies(data2.url, setCookies);
@@ -965,11 +1093,41 @@ var Response = class {
     const document = parseHTML(text);
     return selector === void 0 ? document : document.find(selector);
   }
-  submitForm() {
-    throw new Error("response.submitForm() is not supported by the builtin engine (use runner k6)");
+  /**
+   * Fills in and submits a form of the page as k6 does: the first match of `formSelector` ('form'); its method
+   * (GET by default) and action (resolved against this response's URL, which it defaults to); its controls'
+   * values, the submit button's name and value, then `fields` over them; a GET sends them as the query.
+   */
+  submitForm(options = {}) {
+    const formSelector = options.formSelector ?? "form";
+    const form = this.html(formSelector);
+    if (form.size() === 0)
+      throw new Error(`no form found for selector '${formSelector}' in response '${this.url}'`);
+    const method = (form.attr("method") || "GET").toUpperCase();
+    const action = form.attr("action");
+    const target = action === void 0 ? new URL(this.url) : new URL(action, this.url);
+    const values = form.serializeObject();
+    const submit = form.find(options.submitSelector ?? '[type="submit"]');
+    const submitName = submit.attr("name");
+    const submitValue = submit.val();
+    if (submitName !== void 0 && submitValue !== void 0) values[submitName] = submitValue;
+    Object.assign(values, options.fields);
+    if (method !== "GET") return this.#request(method, target.toString(), values, options.params);
+    target.search = urlEncoded(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])));
+    return this.#request(method, target.toString(), null, options.params);
   }
-  clickLink() {
-    throw new Error("response.clickLink() is not supported by the builtin engine (use runner k6)");
+  /** Follows a link of the page as k6 does: the first match of `selector` ('a[href]'), its href resolved. */
+  clickLink(options = {}) {
+    const selector = options.selector ?? "a[href]";
+    const link = this.html(selector);
+    if (link.size() === 0)
+      throw new Error(`no element found for selector '${selector}' in response '${this.url}'`);
+    const href = link.attr("href");
+    if (href === void 0)
+      throw new Error(
+        `no valid href attribute value found on element '${selector}' in response '${this.url}'`
+      );
+    return this.#request("GET", new URL(href, this.url).toString(), null, options.params);
   }
 };
 function encodeBody(body, headers) {
@@ -977,15 +1135,10 @@ function encodeBody(body, headers) {
   if (typeof body === "string") return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  const form = new URLSearchParams();
-  for (const [key, value] of Object.entries(body)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      form.append(key, item === null || item === void 0 || typeof item === "object" ? "" : String(item));
-    }
-  }
+  const form = formBody(body);
   if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
-    headers["Content-Type"] = "application/x-www-form-urlencoded";
-  return form.toString();
+    headers["Content-Type"] = form.contentType;
+  return form.body;
 }
 function createHttpModule(vu2, options) {
   let responseCallback = defaultExpected;
@@ -1001,9 +1154,12 @@ function createHttpModule(vu2, options) {
   const jarOf = (params) => params?.jar === void 0 ? activeJar() : params.jar;
   function spec(method, url, body, params = {}) {
     const target = requestUrl(url);
-    if (params.auth !== void 0 && params.auth !== "basic" && params.auth !== "digest")
-      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic, digest)`);
+    if (params.auth !== void 0 && !["basic", "digest", "ntlm"].includes(params.auth))
+      throw new Error(
+        `params.auth '${params.auth}' is not supported by the builtin engine (basic, digest, ntlm)`
+      );
     const digest = params.auth === "digest" ? target.credentials : void 0;
+    const ntlm = params.auth === "ntlm" ? target.credentials : void 0;
     const headers = {};
     const opts = options();
     const ua = opts.userAgent === void 0 ? userAgent : String(opts.userAgent);
@@ -1015,7 +1171,7 @@ function createHttpModule(vu2, options) {
         headers[k] = String(v);
       }
     }
-    if (target.credentials && !digest && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) {
+    if (target.credentials && params.auth !== "digest" && params.auth !== "ntlm" && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) {
       const { username, password } = target.credentials;
       headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
@@ -1033,6 +1189,7 @@ function createHttpModule(vu2, options) {
       url: target.url,
       ...target.shown !== target.url ? { shownUrl: target.shown } : {},
       ...digest ? { digest } : {},
+      ...ntlm ? { ntlm } : {},
       headers,
       body: encoded,
       timeoutMs: parseK6Duration(timeout, "params.timeout"),
@@ -1047,7 +1204,7 @@ function createHttpModule(vu2, options) {
     if (data2.error && shouldThrow) throw new Error(data2.error);
     if (data2.error) console.warn(`Request Failed: ${data2.error}`);
     if (data2.setCookies) jarOf(params)?.store(data2.setCookies);
-    return new Response(data2);
+    return new Response(data2, request);
   }
   function prepare(method, url, body, params) {
     try {
@@ -1113,9 +1270,7 @@ function createHttpModule(vu2, options) {
     },
     url: templatedUrl,
     cookieJar: () => activeJar(),
-    file() {
-      throw new Error("http.file (multipart bodies) is not supported by the builtin engine (use runner k6)");
-    },
+    file,
     CookieJar
   };
   return http;
@@ -1321,9 +1476,9 @@ function formatTime(ms, unit) {
   const minutes = Math.floor(ms / 6e4);
   return `${minutes}m${(ms % 6e4 / 1e3).toFixed(1)}s`;
 }
-function formatData(bytes) {
+function formatData(bytes2) {
   const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let value = bytes;
+  let value = bytes2;
   let unit = 0;
   while (value >= 1e3 && unit < units.length - 1) {
     value /= 1e3;
@@ -1411,6 +1566,7 @@ function jUnit(data2, options = {}) {
 
 // actions/lib/load/builtin/vu/jslib.ts
 var k6Summary = { textSummary, jUnit };
+var k6Url = { URL, URLSearchParams };
 var k6UtilsExports = [
   "check",
   "parseDuration",
@@ -1524,6 +1680,51 @@ function createK6Utils(vu2, options) {
     }
   };
 }
+var jslibPackages = {
+  "https://jslib.k6.io/papaparse/5.1.1/index.js": "papaparse",
+  "https://jslib.k6.io/jsonpath/1.0.2/index.js": "jsonpath",
+  "https://jslib.k6.io/form-urlencoded/3.0.0/index.js": "form-urlencoded",
+  // Installed under an alias: the project's own dependencies use ajv 8.
+  "https://jslib.k6.io/ajv/6.12.5/index.js": "ajv-6"
+};
+var packageModule = (name) => `npm:${name}`;
+
+// actions/lib/load/builtin/vu/jslib-formdata.ts
+function bytes(data2) {
+  if (typeof data2 === "string") return Buffer.from(data2, "latin1");
+  if (Array.isArray(data2)) return Buffer.from(Uint8Array.from(data2));
+  if (data2 instanceof ArrayBuffer) return Buffer.from(data2);
+  if (ArrayBuffer.isView(data2)) return Buffer.from(data2.buffer, data2.byteOffset, data2.byteLength);
+  return Buffer.alloc(0);
+}
+var FormData = class {
+  boundary = `------RWWorkerFormDataBoundary${Math.random().toString(36)}`;
+  parts = [];
+  append(...args) {
+    if (args.length < 2) throw new SyntaxError("Not enough arguments");
+    const [field, value] = args;
+    if (typeof value === "string") {
+      this.parts.push({ field, data: value, contentType: "text/plain" });
+      return;
+    }
+    const file2 = value ?? {};
+    this.parts.push({ field, data: file2.data, filename: file2.filename, contentType: file2.content_type });
+  }
+  body() {
+    const chunks = this.parts.flatMap((part) => {
+      const filename = part.filename ? `; filename="${part.filename.replace(/"/g, "%22")}"` : "";
+      const head = `--${this.boundary}\r
+Content-Disposition: form-data; name="${part.field}"${filename}\r
+Content-Type: ${part.contentType || "application/octet-stream"}\r
+\r
+`;
+      return [bytes(head), bytes(part.data), bytes("\r\n")];
+    });
+    const all = Buffer.concat([...chunks, bytes(`--${this.boundary}--\r
+`)]);
+    return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+  }
+};
 
 // actions/lib/load/builtin/vu/k6-module.ts
 function createK6Module(vu2) {
@@ -1630,12 +1831,17 @@ var factories = {
     clearInterval: vu2.loop.clearInterval
   }),
   "k6-summary": () => k6Summary,
-  "k6-utils": (vu2, options) => createK6Utils(vu2, options)
+  "k6-utils": (vu2, options) => createK6Utils(vu2, options),
+  "k6-url": () => k6Url,
+  "k6-formdata": () => ({ FormData })
 };
 function createModules(vu2, options) {
-  return Object.fromEntries(
+  const modules = Object.fromEntries(
     Object.entries(factories).map(([name, create]) => [name, create(vu2, options)])
   );
+  for (const name of new Set(Object.values(jslibPackages)))
+    Object.defineProperty(modules, packageModule(name), { get: () => loadPackage(name) });
+  return modules;
 }
 var namedExports = {
   k6: ["check", "group", "sleep", "fail", "randomSeed"],
@@ -1665,7 +1871,9 @@ var namedExports = {
   "k6/encoding": Object.keys(createEncodingModule()),
   "k6/timers": ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
   "k6-summary": Object.keys(k6Summary),
-  "k6-utils": k6UtilsExports
+  "k6-utils": k6UtilsExports,
+  "k6-url": Object.keys(k6Url),
+  "k6-formdata": ["FormData"]
 };
 
 // actions/lib/workers/k6-vu.ts
@@ -1697,9 +1905,9 @@ process.on("unhandledRejection", (reason) => {
 var scriptDir = dirname(data.scriptPath);
 globals.open = (path, mode) => {
   if (vu.phase !== "init") throw new Error("open() can be used only in the init context");
-  const file = resolve(scriptDir, path);
-  const bytes = readFileSync(file);
-  return mode === "b" ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) : bytes.toString("utf8");
+  const file2 = resolve(scriptDir, path);
+  const bytes2 = readFileSync(file2);
+  return mode === "b" ? bytes2.buffer.slice(bytes2.byteOffset, bytes2.byteOffset + bytes2.byteLength) : bytes2.toString("utf8");
 };
 var format = (args) => args.map(
   (a) => typeof a === "string" ? a : a instanceof Error ? String(a) : JSON.stringify(a) ?? String(a)

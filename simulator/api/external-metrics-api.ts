@@ -1,4 +1,4 @@
-import type { ExternalMetricsSource } from '../autoscaling/external-metrics.js';
+import { type ExternalMetricsSource, kedaQuantity } from '../autoscaling/external-metrics.js';
 import { ApiError } from '../store/errors.js';
 import { parseLabelSelector } from '../store/selectors.js';
 import type { ResourcePath } from './paths.js';
@@ -8,10 +8,6 @@ import type { ResourcePath } from './paths.js';
  * `/apis/external.metrics.k8s.io/v1beta1/namespaces/<ns>/<metric>?labelSelector=scaledobject.keda.sh/name=<so>`
  * gives an ExternalMetricValueList with the last value of that ScaledObject's trigger (`s<i>-<scaler>`).
  */
-
-function quantity(value: number): string {
-  return Number.isInteger(value) ? String(value) : `${Math.round(value * 1000)}m`;
-}
 
 export function externalMetricsResponse(
   source: ExternalMetricsSource | undefined,
@@ -46,7 +42,7 @@ export function externalMetricsResponse(
       metricName: metric,
       metricLabels: null,
       timestamp: nowIso,
-      value: quantity(value),
+      value: kedaQuantity(value),
     })),
   };
 }

@@ -1,3 +1,4 @@
+import { formatMilliDecimal } from './hpa/quantity.js';
 import type { LabelSelector } from './hpa/types.js';
 
 /**
@@ -10,4 +11,9 @@ export interface ExternalMetricsSource {
    * metric. Throws when the adapter cannot answer (e.g. its last query to Prometheus failed).
    */
   values(namespace: string, metric: string, selector: LabelSelector | undefined): number[] | undefined;
+}
+
+/** A value as KEDA hands it to Kubernetes: resource.NewMilliQuantity(int64(value × 1000), DecimalSI), printed. */
+export function kedaQuantity(value: number): string {
+  return formatMilliDecimal(BigInt(Math.trunc(value * 1000)));
 }

@@ -1,5 +1,6 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { kedaQuantity } from '../autoscaling/external-metrics.js';
 import type { LabelSelector } from '../autoscaling/hpa/types.js';
 import type { ControllerContext } from '../controllers/controller.js';
 import { coreTypes } from '../controllers/objects.js';
@@ -83,7 +84,7 @@ export async function startMetricsAdapter(
         metricName: metric,
         metricLabels: {},
         timestamp: now(),
-        value: quantity(v),
+        value: kedaQuantity(v),
       }));
       return {
         status: 200,

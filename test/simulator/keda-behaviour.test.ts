@@ -71,7 +71,7 @@ describe('KEDA scaling decisions', () => {
       'events',
       '--field-selector=reason=KEDAScaleTargetDeactivated',
     ]);
-    assert.match(events.stdout, /Deactivated deployment default\/web from 3 to 0/);
+    assert.match(events.stdout, /Deactivated apps\/v1\.Deployment default\/web from 3 to 0/);
   });
 
   it('activates from the idle count to minReplicaCount', async () => {
@@ -82,6 +82,11 @@ describe('KEDA scaling decisions', () => {
     );
     assert.equal(apply.code, 0, apply.stderr);
     await kubectlUntil(env, replicas, /^2$/);
+    await kubectlUntil(
+      env,
+      ['get', 'events', '--field-selector=reason=KEDAScaleTargetActivated'],
+      /Scaled apps\/v1\.Deployment default\/web from 0 to 2, triggered by s0-prometheus/,
+    );
   });
 
   it('pauses at paused-replicas: the HPA goes, Paused is True; unpausing brings the HPA back', async () => {

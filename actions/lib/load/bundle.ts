@@ -4,12 +4,15 @@
  * imports and the shimmed jslib URLs resolve to the VU's built-in modules, with their export names declared so
  * that a name a module lacks fails the load. Other remote modules come from a local cache, never the network:
  * `https://host/path` is read from `$SCALEGATE_K6_MODULES/host/path` (fill it with `curl --create-dirs -o` where
- * there is network); one missing there fails the load (exit 107) naming the URL and the file looked for.
+ * there is network); failing that, a jslib that is a build of an npm package is that package, installed with the
+ * project (jslib.ts lists them). A module found in neither fails the load (exit 107) naming the URL and what was
+ * looked for.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, Plugin } from 'esbuild';
-import { jslibShim } from './builtin/vu/jslib.js';
+import { jslibPackages, jslibShim, packageModule } from './builtin/vu/jslib.js';
 import { isModuleName, namedExports } from './builtin/vu/modules.js';
 
 export class ScriptError extends Error {}
@@ -41,9 +44,41 @@ function cachedModule(url: string, cache: string | undefined): string | undefine
   return existsSync(file) ? file : undefined;
 }
 
+const requirePackage = createRequire(import.meta.url);
+
+/**
+ * The names an installed package exports (its properties and its prototype's methods, as a CommonJS module's
+ * named imports see them), or undefined when it is not installed.
+ */
+function packageExports(name: string): string[] | undefined {
+  let exports: unknown;
+  try {
+    exports = requirePackage(name);
+  } catch {
+    return undefined;
+  }
+  const names = new Set<string>();
+  for (let o = exports; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o))
+    for (const key of Object.getOwnPropertyNames(o)) names.add(key);
+  return [...names].filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && !reserved.has(n));
+}
+
+/** Names a module exports that cannot be bound as `export const { … }`. */
+const reserved = new Set([
+  'default',
+  '__esModule',
+  'constructor',
+  'prototype',
+  'length',
+  'name',
+  'arguments',
+  'caller',
+]);
+
 const k6Modules = (cache: string | undefined): Plugin => ({
   name: 'k6-modules',
   setup(b) {
+    const packageNames = new Map<string, string[]>();
     b.onResolve({ filter: /^k6(\/|$)/ }, (args) => {
       if (!isModuleName(args.path))
         return { errors: [{ text: `module '${args.path}' is not supported by the builtin engine` }] };
@@ -54,16 +89,24 @@ const k6Modules = (cache: string | undefined): Plugin => ({
       if (shim) return { path: shim, namespace: 'k6-builtin' };
       const cached = cachedModule(args.path, cache);
       if (cached) return { path: cached };
+      const pkg = jslibPackages[args.path];
+      const names = pkg === undefined ? undefined : packageExports(pkg);
+      if (pkg !== undefined && names) {
+        packageNames.set(packageModule(pkg), names);
+        return { path: packageModule(pkg), namespace: 'k6-builtin' };
+      }
       const where = cache
         ? `not in the module cache (${resolve(cache, new URL(args.path).host, `.${new URL(args.path).pathname}`)})`
         : 'not available offline: set SCALEGATE_K6_MODULES to a folder holding <host>/<path> copies';
-      return { errors: [{ text: `remote module '${args.path}' is ${where}` }] };
+      const npm = pkg === undefined ? '' : `, and its npm package ${pkg} is not installed (npm ci)`;
+      return { errors: [{ text: `remote module '${args.path}' is ${where}${npm}` }] };
     });
     b.onLoad({ filter: /.*/, namespace: 'k6-builtin' }, (args) => {
-      const names = isModuleName(args.path) ? namedExports[args.path] : [];
+      const names = isModuleName(args.path) ? namedExports[args.path] : (packageNames.get(args.path) ?? []);
       const named = names.length > 0 ? `export const { ${names.join(', ')} } = m;\n` : '';
+      // A package compiled from ES modules keeps its default export under \`default\`.
       return {
-        contents: `const m = globalThis.__k6_modules[${JSON.stringify(args.path)}];\nexport default m;\n${named}`,
+        contents: `const m = globalThis.__k6_modules[${JSON.stringify(args.path)}];\nexport default m.__esModule ? m.default : m;\n${named}`,
         loader: 'js',
       };
     });

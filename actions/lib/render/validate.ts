@@ -2,7 +2,8 @@
  * Validates rendered objects against the Kubernetes OpenAPI schemas shipped by kubernetes-models (core kinds) and
  * @kubernetes-models packages (KEDA, Prometheus Operator). Kinds without a model pass unchecked: HTTPRoute among
  * them, whose only model package bundles a runtime require() that breaks the action bundle; its one passthrough
- * field (parentRefs) is checked by the settings schema instead.
+ * field (parentRefs) is checked by the settings schema instead. A ScaledObject is then checked as KEDA's admission
+ * webhook and scalers would check it (actions/lib/keda).
  */
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
@@ -17,6 +18,7 @@ import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { readScaledObject, ScaledObjectProblem } from '../keda/scaled-object.js';
 import type { KubeObject } from './types.js';
 
 interface Model {
@@ -76,11 +78,21 @@ export function validationProblem(object: KubeObject): ValidationProblem | undef
   if (!model) return undefined;
   try {
     new model(object).validate();
-    return undefined;
   } catch (error) {
     const detail = ((error as { errors?: AjvDetail[] }).errors ?? [])[0];
     if (detail?.message !== undefined)
       return { path: pathFromPointer(detail.instancePath ?? ''), reason: detail.message };
     return { path: [], reason: (error as Error).message.split('\n')[0]! };
+  }
+  return model === ScaledObject ? kedaProblem(object) : undefined;
+}
+
+function kedaProblem(object: KubeObject): ValidationProblem | undefined {
+  try {
+    readScaledObject(object);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ScaledObjectProblem)) throw error;
+    return { path: [...error.path], reason: error.message };
   }
 }

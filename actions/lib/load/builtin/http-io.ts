@@ -8,8 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { CookieJar } from 'tough-cookie';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { MetricRegistry, Tags } from '../metrics.js';
-import { digestAuthorization, digestChallenge } from './digest-auth.js';
+import { type Credentials, digestAuthorization, digestChallenge } from './digest-auth.js';
+import { authenticateMessage, negotiateMessage, ntlmOffer } from './ntlm-auth.js';
+import { NtlmConnections } from './ntlm-connections.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
+import { type ClientCertificate, clientCertificateConnector } from './tls-auth.js';
 import { failedResponse, zeroTimings } from './wire.js';
 
 const statusText: Record<number, string> = {
@@ -73,6 +76,17 @@ export function errorCode(error: unknown): { code: number; message: string } {
   return { code: 1000, message };
 }
 
+/**
+ * The first exchange of a digest or NTLM request goes without credentials, and k6 expects the server's 401
+ * challenge there: digest counts only a 401 as expected, NTLM a 401 or what the request expects (its connection may
+ * be authenticated already).
+ */
+function challengeExpected(spec: HttpRequestSpec): HttpRequestSpec {
+  if (!spec.expected || !(spec.digest || spec.ntlm)) return spec;
+  const codes = spec.digest ? [401] : [...spec.expected.codes, 401];
+  return { ...spec, expected: { codes, ranges: spec.digest ? [] : spec.expected.ranges } };
+}
+
 function isExpected(status: number, expected: ExpectedStatuses): boolean {
   return expected.codes.includes(status) || expected.ranges.some((r) => status >= r.min && status <= r.max);
 }
@@ -104,7 +118,7 @@ interface Exchange {
  * One HTTP exchange through undici's dispatcher with a plain handler: no stream or iterator objects per request;
  * the body is collected, or only counted when the script discards it.
  */
-function exchange(agent: Agent, options: Dispatcher.DispatchOptions, collect: boolean): Promise<Exchange> {
+function exchange(via: Dispatcher, options: Dispatcher.DispatchOptions, collect: boolean): Promise<Exchange> {
   return new Promise((resolveExchange, rejectExchange) => {
     const result: Exchange = {
       status: 0,
@@ -115,7 +129,7 @@ function exchange(agent: Agent, options: Dispatcher.DispatchOptions, collect: bo
       bodyBytes: 0,
       headersAt: 0,
     };
-    agent.dispatch(options, {
+    via.dispatch(options, {
       onConnect() {},
       onHeaders(statusCode: number, raw: Buffer[]) {
         result.headersAt = performance.now();
@@ -163,6 +177,7 @@ export interface TlsOptions {
   insecureSkipTLSVerify?: boolean;
   /** `tls1.2`, or `{ min, max }`. */
   tlsVersion?: string | { min?: string; max?: string };
+  tlsAuth?: ClientCertificate[];
 }
 
 function tlsVersion(name: string | undefined, field: string) {
@@ -195,32 +210,39 @@ function connection(url: URL): { proto: string; tls: string } {
 }
 
 export class HttpIo {
-  private agent = HttpIo.agent({});
+  private agent!: Agent;
+  private ntlmConnections!: NtlmConnections;
 
-  constructor(private readonly registry: MetricRegistry) {}
+  constructor(private readonly registry: MetricRegistry) {
+    this.use({});
+  }
 
-  /** HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options. */
-  private static agent(tls: TlsOptions): Agent {
+  /**
+   * HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options
+   * (client certificates through their own connector, which then negotiates ALPN itself).
+   */
+  private use(tls: TlsOptions): void {
     const range =
       typeof tls.tlsVersion === 'string' ? { min: tls.tlsVersion, max: tls.tlsVersion } : tls.tlsVersion;
     const minVersion = tlsVersion(range?.min, 'tlsVersion.min');
     const maxVersion = tlsVersion(range?.max, 'tlsVersion.max');
-    return new Agent({
-      keepAliveTimeout: 60_000,
-      pipelining: 1,
-      allowH2: true,
-      connect: {
-        rejectUnauthorized: tls.insecureSkipTLSVerify !== true,
-        ...(minVersion ? { minVersion } : {}),
-        ...(maxVersion ? { maxVersion } : {}),
-      },
-    });
+    const options = {
+      rejectUnauthorized: tls.insecureSkipTLSVerify !== true,
+      ...(minVersion ? { minVersion } : {}),
+      ...(maxVersion ? { maxVersion } : {}),
+    };
+    const connect = tls.tlsAuth?.length
+      ? clientCertificateConnector({ ...options, allowH2: true }, tls.tlsAuth)
+      : options;
+    this.agent = new Agent({ keepAliveTimeout: 60_000, pipelining: 1, allowH2: true, connect });
+    this.ntlmConnections = new NtlmConnections(connect);
   }
 
   /** Applies the script's TLS options (before the test starts: no connection is open yet). */
   configure(tls: TlsOptions): void {
     void this.agent.close();
-    this.agent = HttpIo.agent(tls);
+    void this.ntlmConnections.close();
+    this.use(tls);
   }
 
   /**
@@ -243,7 +265,7 @@ export class HttpIo {
   }
 
   async close(): Promise<void> {
-    await this.agent.close().catch(() => undefined);
+    await Promise.all([this.agent.close().catch(() => undefined), this.ntlmConnections.close()]);
   }
 
   /** Runs one k6 request, hop by hop through redirects; returns the final response, never throws. */
@@ -273,7 +295,10 @@ export class HttpIo {
     let chain: CookieJar | undefined;
     let answered = false;
     for (let hop = 0; ; hop++) {
-      let response = await this.once(spec, method, url, headers, body);
+      const first = hop === 0 ? challengeExpected(spec) : spec;
+      let response = spec.ntlm
+        ? await this.ntlm(spec, spec.ntlm, first, method, url, headers, body)
+        : await this.once(first, method, url, headers, body);
       const challenge =
         spec.digest && !answered ? digestChallenge(response.headers['Www-Authenticate']) : undefined;
       if (response.status === 401 && challenge) {
@@ -312,12 +337,46 @@ export class HttpIo {
     }
   }
 
+  /**
+   * One hop with NTLM authentication (ntlm-auth.ts) on a connection of its own; each exchange counts as a request,
+   * the first one as `first` says.
+   */
+  private ntlm(
+    spec: HttpRequestSpec,
+    credentials: Credentials,
+    first: HttpRequestSpec,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | null,
+  ): Promise<HttpResponseData> {
+    const plain = Object.fromEntries(
+      Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
+    );
+    return this.ntlmConnections.with(new URL(url).origin, credentials, async (via) => {
+      const send = (authorization: string) =>
+        this.once(spec, method, url, { ...plain, Authorization: authorization }, body, via);
+      const unauthenticated = await this.once(first, method, url, plain, body, via);
+      const offer =
+        unauthenticated.status === 401 ? ntlmOffer(unauthenticated.headers['Www-Authenticate']) : undefined;
+      if (!offer) return unauthenticated;
+      const challenged = await send(`${offer.scheme} ${negotiateMessage().toString('base64')}`);
+      if (challenged.status !== 401) return challenged;
+      const token = ntlmOffer(challenged.headers['Www-Authenticate'])?.token;
+      const answer = token && authenticateMessage(token, credentials);
+      // A challenge that cannot be answered ends the handshake: the first response stands, as in k6.
+      if (!answer) return unauthenticated;
+      return send(`${offer.scheme} ${answer.toString('base64')}`);
+    });
+  }
+
   private async once(
     spec: HttpRequestSpec,
     method: string,
     url: string,
     headers: Record<string, string>,
     body: string | Uint8Array | null,
+    via: Dispatcher = this.agent,
   ): Promise<HttpResponseData> {
     const parsed = new URL(url);
     const start = performance.now();
@@ -333,7 +392,7 @@ export class HttpIo {
     let remotePort = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
     try {
       const res = await exchange(
-        this.agent,
+        via,
         {
           origin: parsed.origin,
           path: parsed.pathname + parsed.search,

@@ -17,6 +17,8 @@ export interface HttpRequestSpec {
   url: string;
   /** `auth: 'digest'`: the URL's credentials, answered to the server's challenge instead of sent as Basic. */
   digest?: { username: string; password: string };
+  /** `auth: 'ntlm'`: the URL's credentials, for an NTLM handshake instead of Basic. */
+  ntlm?: { username: string; password: string };
   /** The URL as metric tags show it, when it differs (credentials masked). */
   shownUrl?: string;
   headers: Record<string, string>;

@@ -17,6 +17,7 @@ import type { LoadMetricsSummary, LoadResult, RunLoadOptions, ScenarioWindow } f
 import { iso } from '../windows.js';
 import { type ExecutorContext, plannedVus, runScenario } from './executors.js';
 import { HttpIo, type TlsOptions } from './http-io.js';
+import { parseTlsAuth } from './tls-auth.js';
 import { type ReadyInfo, VuHandle, type VuHooks, type VuResult, vuWorkerFile } from './vu-handle.js';
 
 /** k6's exit codes. */
@@ -189,13 +190,13 @@ export class TestRun {
             `scenarios.${scenario.name}: exec function '${scenario.exec}' is not exported by the script`,
           );
       }
-      for (const unsupported of ['tlsCipherSuites', 'tlsAuth'])
-        if (options[unsupported] !== undefined)
-          throw new ConfigError(
-            `option ${unsupported} is not supported by the builtin engine (use runner k6)`,
-          );
+      if (options.tlsCipherSuites !== undefined)
+        throw new ConfigError(
+          'option tlsCipherSuites is not supported by the builtin engine (use runner k6)',
+        );
       this.http.configure({
         insecureSkipTLSVerify: options.insecureSkipTLSVerify === true,
+        tlsAuth: parseTlsAuth(options.tlsAuth),
         ...(options.tlsVersion !== undefined
           ? { tlsVersion: options.tlsVersion as TlsOptions['tlsVersion'] }
           : {}),

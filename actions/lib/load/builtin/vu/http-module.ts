@@ -6,6 +6,7 @@ import { parseK6Duration } from '../../duration.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData } from '../protocol.js';
 import { failedResponse } from '../wire.js';
 import { CookieJar, type ResponseCookie, responseCookies } from './cookies.js';
+import { file, formBody, urlEncoded } from './form-body.js';
 import { parseHTML, type Selection } from './html.js';
 import { selectJsonPath } from './json-path.js';
 import { requestUrl, templatedUrl, UrlError } from './request-url.js';
@@ -30,7 +31,18 @@ type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | n
 
 const defaultExpected: ExpectedStatuses = { codes: [], ranges: [{ min: 200, max: 399 }] };
 
+type Request = (method: string, url: unknown, body?: Body, params?: Params) => Response;
+
+interface SubmitFormOptions {
+  formSelector?: string;
+  submitSelector?: string;
+  fields?: Record<string, unknown>;
+  params?: Params;
+}
+
 class Response {
+  /** The module's request function: submitForm and clickLink send their request as the VU's http.request. */
+  readonly #request: Request;
   status!: number;
   status_text!: string;
   proto!: string;
@@ -47,7 +59,8 @@ class Response {
   tls_version = '';
   tls_cipher_suite = '';
 
-  constructor(data: HttpResponseData) {
+  constructor(data: HttpResponseData, request: Request) {
+    this.#request = request;
     const { setCookies, ...rest } = data;
     Object.assign(this, rest);
     this.cookies = responseCookies(data.url, setCookies);
@@ -71,12 +84,43 @@ class Response {
     return selector === undefined ? document : document.find(selector);
   }
 
-  submitForm(): never {
-    throw new Error('response.submitForm() is not supported by the builtin engine (use runner k6)');
+  /**
+   * Fills in and submits a form of the page as k6 does: the first match of `formSelector` ('form'); its method
+   * (GET by default) and action (resolved against this response's URL, which it defaults to); its controls'
+   * values, the submit button's name and value, then `fields` over them; a GET sends them as the query.
+   */
+  submitForm(options: SubmitFormOptions = {}): Response {
+    const formSelector = options.formSelector ?? 'form';
+    const form = this.html(formSelector);
+    if (form.size() === 0)
+      throw new Error(`no form found for selector '${formSelector}' in response '${this.url}'`);
+    const method = (form.attr('method') || 'GET').toUpperCase();
+    const action = form.attr('action');
+    const target = action === undefined ? new URL(this.url) : new URL(action, this.url);
+    const values: Record<string, unknown> = form.serializeObject();
+    const submit = form.find(options.submitSelector ?? '[type="submit"]');
+    const submitName = submit.attr('name');
+    const submitValue = submit.val();
+    if (submitName !== undefined && submitValue !== undefined) values[submitName] = submitValue;
+    Object.assign(values, options.fields);
+    if (method !== 'GET') return this.#request(method, target.toString(), values, options.params);
+    // A GET sends each value as text (a multiple select's values joined by commas), as k6's query does.
+    target.search = urlEncoded(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])));
+    return this.#request(method, target.toString(), null, options.params);
   }
 
-  clickLink(): never {
-    throw new Error('response.clickLink() is not supported by the builtin engine (use runner k6)');
+  /** Follows a link of the page as k6 does: the first match of `selector` ('a[href]'), its href resolved. */
+  clickLink(options: { selector?: string; params?: Params } = {}): Response {
+    const selector = options.selector ?? 'a[href]';
+    const link = this.html(selector);
+    if (link.size() === 0)
+      throw new Error(`no element found for selector '${selector}' in response '${this.url}'`);
+    const href = link.attr('href');
+    if (href === undefined)
+      throw new Error(
+        `no valid href attribute value found on element '${selector}' in response '${this.url}'`,
+      );
+    return this.#request('GET', new URL(href, this.url).toString(), null, options.params);
   }
 }
 
@@ -85,15 +129,10 @@ function encodeBody(body: Body, headers: Record<string, string>): string | Uint8
   if (typeof body === 'string') return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  const form = new URLSearchParams();
-  for (const [key, value] of Object.entries(body)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      form.append(key, item === null || item === undefined || typeof item === 'object' ? '' : String(item));
-    }
-  }
+  const form = formBody(body);
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  return form.toString();
+    headers['Content-Type'] = form.contentType;
+  return form.body;
 }
 
 export function createHttpModule(vu: VuState, options: () => Record<string, unknown>) {
@@ -113,9 +152,13 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
 
   function spec(method: string, url: unknown, body: Body, params: Params = {}): HttpRequestSpec {
     const target = requestUrl(url);
-    if (params.auth !== undefined && params.auth !== 'basic' && params.auth !== 'digest')
-      throw new Error(`params.auth '${params.auth}' is not supported by the builtin engine (basic, digest)`);
+    if (params.auth !== undefined && !['basic', 'digest', 'ntlm'].includes(params.auth))
+      throw new Error(
+        `params.auth '${params.auth}' is not supported by the builtin engine (basic, digest, ntlm)`,
+      );
+    // Digest and NTLM answer the server's challenge with the URL's credentials instead of sending them as Basic.
     const digest = params.auth === 'digest' ? target.credentials : undefined;
+    const ntlm = params.auth === 'ntlm' ? target.credentials : undefined;
     const headers: Record<string, string> = {};
     const opts = options();
     const ua = opts.userAgent === undefined ? userAgent : String(opts.userAgent);
@@ -129,7 +172,8 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     }
     if (
       target.credentials &&
-      !digest &&
+      params.auth !== 'digest' &&
+      params.auth !== 'ntlm' &&
       !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
     ) {
       const { username, password } = target.credentials;
@@ -149,6 +193,7 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
       url: target.url,
       ...(target.shown !== target.url ? { shownUrl: target.shown } : {}),
       ...(digest ? { digest } : {}),
+      ...(ntlm ? { ntlm } : {}),
       headers,
       body: encoded,
       timeoutMs: parseK6Duration(timeout, 'params.timeout'),
@@ -164,7 +209,7 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     if (data.error && shouldThrow) throw new Error(data.error);
     if (data.error) console.warn(`Request Failed: ${data.error}`);
     if (data.setCookies) jarOf(params)?.store(data.setCookies);
-    return new Response(data);
+    return new Response(data, request);
   }
 
   /** A request spec, or the failed response of a URL that cannot be requested (sent nowhere). */
@@ -244,9 +289,7 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     },
     url: templatedUrl,
     cookieJar: () => activeJar(),
-    file(): never {
-      throw new Error('http.file (multipart bodies) is not supported by the builtin engine (use runner k6)');
-    },
+    file,
     CookieJar,
   };
   return http;

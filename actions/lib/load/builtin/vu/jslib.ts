@@ -1,7 +1,7 @@
 /**
- * Clean-room stand-ins for the jslib.k6.io modules scripts import most (k6-summary, k6-utils), so scripts run
- * offline. Written from the documented behaviour of each export; no jslib (AGPL) code. k6-utils exports all eleven
- * of its names; a script importing any other name fails when it is loaded (see bundle.ts).
+ * Clean-room stand-ins for the jslib.k6.io modules scripts import most (k6-summary, k6-utils, url; formdata in
+ * jslib-formdata.ts), so scripts run offline. Written from the documented behaviour of each export; no jslib code.
+ * k6-utils exports all eleven of its names; a script importing any other name fails when it is loaded (bundle.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { parseK6Duration } from '../../duration.js';
@@ -11,6 +11,9 @@ import type { ScriptOptions } from './modules.js';
 import type { VuState } from './state.js';
 
 export const k6Summary = { textSummary, jUnit };
+
+/** The url jslib is core-js's WHATWG URL and URLSearchParams, which a VU (Node) has built in. */
+export const k6Url = { URL, URLSearchParams };
 
 export const k6UtilsExports = [
   'check',
@@ -145,9 +148,28 @@ export function createK6Utils(
   };
 }
 
+/**
+ * jslib.k6.io modules that are builds of an npm package (MIT or BSD licensed, dependencies included), by exact URL:
+ * the package, of the same major version, that a VU loads instead from the project's node_modules (packages.ts).
+ * Other jslibs (httpx, expect, k6chaijs, aws…) are Grafana's own AGPL code, on no registry: they come from the
+ * module cache (bundle.ts).
+ */
+export const jslibPackages: Readonly<Record<string, string>> = {
+  'https://jslib.k6.io/papaparse/5.1.1/index.js': 'papaparse',
+  'https://jslib.k6.io/jsonpath/1.0.2/index.js': 'jsonpath',
+  'https://jslib.k6.io/form-urlencoded/3.0.0/index.js': 'form-urlencoded',
+  // Installed under an alias: the project's own dependencies use ajv 8.
+  'https://jslib.k6.io/ajv/6.12.5/index.js': 'ajv-6',
+};
+
+/** The built-in module name under which a VU offers an npm package. */
+export const packageModule = (name: string) => `npm:${name}`;
+
 /** Remote module URL → the name of the shim the bundler maps it to. */
-export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | undefined {
+export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | 'k6-url' | 'k6-formdata' | undefined {
   if (/^https:\/\/jslib\.k6\.io\/k6-summary\/[\d.]+\/index\.js$/.test(url)) return 'k6-summary';
   if (/^https:\/\/jslib\.k6\.io\/k6-utils\/[\d.]+\/index\.js$/.test(url)) return 'k6-utils';
+  if (url === 'https://jslib.k6.io/url/1.0.0/index.js') return 'k6-url';
+  if (url === 'https://jslib.k6.io/formdata/0.0.2/index.js') return 'k6-formdata';
   return undefined;
 }

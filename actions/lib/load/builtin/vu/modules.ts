@@ -9,9 +9,11 @@ import { createEncodingModule } from './encoding-module.js';
 import { createExecutionModule } from './execution-module.js';
 import { parseHTML } from './html.js';
 import { createHttpModule } from './http-module.js';
-import { createK6Utils, k6Summary, k6UtilsExports } from './jslib.js';
+import { createK6Utils, jslibPackages, k6Summary, k6Url, k6UtilsExports, packageModule } from './jslib.js';
+import { FormData } from './jslib-formdata.js';
 import { createK6Module } from './k6-module.js';
 import { createMetricsModule } from './metrics-module.js';
+import { loadPackage } from './packages.js';
 import type { VuState } from './state.js';
 
 export type ScriptOptions = () => Record<string, unknown>;
@@ -33,6 +35,8 @@ const factories = {
   }),
   'k6-summary': () => k6Summary,
   'k6-utils': (vu: VuState, options: ScriptOptions) => createK6Utils(vu, options),
+  'k6-url': () => k6Url,
+  'k6-formdata': () => ({ FormData }),
 } satisfies Record<string, (vu: VuState, options: ScriptOptions) => object>;
 
 export type ModuleName = keyof typeof factories;
@@ -41,10 +45,17 @@ export function isModuleName(name: string): name is ModuleName {
   return Object.hasOwn(factories, name);
 }
 
+/**
+ * The built-in modules, and the npm packages of jslibs (loaded only when a script imports one; not enumerable: the
+ * bundler reads their export names from the package itself).
+ */
 export function createModules(vu: VuState, options: ScriptOptions): Record<ModuleName, object> {
-  return Object.fromEntries(
+  const modules = Object.fromEntries(
     Object.entries(factories).map(([name, create]) => [name, create(vu, options)]),
   ) as Record<ModuleName, object>;
+  for (const name of new Set(Object.values(jslibPackages)))
+    Object.defineProperty(modules, packageModule(name), { get: () => loadPackage(name) });
+  return modules;
 }
 
 /**
@@ -80,4 +91,6 @@ export const namedExports: Record<ModuleName, readonly string[]> = {
   'k6/timers': ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
   'k6-summary': Object.keys(k6Summary),
   'k6-utils': k6UtilsExports,
+  'k6-url': Object.keys(k6Url),
+  'k6-formdata': ['FormData'],
 };

@@ -1,0 +1,83 @@
+/**
+ * k6's `tlsAuth` option: client certificates for TLS servers that require one. Each entry is presented to the hosts
+ * its `domains` name (exact names, or `*.example.com` for one label under a domain); an entry naming no domain goes
+ * to every host (k6 lets the certificate itself decide then). The first entry that applies to a host is used.
+ */
+import { createSecureContext } from 'node:tls';
+import { buildConnector } from 'undici';
+
+export interface ClientCertificate {
+  domains: string[];
+  cert: string;
+  key: string;
+  passphrase?: string;
+}
+
+const fields = new Set(['domains', 'cert', 'key', 'password']);
+
+/** The option as k6 takes it, checked field by field; the certificate and key must load and match. */
+export function parseTlsAuth(value: unknown): ClientCertificate[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new Error('tlsAuth: expected a list of { domains, cert, key, password }');
+  return value.map((entry: unknown, i) => {
+    const at = `tlsAuth[${i}]`;
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+      throw new Error(`${at}: expected an object with cert and key`);
+    const given = entry as Record<string, unknown>;
+    const unknown = Object.keys(given).find((k) => !fields.has(k));
+    if (unknown) throw new Error(`${at}.${unknown}: unknown field (domains, cert, key, password)`);
+    const { domains = [], cert, key, password } = given;
+    if (!Array.isArray(domains) || domains.some((d) => typeof d !== 'string'))
+      throw new Error(`${at}.domains: expected a list of host names`);
+    if (typeof cert !== 'string' || !cert.includes('-----BEGIN'))
+      throw new Error(`${at}.cert: expected a PEM certificate`);
+    if (typeof key !== 'string' || !key.includes('-----BEGIN'))
+      throw new Error(`${at}.key: expected a PEM private key`);
+    if (password !== undefined && password !== null && typeof password !== 'string')
+      throw new Error(`${at}.password: expected a string`);
+    const certificate: ClientCertificate = {
+      domains: domains as string[],
+      cert,
+      key,
+      ...(typeof password === 'string' ? { passphrase: password } : {}),
+    };
+    try {
+      createSecureContext(certificate);
+    } catch (error) {
+      throw new Error(`${at}: the certificate and key do not load (${(error as Error).message})`);
+    }
+    return certificate;
+  });
+}
+
+function applies(certificate: ClientCertificate, host: string): boolean {
+  if (certificate.domains.length === 0) return true;
+  const name = host.toLowerCase();
+  return certificate.domains.some((domain) => {
+    const d = domain.toLowerCase();
+    if (!d.startsWith('*.')) return d === name;
+    const dot = name.indexOf('.');
+    return dot > 0 && name.slice(dot) === d.slice(1);
+  });
+}
+
+/** An undici connector presenting to each host the first certificate that applies to it (none if none does). */
+export function clientCertificateConnector(
+  base: buildConnector.BuildOptions,
+  certificates: ClientCertificate[],
+): buildConnector.connector {
+  const plain = buildConnector(base);
+  const presenting = certificates.map((certificate) => ({
+    certificate,
+    connect: buildConnector({
+      ...base,
+      cert: certificate.cert,
+      key: certificate.key,
+      ...(certificate.passphrase !== undefined ? { passphrase: certificate.passphrase } : {}),
+    }),
+  }));
+  return (options, callback) => {
+    const chosen = presenting.find((p) => applies(p.certificate, options.hostname));
+    (chosen?.connect ?? plain)(options, callback);
+  };
+}
