@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { startPrometheus } from '../../cli/local/prometheus-server.js';
-import { startCluster } from '../../simulator/cluster.js';
+import { type ControlPlaneKind, startCluster } from '../../simulator/cluster.js';
 import { clusterScrapeConfigs } from '../../simulator/dataplane/scrape-config.js';
 import { kubectlMatrix } from './kubectl-matrix.js';
 import { type MixinQuery, mixinQueries } from './mixin-queries.js';
@@ -141,9 +141,18 @@ async function queryUntilAnswered(
   }
 }
 
+export interface ConformanceOptions {
+  /** `kubernetes` runs the same checks against the real control plane: the reference the expectations must meet. */
+  controlPlane?: ControlPlaneKind;
+  kubectlBinary?: string;
+}
+
 /** The everyday-kubectl matrix against a fresh local cluster. */
-export async function runKubectlConformance(kubectlBinary = '/usr/bin/kubectl'): Promise<CaseResult[]> {
-  const cluster = await startCluster();
+export async function runKubectlConformance({
+  controlPlane = 'builtin',
+  kubectlBinary = '/usr/bin/kubectl',
+}: ConformanceOptions = {}): Promise<CaseResult[]> {
+  const cluster = await startCluster({ controlPlane });
   try {
     return await runKubectlMatrix(cluster.kubeconfig, kubectlMatrix, kubectlBinary);
   } finally {
@@ -152,8 +161,11 @@ export async function runKubectlConformance(kubectlBinary = '/usr/bin/kubectl'):
 }
 
 /** The kubernetes-mixin queries against a fresh local cluster running the workloads they watch. */
-export async function runQueryConformance(kubectlBinary = '/usr/bin/kubectl'): Promise<QueryResult[]> {
-  const cluster = await startCluster();
+export async function runQueryConformance({
+  controlPlane = 'builtin',
+  kubectlBinary = '/usr/bin/kubectl',
+}: ConformanceOptions = {}): Promise<QueryResult[]> {
+  const cluster = await startCluster({ controlPlane });
   try {
     const run = async (args: string, stdin?: string) => {
       const [result] = await runKubectlMatrix(
@@ -169,7 +181,7 @@ export async function runQueryConformance(kubectlBinary = '/usr/bin/kubectl'): P
     await run('rollout status daemonset/agent -n mixin --timeout=120s');
     const prometheus = await startPrometheus({
       targets: [],
-      scrapeConfigs: clusterScrapeConfigs(cluster.metrics),
+      scrapeConfigs: clusterScrapeConfigs(cluster.metrics, { kubeStateMetrics: cluster.kubeStateMetrics }),
     });
     try {
       await prometheus.waitForSample('kube_pod_info{job="kube-state-metrics"}');
@@ -193,8 +205,8 @@ export async function runQueryConformance(kubectlBinary = '/usr/bin/kubectl'): P
   }
 }
 
-export async function runConformance(kubectlBinary = '/usr/bin/kubectl'): Promise<ConformanceReport> {
-  const kubectl = await runKubectlConformance(kubectlBinary);
-  const queries = await runQueryConformance(kubectlBinary);
+export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceReport> {
+  const kubectl = await runKubectlConformance(options);
+  const queries = await runQueryConformance(options);
   return { kubectl, queries, kubectlShare: share(kubectl), queryShare: share(queries) };
 }
