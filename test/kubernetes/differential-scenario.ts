@@ -133,13 +133,19 @@ export async function runScenario(cluster: RunningCluster): Promise<Snapshot> {
       /^Unschedulable$/,
       120_000,
     );
-    // A rollout to a new template, then a scale-down; the HPA keeps `web` at its minimum of 2 throughout.
-    await must([...n, 'set', 'image', 'deployment/web', 'web=nginx:1.28']);
+    // A rollout to a new template, by server-side apply over the client-side one (kube-apiserver lets kubectl take
+    // over the fields it applied without conflicts), then a scale-down; the HPA keeps `web` at 2 throughout.
+    await must(
+      ['apply', '--server-side', '-f', '-'],
+      objects.replace('image: nginx:1.27\n        ports', 'image: nginx:1.28\n        ports'),
+    );
     await must([...n, 'rollout', 'status', 'deployment/web', '--timeout=120s']);
     await must([...n, 'scale', 'statefulset/db', '--replicas=1']);
     await must([...n, 'rollout', 'status', 'statefulset/db', '--timeout=120s']);
     await kubectlUntil(env, [...n, 'get', 'pods', '-l', 'app=db', '-o', 'name'], /^pod\/db-0\n?$/, 120_000);
-    // The HPA settles once it has read a metric: ScalingActive with a current CPU value.
+    // The HPA settles once it reads a metric (ScalingActive with a current CPU value) and its downscale
+    // stabilization window (30 s in the fast profile) holds only the idle recommendation (AbleToScale turns from
+    // ScaleDownStabilized to ReadyForNewScale).
     await kubectlUntil(
       env,
       [
@@ -148,9 +154,9 @@ export async function runScenario(cluster: RunningCluster): Promise<Snapshot> {
         'hpa',
         'web',
         '-o',
-        'jsonpath={.status.conditions[?(@.type=="ScalingActive")].reason} {.status.currentMetrics[0].resource.current.averageUtilization}',
+        'jsonpath={.status.conditions[?(@.type=="ScalingActive")].reason} {.status.conditions[?(@.type=="AbleToScale")].reason} {.status.currentMetrics[0].resource.current.averageUtilization}',
       ],
-      /^ValidMetricFound \d+$/,
+      /^ValidMetricFound ReadyForNewScale \d+$/,
       150_000,
     );
     await kubectlUntil(
@@ -172,6 +178,8 @@ export interface Snapshot {
   events: Set<string>;
   /** `family{label="value",...}` of the kube-state-metrics series of the namespace's objects. */
   metrics: Set<string>;
+  /** What kubectl shows of a pod's log (node names out) and of the cluster's StorageClasses. */
+  shown: Set<string>;
 }
 
 const kinds =
@@ -199,7 +207,16 @@ async function snapshot(cluster: RunningCluster, env: NodeJS.ProcessEnv): Promis
     const response = await fetch(ksm);
     return response.ok ? response.text() : undefined;
   });
-  return { status, events, metrics: normaliseSeries(metrics) };
+  const log = await kubectl(env, ['-n', namespace, 'logs', 'pod/solo']);
+  const classes = await kubectl(env, ['get', 'storageclasses']);
+  const shown = new Set([
+    `logs pod/solo: ${log.stdout.replace(/node-\d+/g, 'node-*')}${log.stderr}`,
+    `get storageclasses: ${classes.stdout
+      .trimEnd()
+      .replace(/\s+\S+$/, '')
+      .replace(/\s+/g, ' ')}${classes.stderr}`,
+  ]);
+  return { status, events, metrics: normaliseSeries(metrics), shown };
 }
 
 /**
