@@ -251,141 +251,94 @@ export function podFamilies(pods: KubeObject[], allowlist?: LabelsAllowlist): Me
     }
   }
 
-  return [
-    family('kube_pod_info', 'gauge', 'Information about pod.', info),
-    family('kube_pod_owner', 'gauge', "Information about the Pod's owner.", ownerSamples(pods, podBase)),
-    family(
+  // Every pod family but the restart counter is a gauge: [name, help, samples].
+  const gauges: Array<[string, string, Sample[]]> = [
+    ['kube_pod_info', 'Information about pod.', info],
+    ['kube_pod_owner', "Information about the Pod's owner.", ownerSamples(pods, podBase)],
+    [
       'kube_pod_labels',
-      'gauge',
       'Kubernetes labels converted to Prometheus labels.',
       labelsSamples(pods, podBase, 'pods', allowlist),
-    ),
-    family('kube_pod_completion_time', 'gauge', 'Completion time in unix timestamp for a pod.', completion),
-    family('kube_pod_ips', 'gauge', 'Pod IP addresses', ips),
-    family(
-      'kube_pod_restart_policy',
-      'gauge',
-      'Describes the restart policy in use by this pod.',
-      restartPolicy,
-    ),
-    family('kube_pod_scheduler', 'gauge', 'The scheduler for a pod.', scheduler),
-    family('kube_pod_service_account', 'gauge', 'The service account for a pod.', serviceAccount),
-    family(
-      'kube_pod_status_initialized_time',
-      'gauge',
-      'Initialized time in unix timestamp for a pod.',
-      times.initialized,
-    ),
-    family(
+    ],
+    ['kube_pod_completion_time', 'Completion time in unix timestamp for a pod.', completion],
+    ['kube_pod_ips', 'Pod IP addresses', ips],
+    ['kube_pod_restart_policy', 'Describes the restart policy in use by this pod.', restartPolicy],
+    ['kube_pod_scheduler', 'The scheduler for a pod.', scheduler],
+    ['kube_pod_service_account', 'The service account for a pod.', serviceAccount],
+    ['kube_pod_status_initialized_time', 'Initialized time in unix timestamp for a pod.', times.initialized],
+    [
       'kube_pod_status_container_ready_time',
-      'gauge',
       'Readiness achieved time in unix timestamp for a pod containers.',
       times.containersReady,
-    ),
-    family(
-      'kube_pod_status_ready_time',
-      'gauge',
-      'Readiness achieved time in unix timestamp for a pod.',
-      times.ready,
-    ),
-    family(
+    ],
+    ['kube_pod_status_ready_time', 'Readiness achieved time in unix timestamp for a pod.', times.ready],
+    [
       'kube_pod_status_unscheduled_time',
-      'gauge',
       'Unix timestamp when pod moved into unscheduled status',
       unscheduledTime,
-    ),
-    family('kube_pod_status_qos_class', 'gauge', 'The pods current qosClass.', qos),
-    family('kube_pod_tolerations', 'gauge', 'Information about the pod tolerations', tolerations),
-    family('kube_pod_container_info', 'gauge', 'Information about a container in a pod.', containerInfo),
-    family(
-      'kube_pod_container_state_started',
-      'gauge',
-      'Start time in unix timestamp for a pod container.',
-      stateStarted,
-    ),
-    family(
+    ],
+    ['kube_pod_status_qos_class', 'The pods current qosClass.', qos],
+    ['kube_pod_tolerations', 'Information about the pod tolerations', tolerations],
+    ['kube_pod_container_info', 'Information about a container in a pod.', containerInfo],
+    ['kube_pod_container_state_started', 'Start time in unix timestamp for a pod container.', stateStarted],
+    [
       'kube_pod_container_status_terminated',
-      'gauge',
       'Describes whether the container is currently in terminated state.',
       terminated,
-    ),
-    family(
+    ],
+    [
       'kube_pod_container_status_terminated_reason',
-      'gauge',
       'Describes the reason the container is currently in terminated state.',
       terminatedReason,
-    ),
-    family(
+    ],
+    [
       'kube_pod_container_status_waiting',
-      'gauge',
       'Describes whether the container is currently in waiting state.',
       waiting,
-    ),
-    family('kube_pod_created', 'gauge', 'Unix creation timestamp', created),
-    family('kube_pod_deletion_timestamp', 'gauge', 'Unix deletion timestamp', deletion),
-    family('kube_pod_start_time', 'gauge', 'Start time in unix timestamp for a pod.', startTime),
-    family('kube_pod_status_phase', 'gauge', 'The pods current phase.', phase),
-    family('kube_pod_status_reason', 'gauge', 'The pod status reasons', reason),
-    family('kube_pod_status_ready', 'gauge', 'Describes whether the pod is ready to serve requests.', ready),
-    family(
-      'kube_pod_status_scheduled',
-      'gauge',
-      'Describes the status of the scheduling process for the pod.',
-      scheduled,
-    ),
-    family(
-      'kube_pod_status_scheduled_time',
-      'gauge',
-      'Unix timestamp when pod moved into scheduled status',
-      scheduledTime,
-    ),
-    family(
-      'kube_pod_status_unschedulable',
-      'gauge',
-      'Describes the unschedulable status for the pod.',
-      unschedulable,
-    ),
-    family(
+    ],
+    ['kube_pod_created', 'Unix creation timestamp', created],
+    ['kube_pod_deletion_timestamp', 'Unix deletion timestamp', deletion],
+    ['kube_pod_start_time', 'Start time in unix timestamp for a pod.', startTime],
+    ['kube_pod_status_phase', 'The pods current phase.', phase],
+    ['kube_pod_status_reason', 'The pod status reasons', reason],
+    ['kube_pod_status_ready', 'Describes whether the pod is ready to serve requests.', ready],
+    ['kube_pod_status_scheduled', 'Describes the status of the scheduling process for the pod.', scheduled],
+    ['kube_pod_status_scheduled_time', 'Unix timestamp when pod moved into scheduled status', scheduledTime],
+    ['kube_pod_status_unschedulable', 'Describes the unschedulable status for the pod.', unschedulable],
+    [
       'kube_pod_container_resource_requests',
-      'gauge',
       'The number of requested request resource by a container.',
       requests,
-    ),
-    family(
-      'kube_pod_container_resource_limits',
-      'gauge',
-      'The number of requested limit resource by a container.',
-      limits,
-    ),
+    ],
+    ['kube_pod_container_resource_limits', 'The number of requested limit resource by a container.', limits],
+    [
+      'kube_pod_container_status_ready',
+      'Describes whether the containers readiness check succeeded.',
+      containerReady,
+    ],
+    [
+      'kube_pod_container_status_running',
+      'Describes whether the container is currently in running state.',
+      running,
+    ],
+    [
+      'kube_pod_container_status_waiting_reason',
+      'Describes the reason the container is currently in waiting state.',
+      waitingReason,
+    ],
+    [
+      'kube_pod_container_status_last_terminated_reason',
+      'Describes the last reason the container was in terminated state.',
+      lastTerminatedReason,
+    ],
+  ];
+  return [
+    ...gauges.map(([name, help, samples]) => family(name, 'gauge', help, samples)),
     family(
       'kube_pod_container_status_restarts_total',
       'counter',
       'The number of container restarts per container.',
       restarts,
-    ),
-    family(
-      'kube_pod_container_status_ready',
-      'gauge',
-      'Describes whether the containers readiness check succeeded.',
-      containerReady,
-    ),
-    family(
-      'kube_pod_container_status_running',
-      'gauge',
-      'Describes whether the container is currently in running state.',
-      running,
-    ),
-    family(
-      'kube_pod_container_status_waiting_reason',
-      'gauge',
-      'Describes the reason the container is currently in waiting state.',
-      waitingReason,
-    ),
-    family(
-      'kube_pod_container_status_last_terminated_reason',
-      'gauge',
-      'Describes the last reason the container was in terminated state.',
-      lastTerminatedReason,
     ),
   ];
 }
