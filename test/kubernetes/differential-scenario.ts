@@ -81,12 +81,30 @@ spec:
     spec:
       containers: [{name: db, image: "postgres:16", resources: {requests: {cpu: 50m, memory: 64Mi}}}]
 ---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: diff}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers: [{name: agent, image: "busybox:1.36", resources: {requests: {cpu: 10m}}}]
+---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata: {name: web, namespace: diff}
 spec:
   minAvailable: 1
   selector: {matchLabels: {app: web}}
+---
+# Selects no pod: its NoPods event comes on both, whatever the order in which the controllers see the web pods.
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: idle, namespace: diff}
+spec:
+  maxUnavailable: 1
+  selector: {matchLabels: {app: none}}
 ---
 apiVersion: v1
 kind: Pod
@@ -125,6 +143,7 @@ export async function runScenario(cluster: RunningCluster): Promise<Snapshot> {
     await must(['apply', '-f', '-'], objects);
     await must([...n, 'rollout', 'status', 'deployment/web', '--timeout=120s']);
     await must([...n, 'rollout', 'status', 'statefulset/db', '--timeout=120s']);
+    await must([...n, 'rollout', 'status', 'daemonset/agent', '--timeout=120s']);
     await must([...n, 'wait', '--for=condition=complete', 'job/once', '--timeout=120s']);
     await must([...n, 'wait', '--for=condition=Ready', 'pod/solo', '--timeout=120s']);
     await kubectlUntil(
@@ -143,9 +162,10 @@ export async function runScenario(cluster: RunningCluster): Promise<Snapshot> {
     await must([...n, 'scale', 'statefulset/db', '--replicas=1']);
     await must([...n, 'rollout', 'status', 'statefulset/db', '--timeout=120s']);
     await kubectlUntil(env, [...n, 'get', 'pods', '-l', 'app=db', '-o', 'name'], /^pod\/db-0\n?$/, 120_000);
-    // The HPA settles once it reads a metric (ScalingActive with a current CPU value) and its downscale
-    // stabilization window (30 s in the fast profile) holds only the idle recommendation (AbleToScale turns from
-    // ScaleDownStabilized to ReadyForNewScale).
+    // The HPA settles once it reads a metric (ScalingActive with a current CPU value), its downscale stabilization
+    // window (30 s in the fast profile) holds only the idle recommendation (AbleToScale turns from
+    // ScaleDownStabilized to ReadyForNewScale), and the pods are past the CPU initialization period, so that the
+    // idle recommendation (1) is below the minimum (ScalingLimited: TooFewReplicas).
     await kubectlUntil(
       env,
       [
@@ -154,9 +174,9 @@ export async function runScenario(cluster: RunningCluster): Promise<Snapshot> {
         'hpa',
         'web',
         '-o',
-        'jsonpath={.status.conditions[?(@.type=="ScalingActive")].reason} {.status.conditions[?(@.type=="AbleToScale")].reason} {.status.currentMetrics[0].resource.current.averageUtilization}',
+        'jsonpath={.status.conditions[?(@.type=="ScalingActive")].reason} {.status.conditions[?(@.type=="AbleToScale")].reason} {.status.conditions[?(@.type=="ScalingLimited")].reason} {.status.currentMetrics[0].resource.current.averageUtilization}',
       ],
-      /^ValidMetricFound ReadyForNewScale \d+$/,
+      /^ValidMetricFound ReadyForNewScale TooFewReplicas \d+$/,
       150_000,
     );
     await kubectlUntil(
@@ -287,7 +307,7 @@ function flatten(prefix: string, value: unknown, into: Map<string, string>): voi
 
 /** Families of the kinds the scenario creates. */
 const families =
-  /^kube_(pod|deployment|replicaset|service|horizontalpodautoscaler|job|statefulset|poddisruptionbudget|endpoint)_/;
+  /^kube_(pod|deployment|replicaset|service|horizontalpodautoscaler|job|statefulset|daemonset|poddisruptionbudget|endpoint)_/;
 
 /**
  * Label values that name what a controller or the cluster chose: uids, IPs, nodes, and the template hashes (the
@@ -332,8 +352,8 @@ function normaliseSeries(text: string): Set<string> {
     const shown = labels
       .map(([k, v]) => {
         if (volatileLabels.has(k)) return `${k}=*`;
-        // Names made by controllers: web-<hash>, web-<hash>-<id>, once-<id>.
-        return `${k}="${v.replace(/^(web|huge)-[a-z0-9]{8,10}(-[a-z0-9]{5})?$/, '$1-*').replace(/^once-[a-z0-9]{5}$/, 'once-*')}"`;
+        // Names made by controllers: web-<hash>, web-<hash>-<id>, once-<id>, agent-<id>.
+        return `${k}="${v.replace(/^(web|huge)-[a-z0-9]{8,10}(-[a-z0-9]{5})?$/, '$1-*').replace(/^(once|agent)-[a-z0-9]{5}$/, '$1-*')}"`;
       })
       .sort()
       .join(',');
