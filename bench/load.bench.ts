@@ -5,12 +5,17 @@
  * within 1 %), time until 200 VUs run (goal: 3 s) and memory per VU (goal: at most 10 MB). Ratios are against wrk
  * measured in the same run; each generator runs `repetitions` times, interleaved, and the median run (by requests
  * per CPU-second) is reported. Without wrk (Debian: `apt-get install -y wrk`) the bench says so and compares with
- * autocannon only.
+ * autocannon only. A closing table gives the floors of the engine's thread-per-VU design measured in the same run
+ * (CPU per request by thread, a bare cross-thread round trip, a bare thread start), which say why a goal is missed.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { waitAsync } from '../actions/lib/load/builtin/channel.js';
+import { vuThreadOptions } from '../actions/lib/load/builtin/vu-handle.js';
 import { runLoad } from '../actions/lib/load/index.js';
 
 const connections = 50;
@@ -79,6 +84,29 @@ const quiet = { log: () => undefined, stdout: () => undefined };
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/**
+ * CPU seconds this process's main thread and its other threads (VU threads, V8 and libuv helpers) have used, from
+ * /proc (Linux); undefined elsewhere.
+ */
+function threadCpu(): { main: number; others: number } | undefined {
+  try {
+    const ticksPerSecond = 100;
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name: utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+      if (tid === String(process.pid)) main += seconds;
+      else others += seconds;
+    }
+    return { main, others };
+  } catch {
+    return undefined;
+  }
+}
+
 async function builtinClosedLoop() {
   const path = await script(
     'closed.js',
@@ -88,14 +116,15 @@ export const options = { vus: ${connections}, duration: '${seconds}s', discardRe
 export default function () { http.get('${url}'); }`,
   );
   // Steady state: CPU and requests between the first and the last progress report (VU start-up excluded).
-  let first: { cpu: NodeJS.CpuUsage; requests: number } | undefined;
-  let last: { cpu: NodeJS.CpuUsage; requests: number } | undefined;
+  type Sample = { cpu: NodeJS.CpuUsage; threads: ReturnType<typeof threadCpu>; requests: number };
+  let first: Sample | undefined;
+  let last: Sample | undefined;
   const result = await runLoad({
     script: path,
     runner: 'builtin',
     ...quiet,
     onProgress: (p) => {
-      const sample = { cpu: process.cpuUsage(), requests: p.requests };
+      const sample = { cpu: process.cpuUsage(), threads: threadCpu(), requests: p.requests };
       first ??= sample;
       last = sample;
     },
@@ -103,10 +132,20 @@ export default function () { http.get('${url}'); }`,
   const cpuSeconds = (last!.cpu.user + last!.cpu.system - first!.cpu.user - first!.cpu.system) / 1e6;
   const scenario = result.windows.scenarios[0]!;
   const windowSeconds = (Date.parse(scenario.end) - Date.parse(scenario.start)) / 1000;
+  const requests = last!.requests - first!.requests;
+  const micros = (seconds: number) => (seconds * 1e6) / requests;
   return {
     rps: result.metrics.requests / windowSeconds,
     p99Ms: result.metrics.p99Ms,
-    perCore: (last!.requests - first!.requests) / cpuSeconds,
+    perCore: requests / cpuSeconds,
+    // CPU per request on the engine's main thread (scheduler, HTTP, metrics) and on the other threads (VUs).
+    split:
+      first!.threads && last!.threads
+        ? {
+            mainUs: micros(last!.threads.main - first!.threads.main),
+            othersUs: micros(last!.threads.others - first!.threads.others),
+          }
+        : undefined,
   };
 }
 
@@ -118,12 +157,23 @@ export const options = { discardResponseBodies: true, scenarios: { open: { execu
   rate: ${rate}, timeUnit: '1s', duration: '${seconds}s', preAllocatedVUs: 100, maxVUs: 300 } } };
 export default function () { http.get('${url}'); }`,
   );
-  const result = await runLoad({ script: path, runner: 'builtin', ...quiet });
+  const outJson = join(dir, `arrival-${rate}.ndjson`);
+  const result = await runLoad({ script: path, runner: 'builtin', outJson, ...quiet });
   const achieved = result.metrics.requests / seconds;
+  // Iterations dropped in the scenario's first second (VU threads serving their first iterations) and after it.
+  const start = Date.parse(result.windows.scenarios[0]!.start);
+  let droppedFirstSecond = 0;
+  for (const line of (await readFile(outJson, 'utf8')).split('\n')) {
+    if (!line.includes('"dropped_iterations"')) continue;
+    const point = JSON.parse(line);
+    if (point.type === 'Point' && Date.parse(point.data.time) - start < 1000)
+      droppedFirstSecond += point.data.value;
+  }
   return {
     rate,
     achieved,
     dropped: result.metrics.droppedIterations,
+    droppedFirstSecond,
     error: Math.abs(achieved - rate) / rate,
   };
 }
@@ -175,6 +225,67 @@ export default function () { (__ITER === 0 ? first : later).add(http.get('${url}
   return { firstMs: metrics.first_request.avg as number, laterMs: metrics.later_requests.med as number };
 }
 
+/**
+ * The floor of one VU thread: CPU per start and end of a worker thread that runs an empty ES module (Node's own
+ * worker bootstrap, before any engine code), eight at a time as the engine starts them.
+ */
+async function threadStartFloor() {
+  // The same kind of thread as a VU's (vu-handle.ts).
+  const threads = 40;
+  const empty = new URL(
+    'data:text/javascript,import { parentPort } from "node:worker_threads"; parentPort.postMessage(0);',
+  );
+  const before = process.cpuUsage();
+  for (let i = 0; i < threads; i += 8) {
+    await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<void>((resolveStarted, rejectStarted) => {
+            const worker = new Worker(empty, vuThreadOptions);
+            worker.once('error', rejectStarted);
+            worker.once('message', () => void worker.terminate().then(() => resolveStarted()));
+          }),
+      ),
+    );
+  }
+  const used = process.cpuUsage(before);
+  return { cpuMsPerThread: (used.user + used.system) / 1000 / threads };
+}
+
+/**
+ * The floor of one cross-thread round trip as the engine makes one per request: a thread posts a frame and blocks
+ * (Atomics.wait) until the main thread, waiting with Atomics.waitAsync, answers; nothing else is done.
+ */
+async function roundTripFloor() {
+  const rounds = 20_000;
+  const words = new Int32Array(new SharedArrayBuffer(8));
+  const source = `import { workerData } from 'node:worker_threads';
+const w = new Int32Array(workerData);
+for (let i = 1; i <= ${rounds}; i++) {
+  Atomics.store(w, 0, i);
+  Atomics.notify(w, 0);
+  for (let seen = Atomics.load(w, 1); seen < i; seen = Atomics.load(w, 1)) Atomics.wait(w, 1, seen);
+}`;
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`), {
+    ...vuThreadOptions,
+    workerData: words.buffer,
+  });
+  const exited = new Promise((r) => worker.once('exit', r));
+  const before = process.cpuUsage();
+  for (let i = 1; i <= rounds; i++) {
+    for (let seen = Atomics.load(words, 0); seen < i; seen = Atomics.load(words, 0)) {
+      const waiting = waitAsync(words, 0, seen);
+      if (waiting.async) await waiting.value;
+    }
+    Atomics.store(words, 1, i);
+    Atomics.notify(words, 1);
+  }
+  const used = process.cpuUsage(before);
+  await exited;
+  return { perCpuSecond: rounds / ((used.user + used.system) / 1e6) };
+}
+
 /** The run with the median requests per CPU-second. */
 function median<T extends { perCore: number }>(runs: T[]): T {
   return [...runs].sort((a, b) => a.perCore - b.perCore)[Math.floor(runs.length / 2)]!;
@@ -202,6 +313,11 @@ try {
   const arrivalLow = await builtinArrivalRate(500);
   const memory = await builtinMemoryPerVu();
   const firstRequest = await builtinFirstRequest();
+  const threadFloor = await threadStartFloor();
+  const roundTrip = await roundTripFloor();
+  const perRequestUs = 1e6 / builtin.perCore;
+  const goalUs = 1e6 / (0.25 * wrk.perCore);
+  const threadsSeconds = (memory.vus * threadFloor.cpuMsPerThread) / 1000 / cpus().length;
   console.log(`## Load generation (builtin k6 engine vs wrk and autocannon)
 
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Target: a Node http server pinned to
@@ -219,11 +335,21 @@ ${hasWrk ? `| wrk 4.1 | ${fmt(wrk.rps)} | ${fmt(wrk.perCore)} (${spread(runs.wrk
 
 | builtin engine check | measured | goal |
 |---|---:|---|
-| constant-arrival-rate ${fmt(arrival.rate)}/s for ${seconds} s | ${fmt(arrival.achieved, 1)} req/s (error ${fmt(arrival.error * 100, 2)} %, dropped ${arrival.dropped}) | within 1 % |
-| constant-arrival-rate ${fmt(arrivalLow.rate)}/s for ${seconds} s (within capacity) | ${fmt(arrivalLow.achieved, 1)} req/s (error ${fmt(arrivalLow.error * 100, 2)} %, dropped ${arrivalLow.dropped}) | within 1 % |
+| constant-arrival-rate ${fmt(arrival.rate)}/s for ${seconds} s | ${fmt(arrival.achieved, 1)} req/s (error ${fmt(arrival.error * 100, 2)} %, dropped ${arrival.dropped}, ${arrival.droppedFirstSecond} of them in the first second) | within 1 % |
+| constant-arrival-rate ${fmt(arrivalLow.rate)}/s for ${seconds} s (within capacity) | ${fmt(arrivalLow.achieved, 1)} req/s (error ${fmt(arrivalLow.error * 100, 2)} %, dropped ${arrivalLow.dropped}, ${arrivalLow.droppedFirstSecond} of them in the first second) | within 1 % |
 | ${memory.vus} VUs initialized and running | ${fmt(memory.startupSeconds, 2)} s | ≤ 3 s |
 | memory per VU (${memory.vus} VUs, RSS growth) | ${fmt(memory.mbPerVu, 2)} MB | ≤ 10 MB |
 | first request of a run vs median of the next 29 | ${fmt(firstRequest.firstMs, 2)} ms vs ${fmt(firstRequest.laterMs, 2)} ms (${fmt(firstRequest.firstMs / firstRequest.laterMs, 1)}×) | no warm-up: same order |
+
+### Where the builtin engine's time goes (its floors, measured in this run)
+
+Each VU is a worker thread of its own; the main thread does every request's I/O and answers the VU across threads.
+
+| cost | measured | bound it sets |
+|---|---:|---|
+| CPU per request, all threads (closed loop above) | ${fmt(perRequestUs)} µs${builtin.split ? ` (main thread ${fmt(builtin.split.mainUs)} µs, other threads ${fmt(builtin.split.othersUs)} µs)` : ''} | goal 0.25 × ${hasWrk ? 'wrk' : 'reference'}: ≤ ${fmt(goalUs)} µs |
+| one cross-thread round trip and nothing else | ${fmt(1e6 / roundTrip.perCpuSecond, 1)} µs CPU | at least one per request |
+| start of one thread running an empty module | ${fmt(threadFloor.cpuMsPerThread, 1)} ms CPU | ${memory.vus} VU threads: ≥ ${fmt(threadsSeconds, 2)} s on ${cpus().length} cores before any engine code (goal 3 s) |
 `);
 } finally {
   server.kill();

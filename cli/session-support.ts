@@ -1,5 +1,5 @@
 import { openSession, type Session } from '../actions/lib/rollout/session.js';
-import { Cancelled } from '../actions/lib/rollout/steps.js';
+import { Cancelled } from '../actions/lib/rollout/step-pipeline.js';
 import { cancelledExitCode, onTermination } from '../actions/lib/util/termination.js';
 import type { CliIO } from './command.js';
 

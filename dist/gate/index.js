@@ -36220,6 +36220,21 @@ async function evaluatePromql(gate, context, queries) {
   }
 }
 
+// actions/lib/gates/kinds.ts
+var gateKinds = {
+  hpaScaleOut: { evaluate: evaluateHpaScaleOut, continuous: true },
+  pendingPods: { evaluate: evaluatePendingPods, continuous: true },
+  latency: { evaluate: evaluateLatency, continuous: true },
+  errorRate: { evaluate: evaluateErrorRate, continuous: true },
+  // The achieved rate over the whole stage: early in a ramp it would fail a load that is still rising.
+  loadApplied: { evaluate: evaluateLoadApplied, continuous: false },
+  canaryVsStable: { evaluate: evaluateCanaryVsStable, continuous: true },
+  promql: { evaluate: evaluatePromql, continuous: true }
+};
+function gateKind(gate) {
+  return gateKinds[gate.type];
+}
+
 // actions/lib/gates/queries.ts
 var GateQueries = class {
   constructor(context) {
@@ -36246,24 +36261,6 @@ var GateQueries = class {
 };
 
 // actions/lib/gates/evaluate.ts
-function evaluator(gate, context, queries) {
-  switch (gate.type) {
-    case "hpaScaleOut":
-      return evaluateHpaScaleOut(gate, context, queries);
-    case "pendingPods":
-      return evaluatePendingPods(gate, context, queries);
-    case "latency":
-      return evaluateLatency(gate, context, queries);
-    case "errorRate":
-      return evaluateErrorRate(gate, context, queries);
-    case "loadApplied":
-      return evaluateLoadApplied(gate, context, queries);
-    case "canaryVsStable":
-      return evaluateCanaryVsStable(gate, context, queries);
-    case "promql":
-      return evaluatePromql(gate, context, queries);
-  }
-}
 function windowJson(window) {
   return { start: window.start.toISOString(), end: window.end.toISOString() };
 }
@@ -36271,7 +36268,11 @@ async function evaluateGate(gate, context) {
   const queries = new GateQueries(context);
   const window = windowJson(context.window);
   try {
-    const { status, reason, series, settled, ...numbers } = await evaluator(gate, context, queries);
+    const { status, reason, series, settled, ...numbers } = await gateKind(gate).evaluate(
+      gate,
+      context,
+      queries
+    );
     return {
       name: gate.name,
       type: gate.type,

@@ -455,8 +455,10 @@ var VuState = class {
   inFlight = /* @__PURE__ */ new Map();
   /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
   events = [];
-  /** Completed iterations of a standing order not reported yet. */
+  /** Completed iterations of a standing order not reported yet: they ride on the VU's next frame. */
   records = [];
+  /** When the VU last sent a frame (performance.now()). */
+  lastSentAt = 0;
   /** Tags of the current context (scenario, group, scenario tags, user tags). */
   tags() {
     const tags = { ...this.scenario?.tags ?? {}, ...this.userTags, group: this.groupPath };
@@ -485,6 +487,14 @@ var VuState = class {
       this.records = [];
     }
     this.channel.send(frame, binary);
+    this.lastSentAt = performance.now();
+  }
+  /**
+   * Sends the completed iterations not reported yet on their own, before the VU waits (sleep, an await): no frame
+   * they could ride on leaves while it waits, and the engine's figures must not lag behind by the wait.
+   */
+  flushRecords() {
+    if (this.records.length > 0) this.send({ type: "records" });
   }
   /** Blocks until the engine answered the HTTP requests (in order), or throws InterruptError. */
   http(requests) {
@@ -532,6 +542,7 @@ var VuState = class {
   }
   /** k6 `sleep`: blocks this VU only; interruptible. */
   sleep(ms) {
+    this.flushRecords();
     const deadline = performance.now() + ms;
     try {
       for (let left = ms; left > 0; left = deadline - performance.now()) this.channel.wait(true, left);
@@ -1707,6 +1718,7 @@ function watch() {
       const seen = channel.seen;
       vu.deliverReplies();
       if (channel.interrupted) throw new InterruptError();
+      vu.flushRecords();
       await channel.changed(seen);
       if (ended) return new Promise(() => void 0);
     }
@@ -1798,7 +1810,6 @@ async function runIteration(message) {
   }
   const counter = new Int32Array(repeat.counter);
   let inScenario = message.iterationInScenario;
-  let flushedAt = Date.now();
   for (; ; ) {
     const now = Date.now();
     const progress = Math.min(1, (now - repeat.start) / repeat.durationMs);
@@ -1811,10 +1822,8 @@ async function runIteration(message) {
     vu.samples = [];
     const after = Date.now();
     if (after >= repeat.until || channel.interrupted) break;
-    if (vu.records.length >= recordFlushCount || after - flushedAt >= recordFlushMs) {
-      vu.send({ type: "records" });
-      flushedAt = after;
-    }
+    if (vu.records.length >= recordFlushCount || performance.now() - vu.lastSentAt >= recordFlushMs)
+      vu.flushRecords();
   }
   done({ samples: [], outcome: "full" });
 }

@@ -341,6 +341,49 @@ export default function () {
     assert.ok(Date.parse(windows.end) - Date.parse(windows.start) >= 1500);
   });
 
+  it('reports the iterations of a standing order while the VU waits, not with its next request', async () => {
+    const waits = {
+      sleep: 'export default function () { sleep(1.2); http.get(__ENV.TARGET + "/waits"); }',
+      await:
+        'export default async function () { await new Promise((r) => setTimeout(r, 1200)); http.get(__ENV.TARGET + "/waits"); }',
+    };
+    for (const [name, body] of Object.entries(waits)) {
+      const script = join(dir, `waits-${name}.js`);
+      await writeFile(
+        script,
+        `import http from 'k6/http';
+import { sleep } from 'k6';
+export const options = { scenarios: { slow: { executor: 'constant-vus', vus: 1, duration: '4500ms', gracefulStop: '0s' } } };
+${body}
+`,
+      );
+      const outJson = join(dir, `waits-${name}.ndjson`);
+      const snapshots: { elapsedMs: number; iterations: number }[] = [];
+      const result = await run(script, {
+        outJson,
+        onProgress: (p) => snapshots.push({ elapsedMs: p.elapsedMs, iterations: p.iterations }),
+      });
+      assert.equal(result.exitCode, 0, logs.join('\n'));
+      const firstIteration = (await readFile(outJson, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+        .find((o) => o.type === 'Point' && o.metric === 'iterations');
+      assert.ok(firstIteration, `${name}: an iteration completed`);
+      const endedAt = Date.parse(firstIteration.data.time) - Date.parse(result.windows.start);
+      // The next request leaves 1.2 s after the iteration ended: a snapshot 0.6 s after it must count it already.
+      const later = snapshots.filter((s) => s.elapsedMs >= endedAt + 600);
+      assert.ok(
+        later.length > 0,
+        `${name}: a progress report after the first iteration (ended at ${endedAt} ms)`,
+      );
+      assert.ok(
+        later.every((s) => s.iterations >= 1),
+        `${name}: iterations reported while the VU waits: ${JSON.stringify(snapshots)}, first ended at ${endedAt} ms`,
+      );
+    }
+  });
+
   it('sustains a moderate number of VUs, one thread each', async () => {
     const result = await run('many-vus.js');
     assert.equal(result.exitCode, 0, logs.join('\n'));

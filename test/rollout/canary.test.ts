@@ -10,7 +10,7 @@ import { approveStep, readProgress } from '../../actions/lib/rollout/progress.js
 import { promote } from '../../actions/lib/rollout/promote.js';
 import { rollback } from '../../actions/lib/rollout/rollback.js';
 import { deployStable } from '../../actions/lib/rollout/stable.js';
-import type { StepChecks } from '../../actions/lib/rollout/steps.js';
+import type { StepChecks } from '../../actions/lib/rollout/step-pipeline.js';
 import { eventually } from '../support/eventually.js';
 import { type TestEnvironmentOptions, writeEnvironment } from './helpers/environment.js';
 import { rolloutTestbed } from './helpers/testbed.js';

@@ -7,35 +7,10 @@
  */
 import { PrometheusError } from '../prometheus/client.js';
 import { delay } from '../util/delay.js';
-import { evaluateCanaryVsStable } from './canary-vs-stable.js';
-import { evaluateErrorRate } from './error-rate.js';
-import { evaluateHpaScaleOut } from './hpa-scale-out.js';
-import { evaluateLatency } from './latency.js';
-import { evaluateLoadApplied } from './load-applied.js';
-import { evaluatePendingPods } from './pending-pods.js';
-import { evaluatePromql } from './promql-gate.js';
+import { gateKind } from './kinds.js';
 import { GateQueries } from './queries.js';
 import type { Gate } from './schema.js';
-import type { GateContext, GateOutcome, GateResult, TimeWindow } from './types.js';
-
-function evaluator(gate: Gate, context: GateContext, queries: GateQueries): Promise<GateOutcome> {
-  switch (gate.type) {
-    case 'hpaScaleOut':
-      return evaluateHpaScaleOut(gate, context, queries);
-    case 'pendingPods':
-      return evaluatePendingPods(gate, context, queries);
-    case 'latency':
-      return evaluateLatency(gate, context, queries);
-    case 'errorRate':
-      return evaluateErrorRate(gate, context, queries);
-    case 'loadApplied':
-      return evaluateLoadApplied(gate, context, queries);
-    case 'canaryVsStable':
-      return evaluateCanaryVsStable(gate, context, queries);
-    case 'promql':
-      return evaluatePromql(gate, context, queries);
-  }
-}
+import type { GateContext, GateResult, TimeWindow } from './types.js';
 
 function windowJson(window: TimeWindow): GateResult['window'] {
   return { start: window.start.toISOString(), end: window.end.toISOString() };
@@ -47,7 +22,11 @@ export async function evaluateGate(gate: Gate, context: GateContext): Promise<Ga
   const window = windowJson(context.window);
   try {
     // Key order is the verdict's reading order: what, outcome, why, numbers, then the details.
-    const { status, reason, series, settled, ...numbers } = await evaluator(gate, context, queries);
+    const { status, reason, series, settled, ...numbers } = await gateKind(gate).evaluate(
+      gate,
+      context,
+      queries,
+    );
     return {
       name: gate.name,
       type: gate.type,

@@ -15,13 +15,16 @@ import { runningDigest } from './digest.js';
 import { type Progress, readProgress, updateProgress } from './progress.js';
 import { rollbackHeld } from './rollback.js';
 import { canaryName, renderedBounds, trackBounds } from './routers/index.js';
-import { runSteps, type StepChecks } from './steps.js';
+import type { JudgedStep, StepChecks } from './step-pipeline.js';
+import { runSteps } from './steps.js';
 import { withTrace } from './trace.js';
 
 /** Options of a canary run beyond the context. */
 export interface CanaryOptions {
   steps: CanaryStep[];
   checks: StepChecks;
+  /** Receives each judged step's outcome (verify keeps them as the evidence of its report). */
+  onStep?: (step: JudgedStep) => void;
   approvalPollMs?: number;
   approvalTimeoutMs?: number;
   /** Replace a canary that passed its steps and waits for promote (`--replace`); refused otherwise. */
@@ -118,6 +121,7 @@ export async function deployCanary(
           log: held.log,
           approvalPollMs: options.approvalPollMs,
           approvalTimeoutMs: options.approvalTimeoutMs,
+          ...(options.onStep ? { onStep: options.onStep } : {}),
         },
         progress,
       );

@@ -1,9 +1,11 @@
+import { PrometheusClient } from '../prometheus/client.js';
+import { connectionOptions } from '../prometheus/connection.js';
 import { renderEnvironment } from '../render/index.js';
 import { deployCanary } from './canary.js';
-import { settingsChecks } from './checks.js';
 import type { Progress } from './progress.js';
 import type { Session } from './session.js';
 import { deployStable } from './stable.js';
+import { stepChecks } from './step-checks.js';
 
 export interface DeployRequest {
   track: 'stable' | 'canary';
@@ -16,7 +18,7 @@ export interface DeployRequest {
   approvalTimeoutMs?: number;
   /** Replace a canary that waits for promote. */
   replace?: boolean;
-  /** Gates of steps without load look back at least this far (default 1 m, see settingsChecks). */
+  /** Gates of steps without load look back at least this far (default 1 m, see stepChecks). */
   gateLookbackMs?: number;
 }
 
@@ -46,12 +48,13 @@ export async function deployEnvironment(session: Session, request: DeployRequest
   const steps = loaded.settings.canary?.steps ?? [];
   const progress = await deployCanary(context, rendered, image, {
     steps,
-    checks: settingsChecks(loaded, {
-      processEnv: request.processEnv,
+    checks: stepChecks(loaded, {
       cwd: request.cwd,
       log: context.log,
+      prometheus: () =>
+        new PrometheusClient(connectionOptions({}, loaded.settings.prometheus, request.processEnv)),
       ...(request.targetUrl ? { targetUrl: request.targetUrl } : {}),
-      ...(request.gateLookbackMs !== undefined ? { lookbackMs: request.gateLookbackMs } : {}),
+      ...(request.gateLookbackMs !== undefined ? { bakeLookbackMs: request.gateLookbackMs } : {}),
     }),
     ...(request.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: request.approvalTimeoutMs } : {}),
     replace: request.replace ?? false,

@@ -2,40 +2,9 @@ import type { KubeClient } from '../kube/client.js';
 import type { CanaryStep } from '../settings/schema.js';
 import { delay } from '../util/delay.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { ScalegateError } from '../util/errors.js';
 import { type Progress, readProgress, updateProgress } from './progress.js';
 import { setWeight, type TrafficTarget } from './routers/index.js';
-
-/** What load and gates concluded at one step. Anything but pass aborts the canary. */
-export interface StepVerdict {
-  verdict: 'pass' | 'fail' | 'inconclusive';
-  summary: string;
-}
-
-/**
- * Runs a step's load stage and gates (the boundary to the load and gates modules). `since` is when the step's
- * weight took effect: gates without a load stage look at the time from then on (the bake time).
- */
-export type StepChecks = (
-  step: CanaryStep,
-  index: number,
-  signal: AbortSignal,
-  since: Date,
-) => Promise<StepVerdict>;
-
-/** A canary stopped by a gate, a pause that was never approved, or a fault: the caller rolls back. */
-export class CanaryAborted extends ScalegateError {
-  constructor(message: string) {
-    super(message, 1);
-  }
-}
-
-/** The run was cancelled (SIGINT/SIGTERM, a cancelled workflow). */
-export class Cancelled extends ScalegateError {
-  constructor(what: string) {
-    super(`${what} cancelled`, 130);
-  }
-}
+import { CanaryAborted, Cancelled, type JudgedStep, runStep, type StepChecks } from './step-pipeline.js';
 
 export interface StepRun {
   client: KubeClient;
@@ -47,6 +16,8 @@ export interface StepRun {
   /** How often an `untilApproved` pause looks for the approval, and how long it waits at most. */
   approvalPollMs?: number;
   approvalTimeoutMs?: number;
+  /** Receives each judged step's outcome once it is recorded (verify keeps them as evidence). */
+  onStep?: (step: JudgedStep) => void;
 }
 
 async function pause(run: StepRun, progress: Progress, index: number, spec: string): Promise<Progress> {
@@ -82,10 +53,10 @@ async function pause(run: StepRun, progress: Progress, index: number, spec: stri
 }
 
 /**
- * Runs the canary's steps from `progress.step` on: set the weight, bake (a duration pause), run load and gates,
- * wait for approval (`pause: untilApproved`). Every transition is
- * recorded in the progress ConfigMap before the next begins, so a re-run after a crash resumes at the step that was
- * interrupted (a pause resumes with its remaining time). A failed or inconclusive verdict throws CanaryAborted.
+ * Runs the canary's steps from `progress.step` on through the step pipeline, then waits for approval
+ * (`pause: untilApproved`). Every transition is recorded in the progress ConfigMap before the next begins, so a
+ * re-run after a crash resumes at the step that was interrupted (a pause resumes with its remaining time) and does
+ * not judge again a step that passed. A failed or inconclusive verdict throws CanaryAborted.
  */
 export async function runSteps(run: StepRun, start: Progress): Promise<Progress> {
   const { client, target } = run;
@@ -93,40 +64,47 @@ export async function runSteps(run: StepRun, start: Progress): Promise<Progress>
   const record = (change: (p: Progress) => Progress) =>
     updateProgress(client, target.namespace, target.service, (p) => change(p ?? progress));
   for (let index = progress.step; index < run.steps.length; index++) {
-    if (run.signal.aborted) throw new Cancelled('canary');
     const step = run.steps[index]!;
-    const achieved = await setWeight(client, target, step.weight, progress.baseline ?? {});
-    run.log(
-      `step ${index + 1}/${run.steps.length}: canary weight ${step.weight}%` +
-        (achieved !== step.weight ? ` (replica ratio gives ${achieved}%)` : ''),
+    const outcome = await runStep(
+      step,
+      index,
+      {
+        setWeight: async (weight) => {
+          const achieved = await setWeight(client, target, weight, progress.baseline ?? {});
+          run.log(
+            `step ${index + 1}/${run.steps.length}: canary weight ${weight}%` +
+              (achieved !== weight ? ` (replica ratio gives ${achieved}%)` : ''),
+          );
+          progress = await record((p) => ({
+            ...p,
+            weight: achieved,
+            message: `step ${index + 1}: weight ${achieved}%`,
+          }));
+          return achieved;
+        },
+        bake: async (spec) => {
+          progress = await pause(run, progress, index, spec);
+          return new Date(progress.pauseStartedAt!);
+        },
+        checks: run.checks,
+        now: () => new Date(),
+        signal: run.signal,
+      },
+      { passedBefore: progress.steps.some((s) => s.step === index && s.verdict === 'pass') },
     );
-    progress = await record((p) => ({
-      ...p,
-      weight: achieved,
-      message: `step ${index + 1}: weight ${achieved}%`,
-    }));
-    let since = new Date();
-    // A duration pause is bake time before the checks; an approval comes after them, on their results.
-    if (step.pause && step.pause !== 'untilApproved') {
-      progress = await pause(run, progress, index, step.pause);
-      since = new Date(progress.pauseStartedAt!);
-    }
-    const passedBefore = progress.steps.some((s) => s.step === index && s.verdict === 'pass');
-    if (!passedBefore && (step.load || (step.gates && step.gates.length > 0))) {
-      const verdict = await run.checks(step, index, run.signal, since);
-      if (run.signal.aborted) throw new Cancelled('canary');
+    if (outcome.checked) {
+      const { verdict, summary } = outcome.checked;
+      run.onStep?.({ ...outcome, checked: outcome.checked });
       progress = await record((p) => ({
         ...p,
         steps: [
           ...p.steps.filter((s) => s.step !== index),
-          { step: index, weight: achieved, ...verdict, finishedAt: new Date().toISOString() },
+          { step: index, weight: outcome.achieved, verdict, summary, finishedAt: new Date().toISOString() },
         ],
       }));
-      run.log(`step ${index + 1}: ${verdict.verdict}: ${verdict.summary}`);
-      if (verdict.verdict !== 'pass')
-        throw new CanaryAborted(
-          `step ${index + 1} (weight ${step.weight}%): gates ${verdict.verdict}: ${verdict.summary}`,
-        );
+      run.log(`step ${index + 1}: ${verdict}: ${summary}`);
+      if (verdict !== 'pass')
+        throw new CanaryAborted(`step ${index + 1} (weight ${step.weight}%): gates ${verdict}: ${summary}`);
     }
     if (step.pause === 'untilApproved') progress = await pause(run, progress, index, step.pause);
     progress = await record((p) => ({ ...p, step: index + 1, pauseStartedAt: undefined }));

@@ -11,7 +11,15 @@ import type { Labels, PrometheusClient, RangeSeries } from '../prometheus/client
 import { selector } from '../prometheus/promql.js';
 import type { ChartSeries } from '../report/charts.js';
 import type { ChartKind } from '../report/model.js';
-import type { StepRecord } from './step-checks.js';
+import type { StepEvidence, StepVerdict } from '../rollout/step-pipeline.js';
+
+/** What one canary step did: its load, its gate verdict and the outcome the rollout acted on. */
+export type StepRecord = StepEvidence & {
+  index: number;
+  weight: number;
+  outcome: StepVerdict['verdict'];
+  summary: string;
+};
 
 /** Every gate result of the run; names are prefixed with their step when several steps (or final gates) ran. */
 export function combinedVerdict(input: {

@@ -12,19 +12,18 @@ import { connectionOptions } from '../prometheus/connection.js';
 import { renderEnvironment } from '../render/index.js';
 import type { ReportInput } from '../report/model.js';
 import { deployCanary } from '../rollout/canary.js';
-import { loadTargetUrl } from '../rollout/checks.js';
 import { promote } from '../rollout/promote.js';
 import { rollback } from '../rollout/rollback.js';
 import { openSession } from '../rollout/session.js';
 import { deployStable } from '../rollout/stable.js';
-import { Cancelled } from '../rollout/steps.js';
+import { stepChecks } from '../rollout/step-checks.js';
+import { Cancelled } from '../rollout/step-pipeline.js';
 import type { RunInfo } from '../rollout/trace.js';
 import { displayPath, loadEnvironment } from '../settings/index.js';
 import { ScalegateError } from '../util/errors.js';
-import { combinedVerdict, mergedWindows, runSeries } from './evidence.js';
-import { type StepRecord, verifyChecks } from './step-checks.js';
+import { combinedVerdict, mergedWindows, runSeries, type StepRecord } from './evidence.js';
 
-export type { StepRecord } from './step-checks.js';
+export type { StepRecord } from './evidence.js';
 
 export interface VerifyOptions {
   /** An environment name (environments/<name>.yaml) or a settings file. */
@@ -130,19 +129,20 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   try {
     await deployCanary(context, canary, options.image, {
       steps,
-      checks: verifyChecks({
-        loaded,
-        gates,
-        prometheus,
-        targetUrl: loadTargetUrl(loaded, options.targetUrl),
+      checks: stepChecks(loaded, {
         cwd: options.cwd,
         log,
+        prometheus: () => prometheus,
+        ...(options.targetUrl ? { targetUrl: options.targetUrl } : {}),
         stepSeconds,
-        intervalMs: options.intervalMs ?? 2000,
-        lookbackMs: options.lookbackMs ?? 15_000,
-        progressEveryMs: options.progressEveryMs ?? 5000,
-        record: (record) => records.push(record),
+        ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+        ...(options.lookbackMs !== undefined ? { lookbackMs: options.lookbackMs } : {}),
+        // A step without load is judged on the canary's own bake time only, never on what ran before it.
+        bakeLookbackMs: 0,
+        ...(options.progressEveryMs !== undefined ? { progressEveryMs: options.progressEveryMs } : {}),
       }),
+      onStep: ({ index, weight, checked: { verdict, summary, evidence } }) =>
+        records.push({ index, weight, ...evidence, outcome: verdict, summary }),
       // A verification runs unattended: a step that waits for approval is not approved.
       approvalTimeoutMs: 0,
     });

@@ -82,6 +82,7 @@ function watch(): { stop: Promise<never>; end: () => void } {
       const seen = channel.seen;
       vu.deliverReplies();
       if (channel.interrupted) throw new InterruptError();
+      vu.flushRecords();
       await channel.changed(seen);
       if (ended) return new Promise<never>(() => undefined);
     }
@@ -163,7 +164,11 @@ async function iterateOnce(inScenario: number, inTest: number, progress: number)
   return { outcome: 'full', ...(error ? { error } : {}) };
 }
 
-/** Completed iterations of a standing order are reported at least this often, with or without other frames. */
+/**
+ * Completed iterations of a standing order ride on the VU's next frame (an HTTP call, usually) or leave before it
+ * waits (VuState.flushRecords); they are sent on their own after an iteration when the VU sent no frame for this
+ * long (iterations busy on the CPU), or when this many are pending.
+ */
 const recordFlushMs = 100;
 const recordFlushCount = 64;
 
@@ -184,7 +189,6 @@ async function runIteration(message: IterateFrame): Promise<void> {
   }
   const counter = new Int32Array(repeat.counter);
   let inScenario = message.iterationInScenario;
-  let flushedAt = Date.now();
   for (;;) {
     const now = Date.now();
     const progress = Math.min(1, (now - repeat.start) / repeat.durationMs);
@@ -197,10 +201,8 @@ async function runIteration(message: IterateFrame): Promise<void> {
     vu.samples = [];
     const after = Date.now();
     if (after >= repeat.until || channel.interrupted) break;
-    if (vu.records.length >= recordFlushCount || after - flushedAt >= recordFlushMs) {
-      vu.send({ type: 'records' });
-      flushedAt = after;
-    }
+    if (vu.records.length >= recordFlushCount || performance.now() - vu.lastSentAt >= recordFlushMs)
+      vu.flushRecords();
   }
   done({ samples: [], outcome: 'full' });
 }

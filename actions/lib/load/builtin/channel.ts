@@ -26,7 +26,7 @@ const RINGS = 0;
 const SLEEPING = 1;
 
 /** Atomics.waitAsync (V8, Node ≥ 16); the project's TypeScript lib predates its typing. */
-const waitAsync = (
+export const waitAsync = (
   Atomics as unknown as {
     waitAsync(
       array: Int32Array,

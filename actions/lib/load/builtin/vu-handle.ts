@@ -87,6 +87,12 @@ export function vuWorkerFile(): Promise<string> {
  */
 const interruptGraceMs = 250;
 
+/**
+ * What a VU thread starts with: a plain JavaScript entry, so no loader hooks such as tsx are inherited (slow start,
+ * memory per VU), and a small young generation (memory per VU).
+ */
+export const vuThreadOptions = { execArgv: [] as string[], resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+
 export class VuHandle {
   private worker!: Worker;
   private channel!: EngineChannel;
@@ -138,9 +144,7 @@ export class VuHandle {
     const worker = new Worker(this.workerFile, {
       workerData: data,
       transferList: [toVu.port1, fromVu.port1, replies.port1],
-      // The entry is plain JavaScript: do not inherit loader hooks such as tsx (slow start, memory per VU).
-      execArgv: [],
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      ...vuThreadOptions,
       stdout: false,
       stderr: false,
     });

@@ -60,8 +60,10 @@ export class VuState {
 
   /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
   private events: VuEvent[] = [];
-  /** Completed iterations of a standing order not reported yet. */
+  /** Completed iterations of a standing order not reported yet: they ride on the VU's next frame. */
   records: IterationRecord[] = [];
+  /** When the VU last sent a frame (performance.now()). */
+  lastSentAt = 0;
 
   constructor(
     readonly vuId: number,
@@ -100,6 +102,15 @@ export class VuState {
       this.records = [];
     }
     this.channel.send(frame, binary);
+    this.lastSentAt = performance.now();
+  }
+
+  /**
+   * Sends the completed iterations not reported yet on their own, before the VU waits (sleep, an await): no frame
+   * they could ride on leaves while it waits, and the engine's figures must not lag behind by the wait.
+   */
+  flushRecords(): void {
+    if (this.records.length > 0) this.send({ type: 'records' });
   }
 
   /** Blocks until the engine answered the HTTP requests (in order), or throws InterruptError. */
@@ -153,6 +164,7 @@ export class VuState {
 
   /** k6 `sleep`: blocks this VU only; interruptible. */
   sleep(ms: number): void {
+    this.flushRecords();
     const deadline = performance.now() + ms;
     try {
       for (let left = ms; left > 0; left = deadline - performance.now()) this.channel.wait(true, left);
