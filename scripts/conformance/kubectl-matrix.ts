@@ -1,3 +1,5 @@
+import { daemonSetYaml, statefulSetYaml } from './workloads.js';
+
 /**
  * Everyday kubectl commands, in the order a user runs them, each with what it prints on a real cluster: kubectl
  * 1.32 against the real control plane (`npm run conformance -- --control-plane kubernetes`, kube-apiserver 1.34
@@ -59,32 +61,6 @@ apiVersion: example.com/v1
 kind: Widget
 metadata: {name: w1, namespace: demo}
 spec: {size: 3}
-`;
-
-const statefulSet = `
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db, namespace: demo}
-spec:
-  serviceName: db
-  replicas: 2
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec:
-      containers: [{name: db, image: "postgres:16", resources: {requests: {cpu: 50m}}}]
-`;
-
-const daemonSet = `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent, namespace: demo}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec:
-      containers: [{name: agent, image: "busybox:1.36", resources: {requests: {cpu: 10m}}}]
 `;
 
 const extras = `
@@ -347,13 +323,13 @@ export const kubectlMatrix: KubectlCase[] = [
     stdin: deployment('api', 'nginx:1.28', 1),
     expect: /deployment\.apps "api" deleted/,
   },
-  { args: 'apply -f -', stdin: statefulSet, expect: /statefulset\.apps\/db created/ },
+  { args: 'apply -f -', stdin: statefulSetYaml('demo', 2), expect: /statefulset\.apps\/db created/ },
   {
     args: 'rollout status statefulset/db -n demo --timeout=90s',
     expect: /partitioned roll out complete: 2 new pods have been updated\.\.\./,
   },
   { args: 'get pods -n demo -l app=db -o name', expect: /^pod\/db-0\npod\/db-1$/m },
-  { args: 'apply -f -', stdin: daemonSet, expect: /daemonset\.apps\/agent created/ },
+  { args: 'apply -f -', stdin: daemonSetYaml('demo'), expect: /daemonset\.apps\/agent created/ },
   {
     args: 'rollout status daemonset/agent -n demo --timeout=90s',
     expect: /daemon set "agent" successfully rolled out/,

@@ -6,6 +6,7 @@ import { clusterScrapeConfigs } from '../../simulator/dataplane/scrape-config.js
 import { kubectlMatrix } from './kubectl-matrix.js';
 import { type MixinQuery, mixinQueries } from './mixin-queries.js';
 import { type CaseResult, runKubectlMatrix, share, splitArgs } from './run-kubectl.js';
+import { daemonSetYaml, statefulSetYaml } from './workloads.js';
 
 /**
  * The conformance run: a local cluster with its controllers, the everyday-kubectl matrix with real kubectl, then a
@@ -59,27 +60,9 @@ spec:
   maxReplicas: 4
   metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]
 ---
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db, namespace: mixin}
-spec:
-  serviceName: db
-  replicas: 1
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec:
-      containers: [{name: db, image: "postgres:16", resources: {requests: {cpu: 50m, memory: 64Mi}}}]
+${statefulSetYaml('mixin', 1).trim()}
 ---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent, namespace: mixin}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec:
-      containers: [{name: agent, image: "busybox:1.36", resources: {requests: {cpu: 10m, memory: 16Mi}}}]
+${daemonSetYaml('mixin').trim()}
 ---
 apiVersion: batch/v1
 kind: Job

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { daemonSetYaml, statefulSetYaml } from '../../scripts/conformance/workloads.js';
 import type { RunningCluster } from '../../simulator/cluster.js';
 import { kubectl, kubectlUntil } from '../simulator/cluster-kubectl-fixtures.js';
 import { eventually } from '../support/eventually.js';
@@ -69,27 +70,9 @@ spec:
       restartPolicy: Never
       containers: [{name: step, image: "busybox:1.36", command: [echo, done], resources: {requests: {cpu: 10m}}}]
 ---
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db, namespace: diff}
-spec:
-  serviceName: db
-  replicas: 2
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec:
-      containers: [{name: db, image: "postgres:16", resources: {requests: {cpu: 50m, memory: 64Mi}}}]
+${statefulSetYaml(namespace, 2).trim()}
 ---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent, namespace: diff}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec:
-      containers: [{name: agent, image: "busybox:1.36", resources: {requests: {cpu: 10m}}}]
+${daemonSetYaml(namespace).trim()}
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
