@@ -57,7 +57,7 @@ store.create(registry.byKind('v1', 'Namespace')!, {
 });
 const podType = registry.byKind('v1', 'Pod')!;
 for (let i = 0; i < pods; i++) store.create(podType, pod(i));
-const api = await startApiServer({ store, registry, services: new Map() });
+const api = await startApiServer({ store, registry, services: {} });
 const body = JSON.stringify(store.get(podType, 'default', 'web-1'));
 const reference = createServer((_req, res) => {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });

@@ -41,11 +41,8 @@ const goDir = (pkg: string) => pkg.replaceAll('.', '/').replace(/^k8s\/io\//, 'k
 const files = packages.map((pkg) => `${goDir(pkg)}/generated.proto`);
 await root.load(files, { keepCase: true });
 
-/**
- * The fields whose zero value JSON omits: Go writes every non-pointer field to protobuf, but `omitempty` leaves the
- * zero ones out of JSON, so a decoded `paused: false` must vanish while a pointer's `replicas: 0` stays.
- */
-async function omitZeroFields(pkg: string): Promise<string[]> {
+/** `<package>.<struct>.<proto field>` of the struct fields in a package's types*.go whose line `matches`. */
+async function goFields(pkg: string, matches: (line: string) => string | undefined): Promise<string[]> {
   const dir = inModuleCache(goDir(pkg));
   const fields: string[] = [];
   for (const file of (await readdir(dir)).filter((f) => /^types.*\.go$/.test(f))) {
@@ -53,16 +50,36 @@ async function omitZeroFields(pkg: string): Promise<string[]> {
     for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
       const opened = /^type (\w+) struct \{/.exec(line);
       if (opened) struct = opened[1] ?? '';
-      const field = /^\s+\w+\s+(\S+)\s+`json:"([^"]*)" protobuf:"[^"]*name=(\w+)/.exec(line);
-      const omitted = field?.[2]?.includes(',omitempty') && !field[1]?.startsWith('*');
-      if (struct && omitted) fields.push(`${pkg}.${struct}.${field?.[3]}`);
+      const name = struct ? matches(line) : undefined;
+      if (name) fields.push(`${pkg}.${struct}.${name}`);
     }
   }
   return fields;
 }
-const omitZero = (await Promise.all(packages.map(omitZeroFields))).flat().sort();
+
+/**
+ * The fields whose zero value JSON omits: Go writes every non-pointer field to protobuf, but `omitempty` leaves the
+ * zero ones out of JSON, so a decoded `paused: false` must vanish while a pointer's `replicas: 0` stays.
+ */
+function omitZeroField(line: string): string | undefined {
+  const field = /^\s+\w+\s+(\S+)\s+`json:"([^"]*)" protobuf:"[^"]*name=(\w+)/.exec(line);
+  return field?.[2]?.includes(',omitempty') && !field[1]?.startsWith('*') ? field[3] : undefined;
+}
+
+/**
+ * The embedded structs JSON inlines (`json:",inline"`, e.g. IngressRule's IngressRuleValue): protobuf nests them under
+ * a field, JSON lifts their fields into the parent.
+ */
+function inlineField(line: string): string | undefined {
+  return /^\s+[\w.]+\s+`json:",inline"[^`]*protobuf:"[^"]*name=(\w+)/.exec(line)?.[1];
+}
+
+const collect = async (matches: (line: string) => string | undefined) =>
+  (await Promise.all(packages.map((pkg) => goFields(pkg, matches)))).flat().sort();
+const omitZero = await collect(omitZeroField);
+const inline = await collect(inlineField);
 const path = join(new URL('..', import.meta.url).pathname, protoDescriptorPath);
-await writeFile(path, `${JSON.stringify({ descriptor: root.toJSON(), omitZero })}\n`);
+await writeFile(path, `${JSON.stringify({ descriptor: root.toJSON(), omitZero, inline })}\n`);
 console.log(
   `wrote ${protoDescriptorPath} from ${files.length} generated.proto files of Kubernetes ${kubernetesProtoVersion}`,
 );

@@ -9,8 +9,9 @@ import { defaultControllers } from './controllers/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { startKubernetesCluster } from './kubernetes/cluster.js';
 import { closeServer, delegatingListener } from './listener.js';
-import { initialNodes, type NodeGroupSpec, nodeGroupSpecs, nodeGroupsServiceKey } from './nodes.js';
+import { initialNodes, type NodeGroupSpec, nodeGroupSpecs } from './nodes.js';
 import { type ClusterProfile, profiles } from './profile.js';
+import type { SimulatorServices } from './services.js';
 import type { ClusterClient } from './store/client.js';
 import { ResourceRegistry, type ResourceType } from './store/resources.js';
 import { ObjectStore } from './store/store.js';
@@ -56,9 +57,6 @@ export interface RunningCluster<S extends ClusterClient = ClusterClient> {
   context: ControllerContext;
   stop(): Promise<void>;
 }
-
-export const gatewayHandlerKey = 'gateway.handler';
-export const metricsHandlerKey = 'metrics.handler';
 
 function typeOf(registry: ResourceRegistry, apiVersion: string, kind: string): ResourceType {
   const found = registry.byKind(apiVersion, kind);
@@ -124,7 +122,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   const profile = profiles[options.profile ?? 'fast'];
   const groups = nodeGroupSpecs(options);
   seed(store, registry, options, groups);
-  const services = new Map<string, unknown>([[nodeGroupsServiceKey, groups]]);
+  const services: SimulatorServices = { nodeGroups: groups };
   const context: ControllerContext = {
     store,
     registry,
@@ -133,8 +131,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     services,
   };
   const api = await startApiServer({ store, registry, services, port: options.port ?? 0 });
-  const gateway = await delegatingListener(services, gatewayHandlerKey, 'gateway');
-  const metrics = await delegatingListener(services, metricsHandlerKey, 'metrics endpoint');
+  const gateway = await delegatingListener(services, 'gateway', 'gateway');
+  const metrics = await delegatingListener(services, 'metricsEndpoint', 'metrics endpoint');
   const dir = options.kubeconfigPath ? undefined : await mkdtemp(join(tmpdir(), 'scalegate-sim-'));
   const kubeconfig = options.kubeconfigPath ?? join(dir as string, 'kubeconfig');
   await writeKubeconfig(kubeconfig, api.url);

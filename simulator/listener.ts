@@ -1,16 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+import type { SimulatorServices } from './services.js';
 
 /** A listener whose handler is looked up per request, so the part that serves it may start (or stop) any time. */
 export async function delegatingListener(
-  services: Map<string, unknown>,
-  key: string,
+  services: SimulatorServices,
+  key: 'gateway' | 'metricsEndpoint',
   what: string,
 ): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const handler = services.get(key) as Handler | undefined;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const handler = services[key];
     if (handler) return handler(req, res);
     res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end(`scalegate local cluster: no ${what} is running (no controller registered "${key}")\n`);

@@ -104,9 +104,6 @@ export interface NodeGroupSpec {
   memory: string;
 }
 
-/** Key in ControllerContext.services under which a started cluster lists its node groups (NodeGroupSpec[]). */
-export const nodeGroupsServiceKey = 'node-groups';
-
 const zones = ['a', 'b', 'c'];
 
 /** The node groups of a cluster's options, each with the node shape the cluster uses. */

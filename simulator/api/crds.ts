@@ -7,7 +7,8 @@ import { localApiService } from './system-objects.js';
  * The apiextensions part of kube-apiserver: a CustomResourceDefinition makes its custom resources servable (every
  * served version, the storage version stored, the others converted with `conversion: None`, i.e. only the
  * apiVersion changes), gets the NamesAccepted and Established conditions, and an automanaged APIService for its
- * group/version; deleting it removes the custom resources. Schemas are not enforced (no pruning, no validation).
+ * group/version; deleting it removes the custom resources. Its schemas prune unknown fields (field-validation.ts);
+ * values are not validated against them.
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: CRDs are untyped JSON.
@@ -36,6 +37,7 @@ function typesOf(crd: KubeObject): ResourceType[] {
       verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
       ...(v.name !== storage ? { storedAs: { group: spec.group, version: storage } } : {}),
       ...(v.additionalPrinterColumns ? { printerColumns: v.additionalPrinterColumns } : {}),
+      ...(v.schema?.openAPIV3Schema ? { schema: v.schema.openAPIV3Schema } : {}),
       customResource: true,
     }));
 }

@@ -1,5 +1,6 @@
 import type { ResourceType } from '../store/resources.js';
 import type { KubeObject } from '../store/types.js';
+import { defaultLimitRange } from './limit-ranger.js';
 
 /**
  * Defaulting as kube-apiserver applies it on create and update (`pkg/apis/<group>/v1/defaults.go`), for the fields the
@@ -220,6 +221,9 @@ export function applyDefaults(
       break;
     case '/Secret':
       object.type ??= 'Opaque';
+      break;
+    case '/LimitRange':
+      defaultLimitRange(object.spec);
       break;
   }
 }

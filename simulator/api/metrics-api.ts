@@ -3,13 +3,11 @@ import { matchesRequirements, parseLabelSelector } from '../store/selectors.js';
 import type { KubeObject } from '../store/types.js';
 import type { ResourcePath } from './paths.js';
 
-/** Key `metrics-api` in ControllerContext.services: the metrics.k8s.io/v1beta1 objects, computed on request. */
+/** `SimulatorServices.metricsApi`: the metrics.k8s.io/v1beta1 objects, computed on request. */
 export interface MetricsApiProvider {
   listPodMetrics(namespace?: string): KubeObject[];
   listNodeMetrics(): KubeObject[];
 }
-
-export const metricsApiServiceKey = 'metrics-api';
 
 /**
  * Answers `/apis/metrics.k8s.io/v1beta1/{pods,nodes}` (and namespaced pods, and single objects) from the provider,

@@ -18,13 +18,11 @@ export interface LogLine {
   text: string;
 }
 
-/** What the data plane offers (service key `pod-logs`): the access lines of a pod, and new ones as they come. */
+/** What the data plane offers (`SimulatorServices.podLogs`): the access lines of a pod, and new ones as they come. */
 export interface PodLogSource {
   linesOf(namespace: string, pod: string): LogLine[];
   follow(namespace: string, pod: string, onLine: (line: LogLine) => void): () => void;
 }
-
-export const podLogServiceKey = 'pod-logs';
 
 function containerOf(pod: KubeObject, requested: string | null): Json {
   const containers: Json[] = pod.spec?.containers ?? [];

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ExternalMetricsSource, externalMetricsServiceKey } from '../autoscaling/external-metrics.js';
+import type { SimulatorServices } from '../services.js';
 import { ApiError, badRequest } from '../store/errors.js';
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../store/resources.js';
 import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from '../store/selectors.js';
@@ -18,25 +18,27 @@ import {
   resourceList,
   serverVersion,
 } from './discovery.js';
+import { duplicateFields } from './duplicate-fields.js';
 import { evict } from './eviction.js';
 import { externalMetricsResponse } from './external-metrics-api.js';
-import { type MetricsApiProvider, metricsApiServiceKey, metricsResponse } from './metrics-api.js';
+import { fieldValidationOf, goQuote } from './field-validation.js';
+import { metricsResponse } from './metrics-api.js';
 import { openApiBundle, openApiV2ContentType } from './openapi/bundle.js';
 import { openApiGroupVersion, openApiRoot } from './openapi/documents.js';
 import { parsePath, type ResourcePath } from './paths.js';
-import { type PodLogSource, podLogServiceKey, servePodLog, streamingNotSupported } from './pod-log.js';
+import { servePodLog, streamingNotSupported } from './pod-log.js';
 import { fieldManagerOf, parseBody, readBody, sendError, sendJson, wantsTable } from './request.js';
 import { answerReview } from './reviews.js';
 import { type IncludeObject, toTable } from './tables.js';
 import { tokenRequest } from './tokens.js';
 import { serveWatch } from './watch.js';
-import { ObjectWriter, patchTypes } from './writes.js';
+import { ObjectWriter, patchTypes, type WriteOptions } from './writes.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
   registry: ResourceRegistry;
-  /** Where the metrics.k8s.io provider is looked up (key `metrics-api`) at request time. */
-  services: Map<string, unknown>;
+  /** Where the metrics.k8s.io, external.metrics.k8s.io and pods/log providers are looked up at request time. */
+  services: SimulatorServices;
   host?: string;
   port?: number;
   /** How often a watch that allows bookmarks gets one (kube-apiserver: about a minute; clients time out at 30 s). */
@@ -48,6 +50,13 @@ export interface RunningApiServer {
   server: Server;
   close(): Promise<void>;
 }
+
+/** The options kind of each write verb, named when its query is refused. */
+const writeOptionsKinds: Record<string, string> = {
+  POST: 'CreateOptions',
+  PUT: 'UpdateOptions',
+  PATCH: 'PatchOptions',
+};
 
 /** How a stored object is shown in the version the request named. */
 type Out = (object: KubeObject) => unknown;
@@ -187,9 +196,7 @@ export class ApiServer {
     const path = parsed.path;
     if (path.group === 'external.metrics.k8s.io') {
       if (method !== 'GET') throw methodNotAllowed();
-      const source = this.options.services.get(externalMetricsServiceKey) as
-        | ExternalMetricsSource
-        | undefined;
+      const source = this.options.services.externalMetrics;
       return sendJson(
         res,
         200,
@@ -198,8 +205,7 @@ export class ApiServer {
     }
     if (path.group === 'metrics.k8s.io') {
       if (method !== 'GET') throw methodNotAllowed();
-      const provider = this.options.services.get(metricsApiServiceKey) as MetricsApiProvider | undefined;
-      return sendJson(res, 200, metricsResponse(provider, path, url.searchParams));
+      return sendJson(res, 200, metricsResponse(this.options.services.metricsApi, path, url.searchParams));
     }
     const served = registry.byPlural(path.group, path.version, path.plural);
     if (!served || (path.namespace !== undefined && !served.namespaced)) throw notFoundResource();
@@ -209,9 +215,14 @@ export class ApiServer {
     }
     if (path.subresource && !(served.subresources as string[]).includes(path.subresource))
       throw notFoundResource();
-    let body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)
-      ? parseBody(await readBody(req), req.headers['content-type'] ?? 'application/json')
-      : undefined;
+    const contentType = req.headers['content-type'] ?? 'application/json';
+    const raw = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) ? await readBody(req) : undefined;
+    let body = raw ? parseBody(raw, contentType) : undefined;
+    // A created or replaced object's JSON may name a field twice, which the strict decoder reports.
+    const duplicates =
+      raw && body && (method === 'POST' || method === 'PUT') && contentType.startsWith('application/json')
+        ? duplicateFields(raw.toString('utf8'))
+        : [];
     const conversion = conversionOf(served);
     if (conversion && (method === 'POST' || method === 'PUT') && body && typeof body === 'object')
       body = conversion.toStored(body as KubeObject);
@@ -223,6 +234,7 @@ export class ApiServer {
       path,
       url.searchParams,
       body,
+      duplicates,
       conversion,
     );
   }
@@ -251,8 +263,7 @@ export class ApiServer {
     if (type.group === '' && type.kind === 'Pod') {
       if (sub === 'log') {
         if (method !== 'GET') throw methodNotAllowed();
-        const source = services.get(podLogServiceKey) as PodLogSource | undefined;
-        servePodLog(req, res, store, type, source, namespace, name, query);
+        servePodLog(req, res, store, type, services.podLogs, namespace, name, query);
         return true;
       }
       if (['exec', 'attach', 'portforward'].includes(sub)) {
@@ -316,12 +327,32 @@ export class ApiServer {
     path: ResourcePath,
     query: URLSearchParams,
     body: unknown,
+    duplicates: string[],
     conversion?: Conversion,
   ): Promise<void> {
     const { store } = this.options;
     const out: Out = conversion ? (object) => conversion.fromStored(object) : (object) => object;
     const dryRun = query.getAll('dryRun').includes('All');
-    const write = { manager: fieldManagerOf(query, req), dryRun };
+    const write: WriteOptions = {
+      manager: fieldManagerOf(query, req),
+      dryRun,
+      decode: {
+        // Checked for the writes that take it; a read ignores it.
+        validation: writeOptionsKinds[method] ? fieldValidationOf(query, writeOptionsKinds[method]) : 'Warn',
+        warnings: [],
+        duplicates,
+      },
+    };
+    // Each `Warn`ed field becomes a Warning header, as `kubectl` prints them (`Warning: unknown field "spec.foo"`).
+    const sendWritten = (code: number, body: unknown) => {
+      const warnings = write.decode?.warnings ?? [];
+      if (warnings.length > 0)
+        res.setHeader(
+          'Warning',
+          warnings.map((w) => `299 - ${goQuote(w)}`),
+        );
+      sendJson(res, code, body);
+    };
     const namespace = path.namespace;
     const name = path.name;
     const sub = path.subresource;
@@ -355,7 +386,7 @@ export class ApiServer {
         const review = answerReview(type.kind, body, req, store, this.options.registry);
         if (review) return sendJson(res, 201, review);
         const created = this.writer.create(type, namespace, body, write);
-        return sendJson(res, 201, out(created));
+        return sendWritten(201, out(created));
       }
       if (method === 'DELETE') {
         const items = this.deleter.deleteCollection(type, list, this.deleteOptions(body, query, dryRun));
@@ -379,7 +410,7 @@ export class ApiServer {
           sub === 'status'
             ? this.writer.updateStatus(type, namespace, name, body, write)
             : this.writer.update(type, namespace, name, body, write);
-        return sendJson(res, 200, out(updated));
+        return sendWritten(200, out(updated));
       }
       case 'PATCH': {
         if (conversion) {
@@ -387,7 +418,7 @@ export class ApiServer {
           const current = conversion.fromStored(store.get(type, namespace, name));
           const patchType = contentType === patchTypes.apply ? patchTypes.merge : contentType;
           const next = conversion.toStored(this.writer.patched(current, patchType, body));
-          return sendJson(res, 200, out(this.writer.update(type, namespace, name, next, write)));
+          return sendWritten(200, out(this.writer.update(type, namespace, name, next, write)));
         }
         const force = query.get('force') === 'true';
         const manager = contentType === patchTypes.apply ? (query.get('fieldManager') ?? '') : write.manager;
@@ -395,9 +426,10 @@ export class ApiServer {
           manager,
           dryRun,
           force,
+          ...(write.decode ? { decode: write.decode } : {}),
           ...(sub === 'status' ? { subresource: 'status' as const } : {}),
         });
-        return sendJson(res, created ? 201 : 200, out(object));
+        return sendWritten(created ? 201 : 200, out(object));
       }
       case 'DELETE': {
         if (sub) throw methodNotAllowed();

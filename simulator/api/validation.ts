@@ -434,12 +434,16 @@ function quantitiesIn(type: ResourceType, object: KubeObject): unknown[] {
  * Rejects what kube-apiserver could not even decode (a malformed quantity) with its 400 BadRequest, before
  * validation runs.
  */
+/** The 400 of a body the server cannot decode into the kind's type. */
+export function undecodable(type: ResourceType, detail: string): ApiError {
+  return new ApiError(
+    400,
+    'BadRequest',
+    `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: ${detail}`,
+  );
+}
+
 export function checkDecodable(type: ResourceType, object: KubeObject): void {
-  if (quantitiesIn(type, object).some((q) => quantityValue(q) === undefined)) {
-    throw new ApiError(
-      400,
-      'BadRequest',
-      `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: ${quantityError}`,
-    );
-  }
+  if (quantitiesIn(type, object).some((q) => quantityValue(q) === undefined))
+    throw undecodable(type, quantityError);
 }

@@ -5,9 +5,20 @@ import { type ObjectStore, raisesGeneration } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { admitPod, generateJobSelector } from './admission.js';
 import { applyDefaults, initialStatus } from './defaults.js';
+import {
+  duplicateField,
+  type FieldValidation,
+  goFormat,
+  goQuote,
+  pruneUnknownFields,
+  strictDecodingError,
+  typedPatchError,
+  unknownField,
+} from './field-validation.js';
+import { admitLimitRanges } from './limit-ranger.js';
 import { type FieldScope, serverSideApply, trackUpdate } from './managed-fields.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
-import { checkDecodable, validate } from './validation.js';
+import { checkDecodable, undecodable, validate } from './validation.js';
 
 /**
  * The write path of kube-apiserver for stored objects: decode checks, managed fields, defaulting, validation, then
@@ -17,6 +28,11 @@ import { checkDecodable, validate } from './validation.js';
 export interface WriteOptions {
   manager: string;
   dryRun: boolean;
+  /**
+   * The request's `?fieldValidation=`, the fields its JSON body named twice, and where `Warn` puts its warnings
+   * (absent: fields are not checked).
+   */
+  decode?: { validation: FieldValidation; warnings: string[]; duplicates?: string[] };
 }
 
 export const patchTypes = {
@@ -100,6 +116,24 @@ export class ObjectWriter {
     return object;
   }
 
+  /** Drops the fields the kind's schema lacks; `Strict` refuses them with `refuse`'s error, `Warn` warns of each. */
+  private decode(
+    type: ResourceType,
+    object: KubeObject,
+    options: WriteOptions,
+    refuse: (problems: string[]) => ApiError = (problems) => undecodable(type, strictDecodingError(problems)),
+    sorted = false,
+  ): void {
+    if (!options.decode) return;
+    const problems = [
+      ...(options.decode.duplicates ?? []).map(duplicateField),
+      ...pruneUnknownFields(type, object, { sorted }).map(unknownField),
+    ];
+    if (problems.length === 0) return;
+    if (options.decode.validation === 'Strict') throw refuse(problems);
+    if (options.decode.validation === 'Warn') options.decode.warnings.push(...problems);
+  }
+
   private requireNamespace(type: ResourceType, namespace: string | undefined): void {
     if (!type.namespaced || !namespace) return;
     const namespaces = this.registry.byKind('v1', 'Namespace') as ResourceType;
@@ -131,6 +165,12 @@ export class ObjectWriter {
     if (found?.preemptionPolicy) spec.preemptionPolicy = found.preemptionPolicy;
   }
 
+  private admitLimitRanges(pod: KubeObject): void {
+    const limitRanges = this.registry.byKind('v1', 'LimitRange');
+    if (!limitRanges) return;
+    admitLimitRanges(pod, this.store.list(limitRanges, { namespace: pod.metadata.namespace }).items);
+  }
+
   private validateOrThrow(type: ResourceType, object: KubeObject, previous?: KubeObject): void {
     const causes = validate(type, object, previous);
     if (causes.length > 0) throw invalid(type.kind, type.group, object.metadata.name ?? '', causes);
@@ -153,6 +193,7 @@ export class ObjectWriter {
     this.admitPriority(type, object);
     if (type.group === '' && type.kind === 'Pod') admitPod(object);
     applyDefaults(type, object, this.allocateServiceIp, this.allocateNodePort);
+    if (type.group === '' && type.kind === 'Pod') this.admitLimitRanges(object);
     initialStatus(type, object);
     this.validateOrThrow(type, object);
     if (options.dryRun) {
@@ -186,6 +227,7 @@ export class ObjectWriter {
     options: WriteOptions,
   ): KubeObject {
     const object = this.conform(type, body, namespace);
+    this.decode(type, object, options);
     trackUpdate(undefined, object, this.who(type, options.manager), scopeOf(type));
     return this.commitCreate(type, object, options);
   }
@@ -217,6 +259,7 @@ export class ObjectWriter {
     options: WriteOptions,
   ): KubeObject {
     const next = this.conform(type, body, namespace);
+    this.decode(type, next, options);
     if (next.metadata.name !== name)
       throw badRequest(
         `the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`,
@@ -236,6 +279,7 @@ export class ObjectWriter {
     options: WriteOptions,
   ): KubeObject {
     const next = this.conform(type, body, namespace);
+    this.decode(type, next, options);
     const current = this.store.get(type, namespace, name);
     if (options.dryRun) return { ...current, status: next.status };
     return this.store.update(
@@ -262,6 +306,18 @@ export class ObjectWriter {
     if (contentType === patchTypes.apply) return this.apply(type, namespace, name, current, body, options);
     if (!current) throw notFound(type.plural, type.group, name);
     const patched = this.patched(current, contentType, body);
+    // The strict error shows the patch as Go prints the decoded map (strategic) or the patched object (JSON patches).
+    const shown = contentType === patchTypes.strategic ? goFormat(body) : JSON.stringify(patched);
+    this.decode(
+      type,
+      patched,
+      options,
+      (problems) =>
+        invalid('', '', '', [
+          { field: 'patch', message: `Invalid value: ${goQuote(shown)}: ${strictDecodingError(problems)}` },
+        ]),
+      true,
+    );
     if (options.subresource === 'status') {
       return {
         object: this.updateStatus(
@@ -321,6 +377,12 @@ export class ObjectWriter {
         },
       ]);
     const applied = this.conform(type, body, namespace);
+    const undeclared = typedPatchError(
+      type,
+      { metadata: { namespace: applied.metadata.namespace, name } },
+      pruneUnknownFields(type, applied),
+    );
+    if (undeclared) throw undeclared;
     if (applied.metadata.name && applied.metadata.name !== name)
       throw badRequest(
         `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,

@@ -1,7 +1,7 @@
 import type { LabelSelector } from './hpa/types.js';
 
 /**
- * Key `external-metrics`: what an external.metrics.k8s.io adapter (KEDA's metrics server) answers the HPA
+ * `SimulatorServices.externalMetrics`: what an external.metrics.k8s.io adapter (KEDA's metrics server) answers the HPA
  * controller. The KEDA-like controller registers it; the HPA controller reads External metrics from it.
  */
 export interface ExternalMetricsSource {
@@ -11,5 +11,3 @@ export interface ExternalMetricsSource {
    */
   values(namespace: string, metric: string, selector: LabelSelector | undefined): number[] | undefined;
 }
-
-export const externalMetricsServiceKey = 'external-metrics';

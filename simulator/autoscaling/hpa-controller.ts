@@ -1,6 +1,6 @@
 import { canonicalJson, objectKey, withCondition } from '../controllers/objects.js';
 import { QueueController } from '../controllers/queue-controller.js';
-import { serviceKeys, type WorkloadMetricsSource } from '../services.js';
+import type { WorkloadMetricsSource } from '../services.js';
 import { ApiError } from '../store/errors.js';
 import type { ResourceType } from '../store/resources.js';
 import {
@@ -14,7 +14,6 @@ import {
 } from '../store/selectors.js';
 import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
-import { type ExternalMetricsSource, externalMetricsServiceKey } from './external-metrics.js';
 import { reconcileHpa } from './hpa/reconcile.js';
 import type { History, Hpa, HpaStatus, MetricSamples, Pod, ReconcileInput } from './hpa/types.js';
 import { writeReplicas } from './scale.js';
@@ -159,8 +158,7 @@ export class HpaController extends QueueController {
   /** What the metrics APIs would answer for this HPA's metrics right now. */
   private samples(hpa: Hpa, namespace: string, pods: Pod[], now: string): MetricSamples {
     const context = this.context;
-    const workload = context.services.get(serviceKeys.workloadMetrics) as WorkloadMetricsSource | undefined;
-    const external = context.services.get(externalMetricsServiceKey) as ExternalMetricsSource | undefined;
+    const { workloadMetrics: workload, externalMetrics: external } = context.services;
     const samples: MetricSamples = {
       timestamp: now,
       windowSeconds: context.profile.metricsWindowSeconds,

@@ -1,11 +1,12 @@
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { canonicalJson, objectKey, splitKey, withCondition } from '../controllers/objects.js';
 import { QueueController } from '../controllers/queue-controller.js';
+import { withdraw } from '../services.js';
 import { ApiError } from '../store/errors.js';
 import type { ResourceType } from '../store/resources.js';
 import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
-import { type ExternalMetricsSource, externalMetricsServiceKey } from './external-metrics.js';
+import type { ExternalMetricsSource } from './external-metrics.js';
 import type { LabelSelector } from './hpa/types.js';
 import { writeReplicas } from './scale.js';
 import { hpaFor, readScaledObject, type ScaledObjectSpec, scaledObjectNameLabel } from './scaled-object.js';
@@ -47,7 +48,7 @@ export class KedaController extends QueueController implements ExternalMetricsSo
   protected override begin(): void {
     this.scaledObjects = this.context.registry.byKind('keda.sh/v1alpha1', 'ScaledObject');
     this.hpas = this.context.registry.byKind('autoscaling/v2', 'HorizontalPodAutoscaler');
-    this.context.services.set(externalMetricsServiceKey, this);
+    this.context.services.externalMetrics = this;
     for (const so of this.context.store.list(this.scaledObjects!).items) this.queue.add(objectKey(so));
   }
 
@@ -66,9 +67,7 @@ export class KedaController extends QueueController implements ExternalMetricsSo
     await super.stop();
     for (const poller of this.pollers.values()) clearTimeout(poller.timer);
     this.pollers.clear();
-    if (this.context?.services.get(externalMetricsServiceKey) === this) {
-      this.context.services.delete(externalMetricsServiceKey);
-    }
+    if (this.context) withdraw(this.context.services, 'externalMetrics', this);
     await Promise.all([...this.clients.values()].map((c) => c.close()));
     this.clients.clear();
   }

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { type NodeGroupSpec, nodeGroupLabel, nodeGroupsServiceKey, nodeObject, zoneLabel } from '../nodes.js';
+import { type NodeGroupSpec, nodeGroupLabel, nodeObject, zoneLabel } from '../nodes.js';
 import type { KubeObject } from '../store/types.js';
 import {
   emptyNodeInfo,
@@ -53,7 +53,7 @@ interface Provisioning {
 }
 
 /**
- * cluster-autoscaler over the node groups of the started cluster (services key `node-groups`): every scan interval,
+ * cluster-autoscaler over the node groups of the started cluster (`SimulatorServices.nodeGroups`): every scan interval,
  * pods marked Unschedulable that fit neither existing nor upcoming nodes trigger a scale-up of the group the
  * least-waste expander picks (nodes register after the group's provisioning delay); nodes below 50 % requested
  * utilization whose pods fit elsewhere are removed after the unneeded time, never below a group's min and not within
@@ -75,10 +75,7 @@ export class ClusterAutoscaler extends QueueController {
   }
 
   protected override begin(): void {
-    this.groups =
-      this.configuredGroups ??
-      (this.context.services.get(nodeGroupsServiceKey) as NodeGroupSpec[] | undefined) ??
-      [];
+    this.groups = this.configuredGroups ?? this.context.services.nodeGroups ?? [];
     if (this.groups.length > 0) this.queue.add('scan');
   }
 

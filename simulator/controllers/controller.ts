@@ -1,4 +1,5 @@
 import type { ClusterProfile } from '../profile.js';
+import type { SimulatorServices } from '../services.js';
 import type { ClusterClient } from '../store/client.js';
 import type { ResourceRegistry } from '../store/resources.js';
 import type { KubeObject } from '../store/types.js';
@@ -20,7 +21,7 @@ export interface ControllerContext {
   profile: ClusterProfile;
   recordEvent: RecordEvent;
   /** Shared by controllers that need to find each other's state (e.g. the data plane and the metrics API). */
-  services: Map<string, unknown>;
+  services: SimulatorServices;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { builtinRunner } from '../../actions/lib/load/builtin/engine.js';
 import { HpaController } from '../autoscaling/hpa-controller.js';
 import { KedaController } from '../autoscaling/keda-controller.js';
 import { DataPlaneController } from '../dataplane/controller.js';
@@ -38,6 +39,6 @@ export function defaultControllers(): Controller[] {
     new ClusterAutoscaler(),
     new KedaController(),
     new HpaController(),
-    new K6TestRunController(),
+    new K6TestRunController(builtinRunner),
   ];
 }

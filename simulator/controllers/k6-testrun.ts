@@ -1,14 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { runBuiltin } from '../../actions/lib/load/builtin/engine.js';
+import type { LoadRunner } from '../../actions/lib/load/types.js';
 import type { ResourceType } from '../store/resources.js';
 import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { isType, objectKey, ownerReferenceTo, splitKey } from './objects.js';
 import { QueueController } from './queue-controller.js';
 
-/** `-e KEY=VALUE` and `--stage d:t` out of a TestRun's `arguments` (the parts the builtin engine understands). */
+/** `-e KEY=VALUE` and `--stage d:t` out of a TestRun's `arguments` (the parts every load runner understands). */
 export function parseTestRunArguments(text: string): { env: Record<string, string>; stages: string[] } {
   const words = text.split(/\s+/).filter(Boolean);
   const env: Record<string, string> = {};
@@ -27,7 +27,8 @@ export function parseTestRunArguments(text: string): { env: Record<string, strin
 }
 
 /**
- * Runs k6-operator TestRuns (k6.io/v1alpha1) in the local cluster with the builtin engine: stage
+ * Runs k6-operator TestRuns (k6.io/v1alpha1) in the local cluster with the load runner it is given (the cluster
+ * passes the builtin engine): stage
  * initialization → initialized → created → started → finished (or error when the ConfigMap or script is unusable).
  * It creates the runner Jobs `<name>-<i>` (labels app=k6, k6_cr, runner=true) and, when the run ends, marks them
  * Complete or Failed with k6's exit code in the condition message and the `k6.io/exit-code` annotation. All runners
@@ -38,6 +39,10 @@ export class K6TestRunController extends QueueController {
   private testRuns!: ResourceType;
   private jobs!: ResourceType;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+
+  constructor(private readonly runner: LoadRunner) {
+    super();
+  }
 
   protected override begin(): void {
     this.testRuns = this.context.registry.byKind('k6.io/v1alpha1', 'TestRun')!;
@@ -141,7 +146,7 @@ export class K6TestRunController extends QueueController {
       }
       this.setStage(namespace, name, 'created');
       this.setStage(namespace, name, 'started');
-      const result = await runBuiltin({
+      const result = await this.runner.run({
         script: join(dir, file),
         env,
         ...(stages.length ? { stages: stages.join(',') } : {}),

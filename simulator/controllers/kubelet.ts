@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type KubeletControl, serviceKeys } from '../services.js';
+import { type KubeletControl, withdraw } from '../services.js';
 import type { StoreEvent } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { commandRunSeconds } from './container-command.js';
@@ -61,7 +61,7 @@ export class Kubelet extends QueueController implements KubeletControl {
   private readonly nextHost = new Map<string, number>();
 
   protected override begin(): void {
-    this.context.services.set(serviceKeys.kubelet, this);
+    this.context.services.kubelet = this;
     for (const pod of this.context.store.list(this.types.pods).items) {
       if (pod.spec?.nodeName) this.queue.add(`${pod.metadata.namespace}/${pod.metadata.name}`);
     }
@@ -71,8 +71,7 @@ export class Kubelet extends QueueController implements KubeletControl {
     await super.stop();
     for (const runtime of this.runtimes.values()) clearTimeout(runtime.timer);
     this.runtimes.clear();
-    if (this.context?.services.get(serviceKeys.kubelet) === this)
-      this.context.services.delete(serviceKeys.kubelet);
+    if (this.context) withdraw(this.context.services, 'kubelet', this);
   }
 
   killContainer(namespace: string, pod: string, container: string, reason: string, exitCode: number): void {

@@ -1,5 +1,7 @@
 import { admitPod } from '../api/admission.js';
 import { applyDefaults, initialStatus } from '../api/defaults.js';
+import { admitLimitRanges } from '../api/limit-ranger.js';
+import { ApiError } from '../store/errors.js';
 import type { KubeObject } from '../store/types.js';
 import type { ControllerContext } from './controller.js';
 import { coreTypes, ownerReferenceTo } from './objects.js';
@@ -32,6 +34,16 @@ export function createPodFromTemplate(
   if (extra.tolerations) pod.spec.tolerations = [...(pod.spec.tolerations ?? []), ...extra.tolerations];
   applyDefaults(pods, pod, () => '');
   admitPod(pod);
+  const limitRanges = context.registry.byKind('v1', 'LimitRange');
+  try {
+    if (limitRanges)
+      admitLimitRanges(pod, context.store.list(limitRanges, { namespace: pod.metadata.namespace }).items);
+  } catch (error) {
+    // Refused by admission: the controller's event says why, and its queue retries later.
+    if (error instanceof ApiError)
+      context.recordEvent(owner, 'Warning', 'FailedCreate', `Error creating: ${error.message}`, source);
+    throw error;
+  }
   initialStatus(pods, pod);
   const created = context.store.create(pods, pod);
   context.recordEvent(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, source);

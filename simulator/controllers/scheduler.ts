@@ -6,7 +6,6 @@ import { QueueController } from './queue-controller.js';
 import {
   assumePod,
   buildNodeInfos,
-  compareNodes,
   type FilterFailure,
   filterNode,
   fitErrorMessage,
@@ -15,6 +14,7 @@ import {
   resolvePriority,
   spreadStates,
 } from './scheduling.js';
+import { defaultSpreadSelector, rankNodes, type SpreadSelectors } from './scoring.js';
 
 const schedulerName = 'default-scheduler';
 const passKey = 'pending-pods';
@@ -82,7 +82,8 @@ export class Scheduler extends QueueController {
           priorityOf(b) - priorityOf(a) ||
           (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
       );
-    for (const pod of pending) this.scheduleOne(pod, infos, pods, priorityOf);
+    const spreadSelectors = this.spreadSelectors();
+    for (const pod of pending) this.scheduleOne(pod, infos, pods, priorityOf, spreadSelectors);
     if (pending.length > 0) this.queue.addAfter(passKey, this.context.profile.schedulerBackoffSeconds);
   }
 
@@ -91,6 +92,7 @@ export class Scheduler extends QueueController {
     infos: NodeInfo[],
     allPods: KubeObject[],
     priorityOf: (pod: KubeObject) => number,
+    spreadSelectors: SpreadSelectors,
   ): void {
     const priority = priorityOf(pod);
     const spread = spreadStates(pod, infos);
@@ -101,7 +103,7 @@ export class Scheduler extends QueueController {
       if (failure) failures.set(info.node.metadata.name as string, failure);
       else feasible.push(info);
     }
-    const best = feasible.sort(compareNodes(pod, spread))[0];
+    const best = rankNodes(pod, feasible, infos, defaultSpreadSelector(pod, spreadSelectors))[0];
     if (best) {
       this.bind(pod, best);
       return;
@@ -112,6 +114,23 @@ export class Scheduler extends QueueController {
       fitErrorMessage(infos.length, failures.values(), postFilter.message),
       postFilter.nominatedNode,
     );
+  }
+
+  /** Services and controllers for the system-default spreading selector, read from the store once per pass. */
+  private spreadSelectors(): SpreadSelectors {
+    const { store, registry } = this.context;
+    const services = new Map<string, KubeObject[]>();
+    for (const service of store.list(this.types.services).items) {
+      const namespace = service.metadata.namespace as string;
+      services.set(namespace, [...(services.get(namespace) ?? []), service]);
+    }
+    return {
+      services: (namespace) => services.get(namespace) ?? [],
+      controller: (namespace, ref) => {
+        const type = registry.byKind(ref.apiVersion, ref.kind);
+        return type ? store.tryGet(type, namespace, ref.name) : undefined;
+      },
+    };
   }
 
   /** DefaultPreemption PostFilter: returns the message to append, or the node nominated after evicting victims. */

@@ -1,7 +1,8 @@
 /**
  * kube-scheduler's decisions as pure functions: effective pod requests, the Filter plugins the local cluster
- * implements (NodeUnschedulable, TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread), node
- * scoring, and the FitError message. The scheduler loop and the cluster autoscaler's simulation both use these.
+ * implements (NodeUnschedulable, TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread) and the
+ * FitError message (node scoring is scoring.ts). The scheduler loop and the cluster autoscaler's simulation both use
+ * these.
  */
 import { parseQuantity } from '../../actions/lib/util/quantity.js';
 import { matchesLabelSelector } from '../store/selectors.js';
@@ -47,9 +48,16 @@ function quantity(value: unknown, scale: number): number {
   return Math.round(parseQuantity(value as string | number) * scale);
 }
 
-function containerRequests(container: KubeObject['spec']): Resources {
+/** What a container without a request counts as where scoring needs non-zero requests (`schedutil.Default*Request`). */
+const nonZeroDefaults = { milliCpu: 100, memory: 200 * 1024 * 1024 };
+
+/** A container's requests; a resource it does not name counts as `missing`'s value (0 unless given). */
+function containerRequests(container: KubeObject['spec'], missing: Partial<Resources> = {}): Resources {
   const requests = container?.resources?.requests ?? {};
-  return { milliCpu: quantity(requests.cpu, 1000), memory: quantity(requests.memory, 1) };
+  return {
+    milliCpu: 'cpu' in requests ? quantity(requests.cpu, 1000) : (missing.milliCpu ?? 0),
+    memory: 'memory' in requests ? quantity(requests.memory, 1) : (missing.memory ?? 0),
+  };
 }
 
 const add = (a: Resources, b: Resources): Resources => ({
@@ -78,33 +86,51 @@ function perObject<T>(compute: (object: KubeObject) => T): (object: KubeObject) 
 }
 
 /**
- * The pod's effective request (`computePodResourceRequest`): max(Σ app containers + Σ restartable init containers,
- * the largest init container together with the sidecars started before it), plus spec.overhead; pod-level
- * spec.resources wins when set.
+ * The pod's effective request (`resourcehelper.PodRequests`): max(Σ app containers + Σ restartable init containers,
+ * the largest init container together with the sidecars started before it); a resource set in pod-level
+ * spec.resources replaces that sum; plus spec.overhead. `missing` fills container requests that are not set.
  */
-export const podRequest = perObject((pod): Resources => {
+function computeRequest(pod: KubeObject, missing: Partial<Resources>): Resources {
   const zero: Resources = { milliCpu: 0, memory: 0 };
-  let total: Resources;
-  if (pod.spec?.resources?.requests) {
-    total = containerRequests(pod.spec);
-  } else {
-    let apps = (pod.spec?.containers ?? []).map(containerRequests).reduce(add, zero);
-    let sidecars = zero;
-    let initPeak = zero;
-    for (const init of pod.spec?.initContainers ?? []) {
-      const request = containerRequests(init);
-      if (init.restartPolicy === 'Always') {
-        sidecars = add(sidecars, request);
-        initPeak = max(initPeak, sidecars);
-      } else {
-        initPeak = max(initPeak, add(sidecars, request));
-      }
+  const of = (container: KubeObject['spec']) => containerRequests(container, missing);
+  const apps = (pod.spec?.containers ?? []).map(of).reduce(add, zero);
+  let sidecars = zero;
+  let initPeak = zero;
+  for (const init of pod.spec?.initContainers ?? []) {
+    const request = of(init);
+    if (init.restartPolicy === 'Always') {
+      sidecars = add(sidecars, request);
+      initPeak = max(initPeak, sidecars);
+    } else {
+      initPeak = max(initPeak, add(sidecars, request));
     }
-    apps = add(apps, sidecars);
-    total = max(apps, initPeak);
   }
+  const total = max(add(apps, sidecars), initPeak);
+  const podLevel = pod.spec?.resources?.requests ?? {};
+  if ('cpu' in podLevel) total.milliCpu = quantity(podLevel.cpu, 1000);
+  if ('memory' in podLevel) total.memory = quantity(podLevel.memory, 1);
   const overhead = pod.spec?.overhead ?? {};
   return add(total, { milliCpu: quantity(overhead.cpu, 1000), memory: quantity(overhead.memory, 1) });
+}
+
+/** What NodeResourcesFit filters on and the scheduler cache sums per node. */
+export const podRequest = perObject((pod): Resources => computeRequest(pod, {}));
+
+/**
+ * The request LeastAllocated scores with (`PodInfo.CalculateResource` Non0CPU/Non0Mem): containers without a
+ * cpu or memory request count 100m / 200Mi, so request-less pods still spread. With pod-level requests the
+ * default only fills a resource that neither the pod nor any container names.
+ */
+export const podNonZeroRequest = perObject((pod): Resources => {
+  const podLevel = pod.spec?.resources?.requests;
+  if (!podLevel) return computeRequest(pod, nonZeroDefaults);
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  const named = (resource: string) =>
+    resource in podLevel || containers.some((c) => resource in (c.resources?.requests ?? {}));
+  return computeRequest(pod, {
+    ...(named('cpu') ? {} : { milliCpu: nonZeroDefaults.milliCpu }),
+    ...(named('memory') ? {} : { memory: nonZeroDefaults.memory }),
+  });
 });
 
 export const nodeAllocatable = perObject((node): Allocatable => {
@@ -221,7 +247,7 @@ export function matchesNodeSelectorAndAffinity(pod: KubeObject, node: KubeObject
   );
 }
 
-interface SpreadConstraint {
+export interface SpreadConstraint {
   maxSkew: number;
   topologyKey: string;
   whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
@@ -343,34 +369,6 @@ export function resourceFit(
   }
   if (failures.length === 0) return undefined;
   return { code: unresolvable ? 'UnschedulableAndUnresolvable' : 'Unschedulable', reasons: failures };
-}
-
-/**
- * Lower is better: nodes with every ScheduleAnyway key, then fewer matching pods in the node's domains, then the
- * larger share of the node left free after placing the pod (LeastAllocated), then the name for a stable choice.
- */
-export function compareNodes(pod: KubeObject, spread: SpreadState[]): (a: NodeInfo, b: NodeInfo) => number {
-  const soft = spread.filter((s) => s.constraint.whenUnsatisfiable === 'ScheduleAnyway');
-  // A node without a soft constraint's key scores lowest upstream (it is left out of the spreading score).
-  const missingKey = (info: NodeInfo) =>
-    soft.some((s) => info.node.metadata.labels?.[s.constraint.topologyKey] === undefined) ? 1 : 0;
-  const softSkew = (info: NodeInfo) =>
-    soft.reduce(
-      (sum, s) => sum + (s.counts.get(info.node.metadata.labels?.[s.constraint.topologyKey] ?? '') ?? 0),
-      0,
-    );
-  const request = podRequest(pod);
-  const free = (info: NodeInfo) => {
-    const a = nodeAllocatable(info.node);
-    const cpu = a.milliCpu > 0 ? (a.milliCpu - info.requested.milliCpu - request.milliCpu) / a.milliCpu : 0;
-    const memory = a.memory > 0 ? (a.memory - info.requested.memory - request.memory) / a.memory : 0;
-    return (cpu + memory) / 2;
-  };
-  return (a, b) =>
-    missingKey(a) - missingKey(b) ||
-    softSkew(a) - softSkew(b) ||
-    free(b) - free(a) ||
-    (a.node.metadata.name as string).localeCompare(b.node.metadata.name as string);
 }
 
 /**

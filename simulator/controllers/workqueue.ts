@@ -48,6 +48,8 @@ export class WorkQueue {
       } catch (error) {
         if (error instanceof ApiError && error.code === 409) this.add(key);
         else if (error instanceof ApiError && error.code === 404) continue;
+        // Refused by admission (LimitRanger, quota): the controller recorded why; try again later.
+        else if (error instanceof ApiError && error.code === 403) this.addAfter(key, 1);
         else {
           process.stderr.write(`${this.name}: ${key}: ${(error as Error).stack ?? error}\n`);
           this.addAfter(key, 1);

@@ -1,25 +1,10 @@
-import { metricsApiServiceKey } from '../api/metrics-api.js';
-import { podLogServiceKey } from '../api/pod-log.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
-import { type KubeletControl, serviceKeys } from '../services.js';
+import { type SimulatorServices, withdraw } from '../services.js';
 import { ModelLogSource } from './access-log.js';
 import { DataPlane } from './data-plane.js';
 import { createGatewayHandler } from './gateway.js';
 import { WorkloadMetrics } from './metrics-api.js';
 import { createMetricsHandler } from './metrics-endpoint.js';
-
-/**
- * Keys under which the data plane registers its parts in `ControllerContext.services`; cluster.ts looks the two
- * handlers up under the same strings (importing them from it would make a cycle through the controller list).
- */
-export const dataPlaneServiceKeys = {
-  gatewayHandler: 'gateway.handler',
-  metricsHandler: 'metrics.handler',
-  metricsApi: metricsApiServiceKey,
-  workloadMetrics: serviceKeys.workloadMetrics,
-  podLogs: podLogServiceKey,
-  kubeletStats: serviceKeys.kubeletStats,
-} as const;
 
 /**
  * Runs the data plane: serves traffic through the gateway handler, samples pod usage like metrics-server
@@ -33,27 +18,26 @@ export class DataPlaneController implements Controller {
 
   private plane: DataPlane | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private services: Map<string, unknown> | undefined;
+  /** What it registered, to withdraw exactly that on stop. */
+  private provided: { services: SimulatorServices; parts: SimulatorServices } | undefined;
 
   start(context: ControllerContext): void {
-    const plane = new DataPlane({
-      recordEvent: context.recordEvent,
-      kubelet: () => context.services.get(serviceKeys.kubelet) as KubeletControl | undefined,
-    });
+    const { services } = context;
+    const plane = new DataPlane({ recordEvent: context.recordEvent, kubelet: () => services.kubelet });
     this.plane = plane;
-    this.services = context.services;
     plane.start(context.store);
     const windowSeconds = context.profile.metricsWindowSeconds;
     const metrics = new WorkloadMetrics(plane, windowSeconds);
-    context.services.set(dataPlaneServiceKeys.gatewayHandler, createGatewayHandler(plane));
-    context.services.set(
-      dataPlaneServiceKeys.metricsHandler,
-      createMetricsHandler(plane, this.options.objectState ?? true),
-    );
-    context.services.set(dataPlaneServiceKeys.metricsApi, metrics);
-    context.services.set(dataPlaneServiceKeys.workloadMetrics, metrics);
-    context.services.set(dataPlaneServiceKeys.podLogs, new ModelLogSource(plane));
-    context.services.set(dataPlaneServiceKeys.kubeletStats, metrics);
+    const parts: SimulatorServices = {
+      gateway: createGatewayHandler(plane),
+      metricsEndpoint: createMetricsHandler(plane, this.options.objectState ?? true),
+      metricsApi: metrics,
+      workloadMetrics: metrics,
+      podLogs: new ModelLogSource(plane),
+      kubeletStats: metrics,
+    };
+    Object.assign(services, parts);
+    this.provided = { services, parts };
     const tickMs = Math.min(1000, Math.max(250, (windowSeconds * 1000) / 4));
     const keepMs = windowSeconds * 1000 + 2 * tickMs;
     plane.sampleAll(keepMs);
@@ -63,7 +47,12 @@ export class DataPlaneController implements Controller {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const key of Object.values(dataPlaneServiceKeys)) this.services?.delete(key);
+    if (this.provided) {
+      const { services, parts } = this.provided;
+      for (const key of Object.keys(parts) as Array<keyof SimulatorServices>)
+        withdraw(services, key, parts[key]);
+      this.provided = undefined;
+    }
     this.plane?.stop();
     this.plane = undefined;
   }

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtinRunner } from '../../actions/lib/load/builtin/engine.js';
 import { eventRecorder } from '../api/events.js';
 import { defaultStorageClass } from '../api/system-objects.js';
 import { KedaController } from '../autoscaling/keda-controller.js';
@@ -9,11 +10,12 @@ import { ClusterAutoscaler } from '../controllers/cluster-autoscaler.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import { K6TestRunController } from '../controllers/k6-testrun.js';
 import { Kubelet } from '../controllers/kubelet.js';
-import { DataPlaneController, dataPlaneServiceKeys } from '../dataplane/controller.js';
+import { DataPlaneController } from '../dataplane/controller.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import { closeServer, delegatingListener } from '../listener.js';
-import { initialNodes, nodeGroupSpecs, nodeGroupsServiceKey } from '../nodes.js';
+import { initialNodes, nodeGroupSpecs } from '../nodes.js';
 import { profiles } from '../profile.js';
+import type { SimulatorServices } from '../services.js';
 import { ResourceRegistry } from '../store/resources.js';
 import { registerLocalApi, startControlPlane } from './control-plane.js';
 import { KubeletEndpoints } from './kubelet-endpoints.js';
@@ -36,7 +38,7 @@ export function nodeAgentControllers(kubeletTls: { cert: string; key: string }):
     new KubeletEndpoints(kubeletTls),
     new ClusterAutoscaler(),
     new KedaController(),
-    new K6TestRunController(),
+    new K6TestRunController(builtinRunner),
   ];
 }
 
@@ -49,7 +51,7 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
   const dir = await mkdtemp(join(tmpdir(), 'scalegate-kube-'));
   const profile = profiles[options.profile ?? 'fast'];
   const groups = nodeGroupSpecs(options);
-  const services = new Map<string, unknown>([[nodeGroupsServiceKey, groups]]);
+  const services: SimulatorServices = { nodeGroups: groups };
   const parts: Array<() => Promise<void>> = [];
   let stopped = false;
   const stop = async (keepLogs = false) => {
@@ -79,12 +81,8 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
       recordEvent: eventRecorder(store, registry),
       services,
     };
-    const gateway = await delegatingListener(services, dataPlaneServiceKeys.gatewayHandler, 'gateway');
-    const metrics = await delegatingListener(
-      services,
-      dataPlaneServiceKeys.metricsHandler,
-      'metrics endpoint',
-    );
+    const gateway = await delegatingListener(services, 'gateway', 'gateway');
+    const metrics = await delegatingListener(services, 'metricsEndpoint', 'metrics endpoint');
     parts.push(
       () => closeServer(gateway.server),
       () => closeServer(metrics.server),

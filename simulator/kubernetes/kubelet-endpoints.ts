@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { containerLog, type PodLogSource, podLogServiceKey } from '../api/pod-log.js';
+import { containerLog } from '../api/pod-log.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import { type CoreTypes, coreTypes, isType } from '../controllers/objects.js';
 import { type MetricFamily, renderExposition, contentType as textFormat } from '../dataplane/exposition.js';
 import { family } from '../dataplane/ksm-common.js';
-import { type KubeletStatsSource, serviceKeys } from '../services.js';
+import type { KubeletStatsSource } from '../services.js';
 import type { KubeObject } from '../store/types.js';
 
 /**
@@ -106,12 +106,11 @@ export class KubeletEndpoints implements Controller {
       const object = this.context.store.tryGet(this.types.pods, namespace, pod);
       if (object?.spec?.nodeName !== node)
         return { status: 404, type: 'text/plain', body: `pod ${namespace}/${pod} is not on node ${node}\n` };
-      const source = this.context.services.get(podLogServiceKey) as PodLogSource | undefined;
       try {
         const { text } = containerLog(
           object,
           container,
-          source,
+          this.context.services.podLogs,
           url.searchParams,
           this.context.store.clock.now(),
         );
@@ -125,7 +124,7 @@ export class KubeletEndpoints implements Controller {
   }
 
   private stats(): KubeletStatsSource | undefined {
-    return this.context.services.get(serviceKeys.kubeletStats) as KubeletStatsSource | undefined;
+    return this.context.services.kubeletStats;
   }
 
   private resourceMetrics(node: string): MetricFamily[] {

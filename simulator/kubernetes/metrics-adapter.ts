@@ -1,10 +1,8 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type ExternalMetricsSource, externalMetricsServiceKey } from '../autoscaling/external-metrics.js';
 import type { LabelSelector } from '../autoscaling/hpa/types.js';
 import type { ControllerContext } from '../controllers/controller.js';
 import { coreTypes } from '../controllers/objects.js';
-import { serviceKeys, type WorkloadMetricsSource } from '../services.js';
 import { matchesRequirements, parseLabelSelector } from '../store/selectors.js';
 
 /** The aggregated APIs this adapter serves, as APIService registrations name them. */
@@ -64,7 +62,7 @@ export async function startMetricsAdapter(
     const selector = url.searchParams.get('labelSelector');
     if (group === 'external.metrics.k8s.io' && rest[0] === 'namespaces' && rest.length === 3) {
       const [, namespace, metric] = rest as [string, string, string];
-      const source = context.services.get(externalMetricsServiceKey) as ExternalMetricsSource | undefined;
+      const source = context.services.externalMetrics;
       let values: number[] | undefined;
       try {
         values = source?.values(namespace, metric, selectorOf(selector));
@@ -99,7 +97,7 @@ export async function startMetricsAdapter(
       rest.length === 5
     ) {
       const [, namespace, , name, metric] = rest as [string, string, string, string, string];
-      const workload = context.services.get(serviceKeys.workloadMetrics) as WorkloadMetricsSource | undefined;
+      const workload = context.services.workloadMetrics;
       const requirements = selector ? parseLabelSelector(selector) : [];
       const items = context.store
         .list(pods, { namespace })

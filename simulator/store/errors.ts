@@ -17,7 +17,9 @@ export type StatusReason =
   | 'InternalError'
   | 'TooManyRequests'
   | 'ServiceUnavailable'
-  | 'Timeout';
+  | 'Timeout'
+  /** None: an error the server does not classify (kubectl prints "Error from server: ..."). */
+  | '';
 
 export interface StatusCause {
   reason?: string;
@@ -52,7 +54,7 @@ export class ApiError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason ? { reason: this.reason } : {}),
       ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };

@@ -27,6 +27,8 @@ export interface ResourceType {
   }>;
   /** Another version of the same stored type, converted on the way in and out (autoscaling/v1 HPAs). */
   storedAs?: { group: string; version: string };
+  /** A custom resource version's `openAPIV3Schema`: what its objects keep (simulator/api/field-validation.ts). */
+  schema?: Record<string, unknown>;
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

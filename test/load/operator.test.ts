@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BatchV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { builtinRunner } from '../../actions/lib/load/builtin/engine.js';
 import {
   combineExitCodes,
   runnerExitCodes,
@@ -72,7 +73,7 @@ describe('operator runner', () => {
     before(async () => {
       cluster = await apiServerForTest();
       target = await startTarget();
-      controllers = [new K6TestRunController(), new GarbageCollector()];
+      controllers = [new K6TestRunController(builtinRunner), new GarbageCollector()];
       for (const controller of controllers) {
         controller.start({
           store: cluster.store,

@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { eventRecorder } from '../../simulator/api/events.js';
 import { type RunningApiServer, startApiServer } from '../../simulator/api/server.js';
+import type { SimulatorServices } from '../../simulator/services.js';
 import { ResourceRegistry } from '../../simulator/store/resources.js';
 import { ObjectStore } from '../../simulator/store/store.js';
 
@@ -19,7 +20,7 @@ export async function apiServerForTest(options: { historySize?: number; bookmark
       metadata: { name },
       status: { phase: 'Active' },
     });
-  const services = new Map<string, unknown>();
+  const services: SimulatorServices = {};
   const api: RunningApiServer = await startApiServer({
     store,
     registry,

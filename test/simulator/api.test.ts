@@ -674,7 +674,7 @@ describe('local API server: watch, delete and events', () => {
     const absent = await call(f.api.url, 'GET', '/apis/metrics.k8s.io/v1beta1/nodes');
     assert.equal(absent.status, 503);
     assert.equal(absent.body.kind, 'Status');
-    f.services.set('metrics-api', {
+    f.services.metricsApi = {
       listPodMetrics: (ns?: string) => [
         {
           kind: 'PodMetrics',
@@ -686,7 +686,7 @@ describe('local API server: watch, delete and events', () => {
         },
       ],
       listNodeMetrics: () => [],
-    });
+    };
     const pods = await call(
       f.api.url,
       'GET',

@@ -6,7 +6,7 @@ import { Kubelet } from '../../simulator/controllers/kubelet.js';
 import { coreTypes } from '../../simulator/controllers/objects.js';
 import { ReplicaSetController } from '../../simulator/controllers/replicaset.js';
 import { Scheduler } from '../../simulator/controllers/scheduler.js';
-import { type NodeGroupSpec, nodeGroupsServiceKey, nodeObject } from '../../simulator/nodes.js';
+import { type NodeGroupSpec, nodeObject } from '../../simulator/nodes.js';
 import { type ClusterProfile, profiles } from '../../simulator/profile.js';
 import { ResourceRegistry } from '../../simulator/store/resources.js';
 import { ObjectStore, type StoreEvent } from '../../simulator/store/store.js';
@@ -74,7 +74,7 @@ export function startControllers(
     registry,
     profile: { ...testProfile, ...options.profile },
     recordEvent: eventRecorder(store, registry),
-    services: new Map<string, unknown>(options.groups ? [[nodeGroupsServiceKey, options.groups]] : []),
+    services: options.groups ? { nodeGroups: options.groups } : {},
   };
   for (const c of controllers) c.start(context);
   const harness: Harness = {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Kubelet } from '../../simulator/controllers/kubelet.js';
 import { Scheduler } from '../../simulator/controllers/scheduler.js';
-import { type KubeletControl, serviceKeys } from '../../simulator/services.js';
 import type { KubeObject } from '../../simulator/store/types.js';
 import { eventually } from '../support/eventually.js';
 import {
@@ -149,7 +148,8 @@ describe('kubelet', () => {
     const h = start();
     h.store.create(types.pods, pod('hungry', podTemplate('hungry')));
     await eventually('hungry Ready', () => condition(getPod(h, 'hungry'), 'Ready')?.status === 'True');
-    const kubelet = h.context.services.get(serviceKeys.kubelet) as KubeletControl;
+    const kubelet = h.context.services.kubelet;
+    assert.ok(kubelet, 'the kubelet registers itself');
     kubelet.killContainer('default', 'hungry', 'app', 'OOMKilled', 137);
     const restarted = await eventually('restarted after the OOM kill', () => {
       const p = getPod(h, 'hungry');

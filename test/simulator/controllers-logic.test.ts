@@ -32,15 +32,16 @@ import {
 } from '../../simulator/controllers/rollout.js';
 import {
   buildNodeInfos,
-  compareNodes,
   filterNode,
   fitErrorMessage,
   noPreemptionMessage,
+  podNonZeroRequest,
   podRequest,
   resolvePriority,
   spreadStates,
   tolerates,
 } from '../../simulator/controllers/scheduling.js';
+import { defaultSpreadSelector, rankNodes } from '../../simulator/controllers/scoring.js';
 import type { KubeObject } from '../../simulator/store/types.js';
 import { node } from './controllers-fixtures.js';
 
@@ -246,9 +247,12 @@ describe('scheduling functions', () => {
     });
     const soft = testPod('new', { topologySpreadConstraints: [constraint('ScheduleAnyway')] });
     soft.metadata.labels = { app: 'x' };
-    const softSpread = spreadStates(soft, infos);
-    const ranked = [...infos].sort(compareNodes(soft, softSpread)).map((i) => i.node.metadata.name);
-    assert.deepEqual(ranked, ['b', 'a', 'c'], 'the emptier zone first, a node without the key last');
+    const ranked = rankNodes(soft, infos, infos, []).map((i) => i.node.metadata.name);
+    assert.deepEqual(
+      ranked,
+      ['b', 'c', 'a'],
+      'the emptier zone first; a node without the key scores 0 for spreading, as the crowded zone does, and wins on free resources',
+    );
     const hard = testPod('new', { topologySpreadConstraints: [constraint('DoNotSchedule')] });
     hard.metadata.labels = { app: 'x' };
     const hardSpread = spreadStates(hard, infos);
@@ -258,6 +262,51 @@ describe('scheduling functions', () => {
     assert.deepEqual(reasonsOf(2), [
       "node(s) didn't match pod topology spread constraints (missing required label)",
     ]);
+  });
+
+  it('scores request-less pods by the system-default spreading over their owner, and by non-zero requests', () => {
+    const zoned = (name: string, zone: string) =>
+      node(name, '4', '8Gi', { labels: { 'topology.kubernetes.io/zone': zone } });
+    const owned = (name: string, nodeName?: string) =>
+      testPod(
+        name,
+        { containers: [{ name: 'c' }], ...(nodeName ? { nodeName } : {}) },
+        {
+          metadata: {
+            name,
+            namespace: 'default',
+            uid: name,
+            labels: { app: 'w' },
+            ownerReferences: [
+              { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'w-1', uid: 'rs', controller: true },
+            ],
+          },
+          status: { phase: 'Running' },
+        },
+      );
+    const replicaSet = { metadata: { name: 'w-1' }, spec: { selector: { matchLabels: { app: 'w' } } } };
+    const selectors = {
+      services: () => [],
+      controller: () => replicaSet as unknown as KubeObject,
+    };
+    const infos = buildNodeInfos(
+      [zoned('n1', 'a'), zoned('n2', 'a'), zoned('n3', 'b')],
+      [owned('w-a', 'n1')],
+    );
+    const incoming = owned('w-new');
+    const selector = defaultSpreadSelector(incoming, selectors);
+    assert.deepEqual(selector, [{ key: 'app', operator: 'In', values: ['w'] }]);
+    const names = (pod: KubeObject, sel: ReturnType<typeof defaultSpreadSelector>) =>
+      rankNodes(pod, infos, infos, sel).map((i) => i.node.metadata.name);
+    assert.deepEqual(names(incoming, selector), ['n3', 'n2', 'n1'], 'the empty zone, then the empty node');
+    const bare = testPod('bare', { containers: [{ name: 'c' }] });
+    assert.deepEqual(
+      names(bare, defaultSpreadSelector(bare, { services: () => [], controller: () => undefined })),
+      ['n2', 'n3', 'n1'],
+      'no owner, no spreading: the node without pods wins on its 100m/200Mi non-zero share',
+    );
+    assert.deepEqual(podNonZeroRequest(bare), { milliCpu: 100, memory: 200 * 1024 * 1024 });
+    assert.deepEqual(podRequest(bare), { milliCpu: 0, memory: 0 });
   });
 
   it('picks the fewest, least important preemption victims on a node', () => {

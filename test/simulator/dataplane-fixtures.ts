@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import type { ControllerContext } from '../../simulator/controllers/controller.js';
-import { DataPlaneController, dataPlaneServiceKeys } from '../../simulator/dataplane/controller.js';
+import { DataPlaneController } from '../../simulator/dataplane/controller.js';
+import { closeServer, delegatingListener } from '../../simulator/listener.js';
 import { profiles } from '../../simulator/profile.js';
+import type { SimulatorServices } from '../../simulator/services.js';
 import { ResourceRegistry } from '../../simulator/store/resources.js';
 import { ObjectStore } from '../../simulator/store/store.js';
 import type { KubeObject } from '../../simulator/store/types.js';
@@ -21,8 +21,6 @@ export const types = {
   httproutes: registry.byKind('gateway.networking.k8s.io/v1', 'HTTPRoute')!,
 };
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
 export interface Harness {
   store: ObjectStore;
   context: ControllerContext;
@@ -32,21 +30,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-async function listen(lookup: () => Handler): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => lookup()(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-export async function startHarness(services: Map<string, unknown> = new Map()): Promise<Harness> {
+export async function startHarness(services: SimulatorServices = {}): Promise<Harness> {
   const store = new ObjectStore(registry);
   const events: Harness['events'] = [];
   const context: ControllerContext = {
@@ -58,8 +42,8 @@ export async function startHarness(services: Map<string, unknown> = new Map()): 
   };
   const controller = new DataPlaneController();
   controller.start(context);
-  const gateway = await listen(() => services.get(dataPlaneServiceKeys.gatewayHandler) as Handler);
-  const metrics = await listen(() => services.get(dataPlaneServiceKeys.metricsHandler) as Handler);
+  const gateway = await delegatingListener(services, 'gateway', 'gateway');
+  const metrics = await delegatingListener(services, 'metricsEndpoint', 'metrics endpoint');
   return {
     store,
     context,
@@ -68,8 +52,8 @@ export async function startHarness(services: Map<string, unknown> = new Map()): 
     metricsUrl: `${metrics.url}/metrics`,
     close: async () => {
       await controller.stop();
-      await gateway.close();
-      await metrics.close();
+      await closeServer(gateway.server);
+      await closeServer(metrics.server);
     },
   };
 }

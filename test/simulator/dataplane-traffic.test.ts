@@ -240,7 +240,7 @@ describe('data plane: failures', () => {
   it('OOMKills a container over its memory limit through the kubelet, fails its requests, serves after the restart', async () => {
     const kills: unknown[][] = [];
     const kubelet: KubeletControl = { killContainer: (...args) => kills.push(args) };
-    const h = await startHarness(new Map([['kubelet', kubelet]]));
+    const h = await startHarness({ kubelet });
     try {
       createService(h.store, 'hungry', { app: 'hungry' });
       createPod(h.store, 'hungry-0', {

@@ -9,7 +9,7 @@ import { eventRecorder } from '../../simulator/api/events.js';
 import { HpaController } from '../../simulator/autoscaling/hpa-controller.js';
 import type { ControllerContext } from '../../simulator/controllers/controller.js';
 import { profiles } from '../../simulator/profile.js';
-import { serviceKeys, type WorkloadMetricsSource } from '../../simulator/services.js';
+import type { WorkloadMetricsSource } from '../../simulator/services.js';
 import { ResourceRegistry } from '../../simulator/store/resources.js';
 import { ObjectStore } from '../../simulator/store/store.js';
 import type { KubeObject } from '../../simulator/store/types.js';
@@ -67,7 +67,7 @@ describe('HpaController', () => {
     registry,
     profile: { ...profiles.fast, hpaSyncSeconds: 0.2 },
     recordEvent: eventRecorder(store, registry),
-    services: new Map<string, unknown>([[serviceKeys.workloadMetrics, scriptedUsage(usage, usageReads)]]),
+    services: { workloadMetrics: scriptedUsage(usage, usageReads) },
   };
   const controller = new HpaController();
 

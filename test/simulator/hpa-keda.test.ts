@@ -58,7 +58,7 @@ function cluster() {
     registry,
     profile: { ...profiles.fast, hpaSyncSeconds: 0.5 },
     recordEvent: eventRecorder(store, registry),
-    services: new Map(),
+    services: {},
   };
   store.create(deployments, {
     apiVersion: 'apps/v1',

@@ -46,6 +46,7 @@ describe('kubectl protobuf request bodies', () => {
       ['run', 'probe', '-n', 'shop', '--image=busybox', '--restart=Never', '--', 'sleep', '30'],
       ['create', 'poddisruptionbudget', 'web', '-n', 'shop', '--selector=app=web', '--min-available=1'],
       ['create', 'quota', 'small', '-n', 'shop', '--hard=pods=10'],
+      ['create', 'ingress', 'web', '-n', 'shop', '--rule=web.local/=web:80'],
     ];
     for (const args of commands) {
       const result = await kubectl(env, args);
@@ -69,6 +70,18 @@ describe('kubectl protobuf request bodies', () => {
     ]);
     assert.equal(stored('policy/v1', 'PodDisruptionBudget', 'web', 'shop').spec.minAvailable, 1);
     assert.deepEqual(stored('v1', 'ResourceQuota', 'small', 'shop').spec.hard, { pods: '10' });
+    assert.deepEqual(
+      stored('networking.k8s.io/v1', 'Ingress', 'web', 'shop').spec.rules[0],
+      {
+        host: 'web.local',
+        http: {
+          paths: [
+            { path: '/', pathType: 'Exact', backend: { service: { name: 'web', port: { number: 80 } } } },
+          ],
+        },
+      },
+      'an embedded struct (IngressRuleValue) is inlined as JSON inlines it',
+    );
     const yaml = await kubectl(env, ['get', 'deployment', 'web', '-n', 'shop', '-o', 'yaml']);
     assert.doesNotMatch(yaml.stdout, /hostPort|stdin|generation: 0/);
   });

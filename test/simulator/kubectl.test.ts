@@ -204,7 +204,7 @@ describe('kubectl 1.32 against the local cluster', () => {
     const absent = await kubectl(env, ['top', 'nodes']);
     assert.notEqual(absent.code, 0);
     const now = new Date().toISOString();
-    cluster.context.services.set('metrics-api', {
+    cluster.context.services.metricsApi = {
       listPodMetrics: (namespace?: string) =>
         namespace === undefined || namespace === 'default'
           ? [
@@ -232,7 +232,7 @@ describe('kubectl 1.32 against the local cluster', () => {
           window: '15s',
           usage: { cpu: '500m', memory: '2Gi' },
         })),
-    });
+    };
     const pods = await kubectl(env, ['top', 'pods']);
     assert.equal(pods.code, 0, pods.stderr);
     assert.match(pods.stdout, /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\nweb-1\s+250m\s+64Mi/);

@@ -37,8 +37,8 @@ describe('metrics API (metrics-server view)', () => {
         'sim.scalegate.dev/memory-per-request': '2Mi',
       },
     });
-    api = h.context.services.get('metrics-api') as WorkloadMetrics;
-    source = h.context.services.get('workload-metrics') as WorkloadMetricsSource;
+    api = h.context.services.metricsApi as WorkloadMetrics;
+    source = h.context.services.workloadMetrics as WorkloadMetricsSource;
   });
   after(() => h.close());
 

@@ -15,6 +15,8 @@ export const protobufMediaType = 'application/vnd.kubernetes.protobuf';
 const root = protobuf.Root.fromJSON(generated.descriptor as protobuf.INamespace);
 /** `<message>.<field>` of the non-pointer `omitempty` fields: their zero value is absent in JSON. */
 const omitZero = new Set(generated.omitZero);
+/** `<message>.<field>` of the embedded structs JSON inlines into their parent (IngressRule's ingressRuleValue). */
+const inline = new Set(generated.inline);
 const magic = Buffer.from('k8s\0', 'latin1');
 const meta = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const envelopeType = root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
@@ -104,7 +106,9 @@ function toJson(type: protobuf.Type, message: Decoded): unknown {
       json = entries.length ? Object.fromEntries(entries) : undefined;
     } else if (field.repeated) json = (value as unknown[]).map((v) => fieldValue(field, v));
     else json = fieldValue(field, value);
-    if (!isEmpty(json, omitZero.has(`${type.fullName.slice(1)}.${field.name}`))) out[field.name] = json;
+    const name = `${type.fullName.slice(1)}.${field.name}`;
+    if (inline.has(name) && json && typeof json === 'object') Object.assign(out, json);
+    else if (!isEmpty(json, omitZero.has(name))) out[field.name] = json;
   }
   return out;
 }

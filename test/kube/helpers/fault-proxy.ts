@@ -1,5 +1,10 @@
-import { createServer, type IncomingMessage, request, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer, Agent as HttpsAgent, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selfSignedCertificate } from '../../support/self-signed.js';
 
 /** One recorded API call as the server would see it. */
 export interface RecordedCall {
@@ -24,8 +29,24 @@ export interface FaultRule {
   afterMs?: number;
 }
 
-export interface FaultProxy {
+/** The API server behind the proxy; for https, the CA that signs it and the credentials the proxy may present. */
+export interface Upstream {
   url: string;
+  ca?: string;
+  /**
+   * A client certificate presented for requests that carry no credentials of their own (the cluster admin's);
+   * a request with an Authorization header is forwarded without it, so its bearer token is what the API server
+   * authenticates and authorizes.
+   */
+  cert?: string;
+  key?: string;
+}
+
+export interface FaultProxy {
+  /** https://127.0.0.1:<port>, served with a self-signed certificate. */
+  url: string;
+  /** That certificate, base64 PEM, as a kubeconfig's certificate-authority-data. */
+  certificateAuthorityData: string;
   calls: RecordedCall[];
   inject(rule: FaultRule): void;
   /** How many injected faults have fired so far. */
@@ -48,17 +69,52 @@ function statusBody(code: number): string {
 }
 
 /**
- * A small HTTP proxy in front of the local cluster's API server: records every call (for the RBAC check) and
- * answers chosen requests with 409/429/503, resets their connection, or cuts a watch stream midway.
+ * Opens `req` again toward the upstream: plain HTTP, or TLS with the admin's client certificate unless the request
+ * brings its own credentials.
  */
-export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
-  const target = new URL(upstream);
+function forwarder(upstream: Upstream): {
+  forward(req: IncomingMessage, callback: (res: IncomingMessage) => void): ClientRequest;
+  agents: HttpsAgent[];
+} {
+  const target = new URL(upstream.url);
+  const options = (req: IncomingMessage) => ({
+    host: target.hostname,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: { ...req.headers, host: target.host },
+  });
+  if (target.protocol === 'http:')
+    return { forward: (req, callback) => httpRequest(options(req), callback), agents: [] };
+  const asAdmin = new HttpsAgent({
+    keepAlive: true,
+    ca: upstream.ca,
+    cert: upstream.cert,
+    key: upstream.key,
+  });
+  const asCaller = new HttpsAgent({ keepAlive: true, ca: upstream.ca });
+  return {
+    forward: (req, callback) =>
+      httpsRequest({ ...options(req), agent: req.headers.authorization ? asCaller : asAdmin }, callback),
+    agents: [asAdmin, asCaller],
+  };
+}
+
+/**
+ * A small TLS proxy in front of the local cluster's API server (plain HTTP for the built-in one, TLS for the real
+ * one): records every call (for the RBAC check) and answers chosen requests with 409/429/503, resets their
+ * connection, or cuts a watch stream midway. Watches stream through unbuffered.
+ */
+export async function startFaultProxy(upstream: Upstream): Promise<FaultProxy> {
+  const dir = await mkdtemp(join(tmpdir(), 'scalegate-proxy-'));
+  const tls = await selfSignedCertificate(dir).finally(() => rm(dir, { recursive: true, force: true }));
+  const { forward, agents } = forwarder(upstream);
   const rules: FaultRule[] = [];
   const calls: RecordedCall[] = [];
   let fired = 0;
   const open = new Set<IncomingMessage>();
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const rule = rules.find(
       (r) =>
@@ -91,40 +147,35 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       res.end(statusBody(rule.fault));
       return;
     }
-    const upstreamReq = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: target.host },
-      },
-      (upstreamRes) => {
-        record(upstreamRes.statusCode ?? 0, rule !== undefined);
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
-        open.add(upstreamRes);
-        upstreamRes.on('close', () => open.delete(upstreamRes));
-        if (rule) {
-          rule.times--;
-          setTimeout(() => {
-            // Only a stream still open counts as cut (the client may have finished and closed it already).
-            if (res.destroyed || res.writableEnded) return;
-            fired++;
-            upstreamRes.destroy();
-            res.socket?.destroy();
-          }, rule.afterMs ?? 200);
-        }
-      },
-    );
+    const upstreamReq = forward(req, (upstreamRes) => {
+      record(upstreamRes.statusCode ?? 0, rule !== undefined);
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      upstreamRes.pipe(res);
+      open.add(upstreamRes);
+      upstreamRes.on('close', () => open.delete(upstreamRes));
+      if (rule) {
+        rule.times--;
+        setTimeout(() => {
+          // Only a stream still open counts as cut (the client may have finished and closed it already).
+          if (res.destroyed || res.writableEnded) return;
+          fired++;
+          upstreamRes.destroy();
+          res.socket?.destroy();
+        }, rule.afterMs ?? 200);
+      }
+    });
     upstreamReq.on('error', () => res.destroy());
-    res.on('close', () => upstreamReq.destroy());
+    // The client went away before the answer ended (a watch it stopped): the upstream request goes too.
+    res.on('close', () => {
+      if (!res.writableFinished) upstreamReq.destroy();
+    });
     req.pipe(upstreamReq);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `https://127.0.0.1:${port}`,
+    certificateAuthorityData: tls.cert.toString('base64'),
     calls,
     inject: (rule) => rules.push({ ...rule }),
     fired: () => fired,
@@ -132,6 +183,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       for (const stream of open) stream.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const agent of agents) agent.destroy();
     },
   };
 }

@@ -2,15 +2,19 @@
 import { rm } from 'node:fs/promises';
 import { after, before } from 'node:test';
 import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { KubeClient } from '../../../actions/lib/kube/client.js';
 import { renderEnvironment } from '../../../actions/lib/render/index.js';
 import { loadEnvironment } from '../../../actions/lib/settings/index.js';
-import { startTestCluster, type TestCluster } from '../../kube/helpers/cluster.js';
+import type { ControlPlaneKind } from '../../../simulator/cluster.js';
+import { startTestCluster, type TestCluster, testKubeClient } from '../../kube/helpers/cluster.js';
 import { type TestEnvironmentOptions, writeEnvironments } from './environment.js';
 
 export interface RolloutTestbed {
   readonly cluster: TestCluster;
   /** The folder holding `environments/`. */
   readonly cwd: string;
+  /** scalegate's client in one of the environments' namespaces (on the real control plane, as scalegate-ci). */
+  client(namespace: string): KubeClient;
   /** One track of an environment, rendered with `image`, and the loaded environment. */
   rendered(
     name: string,
@@ -23,18 +27,32 @@ export interface RolloutTestbed {
   hpa(namespace: string, name: string): Promise<V2HorizontalPodAutoscaler | undefined>;
 }
 
-/** Registers the before/after hooks of a test file and returns what its tests use. */
-export function rolloutTestbed(envs: TestEnvironmentOptions[]): RolloutTestbed {
+/**
+ * Registers the before/after hooks of a test suite (one cluster of `controlPlane` for all its tests, a namespace
+ * per environment) and returns what its tests use.
+ */
+export function rolloutTestbed(
+  controlPlane: ControlPlaneKind,
+  envs: TestEnvironmentOptions[],
+): RolloutTestbed {
   let cluster: TestCluster | undefined;
   let cwd: string | undefined;
+  const kubeconfigs = new Map<string, string>();
   before(async () => {
-    cluster = await startTestCluster();
+    cluster = await startTestCluster({ controlPlane });
     cwd = await writeEnvironments(...envs);
+    for (const namespace of new Set(envs.map((e) => e.namespace)))
+      kubeconfigs.set(namespace, await cluster.scalegateKubeconfig(namespace));
   });
   after(async () => {
     await cluster?.stop();
     if (cwd) await rm(cwd, { recursive: true, force: true });
   });
+  const client = (namespace: string) => {
+    const kubeconfig = kubeconfigs.get(namespace);
+    if (!kubeconfig) throw new Error(`no test environment has namespace ${namespace}`);
+    return testKubeClient(kubeconfig, namespace);
+  };
   return {
     get cluster() {
       return cluster!;
@@ -42,12 +60,13 @@ export function rolloutTestbed(envs: TestEnvironmentOptions[]): RolloutTestbed {
     get cwd() {
       return cwd!;
     },
+    client,
     async rendered(name, track, image) {
       const loaded = await loadEnvironment(name, { cwd: cwd! });
       return { loaded, rendered: await renderEnvironment(loaded, { image, track, cwd: cwd! }) };
     },
     hpa(namespace, name) {
-      return cluster!.client(namespace).read<V2HorizontalPodAutoscaler>({
+      return client(namespace).read<V2HorizontalPodAutoscaler>({
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         metadata: { name, namespace },
