@@ -34,15 +34,13 @@ export interface WorkloadMetricsSource {
   ): { timestamp: number; windowSeconds: number; cpuMillis: number; memoryBytes: number } | undefined;
 }
 
-/** The kubelet API's view of running containers (/metrics/resource, containerLogs), from the data plane. */
+/** The kubelet API's view of running containers (/metrics/resource), from the data plane. */
 export interface KubeletStatsSource {
   /** Cumulative CPU seconds and current working set of each container; undefined when the pod is not running. */
   containerCounters(
     namespace: string,
     pod: string,
   ): Array<{ name: string; cpuSeconds: number; memoryBytes: number }> | undefined;
-  /** A container's log lines, oldest first (empty when the pod is not running). */
-  containerLogs(namespace: string, pod: string, container: string): string[];
 }
 
 /** Actions the data plane needs from the node agent. */

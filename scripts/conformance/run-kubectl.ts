@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { KubectlCase } from './kubectl-matrix.js';
 
 /** Runs the everyday-kubectl matrix with real kubectl against a cluster and says which commands conform. */
@@ -42,15 +43,18 @@ export async function runKubectlMatrix(
   const results: CaseResult[] = [];
   try {
     for (const c of matrix) {
-      const { code, stdout, stderr } = await run(kubectl, env, splitArgs(c.args), c.stdin);
-      const expectedCode = c.code ?? 0;
-      const shown = (expectedCode === 0 ? stdout : `${stdout}${stderr}`).trim();
-      results.push({
-        args: c.args,
-        conforms: code === expectedCode && c.expect.test(shown),
-        code,
-        output: `${stdout}${stderr}`.trim(),
-      });
+      const deadline = Date.now() + (c.retryMs ?? 0);
+      for (;;) {
+        const { code, stdout, stderr } = await run(kubectl, env, splitArgs(c.args), c.stdin);
+        const expectedCode = c.code ?? 0;
+        const shown = (expectedCode === 0 ? stdout : `${stdout}${stderr}`).trim();
+        const conforms = code === expectedCode && c.expect.test(shown);
+        if (conforms || Date.now() >= deadline) {
+          results.push({ args: c.args, conforms, code, output: `${stdout}${stderr}`.trim() });
+          break;
+        }
+        await delay(1000);
+      }
     }
   } finally {
     await rm(home, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { startPrometheus } from '../../cli/local/prometheus-server.js';
-import { startCluster } from '../../simulator/cluster.js';
+import { type ControlPlaneKind, startCluster } from '../../simulator/cluster.js';
 import { clusterScrapeConfigs } from '../../simulator/dataplane/scrape-config.js';
 import { kubectlMatrix } from './kubectl-matrix.js';
 import { type MixinQuery, mixinQueries } from './mixin-queries.js';
 import { type CaseResult, runKubectlMatrix, share, splitArgs } from './run-kubectl.js';
+import { daemonSetYaml, statefulSetYaml } from './workloads.js';
 
 /**
  * The conformance run: a local cluster with its controllers, the everyday-kubectl matrix with real kubectl, then a
@@ -59,27 +60,9 @@ spec:
   maxReplicas: 4
   metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]
 ---
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db, namespace: mixin}
-spec:
-  serviceName: db
-  replicas: 1
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec:
-      containers: [{name: db, image: "postgres:16", resources: {requests: {cpu: 50m, memory: 64Mi}}}]
+${statefulSetYaml('mixin', 1).trim()}
 ---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent, namespace: mixin}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec:
-      containers: [{name: agent, image: "busybox:1.36", resources: {requests: {cpu: 10m, memory: 16Mi}}}]
+${daemonSetYaml('mixin').trim()}
 ---
 apiVersion: batch/v1
 kind: Job
@@ -141,9 +124,18 @@ async function queryUntilAnswered(
   }
 }
 
+export interface ConformanceOptions {
+  /** `kubernetes` runs the same checks against the real control plane: the reference the expectations must meet. */
+  controlPlane?: ControlPlaneKind;
+  kubectlBinary?: string;
+}
+
 /** The everyday-kubectl matrix against a fresh local cluster. */
-export async function runKubectlConformance(kubectlBinary = '/usr/bin/kubectl'): Promise<CaseResult[]> {
-  const cluster = await startCluster();
+export async function runKubectlConformance({
+  controlPlane = 'builtin',
+  kubectlBinary = '/usr/bin/kubectl',
+}: ConformanceOptions = {}): Promise<CaseResult[]> {
+  const cluster = await startCluster({ controlPlane });
   try {
     return await runKubectlMatrix(cluster.kubeconfig, kubectlMatrix, kubectlBinary);
   } finally {
@@ -152,8 +144,11 @@ export async function runKubectlConformance(kubectlBinary = '/usr/bin/kubectl'):
 }
 
 /** The kubernetes-mixin queries against a fresh local cluster running the workloads they watch. */
-export async function runQueryConformance(kubectlBinary = '/usr/bin/kubectl'): Promise<QueryResult[]> {
-  const cluster = await startCluster();
+export async function runQueryConformance({
+  controlPlane = 'builtin',
+  kubectlBinary = '/usr/bin/kubectl',
+}: ConformanceOptions = {}): Promise<QueryResult[]> {
+  const cluster = await startCluster({ controlPlane });
   try {
     const run = async (args: string, stdin?: string) => {
       const [result] = await runKubectlMatrix(
@@ -169,7 +164,7 @@ export async function runQueryConformance(kubectlBinary = '/usr/bin/kubectl'): P
     await run('rollout status daemonset/agent -n mixin --timeout=120s');
     const prometheus = await startPrometheus({
       targets: [],
-      scrapeConfigs: clusterScrapeConfigs(cluster.metrics),
+      scrapeConfigs: clusterScrapeConfigs(cluster.metrics, { kubeStateMetrics: cluster.kubeStateMetrics }),
     });
     try {
       await prometheus.waitForSample('kube_pod_info{job="kube-state-metrics"}');
@@ -193,8 +188,8 @@ export async function runQueryConformance(kubectlBinary = '/usr/bin/kubectl'): P
   }
 }
 
-export async function runConformance(kubectlBinary = '/usr/bin/kubectl'): Promise<ConformanceReport> {
-  const kubectl = await runKubectlConformance(kubectlBinary);
-  const queries = await runQueryConformance(kubectlBinary);
+export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceReport> {
+  const kubectl = await runKubectlConformance(options);
+  const queries = await runQueryConformance(options);
   return { kubectl, queries, kubectlShare: share(kubectl), queryShare: share(queries) };
 }

@@ -230,11 +230,16 @@ export function applyDefaults(
 
 /**
  * The status a new object starts with: kube-apiserver drops a client's status on create for types with a status
- * subresource (nodes and namespaces keep theirs); a new pod is Pending with its QoS class.
+ * subresource (nodes and namespaces keep theirs); a new pod is Pending with its QoS class, a new Service has an
+ * empty load-balancer status.
  */
 export function initialStatus(type: ResourceType, object: KubeObject): void {
   if (type.group === '' && type.kind === 'Pod') {
     object.status = { phase: 'Pending', qosClass: qosClass(object.spec) };
+    return;
+  }
+  if (type.group === '' && type.kind === 'Service') {
+    object.status = { loadBalancer: {} };
     return;
   }
   if (type.group === '' && (type.kind === 'Node' || type.kind === 'Namespace')) return;

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../controllers/objects.js';
 import { ApiError } from '../store/errors.js';
 import type { KubeObject } from '../store/types.js';
 import { isObject, listMergeKey } from './patch.js';
@@ -287,6 +288,35 @@ export function structuredMerge(live: unknown, applied: unknown, field = ''): un
   return structuredClone(applied);
 }
 
+const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * kube-apiserver's lastAppliedManager: `kubectl apply --server-side` over an object kubectl applied client-side
+ * takes over, without conflicts, the fields whose last-applied value is still the live one (the upgrade from
+ * client-side to server-side apply); conflicts on any other field still fail. Only for the `kubectl` manager.
+ */
+function upgradesClientSideApply(
+  live: KubeObject,
+  who: ManagerIdentity,
+  conflicts: Array<{ path: string }>,
+  liveFields: Map<string, unknown>,
+  scope: FieldScope,
+): boolean {
+  const text = live.metadata.annotations?.[lastAppliedAnnotation];
+  if (who.manager !== 'kubectl' || typeof text !== 'string' || text === '') return false;
+  let lastApplied: KubeObject;
+  try {
+    lastApplied = JSON.parse(text) as KubeObject;
+  } catch {
+    return false;
+  }
+  if (lastApplied.apiVersion !== live.apiVersion || !isObject(lastApplied.metadata)) return false;
+  const owned = fieldValues(lastApplied, scope);
+  const unchanged = (k: string) =>
+    owned.has(k) && liveFields.has(k) && sameValue(liveFields.get(k), owned.get(k));
+  return conflicts.every((c) => unchanged(c.path));
+}
+
 /**
  * Server-side apply of `applied` by `who` onto `live` (undefined when the object does not exist yet). Fields the
  * manager applied before and no longer applies are removed unless someone else owns them. A field another manager
@@ -310,7 +340,12 @@ export function serverSideApply(
   const conflicts = others.flatMap((e) =>
     changed.filter((k) => e.paths.has(k)).map((path) => ({ entry: e.entry, path })),
   );
-  if (conflicts.length > 0 && !options.force) throw conflictError(conflicts);
+  if (
+    conflicts.length > 0 &&
+    !options.force &&
+    !upgradesClientSideApply(live, who, conflicts, liveFields, options.scope)
+  )
+    throw conflictError(conflicts);
   for (const e of others) for (const k of changed) e.paths.delete(k);
   const result = structuredClone(live);
   const abandoned = [...mine.paths].filter(
@@ -323,5 +358,24 @@ export function serverSideApply(
   merged.metadata = structuredMerge(result.metadata, metaFields, 'metadata') as KubeObject['metadata'];
   mine.paths = new Set(appliedFields.keys());
   merged.metadata.managedFields = writeEntries(entries);
+  keepLastAppliedCurrent(merged, applied, who);
   return merged;
+}
+
+/**
+ * kube-apiserver's lastAppliedUpdater: a server-side apply by `kubectl` over an object that has a client-side
+ * last-applied annotation rewrites it to the applied configuration (keys sorted, as Go encodes a map), so that a
+ * later client-side apply diffs against it.
+ */
+function keepLastAppliedCurrent(merged: KubeObject, applied: KubeObject, who: ManagerIdentity): void {
+  const annotations = merged.metadata.annotations as Record<string, string> | undefined;
+  if (who.manager !== 'kubectl' || !annotations?.[lastAppliedAnnotation]) return;
+  const config = structuredClone(applied);
+  const own = { ...(config.metadata?.annotations as Record<string, string> | undefined) };
+  delete own[lastAppliedAnnotation];
+  if (config.metadata) {
+    if (Object.keys(own).length > 0) config.metadata.annotations = own;
+    else delete config.metadata.annotations;
+  }
+  annotations[lastAppliedAnnotation] = `${canonicalJson(config)}\n`;
 }

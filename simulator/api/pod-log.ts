@@ -60,6 +60,41 @@ function format(line: LogLine, timestamps: boolean): string {
     : `${line.text}\n`;
 }
 
+/**
+ * A container's output for a pods/log query, as the kubelet returns it: the start-up line and, for the serving
+ * container (the pod's first), the access lines, cut by `sinceSeconds`, `tailLines` and `limitBytes`. The built-in
+ * API server serves it as pods/log; the node agent's kubelet API as containerLogs for the real API server.
+ */
+export function containerLog(
+  pod: KubeObject,
+  requested: string | null,
+  source: PodLogSource | undefined,
+  query: URLSearchParams,
+  nowMs: number,
+): { text: string; served: boolean; timestamps: boolean } {
+  const container = containerOf(pod, requested);
+  const start = startedAt(pod, container);
+  const timestamps = query.get('timestamps') === 'true';
+  const since = query.get('sinceSeconds');
+  const from = since ? nowMs - Number(since) * 1000 : 0;
+  const startup: LogLine = {
+    time: start,
+    text: `scalegate local cluster: simulated container "${container.name}" (${container.image}) started on ${pod.spec?.nodeName ?? 'its node'}`,
+  };
+  const served = container.name === pod.spec?.containers?.[0]?.name;
+  const namespace = pod.metadata.namespace as string;
+  const name = pod.metadata.name as string;
+  let lines = [startup, ...(served && source ? source.linesOf(namespace, name) : [])].filter(
+    (l) => l.time >= start && l.time >= from,
+  );
+  const tail = query.get('tailLines');
+  if (tail !== null) lines = Number(tail) > 0 ? lines.slice(-Number(tail)) : [];
+  let text = lines.map((l) => format(l, timestamps)).join('');
+  const limit = query.get('limitBytes');
+  if (limit) text = text.slice(0, Number(limit));
+  return { text, served, timestamps };
+}
+
 export function servePodLog(
   req: IncomingMessage,
   res: ServerResponse,
@@ -71,25 +106,13 @@ export function servePodLog(
   query: URLSearchParams,
 ): void {
   const pod = store.get(podType, namespace, name);
-  const container = containerOf(pod, query.get('container'));
-  const start = startedAt(pod, container);
-  const timestamps = query.get('timestamps') === 'true';
-  const since = query.get('sinceSeconds');
-  const from = since ? store.clock.now() - Number(since) * 1000 : 0;
-  const startup: LogLine = {
-    time: start,
-    text: `scalegate local cluster: simulated container "${container.name}" (${container.image}) started on ${pod.spec?.nodeName ?? 'its node'}`,
-  };
-  // Access lines go to the serving container: the first one of the pod.
-  const served = container.name === pod.spec?.containers?.[0]?.name;
-  let lines = [startup, ...(served && source ? source.linesOf(namespace, name) : [])].filter(
-    (l) => l.time >= start && l.time >= from,
+  const { text, served, timestamps } = containerLog(
+    pod,
+    query.get('container'),
+    source,
+    query,
+    store.clock.now(),
   );
-  const tail = query.get('tailLines');
-  if (tail !== null) lines = Number(tail) > 0 ? lines.slice(-Number(tail)) : [];
-  let text = lines.map((l) => format(l, timestamps)).join('');
-  const limit = query.get('limitBytes');
-  if (limit) text = text.slice(0, Number(limit));
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
   if (query.get('follow') !== 'true') {
     res.end(text);

@@ -14,6 +14,21 @@ export interface SystemObject {
 
 const bootstrap = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
 
+/** The default StorageClass kind installs (the real control plane's start creates it too, as an installer would). */
+export function defaultStorageClass(): KubeObject {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: {
+      name: 'standard',
+      annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+    },
+    provisioner: 'rancher.io/local-path',
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'WaitForFirstConsumer',
+  };
+}
+
 function priorityClass(name: string, value: number, description: string): KubeObject {
   return {
     apiVersion: 'scheduling.k8s.io/v1',
@@ -135,17 +150,7 @@ export function systemObjects(registry: ResourceRegistry): SystemObject[] {
     },
     {
       type: of('storage.k8s.io/v1', 'StorageClass'),
-      object: {
-        apiVersion: 'storage.k8s.io/v1',
-        kind: 'StorageClass',
-        metadata: {
-          name: 'standard',
-          annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
-        },
-        provisioner: 'rancher.io/local-path',
-        reclaimPolicy: 'Delete',
-        volumeBindingMode: 'WaitForFirstConsumer',
-      },
+      object: defaultStorageClass(),
     },
   ];
   const groupVersions = new Map<string, { group: string; version: string }>();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, badRequest, invalid, notFound } from '../store/errors.js';
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from '../store/resources.js';
-import type { ObjectStore } from '../store/store.js';
+import { type ObjectStore, raisesGeneration } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { admitPod, generateJobSelector } from './admission.js';
 import { applyDefaults, initialStatus } from './defaults.js';
@@ -242,8 +242,8 @@ export class ObjectWriter {
     applyDefaults(type, next, this.allocateServiceIp, this.allocateNodePort);
     this.validateOrThrow(type, next, current);
     if (options.dryRun) {
-      // What the store would do: a spec change raises the generation (kubectl diff shows it).
-      const changed = JSON.stringify(next.spec) !== JSON.stringify(current.spec);
+      // What the store would do with the generation (kubectl diff shows it).
+      const changed = raisesGeneration(type, next, current);
       const generation = current.metadata.generation ?? 1;
       return { ...next, metadata: { ...next.metadata, generation: changed ? generation + 1 : generation } };
     }

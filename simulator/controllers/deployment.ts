@@ -446,14 +446,16 @@ export class DeploymentController extends QueueController {
       conditions,
     };
     const clean = JSON.parse(JSON.stringify(status));
-    if (canonicalJson(clean) !== canonicalJson(previous)) {
-      store.update(this.types.deployments, { ...d, status: clean }, { subresource: 'status' });
-    }
+    // The revision annotation goes with the status, as the real controller's UpdateStatus sends it: an annotation
+    // change through the main resource would raise the Deployment's generation.
     const revision = plan.newRs ? String(revisionOf(plan.newRs)) : undefined;
-    if (revision && d.metadata.annotations?.[revisionAnnotation] !== revision) {
-      const latest = store.get(this.types.deployments, d.metadata.namespace, d.metadata.name as string);
-      latest.metadata.annotations = { ...latest.metadata.annotations, [revisionAnnotation]: revision };
-      store.update(this.types.deployments, latest);
+    const annotations =
+      revision && d.metadata.annotations?.[revisionAnnotation] !== revision
+        ? { ...d.metadata.annotations, [revisionAnnotation]: revision }
+        : undefined;
+    if (annotations || canonicalJson(clean) !== canonicalJson(previous)) {
+      const metadata = annotations ? { ...d.metadata, annotations } : d.metadata;
+      store.update(this.types.deployments, { ...d, metadata, status: clean }, { subresource: 'status' });
     }
     const progressing = findCondition(conditions, 'Progressing');
     if (!plan.paused && (progressing?.reason !== 'NewReplicaSetAvailable' || unavailableReplicas > 0)) {

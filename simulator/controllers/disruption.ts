@@ -6,7 +6,8 @@ import { QueueController } from './queue-controller.js';
 
 /**
  * The disruption controller: each PodDisruptionBudget's status (expected and healthy pods, disruptions allowed,
- * the DisruptionAllowed condition), which evictions (`kubectl drain`) are checked against.
+ * the DisruptionAllowed condition), which evictions (`kubectl drain`) are checked against; a `NoPods` event while
+ * its selector matches no pod.
  */
 
 export interface BudgetStatus {
@@ -77,6 +78,10 @@ export class DisruptionController extends QueueController {
     const pdb = type ? this.context.store.tryGet(type, namespace, name) : undefined;
     if (!type || !pdb) return;
     const pods = this.context.store.list(this.types.pods, { namespace }).items;
+    // Every sync that finds no pod the selector matches says so, as the real controller does (the event recorder
+    // folds the repeats into one Event's count).
+    if (!pods.some((p) => matchesLabelSelector(p.metadata.labels ?? {}, pdb.spec?.selector ?? {})))
+      this.context.recordEvent(pdb, 'Normal', 'NoPods', 'No matching pods found', 'controllermanager');
     const computed = budgetStatus(pdb, pods);
     const allowed = computed.disruptionsAllowed > 0;
     const previous = (pdb.status?.conditions ?? [])[0];

@@ -60,17 +60,23 @@ export function podsToDelete(pods: KubeObject[], count: number): KubeObject[] {
   return sorted.slice(0, Math.max(0, count));
 }
 
-/** ReplicaSet status from its active pods (`calculateStatus`). */
+/**
+ * ReplicaSet status from its active pods (`calculateStatus`). The counts other than `replicas` are `omitempty` in
+ * the API's Go types, so a zero is absent from the stored object, as on a real server.
+ */
 export function replicaSetStatus(rs: KubeObject, pods: KubeObject[], nowMs: number): Record<string, unknown> {
   const templateLabels: Record<string, string> = rs.spec?.template?.metadata?.labels ?? {};
   const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
-  const status: Record<string, unknown> = {
-    replicas: pods.length,
+  const counts = {
     fullyLabeledReplicas: pods.filter((p) =>
       Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v),
     ).length,
     readyReplicas: pods.filter(isPodReady).length,
     availableReplicas: pods.filter((p) => isPodAvailable(p, minReadySeconds, nowMs)).length,
+  };
+  const status: Record<string, unknown> = {
+    replicas: pods.length,
+    ...Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)),
     observedGeneration: rs.metadata.generation,
   };
   if (rs.status?.conditions?.length) status.conditions = rs.status.conditions;
@@ -131,7 +137,7 @@ export class ReplicaSetController extends QueueController {
     }
     // Ready pods become available after minReadySeconds without any event: look again then.
     const minReady = rs.spec?.minReadySeconds ?? 0;
-    if (minReady > 0 && (status.readyReplicas as number) > (status.availableReplicas as number)) {
+    if (minReady > 0 && Number(status.readyReplicas ?? 0) > Number(status.availableReplicas ?? 0)) {
       this.queue.addAfter(key, minReady);
     }
   }

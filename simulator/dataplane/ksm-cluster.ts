@@ -1,7 +1,14 @@
 import { parseQuantity } from '../../actions/lib/util/quantity.js';
 import type { KubeObject } from '../store/types.js';
 import type { Labels, MetricFamily, Sample } from './exposition.js';
-import { conditionSamples, family, kubeLabels, type LabelsAllowlist, resourceValue } from './ksm-common.js';
+import {
+  conditionSamples,
+  family,
+  type LabelsAllowlist,
+  labelsSamples,
+  metadataFamilies,
+  resourceValue,
+} from './ksm-common.js';
 
 /** kube-state-metrics families of HPAs, Deployments and Nodes (internal/store/{horizontalpodautoscaler,deployment,node}.go). */
 
@@ -63,7 +70,7 @@ function targetSamples(base: Labels, metric: MetricSpec, which: 'target' | 'curr
   return out;
 }
 
-export function hpaFamilies(hpas: KubeObject[]): MetricFamily[] {
+export function hpaFamilies(hpas: KubeObject[], allowlist?: LabelsAllowlist): MetricFamily[] {
   const info: Sample[] = [];
   const generation: Sample[] = [];
   const max: Sample[] = [];
@@ -107,7 +114,14 @@ export function hpaFamilies(hpas: KubeObject[]): MetricFamily[] {
     desired.push({ labels: base, value: hpa.status?.desiredReplicas ?? 0 });
   }
   const p = 'kube_horizontalpodautoscaler_';
+  const base = (o: KubeObject) => ({
+    namespace: o.metadata.namespace ?? '',
+    horizontalpodautoscaler: o.metadata.name ?? '',
+  });
   return [
+    ...metadataFamilies('kube_horizontalpodautoscaler', 'horizontalpodautoscalers', hpas, base, {
+      allowlist,
+    }),
     family(`${p}info`, 'gauge', 'Information about this autoscaler.', info),
     family(
       `${p}metadata_generation`,
@@ -190,7 +204,7 @@ function scaled(value: unknown, replicas: number, roundUp: boolean): number {
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
 
-export function deploymentFamilies(deployments: KubeObject[]): MetricFamily[] {
+export function deploymentFamilies(deployments: KubeObject[], allowlist?: LabelsAllowlist): MetricFamily[] {
   const fields: Array<[string, string, (d: KubeObject) => number]> = [
     ['spec_replicas', 'Number of desired pods for a deployment.', (d) => d.spec?.replicas ?? 1],
     ['status_replicas', 'The number of replicas per deployment.', (d) => d.status?.replicas ?? 0],
@@ -266,6 +280,11 @@ export function deploymentFamilies(deployments: KubeObject[]): MetricFamily[] {
     }
   }
   families.push(
+    ...metadataFamilies('kube_deployment', 'deployments', deployments, base, {
+      allowlist,
+      owner: 'Deployment',
+      ownerIsController: false,
+    }),
     family(
       'kube_deployment_status_condition',
       'gauge',
@@ -290,7 +309,6 @@ export function deploymentFamilies(deployments: KubeObject[]): MetricFamily[] {
 
 export function nodeFamilies(nodes: KubeObject[], allowlist?: LabelsAllowlist): MetricFamily[] {
   const info: Sample[] = [];
-  const labels: Sample[] = [];
   const unschedulable: Sample[] = [];
   const roles: Sample[] = [];
   const taints: Sample[] = [];
@@ -319,7 +337,6 @@ export function nodeFamilies(nodes: KubeObject[], allowlist?: LabelsAllowlist): 
       },
       value: 1,
     });
-    labels.push({ labels: { ...base, ...kubeLabels(n.metadata.labels, 'nodes', allowlist) }, value: 1 });
     unschedulable.push({ labels: base, value: n.spec?.unschedulable ? 1 : 0 });
     for (const key of Object.keys(n.metadata.labels ?? {}))
       if (key.startsWith('node-role.kubernetes.io/'))
@@ -341,7 +358,12 @@ export function nodeFamilies(nodes: KubeObject[], allowlist?: LabelsAllowlist): 
   }
   return [
     family('kube_node_info', 'gauge', 'Information about a cluster node.', info),
-    family('kube_node_labels', 'gauge', 'Kubernetes labels converted to Prometheus labels.', labels),
+    family(
+      'kube_node_labels',
+      'gauge',
+      'Kubernetes labels converted to Prometheus labels.',
+      labelsSamples(nodes, (n) => ({ node: n.metadata.name ?? '' }), 'nodes', allowlist),
+    ),
     family('kube_node_spec_unschedulable', 'gauge', 'Whether a node can schedule new pods.', unschedulable),
     family('kube_node_role', 'gauge', 'The role of a cluster node.', roles),
     family('kube_node_spec_taint', 'gauge', 'The taint of a cluster node.', taints),

@@ -1,17 +1,17 @@
-import type { KubeObject, OwnerReference } from '../store/types.js';
+import type { KubeObject } from '../store/types.js';
 import type { Labels, MetricFamily, Sample } from './exposition.js';
 import {
   conditionSamples,
   family,
-  kubeLabels,
   type LabelsAllowlist,
+  metadataFamilies,
   resourceValue,
   unixSeconds,
 } from './ksm-common.js';
 
 /**
- * kube-state-metrics' families for ReplicaSets, StatefulSets, DaemonSets, Jobs, Namespaces, ResourceQuotas and
- * PodDisruptionBudgets: the names, labels and values of ksm v2 (docs/metrics/workload, cluster, policy).
+ * kube-state-metrics' families for ReplicaSets, StatefulSets, DaemonSets, Jobs, Namespaces, ResourceQuotas,
+ * PodDisruptionBudgets and Services: the names, labels and values of ksm v2 (docs/metrics/workload, cluster, policy).
  */
 
 type Field = [suffix: string, help: string, value: (o: KubeObject) => number | undefined];
@@ -34,64 +34,6 @@ function gauges(
       }),
     ),
   );
-}
-
-function common(
-  prefix: string,
-  kind: string,
-  resource: string,
-  objects: KubeObject[],
-  base: (o: KubeObject) => Labels,
-  allowlist?: LabelsAllowlist,
-): MetricFamily[] {
-  return [
-    family(
-      `${prefix}_created`,
-      'gauge',
-      'Unix creation timestamp',
-      objects.flatMap((o) => {
-        const t = unixSeconds(o.metadata.creationTimestamp);
-        return t === undefined ? [] : [{ labels: base(o), value: t }];
-      }),
-    ),
-    family(
-      `${prefix}_labels`,
-      'gauge',
-      'Kubernetes labels converted to Prometheus labels.',
-      objects.map((o) => ({
-        labels: { ...base(o), ...kubeLabels(o.metadata.labels, resource, allowlist) },
-        value: 1,
-      })),
-    ),
-    ...(kind
-      ? [
-          family(
-            `${prefix}_owner`,
-            'gauge',
-            `Information about the ${kind}'s owner.`,
-            objects.flatMap((o) => {
-              const owners = (o.metadata.ownerReferences as OwnerReference[] | undefined) ?? [];
-              if (owners.length === 0)
-                return [
-                  {
-                    labels: { ...base(o), owner_kind: '', owner_name: '', owner_is_controller: '' },
-                    value: 1,
-                  },
-                ];
-              return owners.map((r) => ({
-                labels: {
-                  ...base(o),
-                  owner_kind: r.kind,
-                  owner_name: r.name,
-                  owner_is_controller: String(Boolean(r.controller)),
-                },
-                value: 1,
-              }));
-            }),
-          ),
-        ]
-      : []),
-  ];
 }
 
 const namespaced = (key: string) => (o: KubeObject) => ({
@@ -127,7 +69,7 @@ export function replicaSetFamilies(sets: KubeObject[], allowlist?: LabelsAllowli
         generation,
       ],
     ]),
-    ...common('kube_replicaset', 'ReplicaSet', 'replicasets', sets, base, allowlist),
+    ...metadataFamilies('kube_replicaset', 'replicasets', sets, base, { allowlist, owner: 'ReplicaSet' }),
   ];
 }
 
@@ -180,7 +122,26 @@ export function statefulSetFamilies(sets: KubeObject[], allowlist?: LabelsAllowl
       'Indicates the version of the StatefulSet used to generate Pods in the sequence [replicas-updatedReplicas,replicas)',
       sets.map((o) => ({ labels: { ...base(o), revision: o.status?.updateRevision ?? '' }, value: 1 })),
     ),
-    ...common('kube_statefulset', '', 'statefulsets', sets, base, allowlist),
+    family(
+      'kube_statefulset_persistentvolumeclaim_retention_policy',
+      'gauge',
+      'Count of retention policy for StatefulSet template PVCs',
+      sets.flatMap((o) => {
+        const policy = o.spec?.persistentVolumeClaimRetentionPolicy;
+        if (!policy?.whenDeleted && !policy?.whenScaled) return [];
+        return [
+          {
+            labels: {
+              ...base(o),
+              when_deleted: policy.whenDeleted ?? '',
+              when_scaled: policy.whenScaled ?? '',
+            },
+            value: 1,
+          },
+        ];
+      }),
+    ),
+    ...metadataFamilies('kube_statefulset', 'statefulsets', sets, base, { allowlist }),
   ];
 }
 
@@ -235,7 +196,7 @@ export function daemonSetFamilies(sets: KubeObject[], allowlist?: LabelsAllowlis
         generation,
       ],
     ]),
-    ...common('kube_daemonset', '', 'daemonsets', sets, base, allowlist),
+    ...metadataFamilies('kube_daemonset', 'daemonsets', sets, base, { allowlist }),
   ];
 }
 
@@ -285,6 +246,7 @@ export function jobFamilies(jobs: KubeObject[], allowlist?: LabelsAllowlist): Me
         (o) => o.spec?.activeDeadlineSeconds,
       ],
       ['status_active', 'The number of actively running pods.', (o) => o.status?.active ?? 0],
+      ['status_ready', 'The number of ready pods that belong to this Job.', (o) => o.status?.ready ?? 0],
       [
         'status_succeeded',
         'The number of pods which reached Phase Succeeded.',
@@ -309,7 +271,7 @@ export function jobFamilies(jobs: KubeObject[], allowlist?: LabelsAllowlist): Me
     ),
     family('kube_job_complete', 'gauge', 'The job has completed its execution.', complete),
     family('kube_job_failed', 'gauge', 'The job has failed its execution.', failedCondition),
-    ...common('kube_job', 'Job', 'jobs', jobs, base, allowlist),
+    ...metadataFamilies('kube_job', 'jobs', jobs, base, { allowlist, owner: 'Job' }),
   ];
 }
 
@@ -329,7 +291,7 @@ export function namespaceFamilies(namespaces: KubeObject[], allowlist?: LabelsAl
         })),
       ),
     ),
-    ...common('kube_namespace', '', 'namespaces', namespaces, base, allowlist),
+    ...metadataFamilies('kube_namespace', 'namespaces', namespaces, base, { allowlist }),
   ];
 }
 
@@ -388,6 +350,38 @@ export function disruptionBudgetFamilies(budgets: KubeObject[], allowlist?: Labe
         status('observedGeneration'),
       ],
     ]),
-    ...common('kube_poddisruptionbudget', '', 'poddisruptionbudgets', budgets, base, allowlist),
+    ...metadataFamilies('kube_poddisruptionbudget', 'poddisruptionbudgets', budgets, base, { allowlist }),
+  ];
+}
+
+export function serviceFamilies(services: KubeObject[], allowlist?: LabelsAllowlist): MetricFamily[] {
+  const base = (o: KubeObject) => ({
+    namespace: o.metadata.namespace ?? '',
+    service: o.metadata.name ?? '',
+    uid: o.metadata.uid ?? '',
+  });
+  return [
+    family(
+      'kube_service_info',
+      'gauge',
+      'Information about service.',
+      services.map((o) => ({
+        labels: {
+          ...base(o),
+          cluster_ip: o.spec?.clusterIP ?? '',
+          external_name: o.spec?.externalName ?? '',
+          load_balancer_ip: o.spec?.loadBalancerIP ?? '',
+          external_traffic_policy: o.spec?.externalTrafficPolicy ?? '',
+        },
+        value: 1,
+      })),
+    ),
+    family(
+      'kube_service_spec_type',
+      'gauge',
+      'Type about service.',
+      services.map((o) => ({ labels: { ...base(o), type: o.spec?.type ?? '' }, value: 1 })),
+    ),
+    ...metadataFamilies('kube_service', 'services', services, base, { allowlist }),
   ];
 }

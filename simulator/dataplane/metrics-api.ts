@@ -77,10 +77,6 @@ export class WorkloadMetrics implements WorkloadMetricsSource, KubeletStatsSourc
     }));
   }
 
-  containerLogs(namespace: string, pod: string, container: string): string[] {
-    return this.plane.runtime(namespace, pod)?.model.logLines(container) ?? [];
-  }
-
   nodeUsage(node: string) {
     if (!this.plane.view.get('nodes', undefined, node)) return undefined;
     let timestamp = 0;

@@ -11,6 +11,7 @@ import {
   namespaceFamilies,
   replicaSetFamilies,
   resourceQuotaFamilies,
+  serviceFamilies,
   statefulSetFamilies,
 } from './ksm-workloads.js';
 import { kubeletFamilies, resourceFamilies } from './kubelet-metrics.js';
@@ -35,6 +36,7 @@ function ksmFamilies(plane: DataPlane): MetricFamily[] {
     ...namespaceFamilies(view.list('namespaces')),
     ...resourceQuotaFamilies(view.list('resourcequotas')),
     ...disruptionBudgetFamilies(view.list('poddisruptionbudgets')),
+    ...serviceFamilies(view.list('services')),
     ...nodeFamilies(view.list('nodes')),
     ...podFamilies(view.list('pods')),
   ];

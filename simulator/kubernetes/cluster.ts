@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinRunner } from '../../actions/lib/load/builtin/engine.js';
 import { eventRecorder } from '../api/events.js';
+import { defaultStorageClass } from '../api/system-objects.js';
 import { KedaController } from '../autoscaling/keda-controller.js';
 import type { ClusterOptions, RunningCluster } from '../cluster.js';
 import { ClusterAutoscaler } from '../controllers/cluster-autoscaler.js';
@@ -66,6 +67,7 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
     const plane = await startControlPlane(dir, profile);
     parts.push(plane.stop);
     for (const node of initialNodes(options, groups)) await plane.admin.must('POST', '/api/v1/nodes', node);
+    await plane.admin.must('POST', '/apis/storage.k8s.io/v1/storageclasses', defaultStorageClass());
     const registry = new ResourceRegistry();
     const store = new ApiServerStore(plane.admin, registry, (message) =>
       process.stderr.write(`scalegate node agent: ${message}\n`),

@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { labelsAllowlistFlag } from '../dataplane/ksm-common.js';
 import { type KubeconfigAuth, writeKubeconfig } from '../kubeconfig.js';
 import type { ClusterProfile } from '../profile.js';
 import { ApiClient } from './api-client.js';
@@ -180,8 +181,8 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
         `--port=${ksmPort}`,
         '--telemetry-host=127.0.0.1',
         `--telemetry-port=${ksmTelemetry}`,
-        // kube_<kind>_labels carries no label unless allowed; scalegate's gates join on the pods' and workloads' labels.
-        '--metric-labels-allowlist=pods=[*],deployments=[*],replicasets=[*],horizontalpodautoscalers=[*],nodes=[*]',
+        // The allowlist the built-in kube-state-metrics applies too (kube_<kind>_labels carries no label unless allowed).
+        `--metric-labels-allowlist=${labelsAllowlistFlag()}`,
       ]),
       startComponent(dir, 'metrics-server', bin['metrics-server'] as string, [
         `--kubeconfig=${kubeconfig}`,

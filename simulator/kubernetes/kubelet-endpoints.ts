@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { containerLog } from '../api/pod-log.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import { type CoreTypes, coreTypes, isType } from '../controllers/objects.js';
 import { type MetricFamily, renderExposition, contentType as textFormat } from '../dataplane/exposition.js';
@@ -105,10 +106,19 @@ export class KubeletEndpoints implements Controller {
       const object = this.context.store.tryGet(this.types.pods, namespace, pod);
       if (object?.spec?.nodeName !== node)
         return { status: 404, type: 'text/plain', body: `pod ${namespace}/${pod} is not on node ${node}\n` };
-      const tail = Number(url.searchParams.get('tailLines') ?? 'NaN');
-      const lines = this.stats()?.containerLogs(namespace, pod, container) ?? [];
-      const shown = Number.isInteger(tail) && tail >= 0 ? lines.slice(lines.length - tail) : lines;
-      return { status: 200, type: 'text/plain', body: shown.map((l) => `${l}\n`).join('') };
+      try {
+        const { text } = containerLog(
+          object,
+          container,
+          this.context.services.podLogs,
+          url.searchParams,
+          this.context.store.clock.now(),
+        );
+        return { status: 200, type: 'text/plain', body: text };
+      } catch (error) {
+        // A container that has not started, or one the pod does not have: the kubelet's 400 with its reason.
+        return { status: 400, type: 'text/plain', body: `${(error as Error).message}\n` };
+      }
     }
     return { status: 404, type: 'text/plain', body: '404 page not found\n' };
   }

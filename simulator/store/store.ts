@@ -175,7 +175,7 @@ export class ObjectStore {
 
   /**
    * Replaces an object. A non-empty metadata.resourceVersion must match the stored one (409 Conflict otherwise).
-   * With `subresource: 'status'` only the status changes; otherwise the status is kept from the stored object
+   * With `subresource: 'status'` only the status and the annotations change; otherwise the status is kept from the stored object
    * for types that have a status subresource, and metadata.generation rises when the spec changes.
    */
   update(type: ResourceType, input: KubeObject, options: { subresource?: 'status' } = {}): KubeObject {
@@ -198,6 +198,10 @@ export class ObjectStore {
     if (options.subresource === 'status') {
       next = clone(current);
       next.status = clone(input.status);
+      // kube-apiserver's status strategies reset the spec (and, for some kinds, labels), not the annotations: the
+      // Deployment controller records its revision annotation with the status, so the generation stays.
+      if (input.metadata.annotations !== undefined)
+        next.metadata.annotations = clone(input.metadata.annotations);
     } else {
       next = clone(input);
       next.apiVersion = apiVersionOf(type);
@@ -210,13 +214,8 @@ export class ObjectStore {
         next.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
       else delete next.metadata.deletionTimestamp;
       if (type.subresources.includes('status')) next.status = clone(current.status);
-      const specChanged = JSON.stringify(next.spec) !== JSON.stringify(current.spec);
-      const otherChanged = Object.keys({ ...next, ...current })
-        .filter((k) => !['apiVersion', 'kind', 'metadata', 'spec', 'status'].includes(k))
-        .some((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
-      if (specChanged || (otherChanged && next.spec === undefined)) {
+      if (raisesGeneration(type, next, current))
         next.metadata.generation = (current.metadata.generation ?? 1) + 1;
-      }
     }
     if (JSON.stringify(next) === JSON.stringify(current)) return clone(current);
     if (
@@ -333,4 +332,25 @@ export class ObjectStore {
       if (relevant(e) && this.matches(e.object, options)) onEvent(clone(e));
     });
   }
+}
+
+/**
+ * Whether an update raises metadata.generation: a spec change; for a type without spec, a change of its other
+ * top-level fields; for a Deployment also an annotation change (its strategy's PrepareForUpdate: annotations are
+ * copied to the ReplicaSets).
+ */
+export function raisesGeneration(type: ResourceType, next: KubeObject, current: KubeObject): boolean {
+  if (JSON.stringify(next.spec) !== JSON.stringify(current.spec)) return true;
+  if (
+    type.group === 'apps' &&
+    type.kind === 'Deployment' &&
+    JSON.stringify(next.metadata.annotations ?? {}) !== JSON.stringify(current.metadata.annotations ?? {})
+  )
+    return true;
+  return (
+    next.spec === undefined &&
+    Object.keys({ ...next, ...current })
+      .filter((k) => !['apiVersion', 'kind', 'metadata', 'spec', 'status'].includes(k))
+      .some((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]))
+  );
 }

@@ -59,12 +59,14 @@ describe('metrics layout of a real cluster', () => {
       text,
       /^kube_pod_owner\{namespace="default",owner_is_controller="",owner_kind="",owner_name="",pod="bare",uid="[^"]+"\} 1$/m,
     );
-    // Pods' labels are allow-listed (pods=[*]); nodes' are not, so kube_node_labels carries none.
+    // The allowlist the real kube-state-metrics gets too: pods', workloads' and nodes' labels; namespaces are not in it,
+    // so kube_namespace_labels has no series at all, as ksm does for a resource outside the list.
     assert.match(
       text,
       /^kube_pod_labels\{label_app="bare",label_tier="tools",namespace="default",pod="bare",uid="[^"]+"\} 1$/m,
     );
-    assert.match(text, /^kube_node_labels\{node="node-1"\} 1$/m);
+    assert.match(text, /^kube_node_labels\{.*label_kubernetes_io_hostname="node-1",.*node="node-1"\} 1$/m);
+    assert.doesNotMatch(text, /^kube_namespace_labels\{/m);
     const owner = await series(
       'kube_replicaset_owner{job="kube-state-metrics", owner_kind="Deployment", owner_name="web"}',
     );
