@@ -6,12 +6,7 @@ import { podProblems, summarizeProblems } from '../actions/lib/kube/pod-diagnosi
 import { deploymentPods } from '../actions/lib/kube/rollout-status.js';
 import { leaseName } from '../actions/lib/rollout/context.js';
 import { type Progress, readProgress } from '../actions/lib/rollout/progress.js';
-import {
-  canaryName,
-  currentWeight,
-  hpaFor,
-  type TrafficTarget,
-} from '../actions/lib/rollout/routers/index.js';
+import { canaryName, currentWeight, hpaFor, type TrafficTarget } from '../actions/lib/traffic/index.js';
 
 export interface TrackStatus {
   track: 'stable' | 'canary';

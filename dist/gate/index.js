@@ -35158,1262 +35158,6 @@ function delay(ms2, signal) {
   });
 }
 
-// actions/lib/prometheus/promql.ts
-var metricNamePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-var labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-function escapeLabelValue(value) {
-  let out = "";
-  for (const char of value) {
-    const code = char.codePointAt(0);
-    if (char === "\\") out += "\\\\";
-    else if (char === '"') out += '\\"';
-    else if (char === "\n") out += "\\n";
-    else if (char === "\r") out += "\\r";
-    else if (char === "	") out += "\\t";
-    else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += char;
-  }
-  return out;
-}
-function escapeRegex(value) {
-  return value.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
-}
-function assertMetricName(name3) {
-  if (!metricNamePattern.test(name3)) throw new Error(`'${name3}' is not a valid Prometheus metric name`);
-  return name3;
-}
-function assertLabelName(name3) {
-  if (!labelNamePattern.test(name3)) throw new Error(`'${name3}' is not a valid Prometheus label name`);
-  return name3;
-}
-function isLabelName(name3) {
-  return labelNamePattern.test(name3);
-}
-function selector(metric, matchers) {
-  const body = matchers.map((m) => `${assertLabelName(m.name)}${m.op}"${escapeLabelValue(m.value)}"`).join(",");
-  return `${assertMetricName(metric)}{${body}}`;
-}
-function kubeLabelName(key) {
-  return `label_${key.replace(/[^a-zA-Z0-9_]/g, "_")}`;
-}
-function promDuration(ms2) {
-  const whole = Math.max(1, Math.round(ms2));
-  return whole % 1e3 === 0 ? `${whole / 1e3}s` : `${whole}ms`;
-}
-
-// actions/lib/gates/app-queries.ts
-function by(labels) {
-  return labels.length === 0 ? "" : ` by (${labels.join(", ")})`;
-}
-function quantileQuery(histogram, q, matchers, span, groupBy = []) {
-  const buckets = selector(`${histogram}_bucket`, matchers);
-  return `histogram_quantile(${q}, sum${by([...groupBy, "le"])} (rate(${buckets}[${span}])))`;
-}
-function errorRatioQuery(counter, codes, matchers, span, groupBy = []) {
-  const all = `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
-  const failed = `sum${by(groupBy)} (rate(${selector(counter, [...matchers, { name: "code", op: "=~", value: codes }])}[${span}]))`;
-  return `(${failed} or 0 * ${all}) / ${all}`;
-}
-function requestRateQuery(counter, matchers, span, groupBy = []) {
-  return `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
-}
-function requestCountQuery(counter, matchers, span, groupBy = []) {
-  return `sum${by(groupBy)} (increase(${selector(counter, matchers)}[${span}]))`;
-}
-
-// actions/lib/gates/series.ts
-var maxPlotPoints = 240;
-var maxPlotSeries = 10;
-function downsample(points, maxPoints = maxPlotPoints) {
-  if (points.length <= maxPoints) return points;
-  const size = Math.ceil(points.length / maxPoints);
-  const out = [];
-  for (let i = 0; i < points.length; i += size) {
-    const bucket = points.slice(i, i + size);
-    const peak = bucket.reduce((a, b) => b[1] > a[1] ? b : a);
-    out.push([bucket[0][0], peak[1]]);
-  }
-  return out;
-}
-function plotSeries(series, name3) {
-  return series.slice(0, maxPlotSeries).map((s) => ({
-    name: name3(s.metric),
-    labels: s.metric,
-    points: downsample(s.values)
-  }));
-}
-function rateSpan(context) {
-  const whole = context.window.end.getTime() - context.window.start.getTime();
-  const ms2 = Math.max(1, Math.min(whole, context.lookbackMs ?? whole));
-  return { ms: ms2, literal: promDuration(ms2), start: new Date(context.window.end.getTime() - ms2) };
-}
-function plotSpan(context) {
-  return `${Math.max(4 * context.stepSeconds, 1)}s`;
-}
-function appMatchers(gate, context) {
-  const matchers = [];
-  const namespace2 = gate.namespace ?? context.defaults.namespace;
-  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
-  for (const [name3, value] of Object.entries(gate.selector ?? {})) matchers.push({ name: name3, op: "=", value });
-  if (gate.track !== void 0) matchers.push({ name: "track", op: "=", value: gate.track });
-  return matchers;
-}
-function describeMatchers(matchers) {
-  return matchers.length === 0 ? "all series" : matchers.map((m) => `${m.name}=${m.value}`).join(", ");
-}
-function since(start, unixSeconds) {
-  return shortDuration(Math.max(0, unixSeconds * 1e3 - start.getTime()));
-}
-function round(value, digits = 3) {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-function percent(ratio2) {
-  return `${round(ratio2 * 100, 4)}%`;
-}
-function ms(seconds) {
-  return `${round(seconds * 1e3, 1)}ms`;
-}
-
-// actions/lib/gates/canary-vs-stable.ts
-var tracks = { name: "track", op: "=~", value: "canary|stable" };
-function byTrack(samples) {
-  return new Map(samples.map((s) => [s.metric.track ?? "", s.value[1]]));
-}
-function trackRatio(canary2, stable) {
-  if (stable === 0) return canary2 === 0 ? 1 : Number.POSITIVE_INFINITY;
-  return canary2 / stable;
-}
-async function evaluateCanaryVsStable(gate, context, queries) {
-  const matchers = [...appMatchers({ namespace: gate.namespace, selector: gate.selector }, context), tracks];
-  const span = rateSpan(context);
-  const { requestDuration, requestsTotal } = context.metrics;
-  const latency = gate.metric === "latency";
-  const what = latency ? `p${round(gate.quantile * 100, 1)}` : "error ratio";
-  const valueQuery = (range) => latency ? quantileQuery(requestDuration, gate.quantile, matchers, range, ["track"]) : errorRatioQuery(requestsTotal, gate.errorCodes, matchers, range, ["track"]);
-  const countMetric = latency ? `${requestDuration}_count` : requestsTotal;
-  const threshold = { maxRatio: gate.maxRatio, minSamples: gate.minSamples, metric: what };
-  const values = byTrack(await queries.instant(valueQuery(span.literal)));
-  const counts = byTrack(
-    await queries.instant(requestCountQuery(countMetric, matchers, span.literal, ["track"]))
-  );
-  const series = context.includeSeries ? plotSeries(await queries.range(valueQuery(plotSpan(context))), (labels) => `${labels.track} ${what}`) : [];
-  const [canary2, stable] = [values.get("canary"), values.get("stable")];
-  const [canaryCount, stableCount] = [counts.get("canary") ?? 0, counts.get("stable") ?? 0];
-  const observed = {
-    canary: canary2 === void 0 || Number.isNaN(canary2) ? null : round(canary2, 6),
-    stable: stable === void 0 || Number.isNaN(stable) ? null : round(stable, 6),
-    canarySamples: round(canaryCount, 1),
-    stableSamples: round(stableCount, 1)
-  };
-  const short = [
-    ["canary", canaryCount],
-    ["stable", stableCount]
-  ].filter(([, n]) => n < gate.minSamples);
-  if (short.length > 0 || observed.canary === null || observed.stable === null)
-    return {
-      status: "inconclusive",
-      reason: `too few requests to compare over ${shortDuration(span.ms)}: canary ${round(canaryCount, 0)}, stable ${round(stableCount, 0)} (need ${gate.minSamples} each)`,
-      observed,
-      threshold,
-      margin: null,
-      series
-    };
-  const ratio2 = trackRatio(canary2, stable);
-  observed.ratio = Number.isFinite(ratio2) ? round(ratio2, 4) : null;
-  const passed = ratio2 <= gate.maxRatio;
-  const shown = (v) => latency ? `${round(v * 1e3, 1)}ms` : `${round(v * 100, 2)}%`;
-  return {
-    status: passed ? "pass" : "fail",
-    reason: `canary ${what} ${shown(canary2)} vs stable ${shown(stable)}: ratio ${Number.isFinite(ratio2) ? round(ratio2, 3) : "\u221E"} ${passed ? "\u2264" : ">"} ${gate.maxRatio}`,
-    observed,
-    threshold,
-    margin: Number.isFinite(ratio2) ? round(gate.maxRatio - ratio2, 4) : null,
-    marginUnit: "ratio",
-    series
-  };
-}
-
-// actions/lib/gates/error-rate.ts
-async function evaluateErrorRate(gate, context, queries) {
-  const matchers = appMatchers(gate, context);
-  const span = rateSpan(context);
-  const counter = context.metrics.requestsTotal;
-  const threshold = { maxRatio: gate.max, errorCodes: gate.errorCodes };
-  const [sample] = await queries.instant(errorRatioQuery(counter, gate.errorCodes, matchers, span.literal));
-  const series = context.includeSeries ? plotSeries(
-    await queries.range(errorRatioQuery(counter, gate.errorCodes, matchers, plotSpan(context))),
-    () => "error ratio"
-  ) : [];
-  const value = sample?.value[1];
-  if (value === void 0 || !Number.isFinite(value))
-    return {
-      status: "inconclusive",
-      reason: `no requests in ${counter} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
-      observed: { errorRatio: null },
-      threshold,
-      margin: null,
-      series
-    };
-  const passed = value <= gate.max;
-  return {
-    status: passed ? "pass" : "fail",
-    reason: `${percent(value)} of requests failed (code =~ ${gate.errorCodes}) over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${percent(gate.max)} limit`,
-    observed: { errorRatio: round(value, 6) },
-    threshold,
-    margin: round(gate.max - value, 6),
-    marginUnit: "ratio",
-    series
-  };
-}
-
-// actions/lib/gates/coverage.ts
-var gapIntervals = 2.5;
-function median(values) {
-  if (values.length === 0) return void 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-function findGaps(scrapes, window, fallbackInterval) {
-  const times = scrapes.map(([t2]) => t2).sort((a, b) => a - b);
-  const spacing = median(
-    times.slice(1).map((t2, i) => t2 - times[i]).filter((d) => d > 0)
-  );
-  const allowed = gapIntervals * (spacing ?? fallbackInterval);
-  const successes = scrapes.filter(([, v]) => v === 1).map(([t2]) => t2).sort((a, b) => a - b);
-  const edges = [window.start.getTime() / 1e3, ...successes, window.end.getTime() / 1e3];
-  const gaps = [];
-  for (let i = 1; i < edges.length; i++)
-    if (edges[i] - edges[i - 1] > allowed) gaps.push({ start: edges[i - 1], end: edges[i] });
-  return gaps;
-}
-async function dataGaps(metric, matchers, window, stepSeconds, queries) {
-  const span = promDuration(window.end.getTime() - window.start.getTime());
-  const targets = await queries.instant(
-    `count by (job, instance) (last_over_time(${selector(metric, matchers)}[${span}]))`,
-    window.end
-  );
-  const scrapes = [];
-  for (const { metric: labels } of targets) {
-    const target = ["job", "instance"].filter((name3) => labels[name3] !== void 0).map((name3) => ({ name: name3, op: "=", value: labels[name3] }));
-    if (target.length === 0) return void 0;
-    const up = await queries.samples(`${selector("up", target)}[${span}]`, window.end);
-    for (const series of up) scrapes.push(...series.values);
-  }
-  if (targets.length === 0) return void 0;
-  return findGaps(scrapes, window, stepSeconds);
-}
-function describeGaps(gaps, window) {
-  const start = window.start.getTime() / 1e3;
-  const total = gapSeconds(gaps);
-  const spans = gaps.slice(0, 3).map((g) => `${shortDuration((g.start - start) * 1e3)}\u2013${shortDuration((g.end - start) * 1e3)}`).join(", ");
-  return `${shortDuration(total * 1e3)} of the window without a successful scrape (${spans}${gaps.length > 3 ? ", \u2026" : ""} into it)`;
-}
-function gapSeconds(gaps) {
-  return gaps.reduce((sum, g) => sum + g.end - g.start, 0);
-}
-async function unprovenByGaps(check2, context, queries, outcome, why) {
-  const gaps = await dataGaps(check2.metric, check2.matchers, check2.span, context.stepSeconds, queries);
-  if (!gaps || gaps.length === 0) return void 0;
-  return {
-    status: "inconclusive",
-    reason: why(describeGaps(gaps, context.window)),
-    observed: { ...outcome.observed, dataGapSeconds: round(gapSeconds(gaps)) },
-    threshold: outcome.threshold,
-    margin: null,
-    ...outcome.series ? { series: outcome.series } : {}
-  };
-}
-
-// actions/lib/gates/hpa-scale-out.ts
-var hpaKey = "namespace, horizontalpodautoscaler";
-function hpaName(gate, context) {
-  if (gate.hpa) return gate.hpa;
-  const service = gate.service ?? context.defaults.service;
-  if (!service) return void 0;
-  return gate.track === "canary" ? `${service}-canary` : service;
-}
-function hpaMatchers(namespace2, name3) {
-  const matchers = [];
-  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
-  matchers.push({ name: "horizontalpodautoscaler", op: "=", value: name3 });
-  return matchers;
-}
-function replicasQuery(which2, matchers) {
-  return `max(${selector(`kube_horizontalpodautoscaler_status_${which2}_replicas`, matchers)})`;
-}
-function limitedQuery(matchers) {
-  const metricKey = `${hpaKey}, metric_name, metric_target_type`;
-  const limited = [
-    ...matchers,
-    { name: "condition", op: "=", value: "ScalingLimited" },
-    { name: "status", op: "=", value: "true" }
-  ];
-  return [
-    `max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_current_replicas", matchers)})`,
-    ` >= max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_spec_max_replicas", matchers)})`,
-    ` and on (${hpaKey}) max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_condition", limited)}) == 1`,
-    ` and on (${hpaKey}) (max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_status_target_metric", matchers)})`,
-    ` > max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_spec_target_metric", matchers)}))`
-  ].join("");
-}
-async function evaluateHpaScaleOut(gate, context, queries) {
-  const name3 = hpaName(gate, context);
-  const threshold = { withinSeconds: round(gate.within / 1e3) };
-  if (gate.minReplicas !== void 0) threshold.minReplicas = gate.minReplicas;
-  if (gate.factor !== void 0) threshold.factor = gate.factor;
-  if (!name3)
-    return {
-      status: "inconclusive",
-      reason: `track ${gate.track} needs a service name (set service, or evaluate inside an environment)`,
-      observed: {},
-      threshold,
-      margin: null
-    };
-  const namespace2 = gate.namespace ?? context.defaults.namespace;
-  const matchers = hpaMatchers(namespace2, name3);
-  const label = namespace2 ? `${namespace2}/${name3}` : name3;
-  const [series] = await queries.range(replicasQuery(gate.replicas, matchers));
-  const points = series?.values.filter(([, v]) => !Number.isNaN(v)) ?? [];
-  const plot = series ? plotSeries([series], () => `${gate.replicas} replicas`) : [];
-  if (points.length === 0)
-    return {
-      status: "inconclusive",
-      reason: `no kube_horizontalpodautoscaler_status_${gate.replicas}_replicas series for HPA ${label} in the window (is kube-state-metrics scraped, does the HPA exist?)`,
-      observed: {},
-      threshold,
-      margin: null
-    };
-  const { start, end } = context.window;
-  const startReplicas = points[0][1];
-  const target = Math.max(
-    gate.minReplicas ?? 0,
-    gate.factor !== void 0 ? Math.ceil(startReplicas * gate.factor) : 0
-  );
-  const deadline = start.getTime() + gate.within;
-  const peak = Math.max(...points.map(([, v]) => v));
-  const reached = points.find(([, v]) => v >= target);
-  const firstUp = points.find(([, v]) => v > startReplicas);
-  const observed = {
-    startReplicas,
-    targetReplicas: target,
-    peakReplicas: peak,
-    timeToScaleSeconds: reached ? round(reached[0] - start.getTime() / 1e3) : null,
-    firstScaleUpSeconds: firstUp ? round(firstUp[0] - start.getTime() / 1e3) : null
-  };
-  threshold.targetReplicas = target;
-  const withinText = formatDuration(gate.within);
-  if (gate.failWhenLimited) {
-    const [limited] = await queries.range(limitedQuery(matchers));
-    const at = limited?.values.find(([, v]) => !Number.isNaN(v));
-    if (at) {
-      observed.limitedAtSeconds = round(at[0] - start.getTime() / 1e3);
-      return {
-        status: "fail",
-        reason: `HPA ${label} was pinned at maxReplicas (${at[1]}) with ScalingLimited=True while its metric was above target, ${since(start, at[0])} into the window`,
-        observed,
-        threshold,
-        margin: null,
-        series: plot
-      };
-    }
-  }
-  if (reached && reached[0] * 1e3 <= deadline) {
-    const took = reached[0] * 1e3 - start.getTime();
-    return {
-      status: "pass",
-      reason: `HPA ${label} reached ${reached[1]} replicas (needed ${target}) after ${shortDuration(took)}, within ${withinText}`,
-      observed,
-      threshold,
-      margin: round((deadline - reached[0] * 1e3) / 1e3),
-      marginUnit: "s",
-      series: plot
-    };
-  }
-  if (reached || end.getTime() >= deadline) {
-    const missed = reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`;
-    const unproven = await unprovenByGaps(
-      {
-        metric: `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
-        matchers,
-        span: { start, end: new Date(Math.min(deadline, end.getTime())) }
-      },
-      context,
-      queries,
-      { observed, threshold, series: plot },
-      (gaps) => `${missed}, but before the ${withinText} deadline there was ${gaps}: it may have scaled out in time unseen`
-    );
-    if (unproven) return unproven;
-  }
-  if (reached)
-    return {
-      status: "fail",
-      reason: `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}, later than ${withinText}`,
-      observed,
-      threshold,
-      margin: round((deadline - reached[0] * 1e3) / 1e3),
-      marginUnit: "s",
-      series: plot
-    };
-  if (end.getTime() >= deadline)
-    return {
-      status: "fail",
-      reason: `HPA ${label} peaked at ${peak} replicas (from ${startReplicas}) and did not reach ${target} within ${withinText}`,
-      observed,
-      threshold,
-      margin: peak - target,
-      marginUnit: "replicas",
-      series: plot
-    };
-  return {
-    status: "inconclusive",
-    reason: `HPA ${label} is at ${points.at(-1)[1]} of ${target} replicas and the ${withinText} deadline is after the window end`,
-    observed,
-    threshold,
-    margin: null,
-    series: plot,
-    settled: false
-  };
-}
-
-// actions/lib/gates/latency.ts
-async function evaluateLatency(gate, context, queries) {
-  const matchers = appMatchers(gate, context);
-  const span = rateSpan(context);
-  const histogram = context.metrics.requestDuration;
-  const label = `p${round(gate.quantile * 100, 1)}`;
-  const threshold = { quantile: gate.quantile, maxMs: gate.max };
-  const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
-  const series = context.includeSeries ? plotSeries(
-    await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
-    () => label
-  ) : [];
-  const value = sample?.value[1];
-  if (value === void 0 || Number.isNaN(value))
-    return {
-      status: "inconclusive",
-      reason: `no requests in ${histogram} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
-      observed: { [`${label}Ms`]: null },
-      threshold,
-      margin: null,
-      series
-    };
-  const observedMs = value * 1e3;
-  const passed = observedMs <= gate.max;
-  return {
-    status: passed ? "pass" : "fail",
-    reason: `${label} was ${ms(value)} over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${formatDuration(gate.max)} limit`,
-    observed: { [`${label}Ms`]: round(observedMs, 2) },
-    threshold,
-    margin: round(gate.max - observedMs, 2),
-    marginUnit: "ms",
-    series
-  };
-}
-
-// actions/lib/gates/load-applied.ts
-async function evaluateLoadApplied(gate, context, queries) {
-  const threshold = {};
-  if (gate.minRate !== void 0) threshold.minRate = gate.minRate;
-  if (gate.minFraction !== void 0) {
-    threshold.minFraction = gate.minFraction;
-    if (context.targetRate !== void 0) threshold.targetRate = context.targetRate;
-  }
-  if (gate.minFraction !== void 0 && context.targetRate === void 0)
-    return {
-      status: "inconclusive",
-      reason: "minFraction needs the load target rate (--target-rate, or the target-rate input)",
-      observed: {},
-      threshold,
-      margin: null
-    };
-  const required2 = Math.max(gate.minRate ?? 0, (gate.minFraction ?? 0) * (context.targetRate ?? 0));
-  threshold.requiredRate = round(required2, 3);
-  const matchers = appMatchers(gate, context);
-  const span = rateSpan(context);
-  const counter = context.metrics.requestsTotal;
-  const [sample] = await queries.instant(requestRateQuery(counter, matchers, span.literal));
-  const series = context.includeSeries ? plotSeries(await queries.range(requestRateQuery(counter, matchers, plotSpan(context))), () => "req/s") : [];
-  const value = sample?.value[1];
-  if (value === void 0 || Number.isNaN(value))
-    return {
-      status: "inconclusive",
-      reason: `no ${counter} series for ${describeMatchers(matchers)}: no request reached the service, or the metric is not scraped`,
-      observed: { rate: null },
-      threshold,
-      margin: null,
-      series
-    };
-  const passed = value >= required2;
-  return {
-    status: passed ? "pass" : "fail",
-    reason: `achieved ${round(value, 2)} req/s over ${shortDuration(span.ms)}, ${passed ? "at least" : "below"} the required ${round(required2, 2)} req/s`,
-    observed: { rate: round(value, 3) },
-    threshold,
-    margin: round(value - required2, 3),
-    marginUnit: "req/s",
-    series
-  };
-}
-
-// actions/lib/gates/pending-pods.ts
-var podKey = "namespace, pod";
-var maxCausePods = 50;
-var appReasons = /* @__PURE__ */ new Set([
-  "ImagePullBackOff",
-  "ErrImagePull",
-  "InvalidImageName",
-  "CrashLoopBackOff",
-  "CreateContainerConfigError",
-  "CreateContainerError",
-  "RunContainerError"
-]);
-function withPodLabels(expr, namespaceMatchers, labels, span) {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return expr;
-  const matchers = [
-    ...namespaceMatchers,
-    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
-  ];
-  const podLabels = selector("kube_pod_labels", matchers);
-  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
-}
-function pendingQuery(namespaceMatchers, labels) {
-  const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
-  return withPodLabels(
-    `max by (${podKey}) (${selector("kube_pod_status_phase", phase)})`,
-    namespaceMatchers,
-    labels
-  );
-}
-function podTimestampQuery(family, namespaceMatchers, labels, span) {
-  return withPodLabels(
-    `max by (${podKey}) (max_over_time(${selector(family, namespaceMatchers)}[${span}]))`,
-    namespaceMatchers,
-    labels,
-    span
-  );
-}
-var keyOf = (labels) => `${labels.namespace ?? ""}/${labels.pod ?? "?"}`;
-function byPod(samples) {
-  return new Map(samples.map((s) => [keyOf(s.metric), s.value[1]]));
-}
-function pendingStretches(phases, created, scheduled, window, stepSeconds) {
-  const windowStart = window.start.getTime() / 1e3;
-  const windowEnd = window.end.getTime() / 1e3;
-  const pendingAt = /* @__PURE__ */ new Map();
-  const names = /* @__PURE__ */ new Map();
-  for (const s of phases) {
-    const key = keyOf(s.metric);
-    names.set(key, s.metric.pod ?? "?");
-    pendingAt.set(
-      key,
-      s.values.filter(([, v]) => v >= 1).map(([t2]) => t2)
-    );
-  }
-  const stretches = [];
-  for (const key of /* @__PURE__ */ new Set([...created.keys(), ...pendingAt.keys()])) {
-    const samples = pendingAt.get(key) ?? [];
-    const firstPending = samples[0];
-    const lastPending = samples.at(-1);
-    const scheduledAt = scheduled.get(key);
-    const start = created.get(key) ?? firstPending;
-    let end;
-    if (lastPending !== void 0 && lastPending > windowEnd - stepSeconds / 2) end = windowEnd;
-    else if (scheduledAt !== void 0) end = Math.max(scheduledAt, lastPending ?? scheduledAt);
-    else end = lastPending;
-    if (start === void 0 || end === void 0 || end <= windowStart || end < start) continue;
-    stretches.push({
-      pod: names.get(key) ?? key.slice(key.indexOf("/") + 1),
-      start,
-      end: Math.min(end, windowEnd)
-    });
-  }
-  return stretches;
-}
-function pendingCounts(stretches, window) {
-  const windowStart = window.start.getTime() / 1e3;
-  const windowEnd = window.end.getTime() / 1e3;
-  const events = [];
-  for (const s of stretches) {
-    if (s.end <= s.start) continue;
-    events.push([Math.max(s.start, windowStart), 1], [s.end, -1]);
-  }
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const points = [[windowStart, 0]];
-  let count2 = 0;
-  for (const [t2, delta] of events) {
-    points.push([t2, count2]);
-    count2 += delta;
-    points.push([t2, count2]);
-  }
-  points.push([windowEnd, count2]);
-  return points;
-}
-async function describeCause(pods, namespaceMatchers, queries) {
-  const podMatcher = {
-    name: "pod",
-    op: "=~",
-    value: pods.slice(0, maxCausePods).map(escapeRegex).join("|")
-  };
-  const matchers = [...namespaceMatchers, podMatcher];
-  const unschedulable = await queries.range(
-    `max by (${podKey}) (${selector("kube_pod_status_unschedulable", matchers)})`
-  );
-  const waiting = await queries.range(
-    `max by (${podKey}, reason) (${selector("kube_pod_container_status_waiting_reason", matchers)}) == 1`
-  );
-  const unschedulablePods = unschedulable.filter((s) => s.values.some(([, v]) => v >= 1)).map((s) => s.metric.pod);
-  const appProblems = waiting.filter((s) => appReasons.has(s.metric.reason ?? "")).map((s) => `${s.metric.pod} ${s.metric.reason}`);
-  const parts = [];
-  if (unschedulablePods.length > 0)
-    parts.push(
-      `capacity: ${unschedulablePods.length} pod(s) Unschedulable (no node fits; the cluster autoscaler is missing, slow or at its limit)`
-    );
-  if (appProblems.length > 0) parts.push(`the app: ${[...new Set(appProblems)].slice(0, 3).join(", ")}`);
-  if (parts.length === 0)
-    return {
-      cause: "unknown",
-      detail: "cause unknown: scheduled but containers not started (slow image pull or init containers?)"
-    };
-  const cause = unschedulablePods.length > 0 && appProblems.length > 0 ? "capacity and app" : unschedulablePods.length > 0 ? "capacity" : "app";
-  return { cause, detail: `cause ${parts.join("; ")}` };
-}
-async function evaluatePendingPods(gate, context, queries) {
-  const namespace2 = gate.namespace ?? context.defaults.namespace;
-  const namespaceMatchers = namespace2 ? [{ name: "namespace", op: "=", value: namespace2 }] : [];
-  const labels = gate.selector ?? {};
-  const threshold = {};
-  if (gate.maxPending !== void 0) threshold.maxPending = gate.maxPending;
-  if (gate.maxPendingDuration !== void 0)
-    threshold.maxPendingSeconds = round(gate.maxPendingDuration / 1e3);
-  const scope = describeMatchers([
-    ...namespaceMatchers,
-    ...Object.entries(labels).map(([name3, value]) => ({ name: name3, op: "=", value }))
-  ]);
-  const { window } = context;
-  const { start } = window;
-  const windowStart = start.getTime() / 1e3;
-  const span = promDuration(window.end.getTime() - start.getTime());
-  const series = await queries.range(pendingQuery(namespaceMatchers, labels));
-  const created = byPod(
-    await queries.instant(podTimestampQuery("kube_pod_created", namespaceMatchers, labels, span))
-  );
-  if (series.length === 0 && created.size === 0)
-    return {
-      status: "inconclusive",
-      reason: `no kube_pod_status_phase series for pods with ${scope} (no such pods, kube-state-metrics not scraped, or pod labels not exported by --metric-labels-allowlist)`,
-      observed: {},
-      threshold,
-      margin: null
-    };
-  const scheduled = byPod(
-    await queries.instant(
-      podTimestampQuery("kube_pod_status_scheduled_time", namespaceMatchers, labels, span)
-    )
-  );
-  const stretches = pendingStretches(series, created, scheduled, window, context.stepSeconds);
-  const counts = pendingCounts(stretches, window);
-  const [peakAt, peak] = counts.reduce((a, b) => b[1] > a[1] ? b : a);
-  const longest = stretches.reduce(
-    (a, b) => !a || b.end - b.start > a.end - a.start ? b : a,
-    void 0
-  );
-  const longestMs = longest ? (longest.end - longest.start) * 1e3 : 0;
-  const observed = {
-    maxPending: peak,
-    maxPendingAtSeconds: peak > 0 ? round(Math.max(0, peakAt - windowStart)) : null,
-    longestPendingSeconds: round(longestMs / 1e3),
-    longestPendingPod: longest?.pod ?? null,
-    podsSeen: (/* @__PURE__ */ new Set([...created.keys(), ...series.map((s) => keyOf(s.metric))])).size
-  };
-  const plot = [{ name: "pending pods", labels: {}, points: downsample(counts) }];
-  const problems = [];
-  if (gate.maxPending !== void 0 && peak > gate.maxPending)
-    problems.push(
-      `${peak} pod(s) were Pending at once ${since(start, peakAt)} into the window (max ${gate.maxPending})`
-    );
-  const durationFailed = gate.maxPendingDuration !== void 0 && longest !== void 0 && longestMs > gate.maxPendingDuration;
-  if (durationFailed)
-    problems.push(
-      // Tenths, so that a stretch just over the limit never reads as equal to it.
-      `pod ${longest.pod} was Pending for ${round(longestMs / 1e3, 1)}s (max ${formatDuration(gate.maxPendingDuration)})`
-    );
-  const byDuration = gate.maxPendingDuration !== void 0 && (durationFailed || gate.maxPending === void 0);
-  const margin = byDuration ? round((gate.maxPendingDuration - longestMs) / 1e3) : gate.maxPending - peak;
-  const marginUnit = byDuration ? "s" : "pods";
-  if (problems.length === 0) {
-    const unproven = await unprovenByGaps(
-      { metric: "kube_pod_status_phase", matchers: namespaceMatchers, span: window },
-      context,
-      queries,
-      { observed, threshold, series: plot },
-      (gaps) => `no failure in the data, but ${gaps}: pods Pending only then went unseen (${scope})`
-    );
-    if (unproven) return unproven;
-    return {
-      status: "pass",
-      reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,
-      observed,
-      threshold,
-      margin,
-      marginUnit,
-      series: plot
-    };
-  }
-  const offenders = [...new Set(stretches.map((r) => r.pod))];
-  const { cause, detail } = await describeCause(offenders, namespaceMatchers, queries);
-  observed.cause = cause;
-  return {
-    status: "fail",
-    reason: `${problems.join("; ")}; ${detail}`,
-    observed,
-    threshold,
-    margin,
-    marginUnit,
-    series: plot
-  };
-}
-
-// actions/lib/gates/condition.ts
-var ConditionError = class extends Error {
-};
-var functionArity = /* @__PURE__ */ new Map([
-  ["len", 1],
-  ["isNaN", 1],
-  ["isInf", 1],
-  ["abs", 1],
-  ["min", 1],
-  ["max", 1],
-  ["sum", 1],
-  ["avg", 1],
-  ["default", 2],
-  ["all", 2],
-  ["any", 2],
-  ["none", 2]
-]);
-var wordOperators = /* @__PURE__ */ new Map([
-  ["and", "&&"],
-  ["or", "||"],
-  ["not", "!"]
-]);
-var constants3 = /* @__PURE__ */ new Map([
-  ["true", { kind: "bool", value: true }],
-  ["false", { kind: "bool", value: false }],
-  ["NaN", { kind: "number", value: Number.NaN }],
-  ["Inf", { kind: "number", value: Number.POSITIVE_INFINITY }]
-]);
-function tokenize(source) {
-  const tokens = [];
-  const pattern = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*|#)|(&&|\|\||==|!=|<=|>=|[<>!+\-*/%()[\],]))/y;
-  let index = 0;
-  while (index < source.length) {
-    if (/^\s*$/.test(source.slice(index))) break;
-    pattern.lastIndex = index;
-    const match = pattern.exec(source);
-    if (!match) {
-      const column2 = index + source.slice(index).search(/\S/) + 1;
-      throw new ConditionError(`unexpected '${source[column2 - 1]}' at column ${column2}`);
-    }
-    const text = match[1] ?? match[2] ?? match[3];
-    const column = match.index + match[0].length - text.length + 1;
-    if (match[1] !== void 0) tokens.push({ text, type: "number", column });
-    else if (match[2] !== void 0 && wordOperators.has(text))
-      tokens.push({ text: wordOperators.get(text), type: "op", column });
-    else tokens.push({ text, type: match[2] !== void 0 ? "ident" : "op", column });
-    index = pattern.lastIndex;
-  }
-  tokens.push({ text: "end of expression", type: "end", column: source.length + 1 });
-  return tokens;
-}
-var binaryLevels = [
-  ["||"],
-  ["&&"],
-  ["==", "!=", "<", "<=", ">", ">="],
-  ["+", "-"],
-  ["*", "/", "%"]
-];
-var Parser = class {
-  constructor(tokens) {
-    this.tokens = tokens;
-  }
-  tokens;
-  position = 0;
-  parse() {
-    const node2 = this.binary(0);
-    const next = this.peek();
-    if (next.type !== "end") throw this.unexpected(next);
-    return node2;
-  }
-  peek() {
-    return this.tokens[this.position];
-  }
-  take() {
-    return this.tokens[this.position++];
-  }
-  unexpected(token) {
-    return new ConditionError(
-      `unexpected ${token.type === "end" ? token.text : `'${token.text}'`} at column ${token.column}`
-    );
-  }
-  expect(text) {
-    const token = this.take();
-    if (token.text !== text || token.type !== "op") {
-      const found = token.type === "end" ? token.text : `'${token.text}'`;
-      throw new ConditionError(`expected '${text}' at column ${token.column}, found ${found}`);
-    }
-  }
-  binary(level) {
-    if (level === binaryLevels.length) return this.unary();
-    let left = this.binary(level + 1);
-    const comparison = level === 2;
-    while (this.peek().type === "op" && binaryLevels[level].includes(this.peek().text)) {
-      const op = this.take().text;
-      left = { kind: "binary", op, left, right: this.binary(level + 1) };
-      if (comparison) break;
-    }
-    return left;
-  }
-  unary() {
-    const token = this.peek();
-    if (token.type === "op" && (token.text === "!" || token.text === "-")) {
-      this.take();
-      return { kind: "unary", op: token.text, operand: this.unary() };
-    }
-    return this.postfix();
-  }
-  postfix() {
-    let node2 = this.primary();
-    while (this.peek().type === "op" && this.peek().text === "[") {
-      this.take();
-      const index = this.binary(0);
-      this.expect("]");
-      node2 = { kind: "index", target: node2, index };
-    }
-    return node2;
-  }
-  primary() {
-    const token = this.take();
-    if (token.type === "number") return { kind: "number", value: Number(token.text) };
-    if (token.type === "op" && token.text === "(") {
-      const node2 = this.binary(0);
-      this.expect(")");
-      return node2;
-    }
-    if (token.type !== "ident") throw this.unexpected(token);
-    const constant = constants3.get(token.text);
-    if (constant) return constant;
-    if (this.peek().type === "op" && this.peek().text === "(") {
-      const arity = functionArity.get(token.text);
-      if (arity === void 0)
-        throw new ConditionError(
-          `unknown function '${token.text}' at column ${token.column} (known: ${[...functionArity.keys()].join(", ")})`
-        );
-      this.take();
-      const args = [];
-      if (!(this.peek().type === "op" && this.peek().text === ")")) {
-        args.push(this.binary(0));
-        while (this.peek().type === "op" && this.peek().text === ",") {
-          this.take();
-          args.push(this.binary(0));
-        }
-      }
-      this.expect(")");
-      if (args.length !== arity)
-        throw new ConditionError(`${token.text}() takes ${arity} argument(s), got ${args.length}`);
-      return { kind: "call", name: token.text, args };
-    }
-    if (token.text !== "result" && token.text !== "#")
-      throw new ConditionError(`unknown name '${token.text}' at column ${token.column} (use result)`);
-    return { kind: "name", name: token.text };
-  }
-};
-function describe(value) {
-  if (Array.isArray(value)) return `a list of ${value.length} value(s)`;
-  return typeof value === "boolean" ? "a boolean" : "a number";
-}
-function toNumber(value) {
-  if (typeof value === "number") return value;
-  if (Array.isArray(value)) {
-    if (value.length === 1) return value[0];
-    const hint = value.length === 0 ? "result is empty" : `result has ${value.length} values`;
-    throw new ConditionError(`${hint}; use result[i], len(), all(), any() or default()`);
-  }
-  throw new ConditionError("expected a number, got a boolean");
-}
-function toList(value, fn) {
-  if (Array.isArray(value)) return value;
-  if (typeof value === "number") return [value];
-  throw new ConditionError(`${fn}() expects a list of numbers, got ${describe(value)}`);
-}
-function toBoolean(value) {
-  if (typeof value === "boolean") return value;
-  throw new ConditionError(`expected a condition (true/false), got ${describe(value)}`);
-}
-function callFunction(name3, args, scope) {
-  const first = () => evaluateNode(args[0], scope);
-  switch (name3) {
-    case "len":
-      return toList(first(), name3).length;
-    case "isNaN":
-      return Number.isNaN(toNumber(first()));
-    case "isInf":
-      return Math.abs(toNumber(first())) === Number.POSITIVE_INFINITY;
-    case "abs":
-      return Math.abs(toNumber(first()));
-    case "default": {
-      const value = first();
-      const empty = Array.isArray(value) ? value.length === 0 : typeof value === "number" && Number.isNaN(value);
-      return empty ? evaluateNode(args[1], scope) : value;
-    }
-    case "all":
-    case "any":
-    case "none": {
-      const list = toList(first(), name3);
-      const test = (item) => toBoolean(evaluateNode(args[1], { ...scope, "#": item }));
-      if (name3 === "all") return list.every(test);
-      if (name3 === "any") return list.some(test);
-      return !list.some(test);
-    }
-    default: {
-      const list = toList(first(), name3);
-      if (list.length === 0) throw new ConditionError(`${name3}() of an empty result`);
-      if (name3 === "min") return Math.min(...list);
-      if (name3 === "max") return Math.max(...list);
-      const total = list.reduce((a, b) => a + b, 0);
-      return name3 === "sum" ? total : total / list.length;
-    }
-  }
-}
-function compare(op, a, b) {
-  if ((op === "==" || op === "!=") && typeof a === "boolean" && typeof b === "boolean")
-    return op === "==" ? a === b : a !== b;
-  const [x, y] = [toNumber(a), toNumber(b)];
-  switch (op) {
-    case "==":
-      return x === y;
-    case "!=":
-      return x !== y;
-    case "<":
-      return x < y;
-    case "<=":
-      return x <= y;
-    case ">":
-      return x > y;
-    default:
-      return x >= y;
-  }
-}
-function arithmetic(op, x, y) {
-  if (op === "+") return x + y;
-  if (op === "-") return x - y;
-  if (op === "*") return x * y;
-  if (op === "/") return x / y;
-  return x % y;
-}
-function evaluateNode(node2, scope) {
-  switch (node2.kind) {
-    case "number":
-    case "bool":
-      return node2.value;
-    case "name": {
-      const value = scope[node2.name];
-      if (value === void 0)
-        throw new ConditionError(`'${node2.name}' is only defined inside all(), any(), none()`);
-      return value;
-    }
-    case "unary": {
-      const value = evaluateNode(node2.operand, scope);
-      return node2.op === "!" ? !toBoolean(value) : -toNumber(value);
-    }
-    case "index": {
-      const list = toList(evaluateNode(node2.target, scope), "indexing");
-      const index = toNumber(evaluateNode(node2.index, scope));
-      const item = list[index < 0 ? list.length + index : index];
-      if (!Number.isInteger(index) || item === void 0)
-        throw new ConditionError(`index ${index} is out of range (result has ${list.length} value(s))`);
-      return item;
-    }
-    case "call":
-      return callFunction(node2.name, node2.args, scope);
-    case "binary": {
-      if (node2.op === "&&")
-        return toBoolean(evaluateNode(node2.left, scope)) && toBoolean(evaluateNode(node2.right, scope));
-      if (node2.op === "||")
-        return toBoolean(evaluateNode(node2.left, scope)) || toBoolean(evaluateNode(node2.right, scope));
-      const [left, right] = [evaluateNode(node2.left, scope), evaluateNode(node2.right, scope)];
-      if (["==", "!=", "<", "<=", ">", ">="].includes(node2.op)) return compare(node2.op, left, right);
-      return arithmetic(node2.op, toNumber(left), toNumber(right));
-    }
-  }
-}
-function parseCondition(source) {
-  const tree = new Parser(tokenize(source)).parse();
-  return {
-    source,
-    evaluate(result) {
-      const value = evaluateNode(tree, { result });
-      if (typeof value !== "boolean")
-        throw new ConditionError(`'${source}' gives ${describe(value)}, not true or false`);
-      return value;
-    }
-  };
-}
-
-// actions/lib/gates/promql-gate.ts
-var shownValues = 10;
-function expandQuery(query, context) {
-  return query.replaceAll("$window", promDuration(rateSpan(context).ms));
-}
-function judge(gate, result) {
-  const shown = result.length === 1 ? String(result[0]) : `[${result.slice(0, shownValues).join(", ")}]`;
-  if (gate.failureCondition?.evaluate(result))
-    return {
-      status: "fail",
-      reason: `result ${shown} meets the failure condition '${gate.failureCondition.source}'`
-    };
-  if (!gate.successCondition)
-    return {
-      status: "pass",
-      reason: `result ${shown} does not meet the failure condition '${gate.failureCondition.source}'`
-    };
-  if (gate.successCondition.evaluate(result))
-    return {
-      status: "pass",
-      reason: `result ${shown} meets the success condition '${gate.successCondition.source}'`
-    };
-  return gate.failureCondition ? {
-    status: "inconclusive",
-    reason: `result ${shown} meets neither the success condition '${gate.successCondition.source}' nor the failure condition`
-  } : {
-    status: "fail",
-    reason: `result ${shown} does not meet the success condition '${gate.successCondition.source}'`
-  };
-}
-async function evaluatePromql(gate, context, queries) {
-  const threshold = {};
-  if (gate.successCondition) threshold.successCondition = gate.successCondition.source;
-  if (gate.failureCondition) threshold.failureCondition = gate.failureCondition.source;
-  const samples = await queries.instant(expandQuery(gate.query, context));
-  const result = samples.map((s) => s.value[1]);
-  const observed = { result: result.length === 0 ? null : JSON.stringify(result.slice(0, shownValues)) };
-  if (result.length === 0)
-    return {
-      status: gate.noData,
-      reason: `the query returned no data (noData: ${gate.noData})`,
-      observed,
-      threshold,
-      margin: null
-    };
-  try {
-    return { ...judge(gate, result), observed, threshold, margin: null };
-  } catch (error63) {
-    if (!(error63 instanceof ConditionError)) throw error63;
-    return {
-      status: "inconclusive",
-      reason: `cannot evaluate the condition: ${error63.message}`,
-      observed,
-      threshold,
-      margin: null
-    };
-  }
-}
-
-// actions/lib/gates/kinds.ts
-var gateKinds = {
-  hpaScaleOut: { evaluate: evaluateHpaScaleOut, continuous: true },
-  pendingPods: { evaluate: evaluatePendingPods, continuous: true },
-  latency: { evaluate: evaluateLatency, continuous: true },
-  errorRate: { evaluate: evaluateErrorRate, continuous: true },
-  // The achieved rate over the whole stage: early in a ramp it would fail a load that is still rising.
-  loadApplied: { evaluate: evaluateLoadApplied, continuous: false },
-  canaryVsStable: { evaluate: evaluateCanaryVsStable, continuous: true },
-  promql: { evaluate: evaluatePromql, continuous: true }
-};
-function gateKind(gate) {
-  return gateKinds[gate.type];
-}
-
-// actions/lib/gates/queries.ts
-var GateQueries = class {
-  constructor(context) {
-    this.context = context;
-  }
-  context;
-  run = [];
-  async instant(expr, time3 = this.context.window.end) {
-    this.run.push(expr);
-    return this.context.client.query(expr, time3, this.context.signal);
-  }
-  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
-  async samples(expr, time3 = this.context.window.end) {
-    this.run.push(expr);
-    return this.context.client.querySamples(expr, time3, this.context.signal);
-  }
-  async range(expr, window = this.context.window) {
-    this.run.push(expr);
-    const spanMs = window.end.getTime() - window.start.getTime();
-    const step = Math.max(this.context.stepSeconds, Math.ceil(spanMs / 1e3 / 1e4));
-    const start = new Date(window.start.getTime() + spanMs % (step * 1e3));
-    return this.context.client.queryRange(expr, start, window.end, step, this.context.signal);
-  }
-};
-
-// actions/lib/gates/evaluate.ts
-function windowJson(window) {
-  return { start: window.start.toISOString(), end: window.end.toISOString() };
-}
-async function evaluateGate(gate, context) {
-  const queries = new GateQueries(context);
-  const window = windowJson(context.window);
-  try {
-    const { status, reason, series, settled, ...numbers } = await gateKind(gate).evaluate(
-      gate,
-      context,
-      queries
-    );
-    return {
-      name: gate.name,
-      type: gate.type,
-      status,
-      reason,
-      ...numbers,
-      queries: queries.run,
-      window,
-      series: series ?? [],
-      settled: settled ?? true
-    };
-  } catch (error63) {
-    if (!(error63 instanceof PrometheusError)) throw error63;
-    return {
-      name: gate.name,
-      type: gate.type,
-      status: "inconclusive",
-      reason: error63.message,
-      observed: {},
-      threshold: {},
-      margin: null,
-      queries: queries.run,
-      window,
-      series: [],
-      settled: true,
-      error: { kind: error63.kind, message: error63.message }
-    };
-  }
-}
-function queryBudgetMs(window) {
-  return Math.round(Math.min(12e4, Math.max(1e4, (window.end.getTime() - window.start.getTime()) / 4)));
-}
-async function evaluateOnce(gates2, context) {
-  const deadline = context.deadline?.getTime() ?? Math.max(Date.now(), context.window.end.getTime()) + queryBudgetMs(context.window);
-  const expired = new AbortController();
-  const timer = setTimeout(
-    () => expired.abort(
-      new PrometheusError(
-        "timeout",
-        `Prometheus did not answer by the evaluation deadline ${new Date(deadline).toISOString()}`
-      )
-    ),
-    Math.max(0, deadline - Date.now())
-  );
-  const signal = context.signal ? AbortSignal.any([context.signal, expired.signal]) : expired.signal;
-  try {
-    const results = [];
-    for (const gate of gates2) results.push(await evaluateGate(gate, { ...context, signal }));
-    return results;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-function unfinished(result, why) {
-  if (result.status === "fail") return result;
-  return {
-    ...result,
-    status: "inconclusive",
-    reason: `${why} before the window ended (last: ${result.reason})`
-  };
-}
-async function evaluateContinuously(gates2, context, options) {
-  const now = options.now ?? Date.now;
-  const failureLimit = options.failureLimit ?? 0;
-  const errorLimit = options.consecutiveErrorLimit ?? 4;
-  const failures = /* @__PURE__ */ new Map();
-  const errors = /* @__PURE__ */ new Map();
-  const { start, end } = context.window;
-  let last = gates2.map((gate) => ({
-    name: gate.name,
-    type: gate.type,
-    status: "inconclusive",
-    reason: "not evaluated yet",
-    observed: {},
-    threshold: {},
-    margin: null,
-    queries: [],
-    window: windowJson(context.window),
-    series: [],
-    settled: false
-  }));
-  let evaluations = 0;
-  while (now() < end.getTime() && !context.signal?.aborted) {
-    let results2;
-    try {
-      results2 = await evaluateOnce(gates2, {
-        ...context,
-        window: { start, end: new Date(now()) },
-        deadline: end
-      });
-    } catch (error63) {
-      if (context.signal?.aborted) break;
-      throw error63;
-    }
-    evaluations++;
-    last = results2;
-    options.onEvaluation?.(results2, evaluations);
-    for (const result of results2) {
-      if (result.status === "fail") failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
-      errors.set(result.name, result.error ? (errors.get(result.name) ?? 0) + 1 : 0);
-    }
-    const failed = results2.find((r) => (failures.get(r.name) ?? 0) > failureLimit);
-    if (failed)
-      return {
-        results: results2,
-        evaluations,
-        stoppedEarly: true,
-        stopReason: `gate ${failed.name} failed ${failures.get(failed.name)} time(s) (failureLimit ${failureLimit})`
-      };
-    const erring = results2.find((r) => (errors.get(r.name) ?? 0) > errorLimit);
-    if (erring)
-      return {
-        results: results2.map((r) => unfinished(r, "stopped on errors")),
-        evaluations,
-        stoppedEarly: true,
-        stopReason: `gate ${erring.name} could not be evaluated ${errors.get(erring.name)} times in a row (consecutiveErrorLimit ${errorLimit}): ${erring.reason}`
-      };
-    const wait = Math.min(options.intervalMs, end.getTime() - now());
-    if (wait > 0) await delay(wait, context.signal);
-  }
-  if (context.signal?.aborted)
-    return {
-      results: last.map((r) => unfinished(r, "evaluation cancelled")),
-      evaluations,
-      stoppedEarly: true,
-      stopReason: "cancelled"
-    };
-  const results = await evaluateOnce(gates2, {
-    ...context,
-    lookbackMs: void 0,
-    includeSeries: true,
-    deadline: void 0
-  });
-  return { results, evaluations: evaluations + 1, stoppedEarly: false, stopReason: "the window ended" };
-}
-
-// actions/lib/util/markdown-escape.ts
-function escapeMarkdown(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
-}
-
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -36533,7 +35277,7 @@ __export(external_exports, {
   decode: () => decode2,
   decodeAsync: () => decodeAsync2,
   deepPartial: () => deepPartial,
-  describe: () => describe3,
+  describe: () => describe2,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -36939,7 +35683,7 @@ __export(core_exports3, {
   createToJSONSchemaMethod: () => createToJSONSchemaMethod,
   decode: () => decode,
   decodeAsync: () => decodeAsync,
-  describe: () => describe2,
+  describe: () => describe,
   encode: () => encode,
   encodeAsync: () => encodeAsync,
   extractDefs: () => extractDefs,
@@ -37025,7 +35769,7 @@ __export(util_exports, {
   defineLazyInternal: () => defineLazyInternal,
   derived: () => derived,
   esc: () => esc,
-  escapeRegex: () => escapeRegex2,
+  escapeRegex: () => escapeRegex,
   explicitlyAborted: () => explicitlyAborted,
   extend: () => extend,
   finalizeIssue: () => finalizeIssue,
@@ -37370,7 +36114,7 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex2(str) {
+function escapeRegex(str) {
   return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def2, params) {
@@ -38425,7 +37169,7 @@ function emoji() {
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
 var mac = (delimiter) => {
-  const escapedDelim = escapeRegex2(delimiter ?? ":");
+  const escapedDelim = escapeRegex(delimiter ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -38850,7 +37594,7 @@ var $ZodCheckUpperCase = /* @__PURE__ */ $constructor("$ZodCheckUpperCase", (ins
 });
 var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const escapedRegex = escapeRegex2(def2.includes);
+  const escapedRegex = escapeRegex(def2.includes);
   const pattern = new RegExp(typeof def2.position === "number" ? `^.{${def2.position},}${escapedRegex}` : escapedRegex);
   def2.pattern = pattern;
   inst._zod.check = (payload) => {
@@ -38869,7 +37613,7 @@ var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst,
 });
 var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern = new RegExp(`^${escapeRegex2(def2.prefix)}.*`);
+  const pattern = new RegExp(`^${escapeRegex(def2.prefix)}.*`);
   def2.pattern ?? (def2.pattern = pattern);
   inst._zod.check = (payload) => {
     if (payload.value.startsWith(def2.prefix))
@@ -38887,7 +37631,7 @@ var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (i
 });
 var $ZodCheckEndsWith = /* @__PURE__ */ $constructor("$ZodCheckEndsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern = new RegExp(`.*${escapeRegex2(def2.suffix)}$`);
+  const pattern = new RegExp(`.*${escapeRegex(def2.suffix)}$`);
   def2.pattern ?? (def2.pattern = pattern);
   inst._zod.check = (payload) => {
     if (payload.value.endsWith(def2.suffix))
@@ -40880,7 +39624,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
     const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
-    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex2(o.toString())).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -40902,7 +39646,7 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def2) => {
   inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
-    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex2(o) : o ? escapeRegex2(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -41298,7 +40042,7 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
       }
       regexParts.push(cleanRegex(source));
     } else if (part === null || primitiveTypes.has(typeof part)) {
-      regexParts.push(escapeRegex2(`${part}`));
+      regexParts.push(escapeRegex(`${part}`));
     } else {
       throw new Error(`Invalid template literal part: ${part}`);
     }
@@ -51929,7 +50673,7 @@ function _check(fn, params) {
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe2(description) {
+function describe(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
@@ -53483,7 +52227,7 @@ __export(schemas_exports2, {
   currencyCode: () => currencyCode2,
   custom: () => custom,
   date: () => date2,
-  describe: () => describe3,
+  describe: () => describe2,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -55075,7 +53819,7 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var describe3 = describe2;
+var describe2 = describe;
 var meta2 = meta;
 var ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def2) => {
   ZodCustom.init(inst, def2);
@@ -56131,656 +54875,1163 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// actions/lib/gates/verdict-schema.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v2";
-var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum([
-  "hpaScaleOut",
-  "pendingPods",
-  "latency",
-  "errorRate",
-  "loadApplied",
-  "canaryVsStable",
-  "promql"
+// actions/lib/prometheus/promql.ts
+var metricNamePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+var labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+function escapeLabelValue(value) {
+  let out = "";
+  for (const char of value) {
+    const code = char.codePointAt(0);
+    if (char === "\\") out += "\\\\";
+    else if (char === '"') out += '\\"';
+    else if (char === "\n") out += "\\n";
+    else if (char === "\r") out += "\\r";
+    else if (char === "	") out += "\\t";
+    else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += char;
+  }
+  return out;
+}
+function escapeRegex2(value) {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
+}
+function assertMetricName(name3) {
+  if (!metricNamePattern.test(name3)) throw new Error(`'${name3}' is not a valid Prometheus metric name`);
+  return name3;
+}
+function assertLabelName(name3) {
+  if (!labelNamePattern.test(name3)) throw new Error(`'${name3}' is not a valid Prometheus label name`);
+  return name3;
+}
+function isLabelName(name3) {
+  return labelNamePattern.test(name3);
+}
+function selector(metric, matchers) {
+  const body = matchers.map((m) => `${assertLabelName(m.name)}${m.op}"${escapeLabelValue(m.value)}"`).join(",");
+  return `${assertMetricName(metric)}{${body}}`;
+}
+function kubeLabelName(key) {
+  return `label_${key.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+}
+function promDuration(ms2) {
+  const whole = Math.max(1, Math.round(ms2));
+  return whole % 1e3 === 0 ? `${whole / 1e3}s` : `${whole}ms`;
+}
+
+// actions/lib/gates/app-queries.ts
+function by(labels2) {
+  return labels2.length === 0 ? "" : ` by (${labels2.join(", ")})`;
+}
+function quantileQuery(histogram, q, matchers, span, groupBy = []) {
+  const buckets = selector(`${histogram}_bucket`, matchers);
+  return `histogram_quantile(${q}, sum${by([...groupBy, "le"])} (rate(${buckets}[${span}])))`;
+}
+function errorRatioQuery(counter, codes, matchers, span, groupBy = []) {
+  const all = `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
+  const failed = `sum${by(groupBy)} (rate(${selector(counter, [...matchers, { name: "code", op: "=~", value: codes }])}[${span}]))`;
+  return `(${failed} or 0 * ${all}) / ${all}`;
+}
+function requestRateQuery(counter, matchers, span, groupBy = []) {
+  return `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
+}
+function requestCountQuery(counter, matchers, span, groupBy = []) {
+  return `sum${by(groupBy)} (increase(${selector(counter, matchers)}[${span}]))`;
+}
+
+// actions/lib/util/names.ts
+var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var gateName = external_exports.string().regex(
+  gateNamePattern,
+  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
+).describe("Unique gate name, referenced by canary steps");
+var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
+
+// actions/lib/gates/condition.ts
+var ConditionError = class extends Error {
+};
+var functionArity = /* @__PURE__ */ new Map([
+  ["len", 1],
+  ["isNaN", 1],
+  ["isInf", 1],
+  ["abs", 1],
+  ["min", 1],
+  ["max", 1],
+  ["sum", 1],
+  ["avg", 1],
+  ["default", 2],
+  ["all", 2],
+  ["any", 2],
+  ["none", 2]
 ]);
-var timestamp = external_exports.iso.datetime({ offset: true });
-var pointSchema = external_exports.tuple([
-  external_exports.number(),
-  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
-]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
-var plotSeriesSchema = external_exports.strictObject({
-  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
-  labels: external_exports.record(external_exports.string(), external_exports.string()),
-  points: external_exports.array(pointSchema)
-});
-var gateResultSchema = external_exports.strictObject({
-  name: external_exports.string(),
-  type: gateTypeSchema,
-  status: gateStatusSchema,
-  reason: external_exports.string().describe("One sentence saying why."),
-  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
-    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
-  ),
-  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
-    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
-  ),
-  margin: external_exports.number().nullable().describe(
-    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
-  ),
-  marginUnit: external_exports.string().optional(),
-  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
-  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
-  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
-  settled: external_exports.boolean().describe(
-    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
-  ),
-  error: external_exports.strictObject({
-    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
-    message: external_exports.string()
-  }).optional().describe(
-    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
-  )
-});
-var verdictSchema = external_exports.strictObject({
-  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
-  status: gateStatusSchema.describe(
-    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
-  ),
-  passed: external_exports.boolean().describe("status == pass."),
-  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
-  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
-  window: external_exports.strictObject({
-    start: timestamp,
-    end: timestamp,
-    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
-  }),
-  evaluatedAt: timestamp,
-  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
-  counts: external_exports.strictObject({
-    pass: external_exports.int().min(0),
-    fail: external_exports.int().min(0),
-    inconclusive: external_exports.int().min(0)
-  }),
-  continuous: external_exports.strictObject({
-    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
-    stoppedEarly: external_exports.boolean().describe(
-      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
-    ),
-    stopReason: external_exports.string()
-  }).optional().describe("Continuous mode only."),
-  gates: external_exports.array(gateResultSchema)
-}).describe(
-  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
-);
-
-// actions/lib/gates/verdict.ts
-function overallStatus(results) {
-  if (results.some((r) => r.status === "fail")) return "fail";
-  if (results.length === 0 || results.some((r) => r.status === "inconclusive")) return "inconclusive";
-  return "pass";
-}
-function summaryLine(results) {
-  if (results.length === 0) return "no gates were evaluated";
-  const status = overallStatus(results);
-  const failed = results.filter((r) => r.status === "fail");
-  const unknown2 = results.filter((r) => r.status === "inconclusive");
-  const head = `${results.length - failed.length - unknown2.length}/${results.length} gates passed`;
-  if (status === "pass") return `${head}: all passed`;
-  const first = failed[0] ?? unknown2[0];
-  const others = failed.length + unknown2.length - 1;
-  const word = first.status === "fail" ? "failed" : "inconclusive";
-  return `${head}; ${first.name} ${word}: ${first.reason}${others > 0 ? ` (+${others} more not passed)` : ""}`;
-}
-function buildVerdict(input2) {
-  const status = overallStatus(input2.results);
-  const counts = { pass: 0, fail: 0, inconclusive: 0 };
-  for (const result of input2.results) counts[result.status]++;
-  const window = {
-    start: input2.window.start.toISOString(),
-    end: input2.window.end.toISOString()
-  };
-  if (input2.stage) window.stage = input2.stage;
-  return {
-    schemaVersion: verdictSchemaVersion,
-    status,
-    passed: status === "pass",
-    summary: summaryLine(input2.results),
-    mode: input2.mode,
-    window,
-    evaluatedAt: (input2.evaluatedAt ?? /* @__PURE__ */ new Date()).toISOString(),
-    prometheus: { url: redactUrl(input2.prometheusUrl) },
-    counts,
-    ...input2.continuous ? { continuous: input2.continuous } : {},
-    gates: input2.results
-  };
-}
-function redactUrl(url2) {
-  try {
-    const parsed = new URL(url2);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url2;
+var wordOperators = /* @__PURE__ */ new Map([
+  ["and", "&&"],
+  ["or", "||"],
+  ["not", "!"]
+]);
+var constants3 = /* @__PURE__ */ new Map([
+  ["true", { kind: "bool", value: true }],
+  ["false", { kind: "bool", value: false }],
+  ["NaN", { kind: "number", value: Number.NaN }],
+  ["Inf", { kind: "number", value: Number.POSITIVE_INFINITY }]
+]);
+function tokenize(source) {
+  const tokens = [];
+  const pattern = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*|#)|(&&|\|\||==|!=|<=|>=|[<>!+\-*/%()[\],]))/y;
+  let index = 0;
+  while (index < source.length) {
+    if (/^\s*$/.test(source.slice(index))) break;
+    pattern.lastIndex = index;
+    const match = pattern.exec(source);
+    if (!match) {
+      const column2 = index + source.slice(index).search(/\S/) + 1;
+      throw new ConditionError(`unexpected '${source[column2 - 1]}' at column ${column2}`);
+    }
+    const text = match[1] ?? match[2] ?? match[3];
+    const column = match.index + match[0].length - text.length + 1;
+    if (match[1] !== void 0) tokens.push({ text, type: "number", column });
+    else if (match[2] !== void 0 && wordOperators.has(text))
+      tokens.push({ text: wordOperators.get(text), type: "op", column });
+    else tokens.push({ text, type: match[2] !== void 0 ? "ident" : "op", column });
+    index = pattern.lastIndex;
   }
+  tokens.push({ text: "end of expression", type: "end", column: source.length + 1 });
+  return tokens;
 }
-var statusIcon = {
-  pass: "\u2705 pass",
-  fail: "\u274C fail",
-  inconclusive: "\u26A0\uFE0F inconclusive"
-};
-function pairs(values) {
-  return Object.entries(values).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${v}`).join(", ");
-}
-function verdictTable(verdict) {
-  return verdict.gates.map((gate) => [
-    escapeMarkdown(gate.name),
-    gate.type,
-    statusIcon[gate.status],
-    escapeMarkdown(pairs(gate.observed)),
-    escapeMarkdown(pairs(gate.threshold)),
-    gate.margin === null ? "\u2013" : `${gate.margin}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`,
-    escapeMarkdown(gate.reason)
-  ]);
-}
-var verdictTableHeader = ["Gate", "Type", "Status", "Observed", "Threshold", "Margin", "Why"];
-function verdictMarkdown(verdict) {
-  const rows = [verdictTableHeader, verdictTableHeader.map(() => "---"), ...verdictTable(verdict)];
-  const stage = verdict.window.stage ? ` (stage ${verdict.window.stage})` : "";
-  return [
-    `### Gates: ${statusIcon[verdict.status]}`,
-    "",
-    `${verdict.summary}. Window ${verdict.window.start} \u2192 ${verdict.window.end}${stage}.`,
-    "",
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-    ""
-  ].join("\n");
-}
-
-// actions/lib/gates/run.ts
-async function runGates(options) {
-  const context = {
-    client: options.client,
-    window: { start: options.window.start, end: options.window.end },
-    stepSeconds: options.stepSeconds,
-    metrics: options.set.metrics,
-    defaults: options.defaults,
-    targetRate: options.targetRate,
-    includeSeries: true,
-    signal: options.signal
-  };
-  const common2 = { window: context.window, stage: options.window.stage, prometheusUrl: options.client.url };
-  if (!options.continuous) {
-    if (context.window.start.getTime() >= Date.now())
-      throw new UsageError("the window has not started yet: evaluate it continuously, or after it");
-    const end = new Date(Math.min(context.window.end.getTime(), Date.now()));
-    const results = await evaluateOnce(options.set.gates, { ...context, window: { ...context.window, end } });
-    return buildVerdict({ ...common2, window: { ...context.window, end }, results, mode: "once" });
+var binaryLevels = [
+  ["||"],
+  ["&&"],
+  ["==", "!=", "<", "<=", ">", ">="],
+  ["+", "-"],
+  ["*", "/", "%"]
+];
+var Parser = class {
+  constructor(tokens) {
+    this.tokens = tokens;
   }
-  const { intervalMs, failureLimit, consecutiveErrorLimit } = options.continuous;
-  const lookbackMs = options.continuous.lookbackMs ?? Math.max(4 * options.stepSeconds * 1e3, intervalMs);
-  const run2 = await evaluateContinuously(
-    options.set.gates,
-    { ...context, lookbackMs, includeSeries: false },
-    { intervalMs, failureLimit, consecutiveErrorLimit, onEvaluation: options.onEvaluation }
-  );
-  return buildVerdict({
-    ...common2,
-    results: run2.results,
-    mode: "continuous",
-    continuous: { evaluations: run2.evaluations, stoppedEarly: run2.stoppedEarly, stopReason: run2.stopReason }
-  });
-}
-
-// actions/lib/util/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-function formatFieldPath(path) {
-  return path.reduce((text, part) => {
-    if (typeof part === "number") return `${text}[${part}]`;
-    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
-    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
-  }, "");
-}
-function childOf(node2, part) {
-  if ((0, import_yaml.isMap)(node2)) {
-    const pair2 = node2.items.find(
-      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
+  tokens;
+  position = 0;
+  parse() {
+    const node2 = this.binary(0);
+    const next = this.peek();
+    if (next.type !== "end") throw this.unexpected(next);
+    return node2;
+  }
+  peek() {
+    return this.tokens[this.position];
+  }
+  take() {
+    return this.tokens[this.position++];
+  }
+  unexpected(token) {
+    return new ConditionError(
+      `unexpected ${token.type === "end" ? token.text : `'${token.text}'`} at column ${token.column}`
     );
-    if (!pair2) return void 0;
-    return { key: pair2.key, value: pair2.value ?? void 0 };
   }
-  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
-    const item = node2.items[part];
-    return item === void 0 ? void 0 : { value: item };
+  expect(text) {
+    const token = this.take();
+    if (token.text !== text || token.type !== "op") {
+      const found = token.type === "end" ? token.text : `'${token.text}'`;
+      throw new ConditionError(`expected '${text}' at column ${token.column}, found ${found}`);
+    }
   }
-  return void 0;
-}
-function documentLocator(doc, lines, file2) {
-  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
-}
-function locateIn(doc, lines, file2, path, target) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0] ?? 0;
-  for (const [index, part] of path.entries()) {
-    const child = childOf(node2, part);
-    if (!child) break;
-    const last = index === path.length - 1;
-    const keyStart = child.key?.range?.[0];
-    const valueStart = child.value?.range?.[0];
-    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
-    node2 = child.value;
+  binary(level) {
+    if (level === binaryLevels.length) return this.unary();
+    let left = this.binary(level + 1);
+    const comparison = level === 2;
+    while (this.peek().type === "op" && binaryLevels[level].includes(this.peek().text)) {
+      const op = this.take().text;
+      left = { kind: "binary", op, left, right: this.binary(level + 1) };
+      if (comparison) break;
+    }
+    return left;
   }
-  const { line, col } = lines.linePos(offset);
-  return { file: file2, line, column: col };
-}
-function yamlSyntaxError(error63, lines, file2) {
-  const { line, col } = lines.linePos(error63.pos[0]);
-  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
-}
-var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
-function documentValue(doc, lines, file2) {
-  let count2 = 0;
-  let expanded = 0;
-  (0, import_yaml.visit)(doc, {
-    Alias(_, alias) {
-      const at = () => {
-        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
-        return { file: file2, line, column: col };
-      };
-      const target = alias.resolve(doc);
-      if (!target)
-        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
-      count2 += 1;
-      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
-      if (count2 > aliasLimits.count)
-        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
-      if (expanded > aliasLimits.expandedBytes)
-        throw new SettingsError(
-          at(),
-          "",
-          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+  unary() {
+    const token = this.peek();
+    if (token.type === "op" && (token.text === "!" || token.text === "-")) {
+      this.take();
+      return { kind: "unary", op: token.text, operand: this.unary() };
+    }
+    return this.postfix();
+  }
+  postfix() {
+    let node2 = this.primary();
+    while (this.peek().type === "op" && this.peek().text === "[") {
+      this.take();
+      const index = this.binary(0);
+      this.expect("]");
+      node2 = { kind: "index", target: node2, index };
+    }
+    return node2;
+  }
+  primary() {
+    const token = this.take();
+    if (token.type === "number") return { kind: "number", value: Number(token.text) };
+    if (token.type === "op" && token.text === "(") {
+      const node2 = this.binary(0);
+      this.expect(")");
+      return node2;
+    }
+    if (token.type !== "ident") throw this.unexpected(token);
+    const constant = constants3.get(token.text);
+    if (constant) return constant;
+    if (this.peek().type === "op" && this.peek().text === "(") {
+      const arity = functionArity.get(token.text);
+      if (arity === void 0)
+        throw new ConditionError(
+          `unknown function '${token.text}' at column ${token.column} (known: ${[...functionArity.keys()].join(", ")})`
         );
+      this.take();
+      const args = [];
+      if (!(this.peek().type === "op" && this.peek().text === ")")) {
+        args.push(this.binary(0));
+        while (this.peek().type === "op" && this.peek().text === ",") {
+          this.take();
+          args.push(this.binary(0));
+        }
+      }
+      this.expect(")");
+      if (args.length !== arity)
+        throw new ConditionError(`${token.text}() takes ${arity} argument(s), got ${args.length}`);
+      return { kind: "call", name: token.text, args };
     }
-  });
-  try {
-    return doc.toJS({ maxAliasCount: aliasLimits.count });
-  } catch (error63) {
-    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+    if (token.text !== "result" && token.text !== "#")
+      throw new ConditionError(`unknown name '${token.text}' at column ${token.column} (use result)`);
+    return { kind: "name", name: token.text };
   }
-}
-function parseYamlSource(text, file2) {
-  const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
-  return {
-    file: file2,
-    value: documentValue(doc, lines, file2),
-    locate: documentLocator(doc, lines, file2)
-  };
-}
-
-// actions/lib/util/json-input.ts
-function parseJsonInput(text, where, what, schema) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error63) {
-    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
-  }
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue3 = parsed.error.issues[0];
-  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
-  const topLevel = issue3.path.length === 0 || missing;
-  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
-  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
-  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
-}
-var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
-
-// actions/lib/load/windows-schema.ts
-var stageWindow = external_exports.object({
-  index: external_exports.int().min(0),
-  target: external_exports.number().finite(),
-  durationMs: external_exports.number().finite().min(0),
-  start: isoTime,
-  end: isoTime
-});
-var loadWindowsSchema = external_exports.object({
-  start: isoTime,
-  end: isoTime,
-  scenarios: external_exports.array(
-    external_exports.object({
-      name: external_exports.string().min(1).max(200),
-      executor: external_exports.string(),
-      start: isoTime,
-      end: isoTime,
-      stages: external_exports.array(stageWindow).max(1e4)
-    })
-  ).max(1e3)
-});
-function parseLoadWindows(text, where = "windows") {
-  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
-}
-
-// actions/lib/gates/windows.ts
-function parseTime(text, what) {
-  const trimmed = text.trim();
-  const unix = /^\d+(\.\d+)?$/.test(trimmed);
-  const date5 = unix ? new Date(Number(trimmed) * 1e3) : new Date(trimmed);
-  if (Number.isNaN(date5.getTime()) || !unix && !/^\d{4}-\d{2}-\d{2}T/.test(trimmed))
-    throw new UsageError(`${what}: expected an RFC 3339 time or unix seconds (got '${text}')`);
-  return date5;
-}
-function checkedWindow(start, end) {
-  if (end.getTime() <= start.getTime())
-    throw new UsageError(`the window ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
-  return { start, end };
-}
-function windowFromLoad(json2, stage = "", where = "windows") {
-  const windows = parseLoadWindows(json2, where);
-  const pick2 = (start, end, name3) => ({
-    ...checkedWindow(parseTime(start, "windows start"), parseTime(end, "windows end")),
-    ...name3 ? { stage: name3 } : {}
-  });
-  if (stage === "" || stage === "all") return pick2(windows.start, windows.end);
-  const match = /^(?:(.*):)?(\d+)$/.exec(stage);
-  const scenarioName = match ? match[1] : stage;
-  const scenario = scenarioName === void 0 ? windows.scenarios[0] : windows.scenarios.find((s) => s.name === scenarioName);
-  if (!scenario)
-    throw new UsageError(
-      `stage '${stage}': no such scenario (have: ${windows.scenarios.map((s) => s.name).join(", ") || "none"})`
-    );
-  if (!match) return pick2(scenario.start, scenario.end, stage);
-  const index = Number(match[2]);
-  const found = scenario.stages.find((s) => s.index === index);
-  if (!found)
-    throw new UsageError(
-      `stage '${stage}': scenario ${scenario.name} has stages 0..${scenario.stages.length - 1}`
-    );
-  return pick2(found.start, found.end, stage);
-}
-function resolveWindow(input2) {
-  if (input2.windowsJson !== void 0) {
-    if (input2.start !== void 0 || input2.end !== void 0)
-      throw new UsageError("give either the load windows or start/end, not both");
-    return windowFromLoad(input2.windowsJson, input2.stage, input2.windowsSource);
-  }
-  if (input2.start === void 0 || input2.end === void 0)
-    throw new UsageError("the window is required: start and end, or the load windows");
-  return checkedWindow(parseTime(input2.start, "start"), parseTime(input2.end, "end"));
-}
-
-// actions/lib/prometheus/connection.ts
-function fromEnv(env, name3, what) {
-  const value = env[name3];
-  if (value === void 0 || value === "")
-    throw new UsageError(`${what}: environment variable ${name3} is not set`);
-  return value;
-}
-function parseHeaderLines(lines) {
-  const headers = {};
-  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
-    const colon = line.indexOf(":");
-    if (colon <= 0) throw new UsageError(`header '${line}': expected 'Name: value'`);
-    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
-  }
-  return headers;
-}
-function connectionOptions(explicit, settings, env) {
-  const url2 = explicit.url ?? settings?.url;
-  if (!url2) throw new UsageError("no Prometheus URL: give one, or an environment with prometheus.url");
-  const auth = settings?.auth;
-  let resolved = { type: "none" };
-  if (explicit.bearerToken) resolved = { type: "bearer", token: explicit.bearerToken };
-  else if (explicit.basic) resolved = { type: "basic", ...explicit.basic };
-  else if (auth?.bearerTokenEnv)
-    resolved = { type: "bearer", token: fromEnv(env, auth.bearerTokenEnv, "prometheus.auth.bearerTokenEnv") };
-  else if (auth?.basic)
-    resolved = {
-      type: "basic",
-      username: fromEnv(env, auth.basic.usernameEnv, "prometheus.auth.basic.usernameEnv"),
-      password: fromEnv(env, auth.basic.passwordEnv, "prometheus.auth.basic.passwordEnv")
-    };
-  const headers = { ...auth?.headers };
-  for (const [name3, variable] of Object.entries(auth?.headersFromEnv ?? {}))
-    headers[name3] = fromEnv(env, variable, `prometheus.auth.headersFromEnv.${name3}`);
-  Object.assign(headers, explicit.headers);
-  return {
-    url: url2,
-    auth: resolved,
-    headers,
-    tls: {
-      ...explicit.ca ? { ca: explicit.ca } : {},
-      ...explicit.insecureSkipVerify ? { insecureSkipVerify: true } : {}
-    },
-    ...explicit.timeoutMs !== void 0 ? { timeoutMs: explicit.timeoutMs } : {},
-    ...explicit.retries !== void 0 ? { retries: explicit.retries } : {}
-  };
-}
-
-// actions/lib/settings/gate-source.ts
-import { resolve as resolve3 } from "node:path";
-
-// actions/lib/util/input-file.ts
-import { constants as constants4 } from "node:fs";
-import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
-import { dirname } from "node:path";
-var maxInputBytes = 4 * 1024 * 1024;
-function kindOf(info2) {
-  if (info2.isDirectory()) return "a directory";
-  if (info2.isFIFO()) return "a FIFO";
-  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
-  if (info2.isSocket()) return "a socket";
-  return "not a regular file";
-}
-async function readInputFile(path, display, what = "file") {
-  const at = { file: display, line: 1, column: 1 };
-  const info2 = await stat2(path).catch((error63) => {
-    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
-  });
-  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
-  if (info2.size > maxInputBytes)
-    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
-  const handle = await open3(path, "r");
-  try {
-    const buffer = Buffer.alloc(maxInputBytes + 1);
-    let length = 0;
-    for (; ; ) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > maxInputBytes)
-        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
-    }
-    return buffer.subarray(0, length).toString("utf8");
-  } finally {
-    await handle.close();
-  }
-}
-async function checkOutputPath(path, flag) {
-  const folder = dirname(path);
-  const info2 = await stat2(folder).catch(() => void 0);
-  if (!info2?.isDirectory()) throw new ScalegateError(`${flag}: folder ${folder} does not exist`, 2);
-  await access2(folder, constants4.W_OK).catch(() => {
-    throw new ScalegateError(`${flag}: folder ${folder} is not writable`, 2);
-  });
-  if ((await stat2(path).catch(() => void 0))?.isDirectory())
-    throw new ScalegateError(`${flag}: ${path} is a folder`, 2);
-}
-
-// actions/lib/util/did-you-mean.ts
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-function closestMatch(input2, known) {
-  const lower = input2.toLowerCase();
-  let best;
-  for (const name3 of known) {
-    const distance = editDistance(lower, name3.toLowerCase());
-    if (!best || distance < best.distance) best = { name: name3, distance };
-  }
-  if (!best) return void 0;
-  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
-  return best.distance <= tolerance ? best.name : void 0;
-}
-function didYouMean(input2, known) {
-  const match = closestMatch(input2, known);
-  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
-}
-
-// actions/lib/util/schema-problems.ts
-function def(schema) {
-  return schema._zod.def;
-}
-function valueAt(data, path) {
-  let current = data;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return void 0;
-    current = current[part];
-  }
-  return current;
-}
-function resolve(schema, data) {
-  const d = def(schema);
-  switch (d.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-    case "readonly":
-      return resolve(d.innerType, data);
-    case "pipe":
-      return resolve(d.in, data);
-    case "union": {
-      const options = d.options;
-      const discriminator = d.discriminator;
-      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
-      const match = options.find((option) => {
-        const shape = def(resolve(option, data)).shape;
-        if (!shape) return false;
-        if (!discriminator) return true;
-        const literal3 = def(shape[discriminator]).values;
-        return literal3?.includes(wanted) ?? false;
-      });
-      return match ? resolve(match, data) : schema;
-    }
-    default:
-      return schema;
-  }
-}
-function knownKeys(root, data, path) {
-  let schema = resolve(root, data);
-  for (const [index, part] of path.entries()) {
-    const d = def(schema);
-    const here = valueAt(data, path.slice(0, index + 1));
-    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
-    else if (d.type === "array") schema = d.element;
-    else if (d.type === "record") schema = d.valueType;
-    else return [];
-    schema = resolve(schema, here);
-  }
-  const shape = def(schema).shape;
-  return shape ? Object.keys(shape) : [];
-}
-function got(value) {
-  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-var typeNames = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  record: "a mapping"
 };
-function expectedType(expected) {
-  return typeNames[expected] ?? expected;
+function describe3(value) {
+  if (Array.isArray(value)) return `a list of ${value.length} value(s)`;
+  return typeof value === "boolean" ? "a boolean" : "a number";
 }
-function quoteAll(values) {
-  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
-}
-function sizeDetail(issue3, value) {
-  const small = issue3.code === "too_small";
-  const bound = small ? issue3.minimum : issue3.maximum;
-  const inclusive = issue3.inclusive !== false;
-  if (issue3.origin === "array")
-    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
-  if (issue3.origin === "string") {
-    if (small && Number(bound) === 1) return "expected a non-empty string";
-    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
+function toNumber(value) {
+  if (typeof value === "number") return value;
+  if (Array.isArray(value)) {
+    if (value.length === 1) return value[0];
+    const hint = value.length === 0 ? "result is empty" : `result has ${value.length} values`;
+    throw new ConditionError(`${hint}; use result[i], len(), all(), any() or default()`);
   }
-  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
-  return `expected a number ${relation} ${bound} (got ${got(value)})`;
+  throw new ConditionError("expected a number, got a boolean");
 }
-function unionDetail(issue3, value) {
-  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
-    const options = issue3.options;
-    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
-    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
+function toList(value, fn) {
+  if (Array.isArray(value)) return value;
+  if (typeof value === "number") return [value];
+  throw new ConditionError(`${fn}() expects a list of numbers, got ${describe3(value)}`);
+}
+function toBoolean(value) {
+  if (typeof value === "boolean") return value;
+  throw new ConditionError(`expected a condition (true/false), got ${describe3(value)}`);
+}
+function callFunction(name3, args, scope) {
+  const first = () => evaluateNode(args[0], scope);
+  switch (name3) {
+    case "len":
+      return toList(first(), name3).length;
+    case "isNaN":
+      return Number.isNaN(toNumber(first()));
+    case "isInf":
+      return Math.abs(toNumber(first())) === Number.POSITIVE_INFINITY;
+    case "abs":
+      return Math.abs(toNumber(first()));
+    case "default": {
+      const value = first();
+      const empty = Array.isArray(value) ? value.length === 0 : typeof value === "number" && Number.isNaN(value);
+      return empty ? evaluateNode(args[1], scope) : value;
+    }
+    case "all":
+    case "any":
+    case "none": {
+      const list = toList(first(), name3);
+      const test = (item) => toBoolean(evaluateNode(args[1], { ...scope, "#": item }));
+      if (name3 === "all") return list.every(test);
+      if (name3 === "any") return list.some(test);
+      return !list.some(test);
+    }
+    default: {
+      const list = toList(first(), name3);
+      if (list.length === 0) throw new ConditionError(`${name3}() of an empty result`);
+      if (name3 === "min") return Math.min(...list);
+      if (name3 === "max") return Math.max(...list);
+      const total = list.reduce((a, b) => a + b, 0);
+      return name3 === "sum" ? total : total / list.length;
+    }
   }
-  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
-  if (contentIssue) return problemDetail(contentIssue, value);
-  const expected = issue3.errors.flat().map((inner) => {
-    if (inner.code === "invalid_type") return expectedType(inner.expected);
-    if (inner.code === "invalid_value") return quoteAll(inner.values);
-    return inner.message;
-  });
-  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
 }
-function problemDetail(issue3, value) {
-  switch (issue3.code) {
-    case "invalid_type":
-      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
-      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
-    case "invalid_value":
-      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
-      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
-    case "too_small":
-    case "too_big":
-      return sizeDetail(issue3, value);
-    case "invalid_format":
-      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
-      if (issue3.format === "starts_with")
-        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
-      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
-    case "invalid_union":
-      return unionDetail(issue3, value);
-    case "invalid_key":
-      return problemDetail(issue3.issues[0], value);
+function compare(op, a, b) {
+  if ((op === "==" || op === "!=") && typeof a === "boolean" && typeof b === "boolean")
+    return op === "==" ? a === b : a !== b;
+  const [x, y] = [toNumber(a), toNumber(b)];
+  switch (op) {
+    case "==":
+      return x === y;
+    case "!=":
+      return x !== y;
+    case "<":
+      return x < y;
+    case "<=":
+      return x <= y;
+    case ">":
+      return x > y;
     default:
-      return issue3.message;
+      return x >= y;
   }
 }
-function problemsFromIssues(schema, data, issues) {
-  return issues.flatMap((issue3) => {
-    const path = issue3.path;
-    if (issue3.code === "unrecognized_keys") {
-      const known = knownKeys(schema, data, path);
-      return issue3.keys.map((key) => {
-        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
-        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
+function arithmetic(op, x, y) {
+  if (op === "+") return x + y;
+  if (op === "-") return x - y;
+  if (op === "*") return x * y;
+  if (op === "/") return x / y;
+  return x % y;
+}
+function evaluateNode(node2, scope) {
+  switch (node2.kind) {
+    case "number":
+    case "bool":
+      return node2.value;
+    case "name": {
+      const value = scope[node2.name];
+      if (value === void 0)
+        throw new ConditionError(`'${node2.name}' is only defined inside all(), any(), none()`);
+      return value;
+    }
+    case "unary": {
+      const value = evaluateNode(node2.operand, scope);
+      return node2.op === "!" ? !toBoolean(value) : -toNumber(value);
+    }
+    case "index": {
+      const list = toList(evaluateNode(node2.target, scope), "indexing");
+      const index = toNumber(evaluateNode(node2.index, scope));
+      const item = list[index < 0 ? list.length + index : index];
+      if (!Number.isInteger(index) || item === void 0)
+        throw new ConditionError(`index ${index} is out of range (result has ${list.length} value(s))`);
+      return item;
+    }
+    case "call":
+      return callFunction(node2.name, node2.args, scope);
+    case "binary": {
+      if (node2.op === "&&")
+        return toBoolean(evaluateNode(node2.left, scope)) && toBoolean(evaluateNode(node2.right, scope));
+      if (node2.op === "||")
+        return toBoolean(evaluateNode(node2.left, scope)) || toBoolean(evaluateNode(node2.right, scope));
+      const [left, right] = [evaluateNode(node2.left, scope), evaluateNode(node2.right, scope)];
+      if (["==", "!=", "<", "<=", ">", ">="].includes(node2.op)) return compare(node2.op, left, right);
+      return arithmetic(node2.op, toNumber(left), toNumber(right));
+    }
+  }
+}
+function parseCondition(source) {
+  const tree = new Parser(tokenize(source)).parse();
+  return {
+    source,
+    evaluate(result) {
+      const value = evaluateNode(tree, { result });
+      if (typeof value !== "boolean")
+        throw new ConditionError(`'${source}' gives ${describe3(value)}, not true or false`);
+      return value;
+    }
+  };
+}
+
+// actions/lib/gates/fields.ts
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
+var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a regular expression such as 5.. or 5..|429");
+var ratioPattern = /^(\d+(\.\d+)?)%$/;
+var ratio = (description) => external_exports.union([
+  external_exports.number().min(0).max(1),
+  external_exports.string().regex(ratioPattern, "a ratio such as 1% or 0.01").superRefine((text, ctx) => {
+    if (Number(ratioPattern.exec(text)?.[1]) > 100)
+      ctx.addIssue({ code: "custom", message: `expected a ratio between 0% and 100% (got '${text}')` });
+  }).transform((text) => Number(ratioPattern.exec(text)[1]) / 100)
+]).describe(description);
+var selector2 = external_exports.record(external_exports.string(), external_exports.string()).superRefine((labels2, ctx) => {
+  for (const key of Object.keys(labels2).filter((name3) => !isLabelName(name3)))
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: `expected a Prometheus label name such as service or track (got '${key}')`
+    });
+}).describe("Label matchers (name: value, exact match) on the metrics");
+var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name such as http_requests_total");
+var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
+var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
+var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
+  try {
+    return parseCondition(text);
+  } catch (error63) {
+    if (!(error63 instanceof ConditionError)) throw error63;
+    ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
+  }
+}).describe(description);
+var common = {
+  name: gateName,
+  description: external_exports.string().optional().describe("Free text shown in reports")
+};
+var appMetricFields = {
+  namespace: namespace.optional(),
+  selector: selector2.optional(),
+  track: track.optional()
+};
+var gateMetricsSchema = external_exports.strictObject({
+  requestDuration: metricName.default("http_request_duration_seconds").describe("Histogram of request durations in seconds (without _bucket)"),
+  requestsTotal: metricName.default("http_requests_total").describe("Counter of requests with a code label")
+}).describe("Names of the application metrics");
+var defaultGateMetrics = {
+  requestDuration: "http_request_duration_seconds",
+  requestsTotal: "http_requests_total"
+};
+function eitherRequired(gate, first, second) {
+  return gate[first] === void 0 && gate[second] === void 0 ? [{ path: [first], detail: `missing required field (expected ${first} or ${second})` }] : [];
+}
+
+// actions/lib/gates/series.ts
+var maxPlotPoints = 240;
+var maxPlotSeries = 10;
+function downsample(points, maxPoints = maxPlotPoints) {
+  if (points.length <= maxPoints) return points;
+  const size = Math.ceil(points.length / maxPoints);
+  const out = [];
+  for (let i = 0; i < points.length; i += size) {
+    const bucket = points.slice(i, i + size);
+    const peak = bucket.reduce((a, b) => b[1] > a[1] ? b : a);
+    out.push([bucket[0][0], peak[1]]);
+  }
+  return out;
+}
+function plotSeries(series, name3) {
+  return series.slice(0, maxPlotSeries).map((s) => ({
+    name: name3(s.metric),
+    labels: s.metric,
+    points: downsample(s.values)
+  }));
+}
+function rateSpan(context) {
+  const whole = context.window.end.getTime() - context.window.start.getTime();
+  const ms2 = Math.max(1, Math.min(whole, context.lookbackMs ?? whole));
+  return { ms: ms2, literal: promDuration(ms2), start: new Date(context.window.end.getTime() - ms2) };
+}
+function plotSpan(context) {
+  return `${Math.max(4 * context.stepSeconds, 1)}s`;
+}
+function appMatchers(gate, context) {
+  const matchers = [];
+  const namespace2 = gate.namespace ?? context.defaults.namespace;
+  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
+  for (const [name3, value] of Object.entries(gate.selector ?? {})) matchers.push({ name: name3, op: "=", value });
+  if (gate.track !== void 0) matchers.push({ name: "track", op: "=", value: gate.track });
+  return matchers;
+}
+function describeMatchers(matchers) {
+  return matchers.length === 0 ? "all series" : matchers.map((m) => `${m.name}=${m.value}`).join(", ");
+}
+function since(start, unixSeconds) {
+  return shortDuration(Math.max(0, unixSeconds * 1e3 - start.getTime()));
+}
+function round(value, digits = 3) {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+function percent(ratio2) {
+  return `${round(ratio2 * 100, 4)}%`;
+}
+function ms(seconds) {
+  return `${round(seconds * 1e3, 1)}ms`;
+}
+
+// actions/lib/gates/canary-vs-stable.ts
+var canaryVsStableGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("canaryVsStable"),
+  namespace: namespace.optional(),
+  selector: selector2.optional(),
+  metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
+  quantile: quantile.default(0.95),
+  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
+  maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
+  minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
+}).describe("The canary compared with the stable track in the same window");
+var canaryVsStableGate = {
+  schema: canaryVsStableGateSchema,
+  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : []
+};
+var tracks = { name: "track", op: "=~", value: "canary|stable" };
+function byTrack(samples) {
+  return new Map(samples.map((s) => [s.metric.track ?? "", s.value[1]]));
+}
+function trackRatio(canary2, stable) {
+  if (stable === 0) return canary2 === 0 ? 1 : Number.POSITIVE_INFINITY;
+  return canary2 / stable;
+}
+async function evaluateCanaryVsStable(gate, context, queries) {
+  const matchers = [...appMatchers({ namespace: gate.namespace, selector: gate.selector }, context), tracks];
+  const span = rateSpan(context);
+  const { requestDuration, requestsTotal } = context.metrics;
+  const latency = gate.metric === "latency";
+  const what = latency ? `p${round(gate.quantile * 100, 1)}` : "error ratio";
+  const valueQuery = (range) => latency ? quantileQuery(requestDuration, gate.quantile, matchers, range, ["track"]) : errorRatioQuery(requestsTotal, gate.errorCodes, matchers, range, ["track"]);
+  const countMetric = latency ? `${requestDuration}_count` : requestsTotal;
+  const threshold = { maxRatio: gate.maxRatio, minSamples: gate.minSamples, metric: what };
+  const values = byTrack(await queries.instant(valueQuery(span.literal)));
+  const counts = byTrack(
+    await queries.instant(requestCountQuery(countMetric, matchers, span.literal, ["track"]))
+  );
+  const series = context.includeSeries ? plotSeries(await queries.range(valueQuery(plotSpan(context))), (labels2) => `${labels2.track} ${what}`) : [];
+  const [canary2, stable] = [values.get("canary"), values.get("stable")];
+  const [canaryCount, stableCount] = [counts.get("canary") ?? 0, counts.get("stable") ?? 0];
+  const observed = {
+    canary: canary2 === void 0 || Number.isNaN(canary2) ? null : round(canary2, 6),
+    stable: stable === void 0 || Number.isNaN(stable) ? null : round(stable, 6),
+    canarySamples: round(canaryCount, 1),
+    stableSamples: round(stableCount, 1)
+  };
+  const short = [
+    ["canary", canaryCount],
+    ["stable", stableCount]
+  ].filter(([, n]) => n < gate.minSamples);
+  if (short.length > 0 || observed.canary === null || observed.stable === null)
+    return {
+      status: "inconclusive",
+      reason: `too few requests to compare over ${shortDuration(span.ms)}: canary ${round(canaryCount, 0)}, stable ${round(stableCount, 0)} (need ${gate.minSamples} each)`,
+      observed,
+      threshold,
+      margin: null,
+      series
+    };
+  const ratio2 = trackRatio(canary2, stable);
+  observed.ratio = Number.isFinite(ratio2) ? round(ratio2, 4) : null;
+  const passed = ratio2 <= gate.maxRatio;
+  const shown = (v) => latency ? `${round(v * 1e3, 1)}ms` : `${round(v * 100, 2)}%`;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `canary ${what} ${shown(canary2)} vs stable ${shown(stable)}: ratio ${Number.isFinite(ratio2) ? round(ratio2, 3) : "\u221E"} ${passed ? "\u2264" : ">"} ${gate.maxRatio}`,
+    observed,
+    threshold,
+    margin: Number.isFinite(ratio2) ? round(gate.maxRatio - ratio2, 4) : null,
+    marginUnit: "ratio",
+    series
+  };
+}
+
+// actions/lib/gates/error-rate.ts
+var errorRateGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("errorRate"),
+  ...appMetricFields,
+  max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
+  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
+}).describe("Share of failed requests over the window");
+var errorRateGate = {
+  schema: errorRateGateSchema
+};
+async function evaluateErrorRate(gate, context, queries) {
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const counter = context.metrics.requestsTotal;
+  const threshold = { maxRatio: gate.max, errorCodes: gate.errorCodes };
+  const [sample] = await queries.instant(errorRatioQuery(counter, gate.errorCodes, matchers, span.literal));
+  const series = context.includeSeries ? plotSeries(
+    await queries.range(errorRatioQuery(counter, gate.errorCodes, matchers, plotSpan(context))),
+    () => "error ratio"
+  ) : [];
+  const value = sample?.value[1];
+  if (value === void 0 || !Number.isFinite(value))
+    return {
+      status: "inconclusive",
+      reason: `no requests in ${counter} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
+      observed: { errorRatio: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const passed = value <= gate.max;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `${percent(value)} of requests failed (code =~ ${gate.errorCodes}) over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${percent(gate.max)} limit`,
+    observed: { errorRatio: round(value, 6) },
+    threshold,
+    margin: round(gate.max - value, 6),
+    marginUnit: "ratio",
+    series
+  };
+}
+
+// actions/lib/gates/coverage.ts
+var gapIntervals = 2.5;
+function median(values) {
+  if (values.length === 0) return void 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+function findGaps(scrapes, window, fallbackInterval) {
+  const times = scrapes.map(([t2]) => t2).sort((a, b) => a - b);
+  const spacing = median(
+    times.slice(1).map((t2, i) => t2 - times[i]).filter((d) => d > 0)
+  );
+  const allowed = gapIntervals * (spacing ?? fallbackInterval);
+  const successes = scrapes.filter(([, v]) => v === 1).map(([t2]) => t2).sort((a, b) => a - b);
+  const edges = [window.start.getTime() / 1e3, ...successes, window.end.getTime() / 1e3];
+  const gaps = [];
+  for (let i = 1; i < edges.length; i++)
+    if (edges[i] - edges[i - 1] > allowed) gaps.push({ start: edges[i - 1], end: edges[i] });
+  return gaps;
+}
+async function dataGaps(metric, matchers, window, stepSeconds, queries) {
+  const span = promDuration(window.end.getTime() - window.start.getTime());
+  const targets = await queries.instant(
+    `count by (job, instance) (last_over_time(${selector(metric, matchers)}[${span}]))`,
+    window.end
+  );
+  const scrapes = [];
+  for (const { metric: labels2 } of targets) {
+    const target = ["job", "instance"].filter((name3) => labels2[name3] !== void 0).map((name3) => ({ name: name3, op: "=", value: labels2[name3] }));
+    if (target.length === 0) return void 0;
+    const up = await queries.samples(`${selector("up", target)}[${span}]`, window.end);
+    for (const series of up) scrapes.push(...series.values);
+  }
+  if (targets.length === 0) return void 0;
+  return findGaps(scrapes, window, stepSeconds);
+}
+function describeGaps(gaps, window) {
+  const start = window.start.getTime() / 1e3;
+  const total = gapSeconds(gaps);
+  const spans = gaps.slice(0, 3).map((g) => `${shortDuration((g.start - start) * 1e3)}\u2013${shortDuration((g.end - start) * 1e3)}`).join(", ");
+  return `${shortDuration(total * 1e3)} of the window without a successful scrape (${spans}${gaps.length > 3 ? ", \u2026" : ""} into it)`;
+}
+function gapSeconds(gaps) {
+  return gaps.reduce((sum, g) => sum + g.end - g.start, 0);
+}
+async function unprovenByGaps(check2, context, queries, outcome, why) {
+  const gaps = await dataGaps(check2.metric, check2.matchers, check2.span, context.stepSeconds, queries);
+  if (!gaps || gaps.length === 0) return void 0;
+  return {
+    status: "inconclusive",
+    reason: why(describeGaps(gaps, context.window)),
+    observed: { ...outcome.observed, dataGapSeconds: round(gapSeconds(gaps)) },
+    threshold: outcome.threshold,
+    margin: null,
+    ...outcome.series ? { series: outcome.series } : {}
+  };
+}
+
+// actions/lib/gates/hpa-scale-out.ts
+var hpaScaleOutGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("hpaScaleOut"),
+  namespace: namespace.optional(),
+  hpa: external_exports.string().min(1).optional().describe("HorizontalPodAutoscaler name"),
+  track: track.optional().describe("The HPA of this track: <service> for stable, <service>-canary for canary"),
+  service: external_exports.string().min(1).optional().describe("Service name for track (default: the environment's service)"),
+  minReplicas: external_exports.int().min(1).optional().describe("Replicas to reach"),
+  factor: external_exports.number().gt(0).optional().describe("Replicas to reach as a multiple of the replicas at the window start"),
+  within: duration3("Deadline counted from the window start"),
+  replicas: external_exports.enum(["current", "desired"]).default("current").describe("Which HPA status field counts: currentReplicas (default) or desiredReplicas"),
+  failWhenLimited: external_exports.boolean().default(false).describe(
+    "Fail when the HPA sits at maxReplicas with ScalingLimited=True while its metric is above target"
+  )
+}).describe("The HPA reaches a replica count within a deadline");
+var hpaScaleOutGate = {
+  schema: hpaScaleOutGateSchema,
+  problems(gate) {
+    const problems = [];
+    if (gate.hpa && gate.track)
+      problems.push({ path: ["track"], detail: "expected either hpa or track, not both" });
+    if (!gate.hpa && !gate.track)
+      problems.push({
+        path: ["hpa"],
+        detail: "missing required field (expected hpa, or track inside an environment)"
       });
+    return [...problems, ...eitherRequired(gate, "minReplicas", "factor")];
+  }
+};
+var hpaKey = "namespace, horizontalpodautoscaler";
+function hpaName(gate, context) {
+  if (gate.hpa) return gate.hpa;
+  const service = gate.service ?? context.defaults.service;
+  if (!service) return void 0;
+  return gate.track === "canary" ? `${service}-canary` : service;
+}
+function hpaMatchers(namespace2, name3) {
+  const matchers = [];
+  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
+  matchers.push({ name: "horizontalpodautoscaler", op: "=", value: name3 });
+  return matchers;
+}
+function replicasQuery(which2, matchers) {
+  return `max(${selector(`kube_horizontalpodautoscaler_status_${which2}_replicas`, matchers)})`;
+}
+function limitedQuery(matchers) {
+  const metricKey = `${hpaKey}, metric_name, metric_target_type`;
+  const limited = [
+    ...matchers,
+    { name: "condition", op: "=", value: "ScalingLimited" },
+    { name: "status", op: "=", value: "true" }
+  ];
+  return [
+    `max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_current_replicas", matchers)})`,
+    ` >= max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_spec_max_replicas", matchers)})`,
+    ` and on (${hpaKey}) max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_condition", limited)}) == 1`,
+    ` and on (${hpaKey}) (max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_status_target_metric", matchers)})`,
+    ` > max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_spec_target_metric", matchers)}))`
+  ].join("");
+}
+async function evaluateHpaScaleOut(gate, context, queries) {
+  const name3 = hpaName(gate, context);
+  const threshold = { withinSeconds: round(gate.within / 1e3) };
+  if (gate.minReplicas !== void 0) threshold.minReplicas = gate.minReplicas;
+  if (gate.factor !== void 0) threshold.factor = gate.factor;
+  if (!name3)
+    return {
+      status: "inconclusive",
+      reason: `track ${gate.track} needs a service name (set service, or evaluate inside an environment)`,
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const namespace2 = gate.namespace ?? context.defaults.namespace;
+  const matchers = hpaMatchers(namespace2, name3);
+  const label = namespace2 ? `${namespace2}/${name3}` : name3;
+  const [series] = await queries.range(replicasQuery(gate.replicas, matchers));
+  const points = series?.values.filter(([, v]) => !Number.isNaN(v)) ?? [];
+  const plot = series ? plotSeries([series], () => `${gate.replicas} replicas`) : [];
+  if (points.length === 0)
+    return {
+      status: "inconclusive",
+      reason: `no kube_horizontalpodautoscaler_status_${gate.replicas}_replicas series for HPA ${label} in the window (is kube-state-metrics scraped, does the HPA exist?)`,
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const { start, end } = context.window;
+  const startReplicas = points[0][1];
+  const target = Math.max(
+    gate.minReplicas ?? 0,
+    gate.factor !== void 0 ? Math.ceil(startReplicas * gate.factor) : 0
+  );
+  const deadline = start.getTime() + gate.within;
+  const peak = Math.max(...points.map(([, v]) => v));
+  const reached = points.find(([, v]) => v >= target);
+  const firstUp = points.find(([, v]) => v > startReplicas);
+  const observed = {
+    startReplicas,
+    targetReplicas: target,
+    peakReplicas: peak,
+    timeToScaleSeconds: reached ? round(reached[0] - start.getTime() / 1e3) : null,
+    firstScaleUpSeconds: firstUp ? round(firstUp[0] - start.getTime() / 1e3) : null
+  };
+  threshold.targetReplicas = target;
+  const withinText = formatDuration(gate.within);
+  if (gate.failWhenLimited) {
+    const [limited] = await queries.range(limitedQuery(matchers));
+    const at = limited?.values.find(([, v]) => !Number.isNaN(v));
+    if (at) {
+      observed.limitedAtSeconds = round(at[0] - start.getTime() / 1e3);
+      return {
+        status: "fail",
+        reason: `HPA ${label} was pinned at maxReplicas (${at[1]}) with ScalingLimited=True while its metric was above target, ${since(start, at[0])} into the window`,
+        observed,
+        threshold,
+        margin: null,
+        series: plot
+      };
     }
-    if (issue3.code === "invalid_key") {
-      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
-    }
-    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
-  });
+  }
+  if (reached && reached[0] * 1e3 <= deadline) {
+    const took = reached[0] * 1e3 - start.getTime();
+    return {
+      status: "pass",
+      reason: `HPA ${label} reached ${reached[1]} replicas (needed ${target}) after ${shortDuration(took)}, within ${withinText}`,
+      observed,
+      threshold,
+      margin: round((deadline - reached[0] * 1e3) / 1e3),
+      marginUnit: "s",
+      series: plot
+    };
+  }
+  if (reached || end.getTime() >= deadline) {
+    const missed = reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`;
+    const unproven = await unprovenByGaps(
+      {
+        metric: `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
+        matchers,
+        span: { start, end: new Date(Math.min(deadline, end.getTime())) }
+      },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `${missed}, but before the ${withinText} deadline there was ${gaps}: it may have scaled out in time unseen`
+    );
+    if (unproven) return unproven;
+  }
+  if (reached)
+    return {
+      status: "fail",
+      reason: `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}, later than ${withinText}`,
+      observed,
+      threshold,
+      margin: round((deadline - reached[0] * 1e3) / 1e3),
+      marginUnit: "s",
+      series: plot
+    };
+  if (end.getTime() >= deadline)
+    return {
+      status: "fail",
+      reason: `HPA ${label} peaked at ${peak} replicas (from ${startReplicas}) and did not reach ${target} within ${withinText}`,
+      observed,
+      threshold,
+      margin: peak - target,
+      marginUnit: "replicas",
+      series: plot
+    };
+  return {
+    status: "inconclusive",
+    reason: `HPA ${label} is at ${points.at(-1)[1]} of ${target} replicas and the ${withinText} deadline is after the window end`,
+    observed,
+    threshold,
+    margin: null,
+    series: plot,
+    settled: false
+  };
+}
+
+// actions/lib/gates/latency.ts
+var latencyGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("latency"),
+  ...appMetricFields,
+  quantile: quantile.default(0.95),
+  max: duration3("Highest allowed request duration at that quantile")
+}).describe("Request duration quantile over the window");
+var latencyGate = {
+  schema: latencyGateSchema
+};
+async function evaluateLatency(gate, context, queries) {
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const histogram = context.metrics.requestDuration;
+  const label = `p${round(gate.quantile * 100, 1)}`;
+  const threshold = { quantile: gate.quantile, maxMs: gate.max };
+  const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
+  const series = context.includeSeries ? plotSeries(
+    await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
+    () => label
+  ) : [];
+  const value = sample?.value[1];
+  if (value === void 0 || Number.isNaN(value))
+    return {
+      status: "inconclusive",
+      reason: `no requests in ${histogram} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
+      observed: { [`${label}Ms`]: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const observedMs = value * 1e3;
+  const passed = observedMs <= gate.max;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `${label} was ${ms(value)} over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${formatDuration(gate.max)} limit`,
+    observed: { [`${label}Ms`]: round(observedMs, 2) },
+    threshold,
+    margin: round(gate.max - observedMs, 2),
+    marginUnit: "ms",
+    series
+  };
+}
+
+// actions/lib/gates/load-applied.ts
+var loadAppliedGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("loadApplied"),
+  ...appMetricFields,
+  minRate: external_exports.number().gt(0).optional().describe("Lowest achieved request rate, requests per second"),
+  minFraction: ratio("Lowest achieved rate as a share of the load's target rate").optional()
+}).describe("The load actually reached the service");
+var loadAppliedGate = {
+  schema: loadAppliedGateSchema,
+  problems: (gate) => eitherRequired(gate, "minRate", "minFraction")
+};
+async function evaluateLoadApplied(gate, context, queries) {
+  const threshold = {};
+  if (gate.minRate !== void 0) threshold.minRate = gate.minRate;
+  if (gate.minFraction !== void 0) {
+    threshold.minFraction = gate.minFraction;
+    if (context.targetRate !== void 0) threshold.targetRate = context.targetRate;
+  }
+  if (gate.minFraction !== void 0 && context.targetRate === void 0)
+    return {
+      status: "inconclusive",
+      reason: "minFraction needs the load target rate (--target-rate, or the target-rate input)",
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const required2 = Math.max(gate.minRate ?? 0, (gate.minFraction ?? 0) * (context.targetRate ?? 0));
+  threshold.requiredRate = round(required2, 3);
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const counter = context.metrics.requestsTotal;
+  const [sample] = await queries.instant(requestRateQuery(counter, matchers, span.literal));
+  const series = context.includeSeries ? plotSeries(await queries.range(requestRateQuery(counter, matchers, plotSpan(context))), () => "req/s") : [];
+  const value = sample?.value[1];
+  if (value === void 0 || Number.isNaN(value))
+    return {
+      status: "inconclusive",
+      reason: `no ${counter} series for ${describeMatchers(matchers)}: no request reached the service, or the metric is not scraped`,
+      observed: { rate: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const passed = value >= required2;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `achieved ${round(value, 2)} req/s over ${shortDuration(span.ms)}, ${passed ? "at least" : "below"} the required ${round(required2, 2)} req/s`,
+    observed: { rate: round(value, 3) },
+    threshold,
+    margin: round(value - required2, 3),
+    marginUnit: "req/s",
+    series
+  };
+}
+
+// actions/lib/gates/pending-pods.ts
+var pendingPodsGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("pendingPods"),
+  namespace: namespace.optional(),
+  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels)"),
+  maxPending: external_exports.int().min(0).optional().describe("Pods Pending at any one time"),
+  maxPendingDuration: duration3("Longest time any one pod may stay Pending").optional()
+}).describe("Pods are not stuck Pending");
+var pendingPodsGate = {
+  schema: pendingPodsGateSchema,
+  problems: (gate) => eitherRequired(gate, "maxPending", "maxPendingDuration")
+};
+var podKey = "namespace, pod";
+var maxCausePods = 50;
+var appReasons = /* @__PURE__ */ new Set([
+  "ImagePullBackOff",
+  "ErrImagePull",
+  "InvalidImageName",
+  "CrashLoopBackOff",
+  "CreateContainerConfigError",
+  "CreateContainerError",
+  "RunContainerError"
+]);
+function withPodLabels(expr, namespaceMatchers, labels2, span) {
+  const entries = Object.entries(labels2);
+  if (entries.length === 0) return expr;
+  const matchers = [
+    ...namespaceMatchers,
+    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
+  ];
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
+}
+function pendingQuery(namespaceMatchers, labels2) {
+  const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
+  return withPodLabels(
+    `max by (${podKey}) (${selector("kube_pod_status_phase", phase)})`,
+    namespaceMatchers,
+    labels2
+  );
+}
+function podTimestampQuery(family, namespaceMatchers, labels2, span) {
+  return withPodLabels(
+    `max by (${podKey}) (max_over_time(${selector(family, namespaceMatchers)}[${span}]))`,
+    namespaceMatchers,
+    labels2,
+    span
+  );
+}
+var keyOf = (labels2) => `${labels2.namespace ?? ""}/${labels2.pod ?? "?"}`;
+function byPod(samples) {
+  return new Map(samples.map((s) => [keyOf(s.metric), s.value[1]]));
+}
+function pendingStretches(phases, created, scheduled, window, stepSeconds) {
+  const windowStart = window.start.getTime() / 1e3;
+  const windowEnd = window.end.getTime() / 1e3;
+  const pendingAt = /* @__PURE__ */ new Map();
+  const names = /* @__PURE__ */ new Map();
+  for (const s of phases) {
+    const key = keyOf(s.metric);
+    names.set(key, s.metric.pod ?? "?");
+    pendingAt.set(
+      key,
+      s.values.filter(([, v]) => v >= 1).map(([t2]) => t2)
+    );
+  }
+  const stretches = [];
+  for (const key of /* @__PURE__ */ new Set([...created.keys(), ...pendingAt.keys()])) {
+    const samples = pendingAt.get(key) ?? [];
+    const firstPending = samples[0];
+    const lastPending = samples.at(-1);
+    const scheduledAt = scheduled.get(key);
+    const start = created.get(key) ?? firstPending;
+    let end;
+    if (lastPending !== void 0 && lastPending > windowEnd - stepSeconds / 2) end = windowEnd;
+    else if (scheduledAt !== void 0) end = Math.max(scheduledAt, lastPending ?? scheduledAt);
+    else end = lastPending;
+    if (start === void 0 || end === void 0 || end <= windowStart || end < start) continue;
+    stretches.push({
+      pod: names.get(key) ?? key.slice(key.indexOf("/") + 1),
+      start,
+      end: Math.min(end, windowEnd)
+    });
+  }
+  return stretches;
+}
+function pendingCounts(stretches, window) {
+  const windowStart = window.start.getTime() / 1e3;
+  const windowEnd = window.end.getTime() / 1e3;
+  const events = [];
+  for (const s of stretches) {
+    if (s.end <= s.start) continue;
+    events.push([Math.max(s.start, windowStart), 1], [s.end, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const points = [[windowStart, 0]];
+  let count2 = 0;
+  for (const [t2, delta] of events) {
+    points.push([t2, count2]);
+    count2 += delta;
+    points.push([t2, count2]);
+  }
+  points.push([windowEnd, count2]);
+  return points;
+}
+async function describeCause(pods, namespaceMatchers, queries) {
+  const podMatcher = {
+    name: "pod",
+    op: "=~",
+    value: pods.slice(0, maxCausePods).map(escapeRegex2).join("|")
+  };
+  const matchers = [...namespaceMatchers, podMatcher];
+  const unschedulable = await queries.range(
+    `max by (${podKey}) (${selector("kube_pod_status_unschedulable", matchers)})`
+  );
+  const waiting = await queries.range(
+    `max by (${podKey}, reason) (${selector("kube_pod_container_status_waiting_reason", matchers)}) == 1`
+  );
+  const unschedulablePods = unschedulable.filter((s) => s.values.some(([, v]) => v >= 1)).map((s) => s.metric.pod);
+  const appProblems = waiting.filter((s) => appReasons.has(s.metric.reason ?? "")).map((s) => `${s.metric.pod} ${s.metric.reason}`);
+  const parts = [];
+  if (unschedulablePods.length > 0)
+    parts.push(
+      `capacity: ${unschedulablePods.length} pod(s) Unschedulable (no node fits; the cluster autoscaler is missing, slow or at its limit)`
+    );
+  if (appProblems.length > 0) parts.push(`the app: ${[...new Set(appProblems)].slice(0, 3).join(", ")}`);
+  if (parts.length === 0)
+    return {
+      cause: "unknown",
+      detail: "cause unknown: scheduled but containers not started (slow image pull or init containers?)"
+    };
+  const cause = unschedulablePods.length > 0 && appProblems.length > 0 ? "capacity and app" : unschedulablePods.length > 0 ? "capacity" : "app";
+  return { cause, detail: `cause ${parts.join("; ")}` };
+}
+async function evaluatePendingPods(gate, context, queries) {
+  const namespace2 = gate.namespace ?? context.defaults.namespace;
+  const namespaceMatchers = namespace2 ? [{ name: "namespace", op: "=", value: namespace2 }] : [];
+  const labels2 = gate.selector ?? {};
+  const threshold = {};
+  if (gate.maxPending !== void 0) threshold.maxPending = gate.maxPending;
+  if (gate.maxPendingDuration !== void 0)
+    threshold.maxPendingSeconds = round(gate.maxPendingDuration / 1e3);
+  const scope = describeMatchers([
+    ...namespaceMatchers,
+    ...Object.entries(labels2).map(([name3, value]) => ({ name: name3, op: "=", value }))
+  ]);
+  const { window } = context;
+  const { start } = window;
+  const windowStart = start.getTime() / 1e3;
+  const span = promDuration(window.end.getTime() - start.getTime());
+  const series = await queries.range(pendingQuery(namespaceMatchers, labels2));
+  const created = byPod(
+    await queries.instant(podTimestampQuery("kube_pod_created", namespaceMatchers, labels2, span))
+  );
+  if (series.length === 0 && created.size === 0)
+    return {
+      status: "inconclusive",
+      reason: `no kube_pod_status_phase series for pods with ${scope} (no such pods, kube-state-metrics not scraped, or pod labels not exported by --metric-labels-allowlist)`,
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const scheduled = byPod(
+    await queries.instant(
+      podTimestampQuery("kube_pod_status_scheduled_time", namespaceMatchers, labels2, span)
+    )
+  );
+  const stretches = pendingStretches(series, created, scheduled, window, context.stepSeconds);
+  const counts = pendingCounts(stretches, window);
+  const [peakAt, peak] = counts.reduce((a, b) => b[1] > a[1] ? b : a);
+  const longest = stretches.reduce(
+    (a, b) => !a || b.end - b.start > a.end - a.start ? b : a,
+    void 0
+  );
+  const longestMs = longest ? (longest.end - longest.start) * 1e3 : 0;
+  const observed = {
+    maxPending: peak,
+    maxPendingAtSeconds: peak > 0 ? round(Math.max(0, peakAt - windowStart)) : null,
+    longestPendingSeconds: round(longestMs / 1e3),
+    longestPendingPod: longest?.pod ?? null,
+    podsSeen: (/* @__PURE__ */ new Set([...created.keys(), ...series.map((s) => keyOf(s.metric))])).size
+  };
+  const plot = [{ name: "pending pods", labels: {}, points: downsample(counts) }];
+  const problems = [];
+  if (gate.maxPending !== void 0 && peak > gate.maxPending)
+    problems.push(
+      `${peak} pod(s) were Pending at once ${since(start, peakAt)} into the window (max ${gate.maxPending})`
+    );
+  const durationFailed = gate.maxPendingDuration !== void 0 && longest !== void 0 && longestMs > gate.maxPendingDuration;
+  if (durationFailed)
+    problems.push(
+      // Tenths, so that a stretch just over the limit never reads as equal to it.
+      `pod ${longest.pod} was Pending for ${round(longestMs / 1e3, 1)}s (max ${formatDuration(gate.maxPendingDuration)})`
+    );
+  const byDuration = gate.maxPendingDuration !== void 0 && (durationFailed || gate.maxPending === void 0);
+  const margin = byDuration ? round((gate.maxPendingDuration - longestMs) / 1e3) : gate.maxPending - peak;
+  const marginUnit = byDuration ? "s" : "pods";
+  if (problems.length === 0) {
+    const unproven = await unprovenByGaps(
+      { metric: "kube_pod_status_phase", matchers: namespaceMatchers, span: window },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `no failure in the data, but ${gaps}: pods Pending only then went unseen (${scope})`
+    );
+    if (unproven) return unproven;
+    return {
+      status: "pass",
+      reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,
+      observed,
+      threshold,
+      margin,
+      marginUnit,
+      series: plot
+    };
+  }
+  const offenders = [...new Set(stretches.map((r) => r.pod))];
+  const { cause, detail } = await describeCause(offenders, namespaceMatchers, queries);
+  observed.cause = cause;
+  return {
+    status: "fail",
+    reason: `${problems.join("; ")}; ${detail}`,
+    observed,
+    threshold,
+    margin,
+    marginUnit,
+    series: plot
+  };
 }
 
 // node_modules/@lezer/common/dist/index.js
@@ -60874,116 +60125,7 @@ var promqlQuery = (description) => external_exports.string().min(1).superRefine(
   if (problem2) ctx.addIssue({ code: "custom", message: problem2 });
 }).describe(description);
 
-// actions/lib/util/names.ts
-var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-var gateName = external_exports.string().regex(
-  gateNamePattern,
-  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
-).describe("Unique gate name, referenced by canary steps");
-
-// actions/lib/gates/schema.ts
-var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
-var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
-  try {
-    new RegExp(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, "a regular expression such as 5.. or 5..|429");
-var ratioPattern = /^(\d+(\.\d+)?)%$/;
-var ratio = (description) => external_exports.union([
-  external_exports.number().min(0).max(1),
-  external_exports.string().regex(ratioPattern, "a ratio such as 1% or 0.01").superRefine((text, ctx) => {
-    if (Number(ratioPattern.exec(text)?.[1]) > 100)
-      ctx.addIssue({ code: "custom", message: `expected a ratio between 0% and 100% (got '${text}')` });
-  }).transform((text) => Number(ratioPattern.exec(text)[1]) / 100)
-]).describe(description);
-var selector2 = external_exports.record(external_exports.string(), external_exports.string()).superRefine((labels, ctx) => {
-  for (const key of Object.keys(labels).filter((name3) => !isLabelName(name3)))
-    ctx.addIssue({
-      code: "custom",
-      path: [key],
-      message: `expected a Prometheus label name such as service or track (got '${key}')`
-    });
-}).describe("Label matchers (name: value, exact match) on the metrics");
-var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name such as http_requests_total");
-var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
-var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
-var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
-  try {
-    return parseCondition(text);
-  } catch (error63) {
-    if (!(error63 instanceof ConditionError)) throw error63;
-    ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
-    return external_exports.NEVER;
-  }
-}).describe(description);
-var common = {
-  name: gateName,
-  description: external_exports.string().optional().describe("Free text shown in reports")
-};
-var hpaScaleOutGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("hpaScaleOut"),
-  namespace: namespace.optional(),
-  hpa: external_exports.string().min(1).optional().describe("HorizontalPodAutoscaler name"),
-  track: track.optional().describe("The HPA of this track: <service> for stable, <service>-canary for canary"),
-  service: external_exports.string().min(1).optional().describe("Service name for track (default: the environment's service)"),
-  minReplicas: external_exports.int().min(1).optional().describe("Replicas to reach"),
-  factor: external_exports.number().gt(0).optional().describe("Replicas to reach as a multiple of the replicas at the window start"),
-  within: duration3("Deadline counted from the window start"),
-  replicas: external_exports.enum(["current", "desired"]).default("current").describe("Which HPA status field counts: currentReplicas (default) or desiredReplicas"),
-  failWhenLimited: external_exports.boolean().default(false).describe(
-    "Fail when the HPA sits at maxReplicas with ScalingLimited=True while its metric is above target"
-  )
-}).describe("The HPA reaches a replica count within a deadline");
-var pendingPodsGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("pendingPods"),
-  namespace: namespace.optional(),
-  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels)"),
-  maxPending: external_exports.int().min(0).optional().describe("Pods Pending at any one time"),
-  maxPendingDuration: duration3("Longest time any one pod may stay Pending").optional()
-}).describe("Pods are not stuck Pending");
-var appMetricFields = {
-  namespace: namespace.optional(),
-  selector: selector2.optional(),
-  track: track.optional()
-};
-var latencyGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("latency"),
-  ...appMetricFields,
-  quantile: quantile.default(0.95),
-  max: duration3("Highest allowed request duration at that quantile")
-}).describe("Request duration quantile over the window");
-var errorRateGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("errorRate"),
-  ...appMetricFields,
-  max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
-  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
-}).describe("Share of failed requests over the window");
-var loadAppliedGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("loadApplied"),
-  ...appMetricFields,
-  minRate: external_exports.number().gt(0).optional().describe("Lowest achieved request rate, requests per second"),
-  minFraction: ratio("Lowest achieved rate as a share of the load's target rate").optional()
-}).describe("The load actually reached the service");
-var canaryVsStableGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("canaryVsStable"),
-  namespace: namespace.optional(),
-  selector: selector2.optional(),
-  metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
-  quantile: quantile.default(0.95),
-  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
-  maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
-  minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
-}).describe("The canary compared with the stable track in the same window");
+// actions/lib/gates/promql-gate.ts
 var promqlGateSchema = external_exports.strictObject({
   ...common,
   type: external_exports.literal("promql"),
@@ -60994,19 +60136,928 @@ var promqlGateSchema = external_exports.strictObject({
   failureCondition: condition("Condition over result that means fail, e.g. result > 20").optional(),
   noData: external_exports.enum(["inconclusive", "pass", "fail"]).default("inconclusive").describe("Outcome when the query returns nothing (default inconclusive)")
 }).describe("Any PromQL with Argo-style success and failure conditions");
-var gateSchema = external_exports.discriminatedUnion("type", [
-  hpaScaleOutGateSchema,
-  pendingPodsGateSchema,
-  latencyGateSchema,
-  errorRateGateSchema,
-  loadAppliedGateSchema,
-  canaryVsStableGateSchema,
-  promqlGateSchema
+var promqlGate = {
+  schema: promqlGateSchema,
+  problems: (gate) => eitherRequired(gate, "successCondition", "failureCondition")
+};
+var shownValues = 10;
+function expandQuery(query, context) {
+  return query.replaceAll("$window", promDuration(rateSpan(context).ms));
+}
+function judge(gate, result) {
+  const shown = result.length === 1 ? String(result[0]) : `[${result.slice(0, shownValues).join(", ")}]`;
+  if (gate.failureCondition?.evaluate(result))
+    return {
+      status: "fail",
+      reason: `result ${shown} meets the failure condition '${gate.failureCondition.source}'`
+    };
+  if (!gate.successCondition)
+    return {
+      status: "pass",
+      reason: `result ${shown} does not meet the failure condition '${gate.failureCondition.source}'`
+    };
+  if (gate.successCondition.evaluate(result))
+    return {
+      status: "pass",
+      reason: `result ${shown} meets the success condition '${gate.successCondition.source}'`
+    };
+  return gate.failureCondition ? {
+    status: "inconclusive",
+    reason: `result ${shown} meets neither the success condition '${gate.successCondition.source}' nor the failure condition`
+  } : {
+    status: "fail",
+    reason: `result ${shown} does not meet the success condition '${gate.successCondition.source}'`
+  };
+}
+async function evaluatePromql(gate, context, queries) {
+  const threshold = {};
+  if (gate.successCondition) threshold.successCondition = gate.successCondition.source;
+  if (gate.failureCondition) threshold.failureCondition = gate.failureCondition.source;
+  const samples = await queries.instant(expandQuery(gate.query, context));
+  const result = samples.map((s) => s.value[1]);
+  const observed = { result: result.length === 0 ? null : JSON.stringify(result.slice(0, shownValues)) };
+  if (result.length === 0)
+    return {
+      status: gate.noData,
+      reason: `the query returned no data (noData: ${gate.noData})`,
+      observed,
+      threshold,
+      margin: null
+    };
+  try {
+    return { ...judge(gate, result), observed, threshold, margin: null };
+  } catch (error63) {
+    if (!(error63 instanceof ConditionError)) throw error63;
+    return {
+      status: "inconclusive",
+      reason: `cannot evaluate the condition: ${error63.message}`,
+      observed,
+      threshold,
+      margin: null
+    };
+  }
+}
+
+// actions/lib/gates/kinds.ts
+var gateKinds = {
+  hpaScaleOut: { evaluate: evaluateHpaScaleOut, continuous: true },
+  pendingPods: { evaluate: evaluatePendingPods, continuous: true },
+  latency: { evaluate: evaluateLatency, continuous: true },
+  errorRate: { evaluate: evaluateErrorRate, continuous: true },
+  // The achieved rate over the whole stage: early in a ramp it would fail a load that is still rising.
+  loadApplied: { evaluate: evaluateLoadApplied, continuous: false },
+  canaryVsStable: { evaluate: evaluateCanaryVsStable, continuous: true },
+  promql: { evaluate: evaluatePromql, continuous: true }
+};
+function gateKind(gate) {
+  return gateKinds[gate.type];
+}
+
+// actions/lib/gates/queries.ts
+var GateQueries = class {
+  constructor(context) {
+    this.context = context;
+  }
+  context;
+  run = [];
+  async instant(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.query(expr, time3, this.context.signal);
+  }
+  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
+  async samples(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.querySamples(expr, time3, this.context.signal);
+  }
+  async range(expr, window = this.context.window) {
+    this.run.push(expr);
+    const spanMs = window.end.getTime() - window.start.getTime();
+    const step = Math.max(this.context.stepSeconds, Math.ceil(spanMs / 1e3 / 1e4));
+    const start = new Date(window.start.getTime() + spanMs % (step * 1e3));
+    return this.context.client.queryRange(expr, start, window.end, step, this.context.signal);
+  }
+};
+
+// actions/lib/gates/evaluate.ts
+function windowJson(window) {
+  return { start: window.start.toISOString(), end: window.end.toISOString() };
+}
+async function evaluateGate(gate, context) {
+  const queries = new GateQueries(context);
+  const window = windowJson(context.window);
+  try {
+    const { status, reason, series, settled, ...numbers } = await gateKind(gate).evaluate(
+      gate,
+      context,
+      queries
+    );
+    return {
+      name: gate.name,
+      type: gate.type,
+      status,
+      reason,
+      ...numbers,
+      queries: queries.run,
+      window,
+      series: series ?? [],
+      settled: settled ?? true
+    };
+  } catch (error63) {
+    if (!(error63 instanceof PrometheusError)) throw error63;
+    return {
+      name: gate.name,
+      type: gate.type,
+      status: "inconclusive",
+      reason: error63.message,
+      observed: {},
+      threshold: {},
+      margin: null,
+      queries: queries.run,
+      window,
+      series: [],
+      settled: true,
+      error: { kind: error63.kind, message: error63.message }
+    };
+  }
+}
+function queryBudgetMs(window) {
+  return Math.round(Math.min(12e4, Math.max(1e4, (window.end.getTime() - window.start.getTime()) / 4)));
+}
+async function evaluateOnce(gates2, context) {
+  const deadline = context.deadline?.getTime() ?? Math.max(Date.now(), context.window.end.getTime()) + queryBudgetMs(context.window);
+  const expired = new AbortController();
+  const timer = setTimeout(
+    () => expired.abort(
+      new PrometheusError(
+        "timeout",
+        `Prometheus did not answer by the evaluation deadline ${new Date(deadline).toISOString()}`
+      )
+    ),
+    Math.max(0, deadline - Date.now())
+  );
+  const signal = context.signal ? AbortSignal.any([context.signal, expired.signal]) : expired.signal;
+  try {
+    const results = [];
+    for (const gate of gates2) results.push(await evaluateGate(gate, { ...context, signal }));
+    return results;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+function unfinished(result, why) {
+  if (result.status === "fail") return result;
+  return {
+    ...result,
+    status: "inconclusive",
+    reason: `${why} before the window ended (last: ${result.reason})`
+  };
+}
+async function evaluateContinuously(gates2, context, options) {
+  const now = options.now ?? Date.now;
+  const failureLimit = options.failureLimit ?? 0;
+  const errorLimit = options.consecutiveErrorLimit ?? 4;
+  const failures = /* @__PURE__ */ new Map();
+  const errors = /* @__PURE__ */ new Map();
+  const { start, end } = context.window;
+  let last = gates2.map((gate) => ({
+    name: gate.name,
+    type: gate.type,
+    status: "inconclusive",
+    reason: "not evaluated yet",
+    observed: {},
+    threshold: {},
+    margin: null,
+    queries: [],
+    window: windowJson(context.window),
+    series: [],
+    settled: false
+  }));
+  let evaluations = 0;
+  while (now() < end.getTime() && !context.signal?.aborted) {
+    let results2;
+    try {
+      results2 = await evaluateOnce(gates2, {
+        ...context,
+        window: { start, end: new Date(now()) },
+        deadline: end
+      });
+    } catch (error63) {
+      if (context.signal?.aborted) break;
+      throw error63;
+    }
+    evaluations++;
+    last = results2;
+    options.onEvaluation?.(results2, evaluations);
+    for (const result of results2) {
+      if (result.status === "fail") failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
+      errors.set(result.name, result.error ? (errors.get(result.name) ?? 0) + 1 : 0);
+    }
+    const failed = results2.find((r) => (failures.get(r.name) ?? 0) > failureLimit);
+    if (failed)
+      return {
+        results: results2,
+        evaluations,
+        stoppedEarly: true,
+        stopReason: `gate ${failed.name} failed ${failures.get(failed.name)} time(s) (failureLimit ${failureLimit})`
+      };
+    const erring = results2.find((r) => (errors.get(r.name) ?? 0) > errorLimit);
+    if (erring)
+      return {
+        results: results2.map((r) => unfinished(r, "stopped on errors")),
+        evaluations,
+        stoppedEarly: true,
+        stopReason: `gate ${erring.name} could not be evaluated ${errors.get(erring.name)} times in a row (consecutiveErrorLimit ${errorLimit}): ${erring.reason}`
+      };
+    const wait = Math.min(options.intervalMs, end.getTime() - now());
+    if (wait > 0) await delay(wait, context.signal);
+  }
+  if (context.signal?.aborted)
+    return {
+      results: last.map((r) => unfinished(r, "evaluation cancelled")),
+      evaluations,
+      stoppedEarly: true,
+      stopReason: "cancelled"
+    };
+  const results = await evaluateOnce(gates2, {
+    ...context,
+    lookbackMs: void 0,
+    includeSeries: true,
+    deadline: void 0
+  });
+  return { results, evaluations: evaluations + 1, stoppedEarly: false, stopReason: "the window ended" };
+}
+
+// actions/lib/util/markdown-escape.ts
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
+}
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum([
+  "hpaScaleOut",
+  "pendingPods",
+  "latency",
+  "errorRate",
+  "loadApplied",
+  "canaryVsStable",
+  "promql"
 ]);
-var gateMetricsSchema = external_exports.strictObject({
-  requestDuration: metricName.default("http_request_duration_seconds").describe("Histogram of request durations in seconds (without _bucket)"),
-  requestsTotal: metricName.default("http_requests_total").describe("Counter of requests with a code label")
-}).describe("Names of the application metrics");
+var timestamp = external_exports.iso.datetime({ offset: true });
+var pointSchema = external_exports.tuple([
+  external_exports.number(),
+  external_exports.number().nullable().transform((v) => v ?? Number.NaN)
+]).describe("[unix seconds, value]; NaN and infinities are written as null by JSON.");
+var plotSeriesSchema = external_exports.strictObject({
+  name: external_exports.string().describe("What the line shows, e.g. `canary p95` or `current replicas`"),
+  labels: external_exports.record(external_exports.string(), external_exports.string()),
+  points: external_exports.array(pointSchema)
+});
+var gateResultSchema = external_exports.strictObject({
+  name: external_exports.string(),
+  type: gateTypeSchema,
+  status: gateStatusSchema,
+  reason: external_exports.string().describe("One sentence saying why."),
+  observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
+    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+  ),
+  threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
+    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+  ),
+  margin: external_exports.number().nullable().describe(
+    "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
+  ),
+  marginUnit: external_exports.string().optional(),
+  queries: external_exports.array(external_exports.string()).describe("The PromQL actually run, in order."),
+  window: external_exports.strictObject({ start: timestamp, end: timestamp }),
+  series: external_exports.array(plotSeriesSchema).describe("Downsampled series for plotting."),
+  settled: external_exports.boolean().describe(
+    "False while the outcome could still change as the window goes on (a scale-out deadline after the window end)."
+  ),
+  error: external_exports.strictObject({
+    kind: external_exports.enum(["unreachable", "timeout", "server", "bad-query", "auth", "tls", "bad-response"]),
+    message: external_exports.string()
+  }).optional().describe(
+    "Set when Prometheus could not answer (after retries, or by the deadline): the gate is inconclusive."
+  )
+});
+var verdictSchema = external_exports.strictObject({
+  schemaVersion: external_exports.literal(verdictSchemaVersion).describe("Format version of this document."),
+  status: gateStatusSchema.describe(
+    "fail if any gate failed; otherwise inconclusive if any gate was inconclusive; pass only when every gate passed."
+  ),
+  passed: external_exports.boolean().describe("status == pass."),
+  summary: external_exports.string().describe("One line for humans, e.g. `2/3 gates passed; p95 failed: ...`."),
+  mode: external_exports.enum(["once", "continuous"]).describe("once: evaluated after the window; continuous: evaluated at an interval during it."),
+  window: external_exports.strictObject({
+    start: timestamp,
+    end: timestamp,
+    stage: external_exports.string().optional().describe("The load stage the window came from, when one was chosen.")
+  }),
+  evaluatedAt: timestamp,
+  prometheus: external_exports.strictObject({ url: external_exports.string().describe("Base URL queried, without credentials.") }),
+  counts: external_exports.strictObject({
+    pass: external_exports.int().min(0),
+    fail: external_exports.int().min(0),
+    inconclusive: external_exports.int().min(0)
+  }),
+  continuous: external_exports.strictObject({
+    evaluations: external_exports.int().min(0).describe("Evaluations run, the final whole-window one included."),
+    stoppedEarly: external_exports.boolean().describe(
+      "True when a gate failed for good, errors piled up, or the run was cancelled before the window end."
+    ),
+    stopReason: external_exports.string()
+  }).optional().describe("Continuous mode only."),
+  gates: external_exports.array(gateResultSchema)
+}).describe(
+  "The result of evaluating promotion gates against Prometheus over one window (`scalegate gate --out`, the `verdict` output of the gate action)."
+);
+
+// actions/lib/gates/verdict.ts
+function overallStatus(results) {
+  if (results.some((r) => r.status === "fail")) return "fail";
+  if (results.length === 0 || results.some((r) => r.status === "inconclusive")) return "inconclusive";
+  return "pass";
+}
+function summaryLine(results) {
+  if (results.length === 0) return "no gates were evaluated";
+  const status = overallStatus(results);
+  const failed = results.filter((r) => r.status === "fail");
+  const unknown2 = results.filter((r) => r.status === "inconclusive");
+  const head = `${results.length - failed.length - unknown2.length}/${results.length} gates passed`;
+  if (status === "pass") return `${head}: all passed`;
+  const first = failed[0] ?? unknown2[0];
+  const others = failed.length + unknown2.length - 1;
+  const word = first.status === "fail" ? "failed" : "inconclusive";
+  return `${head}; ${first.name} ${word}: ${first.reason}${others > 0 ? ` (+${others} more not passed)` : ""}`;
+}
+function buildVerdict(input2) {
+  const status = overallStatus(input2.results);
+  const counts = { pass: 0, fail: 0, inconclusive: 0 };
+  for (const result of input2.results) counts[result.status]++;
+  const window = {
+    start: input2.window.start.toISOString(),
+    end: input2.window.end.toISOString()
+  };
+  if (input2.stage) window.stage = input2.stage;
+  return {
+    schemaVersion: verdictSchemaVersion,
+    status,
+    passed: status === "pass",
+    summary: summaryLine(input2.results),
+    mode: input2.mode,
+    window,
+    evaluatedAt: (input2.evaluatedAt ?? /* @__PURE__ */ new Date()).toISOString(),
+    prometheus: { url: redactUrl(input2.prometheusUrl) },
+    counts,
+    ...input2.continuous ? { continuous: input2.continuous } : {},
+    gates: input2.results
+  };
+}
+function redactUrl(url2) {
+  try {
+    const parsed = new URL(url2);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return url2;
+  }
+}
+var statusIcon = {
+  pass: "\u2705 pass",
+  fail: "\u274C fail",
+  inconclusive: "\u26A0\uFE0F inconclusive"
+};
+function pairs(values) {
+  return Object.entries(values).filter(([, v]) => v !== null && v !== void 0).map(([k, v]) => `${k}=${v}`).join(", ");
+}
+function verdictTable(verdict) {
+  return verdict.gates.map((gate) => [
+    escapeMarkdown(gate.name),
+    gate.type,
+    statusIcon[gate.status],
+    escapeMarkdown(pairs(gate.observed)),
+    escapeMarkdown(pairs(gate.threshold)),
+    gate.margin === null ? "\u2013" : `${gate.margin}${gate.marginUnit ? ` ${gate.marginUnit}` : ""}`,
+    escapeMarkdown(gate.reason)
+  ]);
+}
+var verdictTableHeader = ["Gate", "Type", "Status", "Observed", "Threshold", "Margin", "Why"];
+function verdictMarkdown(verdict) {
+  const rows = [verdictTableHeader, verdictTableHeader.map(() => "---"), ...verdictTable(verdict)];
+  const stage = verdict.window.stage ? ` (stage ${verdict.window.stage})` : "";
+  return [
+    `### Gates: ${statusIcon[verdict.status]}`,
+    "",
+    `${verdict.summary}. Window ${verdict.window.start} \u2192 ${verdict.window.end}${stage}.`,
+    "",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    ""
+  ].join("\n");
+}
+
+// actions/lib/gates/run.ts
+async function runGates(options) {
+  const context = {
+    client: options.client,
+    window: { start: options.window.start, end: options.window.end },
+    stepSeconds: options.stepSeconds,
+    metrics: options.set.metrics,
+    defaults: options.defaults,
+    targetRate: options.targetRate,
+    includeSeries: true,
+    signal: options.signal
+  };
+  const common2 = { window: context.window, stage: options.window.stage, prometheusUrl: options.client.url };
+  if (!options.continuous) {
+    if (context.window.start.getTime() >= Date.now())
+      throw new UsageError("the window has not started yet: evaluate it continuously, or after it");
+    const end = new Date(Math.min(context.window.end.getTime(), Date.now()));
+    const results = await evaluateOnce(options.set.gates, { ...context, window: { ...context.window, end } });
+    return buildVerdict({ ...common2, window: { ...context.window, end }, results, mode: "once" });
+  }
+  const { intervalMs, failureLimit, consecutiveErrorLimit } = options.continuous;
+  const lookbackMs = options.continuous.lookbackMs ?? Math.max(4 * options.stepSeconds * 1e3, intervalMs);
+  const run2 = await evaluateContinuously(
+    options.set.gates,
+    { ...context, lookbackMs, includeSeries: false },
+    { intervalMs, failureLimit, consecutiveErrorLimit, onEvaluation: options.onEvaluation }
+  );
+  return buildVerdict({
+    ...common2,
+    results: run2.results,
+    mode: "continuous",
+    continuous: { evaluations: run2.evaluations, stoppedEarly: run2.stoppedEarly, stopReason: run2.stopReason }
+  });
+}
+
+// actions/lib/util/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function formatFieldPath(path) {
+  return path.reduce((text, part) => {
+    if (typeof part === "number") return `${text}[${part}]`;
+    const safe = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
+    return text === "" ? safe : /^[A-Za-z_$]/.test(safe) ? `${text}.${safe}` : `${text}[${safe}]`;
+  }, "");
+}
+function childOf(node2, part) {
+  if ((0, import_yaml.isMap)(node2)) {
+    const pair2 = node2.items.find(
+      (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(part)
+    );
+    if (!pair2) return void 0;
+    return { key: pair2.key, value: pair2.value ?? void 0 };
+  }
+  if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    const item = node2.items[part];
+    return item === void 0 ? void 0 : { value: item };
+  }
+  return void 0;
+}
+function documentLocator(doc, lines, file2) {
+  return (path, target = "value") => locateIn(doc, lines, file2, path, target);
+}
+function locateIn(doc, lines, file2, path, target) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (const [index, part] of path.entries()) {
+    const child = childOf(node2, part);
+    if (!child) break;
+    const last = index === path.length - 1;
+    const keyStart = child.key?.range?.[0];
+    const valueStart = child.value?.range?.[0];
+    offset = (last && target === "key" ? keyStart : void 0) ?? valueStart ?? keyStart ?? offset;
+    node2 = child.value;
+  }
+  const { line, col } = lines.linePos(offset);
+  return { file: file2, line, column: col };
+}
+function yamlSyntaxError(error63, lines, file2) {
+  const { line, col } = lines.linePos(error63.pos[0]);
+  const reason = error63.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return new SettingsError({ file: file2, line, column: col }, "", `invalid YAML: ${reason}`);
+}
+var aliasLimits = { count: 100, expandedBytes: 256 * 1024 };
+function documentValue(doc, lines, file2) {
+  let count2 = 0;
+  let expanded = 0;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, alias) {
+      const at = () => {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        return { file: file2, line, column: col };
+      };
+      const target = alias.resolve(doc);
+      if (!target)
+        throw new SettingsError(at(), "", `invalid YAML: alias *${alias.source} has no anchor before it`);
+      count2 += 1;
+      expanded += (target.range?.[1] ?? 0) - (target.range?.[0] ?? 0);
+      if (count2 > aliasLimits.count)
+        throw new SettingsError(at(), "", `invalid YAML: more than ${aliasLimits.count} aliases`);
+      if (expanded > aliasLimits.expandedBytes)
+        throw new SettingsError(
+          at(),
+          "",
+          `invalid YAML: aliases expand to more than ${aliasLimits.expandedBytes / 1024} KiB of text`
+        );
+    }
+  });
+  try {
+    return doc.toJS({ maxAliasCount: aliasLimits.count });
+  } catch (error63) {
+    throw new SettingsError({ file: file2, line: 1, column: 1 }, "", `invalid YAML: ${error63.message}`);
+  }
+}
+function parseYamlSource(text, file2) {
+  const lines = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors[0]) throw yamlSyntaxError(doc.errors[0], lines, file2);
+  return {
+    file: file2,
+    value: documentValue(doc, lines, file2),
+    locate: documentLocator(doc, lines, file2)
+  };
+}
+
+// actions/lib/util/json-input.ts
+function parseJsonInput(text, where, what, schema) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error63) {
+    throw new ScalegateError(`${where}: not JSON (${error63.message})`, 2);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue3 = parsed.error.issues[0];
+  const missing = issue3.path.length === 1 && typeof value === "object" && value !== null && value[issue3.path[0]] === void 0;
+  const topLevel = issue3.path.length === 0 || missing;
+  if (topLevel) throw new ScalegateError(`${where}: expected ${what}`, 2);
+  const path = formatFieldPath(issue3.path.filter((p) => typeof p !== "symbol"));
+  throw new ScalegateError(`${where}: ${path || "the document"}: ${issue3.message}`, 2);
+}
+var isoTime = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, "expected an RFC 3339 time").refine((text) => !Number.isNaN(Date.parse(text)), "expected a valid RFC 3339 time");
+
+// actions/lib/load/windows-schema.ts
+var stageWindow = external_exports.object({
+  index: external_exports.int().min(0),
+  target: external_exports.number().finite(),
+  durationMs: external_exports.number().finite().min(0),
+  start: isoTime,
+  end: isoTime
+});
+var loadWindowsSchema = external_exports.object({
+  start: isoTime,
+  end: isoTime,
+  scenarios: external_exports.array(
+    external_exports.object({
+      name: external_exports.string().min(1).max(200),
+      executor: external_exports.string(),
+      start: isoTime,
+      end: isoTime,
+      stages: external_exports.array(stageWindow).max(1e4)
+    })
+  ).max(1e3)
+});
+function parseLoadWindows(text, where = "windows") {
+  return parseJsonInput(text, where, "the load step's windows {start, end, scenarios}", loadWindowsSchema);
+}
+
+// actions/lib/gates/windows.ts
+function parseTime(text, what) {
+  const trimmed = text.trim();
+  const unix = /^\d+(\.\d+)?$/.test(trimmed);
+  const date5 = unix ? new Date(Number(trimmed) * 1e3) : new Date(trimmed);
+  if (Number.isNaN(date5.getTime()) || !unix && !/^\d{4}-\d{2}-\d{2}T/.test(trimmed))
+    throw new UsageError(`${what}: expected an RFC 3339 time or unix seconds (got '${text}')`);
+  return date5;
+}
+function checkedWindow(start, end) {
+  if (end.getTime() <= start.getTime())
+    throw new UsageError(`the window ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
+  return { start, end };
+}
+function windowFromLoad(json2, stage = "", where = "windows") {
+  const windows = parseLoadWindows(json2, where);
+  const pick2 = (start, end, name3) => ({
+    ...checkedWindow(parseTime(start, "windows start"), parseTime(end, "windows end")),
+    ...name3 ? { stage: name3 } : {}
+  });
+  if (stage === "" || stage === "all") return pick2(windows.start, windows.end);
+  const match = /^(?:(.*):)?(\d+)$/.exec(stage);
+  const scenarioName = match ? match[1] : stage;
+  const scenario = scenarioName === void 0 ? windows.scenarios[0] : windows.scenarios.find((s) => s.name === scenarioName);
+  if (!scenario)
+    throw new UsageError(
+      `stage '${stage}': no such scenario (have: ${windows.scenarios.map((s) => s.name).join(", ") || "none"})`
+    );
+  if (!match) return pick2(scenario.start, scenario.end, stage);
+  const index = Number(match[2]);
+  const found = scenario.stages.find((s) => s.index === index);
+  if (!found)
+    throw new UsageError(
+      `stage '${stage}': scenario ${scenario.name} has stages 0..${scenario.stages.length - 1}`
+    );
+  return pick2(found.start, found.end, stage);
+}
+function resolveWindow(input2) {
+  if (input2.windowsJson !== void 0) {
+    if (input2.start !== void 0 || input2.end !== void 0)
+      throw new UsageError("give either the load windows or start/end, not both");
+    return windowFromLoad(input2.windowsJson, input2.stage, input2.windowsSource);
+  }
+  if (input2.start === void 0 || input2.end === void 0)
+    throw new UsageError("the window is required: start and end, or the load windows");
+  return checkedWindow(parseTime(input2.start, "start"), parseTime(input2.end, "end"));
+}
+
+// actions/lib/prometheus/connection.ts
+function fromEnv(env, name3, what) {
+  const value = env[name3];
+  if (value === void 0 || value === "")
+    throw new UsageError(`${what}: environment variable ${name3} is not set`);
+  return value;
+}
+function parseHeaderLines(lines) {
+  const headers = {};
+  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new UsageError(`header '${line}': expected 'Name: value'`);
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+function connectionOptions(explicit, settings, env) {
+  const url2 = explicit.url ?? settings?.url;
+  if (!url2) throw new UsageError("no Prometheus URL: give one, or an environment with prometheus.url");
+  const auth = settings?.auth;
+  let resolved = { type: "none" };
+  if (explicit.bearerToken) resolved = { type: "bearer", token: explicit.bearerToken };
+  else if (explicit.basic) resolved = { type: "basic", ...explicit.basic };
+  else if (auth?.bearerTokenEnv)
+    resolved = { type: "bearer", token: fromEnv(env, auth.bearerTokenEnv, "prometheus.auth.bearerTokenEnv") };
+  else if (auth?.basic)
+    resolved = {
+      type: "basic",
+      username: fromEnv(env, auth.basic.usernameEnv, "prometheus.auth.basic.usernameEnv"),
+      password: fromEnv(env, auth.basic.passwordEnv, "prometheus.auth.basic.passwordEnv")
+    };
+  const headers = { ...auth?.headers };
+  for (const [name3, variable] of Object.entries(auth?.headersFromEnv ?? {}))
+    headers[name3] = fromEnv(env, variable, `prometheus.auth.headersFromEnv.${name3}`);
+  Object.assign(headers, explicit.headers);
+  return {
+    url: url2,
+    auth: resolved,
+    headers,
+    tls: {
+      ...explicit.ca ? { ca: explicit.ca } : {},
+      ...explicit.insecureSkipVerify ? { insecureSkipVerify: true } : {}
+    },
+    ...explicit.timeoutMs !== void 0 ? { timeoutMs: explicit.timeoutMs } : {},
+    ...explicit.retries !== void 0 ? { retries: explicit.retries } : {}
+  };
+}
+
+// actions/lib/settings/gate-source.ts
+import { resolve as resolve3 } from "node:path";
+
+// actions/lib/util/input-file.ts
+import { constants as constants4 } from "node:fs";
+import { access as access2, open as open3, stat as stat2 } from "node:fs/promises";
+import { dirname } from "node:path";
+var maxInputBytes = 4 * 1024 * 1024;
+function kindOf(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isSocket()) return "a socket";
+  return "not a regular file";
+}
+async function readInputFile(path, display, what = "file") {
+  const at = { file: display, line: 1, column: 1 };
+  const info2 = await stat2(path).catch((error63) => {
+    throw new SettingsError(at, "", `cannot read ${what} (${error63.code ?? error63.message})`);
+  });
+  if (!info2.isFile()) throw new SettingsError(at, "", `cannot read ${what}: it is ${kindOf(info2)}`);
+  if (info2.size > maxInputBytes)
+    throw new SettingsError(at, "", `${what} is ${info2.size} bytes, more than the limit of ${maxInputBytes}`);
+  const handle = await open3(path, "r");
+  try {
+    const buffer = Buffer.alloc(maxInputBytes + 1);
+    let length = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxInputBytes)
+        throw new SettingsError(at, "", `${what} is larger than the limit of ${maxInputBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+async function checkOutputPath(path, flag) {
+  const folder = dirname(path);
+  const info2 = await stat2(folder).catch(() => void 0);
+  if (!info2?.isDirectory()) throw new ScalegateError(`${flag}: folder ${folder} does not exist`, 2);
+  await access2(folder, constants4.W_OK).catch(() => {
+    throw new ScalegateError(`${flag}: folder ${folder} is not writable`, 2);
+  });
+  if ((await stat2(path).catch(() => void 0))?.isDirectory())
+    throw new ScalegateError(`${flag}: ${path} is a folder`, 2);
+}
+
+// actions/lib/util/did-you-mean.ts
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+function closestMatch(input2, known) {
+  const lower = input2.toLowerCase();
+  let best;
+  for (const name3 of known) {
+    const distance = editDistance(lower, name3.toLowerCase());
+    if (!best || distance < best.distance) best = { name: name3, distance };
+  }
+  if (!best) return void 0;
+  const tolerance = Math.max(1, Math.floor(Math.max(input2.length, best.name.length) / 3));
+  return best.distance <= tolerance ? best.name : void 0;
+}
+function didYouMean(input2, known) {
+  const match = closestMatch(input2, known);
+  return match === void 0 ? "" : ` (did you mean '${match}'?)`;
+}
+
+// actions/lib/util/schema-problems.ts
+function def(schema) {
+  return schema._zod.def;
+}
+function valueAt(data, path) {
+  let current = data;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[part];
+  }
+  return current;
+}
+function resolve(schema, data) {
+  const d = def(schema);
+  switch (d.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "readonly":
+      return resolve(d.innerType, data);
+    case "pipe":
+      return resolve(d.in, data);
+    case "union": {
+      const options = d.options;
+      const discriminator = d.discriminator;
+      const wanted = discriminator ? valueAt(data, [discriminator]) : void 0;
+      const match = options.find((option) => {
+        const shape = def(resolve(option, data)).shape;
+        if (!shape) return false;
+        if (!discriminator) return true;
+        const literal3 = def(shape[discriminator]).values;
+        return literal3?.includes(wanted) ?? false;
+      });
+      return match ? resolve(match, data) : schema;
+    }
+    default:
+      return schema;
+  }
+}
+function knownKeys(root, data, path) {
+  let schema = resolve(root, data);
+  for (const [index, part] of path.entries()) {
+    const d = def(schema);
+    const here = valueAt(data, path.slice(0, index + 1));
+    if (d.type === "object") schema = d.shape[String(part)] ?? schema;
+    else if (d.type === "array") schema = d.element;
+    else if (d.type === "record") schema = d.valueType;
+    else return [];
+    schema = resolve(schema, here);
+  }
+  const shape = def(schema).shape;
+  return shape ? Object.keys(shape) : [];
+}
+function got(value) {
+  if (typeof value === "string") return `'${value.length > 200 ? `${value.slice(0, 200)}\u2026` : value}'`;
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+var typeNames = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  record: "a mapping"
+};
+function expectedType(expected) {
+  return typeNames[expected] ?? expected;
+}
+function quoteAll(values) {
+  return values.map((v) => typeof v === "string" ? `'${v}'` : String(v)).join(", ");
+}
+function sizeDetail(issue3, value) {
+  const small = issue3.code === "too_small";
+  const bound = small ? issue3.minimum : issue3.maximum;
+  const inclusive = issue3.inclusive !== false;
+  if (issue3.origin === "array")
+    return `expected ${small ? "at least" : "at most"} ${bound} item(s) (got ${value.length})`;
+  if (issue3.origin === "string") {
+    if (small && Number(bound) === 1) return "expected a non-empty string";
+    return `expected ${small ? "at least" : "at most"} ${bound} characters (got ${got(value)})`;
+  }
+  const relation = small ? inclusive ? ">=" : ">" : inclusive ? "<=" : "<";
+  return `expected a number ${relation} ${bound} (got ${got(value)})`;
+}
+function unionDetail(issue3, value) {
+  if ("discriminator" in issue3 && issue3.discriminator !== void 0) {
+    const options = issue3.options;
+    if (value === void 0) return `missing required field (expected one of ${quoteAll(options)})`;
+    return `expected one of ${quoteAll(options)} (got ${got(value)})${didYouMean(String(value), options.map(String))}`;
+  }
+  const contentIssue = issue3.errors.flat().find((inner) => inner.code !== "invalid_type" && inner.code !== "invalid_value");
+  if (contentIssue) return problemDetail(contentIssue, value);
+  const expected = issue3.errors.flat().map((inner) => {
+    if (inner.code === "invalid_type") return expectedType(inner.expected);
+    if (inner.code === "invalid_value") return quoteAll(inner.values);
+    return inner.message;
+  });
+  return `expected ${[...new Set(expected)].join(" or ")} (got ${got(value)})`;
+}
+function problemDetail(issue3, value) {
+  switch (issue3.code) {
+    case "invalid_type":
+      if (value === void 0) return `missing required field (expected ${expectedType(issue3.expected)})`;
+      return `expected ${expectedType(issue3.expected)} (got ${got(value)})`;
+    case "invalid_value":
+      if (issue3.values.length === 1) return `expected ${quoteAll(issue3.values)} (got ${got(value)})`;
+      return `expected one of ${quoteAll(issue3.values)} (got ${got(value)})${didYouMean(String(value), issue3.values.map(String))}`;
+    case "too_small":
+    case "too_big":
+      return sizeDetail(issue3, value);
+    case "invalid_format":
+      if (issue3.format === "regex") return `expected ${issue3.message} (got ${got(value)})`;
+      if (issue3.format === "starts_with")
+        return `expected a value starting with '${issue3.prefix}' (got ${got(value)})`;
+      return `expected a ${issue3.format.toUpperCase()} (got ${got(value)})`;
+    case "invalid_union":
+      return unionDetail(issue3, value);
+    case "invalid_key":
+      return problemDetail(issue3.issues[0], value);
+    default:
+      return issue3.message;
+  }
+}
+function problemsFromIssues(schema, data, issues) {
+  return issues.flatMap((issue3) => {
+    const path = issue3.path;
+    if (issue3.code === "unrecognized_keys") {
+      const known = knownKeys(schema, data, path);
+      return issue3.keys.map((key) => {
+        const hint = didYouMean(key, known) || ` (expected one of: ${known.join(", ")})`;
+        return { path: [...path, key], detail: `unknown field${hint}`, target: "key" };
+      });
+    }
+    if (issue3.code === "invalid_key") {
+      return [{ path, detail: problemDetail(issue3, path[path.length - 1]), target: "key" }];
+    }
+    return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
+  });
+}
+
+// actions/lib/gates/schema.ts
+var gateDefinitions = [
+  hpaScaleOutGate,
+  pendingPodsGate,
+  latencyGate,
+  errorRateGate,
+  loadAppliedGate,
+  canaryVsStableGate,
+  promqlGate
+];
+var gateSchema = external_exports.discriminatedUnion(
+  "type",
+  gateDefinitions.map((d) => d.schema)
+);
 var gateFileSchema = external_exports.strictObject({
   gates: external_exports.array(gateSchema).min(1).describe("The gates, each with a unique name"),
   metrics: gateMetricsSchema.default({
@@ -61014,59 +61065,14 @@ var gateFileSchema = external_exports.strictObject({
     requestsTotal: "http_requests_total"
   })
 }).describe("scalegate gate file");
-var defaultGateMetrics = {
-  requestDuration: "http_request_duration_seconds",
-  requestsTotal: "http_requests_total"
-};
+var checksByType = new Map(
+  gateDefinitions.map((d) => [
+    d.schema.shape.type.value,
+    d.problems
+  ])
+);
 function semanticProblems(gate) {
-  const problems = [];
-  switch (gate.type) {
-    case "hpaScaleOut":
-      if (gate.hpa && gate.track)
-        problems.push({ path: ["track"], detail: "expected either hpa or track, not both" });
-      if (!gate.hpa && !gate.track)
-        problems.push({
-          path: ["hpa"],
-          detail: "missing required field (expected hpa, or track inside an environment)"
-        });
-      if (gate.minReplicas === void 0 && gate.factor === void 0)
-        problems.push({
-          path: ["minReplicas"],
-          detail: "missing required field (expected minReplicas or factor)"
-        });
-      break;
-    case "pendingPods":
-      if (gate.maxPending === void 0 && gate.maxPendingDuration === void 0)
-        problems.push({
-          path: ["maxPending"],
-          detail: "missing required field (expected maxPending or maxPendingDuration)"
-        });
-      break;
-    case "loadApplied":
-      if (gate.minRate === void 0 && gate.minFraction === void 0)
-        problems.push({
-          path: ["minRate"],
-          detail: "missing required field (expected minRate or minFraction)"
-        });
-      break;
-    case "canaryVsStable":
-      if (gate.selector && "track" in gate.selector)
-        problems.push({
-          path: ["selector", "track"],
-          detail: "must not set track: the gate compares both tracks"
-        });
-      break;
-    case "promql":
-      if (!gate.successCondition && !gate.failureCondition)
-        problems.push({
-          path: ["successCondition"],
-          detail: "missing required field (expected successCondition or failureCondition)"
-        });
-      break;
-    default:
-      break;
-  }
-  return problems;
+  return checksByType.get(gate.type)?.(gate) ?? [];
 }
 
 // actions/lib/gates/load.ts
@@ -61150,6 +61156,372 @@ function unreachableGateProblems(settings, gates2) {
   });
   return problems;
 }
+
+// actions/lib/kube/labels.ts
+var labels = {
+  managedBy: "app.kubernetes.io/managed-by",
+  environment: "scalegate.dev/environment",
+  track: "scalegate.dev/track",
+  component: "scalegate.dev/component"
+};
+var managedByValue = "scalegate";
+function selectorString(pairs2) {
+  return Object.entries(pairs2).map(([key, value]) => `${key}=${value}`).join(",");
+}
+
+// actions/lib/traffic/router.ts
+function defineRouter(router) {
+  return router;
+}
+var canaryName = (service) => `${service}-canary`;
+function environmentSelector(environment) {
+  return selectorString({ [labels.managedBy]: managedByValue, [labels.environment]: environment });
+}
+
+// actions/lib/traffic/weights.ts
+function scaled(bounds, factor) {
+  const min = Math.max(1, Math.round(bounds.min * factor));
+  return { min, max: Math.max(min, Math.round(bounds.max * factor)) };
+}
+function replicaSplit(weight, stable, canary2) {
+  if (!(weight >= 0 && weight <= 100)) throw new RangeError(`weight must be 0..100, got ${weight}`);
+  let split;
+  if (weight === 0) split = { stable, canary: { min: 1, max: 1 } };
+  else if (weight <= 50) split = { stable, canary: scaled(stable, weight / (100 - weight)) };
+  else if (weight < 100) split = { stable: scaled(canary2, (100 - weight) / weight), canary: canary2 };
+  else split = { stable: { min: 1, max: 1 }, canary: canary2 };
+  const achievedWeight = Math.round(100 * split.canary.min / (split.canary.min + split.stable.min));
+  return { ...split, achievedWeight };
+}
+function backendWeights(weight) {
+  if (!(weight >= 0 && weight <= 100)) throw new RangeError(`weight must be 0..100, got ${weight}`);
+  return { stable: 100 - weight, canary: weight };
+}
+
+// actions/lib/traffic/gateway-api.ts
+var parentReference = external_exports.strictObject({
+  group: external_exports.string().optional(),
+  kind: external_exports.string().min(1).optional(),
+  namespace: dnsLabel("Namespace of the Gateway (default: the route namespace)").optional(),
+  name: external_exports.string().min(1).max(253).describe("Gateway name"),
+  sectionName: dnsLabel("Listener name").optional(),
+  port: external_exports.int().min(1).max(65535).optional()
+}).describe("Gateway API ParentReference");
+var gatewayApiSettings = external_exports.strictObject({
+  parentRefs: external_exports.array(parentReference).min(1).describe("Gateways the route attaches to"),
+  hostnames: external_exports.array(external_exports.string().min(1)).optional(),
+  path: external_exports.string().startsWith("/").optional().describe("Path prefix routed (default /)")
+});
+async function findRoute(client, target) {
+  const routes = await client.list("gateway.networking.k8s.io/v1", "HTTPRoute", {
+    namespace: target.namespace,
+    labelSelector: environmentSelector(target.environment)
+  });
+  const route = routes.items.find(
+    (r) => r.spec?.rules?.some((rule) => rule.backendRefs?.some((b) => b.name === canaryName(target.service)))
+  );
+  if (!route)
+    throw new ScalegateError(
+      `no HTTPRoute in ${target.namespace} routes to ${canaryName(target.service)} (method gateway-api)`,
+      1
+    );
+  return route;
+}
+var gatewayApiRouter = defineRouter({
+  method: "gateway-api",
+  settings: {
+    key: "gatewayApi",
+    schema: gatewayApiSettings,
+    description: "HTTPRoute settings (method gateway-api)"
+  },
+  render({ service, port: port2, canaryWeight, tracks: tracks2, metadata }, settings) {
+    const withCanary = tracks2.has("canary");
+    const weight = withCanary ? canaryWeight : 0;
+    const backendRefs = [
+      { name: `${service}-stable`, port: port2, weight: 100 - weight },
+      ...withCanary ? [{ name: canaryName(service), port: port2, weight }] : []
+    ];
+    return [
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: metadata(service, "shared"),
+        spec: {
+          parentRefs: settings.parentRefs,
+          ...settings.hostnames && { hostnames: settings.hostnames },
+          rules: [{ matches: [{ path: { type: "PathPrefix", value: settings.path ?? "/" } }], backendRefs }]
+        }
+      }
+    ];
+  },
+  async setWeight(client, target, weight) {
+    const route = await findRoute(client, target);
+    const weights = backendWeights(weight);
+    const rules = (route.spec?.rules ?? []).map((rule) => ({
+      ...rule,
+      backendRefs: rule.backendRefs?.map(
+        (b) => b.name === canaryName(target.service) ? { ...b, weight: weights.canary } : { ...b, weight: weights.stable }
+      )
+    }));
+    await client.mergePatch(
+      {
+        apiVersion: route.apiVersion,
+        kind: "HTTPRoute",
+        metadata: { name: route.metadata.name, namespace: target.namespace }
+      },
+      { spec: { rules } }
+    );
+    return weight;
+  },
+  async currentWeight(client, target) {
+    const route = await findRoute(client, target).catch(() => void 0);
+    const refs = route?.spec?.rules?.[0]?.backendRefs ?? [];
+    const total = refs.reduce((sum, b) => sum + (b.weight ?? 1), 0);
+    const canary2 = refs.find((b) => b.name === canaryName(target.service));
+    return canary2 && total > 0 ? Math.round(100 * (canary2.weight ?? 1) / total) : 0;
+  },
+  async beforePromotedRollout() {
+  }
+});
+
+// actions/lib/traffic/nginx-ingress.ts
+var nginxIngressSettings = external_exports.strictObject({
+  host: external_exports.string().min(1).describe("Host the Ingresses serve"),
+  ingressClassName: external_exports.string().min(1).optional().describe("Ingress class (default nginx)"),
+  path: external_exports.string().startsWith("/").optional().describe("Path prefix routed (default /)")
+});
+var nginxCanary = "nginx.ingress.kubernetes.io/canary";
+var nginxCanaryWeight = "nginx.ingress.kubernetes.io/canary-weight";
+async function findCanaryIngress(client, target) {
+  const ingresses = await client.list("networking.k8s.io/v1", "Ingress", {
+    namespace: target.namespace,
+    labelSelector: environmentSelector(target.environment)
+  });
+  return ingresses.items.find((i) => i.metadata?.annotations?.[nginxCanary] === "true");
+}
+var nginxIngressRouter = defineRouter({
+  method: "nginx-ingress",
+  settings: {
+    key: "nginxIngress",
+    schema: nginxIngressSettings,
+    description: "Ingress settings (method nginx-ingress)"
+  },
+  render({ service, port: port2, canaryWeight, tracks: tracks2, metadata }, settings) {
+    return [...tracks2].sort().map((track2) => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: track2 === "canary" ? metadata(`${service}-canary`, "canary", {
+        [nginxCanary]: "true",
+        [nginxCanaryWeight]: String(canaryWeight)
+      }) : metadata(service, "shared"),
+      spec: {
+        ingressClassName: settings.ingressClassName ?? "nginx",
+        rules: [
+          {
+            host: settings.host,
+            http: {
+              paths: [
+                {
+                  path: settings.path ?? "/",
+                  pathType: "Prefix",
+                  backend: { service: { name: `${service}-${track2}`, port: { number: port2 } } }
+                }
+              ]
+            }
+          }
+        ]
+      }
+    }));
+  },
+  async setWeight(client, target, weight) {
+    const ingress = await findCanaryIngress(client, target);
+    if (!ingress) {
+      if (weight === 0) return 0;
+      throw new ScalegateError(
+        `no canary Ingress (annotation ${nginxCanary}: "true") in ${target.namespace}`,
+        1
+      );
+    }
+    await client.mergePatch(
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: ingress.metadata.name, namespace: target.namespace }
+      },
+      { metadata: { annotations: { [nginxCanaryWeight]: String(weight) } } }
+    );
+    return weight;
+  },
+  async currentWeight(client, target) {
+    const ingress = await findCanaryIngress(client, target);
+    return ingress ? Number(ingress.metadata?.annotations?.[nginxCanaryWeight] ?? 0) : 0;
+  },
+  async beforePromotedRollout() {
+  }
+});
+
+// actions/lib/kube/object.ts
+var deploymentRef = (namespace2, name3) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: name3, namespace: namespace2 }
+});
+
+// actions/lib/traffic/bounds.ts
+async function hpaFor(client, namespace2, deployment) {
+  const hpas = await client.list("autoscaling/v2", "HorizontalPodAutoscaler", {
+    namespace: namespace2
+  });
+  return hpas.items.find(
+    (h) => h.spec?.scaleTargetRef?.kind === "Deployment" && h.spec.scaleTargetRef.name === deployment
+  );
+}
+async function trackBounds(client, namespace2, deployment) {
+  const hpa = await hpaFor(client, namespace2, deployment);
+  if (hpa?.spec) return { min: hpa.spec.minReplicas ?? 1, max: hpa.spec.maxReplicas };
+  const d = await client.read(deploymentRef(namespace2, deployment));
+  if (!d) return void 0;
+  const replicas = d.spec?.replicas ?? 1;
+  return { min: replicas, max: replicas };
+}
+async function setTrackBounds(client, namespace2, deployment, bounds) {
+  const hpa = await hpaFor(client, namespace2, deployment);
+  if (hpa?.metadata?.name) {
+    await client.mergePatch(
+      {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: hpa.metadata.name, namespace: namespace2 }
+      },
+      { spec: { minReplicas: bounds.min, maxReplicas: bounds.max } }
+    );
+    return;
+  }
+  await client.mergePatch(deploymentRef(namespace2, deployment), { spec: { replicas: bounds.min } });
+}
+
+// actions/lib/traffic/replica-ratio.ts
+var replicaRatioRouter = defineRouter({
+  method: "replica-ratio",
+  settings: void 0,
+  // The `<svc>` Service spans both tracks: there is no split object.
+  render: () => [],
+  async setWeight(client, target, weight, baseline) {
+    const { namespace: namespace2, service } = target;
+    const stable = baseline.stable ?? await trackBounds(client, namespace2, service);
+    const canary2 = baseline.canary ?? await trackBounds(client, namespace2, canaryName(service));
+    if (!stable || !canary2) {
+      if (weight === 0) return 0;
+      throw new ScalegateError(
+        `replica-ratio needs both Deployments ${service} and ${canaryName(service)}`,
+        1
+      );
+    }
+    if (weight === 0) {
+      await setTrackBounds(client, namespace2, service, stable);
+      return 0;
+    }
+    const split = replicaSplit(weight, stable, canary2);
+    await setTrackBounds(client, namespace2, service, split.stable);
+    await setTrackBounds(client, namespace2, canaryName(service), split.canary);
+    return split.achievedWeight;
+  },
+  async currentWeight(client, target) {
+    const read = (name3) => client.read(deploymentRef(target.namespace, name3));
+    const [stable, canary2] = await Promise.all([read(target.service), read(canaryName(target.service))]);
+    const s = stable?.status?.readyReplicas ?? 0;
+    const c = canary2?.status?.readyReplicas ?? 0;
+    return s + c === 0 ? void 0 : Math.round(100 * c / (s + c));
+  },
+  // The stable gets its own bounds back before the wait, so it is at full size when its rollout is done.
+  async beforePromotedRollout(client, target, baseline) {
+    if (baseline.stable) await setTrackBounds(client, target.namespace, target.service, baseline.stable);
+  }
+});
+
+// actions/lib/kube/retry.ts
+function statusCodeOf(error63) {
+  if (typeof error63 !== "object" || error63 === null) return void 0;
+  const e = error63;
+  if (typeof e.code === "number") return e.code;
+  if (typeof e.statusCode === "number") return e.statusCode;
+  return void 0;
+}
+
+// actions/lib/traffic/smi.ts
+var apiVersion = "split.smi-spec.io/v1alpha4";
+async function findSplit(client, target) {
+  const splits = await client.list(apiVersion, "TrafficSplit", {
+    namespace: target.namespace,
+    labelSelector: environmentSelector(target.environment)
+  }).catch((error63) => {
+    if (statusCodeOf(error63) === 404) return { items: [] };
+    throw error63;
+  });
+  return splits.items.find((s) => s.spec?.backends?.some((b) => b.service === canaryName(target.service)));
+}
+function backends(service, weight, withCanary) {
+  const weights = backendWeights(withCanary ? weight : 0);
+  return [
+    { service: `${service}-stable`, weight: weights.stable },
+    ...withCanary ? [{ service: canaryName(service), weight: weights.canary }] : []
+  ];
+}
+var smiRouter = defineRouter({
+  method: "smi",
+  settings: void 0,
+  render({ service, canaryWeight, tracks: tracks2, metadata }) {
+    return [
+      {
+        apiVersion,
+        kind: "TrafficSplit",
+        metadata: metadata(service, "shared"),
+        spec: { service, backends: backends(service, canaryWeight, tracks2.has("canary")) }
+      }
+    ];
+  },
+  async setWeight(client, target, weight) {
+    const split = await findSplit(client, target);
+    if (!split) {
+      if (weight === 0) return 0;
+      throw new ScalegateError(
+        `no TrafficSplit in ${target.namespace} splits to ${canaryName(target.service)} (method smi)`,
+        1
+      );
+    }
+    await client.mergePatch(
+      {
+        apiVersion,
+        kind: "TrafficSplit",
+        metadata: { name: split.metadata.name, namespace: target.namespace }
+      },
+      { spec: { backends: backends(target.service, weight, true) } }
+    );
+    return weight;
+  },
+  async currentWeight(client, target) {
+    const refs = (await findSplit(client, target))?.spec?.backends ?? [];
+    const total = refs.reduce((sum, b) => sum + b.weight, 0);
+    const canary2 = refs.find((b) => b.service === canaryName(target.service));
+    return canary2 && total > 0 ? Math.round(100 * canary2.weight / total) : 0;
+  },
+  async beforePromotedRollout() {
+  }
+});
+
+// actions/lib/traffic/index.ts
+var trafficRouters = [replicaRatioRouter, gatewayApiRouter, nginxIngressRouter, smiRouter];
+var trafficMethods = trafficRouters.map((r) => r.method);
+function methodSettingsShape() {
+  const blocks = trafficRouters.flatMap((r) => r.settings ? [r.settings] : []);
+  return Object.fromEntries(
+    blocks.map((s) => [s.key, s.schema.optional().describe(s.description)])
+  );
+}
+var methodSettingsKeys = Object.fromEntries(
+  trafficRouters.flatMap((r) => r.settings ? [[r.method, r.settings.key]] : [])
+);
+var routers = new Map(trafficRouters.map((r) => [r.method, r]));
 
 // actions/lib/util/quantity.ts
 var binarySuffixes = {
@@ -61250,7 +61622,6 @@ var limitRangeItemSchema = (quantity2) => {
 };
 
 // actions/lib/settings/schema.ts
-var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 var serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 var envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").describe(description);
@@ -61258,7 +61629,6 @@ var quantity = external_exports.union([
   external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi").refine((text) => !text.trim().startsWith("-"), "a quantity that is not negative"),
   external_exports.number().min(0).max(Number.MAX_SAFE_INTEGER)
 ]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
-var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
 var envVarName = (description) => external_exports.string().regex(envVarPattern, "an environment variable name such as PROM_TOKEN").describe(description);
 var kubernetesFragment = (description) => external_exports.looseObject({}).describe(description);
 var labelSelector2 = kubernetesFragment("Kubernetes LabelSelector (matchLabels, matchExpressions)");
@@ -61340,14 +61710,6 @@ var kedaSchema = external_exports.strictObject({
 }).describe("A KEDA ScaledObject per track with a Prometheus trigger");
 var autoscalingSchema = external_exports.strictObject({ hpa: hpaSchema.optional(), keda: kedaSchema.optional() }).describe("Exactly one of hpa or keda");
 var pause = external_exports.union([duration4("Wait this long"), external_exports.literal("untilApproved")]).describe("A duration such as 2m, or untilApproved to wait for a manual approval");
-var parentReference = external_exports.strictObject({
-  group: external_exports.string().optional(),
-  kind: external_exports.string().min(1).optional(),
-  namespace: dnsLabel("Namespace of the Gateway (default: the route namespace)").optional(),
-  name: external_exports.string().min(1).max(253).describe("Gateway name"),
-  sectionName: dnsLabel("Listener name").optional(),
-  port: external_exports.int().min(1).max(65535).optional()
-}).describe("Gateway API ParentReference");
 var canaryStepSchema = external_exports.strictObject({
   weight: external_exports.int().min(0).max(100).describe("Percent of traffic sent to the canary"),
   pause: pause.optional(),
@@ -61355,17 +61717,8 @@ var canaryStepSchema = external_exports.strictObject({
   gates: external_exports.array(external_exports.string().min(1)).optional().describe("Names of gates that must pass at this step")
 }).describe("One canary step");
 var canarySchema = external_exports.strictObject({
-  method: external_exports.enum(["replica-ratio", "gateway-api", "nginx-ingress"]).describe("How traffic is split between stable and canary"),
-  gatewayApi: external_exports.strictObject({
-    parentRefs: external_exports.array(parentReference).min(1).describe("Gateways the route attaches to"),
-    hostnames: external_exports.array(external_exports.string().min(1)).optional(),
-    path: external_exports.string().startsWith("/").optional().describe("Path prefix routed (default /)")
-  }).optional().describe("HTTPRoute settings (method gateway-api)"),
-  nginxIngress: external_exports.strictObject({
-    host: external_exports.string().min(1).describe("Host the Ingresses serve"),
-    ingressClassName: external_exports.string().min(1).optional().describe("Ingress class (default nginx)"),
-    path: external_exports.string().startsWith("/").optional().describe("Path prefix routed (default /)")
-  }).optional().describe("Ingress settings (method nginx-ingress)"),
+  method: external_exports.enum(trafficMethods).describe("How traffic is split between stable and canary"),
+  ...methodSettingsShape(),
   steps: external_exports.array(canaryStepSchema).min(1)
 }).describe("Progressive delivery of the canary track");
 var loadStageSchema = external_exports.strictObject({
@@ -61555,12 +61908,11 @@ var autoscaling = (s) => {
   if (a.keda) return replicaBounds(["autoscaling", "keda"], a.keda.minReplicas, a.keda.maxReplicas);
   return [problem(["autoscaling"], "expected hpa or keda (got neither)")];
 };
-var methodSettings = { "gateway-api": "gatewayApi", "nginx-ingress": "nginxIngress" };
 var canary = (s) => {
   const c = s.canary;
   if (!c) return [];
   const problems = [];
-  for (const [method, key] of Object.entries(methodSettings)) {
+  for (const [method, key] of Object.entries(methodSettingsKeys)) {
     if (c.method === method && c[key] === void 0)
       problems.push(problem(["canary", "method"], `method ${method} needs canary.${key}`));
     if (c.method !== method && c[key] !== void 0)

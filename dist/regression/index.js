@@ -36150,10 +36150,10 @@ function tryParseDuration(text) {
 }
 function durationOption(label, text, fallback, { allowZero = false } = {}) {
   if (text === void 0 || text === "") return fallback;
-  const ms = tryParseDuration(text);
-  if (ms === void 0 || ms === 0 && !allowZero)
+  const ms2 = tryParseDuration(text);
+  if (ms2 === void 0 || ms2 === 0 && !allowZero)
     throw new UsageError(`${label}: expected a duration such as 15s (got '${text}')`);
-  return ms;
+  return ms2;
 }
 
 // actions/lib/action/inputs.ts
@@ -41092,11 +41092,11 @@ function parseCriterion(text) {
   if (!m) {
     throw new Error(`criterion '${text}': expected a comparison like '<=+10%', '>=-5%', '<=+0.2' or '<600'`);
   }
-  const [, comparator, sign, number5, percent] = m;
+  const [, comparator, sign, number5, percent2] = m;
   const magnitude = Number(number5);
-  if (percent && !sign) throw new Error(`criterion '${text}': a percentage needs a sign (e.g. '<=+10%')`);
+  if (percent2 && !sign) throw new Error(`criterion '${text}': a percentage needs a sign (e.g. '<=+10%')`);
   const amount = sign === "-" ? -magnitude : magnitude;
-  return { text: text.trim(), comparator, kind: percent ? "relative" : sign ? "absolute" : "fixed", amount };
+  return { text: text.trim(), comparator, kind: percent2 ? "relative" : sign ? "absolute" : "fixed", amount };
 }
 function compare(value, comparator, bound) {
   switch (comparator) {
@@ -41363,14 +41363,14 @@ function selector(metric, matchers) {
 function kubeLabelName(key) {
   return `label_${key.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 }
-function promDuration(ms) {
-  const whole = Math.max(1, Math.round(ms));
+function promDuration(ms2) {
+  const whole = Math.max(1, Math.round(ms2));
   return whole % 1e3 === 0 ? `${whole / 1e3}s` : `${whole}ms`;
 }
 
 // actions/lib/gates/app-queries.ts
-function by(labels) {
-  return labels.length === 0 ? "" : ` by (${labels.join(", ")})`;
+function by(labels2) {
+  return labels2.length === 0 ? "" : ` by (${labels2.join(", ")})`;
 }
 function quantileQuery(histogram, q, matchers, span, groupBy = []) {
   const buckets = selector(`${histogram}_bucket`, matchers);
@@ -41383,184 +41383,6 @@ function errorRatioQuery(counter, codes, matchers, span, groupBy = []) {
 }
 function requestRateQuery(counter, matchers, span, groupBy = []) {
   return `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
-}
-
-// actions/lib/gates/hpa-scale-out.ts
-function hpaMatchers(namespace2, name3) {
-  const matchers = [];
-  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
-  matchers.push({ name: "horizontalpodautoscaler", op: "=", value: name3 });
-  return matchers;
-}
-function replicasQuery(which2, matchers) {
-  return `max(${selector(`kube_horizontalpodautoscaler_status_${which2}_replicas`, matchers)})`;
-}
-
-// actions/lib/gates/pending-pods.ts
-var podKey = "namespace, pod";
-function withPodLabels(expr, namespaceMatchers, labels, span) {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return expr;
-  const matchers = [
-    ...namespaceMatchers,
-    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
-  ];
-  const podLabels = selector("kube_pod_labels", matchers);
-  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
-}
-function pendingQuery(namespaceMatchers, labels) {
-  const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
-  return withPodLabels(
-    `max by (${podKey}) (${selector("kube_pod_status_phase", phase)})`,
-    namespaceMatchers,
-    labels
-  );
-}
-
-// actions/lib/regression/extract.ts
-function stageWindows(windows) {
-  return windows.scenarios.flatMap(
-    (scenario) => scenario.stages.length === 0 ? [{ name: scenario.name, start: new Date(scenario.start), end: new Date(scenario.end) }] : scenario.stages.map((stage) => ({
-      name: `${scenario.name}:${stage.index}`,
-      start: new Date(stage.start),
-      end: new Date(stage.end)
-    }))
-  );
-}
-function finite(points) {
-  return points.filter(([, v]) => Number.isFinite(v));
-}
-function replicaFigures(series, stageStart) {
-  const points = finite(series[0]?.values ?? []);
-  if (points.length === 0) return {};
-  const peak = Math.max(...points.map(([, v]) => v));
-  const out = {
-    peakReplicas: { value: peak }
-  };
-  if (peak > points[0][1]) {
-    const reached = points.find(([, v]) => v === peak)[0];
-    out.timeToScaleOutSeconds = { value: Math.max(0, reached - stageStart.getTime() / 1e3) };
-  }
-  return out;
-}
-function pendingFigures(series, stepSeconds) {
-  const counts = /* @__PURE__ */ new Map();
-  let longest = 0;
-  for (const s of series) {
-    let runStart;
-    let last;
-    for (const [t2, v] of s.values) {
-      const pending = v >= 1;
-      if (pending) counts.set(t2, (counts.get(t2) ?? 0) + 1);
-      const continues = pending && runStart !== void 0 && last !== void 0 && t2 - last <= stepSeconds * 1.5;
-      if (pending && !continues) runStart = t2;
-      if (!pending) runStart = void 0;
-      if (runStart !== void 0) longest = Math.max(longest, t2 - runStart + stepSeconds);
-      last = t2;
-    }
-  }
-  return {
-    peakPendingPods: { value: Math.max(0, ...counts.values()) },
-    longestPendingSeconds: { value: longest }
-  };
-}
-async function stageRecord(options, stage) {
-  const { client, stepSeconds, signal } = options;
-  const histogram = options.metrics?.requestDuration ?? "http_request_duration_seconds";
-  const counter = options.metrics?.requestsTotal ?? "http_requests_total";
-  const namespace2 = [{ name: "namespace", op: "=", value: options.namespace }];
-  const app = [...namespace2, { name: "service", op: "=", value: options.service }];
-  const whole = promDuration(Math.max(1e3, stage.end.getTime() - stage.start.getTime()));
-  const sampleSpan = `${Math.max(4 * stepSeconds, 1)}s`;
-  const range = (expr) => client.queryRange(expr, stage.start, stage.end, stepSeconds, signal);
-  const instant = async (expr) => {
-    const [sample] = await client.query(expr, stage.end, signal);
-    return sample && Number.isFinite(sample.value[1]) ? sample.value[1] : void 0;
-  };
-  const rateFigure = async (whole2, perStep) => {
-    const value = await instant(whole2);
-    if (value === void 0) return void 0;
-    const samples = finite((await range(perStep))[0]?.values ?? []).map(([, v]) => v);
-    return { value, ...samples.length > 0 ? { samples } : {} };
-  };
-  const codes = options.errorCodes ?? "5..";
-  const figures = {
-    ...replicaFigures(
-      await range(replicasQuery("current", hpaMatchers(options.namespace, options.hpa))),
-      stage.start
-    ),
-    ...pendingFigures(await range(pendingQuery(namespace2, {})), stepSeconds),
-    p95Seconds: await rateFigure(
-      quantileQuery(histogram, 0.95, app, whole),
-      quantileQuery(histogram, 0.95, app, sampleSpan)
-    ),
-    p99Seconds: await rateFigure(
-      quantileQuery(histogram, 0.99, app, whole),
-      quantileQuery(histogram, 0.99, app, sampleSpan)
-    ),
-    errorRate: await rateFigure(
-      errorRatioQuery(counter, codes, app, whole),
-      errorRatioQuery(counter, codes, app, sampleSpan)
-    ),
-    achievedRate: await rateFigure(
-      requestRateQuery(counter, app, whole),
-      requestRateQuery(counter, app, sampleSpan)
-    )
-  };
-  const measurements = Object.fromEntries(
-    Object.entries(figures).filter((entry) => entry[1] !== void 0)
-  );
-  return { name: stage.name, measurements };
-}
-async function extractRunRecord(options) {
-  const stages = [];
-  for (const stage of stageWindows(options.windows)) stages.push(await stageRecord(options, stage));
-  return { ...options.run, stages };
-}
-
-// actions/lib/regression/run.ts
-function parseCriteriaLines(lines) {
-  const policies = {};
-  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
-    const match = /^(\w+)\s*:\s*(.+)$/.exec(line);
-    const metric = match?.[1];
-    if (!match || !metric || !measurementKeys.includes(metric))
-      throw new UsageError(
-        `criteria '${line}': expected '<figure>: <criterion>' with a figure among ${measurementKeys.join(", ")}`
-      );
-    try {
-      parseCriterion(match[2]);
-    } catch (error63) {
-      throw new UsageError(error63.message);
-    }
-    policies[metric] = { ...defaultPolicies[metric], criterion: match[2].trim() };
-  }
-  return policies;
-}
-function historyPath(environment) {
-  return `regression/${environment.replace(/[^\w.-]/g, "_")}.json`;
-}
-function measureRun(environment, options) {
-  const service = environment.settings.service;
-  return extractRunRecord({
-    ...options,
-    namespace: options.namespace ?? service.namespace,
-    hpa: options.hpa ?? service.name,
-    service: options.service ?? service.name
-  });
-}
-
-// actions/lib/report/charts.ts
-function niceCeiling(x) {
-  const magnitude = 10 ** Math.floor(Math.log10(x));
-  for (const step of [1, 2, 5, 10]) if (step * magnitude >= x) return step * magnitude;
-  return 10 * magnitude;
-}
-
-// actions/lib/util/markdown-escape.ts
-function escapeMarkdown(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -42174,7 +41996,7 @@ __export(util_exports, {
   defineLazyInternal: () => defineLazyInternal,
   derived: () => derived,
   esc: () => esc,
-  escapeRegex: () => escapeRegex2,
+  escapeRegex: () => escapeRegex,
   explicitlyAborted: () => explicitlyAborted,
   extend: () => extend,
   finalizeIssue: () => finalizeIssue,
@@ -42519,7 +42341,7 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex2(str) {
+function escapeRegex(str) {
   return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def2, params) {
@@ -43574,7 +43396,7 @@ function emoji() {
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
 var mac = (delimiter) => {
-  const escapedDelim = escapeRegex2(delimiter ?? ":");
+  const escapedDelim = escapeRegex(delimiter ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -43999,7 +43821,7 @@ var $ZodCheckUpperCase = /* @__PURE__ */ $constructor("$ZodCheckUpperCase", (ins
 });
 var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const escapedRegex = escapeRegex2(def2.includes);
+  const escapedRegex = escapeRegex(def2.includes);
   const pattern2 = new RegExp(typeof def2.position === "number" ? `^.{${def2.position},}${escapedRegex}` : escapedRegex);
   def2.pattern = pattern2;
   inst._zod.check = (payload) => {
@@ -44018,7 +43840,7 @@ var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst,
 });
 var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern2 = new RegExp(`^${escapeRegex2(def2.prefix)}.*`);
+  const pattern2 = new RegExp(`^${escapeRegex(def2.prefix)}.*`);
   def2.pattern ?? (def2.pattern = pattern2);
   inst._zod.check = (payload) => {
     if (payload.value.startsWith(def2.prefix))
@@ -44036,7 +43858,7 @@ var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (i
 });
 var $ZodCheckEndsWith = /* @__PURE__ */ $constructor("$ZodCheckEndsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern2 = new RegExp(`.*${escapeRegex2(def2.suffix)}$`);
+  const pattern2 = new RegExp(`.*${escapeRegex(def2.suffix)}$`);
   def2.pattern ?? (def2.pattern = pattern2);
   inst._zod.check = (payload) => {
     if (payload.value.endsWith(def2.suffix))
@@ -46029,7 +45851,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
     const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
-    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex2(o.toString())).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -46051,7 +45873,7 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def2) => {
   inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
-    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex2(o) : o ? escapeRegex2(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -46447,7 +46269,7 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
       }
       regexParts.push(cleanRegex(source));
     } else if (part === null || primitiveTypes.has(typeof part)) {
-      regexParts.push(escapeRegex2(`${part}`));
+      regexParts.push(escapeRegex(`${part}`));
     } else {
       throw new Error(`Invalid template literal part: ${part}`);
     }
@@ -61280,6 +61102,579 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// actions/lib/util/names.ts
+var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var gateName = external_exports.string().regex(
+  gateNamePattern,
+  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
+).describe("Unique gate name, referenced by canary steps");
+var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
+
+// actions/lib/gates/condition.ts
+var ConditionError = class extends Error {
+};
+var functionArity = /* @__PURE__ */ new Map([
+  ["len", 1],
+  ["isNaN", 1],
+  ["isInf", 1],
+  ["abs", 1],
+  ["min", 1],
+  ["max", 1],
+  ["sum", 1],
+  ["avg", 1],
+  ["default", 2],
+  ["all", 2],
+  ["any", 2],
+  ["none", 2]
+]);
+var wordOperators = /* @__PURE__ */ new Map([
+  ["and", "&&"],
+  ["or", "||"],
+  ["not", "!"]
+]);
+var constants3 = /* @__PURE__ */ new Map([
+  ["true", { kind: "bool", value: true }],
+  ["false", { kind: "bool", value: false }],
+  ["NaN", { kind: "number", value: Number.NaN }],
+  ["Inf", { kind: "number", value: Number.POSITIVE_INFINITY }]
+]);
+function tokenize(source) {
+  const tokens = [];
+  const pattern2 = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*|#)|(&&|\|\||==|!=|<=|>=|[<>!+\-*/%()[\],]))/y;
+  let index = 0;
+  while (index < source.length) {
+    if (/^\s*$/.test(source.slice(index))) break;
+    pattern2.lastIndex = index;
+    const match = pattern2.exec(source);
+    if (!match) {
+      const column2 = index + source.slice(index).search(/\S/) + 1;
+      throw new ConditionError(`unexpected '${source[column2 - 1]}' at column ${column2}`);
+    }
+    const text = match[1] ?? match[2] ?? match[3];
+    const column = match.index + match[0].length - text.length + 1;
+    if (match[1] !== void 0) tokens.push({ text, type: "number", column });
+    else if (match[2] !== void 0 && wordOperators.has(text))
+      tokens.push({ text: wordOperators.get(text), type: "op", column });
+    else tokens.push({ text, type: match[2] !== void 0 ? "ident" : "op", column });
+    index = pattern2.lastIndex;
+  }
+  tokens.push({ text: "end of expression", type: "end", column: source.length + 1 });
+  return tokens;
+}
+var binaryLevels = [
+  ["||"],
+  ["&&"],
+  ["==", "!=", "<", "<=", ">", ">="],
+  ["+", "-"],
+  ["*", "/", "%"]
+];
+var Parser = class {
+  constructor(tokens) {
+    this.tokens = tokens;
+  }
+  tokens;
+  position = 0;
+  parse() {
+    const node2 = this.binary(0);
+    const next = this.peek();
+    if (next.type !== "end") throw this.unexpected(next);
+    return node2;
+  }
+  peek() {
+    return this.tokens[this.position];
+  }
+  take() {
+    return this.tokens[this.position++];
+  }
+  unexpected(token) {
+    return new ConditionError(
+      `unexpected ${token.type === "end" ? token.text : `'${token.text}'`} at column ${token.column}`
+    );
+  }
+  expect(text) {
+    const token = this.take();
+    if (token.text !== text || token.type !== "op") {
+      const found = token.type === "end" ? token.text : `'${token.text}'`;
+      throw new ConditionError(`expected '${text}' at column ${token.column}, found ${found}`);
+    }
+  }
+  binary(level) {
+    if (level === binaryLevels.length) return this.unary();
+    let left = this.binary(level + 1);
+    const comparison = level === 2;
+    while (this.peek().type === "op" && binaryLevels[level].includes(this.peek().text)) {
+      const op = this.take().text;
+      left = { kind: "binary", op, left, right: this.binary(level + 1) };
+      if (comparison) break;
+    }
+    return left;
+  }
+  unary() {
+    const token = this.peek();
+    if (token.type === "op" && (token.text === "!" || token.text === "-")) {
+      this.take();
+      return { kind: "unary", op: token.text, operand: this.unary() };
+    }
+    return this.postfix();
+  }
+  postfix() {
+    let node2 = this.primary();
+    while (this.peek().type === "op" && this.peek().text === "[") {
+      this.take();
+      const index = this.binary(0);
+      this.expect("]");
+      node2 = { kind: "index", target: node2, index };
+    }
+    return node2;
+  }
+  primary() {
+    const token = this.take();
+    if (token.type === "number") return { kind: "number", value: Number(token.text) };
+    if (token.type === "op" && token.text === "(") {
+      const node2 = this.binary(0);
+      this.expect(")");
+      return node2;
+    }
+    if (token.type !== "ident") throw this.unexpected(token);
+    const constant = constants3.get(token.text);
+    if (constant) return constant;
+    if (this.peek().type === "op" && this.peek().text === "(") {
+      const arity = functionArity.get(token.text);
+      if (arity === void 0)
+        throw new ConditionError(
+          `unknown function '${token.text}' at column ${token.column} (known: ${[...functionArity.keys()].join(", ")})`
+        );
+      this.take();
+      const args = [];
+      if (!(this.peek().type === "op" && this.peek().text === ")")) {
+        args.push(this.binary(0));
+        while (this.peek().type === "op" && this.peek().text === ",") {
+          this.take();
+          args.push(this.binary(0));
+        }
+      }
+      this.expect(")");
+      if (args.length !== arity)
+        throw new ConditionError(`${token.text}() takes ${arity} argument(s), got ${args.length}`);
+      return { kind: "call", name: token.text, args };
+    }
+    if (token.text !== "result" && token.text !== "#")
+      throw new ConditionError(`unknown name '${token.text}' at column ${token.column} (use result)`);
+    return { kind: "name", name: token.text };
+  }
+};
+function describe4(value) {
+  if (Array.isArray(value)) return `a list of ${value.length} value(s)`;
+  return typeof value === "boolean" ? "a boolean" : "a number";
+}
+function toNumber(value) {
+  if (typeof value === "number") return value;
+  if (Array.isArray(value)) {
+    if (value.length === 1) return value[0];
+    const hint = value.length === 0 ? "result is empty" : `result has ${value.length} values`;
+    throw new ConditionError(`${hint}; use result[i], len(), all(), any() or default()`);
+  }
+  throw new ConditionError("expected a number, got a boolean");
+}
+function toList(value, fn) {
+  if (Array.isArray(value)) return value;
+  if (typeof value === "number") return [value];
+  throw new ConditionError(`${fn}() expects a list of numbers, got ${describe4(value)}`);
+}
+function toBoolean(value) {
+  if (typeof value === "boolean") return value;
+  throw new ConditionError(`expected a condition (true/false), got ${describe4(value)}`);
+}
+function callFunction(name3, args, scope) {
+  const first = () => evaluateNode(args[0], scope);
+  switch (name3) {
+    case "len":
+      return toList(first(), name3).length;
+    case "isNaN":
+      return Number.isNaN(toNumber(first()));
+    case "isInf":
+      return Math.abs(toNumber(first())) === Number.POSITIVE_INFINITY;
+    case "abs":
+      return Math.abs(toNumber(first()));
+    case "default": {
+      const value = first();
+      const empty = Array.isArray(value) ? value.length === 0 : typeof value === "number" && Number.isNaN(value);
+      return empty ? evaluateNode(args[1], scope) : value;
+    }
+    case "all":
+    case "any":
+    case "none": {
+      const list = toList(first(), name3);
+      const test = (item) => toBoolean(evaluateNode(args[1], { ...scope, "#": item }));
+      if (name3 === "all") return list.every(test);
+      if (name3 === "any") return list.some(test);
+      return !list.some(test);
+    }
+    default: {
+      const list = toList(first(), name3);
+      if (list.length === 0) throw new ConditionError(`${name3}() of an empty result`);
+      if (name3 === "min") return Math.min(...list);
+      if (name3 === "max") return Math.max(...list);
+      const total = list.reduce((a, b) => a + b, 0);
+      return name3 === "sum" ? total : total / list.length;
+    }
+  }
+}
+function compare2(op, a, b) {
+  if ((op === "==" || op === "!=") && typeof a === "boolean" && typeof b === "boolean")
+    return op === "==" ? a === b : a !== b;
+  const [x, y] = [toNumber(a), toNumber(b)];
+  switch (op) {
+    case "==":
+      return x === y;
+    case "!=":
+      return x !== y;
+    case "<":
+      return x < y;
+    case "<=":
+      return x <= y;
+    case ">":
+      return x > y;
+    default:
+      return x >= y;
+  }
+}
+function arithmetic(op, x, y) {
+  if (op === "+") return x + y;
+  if (op === "-") return x - y;
+  if (op === "*") return x * y;
+  if (op === "/") return x / y;
+  return x % y;
+}
+function evaluateNode(node2, scope) {
+  switch (node2.kind) {
+    case "number":
+    case "bool":
+      return node2.value;
+    case "name": {
+      const value = scope[node2.name];
+      if (value === void 0)
+        throw new ConditionError(`'${node2.name}' is only defined inside all(), any(), none()`);
+      return value;
+    }
+    case "unary": {
+      const value = evaluateNode(node2.operand, scope);
+      return node2.op === "!" ? !toBoolean(value) : -toNumber(value);
+    }
+    case "index": {
+      const list = toList(evaluateNode(node2.target, scope), "indexing");
+      const index = toNumber(evaluateNode(node2.index, scope));
+      const item = list[index < 0 ? list.length + index : index];
+      if (!Number.isInteger(index) || item === void 0)
+        throw new ConditionError(`index ${index} is out of range (result has ${list.length} value(s))`);
+      return item;
+    }
+    case "call":
+      return callFunction(node2.name, node2.args, scope);
+    case "binary": {
+      if (node2.op === "&&")
+        return toBoolean(evaluateNode(node2.left, scope)) && toBoolean(evaluateNode(node2.right, scope));
+      if (node2.op === "||")
+        return toBoolean(evaluateNode(node2.left, scope)) || toBoolean(evaluateNode(node2.right, scope));
+      const [left, right] = [evaluateNode(node2.left, scope), evaluateNode(node2.right, scope)];
+      if (["==", "!=", "<", "<=", ">", ">="].includes(node2.op)) return compare2(node2.op, left, right);
+      return arithmetic(node2.op, toNumber(left), toNumber(right));
+    }
+  }
+}
+function parseCondition(source) {
+  const tree = new Parser(tokenize(source)).parse();
+  return {
+    source,
+    evaluate(result) {
+      const value = evaluateNode(tree, { result });
+      if (typeof value !== "boolean")
+        throw new ConditionError(`'${source}' gives ${describe4(value)}, not true or false`);
+      return value;
+    }
+  };
+}
+
+// actions/lib/gates/fields.ts
+var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
+var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a regular expression such as 5.. or 5..|429");
+var ratioPattern = /^(\d+(\.\d+)?)%$/;
+var ratio = (description) => external_exports.union([
+  external_exports.number().min(0).max(1),
+  external_exports.string().regex(ratioPattern, "a ratio such as 1% or 0.01").superRefine((text, ctx) => {
+    if (Number(ratioPattern.exec(text)?.[1]) > 100)
+      ctx.addIssue({ code: "custom", message: `expected a ratio between 0% and 100% (got '${text}')` });
+  }).transform((text) => Number(ratioPattern.exec(text)[1]) / 100)
+]).describe(description);
+var selector2 = external_exports.record(external_exports.string(), external_exports.string()).superRefine((labels2, ctx) => {
+  for (const key of Object.keys(labels2).filter((name3) => !isLabelName(name3)))
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: `expected a Prometheus label name such as service or track (got '${key}')`
+    });
+}).describe("Label matchers (name: value, exact match) on the metrics");
+var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name such as http_requests_total");
+var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
+var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
+var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
+var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
+  try {
+    return parseCondition(text);
+  } catch (error63) {
+    if (!(error63 instanceof ConditionError)) throw error63;
+    ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
+    return external_exports.NEVER;
+  }
+}).describe(description);
+var common = {
+  name: gateName,
+  description: external_exports.string().optional().describe("Free text shown in reports")
+};
+var appMetricFields = {
+  namespace: namespace.optional(),
+  selector: selector2.optional(),
+  track: track.optional()
+};
+var gateMetricsSchema = external_exports.strictObject({
+  requestDuration: metricName.default("http_request_duration_seconds").describe("Histogram of request durations in seconds (without _bucket)"),
+  requestsTotal: metricName.default("http_requests_total").describe("Counter of requests with a code label")
+}).describe("Names of the application metrics");
+var defaultGateMetrics = {
+  requestDuration: "http_request_duration_seconds",
+  requestsTotal: "http_requests_total"
+};
+function eitherRequired(gate, first, second) {
+  return gate[first] === void 0 && gate[second] === void 0 ? [{ path: [first], detail: `missing required field (expected ${first} or ${second})` }] : [];
+}
+
+// actions/lib/gates/hpa-scale-out.ts
+var hpaScaleOutGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("hpaScaleOut"),
+  namespace: namespace.optional(),
+  hpa: external_exports.string().min(1).optional().describe("HorizontalPodAutoscaler name"),
+  track: track.optional().describe("The HPA of this track: <service> for stable, <service>-canary for canary"),
+  service: external_exports.string().min(1).optional().describe("Service name for track (default: the environment's service)"),
+  minReplicas: external_exports.int().min(1).optional().describe("Replicas to reach"),
+  factor: external_exports.number().gt(0).optional().describe("Replicas to reach as a multiple of the replicas at the window start"),
+  within: duration3("Deadline counted from the window start"),
+  replicas: external_exports.enum(["current", "desired"]).default("current").describe("Which HPA status field counts: currentReplicas (default) or desiredReplicas"),
+  failWhenLimited: external_exports.boolean().default(false).describe(
+    "Fail when the HPA sits at maxReplicas with ScalingLimited=True while its metric is above target"
+  )
+}).describe("The HPA reaches a replica count within a deadline");
+var hpaScaleOutGate = {
+  schema: hpaScaleOutGateSchema,
+  problems(gate) {
+    const problems = [];
+    if (gate.hpa && gate.track)
+      problems.push({ path: ["track"], detail: "expected either hpa or track, not both" });
+    if (!gate.hpa && !gate.track)
+      problems.push({
+        path: ["hpa"],
+        detail: "missing required field (expected hpa, or track inside an environment)"
+      });
+    return [...problems, ...eitherRequired(gate, "minReplicas", "factor")];
+  }
+};
+function hpaMatchers(namespace2, name3) {
+  const matchers = [];
+  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
+  matchers.push({ name: "horizontalpodautoscaler", op: "=", value: name3 });
+  return matchers;
+}
+function replicasQuery(which2, matchers) {
+  return `max(${selector(`kube_horizontalpodautoscaler_status_${which2}_replicas`, matchers)})`;
+}
+
+// actions/lib/gates/pending-pods.ts
+var pendingPodsGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("pendingPods"),
+  namespace: namespace.optional(),
+  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels)"),
+  maxPending: external_exports.int().min(0).optional().describe("Pods Pending at any one time"),
+  maxPendingDuration: duration3("Longest time any one pod may stay Pending").optional()
+}).describe("Pods are not stuck Pending");
+var pendingPodsGate = {
+  schema: pendingPodsGateSchema,
+  problems: (gate) => eitherRequired(gate, "maxPending", "maxPendingDuration")
+};
+var podKey = "namespace, pod";
+function withPodLabels(expr, namespaceMatchers, labels2, span) {
+  const entries = Object.entries(labels2);
+  if (entries.length === 0) return expr;
+  const matchers = [
+    ...namespaceMatchers,
+    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
+  ];
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
+}
+function pendingQuery(namespaceMatchers, labels2) {
+  const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
+  return withPodLabels(
+    `max by (${podKey}) (${selector("kube_pod_status_phase", phase)})`,
+    namespaceMatchers,
+    labels2
+  );
+}
+
+// actions/lib/regression/extract.ts
+function stageWindows(windows) {
+  return windows.scenarios.flatMap(
+    (scenario) => scenario.stages.length === 0 ? [{ name: scenario.name, start: new Date(scenario.start), end: new Date(scenario.end) }] : scenario.stages.map((stage) => ({
+      name: `${scenario.name}:${stage.index}`,
+      start: new Date(stage.start),
+      end: new Date(stage.end)
+    }))
+  );
+}
+function finite(points) {
+  return points.filter(([, v]) => Number.isFinite(v));
+}
+function replicaFigures(series, stageStart) {
+  const points = finite(series[0]?.values ?? []);
+  if (points.length === 0) return {};
+  const peak = Math.max(...points.map(([, v]) => v));
+  const out = {
+    peakReplicas: { value: peak }
+  };
+  if (peak > points[0][1]) {
+    const reached = points.find(([, v]) => v === peak)[0];
+    out.timeToScaleOutSeconds = { value: Math.max(0, reached - stageStart.getTime() / 1e3) };
+  }
+  return out;
+}
+function pendingFigures(series, stepSeconds) {
+  const counts = /* @__PURE__ */ new Map();
+  let longest = 0;
+  for (const s of series) {
+    let runStart;
+    let last;
+    for (const [t2, v] of s.values) {
+      const pending = v >= 1;
+      if (pending) counts.set(t2, (counts.get(t2) ?? 0) + 1);
+      const continues = pending && runStart !== void 0 && last !== void 0 && t2 - last <= stepSeconds * 1.5;
+      if (pending && !continues) runStart = t2;
+      if (!pending) runStart = void 0;
+      if (runStart !== void 0) longest = Math.max(longest, t2 - runStart + stepSeconds);
+      last = t2;
+    }
+  }
+  return {
+    peakPendingPods: { value: Math.max(0, ...counts.values()) },
+    longestPendingSeconds: { value: longest }
+  };
+}
+async function stageRecord(options, stage) {
+  const { client, stepSeconds, signal } = options;
+  const histogram = options.metrics?.requestDuration ?? "http_request_duration_seconds";
+  const counter = options.metrics?.requestsTotal ?? "http_requests_total";
+  const namespace2 = [{ name: "namespace", op: "=", value: options.namespace }];
+  const app = [...namespace2, { name: "service", op: "=", value: options.service }];
+  const whole = promDuration(Math.max(1e3, stage.end.getTime() - stage.start.getTime()));
+  const sampleSpan = `${Math.max(4 * stepSeconds, 1)}s`;
+  const range = (expr) => client.queryRange(expr, stage.start, stage.end, stepSeconds, signal);
+  const instant = async (expr) => {
+    const [sample] = await client.query(expr, stage.end, signal);
+    return sample && Number.isFinite(sample.value[1]) ? sample.value[1] : void 0;
+  };
+  const rateFigure = async (whole2, perStep) => {
+    const value = await instant(whole2);
+    if (value === void 0) return void 0;
+    const samples = finite((await range(perStep))[0]?.values ?? []).map(([, v]) => v);
+    return { value, ...samples.length > 0 ? { samples } : {} };
+  };
+  const codes = options.errorCodes ?? "5..";
+  const figures = {
+    ...replicaFigures(
+      await range(replicasQuery("current", hpaMatchers(options.namespace, options.hpa))),
+      stage.start
+    ),
+    ...pendingFigures(await range(pendingQuery(namespace2, {})), stepSeconds),
+    p95Seconds: await rateFigure(
+      quantileQuery(histogram, 0.95, app, whole),
+      quantileQuery(histogram, 0.95, app, sampleSpan)
+    ),
+    p99Seconds: await rateFigure(
+      quantileQuery(histogram, 0.99, app, whole),
+      quantileQuery(histogram, 0.99, app, sampleSpan)
+    ),
+    errorRate: await rateFigure(
+      errorRatioQuery(counter, codes, app, whole),
+      errorRatioQuery(counter, codes, app, sampleSpan)
+    ),
+    achievedRate: await rateFigure(
+      requestRateQuery(counter, app, whole),
+      requestRateQuery(counter, app, sampleSpan)
+    )
+  };
+  const measurements = Object.fromEntries(
+    Object.entries(figures).filter((entry) => entry[1] !== void 0)
+  );
+  return { name: stage.name, measurements };
+}
+async function extractRunRecord(options) {
+  const stages = [];
+  for (const stage of stageWindows(options.windows)) stages.push(await stageRecord(options, stage));
+  return { ...options.run, stages };
+}
+
+// actions/lib/regression/run.ts
+function parseCriteriaLines(lines) {
+  const policies = {};
+  for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
+    const match = /^(\w+)\s*:\s*(.+)$/.exec(line);
+    const metric = match?.[1];
+    if (!match || !metric || !measurementKeys.includes(metric))
+      throw new UsageError(
+        `criteria '${line}': expected '<figure>: <criterion>' with a figure among ${measurementKeys.join(", ")}`
+      );
+    try {
+      parseCriterion(match[2]);
+    } catch (error63) {
+      throw new UsageError(error63.message);
+    }
+    policies[metric] = { ...defaultPolicies[metric], criterion: match[2].trim() };
+  }
+  return policies;
+}
+function historyPath(environment) {
+  return `regression/${environment.replace(/[^\w.-]/g, "_")}.json`;
+}
+function measureRun(environment, options) {
+  const service = environment.settings.service;
+  return extractRunRecord({
+    ...options,
+    namespace: options.namespace ?? service.namespace,
+    hpa: options.hpa ?? service.name,
+    service: options.service ?? service.name
+  });
+}
+
+// actions/lib/report/charts.ts
+function niceCeiling(x) {
+  const magnitude = 10 ** Math.floor(Math.log10(x));
+  for (const step of [1, 2, 5, 10]) if (step * magnitude >= x) return step * magnitude;
+  return 10 * magnitude;
+}
+
+// actions/lib/util/markdown-escape.ts
+function escapeMarkdown(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
+}
+
 // actions/lib/gates/verdict-schema.ts
 var verdictSchemaVersion = "scalegate.dev/verdict/v2";
 var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
@@ -61870,6 +62265,60 @@ function problemsFromIssues(schema, data, issues) {
     return [{ path, detail: problemDetail(issue3, valueAt(data, path)) }];
   });
 }
+
+// actions/lib/gates/canary-vs-stable.ts
+var canaryVsStableGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("canaryVsStable"),
+  namespace: namespace.optional(),
+  selector: selector2.optional(),
+  metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
+  quantile: quantile.default(0.95),
+  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
+  maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
+  minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
+}).describe("The canary compared with the stable track in the same window");
+var canaryVsStableGate = {
+  schema: canaryVsStableGateSchema,
+  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : []
+};
+
+// actions/lib/gates/error-rate.ts
+var errorRateGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("errorRate"),
+  ...appMetricFields,
+  max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
+  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
+}).describe("Share of failed requests over the window");
+var errorRateGate = {
+  schema: errorRateGateSchema
+};
+
+// actions/lib/gates/latency.ts
+var latencyGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("latency"),
+  ...appMetricFields,
+  quantile: quantile.default(0.95),
+  max: duration3("Highest allowed request duration at that quantile")
+}).describe("Request duration quantile over the window");
+var latencyGate = {
+  schema: latencyGateSchema
+};
+
+// actions/lib/gates/load-applied.ts
+var loadAppliedGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("loadApplied"),
+  ...appMetricFields,
+  minRate: external_exports.number().gt(0).optional().describe("Lowest achieved request rate, requests per second"),
+  minFraction: ratio("Lowest achieved rate as a share of the load's target rate").optional()
+}).describe("The load actually reached the service");
+var loadAppliedGate = {
+  schema: loadAppliedGateSchema,
+  problems: (gate) => eitherRequired(gate, "minRate", "minFraction")
+};
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -63383,7 +63832,7 @@ function balanceRange(balanceType, children, positions, from, to, start, length,
   divide(children, positions, from, to, 0);
   return (mkTop || mkTree)(localChildren, localPositions, length);
 }
-var Parser = class {
+var Parser2 = class {
   /**
   Start a parse, returning a [partial parse](#common.PartialParse)
   object. [`fragments`](#common.TreeFragment) can be passed in to
@@ -64858,7 +65307,7 @@ var Dialect = class {
     return !this.disabled || this.disabled[term] == 0;
   }
 };
-var LRParser = class _LRParser extends Parser {
+var LRParser = class _LRParser extends Parser2 {
   /**
   @internal
   */
@@ -65962,401 +66411,7 @@ var promqlQuery = (description) => external_exports.string().min(1).superRefine(
   if (problem2) ctx.addIssue({ code: "custom", message: problem2 });
 }).describe(description);
 
-// actions/lib/util/names.ts
-var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-var gateName = external_exports.string().regex(
-  gateNamePattern,
-  "a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)"
-).describe("Unique gate name, referenced by canary steps");
-
-// actions/lib/gates/condition.ts
-var ConditionError = class extends Error {
-};
-var functionArity = /* @__PURE__ */ new Map([
-  ["len", 1],
-  ["isNaN", 1],
-  ["isInf", 1],
-  ["abs", 1],
-  ["min", 1],
-  ["max", 1],
-  ["sum", 1],
-  ["avg", 1],
-  ["default", 2],
-  ["all", 2],
-  ["any", 2],
-  ["none", 2]
-]);
-var wordOperators = /* @__PURE__ */ new Map([
-  ["and", "&&"],
-  ["or", "||"],
-  ["not", "!"]
-]);
-var constants3 = /* @__PURE__ */ new Map([
-  ["true", { kind: "bool", value: true }],
-  ["false", { kind: "bool", value: false }],
-  ["NaN", { kind: "number", value: Number.NaN }],
-  ["Inf", { kind: "number", value: Number.POSITIVE_INFINITY }]
-]);
-function tokenize(source) {
-  const tokens = [];
-  const pattern2 = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*|#)|(&&|\|\||==|!=|<=|>=|[<>!+\-*/%()[\],]))/y;
-  let index = 0;
-  while (index < source.length) {
-    if (/^\s*$/.test(source.slice(index))) break;
-    pattern2.lastIndex = index;
-    const match = pattern2.exec(source);
-    if (!match) {
-      const column2 = index + source.slice(index).search(/\S/) + 1;
-      throw new ConditionError(`unexpected '${source[column2 - 1]}' at column ${column2}`);
-    }
-    const text = match[1] ?? match[2] ?? match[3];
-    const column = match.index + match[0].length - text.length + 1;
-    if (match[1] !== void 0) tokens.push({ text, type: "number", column });
-    else if (match[2] !== void 0 && wordOperators.has(text))
-      tokens.push({ text: wordOperators.get(text), type: "op", column });
-    else tokens.push({ text, type: match[2] !== void 0 ? "ident" : "op", column });
-    index = pattern2.lastIndex;
-  }
-  tokens.push({ text: "end of expression", type: "end", column: source.length + 1 });
-  return tokens;
-}
-var binaryLevels = [
-  ["||"],
-  ["&&"],
-  ["==", "!=", "<", "<=", ">", ">="],
-  ["+", "-"],
-  ["*", "/", "%"]
-];
-var Parser2 = class {
-  constructor(tokens) {
-    this.tokens = tokens;
-  }
-  tokens;
-  position = 0;
-  parse() {
-    const node2 = this.binary(0);
-    const next = this.peek();
-    if (next.type !== "end") throw this.unexpected(next);
-    return node2;
-  }
-  peek() {
-    return this.tokens[this.position];
-  }
-  take() {
-    return this.tokens[this.position++];
-  }
-  unexpected(token) {
-    return new ConditionError(
-      `unexpected ${token.type === "end" ? token.text : `'${token.text}'`} at column ${token.column}`
-    );
-  }
-  expect(text) {
-    const token = this.take();
-    if (token.text !== text || token.type !== "op") {
-      const found = token.type === "end" ? token.text : `'${token.text}'`;
-      throw new ConditionError(`expected '${text}' at column ${token.column}, found ${found}`);
-    }
-  }
-  binary(level) {
-    if (level === binaryLevels.length) return this.unary();
-    let left = this.binary(level + 1);
-    const comparison = level === 2;
-    while (this.peek().type === "op" && binaryLevels[level].includes(this.peek().text)) {
-      const op = this.take().text;
-      left = { kind: "binary", op, left, right: this.binary(level + 1) };
-      if (comparison) break;
-    }
-    return left;
-  }
-  unary() {
-    const token = this.peek();
-    if (token.type === "op" && (token.text === "!" || token.text === "-")) {
-      this.take();
-      return { kind: "unary", op: token.text, operand: this.unary() };
-    }
-    return this.postfix();
-  }
-  postfix() {
-    let node2 = this.primary();
-    while (this.peek().type === "op" && this.peek().text === "[") {
-      this.take();
-      const index = this.binary(0);
-      this.expect("]");
-      node2 = { kind: "index", target: node2, index };
-    }
-    return node2;
-  }
-  primary() {
-    const token = this.take();
-    if (token.type === "number") return { kind: "number", value: Number(token.text) };
-    if (token.type === "op" && token.text === "(") {
-      const node2 = this.binary(0);
-      this.expect(")");
-      return node2;
-    }
-    if (token.type !== "ident") throw this.unexpected(token);
-    const constant = constants3.get(token.text);
-    if (constant) return constant;
-    if (this.peek().type === "op" && this.peek().text === "(") {
-      const arity = functionArity.get(token.text);
-      if (arity === void 0)
-        throw new ConditionError(
-          `unknown function '${token.text}' at column ${token.column} (known: ${[...functionArity.keys()].join(", ")})`
-        );
-      this.take();
-      const args = [];
-      if (!(this.peek().type === "op" && this.peek().text === ")")) {
-        args.push(this.binary(0));
-        while (this.peek().type === "op" && this.peek().text === ",") {
-          this.take();
-          args.push(this.binary(0));
-        }
-      }
-      this.expect(")");
-      if (args.length !== arity)
-        throw new ConditionError(`${token.text}() takes ${arity} argument(s), got ${args.length}`);
-      return { kind: "call", name: token.text, args };
-    }
-    if (token.text !== "result" && token.text !== "#")
-      throw new ConditionError(`unknown name '${token.text}' at column ${token.column} (use result)`);
-    return { kind: "name", name: token.text };
-  }
-};
-function describe4(value) {
-  if (Array.isArray(value)) return `a list of ${value.length} value(s)`;
-  return typeof value === "boolean" ? "a boolean" : "a number";
-}
-function toNumber(value) {
-  if (typeof value === "number") return value;
-  if (Array.isArray(value)) {
-    if (value.length === 1) return value[0];
-    const hint = value.length === 0 ? "result is empty" : `result has ${value.length} values`;
-    throw new ConditionError(`${hint}; use result[i], len(), all(), any() or default()`);
-  }
-  throw new ConditionError("expected a number, got a boolean");
-}
-function toList(value, fn) {
-  if (Array.isArray(value)) return value;
-  if (typeof value === "number") return [value];
-  throw new ConditionError(`${fn}() expects a list of numbers, got ${describe4(value)}`);
-}
-function toBoolean(value) {
-  if (typeof value === "boolean") return value;
-  throw new ConditionError(`expected a condition (true/false), got ${describe4(value)}`);
-}
-function callFunction(name3, args, scope) {
-  const first = () => evaluateNode(args[0], scope);
-  switch (name3) {
-    case "len":
-      return toList(first(), name3).length;
-    case "isNaN":
-      return Number.isNaN(toNumber(first()));
-    case "isInf":
-      return Math.abs(toNumber(first())) === Number.POSITIVE_INFINITY;
-    case "abs":
-      return Math.abs(toNumber(first()));
-    case "default": {
-      const value = first();
-      const empty = Array.isArray(value) ? value.length === 0 : typeof value === "number" && Number.isNaN(value);
-      return empty ? evaluateNode(args[1], scope) : value;
-    }
-    case "all":
-    case "any":
-    case "none": {
-      const list = toList(first(), name3);
-      const test = (item) => toBoolean(evaluateNode(args[1], { ...scope, "#": item }));
-      if (name3 === "all") return list.every(test);
-      if (name3 === "any") return list.some(test);
-      return !list.some(test);
-    }
-    default: {
-      const list = toList(first(), name3);
-      if (list.length === 0) throw new ConditionError(`${name3}() of an empty result`);
-      if (name3 === "min") return Math.min(...list);
-      if (name3 === "max") return Math.max(...list);
-      const total = list.reduce((a, b) => a + b, 0);
-      return name3 === "sum" ? total : total / list.length;
-    }
-  }
-}
-function compare2(op, a, b) {
-  if ((op === "==" || op === "!=") && typeof a === "boolean" && typeof b === "boolean")
-    return op === "==" ? a === b : a !== b;
-  const [x, y] = [toNumber(a), toNumber(b)];
-  switch (op) {
-    case "==":
-      return x === y;
-    case "!=":
-      return x !== y;
-    case "<":
-      return x < y;
-    case "<=":
-      return x <= y;
-    case ">":
-      return x > y;
-    default:
-      return x >= y;
-  }
-}
-function arithmetic(op, x, y) {
-  if (op === "+") return x + y;
-  if (op === "-") return x - y;
-  if (op === "*") return x * y;
-  if (op === "/") return x / y;
-  return x % y;
-}
-function evaluateNode(node2, scope) {
-  switch (node2.kind) {
-    case "number":
-    case "bool":
-      return node2.value;
-    case "name": {
-      const value = scope[node2.name];
-      if (value === void 0)
-        throw new ConditionError(`'${node2.name}' is only defined inside all(), any(), none()`);
-      return value;
-    }
-    case "unary": {
-      const value = evaluateNode(node2.operand, scope);
-      return node2.op === "!" ? !toBoolean(value) : -toNumber(value);
-    }
-    case "index": {
-      const list = toList(evaluateNode(node2.target, scope), "indexing");
-      const index = toNumber(evaluateNode(node2.index, scope));
-      const item = list[index < 0 ? list.length + index : index];
-      if (!Number.isInteger(index) || item === void 0)
-        throw new ConditionError(`index ${index} is out of range (result has ${list.length} value(s))`);
-      return item;
-    }
-    case "call":
-      return callFunction(node2.name, node2.args, scope);
-    case "binary": {
-      if (node2.op === "&&")
-        return toBoolean(evaluateNode(node2.left, scope)) && toBoolean(evaluateNode(node2.right, scope));
-      if (node2.op === "||")
-        return toBoolean(evaluateNode(node2.left, scope)) || toBoolean(evaluateNode(node2.right, scope));
-      const [left, right] = [evaluateNode(node2.left, scope), evaluateNode(node2.right, scope)];
-      if (["==", "!=", "<", "<=", ">", ">="].includes(node2.op)) return compare2(node2.op, left, right);
-      return arithmetic(node2.op, toNumber(left), toNumber(right));
-    }
-  }
-}
-function parseCondition(source) {
-  const tree = new Parser2(tokenize(source)).parse();
-  return {
-    source,
-    evaluate(result) {
-      const value = evaluateNode(tree, { result });
-      if (typeof value !== "boolean")
-        throw new ConditionError(`'${source}' gives ${describe4(value)}, not true or false`);
-      return value;
-    }
-  };
-}
-
-// actions/lib/gates/schema.ts
-var duration3 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s or 2m").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").transform((text) => tryParseDuration(text)).describe(description);
-var regexText = external_exports.string().min(1).max(1e3).refine((text) => {
-  try {
-    new RegExp(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, "a regular expression such as 5.. or 5..|429");
-var ratioPattern = /^(\d+(\.\d+)?)%$/;
-var ratio = (description) => external_exports.union([
-  external_exports.number().min(0).max(1),
-  external_exports.string().regex(ratioPattern, "a ratio such as 1% or 0.01").superRefine((text, ctx) => {
-    if (Number(ratioPattern.exec(text)?.[1]) > 100)
-      ctx.addIssue({ code: "custom", message: `expected a ratio between 0% and 100% (got '${text}')` });
-  }).transform((text) => Number(ratioPattern.exec(text)[1]) / 100)
-]).describe(description);
-var selector2 = external_exports.record(external_exports.string(), external_exports.string()).superRefine((labels, ctx) => {
-  for (const key of Object.keys(labels).filter((name3) => !isLabelName(name3)))
-    ctx.addIssue({
-      code: "custom",
-      path: [key],
-      message: `expected a Prometheus label name such as service or track (got '${key}')`
-    });
-}).describe("Label matchers (name: value, exact match) on the metrics");
-var metricName = external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name such as http_requests_total");
-var quantile = external_exports.number().gt(0).lt(1).describe("Quantile between 0 and 1, e.g. 0.95 for p95");
-var track = external_exports.enum(["stable", "canary"]).describe("Track label value of the pods (stable or canary)");
-var namespace = external_exports.string().min(1).describe("Kubernetes namespace (default: the environment's namespace)");
-var condition = (description) => external_exports.string().min(1).transform((text, ctx) => {
-  try {
-    return parseCondition(text);
-  } catch (error63) {
-    if (!(error63 instanceof ConditionError)) throw error63;
-    ctx.addIssue({ code: "custom", message: `expected a condition over result: ${error63.message}` });
-    return external_exports.NEVER;
-  }
-}).describe(description);
-var common = {
-  name: gateName,
-  description: external_exports.string().optional().describe("Free text shown in reports")
-};
-var hpaScaleOutGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("hpaScaleOut"),
-  namespace: namespace.optional(),
-  hpa: external_exports.string().min(1).optional().describe("HorizontalPodAutoscaler name"),
-  track: track.optional().describe("The HPA of this track: <service> for stable, <service>-canary for canary"),
-  service: external_exports.string().min(1).optional().describe("Service name for track (default: the environment's service)"),
-  minReplicas: external_exports.int().min(1).optional().describe("Replicas to reach"),
-  factor: external_exports.number().gt(0).optional().describe("Replicas to reach as a multiple of the replicas at the window start"),
-  within: duration3("Deadline counted from the window start"),
-  replicas: external_exports.enum(["current", "desired"]).default("current").describe("Which HPA status field counts: currentReplicas (default) or desiredReplicas"),
-  failWhenLimited: external_exports.boolean().default(false).describe(
-    "Fail when the HPA sits at maxReplicas with ScalingLimited=True while its metric is above target"
-  )
-}).describe("The HPA reaches a replica count within a deadline");
-var pendingPodsGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("pendingPods"),
-  namespace: namespace.optional(),
-  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels)"),
-  maxPending: external_exports.int().min(0).optional().describe("Pods Pending at any one time"),
-  maxPendingDuration: duration3("Longest time any one pod may stay Pending").optional()
-}).describe("Pods are not stuck Pending");
-var appMetricFields = {
-  namespace: namespace.optional(),
-  selector: selector2.optional(),
-  track: track.optional()
-};
-var latencyGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("latency"),
-  ...appMetricFields,
-  quantile: quantile.default(0.95),
-  max: duration3("Highest allowed request duration at that quantile")
-}).describe("Request duration quantile over the window");
-var errorRateGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("errorRate"),
-  ...appMetricFields,
-  max: ratio("Highest allowed share of failed requests, e.g. 1% or 0.01"),
-  errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
-}).describe("Share of failed requests over the window");
-var loadAppliedGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("loadApplied"),
-  ...appMetricFields,
-  minRate: external_exports.number().gt(0).optional().describe("Lowest achieved request rate, requests per second"),
-  minFraction: ratio("Lowest achieved rate as a share of the load's target rate").optional()
-}).describe("The load actually reached the service");
-var canaryVsStableGateSchema = external_exports.strictObject({
-  ...common,
-  type: external_exports.literal("canaryVsStable"),
-  namespace: namespace.optional(),
-  selector: selector2.optional(),
-  metric: external_exports.enum(["latency", "errorRate"]).default("latency").describe("What is compared (default latency)"),
-  quantile: quantile.default(0.95),
-  errorCodes: regexText.default("5..").describe("For metric errorRate: the failed codes (default 5..)"),
-  maxRatio: external_exports.number().gt(0).describe("Highest allowed canary / stable ratio, e.g. 1.1"),
-  minSamples: external_exports.int().min(1).default(50).describe("Requests each track needs in the window; fewer gives inconclusive")
-}).describe("The canary compared with the stable track in the same window");
+// actions/lib/gates/promql-gate.ts
 var promqlGateSchema = external_exports.strictObject({
   ...common,
   type: external_exports.literal("promql"),
@@ -66367,19 +66422,25 @@ var promqlGateSchema = external_exports.strictObject({
   failureCondition: condition("Condition over result that means fail, e.g. result > 20").optional(),
   noData: external_exports.enum(["inconclusive", "pass", "fail"]).default("inconclusive").describe("Outcome when the query returns nothing (default inconclusive)")
 }).describe("Any PromQL with Argo-style success and failure conditions");
-var gateSchema = external_exports.discriminatedUnion("type", [
-  hpaScaleOutGateSchema,
-  pendingPodsGateSchema,
-  latencyGateSchema,
-  errorRateGateSchema,
-  loadAppliedGateSchema,
-  canaryVsStableGateSchema,
-  promqlGateSchema
-]);
-var gateMetricsSchema = external_exports.strictObject({
-  requestDuration: metricName.default("http_request_duration_seconds").describe("Histogram of request durations in seconds (without _bucket)"),
-  requestsTotal: metricName.default("http_requests_total").describe("Counter of requests with a code label")
-}).describe("Names of the application metrics");
+var promqlGate = {
+  schema: promqlGateSchema,
+  problems: (gate) => eitherRequired(gate, "successCondition", "failureCondition")
+};
+
+// actions/lib/gates/schema.ts
+var gateDefinitions = [
+  hpaScaleOutGate,
+  pendingPodsGate,
+  latencyGate,
+  errorRateGate,
+  loadAppliedGate,
+  canaryVsStableGate,
+  promqlGate
+];
+var gateSchema = external_exports.discriminatedUnion(
+  "type",
+  gateDefinitions.map((d) => d.schema)
+);
 var gateFileSchema = external_exports.strictObject({
   gates: external_exports.array(gateSchema).min(1).describe("The gates, each with a unique name"),
   metrics: gateMetricsSchema.default({
@@ -66387,59 +66448,14 @@ var gateFileSchema = external_exports.strictObject({
     requestsTotal: "http_requests_total"
   })
 }).describe("scalegate gate file");
-var defaultGateMetrics = {
-  requestDuration: "http_request_duration_seconds",
-  requestsTotal: "http_requests_total"
-};
+var checksByType = new Map(
+  gateDefinitions.map((d) => [
+    d.schema.shape.type.value,
+    d.problems
+  ])
+);
 function semanticProblems(gate) {
-  const problems = [];
-  switch (gate.type) {
-    case "hpaScaleOut":
-      if (gate.hpa && gate.track)
-        problems.push({ path: ["track"], detail: "expected either hpa or track, not both" });
-      if (!gate.hpa && !gate.track)
-        problems.push({
-          path: ["hpa"],
-          detail: "missing required field (expected hpa, or track inside an environment)"
-        });
-      if (gate.minReplicas === void 0 && gate.factor === void 0)
-        problems.push({
-          path: ["minReplicas"],
-          detail: "missing required field (expected minReplicas or factor)"
-        });
-      break;
-    case "pendingPods":
-      if (gate.maxPending === void 0 && gate.maxPendingDuration === void 0)
-        problems.push({
-          path: ["maxPending"],
-          detail: "missing required field (expected maxPending or maxPendingDuration)"
-        });
-      break;
-    case "loadApplied":
-      if (gate.minRate === void 0 && gate.minFraction === void 0)
-        problems.push({
-          path: ["minRate"],
-          detail: "missing required field (expected minRate or minFraction)"
-        });
-      break;
-    case "canaryVsStable":
-      if (gate.selector && "track" in gate.selector)
-        problems.push({
-          path: ["selector", "track"],
-          detail: "must not set track: the gate compares both tracks"
-        });
-      break;
-    case "promql":
-      if (!gate.successCondition && !gate.failureCondition)
-        problems.push({
-          path: ["successCondition"],
-          detail: "missing required field (expected successCondition or failureCondition)"
-        });
-      break;
-    default:
-      break;
-  }
-  return problems;
+  return checksByType.get(gate.type)?.(gate) ?? [];
 }
 
 // actions/lib/gates/load.ts
@@ -66506,6 +66522,372 @@ function unreachableGateProblems(settings, gates2) {
   });
   return problems;
 }
+
+// actions/lib/kube/labels.ts
+var labels = {
+  managedBy: "app.kubernetes.io/managed-by",
+  environment: "scalegate.dev/environment",
+  track: "scalegate.dev/track",
+  component: "scalegate.dev/component"
+};
+var managedByValue = "scalegate";
+function selectorString(pairs) {
+  return Object.entries(pairs).map(([key, value]) => `${key}=${value}`).join(",");
+}
+
+// actions/lib/traffic/router.ts
+function defineRouter(router) {
+  return router;
+}
+var canaryName = (service) => `${service}-canary`;
+function environmentSelector(environment) {
+  return selectorString({ [labels.managedBy]: managedByValue, [labels.environment]: environment });
+}
+
+// actions/lib/traffic/weights.ts
+function scaled(bounds, factor) {
+  const min = Math.max(1, Math.round(bounds.min * factor));
+  return { min, max: Math.max(min, Math.round(bounds.max * factor)) };
+}
+function replicaSplit(weight, stable, canary2) {
+  if (!(weight >= 0 && weight <= 100)) throw new RangeError(`weight must be 0..100, got ${weight}`);
+  let split;
+  if (weight === 0) split = { stable, canary: { min: 1, max: 1 } };
+  else if (weight <= 50) split = { stable, canary: scaled(stable, weight / (100 - weight)) };
+  else if (weight < 100) split = { stable: scaled(canary2, (100 - weight) / weight), canary: canary2 };
+  else split = { stable: { min: 1, max: 1 }, canary: canary2 };
+  const achievedWeight = Math.round(100 * split.canary.min / (split.canary.min + split.stable.min));
+  return { ...split, achievedWeight };
+}
+function backendWeights(weight) {
+  if (!(weight >= 0 && weight <= 100)) throw new RangeError(`weight must be 0..100, got ${weight}`);
+  return { stable: 100 - weight, canary: weight };
+}
+
+// actions/lib/traffic/gateway-api.ts
+var parentReference = external_exports.strictObject({
+  group: external_exports.string().optional(),
+  kind: external_exports.string().min(1).optional(),
+  namespace: dnsLabel("Namespace of the Gateway (default: the route namespace)").optional(),
+  name: external_exports.string().min(1).max(253).describe("Gateway name"),
+  sectionName: dnsLabel("Listener name").optional(),
+  port: external_exports.int().min(1).max(65535).optional()
+}).describe("Gateway API ParentReference");
+var gatewayApiSettings = external_exports.strictObject({
+  parentRefs: external_exports.array(parentReference).min(1).describe("Gateways the route attaches to"),
+  hostnames: external_exports.array(external_exports.string().min(1)).optional(),
+  path: external_exports.string().startsWith("/").optional().describe("Path prefix routed (default /)")
+});
+async function findRoute(client, target) {
+  const routes = await client.list("gateway.networking.k8s.io/v1", "HTTPRoute", {
+    namespace: target.namespace,
+    labelSelector: environmentSelector(target.environment)
+  });
+  const route = routes.items.find(
+    (r) => r.spec?.rules?.some((rule) => rule.backendRefs?.some((b) => b.name === canaryName(target.service)))
+  );
+  if (!route)
+    throw new ScalegateError(
+      `no HTTPRoute in ${target.namespace} routes to ${canaryName(target.service)} (method gateway-api)`,
+      1
+    );
+  return route;
+}
+var gatewayApiRouter = defineRouter({
+  method: "gateway-api",
+  settings: {
+    key: "gatewayApi",
+    schema: gatewayApiSettings,
+    description: "HTTPRoute settings (method gateway-api)"
+  },
+  render({ service, port: port2, canaryWeight, tracks, metadata }, settings) {
+    const withCanary = tracks.has("canary");
+    const weight = withCanary ? canaryWeight : 0;
+    const backendRefs = [
+      { name: `${service}-stable`, port: port2, weight: 100 - weight },
+      ...withCanary ? [{ name: canaryName(service), port: port2, weight }] : []
+    ];
+    return [
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: metadata(service, "shared"),
+        spec: {
+          parentRefs: settings.parentRefs,
+          ...settings.hostnames && { hostnames: settings.hostnames },
+          rules: [{ matches: [{ path: { type: "PathPrefix", value: settings.path ?? "/" } }], backendRefs }]
+        }
+      }
+    ];
+  },
+  async setWeight(client, target, weight) {
+    const route = await findRoute(client, target);
+    const weights = backendWeights(weight);
+    const rules = (route.spec?.rules ?? []).map((rule) => ({
+      ...rule,
+      backendRefs: rule.backendRefs?.map(
+        (b) => b.name === canaryName(target.service) ? { ...b, weight: weights.canary } : { ...b, weight: weights.stable }
+      )
+    }));
+    await client.mergePatch(
+      {
+        apiVersion: route.apiVersion,
+        kind: "HTTPRoute",
+        metadata: { name: route.metadata.name, namespace: target.namespace }
+      },
+      { spec: { rules } }
+    );
+    return weight;
+  },
+  async currentWeight(client, target) {
+    const route = await findRoute(client, target).catch(() => void 0);
+    const refs = route?.spec?.rules?.[0]?.backendRefs ?? [];
+    const total = refs.reduce((sum, b) => sum + (b.weight ?? 1), 0);
+    const canary2 = refs.find((b) => b.name === canaryName(target.service));
+    return canary2 && total > 0 ? Math.round(100 * (canary2.weight ?? 1) / total) : 0;
+  },
+  async beforePromotedRollout() {
+  }
+});
+
+// actions/lib/traffic/nginx-ingress.ts
+var nginxIngressSettings = external_exports.strictObject({
+  host: external_exports.string().min(1).describe("Host the Ingresses serve"),
+  ingressClassName: external_exports.string().min(1).optional().describe("Ingress class (default nginx)"),
+  path: external_exports.string().startsWith("/").optional().describe("Path prefix routed (default /)")
+});
+var nginxCanary = "nginx.ingress.kubernetes.io/canary";
+var nginxCanaryWeight = "nginx.ingress.kubernetes.io/canary-weight";
+async function findCanaryIngress(client, target) {
+  const ingresses = await client.list("networking.k8s.io/v1", "Ingress", {
+    namespace: target.namespace,
+    labelSelector: environmentSelector(target.environment)
+  });
+  return ingresses.items.find((i) => i.metadata?.annotations?.[nginxCanary] === "true");
+}
+var nginxIngressRouter = defineRouter({
+  method: "nginx-ingress",
+  settings: {
+    key: "nginxIngress",
+    schema: nginxIngressSettings,
+    description: "Ingress settings (method nginx-ingress)"
+  },
+  render({ service, port: port2, canaryWeight, tracks, metadata }, settings) {
+    return [...tracks].sort().map((track2) => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: track2 === "canary" ? metadata(`${service}-canary`, "canary", {
+        [nginxCanary]: "true",
+        [nginxCanaryWeight]: String(canaryWeight)
+      }) : metadata(service, "shared"),
+      spec: {
+        ingressClassName: settings.ingressClassName ?? "nginx",
+        rules: [
+          {
+            host: settings.host,
+            http: {
+              paths: [
+                {
+                  path: settings.path ?? "/",
+                  pathType: "Prefix",
+                  backend: { service: { name: `${service}-${track2}`, port: { number: port2 } } }
+                }
+              ]
+            }
+          }
+        ]
+      }
+    }));
+  },
+  async setWeight(client, target, weight) {
+    const ingress = await findCanaryIngress(client, target);
+    if (!ingress) {
+      if (weight === 0) return 0;
+      throw new ScalegateError(
+        `no canary Ingress (annotation ${nginxCanary}: "true") in ${target.namespace}`,
+        1
+      );
+    }
+    await client.mergePatch(
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: ingress.metadata.name, namespace: target.namespace }
+      },
+      { metadata: { annotations: { [nginxCanaryWeight]: String(weight) } } }
+    );
+    return weight;
+  },
+  async currentWeight(client, target) {
+    const ingress = await findCanaryIngress(client, target);
+    return ingress ? Number(ingress.metadata?.annotations?.[nginxCanaryWeight] ?? 0) : 0;
+  },
+  async beforePromotedRollout() {
+  }
+});
+
+// actions/lib/kube/object.ts
+var deploymentRef = (namespace2, name3) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: name3, namespace: namespace2 }
+});
+
+// actions/lib/traffic/bounds.ts
+async function hpaFor(client, namespace2, deployment) {
+  const hpas = await client.list("autoscaling/v2", "HorizontalPodAutoscaler", {
+    namespace: namespace2
+  });
+  return hpas.items.find(
+    (h) => h.spec?.scaleTargetRef?.kind === "Deployment" && h.spec.scaleTargetRef.name === deployment
+  );
+}
+async function trackBounds(client, namespace2, deployment) {
+  const hpa = await hpaFor(client, namespace2, deployment);
+  if (hpa?.spec) return { min: hpa.spec.minReplicas ?? 1, max: hpa.spec.maxReplicas };
+  const d = await client.read(deploymentRef(namespace2, deployment));
+  if (!d) return void 0;
+  const replicas = d.spec?.replicas ?? 1;
+  return { min: replicas, max: replicas };
+}
+async function setTrackBounds(client, namespace2, deployment, bounds) {
+  const hpa = await hpaFor(client, namespace2, deployment);
+  if (hpa?.metadata?.name) {
+    await client.mergePatch(
+      {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: hpa.metadata.name, namespace: namespace2 }
+      },
+      { spec: { minReplicas: bounds.min, maxReplicas: bounds.max } }
+    );
+    return;
+  }
+  await client.mergePatch(deploymentRef(namespace2, deployment), { spec: { replicas: bounds.min } });
+}
+
+// actions/lib/traffic/replica-ratio.ts
+var replicaRatioRouter = defineRouter({
+  method: "replica-ratio",
+  settings: void 0,
+  // The `<svc>` Service spans both tracks: there is no split object.
+  render: () => [],
+  async setWeight(client, target, weight, baseline) {
+    const { namespace: namespace2, service } = target;
+    const stable = baseline.stable ?? await trackBounds(client, namespace2, service);
+    const canary2 = baseline.canary ?? await trackBounds(client, namespace2, canaryName(service));
+    if (!stable || !canary2) {
+      if (weight === 0) return 0;
+      throw new ScalegateError(
+        `replica-ratio needs both Deployments ${service} and ${canaryName(service)}`,
+        1
+      );
+    }
+    if (weight === 0) {
+      await setTrackBounds(client, namespace2, service, stable);
+      return 0;
+    }
+    const split = replicaSplit(weight, stable, canary2);
+    await setTrackBounds(client, namespace2, service, split.stable);
+    await setTrackBounds(client, namespace2, canaryName(service), split.canary);
+    return split.achievedWeight;
+  },
+  async currentWeight(client, target) {
+    const read = (name3) => client.read(deploymentRef(target.namespace, name3));
+    const [stable, canary2] = await Promise.all([read(target.service), read(canaryName(target.service))]);
+    const s = stable?.status?.readyReplicas ?? 0;
+    const c = canary2?.status?.readyReplicas ?? 0;
+    return s + c === 0 ? void 0 : Math.round(100 * c / (s + c));
+  },
+  // The stable gets its own bounds back before the wait, so it is at full size when its rollout is done.
+  async beforePromotedRollout(client, target, baseline) {
+    if (baseline.stable) await setTrackBounds(client, target.namespace, target.service, baseline.stable);
+  }
+});
+
+// actions/lib/kube/retry.ts
+function statusCodeOf(error63) {
+  if (typeof error63 !== "object" || error63 === null) return void 0;
+  const e = error63;
+  if (typeof e.code === "number") return e.code;
+  if (typeof e.statusCode === "number") return e.statusCode;
+  return void 0;
+}
+
+// actions/lib/traffic/smi.ts
+var apiVersion = "split.smi-spec.io/v1alpha4";
+async function findSplit(client, target) {
+  const splits = await client.list(apiVersion, "TrafficSplit", {
+    namespace: target.namespace,
+    labelSelector: environmentSelector(target.environment)
+  }).catch((error63) => {
+    if (statusCodeOf(error63) === 404) return { items: [] };
+    throw error63;
+  });
+  return splits.items.find((s) => s.spec?.backends?.some((b) => b.service === canaryName(target.service)));
+}
+function backends(service, weight, withCanary) {
+  const weights = backendWeights(withCanary ? weight : 0);
+  return [
+    { service: `${service}-stable`, weight: weights.stable },
+    ...withCanary ? [{ service: canaryName(service), weight: weights.canary }] : []
+  ];
+}
+var smiRouter = defineRouter({
+  method: "smi",
+  settings: void 0,
+  render({ service, canaryWeight, tracks, metadata }) {
+    return [
+      {
+        apiVersion,
+        kind: "TrafficSplit",
+        metadata: metadata(service, "shared"),
+        spec: { service, backends: backends(service, canaryWeight, tracks.has("canary")) }
+      }
+    ];
+  },
+  async setWeight(client, target, weight) {
+    const split = await findSplit(client, target);
+    if (!split) {
+      if (weight === 0) return 0;
+      throw new ScalegateError(
+        `no TrafficSplit in ${target.namespace} splits to ${canaryName(target.service)} (method smi)`,
+        1
+      );
+    }
+    await client.mergePatch(
+      {
+        apiVersion,
+        kind: "TrafficSplit",
+        metadata: { name: split.metadata.name, namespace: target.namespace }
+      },
+      { spec: { backends: backends(target.service, weight, true) } }
+    );
+    return weight;
+  },
+  async currentWeight(client, target) {
+    const refs = (await findSplit(client, target))?.spec?.backends ?? [];
+    const total = refs.reduce((sum, b) => sum + b.weight, 0);
+    const canary2 = refs.find((b) => b.service === canaryName(target.service));
+    return canary2 && total > 0 ? Math.round(100 * canary2.weight / total) : 0;
+  },
+  async beforePromotedRollout() {
+  }
+});
+
+// actions/lib/traffic/index.ts
+var trafficRouters = [replicaRatioRouter, gatewayApiRouter, nginxIngressRouter, smiRouter];
+var trafficMethods = trafficRouters.map((r) => r.method);
+function methodSettingsShape() {
+  const blocks = trafficRouters.flatMap((r) => r.settings ? [r.settings] : []);
+  return Object.fromEntries(
+    blocks.map((s) => [s.key, s.schema.optional().describe(s.description)])
+  );
+}
+var methodSettingsKeys = Object.fromEntries(
+  trafficRouters.flatMap((r) => r.settings ? [[r.method, r.settings.key]] : [])
+);
+var routers = new Map(trafficRouters.map((r) => [r.method, r]));
 
 // actions/lib/util/quantity.ts
 var binarySuffixes = {
@@ -66606,7 +66988,6 @@ var limitRangeItemSchema = (quantity2) => {
 };
 
 // actions/lib/settings/schema.ts
-var dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 var serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 var envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 var duration4 = (description) => external_exports.string().regex(durationPattern, "a duration such as 500ms, 30s, 2m or 1h").refine((text) => tryParseDuration(text) !== void 0, "a duration of at most 7d").describe(description);
@@ -66614,7 +66995,6 @@ var quantity = external_exports.union([
   external_exports.string().regex(quantityPattern, "a Kubernetes quantity such as 500m, 2 or 1Gi").refine((text) => !text.trim().startsWith("-"), "a quantity that is not negative"),
   external_exports.number().min(0).max(Number.MAX_SAFE_INTEGER)
 ]).describe("Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi");
-var dnsLabel = (description) => external_exports.string().max(63).regex(dnsLabelPattern, "a DNS label: lowercase letters, digits and -, e.g. web").describe(description);
 var envVarName = (description) => external_exports.string().regex(envVarPattern, "an environment variable name such as PROM_TOKEN").describe(description);
 var kubernetesFragment = (description) => external_exports.looseObject({}).describe(description);
 var labelSelector2 = kubernetesFragment("Kubernetes LabelSelector (matchLabels, matchExpressions)");
@@ -66696,14 +67076,6 @@ var kedaSchema = external_exports.strictObject({
 }).describe("A KEDA ScaledObject per track with a Prometheus trigger");
 var autoscalingSchema = external_exports.strictObject({ hpa: hpaSchema.optional(), keda: kedaSchema.optional() }).describe("Exactly one of hpa or keda");
 var pause = external_exports.union([duration4("Wait this long"), external_exports.literal("untilApproved")]).describe("A duration such as 2m, or untilApproved to wait for a manual approval");
-var parentReference = external_exports.strictObject({
-  group: external_exports.string().optional(),
-  kind: external_exports.string().min(1).optional(),
-  namespace: dnsLabel("Namespace of the Gateway (default: the route namespace)").optional(),
-  name: external_exports.string().min(1).max(253).describe("Gateway name"),
-  sectionName: dnsLabel("Listener name").optional(),
-  port: external_exports.int().min(1).max(65535).optional()
-}).describe("Gateway API ParentReference");
 var canaryStepSchema = external_exports.strictObject({
   weight: external_exports.int().min(0).max(100).describe("Percent of traffic sent to the canary"),
   pause: pause.optional(),
@@ -66711,17 +67083,8 @@ var canaryStepSchema = external_exports.strictObject({
   gates: external_exports.array(external_exports.string().min(1)).optional().describe("Names of gates that must pass at this step")
 }).describe("One canary step");
 var canarySchema = external_exports.strictObject({
-  method: external_exports.enum(["replica-ratio", "gateway-api", "nginx-ingress"]).describe("How traffic is split between stable and canary"),
-  gatewayApi: external_exports.strictObject({
-    parentRefs: external_exports.array(parentReference).min(1).describe("Gateways the route attaches to"),
-    hostnames: external_exports.array(external_exports.string().min(1)).optional(),
-    path: external_exports.string().startsWith("/").optional().describe("Path prefix routed (default /)")
-  }).optional().describe("HTTPRoute settings (method gateway-api)"),
-  nginxIngress: external_exports.strictObject({
-    host: external_exports.string().min(1).describe("Host the Ingresses serve"),
-    ingressClassName: external_exports.string().min(1).optional().describe("Ingress class (default nginx)"),
-    path: external_exports.string().startsWith("/").optional().describe("Path prefix routed (default /)")
-  }).optional().describe("Ingress settings (method nginx-ingress)"),
+  method: external_exports.enum(trafficMethods).describe("How traffic is split between stable and canary"),
+  ...methodSettingsShape(),
   steps: external_exports.array(canaryStepSchema).min(1)
 }).describe("Progressive delivery of the canary track");
 var loadStageSchema = external_exports.strictObject({
@@ -66886,12 +67249,11 @@ var autoscaling = (s) => {
   if (a.keda) return replicaBounds(["autoscaling", "keda"], a.keda.minReplicas, a.keda.maxReplicas);
   return [problem(["autoscaling"], "expected hpa or keda (got neither)")];
 };
-var methodSettings = { "gateway-api": "gatewayApi", "nginx-ingress": "nginxIngress" };
 var canary = (s) => {
   const c = s.canary;
   if (!c) return [];
   const problems = [];
-  for (const [method, key] of Object.entries(methodSettings)) {
+  for (const [method, key] of Object.entries(methodSettingsKeys)) {
     if (c.method === method && c[key] === void 0)
       problems.push(problem(["canary", "method"], `method ${method} needs canary.${key}`));
     if (c.method !== method && c[key] !== void 0)

@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
-import { gateFileJsonSchema, gateFileSchemaPath } from '../../actions/lib/gates/json-schema.js';
+import {
+  gateFileJsonSchema,
+  gateFileSchemaPath,
+  verdictJsonSchema,
+} from '../../actions/lib/gates/json-schema.js';
 import { parseGateFile } from '../../actions/lib/gates/load.js';
+import { gateSchema } from '../../actions/lib/gates/schema.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -67,4 +72,10 @@ test("the issue's gate file parses, and validates against the published schema",
   assert.equal(validate(typo), false);
   const badDuration = parse(contract.replace('max: 300ms', 'max: 300 ms'));
   assert.equal(validate(badDuration), false);
+});
+
+test('the verdict names exactly the gate types the gate files accept', () => {
+  const accepted = gateSchema.options.map((o) => o.shape.type.value);
+  const verdict = JSON.parse(verdictJsonSchema());
+  assert.deepEqual(verdict.properties.gates.items.properties.type.enum, accepted);
 });

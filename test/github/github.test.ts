@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gitBlobSha } from '../../actions/lib/delivery/gitops-commit.js';
 import { branchStore } from '../../actions/lib/github/branch-store.js';
 import { publishCheckRun } from '../../actions/lib/github/check-run.js';
 import { createGitHubClient, type GitHubClient, parseRepository } from '../../actions/lib/github/client.js';
@@ -9,7 +10,6 @@ import { capText } from '../../actions/lib/github/limits.js';
 import { regressionLabel, syncRegressionIssues } from '../../actions/lib/github/regression-issues.js';
 import { stickyMarker, upsertStickyComment } from '../../actions/lib/github/sticky-comment.js';
 import type { Comparison, Finding } from '../../actions/lib/regression/compare.js';
-import { gitBlobSha } from '../../actions/lib/rollout/gitops.js';
 import { type Account, type FakeGitHub, githubActionsBot, startFakeGitHub } from '../support/fake-github.js';
 
 const repo = { owner: 'acme', repo: 'shop' };

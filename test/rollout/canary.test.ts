@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
+import { applyDelivery } from '../../actions/lib/delivery/apply.js';
 import type { RolloutError } from '../../actions/lib/kube/rollout-status.js';
 import { deployCanary } from '../../actions/lib/rollout/canary.js';
 import type { RolloutContext } from '../../actions/lib/rollout/context.js';
@@ -70,6 +71,7 @@ for (const controlPlane of controlPlanes)
         lease: { durationSeconds: 10, waitMs: 20_000 },
         rolloutTimeoutMs: 60_000,
         signal: new AbortController().signal,
+        delivery: applyDelivery,
         log: () => {},
       };
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Deployment, V1Lease } from '@kubernetes/client-node';
+import { applyDelivery } from '../../actions/lib/delivery/apply.js';
 import { acquireLease, microTime } from '../../actions/lib/kube/lease.js';
 import { deployCanary } from '../../actions/lib/rollout/canary.js';
 import { leaseName, type RolloutContext } from '../../actions/lib/rollout/context.js';
@@ -47,6 +48,7 @@ for (const controlPlane of controlPlanes)
         lease: { durationSeconds: 6, waitMs: 20_000 },
         rolloutTimeoutMs: 60_000,
         signal: new AbortController().signal,
+        delivery: applyDelivery,
         log,
       };
     }

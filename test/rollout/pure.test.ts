@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { mergePatchBetween } from '../../actions/lib/rollout/merge-patch.js';
-import { promotedTemplate } from '../../actions/lib/rollout/promote.js';
+import { promotedTemplate } from '../../actions/lib/delivery/apply.js';
+import { mergePatchBetween } from '../../actions/lib/delivery/merge-patch.js';
 import { imageDigest, runInfoFromEnv, withTrace } from '../../actions/lib/rollout/trace.js';
-import { backendWeights, replicaSplit } from '../../actions/lib/rollout/weights.js';
+import { backendWeights, replicaSplit } from '../../actions/lib/traffic/weights.js';
 
 describe('replicaSplit', () => {
   const stable = { min: 4, max: 12 };

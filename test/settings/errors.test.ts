@@ -42,7 +42,7 @@ const corpus: Record<string, string> = {
     "19:68: gates[0].minReplicas: expected at most the autoscaler's maxReplicas 4: the gate can never pass (got 6)",
   'duplicate-gate': "14:13: gates[1].name: duplicate gate name 'errors' (also gates[0])",
   'unknown-method':
-    "13:11: canary.method: expected one of 'replica-ratio', 'gateway-api', 'nginx-ingress' (got 'gateway-apis') (did you mean 'gateway-api'?)",
+    "13:11: canary.method: expected one of 'replica-ratio', 'gateway-api', 'nginx-ingress', 'smi' (got 'gateway-apis') (did you mean 'gateway-api'?)",
   'method-settings-missing': '13:11: canary.method: method gateway-api needs canary.gatewayApi',
   'unknown-metric-type':
     "17:17: autoscaling.hpa.metrics[0].type: expected one of 'resource', 'pods', 'external' (got 'resources') (did you mean 'resource'?)",

@@ -21,6 +21,7 @@ describe('published JSON Schema', () => {
       'replica-ratio',
       'gateway-api',
       'nginx-ingress',
+      'smi',
     ]);
   });
 

@@ -3,13 +3,46 @@
  * (canary / stable ≤ maxRatio). Both tracks come from one query grouped by `track`, so they share the exact same
  * window and evaluation time. Fewer than `minSamples` requests on either track gives inconclusive.
  */
+
+import { z } from 'zod';
 import type { LabelMatcher } from '../prometheus/promql.js';
 import { shortDuration } from '../util/duration.js';
 import { errorRatioQuery, quantileQuery, requestCountQuery } from './app-queries.js';
+import { common, type GateDefinition, namespace, quantile, regexText, selector } from './fields.js';
 import type { GateQueries } from './queries.js';
-import type { GateOf } from './schema.js';
 import { appMatchers, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
+
+const canaryVsStableGateSchema = z
+  .strictObject({
+    ...common,
+    type: z.literal('canaryVsStable'),
+    namespace: namespace.optional(),
+    selector: selector.optional(),
+    metric: z
+      .enum(['latency', 'errorRate'])
+      .default('latency')
+      .describe('What is compared (default latency)'),
+    quantile: quantile.default(0.95),
+    errorCodes: regexText.default('5..').describe('For metric errorRate: the failed codes (default 5..)'),
+    maxRatio: z.number().gt(0).describe('Highest allowed canary / stable ratio, e.g. 1.1'),
+    minSamples: z
+      .int()
+      .min(1)
+      .default(50)
+      .describe('Requests each track needs in the window; fewer gives inconclusive'),
+  })
+  .describe('The canary compared with the stable track in the same window');
+
+type CanaryVsStableGate = z.output<typeof canaryVsStableGateSchema>;
+
+export const canaryVsStableGate: GateDefinition<typeof canaryVsStableGateSchema> = {
+  schema: canaryVsStableGateSchema,
+  problems: (gate) =>
+    gate.selector && 'track' in gate.selector
+      ? [{ path: ['selector', 'track'], detail: 'must not set track: the gate compares both tracks' }]
+      : [],
+};
 
 const tracks: LabelMatcher = { name: 'track', op: '=~', value: 'canary|stable' };
 
@@ -26,7 +59,7 @@ function trackRatio(canary: number, stable: number): number {
 }
 
 export async function evaluateCanaryVsStable(
-  gate: GateOf<'canaryVsStable'>,
+  gate: CanaryVsStableGate,
   context: GateContext,
   queries: GateQueries,
 ): Promise<GateOutcome> {

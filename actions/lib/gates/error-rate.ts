@@ -1,14 +1,33 @@
 /** errorRate: the share of failed requests (code matching `errorCodes`, 5xx by default) is at most `max`. */
 
+import { z } from 'zod';
 import { shortDuration } from '../util/duration.js';
 import { errorRatioQuery } from './app-queries.js';
+import { appMetricFields, common, type GateDefinition, ratio, regexText } from './fields.js';
 import type { GateQueries } from './queries.js';
-import type { GateOf } from './schema.js';
 import { appMatchers, describeMatchers, percent, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
+const errorRateGateSchema = z
+  .strictObject({
+    ...common,
+    type: z.literal('errorRate'),
+    ...appMetricFields,
+    max: ratio('Highest allowed share of failed requests, e.g. 1% or 0.01'),
+    errorCodes: regexText
+      .default('5..')
+      .describe('Regular expression on the code label counting as failed (default 5..)'),
+  })
+  .describe('Share of failed requests over the window');
+
+type ErrorRateGate = z.output<typeof errorRateGateSchema>;
+
+export const errorRateGate: GateDefinition<typeof errorRateGateSchema> = {
+  schema: errorRateGateSchema,
+};
+
 export async function evaluateErrorRate(
-  gate: GateOf<'errorRate'>,
+  gate: ErrorRateGate,
   context: GateContext,
   queries: GateQueries,
 ): Promise<GateOutcome> {

@@ -6,18 +6,79 @@
  * the target before the deadline proves a pass; a miss is only a failure when no scrape is missing before the
  * deadline (the HPA may have reached the target in the gap).
  */
+
+import { z } from 'zod';
 import { type LabelMatcher, selector } from '../prometheus/promql.js';
 import { formatDuration, shortDuration } from '../util/duration.js';
 import { unprovenByGaps } from './coverage.js';
+import {
+  common,
+  duration,
+  eitherRequired,
+  type GateDefinition,
+  type GateProblem,
+  namespace,
+  track,
+} from './fields.js';
 import type { GateQueries } from './queries.js';
-import type { GateOf } from './schema.js';
 import { plotSeries, round, since } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
+
+const hpaScaleOutGateSchema = z
+  .strictObject({
+    ...common,
+    type: z.literal('hpaScaleOut'),
+    namespace: namespace.optional(),
+    hpa: z.string().min(1).optional().describe('HorizontalPodAutoscaler name'),
+    track: track
+      .optional()
+      .describe('The HPA of this track: <service> for stable, <service>-canary for canary'),
+    service: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Service name for track (default: the environment's service)"),
+    minReplicas: z.int().min(1).optional().describe('Replicas to reach'),
+    factor: z
+      .number()
+      .gt(0)
+      .optional()
+      .describe('Replicas to reach as a multiple of the replicas at the window start'),
+    within: duration('Deadline counted from the window start'),
+    replicas: z
+      .enum(['current', 'desired'])
+      .default('current')
+      .describe('Which HPA status field counts: currentReplicas (default) or desiredReplicas'),
+    failWhenLimited: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Fail when the HPA sits at maxReplicas with ScalingLimited=True while its metric is above target',
+      ),
+  })
+  .describe('The HPA reaches a replica count within a deadline');
+
+type HpaScaleOutGate = z.output<typeof hpaScaleOutGateSchema>;
+
+export const hpaScaleOutGate: GateDefinition<typeof hpaScaleOutGateSchema> = {
+  schema: hpaScaleOutGateSchema,
+  problems(gate) {
+    const problems: GateProblem[] = [];
+    if (gate.hpa && gate.track)
+      problems.push({ path: ['track'], detail: 'expected either hpa or track, not both' });
+    if (!gate.hpa && !gate.track)
+      problems.push({
+        path: ['hpa'],
+        detail: 'missing required field (expected hpa, or track inside an environment)',
+      });
+    return [...problems, ...eitherRequired(gate, 'minReplicas', 'factor')];
+  },
+};
 
 const hpaKey = 'namespace, horizontalpodautoscaler';
 
 /** The HPA a gate means: `hpa`, or by the naming convention `<service>` (stable) / `<service>-canary` (canary). */
-export function hpaName(gate: GateOf<'hpaScaleOut'>, context: GateContext): string | undefined {
+export function hpaName(gate: HpaScaleOutGate, context: GateContext): string | undefined {
   if (gate.hpa) return gate.hpa;
   const service = gate.service ?? context.defaults.service;
   if (!service) return undefined;
@@ -53,7 +114,7 @@ function limitedQuery(matchers: LabelMatcher[]): string {
 }
 
 export async function evaluateHpaScaleOut(
-  gate: GateOf<'hpaScaleOut'>,
+  gate: HpaScaleOutGate,
   context: GateContext,
   queries: GateQueries,
 ): Promise<GateOutcome> {

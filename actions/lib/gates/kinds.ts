@@ -1,7 +1,7 @@
 /**
  * The gate types as data: how each is evaluated and whether it can be judged while its load stage still runs.
- * A new gate type is its schema in schema.ts, its evaluator file and one line here; runners read these properties
- * instead of asking for a type by name.
+ * A new gate type is its own file (schema, cross-field checks, evaluator), one line in schema.ts' gateDefinitions,
+ * its name in the verdict's enum and one line here; runners read these properties instead of asking for a type by name.
  */
 import { evaluateCanaryVsStable } from './canary-vs-stable.js';
 import { evaluateErrorRate } from './error-rate.js';

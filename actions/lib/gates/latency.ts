@@ -1,13 +1,31 @@
 /** latency: quantile q of the request-duration histogram over the window is at most `max`. */
+
+import { z } from 'zod';
 import { formatDuration, shortDuration } from '../util/duration.js';
 import { quantileQuery } from './app-queries.js';
+import { appMetricFields, common, duration, type GateDefinition, quantile } from './fields.js';
 import type { GateQueries } from './queries.js';
-import type { GateOf } from './schema.js';
 import { appMatchers, describeMatchers, ms, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
+const latencyGateSchema = z
+  .strictObject({
+    ...common,
+    type: z.literal('latency'),
+    ...appMetricFields,
+    quantile: quantile.default(0.95),
+    max: duration('Highest allowed request duration at that quantile'),
+  })
+  .describe('Request duration quantile over the window');
+
+type LatencyGate = z.output<typeof latencyGateSchema>;
+
+export const latencyGate: GateDefinition<typeof latencyGateSchema> = {
+  schema: latencyGateSchema,
+};
+
 export async function evaluateLatency(
-  gate: GateOf<'latency'>,
+  gate: LatencyGate,
   context: GateContext,
   queries: GateQueries,
 ): Promise<GateOutcome> {

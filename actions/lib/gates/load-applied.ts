@@ -3,15 +3,33 @@
  * A canary that received no load proves nothing, so this gate never passes on silence.
  */
 
+import { z } from 'zod';
 import { shortDuration } from '../util/duration.js';
 import { requestRateQuery } from './app-queries.js';
+import { appMetricFields, common, eitherRequired, type GateDefinition, ratio } from './fields.js';
 import type { GateQueries } from './queries.js';
-import type { GateOf } from './schema.js';
 import { appMatchers, describeMatchers, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
 
+const loadAppliedGateSchema = z
+  .strictObject({
+    ...common,
+    type: z.literal('loadApplied'),
+    ...appMetricFields,
+    minRate: z.number().gt(0).optional().describe('Lowest achieved request rate, requests per second'),
+    minFraction: ratio("Lowest achieved rate as a share of the load's target rate").optional(),
+  })
+  .describe('The load actually reached the service');
+
+type LoadAppliedGate = z.output<typeof loadAppliedGateSchema>;
+
+export const loadAppliedGate: GateDefinition<typeof loadAppliedGateSchema> = {
+  schema: loadAppliedGateSchema,
+  problems: (gate) => eitherRequired(gate, 'minRate', 'minFraction'),
+};
+
 export async function evaluateLoadApplied(
-  gate: GateOf<'loadApplied'>,
+  gate: LoadAppliedGate,
   context: GateContext,
   queries: GateQueries,
 ): Promise<GateOutcome> {

@@ -8,6 +8,8 @@
  * shows stays a failure. Only when the gate fails are the causes looked up: Unschedulable means missing capacity
  * (the cluster), a container waiting in ImagePullBackOff / CrashLoopBackOff / ... means the app.
  */
+
+import { z } from 'zod';
 import type { InstantSample, Point, RangeSeries } from '../prometheus/client.js';
 import {
   escapeRegex,
@@ -18,10 +20,31 @@ import {
 } from '../prometheus/promql.js';
 import { formatDuration, shortDuration } from '../util/duration.js';
 import { unprovenByGaps } from './coverage.js';
+import { common, duration, eitherRequired, type GateDefinition, namespace } from './fields.js';
 import type { GateQueries } from './queries.js';
-import type { GateOf } from './schema.js';
 import { describeMatchers, downsample, round, since } from './series.js';
 import type { GateContext, GateOutcome, PlotSeries, TimeWindow } from './types.js';
+
+const pendingPodsGateSchema = z
+  .strictObject({
+    ...common,
+    type: z.literal('pendingPods'),
+    namespace: namespace.optional(),
+    selector: z
+      .record(z.string().min(1), z.string())
+      .optional()
+      .describe('Pod labels (matched through kube_pod_labels)'),
+    maxPending: z.int().min(0).optional().describe('Pods Pending at any one time'),
+    maxPendingDuration: duration('Longest time any one pod may stay Pending').optional(),
+  })
+  .describe('Pods are not stuck Pending');
+
+type PendingPodsGate = z.output<typeof pendingPodsGateSchema>;
+
+export const pendingPodsGate: GateDefinition<typeof pendingPodsGateSchema> = {
+  schema: pendingPodsGateSchema,
+  problems: (gate) => eitherRequired(gate, 'maxPending', 'maxPendingDuration'),
+};
 
 const podKey = 'namespace, pod';
 const maxCausePods = 50;
@@ -204,7 +227,7 @@ async function describeCause(
 }
 
 export async function evaluatePendingPods(
-  gate: GateOf<'pendingPods'>,
+  gate: PendingPodsGate,
   context: GateContext,
   queries: GateQueries,
 ): Promise<GateOutcome> {

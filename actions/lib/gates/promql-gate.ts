@@ -4,12 +4,38 @@
  * false → fail when it is the only condition, inconclusive when a failureCondition exists too; only a
  * failureCondition that is false → pass. An empty result follows `noData` (inconclusive by default).
  */
+
+import { z } from 'zod';
 import { promDuration } from '../prometheus/promql.js';
+import { promqlQuery } from '../prometheus/syntax.js';
 import { ConditionError } from './condition.js';
+import { common, condition, eitherRequired, type GateDefinition } from './fields.js';
 import type { GateQueries } from './queries.js';
-import type { GateOf } from './schema.js';
 import { rateSpan } from './series.js';
 import type { GateContext, GateOutcome, GateStatus } from './types.js';
+
+const promqlGateSchema = z
+  .strictObject({
+    ...common,
+    type: z.literal('promql'),
+    query: promqlQuery(
+      'PromQL instant query at the window end; $window is replaced by the window length (e.g. 90s)',
+    ),
+    successCondition: condition('Condition over result that means pass, e.g. result < 5').optional(),
+    failureCondition: condition('Condition over result that means fail, e.g. result > 20').optional(),
+    noData: z
+      .enum(['inconclusive', 'pass', 'fail'])
+      .default('inconclusive')
+      .describe('Outcome when the query returns nothing (default inconclusive)'),
+  })
+  .describe('Any PromQL with Argo-style success and failure conditions');
+
+type PromqlGate = z.output<typeof promqlGateSchema>;
+
+export const promqlGate: GateDefinition<typeof promqlGateSchema> = {
+  schema: promqlGateSchema,
+  problems: (gate) => eitherRequired(gate, 'successCondition', 'failureCondition'),
+};
 
 const shownValues = 10;
 
@@ -18,7 +44,7 @@ function expandQuery(query: string, context: GateContext): string {
   return query.replaceAll('$window', promDuration(rateSpan(context).ms));
 }
 
-function judge(gate: GateOf<'promql'>, result: number[]): { status: GateStatus; reason: string } {
+function judge(gate: PromqlGate, result: number[]): { status: GateStatus; reason: string } {
   const shown = result.length === 1 ? String(result[0]) : `[${result.slice(0, shownValues).join(', ')}]`;
   if (gate.failureCondition?.evaluate(result))
     return {
@@ -47,7 +73,7 @@ function judge(gate: GateOf<'promql'>, result: number[]): { status: GateStatus; 
 }
 
 export async function evaluatePromql(
-  gate: GateOf<'promql'>,
+  gate: PromqlGate,
   context: GateContext,
   queries: GateQueries,
 ): Promise<GateOutcome> {

@@ -1,6 +1,6 @@
 /** What gate evaluators receive and return. */
 import type { PrometheusClient } from '../prometheus/client.js';
-import type { GateMetrics } from './schema.js';
+import type { GateMetrics } from './fields.js';
 import type { GateResult, PlotSeries } from './verdict-schema.js';
 
 // The result types are the verdict's, defined once in zod.

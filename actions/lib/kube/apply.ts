@@ -1,9 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { sortObjects } from '../render/output.js';
-import type { KubeObject } from '../render/types.js';
 import { ScalegateError } from '../util/errors.js';
 import { clusterScopedKinds, describe, type KubeClient } from './client.js';
 import { labels, managedByValue, trackSelector } from './labels.js';
+import { type KubeObject, sortObjects } from './object.js';
 import { statusCodeOf, statusMessageOf } from './retry.js';
 
 /** Which environment and track an apply covers: prune removes only what this scope applied earlier. */

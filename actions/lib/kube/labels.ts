@@ -17,6 +17,16 @@ export const annotations = {
   revision: 'scalegate.dev/revision',
 } as const;
 
+/** True for the keys of scalegate's own annotations. */
+export const isScalegateAnnotation = (key: string): boolean => key.startsWith('scalegate.dev/');
+
+/** An object's scalegate annotations (image, git sha, run, verdict): what a promotion hands over and records. */
+export function scalegateAnnotations(object: { metadata?: { annotations?: Record<string, string> } }) {
+  return Object.fromEntries(
+    Object.entries(object.metadata?.annotations ?? {}).filter(([key]) => isScalegateAnnotation(key)),
+  );
+}
+
 /** A label selector string from key/value pairs. */
 export function selectorString(pairs: Record<string, string>): string {
   return Object.entries(pairs)

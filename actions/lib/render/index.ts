@@ -2,7 +2,10 @@
  * Renders an environment: base manifests + settings → the Kubernetes objects of the requested tracks, validated,
  * in a deterministic order, as multi-document YAML with a content digest.
  */
+
+import { sortObjects } from '../kube/object.js';
 import { imageVersion, type LoadedEnvironment, parseImageReference } from '../settings/index.js';
+import { renderTrafficSplit } from '../traffic/index.js';
 import { ScalegateError, SettingsError, UsageError } from '../util/errors.js';
 import { formatFieldPath } from '../util/yaml-source.js';
 import { renderAutoscaler } from './autoscaling.js';
@@ -11,9 +14,8 @@ import { renderCapacity } from './capacity.js';
 import { type DeploymentTrack, managedLabels } from './labels.js';
 import { renderServiceMonitor } from './monitoring.js';
 import { settingsOrigin } from './origin.js';
-import { sha256, sortObjects, toDocuments } from './output.js';
+import { sha256, toDocuments } from './output.js';
 import { renderSharedService, renderTrackService } from './services.js';
-import { renderTrafficSplit } from './traffic.js';
 import type { KubeObject, RenderContext, RenderTrack } from './types.js';
 import { validationProblem } from './validate.js';
 import { renderDeployment } from './workload.js';
@@ -81,6 +83,25 @@ function copyExtra(ctx: RenderContext, extra: KubeObject): KubeObject {
   return copy;
 }
 
+/** The canary method's split objects (HTTPRoute, Ingresses, ...), rendered by its router. */
+function trafficSplit(ctx: RenderContext, tracks: ReadonlySet<DeploymentTrack>): KubeObject[] {
+  const { service, canary } = ctx.env.settings;
+  if (!canary) return [];
+  const input = {
+    service: service.name,
+    port: service.ports[0]!.port,
+    canaryWeight: ctx.canaryWeight,
+    tracks,
+    metadata: (name: string, track: 'shared' | 'canary', annotations?: Record<string, string>) => ({
+      name,
+      namespace: service.namespace,
+      labels: { app: service.name, ...managedLabels(ctx, track) },
+      ...(annotations && { annotations }),
+    }),
+  };
+  return renderTrafficSplit(input, canary);
+}
+
 interface Rendered {
   object: KubeObject;
   /** The base manifest it came from, to place validation errors. */
@@ -103,7 +124,7 @@ function renderAll(ctx: RenderContext, base: BaseManifests, tracks: Set<Deployme
     add(renderTrackService(ctx, track));
     add(renderAutoscaler(ctx, track));
   }
-  for (const object of renderTrafficSplit(ctx, tracks)) add(object);
+  for (const object of trafficSplit(ctx, tracks)) add(object);
   return rendered;
 }
 

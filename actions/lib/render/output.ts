@@ -8,40 +8,6 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from './types.js';
 
-/** Apply order: cluster-wide and namespace policy first, then what workloads reference, then the workloads. */
-const kindOrder = [
-  'Namespace',
-  'PriorityClass',
-  'ResourceQuota',
-  'LimitRange',
-  'ServiceAccount',
-  'Secret',
-  'ConfigMap',
-  'Service',
-  'Deployment',
-  'PodDisruptionBudget',
-  'HorizontalPodAutoscaler',
-  'ScaledObject',
-  'HTTPRoute',
-  'Ingress',
-  'ServiceMonitor',
-];
-
-function kindRank(kind: string): number {
-  const index = kindOrder.indexOf(kind);
-  return index === -1 ? kindOrder.length : index;
-}
-
-export function sortObjects(objects: KubeObject[]): KubeObject[] {
-  return [...objects].sort(
-    (a, b) =>
-      kindRank(a.kind) - kindRank(b.kind) ||
-      a.kind.localeCompare(b.kind) ||
-      (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-      a.metadata.name.localeCompare(b.metadata.name),
-  );
-}
-
 const leadingKeys = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'spec'];
 
 function compareKeys(a: string, b: string): number {

@@ -1,19 +1,7 @@
 /** Shapes shared by the rendering modules. */
 import type { LoadedEnvironment } from '../settings/index.js';
 
-/** A rendered Kubernetes object: plain JSON, ready to serialize or apply. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+export type { KubeObject } from '../kube/object.js';
 
 /** Which Deployment an object belongs to; `shared` objects serve both tracks (or the namespace). */
 export type ObjectTrack = 'stable' | 'canary' | 'shared';

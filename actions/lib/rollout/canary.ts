@@ -1,20 +1,19 @@
-import { applyObjects, InvalidObjectsError } from '../kube/apply.js';
+import { InvalidObjectsError } from '../kube/apply.js';
 import { annotations } from '../kube/labels.js';
 import { RolloutError } from '../kube/rollout-status.js';
 import type { CanaryStep } from '../settings/schema.js';
+import { canaryName, renderedBounds, trackBounds } from '../traffic/index.js';
 import { ScalegateError } from '../util/errors.js';
 import {
   deploymentRef,
   type RenderedTrack,
   type RolloutContext,
   readDeployment,
-  waitForDeployment,
   withLease,
 } from './context.js';
 import { runningDigest } from './digest.js';
 import { type Progress, readProgress, updateProgress } from './progress.js';
 import { rollbackHeld } from './rollback.js';
-import { canaryName, renderedBounds, trackBounds } from './routers/index.js';
 import type { JudgedStep, StepChecks } from './step-pipeline.js';
 import { runSteps } from './steps.js';
 import { withTrace } from './trace.js';
@@ -78,14 +77,7 @@ export async function deployCanary(
 
     try {
       const objects = withTrace(rendered.objects, image, held.run);
-      if (held.delivery) await held.delivery.deliver('canary', objects, image);
-      else
-        await applyObjects(
-          client,
-          objects,
-          { namespace: target.namespace, environment: target.environment, track: 'canary' },
-          { log: held.log },
-        );
+      await held.delivery.deliver(held, 'canary', objects, image);
       const canaryBaseline =
         rendersBounds ?? (await trackBounds(client, target.namespace, canaryName(target.service)));
       let progress = await updateProgress(client, target.namespace, target.service, (p) =>
@@ -106,7 +98,7 @@ export async function deployCanary(
             },
       );
       if (resume) held.log(`resuming canary ${image} at step ${progress.step + 1}`);
-      if (!held.delivery) await waitForDeployment(held, canaryName(target.service));
+      await held.delivery.awaitTrack(held, 'canary', image);
       const running = await readDeployment(held, canaryName(target.service));
       const digest = running && (await runningDigest(client, running));
       if (digest && digest !== progress.digest)

@@ -1,11 +1,11 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import type { Delivery } from '../delivery/delivery.js';
 import { ensureNamespace } from '../kube/apply.js';
 import type { KubeClient } from '../kube/client.js';
 import { acquireLease } from '../kube/lease.js';
-import { waitForRollout } from '../kube/rollout-status.js';
-import type { Delivery } from './gitops-delivery.js';
+import { deploymentRef } from '../kube/object.js';
+import type { TrafficTarget } from '../traffic/index.js';
 import { type Progress, updateProgress } from './progress.js';
-import type { TrafficTarget } from './routers/index.js';
 import type { RunInfo } from './trace.js';
 
 /** What every rollout operation on one environment needs. */
@@ -15,12 +15,12 @@ export interface RolloutContext {
   run: RunInfo;
   /** Lease timing: how long a holder's claim lasts without renewal, how long a second run waits. */
   lease: { durationSeconds: number; waitMs: number };
-  /** Time limit of each `kubectl rollout status`-style wait. */
+  /** Time limit of each wait for a track to run its revision (`kubectl rollout status`, or a GitOps sync). */
   rolloutTimeoutMs: number;
   signal: AbortSignal;
   log: (line: string) => void;
-  /** GitOps: commit manifests and wait for the sync instead of applying them. */
-  delivery?: Delivery;
+  /** How rendered objects reach the cluster: applied, or committed for a GitOps tool (settings' cluster.delivery). */
+  delivery: Delivery;
 }
 
 /** One track's rendered objects and their content digest (the revision a re-run compares). */
@@ -29,11 +29,7 @@ export interface RenderedTrack {
   digest: string;
 }
 
-export const deploymentRef = (namespace: string, name: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace },
-});
+export { deploymentRef };
 
 export function readDeployment(context: RolloutContext, name: string): Promise<V1Deployment | undefined> {
   return context.client.read<V1Deployment>(deploymentRef(context.target.namespace, name));
@@ -80,17 +76,6 @@ export async function withLease<T>(
   } finally {
     await lease.release().catch((error: Error) => context.log(`releasing the lease: ${error.message}`));
   }
-}
-
-/** Waits for a Deployment's rollout as `kubectl rollout status` does. */
-export function waitForDeployment(context: RolloutContext, name: string) {
-  return waitForRollout(context.client, {
-    namespace: context.target.namespace,
-    name,
-    timeoutMs: context.rolloutTimeoutMs,
-    signal: context.signal,
-    onMessage: context.log,
-  });
 }
 
 /** Read-modify-write of the progress record, starting from an empty one when there is none. */

@@ -1,9 +1,9 @@
 import type { V1ConfigMap, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { labels, managedByValue } from '../kube/labels.js';
+import type { Bounds } from '../traffic/weights.js';
 import { ScalegateError } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
-import type { Bounds } from './weights.js';
 
 /** Where a canary stands. `ready` = every step passed, waiting for promote. */
 export type Phase = 'canary' | 'ready' | 'promoting' | 'promoted' | 'rolling-back' | 'rolled-back' | 'failed';

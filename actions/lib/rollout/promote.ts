@@ -1,19 +1,10 @@
-import type { V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
-import { annotations, labels } from '../kube/labels.js';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { scalegateAnnotations } from '../kube/labels.js';
+import { canaryName, routerFor, setWeight } from '../traffic/index.js';
 import { ScalegateError } from '../util/errors.js';
-import {
-  deploymentRef,
-  type RolloutContext,
-  readDeployment,
-  recordProgress,
-  waitForDeployment,
-  withLease,
-} from './context.js';
-import { mergePatchBetween } from './merge-patch.js';
+import { type RolloutContext, readDeployment, recordProgress, withLease } from './context.js';
 import { type Progress, readProgress } from './progress.js';
 import { removeCanaryWorkload } from './rollback.js';
-import { canaryName, routerFor, setWeight } from './routers/index.js';
-import { withTrace } from './trace.js';
 
 /** What promote may be told the canary must be: a run promotes only the image it verified. */
 export interface PromoteOptions {
@@ -23,25 +14,6 @@ export interface PromoteOptions {
   /** The digest the canary's pods must run (`--digest sha256:…`). */
   digest?: string;
 }
-
-/**
- * The stable's new pod template: the canary's, with the labels the stable's selector and track need. Everything else
- * (containers, annotations with image and git sha) comes from the canary.
- */
-export function promotedTemplate(canary: V1Deployment, stable: V1Deployment): V1PodTemplateSpec {
-  const template = structuredClone(canary.spec!.template);
-  const stableLabels = stable.spec?.template?.metadata?.labels ?? {};
-  const keep = new Set([...Object.keys(stable.spec?.selector?.matchLabels ?? {}), labels.track, 'track']);
-  const merged = { ...template.metadata?.labels };
-  for (const key of keep) if (stableLabels[key] !== undefined) merged[key] = stableLabels[key];
-  template.metadata = { ...template.metadata, labels: merged };
-  return template;
-}
-
-const scalegateAnnotations = (deployment: V1Deployment) =>
-  Object.fromEntries(
-    Object.entries(deployment.metadata?.annotations ?? {}).filter(([k]) => k.startsWith('scalegate.dev/')),
-  );
 
 /** Refuses a promotion of anything but the canary this caller verified. */
 function checkIdentity(
@@ -102,33 +74,16 @@ export async function promote(context: RolloutContext, options: PromoteOptions =
       previousStable,
       message: 'stable takes the canary template',
     });
-    if (held.delivery && progress?.image) {
-      const rendered = await held.delivery.render('stable', progress.image);
-      await held.delivery.deliver(
-        'stable',
-        withTrace(rendered.objects, progress.image, held.run),
-        progress.image,
-      );
-    } else {
-      if (canary) {
-        const template = mergePatchBetween(stable.spec?.template, promotedTemplate(canary, stable));
-        const verdict =
-          canary.metadata?.annotations?.[annotations.verdict] ?? 'promoted without recorded verdict';
-        await client.mergePatch(deploymentRef(target.namespace, target.service), {
-          metadata: { annotations: { ...scalegateAnnotations(canary), [annotations.verdict]: verdict } },
-          ...(template === undefined ? {} : { spec: { template } }),
-        });
-      }
-      await routerFor(target).beforePromotedRollout(client, target, progress?.baseline ?? {});
-      await waitForDeployment(held, target.service);
-    }
+    const expected = progress?.image || canary?.spec?.template.spec?.containers[0]?.image || '';
+    await held.delivery.promoteStable(held, { image: expected, stable, ...(canary ? { canary } : {}) });
+    await routerFor(target).beforePromotedRollout(client, target, progress?.baseline ?? {});
+    await held.delivery.awaitTrack(held, 'stable', expected);
     // Read back what the stable runs now before removing the canary: promote reports what the cluster shows.
-    const expected = progress?.image || canary?.spec?.template.spec?.containers[0]?.image;
     const now = (await readDeployment(held, target.service))?.spec?.template.spec?.containers[0]?.image;
     if (expected && now !== expected)
       throw new ScalegateError(`promote: the stable runs ${now}, not the promoted ${expected}`, 1);
     await setWeight(client, target, 0, progress?.baseline ?? {});
-    await held.delivery?.retireCanary();
+    await held.delivery.retireCanary(held);
     await removeCanaryWorkload(held);
     return recordProgress(held, {
       phase: 'promoted',

@@ -1,17 +1,8 @@
 import { trackSelector } from '../kube/labels.js';
+import { canaryName, setWeight } from '../traffic/index.js';
 import { ScalegateError } from '../util/errors.js';
-import {
-  deploymentRef,
-  type RolloutContext,
-  readDeployment,
-  recordProgress,
-  waitForDeployment,
-  withLease,
-} from './context.js';
-import { mergePatchBetween } from './merge-patch.js';
+import { deploymentRef, type RolloutContext, readDeployment, recordProgress, withLease } from './context.js';
 import { type Progress, readProgress } from './progress.js';
-import { canaryName, setWeight } from './routers/index.js';
-import { withTrace } from './trace.js';
 
 /** Deletes the canary's workload (Deployment, autoscaler, disruption budget); Services and routes stay. */
 export async function removeCanaryWorkload(context: RolloutContext): Promise<void> {
@@ -46,50 +37,19 @@ const firstImage = (template: { spec?: { containers?: { image?: string }[] } } |
  * before promote began, and wait for it. Without that record the stable's state is unknown: refuse, saying why.
  */
 async function restoreStable(context: RolloutContext, progress: Progress): Promise<string> {
-  const { client, target } = context;
   const previous = progress.previousStable;
   if (!previous)
     throw new ScalegateError(
       `cannot roll back: the promotion of ${progress.image} stopped midway and the stable's previous template was not recorded; re-run scalegate promote to finish it, or deploy the previous image to the stable track`,
       1,
     );
-  if (context.delivery) {
-    // GitOps: the repository is the truth; commit the previous stable again and wait for its sync.
-    const rendered = await context.delivery.render('stable', previous.image);
-    await context.delivery.deliver(
-      'stable',
-      withTrace(rendered.objects, previous.image, context.run),
-      previous.image,
-    );
-    return `stable restored to ${previous.image}`;
-  }
-  const stable = await readDeployment(context, target.service);
-  if (!stable)
-    throw new ScalegateError(`cannot roll back: deployment ${target.namespace}/${target.service} is gone`, 1);
-  const template = mergePatchBetween(stable.spec?.template, previous.template);
-  if (template !== undefined || !sameAnnotations(stable.metadata?.annotations, previous.annotations)) {
-    const annotations: Record<string, string | null> = { ...previous.annotations };
-    for (const key of Object.keys(stable.metadata?.annotations ?? {}))
-      if (key.startsWith('scalegate.dev/') && !(key in previous.annotations)) annotations[key] = null;
-    await client.mergePatch(deploymentRef(target.namespace, target.service), {
-      metadata: { annotations },
-      ...(template === undefined ? {} : { spec: { template } }),
-    });
-  }
-  await waitForDeployment(context, target.service);
+  await context.delivery.restoreStable(context, previous);
+  await context.delivery.awaitTrack(context, 'stable', previous.image);
   // Read back what the stable runs now: a rollback reports what the cluster shows, not what it asked for.
-  const now = firstImage((await readDeployment(context, target.service))?.spec?.template);
+  const now = firstImage((await readDeployment(context, context.target.service))?.spec?.template);
   if (now !== previous.image)
     throw new ScalegateError(`rollback: the stable runs ${now}, not the restored ${previous.image}`, 1);
   return `stable restored to ${previous.image}`;
-}
-
-function sameAnnotations(
-  current: Record<string, string> | undefined,
-  recorded: Record<string, string>,
-): boolean {
-  const ours = Object.entries(current ?? {}).filter(([k]) => k.startsWith('scalegate.dev/'));
-  return ours.length === Object.keys(recorded).length && ours.every(([k, v]) => recorded[k] === v);
 }
 
 /** Rolls back while holding the Lease: see `rollback`. */
@@ -107,7 +67,7 @@ export async function rollbackHeld(context: RolloutContext, message: string): Pr
   await recordProgress(context, { phase: 'rolling-back', message });
   const restored = promotionStarted && progress ? `; ${await restoreStable(context, progress)}` : '';
   await setWeight(client, target, 0, progress?.baseline ?? {});
-  await context.delivery?.retireCanary();
+  await context.delivery.retireCanary(context);
   await removeCanaryWorkload(context);
   if (await readDeployment(context, canaryName(target.service)))
     throw new ScalegateError(`rollback: the canary ${canaryName(target.service)} is still there`, 1);

@@ -1,11 +1,12 @@
+import { deliveryFor } from '../delivery/index.js';
 import { KubeClient } from '../kube/client.js';
 import { loadKubeConfig } from '../kube/config.js';
+import { renderEnvironment } from '../render/index.js';
 import { type LoadedEnvironment, loadEnvironment } from '../settings/index.js';
+import type { TrafficTarget } from '../traffic/index.js';
 import { durationOption } from '../util/duration.js';
 import type { RolloutContext } from './context.js';
-import { gitopsDelivery } from './gitops-delivery.js';
-import type { TrafficTarget } from './routers/index.js';
-import { type RunInfo, runInfoFromEnv } from './trace.js';
+import { type RunInfo, runInfoFromEnv, withTrace } from './trace.js';
 
 /** What the CLI commands and the actions share: which environment, which cluster, how long to wait. */
 export interface SessionOptions {
@@ -63,20 +64,17 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     rolloutTimeoutMs,
     signal: options.signal,
     log: options.log,
-    ...(settings.cluster?.delivery?.mode === 'gitops'
-      ? {
-          delivery: gitopsDelivery({
-            loaded,
-            client,
-            run,
-            processEnv: options.processEnv,
-            cwd: options.cwd,
-            timeoutMs: rolloutTimeoutMs,
-            signal: options.signal,
-            log: options.log,
-          }),
-        }
-      : {}),
+    delivery: deliveryFor({
+      environment: loaded.name,
+      settings: settings.cluster?.delivery,
+      processEnv: options.processEnv,
+      run,
+      async renderStable(image) {
+        const rendered = await renderEnvironment(loaded, { track: 'stable', image, cwd: options.cwd });
+        return withTrace(rendered.objects, image, run);
+      },
+      log: options.log,
+    }),
   };
   return { loaded, context };
 }

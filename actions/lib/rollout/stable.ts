@@ -1,28 +1,21 @@
-import { type ApplyResult, applyObjects } from '../kube/apply.js';
-import { describe } from '../kube/client.js';
-import { type RenderedTrack, type RolloutContext, waitForDeployment, withLease } from './context.js';
+import type { ApplyResult } from '../kube/apply.js';
+import { type RenderedTrack, type RolloutContext, withLease } from './context.js';
 import { withTrace } from './trace.js';
 
-/** Deploys the stable track: apply (with prune) and wait for its rollout. */
+/** Deploys the stable track: delivered (applied with prune, or committed) and awaited. */
 export async function deployStable(
   context: RolloutContext,
   rendered: RenderedTrack,
   image: string,
 ): Promise<ApplyResult> {
   return withLease(context, async (held) => {
-    const { target } = held;
-    const objects = withTrace(rendered.objects, image, held.run);
-    if (held.delivery) {
-      await held.delivery.deliver('stable', objects, image);
-      return { applied: objects.map(describe), pruned: [], createdNamespace: false };
-    }
-    const result = await applyObjects(
-      held.client,
-      objects,
-      { namespace: target.namespace, environment: target.environment, track: 'stable' },
-      { log: held.log },
+    const result = await held.delivery.deliver(
+      held,
+      'stable',
+      withTrace(rendered.objects, image, held.run),
+      image,
     );
-    await waitForDeployment(held, target.service);
+    await held.delivery.awaitTrack(held, 'stable', image);
     return result;
   });
 }

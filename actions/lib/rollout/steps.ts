@@ -1,9 +1,9 @@
 import type { KubeClient } from '../kube/client.js';
 import type { CanaryStep } from '../settings/schema.js';
+import { setWeight, type TrafficTarget } from '../traffic/index.js';
 import { delay } from '../util/delay.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { type Progress, readProgress, updateProgress } from './progress.js';
-import { setWeight, type TrafficTarget } from './routers/index.js';
 import { CanaryAborted, Cancelled, type JudgedStep, runStep, type StepChecks } from './step-pipeline.js';
 
 export interface StepRun {

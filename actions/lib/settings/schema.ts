@@ -6,12 +6,12 @@
  */
 import { z } from 'zod';
 import { promqlQuery } from '../prometheus/syntax.js';
+import { methodSettingsShape, trafficMethods } from '../traffic/index.js';
 import { durationPattern, tryParseDuration } from '../util/duration.js';
-import { gateName } from '../util/names.js';
+import { dnsLabel, dnsLabelPattern, gateName } from '../util/names.js';
 import { quantityPattern } from '../util/quantity.js';
 import { limitRangeItemSchema, probeSchema, topologySpreadConstraintSchema } from './kubernetes-fragments.js';
 
-const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Services are RFC 1035 labels: they start with a letter. */
 const serviceNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -32,12 +32,6 @@ const quantity = z
     z.number().min(0).max(Number.MAX_SAFE_INTEGER),
   ])
   .describe('Kubernetes quantity, e.g. 250m, 2, 512Mi, 1Gi');
-const dnsLabel = (description: string) =>
-  z
-    .string()
-    .max(63)
-    .regex(dnsLabelPattern, 'a DNS label: lowercase letters, digits and -, e.g. web')
-    .describe(description);
 const envVarName = (description: string) =>
   z.string().regex(envVarPattern, 'an environment variable name such as PROM_TOKEN').describe(description);
 /** A Kubernetes object fragment copied as-is; kubernetes-models validates it once rendered. */
@@ -175,17 +169,6 @@ const pause = z
   .union([duration('Wait this long'), z.literal('untilApproved')])
   .describe('A duration such as 2m, or untilApproved to wait for a manual approval');
 
-const parentReference = z
-  .strictObject({
-    group: z.string().optional(),
-    kind: z.string().min(1).optional(),
-    namespace: dnsLabel('Namespace of the Gateway (default: the route namespace)').optional(),
-    name: z.string().min(1).max(253).describe('Gateway name'),
-    sectionName: dnsLabel('Listener name').optional(),
-    port: z.int().min(1).max(65535).optional(),
-  })
-  .describe('Gateway API ParentReference');
-
 export const canaryStepSchema = z
   .strictObject({
     weight: z.int().min(0).max(100).describe('Percent of traffic sent to the canary'),
@@ -197,25 +180,8 @@ export const canaryStepSchema = z
 
 export const canarySchema = z
   .strictObject({
-    method: z
-      .enum(['replica-ratio', 'gateway-api', 'nginx-ingress'])
-      .describe('How traffic is split between stable and canary'),
-    gatewayApi: z
-      .strictObject({
-        parentRefs: z.array(parentReference).min(1).describe('Gateways the route attaches to'),
-        hostnames: z.array(z.string().min(1)).optional(),
-        path: z.string().startsWith('/').optional().describe('Path prefix routed (default /)'),
-      })
-      .optional()
-      .describe('HTTPRoute settings (method gateway-api)'),
-    nginxIngress: z
-      .strictObject({
-        host: z.string().min(1).describe('Host the Ingresses serve'),
-        ingressClassName: z.string().min(1).optional().describe('Ingress class (default nginx)'),
-        path: z.string().startsWith('/').optional().describe('Path prefix routed (default /)'),
-      })
-      .optional()
-      .describe('Ingress settings (method nginx-ingress)'),
+    method: z.enum(trafficMethods).describe('How traffic is split between stable and canary'),
+    ...methodSettingsShape(),
     steps: z.array(canaryStepSchema).min(1),
   })
   .describe('Progressive delivery of the canary track');

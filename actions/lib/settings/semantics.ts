@@ -2,6 +2,7 @@
  * Checks that span several fields and that a schema cannot express: replica bounds, canary weights, references
  * between steps, gates and load stages, memory requests == limits, image references. Pure: no file system.
  */
+import { methodSettingsKeys } from '../traffic/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { parseQuantity } from '../util/quantity.js';
 import type { SettingsProblem } from '../util/schema-problems.js';
@@ -109,13 +110,11 @@ const autoscaling: Check = (s) => {
   return [problem(['autoscaling'], 'expected hpa or keda (got neither)')];
 };
 
-const methodSettings = { 'gateway-api': 'gatewayApi', 'nginx-ingress': 'nginxIngress' } as const;
-
 const canary: Check = (s) => {
   const c = s.canary;
   if (!c) return [];
   const problems: SettingsProblem[] = [];
-  for (const [method, key] of Object.entries(methodSettings)) {
+  for (const [method, key] of Object.entries(methodSettingsKeys)) {
     if (c.method === method && c[key] === undefined)
       problems.push(problem(['canary', 'method'], `method ${method} needs canary.${key}`));
     if (c.method !== method && c[key] !== undefined)

@@ -16,3 +16,13 @@ export const gateName = z
     'a gate name: letters, digits, ., _ and - (at most 63, starting with a letter or digit)',
   )
   .describe('Unique gate name, referenced by canary steps');
+
+export const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A DNS label (RFC 1123), as namespaces and most object names are. */
+export const dnsLabel = (description: string) =>
+  z
+    .string()
+    .max(63)
+    .regex(dnsLabelPattern, 'a DNS label: lowercase letters, digits and -, e.g. web')
+    .describe(description);

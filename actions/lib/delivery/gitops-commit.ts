@@ -1,3 +1,7 @@
+/**
+ * The GitHub and cluster sides of GitOps delivery: commit a track's manifests through the Git data API (or a pull
+ * request), and wait until the cluster runs exactly the revision committed.
+ */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Deployment } from '@kubernetes/client-node';
@@ -6,6 +10,7 @@ import { commitChanges, createBranch, type TreeChange } from '../github/git-data
 import { capText, githubLimits } from '../github/limits.js';
 import type { KubeClient } from '../kube/client.js';
 import { annotations } from '../kube/labels.js';
+import { deploymentRef } from '../kube/object.js';
 import { rolloutState } from '../kube/rollout-status.js';
 import { ScalegateError } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
@@ -225,11 +230,7 @@ export async function waitForRevision(
   const deadline = Date.now() + options.timeoutMs;
   let last = '';
   for (;;) {
-    const deployment = await client.read<V1Deployment>({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name, namespace },
-    });
+    const deployment = await client.read<V1Deployment>(deploymentRef(namespace, name));
     if (runsRevision(deployment, revision)) return;
     const state = deployment ? rolloutState(deployment) : undefined;
     if (state?.phase === 'failed')

@@ -1,7 +1,8 @@
 /** A track's replica bounds: read from its autoscaler (or Deployment), set on it, or taken from rendered objects. */
 import type { KubernetesObject, V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import type { KubeClient } from '../../kube/client.js';
-import type { Bounds } from '../weights.js';
+import type { KubeClient } from '../kube/client.js';
+import { deploymentRef } from '../kube/object.js';
+import type { Bounds } from './weights.js';
 
 /** The autoscaler of a Deployment: the HPA whose scaleTargetRef names it. */
 export async function hpaFor(
@@ -25,11 +26,7 @@ export async function trackBounds(
 ): Promise<Bounds | undefined> {
   const hpa = await hpaFor(client, namespace, deployment);
   if (hpa?.spec) return { min: hpa.spec.minReplicas ?? 1, max: hpa.spec.maxReplicas };
-  const d = await client.read<V1Deployment>({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: deployment, namespace },
-  });
+  const d = await client.read<V1Deployment>(deploymentRef(namespace, deployment));
   if (!d) return undefined;
   const replicas = d.spec?.replicas ?? 1;
   return { min: replicas, max: replicas };
@@ -85,8 +82,5 @@ export async function setTrackBounds(
     );
     return;
   }
-  await client.mergePatch(
-    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: deployment, namespace } },
-    { spec: { replicas: bounds.min } },
-  );
+  await client.mergePatch(deploymentRef(namespace, deployment), { spec: { replicas: bounds.min } });
 }

@@ -3,12 +3,17 @@
  * the tracks' replica bounds (their HPAs' min/max, or their replicas).
  */
 import type { V1Deployment } from '@kubernetes/client-node';
-import { ScalegateError } from '../../util/errors.js';
-import { replicaSplit } from '../weights.js';
+import { deploymentRef } from '../kube/object.js';
+import { ScalegateError } from '../util/errors.js';
 import { setTrackBounds, trackBounds } from './bounds.js';
-import { canaryName, type TrafficRouter } from './router.js';
+import { canaryName, defineRouter } from './router.js';
+import { replicaSplit } from './weights.js';
 
-export const replicaRatioRouter: TrafficRouter = {
+export const replicaRatioRouter = defineRouter({
+  method: 'replica-ratio',
+  settings: undefined,
+  // The `<svc>` Service spans both tracks: there is no split object.
+  render: () => [],
   async setWeight(client, target, weight, baseline) {
     const { namespace, service } = target;
     const stable = baseline.stable ?? (await trackBounds(client, namespace, service));
@@ -31,12 +36,7 @@ export const replicaRatioRouter: TrafficRouter = {
     return split.achievedWeight;
   },
   async currentWeight(client, target) {
-    const read = (name: string) =>
-      client.read<V1Deployment>({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name, namespace: target.namespace },
-      });
+    const read = (name: string) => client.read<V1Deployment>(deploymentRef(target.namespace, name));
     const [stable, canary] = await Promise.all([read(target.service), read(canaryName(target.service))]);
     const s = stable?.status?.readyReplicas ?? 0;
     const c = canary?.status?.readyReplicas ?? 0;
@@ -46,4 +46,4 @@ export const replicaRatioRouter: TrafficRouter = {
   async beforePromotedRollout(client, target, baseline) {
     if (baseline.stable) await setTrackBounds(client, target.namespace, target.service, baseline.stable);
   },
-};
+});
