@@ -1,0 +1,3 @@
+import { scenario1 } from '../scenarios/01-hpa-cpu.js';
+
+scenario1('builtin');

@@ -1,0 +1,3 @@
+import { scenario3 } from '../scenarios/03-canary-ratio.js';
+
+scenario3('kubernetes');

@@ -1,0 +1,3 @@
+import { scenario4 } from '../scenarios/04-keda.js';
+
+scenario4('kubernetes');
