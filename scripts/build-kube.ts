@@ -77,7 +77,7 @@ for (const component of goComponents) {
       '-trimpath',
       `-ldflags=${['-s', '-w', ...(component.ldflags ?? [])].join(' ')}`,
       '-o',
-      `${bin}/`,
+      component.packages.length === 1 ? join(bin, component.binaries[0] as string) : `${bin}/`,
       ...component.packages,
     ],
     {
