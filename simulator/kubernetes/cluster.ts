@@ -17,10 +17,12 @@ import { initialNodes, nodeGroupSpecs } from '../nodes.js';
 import { profiles } from '../profile.js';
 import type { SimulatorServices } from '../services.js';
 import { ResourceRegistry } from '../store/resources.js';
+import { kubeBinaries } from './components.js';
 import { registerLocalApi, startControlPlane } from './control-plane.js';
 import { KubeletEndpoints } from './kubelet-endpoints.js';
 import { adapterApis, startMetricsAdapter } from './metrics-adapter.js';
 import { NodeLeases } from './node-leases.js';
+import { startPrometheusAdapter } from './prometheus-adapter.js';
 import { ApiServerStore } from './remote-store.js';
 import { serviceAccountKubeconfig } from './service-account.js';
 
@@ -98,6 +100,7 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
     const adapter = await startMetricsAdapter(context, tls);
     parts.push(adapter.close);
     await registerLocalApi(plane.admin, 'scalegate-metrics-adapter', adapterApis, adapter.port);
+    const adapterBinary = kubeBinaries()['prometheus-adapter'] as string;
     const kubeconfig = options.kubeconfigPath ?? join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfig, plane.apiServer, plane.adminAuth);
     return {
@@ -114,6 +117,15 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
           namespace,
           join(dir, `${namespace}.kubeconfig`),
         ),
+      startPrometheusAdapter: async (adapterOptions) => {
+        const adapter = await startPrometheusAdapter(
+          { dir, binary: adapterBinary, kubeconfig: plane.kubeconfig, admin: plane.admin },
+          adapterOptions,
+        );
+        // Among the plane's components, it is stopped first (reverse start order) and never left behind.
+        if (adapter) plane.components.push(adapter);
+        return adapter !== undefined;
+      },
       store,
       registry,
       context,
