@@ -1,6 +1,8 @@
 /**
  * The local stack `verify` runs against on one machine: the simulator (fast profile) and a real Prometheus scraping
- * its metrics endpoint every second. Used by `scalegate demo` and the end-to-end tests; stop() ends both.
+ * its metrics endpoint every second (and, on the kubernetes control plane, the real prometheus-adapter over it when
+ * the environments' HPAs use Pods or Object metrics). Used by `scalegate demo` and the end-to-end tests; stop() ends
+ * them all.
  */
 import { resolve } from 'node:path';
 import { hpaMetric } from '../../actions/lib/render/autoscaling.js';
@@ -69,15 +71,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   try {
     await prometheus.waitForSample('kube_node_info');
-    const metrics = await environmentHpaMetrics(options.environments ?? [], options.cwd ?? process.cwd());
-    if (
-      await cluster.startPrometheusAdapter?.({
+    // Only the kubernetes control plane runs the real adapter; the built-in HPA reads the workload model itself.
+    if (cluster.startPrometheusAdapter) {
+      const started = await cluster.startPrometheusAdapter({
         prometheusUrl: prometheus.url,
-        metrics,
+        metrics: await environmentHpaMetrics(options.environments ?? [], options.cwd ?? process.cwd()),
         scrapeIntervalSeconds: prometheus.scrapeIntervalSeconds,
-      })
-    )
-      log('prometheus-adapter: serving custom.metrics.k8s.io from Prometheus');
+      });
+      if (started) log('prometheus-adapter: serving custom.metrics.k8s.io from Prometheus');
+    }
   } catch (error) {
     await Promise.allSettled([prometheus.stop(), cluster.stop()]);
     throw error;
