@@ -48,6 +48,10 @@ export function prometheusAdapterConfig(metrics: HpaMetricSpec[], rateWindowSeco
           ? spec.object?.metric.name
           : undefined;
     if (!name) continue;
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name))
+      throw new Error(
+        `HPA metric "${name}" is not a Prometheus metric name: prometheus-adapter has no rule for it`,
+      );
     const overrides = byName.get(name) ?? { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } };
     if (spec.type === 'Object' && spec.object) {
       const resource = objectResource(spec.object.describedObject);

@@ -50,6 +50,13 @@ describe('prometheus-adapter rules from HPA metrics', () => {
     });
   });
 
+  it('a name Prometheus cannot hold is an error, not a rule that never matches', () => {
+    assert.throws(
+      () => prometheusAdapterConfig([{ type: 'Pods', pods: { metric: { name: 'requests-per-second' } } }], 4),
+      /HPA metric "requests-per-second" is not a Prometheus metric name/,
+    );
+  });
+
   it('no Pods or Object metric: no rules, so no adapter is started', () => {
     assert.deepEqual(prometheusAdapterConfig([{ type: 'Resource' }], 4).rules, []);
   });
