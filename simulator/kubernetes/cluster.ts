@@ -17,7 +17,6 @@ import { initialNodes, nodeGroupSpecs } from '../nodes.js';
 import { profiles } from '../profile.js';
 import type { SimulatorServices } from '../services.js';
 import { ResourceRegistry } from '../store/resources.js';
-import { kubeBinaries } from './components.js';
 import { registerLocalApi, startControlPlane } from './control-plane.js';
 import { KubeletEndpoints } from './kubelet-endpoints.js';
 import { adapterApis, startMetricsAdapter } from './metrics-adapter.js';
@@ -100,7 +99,6 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
     const adapter = await startMetricsAdapter(context, tls);
     parts.push(adapter.close);
     await registerLocalApi(plane.admin, 'scalegate-metrics-adapter', adapterApis, adapter.port);
-    const adapterBinary = kubeBinaries()['prometheus-adapter'] as string;
     const kubeconfig = options.kubeconfigPath ?? join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfig, plane.apiServer, plane.adminAuth);
     return {
@@ -119,7 +117,12 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
         ),
       startPrometheusAdapter: async (adapterOptions) => {
         const adapter = await startPrometheusAdapter(
-          { dir, binary: adapterBinary, kubeconfig: plane.kubeconfig, admin: plane.admin },
+          {
+            dir,
+            binary: plane.binaries['prometheus-adapter'] as string,
+            kubeconfig: plane.kubeconfig,
+            admin: plane.admin,
+          },
           adapterOptions,
         );
         // Among the plane's components, it is stopped first (reverse start order) and never left behind.

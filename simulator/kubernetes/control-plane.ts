@@ -17,6 +17,8 @@ export interface RealControlPlane {
   dir: string;
   /** cluster-admin's kubeconfig, as the control plane's own components use it. */
   kubeconfig: string;
+  /** Every built binary's path, for components started later (prometheus-adapter). */
+  binaries: Record<string, string>;
   /** kube-state-metrics' /metrics. */
   kubeStateMetrics: string;
   pki: Pki;
@@ -220,6 +222,7 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
       apiServer,
       dir,
       kubeconfig,
+      binaries: bin,
       kubeStateMetrics: `http://127.0.0.1:${ksmPort}/metrics`,
       pki,
       admin: client,
