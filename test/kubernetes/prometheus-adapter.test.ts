@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -29,6 +30,7 @@ describe('prometheus-adapter on the kubernetes control plane', () => {
   let stack: LocalStack;
   let env: NodeJS.ProcessEnv;
   let home: string;
+  let adapterPort: number | undefined;
 
   before(async () => {
     stack = await startLocalStack({
@@ -59,6 +61,7 @@ describe('prometheus-adapter on the kubernetes control plane', () => {
           .stdout,
       );
       assert.equal(apiService.spec.service.port, service.spec.ports[0].port);
+      adapterPort = apiService.spec.service.port;
     }
     // The external metrics API stays with the node agent's KEDA metrics server.
     const external = await kubectl(env, [
@@ -147,5 +150,19 @@ spec:
     } finally {
       await busy.stop();
     }
+  });
+
+  it('stop ends the adapter: nothing listens on its port any more', async () => {
+    assert.ok(adapterPort, 'the first test found the adapter port');
+    await stack.stop();
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(adapterPort as number, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+    assert.ok(refused, `something still listens on the adapter's port ${adapterPort}`);
   });
 });
