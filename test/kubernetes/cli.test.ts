@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { repoRoot, runCli } from '../e2e/scenario-support.js';
 import { kubectl } from '../simulator/cluster-kubectl-fixtures.js';
 import { eventually } from '../support/eventually.js';
-
-/** Processes whose command line mentions `text` (the control plane's temporary folder), from /proc. */
-async function processesMentioning(text: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(text)) found.push(`${pid} ${cmdline.replaceAll('\0', ' ').slice(0, 80)}`);
-  }
-  return found;
-}
+import { describeProcesses, processesMentioning } from '../support/processes.js';
 
 // The demo on a real control plane takes about two minutes on its own and can pass npm test's per-test limit
 // (180 s, which suits every other test) on a busy machine, so this suite sets its own.
@@ -80,7 +70,7 @@ describe('scalegate with --control-plane kubernetes', { timeout: 600_000 }, () =
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
-    assert.deepEqual(await processesMentioning(folder), []);
+    assert.deepEqual(describeProcesses(await processesMentioning(folder)), []);
   });
 
   it('says in one line how to build the binaries when they are missing', async () => {

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { repoRoot } from '../e2e/scenario-support.js';
+import { eventually } from '../support/eventually.js';
+import { describeProcesses, processesMentioning } from '../support/processes.js';
+
+const fixture = 'test/fixtures/process-lifetime/hold-cluster.ts';
+
+describe('processes die with the process that started them', () => {
+  let child: ChildProcess | undefined;
+  const leftovers: string[] = [];
+  after(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // The killed process could not remove its folders; after a failure, nor end its children.
+    for (const dir of leftovers) {
+      for (const p of await processesMentioning(dir)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {} // it ended meanwhile
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGKILL of the parent leaves no control-plane component and no Prometheus running', async (t) => {
+    child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+    });
+    child.stderr?.on('data', (d) => {
+      err += d;
+    });
+    await eventually(
+      'the control plane and Prometheus to start',
+      () => {
+        if (child?.exitCode !== null) assert.fail(`the fixture exited before it was ready: ${out}${err}`);
+        return out.includes('\n');
+      },
+      { timeoutMs: 150_000, everyMs: 100 },
+    );
+    const { clusterDir, prometheusListen } = JSON.parse(out.split('\n')[0] as string) as {
+      clusterDir: string;
+      prometheusListen: string;
+    };
+    leftovers.push(clusterDir);
+    const components = await processesMentioning(clusterDir);
+    const prometheus = await processesMentioning(`--web.listen-address=${prometheusListen}`);
+    assert.ok(
+      components.length >= 6,
+      `etcd, kube-apiserver and the four other components run: ${describeProcesses(components)}`,
+    );
+    assert.equal(prometheus.length, 1, `one Prometheus runs: ${describeProcesses(prometheus)}`);
+    const config = prometheus[0]?.argv.find((a) => a.startsWith('--config.file='));
+    if (config) leftovers.push(dirname(config.slice('--config.file='.length)));
+    // Each is the binary itself, the parent's direct child: the pid that stop() and tests signal.
+    for (const p of [...components, ...prometheus])
+      assert.doesNotMatch(p.argv[0] ?? '', /setpriv|\bsh$/, `${p.pid} runs ${p.argv[0]}`);
+
+    const killed = Date.now();
+    child.kill('SIGKILL');
+    const remaining = async () => [
+      ...(await processesMentioning(clusterDir)),
+      ...(await processesMentioning(`--web.listen-address=${prometheusListen}`)),
+    ];
+    await eventually(
+      'no process of the killed cluster to remain',
+      async () => (await remaining()).length === 0,
+      { timeoutMs: 30_000, everyMs: 20 },
+    ).catch(async (error) => {
+      assert.fail(`${error.message}: ${describeProcesses(await remaining())}`);
+    });
+    t.diagnostic(`from SIGKILL to no process left: ${Date.now() - killed} ms`);
+  });
+});
