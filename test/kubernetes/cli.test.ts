@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { repoRoot, runCli } from '../e2e/scenario-support.js';
+import { runCli } from '../e2e/scenario-support.js';
 import { kubectl } from '../simulator/cluster-kubectl-fixtures.js';
-import { eventually } from '../support/eventually.js';
+import { startNodeProgram } from '../support/node-program.js';
 import { describeProcesses, processesMentioning } from '../support/processes.js';
 
 // The demo on a real control plane takes about two minutes on its own and can pass npm test's per-test limit
@@ -18,32 +18,19 @@ describe('scalegate with --control-plane kubernetes', { timeout: 600_000 }, () =
   });
 
   it('sim up prints the same JSON line (and kube-state-metrics), serves kubectl, and stops leaving no process', async () => {
-    child = spawn(
-      process.execPath,
-      ['bin/scalegate.mjs', 'sim', 'up', '--control-plane', 'kubernetes', '--nodes', '1'],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-    });
-    child.stderr?.on('data', (d) => {
-      err += d;
-    });
-    await eventually(
-      'sim up to print its endpoints',
-      () => {
-        if (child?.exitCode !== null)
-          assert.fail(`sim up exited without printing its endpoints: ${out}${err}`);
-        return out.includes('\n');
-      },
-      { timeoutMs: 180_000, everyMs: 100 },
-    );
-    const endpoints = JSON.parse(out.split('\n')[0] as string);
+    const program = startNodeProgram([
+      'bin/scalegate.mjs',
+      'sim',
+      'up',
+      '--control-plane',
+      'kubernetes',
+      '--nodes',
+      '1',
+    ]);
+    child = program.child;
+    const endpoints = await program.firstJsonLine<
+      Record<'apiServer' | 'kubeconfig' | 'kubeStateMetrics', string>
+    >('sim up', 180_000);
     assert.deepEqual(Object.keys(endpoints).sort(), [
       'apiServer',
       'gateway',

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { repoRoot } from '../e2e/scenario-support.js';
 import { eventually } from '../support/eventually.js';
+import { startNodeProgram } from '../support/node-program.js';
 import { describeProcesses, processesMentioning } from '../support/processes.js';
 
 const fixture = 'test/fixtures/process-lifetime/hold-cluster.ts';
@@ -26,30 +26,12 @@ describe('processes die with the process that started them', () => {
   });
 
   it('SIGKILL of the parent leaves no control-plane component and no Prometheus running', async (t) => {
-    child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-    });
-    child.stderr?.on('data', (d) => {
-      err += d;
-    });
-    await eventually(
-      'the control plane and Prometheus to start',
-      () => {
-        if (child?.exitCode !== null) assert.fail(`the fixture exited before it was ready: ${out}${err}`);
-        return out.includes('\n');
-      },
-      { timeoutMs: 150_000, everyMs: 100 },
-    );
-    const { clusterDir, prometheusListen } = JSON.parse(out.split('\n')[0] as string) as {
+    const program = startNodeProgram(['--import', 'tsx', fixture]);
+    child = program.child;
+    const { clusterDir, prometheusListen } = await program.firstJsonLine<{
       clusterDir: string;
       prometheusListen: string;
-    };
+    }>('the fixture holding the control plane and Prometheus', 150_000);
     leftovers.push(clusterDir);
     const components = await processesMentioning(clusterDir);
     const prometheus = await processesMentioning(`--web.listen-address=${prometheusListen}`);

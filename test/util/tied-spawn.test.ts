@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { spawnTied } from '../../actions/lib/util/tied-spawn.js';
-import { repoRoot } from '../e2e/scenario-support.js';
 import { eventually } from '../support/eventually.js';
+import { startNodeProgram } from '../support/node-program.js';
 
 /** The program a pid runs now (after every exec), or undefined once it has ended. */
 const programOf = async (pid: number) =>
@@ -24,23 +23,10 @@ describe('spawnTied', () => {
   });
 
   it('the child dies when its parent is SIGKILLed', async () => {
-    const parent = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'test/fixtures/process-lifetime/hold-sleep.ts'],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    parent.stdout.on('data', (d) => {
-      out += d;
-    });
-    const pid = Number(
-      await eventually('the parent to print its child', () => out.includes('\n') && out.trim()),
-    );
+    const parent = startNodeProgram(['--import', 'tsx', 'test/fixtures/process-lifetime/hold-sleep.ts']);
+    const pid = await parent.firstJsonLine<number>('the parent', 20_000);
     await eventually('sleep to be exec-ed', async () => (await programOf(pid)) === 'sleep');
-    parent.kill('SIGKILL');
+    parent.child.kill('SIGKILL');
     await eventually('the child to end with its parent', async () => (await programOf(pid)) === undefined, {
       timeoutMs: 10_000,
     });

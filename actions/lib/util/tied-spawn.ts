@@ -3,8 +3,9 @@
  * that started them, even when that process is SIGKILLed (a test runner's time-out, the OOM killer) and so runs no
  * exit hook. Linux only: util-linux's `setpriv --pdeathsig KILL` asks the kernel (PR_SET_PDEATHSIG) to SIGKILL the
  * child when its parent dies, then execs a shell that execs the binary, so the child keeps one pid throughout and
- * signals sent to `child.pid` (SIGTERM, SIGSTOP) reach the binary itself. Where setpriv is missing (macOS, a
- * minimal image) the child is spawned as it is and only the callers' exit hooks and stop() end it.
+ * signals sent to `child.pid` (SIGTERM, SIGSTOP) reach the binary itself. The kernel ties the child to the thread
+ * that forked it, so spawn from the main thread, not a worker. Where setpriv is missing (macOS, a minimal image) the
+ * child is spawned as it is and only the callers' exit hooks and stop() end it.
  */
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
