@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { parseQuantity } from '../../actions/lib/util/quantity.js';
@@ -12,6 +12,7 @@ import { examples } from '../e2e/scenario-support.js';
 import { deploymentYaml, kubectl, kubectlUntil } from '../simulator/cluster-kubectl-fixtures.js';
 import { keepBusy } from '../simulator/dataplane-fixtures.js';
 import { eventually } from '../support/eventually.js';
+import { describeProcesses, processesMentioning } from '../support/processes.js';
 
 /**
  * The real sigs.k8s.io/prometheus-adapter on the kubernetes control plane, as a user meets it with real kubectl:
@@ -152,9 +153,13 @@ spec:
     }
   });
 
-  it('stop ends the adapter: nothing listens on its port any more', async () => {
+  it('stop ends the adapter: no process of it is left, nothing listens on its port', async () => {
     assert.ok(adapterPort, 'the first test found the adapter port');
+    // The adapter's files live in the cluster's folder, beside the kubeconfig; its command line names them.
+    const adapterFiles = join(dirname(stack.cluster.kubeconfig), 'prometheus-adapter');
+    assert.equal((await processesMentioning(adapterFiles)).length, 1, 'one prometheus-adapter runs');
     await stack.stop();
+    assert.deepEqual(describeProcesses(await processesMentioning(adapterFiles)), []);
     const refused = await new Promise<boolean>((resolve) => {
       const socket = connect(adapterPort as number, '127.0.0.1');
       socket.once('connect', () => {
