@@ -1,7 +1,7 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { isPortTaken, localPorts } from '../../actions/lib/util/local-port.js';
 import { labelsAllowlistFlag } from '../dataplane/ksm-common.js';
 import { type KubeconfigAuth, writeKubeconfig } from '../kubeconfig.js';
 import type { ClusterProfile } from '../profile.js';
@@ -30,17 +30,6 @@ export interface RealControlPlane {
 }
 
 const readyDeadlineMs = 180_000;
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The line of a component's log that says why it stopped: its first error or panic, else its last line. */
 async function reason(component: Component): Promise<string> {
@@ -79,13 +68,33 @@ const base64 = async (path: string) => Buffer.from(await readFile(path)).toStrin
  * Resolves once the API is ready and the service-account controller has made `default/default`.
  */
 export async function startControlPlane(dir: string, profile: ClusterProfile): Promise<RealControlPlane> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(dir, profile);
+    } catch (error) {
+      // Another process bound a chosen port before the component did: start again on fresh ports, from an
+      // empty etcd. Any other failure is the answer.
+      if (attempt === portAttempts || !isPortTaken(error)) throw error;
+      await rm(join(dir, 'etcd'), { recursive: true, force: true });
+    }
+  }
+}
+
+const portAttempts = 3;
+
+async function startOnce(dir: string, profile: ClusterProfile): Promise<RealControlPlane> {
   const bin = kubeBinaries();
   const crds = crdFiles();
   await mkdir(join(dir, 'pki'), { recursive: true });
   const pki = await makePki(join(dir, 'pki'));
-  const [etcdClient, etcdPeer, apiPort, ksmPort, ksmTelemetry, metricsPort] = (await Promise.all(
-    Array.from({ length: 6 }, freePort),
-  )) as [number, number, number, number, number, number];
+  const [etcdClient, etcdPeer, apiPort, ksmPort, ksmTelemetry, metricsPort] = (await localPorts(6)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const components: Component[] = [];
   const stop = async () => {
     // Reverse start order: the API server outlives its clients, etcd outlives the API server.

@@ -2,8 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
+import { localPort } from '../../actions/lib/util/local-port.js';
 import type { ApiClient } from './api-client.js';
-import { freePort, registerLocalApi, until } from './control-plane.js';
+import { registerLocalApi, until } from './control-plane.js';
 import { type Component, startComponent } from './process.js';
 
 /** An autoscaling/v2 MetricSpec, as far as the adapter's rules need it. */
@@ -99,7 +100,7 @@ export async function startPrometheusAdapter(
   await mkdir(home, { recursive: true });
   const configFile = join(home, 'config.yaml');
   await writeFile(configFile, stringify(config));
-  const port = await freePort();
+  const port = await localPort();
   const adapter = startComponent(plane.dir, 'prometheus-adapter', plane.binary, [
     `--prometheus-url=${options.prometheusUrl}`,
     `--config=${configFile}`,
