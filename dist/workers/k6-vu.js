@@ -656,7 +656,8 @@ function multipart(fields) {
         [
           [
             "Content-Disposition",
-            `form-data; name="${escapeQuotes(name)}"; filename="${escapeQuotes(value.filename)}"`
+            // k6 writes this header itself and escapes only the filename (Go's CreateFormField escapes a name).
+            `form-data; name="${name}"; filename="${escapeQuotes(value.filename)}"`
           ],
           ["Content-Type", value.content_type]
         ],

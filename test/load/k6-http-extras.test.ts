@@ -113,7 +113,11 @@ describe('builtin engine: k6/http forms, files and links', () => {
       ),
       Buffer.from([0, 1, 2, 255]),
       Buffer.from(
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="n"\r\n\r\n7\r\n--${boundary}--\r\n`,
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="n"\r\n\r\n7` +
+          // A field's name is escaped, a file's is not (k6 writes that header itself).
+          `\r\n--${boundary}\r\nContent-Disposition: form-data; name="say \\"hi\\""\r\n\r\ntext` +
+          `\r\n--${boundary}\r\nContent-Disposition: form-data; name="file "hi""; filename="hi.txt"\r\n` +
+          `Content-Type: text/plain\r\n\r\nhi\r\n--${boundary}--\r\n`,
       ),
     ]);
     assert.deepEqual(upload.body, expected);
