@@ -1701,14 +1701,20 @@ function bytes(data2) {
 var FormData = class {
   boundary = `------RWWorkerFormDataBoundary${Math.random().toString(36)}`;
   parts = [];
+  /** Whether a string value is a text part (0.0.2) rather than read as a FileData (0.0.1). */
+  textValues = true;
   append(...args) {
     if (args.length < 2) throw new SyntaxError("Not enough arguments");
     const [field, value] = args;
-    if (typeof value === "string") {
+    if (typeof value === "string" && this.textValues) {
       this.parts.push({ field, data: value, contentType: "text/plain" });
       return;
     }
-    const file2 = value ?? {};
+    if (value === null || value === void 0)
+      throw new TypeError(
+        `FormData.append('${field}'): the value is ${value}, expected a string or http.file()`
+      );
+    const file2 = value;
     this.parts.push({ field, data: file2.data, filename: file2.filename, contentType: file2.content_type });
   }
   body() {
@@ -1725,6 +1731,9 @@ Content-Type: ${part.contentType || "application/octet-stream"}\r
 `)]);
     return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   }
+};
+var FormDataV001 = class extends FormData {
+  textValues = false;
 };
 
 // actions/lib/load/builtin/vu/k6-module.ts
@@ -1834,7 +1843,8 @@ var factories = {
   "k6-summary": () => k6Summary,
   "k6-utils": (vu2, options) => createK6Utils(vu2, options),
   "k6-url": () => k6Url,
-  "k6-formdata": () => ({ FormData })
+  "k6-formdata": () => ({ FormData }),
+  "k6-formdata-0.0.1": () => ({ FormData: FormDataV001 })
 };
 function createModules(vu2, options) {
   const modules = Object.fromEntries(
@@ -1874,7 +1884,8 @@ var namedExports = {
   "k6-summary": Object.keys(k6Summary),
   "k6-utils": k6UtilsExports,
   "k6-url": Object.keys(k6Url),
-  "k6-formdata": ["FormData"]
+  "k6-formdata": ["FormData"],
+  "k6-formdata-0.0.1": ["FormData"]
 };
 
 // actions/lib/workers/k6-vu.ts

@@ -148,6 +148,18 @@ describe('builtin engine: k6/http forms, files and links', () => {
         `--${fdBoundary}\r\nContent-Disposition: form-data; name="sheet"; filename="r %221%22.csv"\r\n` +
         `Content-Type: text/csv\r\n\r\na,b\n\r\n--${fdBoundary}--\r\n`,
     );
+    // Its version 0.0.1 reads a string value as a FileData: an empty application/octet-stream part.
+    const oldForm = seen.find((s) => s.url === '/upload/formdata-0.0.1');
+    const oldBoundary = /boundary=(------RWWorkerFormDataBoundary0\.[0-9a-z]+)$/.exec(
+      oldForm?.headers['content-type'] ?? '',
+    )?.[1];
+    assert.ok(oldBoundary, `content-type ${oldForm?.headers['content-type']}`);
+    assert.equal(
+      oldForm?.body.toString(),
+      `--${oldBoundary}\r\nContent-Disposition: form-data; name="title"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n` +
+        `--${oldBoundary}\r\nContent-Disposition: form-data; name="sheet"; filename="r.csv"\r\n` +
+        `Content-Type: text/csv\r\n\r\na,b\n\r\n--${oldBoundary}--\r\n`,
+    );
 
     // submitForm: POST to the relative action; successful controls, the submit button, then `fields`, keys in order.
     const order = seen.find((s) => s.url === '/shop/order');

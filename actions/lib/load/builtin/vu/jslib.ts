@@ -166,10 +166,13 @@ export const jslibPackages: Readonly<Record<string, string>> = {
 export const packageModule = (name: string) => `npm:${name}`;
 
 /** Remote module URL → the name of the shim the bundler maps it to. */
-export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | 'k6-url' | 'k6-formdata' | undefined {
+export function jslibShim(
+  url: string,
+): 'k6-summary' | 'k6-utils' | 'k6-url' | 'k6-formdata' | 'k6-formdata-0.0.1' | undefined {
   if (/^https:\/\/jslib\.k6\.io\/k6-summary\/[\d.]+\/index\.js$/.test(url)) return 'k6-summary';
   if (/^https:\/\/jslib\.k6\.io\/k6-utils\/[\d.]+\/index\.js$/.test(url)) return 'k6-utils';
   if (url === 'https://jslib.k6.io/url/1.0.0/index.js') return 'k6-url';
   if (url === 'https://jslib.k6.io/formdata/0.0.2/index.js') return 'k6-formdata';
+  if (url === 'https://jslib.k6.io/formdata/0.0.1/index.js') return 'k6-formdata-0.0.1';
   return undefined;
 }
