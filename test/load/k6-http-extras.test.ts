@@ -14,7 +14,11 @@ import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { ntlmV2Key, ntlmV2Response } from '../../actions/lib/load/builtin/ntlm-auth.js';
-import { certificateAuthority, clientCertificate } from '../support/client-certificates.js';
+import {
+  certificateAuthority,
+  clientCertificate,
+  pkcs8EncryptedKey,
+} from '../support/client-certificates.js';
 import { startNtlmServer } from '../support/ntlm-server.js';
 import { selfSignedCertificate } from '../support/self-signed.js';
 import { builtinRuns } from './builtin-runs.js';
@@ -222,6 +226,19 @@ describe('builtin engine: k6/http forms, files and links', () => {
         runs.logs.join('\n'),
       );
       assert.equal(wrong.metrics.requests, 0);
+      // As k6, a password opens only a legacy encrypted PEM key: not encrypted PKCS#8, not a plain key.
+      const pkcs8 = pkcs8EncryptedKey(dir, 'vu-client', 's3cret');
+      assert.equal((await runs.run('tls-auth.js', { env: { ...env, CLIENT_KEY: pkcs8 } })).exitCode, 104);
+      assert.ok(
+        runs.logs.some((l) => l.includes('tlsAuth[1].key: encrypted pkcs8 formatted key is not supported')),
+        runs.logs.join('\n'),
+      );
+      const plainKey = { ...env, MODE: 'elsewhere', CLIENT_KEY: other.keyPath, CLIENT_CERT: other.certPath };
+      assert.equal((await runs.run('tls-auth.js', { env: plainKey })).exitCode, 104);
+      assert.ok(
+        runs.logs.some((l) => l.includes('tlsAuth[0].password: the key is not encrypted')),
+        runs.logs.join('\n'),
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
