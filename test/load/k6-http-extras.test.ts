@@ -140,30 +140,23 @@ describe('builtin engine: k6/http forms, files and links', () => {
     assert.equal(await sheet.text(), 'a,b\n1,2\n');
     assert.deepEqual([...new Uint8Array(await (form.get('bin') as File).arrayBuffer())], [0, 1, 2, 255]);
 
-    // The formdata jslib's framing: every part with a Content-Type, quotes in filenames as %22.
-    const jslibForm = seen.find((s) => s.url === '/upload/formdata');
-    const fdBoundary = /boundary=(------RWWorkerFormDataBoundary0\.[0-9a-z]+)$/.exec(
-      jslibForm?.headers['content-type'] ?? '',
-    )?.[1];
-    assert.ok(fdBoundary, `content-type ${jslibForm?.headers['content-type']}`);
-    assert.equal(
-      jslibForm?.body.toString(),
-      `--${fdBoundary}\r\nContent-Disposition: form-data; name="title"\r\nContent-Type: text/plain\r\n\r\nreport\r\n` +
-        `--${fdBoundary}\r\nContent-Disposition: form-data; name="sheet"; filename="r %221%22.csv"\r\n` +
-        `Content-Type: text/csv\r\n\r\na,b\n\r\n--${fdBoundary}--\r\n`,
-    );
-    // Its version 0.0.1 reads a string value as a FileData: an empty application/octet-stream part.
-    const oldForm = seen.find((s) => s.url === '/upload/formdata-0.0.1');
-    const oldBoundary = /boundary=(------RWWorkerFormDataBoundary0\.[0-9a-z]+)$/.exec(
-      oldForm?.headers['content-type'] ?? '',
-    )?.[1];
-    assert.ok(oldBoundary, `content-type ${oldForm?.headers['content-type']}`);
-    assert.equal(
-      oldForm?.body.toString(),
-      `--${oldBoundary}\r\nContent-Disposition: form-data; name="title"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n` +
-        `--${oldBoundary}\r\nContent-Disposition: form-data; name="sheet"; filename="r.csv"\r\n` +
-        `Content-Type: text/csv\r\n\r\na,b\n\r\n--${oldBoundary}--\r\n`,
-    );
+    // The formdata jslib's framing: every part with a Content-Type, quotes in filenames as %22. Its version 0.0.1
+    // reads a string value as a FileData: an empty application/octet-stream part.
+    const jslibUpload = (url: string, titlePart: string, filename: string) => {
+      const upload = seen.find((s) => s.url === url);
+      const b = /boundary=(------RWWorkerFormDataBoundary0\.[0-9a-z]+)$/.exec(
+        upload?.headers['content-type'] ?? '',
+      )?.[1];
+      assert.ok(b, `${url}: content-type ${upload?.headers['content-type']}`);
+      assert.equal(
+        upload?.body.toString(),
+        `--${b}\r\nContent-Disposition: form-data; name="title"\r\nContent-Type: ${titlePart}\r\n` +
+          `--${b}\r\nContent-Disposition: form-data; name="sheet"; filename="${filename}"\r\n` +
+          `Content-Type: text/csv\r\n\r\na,b\n\r\n--${b}--\r\n`,
+      );
+    };
+    jslibUpload('/upload/formdata', 'text/plain\r\n\r\nreport', 'r %221%22.csv');
+    jslibUpload('/upload/formdata-0.0.1', 'application/octet-stream\r\n\r\n', 'r.csv');
 
     // submitForm: POST to the relative action; successful controls, the submit button, then `fields`, keys in order.
     const order = seen.find((s) => s.url === '/shop/order');
