@@ -1107,13 +1107,18 @@ var Response = class {
     const method = (form.attr("method") || "GET").toUpperCase();
     const action = form.attr("action");
     const target = action === void 0 ? new URL(this.url) : new URL(action, this.url);
-    const values = form.serializeObject();
+    const formValues = form.serializeObject();
+    const values = { ...formValues };
     const submit = form.find(options.submitSelector ?? '[type="submit"]');
     const submitName = submit.attr("name");
     const submitValue = submit.val();
     if (submitName !== void 0 && submitValue !== void 0) values[submitName] = submitValue;
     Object.assign(values, options.fields);
-    if (method !== "GET") return this.#request(method, target.toString(), values, options.params);
+    if (method !== "GET") {
+      for (const [name, value] of Object.entries(values))
+        if (Array.isArray(value) && value === formValues[name]) values[name] = `[${value.join(" ")}]`;
+      return this.#request(method, target.toString(), values, options.params);
+    }
     target.search = urlEncoded(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])));
     return this.#request(method, target.toString(), null, options.params);
   }
