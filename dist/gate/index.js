@@ -35158,6 +35158,31 @@ function delay(ms2, signal) {
   });
 }
 
+// actions/lib/gates/queries.ts
+var GateQueries = class {
+  constructor(context) {
+    this.context = context;
+  }
+  context;
+  run = [];
+  async instant(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.query(expr, time3, this.context.signal);
+  }
+  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
+  async samples(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.querySamples(expr, time3, this.context.signal);
+  }
+  async range(expr, window = this.context.window) {
+    this.run.push(expr);
+    const spanMs = window.end.getTime() - window.start.getTime();
+    const step = Math.max(this.context.stepSeconds, Math.ceil(spanMs / 1e3 / 1e4));
+    const start = new Date(window.start.getTime() + spanMs % (step * 1e3));
+    return this.context.client.queryRange(expr, start, window.end, step, this.context.signal);
+  }
+};
+
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -55360,7 +55385,9 @@ var canaryVsStableGateSchema = external_exports.strictObject({
 }).describe("The canary compared with the stable track in the same window");
 var canaryVsStableGate = {
   schema: canaryVsStableGateSchema,
-  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : []
+  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : [],
+  evaluate: evaluateCanaryVsStable,
+  continuous: true
 };
 var tracks = { name: "track", op: "=~", value: "canary|stable" };
 function byTrack(samples) {
@@ -55429,7 +55456,9 @@ var errorRateGateSchema = external_exports.strictObject({
   errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
 }).describe("Share of failed requests over the window");
 var errorRateGate = {
-  schema: errorRateGateSchema
+  schema: errorRateGateSchema,
+  evaluate: evaluateErrorRate,
+  continuous: true
 };
 async function evaluateErrorRate(gate, context, queries) {
   const matchers = appMatchers(gate, context);
@@ -55549,7 +55578,9 @@ var hpaScaleOutGate = {
         detail: "missing required field (expected hpa, or track inside an environment)"
       });
     return [...problems, ...eitherRequired(gate, "minReplicas", "factor")];
-  }
+  },
+  evaluate: evaluateHpaScaleOut,
+  continuous: true
 };
 var hpaKey = "namespace, horizontalpodautoscaler";
 function hpaName(gate, context) {
@@ -55710,7 +55741,9 @@ var latencyGateSchema = external_exports.strictObject({
   max: duration3("Highest allowed request duration at that quantile")
 }).describe("Request duration quantile over the window");
 var latencyGate = {
-  schema: latencyGateSchema
+  schema: latencyGateSchema,
+  evaluate: evaluateLatency,
+  continuous: true
 };
 async function evaluateLatency(gate, context, queries) {
   const matchers = appMatchers(gate, context);
@@ -55756,7 +55789,10 @@ var loadAppliedGateSchema = external_exports.strictObject({
 }).describe("The load actually reached the service");
 var loadAppliedGate = {
   schema: loadAppliedGateSchema,
-  problems: (gate) => eitherRequired(gate, "minRate", "minFraction")
+  problems: (gate) => eitherRequired(gate, "minRate", "minFraction"),
+  evaluate: evaluateLoadApplied,
+  // The achieved rate over the whole stage: early in a ramp it would fail a load that is still rising.
+  continuous: false
 };
 async function evaluateLoadApplied(gate, context, queries) {
   const threshold = {};
@@ -55813,7 +55849,9 @@ var pendingPodsGateSchema = external_exports.strictObject({
 }).describe("Pods are not stuck Pending");
 var pendingPodsGate = {
   schema: pendingPodsGateSchema,
-  problems: (gate) => eitherRequired(gate, "maxPending", "maxPendingDuration")
+  problems: (gate) => eitherRequired(gate, "maxPending", "maxPendingDuration"),
+  evaluate: evaluatePendingPods,
+  continuous: true
 };
 var podKey = "namespace, pod";
 var maxCausePods = 50;
@@ -60138,7 +60176,9 @@ var promqlGateSchema = external_exports.strictObject({
 }).describe("Any PromQL with Argo-style success and failure conditions");
 var promqlGate = {
   schema: promqlGateSchema,
-  problems: (gate) => eitherRequired(gate, "successCondition", "failureCondition")
+  problems: (gate) => eitherRequired(gate, "successCondition", "failureCondition"),
+  evaluate: evaluatePromql,
+  continuous: true
 };
 var shownValues = 10;
 function expandQuery(query, context) {
@@ -60198,45 +60238,22 @@ async function evaluatePromql(gate, context, queries) {
   }
 }
 
-// actions/lib/gates/kinds.ts
-var gateKinds = {
-  hpaScaleOut: { evaluate: evaluateHpaScaleOut, continuous: true },
-  pendingPods: { evaluate: evaluatePendingPods, continuous: true },
-  latency: { evaluate: evaluateLatency, continuous: true },
-  errorRate: { evaluate: evaluateErrorRate, continuous: true },
-  // The achieved rate over the whole stage: early in a ramp it would fail a load that is still rising.
-  loadApplied: { evaluate: evaluateLoadApplied, continuous: false },
-  canaryVsStable: { evaluate: evaluateCanaryVsStable, continuous: true },
-  promql: { evaluate: evaluatePromql, continuous: true }
-};
-function gateKind(gate) {
-  return gateKinds[gate.type];
+// actions/lib/gates/registry.ts
+var gateDefinitions = [
+  hpaScaleOutGate,
+  pendingPodsGate,
+  latencyGate,
+  errorRateGate,
+  loadAppliedGate,
+  canaryVsStableGate,
+  promqlGate
+];
+var byType = new Map(
+  gateDefinitions.map((d) => [d.schema.shape.type.value, d])
+);
+function gateDefinition(gate) {
+  return byType.get(gate.type);
 }
-
-// actions/lib/gates/queries.ts
-var GateQueries = class {
-  constructor(context) {
-    this.context = context;
-  }
-  context;
-  run = [];
-  async instant(expr, time3 = this.context.window.end) {
-    this.run.push(expr);
-    return this.context.client.query(expr, time3, this.context.signal);
-  }
-  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
-  async samples(expr, time3 = this.context.window.end) {
-    this.run.push(expr);
-    return this.context.client.querySamples(expr, time3, this.context.signal);
-  }
-  async range(expr, window = this.context.window) {
-    this.run.push(expr);
-    const spanMs = window.end.getTime() - window.start.getTime();
-    const step = Math.max(this.context.stepSeconds, Math.ceil(spanMs / 1e3 / 1e4));
-    const start = new Date(window.start.getTime() + spanMs % (step * 1e3));
-    return this.context.client.queryRange(expr, start, window.end, step, this.context.signal);
-  }
-};
 
 // actions/lib/gates/evaluate.ts
 function windowJson(window) {
@@ -60246,7 +60263,7 @@ async function evaluateGate(gate, context) {
   const queries = new GateQueries(context);
   const window = windowJson(context.window);
   try {
-    const { status, reason, series, settled, ...numbers } = await gateKind(gate).evaluate(
+    const { status, reason, series, settled, ...numbers } = await gateDefinition(gate).evaluate(
       gate,
       context,
       queries
@@ -60392,10 +60409,8 @@ function escapeMarkdown(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
 
-// actions/lib/gates/verdict-schema.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v2";
-var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum([
+// actions/lib/gates/gate-types.ts
+var gateTypes = [
   "hpaScaleOut",
   "pendingPods",
   "latency",
@@ -60403,7 +60418,12 @@ var gateTypeSchema = external_exports.enum([
   "loadApplied",
   "canaryVsStable",
   "promql"
-]);
+];
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum(gateTypes);
 var timestamp = external_exports.iso.datetime({ offset: true });
 var pointSchema = external_exports.tuple([
   external_exports.number(),
@@ -61045,15 +61065,6 @@ function problemsFromIssues(schema, data, issues) {
 }
 
 // actions/lib/gates/schema.ts
-var gateDefinitions = [
-  hpaScaleOutGate,
-  pendingPodsGate,
-  latencyGate,
-  errorRateGate,
-  loadAppliedGate,
-  canaryVsStableGate,
-  promqlGate
-];
 var gateSchema = external_exports.discriminatedUnion(
   "type",
   gateDefinitions.map((d) => d.schema)
@@ -61065,14 +61076,8 @@ var gateFileSchema = external_exports.strictObject({
     requestsTotal: "http_requests_total"
   })
 }).describe("scalegate gate file");
-var checksByType = new Map(
-  gateDefinitions.map((d) => [
-    d.schema.shape.type.value,
-    d.problems
-  ])
-);
 function semanticProblems(gate) {
-  return checksByType.get(gate.type)?.(gate) ?? [];
+  return gateDefinition(gate).problems?.(gate) ?? [];
 }
 
 // actions/lib/gates/load.ts

@@ -60500,10 +60500,8 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// actions/lib/gates/verdict-schema.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v2";
-var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum([
+// actions/lib/gates/gate-types.ts
+var gateTypes = [
   "hpaScaleOut",
   "pendingPods",
   "latency",
@@ -60511,7 +60509,12 @@ var gateTypeSchema = external_exports.enum([
   "loadApplied",
   "canaryVsStable",
   "promql"
-]);
+];
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum(gateTypes);
 var timestamp = external_exports.iso.datetime({ offset: true });
 var pointSchema = external_exports.tuple([
   external_exports.number(),

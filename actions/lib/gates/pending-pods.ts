@@ -20,7 +20,8 @@ import {
 } from '../prometheus/promql.js';
 import { formatDuration, shortDuration } from '../util/duration.js';
 import { unprovenByGaps } from './coverage.js';
-import { common, duration, eitherRequired, type GateDefinition, namespace } from './fields.js';
+import type { GateDefinition } from './definition.js';
+import { common, duration, eitherRequired, namespace } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { describeMatchers, downsample, round, since } from './series.js';
 import type { GateContext, GateOutcome, PlotSeries, TimeWindow } from './types.js';
@@ -44,6 +45,8 @@ type PendingPodsGate = z.output<typeof pendingPodsGateSchema>;
 export const pendingPodsGate: GateDefinition<typeof pendingPodsGateSchema> = {
   schema: pendingPodsGateSchema,
   problems: (gate) => eitherRequired(gate, 'maxPending', 'maxPendingDuration'),
+  evaluate: evaluatePendingPods,
+  continuous: true,
 };
 
 const podKey = 'namespace, pod';
@@ -226,7 +229,7 @@ async function describeCause(
   return { cause, detail: `cause ${parts.join('; ')}` };
 }
 
-export async function evaluatePendingPods(
+async function evaluatePendingPods(
   gate: PendingPodsGate,
   context: GateContext,
   queries: GateQueries,

@@ -5,6 +5,7 @@
  * formatted string a reader would have to parse again.
  */
 import { z } from 'zod';
+import { gateTypes } from './gate-types.js';
 
 /**
  * v2: thresholds are numbers with the unit in the key (v1 wrote durations and percentages as text, e.g. `"300ms"`,
@@ -13,15 +14,7 @@ import { z } from 'zod';
 export const verdictSchemaVersion = 'scalegate.dev/verdict/v2';
 
 export const gateStatusSchema = z.enum(['pass', 'fail', 'inconclusive']);
-const gateTypeSchema = z.enum([
-  'hpaScaleOut',
-  'pendingPods',
-  'latency',
-  'errorRate',
-  'loadApplied',
-  'canaryVsStable',
-  'promql',
-]);
+const gateTypeSchema = z.enum(gateTypes);
 const timestamp = z.iso.datetime({ offset: true });
 
 /** JSON has no NaN or infinity: they are written as null and read back as NaN. */
