@@ -61777,6 +61777,20 @@ async function evaluateHpaScaleOut(gate, context, queries) {
   };
 }
 
+// actions/lib/gates/pod-labels.ts
+var podKey = "namespace, pod";
+function withPodLabels(expr, namespaceMatchers, labels2, span) {
+  const entries = Object.entries(labels2);
+  if (entries.length === 0) return expr;
+  const matchers = [
+    ...namespaceMatchers,
+    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
+  ];
+  const podLabels = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
+}
+
 // actions/lib/gates/pending-pods.ts
 var pendingPodsGateSchema = external_exports.strictObject({
   ...common,
@@ -61792,7 +61806,6 @@ var pendingPodsGate = {
   evaluate: evaluatePendingPods,
   continuous: true
 };
-var podKey = "namespace, pod";
 var maxCausePods = 50;
 var appReasons = /* @__PURE__ */ new Set([
   "ImagePullBackOff",
@@ -61803,17 +61816,6 @@ var appReasons = /* @__PURE__ */ new Set([
   "CreateContainerError",
   "RunContainerError"
 ]);
-function withPodLabels(expr, namespaceMatchers, labels2, span) {
-  const entries = Object.entries(labels2);
-  if (entries.length === 0) return expr;
-  const matchers = [
-    ...namespaceMatchers,
-    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
-  ];
-  const podLabels = selector("kube_pod_labels", matchers);
-  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
-}
 function pendingQuery(namespaceMatchers, labels2) {
   const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
   return withPodLabels(
