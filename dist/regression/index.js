@@ -61786,8 +61786,8 @@ function withPodLabels(expr, namespaceMatchers, labels2, span) {
     ...namespaceMatchers,
     ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
   ];
-  const podLabels = selector("kube_pod_labels", matchers);
-  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
+  const podLabels2 = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels2}[${span}])` : podLabels2;
   return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
 }
 
@@ -62166,7 +62166,8 @@ var gateTypes = [
   "errorRate",
   "loadApplied",
   "canaryVsStable",
-  "promql"
+  "promql",
+  "podRestarts"
 ];
 
 // actions/lib/gates/verdict-schema.ts
@@ -62975,6 +62976,112 @@ async function evaluateLoadApplied(gate, context, queries) {
     threshold,
     margin: round(value - required2, 3),
     marginUnit: "req/s",
+    series
+  };
+}
+
+// actions/lib/gates/pod-restarts.ts
+var podRestartsGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("podRestarts"),
+  namespace: namespace.optional(),
+  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels; default app: the environment's service)"),
+  track: track.optional(),
+  max: external_exports.int().min(0).default(0).describe("Container restarts allowed over the window, OOMKills included (default 0)")
+}).describe("The service's containers do not restart or get OOMKilled");
+var podRestartsGate = {
+  schema: podRestartsGateSchema,
+  evaluate: evaluatePodRestarts,
+  continuous: true
+};
+var restartsFamily = "kube_pod_container_status_restarts_total";
+var containerKey = `${podKey}, container`;
+var shownContainers = 5;
+var podOf = (labels2) => `${labels2.namespace ?? ""}/${labels2.pod ?? "?"}`;
+var containerOf = (labels2) => `${podOf(labels2)}/${labels2.container ?? "?"}`;
+function byKey(samples, key) {
+  return new Map(samples.map((s) => [key(s.metric), s.value[1]]));
+}
+function podLabels(gate, context) {
+  const service = context.defaults.service;
+  const base = gate.selector ?? (service ? { app: service } : {});
+  return gate.track ? { ...base, track: gate.track } : base;
+}
+async function evaluatePodRestarts(gate, context, queries) {
+  const { window: window2 } = context;
+  const span = promDuration(window2.end.getTime() - window2.start.getTime());
+  const ns = gate.namespace ?? context.defaults.namespace;
+  const nsMatchers = ns === void 0 ? [] : [{ name: "namespace", op: "=", value: ns }];
+  const labels2 = podLabels(gate, context);
+  const perContainer = (agg, family, extra = []) => withPodLabels(
+    `${agg} by (${containerKey}) (${agg}_over_time(${selector(family, [...nsMatchers, ...extra])}[${span}]))`,
+    nsMatchers,
+    labels2,
+    span
+  );
+  const highest = byKey(await queries.instant(perContainer("max", restartsFamily)), containerOf);
+  const lowest = byKey(await queries.instant(perContainer("min", restartsFamily)), containerOf);
+  const created = byKey(
+    await queries.instant(
+      withPodLabels(
+        `max by (${podKey}) (max_over_time(${selector("kube_pod_created", nsMatchers)}[${span}]))`,
+        nsMatchers,
+        labels2,
+        span
+      )
+    ),
+    podOf
+  );
+  const oomKilled = byKey(
+    await queries.instant(
+      perContainer("max", "kube_pod_container_status_last_terminated_reason", [
+        { name: "reason", op: "=", value: "OOMKilled" }
+      ])
+    ),
+    containerOf
+  );
+  const series = context.includeSeries ? plotSeries(
+    await queries.range(
+      `sum(${withPodLabels(`max by (${containerKey}) (${selector(restartsFamily, nsMatchers)})`, nsMatchers, labels2)})`
+    ),
+    () => "container restarts"
+  ) : [];
+  const scope = describeMatchers([
+    ...nsMatchers,
+    ...Object.entries(labels2).map(([name3, value]) => ({ name: name3, op: "=", value }))
+  ]);
+  const threshold = { maxRestarts: gate.max };
+  if (highest.size === 0)
+    return {
+      status: "inconclusive",
+      reason: `no containers in ${restartsFamily} for pods ${scope} over the window`,
+      observed: { restarts: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const windowStart = window2.start.getTime() / 1e3;
+  const containers = [...highest].map(([container, high]) => {
+    const pod = container.slice(0, container.lastIndexOf("/"));
+    const bornInWindow = (created.get(pod) ?? 0) >= windowStart;
+    const rise = bornInWindow ? high : high - (lowest.get(container) ?? high);
+    const oom = (oomKilled.get(container) ?? 0) >= 1 && (rise > 0 || bornInWindow);
+    return { container, restarts: Math.max(rise, oom ? 1 : 0), oomKilled: oom };
+  });
+  const restarted = containers.filter((c) => c.restarts > 0).sort((a, b) => b.restarts - a.restarts);
+  const total = restarted.reduce((sum, c) => sum + c.restarts, 0);
+  const ooms = restarted.filter((c) => c.oomKilled).length;
+  const pods = new Set(containers.map((c) => c.container.slice(0, c.container.lastIndexOf("/")))).size;
+  const passed = total <= gate.max;
+  const shown = restarted.slice(0, shownContainers).map((c) => `${c.container} ${c.restarts}\xD7${c.oomKilled ? " (OOMKilled)" : ""}`).join(", ");
+  const limit = `the limit of ${gate.max}`;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: total === 0 ? `no container of ${pods} pod(s) restarted over ${shortDuration(window2.end.getTime() - window2.start.getTime())} (${scope})` : `${total} container restart(s)${ooms > 0 ? `, ${ooms} container(s) OOMKilled` : ""}, ${passed ? "within" : "above"} ${limit}: ${shown}${restarted.length > shownContainers ? ", \u2026" : ""} (${scope})`,
+    observed: { restarts: total, oomKilledContainers: ooms, pods },
+    threshold,
+    margin: gate.max - total,
+    marginUnit: "restarts",
     series
   };
 }
@@ -67153,7 +67260,8 @@ var gateDefinitions = [
   errorRateGate,
   loadAppliedGate,
   canaryVsStableGate,
-  promqlGate
+  promqlGate,
+  podRestartsGate
 ];
 var byType = new Map(
   gateDefinitions.map((d) => [d.schema.shape.type.value, d])

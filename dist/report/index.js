@@ -60508,7 +60508,8 @@ var gateTypes = [
   "errorRate",
   "loadApplied",
   "canaryVsStable",
-  "promql"
+  "promql",
+  "podRestarts"
 ];
 
 // actions/lib/gates/verdict-schema.ts

@@ -12,4 +12,5 @@ export const gateTypes = [
   'loadApplied',
   'canaryVsStable',
   'promql',
+  'podRestarts',
 ] as const;

@@ -10,6 +10,7 @@ import { hpaScaleOutGate } from './hpa-scale-out.js';
 import { latencyGate } from './latency.js';
 import { loadAppliedGate } from './load-applied.js';
 import { pendingPodsGate } from './pending-pods.js';
+import { podRestartsGate } from './pod-restarts.js';
 import { promqlGate } from './promql-gate.js';
 
 export const gateDefinitions = [
@@ -20,6 +21,7 @@ export const gateDefinitions = [
   loadAppliedGate,
   canaryVsStableGate,
   promqlGate,
+  podRestartsGate,
 ] as const;
 
 /** The registered gate types' names, in order. */
