@@ -10,11 +10,10 @@ import { evaluateOnce } from '../../actions/lib/gates/evaluate.js';
 import { parseGateFile } from '../../actions/lib/gates/load.js';
 import { continuousGates } from '../../actions/lib/gates/registry.js';
 import type { GateResult } from '../../actions/lib/gates/types.js';
-import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
-import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
-import { type ClusterOptions, type RunningCluster, startCluster } from '../../simulator/cluster.js';
+import type { ClusterOptions } from '../../simulator/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { gateContext } from './context.js';
+import { type ScrapedCluster, startScrapedCluster } from './scraped-cluster.js';
 
 /** A Deployment of the `web` service's `track`, each container limited to 64Mi (the model's base is 32Mi). */
 function deployment(track: 'stable' | 'canary', image: string) {
@@ -64,46 +63,26 @@ gates:
 /** The scenario on a cluster started with `options`, as one suite. */
 export function podRestartsScenario(options: ClusterOptions): void {
   describe(`podRestarts on the ${options.controlPlane ?? 'built-in'} control plane`, () => {
-    let cluster: RunningCluster;
-    let prometheus: PrometheusServer;
-    let client: PrometheusClient;
+    let bench: ScrapedCluster | undefined;
     let results: Map<string, GateResult>;
     let later: GateResult | undefined;
 
     /** The highest restart count Prometheus has for the canary's containers (undefined before the first scrape). */
     async function canaryRestarts(): Promise<number | undefined> {
-      const [sample] = await client.query(
+      const [sample] = await bench!.client.query(
         'max(kube_pod_container_status_restarts_total{namespace="shop",pod=~"web-canary-.*"})',
       );
       return sample?.value[1];
     }
 
     before(async () => {
-      cluster = await startCluster(options);
-      const type = (apiVersion: string, kind: string) => cluster.registry.byKind(apiVersion, kind)!;
-      cluster.store.create(type('v1', 'Namespace'), {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: 'shop' },
-      });
-      prometheus = await startPrometheus({
-        targets: [
-          { job: 'scalegate', url: `${cluster.metrics}/metrics` },
-          // The real control plane's kube-state-metrics serves apart; the built-in one's series are in `metrics`.
-          ...(cluster.kubeStateMetrics ? [{ job: 'kube-state-metrics', url: cluster.kubeStateMetrics }] : []),
-        ],
-        scrapeIntervalSeconds: 1,
-      });
-      client = new PrometheusClient({ url: prometheus.url, retries: 1, backoffMs: 100 });
-      await prometheus.waitForSample('kube_node_info');
+      bench = await startScrapedCluster(options);
+      const { client, cluster, create } = bench;
       const start = new Date();
-      cluster.store.create(type('apps/v1', 'Deployment'), deployment('stable', 'registry.local/web:1.0.0'));
-      cluster.store.create(
-        type('apps/v1', 'Deployment'),
-        deployment('canary', 'registry.local/web:1.1.0-mem200x'),
-      );
-      cluster.store.create(type('v1', 'Service'), service('web', 'stable'));
-      cluster.store.create(type('v1', 'Service'), service('web-canary', 'canary'));
+      create(deployment('stable', 'registry.local/web:1.0.0'));
+      create(deployment('canary', 'registry.local/web:1.1.0-mem200x'));
+      create(service('web', 'stable'));
+      create(service('web-canary', 'canary'));
       await eventually(
         'both tracks serving through the gateway',
         async () =>
@@ -162,9 +141,7 @@ export function podRestartsScenario(options: ClusterOptions): void {
     });
 
     after(async () => {
-      await client?.close();
-      await prometheus?.stop();
-      await cluster?.stop();
+      await bench?.stop();
     });
 
     test('a stable track serving within its memory limit passes: no container restarted', () => {
