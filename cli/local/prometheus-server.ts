@@ -4,7 +4,7 @@
  * loopback port with a throw-away TSDB, and stopped cleanly.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { ScalegateError } from '../../actions/lib/util/errors.js';
 import { ExitCode } from '../../actions/lib/util/exit-codes.js';
+import { spawnTied } from '../../actions/lib/util/tied-spawn.js';
 import { type DebianTool, ensureTool, findTool } from './debian-tool.js';
 
 export interface ScrapeTarget {
@@ -140,7 +141,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   const launch = () => {
     let stderr = '';
     exit = undefined;
-    child = spawn(
+    child = spawnTied(
       binary,
       [
         `--config.file=${configFile}`,
@@ -173,7 +174,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
     );
 
   launch();
-  // Never leave a server behind when the parent exits without calling stop().
+  // Never leave a server behind when the parent exits without calling stop() (spawnTied covers a SIGKILL).
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const client = new PrometheusClient({ url, retries: 0, timeoutMs: 5000 });

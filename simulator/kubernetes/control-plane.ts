@@ -13,6 +13,12 @@ import { type Component, startComponent } from './process.js';
 /** The real control plane, running: where its API server is, an admin client, and how to stop it. */
 export interface RealControlPlane {
   apiServer: string;
+  /** The folder holding its certificates, logs and admin.kubeconfig. */
+  dir: string;
+  /** cluster-admin's kubeconfig, as the control plane's own components use it. */
+  kubeconfig: string;
+  /** Every built binary's path, for components started later (prometheus-adapter). */
+  binaries: Record<string, string>;
   /** kube-state-metrics' /metrics. */
   kubeStateMetrics: string;
   pki: Pki;
@@ -25,7 +31,7 @@ export interface RealControlPlane {
 
 const readyDeadlineMs = 180_000;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -43,7 +49,11 @@ async function reason(component: Component): Promise<string> {
 }
 
 /** Polls `probe` until it answers true; fails early, naming the log, when one of `watched` exits meanwhile. */
-async function until(what: string, watched: Component[], probe: () => Promise<boolean>): Promise<void> {
+export async function until(
+  what: string,
+  watched: Component[],
+  probe: () => Promise<boolean>,
+): Promise<void> {
   const deadline = Date.now() + readyDeadlineMs;
   let exited: Component | undefined;
   for (const c of watched) void c.exited.then(() => (exited ??= c));
@@ -210,6 +220,9 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
     });
     return {
       apiServer,
+      dir,
+      kubeconfig,
+      binaries: bin,
       kubeStateMetrics: `http://127.0.0.1:${ksmPort}/metrics`,
       pki,
       admin: client,
@@ -225,7 +238,8 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
 
 /**
  * Registers an aggregated API served by a local process on 127.0.0.1: an APIService whose Service is of type
- * ExternalName naming 127.0.0.1, since the process runs beside the API server, not as a pod.
+ * ExternalName naming 127.0.0.1, since the process runs beside the API server, not as a pod. Applied server-side, so
+ * a later registration of the same group/version takes it over (prometheus-adapter from the node agent).
  */
 export async function registerLocalApi(
   client: ApiClient,
@@ -233,14 +247,16 @@ export async function registerLocalApi(
   apis: Array<{ group: string; version: string }>,
   port: number,
 ): Promise<void> {
-  await client.must('POST', '/api/v1/namespaces/kube-system/services', {
+  const apply = (path: string, object: unknown) =>
+    client.must('PATCH', `${path}?fieldManager=scalegate&force=true`, object, 'application/apply-patch+yaml');
+  await apply(`/api/v1/namespaces/kube-system/services/${service}`, {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: service, namespace: 'kube-system', labels: { 'k8s-app': service } },
     spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port }] },
   });
   for (const { group, version } of apis) {
-    await client.must('POST', '/apis/apiregistration.k8s.io/v1/apiservices', {
+    await apply(`/apis/apiregistration.k8s.io/v1/apiservices/${version}.${group}`, {
       apiVersion: 'apiregistration.k8s.io/v1',
       kind: 'APIService',
       metadata: { name: `${version}.${group}`, labels: { 'k8s-app': service } },
