@@ -35158,6 +35158,31 @@ function delay(ms2, signal) {
   });
 }
 
+// actions/lib/gates/queries.ts
+var GateQueries = class {
+  constructor(context) {
+    this.context = context;
+  }
+  context;
+  run = [];
+  async instant(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.query(expr, time3, this.context.signal);
+  }
+  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
+  async samples(expr, time3 = this.context.window.end) {
+    this.run.push(expr);
+    return this.context.client.querySamples(expr, time3, this.context.signal);
+  }
+  async range(expr, window = this.context.window) {
+    this.run.push(expr);
+    const spanMs = window.end.getTime() - window.start.getTime();
+    const step = Math.max(this.context.stepSeconds, Math.ceil(spanMs / 1e3 / 1e4));
+    const start = new Date(window.start.getTime() + spanMs % (step * 1e3));
+    return this.context.client.queryRange(expr, start, window.end, step, this.context.signal);
+  }
+};
+
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -55360,7 +55385,9 @@ var canaryVsStableGateSchema = external_exports.strictObject({
 }).describe("The canary compared with the stable track in the same window");
 var canaryVsStableGate = {
   schema: canaryVsStableGateSchema,
-  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : []
+  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : [],
+  evaluate: evaluateCanaryVsStable,
+  continuous: true
 };
 var tracks = { name: "track", op: "=~", value: "canary|stable" };
 function byTrack(samples) {
@@ -55429,7 +55456,9 @@ var errorRateGateSchema = external_exports.strictObject({
   errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
 }).describe("Share of failed requests over the window");
 var errorRateGate = {
-  schema: errorRateGateSchema
+  schema: errorRateGateSchema,
+  evaluate: evaluateErrorRate,
+  continuous: true
 };
 async function evaluateErrorRate(gate, context, queries) {
   const matchers = appMatchers(gate, context);
@@ -55549,7 +55578,9 @@ var hpaScaleOutGate = {
         detail: "missing required field (expected hpa, or track inside an environment)"
       });
     return [...problems, ...eitherRequired(gate, "minReplicas", "factor")];
-  }
+  },
+  evaluate: evaluateHpaScaleOut,
+  continuous: true
 };
 var hpaKey = "namespace, horizontalpodautoscaler";
 function hpaName(gate, context) {
@@ -55710,7 +55741,9 @@ var latencyGateSchema = external_exports.strictObject({
   max: duration3("Highest allowed request duration at that quantile")
 }).describe("Request duration quantile over the window");
 var latencyGate = {
-  schema: latencyGateSchema
+  schema: latencyGateSchema,
+  evaluate: evaluateLatency,
+  continuous: true
 };
 async function evaluateLatency(gate, context, queries) {
   const matchers = appMatchers(gate, context);
@@ -55756,7 +55789,10 @@ var loadAppliedGateSchema = external_exports.strictObject({
 }).describe("The load actually reached the service");
 var loadAppliedGate = {
   schema: loadAppliedGateSchema,
-  problems: (gate) => eitherRequired(gate, "minRate", "minFraction")
+  problems: (gate) => eitherRequired(gate, "minRate", "minFraction"),
+  evaluate: evaluateLoadApplied,
+  // The achieved rate over the whole stage: early in a ramp it would fail a load that is still rising.
+  continuous: false
 };
 async function evaluateLoadApplied(gate, context, queries) {
   const threshold = {};
@@ -55802,6 +55838,20 @@ async function evaluateLoadApplied(gate, context, queries) {
   };
 }
 
+// actions/lib/gates/pod-labels.ts
+var podKey = "namespace, pod";
+function withPodLabels(expr, namespaceMatchers, labels2, span) {
+  const entries = Object.entries(labels2);
+  if (entries.length === 0) return expr;
+  const matchers = [
+    ...namespaceMatchers,
+    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
+  ];
+  const podLabels2 = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels2}[${span}])` : podLabels2;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
+}
+
 // actions/lib/gates/pending-pods.ts
 var pendingPodsGateSchema = external_exports.strictObject({
   ...common,
@@ -55813,9 +55863,10 @@ var pendingPodsGateSchema = external_exports.strictObject({
 }).describe("Pods are not stuck Pending");
 var pendingPodsGate = {
   schema: pendingPodsGateSchema,
-  problems: (gate) => eitherRequired(gate, "maxPending", "maxPendingDuration")
+  problems: (gate) => eitherRequired(gate, "maxPending", "maxPendingDuration"),
+  evaluate: evaluatePendingPods,
+  continuous: true
 };
-var podKey = "namespace, pod";
 var maxCausePods = 50;
 var appReasons = /* @__PURE__ */ new Set([
   "ImagePullBackOff",
@@ -55826,17 +55877,6 @@ var appReasons = /* @__PURE__ */ new Set([
   "CreateContainerError",
   "RunContainerError"
 ]);
-function withPodLabels(expr, namespaceMatchers, labels2, span) {
-  const entries = Object.entries(labels2);
-  if (entries.length === 0) return expr;
-  const matchers = [
-    ...namespaceMatchers,
-    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
-  ];
-  const podLabels = selector("kube_pod_labels", matchers);
-  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
-}
 function pendingQuery(namespaceMatchers, labels2) {
   const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
   return withPodLabels(
@@ -56031,6 +56071,112 @@ async function evaluatePendingPods(gate, context, queries) {
     margin,
     marginUnit,
     series: plot
+  };
+}
+
+// actions/lib/gates/pod-restarts.ts
+var podRestartsGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("podRestarts"),
+  namespace: namespace.optional(),
+  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels; default app: the environment's service)"),
+  track: track.optional(),
+  max: external_exports.int().min(0).default(0).describe("Container restarts allowed over the window, OOMKills included (default 0)")
+}).describe("The service's containers do not restart or get OOMKilled");
+var podRestartsGate = {
+  schema: podRestartsGateSchema,
+  evaluate: evaluatePodRestarts,
+  continuous: true
+};
+var restartsFamily = "kube_pod_container_status_restarts_total";
+var containerKey = `${podKey}, container`;
+var shownContainers = 5;
+var podOf = (labels2) => `${labels2.namespace ?? ""}/${labels2.pod ?? "?"}`;
+var containerOf = (labels2) => `${podOf(labels2)}/${labels2.container ?? "?"}`;
+function byKey(samples, key) {
+  return new Map(samples.map((s) => [key(s.metric), s.value[1]]));
+}
+function podLabels(gate, context) {
+  const service = context.defaults.service;
+  const base = gate.selector ?? (service ? { app: service } : {});
+  return gate.track ? { ...base, track: gate.track } : base;
+}
+async function evaluatePodRestarts(gate, context, queries) {
+  const { window } = context;
+  const span = promDuration(window.end.getTime() - window.start.getTime());
+  const ns = gate.namespace ?? context.defaults.namespace;
+  const nsMatchers = ns === void 0 ? [] : [{ name: "namespace", op: "=", value: ns }];
+  const labels2 = podLabels(gate, context);
+  const perContainer = (agg, family, extra = []) => withPodLabels(
+    `${agg} by (${containerKey}) (${agg}_over_time(${selector(family, [...nsMatchers, ...extra])}[${span}]))`,
+    nsMatchers,
+    labels2,
+    span
+  );
+  const highest = byKey(await queries.instant(perContainer("max", restartsFamily)), containerOf);
+  const lowest = byKey(await queries.instant(perContainer("min", restartsFamily)), containerOf);
+  const created = byKey(
+    await queries.instant(
+      withPodLabels(
+        `max by (${podKey}) (max_over_time(${selector("kube_pod_created", nsMatchers)}[${span}]))`,
+        nsMatchers,
+        labels2,
+        span
+      )
+    ),
+    podOf
+  );
+  const oomKilled = byKey(
+    await queries.instant(
+      perContainer("max", "kube_pod_container_status_last_terminated_reason", [
+        { name: "reason", op: "=", value: "OOMKilled" }
+      ])
+    ),
+    containerOf
+  );
+  const series = context.includeSeries ? plotSeries(
+    await queries.range(
+      `sum(${withPodLabels(`max by (${containerKey}) (${selector(restartsFamily, nsMatchers)})`, nsMatchers, labels2)})`
+    ),
+    () => "container restarts"
+  ) : [];
+  const scope = describeMatchers([
+    ...nsMatchers,
+    ...Object.entries(labels2).map(([name3, value]) => ({ name: name3, op: "=", value }))
+  ]);
+  const threshold = { maxRestarts: gate.max };
+  if (highest.size === 0)
+    return {
+      status: "inconclusive",
+      reason: `no containers in ${restartsFamily} for pods ${scope} over the window`,
+      observed: { restarts: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const windowStart = window.start.getTime() / 1e3;
+  const containers = [...highest].map(([container, high]) => {
+    const pod = container.slice(0, container.lastIndexOf("/"));
+    const bornInWindow = (created.get(pod) ?? 0) >= windowStart;
+    const rise = bornInWindow ? high : high - (lowest.get(container) ?? high);
+    const oom = (oomKilled.get(container) ?? 0) >= 1 && (rise > 0 || bornInWindow);
+    return { container, restarts: Math.max(rise, oom ? 1 : 0), oomKilled: oom };
+  });
+  const restarted = containers.filter((c) => c.restarts > 0).sort((a, b) => b.restarts - a.restarts);
+  const total = restarted.reduce((sum, c) => sum + c.restarts, 0);
+  const ooms = restarted.filter((c) => c.oomKilled).length;
+  const pods = new Set(containers.map((c) => c.container.slice(0, c.container.lastIndexOf("/")))).size;
+  const passed = total <= gate.max;
+  const shown = restarted.slice(0, shownContainers).map((c) => `${c.container} ${c.restarts}\xD7${c.oomKilled ? " (OOMKilled)" : ""}`).join(", ");
+  const limit = `the limit of ${gate.max}`;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: total === 0 ? `no container of ${pods} pod(s) restarted over ${shortDuration(window.end.getTime() - window.start.getTime())} (${scope})` : `${total} container restart(s)${ooms > 0 ? `, ${ooms} container(s) OOMKilled` : ""}, ${passed ? "within" : "above"} ${limit}: ${shown}${restarted.length > shownContainers ? ", \u2026" : ""} (${scope})`,
+    observed: { restarts: total, oomKilledContainers: ooms, pods },
+    threshold,
+    margin: gate.max - total,
+    marginUnit: "restarts",
+    series
   };
 }
 
@@ -60138,7 +60284,9 @@ var promqlGateSchema = external_exports.strictObject({
 }).describe("Any PromQL with Argo-style success and failure conditions");
 var promqlGate = {
   schema: promqlGateSchema,
-  problems: (gate) => eitherRequired(gate, "successCondition", "failureCondition")
+  problems: (gate) => eitherRequired(gate, "successCondition", "failureCondition"),
+  evaluate: evaluatePromql,
+  continuous: true
 };
 var shownValues = 10;
 function expandQuery(query, context) {
@@ -60198,45 +60346,23 @@ async function evaluatePromql(gate, context, queries) {
   }
 }
 
-// actions/lib/gates/kinds.ts
-var gateKinds = {
-  hpaScaleOut: { evaluate: evaluateHpaScaleOut, continuous: true },
-  pendingPods: { evaluate: evaluatePendingPods, continuous: true },
-  latency: { evaluate: evaluateLatency, continuous: true },
-  errorRate: { evaluate: evaluateErrorRate, continuous: true },
-  // The achieved rate over the whole stage: early in a ramp it would fail a load that is still rising.
-  loadApplied: { evaluate: evaluateLoadApplied, continuous: false },
-  canaryVsStable: { evaluate: evaluateCanaryVsStable, continuous: true },
-  promql: { evaluate: evaluatePromql, continuous: true }
-};
-function gateKind(gate) {
-  return gateKinds[gate.type];
+// actions/lib/gates/registry.ts
+var gateDefinitions = [
+  hpaScaleOutGate,
+  pendingPodsGate,
+  latencyGate,
+  errorRateGate,
+  loadAppliedGate,
+  canaryVsStableGate,
+  promqlGate,
+  podRestartsGate
+];
+var byType = new Map(
+  gateDefinitions.map((d) => [d.schema.shape.type.value, d])
+);
+function gateDefinition(gate) {
+  return byType.get(gate.type);
 }
-
-// actions/lib/gates/queries.ts
-var GateQueries = class {
-  constructor(context) {
-    this.context = context;
-  }
-  context;
-  run = [];
-  async instant(expr, time3 = this.context.window.end) {
-    this.run.push(expr);
-    return this.context.client.query(expr, time3, this.context.signal);
-  }
-  /** The raw samples of a range-vector selector at `time` (see `PrometheusClient.querySamples`). */
-  async samples(expr, time3 = this.context.window.end) {
-    this.run.push(expr);
-    return this.context.client.querySamples(expr, time3, this.context.signal);
-  }
-  async range(expr, window = this.context.window) {
-    this.run.push(expr);
-    const spanMs = window.end.getTime() - window.start.getTime();
-    const step = Math.max(this.context.stepSeconds, Math.ceil(spanMs / 1e3 / 1e4));
-    const start = new Date(window.start.getTime() + spanMs % (step * 1e3));
-    return this.context.client.queryRange(expr, start, window.end, step, this.context.signal);
-  }
-};
 
 // actions/lib/gates/evaluate.ts
 function windowJson(window) {
@@ -60246,7 +60372,7 @@ async function evaluateGate(gate, context) {
   const queries = new GateQueries(context);
   const window = windowJson(context.window);
   try {
-    const { status, reason, series, settled, ...numbers } = await gateKind(gate).evaluate(
+    const { status, reason, series, settled, ...numbers } = await gateDefinition(gate).evaluate(
       gate,
       context,
       queries
@@ -60392,18 +60518,22 @@ function escapeMarkdown(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
 
-// actions/lib/gates/verdict-schema.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v2";
-var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum([
+// actions/lib/gates/gate-types.ts
+var gateTypes = [
   "hpaScaleOut",
   "pendingPods",
   "latency",
   "errorRate",
   "loadApplied",
   "canaryVsStable",
-  "promql"
-]);
+  "promql",
+  "podRestarts"
+];
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum(gateTypes);
 var timestamp = external_exports.iso.datetime({ offset: true });
 var pointSchema = external_exports.tuple([
   external_exports.number(),
@@ -60420,10 +60550,10 @@ var gateResultSchema = external_exports.strictObject({
   status: gateStatusSchema,
   reason: external_exports.string().describe("One sentence saying why."),
   observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
-    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+    "Measured values by name, the unit (or what is counted) in the name, each gate type naming its own: e.g. timeToScaleSeconds, maxPending, p95Ms, errorRatio, dataGapSeconds. null when not measured."
   ),
   threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
-    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+    "The limits the gate held the data to, as numbers with the unit in the key, each gate type naming its own: e.g. withinSeconds, targetReplicas, maxPendingSeconds, maxMs, maxRatio, minRate; text only for what is not a quantity (e.g. errorCodes, conditions)."
   ),
   margin: external_exports.number().nullable().describe(
     "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
@@ -61045,15 +61175,6 @@ function problemsFromIssues(schema, data, issues) {
 }
 
 // actions/lib/gates/schema.ts
-var gateDefinitions = [
-  hpaScaleOutGate,
-  pendingPodsGate,
-  latencyGate,
-  errorRateGate,
-  loadAppliedGate,
-  canaryVsStableGate,
-  promqlGate
-];
 var gateSchema = external_exports.discriminatedUnion(
   "type",
   gateDefinitions.map((d) => d.schema)
@@ -61065,14 +61186,8 @@ var gateFileSchema = external_exports.strictObject({
     requestsTotal: "http_requests_total"
   })
 }).describe("scalegate gate file");
-var checksByType = new Map(
-  gateDefinitions.map((d) => [
-    d.schema.shape.type.value,
-    d.problems
-  ])
-);
 function semanticProblems(gate) {
-  return checksByType.get(gate.type)?.(gate) ?? [];
+  return gateDefinition(gate).problems?.(gate) ?? [];
 }
 
 // actions/lib/gates/load.ts

@@ -36148,6 +36148,27 @@ function tryParseDuration(text) {
   for (const [, amount, unit] of trimmed.matchAll(partPattern)) total += Number(amount) * unitMs[unit];
   return total <= maxDurationMs ? total : void 0;
 }
+function formatDuration(ms2) {
+  if (ms2 === 0) return "0s";
+  const parts = [];
+  let rest = Math.round(ms2);
+  for (const [unit, size] of [
+    ["h", 36e5],
+    ["m", 6e4],
+    ["s", 1e3]
+  ]) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest > 0) parts.push(`${rest}ms`);
+  return parts.join("");
+}
+function shortDuration(ms2) {
+  if (ms2 < 1e4) return `${Math.round(ms2 / 100) / 10}s`;
+  return formatDuration(Math.round(ms2 / 1e3) * 1e3);
+}
 function durationOption(label, text, fallback, { allowZero = false } = {}) {
   if (text === void 0 || text === "") return fallback;
   const ms2 = tryParseDuration(text);
@@ -41345,6 +41366,9 @@ function escapeLabelValue(value) {
   }
   return out;
 }
+function escapeRegex(value) {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
+}
 function assertMetricName(name3) {
   if (!metricNamePattern.test(name3)) throw new Error(`'${name3}' is not a valid Prometheus metric name`);
   return name3;
@@ -41383,6 +41407,9 @@ function errorRatioQuery(counter, codes, matchers, span, groupBy = []) {
 }
 function requestRateQuery(counter, matchers, span, groupBy = []) {
   return `sum${by(groupBy)} (rate(${selector(counter, matchers)}[${span}]))`;
+}
+function requestCountQuery(counter, matchers, span, groupBy = []) {
+  return `sum${by(groupBy)} (increase(${selector(counter, matchers)}[${span}]))`;
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -41996,7 +42023,7 @@ __export(util_exports, {
   defineLazyInternal: () => defineLazyInternal,
   derived: () => derived,
   esc: () => esc,
-  escapeRegex: () => escapeRegex,
+  escapeRegex: () => escapeRegex2,
   explicitlyAborted: () => explicitlyAborted,
   extend: () => extend,
   finalizeIssue: () => finalizeIssue,
@@ -42341,7 +42368,7 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex(str) {
+function escapeRegex2(str) {
   return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def2, params) {
@@ -43396,7 +43423,7 @@ function emoji() {
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
 var mac = (delimiter) => {
-  const escapedDelim = escapeRegex(delimiter ?? ":");
+  const escapedDelim = escapeRegex2(delimiter ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -43821,7 +43848,7 @@ var $ZodCheckUpperCase = /* @__PURE__ */ $constructor("$ZodCheckUpperCase", (ins
 });
 var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const escapedRegex = escapeRegex(def2.includes);
+  const escapedRegex = escapeRegex2(def2.includes);
   const pattern2 = new RegExp(typeof def2.position === "number" ? `^.{${def2.position},}${escapedRegex}` : escapedRegex);
   def2.pattern = pattern2;
   inst._zod.check = (payload) => {
@@ -43840,7 +43867,7 @@ var $ZodCheckIncludes = /* @__PURE__ */ $constructor("$ZodCheckIncludes", (inst,
 });
 var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern2 = new RegExp(`^${escapeRegex(def2.prefix)}.*`);
+  const pattern2 = new RegExp(`^${escapeRegex2(def2.prefix)}.*`);
   def2.pattern ?? (def2.pattern = pattern2);
   inst._zod.check = (payload) => {
     if (payload.value.startsWith(def2.prefix))
@@ -43858,7 +43885,7 @@ var $ZodCheckStartsWith = /* @__PURE__ */ $constructor("$ZodCheckStartsWith", (i
 });
 var $ZodCheckEndsWith = /* @__PURE__ */ $constructor("$ZodCheckEndsWith", (inst, def2) => {
   $ZodCheck.init(inst, def2);
-  const pattern2 = new RegExp(`.*${escapeRegex(def2.suffix)}$`);
+  const pattern2 = new RegExp(`.*${escapeRegex2(def2.suffix)}$`);
   def2.pattern ?? (def2.pattern = pattern2);
   inst._zod.check = (payload) => {
     if (payload.value.endsWith(def2.suffix))
@@ -45851,7 +45878,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
     const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
-    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex2(o.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -45873,7 +45900,7 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def2) => {
   inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
-    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex2(o) : o ? escapeRegex2(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -46269,7 +46296,7 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
       }
       regexParts.push(cleanRegex(source));
     } else if (part === null || primitiveTypes.has(typeof part)) {
-      regexParts.push(escapeRegex(`${part}`));
+      regexParts.push(escapeRegex2(`${part}`));
     } else {
       throw new Error(`Invalid template literal part: ${part}`);
     }
@@ -61102,6 +61129,118 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// actions/lib/gates/series.ts
+var maxPlotPoints = 240;
+var maxPlotSeries = 10;
+function downsample(points, maxPoints = maxPlotPoints) {
+  if (points.length <= maxPoints) return points;
+  const size = Math.ceil(points.length / maxPoints);
+  const out = [];
+  for (let i = 0; i < points.length; i += size) {
+    const bucket = points.slice(i, i + size);
+    const peak = bucket.reduce((a, b) => b[1] > a[1] ? b : a);
+    out.push([bucket[0][0], peak[1]]);
+  }
+  return out;
+}
+function plotSeries(series, name3) {
+  return series.slice(0, maxPlotSeries).map((s) => ({
+    name: name3(s.metric),
+    labels: s.metric,
+    points: downsample(s.values)
+  }));
+}
+function rateSpan(context) {
+  const whole = context.window.end.getTime() - context.window.start.getTime();
+  const ms2 = Math.max(1, Math.min(whole, context.lookbackMs ?? whole));
+  return { ms: ms2, literal: promDuration(ms2), start: new Date(context.window.end.getTime() - ms2) };
+}
+function plotSpan(context) {
+  return `${Math.max(4 * context.stepSeconds, 1)}s`;
+}
+function appMatchers(gate, context) {
+  const matchers = [];
+  const namespace2 = gate.namespace ?? context.defaults.namespace;
+  if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
+  for (const [name3, value] of Object.entries(gate.selector ?? {})) matchers.push({ name: name3, op: "=", value });
+  if (gate.track !== void 0) matchers.push({ name: "track", op: "=", value: gate.track });
+  return matchers;
+}
+function describeMatchers(matchers) {
+  return matchers.length === 0 ? "all series" : matchers.map((m) => `${m.name}=${m.value}`).join(", ");
+}
+function since(start, unixSeconds) {
+  return shortDuration(Math.max(0, unixSeconds * 1e3 - start.getTime()));
+}
+function round(value, digits = 3) {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+function percent(ratio2) {
+  return `${round(ratio2 * 100, 4)}%`;
+}
+function ms(seconds) {
+  return `${round(seconds * 1e3, 1)}ms`;
+}
+
+// actions/lib/gates/coverage.ts
+var gapIntervals = 2.5;
+function median2(values) {
+  if (values.length === 0) return void 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+function findGaps(scrapes, window2, fallbackInterval) {
+  const times = scrapes.map(([t2]) => t2).sort((a, b) => a - b);
+  const spacing = median2(
+    times.slice(1).map((t2, i) => t2 - times[i]).filter((d) => d > 0)
+  );
+  const allowed = gapIntervals * (spacing ?? fallbackInterval);
+  const successes = scrapes.filter(([, v]) => v === 1).map(([t2]) => t2).sort((a, b) => a - b);
+  const edges = [window2.start.getTime() / 1e3, ...successes, window2.end.getTime() / 1e3];
+  const gaps = [];
+  for (let i = 1; i < edges.length; i++)
+    if (edges[i] - edges[i - 1] > allowed) gaps.push({ start: edges[i - 1], end: edges[i] });
+  return gaps;
+}
+async function dataGaps(metric, matchers, window2, stepSeconds, queries) {
+  const span = promDuration(window2.end.getTime() - window2.start.getTime());
+  const targets = await queries.instant(
+    `count by (job, instance) (last_over_time(${selector(metric, matchers)}[${span}]))`,
+    window2.end
+  );
+  const scrapes = [];
+  for (const { metric: labels2 } of targets) {
+    const target = ["job", "instance"].filter((name3) => labels2[name3] !== void 0).map((name3) => ({ name: name3, op: "=", value: labels2[name3] }));
+    if (target.length === 0) return void 0;
+    const up = await queries.samples(`${selector("up", target)}[${span}]`, window2.end);
+    for (const series of up) scrapes.push(...series.values);
+  }
+  if (targets.length === 0) return void 0;
+  return findGaps(scrapes, window2, stepSeconds);
+}
+function describeGaps(gaps, window2) {
+  const start = window2.start.getTime() / 1e3;
+  const total = gapSeconds(gaps);
+  const spans = gaps.slice(0, 3).map((g) => `${shortDuration((g.start - start) * 1e3)}\u2013${shortDuration((g.end - start) * 1e3)}`).join(", ");
+  return `${shortDuration(total * 1e3)} of the window without a successful scrape (${spans}${gaps.length > 3 ? ", \u2026" : ""} into it)`;
+}
+function gapSeconds(gaps) {
+  return gaps.reduce((sum, g) => sum + g.end - g.start, 0);
+}
+async function unprovenByGaps(check2, context, queries, outcome, why) {
+  const gaps = await dataGaps(check2.metric, check2.matchers, check2.span, context.stepSeconds, queries);
+  if (!gaps || gaps.length === 0) return void 0;
+  return {
+    status: "inconclusive",
+    reason: why(describeGaps(gaps, context.window)),
+    observed: { ...outcome.observed, dataGapSeconds: round(gapSeconds(gaps)) },
+    threshold: outcome.threshold,
+    margin: null,
+    ...outcome.series ? { series: outcome.series } : {}
+  };
+}
+
 // actions/lib/util/names.ts
 var gateNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 var gateName = external_exports.string().regex(
@@ -61484,8 +61623,17 @@ var hpaScaleOutGate = {
         detail: "missing required field (expected hpa, or track inside an environment)"
       });
     return [...problems, ...eitherRequired(gate, "minReplicas", "factor")];
-  }
+  },
+  evaluate: evaluateHpaScaleOut,
+  continuous: true
 };
+var hpaKey = "namespace, horizontalpodautoscaler";
+function hpaName(gate, context) {
+  if (gate.hpa) return gate.hpa;
+  const service = gate.service ?? context.defaults.service;
+  if (!service) return void 0;
+  return gate.track === "canary" ? `${service}-canary` : service;
+}
 function hpaMatchers(namespace2, name3) {
   const matchers = [];
   if (namespace2 !== void 0) matchers.push({ name: "namespace", op: "=", value: namespace2 });
@@ -61494,6 +61642,153 @@ function hpaMatchers(namespace2, name3) {
 }
 function replicasQuery(which2, matchers) {
   return `max(${selector(`kube_horizontalpodautoscaler_status_${which2}_replicas`, matchers)})`;
+}
+function limitedQuery(matchers) {
+  const metricKey = `${hpaKey}, metric_name, metric_target_type`;
+  const limited = [
+    ...matchers,
+    { name: "condition", op: "=", value: "ScalingLimited" },
+    { name: "status", op: "=", value: "true" }
+  ];
+  return [
+    `max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_current_replicas", matchers)})`,
+    ` >= max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_spec_max_replicas", matchers)})`,
+    ` and on (${hpaKey}) max by (${hpaKey}) (${selector("kube_horizontalpodautoscaler_status_condition", limited)}) == 1`,
+    ` and on (${hpaKey}) (max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_status_target_metric", matchers)})`,
+    ` > max by (${metricKey}) (${selector("kube_horizontalpodautoscaler_spec_target_metric", matchers)}))`
+  ].join("");
+}
+async function evaluateHpaScaleOut(gate, context, queries) {
+  const name3 = hpaName(gate, context);
+  const threshold = { withinSeconds: round(gate.within / 1e3) };
+  if (gate.minReplicas !== void 0) threshold.minReplicas = gate.minReplicas;
+  if (gate.factor !== void 0) threshold.factor = gate.factor;
+  if (!name3)
+    return {
+      status: "inconclusive",
+      reason: `track ${gate.track} needs a service name (set service, or evaluate inside an environment)`,
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const namespace2 = gate.namespace ?? context.defaults.namespace;
+  const matchers = hpaMatchers(namespace2, name3);
+  const label = namespace2 ? `${namespace2}/${name3}` : name3;
+  const [series] = await queries.range(replicasQuery(gate.replicas, matchers));
+  const points = series?.values.filter(([, v]) => !Number.isNaN(v)) ?? [];
+  const plot = series ? plotSeries([series], () => `${gate.replicas} replicas`) : [];
+  if (points.length === 0)
+    return {
+      status: "inconclusive",
+      reason: `no kube_horizontalpodautoscaler_status_${gate.replicas}_replicas series for HPA ${label} in the window (is kube-state-metrics scraped, does the HPA exist?)`,
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const { start, end } = context.window;
+  const startReplicas = points[0][1];
+  const target = Math.max(
+    gate.minReplicas ?? 0,
+    gate.factor !== void 0 ? Math.ceil(startReplicas * gate.factor) : 0
+  );
+  const deadline = start.getTime() + gate.within;
+  const peak = Math.max(...points.map(([, v]) => v));
+  const reached = points.find(([, v]) => v >= target);
+  const firstUp = points.find(([, v]) => v > startReplicas);
+  const observed = {
+    startReplicas,
+    targetReplicas: target,
+    peakReplicas: peak,
+    timeToScaleSeconds: reached ? round(reached[0] - start.getTime() / 1e3) : null,
+    firstScaleUpSeconds: firstUp ? round(firstUp[0] - start.getTime() / 1e3) : null
+  };
+  threshold.targetReplicas = target;
+  const withinText = formatDuration(gate.within);
+  if (gate.failWhenLimited) {
+    const [limited] = await queries.range(limitedQuery(matchers));
+    const at = limited?.values.find(([, v]) => !Number.isNaN(v));
+    if (at) {
+      observed.limitedAtSeconds = round(at[0] - start.getTime() / 1e3);
+      return {
+        status: "fail",
+        reason: `HPA ${label} was pinned at maxReplicas (${at[1]}) with ScalingLimited=True while its metric was above target, ${since(start, at[0])} into the window`,
+        observed,
+        threshold,
+        margin: null,
+        series: plot
+      };
+    }
+  }
+  if (reached && reached[0] * 1e3 <= deadline) {
+    const took = reached[0] * 1e3 - start.getTime();
+    return {
+      status: "pass",
+      reason: `HPA ${label} reached ${reached[1]} replicas (needed ${target}) after ${shortDuration(took)}, within ${withinText}`,
+      observed,
+      threshold,
+      margin: round((deadline - reached[0] * 1e3) / 1e3),
+      marginUnit: "s",
+      series: plot
+    };
+  }
+  if (reached || end.getTime() >= deadline) {
+    const missed = reached ? `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}` : `HPA ${label} peaked at ${peak} of ${target} replicas`;
+    const unproven = await unprovenByGaps(
+      {
+        metric: `kube_horizontalpodautoscaler_status_${gate.replicas}_replicas`,
+        matchers,
+        span: { start, end: new Date(Math.min(deadline, end.getTime())) }
+      },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `${missed}, but before the ${withinText} deadline there was ${gaps}: it may have scaled out in time unseen`
+    );
+    if (unproven) return unproven;
+  }
+  if (reached)
+    return {
+      status: "fail",
+      reason: `HPA ${label} reached ${target} replicas only after ${since(start, reached[0])}, later than ${withinText}`,
+      observed,
+      threshold,
+      margin: round((deadline - reached[0] * 1e3) / 1e3),
+      marginUnit: "s",
+      series: plot
+    };
+  if (end.getTime() >= deadline)
+    return {
+      status: "fail",
+      reason: `HPA ${label} peaked at ${peak} replicas (from ${startReplicas}) and did not reach ${target} within ${withinText}`,
+      observed,
+      threshold,
+      margin: peak - target,
+      marginUnit: "replicas",
+      series: plot
+    };
+  return {
+    status: "inconclusive",
+    reason: `HPA ${label} is at ${points.at(-1)[1]} of ${target} replicas and the ${withinText} deadline is after the window end`,
+    observed,
+    threshold,
+    margin: null,
+    series: plot,
+    settled: false
+  };
+}
+
+// actions/lib/gates/pod-labels.ts
+var podKey = "namespace, pod";
+function withPodLabels(expr, namespaceMatchers, labels2, span) {
+  const entries = Object.entries(labels2);
+  if (entries.length === 0) return expr;
+  const matchers = [
+    ...namespaceMatchers,
+    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
+  ];
+  const podLabels2 = selector("kube_pod_labels", matchers);
+  const labelled = span ? `max_over_time(${podLabels2}[${span}])` : podLabels2;
+  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
 }
 
 // actions/lib/gates/pending-pods.ts
@@ -61507,20 +61802,20 @@ var pendingPodsGateSchema = external_exports.strictObject({
 }).describe("Pods are not stuck Pending");
 var pendingPodsGate = {
   schema: pendingPodsGateSchema,
-  problems: (gate) => eitherRequired(gate, "maxPending", "maxPendingDuration")
+  problems: (gate) => eitherRequired(gate, "maxPending", "maxPendingDuration"),
+  evaluate: evaluatePendingPods,
+  continuous: true
 };
-var podKey = "namespace, pod";
-function withPodLabels(expr, namespaceMatchers, labels2, span) {
-  const entries = Object.entries(labels2);
-  if (entries.length === 0) return expr;
-  const matchers = [
-    ...namespaceMatchers,
-    ...entries.map(([key, value]) => ({ name: kubeLabelName(key), op: "=", value }))
-  ];
-  const podLabels = selector("kube_pod_labels", matchers);
-  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
-}
+var maxCausePods = 50;
+var appReasons = /* @__PURE__ */ new Set([
+  "ImagePullBackOff",
+  "ErrImagePull",
+  "InvalidImageName",
+  "CrashLoopBackOff",
+  "CreateContainerConfigError",
+  "CreateContainerError",
+  "RunContainerError"
+]);
 function pendingQuery(namespaceMatchers, labels2) {
   const phase = [...namespaceMatchers, { name: "phase", op: "=", value: "Pending" }];
   return withPodLabels(
@@ -61528,6 +61823,194 @@ function pendingQuery(namespaceMatchers, labels2) {
     namespaceMatchers,
     labels2
   );
+}
+function podTimestampQuery(family, namespaceMatchers, labels2, span) {
+  return withPodLabels(
+    `max by (${podKey}) (max_over_time(${selector(family, namespaceMatchers)}[${span}]))`,
+    namespaceMatchers,
+    labels2,
+    span
+  );
+}
+var keyOf = (labels2) => `${labels2.namespace ?? ""}/${labels2.pod ?? "?"}`;
+function byPod(samples) {
+  return new Map(samples.map((s) => [keyOf(s.metric), s.value[1]]));
+}
+function pendingStretches(phases, created, scheduled, window2, stepSeconds) {
+  const windowStart = window2.start.getTime() / 1e3;
+  const windowEnd = window2.end.getTime() / 1e3;
+  const pendingAt = /* @__PURE__ */ new Map();
+  const names = /* @__PURE__ */ new Map();
+  for (const s of phases) {
+    const key = keyOf(s.metric);
+    names.set(key, s.metric.pod ?? "?");
+    pendingAt.set(
+      key,
+      s.values.filter(([, v]) => v >= 1).map(([t2]) => t2)
+    );
+  }
+  const stretches = [];
+  for (const key of /* @__PURE__ */ new Set([...created.keys(), ...pendingAt.keys()])) {
+    const samples = pendingAt.get(key) ?? [];
+    const firstPending = samples[0];
+    const lastPending = samples.at(-1);
+    const scheduledAt = scheduled.get(key);
+    const start = created.get(key) ?? firstPending;
+    let end;
+    if (lastPending !== void 0 && lastPending > windowEnd - stepSeconds / 2) end = windowEnd;
+    else if (scheduledAt !== void 0) end = Math.max(scheduledAt, lastPending ?? scheduledAt);
+    else end = lastPending;
+    if (start === void 0 || end === void 0 || end <= windowStart || end < start) continue;
+    stretches.push({
+      pod: names.get(key) ?? key.slice(key.indexOf("/") + 1),
+      start,
+      end: Math.min(end, windowEnd)
+    });
+  }
+  return stretches;
+}
+function pendingCounts(stretches, window2) {
+  const windowStart = window2.start.getTime() / 1e3;
+  const windowEnd = window2.end.getTime() / 1e3;
+  const events = [];
+  for (const s of stretches) {
+    if (s.end <= s.start) continue;
+    events.push([Math.max(s.start, windowStart), 1], [s.end, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const points = [[windowStart, 0]];
+  let count2 = 0;
+  for (const [t2, delta] of events) {
+    points.push([t2, count2]);
+    count2 += delta;
+    points.push([t2, count2]);
+  }
+  points.push([windowEnd, count2]);
+  return points;
+}
+async function describeCause(pods, namespaceMatchers, queries) {
+  const podMatcher = {
+    name: "pod",
+    op: "=~",
+    value: pods.slice(0, maxCausePods).map(escapeRegex).join("|")
+  };
+  const matchers = [...namespaceMatchers, podMatcher];
+  const unschedulable = await queries.range(
+    `max by (${podKey}) (${selector("kube_pod_status_unschedulable", matchers)})`
+  );
+  const waiting = await queries.range(
+    `max by (${podKey}, reason) (${selector("kube_pod_container_status_waiting_reason", matchers)}) == 1`
+  );
+  const unschedulablePods = unschedulable.filter((s) => s.values.some(([, v]) => v >= 1)).map((s) => s.metric.pod);
+  const appProblems = waiting.filter((s) => appReasons.has(s.metric.reason ?? "")).map((s) => `${s.metric.pod} ${s.metric.reason}`);
+  const parts = [];
+  if (unschedulablePods.length > 0)
+    parts.push(
+      `capacity: ${unschedulablePods.length} pod(s) Unschedulable (no node fits; the cluster autoscaler is missing, slow or at its limit)`
+    );
+  if (appProblems.length > 0) parts.push(`the app: ${[...new Set(appProblems)].slice(0, 3).join(", ")}`);
+  if (parts.length === 0)
+    return {
+      cause: "unknown",
+      detail: "cause unknown: scheduled but containers not started (slow image pull or init containers?)"
+    };
+  const cause = unschedulablePods.length > 0 && appProblems.length > 0 ? "capacity and app" : unschedulablePods.length > 0 ? "capacity" : "app";
+  return { cause, detail: `cause ${parts.join("; ")}` };
+}
+async function evaluatePendingPods(gate, context, queries) {
+  const namespace2 = gate.namespace ?? context.defaults.namespace;
+  const namespaceMatchers = namespace2 ? [{ name: "namespace", op: "=", value: namespace2 }] : [];
+  const labels2 = gate.selector ?? {};
+  const threshold = {};
+  if (gate.maxPending !== void 0) threshold.maxPending = gate.maxPending;
+  if (gate.maxPendingDuration !== void 0)
+    threshold.maxPendingSeconds = round(gate.maxPendingDuration / 1e3);
+  const scope = describeMatchers([
+    ...namespaceMatchers,
+    ...Object.entries(labels2).map(([name3, value]) => ({ name: name3, op: "=", value }))
+  ]);
+  const { window: window2 } = context;
+  const { start } = window2;
+  const windowStart = start.getTime() / 1e3;
+  const span = promDuration(window2.end.getTime() - start.getTime());
+  const series = await queries.range(pendingQuery(namespaceMatchers, labels2));
+  const created = byPod(
+    await queries.instant(podTimestampQuery("kube_pod_created", namespaceMatchers, labels2, span))
+  );
+  if (series.length === 0 && created.size === 0)
+    return {
+      status: "inconclusive",
+      reason: `no kube_pod_status_phase series for pods with ${scope} (no such pods, kube-state-metrics not scraped, or pod labels not exported by --metric-labels-allowlist)`,
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const scheduled = byPod(
+    await queries.instant(
+      podTimestampQuery("kube_pod_status_scheduled_time", namespaceMatchers, labels2, span)
+    )
+  );
+  const stretches = pendingStretches(series, created, scheduled, window2, context.stepSeconds);
+  const counts = pendingCounts(stretches, window2);
+  const [peakAt, peak] = counts.reduce((a, b) => b[1] > a[1] ? b : a);
+  const longest = stretches.reduce(
+    (a, b) => !a || b.end - b.start > a.end - a.start ? b : a,
+    void 0
+  );
+  const longestMs = longest ? (longest.end - longest.start) * 1e3 : 0;
+  const observed = {
+    maxPending: peak,
+    maxPendingAtSeconds: peak > 0 ? round(Math.max(0, peakAt - windowStart)) : null,
+    longestPendingSeconds: round(longestMs / 1e3),
+    longestPendingPod: longest?.pod ?? null,
+    podsSeen: (/* @__PURE__ */ new Set([...created.keys(), ...series.map((s) => keyOf(s.metric))])).size
+  };
+  const plot = [{ name: "pending pods", labels: {}, points: downsample(counts) }];
+  const problems = [];
+  if (gate.maxPending !== void 0 && peak > gate.maxPending)
+    problems.push(
+      `${peak} pod(s) were Pending at once ${since(start, peakAt)} into the window (max ${gate.maxPending})`
+    );
+  const durationFailed = gate.maxPendingDuration !== void 0 && longest !== void 0 && longestMs > gate.maxPendingDuration;
+  if (durationFailed)
+    problems.push(
+      // Tenths, so that a stretch just over the limit never reads as equal to it.
+      `pod ${longest.pod} was Pending for ${round(longestMs / 1e3, 1)}s (max ${formatDuration(gate.maxPendingDuration)})`
+    );
+  const byDuration = gate.maxPendingDuration !== void 0 && (durationFailed || gate.maxPending === void 0);
+  const margin = byDuration ? round((gate.maxPendingDuration - longestMs) / 1e3) : gate.maxPending - peak;
+  const marginUnit = byDuration ? "s" : "pods";
+  if (problems.length === 0) {
+    const unproven = await unprovenByGaps(
+      { metric: "kube_pod_status_phase", matchers: namespaceMatchers, span: window2 },
+      context,
+      queries,
+      { observed, threshold, series: plot },
+      (gaps) => `no failure in the data, but ${gaps}: pods Pending only then went unseen (${scope})`
+    );
+    if (unproven) return unproven;
+    return {
+      status: "pass",
+      reason: `at most ${peak} pod(s) Pending at once and the longest Pending stretch was ${shortDuration(longestMs)} (${scope})`,
+      observed,
+      threshold,
+      margin,
+      marginUnit,
+      series: plot
+    };
+  }
+  const offenders = [...new Set(stretches.map((r) => r.pod))];
+  const { cause, detail } = await describeCause(offenders, namespaceMatchers, queries);
+  observed.cause = cause;
+  return {
+    status: "fail",
+    reason: `${problems.join("; ")}; ${detail}`,
+    observed,
+    threshold,
+    margin,
+    marginUnit,
+    series: plot
+  };
 }
 
 // actions/lib/regression/extract.ts
@@ -61675,18 +62158,22 @@ function escapeMarkdown(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;").replace(/[\\`[\]!|]/g, "\\$&").replace(/\r?\n|\r/g, " ");
 }
 
-// actions/lib/gates/verdict-schema.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v2";
-var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum([
+// actions/lib/gates/gate-types.ts
+var gateTypes = [
   "hpaScaleOut",
   "pendingPods",
   "latency",
   "errorRate",
   "loadApplied",
   "canaryVsStable",
-  "promql"
-]);
+  "promql",
+  "podRestarts"
+];
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum(gateTypes);
 var timestamp = external_exports.iso.datetime({ offset: true });
 var pointSchema = external_exports.tuple([
   external_exports.number(),
@@ -61703,10 +62190,10 @@ var gateResultSchema = external_exports.strictObject({
   status: gateStatusSchema,
   reason: external_exports.string().describe("One sentence saying why."),
   observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
-    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+    "Measured values by name, the unit (or what is counted) in the name, each gate type naming its own: e.g. timeToScaleSeconds, maxPending, p95Ms, errorRatio, dataGapSeconds. null when not measured."
   ),
   threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
-    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+    "The limits the gate held the data to, as numbers with the unit in the key, each gate type naming its own: e.g. withinSeconds, targetReplicas, maxPendingSeconds, maxMs, maxRatio, minRate; text only for what is not a quantity (e.g. errorCodes, conditions)."
   ),
   margin: external_exports.number().nullable().describe(
     "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."
@@ -62280,8 +62767,67 @@ var canaryVsStableGateSchema = external_exports.strictObject({
 }).describe("The canary compared with the stable track in the same window");
 var canaryVsStableGate = {
   schema: canaryVsStableGateSchema,
-  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : []
+  problems: (gate) => gate.selector && "track" in gate.selector ? [{ path: ["selector", "track"], detail: "must not set track: the gate compares both tracks" }] : [],
+  evaluate: evaluateCanaryVsStable,
+  continuous: true
 };
+var tracks = { name: "track", op: "=~", value: "canary|stable" };
+function byTrack(samples) {
+  return new Map(samples.map((s) => [s.metric.track ?? "", s.value[1]]));
+}
+function trackRatio(canary2, stable) {
+  if (stable === 0) return canary2 === 0 ? 1 : Number.POSITIVE_INFINITY;
+  return canary2 / stable;
+}
+async function evaluateCanaryVsStable(gate, context, queries) {
+  const matchers = [...appMatchers({ namespace: gate.namespace, selector: gate.selector }, context), tracks];
+  const span = rateSpan(context);
+  const { requestDuration, requestsTotal } = context.metrics;
+  const latency = gate.metric === "latency";
+  const what = latency ? `p${round(gate.quantile * 100, 1)}` : "error ratio";
+  const valueQuery = (range) => latency ? quantileQuery(requestDuration, gate.quantile, matchers, range, ["track"]) : errorRatioQuery(requestsTotal, gate.errorCodes, matchers, range, ["track"]);
+  const countMetric = latency ? `${requestDuration}_count` : requestsTotal;
+  const threshold = { maxRatio: gate.maxRatio, minSamples: gate.minSamples, metric: what };
+  const values = byTrack(await queries.instant(valueQuery(span.literal)));
+  const counts = byTrack(
+    await queries.instant(requestCountQuery(countMetric, matchers, span.literal, ["track"]))
+  );
+  const series = context.includeSeries ? plotSeries(await queries.range(valueQuery(plotSpan(context))), (labels2) => `${labels2.track} ${what}`) : [];
+  const [canary2, stable] = [values.get("canary"), values.get("stable")];
+  const [canaryCount, stableCount] = [counts.get("canary") ?? 0, counts.get("stable") ?? 0];
+  const observed = {
+    canary: canary2 === void 0 || Number.isNaN(canary2) ? null : round(canary2, 6),
+    stable: stable === void 0 || Number.isNaN(stable) ? null : round(stable, 6),
+    canarySamples: round(canaryCount, 1),
+    stableSamples: round(stableCount, 1)
+  };
+  const short = [
+    ["canary", canaryCount],
+    ["stable", stableCount]
+  ].filter(([, n]) => n < gate.minSamples);
+  if (short.length > 0 || observed.canary === null || observed.stable === null)
+    return {
+      status: "inconclusive",
+      reason: `too few requests to compare over ${shortDuration(span.ms)}: canary ${round(canaryCount, 0)}, stable ${round(stableCount, 0)} (need ${gate.minSamples} each)`,
+      observed,
+      threshold,
+      margin: null,
+      series
+    };
+  const ratio2 = trackRatio(canary2, stable);
+  observed.ratio = Number.isFinite(ratio2) ? round(ratio2, 4) : null;
+  const passed = ratio2 <= gate.maxRatio;
+  const shown = (v) => latency ? `${round(v * 1e3, 1)}ms` : `${round(v * 100, 2)}%`;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `canary ${what} ${shown(canary2)} vs stable ${shown(stable)}: ratio ${Number.isFinite(ratio2) ? round(ratio2, 3) : "\u221E"} ${passed ? "\u2264" : ">"} ${gate.maxRatio}`,
+    observed,
+    threshold,
+    margin: Number.isFinite(ratio2) ? round(gate.maxRatio - ratio2, 4) : null,
+    marginUnit: "ratio",
+    series
+  };
+}
 
 // actions/lib/gates/error-rate.ts
 var errorRateGateSchema = external_exports.strictObject({
@@ -62292,8 +62838,41 @@ var errorRateGateSchema = external_exports.strictObject({
   errorCodes: regexText.default("5..").describe("Regular expression on the code label counting as failed (default 5..)")
 }).describe("Share of failed requests over the window");
 var errorRateGate = {
-  schema: errorRateGateSchema
+  schema: errorRateGateSchema,
+  evaluate: evaluateErrorRate,
+  continuous: true
 };
+async function evaluateErrorRate(gate, context, queries) {
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const counter = context.metrics.requestsTotal;
+  const threshold = { maxRatio: gate.max, errorCodes: gate.errorCodes };
+  const [sample] = await queries.instant(errorRatioQuery(counter, gate.errorCodes, matchers, span.literal));
+  const series = context.includeSeries ? plotSeries(
+    await queries.range(errorRatioQuery(counter, gate.errorCodes, matchers, plotSpan(context))),
+    () => "error ratio"
+  ) : [];
+  const value = sample?.value[1];
+  if (value === void 0 || !Number.isFinite(value))
+    return {
+      status: "inconclusive",
+      reason: `no requests in ${counter} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
+      observed: { errorRatio: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const passed = value <= gate.max;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `${percent(value)} of requests failed (code =~ ${gate.errorCodes}) over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${percent(gate.max)} limit`,
+    observed: { errorRatio: round(value, 6) },
+    threshold,
+    margin: round(gate.max - value, 6),
+    marginUnit: "ratio",
+    series
+  };
+}
 
 // actions/lib/gates/latency.ts
 var latencyGateSchema = external_exports.strictObject({
@@ -62304,8 +62883,43 @@ var latencyGateSchema = external_exports.strictObject({
   max: duration3("Highest allowed request duration at that quantile")
 }).describe("Request duration quantile over the window");
 var latencyGate = {
-  schema: latencyGateSchema
+  schema: latencyGateSchema,
+  evaluate: evaluateLatency,
+  continuous: true
 };
+async function evaluateLatency(gate, context, queries) {
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const histogram = context.metrics.requestDuration;
+  const label = `p${round(gate.quantile * 100, 1)}`;
+  const threshold = { quantile: gate.quantile, maxMs: gate.max };
+  const [sample] = await queries.instant(quantileQuery(histogram, gate.quantile, matchers, span.literal));
+  const series = context.includeSeries ? plotSeries(
+    await queries.range(quantileQuery(histogram, gate.quantile, matchers, plotSpan(context))),
+    () => label
+  ) : [];
+  const value = sample?.value[1];
+  if (value === void 0 || Number.isNaN(value))
+    return {
+      status: "inconclusive",
+      reason: `no requests in ${histogram} for ${describeMatchers(matchers)} over the last ${shortDuration(span.ms)} of the window`,
+      observed: { [`${label}Ms`]: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const observedMs = value * 1e3;
+  const passed = observedMs <= gate.max;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `${label} was ${ms(value)} over ${shortDuration(span.ms)}, ${passed ? "within" : "above"} the ${formatDuration(gate.max)} limit`,
+    observed: { [`${label}Ms`]: round(observedMs, 2) },
+    threshold,
+    margin: round(gate.max - observedMs, 2),
+    marginUnit: "ms",
+    series
+  };
+}
 
 // actions/lib/gates/load-applied.ts
 var loadAppliedGateSchema = external_exports.strictObject({
@@ -62317,8 +62931,160 @@ var loadAppliedGateSchema = external_exports.strictObject({
 }).describe("The load actually reached the service");
 var loadAppliedGate = {
   schema: loadAppliedGateSchema,
-  problems: (gate) => eitherRequired(gate, "minRate", "minFraction")
+  problems: (gate) => eitherRequired(gate, "minRate", "minFraction"),
+  evaluate: evaluateLoadApplied,
+  // The achieved rate over the whole stage: early in a ramp it would fail a load that is still rising.
+  continuous: false
 };
+async function evaluateLoadApplied(gate, context, queries) {
+  const threshold = {};
+  if (gate.minRate !== void 0) threshold.minRate = gate.minRate;
+  if (gate.minFraction !== void 0) {
+    threshold.minFraction = gate.minFraction;
+    if (context.targetRate !== void 0) threshold.targetRate = context.targetRate;
+  }
+  if (gate.minFraction !== void 0 && context.targetRate === void 0)
+    return {
+      status: "inconclusive",
+      reason: "minFraction needs the load target rate (--target-rate, or the target-rate input)",
+      observed: {},
+      threshold,
+      margin: null
+    };
+  const required2 = Math.max(gate.minRate ?? 0, (gate.minFraction ?? 0) * (context.targetRate ?? 0));
+  threshold.requiredRate = round(required2, 3);
+  const matchers = appMatchers(gate, context);
+  const span = rateSpan(context);
+  const counter = context.metrics.requestsTotal;
+  const [sample] = await queries.instant(requestRateQuery(counter, matchers, span.literal));
+  const series = context.includeSeries ? plotSeries(await queries.range(requestRateQuery(counter, matchers, plotSpan(context))), () => "req/s") : [];
+  const value = sample?.value[1];
+  if (value === void 0 || Number.isNaN(value))
+    return {
+      status: "inconclusive",
+      reason: `no ${counter} series for ${describeMatchers(matchers)}: no request reached the service, or the metric is not scraped`,
+      observed: { rate: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const passed = value >= required2;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: `achieved ${round(value, 2)} req/s over ${shortDuration(span.ms)}, ${passed ? "at least" : "below"} the required ${round(required2, 2)} req/s`,
+    observed: { rate: round(value, 3) },
+    threshold,
+    margin: round(value - required2, 3),
+    marginUnit: "req/s",
+    series
+  };
+}
+
+// actions/lib/gates/pod-restarts.ts
+var podRestartsGateSchema = external_exports.strictObject({
+  ...common,
+  type: external_exports.literal("podRestarts"),
+  namespace: namespace.optional(),
+  selector: external_exports.record(external_exports.string().min(1), external_exports.string()).optional().describe("Pod labels (matched through kube_pod_labels; default app: the environment's service)"),
+  track: track.optional(),
+  max: external_exports.int().min(0).default(0).describe("Container restarts allowed over the window, OOMKills included (default 0)")
+}).describe("The service's containers do not restart or get OOMKilled");
+var podRestartsGate = {
+  schema: podRestartsGateSchema,
+  evaluate: evaluatePodRestarts,
+  continuous: true
+};
+var restartsFamily = "kube_pod_container_status_restarts_total";
+var containerKey = `${podKey}, container`;
+var shownContainers = 5;
+var podOf = (labels2) => `${labels2.namespace ?? ""}/${labels2.pod ?? "?"}`;
+var containerOf = (labels2) => `${podOf(labels2)}/${labels2.container ?? "?"}`;
+function byKey(samples, key) {
+  return new Map(samples.map((s) => [key(s.metric), s.value[1]]));
+}
+function podLabels(gate, context) {
+  const service = context.defaults.service;
+  const base = gate.selector ?? (service ? { app: service } : {});
+  return gate.track ? { ...base, track: gate.track } : base;
+}
+async function evaluatePodRestarts(gate, context, queries) {
+  const { window: window2 } = context;
+  const span = promDuration(window2.end.getTime() - window2.start.getTime());
+  const ns = gate.namespace ?? context.defaults.namespace;
+  const nsMatchers = ns === void 0 ? [] : [{ name: "namespace", op: "=", value: ns }];
+  const labels2 = podLabels(gate, context);
+  const perContainer = (agg, family, extra = []) => withPodLabels(
+    `${agg} by (${containerKey}) (${agg}_over_time(${selector(family, [...nsMatchers, ...extra])}[${span}]))`,
+    nsMatchers,
+    labels2,
+    span
+  );
+  const highest = byKey(await queries.instant(perContainer("max", restartsFamily)), containerOf);
+  const lowest = byKey(await queries.instant(perContainer("min", restartsFamily)), containerOf);
+  const created = byKey(
+    await queries.instant(
+      withPodLabels(
+        `max by (${podKey}) (max_over_time(${selector("kube_pod_created", nsMatchers)}[${span}]))`,
+        nsMatchers,
+        labels2,
+        span
+      )
+    ),
+    podOf
+  );
+  const oomKilled = byKey(
+    await queries.instant(
+      perContainer("max", "kube_pod_container_status_last_terminated_reason", [
+        { name: "reason", op: "=", value: "OOMKilled" }
+      ])
+    ),
+    containerOf
+  );
+  const series = context.includeSeries ? plotSeries(
+    await queries.range(
+      `sum(${withPodLabels(`max by (${containerKey}) (${selector(restartsFamily, nsMatchers)})`, nsMatchers, labels2)})`
+    ),
+    () => "container restarts"
+  ) : [];
+  const scope = describeMatchers([
+    ...nsMatchers,
+    ...Object.entries(labels2).map(([name3, value]) => ({ name: name3, op: "=", value }))
+  ]);
+  const threshold = { maxRestarts: gate.max };
+  if (highest.size === 0)
+    return {
+      status: "inconclusive",
+      reason: `no containers in ${restartsFamily} for pods ${scope} over the window`,
+      observed: { restarts: null },
+      threshold,
+      margin: null,
+      series
+    };
+  const windowStart = window2.start.getTime() / 1e3;
+  const containers = [...highest].map(([container, high]) => {
+    const pod = container.slice(0, container.lastIndexOf("/"));
+    const bornInWindow = (created.get(pod) ?? 0) >= windowStart;
+    const rise = bornInWindow ? high : high - (lowest.get(container) ?? high);
+    const oom = (oomKilled.get(container) ?? 0) >= 1 && (rise > 0 || bornInWindow);
+    return { container, restarts: Math.max(rise, oom ? 1 : 0), oomKilled: oom };
+  });
+  const restarted = containers.filter((c) => c.restarts > 0).sort((a, b) => b.restarts - a.restarts);
+  const total = restarted.reduce((sum, c) => sum + c.restarts, 0);
+  const ooms = restarted.filter((c) => c.oomKilled).length;
+  const pods = new Set(containers.map((c) => c.container.slice(0, c.container.lastIndexOf("/")))).size;
+  const passed = total <= gate.max;
+  const shown = restarted.slice(0, shownContainers).map((c) => `${c.container} ${c.restarts}\xD7${c.oomKilled ? " (OOMKilled)" : ""}`).join(", ");
+  const limit = `the limit of ${gate.max}`;
+  return {
+    status: passed ? "pass" : "fail",
+    reason: total === 0 ? `no container of ${pods} pod(s) restarted over ${shortDuration(window2.end.getTime() - window2.start.getTime())} (${scope})` : `${total} container restart(s)${ooms > 0 ? `, ${ooms} container(s) OOMKilled` : ""}, ${passed ? "within" : "above"} ${limit}: ${shown}${restarted.length > shownContainers ? ", \u2026" : ""} (${scope})`,
+    observed: { restarts: total, oomKilledContainers: ooms, pods },
+    threshold,
+    margin: gate.max - total,
+    marginUnit: "restarts",
+    series
+  };
+}
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -66424,10 +67190,69 @@ var promqlGateSchema = external_exports.strictObject({
 }).describe("Any PromQL with Argo-style success and failure conditions");
 var promqlGate = {
   schema: promqlGateSchema,
-  problems: (gate) => eitherRequired(gate, "successCondition", "failureCondition")
+  problems: (gate) => eitherRequired(gate, "successCondition", "failureCondition"),
+  evaluate: evaluatePromql,
+  continuous: true
 };
+var shownValues = 10;
+function expandQuery(query, context) {
+  return query.replaceAll("$window", promDuration(rateSpan(context).ms));
+}
+function judge(gate, result) {
+  const shown = result.length === 1 ? String(result[0]) : `[${result.slice(0, shownValues).join(", ")}]`;
+  if (gate.failureCondition?.evaluate(result))
+    return {
+      status: "fail",
+      reason: `result ${shown} meets the failure condition '${gate.failureCondition.source}'`
+    };
+  if (!gate.successCondition)
+    return {
+      status: "pass",
+      reason: `result ${shown} does not meet the failure condition '${gate.failureCondition.source}'`
+    };
+  if (gate.successCondition.evaluate(result))
+    return {
+      status: "pass",
+      reason: `result ${shown} meets the success condition '${gate.successCondition.source}'`
+    };
+  return gate.failureCondition ? {
+    status: "inconclusive",
+    reason: `result ${shown} meets neither the success condition '${gate.successCondition.source}' nor the failure condition`
+  } : {
+    status: "fail",
+    reason: `result ${shown} does not meet the success condition '${gate.successCondition.source}'`
+  };
+}
+async function evaluatePromql(gate, context, queries) {
+  const threshold = {};
+  if (gate.successCondition) threshold.successCondition = gate.successCondition.source;
+  if (gate.failureCondition) threshold.failureCondition = gate.failureCondition.source;
+  const samples = await queries.instant(expandQuery(gate.query, context));
+  const result = samples.map((s) => s.value[1]);
+  const observed = { result: result.length === 0 ? null : JSON.stringify(result.slice(0, shownValues)) };
+  if (result.length === 0)
+    return {
+      status: gate.noData,
+      reason: `the query returned no data (noData: ${gate.noData})`,
+      observed,
+      threshold,
+      margin: null
+    };
+  try {
+    return { ...judge(gate, result), observed, threshold, margin: null };
+  } catch (error63) {
+    if (!(error63 instanceof ConditionError)) throw error63;
+    return {
+      status: "inconclusive",
+      reason: `cannot evaluate the condition: ${error63.message}`,
+      observed,
+      threshold,
+      margin: null
+    };
+  }
+}
 
-// actions/lib/gates/schema.ts
+// actions/lib/gates/registry.ts
 var gateDefinitions = [
   hpaScaleOutGate,
   pendingPodsGate,
@@ -66435,8 +67260,17 @@ var gateDefinitions = [
   errorRateGate,
   loadAppliedGate,
   canaryVsStableGate,
-  promqlGate
+  promqlGate,
+  podRestartsGate
 ];
+var byType = new Map(
+  gateDefinitions.map((d) => [d.schema.shape.type.value, d])
+);
+function gateDefinition(gate) {
+  return byType.get(gate.type);
+}
+
+// actions/lib/gates/schema.ts
 var gateSchema = external_exports.discriminatedUnion(
   "type",
   gateDefinitions.map((d) => d.schema)
@@ -66448,14 +67282,8 @@ var gateFileSchema = external_exports.strictObject({
     requestsTotal: "http_requests_total"
   })
 }).describe("scalegate gate file");
-var checksByType = new Map(
-  gateDefinitions.map((d) => [
-    d.schema.shape.type.value,
-    d.problems
-  ])
-);
 function semanticProblems(gate) {
-  return checksByType.get(gate.type)?.(gate) ?? [];
+  return gateDefinition(gate).problems?.(gate) ?? [];
 }
 
 // actions/lib/gates/load.ts
@@ -66496,8 +67324,8 @@ function parseGateList(raw, file2, locate, base = ["gates"]) {
 // actions/lib/settings/gate-limits.ts
 function autoscalerNames(settings) {
   const { name: name3 } = settings.service;
-  const tracks = [name3, `${name3}-canary`];
-  return settings.autoscaling?.keda ? tracks.map((track2) => `keda-hpa-${track2}`) : tracks;
+  const tracks2 = [name3, `${name3}-canary`];
+  return settings.autoscaling?.keda ? tracks2.map((track2) => `keda-hpa-${track2}`) : tracks2;
 }
 function unreachableGateProblems(settings, gates2) {
   const bounds = settings.autoscaling?.hpa ?? settings.autoscaling?.keda;
@@ -66600,8 +67428,8 @@ var gatewayApiRouter = defineRouter({
     schema: gatewayApiSettings,
     description: "HTTPRoute settings (method gateway-api)"
   },
-  render({ service, port: port2, canaryWeight, tracks, metadata }, settings) {
-    const withCanary = tracks.has("canary");
+  render({ service, port: port2, canaryWeight, tracks: tracks2, metadata }, settings) {
+    const withCanary = tracks2.has("canary");
     const weight = withCanary ? canaryWeight : 0;
     const backendRefs = [
       { name: `${service}-stable`, port: port2, weight: 100 - weight },
@@ -66672,8 +67500,8 @@ var nginxIngressRouter = defineRouter({
     schema: nginxIngressSettings,
     description: "Ingress settings (method nginx-ingress)"
   },
-  render({ service, port: port2, canaryWeight, tracks, metadata }, settings) {
-    return [...tracks].sort().map((track2) => ({
+  render({ service, port: port2, canaryWeight, tracks: tracks2, metadata }, settings) {
+    return [...tracks2].sort().map((track2) => ({
       apiVersion: "networking.k8s.io/v1",
       kind: "Ingress",
       metadata: track2 === "canary" ? metadata(`${service}-canary`, "canary", {
@@ -66836,13 +67664,13 @@ function backends(service, weight, withCanary) {
 var smiRouter = defineRouter({
   method: "smi",
   settings: void 0,
-  render({ service, canaryWeight, tracks, metadata }) {
+  render({ service, canaryWeight, tracks: tracks2, metadata }) {
     return [
       {
         apiVersion,
         kind: "TrafficSplit",
         metadata: metadata(service, "shared"),
-        spec: { service, backends: backends(service, canaryWeight, tracks.has("canary")) }
+        spec: { service, backends: backends(service, canaryWeight, tracks2.has("canary")) }
       }
     ];
   },

@@ -60500,18 +60500,22 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// actions/lib/gates/verdict-schema.ts
-var verdictSchemaVersion = "scalegate.dev/verdict/v2";
-var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
-var gateTypeSchema = external_exports.enum([
+// actions/lib/gates/gate-types.ts
+var gateTypes = [
   "hpaScaleOut",
   "pendingPods",
   "latency",
   "errorRate",
   "loadApplied",
   "canaryVsStable",
-  "promql"
-]);
+  "promql",
+  "podRestarts"
+];
+
+// actions/lib/gates/verdict-schema.ts
+var verdictSchemaVersion = "scalegate.dev/verdict/v2";
+var gateStatusSchema = external_exports.enum(["pass", "fail", "inconclusive"]);
+var gateTypeSchema = external_exports.enum(gateTypes);
 var timestamp = external_exports.iso.datetime({ offset: true });
 var pointSchema = external_exports.tuple([
   external_exports.number(),
@@ -60528,10 +60532,10 @@ var gateResultSchema = external_exports.strictObject({
   status: gateStatusSchema,
   reason: external_exports.string().describe("One sentence saying why."),
   observed: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()])).describe(
-    "Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured."
+    "Measured values by name, the unit (or what is counted) in the name, each gate type naming its own: e.g. timeToScaleSeconds, maxPending, p95Ms, errorRatio, dataGapSeconds. null when not measured."
   ),
   threshold: external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string()])).describe(
-    "The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions)."
+    "The limits the gate held the data to, as numbers with the unit in the key, each gate type naming its own: e.g. withinSeconds, targetReplicas, maxPendingSeconds, maxMs, maxRatio, minRate; text only for what is not a quantity (e.g. errorCodes, conditions)."
   ),
   margin: external_exports.number().nullable().describe(
     "Headroom in marginUnit: positive = room left, negative = by how much the threshold was missed; null when not applicable."

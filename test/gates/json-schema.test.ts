@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 import {
   gateFileJsonSchema,
   gateFileSchemaPath,
+  gateTypesModule,
+  gateTypesModulePath,
   verdictJsonSchema,
 } from '../../actions/lib/gates/json-schema.js';
 import { parseGateFile } from '../../actions/lib/gates/load.js';
@@ -58,6 +60,7 @@ metrics:
 
 test('the committed schema is up to date (regenerate: npm run schema)', async () => {
   assert.equal(await readFile(join(root, gateFileSchemaPath), 'utf8'), gateFileJsonSchema());
+  assert.equal(await readFile(join(root, gateTypesModulePath), 'utf8'), gateTypesModule());
 });
 
 test("the issue's gate file parses, and validates against the published schema", () => {

@@ -9,14 +9,10 @@ import { after, before, test } from 'node:test';
 import { evaluateOnce } from '../../actions/lib/gates/evaluate.js';
 import { parseGateFile } from '../../actions/lib/gates/load.js';
 import type { GateResult } from '../../actions/lib/gates/types.js';
-import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
-import { type PrometheusServer, startPrometheus } from '../../cli/local/prometheus-server.js';
-import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { type ScrapedCluster, startScrapedCluster } from './scraped-cluster.js';
 
-let cluster: RunningCluster;
-let prometheus: PrometheusServer;
-let client: PrometheusClient;
+let bench: ScrapedCluster | undefined;
 let results: Map<string, GateResult>;
 
 function deployment(name: string, replicas: number, cpu: string) {
@@ -49,23 +45,12 @@ gates:
 );
 
 before(async () => {
-  cluster = await startCluster({ profile: 'fast', nodes: 2, nodeCpu: '2' });
-  const type = (apiVersion: string, kind: string) => cluster.registry.byKind(apiVersion, kind)!;
-  cluster.store.create(type('v1', 'Namespace'), {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name: 'shop' },
-  });
-  prometheus = await startPrometheus({
-    targets: [{ job: 'scalegate', url: `${cluster.metrics}/metrics` }],
-    scrapeIntervalSeconds: 1,
-  });
-  client = new PrometheusClient({ url: prometheus.url, retries: 1, backoffMs: 100 });
-  await prometheus.waitForSample('kube_node_info');
+  bench = await startScrapedCluster({ profile: 'fast', nodes: 2, nodeCpu: '2' });
+  const { client, create } = bench;
   const start = new Date();
-  cluster.store.create(type('apps/v1', 'Deployment'), deployment('web', 1, '100m'));
-  cluster.store.create(type('apps/v1', 'Deployment'), deployment('hog', 2, '3'));
-  cluster.store.create(type('autoscaling/v2', 'HorizontalPodAutoscaler'), {
+  create(deployment('web', 1, '100m'));
+  create(deployment('hog', 2, '3'));
+  create({
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: 'web', namespace: 'shop' },
@@ -104,9 +89,7 @@ before(async () => {
 });
 
 after(async () => {
-  await client?.close();
-  await prometheus?.stop();
-  await cluster?.stop();
+  await bench?.stop();
 });
 
 test('hpaScaleOut finds the stable HPA by track and reports the scale-out', () => {

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { LabelMatcher } from '../prometheus/promql.js';
 import { shortDuration } from '../util/duration.js';
 import { errorRatioQuery, quantileQuery, requestCountQuery } from './app-queries.js';
-import { common, type GateDefinition, namespace, quantile, regexText, selector } from './fields.js';
+import type { GateDefinition } from './definition.js';
+import { common, namespace, quantile, regexText, selector } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { appMatchers, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
@@ -42,6 +43,8 @@ export const canaryVsStableGate: GateDefinition<typeof canaryVsStableGateSchema>
     gate.selector && 'track' in gate.selector
       ? [{ path: ['selector', 'track'], detail: 'must not set track: the gate compares both tracks' }]
       : [],
+  evaluate: evaluateCanaryVsStable,
+  continuous: true,
 };
 
 const tracks: LabelMatcher = { name: 'track', op: '=~', value: 'canary|stable' };
@@ -58,7 +61,7 @@ function trackRatio(canary: number, stable: number): number {
   return canary / stable;
 }
 
-export async function evaluateCanaryVsStable(
+async function evaluateCanaryVsStable(
   gate: CanaryVsStableGate,
   context: GateContext,
   queries: GateQueries,

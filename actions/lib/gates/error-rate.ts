@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { shortDuration } from '../util/duration.js';
 import { errorRatioQuery } from './app-queries.js';
-import { appMetricFields, common, type GateDefinition, ratio, regexText } from './fields.js';
+import type { GateDefinition } from './definition.js';
+import { appMetricFields, common, ratio, regexText } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { appMatchers, describeMatchers, percent, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
@@ -24,9 +25,11 @@ type ErrorRateGate = z.output<typeof errorRateGateSchema>;
 
 export const errorRateGate: GateDefinition<typeof errorRateGateSchema> = {
   schema: errorRateGateSchema,
+  evaluate: evaluateErrorRate,
+  continuous: true,
 };
 
-export async function evaluateErrorRate(
+async function evaluateErrorRate(
   gate: ErrorRateGate,
   context: GateContext,
   queries: GateQueries,

@@ -7,8 +7,8 @@
  */
 import { PrometheusError } from '../prometheus/client.js';
 import { delay } from '../util/delay.js';
-import { gateKind } from './kinds.js';
 import { GateQueries } from './queries.js';
+import { gateDefinition } from './registry.js';
 import type { Gate } from './schema.js';
 import type { GateContext, GateResult, TimeWindow } from './types.js';
 
@@ -22,7 +22,7 @@ export async function evaluateGate(gate: Gate, context: GateContext): Promise<Ga
   const window = windowJson(context.window);
   try {
     // Key order is the verdict's reading order: what, outcome, why, numbers, then the details.
-    const { status, reason, series, settled, ...numbers } = await gateKind(gate).evaluate(
+    const { status, reason, series, settled, ...numbers } = await gateDefinition(gate).evaluate(
       gate,
       context,
       queries,

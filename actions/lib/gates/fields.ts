@@ -1,6 +1,6 @@
 /**
  * The building blocks of the gate schemas: field types every gate type uses (durations in milliseconds, ratios as
- * fractions, conditions parsed once), the application metric names, and what a gate type declares about itself.
+ * fractions, conditions parsed once) and the application metric names.
  */
 import { z } from 'zod';
 import { isLabelName } from '../prometheus/promql.js';
@@ -128,13 +128,4 @@ export function eitherRequired<G extends object>(
   return gate[first] === undefined && gate[second] === undefined
     ? [{ path: [first], detail: `missing required field (expected ${first} or ${second})` }]
     : [];
-}
-
-/**
- * One gate type as the gate files parse it: its schema (whose `type` literal names it) and the checks across its
- * fields that zod cannot express. Each gate type's file defines one; `schema.ts` lists them once.
- */
-export interface GateDefinition<Schema extends z.ZodObject = z.ZodObject> {
-  schema: Schema;
-  problems?: (gate: z.output<Schema>) => GateProblem[];
 }

@@ -11,15 +11,8 @@ import { z } from 'zod';
 import { type LabelMatcher, selector } from '../prometheus/promql.js';
 import { formatDuration, shortDuration } from '../util/duration.js';
 import { unprovenByGaps } from './coverage.js';
-import {
-  common,
-  duration,
-  eitherRequired,
-  type GateDefinition,
-  type GateProblem,
-  namespace,
-  track,
-} from './fields.js';
+import type { GateDefinition } from './definition.js';
+import { common, duration, eitherRequired, type GateProblem, namespace, track } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { plotSeries, round, since } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
@@ -73,6 +66,8 @@ export const hpaScaleOutGate: GateDefinition<typeof hpaScaleOutGateSchema> = {
       });
     return [...problems, ...eitherRequired(gate, 'minReplicas', 'factor')];
   },
+  evaluate: evaluateHpaScaleOut,
+  continuous: true,
 };
 
 const hpaKey = 'namespace, horizontalpodautoscaler';
@@ -113,7 +108,7 @@ function limitedQuery(matchers: LabelMatcher[]): string {
   ].join('');
 }
 
-export async function evaluateHpaScaleOut(
+async function evaluateHpaScaleOut(
   gate: HpaScaleOutGate,
   context: GateContext,
   queries: GateQueries,

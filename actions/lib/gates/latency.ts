@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { formatDuration, shortDuration } from '../util/duration.js';
 import { quantileQuery } from './app-queries.js';
-import { appMetricFields, common, duration, type GateDefinition, quantile } from './fields.js';
+import type { GateDefinition } from './definition.js';
+import { appMetricFields, common, duration, quantile } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { appMatchers, describeMatchers, ms, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
@@ -22,9 +23,11 @@ type LatencyGate = z.output<typeof latencyGateSchema>;
 
 export const latencyGate: GateDefinition<typeof latencyGateSchema> = {
   schema: latencyGateSchema,
+  evaluate: evaluateLatency,
+  continuous: true,
 };
 
-export async function evaluateLatency(
+async function evaluateLatency(
   gate: LatencyGate,
   context: GateContext,
   queries: GateQueries,

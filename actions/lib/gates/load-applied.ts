@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { shortDuration } from '../util/duration.js';
 import { requestRateQuery } from './app-queries.js';
-import { appMetricFields, common, eitherRequired, type GateDefinition, ratio } from './fields.js';
+import type { GateDefinition } from './definition.js';
+import { appMetricFields, common, eitherRequired, ratio } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { appMatchers, describeMatchers, plotSeries, plotSpan, rateSpan, round } from './series.js';
 import type { GateContext, GateOutcome } from './types.js';
@@ -26,9 +27,12 @@ type LoadAppliedGate = z.output<typeof loadAppliedGateSchema>;
 export const loadAppliedGate: GateDefinition<typeof loadAppliedGateSchema> = {
   schema: loadAppliedGateSchema,
   problems: (gate) => eitherRequired(gate, 'minRate', 'minFraction'),
+  evaluate: evaluateLoadApplied,
+  // The achieved rate over the whole stage: early in a ramp it would fail a load that is still rising.
+  continuous: false,
 };
 
-export async function evaluateLoadApplied(
+async function evaluateLoadApplied(
   gate: LoadAppliedGate,
   context: GateContext,
   queries: GateQueries,

@@ -11,16 +11,12 @@
 
 import { z } from 'zod';
 import type { InstantSample, Point, RangeSeries } from '../prometheus/client.js';
-import {
-  escapeRegex,
-  kubeLabelName,
-  type LabelMatcher,
-  promDuration,
-  selector,
-} from '../prometheus/promql.js';
+import { escapeRegex, type LabelMatcher, promDuration, selector } from '../prometheus/promql.js';
 import { formatDuration, shortDuration } from '../util/duration.js';
 import { unprovenByGaps } from './coverage.js';
-import { common, duration, eitherRequired, type GateDefinition, namespace } from './fields.js';
+import type { GateDefinition } from './definition.js';
+import { common, duration, eitherRequired, namespace } from './fields.js';
+import { podKey, withPodLabels } from './pod-labels.js';
 import type { GateQueries } from './queries.js';
 import { describeMatchers, downsample, round, since } from './series.js';
 import type { GateContext, GateOutcome, PlotSeries, TimeWindow } from './types.js';
@@ -44,9 +40,10 @@ type PendingPodsGate = z.output<typeof pendingPodsGateSchema>;
 export const pendingPodsGate: GateDefinition<typeof pendingPodsGateSchema> = {
   schema: pendingPodsGateSchema,
   problems: (gate) => eitherRequired(gate, 'maxPending', 'maxPendingDuration'),
+  evaluate: evaluatePendingPods,
+  continuous: true,
 };
 
-const podKey = 'namespace, pod';
 const maxCausePods = 50;
 const appReasons = new Set([
   'ImagePullBackOff',
@@ -57,27 +54,6 @@ const appReasons = new Set([
   'CreateContainerError',
   'RunContainerError',
 ]);
-
-/**
- * `expr` restricted to the pods carrying `labels`, through kube_pod_labels (value 1 per pod); `span` matches the
- * pods labelled at any time in it (pods deleted before the evaluation time).
- */
-function withPodLabels(
-  expr: string,
-  namespaceMatchers: LabelMatcher[],
-  labels: Record<string, string>,
-  span?: string,
-): string {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return expr;
-  const matchers = [
-    ...namespaceMatchers,
-    ...entries.map(([key, value]): LabelMatcher => ({ name: kubeLabelName(key), op: '=', value })),
-  ];
-  const podLabels = selector('kube_pod_labels', matchers);
-  const labelled = span ? `max_over_time(${podLabels}[${span}])` : podLabels;
-  return `${expr} * on (${podKey}) group_left () max by (${podKey}) (${labelled})`;
-}
 
 export function pendingQuery(namespaceMatchers: LabelMatcher[], labels: Record<string, string>): string {
   const phase = [...namespaceMatchers, { name: 'phase', op: '=', value: 'Pending' } as LabelMatcher];
@@ -226,7 +202,7 @@ async function describeCause(
   return { cause, detail: `cause ${parts.join('; ')}` };
 }
 
-export async function evaluatePendingPods(
+async function evaluatePendingPods(
   gate: PendingPodsGate,
   context: GateContext,
   queries: GateQueries,

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { promDuration } from '../prometheus/promql.js';
 import { promqlQuery } from '../prometheus/syntax.js';
 import { ConditionError } from './condition.js';
-import { common, condition, eitherRequired, type GateDefinition } from './fields.js';
+import type { GateDefinition } from './definition.js';
+import { common, condition, eitherRequired } from './fields.js';
 import type { GateQueries } from './queries.js';
 import { rateSpan } from './series.js';
 import type { GateContext, GateOutcome, GateStatus } from './types.js';
@@ -35,6 +36,8 @@ type PromqlGate = z.output<typeof promqlGateSchema>;
 export const promqlGate: GateDefinition<typeof promqlGateSchema> = {
   schema: promqlGateSchema,
   problems: (gate) => eitherRequired(gate, 'successCondition', 'failureCondition'),
+  evaluate: evaluatePromql,
+  continuous: true,
 };
 
 const shownValues = 10;
@@ -72,7 +75,7 @@ function judge(gate: PromqlGate, result: number[]): { status: GateStatus; reason
       };
 }
 
-export async function evaluatePromql(
+async function evaluatePromql(
   gate: PromqlGate,
   context: GateContext,
   queries: GateQueries,

@@ -2,30 +2,14 @@
  * Gate files (`gates:` plus optional `metrics:`) and the `gates:` list of environment settings. The key names are
  * the contract of issue 5; new keys may be added, none renamed. Durations become milliseconds and ratios
  * fractions at parse time, and `promql` conditions are parsed then, so a bad expression is a settings error with a
- * position, never a surprise during a rollout. Each gate type's schema and cross-field checks live in its own file; `gateDefinitions` lists them once.
+ * position, never a surprise during a rollout. Each gate type's schema and cross-field checks live in its own file;
+ * `registry.ts` lists them once.
  */
 import { z } from 'zod';
-import { canaryVsStableGate } from './canary-vs-stable.js';
-import { errorRateGate } from './error-rate.js';
 import { type GateProblem, gateMetricsSchema } from './fields.js';
-import { hpaScaleOutGate } from './hpa-scale-out.js';
-import { latencyGate } from './latency.js';
-import { loadAppliedGate } from './load-applied.js';
-import { pendingPodsGate } from './pending-pods.js';
-import { promqlGate } from './promql-gate.js';
+import { gateDefinition, gateDefinitions } from './registry.js';
 
 export { defaultGateMetrics, type GateMetrics, gateMetricsSchema } from './fields.js';
-
-/** The gate types, in the order the JSON Schema lists them: a new type is its file and one line here. */
-const gateDefinitions = [
-  hpaScaleOutGate,
-  pendingPodsGate,
-  latencyGate,
-  errorRateGate,
-  loadAppliedGate,
-  canaryVsStableGate,
-  promqlGate,
-] as const;
 
 /** The definitions' schemas as a tuple type, which z.discriminatedUnion needs to infer the gate union. */
 type SchemasOf<T extends readonly unknown[]> = {
@@ -53,14 +37,7 @@ export type GateType = Gate['type'];
 export type GateOf<T extends GateType> = Extract<Gate, { type: T }>;
 export type GateFile = z.output<typeof gateFileSchema>;
 
-const checksByType = new Map<string, ((gate: Gate) => GateProblem[]) | undefined>(
-  gateDefinitions.map((d) => [
-    d.schema.shape.type.value,
-    d.problems as ((gate: Gate) => GateProblem[]) | undefined,
-  ]),
-);
-
 /** Problems zod cannot see: fields that exclude or require each other. Paths are relative to the gate. */
 export function semanticProblems(gate: Gate): GateProblem[] {
-  return checksByType.get(gate.type)?.(gate) ?? [];
+  return gateDefinition(gate).problems?.(gate) ?? [];
 }

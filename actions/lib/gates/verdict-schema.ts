@@ -5,6 +5,7 @@
  * formatted string a reader would have to parse again.
  */
 import { z } from 'zod';
+import { gateTypes } from './gate-types.js';
 
 /**
  * v2: thresholds are numbers with the unit in the key (v1 wrote durations and percentages as text, e.g. `"300ms"`,
@@ -13,15 +14,7 @@ import { z } from 'zod';
 export const verdictSchemaVersion = 'scalegate.dev/verdict/v2';
 
 export const gateStatusSchema = z.enum(['pass', 'fail', 'inconclusive']);
-const gateTypeSchema = z.enum([
-  'hpaScaleOut',
-  'pendingPods',
-  'latency',
-  'errorRate',
-  'loadApplied',
-  'canaryVsStable',
-  'promql',
-]);
+const gateTypeSchema = z.enum(gateTypes);
 const timestamp = z.iso.datetime({ offset: true });
 
 /** JSON has no NaN or infinity: they are written as null and read back as NaN. */
@@ -49,12 +42,12 @@ export const gateResultSchema = z.strictObject({
   observed: z
     .record(z.string(), z.union([z.number(), z.string(), z.null()]))
     .describe(
-      'Measured values by name, the unit in the name: timeToScaleSeconds, maxPending, longestPendingSeconds, cause, p95Ms, errorRatio, rate, ratio, dataGapSeconds, result. null when not measured.',
+      'Measured values by name, the unit (or what is counted) in the name, each gate type naming its own: e.g. timeToScaleSeconds, maxPending, p95Ms, errorRatio, dataGapSeconds. null when not measured.',
     ),
   threshold: z
     .record(z.string(), z.union([z.number(), z.string()]))
     .describe(
-      'The limits the gate held the data to, as numbers with the unit in the key (withinSeconds, targetReplicas, maxPending, maxPendingSeconds, maxMs, quantile, maxRatio, minRate, minFraction, requiredRate); text only for what is not a quantity (errorCodes, metric, conditions).',
+      'The limits the gate held the data to, as numbers with the unit in the key, each gate type naming its own: e.g. withinSeconds, targetReplicas, maxPendingSeconds, maxMs, maxRatio, minRate; text only for what is not a quantity (e.g. errorCodes, conditions).',
     ),
   margin: z
     .number()

@@ -4,8 +4,9 @@
  * exactly the load's window for the verdict. A step without load is judged over its bake time. The load and the
  * gate evaluator are injected (defaults: the load runners and `runGates`) so the logic is testable on its own.
  */
-import { continuousGates } from '../gates/kinds.js';
+
 import type { GateSet } from '../gates/load.js';
+import { continuousGates } from '../gates/registry.js';
 import { type RunGatesOptions, runGates } from '../gates/run.js';
 import type { GateResult } from '../gates/types.js';
 import type { Verdict } from '../gates/verdict.js';

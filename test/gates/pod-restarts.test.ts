@@ -1,0 +1,3 @@
+import { podRestartsScenario } from './pod-restarts-scenario.js';
+
+podRestartsScenario({ profile: 'fast', nodes: 1 });
