@@ -11,7 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { demoRuns, runDemo } from '../cli/demo/index.js';
+import { runDemo } from '../cli/demo/index.js';
+import { demoRuns } from '../cli/demo/runs.js';
 import { type ControlPlaneKind, controlPlanes, startCluster } from '../simulator/cluster.js';
 import { buildTimesFile } from '../simulator/kubernetes/components.js';
 

@@ -9,7 +9,7 @@ import type { Verdict } from '../../actions/lib/gates/verdict.js';
 import { htmlPage, renderHtmlBody } from '../../actions/lib/report/html.js';
 import { escapeCell, renderMarkdownReport } from '../../actions/lib/report/markdown.js';
 import { escapeHtml, statusLabel } from '../../actions/lib/report/model.js';
-import type { DemoRunResult } from './index.js';
+import type { DemoRunResult } from './runs.js';
 
 /** The gate that decided a run: the first that failed, else the first inconclusive one; none when all passed. */
 function decidingGate(verdict: Verdict): GateResult | undefined {

@@ -5,7 +5,7 @@ import { builtinRunner } from '../../actions/lib/load/builtin/engine.js';
 import { eventRecorder } from '../api/events.js';
 import { defaultStorageClass } from '../api/system-objects.js';
 import { KedaController } from '../autoscaling/keda-controller.js';
-import type { ClusterOptions, RunningCluster } from '../cluster.js';
+import type { ClusterOptions, RunningCluster } from '../cluster-types.js';
 import { ClusterAutoscaler } from '../controllers/cluster-autoscaler.js';
 import type { Controller, ControllerContext } from '../controllers/controller.js';
 import { K6TestRunController } from '../controllers/k6-testrun.js';
