@@ -291,6 +291,16 @@ function failedResponse(method, url, code, error) {
     request: { method, url, headers: {}, body: "" }
   };
 }
+function toWire(spec, response) {
+  const { timings, request, url, ...rest } = response;
+  const wire = { ...rest, timings: timingNames.map((name) => timings[name]) };
+  const echoed = url === spec.url && request.url === spec.url && request.method === spec.method && Object.keys(request.headers).length === Object.keys(spec.headers).length;
+  if (!echoed) {
+    wire.url = url;
+    wire.request = request;
+  }
+  return wire;
+}
 function requestEcho(spec) {
   const headers = {};
   for (const name in spec.headers) headers[name] = [spec.headers[name]];
@@ -496,8 +506,11 @@ var VuState = class {
   flushRecords() {
     if (this.records.length > 0) this.send({ type: "records" });
   }
+  /** Set during the warm-up dry run only (warm-up.ts): requests are answered in the thread, nothing is sent. */
+  answerLocally;
   /** Blocks until the engine answered the HTTP requests (in order), or throws InterruptError. */
   http(requests) {
+    if (this.answerLocally) return this.answerLocally(requests);
     const id = ++this.requestId;
     this.send(
       { type: "http", id, requests },
@@ -1876,6 +1889,44 @@ var namedExports = {
   "k6-formdata": ["FormData"]
 };
 
+// actions/lib/load/builtin/vu/warm-up.ts
+function answer(spec) {
+  const response = {
+    status: 200,
+    status_text: "200 OK",
+    proto: "HTTP/1.1",
+    url: spec.url,
+    headers: { "Content-Type": "text/plain" },
+    body: spec.responseType === "none" ? null : "ok",
+    timings: { ...zeroTimings },
+    error: "",
+    error_code: 0,
+    remote_ip: "127.0.0.1",
+    remote_port: 80,
+    request: { method: spec.method, url: spec.url, headers: {}, body: "" }
+  };
+  return fromWire(spec, JSON.parse(JSON.stringify(toWire(spec, response))));
+}
+function warmUp(vu2, modules) {
+  const { k6, "k6/http": http } = modules;
+  const { phase, iteration, samples } = vu2;
+  vu2.phase = "vu";
+  vu2.samples = [];
+  vu2.answerLocally = (requests) => requests.map(answer);
+  try {
+    for (let i = 0; i < 2; i++) {
+      const response = http.request("GET", "http://127.0.0.1/");
+      k6.check(response, { "status is 200": (r) => r.status === 200 });
+    }
+    k6.sleep(0);
+  } finally {
+    vu2.answerLocally = void 0;
+    vu2.phase = phase;
+    vu2.iteration = iteration;
+    vu2.samples = samples;
+  }
+}
+
 // actions/lib/workers/k6-vu.ts
 process.setSourceMapsEnabled(true);
 var data = workerData;
@@ -1958,6 +2009,7 @@ async function init() {
     const url = `data:text/javascript;base64,${Buffer.from(data.code).toString("base64")}`;
     const namespace = await settle(() => import(url));
     scriptExports = { ...namespace };
+    warmUp(vu, globals.__k6_modules);
     postInit({
       type: "ready",
       exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === "function"),

@@ -13,6 +13,7 @@ import type { FromVu, FromVuInit, IterateFrame, ToVu, VuWorkerData } from '../lo
 import { createModules } from '../load/builtin/vu/modules.js';
 import { loadPackagesFrom } from '../load/builtin/vu/packages.js';
 import { AbortTestError, InterruptError, VuState } from '../load/builtin/vu/state.js';
+import { warmUp } from '../load/builtin/vu/warm-up.js';
 
 // Stack traces of VU code point into the script's own files (the bundle carries an inline source map).
 process.setSourceMapsEnabled(true);
@@ -118,6 +119,7 @@ async function init(): Promise<void> {
     const url = `data:text/javascript;base64,${Buffer.from(data.code).toString('base64')}`;
     const namespace = await settle(() => import(url) as Promise<Record<string, unknown>>);
     scriptExports = { ...namespace };
+    warmUp(vu, globals.__k6_modules as Record<string, object>);
     postInit({
       type: 'ready',
       exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === 'function'),
