@@ -114,9 +114,6 @@ var VuChannel = class extends ChannelEnd {
   }
 };
 
-// actions/lib/load/builtin/vu/crypto-module.ts
-import { createHash, createHmac, randomBytes as nodeRandomBytes } from "node:crypto";
-
 // actions/lib/load/builtin/vu/encoding-module.ts
 function toBytes(input) {
   if (typeof input === "string") return Buffer.from(input, "utf8");
@@ -153,6 +150,14 @@ function createEncodingModule() {
       return format2 === "s" ? bytes2.toString("utf8") : toArrayBuffer(bytes2);
     }
   };
+}
+
+// actions/lib/load/builtin/vu/node-crypto.ts
+import { createRequire } from "node:module";
+var loaded;
+function nodeCrypto() {
+  loaded ??= createRequire(import.meta.url)("node:crypto");
+  return loaded;
 }
 
 // actions/lib/load/builtin/vu/crypto-module.ts
@@ -203,21 +208,24 @@ var Hasher = class {
   }
 };
 function createCryptoModule() {
-  const digest = (name) => (input, encoding) => encode(createHash(algorithm(name)).update(toBytes(input)).digest(), encoding);
+  const digest = (name) => (input, encoding) => encode(nodeCrypto().createHash(algorithm(name)).update(toBytes(input)).digest(), encoding);
   const hashes = Object.fromEntries(Object.keys(algorithms).map((name) => [name, digest(name)]));
   return {
     ...hashes,
     hmac(name, secret, data2, encoding) {
-      return encode(createHmac(algorithm(name), toBytes(secret)).update(toBytes(data2)).digest(), encoding);
+      return encode(
+        nodeCrypto().createHmac(algorithm(name), toBytes(secret)).update(toBytes(data2)).digest(),
+        encoding
+      );
     },
     createHash(name) {
-      return new Hasher(createHash(algorithm(name)));
+      return new Hasher(nodeCrypto().createHash(algorithm(name)));
     },
     createHMAC(name, secret) {
-      return new Hasher(createHmac(algorithm(name), toBytes(secret)));
+      return new Hasher(nodeCrypto().createHmac(algorithm(name), toBytes(secret)));
     },
     randomBytes(size) {
-      return toArrayBuffer(nodeRandomBytes(Number(size)));
+      return toArrayBuffer(nodeCrypto().randomBytes(Number(size)));
     }
   };
 }
@@ -620,7 +628,6 @@ function createExecutionModule(vu2, options) {
 }
 
 // actions/lib/load/builtin/vu/form-body.ts
-import { randomBytes } from "node:crypto";
 var FileData = class {
   constructor(data2, filename, content_type) {
     this.data = data2;
@@ -649,7 +656,7 @@ function formValue(value) {
 }
 var escapeQuotes = (text) => text.replace(/[\\"]/g, (c) => `\\${c}`);
 function multipart(fields) {
-  const boundary = randomBytes(30).toString("hex");
+  const boundary = nodeCrypto().randomBytes(30).toString("hex");
   const chunks = [];
   let first = true;
   const part = (headers, data2) => {
@@ -703,10 +710,10 @@ function urlEncoded(fields) {
 }
 
 // actions/lib/load/builtin/vu/packages.ts
-import { createRequire } from "node:module";
+import { createRequire as createRequire2 } from "node:module";
 var requireFrom;
 function loadPackagesFrom(url) {
-  requireFrom = createRequire(url);
+  requireFrom = createRequire2(url);
 }
 function loadPackage(name) {
   if (!requireFrom) throw new Error(`${name}: the VU was started without a package location`);
@@ -1289,9 +1296,6 @@ function createHttpModule(vu2, options) {
   return http;
 }
 
-// actions/lib/load/builtin/vu/jslib.ts
-import { randomUUID } from "node:crypto";
-
 // actions/lib/load/options.ts
 var ConfigError = class extends Error {
 };
@@ -1689,7 +1693,7 @@ function createK6Utils(vu2, options) {
       return out;
     },
     uuidv4() {
-      return randomUUID();
+      return nodeCrypto().randomUUID();
     }
   };
 }

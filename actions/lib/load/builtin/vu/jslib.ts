@@ -3,11 +3,12 @@
  * jslib-formdata.ts), so scripts run offline. Written from the documented behaviour of each export; no jslib code.
  * k6-utils exports all eleven of its names; a script importing any other name fails when it is loaded (bundle.ts).
  */
-import { randomUUID } from 'node:crypto';
+
 import { parseK6Duration } from '../../duration.js';
 import { deriveScenarios } from '../../options.js';
 import { jUnit, textSummary } from '../../text-summary.js';
 import type { ScriptOptions } from './modules.js';
+import { nodeCrypto } from './node-crypto.js';
 import type { VuState } from './state.js';
 
 export const k6Summary = { textSummary, jUnit };
@@ -143,7 +144,7 @@ export function createK6Utils(
       return out;
     },
     uuidv4(): string {
-      return randomUUID();
+      return nodeCrypto().randomUUID();
     },
   };
 }
