@@ -1896,18 +1896,11 @@ var namedExports = {
 // actions/lib/load/builtin/vu/warm-up.ts
 function answer(spec) {
   const response = {
+    ...failedResponse(spec.method, spec.url, 0, ""),
     status: 200,
     status_text: "200 OK",
     proto: "HTTP/1.1",
-    url: spec.url,
-    headers: { "Content-Type": "text/plain" },
-    body: spec.responseType === "none" ? null : "ok",
-    timings: { ...zeroTimings },
-    error: "",
-    error_code: 0,
-    remote_ip: "127.0.0.1",
-    remote_port: 80,
-    request: { method: spec.method, url: spec.url, headers: {}, body: "" }
+    body: spec.responseType === "none" ? null : "ok"
   };
   return fromWire(spec, JSON.parse(JSON.stringify(toWire(spec, response))));
 }

@@ -8,7 +8,7 @@
  * leaves the thread: no request, no sample, no log, and the VU's state is as before.
  */
 import type { HttpRequestSpec, HttpResponseData } from '../protocol.js';
-import { fromWire, toWire, zeroTimings } from '../wire.js';
+import { failedResponse, fromWire, toWire } from '../wire.js';
 import type { VuState } from './state.js';
 
 /** What the dry run uses of the VU's modules. */
@@ -20,21 +20,14 @@ interface WarmUpModules {
   'k6/http': { request(method: string, url: string): unknown };
 }
 
-/** An answer as the engine sends one, through the same codec (toWire → JSON → fromWire). */
+/** A 200 answer as the engine sends one, through the same codec (toWire → JSON → fromWire). */
 function answer(spec: HttpRequestSpec): HttpResponseData {
   const response: HttpResponseData = {
+    ...failedResponse(spec.method, spec.url, 0, ''),
     status: 200,
     status_text: '200 OK',
     proto: 'HTTP/1.1',
-    url: spec.url,
-    headers: { 'Content-Type': 'text/plain' },
     body: spec.responseType === 'none' ? null : 'ok',
-    timings: { ...zeroTimings },
-    error: '',
-    error_code: 0,
-    remote_ip: '127.0.0.1',
-    remote_port: 80,
-    request: { method: spec.method, url: spec.url, headers: {}, body: '' },
   };
   return fromWire(spec, JSON.parse(JSON.stringify(toWire(spec, response))));
 }
