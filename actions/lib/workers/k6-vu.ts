@@ -1,7 +1,7 @@
 /**
  * Worker thread of one k6 VU: its own JS global scope and event loop, the init context evaluated once (as an ES
- * module, so top-level await works), then iterations (or setup / teardown / handleSummary for VU 0) on request from
- * the engine. A call ends when VU code's promise settled and its event loop has nothing pending, as in k6; an
+ * module, so top-level await works) and a dry run of the engine's HTTP path (warm-up.ts) before it reports ready,
+ * then iterations (or setup / teardown / handleSummary for VU 0) on request from the engine. A call ends when VU code's promise settled and its event loop has nothing pending, as in k6; an
  * interruption drops what is pending. Synchronous HTTP calls and sleep block this thread only.
  */
 import { readFileSync } from 'node:fs';
