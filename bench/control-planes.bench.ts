@@ -3,7 +3,8 @@
  *   - start-up (startCluster until it resolves: API ready, nodes registered) and stop, kubernetes against builtin;
  *   - the demo (`runDemo`: its verify runs with a real Prometheus), kubernetes against builtin;
  *   - the Go build of the real components: `npm run build:kube` when everything is built (warm, measured here)
- *     against each module's last recorded build (cold when it was built from an empty Go cache, as on a new machine).
+ *     against each module's last recorded build (cold when that run began with an empty Go build cache, as on a new
+ *     machine; the record says which).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -68,7 +69,10 @@ console.log(
 );
 
 const recorded = existsSync(buildTimesFile())
-  ? (JSON.parse(readFileSync(buildTimesFile(), 'utf8')) as Record<string, { seconds: number; at: string }>)
+  ? (JSON.parse(readFileSync(buildTimesFile(), 'utf8')) as Record<
+      string,
+      { seconds: number; at: string; goBuildCache?: 'empty' | 'in use' }
+    >)
   : {};
 const coldSeconds = Object.values(recorded).reduce((sum, r) => sum + r.seconds, 0);
 console.log('\n| Go build | seconds | against the warm build |');
@@ -76,7 +80,7 @@ console.log('|---|---|---|');
 console.log(`| warm: \`npm run build:kube\`, everything built | ${seconds(warmBuildMs)} | 1× |`);
 for (const [module, r] of Object.entries(recorded))
   console.log(
-    `| last build of ${module} (${r.at}) | ${r.seconds.toFixed(1)} | ${((r.seconds * 1000) / warmBuildMs).toFixed(0)}× |`,
+    `| last build of ${module} (${r.at}${r.goBuildCache ? `, Go build cache ${r.goBuildCache} at the start` : ''}) | ${r.seconds.toFixed(1)} | ${((r.seconds * 1000) / warmBuildMs).toFixed(0)}× |`,
   );
 if (coldSeconds > 0)
   console.log(

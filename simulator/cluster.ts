@@ -8,6 +8,7 @@ import type { Controller, ControllerContext } from './controllers/controller.js'
 import { defaultControllers } from './controllers/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { startKubernetesCluster } from './kubernetes/cluster.js';
+import type { PrometheusAdapterOptions } from './kubernetes/prometheus-adapter.js';
 import { closeServer, delegatingListener } from './listener.js';
 import { initialNodes, type NodeGroupSpec, nodeGroupSpecs } from './nodes.js';
 import { type ClusterProfile, profiles } from './profile.js';
@@ -52,6 +53,12 @@ export interface RunningCluster<S extends ClusterClient = ClusterClient> {
    * manifests/rbac/scalegate-ci.yaml into `namespace` and returns a kubeconfig holding its ServiceAccount's token.
    */
   serviceAccountKubeconfig?: (manifestFile: string, namespace: string) => Promise<string>;
+  /**
+   * Kubernetes control plane only: once a Prometheus scrapes the cluster, hands `custom.metrics.k8s.io` to the real
+   * prometheus-adapter with rules for the given HPA metrics (until then the node agent serves it). Resolves false,
+   * starting nothing, when none of them is a Pods or Object metric.
+   */
+  startPrometheusAdapter?: (options: PrometheusAdapterOptions) => Promise<boolean>;
   store: S;
   registry: ResourceRegistry;
   context: ControllerContext;

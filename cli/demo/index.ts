@@ -85,6 +85,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const stack = await startLocalStack({
     cluster: { ...demoCluster, controlPlane: options.controlPlane ?? 'builtin' },
     installPrometheus: options.installPrometheus ?? false,
+    environments: [...new Set(demoRuns.map((run) => run.env))],
+    cwd: options.cwd,
     log,
   });
   const runs: DemoRunResult[] = [];

@@ -1,10 +1,15 @@
 /**
  * The local stack `verify` runs against on one machine: the simulator (fast profile) and a real Prometheus scraping
- * its metrics endpoint every second. Used by `scalegate demo` and the end-to-end tests; stop() ends both.
+ * its metrics endpoint every second (and, on the kubernetes control plane, the real prometheus-adapter over it when
+ * the environments' HPAs use Pods or Object metrics). Used by `scalegate demo` and the end-to-end tests; stop() ends
+ * them all.
  */
 import { resolve } from 'node:path';
+import { hpaMetric } from '../../actions/lib/render/autoscaling.js';
+import { loadEnvironment } from '../../actions/lib/settings/index.js';
 import { type ClusterOptions, type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { clusterScrapeConfigs } from '../../simulator/dataplane/scrape-config.js';
+import type { HpaMetricSpec } from '../../simulator/kubernetes/prometheus-adapter.js';
 import { type PrometheusServer, startPrometheus } from '../local/prometheus-server.js';
 
 /** The least-privilege RBAC a user gives scalegate's CI identity. */
@@ -29,9 +34,21 @@ export interface LocalStack {
 
 export interface LocalStackOptions {
   cluster?: Omit<ClusterOptions, 'profile'>;
+  /**
+   * The settings files `verify` will run on this stack (names or paths, resolved against `cwd`): on the kubernetes
+   * control plane, their HPAs' Pods metrics are served by the real prometheus-adapter from this Prometheus.
+   */
+  environments?: string[];
+  cwd?: string;
   /** Install Prometheus from the distribution's package when it is missing (root or sudo, apt). */
   installPrometheus?: boolean;
   log?: (line: string) => void;
+}
+
+/** The autoscaling/v2 metrics of the HPAs the given environments render. */
+async function environmentHpaMetrics(environments: string[], cwd: string): Promise<HpaMetricSpec[]> {
+  const loaded = await Promise.all(environments.map((env) => loadEnvironment(env, { cwd })));
+  return loaded.flatMap((env) => env.settings.autoscaling?.hpa?.metrics.map(hpaMetric) ?? []);
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -48,9 +65,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       install: options.installPrometheus ?? false,
     });
     log(`prometheus: ${prometheus.url}, waiting for the first scrape`);
-    await prometheus.waitForSample('kube_node_info');
   } catch (error) {
     await cluster.stop();
+    throw error;
+  }
+  try {
+    await prometheus.waitForSample('kube_node_info');
+    // Only the kubernetes control plane runs the real adapter; the built-in HPA reads the workload model itself.
+    if (cluster.startPrometheusAdapter) {
+      const started = await cluster.startPrometheusAdapter({
+        prometheusUrl: prometheus.url,
+        metrics: await environmentHpaMetrics(options.environments ?? [], options.cwd ?? process.cwd()),
+        scrapeIntervalSeconds: prometheus.scrapeIntervalSeconds,
+      });
+      if (started) log('prometheus-adapter: serving custom.metrics.k8s.io from Prometheus');
+    }
+  } catch (error) {
+    await Promise.allSettled([prometheus.stop(), cluster.stop()]);
     throw error;
   }
   let stopped = false;

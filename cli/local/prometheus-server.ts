@@ -4,9 +4,8 @@
  * loopback port with a throw-away TSDB, and stopped cleanly.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +13,8 @@ import { stringify } from 'yaml';
 import { PrometheusClient } from '../../actions/lib/prometheus/client.js';
 import { ScalegateError } from '../../actions/lib/util/errors.js';
 import { ExitCode } from '../../actions/lib/util/exit-codes.js';
+import { localPort } from '../../actions/lib/util/local-port.js';
+import { spawnTied } from '../../actions/lib/util/tied-spawn.js';
 import { type DebianTool, ensureTool, findTool } from './debian-tool.js';
 
 export interface ScrapeTarget {
@@ -94,17 +95,6 @@ export function prometheusConfig(
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function pollUntil(
   what: string,
   timeoutMs: number,
@@ -129,7 +119,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   const dir = await mkdtemp(join(tmpdir(), 'scalegate-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
   await writeFile(configFile, prometheusConfig(options.targets, interval, options.scrapeConfigs));
-  const port = await freePort();
+  const port = await localPort();
   const url = `http://127.0.0.1:${port}`;
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   let child: ChildProcess;
@@ -140,7 +130,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   const launch = () => {
     let stderr = '';
     exit = undefined;
-    child = spawn(
+    child = spawnTied(
       binary,
       [
         `--config.file=${configFile}`,
@@ -173,7 +163,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
     );
 
   launch();
-  // Never leave a server behind when the parent exits without calling stop().
+  // Never leave a server behind when the parent exits without calling stop() (spawnTied covers a SIGKILL).
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const client = new PrometheusClient({ url, retries: 0, timeoutMs: 5000 });

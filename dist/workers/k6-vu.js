@@ -676,7 +676,8 @@ function multipart(fields) {
         [
           [
             "Content-Disposition",
-            `form-data; name="${escapeQuotes(name)}"; filename="${escapeQuotes(value.filename)}"`
+            // k6 writes this header itself and escapes only the filename (Go's CreateFormField escapes a name).
+            `form-data; name="${name}"; filename="${escapeQuotes(value.filename)}"`
           ],
           ["Content-Type", value.content_type]
         ],
@@ -1126,13 +1127,18 @@ var Response = class {
     const method = (form.attr("method") || "GET").toUpperCase();
     const action = form.attr("action");
     const target = action === void 0 ? new URL(this.url) : new URL(action, this.url);
-    const values = form.serializeObject();
+    const formValues = form.serializeObject();
+    const values = { ...formValues };
     const submit = form.find(options.submitSelector ?? '[type="submit"]');
     const submitName = submit.attr("name");
     const submitValue = submit.val();
     if (submitName !== void 0 && submitValue !== void 0) values[submitName] = submitValue;
     Object.assign(values, options.fields);
-    if (method !== "GET") return this.#request(method, target.toString(), values, options.params);
+    if (method !== "GET") {
+      for (const [name, value] of Object.entries(values))
+        if (Array.isArray(value) && value === formValues[name]) values[name] = `[${value.join(" ")}]`;
+      return this.#request(method, target.toString(), values, options.params);
+    }
     target.search = urlEncoded(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])));
     return this.#request(method, target.toString(), null, options.params);
   }
@@ -1717,14 +1723,20 @@ function bytes(data2) {
 var FormData = class {
   boundary = `------RWWorkerFormDataBoundary${Math.random().toString(36)}`;
   parts = [];
+  /** Whether a string value is a text part (0.0.2) rather than read as a FileData (0.0.1). */
+  textValues = true;
   append(...args) {
     if (args.length < 2) throw new SyntaxError("Not enough arguments");
     const [field, value] = args;
-    if (typeof value === "string") {
+    if (typeof value === "string" && this.textValues) {
       this.parts.push({ field, data: value, contentType: "text/plain" });
       return;
     }
-    const file2 = value ?? {};
+    if (value === null || value === void 0)
+      throw new TypeError(
+        `FormData.append('${field}'): the value is ${value}, expected a string or http.file()`
+      );
+    const file2 = value;
     this.parts.push({ field, data: file2.data, filename: file2.filename, contentType: file2.content_type });
   }
   body() {
@@ -1741,6 +1753,9 @@ Content-Type: ${part.contentType || "application/octet-stream"}\r
 `)]);
     return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   }
+};
+var FormDataV001 = class extends FormData {
+  textValues = false;
 };
 
 // actions/lib/load/builtin/vu/k6-module.ts
@@ -1850,7 +1865,8 @@ var factories = {
   "k6-summary": () => k6Summary,
   "k6-utils": (vu2, options) => createK6Utils(vu2, options),
   "k6-url": () => k6Url,
-  "k6-formdata": () => ({ FormData })
+  "k6-formdata": () => ({ FormData }),
+  "k6-formdata-0.0.1": () => ({ FormData: FormDataV001 })
 };
 function createModules(vu2, options) {
   const modules = Object.fromEntries(
@@ -1890,7 +1906,8 @@ var namedExports = {
   "k6-summary": Object.keys(k6Summary),
   "k6-utils": k6UtilsExports,
   "k6-url": Object.keys(k6Url),
-  "k6-formdata": ["FormData"]
+  "k6-formdata": ["FormData"],
+  "k6-formdata-0.0.1": ["FormData"]
 };
 
 // actions/lib/load/builtin/vu/warm-up.ts

@@ -21,6 +21,7 @@ import { registerLocalApi, startControlPlane } from './control-plane.js';
 import { KubeletEndpoints } from './kubelet-endpoints.js';
 import { adapterApis, startMetricsAdapter } from './metrics-adapter.js';
 import { NodeLeases } from './node-leases.js';
+import { startPrometheusAdapter } from './prometheus-adapter.js';
 import { ApiServerStore } from './remote-store.js';
 import { serviceAccountKubeconfig } from './service-account.js';
 
@@ -114,6 +115,20 @@ export async function startKubernetesCluster(options: ClusterOptions): Promise<R
           namespace,
           join(dir, `${namespace}.kubeconfig`),
         ),
+      startPrometheusAdapter: async (adapterOptions) => {
+        const adapter = await startPrometheusAdapter(
+          {
+            dir,
+            binary: plane.binaries['prometheus-adapter'] as string,
+            kubeconfig: plane.kubeconfig,
+            admin: plane.admin,
+          },
+          adapterOptions,
+        );
+        // Among the plane's components, it is stopped first (reverse start order) and never left behind.
+        if (adapter) plane.components.push(adapter);
+        return adapter !== undefined;
+      },
       store,
       registry,
       context,

@@ -11,7 +11,10 @@ import { ScalegateError } from '../../actions/lib/util/errors.js';
 export interface GoComponent {
   /** Folder under go/ holding the module. */
   module: string;
-  /** Packages built by `go build -o <bin>/`; each yields a binary named after its last path element. */
+  /**
+   * Packages built by `go build -o <bin>/`; each yields a binary named after its last path element, except that a
+   * single package is written straight to its one binary's name (so `cmd/adapter` can be `prometheus-adapter`).
+   */
   packages: string[];
   binaries: string[];
   /** Extra `-ldflags` (e.g. `-X` version stamps that `make` would set from git). */
@@ -49,6 +52,12 @@ export const goComponents: GoComponent[] = [
     module: 'metrics-server',
     packages: ['sigs.k8s.io/metrics-server/cmd/metrics-server'],
     binaries: ['metrics-server'],
+  },
+  {
+    // Only v0.12.0 is served by the module proxy (it refuses `go list -versions` for this module).
+    module: 'prometheus-adapter',
+    packages: ['sigs.k8s.io/prometheus-adapter/cmd/adapter'],
+    binaries: ['prometheus-adapter'],
   },
 ];
 

@@ -1,7 +1,7 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { isPortTaken, localPorts } from '../../actions/lib/util/local-port.js';
 import { labelsAllowlistFlag } from '../dataplane/ksm-common.js';
 import { type KubeconfigAuth, writeKubeconfig } from '../kubeconfig.js';
 import type { ClusterProfile } from '../profile.js';
@@ -13,6 +13,12 @@ import { type Component, startComponent } from './process.js';
 /** The real control plane, running: where its API server is, an admin client, and how to stop it. */
 export interface RealControlPlane {
   apiServer: string;
+  /** The folder holding its certificates, logs and admin.kubeconfig. */
+  dir: string;
+  /** cluster-admin's kubeconfig, as the control plane's own components use it. */
+  kubeconfig: string;
+  /** Every built binary's path, for components started later (prometheus-adapter). */
+  binaries: Record<string, string>;
   /** kube-state-metrics' /metrics. */
   kubeStateMetrics: string;
   pki: Pki;
@@ -25,17 +31,6 @@ export interface RealControlPlane {
 
 const readyDeadlineMs = 180_000;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The line of a component's log that says why it stopped: its first error or panic, else its last line. */
 async function reason(component: Component): Promise<string> {
   const lines = (await readFile(component.log, 'utf8').catch(() => '')).trim().split('\n');
@@ -43,7 +38,11 @@ async function reason(component: Component): Promise<string> {
 }
 
 /** Polls `probe` until it answers true; fails early, naming the log, when one of `watched` exits meanwhile. */
-async function until(what: string, watched: Component[], probe: () => Promise<boolean>): Promise<void> {
+export async function until(
+  what: string,
+  watched: Component[],
+  probe: () => Promise<boolean>,
+): Promise<void> {
   const deadline = Date.now() + readyDeadlineMs;
   let exited: Component | undefined;
   for (const c of watched) void c.exited.then(() => (exited ??= c));
@@ -69,13 +68,33 @@ const base64 = async (path: string) => Buffer.from(await readFile(path)).toStrin
  * Resolves once the API is ready and the service-account controller has made `default/default`.
  */
 export async function startControlPlane(dir: string, profile: ClusterProfile): Promise<RealControlPlane> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(dir, profile);
+    } catch (error) {
+      // Another process bound a chosen port before the component did: start again on fresh ports, from an
+      // empty etcd. Any other failure is the answer.
+      if (attempt === portAttempts || !isPortTaken(error)) throw error;
+      await rm(join(dir, 'etcd'), { recursive: true, force: true });
+    }
+  }
+}
+
+const portAttempts = 3;
+
+async function startOnce(dir: string, profile: ClusterProfile): Promise<RealControlPlane> {
   const bin = kubeBinaries();
   const crds = crdFiles();
   await mkdir(join(dir, 'pki'), { recursive: true });
   const pki = await makePki(join(dir, 'pki'));
-  const [etcdClient, etcdPeer, apiPort, ksmPort, ksmTelemetry, metricsPort] = (await Promise.all(
-    Array.from({ length: 6 }, freePort),
-  )) as [number, number, number, number, number, number];
+  const [etcdClient, etcdPeer, apiPort, ksmPort, ksmTelemetry, metricsPort] = (await localPorts(6)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const components: Component[] = [];
   const stop = async () => {
     // Reverse start order: the API server outlives its clients, etcd outlives the API server.
@@ -210,6 +229,9 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
     });
     return {
       apiServer,
+      dir,
+      kubeconfig,
+      binaries: bin,
       kubeStateMetrics: `http://127.0.0.1:${ksmPort}/metrics`,
       pki,
       admin: client,
@@ -225,7 +247,8 @@ export async function startControlPlane(dir: string, profile: ClusterProfile): P
 
 /**
  * Registers an aggregated API served by a local process on 127.0.0.1: an APIService whose Service is of type
- * ExternalName naming 127.0.0.1, since the process runs beside the API server, not as a pod.
+ * ExternalName naming 127.0.0.1, since the process runs beside the API server, not as a pod. Applied server-side, so
+ * a later registration of the same group/version takes it over (prometheus-adapter from the node agent).
  */
 export async function registerLocalApi(
   client: ApiClient,
@@ -233,14 +256,16 @@ export async function registerLocalApi(
   apis: Array<{ group: string; version: string }>,
   port: number,
 ): Promise<void> {
-  await client.must('POST', '/api/v1/namespaces/kube-system/services', {
+  const apply = (path: string, object: unknown) =>
+    client.must('PATCH', `${path}?fieldManager=scalegate&force=true`, object, 'application/apply-patch+yaml');
+  await apply(`/api/v1/namespaces/kube-system/services/${service}`, {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: service, namespace: 'kube-system', labels: { 'k8s-app': service } },
     spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port }] },
   });
   for (const { group, version } of apis) {
-    await client.must('POST', '/apis/apiregistration.k8s.io/v1/apiservices', {
+    await apply(`/apis/apiregistration.k8s.io/v1/apiservices/${version}.${group}`, {
       apiVersion: 'apiregistration.k8s.io/v1',
       kind: 'APIService',
       metadata: { name: `${version}.${group}`, labels: { 'k8s-app': service } },

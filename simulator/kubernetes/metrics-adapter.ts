@@ -37,8 +37,8 @@ const notFound = (what: string): Answer => ({
 /**
  * On the kubernetes control plane, the metrics APIs an HPA reads beyond metrics.k8s.io, served as one aggregated
  * API server on 127.0.0.1 from the node agent's parts: `external.metrics.k8s.io` from the KEDA controller (KEDA's
- * metrics server), and `custom.metrics.k8s.io` per-pod metrics from the workload model (prometheus-adapter's role:
- * the module proxy does not serve sigs.k8s.io/prometheus-adapter, so it cannot be built here).
+ * metrics server), and `custom.metrics.k8s.io` per-pod metrics from the workload model until a Prometheus
+ * scrapes the cluster and the real prometheus-adapter takes that API over (prometheus-adapter.ts).
  */
 export async function startMetricsAdapter(
   context: ControllerContext,

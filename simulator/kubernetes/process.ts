@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { spawnTied } from '../../actions/lib/util/tied-spawn.js';
 
 /** A control-plane component running as a child process, its output in `<dir>/<name>.log`. */
 export interface Component {
@@ -15,7 +16,8 @@ const stopGraceMs = 5000;
 
 /**
  * Every component still running. If this process exits without stopping them (an uncaught error, process.exit),
- * they are killed on the way out rather than left behind holding ports and files.
+ * they are killed on the way out rather than left behind holding ports and files; if it is killed outright, the
+ * kernel kills them (spawnTied).
  */
 const live = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -25,7 +27,7 @@ process.on('exit', () => {
 export function startComponent(dir: string, name: string, binary: string, args: string[]): Component {
   const log = join(dir, `${name}.log`);
   const out = createWriteStream(log);
-  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawnTied(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(out, { end: false });
   child.stderr?.pipe(out, { end: false });
   live.add(child);

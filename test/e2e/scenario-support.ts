@@ -50,10 +50,14 @@ async function withStack<T>(
   log: (line: string) => void,
   body: (stack: LocalStack, env: string) => Promise<T>,
 ): Promise<T> {
-  const stack = await startLocalStack({ cluster: { ...run.cluster, controlPlane: run.controlPlane }, log });
+  const file = join(examples, run.env);
+  const stack = await startLocalStack({
+    cluster: { ...run.cluster, controlPlane: run.controlPlane },
+    environments: [file],
+    log,
+  });
   const dir = await mkdtemp(join(tmpdir(), 'scalegate-e2e-'));
   try {
-    const file = join(examples, run.env);
     return await body(
       stack,
       run.kedaServerAddress ? await withKedaServer(file, stack.prometheus.url, dir) : file,

@@ -97,6 +97,10 @@ describe('builtin engine: k6 behaviours scripts rely on', () => {
       logs.some((l) => l.includes('notAThing')),
       logs.join('\n'),
     );
+    assert.ok(
+      logs.some((l) => l.includes('k6-utils/1.2.0') && l.includes('parseDuration')),
+      logs.join('\n'),
+    );
   });
 
   it('computes k6/crypto digests and HMACs and k6/encoding base64 as k6 does', async () => {

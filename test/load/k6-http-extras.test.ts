@@ -14,7 +14,11 @@ import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { ntlmV2Key, ntlmV2Response } from '../../actions/lib/load/builtin/ntlm-auth.js';
-import { certificateAuthority, clientCertificate } from '../support/client-certificates.js';
+import {
+  certificateAuthority,
+  clientCertificate,
+  pkcs8EncryptedKey,
+} from '../support/client-certificates.js';
 import { startNtlmServer } from '../support/ntlm-server.js';
 import { selfSignedCertificate } from '../support/self-signed.js';
 import { builtinRuns } from './builtin-runs.js';
@@ -36,6 +40,7 @@ const pages: Record<string, string> = {
     '<input type="checkbox" name="gift" value="yes" checked="checked"><input type="checkbox" name="wrap" value="yes">' +
     '<input type="text" name="off" value="x" disabled="disabled"><textarea name="note">fast please</textarea>' +
     '<select name="size"><option value="s">S</option><option value="m" selected>M</option></select>' +
+    '<select name="extras" multiple><option value="olives" selected>O</option><option selected>basil</option></select>' +
     '<input type="file" name="upload"><button type="submit" name="go" value="buy">Buy</button></form>' +
     '<a class="next" href="../catalog?page=2">next</a></body></html>',
   '/shop/more':
@@ -113,7 +118,11 @@ describe('builtin engine: k6/http forms, files and links', () => {
       ),
       Buffer.from([0, 1, 2, 255]),
       Buffer.from(
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="n"\r\n\r\n7\r\n--${boundary}--\r\n`,
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="n"\r\n\r\n7` +
+          // A field's name is escaped, a file's is not (k6 writes that header itself).
+          `\r\n--${boundary}\r\nContent-Disposition: form-data; name="say \\"hi\\""\r\n\r\ntext` +
+          `\r\n--${boundary}\r\nContent-Disposition: form-data; name="file "hi""; filename="hi.txt"\r\n` +
+          `Content-Type: text/plain\r\n\r\nhi\r\n--${boundary}--\r\n`,
       ),
     ]);
     assert.deepEqual(upload.body, expected);
@@ -132,25 +141,34 @@ describe('builtin engine: k6/http forms, files and links', () => {
     assert.equal(await sheet.text(), 'a,b\n1,2\n');
     assert.deepEqual([...new Uint8Array(await (form.get('bin') as File).arrayBuffer())], [0, 1, 2, 255]);
 
-    // The formdata jslib's framing: every part with a Content-Type, quotes in filenames as %22.
-    const jslibForm = seen.find((s) => s.url === '/upload/formdata');
-    const fdBoundary = /boundary=(------RWWorkerFormDataBoundary0\.[0-9a-z]+)$/.exec(
-      jslibForm?.headers['content-type'] ?? '',
-    )?.[1];
-    assert.ok(fdBoundary, `content-type ${jslibForm?.headers['content-type']}`);
-    assert.equal(
-      jslibForm?.body.toString(),
-      `--${fdBoundary}\r\nContent-Disposition: form-data; name="title"\r\nContent-Type: text/plain\r\n\r\nreport\r\n` +
-        `--${fdBoundary}\r\nContent-Disposition: form-data; name="sheet"; filename="r %221%22.csv"\r\n` +
-        `Content-Type: text/csv\r\n\r\na,b\n\r\n--${fdBoundary}--\r\n`,
-    );
+    // The formdata jslib's framing: every part with a Content-Type, quotes in filenames as %22. Its version 0.0.1
+    // reads a string value as a FileData: an empty application/octet-stream part.
+    const jslibUpload = (url: string, titlePart: string, filename: string) => {
+      const upload = seen.find((s) => s.url === url);
+      const b = /boundary=(------RWWorkerFormDataBoundary0\.[0-9a-z]+)$/.exec(
+        upload?.headers['content-type'] ?? '',
+      )?.[1];
+      assert.ok(b, `${url}: content-type ${upload?.headers['content-type']}`);
+      assert.equal(
+        upload?.body.toString(),
+        `--${b}\r\nContent-Disposition: form-data; name="title"\r\nContent-Type: ${titlePart}\r\n` +
+          `--${b}\r\nContent-Disposition: form-data; name="sheet"; filename="${filename}"\r\n` +
+          `Content-Type: text/csv\r\n\r\na,b\n\r\n--${b}--\r\n`,
+      );
+    };
+    jslibUpload('/upload/formdata', 'text/plain\r\n\r\nreport', 'r %221%22.csv');
+    jslibUpload('/upload/formdata-0.0.1', 'application/octet-stream\r\n\r\n', 'r.csv');
 
     // submitForm: POST to the relative action; successful controls, the submit button, then `fields`, keys in order.
     const order = seen.find((s) => s.url === '/shop/order');
     assert.ok(order, 'the form was posted to its action');
     assert.equal(order.method, 'POST');
     assert.equal(order.headers['content-type'], 'application/x-www-form-urlencoded');
-    assert.equal(order.body.toString(), 'csrf=t0k&gift=yes&go=buy&note=fast+please&qty=3&size=m');
+    // A multiple select is sent as k6 prints its Go list of values.
+    assert.equal(
+      order.body.toString(),
+      'csrf=t0k&extras=%5Bolives+basil%5D&gift=yes&go=buy&note=fast+please&qty=3&size=m',
+    );
     // A form without method is sent with GET, its values replacing the action's query.
     assert.ok(seen.some((s) => s.method === 'GET' && s.url === '/find?q=pizza+%26+pasta'));
     assert.ok(
@@ -169,7 +187,7 @@ describe('builtin engine: k6/http forms, files and links', () => {
     assert.equal(next?.step, 'next', 'the params given to clickLink tag its request');
   });
 
-  it('presents the tlsAuth certificate for the host to a server that requires one, and refuses bad ones', async () => {
+  it('presents the tlsAuth certificate for the host (else the first) to a server that requires one, and refuses bad ones', async () => {
     const ca = certificateAuthority(dir, 'client-ca');
     const client = clientCertificate(dir, ca, 'vu-client', 's3cret');
     const other = clientCertificate(dir, ca, 'other-client');
@@ -191,7 +209,11 @@ describe('builtin engine: k6/http forms, files and links', () => {
       const presented = await runs.run('tls-auth.js', { env });
       assert.equal(presented.exitCode, 0, runs.logs.join('\n'));
       assert.equal(presented.metrics.checksPassRate, 1, runs.logs.join('\n'));
-      const refused = await runs.run('tls-auth.js', { env: { TLS_TARGET: env.TLS_TARGET } });
+      // k6 presents a certificate whatever its domains (grafana/k6#5153): an entry for other hosts still works.
+      const elsewhere = await runs.run('tls-auth.js', { env: { ...env, MODE: 'elsewhere' } });
+      assert.equal(elsewhere.exitCode, 0, runs.logs.join('\n'));
+      assert.equal(elsewhere.metrics.checksPassRate, 1, runs.logs.join('\n'));
+      const refused = await runs.run('tls-auth.js', { env: { TLS_TARGET: env.TLS_TARGET, MODE: 'none' } });
       assert.equal(refused.exitCode, 0, runs.logs.join('\n'));
       assert.equal(refused.metrics.checksPassRate, 1, runs.logs.join('\n'));
       // A key that does not open is bad config (104), named by its place in the option, before any request.
@@ -202,6 +224,19 @@ describe('builtin engine: k6/http forms, files and links', () => {
         runs.logs.join('\n'),
       );
       assert.equal(wrong.metrics.requests, 0);
+      // As k6, a password opens only a legacy encrypted PEM key: not encrypted PKCS#8, not a plain key.
+      const pkcs8 = pkcs8EncryptedKey(dir, 'vu-client', 's3cret');
+      assert.equal((await runs.run('tls-auth.js', { env: { ...env, CLIENT_KEY: pkcs8 } })).exitCode, 104);
+      assert.ok(
+        runs.logs.some((l) => l.includes('tlsAuth[1].key: encrypted pkcs8 formatted key is not supported')),
+        runs.logs.join('\n'),
+      );
+      const plainKey = { ...env, MODE: 'elsewhere', CLIENT_KEY: other.keyPath, CLIENT_CERT: other.certPath };
+      assert.equal((await runs.run('tls-auth.js', { env: plainKey })).exitCode, 104);
+      assert.ok(
+        runs.logs.some((l) => l.includes('tlsAuth[0].password: the key is not encrypted')),
+        runs.logs.join('\n'),
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

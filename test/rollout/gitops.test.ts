@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { retry } from '@octokit/plugin-retry';
@@ -9,14 +8,14 @@ import { parseAllDocuments } from 'yaml';
 import { commitManifests, type GitOpsTarget } from '../../actions/lib/delivery/gitops-commit.js';
 import type { GitHubClient } from '../../actions/lib/github/client.js';
 import { applyObjects } from '../../actions/lib/kube/apply.js';
-import { KubeClient } from '../../actions/lib/kube/client.js';
-import { loadKubeConfig } from '../../actions/lib/kube/config.js';
+import type { KubeClient } from '../../actions/lib/kube/client.js';
 import { deployEnvironment } from '../../actions/lib/rollout/deploy-environment.js';
 import { promote } from '../../actions/lib/rollout/promote.js';
 import { openSession } from '../../actions/lib/rollout/session.js';
-import { startTestCluster, type TestCluster } from '../kube/helpers/cluster.js';
+import { controlPlanes } from '../../simulator/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
-import { writeEnvironments } from './helpers/environment.js';
+import { rolloutTestbed } from './helpers/testbed.js';
 
 /** Requests as `METHOD path`, object ids shown as <sha>. */
 const calls = (fake: FakeGitHub, from = 0) =>
@@ -200,112 +199,110 @@ describe('committing manifests where GitHub answers at its limits', () => {
   });
 });
 
-describe('GitOps delivery against the local cluster', () => {
-  let cluster: TestCluster;
-  let fake: FakeGitHub;
-  let cwd: string;
-  let direct: KubeClient;
-  const synced: string[] = [];
-
-  before(async () => {
-    cluster = await startTestCluster();
-    direct = new KubeClient(loadKubeConfig({ kubeconfig: cluster.cluster.kubeconfig }).config, {
-      namespace: 'gitops',
-    });
-    fake = await startFakeGitHub({ files: { 'README.md': '# shop\n' } });
-    cwd = await writeEnvironments({
-      name: 'gitops',
-      namespace: 'gitops',
-      steps: [{ weight: 50 }],
-      extra: {
-        cluster: {
-          delivery: { mode: 'gitops', path: 'clusters/gitops', branch: 'main', requireReview: false },
+// One cluster of each control plane for the file; on the real one scalegate runs as the scalegate-ci ServiceAccount
+// while the test, playing Argo CD, applies with the admin's rights.
+for (const controlPlane of controlPlanes)
+  describe(`GitOps delivery against the local cluster (${controlPlane} control plane)`, () => {
+    const bed = rolloutTestbed(controlPlane, [
+      {
+        name: 'gitops',
+        namespace: 'gitops',
+        steps: [{ weight: 50 }],
+        extra: {
+          cluster: {
+            delivery: { mode: 'gitops', path: 'clusters/gitops', branch: 'main', requireReview: false },
+          },
         },
       },
-    });
-    // The test plays Argo CD: every push to main is synced into the cluster.
+    ]);
+    let fake: FakeGitHub;
+    let direct: KubeClient;
+    const synced: string[] = [];
+    /** The syncs of the pushes so far, one after the other in push order. */
     let syncing = Promise.resolve();
-    fake.onRefUpdate = (branch) => {
-      if (branch !== 'main') return;
-      const files = filesOf(fake, 'main');
-      syncing = syncing.then(async () => {
-        for (const track of ['stable', 'canary'] as const) {
-          const text = files.get(`clusters/gitops/${track}.yaml`);
-          if (!text) continue;
-          const objects = parseAllDocuments(text).map((d) => d.toJS() as KubernetesObject);
-          await applyObjects(
-            direct,
-            objects,
-            { namespace: 'gitops', environment: 'gitops', track },
-            { prune: false },
-          );
-          synced.push(track);
-        }
+
+    before(async () => {
+      direct = bed.cluster.client('gitops');
+      fake = await startFakeGitHub({ files: { 'README.md': '# shop\n' } });
+      // The test plays Argo CD: every push to main is synced into the cluster.
+      fake.onRefUpdate = (branch) => {
+        if (branch !== 'main') return;
+        const files = filesOf(fake, 'main');
+        syncing = syncing.then(async () => {
+          for (const track of ['stable', 'canary'] as const) {
+            const text = files.get(`clusters/gitops/${track}.yaml`);
+            if (!text) continue;
+            const objects = parseAllDocuments(text).map((d) => d.toJS() as KubernetesObject);
+            await applyObjects(
+              direct,
+              objects,
+              { namespace: 'gitops', environment: 'gitops', track },
+              { prune: false },
+            );
+            synced.push(track);
+          }
+        });
+      };
+    });
+    after(() => fake?.close());
+
+    it('commits each track, waits until the cluster runs exactly that revision, and promotes through git', async () => {
+      const processEnv = {
+        GITHUB_TOKEN: 'test-token',
+        GITHUB_API_URL: fake.url,
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_SHA: 'abc1234',
+        GITHUB_RUN_ID: '77',
+        GITHUB_SERVER_URL: 'https://github.test',
+      };
+      const session = await openSession({
+        env: 'gitops',
+        cwd: bed.cwd,
+        processEnv,
+        kubeconfig: bed.kubeconfig('gitops'),
+        signal: new AbortController().signal,
+        log: () => {},
       });
-    };
-  });
-  after(async () => {
-    await fake?.close();
-    await cluster?.stop();
-    if (cwd) await rm(cwd, { recursive: true, force: true });
-  });
+      await deployEnvironment(session, {
+        track: 'stable',
+        image: 'scalegate/web:1.0.0',
+        cwd: bed.cwd,
+        processEnv,
+      });
+      const web = () =>
+        direct.read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } });
+      const stable = await web();
+      assert.equal(stable?.spec?.template.metadata?.annotations?.['scalegate.dev/git-sha'], 'abc1234');
+      // The rollout was complete when deployEnvironment returned, as kubectl judges it: at the Deployment's own count.
+      // A Deployment an HPA owns is created at one replica and the HPA raises it to its minimum (2) when it next
+      // syncs: on the built-in control plane before the first pod is ready, on the real one possibly after.
+      await eventually(
+        'the HPA to bring the synced stable to its minimum of 2 available replicas',
+        async () => (await web())?.status?.availableReplicas === 2,
+        { timeoutMs: 60_000 },
+      );
+      assert.match(
+        filesOf(fake, 'main').get('clusters/gitops/stable.yaml')!,
+        /image: scalegate\/web:1\.0\.0/,
+      );
 
-  it('commits each track, waits until the cluster runs exactly that revision, and promotes through git', async () => {
-    const processEnv = {
-      GITHUB_TOKEN: 'test-token',
-      GITHUB_API_URL: fake.url,
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_SHA: 'abc1234',
-      GITHUB_RUN_ID: '77',
-      GITHUB_SERVER_URL: 'https://github.test',
-    };
-    const session = await openSession({
-      env: 'gitops',
-      cwd,
-      processEnv,
-      kubeconfig: cluster.kubeconfig,
-      signal: new AbortController().signal,
-      log: () => {},
-    });
-    await deployEnvironment(session, {
-      track: 'stable',
-      image: 'scalegate/web:1.0.0',
-      cwd,
-      processEnv,
-    });
-    const stable = await direct.read<V1Deployment>({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-    });
-    assert.deepEqual(
-      [
-        stable?.spec?.template.metadata?.annotations?.['scalegate.dev/git-sha'],
-        stable?.status?.availableReplicas,
-      ],
-      ['abc1234', 2],
-    );
-    assert.match(filesOf(fake, 'main').get('clusters/gitops/stable.yaml')!, /image: scalegate\/web:1\.0\.0/);
+      const canary = await deployEnvironment(session, {
+        track: 'canary',
+        image: 'scalegate/web:2.0.0',
+        cwd: bed.cwd,
+        processEnv,
+      });
+      assert.equal(canary.progress?.phase, 'ready');
+      assert.ok(filesOf(fake, 'main').has('clusters/gitops/canary.yaml'));
 
-    const canary = await deployEnvironment(session, {
-      track: 'canary',
-      image: 'scalegate/web:2.0.0',
-      cwd,
-      processEnv,
+      await promote(session.context);
+      const files = filesOf(fake, 'main');
+      assert.match(files.get('clusters/gitops/stable.yaml')!, /image: scalegate\/web:2\.0\.0/);
+      assert.equal(files.has('clusters/gitops/canary.yaml'), false);
+      const promoted = await web();
+      assert.equal(promoted?.spec?.template.spec?.containers[0]?.image, 'scalegate/web:2.0.0');
+      // Promote waits for stable's revision only; the sync of its last push (the canary's removal) may still run.
+      await syncing;
+      assert.deepEqual(synced, ['stable', 'stable', 'canary', 'stable', 'canary', 'stable']);
     });
-    assert.equal(canary.progress?.phase, 'ready');
-    assert.ok(filesOf(fake, 'main').has('clusters/gitops/canary.yaml'));
-
-    await promote(session.context);
-    const files = filesOf(fake, 'main');
-    assert.match(files.get('clusters/gitops/stable.yaml')!, /image: scalegate\/web:2\.0\.0/);
-    assert.equal(files.has('clusters/gitops/canary.yaml'), false);
-    const promoted = await direct.read<V1Deployment>({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-    });
-    assert.equal(promoted?.spec?.template.spec?.containers[0]?.image, 'scalegate/web:2.0.0');
-    assert.deepEqual(synced, ['stable', 'stable', 'canary', 'stable', 'canary', 'stable']);
   });
-});

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import type { ObjectStore } from '../../simulator/store/store.js';
 import { eventually } from '../support/eventually.js';
+import { startNodeProgram } from '../support/node-program.js';
 import { deploymentManifest } from './api-fixtures.js';
 import { type KubectlResult, kubectl } from './cluster-kubectl-fixtures.js';
 
@@ -296,34 +297,19 @@ describe('scalegate sim up', () => {
   });
 
   it('prints the endpoints, serves kubectl, and exits 0 on SIGTERM', async () => {
-    child = spawn(
-      process.execPath,
-      [
-        'bin/scalegate.mjs',
-        'sim',
-        'up',
-        '--nodes',
-        '1',
-        '--node-group',
-        'pool:2:4:5',
-        '--profile',
-        'realistic',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-    });
-    await eventually(
-      'sim up to print its endpoints',
-      () => {
-        if (child?.exitCode !== null) assert.fail(`sim up exited without printing its endpoints: ${out}`);
-        return out.includes('\n');
-      },
-      { timeoutMs: 30_000 },
-    );
-    const endpoints = JSON.parse(out.split('\n')[0] as string);
+    const program = startNodeProgram([
+      'bin/scalegate.mjs',
+      'sim',
+      'up',
+      '--nodes',
+      '1',
+      '--node-group',
+      'pool:2:4:5',
+      '--profile',
+      'realistic',
+    ]);
+    child = program.child;
+    const endpoints = await program.firstJsonLine<Record<'kubeconfig', string>>('sim up', 30_000);
     assert.deepEqual(Object.keys(endpoints).sort(), ['apiServer', 'gateway', 'kubeconfig', 'metrics']);
     const home = await mkdtemp(join(tmpdir(), 'scalegate-kubectl-'));
     const nodes = await kubectl({ ...process.env, KUBECONFIG: endpoints.kubeconfig, HOME: home }, [

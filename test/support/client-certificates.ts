@@ -53,3 +53,13 @@ export function clientCertificate(
   );
   return files;
 }
+
+/** The key of a client certificate made above, encrypted with `password` as PKCS#8 (which k6 does not open). */
+export function pkcs8EncryptedKey(dir: string, name: string, password: string): string {
+  const path = join(dir, `${name}.pkcs8.key`);
+  openssl([
+    ...['pkcs8', '-topk8', '-in', join(dir, `${name}.plain.key`), '-v2', 'aes256'],
+    ...['-passout', `pass:${password}`, '-out', path],
+  ]);
+  return path;
+}

@@ -78,7 +78,8 @@ const reserved = new Set([
 const k6Modules = (cache: string | undefined): Plugin => ({
   name: 'k6-modules',
   setup(b) {
-    const packageNames = new Map<string, string[]>();
+    // What a resolved path other than a k6 module name loads: a jslib shim (its version's names) or an npm package.
+    const declared = new Map<string, { module: string; names: readonly string[] }>();
     b.onResolve({ filter: /^k6(\/|$)/ }, (args) => {
       if (!isModuleName(args.path))
         return { errors: [{ text: `module '${args.path}' is not supported by the builtin engine` }] };
@@ -86,13 +87,16 @@ const k6Modules = (cache: string | undefined): Plugin => ({
     });
     b.onResolve({ filter: /^https?:\/\// }, (args) => {
       const shim = jslibShim(args.path);
-      if (shim) return { path: shim, namespace: 'k6-builtin' };
+      if (shim) {
+        declared.set(args.path, { module: shim.module, names: shim.exports ?? namedExports[shim.module] });
+        return { path: args.path, namespace: 'k6-builtin' };
+      }
       const cached = cachedModule(args.path, cache);
       if (cached) return { path: cached };
       const pkg = jslibPackages[args.path];
       const names = pkg === undefined ? undefined : packageExports(pkg);
       if (pkg !== undefined && names) {
-        packageNames.set(packageModule(pkg), names);
+        declared.set(packageModule(pkg), { module: packageModule(pkg), names });
         return { path: packageModule(pkg), namespace: 'k6-builtin' };
       }
       const where = cache
@@ -102,11 +106,13 @@ const k6Modules = (cache: string | undefined): Plugin => ({
       return { errors: [{ text: `remote module '${args.path}' is ${where}${npm}` }] };
     });
     b.onLoad({ filter: /.*/, namespace: 'k6-builtin' }, (args) => {
-      const names = isModuleName(args.path) ? namedExports[args.path] : (packageNames.get(args.path) ?? []);
+      const { module, names } = isModuleName(args.path)
+        ? { module: args.path, names: namedExports[args.path] }
+        : (declared.get(args.path) ?? { module: args.path, names: [] });
       const named = names.length > 0 ? `export const { ${names.join(', ')} } = m;\n` : '';
       // A package compiled from ES modules keeps its default export under \`default\`.
       return {
-        contents: `const m = globalThis.__k6_modules[${JSON.stringify(args.path)}];\nexport default m.__esModule ? m.default : m;\n${named}`,
+        contents: `const m = globalThis.__k6_modules[${JSON.stringify(module)}];\nexport default m.__esModule ? m.default : m;\n${named}`,
         loader: 'js',
       };
     });

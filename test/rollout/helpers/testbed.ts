@@ -13,6 +13,8 @@ export interface RolloutTestbed {
   readonly cluster: TestCluster;
   /** The folder holding `environments/`. */
   readonly cwd: string;
+  /** scalegate's kubeconfig for one of the environments' namespaces (on the real control plane, scalegate-ci's). */
+  kubeconfig(namespace: string): string;
   /** scalegate's client in one of the environments' namespaces (on the real control plane, as scalegate-ci). */
   client(namespace: string): KubeClient;
   /** One track of an environment, rendered with `image`, and the loaded environment. */
@@ -48,11 +50,12 @@ export function rolloutTestbed(
     await cluster?.stop();
     if (cwd) await rm(cwd, { recursive: true, force: true });
   });
-  const client = (namespace: string) => {
-    const kubeconfig = kubeconfigs.get(namespace);
-    if (!kubeconfig) throw new Error(`no test environment has namespace ${namespace}`);
-    return testKubeClient(kubeconfig, namespace);
+  const kubeconfig = (namespace: string) => {
+    const file = kubeconfigs.get(namespace);
+    if (!file) throw new Error(`no test environment has namespace ${namespace}`);
+    return file;
   };
+  const client = (namespace: string) => testKubeClient(kubeconfig(namespace), namespace);
   return {
     get cluster() {
       return cluster!;
@@ -60,6 +63,7 @@ export function rolloutTestbed(
     get cwd() {
       return cwd!;
     },
+    kubeconfig,
     client,
     async rendered(name, track, image) {
       const loaded = await loadEnvironment(name, { cwd: cwd! });

@@ -1,7 +1,9 @@
 /**
- * k6's `tlsAuth` option: client certificates for TLS servers that require one. Each entry is presented to the hosts
- * its `domains` name (exact names, or `*.example.com` for one label under a domain); an entry naming no domain goes
- * to every host (k6 lets the certificate itself decide then). The first entry that applies to a host is used.
+ * k6's `tlsAuth` option: client certificates for TLS servers that require one. A host is presented the first entry
+ * whose `domains` name it (exact names, or `*.example.com` for one label under a domain), as k6 documents; failing
+ * that, the first entry, as k6 really does: its `domains` never reach Go's TLS client, which presents the first
+ * certificate the server accepts to any host (grafana/k6#5153), so a script that works with k6 works here. (Node
+ * does not show the client the server's acceptable CAs, so the choice cannot also be made by issuer.)
  */
 import { createSecureContext } from 'node:tls';
 import { buildConnector } from 'undici';
@@ -35,6 +37,7 @@ export function parseTlsAuth(value: unknown): ClientCertificate[] {
       throw new Error(`${at}.key: expected a PEM private key`);
     if (password !== undefined && password !== null && typeof password !== 'string')
       throw new Error(`${at}.password: expected a string`);
+    if (typeof password === 'string') keyOpensWithPassword(key, at);
     const certificate: ClientCertificate = {
       domains: domains as string[],
       cert,
@@ -50,8 +53,21 @@ export function parseTlsAuth(value: unknown): ClientCertificate[] {
   });
 }
 
-function applies(certificate: ClientCertificate, host: string): boolean {
-  if (certificate.domains.length === 0) return true;
+/**
+ * k6 opens a key with its password only as a legacy encrypted PEM block (Proc-Type and DEK-Info headers, as
+ * `openssl rsa -traditional -aes256` writes): it refuses encrypted PKCS#8 and a password given for a plain key.
+ * Node would open both, so they are refused here too, for a script that works here to work with k6.
+ */
+function keyOpensWithPassword(key: string, at: string): void {
+  if (key.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----'))
+    throw new Error(
+      `${at}.key: encrypted pkcs8 formatted key is not supported (k6 opens a legacy encrypted PEM key, as openssl rsa -traditional writes)`,
+    );
+  if (!/^Proc-Type: 4,ENCRYPTED$/m.test(key))
+    throw new Error(`${at}.password: the key is not encrypted (k6: x509: no DEK-Info header in block)`);
+}
+
+function namedFor(certificate: ClientCertificate, host: string): boolean {
   const name = host.toLowerCase();
   return certificate.domains.some((domain) => {
     const d = domain.toLowerCase();
@@ -61,12 +77,12 @@ function applies(certificate: ClientCertificate, host: string): boolean {
   });
 }
 
-/** An undici connector presenting to each host the first certificate that applies to it (none if none does). */
+/** An undici connector presenting to each host its certificate (above). */
 export function clientCertificateConnector(
   base: buildConnector.BuildOptions,
   certificates: ClientCertificate[],
 ): buildConnector.connector {
-  const plain = buildConnector(base);
+  if (certificates.length === 0) return buildConnector(base);
   const presenting = certificates.map((certificate) => ({
     certificate,
     connect: buildConnector({
@@ -77,7 +93,7 @@ export function clientCertificateConnector(
     }),
   }));
   return (options, callback) => {
-    const chosen = presenting.find((p) => applies(p.certificate, options.hostname));
-    (chosen?.connect ?? plain)(options, callback);
+    const chosen = presenting.find((p) => namedFor(p.certificate, options.hostname)) ?? presenting[0]!;
+    chosen.connect(options, callback);
   };
 }

@@ -2,7 +2,7 @@
  * Object bodies of `k6/http` requests, encoded as k6 encodes them: `application/x-www-form-urlencoded`, or
  * `multipart/form-data` as soon as one value is an `http.file()`. Multipart bodies are framed as Go's
  * mime/multipart writer frames them (k6 uses it): a 60-hex-digit random boundary, part headers in key order, CRLF
- * line ends.
+ * line ends, quotes and backslashes escaped in field names and filenames, except in the name of a file's field.
  */
 import { nodeCrypto } from './node-crypto.js';
 
@@ -56,7 +56,8 @@ function multipart(fields: Record<string, unknown>): { body: Uint8Array; content
         [
           [
             'Content-Disposition',
-            `form-data; name="${escapeQuotes(name)}"; filename="${escapeQuotes(value.filename)}"`,
+            // k6 writes this header itself and escapes only the filename (Go's CreateFormField escapes a name).
+            `form-data; name="${name}"; filename="${escapeQuotes(value.filename)}"`,
           ],
           ['Content-Type', value.content_type],
         ],

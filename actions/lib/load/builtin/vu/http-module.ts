@@ -97,13 +97,19 @@ class Response {
     const method = (form.attr('method') || 'GET').toUpperCase();
     const action = form.attr('action');
     const target = action === undefined ? new URL(this.url) : new URL(action, this.url);
-    const values: Record<string, unknown> = form.serializeObject();
+    const formValues = form.serializeObject();
+    const values: Record<string, unknown> = { ...formValues };
     const submit = form.find(options.submitSelector ?? '[type="submit"]');
     const submitName = submit.attr('name');
     const submitValue = submit.val();
     if (submitName !== undefined && submitValue !== undefined) values[submitName] = submitValue;
     Object.assign(values, options.fields);
-    if (method !== 'GET') return this.#request(method, target.toString(), values, options.params);
+    if (method !== 'GET') {
+      // A multiple select's values reach k6's body encoder as a Go []string, which it prints as `[a b]`.
+      for (const [name, value] of Object.entries(values))
+        if (Array.isArray(value) && value === formValues[name]) values[name] = `[${value.join(' ')}]`;
+      return this.#request(method, target.toString(), values, options.params);
+    }
     // A GET sends each value as text (a multiple select's values joined by commas), as k6's query does.
     target.search = urlEncoded(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])));
     return this.#request(method, target.toString(), null, options.params);

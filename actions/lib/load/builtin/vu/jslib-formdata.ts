@@ -1,8 +1,9 @@
 /**
- * A clean-room stand-in for the formdata jslib (0.0.2): a FormData whose `body()` is a multipart/form-data
+ * A clean-room stand-in for the formdata jslib (0.0.1 and 0.0.2): a FormData whose `body()` is a multipart/form-data
  * ArrayBuffer framed as that jslib frames it, to send with `Content-Type: multipart/form-data; boundary=` and its
- * `boundary`. A string value is a text/plain part; an object is an `http.file()` FileData. Text is written one byte
- * per character (Latin-1), as the jslib writes it.
+ * `boundary`. A value is an `http.file()` FileData; 0.0.2 also takes a string as a text/plain part, where 0.0.1
+ * reads a string as a FileData too (an empty application/octet-stream part). Text is written one byte per character
+ * (Latin-1), as the jslib writes it.
  */
 interface Part {
   field: string;
@@ -22,15 +23,22 @@ function bytes(data: unknown): Buffer {
 export class FormData {
   readonly boundary = `------RWWorkerFormDataBoundary${Math.random().toString(36)}`;
   private readonly parts: Part[] = [];
+  /** Whether a string value is a text part (0.0.2) rather than read as a FileData (0.0.1). */
+  protected readonly textValues: boolean = true;
 
   append(...args: [field: string, value: unknown]): void {
     if (args.length < 2) throw new SyntaxError('Not enough arguments');
     const [field, value] = args;
-    if (typeof value === 'string') {
+    if (typeof value === 'string' && this.textValues) {
       this.parts.push({ field, data: value, contentType: 'text/plain' });
       return;
     }
-    const file = (value ?? {}) as { data?: unknown; filename?: string; content_type?: string };
+    // The jslib fails on a missing value (when it reads its filename); so does this, at once.
+    if (value === null || value === undefined)
+      throw new TypeError(
+        `FormData.append('${field}'): the value is ${value}, expected a string or http.file()`,
+      );
+    const file = value as { data?: unknown; filename?: string; content_type?: string };
     this.parts.push({ field, data: file.data, filename: file.filename, contentType: file.content_type });
   }
 
@@ -45,4 +53,9 @@ export class FormData {
     const all = Buffer.concat([...chunks, bytes(`--${this.boundary}--\r\n`)]);
     return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   }
+}
+
+/** The formdata jslib 0.0.1. */
+export class FormDataV001 extends FormData {
+  protected override readonly textValues = false;
 }

@@ -1,7 +1,8 @@
 /**
  * Clean-room stand-ins for the jslib.k6.io modules scripts import most (k6-summary, k6-utils, url; formdata in
  * jslib-formdata.ts), so scripts run offline. Written from the documented behaviour of each export; no jslib code.
- * k6-utils exports all eleven of its names; a script importing any other name fails when it is loaded (bundle.ts).
+ * k6-utils declares the names of the imported version; a script importing any other name fails when it is loaded
+ * (bundle.ts).
  */
 
 import { parseK6Duration } from '../../duration.js';
@@ -29,6 +30,36 @@ export const k6UtilsExports = [
   'randomString',
   'uuidv4',
 ] as const;
+
+/**
+ * The k6-utils version that first exported each name. Versions up to 1.4.0 are ES modules, so k6 refuses to import
+ * a name the version lacks: the shim of a version declares only that version's names, to fail as k6 fails.
+ */
+const k6UtilsSince: Record<(typeof k6UtilsExports)[number], string> = {
+  randomIntBetween: '1.0.0',
+  randomItem: '1.0.0',
+  randomString: '1.0.0',
+  uuidv4: '1.0.0',
+  findBetween: '1.1.0',
+  normalDistributionStages: '1.2.0',
+  getCurrentStageIndex: '1.3.0',
+  parseDuration: '1.3.0',
+  tagWithCurrentStageIndex: '1.3.0',
+  tagWithCurrentStageProfile: '1.3.0',
+  check: '1.5.0',
+};
+
+const versionParts = (version: string) => version.split('.').map(Number);
+function atLeast(version: string, since: string): boolean {
+  const [a, b] = [versionParts(version), versionParts(since)];
+  const differs = a.findIndex((part, i) => part !== b[i]);
+  return differs < 0 || a[differs]! > (b[differs] ?? 0);
+}
+
+/** The names the k6-utils jslib exports at `version`. */
+export function k6UtilsVersionExports(version: string): string[] {
+  return k6UtilsExports.filter((name) => atLeast(version, k6UtilsSince[name]));
+}
 
 /** Standard normal density. */
 const density = (x: number) => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
@@ -166,11 +197,18 @@ export const jslibPackages: Readonly<Record<string, string>> = {
 /** The built-in module name under which a VU offers an npm package. */
 export const packageModule = (name: string) => `npm:${name}`;
 
-/** Remote module URL → the name of the shim the bundler maps it to. */
-export function jslibShim(url: string): 'k6-summary' | 'k6-utils' | 'k6-url' | 'k6-formdata' | undefined {
-  if (/^https:\/\/jslib\.k6\.io\/k6-summary\/[\d.]+\/index\.js$/.test(url)) return 'k6-summary';
-  if (/^https:\/\/jslib\.k6\.io\/k6-utils\/[\d.]+\/index\.js$/.test(url)) return 'k6-utils';
-  if (url === 'https://jslib.k6.io/url/1.0.0/index.js') return 'k6-url';
-  if (url === 'https://jslib.k6.io/formdata/0.0.2/index.js') return 'k6-formdata';
+type ShimName = 'k6-summary' | 'k6-utils' | 'k6-url' | 'k6-formdata' | 'k6-formdata-0.0.1';
+
+/**
+ * Remote module URL → the shim the bundler maps it to, and the names that version exports when they are fewer than
+ * the shim's.
+ */
+export function jslibShim(url: string): { module: ShimName; exports?: string[] } | undefined {
+  if (/^https:\/\/jslib\.k6\.io\/k6-summary\/[\d.]+\/index\.js$/.test(url)) return { module: 'k6-summary' };
+  const utils = /^https:\/\/jslib\.k6\.io\/k6-utils\/(\d+\.\d+\.\d+)\/index\.js$/.exec(url);
+  if (utils) return { module: 'k6-utils', exports: k6UtilsVersionExports(utils[1]!) };
+  if (url === 'https://jslib.k6.io/url/1.0.0/index.js') return { module: 'k6-url' };
+  if (url === 'https://jslib.k6.io/formdata/0.0.2/index.js') return { module: 'k6-formdata' };
+  if (url === 'https://jslib.k6.io/formdata/0.0.1/index.js') return { module: 'k6-formdata-0.0.1' };
   return undefined;
 }

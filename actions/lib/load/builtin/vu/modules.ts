@@ -10,7 +10,7 @@ import { createExecutionModule } from './execution-module.js';
 import { parseHTML } from './html.js';
 import { createHttpModule } from './http-module.js';
 import { createK6Utils, jslibPackages, k6Summary, k6Url, k6UtilsExports, packageModule } from './jslib.js';
-import { FormData } from './jslib-formdata.js';
+import { FormData, FormDataV001 } from './jslib-formdata.js';
 import { createK6Module } from './k6-module.js';
 import { createMetricsModule } from './metrics-module.js';
 import { loadPackage } from './packages.js';
@@ -37,6 +37,7 @@ const factories = {
   'k6-utils': (vu: VuState, options: ScriptOptions) => createK6Utils(vu, options),
   'k6-url': () => k6Url,
   'k6-formdata': () => ({ FormData }),
+  'k6-formdata-0.0.1': () => ({ FormData: FormDataV001 }),
 } satisfies Record<string, (vu: VuState, options: ScriptOptions) => object>;
 
 export type ModuleName = keyof typeof factories;
@@ -93,4 +94,5 @@ export const namedExports: Record<ModuleName, readonly string[]> = {
   'k6-utils': k6UtilsExports,
   'k6-url': Object.keys(k6Url),
   'k6-formdata': ['FormData'],
+  'k6-formdata-0.0.1': ['FormData'],
 };
