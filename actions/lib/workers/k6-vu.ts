@@ -1,7 +1,7 @@
 /**
  * Worker thread of one k6 VU: its own JS global scope and event loop, the init context evaluated once (as an ES
- * module, so top-level await works), then iterations (or setup / teardown / handleSummary for VU 0) on request from
- * the engine. A call ends when VU code's promise settled and its event loop has nothing pending, as in k6; an
+ * module, so top-level await works) and a dry run of the engine's HTTP path (warm-up.ts) before it reports ready,
+ * then iterations (or setup / teardown / handleSummary for VU 0) on request from the engine. A call ends when VU code's promise settled and its event loop has nothing pending, as in k6; an
  * interruption drops what is pending. Synchronous HTTP calls and sleep block this thread only.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import type { FromVu, FromVuInit, IterateFrame, ToVu, VuWorkerData } from '../lo
 import { createModules } from '../load/builtin/vu/modules.js';
 import { loadPackagesFrom } from '../load/builtin/vu/packages.js';
 import { AbortTestError, InterruptError, VuState } from '../load/builtin/vu/state.js';
+import { warmUp } from '../load/builtin/vu/warm-up.js';
 
 // Stack traces of VU code point into the script's own files (the bundle carries an inline source map).
 process.setSourceMapsEnabled(true);
@@ -118,6 +119,7 @@ async function init(): Promise<void> {
     const url = `data:text/javascript;base64,${Buffer.from(data.code).toString('base64')}`;
     const namespace = await settle(() => import(url) as Promise<Record<string, unknown>>);
     scriptExports = { ...namespace };
+    warmUp(vu, globals.__k6_modules as Record<string, object>);
     postInit({
       type: 'ready',
       exports: Object.keys(scriptExports).filter((k) => typeof scriptExports[k] === 'function'),

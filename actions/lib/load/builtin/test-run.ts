@@ -31,6 +31,9 @@ const EXIT = {
   markedFailed: 110,
 } as const;
 
+/** VU thread starts in flight at once while VUs are initialized. */
+const initWindow = 8;
+
 /** Key numbers for callers that do not want to read the whole summary. */
 function keyNumbers(registry: MetricRegistry, durationMs: number): LoadMetricsSummary {
   const sink = (name: string) => registry.metrics.get(name)!.sink;
@@ -216,22 +219,30 @@ export class TestRun {
       );
   }
 
-  /** Phase 2: the init context of every planned VU, a few at a time so that thread start-up does not starve the machine. */
+  /**
+   * Phase 2: the init context of every planned VU, a few thread starts in flight at a time so that start-up does not
+   * starve the machine; a window rather than lock-step batches, so that one slow start holds up no other.
+   */
   async initVus(): Promise<void> {
     const total = this.loaded.scenarios.map(plannedVus).reduce((a, b) => a + b, 0);
     const warmUp = HttpIo.warmUp();
-    try {
-      for (let i = 0; i < total; i += 8) {
-        const batch = Array.from({ length: Math.min(8, total - i) }, async () => {
-          const vu = this.newVu();
-          await vu.whenReady();
-          return vu;
-        });
-        this.pool.push(...(await Promise.all(batch)));
+    // VU ids follow creation order, so the pool keeps scenario order whatever order their starts finish in.
+    const vus: VuHandle[] = [];
+    let failed = false;
+    const starter = async () => {
+      while (vus.length < total && !failed) {
+        const vu = this.newVu();
+        vus.push(vu);
+        await vu.whenReady();
       }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(initWindow, total) }, starter));
     } catch (error) {
+      failed = true;
       throw new EarlyExit(EXIT.script, (error as Error).message);
     }
+    this.pool = vus;
     await warmUp;
   }
 

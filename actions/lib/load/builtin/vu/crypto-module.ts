@@ -2,8 +2,9 @@
  * `k6/crypto`: digests and HMACs with k6's output encodings (hex, base64, base64url, base64rawurl, binary =
  * ArrayBuffer), incremental hashers (createHash, createHMAC) and randomBytes, on Node's crypto.
  */
-import { createHash, createHmac, randomBytes as nodeRandomBytes } from 'node:crypto';
+
 import { base64, toArrayBuffer, toBytes } from './encoding-module.js';
+import { nodeCrypto } from './node-crypto.js';
 
 /** k6's algorithm names → OpenSSL's. */
 const algorithms: Record<string, string> = {
@@ -61,21 +62,24 @@ class Hasher {
 
 export function createCryptoModule() {
   const digest = (name: string) => (input: unknown, encoding: string) =>
-    encode(createHash(algorithm(name)).update(toBytes(input)).digest(), encoding);
+    encode(nodeCrypto().createHash(algorithm(name)).update(toBytes(input)).digest(), encoding);
   const hashes = Object.fromEntries(Object.keys(algorithms).map((name) => [name, digest(name)]));
   return {
     ...hashes,
     hmac(name: string, secret: unknown, data: unknown, encoding: string): string | ArrayBuffer {
-      return encode(createHmac(algorithm(name), toBytes(secret)).update(toBytes(data)).digest(), encoding);
+      return encode(
+        nodeCrypto().createHmac(algorithm(name), toBytes(secret)).update(toBytes(data)).digest(),
+        encoding,
+      );
     },
     createHash(name: string): Hasher {
-      return new Hasher(createHash(algorithm(name)));
+      return new Hasher(nodeCrypto().createHash(algorithm(name)));
     },
     createHMAC(name: string, secret: unknown): Hasher {
-      return new Hasher(createHmac(algorithm(name), toBytes(secret)));
+      return new Hasher(nodeCrypto().createHmac(algorithm(name), toBytes(secret)));
     },
     randomBytes(size: number): ArrayBuffer {
-      return toArrayBuffer(nodeRandomBytes(Number(size)));
+      return toArrayBuffer(nodeCrypto().randomBytes(Number(size)));
     },
   };
 }

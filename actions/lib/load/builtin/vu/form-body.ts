@@ -4,7 +4,7 @@
  * mime/multipart writer frames them (k6 uses it): a 60-hex-digit random boundary, part headers in key order, CRLF
  * line ends, quotes and backslashes escaped in field names and filenames, except in the name of a file's field.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from './node-crypto.js';
 
 /** k6's FileData: the value `http.file(data, filename, contentType)` returns. */
 export class FileData {
@@ -41,7 +41,7 @@ function formValue(value: unknown): string {
 const escapeQuotes = (text: string) => text.replace(/[\\"]/g, (c) => `\\${c}`);
 
 function multipart(fields: Record<string, unknown>): { body: Uint8Array; contentType: string } {
-  const boundary = randomBytes(30).toString('hex');
+  const boundary = nodeCrypto().randomBytes(30).toString('hex');
   const chunks: Buffer[] = [];
   let first = true;
   const part = (headers: [string, string][], data: Buffer) => {

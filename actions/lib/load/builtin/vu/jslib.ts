@@ -4,11 +4,12 @@
  * k6-utils declares the names of the imported version; a script importing any other name fails when it is loaded
  * (bundle.ts).
  */
-import { randomUUID } from 'node:crypto';
+
 import { parseK6Duration } from '../../duration.js';
 import { deriveScenarios } from '../../options.js';
 import { jUnit, textSummary } from '../../text-summary.js';
 import type { ScriptOptions } from './modules.js';
+import { nodeCrypto } from './node-crypto.js';
 import type { VuState } from './state.js';
 
 export const k6Summary = { textSummary, jUnit };
@@ -174,7 +175,7 @@ export function createK6Utils(
       return out;
     },
     uuidv4(): string {
-      return randomUUID();
+      return nodeCrypto().randomUUID();
     },
   };
 }

@@ -113,8 +113,12 @@ export class VuState {
     if (this.records.length > 0) this.send({ type: 'records' });
   }
 
+  /** Set during the warm-up dry run only (warm-up.ts): requests are answered in the thread, nothing is sent. */
+  answerLocally: ((requests: HttpRequestSpec[]) => HttpResponseData[]) | undefined;
+
   /** Blocks until the engine answered the HTTP requests (in order), or throws InterruptError. */
   http(requests: HttpRequestSpec[]): HttpResponseData[] {
+    if (this.answerLocally) return this.answerLocally(requests);
     const id = ++this.requestId;
     this.send(
       { type: 'http', id, requests },
