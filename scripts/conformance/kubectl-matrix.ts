@@ -313,6 +313,9 @@ export const kubectlMatrix: KubectlCase[] = [
     expect: /deployment\.apps\/api configured \(server dry run\)/,
   },
   { args: 'create deployment tmp --image=nginx --dry-run=client -o yaml', expect: /^kind: Deployment$/m },
+  // kubectl replace reads the live resourceVersion, then PUTs: while the rollout still moves, the Deployment
+  // controller's status write in between makes the PUT a 409 on a real cluster too. Replace a settled object.
+  { args: 'rollout status deployment/api -n demo --timeout=90s', expect: /successfully rolled out/ },
   {
     args: 'replace -f -',
     stdin: deployment('api', 'nginx:1.28', 1),
