@@ -281,6 +281,13 @@ export async function registerLocalApi(
   }
 }
 
+/** Whether an object's status has the condition `type` with status True (CRD Established, APIService Available). */
+export function conditionTrue(body: unknown, type: string): boolean {
+  const conditions = (body as { status?: { conditions?: Array<{ type: string; status: string }> } }).status
+    ?.conditions;
+  return Boolean(conditions?.some((c) => c.type === type && c.status === 'True'));
+}
+
 /** Creates the CRDs from the upstream files and waits until each is Established (its API is served). */
 async function installCrds(client: ApiClient, files: string[], components: Component[]): Promise<void> {
   const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
@@ -296,9 +303,7 @@ async function installCrds(client: ApiClient, files: string[], components: Compo
   for (const name of names) {
     await until(`CRD ${name} Established`, components, async () => {
       const { body } = await client.call('GET', `${path}/${name}`);
-      const conditions = (body as { status?: { conditions?: Array<{ type: string; status: string }> } })
-        .status?.conditions;
-      return Boolean(conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+      return conditionTrue(body, 'Established');
     });
   }
 }

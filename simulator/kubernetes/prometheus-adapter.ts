@@ -4,7 +4,7 @@ import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 import { localPort } from '../../actions/lib/util/local-port.js';
 import type { ApiClient } from './api-client.js';
-import { registerLocalApi, until } from './control-plane.js';
+import { conditionTrue, registerLocalApi, until } from './control-plane.js';
 import { type Component, startComponent } from './process.js';
 
 /** An autoscaling/v2 MetricSpec, as far as the adapter's rules need it. */
@@ -134,9 +134,7 @@ export async function startPrometheusAdapter(
           'GET',
           `/apis/apiregistration.k8s.io/v1/apiservices/${version}.${group}`,
         );
-        const conditions = (body as { status?: { conditions?: Array<{ type: string; status: string }> } })
-          .status?.conditions;
-        return Boolean(conditions?.some((c) => c.type === 'Available' && c.status === 'True'));
+        return conditionTrue(body, 'Available');
       });
     }
   } catch (error) {
