@@ -1,4 +1,4 @@
-import { daemonSetYaml, statefulSetYaml } from './workloads.js';
+import { daemonSetYaml, statefulSetYaml, widgetCrdYaml } from './workloads.js';
 
 /**
  * Everyday kubectl commands, in the order a user runs them, each with what it prints on a real cluster: kubectl
@@ -35,25 +35,6 @@ spec:
       - name: app
         image: ${image}
         resources: {requests: {cpu: 50m, memory: 32Mi}}
-`;
-
-const crd = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, properties: {size: {type: integer}}}
 `;
 
 const widget = `
@@ -359,7 +340,7 @@ export const kubectlMatrix: KubectlCase[] = [
   { args: 'get storageclasses', expect: /^standard \(default\)\s+/m },
   {
     args: 'apply -f -',
-    stdin: crd,
+    stdin: widgetCrdYaml,
     expect: /customresourcedefinition\.apiextensions\.k8s\.io\/widgets\.example\.com created/,
   },
   { args: 'wait --for=condition=Established crd/widgets.example.com --timeout=60s', expect: /condition met/ },

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { widgetCrdYaml } from '../../scripts/conformance/workloads.js';
 import { type RunningCluster, startCluster } from '../../simulator/cluster.js';
 import { kubernetesVersion } from '../../simulator/kubernetes/components.js';
 import { kubectl, kubectlUntil } from '../simulator/cluster-kubectl-fixtures.js';
@@ -13,22 +14,7 @@ import { send } from '../simulator/dataplane-fixtures.js';
  * (real etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kube-state-metrics, metrics-server), with
  * scalegate's node agent running the pods. Fails, never skips, when the binaries are not built.
  */
-const crdAndClusterRole = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, properties: {size: {type: integer}}}
+const crdAndClusterRole = `${widgetCrdYaml.trim()}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole

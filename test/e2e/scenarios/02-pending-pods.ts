@@ -1,11 +1,31 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ControlPlaneKind } from '../../../simulator/cluster.js';
-import { gate, runScenario } from '../scenario-support.js';
+import { gate, runScenario, type ScenarioRun } from '../scenario-support.js';
 
 // Small nodes: 1 CPU holds two pods of 400m.
 const smallNodes = { nodes: 3, nodeCpu: '1', nodeMemory: '4Gi' };
 const nodeGroup = { name: 'pool', min: 0, max: 6, provisionSeconds: 8 };
+
+/** One run of the capacity service, its pending gate's figures logged under `label`. */
+async function runCapacity(
+  controlPlane: ControlPlaneKind,
+  label: string,
+  env: string,
+  cluster: ScenarioRun['cluster'],
+) {
+  const result = await runScenario({
+    controlPlane,
+    env: `02-pending-pods/${env}`,
+    image: 'shop/api:2.1.0',
+    namespace: 'capacity',
+    service: 'api',
+    cluster,
+  });
+  console.error(`[${controlPlane}] scenario 2 (${label}): ${result.outcome} in ${result.seconds} s`);
+  console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
+  return result;
+}
 
 /** Scenario 2 on one control plane; each plane has a test file of its own, so each gets the whole per-file time-out. */
 export function scenario2(controlPlane: ControlPlaneKind): void {
@@ -13,18 +33,7 @@ export function scenario2(controlPlane: ControlPlaneKind): void {
     concurrency: true,
   }, () => {
     it('without spare capacity: pods stay Pending, the gate fails as a capacity problem, rolled back', async () => {
-      const result = await runScenario({
-        controlPlane,
-        env: '02-pending-pods/capacity.yaml',
-        image: 'shop/api:2.1.0',
-        namespace: 'capacity',
-        service: 'api',
-        cluster: smallNodes,
-      });
-      console.error(
-        `[${controlPlane}] scenario 2 (no spare capacity): ${result.outcome} in ${result.seconds} s`,
-      );
-      console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
+      const result = await runCapacity(controlPlane, 'no spare capacity', 'capacity.yaml', smallNodes);
       assert.equal(result.outcome, 'rolled-back');
       const pending = gate(result, 'no-stuck-pods');
       assert.equal(pending.status, 'fail', pending.reason);
@@ -33,16 +42,10 @@ export function scenario2(controlPlane: ControlPlaneKind): void {
     });
 
     it('with a cluster-autoscaler node group: the pods are scheduled within the limit, promoted', async () => {
-      const result = await runScenario({
-        controlPlane,
-        env: '02-pending-pods/capacity.yaml',
-        image: 'shop/api:2.1.0',
-        namespace: 'capacity',
-        service: 'api',
-        cluster: { ...smallNodes, nodeGroups: [nodeGroup] },
+      const result = await runCapacity(controlPlane, 'node group', 'capacity.yaml', {
+        ...smallNodes,
+        nodeGroups: [nodeGroup],
       });
-      console.error(`[${controlPlane}] scenario 2 (node group): ${result.outcome} in ${result.seconds} s`);
-      console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
       assert.equal(result.outcome, 'promoted', result.reason);
       const pending = gate(result, 'no-stuck-pods');
       assert.equal(pending.status, 'pass', pending.reason);
@@ -52,16 +55,10 @@ export function scenario2(controlPlane: ControlPlaneKind): void {
     });
 
     it('with low-priority buffer pods: the longest pending time drops below the 5 s limit, promoted', async () => {
-      const result = await runScenario({
-        controlPlane,
-        env: '02-pending-pods/buffered.yaml',
-        image: 'shop/api:2.1.0',
-        namespace: 'capacity',
-        service: 'api',
-        cluster: { ...smallNodes, nodeGroups: [nodeGroup] },
+      const result = await runCapacity(controlPlane, 'buffer pods', 'buffered.yaml', {
+        ...smallNodes,
+        nodeGroups: [nodeGroup],
       });
-      console.error(`[${controlPlane}] scenario 2 (buffer pods): ${result.outcome} in ${result.seconds} s`);
-      console.error(`  longest pending: ${JSON.stringify(gate(result, 'no-stuck-pods').observed)}`);
       const pending = gate(result, 'no-stuck-pods');
       assert.equal(pending.status, 'pass', `${pending.reason} ${JSON.stringify(pending.observed)}`);
       assert.ok(Number(pending.observed.longestPendingSeconds) < 5, JSON.stringify(pending.observed));
