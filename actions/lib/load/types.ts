@@ -83,6 +83,9 @@ export interface OperatorSettings {
   keep?: boolean;
 }
 
+/** Whether a bundled script can run with many VUs per thread, and its source for that (or why not). */
+export type PoolPlan = { pooled: true; source: string } | { pooled: false; reason: string };
+
 export interface RunLoadOptions {
   /** Path of the k6 script (.js or .ts). */
   script: string;
@@ -102,6 +105,16 @@ export interface RunLoadOptions {
   log?: (line: string) => void;
   /** Print console.debug output of the script too (k6's --verbose). */
   verbose?: boolean;
+  /**
+   * Builtin engine: how VUs are hosted. `auto` (default): many VUs per worker thread when the script can be
+   * rewritten for that (its blocking k6 calls awaited), else a thread per VU; `threads`: a thread per VU.
+   */
+  vuHosting?: 'auto' | 'threads';
+  /**
+   * Builtin engine: decides whether the bundled script runs pooled and gives its pooled source (default: the
+   * engine's own rewrite). For tests and the bench of the pool runtime.
+   */
+  poolPlan?: (bundle: string) => PoolPlan;
   /** Where handleSummary's `stdout` goes; default process.stdout. */
   stdout?: (text: string) => void;
   kube?: OperatorSettings;

@@ -209,11 +209,14 @@ function connection(url: URL): { proto: string; tls: string } {
   return negotiated.get(`${url.protocol}//${url.hostname}:${port}`) ?? { proto: 'HTTP/1.1', tls: '' };
 }
 
+/** Where HttpIo's samples go: the engine's registry, or a pool worker's batch to it. */
+export type SampleSink = Pick<MetricRegistry, 'add'>;
+
 export class HttpIo {
   private agent!: Agent;
   private ntlmConnections!: NtlmConnections;
 
-  constructor(private readonly registry: MetricRegistry) {
+  constructor(private readonly registry: SampleSink) {
     this.use({});
   }
 

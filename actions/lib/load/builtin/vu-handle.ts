@@ -46,46 +46,59 @@ export type ReadyInfo = Extract<FromVuInit, { type: 'ready' }>;
 const doorbell = new Doorbell();
 
 /**
- * The VU worker entry as plain JavaScript: next to the bundled action (dist/workers/k6-vu.js), or, when running
- * from the TypeScript sources (CLI, tests), bundled once per process from actions/lib/workers/k6-vu.ts into a file
- * named by its content hash in the temporary folder (reused by later runs), so that hundreds of VU threads load one
- * small file instead of each compiling TypeScript.
+ * A worker entry as plain JavaScript: next to the bundled action (dist/workers/<name>.js), or, when running from the
+ * TypeScript sources (CLI, tests), bundled once per process from actions/lib/workers/<name>.ts into a file named by
+ * its content hash in the temporary folder (reused by later runs), so that hundreds of VU threads load one small
+ * file instead of each compiling TypeScript.
  */
-let workerFile: Promise<string> | undefined;
-export function vuWorkerFile(): Promise<string> {
-  workerFile ??= (async () => {
-    const bundled = fileURLToPath(new URL('../workers/k6-vu.js', import.meta.url));
-    if (existsSync(bundled)) return bundled;
-    const { build } = await import('esbuild');
-    const result = await build({
-      entryPoints: [fileURLToPath(new URL('../../workers/k6-vu.ts', import.meta.url))],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      logLevel: 'warning',
-    });
-    const code = result.outputFiles[0]!.text;
-    const file = join(
-      tmpdir(),
-      `scalegate-k6-vu-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
-    );
-    if (!existsSync(file)) {
-      const partial = `${file}.${process.pid}.tmp`;
-      await writeFile(partial, code);
-      await rename(partial, file);
-    }
-    return file;
-  })();
-  return workerFile;
+const workerFiles = new Map<string, Promise<string>>();
+export function workerFile(name: 'k6-vu' | 'k6-pool'): Promise<string> {
+  let file = workerFiles.get(name);
+  if (!file) {
+    file = bundleWorker(name);
+    workerFiles.set(name, file);
+  }
+  return file;
 }
+
+async function bundleWorker(name: string): Promise<string> {
+  const bundled = fileURLToPath(new URL(`../workers/${name}.js`, import.meta.url));
+  if (existsSync(bundled)) return bundled;
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(`../../workers/${name}.ts`, import.meta.url))],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    logLevel: 'warning',
+    // CommonJS dependencies (undici in the pool worker) call require(); ESM output needs one in scope.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+  });
+  const code = result.outputFiles[0]!.text;
+  const file = join(
+    tmpdir(),
+    `scalegate-${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
+  );
+  if (!existsSync(file)) {
+    const partial = `${file}.${process.pid}.tmp`;
+    await writeFile(partial, code);
+    await rename(partial, file);
+  }
+  return file;
+}
+
+/** The entry of a thread-per-VU worker (k6-vu.ts). */
+export const vuWorkerFile = (): Promise<string> => workerFile('k6-vu');
 
 /**
  * How long an interrupted VU may take to stop by itself before its thread is terminated: VU code stops at once in a
  * sleep, an HTTP call or an await; only code busy on the CPU needs the hard stop.
  */
-const interruptGraceMs = 250;
+export const interruptGraceMs = 250;
 
 /**
  * What a VU thread starts with: a plain JavaScript entry, so no loader hooks such as tsx are inherited (slow start,
@@ -93,7 +106,23 @@ const interruptGraceMs = 250;
  */
 export const vuThreadOptions = { execArgv: [] as string[], resourceLimits: { maxYoungGenerationSizeMb: 4 } };
 
-export class VuHandle {
+/** How executors and TestRun drive a VU, whether it has a thread of its own (ThreadVu) or lives in a pool. */
+export interface VuHandle {
+  readonly id: number;
+  busy: boolean;
+  hasSetupData: boolean;
+  exited: boolean;
+  whenReady(): Promise<ReadyInfo>;
+  iterate(
+    frame: IterateFrame & { scenario: ScenarioState },
+    onRecord?: (record: IterationRecord) => void,
+  ): Promise<VuResult>;
+  call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult>;
+  interrupt(): void;
+  terminate(): Promise<void>;
+}
+
+export class ThreadVu implements VuHandle {
   private worker!: Worker;
   private channel!: EngineChannel;
   private readonly receiver = () => this.receive();

@@ -1,0 +1,257 @@
+/**
+ * The engine's side of the VU pool: a few worker threads (k6-pool.ts, about one per core), each hosting many VUs,
+ * VUs spread round-robin; and PooledVu, a VU handle with ThreadVu's interface, so executors drive either kind alike.
+ *
+ * Interruption differs from a thread per VU in one way: a VU stops at its next await (HTTP, sleep, a timer), but
+ * one whose code never yields blocks its whole worker, so after the grace period the worker is terminated and a
+ * fresh one re-initializes its VUs; every iteration that was running on it counts as interrupted, also those of
+ * VUs that were not asked to stop.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { IterateFrame, IterationRecord, ScenarioState } from '../protocol.js';
+import {
+  interruptGraceMs,
+  type ReadyInfo,
+  type VuHandle,
+  type VuHooks,
+  type VuResult,
+} from '../vu-handle.js';
+import type { PoolBatch, PoolNote, PoolWorkerData, ToPool } from './protocol.js';
+
+/** One pool worker thread and the VUs it hosts; replaced by a fresh thread when a stuck VU must be stopped. */
+class PoolWorker {
+  private worker!: Worker;
+  readonly vus = new Map<number, PooledVu>();
+  /** Set while the thread is terminated to stop a stuck VU: a fresh one replaces it. */
+  private killed = false;
+  private closed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly data: PoolWorkerData,
+    private readonly hooks: VuHooks,
+  ) {
+    this.start();
+  }
+
+  private start(): void {
+    // No loader hooks (tsx) inherited: the entry is plain JavaScript. The default young generation: many VUs share it.
+    const worker = new Worker(this.file, {
+      workerData: this.data,
+      execArgv: [],
+      stdout: false,
+      stderr: false,
+    });
+    this.worker = worker;
+    this.killed = false;
+    worker.on('message', (batch: PoolBatch) => this.receive(batch));
+    worker.on('error', (error) => {
+      for (const vu of this.vus.values()) vu.fault(error.stack ?? String(error));
+    });
+    worker.on('exit', () => {
+      if (this.killed && !this.closed) {
+        this.start();
+        for (const vu of this.vus.values()) vu.restart();
+      } else {
+        this.closed = true;
+        for (const vu of this.vus.values()) vu.gone();
+      }
+    });
+  }
+
+  private receive(batch: PoolBatch): void {
+    this.hooks.onSamples(batch.samples);
+    for (const note of batch.notes) this.vus.get(note.vu)?.note(note);
+  }
+
+  post(message: ToPool): void {
+    this.worker.postMessage(message);
+  }
+
+  /** Stops a VU stuck on the CPU: the thread goes, and with it every iteration running on it. */
+  kill(): void {
+    if (this.killed || this.closed) return;
+    this.killed = true;
+    void this.worker.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker.terminate();
+  }
+}
+
+export class VuPool {
+  private readonly workers: PoolWorker[] = [];
+  private next = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly data: PoolWorkerData,
+    private readonly hooks: VuHooks,
+    readonly size = availableParallelism(),
+  ) {}
+
+  /** A new VU on the next worker in turn (started on first use); its init context is evaluated at once. */
+  newVu(id: number): PooledVu {
+    const index = this.next++ % this.size;
+    this.workers[index] ??= new PoolWorker(this.file, this.data, this.hooks);
+    return new PooledVu(id, this.workers[index]!, this.hooks);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+}
+
+export class PooledVu implements VuHandle {
+  private ready!: Promise<ReadyInfo>;
+  private settleReady!: { resolve(info: ReadyInfo): void; reject(error: Error): void };
+  private pending: ((result: VuResult) => void) | undefined;
+  private onRecord: ((record: IterationRecord) => void) | undefined;
+  /** The scenario of the VU's previous iteration: iterate frames carry it only when it changes. */
+  private lastScenario: ScenarioState | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  busy = false;
+  hasSetupData = false;
+  exited = false;
+
+  constructor(
+    readonly id: number,
+    private readonly worker: PoolWorker,
+    private readonly hooks: VuHooks,
+  ) {
+    worker.vus.set(id, this);
+    this.init();
+  }
+
+  /** Evaluates the VU's init context in its worker. */
+  private init(): void {
+    this.hasSetupData = false;
+    this.lastScenario = undefined;
+    this.ready = new Promise((resolve, reject) => {
+      this.settleReady = { resolve, reject };
+    });
+    this.ready.catch(() => undefined);
+    this.worker.post({ type: 'init', vu: this.id });
+  }
+
+  whenReady(): Promise<ReadyInfo> {
+    return this.ready;
+  }
+
+  note(note: PoolNote): void {
+    switch (note.type) {
+      case 'ready':
+        this.settleReady.resolve(note);
+        return;
+      case 'init-error':
+        this.settleReady.reject(new Error(note.message));
+        return;
+      case 'log':
+        this.hooks.onLog(note.level, note.message, this.id);
+        return;
+      case 'test-fail':
+        this.hooks.onTestFail(note.message);
+        return;
+      case 'record':
+        this.hooks.onSamples(note.record.samples);
+        this.onRecord?.(note.record);
+        return;
+      case 'done': {
+        this.hooks.onSamples(note.samples);
+        this.onRecord = undefined;
+        const { outcome, error, abortMessage, result } = note;
+        this.finishPending({
+          outcome,
+          ...(error ? { error } : {}),
+          ...(abortMessage ? { abortMessage } : {}),
+          ...(result !== undefined ? { result } : {}),
+        });
+      }
+    }
+  }
+
+  private finishPending(result: VuResult): void {
+    const resolveDone = this.pending;
+    this.pending = undefined;
+    clearTimeout(this.killTimer);
+    this.busy = false;
+    resolveDone?.(result);
+  }
+
+  /** Its worker was replaced: what ran is interrupted, and the VU starts afresh (setup data, scenario resent). */
+  restart(): void {
+    this.settleReady.reject(new Error(`VU ${this.id}: its pool worker was replaced during init`));
+    this.finishPending({ outcome: 'interrupted' });
+    if (!this.exited) this.init();
+  }
+
+  /** A fault of the worker thread: the running call fails with it. */
+  fault(message: string): void {
+    this.settleReady.reject(new Error(message));
+    this.finishPending({ outcome: 'full', error: message });
+  }
+
+  /** Its worker ended for good. */
+  gone(): void {
+    this.exited = true;
+    this.settleReady.reject(new Error(`VU ${this.id} exited during init`));
+    this.finishPending({ outcome: 'interrupted' });
+  }
+
+  private async send(message: ToPool): Promise<VuResult> {
+    if (this.exited) return { outcome: 'interrupted' };
+    // Resolved at once, except for a VU whose worker is being replaced.
+    try {
+      await this.ready;
+    } catch (error) {
+      return { outcome: 'full', error: (error as Error).message };
+    }
+    this.busy = true;
+    return new Promise((resolveDone) => {
+      this.pending = resolveDone;
+      this.worker.post(message);
+    });
+  }
+
+  iterate(
+    frame: IterateFrame & { scenario: ScenarioState },
+    onRecord?: (record: IterationRecord) => void,
+  ): Promise<VuResult> {
+    const same =
+      this.lastScenario?.name === frame.scenario.name &&
+      this.lastScenario.startTime === frame.scenario.startTime;
+    this.lastScenario = frame.scenario;
+    this.onRecord = onRecord;
+    if (!same) return this.send({ type: 'iterate', vu: this.id, frame });
+    const { scenario: _, ...rest } = frame;
+    return this.send({ type: 'iterate', vu: this.id, frame: rest });
+  }
+
+  call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult> {
+    this.lastScenario = undefined;
+    return this.send({ type: 'call', vu: this.id, fn, ...(arg === undefined ? {} : { arg }) });
+  }
+
+  /**
+   * k6's hard stop of an iteration: VU code stops at its next await; code that never yields is stopped by
+   * replacing its worker.
+   */
+  interrupt(): void {
+    if (!this.busy) return;
+    this.worker.post({ type: 'interrupt', vu: this.id });
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => {
+      if (this.busy && !this.exited) this.worker.kill();
+    }, interruptGraceMs);
+  }
+
+  /** The worker's threads end with the pool (VuPool.close). */
+  async terminate(): Promise<void> {
+    this.exited = true;
+    clearTimeout(this.killTimer);
+    this.worker.vus.delete(this.id);
+  }
+}
