@@ -30991,6 +30991,13 @@ var HttpIo = class {
   }
 };
 
+// actions/lib/load/builtin/pool/protocol.ts
+function addSample(runs, name, value, tags, time) {
+  const last = runs[runs.length - 1];
+  if (last && last[0] === tags && last[1] === time) last.push(name, value);
+  else runs.push([tags, time, name, value]);
+}
+
 // actions/lib/load/builtin/vu/realm.ts
 import { types } from "node:util";
 function isThenable(value) {
@@ -32792,13 +32799,13 @@ function note(value) {
   turnFlush = true;
   setImmediate(flush);
 }
-function sample(value) {
-  batch.samples.push(value);
+function sample(name, value, tags, time) {
+  addSample(batch.samples, name, value, tags, time);
   if (turnFlush || timedFlush) return;
   timedFlush = true;
   setTimeout(flush, 5);
 }
-var http = new HttpIo({ add: (name, value, tags, time) => sample([name, value, tags, time]) });
+var http = new HttpIo({ add: sample });
 http.configure(data.tls);
 var warm = HttpIo.warmUp();
 var link = {

@@ -9,7 +9,13 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { HttpIo } from '../load/builtin/http-io.js';
-import type { PoolBatch, PoolNote, PoolWorkerData, ToPool } from '../load/builtin/pool/protocol.js';
+import {
+  addSample,
+  type PoolBatch,
+  type PoolNote,
+  type PoolWorkerData,
+  type ToPool,
+} from '../load/builtin/pool/protocol.js';
 import type { IterateFrame } from '../load/builtin/protocol.js';
 import { createModules } from '../load/builtin/vu/modules.js';
 import { loadPackagesFrom } from '../load/builtin/vu/packages.js';
@@ -24,7 +30,7 @@ import {
   vuConsole,
 } from '../load/builtin/vu/runtime.js';
 import { InterruptError } from '../load/builtin/vu/state.js';
-import type { Sample } from '../load/metrics.js';
+import type { Tags } from '../load/metrics.js';
 
 // Stack traces of VU code point into the script's own files (the bundle carries an inline source map).
 process.setSourceMapsEnabled(true);
@@ -53,14 +59,14 @@ function note(value: PoolNote): void {
   turnFlush = true;
   setImmediate(flush);
 }
-function sample(value: Sample): void {
-  batch.samples.push(value);
+function sample(name: string, value: number, tags: Tags, time: number): void {
+  addSample(batch.samples, name, value, tags, time);
   if (turnFlush || timedFlush) return;
   timedFlush = true;
   setTimeout(flush, 5);
 }
 
-const http = new HttpIo({ add: (name, value, tags, time) => sample([name, value, tags, time]) });
+const http = new HttpIo({ add: sample });
 http.configure(data.tls);
 // The HTTP client's first exchanges are paid before any VU reports ready, not by the test's first requests.
 const warm = HttpIo.warmUp();

@@ -261,6 +261,7 @@ export class TestRun {
         tls,
         packagesFrom: import.meta.url,
       },
+      this.registry,
       this.hooks,
     );
     if (this.options.verbose) this.log(`INFO[0000] VUs run pooled: ${this.vuPool.size} worker threads`);

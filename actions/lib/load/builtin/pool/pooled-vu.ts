@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { SampleSink } from '../http-io.js';
 import type { IterateFrame, IterationRecord, ScenarioState } from '../protocol.js';
 import {
   interruptGraceMs,
@@ -17,7 +18,13 @@ import {
   type VuHooks,
   type VuResult,
 } from '../vu-handle.js';
-import type { PoolBatch, PoolNote, PoolWorkerData, ToPool } from './protocol.js';
+import {
+  forEachSample,
+  type PoolBatch,
+  type PoolNote,
+  type PoolWorkerData,
+  type ToPool,
+} from './protocol.js';
 
 /** One pool worker thread and the VUs it hosts; replaced by a fresh thread when a stuck VU must be stopped. */
 class PoolWorker {
@@ -30,7 +37,7 @@ class PoolWorker {
   constructor(
     private readonly file: string,
     private readonly data: PoolWorkerData,
-    private readonly hooks: VuHooks,
+    private readonly add: SampleSink['add'],
   ) {
     this.start();
   }
@@ -61,7 +68,7 @@ class PoolWorker {
   }
 
   private receive(batch: PoolBatch): void {
-    this.hooks.onSamples(batch.samples);
+    forEachSample(batch.samples, this.add);
     for (const note of batch.notes) this.vus.get(note.vu)?.note(note);
   }
 
@@ -89,6 +96,8 @@ export class VuPool {
   constructor(
     private readonly file: string,
     private readonly data: PoolWorkerData,
+    /** Where the workers' HTTP samples go (the engine's registry). */
+    private readonly sink: SampleSink,
     private readonly hooks: VuHooks,
     readonly size = availableParallelism(),
   ) {}
@@ -96,7 +105,9 @@ export class VuPool {
   /** A new VU on the next worker in turn (started on first use); its init context is evaluated at once. */
   newVu(id: number): PooledVu {
     const index = this.next++ % this.size;
-    this.workers[index] ??= new PoolWorker(this.file, this.data, this.hooks);
+    this.workers[index] ??= new PoolWorker(this.file, this.data, (name, value, tags, time) =>
+      this.sink.add(name, value, tags, time),
+    );
     return new PooledVu(id, this.workers[index]!, this.hooks);
   }
 

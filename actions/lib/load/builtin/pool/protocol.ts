@@ -3,7 +3,7 @@
  * their HTTP itself: plain port messages, since no VU blocks its thread. The worker batches what it has to say (HTTP
  * samples, then VU notes in order) into one message per event-loop turn.
  */
-import type { Sample } from '../../metrics.js';
+import type { Tags } from '../../metrics.js';
 import type { TlsOptions } from '../http-io.js';
 import type { FromVu, FromVuInit, IterateFrame, IterationRecord, VuEvent } from '../protocol.js';
 
@@ -34,8 +34,30 @@ export type PoolNote = { vu: number } & (
   | ({ type: 'done' } & Done)
 );
 
+/**
+ * Consecutive samples with one tags object and one time, as HttpIo emits a request's metrics: `[tags, time, name,
+ * value, name, value…]`, so that a request costs two entries to clone instead of eleven.
+ */
+export type SampleRun = [Tags, number, ...(string | number)[]];
+
 export interface PoolBatch {
   /** Samples of the worker's HTTP requests: they precede the notes of the iterations that made them. */
-  samples: Sample[];
+  samples: SampleRun[];
   notes: PoolNote[];
+}
+
+/** Appends a sample to the runs, extending the last run when it shares its tags object and time. */
+export function addSample(runs: SampleRun[], name: string, value: number, tags: Tags, time: number): void {
+  const last = runs[runs.length - 1];
+  if (last && last[0] === tags && last[1] === time) last.push(name, value);
+  else runs.push([tags, time, name, value]);
+}
+
+/** Every sample of the runs, in order. */
+export function forEachSample(
+  runs: SampleRun[],
+  add: (name: string, value: number, tags: Tags, time: number) => void,
+): void {
+  for (const run of runs)
+    for (let i = 2; i < run.length; i += 2) add(run[i] as string, run[i + 1] as number, run[0], run[1]);
 }
