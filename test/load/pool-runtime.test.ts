@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { RunLoadOptions } from '../../actions/lib/load/types.js';
+import { builtinRuns } from './builtin-runs.js';
+import { awaitedPlan } from './pool-plan.js';
+import { startTarget, type TargetServer } from './target-server.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
+
+describe('builtin engine: many VUs per pool worker, each in its own realm', () => {
+  let target: TargetServer;
+  let dir: string;
+  const runs = builtinRuns(fixtures, () => ({
+    env: { TARGET: target.url },
+    stdout: () => undefined,
+    poolPlan: awaitedPlan,
+    verbose: true,
+  }));
+  const { logs } = runs;
+  const run = (script: string, extra: Partial<RunLoadOptions> = {}) => {
+    target.requests.length = 0;
+    return runs.run(script, extra);
+  };
+  const count = (path: string) => target.requests.filter((r) => r.path === path).length;
+  const took = (result: { windows: { start: string; end: string } }) =>
+    Date.parse(result.windows.end) - Date.parse(result.windows.start);
+
+  before(async () => {
+    target = await startTarget();
+    dir = await mkdtemp(join(tmpdir(), 'scalegate-pool-'));
+  });
+  after(async () => {
+    await target.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps globals, module state, cookie jars, __VU and __ITER apart between VUs of one worker', async () => {
+    // Twice as many VUs as workers: every worker hosts several.
+    const vus = 2 * availableParallelism();
+    const result = await run('pool-isolation.js', { env: { TARGET: target.url, VUS: String(vus) } });
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.ok(
+      logs.some((l) => l.includes('VUs run pooled')),
+      `--verbose says the VUs run pooled\n${logs.join('\n')}`,
+    );
+    assert.equal(result.metrics.checksPassRate, 1);
+    assert.equal(result.metrics.iterations, vus * 3);
+    const expected = Array.from({ length: vus }, (_, v) =>
+      [0, 1, 2].map((i) => `/items/${v + 1}-${i}`),
+    ).flat();
+    const seen = target.requests.filter((r) => /^\/items\/\d+-\d+$/.test(r.path)).map((r) => r.path);
+    assert.deepEqual([...seen].sort(), expected.sort());
+  });
+
+  it('runs async VU code as a VU thread does: promises, timers, asyncRequest, top-level await', async () => {
+    const result = await run('async-vu.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(count('/setup'), 1);
+    for (const path of ['/after-await', '/async/a', '/async/b', '/timer', '/top-level-await'])
+      assert.equal(count(path), 4, `${path} once per iteration`);
+    assert.equal(result.metrics.iterations, 4);
+    assert.equal(result.metrics.checksPassRate, 1);
+  });
+
+  it("fails an iteration on its own realm's uncaught errors: a timer's, an unhandled rejection's", async () => {
+    const result = await run('async-errors.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(result.metrics.iterations, 3);
+    for (const message of ['thrown in a timer', 'rejected without a handler', 'thrown after an await'])
+      assert.ok(
+        logs.some((l) => l.startsWith('ERRO') && l.includes(message)),
+        `logged: ${message}\n${logs.join('\n')}`,
+      );
+  });
+
+  it('keeps each VU its group path across awaits', async () => {
+    const summaryExport = join(dir, 'groups.json');
+    const result = await run('pool-groups.js', { summaryExport });
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    const root = JSON.parse(await readFile(summaryExport, 'utf8')).root_group;
+    const outer = root.groups.outer;
+    const inner = outer.groups.inner;
+    assert.deepEqual(
+      [
+        root.checks['at the root'].passes,
+        outer.checks['outer after inner'].passes,
+        inner.checks['inner ok'].passes,
+      ],
+      [8, 8, 8],
+    );
+    assert.deepEqual(Object.keys(root.groups), ['outer']);
+    assert.deepEqual(Object.keys(outer.groups), ['inner']);
+  });
+
+  it('stops an awaiting iteration and one that never yields at the end of gracefulStop, counting neither', async () => {
+    const result = await run('pool-busy.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(count('/busy/cpu'), 1);
+    assert.equal(count('/busy/waiting'), 1);
+    assert.equal(count('/busy/woke'), 0);
+    assert.equal(result.metrics.iterations, 0);
+    assert.ok(took(result) < 30_000, `ended long before the 30 s loop and sleep would (${took(result)} ms)`);
+  });
+
+  it('re-initializes the VUs of a replaced worker, which serve again with the setup data', async () => {
+    const result = await run('pool-revived.js');
+    assert.equal(result.exitCode, 0, logs.join('\n'));
+    assert.equal(count('/busy/start'), 1);
+    assert.ok(count('/revived/abc/1') > 0, 'the revived VU 1 iterated with the setup data');
+    assert.ok(
+      !target.requests.some((r) => r.path.startsWith('/revived/undefined')),
+      'never without setup data',
+    );
+  });
+
+  it('ends a pooled run stuck on the CPU when aborted (SIGTERM), with exit code 105', async () => {
+    const controller = new AbortController();
+    const poll = setInterval(() => {
+      if (count('/busy/start') > 0) controller.abort();
+    }, 20);
+    const result = await run('pool-busy-abort.js', { signal: controller.signal }).finally(() =>
+      clearInterval(poll),
+    );
+    assert.equal(result.exitCode, 105);
+    assert.ok(took(result) < 60_000, `ended before the planned 60 s (${took(result)} ms)`);
+  });
+
+  it('gives the same requests, checks, groups, metrics and thresholds as a thread per VU', async () => {
+    const figures = async (extra: Partial<RunLoadOptions>) => {
+      const summaryExport = join(dir, 'parity.json');
+      const result = await run('pool-parity.js', { summaryExport, ...extra });
+      const summary = JSON.parse(await readFile(summaryExport, 'utf8'));
+      const m = summary.metrics;
+      return {
+        exitCode: result.exitCode,
+        thresholdsPassed: result.thresholdsPassed,
+        requests: m.http_reqs.count,
+        named: m['http_reqs{name:item}'].count,
+        failed: [m.http_req_failed.passes, m.http_req_failed.fails],
+        checks: [m.checks.passes, m.checks.fails],
+        iterations: m.iterations.count,
+        visits: m.visits.count,
+        thresholds: Object.fromEntries(
+          Object.entries(summary.metrics)
+            .filter(([, v]) => (v as { thresholds?: object }).thresholds)
+            .map(([k, v]) => [k, (v as { thresholds: object }).thresholds]),
+        ),
+        groups: summary.root_group,
+      };
+    };
+    const threaded = await figures({ vuHosting: 'threads' });
+    assert.ok(logs.some((l) => l.includes('VUs run a thread each: a thread per VU was asked for')));
+    const pooled = await figures({});
+    assert.ok(logs.some((l) => l.includes('VUs run pooled')));
+    assert.equal(threaded.exitCode, 99, 'the checks threshold fails');
+    assert.equal(threaded.requests, 18);
+    assert.deepEqual(pooled, threaded);
+  });
+});
