@@ -125,10 +125,14 @@ function rewrite(bundle: string, syntax: Syntax): string {
     const fn = enclosingFunction(syntax, call, label);
     if (!fn || seen.has(fn)) continue;
     seen.add(fn);
-    checkCanWait(syntax, fn, label);
+    checkCanWait(syntax, fn, label, call);
     if (!fn.async) edits.push({ start: fn.start, end: fn.start, text: 'async ', order: 2e12 });
     if (isGroupCallback(syntax, fn, groups)) continue;
-    const name = boundName(syntax, fn, `${label} inside ${describeUnbound(syntax, fn)}`);
+    const name = boundName(
+      syntax,
+      fn,
+      () => new NotPooled(`${label} inside ${describeUnbound(syntax, fn)}`, call),
+    );
     // An async function's callers get its promise as before: they are checked below, not rewritten.
     if (fn.async) continue;
     for (const id of readsOf(syntax, fn, name)) {
@@ -258,16 +262,16 @@ function enclosingFunction(syntax: Syntax, call: Node, label: string): Fn | unde
 }
 
 /** Functions a blocking call may run in: not generators, accessors or constructors, whose callers cannot wait. */
-function checkCanWait(syntax: Syntax, fn: Fn, label: string): void {
+function checkCanWait(syntax: Syntax, fn: Fn, label: string, call: Node): void {
   const parent = syntax.parent(fn);
-  if (fn.generator) throw new NotPooled(`${label} inside a generator`, fn);
+  if (fn.generator) throw new NotPooled(`${label} inside a generator`, call);
   if (
     (parent?.type === 'Property' || parent?.type === 'MethodDefinition') &&
     (parent.kind === 'get' || parent.kind === 'set')
   )
-    throw new NotPooled(`${label} inside a getter or setter`, fn);
+    throw new NotPooled(`${label} inside a getter or setter`, call);
   if (parent?.type === 'MethodDefinition' && parent.kind === 'constructor')
-    throw new NotPooled(`${label} inside a class constructor`, fn);
+    throw new NotPooled(`${label} inside a class constructor`, call);
 }
 
 const isGroupArgument = (call: Node, argument: ES.Node, groups: ReadonlySet<ES.Node>) =>
@@ -279,12 +283,12 @@ function isGroupCallback(syntax: Syntax, fn: Fn, groups: ReadonlySet<ES.Node>): 
 }
 
 /** The name a function is bound to, for good (a declaration, or a function expression initialising a variable). */
-function boundName(syntax: Syntax, fn: Fn, refusal: string): string {
+function boundName(syntax: Syntax, fn: Fn, refusal: () => NotPooled): string {
   if (fn.type === 'FunctionDeclaration' && fn.id) return fn.id.name;
   const parent = syntax.parent(fn);
   if (parent?.type === 'VariableDeclarator' && parent.init === fn && parent.id.type === 'Identifier')
     return parent.id.name;
-  throw new NotPooled(refusal, fn);
+  throw refusal();
 }
 
 /** Where an unbound function is, to say why its callers cannot be found. */
@@ -353,7 +357,11 @@ function refuseConcurrency(syntax: Syntax, k6: K6Bindings, promises: K6Call[]): 
       throw new NotPooled(`${node.name}, which can run code while a VU waits, with blocking calls`, node);
     if (!isFunction(node) || !node.async) continue;
     const fn = node as Fn;
-    const name = boundName(syntax, fn, 'an async function used as a value, with blocking calls');
+    const name = boundName(
+      syntax,
+      fn,
+      () => new NotPooled('an async function used as a value, with blocking calls', fn),
+    );
     for (const id of readsOf(syntax, fn, name)) {
       const use = syntax.parent(id)!;
       const awaited =
