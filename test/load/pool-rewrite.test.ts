@@ -403,7 +403,7 @@ describe('planPooled', () => {
     ];
     for (const [name, script, what, lib] of cases) it(name, () => refused(script, what, lib));
 
-    it('a bundle that does not parse, or that uses dynamic import() or with', () => {
+    it('a bundle that does not parse (a with statement: modules are strict), uses dynamic import() or the registry; a hashbang', async () => {
       const unparsed = planPooled('var x = ;\n');
       assert.equal(unparsed.pooled, false);
       assert.match(
@@ -414,6 +414,15 @@ describe('planPooled', () => {
         'var m = globalThis.__k6_modules["k6"];\nvar { sleep } = m;\nsleep(1);\nimport("x");\n',
       );
       assert.deepEqual(dynamic, { pooled: false, reason: 'dynamic import() at bundle line 4' });
+      const withStatement = planPooled('var o = {};\nwith (o) {}\n');
+      assert.match(
+        (withStatement as { reason: string }).reason,
+        /^the script does not parse .* at bundle line 2$/,
+      );
+      const hashbang = planPooled('#!/usr/bin/env k6\nvar x = 1;\nexport { x };\n');
+      assert.ok(hashbang.pooled);
+      const exports = await new vm.Script(hashbang.source).runInContext(vm.createContext({}));
+      assert.equal(JSON.stringify(exports), '{"x":1}');
       const registry = planPooled('var s = globalThis.__k6_modules["k6"].sleep;\ns(1);\n');
       assert.deepEqual(registry, {
         pooled: false,

@@ -381,12 +381,14 @@ function firstUse(k6: K6Bindings, module: string): Node | undefined {
 }
 
 /**
- * `(async () => {"use strict";` before the first line, and the export statement turned into `return {…}` on its
+ * `(async () => {"use strict";` before the first line (strict, as a module is), and the export statement turned into `return {…}` on its
  * own lines, closed by `})()`: the script's completion value is a promise of the exports.
  */
 function wrapper(syntax: Syntax, bundle: string): Edit[] {
   const body = syntax.program.body as Node[];
   const edits: Edit[] = [{ start: 0, end: 0, text: '(async () => {"use strict";', order: -1 }];
+  // A hashbang is only allowed at the very start: after the opening it becomes a line comment.
+  if (bundle.startsWith('#!')) edits.push({ start: 0, end: 2, text: '//', order: 0 });
   const exports = body.filter((s) => s.type === 'ExportNamedDeclaration');
   const last = body.at(-1);
   if (exports.length === 0) {
