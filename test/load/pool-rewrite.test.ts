@@ -390,6 +390,11 @@ describe('planPooled', () => {
         /http\.asyncRequest not awaited/,
       ],
       [
+        'an async group callback (k6 does not wait for it, a pooled group would)',
+        `import { group, sleep } from 'k6';\nexport default function () {\n  group('g', async () => { sleep(1); }); // <-\n}`,
+        /an async function used as a value, with blocking calls/,
+      ],
+      [
         'a helper making blocking calls reassigned',
         `import http from 'k6/http';\nlet visit = () => http.get('/a');\nexport default function () {\n  visit = () => 1; // <-\n  visit();\n}`,
         /visit, which makes blocking calls, is reassigned/,

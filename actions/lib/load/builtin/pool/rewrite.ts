@@ -47,13 +47,16 @@ const synchronousModules = new Set([
   'npm:form-urlencoded',
 ]);
 
-/** Globals through which code can run while a pooled VU waits on a blocking call. */
+/** Globals through which code can run while a pooled VU waits on a blocking call (timers, promises, finalizers…). */
 const concurrencyGlobals = new Set([
   'setTimeout',
   'setInterval',
   'setImmediate',
   'queueMicrotask',
   'Promise',
+  'Atomics',
+  'WebAssembly',
+  'FinalizationRegistry',
   'fetch',
   'crypto',
   'globalThis',
