@@ -161,7 +161,6 @@ function refuseDynamicCode(syntax: Syntax, k6: K6Bindings): void {
   const refused: Partial<Record<ES.Node['type'], string>> = {
     ImportExpression: 'dynamic import()',
     WithStatement: 'a with statement',
-    MetaProperty: 'import.meta',
     ImportDeclaration: 'an import left in the bundle',
     ExportDefaultDeclaration: 'an export the bundler does not make',
     ExportAllDeclaration: 'an export the bundler does not make',
@@ -169,6 +168,7 @@ function refuseDynamicCode(syntax: Syntax, k6: K6Bindings): void {
   for (const node of syntax.nodes) {
     const what = refused[node.type];
     if (what) throw new NotPooled(what, node);
+    if (node.type === 'MetaProperty' && node.meta.name === 'import') throw new NotPooled('import.meta', node);
     if (node.type === 'ExportNamedDeclaration' && (node.declaration || node.source))
       throw new NotPooled('an export the bundler does not make', node);
     if (
