@@ -124,6 +124,7 @@ async function runOriginal(bundle: string, functions: string[]): Promise<Log> {
 async function runPooled(source: string, functions: string[]): Promise<Log> {
   const log: Log = [];
   const context = vm.createContext({
+    setTimeout,
     __k6_modules: k6Fakes(log, true),
     note: (x: unknown) => log.push(`note ${x}`),
   });
@@ -281,6 +282,21 @@ describe('planPooled', () => {
       assert.match(source, /note\(await fetchBoth\(\)\)/, 'an async function is not awaited twice');
     });
 
+    it('promises awaited at once: a timer resolving the awaited promise, Promise.all and allSettled of asyncRequests', async () => {
+      await poolsAlike(
+        `import http from 'k6/http';
+        export default async function () {
+          http.get('/before');
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          const both = await Promise.all([http.asyncRequest('GET', '/a'), http.asyncRequest('GET', '/b')]);
+          const settled = await Promise.allSettled(['/c', '/d'].map((u) => http.asyncRequest('GET', u)));
+          await new Promise(function (done) { setTimeout(done); });
+          http.get('/after');
+          return [both.map((r) => r.url), settled.map((s) => s.value.url)];
+        }`,
+      );
+    });
+
     it('a script without blocking calls is wrapped and nothing else', async () => {
       const bundle = await bundled(
         `import http from 'k6/http';\nexport default async function () { setTimeout(() => {}, 1); await http.asyncRequest('GET', '/x'); }`,
@@ -378,6 +394,16 @@ describe('planPooled', () => {
         'a timer next to blocking calls',
         `import http from 'k6/http';\nexport default function () {\n  setTimeout(() => note('t'), 0); // <-\n  http.get('/a');\n}`,
         /setTimeout, which can run code while a VU waits/,
+      ],
+      [
+        'a timer that does more than resolve the awaited promise',
+        `import http from 'k6/http';\nexport default async function () {\n  http.get('/a');\n  await new Promise((r) => setTimeout(() => r(note('t')), 1)); // <-\n}`,
+        /^Promise, which can run code while a VU waits/,
+      ],
+      [
+        'Promise.all of something else than asyncRequests',
+        `import http from 'k6/http';\nasync function one() { http.get('/one'); }\nexport default async function () {\n  await Promise.all([one(), http.asyncRequest('GET', '/b')]); // <-\n}`,
+        /http\.asyncRequest not awaited where it is called/,
       ],
       [
         'an async call not awaited next to blocking calls',

@@ -5,8 +5,8 @@
  * each function making one becomes `async`, and each call of such a function is awaited in turn (bindings resolved
  * by scope). That is only sound when the VU's code cannot run anything else while it waits, as it cannot in k6
  * where a blocking call blocks the VU's event loop: so when the script blocks, every promise it makes must be
- * awaited where it is made (async functions, `http.asyncRequest`), and timers, promise constructors and modules
- * not known to be synchronous rule pooling out. Anything not handled soundly answers `pooled: false` with the
+ * awaited where it is made (async functions, `http.asyncRequest`, two idioms in awaited-idioms.ts), and other
+ * timers or promises and modules not known to be synchronous rule pooling out. Anything not handled soundly answers `pooled: false` with the
  * construct and the script's file:line; the thread-per-VU engine then runs the script as it is.
  *
  * The source is the bundle with insertions only and no newline added (so its inline source map still gives the
@@ -14,6 +14,7 @@
  */
 import type { Variable } from 'eslint-scope';
 import type * as ES from 'estree';
+import { awaitedIdioms } from './awaited-idioms.js';
 import { type K6Bindings, k6Bindings, memberName } from './k6-bindings.js';
 import { scriptPositions } from './script-position.js';
 import { type Node, parseBundle, type Syntax } from './syntax.js';
@@ -88,7 +89,9 @@ export function planPooled(bundle: string): PoolPlan {
   try {
     return { pooled: true, source: rewrite(bundle, syntax) };
   } catch (error) {
-    if (!(error instanceof NotPooled)) throw error;
+    // A shape the analysis did not foresee is no reason to fail the run: the thread-per-VU engine runs any script.
+    if (!(error instanceof NotPooled))
+      return { pooled: false, reason: `the pooling analysis failed (${(error as Error).message})` };
     return { pooled: false, reason: `${error.what} at ${at(error.node)}` };
   }
 }
@@ -337,8 +340,8 @@ function readsOf(syntax: Syntax, fn: Fn, name: string): Node[] {
 }
 
 /**
- * In a script that blocks, nothing else of the VU may run while it waits: every promise awaited where it is made,
- * no timers or promise constructors, only modules known to be synchronous.
+ * In a script that blocks, nothing else of the VU may run while it waits: every promise awaited where it is made
+ * (or in the idioms of awaited-idioms.ts), no other timers or promises, only modules known to be synchronous.
  */
 function refuseConcurrency(syntax: Syntax, k6: K6Bindings, promises: K6Call[]): void {
   for (const [module, declaration] of k6.declarations)
@@ -347,13 +350,15 @@ function refuseConcurrency(syntax: Syntax, k6: K6Bindings, promises: K6Call[]): 
         `module ${module} (not known to be synchronous) with blocking calls`,
         firstUse(k6, module) ?? declaration,
       );
+  const idioms = awaitedIdioms(syntax, new Set(promises.map(({ call }) => call)));
   for (const { call, label } of promises)
-    if (syntax.parent(call)?.type !== 'AwaitExpression')
+    if (syntax.parent(call)?.type !== 'AwaitExpression' && !idioms.calls.has(call))
       throw new NotPooled(`${label} not awaited where it is called, with blocking calls`, call);
   for (const node of syntax.nodes) {
     if (
       node.type === 'Identifier' &&
       !k6.shape.has(node) &&
+      !idioms.globals.has(node) &&
       syntax.binding(node) === null &&
       concurrencyGlobals.has(node.name)
     )
