@@ -34,7 +34,12 @@ function k6Fakes(log: Log, pooled: boolean) {
     status: 200,
     url,
     body: `${method} ${url}`,
-    json: () => ({ method, url }),
+    json: () => ({
+      method,
+      url,
+      token: 'token-1',
+      pizza: { id: 7, name: 'Margherita', ingredients: ['a', 'b'] },
+    }),
   });
   const verb = (method: string) => (url: string) => blocking(`${method} ${url}`, response(method, url));
   const http = {
@@ -87,8 +92,35 @@ function k6Fakes(log: Log, pooled: boolean) {
         return ok;
       }),
   };
-  return { 'k6/http': http, k6 };
+  const metric = (kind: string) =>
+    class {
+      constructor(readonly name: string) {}
+      add(value: number) {
+        log.push(`${kind} ${this.name} ${value}`);
+      }
+    };
+  return {
+    'k6/http': http,
+    k6,
+    'k6/metrics': { Trend: metric('trend'), Counter: metric('counter') },
+    'k6/data': {
+      SharedArray: function SharedArray(_name: string, make: () => unknown) {
+        return make();
+      },
+    },
+    'k6/execution': { vu: { idInTest: 1 } },
+    'k6-summary': { textSummary: () => 'summary' },
+  };
 }
+
+/** The globals a VU's code sees, logging what it notes or prints. */
+const vuGlobals = (log: Log, pooled: boolean) => ({
+  __k6_modules: k6Fakes(log, pooled),
+  __ENV: {},
+  open: () => JSON.stringify({ users: [{ username: 'u', password: 'p' }] }),
+  note: (x: unknown) => log.push(`note ${x}`),
+  console: { log: (...args: unknown[]) => log.push(`console ${args.join(' ')}`) },
+});
 
 type Exports = Record<string, ((...args: unknown[]) => unknown) | unknown>;
 
@@ -111,23 +143,19 @@ async function lifecycle(exports: Exports, log: Log, functions: string[]): Promi
 let imports = 0;
 async function runOriginal(bundle: string, functions: string[]): Promise<Log> {
   const log: Log = [];
-  Object.assign(globalThis, {
-    __k6_modules: k6Fakes(log, false),
-    note: (x: unknown) => log.push(`note ${x}`),
-  });
-  // A distinct URL each time: a module is evaluated once per URL.
-  const url = `data:text/javascript;base64,${Buffer.from(`${bundle}\n// ${imports++}`).toString('base64')}`;
+  const { console, ...globals } = vuGlobals(log, false);
+  Object.assign(globalThis, globals, { __vu_console: console });
+  // The test runner keeps its console; the module gets the VU's. A distinct URL each time: a module is evaluated
+  // once per URL.
+  const module = `const console = globalThis.__vu_console;${bundle}\n// ${imports++}`;
+  const url = `data:text/javascript;base64,${Buffer.from(module).toString('base64')}`;
   await lifecycle((await import(url)) as Exports, log, functions);
   return log;
 }
 
 async function runPooled(source: string, functions: string[]): Promise<Log> {
   const log: Log = [];
-  const context = vm.createContext({
-    setTimeout,
-    __k6_modules: k6Fakes(log, true),
-    note: (x: unknown) => log.push(`note ${x}`),
-  });
+  const context = vm.createContext({ setTimeout, ...vuGlobals(log, true) });
   const completion = new vm.Script(source, { filename: 'pooled.js' }).runInContext(
     context,
   ) as Promise<Exports>;
@@ -150,12 +178,12 @@ describe('planPooled', () => {
   };
 
   /** The script pools, its rewrite keeps the bundle's lines, and pooled it does what it does unpooled. */
-  const poolsAlike = async (script: string, options: { lib?: string; functions?: string[] } = {}) => {
-    const bundle = await bundled(script, options.lib);
+  const poolsAlike = async (script: string, options: { lib?: string; functions?: string[] } = {}) =>
+    bundlePoolsAlike(await bundled(script, options.lib), options.functions);
+  const bundlePoolsAlike = async (bundle: string, functions = ['default']) => {
     const plan = planPooled(bundle);
     assert.ok(plan.pooled, `not pooled: ${!plan.pooled && plan.reason}`);
     assert.equal(plan.source.split('\n').length, bundle.split('\n').length, 'no line added');
-    const functions = options.functions ?? ['default'];
     const [original, pooled] = [
       await runOriginal(bundle, functions),
       await runPooled(plan.source, functions),
@@ -460,6 +488,22 @@ describe('planPooled', () => {
         reason: '__k6_modules used by the script at bundle line 1',
       });
     });
+  });
+
+  it('the public QuickPizza scripts run pooled as they do unpooled', async () => {
+    const quickpizza = fileURLToPath(new URL('../fixtures/k6/public/quickpizza/', import.meta.url));
+    const runs: [string, string[]][] = [
+      ['03.lifecycle.js', ['default']],
+      ['08.arrival-rate.js', ['getPizza']],
+      ['17.login-action.js', ['default']],
+    ];
+    for (const [file, functions] of runs) {
+      const { log } = await bundlePoolsAlike(await bundleScript(join(quickpizza, file)), functions);
+      assert.ok(
+        log.some((l) => l.startsWith('check ')),
+        `${file} checked: ${log.join(', ')}`,
+      );
+    }
   });
 
   it('the public and project k6 scripts under test/fixtures: which pool, and why the others do not', async () => {
