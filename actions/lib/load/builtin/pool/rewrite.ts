@@ -78,21 +78,18 @@ class NotPooled extends Error {
 export function planPooled(bundle: string): PoolPlan {
   const where = scriptPositions(bundle);
   const at = (node: ES.Node) => where((node as Node).loc.start.line, (node as Node).loc.start.column);
-  let syntax: Syntax;
   try {
-    syntax = parseBundle(bundle);
+    return { pooled: true, source: rewrite(bundle, parseBundle(bundle)) };
   } catch (error) {
-    const loc = (error as { loc?: { line: number; column: number } }).loc;
-    const position = loc ? ` at ${where(loc.line, loc.column)}` : '';
-    return { pooled: false, reason: `the script does not parse (${(error as Error).message})${position}` };
-  }
-  try {
-    return { pooled: true, source: rewrite(bundle, syntax) };
-  } catch (error) {
+    if (error instanceof NotPooled) return { pooled: false, reason: `${error.what} at ${at(error.node)}` };
+    const { message, loc } = error as Error & { loc?: { line: number; column: number } };
+    if (error instanceof SyntaxError && loc)
+      return {
+        pooled: false,
+        reason: `the script does not parse (${message}) at ${where(loc.line, loc.column)}`,
+      };
     // A shape the analysis did not foresee is no reason to fail the run: the thread-per-VU engine runs any script.
-    if (!(error instanceof NotPooled))
-      return { pooled: false, reason: `the pooling analysis failed (${(error as Error).message})` };
-    return { pooled: false, reason: `${error.what} at ${at(error.node)}` };
+    return { pooled: false, reason: `the pooling analysis failed (${message})` };
   }
 }
 
