@@ -6,8 +6,9 @@
  * by scope). That is only sound when the VU's code cannot run anything else while it waits, as it cannot in k6
  * where a blocking call blocks the VU's event loop: so when the script blocks, every promise it makes must be
  * awaited where it is made (async functions, `http.asyncRequest`, two idioms in awaited-idioms.ts), and other
- * timers or promises and modules not known to be synchronous rule pooling out. Anything not handled soundly answers `pooled: false` with the
- * construct and the script's file:line; the thread-per-VU engine then runs the script as it is.
+ * timers or promises and modules not known to be synchronous rule pooling out. Anything not handled soundly
+ * answers `pooled: false` with the construct and the script's file:line; the thread-per-VU engine then runs the
+ * script as it is.
  *
  * The source is the bundle with insertions only and no newline added (so its inline source map still gives the
  * script's lines): wrapped in an async arrow function whose promise resolves to the module's exports.
@@ -386,8 +387,8 @@ function firstUse(k6: K6Bindings, module: string): Node | undefined {
 }
 
 /**
- * `(async () => {"use strict";` before the first line (strict, as a module is), and the export statement turned into `return {…}` on its
- * own lines, closed by `})()`: the script's completion value is a promise of the exports.
+ * `(async () => {"use strict";` before the first line (strict, as a module is), and the export statement turned
+ * into `return {…}` on its own lines, closed by `})()`: the script's completion value is a promise of the exports.
  */
 function wrapper(syntax: Syntax, bundle: string): Edit[] {
   const body = syntax.program.body as Node[];
