@@ -394,6 +394,11 @@ describe('planPooled', () => {
         /http\.get inside a method/,
       ],
       [
+        'a blocking call in a check function',
+        `import http from 'k6/http';\nimport { check } from 'k6';\nexport default function () {\n  check(null, { up: () => http.get('/').status === 200 }); // <-\n}`,
+        /http\.get inside a function stored in an object/,
+      ],
+      [
         'submitForm',
         `import http from 'k6/http';\nexport default function () {\n  http.get('/form').submitForm({ fields: {} }); // <-\n}`,
         /submitForm \(HTTP sent from a Response\)/,

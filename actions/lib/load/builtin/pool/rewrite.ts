@@ -309,7 +309,9 @@ function describeUnbound(syntax: Syntax, fn: Fn): string {
           : 'a function';
     return `a callback passed to ${name}`;
   }
-  if (parent?.type === 'Property' || parent?.type === 'MethodDefinition') return 'a method';
+  if (parent?.type === 'MethodDefinition' || (parent?.type === 'Property' && parent.method))
+    return 'a method';
+  if (parent?.type === 'Property') return 'a function stored in an object';
   return 'a function used as a value';
 }
 
