@@ -325,6 +325,22 @@ describe('planPooled', () => {
       );
     });
 
+    it("an error's line in the pooled source is its line in the bundle", async () => {
+      const bundle = await bundled(
+        `import http from 'k6/http';\nexport default function () {\n  http.get('/a');\n  throw new Error('here');\n}`,
+      );
+      const plan = planPooled(bundle);
+      assert.ok(plan.pooled);
+      const context = vm.createContext(vuGlobals([], true));
+      const exports = await new vm.Script(plan.source, { filename: 'pooled.js' }).runInContext(context);
+      const error = await exports.default().then(
+        () => assert.fail('no error'),
+        (e: Error) => e,
+      );
+      const line = bundle.split('\n').findIndex((l) => l.includes('Error("here")')) + 1;
+      assert.match(error.stack ?? '', new RegExp(`pooled\\.js:${line}:`));
+    });
+
     it('a script without blocking calls is wrapped and nothing else', async () => {
       const bundle = await bundled(
         `import http from 'k6/http';\nexport default async function () { setTimeout(() => {}, 1); await http.asyncRequest('GET', '/x'); }`,

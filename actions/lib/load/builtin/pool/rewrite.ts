@@ -11,7 +11,9 @@
  * script as it is.
  *
  * The source is the bundle with insertions only and no newline added (so its inline source map still gives the
- * script's lines): wrapped in an async arrow function whose promise resolves to the module's exports.
+ * script's lines): wrapped in an async arrow function whose promise resolves to the module's exports. Any exported
+ * function (default, setup, teardown, handleSummary, a scenario's exec) may have become async: the engine awaits
+ * what it returns, as `group` awaits what its function returns.
  */
 import type { Variable } from 'eslint-scope';
 import type * as ES from 'estree';
