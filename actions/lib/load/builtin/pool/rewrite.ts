@@ -79,12 +79,15 @@ class NotPooled extends Error {
 }
 
 export function planPooled(bundle: string): PoolPlan {
-  const where = scriptPositions(bundle);
-  const at = (node: ES.Node) => where((node as Node).loc.start.line, (node as Node).loc.start.column);
   try {
     return { pooled: true, source: rewrite(bundle, parseBundle(bundle)) };
   } catch (error) {
-    if (error instanceof NotPooled) return { pooled: false, reason: `${error.what} at ${at(error.node)}` };
+    // The source map is read only to explain a refusal.
+    const where = scriptPositions(bundle);
+    if (error instanceof NotPooled) {
+      const { line, column } = (error.node as Node).loc.start;
+      return { pooled: false, reason: `${error.what} at ${where(line, column)}` };
+    }
     const { message, loc } = error as Error & { loc?: { line: number; column: number } };
     if (error instanceof SyntaxError && loc)
       return {
