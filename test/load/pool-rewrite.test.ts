@@ -375,6 +375,11 @@ describe('planPooled', () => {
         /k6\/http module object used other than to call its functions/,
       ],
       [
+        'a namespace import passed around',
+        `import * as http from 'k6/http';\nfunction visit(client) { client.get('/a'); }\nexport default function () {\n  visit(http); // <-\n}`,
+        /k6\/http module object used other than to call its functions/,
+      ],
+      [
         'a blocking function passed as a value',
         `import { sleep } from 'k6';\nexport default function () {\n  [1].forEach(sleep); // <-\n}`,
         /sleep used as a value/,

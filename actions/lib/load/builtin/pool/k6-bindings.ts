@@ -102,5 +102,43 @@ export function k6Bindings(syntax: Syntax): K6Bindings {
       }
     }
   }
+  namespaceObjects(syntax, bindings);
   return bindings;
+}
+
+/**
+ * esbuild's namespace object, made when a script uses `import * as http` other than to call its functions:
+ *   var http_exports = {}; __export(http_exports, { get: () => get, default: () => http_default, … });
+ * It is one more module object; the getters are the bundler's.
+ */
+function namespaceObjects(syntax: Syntax, bindings: K6Bindings): void {
+  const moduleOf = (id: ES.Node | undefined) => {
+    const v = id && syntax.binding(id as Node);
+    return v ? (bindings.objects.get(v) ?? bindings.named.get(v)?.module) : undefined;
+  };
+  for (const statement of syntax.program.body) {
+    const call = statement.type === 'ExpressionStatement' ? statement.expression : undefined;
+    if (
+      call?.type !== 'CallExpression' ||
+      call.callee.type !== 'Identifier' ||
+      call.callee.name !== '__export'
+    )
+      continue;
+    const [target, getters] = call.arguments;
+    if (target?.type !== 'Identifier' || getters?.type !== 'ObjectExpression') continue;
+    const returned = getters.properties.map((p) =>
+      p.type === 'Property' &&
+      p.value.type === 'ArrowFunctionExpression' &&
+      p.value.body.type === 'Identifier'
+        ? p.value.body
+        : undefined,
+    );
+    const modules = new Set(returned.map(moduleOf));
+    const [module] = modules;
+    const v = syntax.binding(target as Node);
+    if (modules.size !== 1 || module === undefined || !v) continue;
+    bindings.objects.set(v, module);
+    bindings.shape.add(target);
+    for (const id of returned) bindings.shape.add(id!);
+  }
 }

@@ -241,7 +241,7 @@ function k6Calls(syntax: Syntax, k6: K6Bindings) {
     }
   }
   for (const [variable, { module, name }] of k6.named)
-    for (const id of references(variable)) classify(module, name, id);
+    for (const id of references(variable)) if (!k6.shape.has(id)) classify(module, name, id);
   const groups = new Set(blocking.filter((c) => c.label === 'group').map((c) => c.call));
   return { blocking, promises, groups };
 }
