@@ -380,6 +380,11 @@ describe('planPooled', () => {
         /k6\/http module object used other than to call its functions/,
       ],
       [
+        'an export reassigned later (exports are live bindings)',
+        `import http from 'k6/http';\nexport let target = '/a';\nexport function setup() {\n  target = '/b'; // <-\n}\nexport default function () { http.get(target); }`,
+        /the export target reassigned after the module body ran/,
+      ],
+      [
         'a blocking function passed as a value',
         `import { sleep } from 'k6';\nexport default function () {\n  [1].forEach(sleep); // <-\n}`,
         /sleep used as a value/,

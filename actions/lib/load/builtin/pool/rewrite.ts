@@ -413,6 +413,15 @@ function wrapper(syntax: Syntax, bundle: string): Edit[] {
     throw new NotPooled('an export statement other than the last one', statement);
   edits.push({ start: statement.start, end: statement.start + 'export'.length, text: 'return', order: 0 });
   for (const specifier of statement.specifiers as (ES.ExportSpecifier & Node)[]) {
+    // An export is a live binding; the returned record is taken when the module body ends.
+    const laterWrite = syntax
+      .binding(specifier.local as Node)
+      ?.references.find((r) => r.isWrite() && insideFunction(syntax, r.identifier as Node));
+    if (laterWrite)
+      throw new NotPooled(
+        `the export ${laterWrite.identifier.name} reassigned after the module body ran`,
+        laterWrite.identifier as ES.Node,
+      );
     const key = (s: ES.Identifier | ES.Literal) =>
       s.type === 'Identifier' ? s.name : JSON.stringify(s.value);
     edits.push({
@@ -424,6 +433,11 @@ function wrapper(syntax: Syntax, bundle: string): Edit[] {
   }
   edits.push({ start: statement.end, end: statement.end, text: '})()', order: 3e12 });
   return edits;
+}
+
+function insideFunction(syntax: Syntax, node: Node): boolean {
+  for (let n = syntax.parent(node); n; n = syntax.parent(n)) if (isFunction(n)) return true;
+  return false;
 }
 
 function applyEdits(source: string, edits: Edit[]): string {
