@@ -4,7 +4,7 @@
  * the pool emits it (opened on the bundle's first line, the export statement turned into the return). For the
  * tests of the pool runtime, which must not depend on the rewrite.
  */
-import type { PoolPlan } from '../../actions/lib/load/types.js';
+import type { PoolPlan } from '../../actions/lib/load/builtin/pool/rewrite.js';
 
 export function awaitedPlan(bundle: string): PoolPlan {
   const exported = /export\s*\{([^}]*)\};?/.exec(bundle);

@@ -1,5 +1,7 @@
 /** The public shapes of a load run, shared by every runner (builtin engine, k6 binary, k6-operator). */
 
+import type { PoolPlan } from './builtin/pool/rewrite.js';
+
 export type RunnerName = 'auto' | 'k6' | 'builtin' | 'operator';
 
 /** One way of running a k6 script; each runner lives in its own file and is registered in index.ts. */
@@ -83,9 +85,6 @@ export interface OperatorSettings {
   keep?: boolean;
 }
 
-/** Whether a bundled script can run with many VUs per thread, and its source for that (or why not). */
-export type PoolPlan = { pooled: true; source: string } | { pooled: false; reason: string };
-
 export interface RunLoadOptions {
   /** Path of the k6 script (.js or .ts). */
   script: string;
@@ -111,8 +110,8 @@ export interface RunLoadOptions {
    */
   vuHosting?: 'auto' | 'threads';
   /**
-   * Builtin engine: decides whether the bundled script runs pooled and gives its pooled source (default: the
-   * engine's own rewrite). For tests and the bench of the pool runtime.
+   * Builtin engine: decides whether the bundled script runs pooled and gives its pooled source (default:
+   * planPooled, the engine's own rewrite). For the tests of the pool runtime.
    */
   poolPlan?: (bundle: string) => PoolPlan;
   /** Where handleSummary's `stdout` goes; default process.stdout. */

@@ -13,11 +13,12 @@ import { ProgressTracker } from '../progress.js';
 import { buildSummaryData, GroupTree, type SummaryData, toSummaryExport } from '../summary.js';
 import { textSummary } from '../text-summary.js';
 import { evaluateThresholds, parseThresholds, type Threshold } from '../thresholds.js';
-import type { LoadMetricsSummary, LoadResult, PoolPlan, RunLoadOptions, ScenarioWindow } from '../types.js';
+import type { LoadMetricsSummary, LoadResult, RunLoadOptions, ScenarioWindow } from '../types.js';
 import { iso } from '../windows.js';
 import { type ExecutorContext, plannedVus, runScenario } from './executors.js';
 import { HttpIo, type TlsOptions } from './http-io.js';
 import { VuPool } from './pool/pooled-vu.js';
+import { type PoolPlan, planPooled } from './pool/rewrite.js';
 import { parseTlsAuth } from './tls-auth.js';
 import {
   type ReadyInfo,
@@ -45,9 +46,6 @@ const EXIT = {
  * pool's workers, which cost a fraction of a thread start.
  */
 const initWindow = { threads: 8, pooled: 64 };
-
-/** Until the rewrite for the pool lands, scripts run with a thread per VU unless a plan is given. */
-const noPoolPlan = (): PoolPlan => ({ pooled: false, reason: 'the engine has no pooled rewrite yet' });
 
 /** Key numbers for callers that do not want to read the whole summary. */
 function keyNumbers(registry: MetricRegistry, durationMs: number): LoadMetricsSummary {
@@ -247,7 +245,7 @@ export class TestRun {
     const plan: PoolPlan =
       this.options.vuHosting === 'threads'
         ? { pooled: false, reason: 'a thread per VU was asked for' }
-        : (this.options.poolPlan ?? noPoolPlan)(code);
+        : (this.options.poolPlan ?? planPooled)(code);
     if (!plan.pooled) {
       if (this.options.verbose) this.log(`INFO[0000] VUs run a thread each: ${plan.reason}`);
       return;
