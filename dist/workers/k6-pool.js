@@ -32778,6 +32778,35 @@ async function callExport(vu, name, fn, arg, settle) {
   }
 }
 
+// actions/lib/load/builtin/vu/warm-up-pool.ts
+import { createServer as createServer2 } from "node:http";
+var pooledRounds = 300;
+var pooledConcurrency = 10;
+async function warmUpPool() {
+  const server = createServer2((_, res) => res.end("ok"));
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const io = new HttpIo({ add: () => void 0 });
+  const vu = new PooledVuState(0, { perform: (spec) => io.perform(spec), post: () => void 0 });
+  const { k6, "k6/http": http2 } = createModules(vu, () => ({}));
+  vu.phase = "vu";
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  try {
+    await Promise.all(
+      Array.from({ length: pooledConcurrency }, async () => {
+        for (let i = 0; i < pooledRounds / pooledConcurrency; i++) {
+          const response = await http2.request("GET", url);
+          k6.check(response, { "status is 200": (r) => r.status === 200 });
+          vu.samples = [];
+        }
+      })
+    );
+  } finally {
+    await io.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}
+
 // actions/lib/workers/k6-pool.ts
 process.setSourceMapsEnabled(true);
 var data = workerData;
@@ -32807,7 +32836,7 @@ function sample(name, value, tags, time) {
 }
 var http = new HttpIo({ add: sample });
 http.configure(data.tls);
-var warm = HttpIo.warmUp();
+var warm = warmUpPool();
 var link = {
   perform: (spec) => http.perform(spec),
   post: (vu, event) => note({ vu, ...event })

@@ -30,6 +30,7 @@ import {
   vuConsole,
 } from '../load/builtin/vu/runtime.js';
 import { InterruptError } from '../load/builtin/vu/state.js';
+import { warmUpPool } from '../load/builtin/vu/warm-up-pool.js';
 import type { Tags } from '../load/metrics.js';
 
 // Stack traces of VU code point into the script's own files (the bundle carries an inline source map).
@@ -68,8 +69,8 @@ function sample(name: string, value: number, tags: Tags, time: number): void {
 
 const http = new HttpIo({ add: sample });
 http.configure(data.tls);
-// The HTTP client's first exchanges are paid before any VU reports ready, not by the test's first requests.
-const warm = HttpIo.warmUp();
+// The HTTP path is optimized before any VU reports ready, not during the test's first requests.
+const warm = warmUpPool();
 const link: PoolLink = {
   perform: (spec) => http.perform(spec),
   post: (vu, event) => note({ vu, ...event }),
