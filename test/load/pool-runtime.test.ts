@@ -4,6 +4,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { planPooled } from '../../actions/lib/load/builtin/pool/rewrite.js';
+import { bundleScript } from '../../actions/lib/load/bundle.js';
 import type { RunLoadOptions } from '../../actions/lib/load/types.js';
 import { builtinRuns } from './builtin-runs.js';
 import { awaitedPlan } from './pool-plan.js';
@@ -106,27 +108,14 @@ describe('builtin engine: many VUs per pool worker, each in its own realm', () =
     assert.ok(took(result) < 30_000, `ended long before the 30 s loop and sleep would (${took(result)} ms)`);
   });
 
-  it('re-initializes the VUs of a replaced worker, which serve again with the setup data', async () => {
-    const result = await run('pool-revived.js');
-    assert.equal(result.exitCode, 0, logs.join('\n'));
-    assert.equal(count('/busy/start'), 1);
-    assert.ok(count('/revived/abc/1') > 0, 'the revived VU 1 iterated with the setup data');
-    assert.ok(
-      !target.requests.some((r) => r.path.startsWith('/revived/undefined')),
-      'never without setup data',
-    );
-  });
-
-  it('ends a pooled run stuck on the CPU when aborted (SIGTERM), with exit code 105', async () => {
-    const controller = new AbortController();
-    const poll = setInterval(() => {
-      if (count('/busy/start') > 0) controller.abort();
-    }, 20);
-    const result = await run('pool-busy-abort.js', { signal: controller.signal }).finally(() =>
-      clearInterval(poll),
-    );
-    assert.equal(result.exitCode, 105);
-    assert.ok(took(result) < 60_000, `ended before the planned 60 s (${took(result)} ms)`);
+  it("runs pooled the fixtures of event-loop.test.ts's stops: a replaced worker's VUs revived, SIGTERM on a stuck VU", async () => {
+    // Those tests then cover the pool: its VUs re-initialized with the setup data, exit 105 with a VU stuck.
+    for (const script of ['revived-vu.js', 'busy-abort.js', 'busy-iterations.js'])
+      assert.deepEqual(
+        planPooled(await bundleScript(join(fixtures, script))).pooled,
+        true,
+        `${script} runs pooled`,
+      );
   });
 
   it('gives the same requests, checks, groups, metrics and thresholds as a thread per VU', async () => {

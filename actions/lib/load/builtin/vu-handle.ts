@@ -122,32 +122,121 @@ export interface VuHandle {
   terminate(): Promise<void>;
 }
 
-export class ThreadVu implements VuHandle {
-  private worker!: Worker;
-  private channel!: EngineChannel;
-  private readonly receiver = () => this.receive();
-  private pending: ((result: VuResult) => void) | undefined;
-  private ready!: Promise<ReadyInfo>;
+/** A frame that starts a busy period of the VU: an iteration (or standing order) or a call. */
+export type StartFrame = IterateFrame | Extract<ToVu, { type: 'call' }>;
+
+/**
+ * What both kinds of VU handle share: one call at a time, its outcome, iterate frames without a repeated scenario,
+ * and k6's hard stop (ask the VU to stop, then force it after the grace period).
+ */
+export abstract class VuCalls implements VuHandle {
+  protected pending: ((result: VuResult) => void) | undefined;
+  protected ready!: Promise<ReadyInfo>;
   /** The scenario of the VU's previous iteration: iterate frames carry it only when it changes. */
-  private lastScenario: ScenarioState | undefined;
-  private onRecord: ((record: IterationRecord) => void) | undefined;
-  /** Request ids of an interrupted iteration, whose late answers must not wake the next one. */
-  private generation = 0;
+  protected lastScenario: ScenarioState | undefined;
+  protected onRecord: ((record: IterationRecord) => void) | undefined;
   private killTimer: NodeJS.Timeout | undefined;
-  /** Set while the thread is terminated to stop a busy iteration: a fresh one replaces it. */
-  private killed = false;
   busy = false;
   hasSetupData = false;
   exited = false;
 
+  constructor(readonly id: number) {}
+
+  whenReady(): Promise<ReadyInfo> {
+    return this.ready;
+  }
+
+  /** Hands the frame to the VU (which answers with its outcome). */
+  protected abstract deliver(frame: StartFrame): void;
+  /** Asks the VU to stop its running call at its next await. */
+  protected abstract askToStop(): void;
+  /** Stops a VU that did not stop by itself (busy on the CPU) by replacing its thread. */
+  protected abstract forceStop(): void;
+
+  protected finishPending(result: VuResult): void {
+    const resolveDone = this.pending;
+    this.pending = undefined;
+    clearTimeout(this.killTimer);
+    this.busy = false;
+    resolveDone?.(result);
+  }
+
+  private async send(frame: StartFrame): Promise<VuResult> {
+    if (this.exited) return { outcome: 'interrupted' };
+    // Resolved at once, except for a VU whose thread is being replaced.
+    try {
+      await this.ready;
+    } catch (error) {
+      return { outcome: 'full', error: (error as Error).message };
+    }
+    this.busy = true;
+    return new Promise((resolveDone) => {
+      this.pending = resolveDone;
+      this.deliver(frame);
+    });
+  }
+
+  /**
+   * Runs one iteration, or with `frame.repeat` a standing order of iterations: `onRecord` then hears of every
+   * completed iteration, and the result is the interrupted or aborted iteration that ended the order, or an
+   * empty full one when its time was up.
+   */
+  iterate(
+    frame: IterateFrame & { scenario: ScenarioState },
+    onRecord?: (record: IterationRecord) => void,
+  ): Promise<VuResult> {
+    const same =
+      this.lastScenario?.name === frame.scenario.name &&
+      this.lastScenario.startTime === frame.scenario.startTime;
+    this.lastScenario = frame.scenario;
+    this.onRecord = onRecord;
+    if (!same) return this.send(frame);
+    const { scenario: _, ...rest } = frame;
+    return this.send(rest);
+  }
+
+  call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult> {
+    this.lastScenario = undefined;
+    return this.send({ type: 'call', fn, ...(arg === undefined ? {} : { arg }) });
+  }
+
+  /**
+   * k6's hard stop of an iteration: VU code stops at its next sleep, HTTP call or await; code that never yields is
+   * stopped by replacing its thread (a fresh one serves the VU's next call).
+   */
+  interrupt(): void {
+    if (!this.busy) return;
+    this.askToStop();
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => {
+      if (this.busy && !this.exited) this.forceStop();
+    }, interruptGraceMs);
+  }
+
+  async terminate(): Promise<void> {
+    this.exited = true;
+    clearTimeout(this.killTimer);
+  }
+}
+
+export class ThreadVu extends VuCalls {
+  private worker!: Worker;
+  private channel!: EngineChannel;
+  private readonly receiver = () => this.receive();
+  /** Request ids of an interrupted iteration, whose late answers must not wake the next one. */
+  private generation = 0;
+  /** Set while the thread is terminated to stop a busy iteration: a fresh one replaces it. */
+  private killed = false;
+
   constructor(
-    readonly id: number,
+    id: number,
     private readonly workerFile: string,
     private readonly code: string,
     private readonly scriptPath: string,
     private readonly env: Record<string, string>,
     private readonly hooks: VuHooks,
   ) {
+    super(id);
     this.start();
   }
 
@@ -205,10 +294,6 @@ export class ThreadVu implements VuHandle {
     this.ready.catch(() => undefined);
   }
 
-  whenReady(): Promise<ReadyInfo> {
-    return this.ready;
-  }
-
   private event(event: VuEvent): void {
     if (event.type === 'log') this.hooks.onLog(event.level, event.message, this.id);
     else this.hooks.onTestFail(event.message);
@@ -237,14 +322,6 @@ export class ThreadVu implements VuHandle {
     });
   }
 
-  private finishPending(result: VuResult): void {
-    const resolveDone = this.pending;
-    this.pending = undefined;
-    clearTimeout(this.killTimer);
-    this.busy = false;
-    resolveDone?.(result);
-  }
-
   /** Performs the VU's requests; a blocking call gets its answer in the frame slot, an async one on its port. */
   private async answer(id: number, requests: HttpRequestSpec[], async: boolean): Promise<void> {
     const generation = this.generation;
@@ -266,65 +343,23 @@ export class ThreadVu implements VuHandle {
     );
   }
 
-  private async send(frame: ToVu): Promise<VuResult> {
-    if (this.exited) return { outcome: 'interrupted' };
-    // Resolved at once, except for a VU whose thread is being replaced.
-    try {
-      await this.ready;
-    } catch (error) {
-      return { outcome: 'full', error: (error as Error).message };
-    }
-    this.busy = true;
-    return new Promise((resolveDone) => {
-      this.pending = resolveDone;
-      // A standing order carries the scenario's shared counter, which only a port message can share.
-      this.channel.send(frame, frame.type === 'iterate' && frame.repeat !== undefined, true);
-    });
+  /** A standing order carries the scenario's shared counter, which only a port message can share. */
+  protected deliver(frame: StartFrame): void {
+    this.channel.send(frame, frame.type === 'iterate' && frame.repeat !== undefined, true);
   }
 
-  /**
-   * Runs one iteration, or with `frame.repeat` a standing order of iterations: `onRecord` then hears of every
-   * completed iteration, and the result is the interrupted or aborted iteration that ended the order, or an
-   * empty full one when its time was up.
-   */
-  iterate(
-    frame: IterateFrame & { scenario: ScenarioState },
-    onRecord?: (record: IterationRecord) => void,
-  ): Promise<VuResult> {
-    const same =
-      this.lastScenario?.name === frame.scenario.name &&
-      this.lastScenario.startTime === frame.scenario.startTime;
-    this.lastScenario = frame.scenario;
-    this.onRecord = onRecord;
-    if (!same) return this.send(frame);
-    const { scenario: _, ...rest } = frame;
-    return this.send(rest);
-  }
-
-  call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult> {
-    this.lastScenario = undefined;
-    return this.send({ type: 'call', fn, ...(arg === undefined ? {} : { arg }) });
-  }
-
-  /**
-   * k6's hard stop of an iteration: VU code stops at its next sleep, HTTP call or await; code that never yields is
-   * stopped by terminating the thread (a fresh one serves the VU's next call).
-   */
-  interrupt(): void {
-    if (!this.busy) return;
-    const generation = ++this.generation;
+  protected askToStop(): void {
+    this.generation++;
     this.channel.interrupt();
-    clearTimeout(this.killTimer);
-    this.killTimer = setTimeout(() => {
-      if (!this.busy || generation !== this.generation || this.exited) return;
-      this.killed = true;
-      void this.worker.terminate();
-    }, interruptGraceMs);
   }
 
-  async terminate(): Promise<void> {
-    this.exited = true;
-    clearTimeout(this.killTimer);
+  protected forceStop(): void {
+    this.killed = true;
+    void this.worker.terminate();
+  }
+
+  override async terminate(): Promise<void> {
+    await super.terminate();
     doorbell.delete(this.receiver);
     await this.worker.terminate();
   }

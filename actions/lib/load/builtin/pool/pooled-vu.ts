@@ -10,14 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SampleSink } from '../http-io.js';
-import type { IterateFrame, IterationRecord, ScenarioState } from '../protocol.js';
-import {
-  interruptGraceMs,
-  type ReadyInfo,
-  type VuHandle,
-  type VuHooks,
-  type VuResult,
-} from '../vu-handle.js';
+import { type ReadyInfo, type StartFrame, VuCalls, type VuHooks } from '../vu-handle.js';
 import {
   forEachSample,
   type PoolBatch,
@@ -116,23 +109,15 @@ export class VuPool {
   }
 }
 
-export class PooledVu implements VuHandle {
-  private ready!: Promise<ReadyInfo>;
+export class PooledVu extends VuCalls {
   private settleReady!: { resolve(info: ReadyInfo): void; reject(error: Error): void };
-  private pending: ((result: VuResult) => void) | undefined;
-  private onRecord: ((record: IterationRecord) => void) | undefined;
-  /** The scenario of the VU's previous iteration: iterate frames carry it only when it changes. */
-  private lastScenario: ScenarioState | undefined;
-  private killTimer: NodeJS.Timeout | undefined;
-  busy = false;
-  hasSetupData = false;
-  exited = false;
 
   constructor(
-    readonly id: number,
+    id: number,
     private readonly worker: PoolWorker,
     private readonly hooks: VuHooks,
   ) {
+    super(id);
     worker.vus.set(id, this);
     this.init();
   }
@@ -146,10 +131,6 @@ export class PooledVu implements VuHandle {
     });
     this.ready.catch(() => undefined);
     this.worker.post({ type: 'init', vu: this.id });
-  }
-
-  whenReady(): Promise<ReadyInfo> {
-    return this.ready;
   }
 
   note(note: PoolNote): void {
@@ -184,14 +165,6 @@ export class PooledVu implements VuHandle {
     }
   }
 
-  private finishPending(result: VuResult): void {
-    const resolveDone = this.pending;
-    this.pending = undefined;
-    clearTimeout(this.killTimer);
-    this.busy = false;
-    resolveDone?.(result);
-  }
-
   /** Its worker was replaced: what ran is interrupted, and the VU starts afresh (setup data, scenario resent). */
   restart(): void {
     this.settleReady.reject(new Error(`VU ${this.id}: its pool worker was replaced during init`));
@@ -212,57 +185,23 @@ export class PooledVu implements VuHandle {
     this.finishPending({ outcome: 'interrupted' });
   }
 
-  private async send(message: ToPool): Promise<VuResult> {
-    if (this.exited) return { outcome: 'interrupted' };
-    // Resolved at once, except for a VU whose worker is being replaced.
-    try {
-      await this.ready;
-    } catch (error) {
-      return { outcome: 'full', error: (error as Error).message };
-    }
-    this.busy = true;
-    return new Promise((resolveDone) => {
-      this.pending = resolveDone;
-      this.worker.post(message);
-    });
+  protected deliver(frame: StartFrame): void {
+    if (frame.type === 'iterate') this.worker.post({ type: 'iterate', vu: this.id, frame });
+    else this.worker.post({ ...frame, vu: this.id });
   }
 
-  iterate(
-    frame: IterateFrame & { scenario: ScenarioState },
-    onRecord?: (record: IterationRecord) => void,
-  ): Promise<VuResult> {
-    const same =
-      this.lastScenario?.name === frame.scenario.name &&
-      this.lastScenario.startTime === frame.scenario.startTime;
-    this.lastScenario = frame.scenario;
-    this.onRecord = onRecord;
-    if (!same) return this.send({ type: 'iterate', vu: this.id, frame });
-    const { scenario: _, ...rest } = frame;
-    return this.send({ type: 'iterate', vu: this.id, frame: rest });
-  }
-
-  call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult> {
-    this.lastScenario = undefined;
-    return this.send({ type: 'call', vu: this.id, fn, ...(arg === undefined ? {} : { arg }) });
-  }
-
-  /**
-   * k6's hard stop of an iteration: VU code stops at its next await; code that never yields is stopped by
-   * replacing its worker.
-   */
-  interrupt(): void {
-    if (!this.busy) return;
+  protected askToStop(): void {
     this.worker.post({ type: 'interrupt', vu: this.id });
-    clearTimeout(this.killTimer);
-    this.killTimer = setTimeout(() => {
-      if (this.busy && !this.exited) this.worker.kill();
-    }, interruptGraceMs);
+  }
+
+  /** A VU that never yields blocks its whole worker: the worker is replaced (see the top of this file). */
+  protected forceStop(): void {
+    this.worker.kill();
   }
 
   /** The worker's threads end with the pool (VuPool.close). */
-  async terminate(): Promise<void> {
-    this.exited = true;
-    clearTimeout(this.killTimer);
+  override async terminate(): Promise<void> {
+    await super.terminate();
     this.worker.vus.delete(this.id);
   }
 }
