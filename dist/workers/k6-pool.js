@@ -32723,6 +32723,15 @@ function opener(vu, scriptPath) {
     return mode === "b" ? bytes2.buffer.slice(bytes2.byteOffset, bytes2.byteOffset + bytes2.byteLength) : bytes2.toString("utf8");
   };
 }
+function takeFrame(vu, frame, setEnv) {
+  if (frame.scenario) {
+    if (vu.scenario?.name !== frame.scenario.name) setEnv(frame.scenario.env);
+    vu.scenario = frame.scenario;
+  }
+  vu.testStartTime = frame.testStartTime;
+  vu.vusActive = frame.vusActive;
+  vu.vusInitialized = frame.vusInitialized;
+}
 function startIteration(vu, inScenario, inTest, progress) {
   vu.iteration++;
   vu.iterationInScenario = inScenario;
@@ -32955,14 +32964,9 @@ var PoolVu = class {
     this.interrupted = false;
     const state = this.state;
     if (frame.setupData !== void 0) this.setupData = this.parse(frame.setupData);
-    if (frame.scenario) {
-      if (state.scenario?.name !== frame.scenario.name)
-        this.context.__ENV = { ...this.baseEnv, ...frame.scenario.env };
-      state.scenario = frame.scenario;
-    }
-    state.testStartTime = frame.testStartTime;
-    state.vusActive = frame.vusActive;
-    state.vusInitialized = frame.vusInitialized;
+    takeFrame(state, frame, (env) => {
+      this.context.__ENV = { ...this.baseEnv, ...env };
+    });
     const repeat = frame.repeat;
     if (!repeat) {
       this.done(await this.iterate(frame.iterationInScenario, frame.iterationInTest, frame.progress));

@@ -1963,6 +1963,15 @@ function opener(vu2, scriptPath) {
     return mode === "b" ? bytes2.buffer.slice(bytes2.byteOffset, bytes2.byteOffset + bytes2.byteLength) : bytes2.toString("utf8");
   };
 }
+function takeFrame(vu2, frame, setEnv) {
+  if (frame.scenario) {
+    if (vu2.scenario?.name !== frame.scenario.name) setEnv(frame.scenario.env);
+    vu2.scenario = frame.scenario;
+  }
+  vu2.testStartTime = frame.testStartTime;
+  vu2.vusActive = frame.vusActive;
+  vu2.vusInitialized = frame.vusInitialized;
+}
 function startIteration(vu2, inScenario, inTest, progress) {
   vu2.iteration++;
   vu2.iterationInScenario = inScenario;
@@ -2141,13 +2150,9 @@ var recordFlushMs = 100;
 var recordFlushCount = 64;
 async function runIteration(message) {
   if (message.setupData !== void 0) setupData = JSON.parse(message.setupData);
-  if (message.scenario) {
-    if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
-    vu.scenario = message.scenario;
-  }
-  vu.testStartTime = message.testStartTime;
-  vu.vusActive = message.vusActive;
-  vu.vusInitialized = message.vusInitialized;
+  takeFrame(vu, message, (env) => {
+    globals.__ENV = { ...baseEnv, ...env };
+  });
   const repeat = message.repeat;
   if (!repeat) {
     const end = await iterate(message.iterationInScenario, message.iterationInTest, message.progress);

@@ -27,6 +27,7 @@ import {
   type IterationEnd,
   iterateOnce,
   opener,
+  takeFrame,
   vuConsole,
 } from '../load/builtin/vu/runtime.js';
 import { InterruptError } from '../load/builtin/vu/state.js';
@@ -208,14 +209,9 @@ class PoolVu {
     this.interrupted = false;
     const state = this.state;
     if (frame.setupData !== undefined) this.setupData = this.parse(frame.setupData);
-    if (frame.scenario) {
-      if (state.scenario?.name !== frame.scenario.name)
-        this.context.__ENV = { ...this.baseEnv, ...frame.scenario.env };
-      state.scenario = frame.scenario;
-    }
-    state.testStartTime = frame.testStartTime;
-    state.vusActive = frame.vusActive;
-    state.vusInitialized = frame.vusInitialized;
+    takeFrame(state, frame, (env) => {
+      this.context.__ENV = { ...this.baseEnv, ...env };
+    });
     const repeat = frame.repeat;
     if (!repeat) {
       this.done(await this.iterate(frame.iterationInScenario, frame.iterationInTest, frame.progress));

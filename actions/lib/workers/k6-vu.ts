@@ -10,7 +10,14 @@ import { VuChannel } from '../load/builtin/channel.js';
 import type { FromVu, FromVuInit, IterateFrame, ToVu, VuWorkerData } from '../load/builtin/protocol.js';
 import { createModules } from '../load/builtin/vu/modules.js';
 import { loadPackagesFrom } from '../load/builtin/vu/packages.js';
-import { callExport, describe, iterateOnce, opener, vuConsole } from '../load/builtin/vu/runtime.js';
+import {
+  callExport,
+  describe,
+  iterateOnce,
+  opener,
+  takeFrame,
+  vuConsole,
+} from '../load/builtin/vu/runtime.js';
 import { InterruptError, VuState } from '../load/builtin/vu/state.js';
 import { warmUp } from '../load/builtin/vu/warm-up.js';
 
@@ -130,13 +137,9 @@ const recordFlushCount = 64;
 
 async function runIteration(message: IterateFrame): Promise<void> {
   if (message.setupData !== undefined) setupData = JSON.parse(message.setupData);
-  if (message.scenario) {
-    if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
-    vu.scenario = message.scenario;
-  }
-  vu.testStartTime = message.testStartTime;
-  vu.vusActive = message.vusActive;
-  vu.vusInitialized = message.vusInitialized;
+  takeFrame(vu, message, (env) => {
+    globals.__ENV = { ...baseEnv, ...env };
+  });
   const repeat = message.repeat;
   if (!repeat) {
     const end = await iterate(message.iterationInScenario, message.iterationInTest, message.progress);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { FromVu } from '../protocol.js';
+import type { FromVu, IterateFrame } from '../protocol.js';
 import { isArrayBuffer, isError } from './realm.js';
 import { AbortTestError, InterruptError, type VuBase } from './state.js';
 
@@ -56,6 +56,24 @@ export function opener(
       ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
       : bytes.toString('utf8');
   };
+}
+
+/**
+ * Takes in what an iterate frame tells the VU: its scenario (`setEnv` gets the scenario's env when it changes) and
+ * the test's figures.
+ */
+export function takeFrame(
+  vu: VuBase,
+  frame: IterateFrame,
+  setEnv: (scenarioEnv: Record<string, string>) => void,
+): void {
+  if (frame.scenario) {
+    if (vu.scenario?.name !== frame.scenario.name) setEnv(frame.scenario.env);
+    vu.scenario = frame.scenario;
+  }
+  vu.testStartTime = frame.testStartTime;
+  vu.vusActive = frame.vusActive;
+  vu.vusInitialized = frame.vusInitialized;
 }
 
 /** Starts iteration bookkeeping of the VU; returns the iteration number (`__ITER`). */
