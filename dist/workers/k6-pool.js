@@ -32829,7 +32829,7 @@ function flush() {
   if (batch.samples.length === 0 && batch.notes.length === 0) return;
   const sending = batch;
   batch = { samples: [], notes: [] };
-  parentPort.postMessage(sending);
+  parentPort.postMessage(JSON.stringify(sending));
 }
 function note(value) {
   batch.notes.push(value);

@@ -53,7 +53,7 @@ function flush(): void {
   if (batch.samples.length === 0 && batch.notes.length === 0) return;
   const sending = batch;
   batch = { samples: [], notes: [] };
-  parentPort!.postMessage(sending);
+  parentPort!.postMessage(JSON.stringify(sending));
 }
 function note(value: PoolNote): void {
   batch.notes.push(value);

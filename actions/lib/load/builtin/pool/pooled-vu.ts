@@ -45,7 +45,7 @@ class PoolWorker {
     });
     this.worker = worker;
     this.killed = false;
-    worker.on('message', (batch: PoolBatch) => this.receive(batch));
+    worker.on('message', (batch: string) => this.receive(JSON.parse(batch) as PoolBatch));
     worker.on('error', (error) => {
       for (const vu of this.vus.values()) vu.fault(error.stack ?? String(error));
     });

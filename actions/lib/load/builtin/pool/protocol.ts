@@ -1,7 +1,9 @@
 /**
  * Messages between the engine and a pool worker (actions/lib/workers/k6-pool.ts), which hosts many VUs and does
- * their HTTP itself: plain port messages, since no VU blocks its thread. The worker batches what it has to say (HTTP
- * samples, then VU notes in order) into one message per event-loop turn.
+ * their HTTP itself: port messages, since no VU blocks its thread. The worker batches what it has to say (HTTP
+ * samples, then VU notes in order) into one message per event-loop turn, as JSON text: for many small objects that
+ * costs both threads less than a structured clone (measured ~15 % of the CPU per request), and it is what the VU
+ * channel's frames carry too.
  */
 import type { Tags } from '../../metrics.js';
 import type { TlsOptions } from '../http-io.js';
