@@ -16,7 +16,7 @@ import { authenticateMessage, negotiateMessage, ntlmOffer } from './ntlm-auth.js
 import { NtlmConnections } from './ntlm-connections.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
 import { type ClientCertificate, clientCertificateConnector } from './tls-auth.js';
-import { failedResponse, zeroTimings } from './wire.js';
+import { failedResponse } from './wire.js';
 
 const statusText: Record<number, string> = {
   200: 'OK',
@@ -179,6 +179,20 @@ subscribe('undici:client:connected', (message) => {
 function connection(url: URL): { proto: string; tls: string } {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return negotiated.get(`${url.protocol}//${url.hostname}:${port}`) ?? { proto: 'HTTP/1.1', tls: '' };
+}
+
+/** A literal, not a spread of zeroTimings plus fields: V8 (Node 20) builds that one slowly. */
+function undiciTimings(duration: number, waiting: number, receiving: number): HttpTimings {
+  return {
+    duration,
+    blocked: 0,
+    looking_up: 0,
+    connecting: 0,
+    tls_handshaking: 0,
+    sending: 0,
+    waiting,
+    receiving,
+  };
 }
 
 /** How HttpIo uses connections. */
@@ -442,15 +456,11 @@ export class HttpIo {
     const negotiatedWith = status ? connection(parsed) : { proto: '', tls: '' };
     if (status >= 400 && code === 0) code = 1000 + status;
     // undici reports no connection events per request: all before the first byte counts as waiting.
-    timings ??=
-      status === 0
-        ? { ...zeroTimings, duration: end - start }
-        : {
-            ...zeroTimings,
-            duration: end - start,
-            waiting: headersAt - start,
-            receiving: end - headersAt,
-          };
+    timings ??= undiciTimings(
+      end - start,
+      status === 0 ? 0 : headersAt - start,
+      status === 0 ? 0 : end - headersAt,
+    );
     const sent =
       method.length +
       parsed.pathname.length +
@@ -509,14 +519,13 @@ export class HttpIo {
   ): void {
     const shown = url === spec.url ? (spec.shownUrl ?? url) : url;
     const name = spec.tags.name ?? shown;
-    const tags: Tags = {
-      ...spec.tags,
-      method,
-      url: spec.tags.name ?? shown,
-      name,
-      status: String(status),
-      proto,
-    };
+    // Object.assign, not a spread: V8 (Node 20) takes microseconds to add properties to an object made by `{...x}`.
+    const tags: Tags = Object.assign({}, spec.tags);
+    tags.method = method;
+    tags.url = spec.tags.name ?? shown;
+    tags.name = name;
+    tags.status = String(status);
+    tags.proto = proto;
     if (code) tags.error_code = String(code);
     if (error) tags.error = error;
     const expected = spec.expected ? status !== 0 && isExpected(status, spec.expected) : undefined;
@@ -531,7 +540,7 @@ export class HttpIo {
     r.add('http_req_waiting', timings.waiting, tags, time);
     r.add('http_req_receiving', timings.receiving, tags, time);
     if (expected !== undefined) r.add('http_req_failed', expected ? 0 : 1, tags, time);
-    const dataTags: Tags = { ...spec.tags };
+    const dataTags: Tags = Object.assign({}, spec.tags);
     r.add('data_sent', sent, dataTags, time);
     r.add('data_received', received, dataTags, time);
   }
