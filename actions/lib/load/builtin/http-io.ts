@@ -16,7 +16,7 @@ import { authenticateMessage, negotiateMessage, ntlmOffer } from './ntlm-auth.js
 import { NtlmConnections } from './ntlm-connections.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
 import { type ClientCertificate, clientCertificateConnector } from './tls-auth.js';
-import { failedResponse } from './wire.js';
+import { failedResponse, requestEcho } from './wire.js';
 
 const statusText: Record<number, string> = {
   200: 'OK',
@@ -129,6 +129,13 @@ function exchange(via: Dispatcher, options: Dispatcher.DispatchOptions, collect:
       },
     } as unknown as Dispatcher.DispatchHandler);
   });
+}
+
+/** The request headers' length as data_sent counts them (`name: value\r\n`). */
+function headerLength(headers: Record<string, string>): number {
+  let n = 0;
+  for (const name in headers) n += name.length + headers[name]!.length + 4;
+  return n;
 }
 
 function byteLength(body: string | Uint8Array | null): number {
@@ -301,7 +308,6 @@ export class HttpIo {
     let method = spec.method;
     let body = spec.body;
     let headers = spec.headers;
-    const origin = new URL(spec.url).origin;
     const original = Object.entries(spec.headers).find(([k]) => k.toLowerCase() === 'cookie');
     const setCookies: [string, string][] = [];
     let chain: CookieJar | undefined;
@@ -329,7 +335,7 @@ export class HttpIo {
         return { ...response, ...(setCookies.length > 0 ? { setCookies } : {}) };
       url = new URL(location, url).toString();
       const cookie = [
-        new URL(url).origin === origin ? original?.[1] : undefined,
+        new URL(url).origin === new URL(spec.url).origin ? original?.[1] : undefined,
         chain?.getCookieStringSync(url),
       ]
         .filter(Boolean)
@@ -467,7 +473,7 @@ export class HttpIo {
       parsed.search.length +
       11 +
       byteLength(body) +
-      Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+      headerLength(headers);
     this.emit(
       spec,
       method,
@@ -495,12 +501,7 @@ export class HttpIo {
       error_code: code,
       remote_ip: status ? parsed.hostname : '',
       remote_port: remotePort,
-      request: {
-        method,
-        url,
-        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-        body: typeof body === 'string' ? body : body ? Buffer.from(body).toString('utf8') : '',
-      },
+      request: requestEcho(method, url, headers, body),
     };
   }
 
