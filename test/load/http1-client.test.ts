@@ -356,9 +356,10 @@ describe('http1-client', () => {
     assert.equal(idle.connections.length, 2);
   });
 
-  test('a slow server: request timeout (1050), and the connection is not reused', async () => {
+  test('a slow server: request timeout (1050), the connection not reused; no limit at timeout 0', async () => {
     const server = await rawServer((request, socket) => {
       if (request.startsWith('GET /slow')) setTimeout(() => !socket.destroyed && socket.write(ok), 3_000);
+      else if (request.startsWith('GET /later')) setTimeout(() => socket.write(ok), 300);
       else socket.write(ok);
     });
     const url = `http://127.0.0.1:${server.port}`;
@@ -372,6 +373,8 @@ describe('http1-client', () => {
       assert.ok(slow.timings.duration >= 190, `duration ${slow.timings.duration}`);
       await eventually('the timed-out connection closed', () => server.connections[from]!.closed);
       assert.equal((await io.perform(spec(`${url}/fast`))).body, 'ok');
+      // timeout 0: no limit, as in k6.
+      assert.equal((await io.perform(spec(`${url}/later`, { timeoutMs: 0 }))).body, 'ok');
       await io.close();
     }
   });

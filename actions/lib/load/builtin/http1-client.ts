@@ -100,7 +100,7 @@ function encode(request: Http1Request, close: boolean): Buffer | string {
 /** One request from its start to its settlement, with the instants its timings derive from. */
 class Pending {
   readonly result = newExchange();
-  readonly timer: NodeJS.Timeout;
+  readonly timer: NodeJS.Timeout | undefined;
   connection: Connection | undefined;
   connectStart = 0;
   lookedUp = 0;
@@ -119,11 +119,18 @@ class Pending {
     private readonly resolve: (result: Exchange) => void,
     private readonly reject: (error: Error) => void,
   ) {
-    this.timer = setTimeout(() => {
-      const connection = this.connection;
-      this.fail(new RequestTimeout());
-      connection?.abandon();
-    }, request.timeoutMs);
+    // No limit at 0, as in k6 (Go's Client.Timeout) and undici; Node's timers take at most 2^31-1 ms.
+    this.timer =
+      request.timeoutMs > 0
+        ? setTimeout(
+            () => {
+              const connection = this.connection;
+              this.fail(new RequestTimeout());
+              connection?.abandon();
+            },
+            Math.min(request.timeoutMs, 2 ** 31 - 1),
+          )
+        : undefined;
   }
 
   /** A fresh attempt after a reused connection failed: its timings start over, `blocked` keeps the first try. */
