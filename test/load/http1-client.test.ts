@@ -5,11 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { HttpIo } from '../../actions/lib/load/builtin/http-io.js';
 import type { HttpRequestSpec, HttpResponseData } from '../../actions/lib/load/builtin/protocol.js';
+import { runLoad } from '../../actions/lib/load/index.js';
 import { MetricRegistry, type Sample } from '../../actions/lib/load/metrics.js';
 import { eventually } from '../support/eventually.js';
 
@@ -212,6 +216,8 @@ describe('http1-client', () => {
       spec(`${base}/text`, { expected: null }),
       spec(`${base}/text`, { headers: { 'X-Bad': 'a\r\nInjected: yes' } }),
       spec('http://127.0.0.1:1/refused'),
+      spec(`http://localhost:${port}/text?by=name`),
+      spec(`${base}/echo`, { method: 'GET', body: 'a body on a GET', headers: {} }),
     ];
     const results = [];
     for (const http1 of [false, true]) {
@@ -246,6 +252,8 @@ describe('http1-client', () => {
     assert.equal(JSON.parse(http1!.responses[12]!.body as string).cookie, 'pre=0; session=s1');
     assert.equal(JSON.parse(http1!.responses[13]!.body as string).method, 'GET');
     assert.equal(http1!.responses[17]!.error_code, 1212);
+    assert.equal(http1!.responses[18]!.body, 'héllo GET 0');
+    assert.equal(JSON.parse(http1!.responses[19]!.body as string).body, 'a body on a GET');
   });
 
   test('measures connecting, sending, waiting and receiving on the socket', async () => {
@@ -316,11 +324,48 @@ describe('http1-client', () => {
     assert.equal((await io.perform(spec(`${url}/`))).body, 'ok');
     assert.equal((await io.perform(spec(`${url}/`))).body, 'ok');
     assert.equal(server.connections.length, 3, 'a closed connection is never reused; the last one is');
-    const { io: fresh } = client(true, { noConnectionReuse: true });
-    const from = server.requests.length;
-    for (let i = 0; i < 3; i++) assert.equal((await fresh.perform(spec(`${url}/`))).body, 'ok');
-    assert.equal(server.connections.length, 6, 'noConnectionReuse: a connection per request');
-    for (const request of server.requests.slice(from)) assert.match(request, /\r\nconnection: close\r\n/);
+    for (const http1 of [true, false]) {
+      const { io: fresh } = client(http1, { noConnectionReuse: true });
+      const [requestsBefore, connectionsBefore]: number[] = [
+        server.requests.length,
+        server.connections.length,
+      ];
+      for (let i = 0; i < 3; i++) assert.equal((await fresh.perform(spec(`${url}/`))).body, 'ok');
+      assert.equal(
+        server.connections.length - connectionsBefore!,
+        3,
+        'noConnectionReuse: a connection per request',
+      );
+      for (const request of server.requests.slice(requestsBefore))
+        assert.match(request, /\r\nconnection: close\r\n/);
+    }
+  });
+
+  test("a script's noConnectionReuse reaches the engine's client", async () => {
+    const server = await rawServer((_, socket) => socket.write(ok));
+    const dir = await mkdtemp(join(tmpdir(), 'http1-reuse-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    const connectionsFor = async (noConnectionReuse: boolean) => {
+      const script = join(dir, `reuse-${noConnectionReuse}.js`);
+      await writeFile(
+        script,
+        `import http from 'k6/http';
+export const options = { vus: 1, iterations: 4, noConnectionReuse: ${noConnectionReuse} };
+export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
+      );
+      const from = server.connections.length;
+      const result = await runLoad({
+        script,
+        runner: 'builtin',
+        log: () => undefined,
+        stdout: () => undefined,
+      });
+      assert.equal(result.exitCode, 0);
+      assert.equal(result.metrics.requests, 4);
+      return server.connections.length - from;
+    };
+    assert.equal(await connectionsFor(false), 1);
+    assert.equal(await connectionsFor(true), 4);
   });
 
   test('a server closing idle connections: retried once when safe, reported when not', async () => {
