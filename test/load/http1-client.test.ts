@@ -165,7 +165,10 @@ describe('http1-client', () => {
     const server = await rawServer((_, socket) => socket.write(ok));
     const base = `http://127.0.0.1:${server.port}`;
     const requests: Partial<HttpRequestSpec>[] = [
-      { method: 'GET', headers: { 'User-Agent': 'k6/1', 'X-Many': 'a, b', Accept: '*/*' } },
+      {
+        method: 'GET',
+        headers: { 'User-Agent': 'k6/1', 'X-Many': 'a, b', Accept: '*/*', 'X-Latin': 'café' },
+      },
       { method: 'POST', body: 'a=1&b=é', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
       { method: 'POST', body: new Uint8Array([0, 1, 2, 255]), headers: {} },
       { method: 'POST', body: null, headers: {} },
@@ -174,6 +177,8 @@ describe('http1-client', () => {
       { method: 'DELETE', body: null, headers: {} },
       { method: 'OPTIONS', body: null, headers: {} },
       { method: 'GET', body: null, headers: { Host: 'example.test', Cookie: 'a=1' } },
+      // Beyond one socket write: `sending` lasts until the kernel took the last byte.
+      { method: 'PUT', body: new Uint8Array(4 << 20).fill(0x61), headers: { 'Content-Type': 'text/plain' } },
     ];
     const sent: string[][] = [];
     for (const http1 of [false, true]) {
@@ -182,6 +187,8 @@ describe('http1-client', () => {
       for (const [i, extra] of requests.entries()) {
         const response = await io.perform(spec(`${base}/p/${i}?q=a%20b&r=1`, extra));
         assert.equal(response.status, 200, response.error);
+        const { sending, waiting, receiving } = response.timings;
+        assert.ok(sending >= 0 && waiting >= 0 && receiving >= 0, JSON.stringify(response.timings));
       }
       sent.push(server.requests.slice(from));
       await io.close();

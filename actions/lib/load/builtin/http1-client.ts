@@ -97,6 +97,9 @@ function encode(request: Http1Request, close: boolean): Buffer | string {
   return bytes;
 }
 
+/** Request bytes beyond which `sending` lasts until the socket flushed them (below, the write call's return). */
+const largeBody = 64 * 1024;
+
 /** One request from its start to its settlement, with the instants its timings derive from. */
 class Pending {
   readonly result = newExchange();
@@ -236,7 +239,15 @@ class Connection {
   private write(pending: Pending): void {
     const bytes = encode(pending.request, !this.client.reuse || pending.request.method === 'HEAD');
     pending.sendStart = performance.now();
-    this.socket.write(bytes);
+    if (typeof bytes === 'string') this.socket.write(bytes, 'latin1');
+    else if (bytes.length < largeBody) this.socket.write(bytes);
+    else {
+      // A large body is sent when the kernel took its last byte (or when the response began, if earlier).
+      this.socket.write(bytes, () => {
+        if (pending.sendEnd === 0) pending.sendEnd = performance.now();
+      });
+      return;
+    }
     pending.sendEnd = performance.now();
   }
 
@@ -246,7 +257,10 @@ class Connection {
       this.socket.destroy();
       return;
     }
-    if (pending.firstByte === 0) pending.firstByte = performance.now();
+    if (pending.firstByte === 0) {
+      pending.firstByte = performance.now();
+      if (pending.sendEnd === 0) pending.sendEnd = pending.firstByte;
+    }
     const parsed = this.parser.execute(chunk);
     if (typeof parsed !== 'number') {
       this.failure = parsed;
