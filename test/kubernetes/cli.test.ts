@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../e2e/scenario-support.js';
 
-// The demo on a real control plane takes about two minutes on its own and can pass npm test's per-test limit
-// (180 s, which suits every other test) on a busy machine, so this suite sets its own.
+// The demo on a real control plane takes about two minutes on its own. node:test applies --test-timeout to each file
+// as a whole (npm test gives each file 300 s), so this file holds only the demo and a quick check; the suite's own
+// limits bound its tests when the file runs alone.
 describe('scalegate with --control-plane kubernetes', { timeout: 600_000 }, () => {
   it('says in one line how to build the binaries when they are missing', async () => {
     const result = await runCli(['sim', 'up', '--control-plane', 'kubernetes'], 60_000, {

@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { selectRunner } from '../../actions/lib/load/index.js';
 import { findK6, keyNumbersFromExport, runK6Binary } from '../../actions/lib/load/k6-binary.js';
+import { eventually } from '../support/eventually.js';
+import { startNodeProgram } from '../support/node-program.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/k6/', import.meta.url));
 
@@ -117,6 +119,30 @@ describe('k6 binary runner', () => {
         ['2026-01-01T00:00:03.000Z', '2026-01-01T00:00:04.000Z', 0],
       ],
     );
+  });
+
+  it('k6 dies with scalegate when scalegate is SIGKILLed, so no load goes on unattended', async () => {
+    // A k6 that prints its pid as a JSON line, then becomes `sleep` (one pid throughout, as the real binary runs).
+    const sleeper = join(dir, 'k6-sleeps');
+    await writeFile(sleeper, '#!/bin/sh\necho $$\nexec sleep 600\n');
+    await chmod(sleeper, 0o755);
+    const script = join(dir, 'idle.js');
+    await writeFile(script, 'export default function () {}\n');
+    const parent = startNodeProgram([
+      '--import',
+      'tsx',
+      'test/fixtures/process-lifetime/hold-k6.ts',
+      sleeper,
+      script,
+    ]);
+    const pid = await parent.firstJsonLine<number>('the k6 runner', 30_000);
+    const program = async () =>
+      (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')[0] || undefined;
+    await eventually('k6 to be running', async () => (await program()) === 'sleep');
+    parent.child.kill('SIGKILL');
+    await eventually('k6 to end with scalegate', async () => (await program()) === undefined, {
+      timeoutMs: 10_000,
+    });
   });
 
   it('reads thresholds as failed when the export marks them true', () => {

@@ -3,11 +3,11 @@
  * `--summary-export` and `--out json` files (temporary ones when the caller did not ask for them) for the result,
  * the windows and live progress.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { spawnTied } from '../util/tied-spawn.js';
 import { inspectScript, plannedWindows } from './inspect.js';
 import { NdjsonFollower } from './ndjson-reader.js';
 import type { LoadMetricsSummary, LoadResult, LoadRunner, RunLoadOptions } from './types.js';
@@ -86,14 +86,15 @@ export async function runK6Binary(options: RunLoadOptions, k6 = findK6()): Promi
   );
   const follower = new NdjsonFollower(outJson);
   const started = Date.now();
-  const child = spawn(k6, k6RunArgs(options, summaryPath, outJson), {
+  // k6 dies with scalegate even when scalegate is SIGKILLed: load must never go on against a cluster unattended.
+  const child = spawnTied(k6, k6RunArgs(options, summaryPath, outJson), {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout = options.stdout ?? ((text: string) => process.stdout.write(text));
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  child.stdout.on('data', (chunk: Buffer) => stdout(chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => log(chunk.toString().replace(/\n$/, '')));
+  child.stdout!.on('data', (chunk: Buffer) => stdout(chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => log(chunk.toString().replace(/\n$/, '')));
   const onAbort = () => child.kill('SIGINT');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let last = Date.now();
