@@ -220,7 +220,8 @@ export class HttpIo {
   private reuse = true;
 
   constructor(
-    private readonly registry: MetricRegistry,
+    /** Where samples go: the engine's registry, or a pool worker's batch of samples for it. */
+    private readonly registry: Pick<MetricRegistry, 'add'>,
     private readonly connections: ConnectionOptions = {},
   ) {
     this.use({});
