@@ -197,13 +197,16 @@ export class TestRun {
         throw new ConfigError(
           'option tlsCipherSuites is not supported by the builtin engine (use runner k6)',
         );
-      this.http.configure({
-        insecureSkipTLSVerify: options.insecureSkipTLSVerify === true,
-        tlsAuth: parseTlsAuth(options.tlsAuth),
-        ...(options.tlsVersion !== undefined
-          ? { tlsVersion: options.tlsVersion as TlsOptions['tlsVersion'] }
-          : {}),
-      });
+      this.http.configure(
+        {
+          insecureSkipTLSVerify: options.insecureSkipTLSVerify === true,
+          tlsAuth: parseTlsAuth(options.tlsAuth),
+          ...(options.tlsVersion !== undefined
+            ? { tlsVersion: options.tlsVersion as TlsOptions['tlsVersion'] }
+            : {}),
+        },
+        { noConnectionReuse: options.noConnectionReuse === true },
+      );
       for (const def of ready.metrics) this.registry.define(def);
       const thresholds = parseThresholds(options.thresholds, this.registry);
       this.registry.submetric('http_req_duration{expected_response:true}');
