@@ -15,8 +15,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { waitAsync } from '../actions/lib/load/builtin/channel.js';
+import { HttpIo } from '../actions/lib/load/builtin/http-io.js';
 import { vuThreadOptions } from '../actions/lib/load/builtin/vu-handle.js';
 import { runLoad } from '../actions/lib/load/index.js';
+import { MetricRegistry } from '../actions/lib/load/metrics.js';
 
 const connections = 50;
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
@@ -301,6 +303,41 @@ for (let i = 1; i <= ${rounds}; i++) {
   return { perCpuSecond: rounds / ((used.user + used.system) / 1e6) };
 }
 
+/**
+ * HttpIo alone, as the engine's I/O thread (or a pool worker) runs it: `connections` concurrent request loops on this
+ * thread for `seconds`, through the plain HTTP/1.1 client or through undici; requests per CPU-second.
+ */
+async function httpIoLoop(http1: boolean) {
+  const io = new HttpIo(new MetricRegistry(), { http1 });
+  const spec = {
+    method: 'GET',
+    url,
+    headers: { 'User-Agent': 'k6/1.0.0 (https://k6.io/)' },
+    body: null,
+    timeoutMs: 60_000,
+    redirects: 10,
+    responseType: 'none' as const,
+    tags: { scenario: 'default' },
+    expected: { codes: [], ranges: [{ min: 200, max: 399 }] },
+  };
+  for (let i = 0; i < 2_000; i++) await io.perform(spec);
+  let requests = 0;
+  const end = Date.now() + seconds * 1000;
+  const before = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < end) {
+        const response = await io.perform(spec);
+        if (response.status !== 200) throw new Error(`HttpIo bench: ${response.error}`);
+        requests++;
+      }
+    }),
+  );
+  const used = process.cpuUsage(before);
+  await io.close();
+  return { perCore: requests / ((used.user + used.system) / 1e6) };
+}
+
 /** The run with the median requests per CPU-second. */
 function median<T extends { perCore: number }>(runs: T[]): T {
   return [...runs].sort((a, b) => a.perCore - b.perCore)[Math.floor(runs.length / 2)]!;
@@ -333,6 +370,12 @@ try {
   const firstRequest = await builtinFirstRequest();
   const threadFloor = await threadStartFloor();
   const roundTrip = await roundTripFloor();
+  const ioRuns = { http1: [] as { perCore: number }[], undici: [] as { perCore: number }[] };
+  for (let i = 0; i < repetitions; i++) {
+    ioRuns.http1.push(await httpIoLoop(true));
+    ioRuns.undici.push(await httpIoLoop(false));
+  }
+  const [ioHttp1, ioUndici] = [median(ioRuns.http1), median(ioRuns.undici)];
   const perRequestUs = 1e6 / builtin.perCore;
   const split = (run: typeof builtin) =>
     run.split
@@ -373,6 +416,8 @@ a few worker threads that do their own I/O and send the engine their samples in 
 |---|---:|---|
 | CPU per request, all threads (closed loop above, VUs ${builtin.hosting}) | ${fmt(perRequestUs)} µs${split(builtin)} | goal 0.25 × ${hasWrk ? 'wrk' : 'reference'}: ≤ ${fmt(goalUs)} µs |
 | CPU per request, all threads (closed loop above, VUs ${threaded.hosting}) | ${fmt(1e6 / threaded.perCore)} µs${split(threaded)} | |
+| HttpIo alone, ${connections} loops on one thread: plain HTTP/1.1 client (range) | ${fmt(1e6 / ioHttp1.perCore, 1)} µs CPU (${fmt(ioHttp1.perCore)}/CPU-s, ${spread(ioRuns.http1)}; ${fmt(ioHttp1.perCore / wrk.perCore, 2)} of wrk) | the I/O share of every request (HTTP, metrics) |
+| HttpIo alone, the same through undici (https, HTTP/2, NTLM) (range) | ${fmt(1e6 / ioUndici.perCore, 1)} µs CPU (${fmt(ioUndici.perCore)}/CPU-s, ${spread(ioRuns.undici)}) | |
 | one cross-thread round trip and nothing else | ${fmt(1e6 / roundTrip.perCpuSecond, 1)} µs CPU | at least one per request with a thread per VU |
 | start of one thread running an empty module | ${fmt(threadFloor.cpuMsPerThread, 1)} ms CPU | ${memory.vus} VU threads: ≥ ${fmt(threadsSeconds, 2)} s on ${cpus().length} cores before any engine code (goal 3 s) |
 `);

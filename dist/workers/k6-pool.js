@@ -3612,8 +3612,8 @@ var require_request = __commonJS({
         if (value === null) {
           throw new InvalidArgumentError("invalid connection header");
         }
-        for (const token of value.toLowerCase().split(",")) {
-          const trimmed = token.trim();
+        for (const token2 of value.toLowerCase().split(",")) {
+          const trimmed = token2.trim();
           if (!isValidHTTPToken(trimmed)) {
             throw new InvalidArgumentError("invalid connection header");
           }
@@ -4068,7 +4068,7 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect2({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
@@ -6270,9 +6270,9 @@ var require_util2 = __commonJS({
       let policy = "";
       if (policyHeader.length) {
         for (let i = policyHeader.length; i !== 0; i--) {
-          const token = policyHeader[i - 1].trim();
-          if (referrerPolicyTokens.has(token)) {
-            policy = token;
+          const token2 = policyHeader[i - 1].trim();
+          if (referrerPolicyTokens.has(token2)) {
+            policy = token2;
             break;
           }
         }
@@ -8620,7 +8620,7 @@ var require_client_h1 = __commonJS({
     function writeH1(client, request) {
       const { method, path, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
-      const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
+      const expectsPayload2 = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
         if (!extractBody) {
           extractBody = require_body().extractBody;
@@ -8650,7 +8650,7 @@ var require_client_h1 = __commonJS({
       if (contentLength === null) {
         contentLength = request.contentLength;
       }
-      if (contentLength === 0 && !expectsPayload) {
+      if (contentLength === 0 && !expectsPayload2) {
         contentLength = null;
       }
       if (shouldSendContentLength(method) && contentLength > 0 && request.contentLength !== null && request.contentLength !== contentLength) {
@@ -8730,28 +8730,28 @@ upgrade: ${upgrade}\r
         channels.sendHeaders.publish({ request, headers: header, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client, request, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, null, client, request, socket, contentLength, header, expectsPayload2);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client, request, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, body, client, request, socket, contentLength, header, expectsPayload2);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client, request, socket, contentLength, header, expectsPayload);
+          writeIterable(abort, body.stream(), client, request, socket, contentLength, header, expectsPayload2);
         } else {
-          writeBlob(abort, body, client, request, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body, client, request, socket, contentLength, header, expectsPayload2);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client, request, socket, contentLength, header, expectsPayload);
+        writeStream(abort, body, client, request, socket, contentLength, header, expectsPayload2);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client, request, socket, contentLength, header, expectsPayload);
+        writeIterable(abort, body, client, request, socket, contentLength, header, expectsPayload2);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body, client, request, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort, body, client, request, socket, contentLength, header, expectsPayload2) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload: expectsPayload2, header });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -8817,7 +8817,7 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client, request, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body, client, request, socket, contentLength, header, expectsPayload2) {
       try {
         if (!body) {
           if (contentLength === 0) {
@@ -8838,7 +8838,7 @@ upgrade: ${upgrade}\r
           socket.write(body);
           socket.uncork();
           request.onBodySent(body);
-          if (!expectsPayload && request.reset !== false) {
+          if (!expectsPayload2 && request.reset !== false) {
             socket[kReset] = true;
           }
         }
@@ -8848,7 +8848,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeBlob(abort, body, client, request, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort, body, client, request, socket, contentLength, header, expectsPayload2) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -8863,7 +8863,7 @@ upgrade: ${upgrade}\r
         socket.uncork();
         request.onBodySent(buffer);
         request.onRequestSent();
-        if (!expectsPayload && request.reset !== false) {
+        if (!expectsPayload2 && request.reset !== false) {
           socket[kReset] = true;
         }
         client[kResume]();
@@ -8871,7 +8871,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body, client, request, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort, body, client, request, socket, contentLength, header, expectsPayload2) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -8890,7 +8890,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload: expectsPayload2, header });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -8919,13 +8919,13 @@ upgrade: ${upgrade}\r
        * @param {boolean} arg.expectsPayload
        * @param {string} arg.header
        */
-      constructor({ abort, socket, request, contentLength, client, expectsPayload, header }) {
+      constructor({ abort, socket, request, contentLength, client, expectsPayload: expectsPayload2, header }) {
         this.socket = socket;
         this.request = request;
         this.contentLength = contentLength;
         this.client = client;
         this.bytesWritten = 0;
-        this.expectsPayload = expectsPayload;
+        this.expectsPayload = expectsPayload2;
         this.header = header;
         this.abort = abort;
         socket[kWriting] = true;
@@ -8935,7 +8935,7 @@ upgrade: ${upgrade}\r
        * @returns
        */
       write(chunk) {
-        const { socket, request, contentLength, client, bytesWritten, expectsPayload, header } = this;
+        const { socket, request, contentLength, client, bytesWritten, expectsPayload: expectsPayload2, header } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -8954,7 +8954,7 @@ upgrade: ${upgrade}\r
         }
         socket.cork();
         if (bytesWritten === 0) {
-          if (!expectsPayload && request.reset !== false) {
+          if (!expectsPayload2 && request.reset !== false) {
             socket[kReset] = true;
           }
           if (contentLength === null) {
@@ -8988,7 +8988,7 @@ ${len.toString(16)}\r
        * @returns {void}
        */
       end() {
-        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request } = this;
+        const { socket, contentLength, client, bytesWritten, expectsPayload: expectsPayload2, header, request } = this;
         request.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
@@ -8998,7 +8998,7 @@ ${len.toString(16)}\r
           return;
         }
         if (bytesWritten === 0) {
-          if (expectsPayload) {
+          if (expectsPayload2) {
             socket.write(`${header}content-length: 0\r
 \r
 `, "latin1");
@@ -9494,7 +9494,7 @@ var require_client_h2 = __commonJS({
       }
       headers[HTTP2_HEADER_PATH] = path;
       headers[HTTP2_HEADER_SCHEME] = protocol === "http:" ? "http" : "https";
-      const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
+      const expectsPayload2 = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
         body.read(0);
       }
@@ -9509,7 +9509,7 @@ var require_client_h2 = __commonJS({
       if (contentLength == null) {
         contentLength = request.contentLength;
       }
-      if (!expectsPayload) {
+      if (!expectsPayload2) {
         contentLength = null;
       }
       if (shouldSendContentLength(method) && contentLength > 0 && request.contentLength != null && request.contentLength !== contentLength) {
@@ -9632,7 +9632,7 @@ var require_client_h2 = __commonJS({
             request,
             client[kSocket],
             contentLength,
-            expectsPayload
+            expectsPayload2
           );
         } else if (util.isBuffer(body)) {
           writeBuffer(
@@ -9643,7 +9643,7 @@ var require_client_h2 = __commonJS({
             request,
             client[kSocket],
             contentLength,
-            expectsPayload
+            expectsPayload2
           );
         } else if (util.isBlobLike(body)) {
           if (typeof body.stream === "function") {
@@ -9655,7 +9655,7 @@ var require_client_h2 = __commonJS({
               request,
               client[kSocket],
               contentLength,
-              expectsPayload
+              expectsPayload2
             );
           } else {
             writeBlob(
@@ -9666,14 +9666,14 @@ var require_client_h2 = __commonJS({
               request,
               client[kSocket],
               contentLength,
-              expectsPayload
+              expectsPayload2
             );
           }
         } else if (util.isStream(body)) {
           writeStream(
             abort,
             client[kSocket],
-            expectsPayload,
+            expectsPayload2,
             stream,
             body,
             client,
@@ -9689,14 +9689,14 @@ var require_client_h2 = __commonJS({
             request,
             client[kSocket],
             contentLength,
-            expectsPayload
+            expectsPayload2
           );
         } else {
           assert(false);
         }
       }
     }
-    function writeBuffer(abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
+    function writeBuffer(abort, h2stream, body, client, request, socket, contentLength, expectsPayload2) {
       try {
         if (body != null && util.isBuffer(body)) {
           assert(contentLength === body.byteLength, "buffer body must have content length");
@@ -9706,7 +9706,7 @@ var require_client_h2 = __commonJS({
           h2stream.end();
           request.onBodySent(body);
         }
-        if (!expectsPayload) {
+        if (!expectsPayload2) {
           socket[kReset] = true;
         }
         request.onRequestSent();
@@ -9715,7 +9715,7 @@ var require_client_h2 = __commonJS({
         abort(error);
       }
     }
-    function writeStream(abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
+    function writeStream(abort, socket, expectsPayload2, h2stream, body, client, request, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       const pipe = pipeline(
         body,
@@ -9727,7 +9727,7 @@ var require_client_h2 = __commonJS({
           } else {
             util.removeAllListeners(pipe);
             request.onRequestSent();
-            if (!expectsPayload) {
+            if (!expectsPayload2) {
               socket[kReset] = true;
             }
             client[kResume]();
@@ -9739,7 +9739,7 @@ var require_client_h2 = __commonJS({
         request.onBodySent(chunk);
       }
     }
-    async function writeBlob(abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
+    async function writeBlob(abort, h2stream, body, client, request, socket, contentLength, expectsPayload2) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -9752,7 +9752,7 @@ var require_client_h2 = __commonJS({
         h2stream.end();
         request.onBodySent(buffer);
         request.onRequestSent();
-        if (!expectsPayload) {
+        if (!expectsPayload2) {
           socket[kReset] = true;
         }
         client[kResume]();
@@ -9760,7 +9760,7 @@ var require_client_h2 = __commonJS({
         abort(err);
       }
     }
-    async function writeIterable(abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
+    async function writeIterable(abort, h2stream, body, client, request, socket, contentLength, expectsPayload2) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -9792,7 +9792,7 @@ var require_client_h2 = __commonJS({
         }
         h2stream.end();
         request.onRequestSent();
-        if (!expectsPayload) {
+        if (!expectsPayload2) {
           socket[kReset] = true;
         }
         client[kResume]();
@@ -9902,7 +9902,7 @@ var require_client = __commonJS({
         tls,
         strictContentLength,
         maxCachedSessions,
-        connect: connect2,
+        connect: connect3,
         maxRequestsPerClient,
         localAddress,
         maxResponseSize,
@@ -9961,7 +9961,7 @@ var require_client = __commonJS({
         if (bodyTimeout != null && (!Number.isInteger(bodyTimeout) || bodyTimeout < 0)) {
           throw new InvalidArgumentError("bodyTimeout must be a positive integer or zero");
         }
-        if (connect2 != null && typeof connect2 !== "function" && typeof connect2 !== "object") {
+        if (connect3 != null && typeof connect3 !== "function" && typeof connect3 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
         if (maxRequestsPerClient != null && (!Number.isInteger(maxRequestsPerClient) || maxRequestsPerClient < 0)) {
@@ -9995,8 +9995,8 @@ var require_client = __commonJS({
           throw new InvalidArgumentError("pingInterval must be a positive integer, greater or equal to 0");
         }
         super({ webSocket, eventSource });
-        if (typeof connect2 !== "function") {
-          connect2 = buildConnector2({
+        if (typeof connect3 !== "function") {
+          connect3 = buildConnector2({
             ...tls,
             maxCachedSessions,
             allowH2,
@@ -10004,18 +10004,18 @@ var require_client = __commonJS({
             socketPath,
             timeout: connectTimeout,
             ...typeof autoSelectFamily === "boolean" ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : void 0,
-            ...connect2
+            ...connect3
           });
         } else {
-          const customConnect = connect2;
-          connect2 = (opts, callback) => customConnect({
+          const customConnect = connect3;
+          connect3 = (opts, callback) => customConnect({
             ...opts,
             ...socketPath != null ? { socketPath } : null,
             ...allowH2 != null ? { allowH2 } : null
           }, callback);
         }
         this[kUrl] = util.parseOrigin(url);
-        this[kConnector] = connect2;
+        this[kConnector] = connect3;
         this[kPipelining] = pipelining != null ? pipelining : 1;
         this[kMaxHeadersSize] = maxHeaderSize;
         this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
@@ -10073,7 +10073,7 @@ var require_client = __commonJS({
         );
       }
       [kConnect](cb) {
-        connect(this);
+        connect2(this);
         this.once("connect", cb);
       }
       [kDispatch](opts, handler) {
@@ -10139,7 +10139,7 @@ var require_client = __commonJS({
         assert(client[kSize] === 0);
       }
     }
-    function connect(client) {
+    function connect2(client) {
       assert(!client[kConnecting]);
       assert(!client[kHTTPContext]);
       let { host, hostname, protocol, port } = client[kUrl];
@@ -10318,7 +10318,7 @@ var require_client = __commonJS({
           return;
         }
         if (!client[kHTTPContext]) {
-          connect(client);
+          connect2(client);
           return;
         }
         if (client[kHTTPContext].destroyed) {
@@ -10614,7 +10614,7 @@ var require_pool = __commonJS({
       constructor(origin, {
         connections,
         factory = defaultFactory,
-        connect,
+        connect: connect2,
         connectTimeout,
         tls,
         maxCachedSessions,
@@ -10631,24 +10631,24 @@ var require_pool = __commonJS({
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
-        if (connect != null && typeof connect !== "function" && typeof connect !== "object") {
+        if (connect2 != null && typeof connect2 !== "function" && typeof connect2 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
-        if (typeof connect !== "function") {
-          connect = buildConnector2({
+        if (typeof connect2 !== "function") {
+          connect2 = buildConnector2({
             ...tls,
             maxCachedSessions,
             allowH2,
             socketPath,
             timeout: connectTimeout,
             ...typeof autoSelectFamily === "boolean" ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : void 0,
-            ...connect
+            ...connect2
           });
         }
         super(options);
         this[kConnections] = connections || null;
         this[kUrl] = util.parseOrigin(origin);
-        this[kOptions] = { ...util.deepClone(options), connect, allowH2, clientTtl, socketPath };
+        this[kOptions] = { ...util.deepClone(options), connect: connect2, allowH2, clientTtl, socketPath };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
         this.on("connect", (origin2, targets) => {
@@ -10727,14 +10727,14 @@ var require_balanced_pool = __commonJS({
       return new Pool(origin, opts);
     }
     var BalancedPool = class extends PoolBase {
-      constructor(upstreams = [], { factory = defaultFactory, connect, tls, ...opts } = {}) {
+      constructor(upstreams = [], { factory = defaultFactory, connect: connect2, tls, ...opts } = {}) {
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
         super(opts);
-        if (connect && typeof connect !== "function") connect = { ...connect };
+        if (connect2 && typeof connect2 !== "function") connect2 = { ...connect2 };
         if (tls && typeof tls !== "function") tls = { ...tls };
-        this[kOptions] = { ...util.deepClone(opts), connect, tls };
+        this[kOptions] = { ...util.deepClone(opts), connect: connect2, tls };
         this[kOptions].interceptors = opts.interceptors ? { ...opts.interceptors } : void 0;
         this[kIndex] = -1;
         this[kCurrentWeight] = 0;
@@ -10867,7 +10867,7 @@ var require_round_robin_pool = __commonJS({
       constructor(origin, {
         connections,
         factory = defaultFactory,
-        connect,
+        connect: connect2,
         connectTimeout,
         tls,
         maxCachedSessions,
@@ -10884,24 +10884,24 @@ var require_round_robin_pool = __commonJS({
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
-        if (connect != null && typeof connect !== "function" && typeof connect !== "object") {
+        if (connect2 != null && typeof connect2 !== "function" && typeof connect2 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
-        if (typeof connect !== "function") {
-          connect = buildConnector2({
+        if (typeof connect2 !== "function") {
+          connect2 = buildConnector2({
             ...tls,
             maxCachedSessions,
             allowH2,
             socketPath,
             timeout: connectTimeout,
             ...typeof autoSelectFamily === "boolean" ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : void 0,
-            ...connect
+            ...connect2
           });
         }
         super();
         this[kConnections] = connections || null;
         this[kUrl] = util.parseOrigin(origin);
-        this[kOptions] = { ...util.deepClone(options), connect, allowH2, clientTtl, socketPath };
+        this[kOptions] = { ...util.deepClone(options), connect: connect2, allowH2, clientTtl, socketPath };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
         this[kIndex] = -1;
@@ -10975,24 +10975,24 @@ var require_agent = __commonJS({
       return opts && opts.connections === 1 ? new Client2(origin, opts) : new Pool(origin, opts);
     }
     var Agent2 = class extends DispatcherBase {
-      constructor({ factory = defaultFactory, maxOrigins = Infinity, connect, tls, ...options } = {}) {
+      constructor({ factory = defaultFactory, maxOrigins = Infinity, connect: connect2, tls, ...options } = {}) {
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
-        if (connect != null && typeof connect !== "function" && typeof connect !== "object") {
+        if (connect2 != null && typeof connect2 !== "function" && typeof connect2 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
         if (typeof maxOrigins !== "number" || Number.isNaN(maxOrigins) || maxOrigins <= 0) {
           throw new InvalidArgumentError("maxOrigins must be a number greater than 0");
         }
         super(options);
-        if (connect && typeof connect !== "function") {
-          connect = { ...connect };
+        if (connect2 && typeof connect2 !== "function") {
+          connect2 = { ...connect2 };
         }
         if (tls && typeof tls !== "function") {
           tls = { ...tls };
         }
-        this[kOptions] = { ...util.deepClone(options), maxOrigins, connect, tls };
+        this[kOptions] = { ...util.deepClone(options), maxOrigins, connect: connect2, tls };
         this[kFactory] = factory;
         this[kClients] = /* @__PURE__ */ new Map();
         this[kOrigins] = /* @__PURE__ */ new Set();
@@ -11823,16 +11823,16 @@ var require_proxy_agent = __commonJS({
     }
     var Http1ProxyWrapper = class extends DispatcherBase {
       #client;
-      constructor(proxyUrl, { headers = {}, connect, factory }) {
+      constructor(proxyUrl, { headers = {}, connect: connect2, factory }) {
         if (!proxyUrl) {
           throw new InvalidArgumentError("Proxy URL is mandatory");
         }
         super();
         this[kProxyHeaders] = headers;
         if (factory) {
-          this.#client = factory(proxyUrl, { connect });
+          this.#client = factory(proxyUrl, { connect: connect2 });
         } else {
-          this.#client = new Client2(proxyUrl, { connect });
+          this.#client = new Client2(proxyUrl, { connect: connect2 });
         }
       }
       [kDispatch](opts, handler) {
@@ -11893,7 +11893,7 @@ var require_proxy_agent = __commonJS({
         } else if (username && password) {
           this[kProxyHeaders]["proxy-authorization"] = `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString("base64")}`;
         }
-        const connect = buildConnector2({ ...opts.proxyTls });
+        const connect2 = buildConnector2({ ...opts.proxyTls });
         this[kConnectEndpoint] = buildConnector2({ ...opts.requestTls });
         const agentFactory = opts.factory || defaultAgentFactory;
         const factory = (origin2, options) => {
@@ -11901,7 +11901,7 @@ var require_proxy_agent = __commonJS({
           if (this[kProxy].protocol === "socks5:" || this[kProxy].protocol === "socks:") {
             return new Socks5ProxyAgent(this[kProxy].uri, {
               headers: this[kProxyHeaders],
-              connect,
+              connect: connect2,
               factory: agentFactory,
               username: opts.username || username,
               password: opts.password || password,
@@ -11912,7 +11912,7 @@ var require_proxy_agent = __commonJS({
           if (!this[kTunnelProxy] && protocol2 === "http:" && this[kProxy].protocol === "http:") {
             return new Http1ProxyWrapper(this[kProxy].uri, {
               headers: this[kProxyHeaders],
-              connect,
+              connect: connect2,
               factory: agentFactory
             });
           }
@@ -11921,7 +11921,7 @@ var require_proxy_agent = __commonJS({
         if (protocol === "socks5:" || protocol === "socks:") {
           this[kClient] = null;
         } else {
-          this[kClient] = clientFactory(url, { connect });
+          this[kClient] = clientFactory(url, { connect: connect2 });
         }
         this[kAgent] = new Agent2({
           ...opts,
@@ -13805,10 +13805,10 @@ var require_api_connect = __commonJS({
         }
       }
     };
-    function connect(opts, callback) {
+    function connect2(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve2, reject) => {
-          connect.call(this, opts, (err, data2) => {
+          connect2.call(this, opts, (err, data2) => {
             return err ? reject(err) : resolve2(data2);
           });
         });
@@ -13825,7 +13825,7 @@ var require_api_connect = __commonJS({
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
-    module.exports = connect;
+    module.exports = connect2;
   }
 });
 
@@ -27793,6 +27793,416 @@ ${captureLines}` : capture.stack;
   }
 });
 
+// node_modules/http-parser-js/http-parser.js
+var require_http_parser = __commonJS({
+  "node_modules/http-parser-js/http-parser.js"(exports) {
+    exports.HTTPParser = HTTPParser2;
+    function HTTPParser2(type) {
+      if (type !== void 0 && type !== HTTPParser2.REQUEST && type !== HTTPParser2.RESPONSE) {
+        throw new Error("type must be REQUEST or RESPONSE");
+      }
+      if (type === void 0) {
+      } else {
+        this.initialize(type);
+      }
+      this.maxHeaderSize = HTTPParser2.maxHeaderSize;
+    }
+    HTTPParser2.prototype.initialize = function(type, async_resource) {
+      if (type !== HTTPParser2.REQUEST && type !== HTTPParser2.RESPONSE) {
+        throw new Error("type must be REQUEST or RESPONSE");
+      }
+      this.type = type;
+      this.state = type + "_LINE";
+      this.info = {
+        headers: [],
+        upgrade: false
+      };
+      this.trailers = [];
+      this.line = "";
+      this.isChunked = false;
+      this.connection = "";
+      this.headerSize = 0;
+      this.body_bytes = null;
+      this.isUserCall = false;
+      this.hadError = false;
+    };
+    HTTPParser2.encoding = "ascii";
+    HTTPParser2.maxHeaderSize = 80 * 1024;
+    HTTPParser2.REQUEST = "REQUEST";
+    HTTPParser2.RESPONSE = "RESPONSE";
+    var kOnHeaders = HTTPParser2.kOnHeaders = 1;
+    var kOnHeadersComplete = HTTPParser2.kOnHeadersComplete = 2;
+    var kOnBody = HTTPParser2.kOnBody = 3;
+    var kOnMessageComplete = HTTPParser2.kOnMessageComplete = 4;
+    HTTPParser2.prototype[kOnHeaders] = HTTPParser2.prototype[kOnHeadersComplete] = HTTPParser2.prototype[kOnBody] = HTTPParser2.prototype[kOnMessageComplete] = function() {
+    };
+    var compatMode0_12 = true;
+    Object.defineProperty(HTTPParser2, "kOnExecute", {
+      get: function() {
+        compatMode0_12 = false;
+        return 99;
+      }
+    });
+    var methods = exports.methods = HTTPParser2.methods = [
+      "DELETE",
+      "GET",
+      "HEAD",
+      "POST",
+      "PUT",
+      "CONNECT",
+      "OPTIONS",
+      "TRACE",
+      "COPY",
+      "LOCK",
+      "MKCOL",
+      "MOVE",
+      "PROPFIND",
+      "PROPPATCH",
+      "SEARCH",
+      "UNLOCK",
+      "BIND",
+      "REBIND",
+      "UNBIND",
+      "ACL",
+      "REPORT",
+      "MKACTIVITY",
+      "CHECKOUT",
+      "MERGE",
+      "M-SEARCH",
+      "NOTIFY",
+      "SUBSCRIBE",
+      "UNSUBSCRIBE",
+      "PATCH",
+      "PURGE",
+      "MKCALENDAR",
+      "LINK",
+      "UNLINK",
+      "SOURCE"
+    ];
+    var method_connect = methods.indexOf("CONNECT");
+    HTTPParser2.prototype.reinitialize = HTTPParser2;
+    HTTPParser2.prototype.close = HTTPParser2.prototype.pause = HTTPParser2.prototype.resume = HTTPParser2.prototype.remove = HTTPParser2.prototype.free = function() {
+    };
+    HTTPParser2.prototype._compatMode0_11 = false;
+    HTTPParser2.prototype.getAsyncId = function() {
+      return 0;
+    };
+    var headerState = {
+      REQUEST_LINE: true,
+      RESPONSE_LINE: true,
+      HEADER: true
+    };
+    HTTPParser2.prototype.execute = function(chunk, start, length) {
+      if (!(this instanceof HTTPParser2)) {
+        throw new TypeError("not a HTTPParser");
+      }
+      start = start || 0;
+      length = typeof length === "number" ? length : chunk.length;
+      this.chunk = chunk;
+      this.offset = start;
+      var end = this.end = start + length;
+      try {
+        while (this.offset < end) {
+          if (this[this.state]()) {
+            break;
+          }
+        }
+      } catch (err) {
+        if (this.isUserCall) {
+          throw err;
+        }
+        this.hadError = true;
+        return err;
+      }
+      this.chunk = null;
+      length = this.offset - start;
+      if (headerState[this.state]) {
+        this.headerSize += length;
+        if (this.headerSize > (this.maxHeaderSize || HTTPParser2.maxHeaderSize)) {
+          return new Error("max header size exceeded");
+        }
+      }
+      return length;
+    };
+    var stateFinishAllowed = {
+      REQUEST_LINE: true,
+      RESPONSE_LINE: true,
+      BODY_RAW: true
+    };
+    HTTPParser2.prototype.finish = function() {
+      if (this.hadError) {
+        return;
+      }
+      if (!stateFinishAllowed[this.state]) {
+        return new Error("invalid state for EOF");
+      }
+      if (this.state === "BODY_RAW") {
+        this.userCall()(this[kOnMessageComplete]());
+      }
+    };
+    HTTPParser2.prototype.consume = HTTPParser2.prototype.unconsume = HTTPParser2.prototype.getCurrentBuffer = function() {
+    };
+    HTTPParser2.prototype.userCall = function() {
+      this.isUserCall = true;
+      var self = this;
+      return function(ret) {
+        self.isUserCall = false;
+        return ret;
+      };
+    };
+    HTTPParser2.prototype.nextRequest = function() {
+      this.userCall()(this[kOnMessageComplete]());
+      this.reinitialize(this.type);
+    };
+    HTTPParser2.prototype.consumeLine = function() {
+      var end = this.end, chunk = this.chunk;
+      for (var i = this.offset; i < end; i++) {
+        if (chunk[i] === 10) {
+          var line = this.line + chunk.toString(HTTPParser2.encoding, this.offset, i);
+          if (line.charAt(line.length - 1) === "\r") {
+            line = line.substr(0, line.length - 1);
+          }
+          this.line = "";
+          this.offset = i + 1;
+          return line;
+        }
+      }
+      this.line += chunk.toString(HTTPParser2.encoding, this.offset, this.end);
+      this.offset = this.end;
+    };
+    var headerExp = /^([^: \t]+):[ \t]*((?:.*[^ \t])|)/;
+    var headerContinueExp = /^[ \t]+(.*[^ \t])/;
+    HTTPParser2.prototype.parseHeader = function(line, headers) {
+      if (line.indexOf("\r") !== -1) {
+        throw parseErrorCode("HPE_LF_EXPECTED");
+      }
+      var match = headerExp.exec(line);
+      var k = match && match[1];
+      if (k) {
+        headers.push(k);
+        headers.push(match[2]);
+      } else {
+        var matchContinue = headerContinueExp.exec(line);
+        if (matchContinue && headers.length) {
+          if (headers[headers.length - 1]) {
+            headers[headers.length - 1] += " ";
+          }
+          headers[headers.length - 1] += matchContinue[1];
+        }
+      }
+    };
+    var requestExp = /^([A-Z-]+) ([^ ]+) HTTP\/(\d)\.(\d)$/;
+    HTTPParser2.prototype.REQUEST_LINE = function() {
+      var line = this.consumeLine();
+      if (!line) {
+        return;
+      }
+      var match = requestExp.exec(line);
+      if (match === null) {
+        throw parseErrorCode("HPE_INVALID_CONSTANT");
+      }
+      this.info.method = this._compatMode0_11 ? match[1] : methods.indexOf(match[1]);
+      if (this.info.method === -1) {
+        throw new Error("invalid request method");
+      }
+      this.info.url = match[2];
+      this.info.versionMajor = +match[3];
+      this.info.versionMinor = +match[4];
+      this.body_bytes = 0;
+      this.state = "HEADER";
+    };
+    var responseExp = /^HTTP\/(\d)\.(\d) (\d{3}) ?(.*)$/;
+    HTTPParser2.prototype.RESPONSE_LINE = function() {
+      var line = this.consumeLine();
+      if (!line) {
+        return;
+      }
+      var match = responseExp.exec(line);
+      if (match === null) {
+        throw parseErrorCode("HPE_INVALID_CONSTANT");
+      }
+      this.info.versionMajor = +match[1];
+      this.info.versionMinor = +match[2];
+      var statusCode = this.info.statusCode = +match[3];
+      this.info.statusMessage = match[4];
+      if ((statusCode / 100 | 0) === 1 || statusCode === 204 || statusCode === 304) {
+        this.body_bytes = 0;
+      }
+      this.state = "HEADER";
+    };
+    HTTPParser2.prototype.shouldKeepAlive = function() {
+      if (this.info.versionMajor > 0 && this.info.versionMinor > 0) {
+        if (this.connection.indexOf("close") !== -1) {
+          return false;
+        }
+      } else if (this.connection.indexOf("keep-alive") === -1) {
+        return false;
+      }
+      if (this.body_bytes !== null || this.isChunked) {
+        return true;
+      }
+      return false;
+    };
+    HTTPParser2.prototype.HEADER = function() {
+      var line = this.consumeLine();
+      if (line === void 0) {
+        return;
+      }
+      var info = this.info;
+      if (line) {
+        this.parseHeader(line, info.headers);
+      } else {
+        var headers = info.headers;
+        var hasContentLength = false;
+        var currentContentLengthValue;
+        var hasUpgradeHeader = false;
+        for (var i = 0; i < headers.length; i += 2) {
+          switch (headers[i].toLowerCase()) {
+            case "transfer-encoding":
+              this.isChunked = headers[i + 1].toLowerCase() === "chunked";
+              break;
+            case "content-length":
+              currentContentLengthValue = +headers[i + 1];
+              if (hasContentLength) {
+                if (currentContentLengthValue !== this.body_bytes) {
+                  throw parseErrorCode("HPE_UNEXPECTED_CONTENT_LENGTH");
+                }
+              } else {
+                hasContentLength = true;
+                this.body_bytes = currentContentLengthValue;
+              }
+              break;
+            case "connection":
+              this.connection += headers[i + 1].toLowerCase();
+              break;
+            case "upgrade":
+              hasUpgradeHeader = true;
+              break;
+          }
+        }
+        if (this.isChunked && hasContentLength) {
+          hasContentLength = false;
+          this.body_bytes = null;
+        }
+        if (hasUpgradeHeader && this.connection.indexOf("upgrade") != -1) {
+          info.upgrade = this.type === HTTPParser2.REQUEST || info.statusCode === 101;
+        } else {
+          info.upgrade = info.method === method_connect;
+        }
+        if (this.isChunked && info.upgrade) {
+          this.isChunked = false;
+        }
+        info.shouldKeepAlive = this.shouldKeepAlive();
+        var skipBody;
+        if (compatMode0_12) {
+          skipBody = this.userCall()(this[kOnHeadersComplete](info));
+        } else {
+          skipBody = this.userCall()(this[kOnHeadersComplete](
+            info.versionMajor,
+            info.versionMinor,
+            info.headers,
+            info.method,
+            info.url,
+            info.statusCode,
+            info.statusMessage,
+            info.upgrade,
+            info.shouldKeepAlive
+          ));
+        }
+        if (skipBody === 2) {
+          this.nextRequest();
+          return true;
+        } else if (this.isChunked && !skipBody) {
+          this.state = "BODY_CHUNKHEAD";
+        } else if (skipBody || this.body_bytes === 0) {
+          this.nextRequest();
+          return info.upgrade;
+        } else if (this.body_bytes === null) {
+          this.state = "BODY_RAW";
+        } else {
+          this.state = "BODY_SIZED";
+        }
+      }
+    };
+    HTTPParser2.prototype.BODY_CHUNKHEAD = function() {
+      var line = this.consumeLine();
+      if (line === void 0) {
+        return;
+      }
+      this.body_bytes = parseInt(line, 16);
+      if (!this.body_bytes) {
+        this.state = "BODY_CHUNKTRAILERS";
+      } else {
+        this.state = "BODY_CHUNK";
+      }
+    };
+    HTTPParser2.prototype.BODY_CHUNK = function() {
+      var length = Math.min(this.end - this.offset, this.body_bytes);
+      this.userCall()(this[kOnBody](this.chunk.slice(this.offset, this.offset + length), 0, length));
+      this.offset += length;
+      this.body_bytes -= length;
+      if (!this.body_bytes) {
+        this.state = "BODY_CHUNKEMPTYLINE";
+      }
+    };
+    HTTPParser2.prototype.BODY_CHUNKEMPTYLINE = function() {
+      var line = this.consumeLine();
+      if (line === void 0) {
+        return;
+      }
+      if (line !== "") {
+        throw new Error("Expected empty line");
+      }
+      this.state = "BODY_CHUNKHEAD";
+    };
+    HTTPParser2.prototype.BODY_CHUNKTRAILERS = function() {
+      var line = this.consumeLine();
+      if (line === void 0) {
+        return;
+      }
+      if (line) {
+        this.parseHeader(line, this.trailers);
+      } else {
+        if (this.trailers.length) {
+          this.userCall()(this[kOnHeaders](this.trailers, ""));
+        }
+        this.nextRequest();
+      }
+    };
+    HTTPParser2.prototype.BODY_RAW = function() {
+      this.userCall()(this[kOnBody](this.chunk.slice(this.offset, this.end), 0, this.end - this.offset));
+      this.offset = this.end;
+    };
+    HTTPParser2.prototype.BODY_SIZED = function() {
+      var length = Math.min(this.end - this.offset, this.body_bytes);
+      this.userCall()(this[kOnBody](this.chunk.slice(this.offset, this.offset + length), 0, length));
+      this.offset += length;
+      this.body_bytes -= length;
+      if (!this.body_bytes) {
+        this.nextRequest();
+      }
+    };
+    ["Headers", "HeadersComplete", "Body", "MessageComplete"].forEach(function(name) {
+      var k = HTTPParser2["kOn" + name];
+      Object.defineProperty(HTTPParser2.prototype, "on" + name, {
+        get: function() {
+          return this[k];
+        },
+        set: function(to) {
+          this._compatMode0_11 = true;
+          method_connect = "CONNECT";
+          return this[k] = to;
+        }
+      });
+    });
+    function parseErrorCode(code) {
+      var err = new Error("Parse Error");
+      err.code = code;
+      return err;
+    }
+  }
+});
+
 // node_modules/js-md4/src/md4.js
 var require_md4 = __commonJS({
   "node_modules/js-md4/src/md4.js"(exports, module) {
@@ -28620,7 +29030,7 @@ function parseDate(cookieDate) {
     foundMonth: void 0,
     foundYear: void 0
   };
-  const dateTokens = cookieDate.split(DELIMITER).filter((token) => token.length > 0);
+  const dateTokens = cookieDate.split(DELIMITER).filter((token2) => token2.length > 0);
   for (const dateToken of dateTokens) {
     if (flags.foundTime === void 0) {
       const [, hours, minutes, seconds] = TIME.exec(dateToken) || [];
@@ -30385,6 +30795,387 @@ function digestAuthorization(challenge, credentials, method, url) {
   return `Digest ${fields.join(", ")}`;
 }
 
+// actions/lib/load/builtin/exchange.ts
+function newExchange() {
+  return { status: 0, headers: {}, setCookies: [], headerBytes: 0, chunks: [], bodyBytes: 0, headersAt: 0 };
+}
+var canonicalNames = /* @__PURE__ */ new Map();
+function canonicalHeader(name) {
+  let canonical = canonicalNames.get(name);
+  if (canonical === void 0) {
+    canonical = name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash, c) => dash + c.toUpperCase());
+    if (canonicalNames.size < 1e3) canonicalNames.set(name, canonical);
+  }
+  return canonical;
+}
+function addHeader(result, rawName, value) {
+  const name = canonicalHeader(rawName);
+  if (name === "Set-Cookie") result.setCookies.push(value);
+  const previous = result.headers[name];
+  result.headers[name] = previous === void 0 ? value : `${previous}, ${value}`;
+  result.headerBytes += rawName.length + value.length + 4;
+  return name;
+}
+
+// actions/lib/load/builtin/http1-client.ts
+var import_http_parser_js = __toESM(require_http_parser(), 1);
+import { connect } from "node:net";
+import_http_parser_js.HTTPParser.encoding = "latin1";
+var RequestTimeout = class extends Error {
+  constructor() {
+    super("request timeout");
+  }
+};
+var PeerClosed = class extends Error {
+  code = "UND_ERR_SOCKET";
+  constructor() {
+    super("other side closed");
+  }
+};
+var token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+var invalidValue = /[^\t\x20-\x7e\x80-\xff]/;
+var framing = /* @__PURE__ */ new Set([
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "keep-alive",
+  "upgrade",
+  "expect"
+]);
+function supports(method, headers) {
+  if (!token.test(method)) return false;
+  for (const name in headers) {
+    const value = headers[name];
+    if (typeof value !== "string" || !token.test(name) || invalidValue.test(value)) return false;
+    if (framing.has(name.toLowerCase())) return false;
+  }
+  return true;
+}
+var expectsPayload = /* @__PURE__ */ new Set(["PUT", "POST", "PATCH", "QUERY", "PROPFIND", "PROPPATCH"]);
+function replayable(request) {
+  const { method, headers, body } = request;
+  if (body !== null && (typeof body === "string" ? body.length : body.byteLength) > 0) return false;
+  if (method === "GET" || method === "HEAD" || method === "OPTIONS" || method === "TRACE") return true;
+  return Object.keys(headers).some((k) => /^(x-)?idempotency-key$/i.test(k));
+}
+function encode(request, close) {
+  const { url, method, headers, body } = request;
+  let host = url.host;
+  let own = "";
+  for (const name in headers) {
+    if (name.length === 4 && name.toLowerCase() === "host") host = headers[name];
+    else own += `${name}: ${headers[name]}\r
+`;
+  }
+  const payload = body === null ? void 0 : typeof body === "string" ? Buffer.from(body) : body;
+  const length = payload?.byteLength ?? 0;
+  const head = `${method} ${url.pathname}${url.search} HTTP/1.1\r
+host: ${host}\r
+connection: ${close ? "close" : "keep-alive"}\r
+${own}` + (length > 0 || expectsPayload.has(method) ? `content-length: ${length}\r
+\r
+` : "\r\n");
+  if (!payload || length === 0) return head;
+  const bytes2 = Buffer.allocUnsafe(head.length + length);
+  bytes2.write(head, 0, "latin1");
+  bytes2.set(payload, head.length);
+  return bytes2;
+}
+var largeBody = 64 * 1024;
+var Pending = class {
+  constructor(request, start, resolve2, reject) {
+    this.request = request;
+    this.start = start;
+    this.resolve = resolve2;
+    this.reject = reject;
+    this.timer = request.timeoutMs > 0 ? setTimeout(
+      () => {
+        const connection2 = this.connection;
+        this.fail(new RequestTimeout());
+        connection2?.abandon();
+      },
+      Math.min(request.timeoutMs, 2 ** 31 - 1)
+    ) : void 0;
+  }
+  request;
+  start;
+  resolve;
+  reject;
+  result = newExchange();
+  timer;
+  connection;
+  connectStart = 0;
+  lookedUp = 0;
+  connected = 0;
+  sendStart = 0;
+  sendEnd = 0;
+  firstByte = 0;
+  /** A 1xx response came: the final one follows on the same connection. */
+  informational = false;
+  retried = false;
+  settled = false;
+  /** A fresh attempt after a reused connection failed: its timings start over, `blocked` keeps the first try. */
+  restart() {
+    this.connectStart = this.lookedUp = this.connected = this.sendStart = this.sendEnd = this.firstByte = 0;
+  }
+  succeed(end) {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    const { connectStart, lookedUp, connected, sendStart, sendEnd, firstByte } = this;
+    const sending = sendEnd - sendStart;
+    const waiting = firstByte - sendEnd;
+    const receiving = end - firstByte;
+    const timings = {
+      duration: sending + waiting + receiving,
+      blocked: (connectStart || sendStart) - this.start,
+      looking_up: lookedUp ? lookedUp - connectStart : 0,
+      connecting: connectStart ? connected - (lookedUp || connectStart) : 0,
+      tls_handshaking: 0,
+      sending,
+      waiting,
+      receiving
+    };
+    this.result.headersAt = firstByte;
+    this.result.timings = timings;
+    this.resolve(this.result);
+  }
+  fail(error) {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.connection = void 0;
+    this.reject(error);
+  }
+};
+var Connection = class {
+  constructor(client, key, host, port, first) {
+    this.client = client;
+    this.key = key;
+    this.idleLimit = client.keepAliveMs;
+    this.current = first;
+    first.connection = this;
+    first.connectStart = performance.now();
+    this.socket = connect({ host, port, noDelay: true });
+    this.socket.on("lookup", () => {
+      if (this.current) this.current.lookedUp = performance.now();
+    });
+    this.socket.on("connect", () => {
+      this.isConnected = true;
+      const pending = this.current;
+      if (!pending) return;
+      pending.connected = performance.now();
+      this.write(pending);
+    });
+    this.socket.on("data", (chunk) => this.data(chunk));
+    this.socket.on("end", () => this.end());
+    this.socket.on("error", (error) => {
+      this.failure ??= error;
+    });
+    this.socket.on("close", () => this.closed());
+    const parser = this.parser;
+    parser[import_http_parser_js.HTTPParser.kOnHeadersComplete] = (...args) => this.head(args);
+    parser[import_http_parser_js.HTTPParser.kOnBody] = (chunk) => this.body(chunk);
+    parser[import_http_parser_js.HTTPParser.kOnMessageComplete] = () => this.complete();
+  }
+  client;
+  key;
+  socket;
+  parser = new import_http_parser_js.HTTPParser(import_http_parser_js.HTTPParser.RESPONSE);
+  current;
+  isConnected = false;
+  /** It served a response before: a close before any byte of the next one may be the server dropping it idle. */
+  reused = false;
+  keepAlive = true;
+  /** Bytes that belong to no request: the connection cannot be trusted any more. */
+  broken = false;
+  failure;
+  idleSince = 0;
+  /** How long it may sit idle: the client's limit, or less when the server announced its own (`Keep-Alive`). */
+  idleLimit;
+  /** Sends a request on this (idle, connected) connection. */
+  send(pending) {
+    this.current = pending;
+    pending.connection = this;
+    if (this.isConnected) this.write(pending);
+  }
+  /** The request on it was given up (timeout): the response may still come, so the connection is closed. */
+  abandon() {
+    this.current = void 0;
+    this.socket.destroy();
+  }
+  write(pending) {
+    const bytes2 = encode(pending.request, !this.client.reuse || pending.request.method === "HEAD");
+    pending.sendStart = performance.now();
+    if (typeof bytes2 === "string") this.socket.write(bytes2, "latin1");
+    else if (bytes2.length < largeBody) this.socket.write(bytes2);
+    else {
+      this.socket.write(bytes2, () => {
+        if (pending.sendEnd === 0) pending.sendEnd = performance.now();
+      });
+      return;
+    }
+    pending.sendEnd = performance.now();
+  }
+  data(chunk) {
+    const pending = this.current;
+    if (!pending) {
+      this.socket.destroy();
+      return;
+    }
+    if (pending.firstByte === 0) {
+      pending.firstByte = performance.now();
+      if (pending.sendEnd === 0) pending.sendEnd = pending.firstByte;
+    }
+    const parsed = this.parser.execute(chunk);
+    if (typeof parsed !== "number") {
+      this.failure = parsed;
+      this.socket.destroy();
+    } else if (this.broken) this.socket.destroy();
+  }
+  /** Headers complete; the return value 1 tells the parser that no body follows (a HEAD response). */
+  head(args) {
+    const pending = this.current;
+    if (!pending) {
+      this.broken = true;
+      return 1;
+    }
+    const info = typeof args[0] === "object" ? args[0] : {
+      headers: args[2],
+      statusCode: args[5],
+      shouldKeepAlive: args[8]
+    };
+    const status = info.statusCode;
+    if (status >= 100 && status < 200 && status !== 101) {
+      pending.informational = true;
+      return 1;
+    }
+    const result = pending.result;
+    result.status = status;
+    const headers = info.headers;
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      const name = addHeader(result, headers[i], headers[i + 1]);
+      if (name === "Keep-Alive") {
+        const seconds = /timeout=(\d+)/i.exec(headers[i + 1])?.[1];
+        if (seconds) this.idleLimit = Math.min(this.client.keepAliveMs, (Number(seconds) - 1) * 1e3);
+      }
+    }
+    this.keepAlive = info.shouldKeepAlive && status !== 101;
+    return pending.request.method === "HEAD" ? 1 : 0;
+  }
+  body(chunk) {
+    const pending = this.current;
+    if (!pending) {
+      this.broken = true;
+      return;
+    }
+    pending.result.bodyBytes += chunk.length;
+    if (pending.request.collect) pending.result.chunks.push(chunk);
+  }
+  complete() {
+    const pending = this.current;
+    if (!pending) {
+      this.broken = true;
+      return;
+    }
+    if (pending.informational) {
+      pending.informational = false;
+      return;
+    }
+    this.current = void 0;
+    this.reused = true;
+    pending.connection = void 0;
+    const keep = this.keepAlive && this.client.reuse && pending.request.method !== "HEAD";
+    if (keep) this.client.release(this);
+    else this.socket.destroy();
+    pending.succeed(performance.now());
+  }
+  /** The server ended the connection: a body delimited by the close ends here. */
+  end() {
+    if (this.current) this.parser.finish();
+  }
+  closed() {
+    this.client.forget(this);
+    const pending = this.current;
+    if (!pending) return;
+    this.current = void 0;
+    if (this.reused && pending.firstByte === 0 && !pending.retried && replayable(pending.request)) {
+      pending.retried = true;
+      pending.restart();
+      this.client.dispatch(pending, false);
+      return;
+    }
+    pending.fail(this.failure ?? new PeerClosed());
+  }
+};
+var Http1Client = class {
+  /**
+   * @param keepAliveMs how long an idle connection may be reused (undici's keepAliveTimeout in HttpIo).
+   * @param reuse false (`noConnectionReuse`): `connection: close` on every request, a new connection for each.
+   */
+  constructor(keepAliveMs2, reuse) {
+    this.keepAliveMs = keepAliveMs2;
+    this.reuse = reuse;
+  }
+  keepAliveMs;
+  reuse;
+  idle = /* @__PURE__ */ new Map();
+  closing = false;
+  /** Sends one request; rejects with the socket's error, a parse error, PeerClosed or RequestTimeout. */
+  request(request) {
+    return new Promise((resolve2, reject) => {
+      this.dispatch(new Pending(request, performance.now(), resolve2, reject), true);
+    });
+  }
+  /** Sends on an idle connection to the origin (when `reuse` allows it), else on a new one. */
+  dispatch(pending, reuse) {
+    if (pending.settled) return;
+    const { url } = pending.request;
+    const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+    const port = Number(url.port || 80);
+    const key = `${host}:${port}`;
+    const idle = reuse ? this.checkout(key) : void 0;
+    if (idle) idle.send(pending);
+    else new Connection(this, key, host, port, pending);
+  }
+  /** The most recently used idle connection still fit for reuse (the likeliest to be open still). */
+  checkout(key) {
+    const list = this.idle.get(key);
+    if (!list) return void 0;
+    const now = performance.now();
+    for (let connection2 = list.pop(); connection2; connection2 = list.pop()) {
+      if (!connection2.socket.destroyed && now - connection2.idleSince < connection2.idleLimit)
+        return connection2;
+      connection2.socket.destroy();
+    }
+    return void 0;
+  }
+  release(connection2) {
+    if (this.closing) {
+      connection2.socket.destroy();
+      return;
+    }
+    connection2.idleSince = performance.now();
+    let list = this.idle.get(connection2.key);
+    if (!list) {
+      list = [];
+      this.idle.set(connection2.key, list);
+    }
+    list.push(connection2);
+  }
+  forget(connection2) {
+    const list = this.idle.get(connection2.key);
+    const at = list?.indexOf(connection2) ?? -1;
+    if (at >= 0) list.splice(at, 1);
+  }
+  /** Closes the idle connections; those in use close when their response is complete. */
+  close() {
+    this.closing = true;
+    for (const list of this.idle.values())
+      for (const connection2 of list.splice(0)) connection2.socket.destroy();
+  }
+};
+
 // actions/lib/load/builtin/ntlm-auth.ts
 var import_js_md4 = __toESM(require_md4(), 1);
 import { createHmac, randomBytes as randomBytes2 } from "node:crypto";
@@ -30422,17 +31213,17 @@ function negotiateMessage() {
   message.writeUInt8(15, 39);
   return message;
 }
-function parseChallenge(token) {
-  if (token.length < 32 || !token.subarray(0, 8).equals(SIGNATURE) || token.readUInt32LE(8) !== 2)
+function parseChallenge(token2) {
+  if (token2.length < 32 || !token2.subarray(0, 8).equals(SIGNATURE) || token2.readUInt32LE(8) !== 2)
     return void 0;
-  const flags = token.readUInt32LE(20);
+  const flags = token2.readUInt32LE(20);
   let targetInfo;
-  if (token.length >= 48) {
-    const length = token.readUInt16LE(40);
-    const offset = token.readUInt32LE(44);
-    if (length > 0 && offset + length <= token.length) targetInfo = token.subarray(offset, offset + length);
+  if (token2.length >= 48) {
+    const length = token2.readUInt16LE(40);
+    const offset = token2.readUInt32LE(44);
+    if (length > 0 && offset + length <= token2.length) targetInfo = token2.subarray(offset, offset + length);
   }
-  return { flags, serverChallenge: token.subarray(24, 32), targetInfo };
+  return { flags, serverChallenge: token2.subarray(24, 32), targetInfo };
 }
 function avPair(targetInfo, id) {
   for (let at = 0; targetInfo && at + 4 <= targetInfo.length; ) {
@@ -30465,8 +31256,8 @@ function ntlmV2Response(key, serverChallenge, clientChallenge, timestamp, target
   ]);
   return Buffer.concat([hmacMd5(key, serverChallenge, blob), blob]);
 }
-function authenticateMessage(token, credentials) {
-  const challenge = parseChallenge(token);
+function authenticateMessage(token2, credentials) {
+  const challenge = parseChallenge(token2);
   if (!challenge || challenge.flags & FLAG.lmKey || challenge.flags & FLAG.keyExchange) return void 0;
   if (!(challenge.flags & FLAG.unicode)) return void 0;
   const slash = credentials.username.indexOf("\\");
@@ -30506,8 +31297,8 @@ function authenticateMessage(token, credentials) {
 var import_undici = __toESM(require_undici(), 1);
 var NtlmConnections = class {
   /** `connect`: the TLS options (or connector) of the engine's other connections. */
-  constructor(connect) {
-    this.connect = connect;
+  constructor(connect2) {
+    this.connect = connect2;
   }
   connect;
   idle = /* @__PURE__ */ new Map();
@@ -30592,6 +31383,16 @@ function failedResponse(method, url, code, error) {
     request: { method, url, headers: {}, body: "" }
   };
 }
+function requestEcho(method, url, headers, body) {
+  const lists = {};
+  for (const name in headers) lists[name] = [headers[name]];
+  return {
+    method,
+    url,
+    headers: lists,
+    body: typeof body === "string" ? body : body ? Buffer.from(body).toString("utf8") : ""
+  };
+}
 
 // actions/lib/load/builtin/http-io.ts
 var statusText = {
@@ -30620,7 +31421,7 @@ function errorCode(error) {
   const e = error;
   const code = e.code ?? e.cause?.code;
   const message = e.message ?? String(error);
-  if (error instanceof import_undici3.errors.HeadersTimeoutError || error instanceof import_undici3.errors.BodyTimeoutError)
+  if (error instanceof import_undici3.errors.HeadersTimeoutError || error instanceof import_undici3.errors.BodyTimeoutError || error instanceof RequestTimeout)
     return { code: 1050, message: "request timeout" };
   switch (code) {
     case "ECONNREFUSED":
@@ -30660,40 +31461,18 @@ function challengeExpected(spec) {
 function isExpected(status, expected) {
   return expected.codes.includes(status) || expected.ranges.some((r) => status >= r.min && status <= r.max);
 }
-var canonicalNames = /* @__PURE__ */ new Map();
-function canonicalHeader(name) {
-  let canonical = canonicalNames.get(name);
-  if (canonical === void 0) {
-    canonical = name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash, c) => dash + c.toUpperCase());
-    if (canonicalNames.size < 1e3) canonicalNames.set(name, canonical);
-  }
-  return canonical;
-}
 function exchange(via, options, collect) {
   return new Promise((resolveExchange, rejectExchange) => {
-    const result = {
-      status: 0,
-      headers: {},
-      setCookies: [],
-      headerBytes: 0,
-      chunks: [],
-      bodyBytes: 0,
-      headersAt: 0
-    };
+    const result = newExchange();
     via.dispatch(options, {
       onConnect() {
       },
       onHeaders(statusCode, raw) {
+        if (statusCode < 200) return true;
         result.headersAt = performance.now();
         result.status = statusCode;
-        for (let i = 0; i + 1 < raw.length; i += 2) {
-          const name = canonicalHeader(raw[i].toString("latin1"));
-          const value = raw[i + 1].toString("latin1");
-          if (name === "Set-Cookie") result.setCookies.push(value);
-          const previous = result.headers[name];
-          result.headers[name] = previous === void 0 ? value : `${previous}, ${value}`;
-          result.headerBytes += raw[i].length + value.length + 4;
-        }
+        for (let i = 0; i + 1 < raw.length; i += 2)
+          addHeader(result, raw[i].toString("latin1"), raw[i + 1].toString("latin1"));
         return true;
       },
       onData(chunk) {
@@ -30709,6 +31488,11 @@ function exchange(via, options, collect) {
       }
     });
   });
+}
+function headerLength(headers) {
+  let n = 0;
+  for (const name in headers) n += name.length + headers[name].length + 4;
+  return n;
 }
 function byteLength(body) {
   if (body === null) return 0;
@@ -30739,14 +31523,31 @@ function connection(url) {
   const port = url.port || (url.protocol === "https:" ? "443" : "80");
   return negotiated.get(`${url.protocol}//${url.hostname}:${port}`) ?? { proto: "HTTP/1.1", tls: "" };
 }
+function undiciTimings(duration, waiting, receiving) {
+  return {
+    duration,
+    blocked: 0,
+    looking_up: 0,
+    connecting: 0,
+    tls_handshaking: 0,
+    sending: 0,
+    waiting,
+    receiving
+  };
+}
+var keepAliveMs = 6e4;
 var HttpIo = class {
-  constructor(registry) {
+  constructor(registry, connections = {}) {
     this.registry = registry;
+    this.connections = connections;
     this.use({});
   }
   registry;
+  connections;
   agent;
   ntlmConnections;
+  http1;
+  reuse = true;
   /**
    * HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options
    * (client certificates through their own connector, which then negotiates ALPN itself).
@@ -30760,14 +31561,18 @@ var HttpIo = class {
       ...minVersion ? { minVersion } : {},
       ...maxVersion ? { maxVersion } : {}
     };
-    const connect = tls.tlsAuth?.length ? clientCertificateConnector({ ...options, allowH2: true }, tls.tlsAuth) : options;
-    this.agent = new import_undici3.Agent({ keepAliveTimeout: 6e4, pipelining: 1, allowH2: true, connect });
-    this.ntlmConnections = new NtlmConnections(connect);
+    const connect2 = tls.tlsAuth?.length ? clientCertificateConnector({ ...options, allowH2: true }, tls.tlsAuth) : options;
+    this.agent = new import_undici3.Agent({ keepAliveTimeout: keepAliveMs, pipelining: 1, allowH2: true, connect: connect2 });
+    this.ntlmConnections = new NtlmConnections(connect2);
+    this.reuse = this.connections.noConnectionReuse !== true;
+    this.http1 = this.connections.http1 === false ? void 0 : new Http1Client(keepAliveMs, this.reuse);
   }
-  /** Applies the script's TLS options (before the test starts: no connection is open yet). */
-  configure(tls) {
+  /** Applies the script's TLS and connection options (before the test starts: no connection is open yet). */
+  configure(tls, connections = {}) {
     void this.agent.close();
     void this.ntlmConnections.close();
+    this.http1?.close();
+    Object.assign(this.connections, connections);
     this.use(tls);
   }
   /**
@@ -30778,17 +31583,23 @@ var HttpIo = class {
     const server = createServer((_, res) => res.end("ok"));
     await new Promise((r) => server.listen(0, "127.0.0.1", r));
     const agent = new import_undici3.Agent({ pipelining: 1 });
+    const http1 = new Http1Client(keepAliveMs, true);
     try {
       const origin = `http://127.0.0.1:${server.address().port}`;
-      for (let i = 0; i < 20; i++)
+      for (let i = 0; i < 20; i++) {
         await exchange(agent, { origin, path: "/", method: "GET", headers: {}, body: null }, true);
+        const request = { method: "GET", headers: {}, body: null, timeoutMs: 1e4, collect: true };
+        await http1.request({ ...request, url: new URL(origin) });
+      }
     } finally {
+      http1.close();
       await agent.close();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
   }
   async close() {
+    this.http1?.close();
     await Promise.all([this.agent.close().catch(() => void 0), this.ntlmConnections.close()]);
   }
   /** Runs one k6 request, hop by hop through redirects; returns the final response, never throws. */
@@ -30810,7 +31621,6 @@ var HttpIo = class {
     let method = spec.method;
     let body = spec.body;
     let headers = spec.headers;
-    const origin = new URL(spec.url).origin;
     const original = Object.entries(spec.headers).find(([k]) => k.toLowerCase() === "cookie");
     const setCookies = [];
     let chain;
@@ -30834,7 +31644,7 @@ var HttpIo = class {
         return { ...response, ...setCookies.length > 0 ? { setCookies } : {} };
       url = new URL(location, url).toString();
       const cookie = [
-        new URL(url).origin === origin ? original?.[1] : void 0,
+        new URL(url).origin === new URL(spec.url).origin ? original?.[1] : void 0,
         chain?.getCookieStringSync(url)
       ].filter(Boolean).join("; ");
       headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== "cookie"));
@@ -30863,8 +31673,8 @@ var HttpIo = class {
       if (!offer) return unauthenticated;
       const challenged = await send(`${offer.scheme} ${negotiateMessage().toString("base64")}`);
       if (challenged.status !== 401) return challenged;
-      const token = ntlmOffer(challenged.headers["Www-Authenticate"])?.token;
-      const answer = token && authenticateMessage(token, credentials);
+      const token2 = ntlmOffer(challenged.headers["Www-Authenticate"])?.token;
+      const answer = token2 && authenticateMessage(token2, credentials);
       if (!answer) return unauthenticated;
       return send(`${offer.scheme} ${answer.toString("base64")}`);
     });
@@ -30881,9 +31691,18 @@ var HttpIo = class {
     let headersAt = start;
     let error = "";
     let code = 0;
+    let timings;
     let remotePort = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
+    const collect = spec.responseType !== "none";
     try {
-      const res = await exchange(
+      const res = this.http1 && via === this.agent && parsed.protocol === "http:" && supports(method, headers) ? await this.http1.request({
+        url: parsed,
+        method,
+        headers,
+        body,
+        timeoutMs: spec.timeoutMs,
+        collect
+      }) : await exchange(
         via,
         {
           origin: parsed.origin,
@@ -30892,16 +31711,18 @@ var HttpIo = class {
           headers,
           body: body ?? null,
           headersTimeout: spec.timeoutMs,
-          bodyTimeout: spec.timeoutMs
+          bodyTimeout: spec.timeoutMs,
+          ...this.reuse ? {} : { reset: true }
         },
-        spec.responseType !== "none"
+        collect
       );
+      timings = res.timings;
       headersAt = res.headersAt;
       status = res.status;
       responseHeaders = res.headers;
       setCookies = res.setCookies;
       received += res.headerBytes + res.bodyBytes;
-      if (spec.responseType !== "none") {
+      if (collect) {
         const all = res.chunks.length === 1 ? res.chunks[0] : Buffer.concat(res.chunks);
         responseBody = spec.responseType === "binary" ? all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) : all.toString("utf8");
       }
@@ -30918,13 +31739,12 @@ var HttpIo = class {
     const end = performance.now();
     const negotiatedWith = status ? connection(parsed) : { proto: "", tls: "" };
     if (status >= 400 && code === 0) code = 1e3 + status;
-    const timings = status === 0 ? { ...zeroTimings, duration: end - start } : {
-      ...zeroTimings,
-      duration: end - start,
-      waiting: headersAt - start,
-      receiving: end - headersAt
-    };
-    const sent = method.length + parsed.pathname.length + parsed.search.length + 11 + byteLength(body) + Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+    timings ??= undiciTimings(
+      end - start,
+      status === 0 ? 0 : headersAt - start,
+      status === 0 ? 0 : end - headersAt
+    );
+    const sent = method.length + parsed.pathname.length + parsed.search.length + 11 + byteLength(body) + headerLength(headers);
     this.emit(
       spec,
       method,
@@ -30952,25 +31772,18 @@ var HttpIo = class {
       error_code: code,
       remote_ip: status ? parsed.hostname : "",
       remote_port: remotePort,
-      request: {
-        method,
-        url,
-        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-        body: typeof body === "string" ? body : body ? Buffer.from(body).toString("utf8") : ""
-      }
+      request: requestEcho(method, url, headers, body)
     };
   }
   emit(spec, method, url, status, proto, code, error, timings, sent, received, time) {
     const shown = url === spec.url ? spec.shownUrl ?? url : url;
     const name = spec.tags.name ?? shown;
-    const tags = {
-      ...spec.tags,
-      method,
-      url: spec.tags.name ?? shown,
-      name,
-      status: String(status),
-      proto
-    };
+    const tags = Object.assign({}, spec.tags);
+    tags.method = method;
+    tags.url = spec.tags.name ?? shown;
+    tags.name = name;
+    tags.status = String(status);
+    tags.proto = proto;
     if (code) tags.error_code = String(code);
     if (error) tags.error = error;
     const expected = spec.expected ? status !== 0 && isExpected(status, spec.expected) : void 0;
@@ -30985,7 +31798,7 @@ var HttpIo = class {
     r.add("http_req_waiting", timings.waiting, tags, time);
     r.add("http_req_receiving", timings.receiving, tags, time);
     if (expected !== void 0) r.add("http_req_failed", expected ? 0 : 1, tags, time);
-    const dataTags = { ...spec.tags };
+    const dataTags = Object.assign({}, spec.tags);
     r.add("data_sent", sent, dataTags, time);
     r.add("data_received", received, dataTags, time);
   }
@@ -31069,7 +31882,7 @@ function algorithm(name) {
   if (!found) throw new Error(`unsupported hash algorithm '${String(name)}'`);
   return found;
 }
-function encode(digest, encoding) {
+function encode2(digest, encoding) {
   switch (encoding) {
     case "hex":
       return digest.toString("hex");
@@ -31096,16 +31909,16 @@ var Hasher = class {
     this.inner.update(toBytes(input));
   }
   digest(encoding) {
-    return encode(this.inner.digest(), encoding);
+    return encode2(this.inner.digest(), encoding);
   }
 };
 function createCryptoModule() {
-  const digest = (name) => (input, encoding) => encode(nodeCrypto().createHash(algorithm(name)).update(toBytes(input)).digest(), encoding);
+  const digest = (name) => (input, encoding) => encode2(nodeCrypto().createHash(algorithm(name)).update(toBytes(input)).digest(), encoding);
   const hashes = Object.fromEntries(Object.keys(algorithms).map((name) => [name, digest(name)]));
   return {
     ...hashes,
     hmac(name, secret, data2, encoding) {
-      return encode(
+      return encode2(
         nodeCrypto().createHmac(algorithm(name), toBytes(secret)).update(toBytes(data2)).digest(),
         encoding
       );
@@ -32844,7 +33657,7 @@ function sample(name, value, tags, time) {
   setTimeout(flush, 5);
 }
 var http = new HttpIo({ add: sample });
-http.configure(data.tls);
+http.configure(data.tls, data.connections);
 var warm = warmUpPool();
 var link = {
   perform: (spec) => http.perform(spec),

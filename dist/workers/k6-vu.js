@@ -306,8 +306,12 @@ function failedResponse(method, url, code, error) {
   };
 }
 function toWire(spec, response) {
-  const { timings, request, url, ...rest } = response;
-  const wire = { ...rest, timings: timingNames.map((name) => timings[name]) };
+  const { timings, request, url } = response;
+  const wire = {};
+  for (const key in response)
+    if (key !== "timings" && key !== "request" && key !== "url")
+      wire[key] = response[key];
+  wire.timings = timingNames.map((name) => timings[name]);
   const echoed = url === spec.url && request.url === spec.url && request.method === spec.method && Object.keys(request.headers).length === Object.keys(spec.headers).length;
   if (!echoed) {
     wire.url = url;
@@ -315,26 +319,24 @@ function toWire(spec, response) {
   }
   return wire;
 }
-function requestEcho(spec) {
-  const headers = {};
-  for (const name in spec.headers) headers[name] = [spec.headers[name]];
-  const body = spec.body;
+function requestEcho(method, url, headers, body) {
+  const lists = {};
+  for (const name in headers) lists[name] = [headers[name]];
   return {
-    method: spec.method,
-    url: spec.url,
-    headers,
+    method,
+    url,
+    headers: lists,
     body: typeof body === "string" ? body : body ? Buffer.from(body).toString("utf8") : ""
   };
 }
 function fromWire(spec, wire) {
   const timings = {};
   for (let i = 0; i < timingNames.length; i++) timings[timingNames[i]] = wire.timings[i];
-  return {
-    ...wire,
-    timings,
-    url: wire.url ?? spec.url,
-    request: wire.request ?? requestEcho(spec)
-  };
+  const response = Object.assign({}, wire);
+  response.timings = timings;
+  response.url = wire.url ?? spec.url;
+  response.request = wire.request ?? requestEcho(spec.method, spec.url, spec.headers, spec.body);
+  return response;
 }
 
 // actions/lib/load/builtin/vu/event-loop.ts

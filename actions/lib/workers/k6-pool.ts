@@ -69,7 +69,7 @@ function sample(name: string, value: number, tags: Tags, time: number): void {
 }
 
 const http = new HttpIo({ add: sample });
-http.configure(data.tls);
+http.configure(data.tls, data.connections);
 // The HTTP path is optimized before any VU reports ready, not during the test's first requests.
 const warm = warmUpPool();
 const link: PoolLink = {

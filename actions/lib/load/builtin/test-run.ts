@@ -16,7 +16,7 @@ import { evaluateThresholds, parseThresholds, type Threshold } from '../threshol
 import type { LoadMetricsSummary, LoadResult, RunLoadOptions, ScenarioWindow } from '../types.js';
 import { iso } from '../windows.js';
 import { type ExecutorContext, plannedVus, runScenario } from './executors.js';
-import { HttpIo, type TlsOptions } from './http-io.js';
+import { type ConnectionOptions, HttpIo, type TlsOptions } from './http-io.js';
 import { VuPool } from './pool/pooled-vu.js';
 import { type PoolPlan, planPooled } from './pool/rewrite.js';
 import { parseTlsAuth } from './tls-auth.js';
@@ -223,8 +223,9 @@ export class TestRun {
           ? { tlsVersion: options.tlsVersion as TlsOptions['tlsVersion'] }
           : {}),
       };
-      this.http.configure(tls);
-      await this.hostVus(code, tls);
+      const connections: ConnectionOptions = { noConnectionReuse: options.noConnectionReuse === true };
+      this.http.configure(tls, connections);
+      await this.hostVus(code, tls, connections);
       for (const def of ready.metrics) this.registry.define(def);
       const thresholds = parseThresholds(options.thresholds, this.registry);
       this.registry.submetric('http_req_duration{expected_response:true}');
@@ -241,7 +242,7 @@ export class TestRun {
   }
 
   /** Pools the VUs when the script can run pooled; `--verbose` says which way they run, and why. */
-  private async hostVus(code: string, tls: TlsOptions): Promise<void> {
+  private async hostVus(code: string, tls: TlsOptions, connections: ConnectionOptions): Promise<void> {
     const plan: PoolPlan =
       this.options.vuHosting === 'threads'
         ? { pooled: false, reason: 'a thread per VU was asked for' }
@@ -257,6 +258,7 @@ export class TestRun {
         scriptPath: this.scriptPath,
         env: this.env,
         tls,
+        connections,
         packagesFrom: import.meta.url,
       },
       this.registry,

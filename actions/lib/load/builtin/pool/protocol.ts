@@ -6,7 +6,7 @@
  * channel's frames carry too.
  */
 import type { Tags } from '../../metrics.js';
-import type { TlsOptions } from '../http-io.js';
+import type { ConnectionOptions, TlsOptions } from '../http-io.js';
 import type { FromVu, FromVuInit, IterateFrame, IterationRecord, VuEvent } from '../protocol.js';
 
 export interface PoolWorkerData {
@@ -14,8 +14,9 @@ export interface PoolWorkerData {
   source: string;
   scriptPath: string;
   env: Record<string, string>;
-  /** The script's TLS options, for the worker's HttpIo. */
+  /** The script's TLS and connection options, for the worker's HttpIo. */
   tls: TlsOptions;
+  connections: ConnectionOptions;
   /** A file URL of the engine: packages VU code loads on demand are resolved from there. */
   packagesFrom: string;
 }
