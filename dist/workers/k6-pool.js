@@ -31805,11 +31805,22 @@ var HttpIo = class {
 };
 
 // actions/lib/load/builtin/pool/protocol.ts
-function addSample(runs, name, value, tags, time) {
-  const last = runs[runs.length - 1];
-  if (last && last[0] === tags && last[1] === time) last.push(name, value);
-  else runs.push([tags, time, name, value]);
-}
+var SampleRuns = class {
+  numbers = /* @__PURE__ */ new Map();
+  /** Appends a sample to the batch's runs, extending the last run when it shares its tags object and time. */
+  add(batch2, name, value, tags, time) {
+    let number = this.numbers.get(name);
+    if (number === void 0) {
+      number = this.numbers.size;
+      this.numbers.set(name, number);
+      batch2.names.push(name);
+    }
+    const runs2 = batch2.samples;
+    const last = runs2[runs2.length - 1];
+    if (last && last[0] === tags && last[1] === time) last.push(number, value);
+    else runs2.push([tags, time, number, value]);
+  }
+};
 
 // actions/lib/load/builtin/vu/realm.ts
 import { types } from "node:util";
@@ -33633,7 +33644,8 @@ async function warmUpPool() {
 process.setSourceMapsEnabled(true);
 var data = workerData;
 loadPackagesFrom(data.packagesFrom);
-var batch = { samples: [], notes: [] };
+var batch = { names: [], samples: [], notes: [] };
+var runs = new SampleRuns();
 var turnFlush = false;
 var timedFlush = false;
 function flush() {
@@ -33641,7 +33653,7 @@ function flush() {
   timedFlush = false;
   if (batch.samples.length === 0 && batch.notes.length === 0) return;
   const sending = batch;
-  batch = { samples: [], notes: [] };
+  batch = { names: [], samples: [], notes: [] };
   parentPort.postMessage(JSON.stringify(sending));
 }
 function note(value) {
@@ -33651,7 +33663,7 @@ function note(value) {
   setImmediate(flush);
 }
 function sample(name, value, tags, time) {
-  addSample(batch.samples, name, value, tags, time);
+  runs.add(batch, name, value, tags, time);
   if (turnFlush || timedFlush) return;
   timedFlush = true;
   setTimeout(flush, 5);

@@ -10,10 +10,10 @@ import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { HttpIo } from '../load/builtin/http-io.js';
 import {
-  addSample,
   type PoolBatch,
   type PoolNote,
   type PoolWorkerData,
+  SampleRuns,
   type ToPool,
 } from '../load/builtin/pool/protocol.js';
 import type { IterateFrame } from '../load/builtin/protocol.js';
@@ -44,7 +44,8 @@ loadPackagesFrom(data.packagesFrom);
  * What the worker has to say: sent at the end of the event-loop turn in which a VU noted something, or a few ms
  * after the first HTTP sample when no VU does (samples alone need not be prompt, only in order).
  */
-let batch: PoolBatch = { samples: [], notes: [] };
+let batch: PoolBatch = { names: [], samples: [], notes: [] };
+const runs = new SampleRuns();
 let turnFlush = false;
 let timedFlush = false;
 function flush(): void {
@@ -52,7 +53,7 @@ function flush(): void {
   timedFlush = false;
   if (batch.samples.length === 0 && batch.notes.length === 0) return;
   const sending = batch;
-  batch = { samples: [], notes: [] };
+  batch = { names: [], samples: [], notes: [] };
   parentPort!.postMessage(JSON.stringify(sending));
 }
 function note(value: PoolNote): void {
@@ -62,7 +63,7 @@ function note(value: PoolNote): void {
   setImmediate(flush);
 }
 function sample(name: string, value: number, tags: Tags, time: number): void {
-  addSample(batch.samples, name, value, tags, time);
+  runs.add(batch, name, value, tags, time);
   if (turnFlush || timedFlush) return;
   timedFlush = true;
   setTimeout(flush, 5);

@@ -11,13 +11,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SampleSink } from '../http-io.js';
 import { type ReadyInfo, type StartFrame, VuCalls, type VuHooks } from '../vu-handle.js';
-import {
-  forEachSample,
-  type PoolBatch,
-  type PoolNote,
-  type PoolWorkerData,
-  type ToPool,
-} from './protocol.js';
+import { type PoolBatch, type PoolNote, type PoolWorkerData, SampleReader, type ToPool } from './protocol.js';
 
 /** One pool worker thread and the VUs it hosts; replaced by a fresh thread when a stuck VU must be stopped. */
 class PoolWorker {
@@ -25,6 +19,7 @@ class PoolWorker {
   readonly vus = new Map<number, PooledVu>();
   /** Set while the thread is terminated to stop a stuck VU: a fresh one replaces it. */
   private killed = false;
+  private readonly samples = new SampleReader();
   private closed = false;
 
   constructor(
@@ -45,6 +40,7 @@ class PoolWorker {
     });
     this.worker = worker;
     this.killed = false;
+    this.samples.reset();
     worker.on('message', (batch: string) => this.receive(JSON.parse(batch) as PoolBatch));
     worker.on('error', (error) => {
       for (const vu of this.vus.values()) vu.fault(error.stack ?? String(error));
@@ -61,7 +57,7 @@ class PoolWorker {
   }
 
   private receive(batch: PoolBatch): void {
-    forEachSample(batch.samples, this.add);
+    this.samples.read(batch, this.add);
     for (const note of batch.notes) this.vus.get(note.vu)?.note(note);
   }
 

@@ -39,28 +39,51 @@ export type PoolNote = { vu: number } & (
 
 /**
  * Consecutive samples with one tags object and one time, as HttpIo emits a request's metrics: `[tags, time, name,
- * value, name, value…]`, so that a request costs two entries to clone instead of eleven.
+ * value, name, value…]`, each name as its number in the worker's name table, so that a request costs two short
+ * entries instead of eleven.
  */
-export type SampleRun = [Tags, number, ...(string | number)[]];
+export type SampleRun = [Tags, number, ...number[]];
 
 export interface PoolBatch {
+  /** Metric names first used in this batch: they continue the worker's name table. */
+  names: string[];
   /** Samples of the worker's HTTP requests: they precede the notes of the iterations that made them. */
   samples: SampleRun[];
   notes: PoolNote[];
 }
 
-/** Appends a sample to the runs, extending the last run when it shares its tags object and time. */
-export function addSample(runs: SampleRun[], name: string, value: number, tags: Tags, time: number): void {
-  const last = runs[runs.length - 1];
-  if (last && last[0] === tags && last[1] === time) last.push(name, value);
-  else runs.push([tags, time, name, value]);
+/** The worker's end of the sample runs: numbers its metric names as it first uses them. */
+export class SampleRuns {
+  private readonly numbers = new Map<string, number>();
+
+  /** Appends a sample to the batch's runs, extending the last run when it shares its tags object and time. */
+  add(batch: PoolBatch, name: string, value: number, tags: Tags, time: number): void {
+    let number = this.numbers.get(name);
+    if (number === undefined) {
+      number = this.numbers.size;
+      this.numbers.set(name, number);
+      batch.names.push(name);
+    }
+    const runs = batch.samples;
+    const last = runs[runs.length - 1];
+    if (last && last[0] === tags && last[1] === time) last.push(number, value);
+    else runs.push([tags, time, number, value]);
+  }
 }
 
-/** Every sample of the runs, in order. */
-export function forEachSample(
-  runs: SampleRun[],
-  add: (name: string, value: number, tags: Tags, time: number) => void,
-): void {
-  for (const run of runs)
-    for (let i = 2; i < run.length; i += 2) add(run[i] as string, run[i + 1] as number, run[0], run[1]);
+/** The engine's end: every sample of a worker's batches, in order, with the names of its table. */
+export class SampleReader {
+  private names: string[] = [];
+
+  /** A fresh worker starts a fresh name table. */
+  reset(): void {
+    this.names = [];
+  }
+
+  read(batch: PoolBatch, add: (name: string, value: number, tags: Tags, time: number) => void): void {
+    if (batch.names.length > 0) this.names.push(...batch.names);
+    for (const run of batch.samples)
+      for (let i = 2; i < run.length; i += 2)
+        add(this.names[run[i] as number]!, run[i + 1] as number, run[0], run[1]);
+  }
 }
