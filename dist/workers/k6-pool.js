@@ -32114,8 +32114,11 @@ var VuBase = class {
   iterationsCompleted = 0;
   iterationsInterrupted = 0;
   loop = new EventLoop();
-  /** The Math of VU code's realm (randomSeed replaces its random). */
-  math = Math;
+  /**
+   * Builtins of VU code's realm: randomSeed replaces its Math.random; http.asyncRequest answers with its Promise,
+   * so that a rejection nobody handles is charged to this VU.
+   */
+  realm = { Math, Promise };
   /** Tags of the current context (scenario, group, scenario tags, user tags). */
   tags() {
     const tags = { ...this.scenario?.tags ?? {}, ...this.userTags, group: this.groupPath };
@@ -32802,7 +32805,10 @@ function createHttpModule(vu, options) {
     const data2 = "status" in prepared ? prepared : vu.http([prepared])[0];
     return finish(data2, params);
   }
-  async function asyncRequest(method, url, body, params) {
+  function asyncRequest(method, url, body, params) {
+    return vu.realm.Promise.resolve(requestAsync(method, url, body, params));
+  }
+  async function requestAsync(method, url, body, params) {
     vu.requireVuContext("making HTTP requests");
     const prepared = prepare(method, url, body, params);
     const data2 = "status" in prepared ? prepared : (await vu.httpAsync([prepared]))[0];
@@ -33375,7 +33381,7 @@ function createK6Module(vu) {
   }
   function randomSeed(seed) {
     let state = Math.trunc(seed) >>> 0;
-    vu.math.random = () => {
+    vu.realm.Math.random = () => {
       state = state + 1831565813 >>> 0;
       let t = state;
       t = Math.imul(t ^ t >>> 15, t | 1);
@@ -33712,7 +33718,7 @@ var PoolVu = class {
       clearInterval: loop.clearInterval
     });
     const realm = vm.runInContext("({ Math, JSON, Promise })", this.context);
-    state.math = realm.Math;
+    state.realm = { Math: realm.Math, Promise: realm.Promise };
     this.parse = (text) => realm.JSON.parse(text);
     realms.set(realm.Promise, this);
   }

@@ -474,8 +474,11 @@ var VuBase = class {
   iterationsCompleted = 0;
   iterationsInterrupted = 0;
   loop = new EventLoop();
-  /** The Math of VU code's realm (randomSeed replaces its random). */
-  math = Math;
+  /**
+   * Builtins of VU code's realm: randomSeed replaces its Math.random; http.asyncRequest answers with its Promise,
+   * so that a rejection nobody handles is charged to this VU.
+   */
+  realm = { Math, Promise };
   /** Tags of the current context (scenario, group, scenario tags, user tags). */
   tags() {
     const tags = { ...this.scenario?.tags ?? {}, ...this.userTags, group: this.groupPath };
@@ -1259,7 +1262,10 @@ function createHttpModule(vu2, options) {
     const data2 = "status" in prepared ? prepared : vu2.http([prepared])[0];
     return finish(data2, params);
   }
-  async function asyncRequest(method, url, body, params) {
+  function asyncRequest(method, url, body, params) {
+    return vu2.realm.Promise.resolve(requestAsync(method, url, body, params));
+  }
+  async function requestAsync(method, url, body, params) {
     vu2.requireVuContext("making HTTP requests");
     const prepared = prepare(method, url, body, params);
     const data2 = "status" in prepared ? prepared : (await vu2.httpAsync([prepared]))[0];
@@ -1832,7 +1838,7 @@ function createK6Module(vu2) {
   }
   function randomSeed(seed) {
     let state = Math.trunc(seed) >>> 0;
-    vu2.math.random = () => {
+    vu2.realm.Math.random = () => {
       state = state + 1831565813 >>> 0;
       let t = state;
       t = Math.imul(t ^ t >>> 15, t | 1);

@@ -83,6 +83,23 @@ describe('builtin engine: many VUs per pool worker, each in its own realm', () =
     assert.deepEqual(pooled, threaded);
   });
 
+  it('fails the iteration of the VU whose http.asyncRequest rejected unhandled, as a VU thread does', async () => {
+    const outcome = async (extra: Partial<RunLoadOptions>) => {
+      const result = await run('pool-uncaught.js', extra);
+      const logged = logs.some((l) => l.startsWith('ERRO') && l.includes('connection refused'));
+      return {
+        exitCode: result.exitCode,
+        iterations: result.metrics.iterations,
+        logged,
+        after: count('/not-reached'),
+      };
+    };
+    const pooled = await outcome({});
+    assert.ok(logs.some((l) => l.includes('VUs run pooled')));
+    assert.deepEqual(pooled, { exitCode: 0, iterations: 1, logged: true, after: 0 }, logs.join('\n'));
+    assert.deepEqual(await outcome({ vuHosting: 'threads' }), pooled);
+  });
+
   it('keeps each VU its group path across awaits', async () => {
     const summaryExport = join(dir, 'groups.json');
     const result = await run('pool-groups.js', { summaryExport });

@@ -135,7 +135,7 @@ class PoolVu {
       JSON: JSON;
       Promise: PromiseConstructor;
     };
-    state.math = realm.Math;
+    state.realm = { Math: realm.Math, Promise: realm.Promise };
     // Setup data is parsed in the VU's realm, as its own values.
     this.parse = (text) => realm.JSON.parse(text);
     realms.set(realm.Promise, this);

@@ -239,8 +239,12 @@ export function createHttpModule(vu: VuBase, options: () => Record<string, unkno
     return finish(data, params);
   }
 
-  /** http.asyncRequest: the same request without blocking the VU. */
-  async function asyncRequest(method: string, url: unknown, body?: Body, params?: Params): Promise<Response> {
+  /** http.asyncRequest: the same request without blocking the VU, a promise of VU code's realm. */
+  function asyncRequest(method: string, url: unknown, body?: Body, params?: Params): Promise<Response> {
+    return vu.realm.Promise.resolve(requestAsync(method, url, body, params));
+  }
+
+  async function requestAsync(method: string, url: unknown, body?: Body, params?: Params): Promise<Response> {
     vu.requireVuContext('making HTTP requests');
     const prepared = prepare(method, url, body, params);
     const data = 'status' in prepared ? prepared : (await vu.httpAsync([prepared]))[0]!;

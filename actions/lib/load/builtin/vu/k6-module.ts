@@ -72,7 +72,7 @@ export function createK6Module(vu: VuBase) {
 
   function randomSeed(seed: number): void {
     let state = Math.trunc(seed) >>> 0;
-    vu.math.random = () => {
+    vu.realm.Math.random = () => {
       state = (state + 0x6d2b79f5) >>> 0;
       let t = state;
       t = Math.imul(t ^ (t >>> 15), t | 1);

@@ -56,8 +56,11 @@ export abstract class VuBase {
   iterationsCompleted = 0;
   iterationsInterrupted = 0;
   readonly loop = new EventLoop();
-  /** The Math of VU code's realm (randomSeed replaces its random). */
-  math: Math = Math;
+  /**
+   * Builtins of VU code's realm: randomSeed replaces its Math.random; http.asyncRequest answers with its Promise,
+   * so that a rejection nobody handles is charged to this VU.
+   */
+  realm: { Math: Math; Promise: PromiseConstructor } = { Math, Promise };
 
   constructor(readonly vuId: number) {}
 
