@@ -83,6 +83,17 @@ async function script(name: string, body: string): Promise<string> {
 }
 
 const quiet = { log: () => undefined, stdout: () => undefined };
+
+/** How the last builtin run hosted its VUs, from its `--verbose` line (pooled, or a thread each and why). */
+let hosting = 'not reported';
+const noted = {
+  verbose: true,
+  stdout: () => undefined,
+  log: (line: string) => {
+    const said = /VUs run (.*)/.exec(line);
+    if (said) hosting = said[1]!;
+  },
+};
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -109,7 +120,8 @@ function threadCpu(): { main: number; others: number } | undefined {
   }
 }
 
-async function builtinClosedLoop() {
+/** `threads`: a thread per VU whatever the script; otherwise the engine's own choice. */
+async function builtinClosedLoop(vuHosting: 'auto' | 'threads') {
   const path = await script(
     'closed.js',
     `import http from 'k6/http';
@@ -124,7 +136,8 @@ export default function () { http.get('${url}'); }`,
   const result = await runLoad({
     script: path,
     runner: 'builtin',
-    ...quiet,
+    vuHosting,
+    ...noted,
     onProgress: (p) => {
       const sample = { cpu: process.cpuUsage(), threads: threadCpu(), requests: p.requests };
       first ??= sample;
@@ -137,6 +150,7 @@ export default function () { http.get('${url}'); }`,
   const requests = last!.requests - first!.requests;
   const micros = (seconds: number) => (seconds * 1e6) / requests;
   return {
+    hosting,
     rps: result.metrics.requests / windowSeconds,
     p99Ms: result.metrics.p99Ms,
     perCore: requests / cpuSeconds,
@@ -160,7 +174,7 @@ export const options = { discardResponseBodies: true, scenarios: { open: { execu
 export default function () { http.get('${url}'); }`,
   );
   const outJson = join(dir, `arrival-${rate}.ndjson`);
-  const result = await runLoad({ script: path, runner: 'builtin', outJson, ...quiet });
+  const result = await runLoad({ script: path, runner: 'builtin', outJson, ...noted });
   const achieved = result.metrics.requests / seconds;
   // Iterations dropped in the scenario's first second (VU threads serving their first iterations) and after it.
   const start = Date.parse(result.windows.scenarios[0]!.start);
@@ -196,12 +210,13 @@ export default function () { http.get('${url}'); sleep(1); }`,
   const result = await runLoad({
     script: path,
     runner: 'builtin',
-    ...quiet,
+    ...noted,
     onProgress: () => {
       peak = Math.max(peak, process.memoryUsage().rss);
     },
   });
   return {
+    hosting,
     vus,
     mbPerVu: (peak - baseline) / vus / 1e6,
     requests: result.metrics.requests,
@@ -334,16 +349,19 @@ try {
     autocannon: [] as ReturnType<typeof autocannonRun>[],
   };
   const builtinRuns: Awaited<ReturnType<typeof builtinClosedLoop>>[] = [];
+  const threadRuns: Awaited<ReturnType<typeof builtinClosedLoop>>[] = [];
   for (let i = 0; i < repetitions; i++) {
     if (hasWrk) runs.wrk.push(wrkRun());
     runs.autocannon.push(autocannonRun());
-    builtinRuns.push(await builtinClosedLoop());
+    builtinRuns.push(await builtinClosedLoop('auto'));
+    threadRuns.push(await builtinClosedLoop('threads'));
   }
   const autocannon = median(runs.autocannon);
   // The reference: wrk, or autocannon when wrk is missing (then said in the table).
   const wrk = hasWrk ? median(runs.wrk) : autocannon;
   const reference = hasWrk ? 'wrk' : 'autocannon (wrk is not installed: apt-get install -y wrk)';
   const builtin = median(builtinRuns);
+  const threaded = median(threadRuns);
   const spread = (all: { perCore: number }[]) =>
     `${fmt(Math.min(...all.map((r) => r.perCore)))}–${fmt(Math.max(...all.map((r) => r.perCore)))}`;
   const arrival = await builtinArrivalRate(2000);
@@ -359,6 +377,10 @@ try {
   }
   const [ioHttp1, ioUndici] = [median(ioRuns.http1), median(ioRuns.undici)];
   const perRequestUs = 1e6 / builtin.perCore;
+  const split = (run: typeof builtin) =>
+    run.split
+      ? ` (main thread ${fmt(run.split.mainUs)} µs, other threads ${fmt(run.split.othersUs)} µs)`
+      : '';
   const goalUs = 1e6 / (0.25 * wrk.perCore);
   const threadsSeconds = (memory.vus * threadFloor.cpuMsPerThread) / 1000 / cpus().length;
   console.log(`## Load generation (builtin k6 engine vs wrk and autocannon)
@@ -374,9 +396,10 @@ Reference: ${reference}.
 | generator | req/s | req per CPU-second (range) | vs reference | p99 (ms) | p99 vs reference |
 |---|---:|---:|---:|---:|---:|
 ${hasWrk ? `| wrk 4.1 | ${fmt(wrk.rps)} | ${fmt(wrk.perCore)} (${spread(runs.wrk)}) | 1.00 | ${fmt(wrk.p99Ms, 2)} | 1.00 |\n` : '| wrk | not installed | | | | |\n'}| autocannon | ${fmt(autocannon.rps)} | ${fmt(autocannon.perCore)} (${spread(runs.autocannon)}) | ${fmt(autocannon.perCore / wrk.perCore, 2)} | ${fmt(autocannon.p99Ms, 2)} | ${fmt(autocannon.p99Ms / wrk.p99Ms, 2)} |
-| builtin engine | ${fmt(builtin.rps)} | ${fmt(builtin.perCore)} (${spread(builtinRuns)}) | ${fmt(builtin.perCore / wrk.perCore, 2)} (goal ≥ 0.25 of wrk) | ${fmt(builtin.p99Ms, 2)} | ${fmt(builtin.p99Ms / wrk.p99Ms, 2)} |
+| builtin engine (VUs ${builtin.hosting}) | ${fmt(builtin.rps)} | ${fmt(builtin.perCore)} (${spread(builtinRuns)}) | ${fmt(builtin.perCore / wrk.perCore, 2)} (goal ≥ 0.25 of wrk) | ${fmt(builtin.p99Ms, 2)} | ${fmt(builtin.p99Ms / wrk.p99Ms, 2)} |
+| builtin engine (VUs ${threaded.hosting}) | ${fmt(threaded.rps)} | ${fmt(threaded.perCore)} (${spread(threadRuns)}) | ${fmt(threaded.perCore / wrk.perCore, 2)} | ${fmt(threaded.p99Ms, 2)} | ${fmt(threaded.p99Ms / wrk.p99Ms, 2)} |
 
-| builtin engine check | measured | goal |
+| builtin engine check (VUs ${memory.hosting}) | measured | goal |
 |---|---:|---|
 | constant-arrival-rate ${fmt(arrival.rate)}/s for ${seconds} s | ${fmt(arrival.achieved, 1)} req/s (error ${fmt(arrival.error * 100, 2)} %, dropped ${arrival.dropped}, ${arrival.droppedFirstSecond} of them in the first second) | within 1 % |
 | constant-arrival-rate ${fmt(arrivalLow.rate)}/s for ${seconds} s (within capacity) | ${fmt(arrivalLow.achieved, 1)} req/s (error ${fmt(arrivalLow.error * 100, 2)} %, dropped ${arrivalLow.dropped}, ${arrivalLow.droppedFirstSecond} of them in the first second) | within 1 % |
@@ -386,14 +409,16 @@ ${hasWrk ? `| wrk 4.1 | ${fmt(wrk.rps)} | ${fmt(wrk.perCore)} (${spread(runs.wrk
 
 ### Where the builtin engine's time goes (its floors, measured in this run)
 
-Each VU is a worker thread of its own; the main thread does every request's I/O and answers the VU across threads.
+With a thread per VU, the main thread does every request's I/O and answers the VU across threads; pooled VUs share
+a few worker threads that do their own I/O and send the engine their samples in batches.
 
 | cost | measured | bound it sets |
 |---|---:|---|
-| CPU per request, all threads (closed loop above) | ${fmt(perRequestUs)} µs${builtin.split ? ` (main thread ${fmt(builtin.split.mainUs)} µs, other threads ${fmt(builtin.split.othersUs)} µs)` : ''} | goal 0.25 × ${hasWrk ? 'wrk' : 'reference'}: ≤ ${fmt(goalUs)} µs |
+| CPU per request, all threads (closed loop above, VUs ${builtin.hosting}) | ${fmt(perRequestUs)} µs${split(builtin)} | goal 0.25 × ${hasWrk ? 'wrk' : 'reference'}: ≤ ${fmt(goalUs)} µs |
+| CPU per request, all threads (closed loop above, VUs ${threaded.hosting}) | ${fmt(1e6 / threaded.perCore)} µs${split(threaded)} | |
 | HttpIo alone, ${connections} loops on one thread: plain HTTP/1.1 client (range) | ${fmt(1e6 / ioHttp1.perCore, 1)} µs CPU (${fmt(ioHttp1.perCore)}/CPU-s, ${spread(ioRuns.http1)}; ${fmt(ioHttp1.perCore / wrk.perCore, 2)} of wrk) | the I/O share of every request (HTTP, metrics) |
 | HttpIo alone, the same through undici (https, HTTP/2, NTLM) (range) | ${fmt(1e6 / ioUndici.perCore, 1)} µs CPU (${fmt(ioUndici.perCore)}/CPU-s, ${spread(ioRuns.undici)}) | |
-| one cross-thread round trip and nothing else | ${fmt(1e6 / roundTrip.perCpuSecond, 1)} µs CPU | at least one per request |
+| one cross-thread round trip and nothing else | ${fmt(1e6 / roundTrip.perCpuSecond, 1)} µs CPU | at least one per request with a thread per VU |
 | start of one thread running an empty module | ${fmt(threadFloor.cpuMsPerThread, 1)} ms CPU | ${memory.vus} VU threads: ≥ ${fmt(threadsSeconds, 2)} s on ${cpus().length} cores before any engine code (goal 3 s) |
 `);
 } finally {

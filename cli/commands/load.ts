@@ -22,7 +22,8 @@ unmodified k6 scripts without k6), auto (k6 when on PATH, else builtin; the defa
   --stages <spec>      k6 --stage list replacing the script's scenarios, e.g. 10s:5,20s:10,5s:0
   --windows <file>     write the start/end (RFC3339, ms) of the test, every scenario and every stage as JSON
   --summary-export     k6's summary export (JSON); --out json=<file>: k6's NDJSON metrics stream
-  --verbose, -v        also print the script's console.debug output (passed on to k6 as --verbose)
+  --verbose, -v        also print the script's console.debug output (passed on to k6 as --verbose), and
+                       whether the builtin engine pools the VUs (many per thread) or why not
 `;
 
 export const loadCommand: Command = {

@@ -1,8 +1,6 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 
 // actions/lib/workers/k6-vu.ts
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { setInterval as keepAlive } from "node:timers";
 import { parentPort as parentPort2, workerData } from "node:worker_threads";
 
@@ -114,10 +112,18 @@ var VuChannel = class extends ChannelEnd {
   }
 };
 
+// actions/lib/load/builtin/vu/realm.ts
+import { types } from "node:util";
+function isThenable(value) {
+  return typeof value?.then === "function";
+}
+var isArrayBuffer = (value) => types.isArrayBuffer(value);
+var isError = (value) => types.isNativeError(value);
+
 // actions/lib/load/builtin/vu/encoding-module.ts
 function toBytes(input) {
   if (typeof input === "string") return Buffer.from(input, "utf8");
-  if (input instanceof ArrayBuffer) return Buffer.from(input);
+  if (isArrayBuffer(input)) return Buffer.from(input);
   if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   throw new TypeError(`expected a string or an ArrayBuffer, got ${typeof input}`);
 }
@@ -366,7 +372,7 @@ var EventLoop = class {
   run(callback, args) {
     try {
       const result = callback(...args);
-      if (result instanceof Promise) result.catch((error) => void this.fail(error));
+      if (isThenable(result)) result.then(void 0, (error) => void this.fail(error));
     } catch (error) {
       void this.fail(error);
     }
@@ -446,13 +452,11 @@ var AbortTestError = class extends Error {
     this.name = "AbortTestError";
   }
 };
-var VuState = class {
-  constructor(vuId, channel2) {
+var VuBase = class {
+  constructor(vuId) {
     this.vuId = vuId;
-    this.channel = channel2;
   }
   vuId;
-  channel;
   phase = "init";
   iteration = -1;
   iterationInScenario = 0;
@@ -469,16 +473,12 @@ var VuState = class {
   vusInitialized = 0;
   iterationsCompleted = 0;
   iterationsInterrupted = 0;
-  requestId = 0;
   loop = new EventLoop();
-  /** Async requests awaiting their answers, by request id. */
-  inFlight = /* @__PURE__ */ new Map();
-  /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
-  events = [];
-  /** Completed iterations of a standing order not reported yet: they ride on the VU's next frame. */
-  records = [];
-  /** When the VU last sent a frame (performance.now()). */
-  lastSentAt = 0;
+  /**
+   * Builtins of VU code's realm: randomSeed replaces its Math.random; http.asyncRequest answers with its Promise,
+   * so that a rejection nobody handles is charged to this VU.
+   */
+  realm = { Math, Promise };
   /** Tags of the current context (scenario, group, scenario tags, user tags). */
   tags() {
     const tags = { ...this.scenario?.tags ?? {}, ...this.userTags, group: this.groupPath };
@@ -491,6 +491,23 @@ var VuState = class {
   requireVuContext(what) {
     if (this.phase === "init") throw new Error(`${what} is not available in the init context`);
   }
+};
+var VuState = class extends VuBase {
+  constructor(vuId, channel2) {
+    super(vuId);
+    this.channel = channel2;
+  }
+  channel;
+  pooled = false;
+  requestId = 0;
+  /** Async requests awaiting their answers, by request id. */
+  inFlight = /* @__PURE__ */ new Map();
+  /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
+  events = [];
+  /** Completed iterations of a standing order not reported yet: they ride on the VU's next frame. */
+  records = [];
+  /** When the VU last sent a frame (performance.now()). */
+  lastSentAt = 0;
   /** Console output and test-fail: straight to the engine during init, else with the next frame. */
   post(event) {
     if (this.phase === "init") parentPort.postMessage(event);
@@ -518,7 +535,6 @@ var VuState = class {
   }
   /** Set during the warm-up dry run only (warm-up.ts): requests are answered in the thread, nothing is sent. */
   answerLocally;
-  /** Blocks until the engine answered the HTTP requests (in order), or throws InterruptError. */
   http(requests) {
     if (this.answerLocally) return this.answerLocally(requests);
     const id = ++this.requestId;
@@ -537,7 +553,6 @@ var VuState = class {
       throw error;
     }
   }
-  /** Sends requests without blocking: the promise settles when the engine answered (http.asyncRequest). */
   httpAsync(requests) {
     const id = ++this.requestId;
     return new Promise((resolve2) => {
@@ -558,12 +573,10 @@ var VuState = class {
       waiting.release();
     }
   }
-  /** Forgets everything the current call waited for: its timers and async requests. */
   dropPending() {
     this.inFlight.clear();
     this.loop.reset();
   }
-  /** k6 `sleep`: blocks this VU only; interruptible. */
   sleep(ms) {
     this.flushRecords();
     const deadline = performance.now() + ms;
@@ -641,7 +654,7 @@ var FileData = class {
   content_type;
 };
 function file(data2, filename, contentType) {
-  if (typeof data2 !== "string" && !(data2 instanceof ArrayBuffer))
+  if (typeof data2 !== "string" && !isArrayBuffer(data2))
     throw new Error(`invalid type ${data2 === null ? "null" : typeof data2}, expected string or ArrayBuffer`);
   const name = filename ?? String(BigInt(Date.now()) * 1000000n);
   return new FileData(data2, name, contentType ?? "application/octet-stream");
@@ -1161,7 +1174,7 @@ var Response = class {
 function encodeBody(body, headers) {
   if (body === null || body === void 0) return null;
   if (typeof body === "string") return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (isArrayBuffer(body)) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   const form = formBody(body);
   if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
@@ -1243,12 +1256,16 @@ function createHttpModule(vu2, options) {
     }
   }
   function request(method, url, body, params) {
+    if (vu2.pooled) return asyncRequest(method, url, body, params);
     vu2.requireVuContext("making HTTP requests");
     const prepared = prepare(method, url, body, params);
     const data2 = "status" in prepared ? prepared : vu2.http([prepared])[0];
     return finish(data2, params);
   }
-  async function asyncRequest(method, url, body, params) {
+  function asyncRequest(method, url, body, params) {
+    return vu2.realm.Promise.resolve(requestAsync(method, url, body, params));
+  }
+  async function requestAsync(method, url, body, params) {
     vu2.requireVuContext("making HTTP requests");
     const prepared = prepare(method, url, body, params);
     const data2 = "status" in prepared ? prepared : (await vu2.httpAsync([prepared]))[0];
@@ -1264,12 +1281,15 @@ function createHttpModule(vu2, options) {
     });
     const prepared = normalized.map((r) => prepare(r.method, r.url, r.body, r.params));
     const specs = prepared.filter((p) => !("status" in p));
-    const answers = specs.length > 0 ? vu2.http(specs) : [];
-    let next = 0;
-    const responses = prepared.map((p) => "status" in p ? p : answers[next++]);
-    const wrapped = responses.map((data2, i) => finish(data2, normalized[i].params));
-    if (Array.isArray(requests)) return wrapped;
-    return Object.fromEntries(normalized.map((r, i) => [r.key, wrapped[i]]));
+    const wrap = (answers) => {
+      let next = 0;
+      const responses = prepared.map((p) => "status" in p ? p : answers[next++]);
+      const wrapped = responses.map((data2, i) => finish(data2, normalized[i].params));
+      if (Array.isArray(requests)) return wrapped;
+      return Object.fromEntries(normalized.map((r, i) => [r.key, wrapped[i]]));
+    };
+    if (vu2.pooled) return vu2.httpAsync(specs).then(wrap);
+    return wrap(specs.length > 0 ? vu2.http(specs) : []);
   }
   function expectedStatuses(...statuses) {
     const result = { codes: [], ranges: [] };
@@ -1629,7 +1649,7 @@ function createK6Utils(vu2, options) {
     return stages2.length - 1;
   };
   function check(value, checkers, tags) {
-    if (value instanceof Promise) return value.then((v) => check(v, checkers, tags));
+    if (isThenable(value)) return Promise.resolve(value).then((v) => check(v, checkers, tags));
     const extra = Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [k, String(v)]));
     const report = (name, outcome) => {
       vu2.emit("checks", outcome ? 1 : 0, { ...vu2.tags(), ...extra, check: name });
@@ -1637,10 +1657,9 @@ function createK6Utils(vu2, options) {
     };
     const results = Object.entries(checkers).map(([name, checker]) => {
       const outcome = typeof checker === "function" ? checker(value) : checker;
-      return outcome instanceof Promise ? outcome.then((o) => report(name, o)) : report(name, outcome);
+      return isThenable(outcome) ? Promise.resolve(outcome).then((o) => report(name, o)) : report(name, outcome);
     });
-    if (results.some((r) => r instanceof Promise))
-      return Promise.all(results).then((all) => all.every(Boolean));
+    if (results.some(isThenable)) return Promise.all(results).then((all) => all.every(Boolean));
     return results.every(Boolean);
   }
   return {
@@ -1718,7 +1737,7 @@ var packageModule = (name) => `npm:${name}`;
 function bytes(data2) {
   if (typeof data2 === "string") return Buffer.from(data2, "latin1");
   if (Array.isArray(data2)) return Buffer.from(Uint8Array.from(data2));
-  if (data2 instanceof ArrayBuffer) return Buffer.from(data2);
+  if (isArrayBuffer(data2)) return Buffer.from(data2);
   if (ArrayBuffer.isView(data2)) return Buffer.from(data2.buffer, data2.byteOffset, data2.byteLength);
   return Buffer.alloc(0);
 }
@@ -1772,7 +1791,7 @@ function createK6Module(vu2) {
       let passed;
       try {
         const outcome = typeof predicate === "function" ? predicate(value) : predicate;
-        if (outcome instanceof Promise) throw new Error("check does not support async functions");
+        if (isThenable(outcome)) throw new Error("check does not support async functions");
         passed = Boolean(outcome);
       } catch (error) {
         vu2.emit("checks", 0, tags);
@@ -1790,24 +1809,36 @@ function createK6Module(vu2) {
     const parent = vu2.groupPath;
     vu2.groupPath = `${parent}::${name}`;
     const start = performance.now();
-    try {
-      const result = fn();
-      if (result instanceof Promise) throw new Error("group does not support async functions");
-      return result;
-    } finally {
+    const end = () => {
       vu2.emit("group_duration", performance.now() - start, vu2.tags());
       vu2.groupPath = parent;
+    };
+    let result;
+    try {
+      result = fn();
+    } catch (error) {
+      end();
+      throw error;
     }
+    if (!isThenable(result)) {
+      end();
+      return result;
+    }
+    if (!vu2.pooled) {
+      end();
+      throw new Error("group does not support async functions");
+    }
+    return Promise.resolve(result).finally(end);
   }
   function sleep(seconds) {
-    vu2.sleep(Number(seconds) * 1e3);
+    return vu2.sleep(Number(seconds) * 1e3);
   }
   function fail(message) {
     throw new Error(message ?? "");
   }
   function randomSeed(seed) {
     let state = Math.trunc(seed) >>> 0;
-    Math.random = () => {
+    vu2.realm.Math.random = () => {
       state = state + 1831565813 >>> 0;
       let t = state;
       t = Math.imul(t ^ t >>> 15, t | 1);
@@ -1912,6 +1943,98 @@ var namedExports = {
   "k6-formdata-0.0.1": ["FormData"]
 };
 
+// actions/lib/load/builtin/vu/runtime.ts
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+function describe(error) {
+  if (isError(error)) return error.stack ?? `${error.name}: ${error.message}`;
+  return String(error);
+}
+function format(args) {
+  return args.map((a) => typeof a === "string" ? a : isError(a) ? String(a) : JSON.stringify(a) ?? String(a)).join(" ");
+}
+function vuConsole(vu2) {
+  const line = (level) => (...args) => vu2.post({ type: "log", level, message: format(args) });
+  return {
+    log: line("info"),
+    info: line("info"),
+    warn: line("warn"),
+    error: line("error"),
+    debug: line("debug")
+  };
+}
+function opener(vu2, scriptPath) {
+  const scriptDir = dirname(scriptPath);
+  return (path, mode) => {
+    if (vu2.phase !== "init") throw new Error("open() can be used only in the init context");
+    const bytes2 = readFileSync(resolve(scriptDir, path));
+    return mode === "b" ? bytes2.buffer.slice(bytes2.byteOffset, bytes2.byteOffset + bytes2.byteLength) : bytes2.toString("utf8");
+  };
+}
+function takeFrame(vu2, frame, setEnv) {
+  if (frame.scenario) {
+    if (vu2.scenario?.name !== frame.scenario.name) setEnv(frame.scenario.env);
+    vu2.scenario = frame.scenario;
+  }
+  vu2.testStartTime = frame.testStartTime;
+  vu2.vusActive = frame.vusActive;
+  vu2.vusInitialized = frame.vusInitialized;
+}
+function startIteration(vu2, inScenario, inTest, progress) {
+  vu2.iteration++;
+  vu2.iterationInScenario = inScenario;
+  vu2.iterationInTest = inTest;
+  vu2.progress = progress;
+  vu2.groupPath = "";
+  vu2.samples = [];
+  return vu2.iteration;
+}
+async function iterateOnce(vu2, fn, setupData2, settle2, at) {
+  at.setIter(startIteration(vu2, at.inScenario, at.inTest, at.progress));
+  const start = performance.now();
+  let error;
+  try {
+    await settle2(() => fn(setupData2));
+  } catch (thrown) {
+    vu2.groupPath = "";
+    if (thrown instanceof InterruptError) {
+      vu2.iterationsInterrupted++;
+      return { outcome: "interrupted" };
+    }
+    if (thrown instanceof AbortTestError) return { outcome: "aborted", abortMessage: thrown.message };
+    error = describe(thrown);
+  }
+  vu2.iterationsCompleted++;
+  const tags = vu2.tags();
+  vu2.emit("iterations", 1, tags);
+  vu2.emit("iteration_duration", performance.now() - start, tags);
+  return { outcome: "full", ...error ? { error } : {} };
+}
+function encodeSummaryOutput(result) {
+  if (!result || typeof result !== "object") return JSON.stringify(null);
+  const out = {};
+  for (const [key, value] of Object.entries(result)) {
+    if (isArrayBuffer(value)) out[key] = { base64: Buffer.from(value).toString("base64") };
+    else out[key] = { text: String(value) };
+  }
+  return JSON.stringify(out);
+}
+async function callExport(vu2, name, fn, arg, settle2) {
+  vu2.scenario = void 0;
+  vu2.groupPath = name === "handleSummary" ? "" : `::${name}`;
+  vu2.samples = [];
+  try {
+    const value = await settle2(() => fn(arg === void 0 ? void 0 : JSON.parse(arg)));
+    const result = name === "handleSummary" ? encodeSummaryOutput(value) : JSON.stringify(value);
+    return { samples: vu2.samples, outcome: "full", ...result === void 0 ? {} : { result } };
+  } catch (thrown) {
+    if (thrown instanceof AbortTestError)
+      return { samples: vu2.samples, outcome: "aborted", abortMessage: thrown.message };
+    if (thrown instanceof InterruptError) return { samples: vu2.samples, outcome: "interrupted" };
+    return { samples: vu2.samples, outcome: "full", error: describe(thrown) };
+  }
+}
+
 // actions/lib/load/builtin/vu/warm-up.ts
 function answer(spec) {
   const response = {
@@ -1969,23 +2092,8 @@ globals.clearInterval = vu.loop.clearInterval;
 process.on("unhandledRejection", (reason) => {
   if (!vu.loop.fail(reason)) console.error(`Uncaught (in promise) ${describe(reason)}`);
 });
-var scriptDir = dirname(data.scriptPath);
-globals.open = (path, mode) => {
-  if (vu.phase !== "init") throw new Error("open() can be used only in the init context");
-  const file2 = resolve(scriptDir, path);
-  const bytes2 = readFileSync(file2);
-  return mode === "b" ? bytes2.buffer.slice(bytes2.byteOffset, bytes2.byteOffset + bytes2.byteLength) : bytes2.toString("utf8");
-};
-var format = (args) => args.map(
-  (a) => typeof a === "string" ? a : a instanceof Error ? String(a) : JSON.stringify(a) ?? String(a)
-).join(" ");
-for (const level of ["log", "info", "warn", "error", "debug"]) {
-  console[level] = (...args) => vu.post({ type: "log", level: level === "log" ? "info" : level, message: format(args) });
-}
-function describe(error) {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
-}
+globals.open = opener(vu, data.scriptPath);
+Object.assign(console, vuConsole(vu));
 function watch() {
   let ended = false;
   const stop = (async () => {
@@ -2038,49 +2146,24 @@ async function init() {
   }
 }
 var setupData;
-async function iterateOnce(inScenario, inTest, progress) {
-  const scenario = vu.scenario;
-  vu.iteration++;
-  vu.iterationInScenario = inScenario;
-  vu.iterationInTest = inTest;
-  vu.progress = progress;
-  vu.groupPath = "";
-  vu.samples = [];
-  globals.__ITER = vu.iteration;
-  const fn = scriptExports[scenario.exec];
-  const start = performance.now();
-  let error;
-  try {
-    await settle(() => fn(setupData));
-  } catch (thrown) {
-    vu.groupPath = "";
-    if (thrown instanceof InterruptError) {
-      vu.iterationsInterrupted++;
-      return { outcome: "interrupted" };
-    }
-    if (thrown instanceof AbortTestError) return { outcome: "aborted", abortMessage: thrown.message };
-    error = describe(thrown);
+var iterate = (inScenario, inTest, progress) => iterateOnce(vu, scriptExports[vu.scenario.exec], setupData, settle, {
+  inScenario,
+  inTest,
+  progress,
+  setIter: (iteration) => {
+    globals.__ITER = iteration;
   }
-  vu.iterationsCompleted++;
-  const tags = vu.tags();
-  vu.emit("iterations", 1, tags);
-  vu.emit("iteration_duration", performance.now() - start, tags);
-  return { outcome: "full", ...error ? { error } : {} };
-}
+});
 var recordFlushMs = 100;
 var recordFlushCount = 64;
 async function runIteration(message) {
   if (message.setupData !== void 0) setupData = JSON.parse(message.setupData);
-  if (message.scenario) {
-    if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
-    vu.scenario = message.scenario;
-  }
-  vu.testStartTime = message.testStartTime;
-  vu.vusActive = message.vusActive;
-  vu.vusInitialized = message.vusInitialized;
+  takeFrame(vu, message, (env) => {
+    globals.__ENV = { ...baseEnv, ...env };
+  });
   const repeat = message.repeat;
   if (!repeat) {
-    const end = await iterateOnce(message.iterationInScenario, message.iterationInTest, message.progress);
+    const end = await iterate(message.iterationInScenario, message.iterationInTest, message.progress);
     done({ samples: vu.samples, ...end });
     return;
   }
@@ -2089,7 +2172,7 @@ async function runIteration(message) {
   for (; ; ) {
     const now = Date.now();
     const progress = Math.min(1, (now - repeat.start) / repeat.durationMs);
-    const end = await iterateOnce(inScenario++, Atomics.add(counter, 0, 1), progress);
+    const end = await iterate(inScenario++, Atomics.add(counter, 0, 1), progress);
     if (end.outcome !== "full") {
       done({ samples: vu.samples, ...end });
       return;
@@ -2103,31 +2186,9 @@ async function runIteration(message) {
   }
   done({ samples: [], outcome: "full" });
 }
-function encodeSummaryOutput(result) {
-  if (!result || typeof result !== "object") return JSON.stringify(null);
-  const out = {};
-  for (const [key, value] of Object.entries(result)) {
-    if (value instanceof ArrayBuffer) out[key] = { base64: Buffer.from(value).toString("base64") };
-    else out[key] = { text: String(value) };
-  }
-  return JSON.stringify(out);
-}
 async function runCall(message) {
-  vu.scenario = void 0;
-  vu.groupPath = message.fn === "handleSummary" ? "" : `::${message.fn}`;
-  vu.samples = [];
   const fn = scriptExports[message.fn];
-  const arg = message.arg === void 0 ? void 0 : JSON.parse(message.arg);
-  try {
-    const value = await settle(() => fn(arg));
-    const result = message.fn === "handleSummary" ? encodeSummaryOutput(value) : JSON.stringify(value);
-    done({ samples: vu.samples, outcome: "full", ...result === void 0 ? {} : { result } });
-  } catch (thrown) {
-    if (thrown instanceof AbortTestError)
-      done({ samples: vu.samples, outcome: "aborted", abortMessage: thrown.message });
-    else if (thrown instanceof InterruptError) done({ samples: vu.samples, outcome: "interrupted" });
-    else done({ samples: vu.samples, outcome: "full", error: describe(thrown) });
-  }
+  done(await callExport(vu, message.fn, fn, message.arg, settle));
 }
 async function nextFrame() {
   for (; ; ) {

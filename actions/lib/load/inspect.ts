@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { HttpIo } from './builtin/http-io.js';
-import { VuHandle, vuWorkerFile } from './builtin/vu-handle.js';
+import { ThreadVu, vuWorkerFile } from './builtin/vu-handle.js';
 import { bundleScript } from './bundle.js';
 import { applyCliOverrides, deriveScenarios, type Scenario } from './options.js';
 import type { ScenarioWindow } from './types.js';
@@ -23,7 +23,7 @@ export async function inspectScript(
 ): Promise<ScriptInspection> {
   const path = resolve(script);
   const code = await bundleScript(path);
-  const vu = new VuHandle(0, await vuWorkerFile(), code, path, env, {
+  const vu = new ThreadVu(0, await vuWorkerFile(), code, path, env, {
     http: undefined as unknown as HttpIo,
     onSamples: () => undefined,
     onLog: () => undefined,

@@ -1,5 +1,7 @@
 /** The public shapes of a load run, shared by every runner (builtin engine, k6 binary, k6-operator). */
 
+import type { PoolPlan } from './builtin/pool/rewrite.js';
+
 export type RunnerName = 'auto' | 'k6' | 'builtin' | 'operator';
 
 /** One way of running a k6 script; each runner lives in its own file and is registered in index.ts. */
@@ -102,6 +104,16 @@ export interface RunLoadOptions {
   log?: (line: string) => void;
   /** Print console.debug output of the script too (k6's --verbose). */
   verbose?: boolean;
+  /**
+   * Builtin engine: how VUs are hosted. `auto` (default): many VUs per worker thread when the script can be
+   * rewritten for that (its blocking k6 calls awaited), else a thread per VU; `threads`: a thread per VU.
+   */
+  vuHosting?: 'auto' | 'threads';
+  /**
+   * Builtin engine: decides whether the bundled script runs pooled and gives its pooled source (default:
+   * planPooled, the engine's own rewrite). For the tests of the pool runtime.
+   */
+  poolPlan?: (bundle: string) => PoolPlan;
   /** Where handleSummary's `stdout` goes; default process.stdout. */
   stdout?: (text: string) => void;
   kube?: OperatorSettings;

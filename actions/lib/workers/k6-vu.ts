@@ -4,15 +4,21 @@
  * then iterations (or setup / teardown / handleSummary for VU 0) on request from the engine. A call ends when VU code's promise settled and its event loop has nothing pending, as in k6; an
  * interruption drops what is pending. Synchronous HTTP calls and sleep block this thread only.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { setInterval as keepAlive } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 import { VuChannel } from '../load/builtin/channel.js';
 import type { FromVu, FromVuInit, IterateFrame, ToVu, VuWorkerData } from '../load/builtin/protocol.js';
 import { createModules } from '../load/builtin/vu/modules.js';
 import { loadPackagesFrom } from '../load/builtin/vu/packages.js';
-import { AbortTestError, InterruptError, VuState } from '../load/builtin/vu/state.js';
+import {
+  callExport,
+  describe,
+  iterateOnce,
+  opener,
+  takeFrame,
+  vuConsole,
+} from '../load/builtin/vu/runtime.js';
+import { InterruptError, VuState } from '../load/builtin/vu/state.js';
 import { warmUp } from '../load/builtin/vu/warm-up.js';
 
 // Stack traces of VU code point into the script's own files (the bundle carries an inline source map).
@@ -46,31 +52,8 @@ process.on('unhandledRejection', (reason) => {
   if (!vu.loop.fail(reason)) console.error(`Uncaught (in promise) ${describe(reason)}`);
 });
 
-const scriptDir = dirname(data.scriptPath);
-globals.open = (path: string, mode?: string) => {
-  if (vu.phase !== 'init') throw new Error('open() can be used only in the init context');
-  const file = resolve(scriptDir, path);
-  const bytes = readFileSync(file);
-  return mode === 'b'
-    ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-    : bytes.toString('utf8');
-};
-
-const format = (args: unknown[]) =>
-  args
-    .map((a) =>
-      typeof a === 'string' ? a : a instanceof Error ? String(a) : (JSON.stringify(a) ?? String(a)),
-    )
-    .join(' ');
-for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-  console[level] = (...args: unknown[]) =>
-    vu.post({ type: 'log', level: level === 'log' ? 'info' : level, message: format(args) });
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
-}
+globals.open = opener(vu, data.scriptPath);
+Object.assign(console, vuConsole(vu));
 
 /**
  * Rejects once the engine interrupts the running call. While VU code awaits, this is also what hands answers of
@@ -134,37 +117,15 @@ async function init(): Promise<void> {
 
 let setupData: unknown;
 
-type IterationEnd = Pick<Extract<FromVu, { type: 'done' }>, 'outcome' | 'error' | 'abortMessage'>;
-
-async function iterateOnce(inScenario: number, inTest: number, progress: number): Promise<IterationEnd> {
-  const scenario = vu.scenario!;
-  vu.iteration++;
-  vu.iterationInScenario = inScenario;
-  vu.iterationInTest = inTest;
-  vu.progress = progress;
-  vu.groupPath = '';
-  vu.samples = [];
-  globals.__ITER = vu.iteration;
-  const fn = scriptExports[scenario.exec] as (data: unknown) => unknown;
-  const start = performance.now();
-  let error: string | undefined;
-  try {
-    await settle(() => fn(setupData));
-  } catch (thrown) {
-    vu.groupPath = '';
-    if (thrown instanceof InterruptError) {
-      vu.iterationsInterrupted++;
-      return { outcome: 'interrupted' };
-    }
-    if (thrown instanceof AbortTestError) return { outcome: 'aborted', abortMessage: thrown.message };
-    error = describe(thrown);
-  }
-  vu.iterationsCompleted++;
-  const tags = vu.tags();
-  vu.emit('iterations', 1, tags);
-  vu.emit('iteration_duration', performance.now() - start, tags);
-  return { outcome: 'full', ...(error ? { error } : {}) };
-}
+const iterate = (inScenario: number, inTest: number, progress: number) =>
+  iterateOnce(vu, scriptExports[vu.scenario!.exec] as (data: unknown) => unknown, setupData, settle, {
+    inScenario,
+    inTest,
+    progress,
+    setIter: (iteration) => {
+      globals.__ITER = iteration;
+    },
+  });
 
 /**
  * Completed iterations of a standing order ride on the VU's next frame (an HTTP call, usually) or leave before it
@@ -176,16 +137,12 @@ const recordFlushCount = 64;
 
 async function runIteration(message: IterateFrame): Promise<void> {
   if (message.setupData !== undefined) setupData = JSON.parse(message.setupData);
-  if (message.scenario) {
-    if (vu.scenario?.name !== message.scenario.name) globals.__ENV = { ...baseEnv, ...message.scenario.env };
-    vu.scenario = message.scenario;
-  }
-  vu.testStartTime = message.testStartTime;
-  vu.vusActive = message.vusActive;
-  vu.vusInitialized = message.vusInitialized;
+  takeFrame(vu, message, (env) => {
+    globals.__ENV = { ...baseEnv, ...env };
+  });
   const repeat = message.repeat;
   if (!repeat) {
-    const end = await iterateOnce(message.iterationInScenario, message.iterationInTest, message.progress);
+    const end = await iterate(message.iterationInScenario, message.iterationInTest, message.progress);
     done({ samples: vu.samples, ...end });
     return;
   }
@@ -194,7 +151,7 @@ async function runIteration(message: IterateFrame): Promise<void> {
   for (;;) {
     const now = Date.now();
     const progress = Math.min(1, (now - repeat.start) / repeat.durationMs);
-    const end = await iterateOnce(inScenario++, Atomics.add(counter, 0, 1), progress);
+    const end = await iterate(inScenario++, Atomics.add(counter, 0, 1), progress);
     if (end.outcome !== 'full') {
       done({ samples: vu.samples, ...end });
       return;
@@ -209,32 +166,9 @@ async function runIteration(message: IterateFrame): Promise<void> {
   done({ samples: [], outcome: 'full' });
 }
 
-function encodeSummaryOutput(result: unknown): string {
-  if (!result || typeof result !== 'object') return JSON.stringify(null);
-  const out: Record<string, { text?: string; base64?: string }> = {};
-  for (const [key, value] of Object.entries(result)) {
-    if (value instanceof ArrayBuffer) out[key] = { base64: Buffer.from(value).toString('base64') };
-    else out[key] = { text: String(value) };
-  }
-  return JSON.stringify(out);
-}
-
 async function runCall(message: Extract<ToVu, { type: 'call' }>): Promise<void> {
-  vu.scenario = undefined;
-  vu.groupPath = message.fn === 'handleSummary' ? '' : `::${message.fn}`;
-  vu.samples = [];
   const fn = scriptExports[message.fn] as (arg: unknown) => unknown;
-  const arg = message.arg === undefined ? undefined : JSON.parse(message.arg);
-  try {
-    const value = await settle(() => fn(arg));
-    const result = message.fn === 'handleSummary' ? encodeSummaryOutput(value) : JSON.stringify(value);
-    done({ samples: vu.samples, outcome: 'full', ...(result === undefined ? {} : { result }) });
-  } catch (thrown) {
-    if (thrown instanceof AbortTestError)
-      done({ samples: vu.samples, outcome: 'aborted', abortMessage: thrown.message });
-    else if (thrown instanceof InterruptError) done({ samples: vu.samples, outcome: 'interrupted' });
-    else done({ samples: vu.samples, outcome: 'full', error: describe(thrown) });
-  }
+  done(await callExport(vu, message.fn, fn, message.arg, settle));
 }
 
 /** The engine's next frame; the event loop runs while waiting for it. */

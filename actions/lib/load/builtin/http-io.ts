@@ -188,6 +188,9 @@ function connection(url: URL): { proto: string; tls: string } {
   return negotiated.get(`${url.protocol}//${url.hostname}:${port}`) ?? { proto: 'HTTP/1.1', tls: '' };
 }
 
+/** Where HttpIo's samples go: the engine's registry, or a pool worker's batch of samples for it. */
+export type SampleSink = Pick<MetricRegistry, 'add'>;
+
 /** A literal, not a spread of zeroTimings plus fields: V8 (Node 20) builds that one slowly. */
 function undiciTimings(duration: number, waiting: number, receiving: number): HttpTimings {
   return {
@@ -220,8 +223,7 @@ export class HttpIo {
   private reuse = true;
 
   constructor(
-    /** Where samples go: the engine's registry, or a pool worker's batch of samples for it. */
-    private readonly registry: Pick<MetricRegistry, 'add'>,
+    private readonly registry: SampleSink,
     private readonly connections: ConnectionOptions = {},
   ) {
     this.use({});

@@ -16,9 +16,19 @@ import { evaluateThresholds, parseThresholds, type Threshold } from '../threshol
 import type { LoadMetricsSummary, LoadResult, RunLoadOptions, ScenarioWindow } from '../types.js';
 import { iso } from '../windows.js';
 import { type ExecutorContext, plannedVus, runScenario } from './executors.js';
-import { HttpIo, type TlsOptions } from './http-io.js';
+import { type ConnectionOptions, HttpIo, type TlsOptions } from './http-io.js';
+import { VuPool } from './pool/pooled-vu.js';
+import { type PoolPlan, planPooled } from './pool/rewrite.js';
 import { parseTlsAuth } from './tls-auth.js';
-import { type ReadyInfo, VuHandle, type VuHooks, type VuResult, vuWorkerFile } from './vu-handle.js';
+import {
+  type ReadyInfo,
+  ThreadVu,
+  type VuHandle,
+  type VuHooks,
+  type VuResult,
+  vuWorkerFile,
+  workerFile,
+} from './vu-handle.js';
 
 /** k6's exit codes. */
 const EXIT = {
@@ -31,8 +41,11 @@ const EXIT = {
   markedFailed: 110,
 } as const;
 
-/** VU thread starts in flight at once while VUs are initialized. */
-const initWindow = 8;
+/**
+ * VU inits in flight at once while VUs are initialized: thread starts (a thread per VU), or init contexts in the
+ * pool's workers, which cost a fraction of a thread start.
+ */
+const initWindow = { threads: 8, pooled: 64 };
 
 /** Key numbers for callers that do not want to read the whole summary. */
 function keyNumbers(registry: MetricRegistry, durationMs: number): LoadMetricsSummary {
@@ -90,6 +103,8 @@ export class TestRun {
   private readonly hooks: VuHooks;
   private loaded!: Loaded;
   private workerFile!: string;
+  /** The VUs' pool when the script runs pooled (VU 0, for setup/teardown/handleSummary, keeps a thread). */
+  private vuPool: VuPool | undefined;
   private ndjson: NdjsonOutput | undefined;
   private nextVuId = 1;
   /** VUs initialized before the test, in scenario order. */
@@ -155,7 +170,13 @@ export class TestRun {
   }
 
   private newVu(): VuHandle {
-    const vu = new VuHandle(
+    const vu = this.vuPool && this.all.length > 0 ? this.vuPool.newVu(this.nextVuId++) : this.newThreadVu();
+    this.all.push(vu);
+    return vu;
+  }
+
+  private newThreadVu(): ThreadVu {
+    return new ThreadVu(
       this.all.length === 0 ? 0 : this.nextVuId++,
       this.workerFile,
       this.loaded?.code ?? '',
@@ -163,8 +184,6 @@ export class TestRun {
       this.env,
       this.hooks,
     );
-    this.all.push(vu);
-    return vu;
   }
 
   /** Phase 1: bundles the script, runs VU 0's init context, validates the options. */
@@ -197,16 +216,16 @@ export class TestRun {
         throw new ConfigError(
           'option tlsCipherSuites is not supported by the builtin engine (use runner k6)',
         );
-      this.http.configure(
-        {
-          insecureSkipTLSVerify: options.insecureSkipTLSVerify === true,
-          tlsAuth: parseTlsAuth(options.tlsAuth),
-          ...(options.tlsVersion !== undefined
-            ? { tlsVersion: options.tlsVersion as TlsOptions['tlsVersion'] }
-            : {}),
-        },
-        { noConnectionReuse: options.noConnectionReuse === true },
-      );
+      const tls: TlsOptions = {
+        insecureSkipTLSVerify: options.insecureSkipTLSVerify === true,
+        tlsAuth: parseTlsAuth(options.tlsAuth),
+        ...(options.tlsVersion !== undefined
+          ? { tlsVersion: options.tlsVersion as TlsOptions['tlsVersion'] }
+          : {}),
+      };
+      const connections: ConnectionOptions = { noConnectionReuse: options.noConnectionReuse === true };
+      this.http.configure(tls, connections);
+      await this.hostVus(code, tls, connections);
       for (const def of ready.metrics) this.registry.define(def);
       const thresholds = parseThresholds(options.thresholds, this.registry);
       this.registry.submetric('http_req_duration{expected_response:true}');
@@ -220,6 +239,32 @@ export class TestRun {
         this.registry,
         this.loaded.thresholds,
       );
+  }
+
+  /** Pools the VUs when the script can run pooled; `--verbose` says which way they run, and why. */
+  private async hostVus(code: string, tls: TlsOptions, connections: ConnectionOptions): Promise<void> {
+    const plan: PoolPlan =
+      this.options.vuHosting === 'threads'
+        ? { pooled: false, reason: 'a thread per VU was asked for' }
+        : (this.options.poolPlan ?? planPooled)(code);
+    if (!plan.pooled) {
+      if (this.options.verbose) this.log(`INFO[0000] VUs run a thread each: ${plan.reason}`);
+      return;
+    }
+    this.vuPool = new VuPool(
+      await workerFile('k6-pool'),
+      {
+        source: plan.source,
+        scriptPath: this.scriptPath,
+        env: this.env,
+        tls,
+        connections,
+        packagesFrom: import.meta.url,
+      },
+      this.registry,
+      this.hooks,
+    );
+    if (this.options.verbose) this.log(`INFO[0000] VUs run pooled: ${this.vuPool.size} worker threads`);
   }
 
   /**
@@ -240,7 +285,9 @@ export class TestRun {
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(initWindow, total) }, starter));
+      await Promise.all(
+        Array.from({ length: Math.min(initWindow[this.vuPool ? 'pooled' : 'threads'], total) }, starter),
+      );
     } catch (error) {
       failed = true;
       throw new EarlyExit(EXIT.script, (error as Error).message);
@@ -539,6 +586,7 @@ export class TestRun {
     this.options.signal?.removeEventListener('abort', this.onAbort);
     await this.ndjson?.close();
     await Promise.all(this.all.map((vu) => vu.terminate()));
+    await this.vuPool?.close();
     await this.http.close();
   }
 }

@@ -46,46 +46,59 @@ export type ReadyInfo = Extract<FromVuInit, { type: 'ready' }>;
 const doorbell = new Doorbell();
 
 /**
- * The VU worker entry as plain JavaScript: next to the bundled action (dist/workers/k6-vu.js), or, when running
- * from the TypeScript sources (CLI, tests), bundled once per process from actions/lib/workers/k6-vu.ts into a file
- * named by its content hash in the temporary folder (reused by later runs), so that hundreds of VU threads load one
- * small file instead of each compiling TypeScript.
+ * A worker entry as plain JavaScript: next to the bundled action (dist/workers/<name>.js), or, when running from the
+ * TypeScript sources (CLI, tests), bundled once per process from actions/lib/workers/<name>.ts into a file named by
+ * its content hash in the temporary folder (reused by later runs), so that hundreds of VU threads load one small
+ * file instead of each compiling TypeScript.
  */
-let workerFile: Promise<string> | undefined;
-export function vuWorkerFile(): Promise<string> {
-  workerFile ??= (async () => {
-    const bundled = fileURLToPath(new URL('../workers/k6-vu.js', import.meta.url));
-    if (existsSync(bundled)) return bundled;
-    const { build } = await import('esbuild');
-    const result = await build({
-      entryPoints: [fileURLToPath(new URL('../../workers/k6-vu.ts', import.meta.url))],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      logLevel: 'warning',
-    });
-    const code = result.outputFiles[0]!.text;
-    const file = join(
-      tmpdir(),
-      `scalegate-k6-vu-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
-    );
-    if (!existsSync(file)) {
-      const partial = `${file}.${process.pid}.tmp`;
-      await writeFile(partial, code);
-      await rename(partial, file);
-    }
-    return file;
-  })();
-  return workerFile;
+const workerFiles = new Map<string, Promise<string>>();
+export function workerFile(name: 'k6-vu' | 'k6-pool'): Promise<string> {
+  let file = workerFiles.get(name);
+  if (!file) {
+    file = bundleWorker(name);
+    workerFiles.set(name, file);
+  }
+  return file;
 }
+
+async function bundleWorker(name: string): Promise<string> {
+  const bundled = fileURLToPath(new URL(`../workers/${name}.js`, import.meta.url));
+  if (existsSync(bundled)) return bundled;
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(`../../workers/${name}.ts`, import.meta.url))],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    logLevel: 'warning',
+    // CommonJS dependencies (undici in the pool worker) call require(); ESM output needs one in scope.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+  });
+  const code = result.outputFiles[0]!.text;
+  const file = join(
+    tmpdir(),
+    `scalegate-${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
+  );
+  if (!existsSync(file)) {
+    const partial = `${file}.${process.pid}.tmp`;
+    await writeFile(partial, code);
+    await rename(partial, file);
+  }
+  return file;
+}
+
+/** The entry of a thread-per-VU worker (k6-vu.ts). */
+export const vuWorkerFile = (): Promise<string> => workerFile('k6-vu');
 
 /**
  * How long an interrupted VU may take to stop by itself before its thread is terminated: VU code stops at once in a
  * sleep, an HTTP call or an await; only code busy on the CPU needs the hard stop.
  */
-const interruptGraceMs = 250;
+export const interruptGraceMs = 250;
 
 /**
  * What a VU thread starts with: a plain JavaScript entry, so no loader hooks such as tsx are inherited (slow start,
@@ -93,32 +106,137 @@ const interruptGraceMs = 250;
  */
 export const vuThreadOptions = { execArgv: [] as string[], resourceLimits: { maxYoungGenerationSizeMb: 4 } };
 
-export class VuHandle {
-  private worker!: Worker;
-  private channel!: EngineChannel;
-  private readonly receiver = () => this.receive();
-  private pending: ((result: VuResult) => void) | undefined;
-  private ready!: Promise<ReadyInfo>;
+/** How executors and TestRun drive a VU, whether it has a thread of its own (ThreadVu) or lives in a pool. */
+export interface VuHandle {
+  readonly id: number;
+  busy: boolean;
+  hasSetupData: boolean;
+  exited: boolean;
+  whenReady(): Promise<ReadyInfo>;
+  iterate(
+    frame: IterateFrame & { scenario: ScenarioState },
+    onRecord?: (record: IterationRecord) => void,
+  ): Promise<VuResult>;
+  call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult>;
+  interrupt(): void;
+  terminate(): Promise<void>;
+}
+
+/** A frame that starts a busy period of the VU: an iteration (or standing order) or a call. */
+export type StartFrame = IterateFrame | Extract<ToVu, { type: 'call' }>;
+
+/**
+ * What both kinds of VU handle share: one call at a time, its outcome, iterate frames without a repeated scenario,
+ * and k6's hard stop (ask the VU to stop, then force it after the grace period).
+ */
+export abstract class VuCalls implements VuHandle {
+  protected pending: ((result: VuResult) => void) | undefined;
+  protected ready!: Promise<ReadyInfo>;
   /** The scenario of the VU's previous iteration: iterate frames carry it only when it changes. */
-  private lastScenario: ScenarioState | undefined;
-  private onRecord: ((record: IterationRecord) => void) | undefined;
-  /** Request ids of an interrupted iteration, whose late answers must not wake the next one. */
-  private generation = 0;
+  protected lastScenario: ScenarioState | undefined;
+  protected onRecord: ((record: IterationRecord) => void) | undefined;
   private killTimer: NodeJS.Timeout | undefined;
-  /** Set while the thread is terminated to stop a busy iteration: a fresh one replaces it. */
-  private killed = false;
   busy = false;
   hasSetupData = false;
   exited = false;
 
+  constructor(readonly id: number) {}
+
+  whenReady(): Promise<ReadyInfo> {
+    return this.ready;
+  }
+
+  /** Hands the frame to the VU (which answers with its outcome). */
+  protected abstract deliver(frame: StartFrame): void;
+  /** Asks the VU to stop its running call at its next await. */
+  protected abstract askToStop(): void;
+  /** Stops a VU that did not stop by itself (busy on the CPU) by replacing its thread. */
+  protected abstract forceStop(): void;
+
+  protected finishPending(result: VuResult): void {
+    const resolveDone = this.pending;
+    this.pending = undefined;
+    clearTimeout(this.killTimer);
+    this.busy = false;
+    resolveDone?.(result);
+  }
+
+  private async send(frame: StartFrame): Promise<VuResult> {
+    if (this.exited) return { outcome: 'interrupted' };
+    // Resolved at once, except for a VU whose thread is being replaced.
+    try {
+      await this.ready;
+    } catch (error) {
+      return { outcome: 'full', error: (error as Error).message };
+    }
+    this.busy = true;
+    return new Promise((resolveDone) => {
+      this.pending = resolveDone;
+      this.deliver(frame);
+    });
+  }
+
+  /**
+   * Runs one iteration, or with `frame.repeat` a standing order of iterations: `onRecord` then hears of every
+   * completed iteration, and the result is the interrupted or aborted iteration that ended the order, or an
+   * empty full one when its time was up.
+   */
+  iterate(
+    frame: IterateFrame & { scenario: ScenarioState },
+    onRecord?: (record: IterationRecord) => void,
+  ): Promise<VuResult> {
+    const same =
+      this.lastScenario?.name === frame.scenario.name &&
+      this.lastScenario.startTime === frame.scenario.startTime;
+    this.lastScenario = frame.scenario;
+    this.onRecord = onRecord;
+    if (!same) return this.send(frame);
+    const { scenario: _, ...rest } = frame;
+    return this.send(rest);
+  }
+
+  call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult> {
+    this.lastScenario = undefined;
+    return this.send({ type: 'call', fn, ...(arg === undefined ? {} : { arg }) });
+  }
+
+  /**
+   * k6's hard stop of an iteration: VU code stops at its next sleep, HTTP call or await; code that never yields is
+   * stopped by replacing its thread (a fresh one serves the VU's next call).
+   */
+  interrupt(): void {
+    if (!this.busy) return;
+    this.askToStop();
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => {
+      if (this.busy && !this.exited) this.forceStop();
+    }, interruptGraceMs);
+  }
+
+  async terminate(): Promise<void> {
+    this.exited = true;
+    clearTimeout(this.killTimer);
+  }
+}
+
+export class ThreadVu extends VuCalls {
+  private worker!: Worker;
+  private channel!: EngineChannel;
+  private readonly receiver = () => this.receive();
+  /** Request ids of an interrupted iteration, whose late answers must not wake the next one. */
+  private generation = 0;
+  /** Set while the thread is terminated to stop a busy iteration: a fresh one replaces it. */
+  private killed = false;
+
   constructor(
-    readonly id: number,
+    id: number,
     private readonly workerFile: string,
     private readonly code: string,
     private readonly scriptPath: string,
     private readonly env: Record<string, string>,
     private readonly hooks: VuHooks,
   ) {
+    super(id);
     this.start();
   }
 
@@ -176,10 +294,6 @@ export class VuHandle {
     this.ready.catch(() => undefined);
   }
 
-  whenReady(): Promise<ReadyInfo> {
-    return this.ready;
-  }
-
   private event(event: VuEvent): void {
     if (event.type === 'log') this.hooks.onLog(event.level, event.message, this.id);
     else this.hooks.onTestFail(event.message);
@@ -208,14 +322,6 @@ export class VuHandle {
     });
   }
 
-  private finishPending(result: VuResult): void {
-    const resolveDone = this.pending;
-    this.pending = undefined;
-    clearTimeout(this.killTimer);
-    this.busy = false;
-    resolveDone?.(result);
-  }
-
   /** Performs the VU's requests; a blocking call gets its answer in the frame slot, an async one on its port. */
   private async answer(id: number, requests: HttpRequestSpec[], async: boolean): Promise<void> {
     const generation = this.generation;
@@ -237,65 +343,23 @@ export class VuHandle {
     );
   }
 
-  private async send(frame: ToVu): Promise<VuResult> {
-    if (this.exited) return { outcome: 'interrupted' };
-    // Resolved at once, except for a VU whose thread is being replaced.
-    try {
-      await this.ready;
-    } catch (error) {
-      return { outcome: 'full', error: (error as Error).message };
-    }
-    this.busy = true;
-    return new Promise((resolveDone) => {
-      this.pending = resolveDone;
-      // A standing order carries the scenario's shared counter, which only a port message can share.
-      this.channel.send(frame, frame.type === 'iterate' && frame.repeat !== undefined, true);
-    });
+  /** A standing order carries the scenario's shared counter, which only a port message can share. */
+  protected deliver(frame: StartFrame): void {
+    this.channel.send(frame, frame.type === 'iterate' && frame.repeat !== undefined, true);
   }
 
-  /**
-   * Runs one iteration, or with `frame.repeat` a standing order of iterations: `onRecord` then hears of every
-   * completed iteration, and the result is the interrupted or aborted iteration that ended the order, or an
-   * empty full one when its time was up.
-   */
-  iterate(
-    frame: IterateFrame & { scenario: ScenarioState },
-    onRecord?: (record: IterationRecord) => void,
-  ): Promise<VuResult> {
-    const same =
-      this.lastScenario?.name === frame.scenario.name &&
-      this.lastScenario.startTime === frame.scenario.startTime;
-    this.lastScenario = frame.scenario;
-    this.onRecord = onRecord;
-    if (!same) return this.send(frame);
-    const { scenario: _, ...rest } = frame;
-    return this.send(rest);
-  }
-
-  call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult> {
-    this.lastScenario = undefined;
-    return this.send({ type: 'call', fn, ...(arg === undefined ? {} : { arg }) });
-  }
-
-  /**
-   * k6's hard stop of an iteration: VU code stops at its next sleep, HTTP call or await; code that never yields is
-   * stopped by terminating the thread (a fresh one serves the VU's next call).
-   */
-  interrupt(): void {
-    if (!this.busy) return;
-    const generation = ++this.generation;
+  protected askToStop(): void {
+    this.generation++;
     this.channel.interrupt();
-    clearTimeout(this.killTimer);
-    this.killTimer = setTimeout(() => {
-      if (!this.busy || generation !== this.generation || this.exited) return;
-      this.killed = true;
-      void this.worker.terminate();
-    }, interruptGraceMs);
   }
 
-  async terminate(): Promise<void> {
-    this.exited = true;
-    clearTimeout(this.killTimer);
+  protected forceStop(): void {
+    this.killed = true;
+    void this.worker.terminate();
+  }
+
+  override async terminate(): Promise<void> {
+    await super.terminate();
     doorbell.delete(this.receiver);
     await this.worker.terminate();
   }

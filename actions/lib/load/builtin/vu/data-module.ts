@@ -2,9 +2,9 @@
  * `k6/data` SharedArray. Each VU thread builds its own frozen copy (the callback runs once per VU, in the init
  * context): the read-only contract holds, memory is not shared between VUs.
  */
-import type { VuState } from './state.js';
+import type { VuBase } from './state.js';
 
-export function createDataModule(vu: VuState) {
+export function createDataModule(vu: VuBase) {
   const built = new Map<string, readonly unknown[]>();
   class SharedArray {
     constructor(name: string, build: () => unknown[]) {

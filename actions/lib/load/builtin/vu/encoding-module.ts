@@ -1,10 +1,11 @@
 /** `k6/encoding`: base64 in k6's four flavours (std, rawstd, url, rawurl), decoding to an ArrayBuffer or a string. */
+import { isArrayBuffer } from './realm.js';
 
 type Flavour = 'std' | 'rawstd' | 'url' | 'rawurl';
 
 export function toBytes(input: unknown): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
-  if (input instanceof ArrayBuffer) return Buffer.from(input);
+  if (isArrayBuffer(input)) return Buffer.from(input);
   if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   throw new TypeError(`expected a string or an ArrayBuffer, got ${typeof input}`);
 }

@@ -5,7 +5,9 @@
  * These timers are the global setTimeout/setInterval of VU code and the exports of `k6/timers`.
  */
 // Node's own timers: VU code sees this class's functions as its globals.
+
 import { clearInterval, setInterval, setTimeout } from 'node:timers';
+import { isThenable } from './realm.js';
 
 type Callback = (...args: unknown[]) => unknown;
 
@@ -44,7 +46,7 @@ export class EventLoop {
   private run(callback: Callback, args: unknown[]): void {
     try {
       const result = callback(...args);
-      if (result instanceof Promise) result.catch((error: unknown) => void this.fail(error));
+      if (isThenable(result)) result.then(undefined, (error: unknown) => void this.fail(error));
     } catch (error) {
       void this.fail(error);
     }

@@ -1,7 +1,7 @@
 /** `k6/execution`: read-only views of the scenario, instance, VU and test, plus test.abort() and test.fail(). */
-import { AbortTestError, type VuState } from './state.js';
+import { AbortTestError, type VuBase } from './state.js';
 
-export function createExecutionModule(vu: VuState, options: () => Record<string, unknown>) {
+export function createExecutionModule(vu: VuBase, options: () => Record<string, unknown>) {
   const inVu = (what: string) => {
     if (vu.phase === 'init' || !vu.scenario) throw new Error(`${what} is not available in the init context`);
     return vu.scenario;

@@ -4,7 +4,9 @@
  * mime/multipart writer frames them (k6 uses it): a 60-hex-digit random boundary, part headers in key order, CRLF
  * line ends, quotes and backslashes escaped in field names and filenames, except in the name of a file's field.
  */
+
 import { nodeCrypto } from './node-crypto.js';
+import { isArrayBuffer } from './realm.js';
 
 /** k6's FileData: the value `http.file(data, filename, contentType)` returns. */
 export class FileData {
@@ -17,7 +19,7 @@ export class FileData {
 
 /** `http.file()`: k6 accepts a string or an ArrayBuffer; the filename defaults to the time in nanoseconds. */
 export function file(data: unknown, filename?: string, contentType?: string): FileData {
-  if (typeof data !== 'string' && !(data instanceof ArrayBuffer))
+  if (typeof data !== 'string' && !isArrayBuffer(data))
     throw new Error(`invalid type ${data === null ? 'null' : typeof data}, expected string or ArrayBuffer`);
   const name = filename ?? String(BigInt(Date.now()) * 1_000_000n);
   return new FileData(data, name, contentType ?? 'application/octet-stream');

@@ -2,6 +2,7 @@
  * `k6/http` for a VU: builds request specs (headers, tags, timeout, body encoding, response callback), hands them to
  * the main thread synchronously and wraps the answers as k6 Response objects.
  */
+
 import { parseK6Duration } from '../../duration.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData } from '../protocol.js';
 import { failedResponse } from '../wire.js';
@@ -9,8 +10,9 @@ import { CookieJar, type ResponseCookie, responseCookies } from './cookies.js';
 import { file, formBody, urlEncoded } from './form-body.js';
 import { parseHTML, type Selection } from './html.js';
 import { selectJsonPath } from './json-path.js';
+import { isArrayBuffer } from './realm.js';
 import { requestUrl, templatedUrl, UrlError } from './request-url.js';
-import type { VuState } from './state.js';
+import type { VuBase } from './state.js';
 
 export const userAgent = 'Grafana k6/2.2.0 (scalegate builtin engine)';
 
@@ -133,7 +135,7 @@ class Response {
 function encodeBody(body: Body, headers: Record<string, string>): string | Uint8Array | null {
   if (body === null || body === undefined) return null;
   if (typeof body === 'string') return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (isArrayBuffer(body)) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   const form = formBody(body);
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
@@ -141,7 +143,7 @@ function encodeBody(body: Body, headers: Record<string, string>): string | Uint8
   return form.body;
 }
 
-export function createHttpModule(vu: VuState, options: () => Record<string, unknown>) {
+export function createHttpModule(vu: VuBase, options: () => Record<string, unknown>) {
   let responseCallback: ExpectedStatuses | null = defaultExpected;
 
   /** The VU's own jar, emptied before each iteration as k6 does (unless the `noCookiesReset` option). */
@@ -228,15 +230,21 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     }
   }
 
+  /** Blocks the VU until the answer; a pooled VU gets the Promise of asyncRequest (the script awaits it). */
   function request(method: string, url: unknown, body?: Body, params?: Params): Response {
+    if (vu.pooled) return asyncRequest(method, url, body, params) as unknown as Response;
     vu.requireVuContext('making HTTP requests');
     const prepared = prepare(method, url, body, params);
     const data = 'status' in prepared ? prepared : vu.http([prepared])[0]!;
     return finish(data, params);
   }
 
-  /** http.asyncRequest: the same request without blocking the VU. */
-  async function asyncRequest(method: string, url: unknown, body?: Body, params?: Params): Promise<Response> {
+  /** http.asyncRequest: the same request without blocking the VU, a promise of VU code's realm. */
+  function asyncRequest(method: string, url: unknown, body?: Body, params?: Params): Promise<Response> {
+    return vu.realm.Promise.resolve(requestAsync(method, url, body, params));
+  }
+
+  async function requestAsync(method: string, url: unknown, body?: Body, params?: Params): Promise<Response> {
     vu.requireVuContext('making HTTP requests');
     const prepared = prepare(method, url, body, params);
     const data = 'status' in prepared ? prepared : (await vu.httpAsync([prepared]))[0]!;
@@ -259,12 +267,16 @@ export function createHttpModule(vu: VuState, options: () => Record<string, unkn
     });
     const prepared = normalized.map((r) => prepare(r.method, r.url, r.body, r.params));
     const specs = prepared.filter((p): p is HttpRequestSpec => !('status' in p));
-    const answers = specs.length > 0 ? vu.http(specs) : [];
-    let next = 0;
-    const responses = prepared.map((p) => ('status' in p ? p : answers[next++]!));
-    const wrapped = responses.map((data, i) => finish(data, normalized[i]!.params));
-    if (Array.isArray(requests)) return wrapped;
-    return Object.fromEntries(normalized.map((r, i) => [r.key, wrapped[i]!]));
+    const wrap = (answers: HttpResponseData[]) => {
+      let next = 0;
+      const responses = prepared.map((p) => ('status' in p ? p : answers[next++]!));
+      const wrapped = responses.map((data, i) => finish(data, normalized[i]!.params));
+      if (Array.isArray(requests)) return wrapped;
+      return Object.fromEntries(normalized.map((r, i) => [r.key, wrapped[i]!]));
+    };
+    // A pooled VU gets a Promise of the responses (the script awaits it).
+    if (vu.pooled) return vu.httpAsync(specs).then(wrap) as unknown as Response[];
+    return wrap(specs.length > 0 ? vu.http(specs) : []);
   }
 
   function expectedStatuses(...statuses: (number | { min: number; max: number })[]): ExpectedStatuses {

@@ -5,6 +5,8 @@
  * reads a string as a FileData too (an empty application/octet-stream part). Text is written one byte per character
  * (Latin-1), as the jslib writes it.
  */
+import { isArrayBuffer } from './realm.js';
+
 interface Part {
   field: string;
   data: unknown;
@@ -15,7 +17,7 @@ interface Part {
 function bytes(data: unknown): Buffer {
   if (typeof data === 'string') return Buffer.from(data, 'latin1');
   if (Array.isArray(data)) return Buffer.from(Uint8Array.from(data as number[]));
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (isArrayBuffer(data)) return Buffer.from(data);
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return Buffer.alloc(0);
 }

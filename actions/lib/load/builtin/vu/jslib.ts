@@ -10,7 +10,8 @@ import { deriveScenarios } from '../../options.js';
 import { jUnit, textSummary } from '../../text-summary.js';
 import type { ScriptOptions } from './modules.js';
 import { nodeCrypto } from './node-crypto.js';
-import type { VuState } from './state.js';
+import { isThenable } from './realm.js';
+import type { VuBase } from './state.js';
 
 export const k6Summary = { textSummary, jUnit };
 
@@ -65,7 +66,7 @@ export function k6UtilsVersionExports(version: string): string[] {
 const density = (x: number) => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
 
 export function createK6Utils(
-  vu: VuState,
+  vu: VuBase,
   options: ScriptOptions,
 ): Record<(typeof k6UtilsExports)[number], unknown> {
   /** The stages of the running scenario, from the consolidated options (shortcut `stages` included). */
@@ -97,7 +98,7 @@ export function createK6Utils(
     checkers: Record<string, unknown>,
     tags?: Record<string, unknown>,
   ): boolean | Promise<boolean> {
-    if (value instanceof Promise) return value.then((v) => check(v, checkers, tags));
+    if (isThenable(value)) return Promise.resolve(value).then((v) => check(v, checkers, tags));
     const extra = Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [k, String(v)]));
     const report = (name: string, outcome: unknown) => {
       vu.emit('checks', outcome ? 1 : 0, { ...vu.tags(), ...extra, check: name });
@@ -105,10 +106,11 @@ export function createK6Utils(
     };
     const results = Object.entries(checkers).map(([name, checker]) => {
       const outcome = typeof checker === 'function' ? checker(value) : checker;
-      return outcome instanceof Promise ? outcome.then((o) => report(name, o)) : report(name, outcome);
+      return isThenable(outcome)
+        ? Promise.resolve(outcome).then((o) => report(name, o))
+        : report(name, outcome);
     });
-    if (results.some((r) => r instanceof Promise))
-      return Promise.all(results).then((all) => all.every(Boolean));
+    if (results.some(isThenable)) return Promise.all(results).then((all) => all.every(Boolean));
     return (results as boolean[]).every(Boolean);
   }
 

@@ -1,8 +1,8 @@
 /** `k6/metrics`: Counter, Gauge, Rate, Trend, declared in the init context, added to in VU code. */
 import type { MetricContains, MetricType } from '../../metrics.js';
-import type { VuState } from './state.js';
+import type { VuBase } from './state.js';
 
-export function createMetricsModule(vu: VuState) {
+export function createMetricsModule(vu: VuBase) {
   const make = (type: MetricType) =>
     class {
       readonly name: string;

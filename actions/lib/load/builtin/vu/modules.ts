@@ -14,31 +14,31 @@ import { FormData, FormDataV001 } from './jslib-formdata.js';
 import { createK6Module } from './k6-module.js';
 import { createMetricsModule } from './metrics-module.js';
 import { loadPackage } from './packages.js';
-import type { VuState } from './state.js';
+import type { VuBase } from './state.js';
 
 export type ScriptOptions = () => Record<string, unknown>;
 
 const factories = {
-  k6: (vu: VuState) => createK6Module(vu),
-  'k6/http': (vu: VuState, options: ScriptOptions) => createHttpModule(vu, options),
-  'k6/metrics': (vu: VuState) => createMetricsModule(vu),
-  'k6/execution': (vu: VuState, options: ScriptOptions) => createExecutionModule(vu, options),
-  'k6/data': (vu: VuState) => createDataModule(vu),
+  k6: (vu: VuBase) => createK6Module(vu),
+  'k6/http': (vu: VuBase, options: ScriptOptions) => createHttpModule(vu, options),
+  'k6/metrics': (vu: VuBase) => createMetricsModule(vu),
+  'k6/execution': (vu: VuBase, options: ScriptOptions) => createExecutionModule(vu, options),
+  'k6/data': (vu: VuBase) => createDataModule(vu),
   'k6/crypto': () => createCryptoModule(),
   'k6/html': () => ({ parseHTML }),
   'k6/encoding': () => createEncodingModule(),
-  'k6/timers': (vu: VuState) => ({
+  'k6/timers': (vu: VuBase) => ({
     setTimeout: vu.loop.setTimeout,
     clearTimeout: vu.loop.clearTimeout,
     setInterval: vu.loop.setInterval,
     clearInterval: vu.loop.clearInterval,
   }),
   'k6-summary': () => k6Summary,
-  'k6-utils': (vu: VuState, options: ScriptOptions) => createK6Utils(vu, options),
+  'k6-utils': (vu: VuBase, options: ScriptOptions) => createK6Utils(vu, options),
   'k6-url': () => k6Url,
   'k6-formdata': () => ({ FormData }),
   'k6-formdata-0.0.1': () => ({ FormData: FormDataV001 }),
-} satisfies Record<string, (vu: VuState, options: ScriptOptions) => object>;
+} satisfies Record<string, (vu: VuBase, options: ScriptOptions) => object>;
 
 export type ModuleName = keyof typeof factories;
 
@@ -50,7 +50,7 @@ export function isModuleName(name: string): name is ModuleName {
  * The built-in modules, and the npm packages of jslibs (loaded only when a script imports one; not enumerable: the
  * bundler reads their export names from the package itself).
  */
-export function createModules(vu: VuState, options: ScriptOptions): Record<ModuleName, object> {
+export function createModules(vu: VuBase, options: ScriptOptions): Record<ModuleName, object> {
   const modules = Object.fromEntries(
     Object.entries(factories).map(([name, create]) => [name, create(vu, options)]),
   ) as Record<ModuleName, object>;

@@ -1,6 +1,8 @@
 /**
- * The per-VU state a worker thread keeps while running a k6 script: the phase (init or VU code), current tags and
- * group, buffered samples and events, and the synchronous call into the main thread over the VU channel.
+ * The per-VU state kept while running a k6 script: the phase (init or VU code), current tags and group, buffered
+ * samples and events (VuBase), and how the VU reaches HTTP: a VU thread calls into the main thread synchronously
+ * over its VU channel (VuState); a pooled VU (pooled-state.ts) does HTTP in its worker and its blocking k6 calls
+ * return Promises.
  */
 import { parentPort } from 'node:worker_threads';
 import type { MetricDefinition, Sample, Tags } from '../../metrics.js';
@@ -33,7 +35,10 @@ export class AbortTestError extends Error {
   }
 }
 
-export class VuState {
+/** What every VU keeps, whichever way it reaches HTTP; the k6 modules are built on it. */
+export abstract class VuBase {
+  /** Pooled VUs: the blocking k6 calls (http.get…, sleep, group) return Promises (the script awaits them). */
+  abstract readonly pooled: boolean;
   phase: 'init' | 'vu' = 'init';
   iteration = -1;
   iterationInScenario = 0;
@@ -50,25 +55,14 @@ export class VuState {
   vusInitialized = 0;
   iterationsCompleted = 0;
   iterationsInterrupted = 0;
-  private requestId = 0;
   readonly loop = new EventLoop();
-  /** Async requests awaiting their answers, by request id. */
-  private readonly inFlight = new Map<
-    number,
-    { requests: HttpRequestSpec[]; resolve: (responses: HttpResponseData[]) => void; release: () => void }
-  >();
+  /**
+   * Builtins of VU code's realm: randomSeed replaces its Math.random; http.asyncRequest answers with its Promise,
+   * so that a rejection nobody handles is charged to this VU.
+   */
+  realm: { Math: Math; Promise: PromiseConstructor } = { Math, Promise };
 
-  /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
-  private events: VuEvent[] = [];
-  /** Completed iterations of a standing order not reported yet: they ride on the VU's next frame. */
-  records: IterationRecord[] = [];
-  /** When the VU last sent a frame (performance.now()). */
-  lastSentAt = 0;
-
-  constructor(
-    readonly vuId: number,
-    readonly channel: VuChannel,
-  ) {}
+  constructor(readonly vuId: number) {}
 
   /** Tags of the current context (scenario, group, scenario tags, user tags). */
   tags(): Tags {
@@ -83,6 +77,46 @@ export class VuState {
 
   requireVuContext(what: string): void {
     if (this.phase === 'init') throw new Error(`${what} is not available in the init context`);
+  }
+
+  /** Console output and exec.test.fail() of VU code, on their way to the engine. */
+  abstract post(event: VuEvent): void;
+
+  /** Blocks until the engine answered the HTTP requests (in order), or throws InterruptError (threads only). */
+  abstract http(requests: HttpRequestSpec[]): HttpResponseData[];
+
+  /** Sends requests without blocking: the promise settles with their answers (http.asyncRequest). */
+  abstract httpAsync(requests: HttpRequestSpec[]): Promise<HttpResponseData[]>;
+
+  /** k6 `sleep`: blocks this VU only; interruptible. A pooled VU's sleep is a Promise on its event loop. */
+  abstract sleep(ms: number): void | Promise<void>;
+
+  /** Forgets everything the current call waited for: its timers and async requests. */
+  abstract dropPending(): void;
+}
+
+/** A VU on its own worker thread: HTTP is a synchronous call into the main thread over the VU channel. */
+export class VuState extends VuBase {
+  readonly pooled = false;
+  private requestId = 0;
+  /** Async requests awaiting their answers, by request id. */
+  private readonly inFlight = new Map<
+    number,
+    { requests: HttpRequestSpec[]; resolve: (responses: HttpResponseData[]) => void; release: () => void }
+  >();
+
+  /** Events of VU code, sent with the next frame (in order with the iteration that produced them). */
+  private events: VuEvent[] = [];
+  /** Completed iterations of a standing order not reported yet: they ride on the VU's next frame. */
+  records: IterationRecord[] = [];
+  /** When the VU last sent a frame (performance.now()). */
+  lastSentAt = 0;
+
+  constructor(
+    vuId: number,
+    readonly channel: VuChannel,
+  ) {
+    super(vuId);
   }
 
   /** Console output and test-fail: straight to the engine during init, else with the next frame. */
@@ -116,7 +150,6 @@ export class VuState {
   /** Set during the warm-up dry run only (warm-up.ts): requests are answered in the thread, nothing is sent. */
   answerLocally: ((requests: HttpRequestSpec[]) => HttpResponseData[]) | undefined;
 
-  /** Blocks until the engine answered the HTTP requests (in order), or throws InterruptError. */
   http(requests: HttpRequestSpec[]): HttpResponseData[] {
     if (this.answerLocally) return this.answerLocally(requests);
     const id = ++this.requestId;
@@ -136,7 +169,6 @@ export class VuState {
     }
   }
 
-  /** Sends requests without blocking: the promise settles when the engine answered (http.asyncRequest). */
   httpAsync(requests: HttpRequestSpec[]): Promise<HttpResponseData[]> {
     const id = ++this.requestId;
     return new Promise((resolve) => {
@@ -160,13 +192,11 @@ export class VuState {
     }
   }
 
-  /** Forgets everything the current call waited for: its timers and async requests. */
   dropPending(): void {
     this.inFlight.clear();
     this.loop.reset();
   }
 
-  /** k6 `sleep`: blocks this VU only; interruptible. */
   sleep(ms: number): void {
     this.flushRecords();
     const deadline = performance.now() + ms;

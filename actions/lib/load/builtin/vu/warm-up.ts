@@ -11,11 +11,11 @@ import type { HttpRequestSpec, HttpResponseData } from '../protocol.js';
 import { failedResponse, fromWire, toWire } from '../wire.js';
 import type { VuState } from './state.js';
 
-/** What the dry run uses of the VU's modules. */
-interface WarmUpModules {
+/** What a dry run uses of the VU's modules. */
+export interface WarmUpModules {
   k6: {
     check(value: unknown, sets: Record<string, (value: unknown) => boolean>): boolean;
-    sleep(seconds: number): void;
+    sleep(seconds: number): void | Promise<void>;
   };
   'k6/http': { request(method: string, url: string): unknown };
 }
