@@ -1,6 +1,5 @@
 import type { DataPlane } from './data-plane.js';
 import type { MetricFamily, Sample } from './exposition.js';
-import { durationBuckets } from './http-stats.js';
 import { family } from './ksm-common.js';
 import { containerStatus, podContainers, qosClass, trackOf, versionOf } from './pod-facts.js';
 
@@ -67,7 +66,7 @@ export function httpFamilies(plane: DataPlane): MetricFamily[] {
         version: versionOf(pod),
       };
       requests.push({ labels, value: s.count });
-      durationBuckets.forEach((bound, i) => {
+      s.bounds.forEach((bound, i) => {
         durations.push({
           suffix: '_bucket',
           labels: { ...labels, le: String(bound) },

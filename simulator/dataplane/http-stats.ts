@@ -6,7 +6,9 @@ export const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 export interface HttpSeries {
   service: string;
   code: string;
-  /** Cumulative count per bucket of `durationBuckets` (observations ≤ the bound). */
+  /** The histogram's upper bounds in seconds, ascending (`+Inf` implied). */
+  bounds: readonly number[];
+  /** Cumulative count per bucket of `bounds` (observations ≤ the bound). */
   buckets: number[];
   count: number;
   sum: number;
@@ -16,16 +18,20 @@ export class HttpStats {
   private readonly series = new Map<string, HttpSeries>();
   private total = 0;
 
+  /** `bounds`: the app's histogram buckets, as its Prometheus client is configured. */
+  constructor(private readonly bounds: readonly number[] = durationBuckets) {}
+
   observe(service: string, code: number, seconds: number): void {
     const key = `${service}\u0000${code}`;
     let entry = this.series.get(key);
     if (!entry) {
-      entry = { service, code: String(code), buckets: durationBuckets.map(() => 0), count: 0, sum: 0 };
+      const bounds = this.bounds;
+      entry = { service, code: String(code), bounds, buckets: bounds.map(() => 0), count: 0, sum: 0 };
       this.series.set(key, entry);
     }
     entry.count++;
     entry.sum += seconds;
-    durationBuckets.forEach((bound, i) => {
+    entry.bounds.forEach((bound, i) => {
       if (seconds <= bound) entry.buckets[i] = (entry.buckets[i] as number) + 1;
     });
     this.total++;

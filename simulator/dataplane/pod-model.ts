@@ -51,7 +51,7 @@ export const realClock = (): number => performance.timeOrigin + performance.now(
  * counters cAdvisor exports and the windowed averages metrics-server serves. Other containers idle at zero usage.
  */
 export class PodModel {
-  readonly http = new HttpStats();
+  readonly http: HttpStats;
   private readonly cpuSeconds: number[];
   private memoryByteSeconds = 0;
   private readonly cpuJobs = new Set<Job>();
@@ -75,6 +75,8 @@ export class PodModel {
   ) {
     this.cpuSeconds = containers.map(() => 0);
     this.lastAdvance = now();
+    // The app's histogram buckets are fixed when it starts, as a Prometheus client's are.
+    this.http = new HttpStats(workload.latencyBucketsSeconds);
   }
 
   get inFlight(): number {

@@ -1,5 +1,6 @@
 import { parseDuration } from '../../actions/lib/util/duration.js';
 import { parseQuantity } from '../../actions/lib/util/quantity.js';
+import { durationBuckets } from './http-stats.js';
 import { applyImageModifiers } from './image-catalog.js';
 
 /**
@@ -13,6 +14,7 @@ export const workloadAnnotations = {
   memoryPerRequest: 'sim.scalegate.dev/memory-per-request',
   baseMemory: 'sim.scalegate.dev/base-memory',
   coldStart: 'sim.scalegate.dev/cold-start',
+  latencyBuckets: 'sim.scalegate.dev/latency-buckets',
 } as const;
 
 export interface WorkloadModel {
@@ -26,6 +28,8 @@ export interface WorkloadModel {
   baseMemoryBytes: number;
   /** After turning Ready, requests cost up to `coldStartFactor` × CPU, decaying linearly to 1× over this time. */
   coldStartSeconds: number;
+  /** Upper bounds of the app's `http_request_duration_seconds` buckets, in seconds, ascending. */
+  latencyBucketsSeconds: readonly number[];
 }
 
 export const coldStartFactor = 3;
@@ -37,6 +41,7 @@ export const defaultWorkload: WorkloadModel = {
   memoryBytesPerRequest: 256 * 1024,
   baseMemoryBytes: 32 * 2 ** 20,
   coldStartSeconds: 0,
+  latencyBucketsSeconds: durationBuckets,
 };
 
 export interface WorkloadParse {
@@ -55,12 +60,16 @@ export function workloadFromAnnotations(
 ): WorkloadParse {
   const model = { ...defaultWorkload };
   const problems: string[] = [];
-  const read = (key: string, parse: (text: string) => number, apply: (value: number) => void) => {
+  const read = <T extends number | readonly number[]>(
+    key: string,
+    parse: (text: string) => T,
+    apply: (value: T) => void,
+  ) => {
     const text = annotations?.[key];
     if (text === undefined) return;
     try {
       const value = parse(text);
-      if (!(value >= 0)) throw new RangeError('must not be negative');
+      if (typeof value === 'number' && !(value >= 0)) throw new RangeError('must not be negative');
       apply(value);
     } catch (error) {
       problems.push(`annotation ${key}: '${text}': ${(error as Error).message}`);
@@ -93,7 +102,23 @@ export function workloadFromAnnotations(
   read(workloadAnnotations.coldStart, seconds, (v) => {
     model.coldStartSeconds = v;
   });
+  read(workloadAnnotations.latencyBuckets, bucketBounds, (v) => {
+    model.latencyBucketsSeconds = v;
+  });
   return { model: applyImageModifiers(model, image), problems };
+}
+
+/**
+ * A histogram's bucket bounds as durations separated by commas (`50ms,75ms,100ms`), in seconds: positive and strictly
+ * ascending, as a Prometheus client requires of its buckets.
+ */
+function bucketBounds(text: string): number[] {
+  const bounds = text.split(',').map((part) => parseDuration(part.trim()) / 1000);
+  bounds.forEach((bound, i) => {
+    if (!(bound > 0)) throw new RangeError('bucket bounds must be positive');
+    if (i > 0 && !(bound > (bounds[i - 1] as number))) throw new RangeError('bucket bounds must ascend');
+  });
+  return bounds;
 }
 
 /** CPU cost multiplier `secondsSinceReady` after the pod turned Ready: ×3 at first, 1× once the cold start is over. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { defaultWorkload, workloadFromAnnotations } from '../../simulator/dataplane/workload.js';
 import type { KubeletControl } from '../../simulator/services.js';
 import {
   countBy,
@@ -67,6 +68,55 @@ describe('data plane: latency under load', () => {
       );
     assert.ok(cpu('warm-0') > 0.03, `warm pod used ${cpu('warm-0')} s`);
     assert.ok(cpu('cold-0') > cpu('warm-0') * 2, `cold ${cpu('cold-0')} s vs warm ${cpu('warm-0')} s`);
+  });
+});
+
+describe('data plane: the app histogram', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  it('exports the buckets a pod declares, counting each request in every bucket at or above its latency', async () => {
+    createService(h.store, 'fine', { app: 'fine' });
+    createPod(h.store, 'fine-0', {
+      labels: { app: 'fine' },
+      annotations: {
+        'sim.scalegate.dev/cpu-per-request': '0ms',
+        'sim.scalegate.dev/base-latency': '30ms',
+        'sim.scalegate.dev/latency-buckets': '20ms, 40ms,1s',
+      },
+    });
+    const replies = await load(`${h.gatewayUrl}/shop/fine/`, 10, 2);
+    for (const r of replies) assert.equal(r.status, 200);
+    const text = await (await fetch(h.metricsUrl)).text();
+    const buckets = text
+      .split('\n')
+      .filter(
+        (line) => line.startsWith('http_request_duration_seconds_bucket{') && line.includes('pod="fine-0"'),
+      )
+      .map((line) => [/le="([^"]+)"/.exec(line)?.[1], Number(line.split(' ').at(-1))]);
+    // 30 ms of I/O: above the 20 ms bound, under 40 ms (the gateway adds well under 10 ms here).
+    assert.deepEqual(buckets, [
+      ['0.02', 0],
+      ['0.04', 10],
+      ['1', 10],
+      ['+Inf', 10],
+    ]);
+  });
+
+  it('keeps the default buckets and reports an annotation it cannot read', () => {
+    const descending = workloadFromAnnotations({ 'sim.scalegate.dev/latency-buckets': '100ms,50ms' });
+    assert.deepEqual(descending.model.latencyBucketsSeconds, defaultWorkload.latencyBucketsSeconds);
+    assert.deepEqual(descending.problems, [
+      "annotation sim.scalegate.dev/latency-buckets: '100ms,50ms': bucket bounds must ascend",
+    ]);
+    assert.deepEqual(
+      workloadFromAnnotations({ 'sim.scalegate.dev/latency-buckets': '50ms,75ms,0.1s' }).model
+        .latencyBucketsSeconds,
+      [0.05, 0.075, 0.1],
+    );
   });
 });
 
