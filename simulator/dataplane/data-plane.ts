@@ -31,15 +31,14 @@ const podKey = (namespace: string | undefined, name: string | undefined) =>
 
 /**
  * The pods' side of the local cluster: one PodModel per Running pod, the Service endpoints (Ready, not
- * terminating, not OOMKilled), and the choice of the endpoint that serves each request (round-robin per Service,
- * as kube-proxy's IPVS default does, so the replica ratio sets the share of each track).
+ * terminating, not OOMKilled), and the choice of the endpoint that serves each request (at random, as kube-proxy's
+ * default iptables mode does, so the replica ratio sets the expected share of each track).
  */
 export class DataPlane {
   readonly view: ClusterView;
   readonly picker = new WeightedPicker();
   private readonly runtimes = new Map<string, PodRuntime>();
   private readonly endpointCache = new Map<string, { revision: string; pods: PodRuntime[] }>();
-  private readonly nextEndpoint = new Map<string, number>();
   private modelRevision = 0;
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -167,14 +166,15 @@ export class DataPlane {
     return pods;
   }
 
-  /** The endpoint that serves the next request of a Service (round-robin), or undefined when none is ready. */
+  /**
+   * The endpoint that serves the next request of a Service, chosen at random as kube-proxy's default (iptables) mode
+   * chooses one. Round-robin was biased under paced load: VUs that fire in step hand the same pod the requests that
+   * overlap, run after run, so one canary pod could be slower than its stable peers with the same image.
+   */
   pickEndpoint(ref: ServiceRef): PodRuntime | undefined {
     const pods = this.endpoints(ref) ?? [];
     if (pods.length === 0) return undefined;
-    const key = podKey(ref.namespace, ref.name);
-    const index = (this.nextEndpoint.get(key) ?? 0) % pods.length;
-    this.nextEndpoint.set(key, index + 1);
-    return pods[index];
+    return pods[Math.floor(Math.random() * pods.length)];
   }
 
   /** Takes a usage sample of every pod (metrics-server's scrape). */
