@@ -31,10 +31,12 @@ const podKey = (namespace: string | undefined, name: string | undefined) =>
 
 /**
  * The pods' side of the local cluster: one PodModel per Running pod, the Service endpoints (Ready, not
- * terminating, not OOMKilled), and the choice of the endpoint that serves each request (at random, as kube-proxy's
- * default iptables mode does, so the replica ratio sets the expected share of each track).
+ * terminating, not OOMKilled), and the choice of the endpoint that serves each request (round-robin in an order
+ * shuffled every round, so the replica ratio sets the share of each track).
  */
 export class DataPlane {
+  /** Per Service: this round's order of endpoint indexes and how far it got. */
+  private readonly rounds = new Map<string, { order: number[]; next: number }>();
   readonly view: ClusterView;
   readonly picker = new WeightedPicker();
   private readonly runtimes = new Map<string, PodRuntime>();
@@ -167,18 +169,36 @@ export class DataPlane {
   }
 
   /**
-   * The endpoint that serves the next request of a Service, chosen at random as kube-proxy's default (iptables) mode
-   * chooses one. Round-robin was biased under paced load: VUs that fire in step hand the same pod the requests that
-   * overlap, run after run, so one canary pod could be slower than its stable peers with the same image.
+   * The endpoint that serves the next request of a Service: round-robin, so each Ready pod takes an equal share, in
+   * an order shuffled every round. A fixed order was biased under paced load: VUs that fire in step handed the same
+   * pod the requests that overlap, run after run, so one canary pod could be slower than its stable peers with the
+   * same image. A random pick per request (kube-proxy's iptables mode) loads pods unevenly over seconds, which a
+   * paced test with few VUs then reads as latency.
    */
   pickEndpoint(ref: ServiceRef): PodRuntime | undefined {
     const pods = this.endpoints(ref) ?? [];
     if (pods.length === 0) return undefined;
-    return pods[Math.floor(Math.random() * pods.length)];
+    const key = podKey(ref.namespace, ref.name);
+    let round = this.rounds.get(key);
+    if (!round || round.next >= round.order.length || round.order.length !== pods.length) {
+      round = { order: shuffled(pods.length), next: 0 };
+      this.rounds.set(key, round);
+    }
+    return pods[round.order[round.next++] as number];
   }
 
   /** Takes a usage sample of every pod (metrics-server's scrape). */
   sampleAll(keepMs: number): void {
     for (const runtime of this.runtimes.values()) runtime.model.sample(keepMs);
   }
+}
+
+/** 0…n-1 in random order (Fisher–Yates). */
+function shuffled(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
 }

@@ -135,17 +135,15 @@ describe('data plane: routing', () => {
   after(() => h.close());
 
   it('spreads a Service over its ready endpoints, so 3 stable : 1 canary pods give the canary ~25 %', async () => {
-    // Endpoints are chosen at random: the canary's count is binomial (200 draws at 1/4: 50 ± 6.1); the bounds are
-    // 3.3 standard deviations away, and no request is left without a track.
+    // Round-robin in rounds of four: the canary takes one request in each round, 50 of 200.
     const byPath = countBy(await load(`${h.gatewayUrl}/shop/web/`, 200, 4), (r) => r.track);
-    assert.equal((byPath.canary ?? 0) + (byPath.stable ?? 0), 200);
-    assert.ok((byPath.canary ?? 0) >= 30 && (byPath.canary ?? 0) <= 70, JSON.stringify(byPath));
+    assert.deepEqual(byPath, { canary: 50, stable: 150 });
     const byHost = countBy(
       await load(`${h.gatewayUrl}/`, 100, 4, { host: 'web.shop.svc.cluster.local' }),
       (r) => r.track,
     );
     assert.equal((byHost.canary ?? 0) + (byHost.stable ?? 0), 100);
-    assert.ok((byHost.canary ?? 0) >= 10 && (byHost.canary ?? 0) <= 40, JSON.stringify(byHost));
+    assert.equal(byHost.canary, 25, JSON.stringify(byHost));
   });
 
   it('answers 503 when a Service has no ready endpoint, 404 for an unknown one', async () => {
