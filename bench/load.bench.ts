@@ -320,14 +320,14 @@ async function httpIoLoop(http1: boolean) {
     tags: { scenario: 'default' },
     expected: { codes: [], ranges: [{ min: 200, max: 399 }] },
   };
-  for (let i = 0; i < 2_000; i++) await io.perform(spec);
+  for (let i = 0; i < 2_000; i++) await io.perform(spec, 0);
   let requests = 0;
   const end = Date.now() + seconds * 1000;
   const before = process.cpuUsage();
   await Promise.all(
-    Array.from({ length: connections }, async () => {
+    Array.from({ length: connections }, async (_, vu) => {
       while (Date.now() < end) {
-        const response = await io.perform(spec);
+        const response = await io.perform(spec, vu);
         if (response.status !== 200) throw new Error(`HttpIo bench: ${response.error}`);
         requests++;
       }

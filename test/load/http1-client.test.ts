@@ -185,7 +185,7 @@ describe('http1-client', () => {
       const { io } = client(http1);
       const from = server.requests.length;
       for (const [i, extra] of requests.entries()) {
-        const response = await io.perform(spec(`${base}/p/${i}?q=a%20b&r=1`, extra));
+        const response = await io.perform(spec(`${base}/p/${i}?q=a%20b&r=1`, extra), 0);
         assert.equal(response.status, 200, response.error);
         const { sending, waiting, receiving } = response.timings;
         assert.ok(sending >= 0 && waiting >= 0 && receiving >= 0, JSON.stringify(response.timings));
@@ -230,7 +230,7 @@ describe('http1-client', () => {
     for (const http1 of [false, true]) {
       const { io, samples } = client(http1);
       const responses = [];
-      for (const request of requests) responses.push(comparable(await io.perform(request)));
+      for (const request of requests) responses.push(comparable(await io.perform(request, 0)));
       results.push({ responses, samples: comparableSamples(samples) });
       await io.close();
     }
@@ -270,8 +270,8 @@ describe('http1-client', () => {
       setTimeout(() => socket.write('cd'), 20);
     });
     const { io, samples } = client(true);
-    const first = await io.perform(spec(`http://127.0.0.1:${server.port}/`));
-    const second = await io.perform(spec(`http://127.0.0.1:${server.port}/`));
+    const first = await io.perform(spec(`http://127.0.0.1:${server.port}/`), 0);
+    const second = await io.perform(spec(`http://127.0.0.1:${server.port}/`), 0);
     assert.equal(first.body, 'abcd');
     assert.ok(first.timings.connecting > 0, `connecting ${first.timings.connecting}`);
     assert.equal(second.timings.connecting, 0, 'the second request reuses the connection');
@@ -302,10 +302,10 @@ describe('http1-client', () => {
     });
     const { io } = client(true);
     const url = `http://127.0.0.1:${server.port}/`;
-    for (let i = 0; i < 5; i++) assert.equal((await io.perform(spec(url))).status, 200);
+    for (let i = 0; i < 5; i++) assert.equal((await io.perform(spec(url), 0)).status, 200);
     assert.equal(server.connections.length, 1, 'sequential requests share one connection');
     for (let round = 0; round < 3; round++) {
-      const responses = await Promise.all(Array.from({ length: 8 }, () => io.perform(spec(url))));
+      const responses = await Promise.all(Array.from({ length: 8 }, () => io.perform(spec(url), 0)));
       assert.deepEqual(
         responses.map((r) => r.status),
         Array(8).fill(200),
@@ -326,10 +326,10 @@ describe('http1-client', () => {
     });
     const url = `http://127.0.0.1:${server.port}`;
     const { io } = client(true);
-    assert.equal((await io.perform(spec(`${url}/close`))).body, 'bye');
-    assert.equal((await io.perform(spec(`${url}/eof`))).body, 'until the end');
-    assert.equal((await io.perform(spec(`${url}/`))).body, 'ok');
-    assert.equal((await io.perform(spec(`${url}/`))).body, 'ok');
+    assert.equal((await io.perform(spec(`${url}/close`), 0)).body, 'bye');
+    assert.equal((await io.perform(spec(`${url}/eof`), 0)).body, 'until the end');
+    assert.equal((await io.perform(spec(`${url}/`), 0)).body, 'ok');
+    assert.equal((await io.perform(spec(`${url}/`), 0)).body, 'ok');
     assert.equal(server.connections.length, 3, 'a closed connection is never reused; the last one is');
     for (const http1 of [true, false]) {
       const { io: fresh } = client(http1, { noConnectionReuse: true });
@@ -337,7 +337,7 @@ describe('http1-client', () => {
         server.requests.length,
         server.connections.length,
       ];
-      for (let i = 0; i < 3; i++) assert.equal((await fresh.perform(spec(`${url}/`))).body, 'ok');
+      for (let i = 0; i < 3; i++) assert.equal((await fresh.perform(spec(`${url}/`), 0)).body, 'ok');
       assert.equal(
         server.connections.length - connectionsBefore!,
         3,
@@ -387,11 +387,11 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
     });
     const url = `http://127.0.0.1:${server.port}/`;
     const { io } = client(true);
-    assert.equal((await io.perform(spec(url))).status, 200);
-    const retried = await io.perform(spec(url));
+    assert.equal((await io.perform(spec(url), 0)).status, 200);
+    const retried = await io.perform(spec(url), 0);
     assert.equal(retried.status, 200, retried.error);
     assert.equal(server.connections.length, 2, 'the GET went again on a fresh connection');
-    const post = await io.perform(spec(url, { method: 'POST', body: 'once', headers: {} }));
+    const post = await io.perform(spec(url, { method: 'POST', body: 'once', headers: {} }), 0);
     assert.equal(post.status, 0, 'a POST is never sent twice');
     assert.equal(post.error_code, 1220);
     assert.equal(server.requests.filter((r) => r.startsWith('POST')).length, 1);
@@ -402,9 +402,9 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
       setTimeout(() => socket.end(), 20);
     });
     const idleUrl = `http://127.0.0.1:${idle.port}/`;
-    assert.equal((await io.perform(spec(idleUrl))).status, 200);
+    assert.equal((await io.perform(spec(idleUrl), 0)).status, 200);
     await eventually('the server closed the idle connection', () => idle.connections[0]!.closed);
-    assert.equal((await io.perform(spec(idleUrl))).status, 200);
+    assert.equal((await io.perform(spec(idleUrl), 0)).status, 200);
     assert.equal(idle.connections.length, 2);
   });
 
@@ -418,15 +418,15 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
     for (const http1 of [true, false]) {
       const { io } = client(http1);
       const from = server.connections.length;
-      const slow = await io.perform(spec(`${url}/slow`, { timeoutMs: 200 }));
+      const slow = await io.perform(spec(`${url}/slow`, { timeoutMs: 200 }), 0);
       assert.equal(slow.status, 0);
       assert.equal(slow.error_code, 1050);
       assert.equal(slow.error, 'request timeout');
       assert.ok(slow.timings.duration >= 190, `duration ${slow.timings.duration}`);
       await eventually('the timed-out connection closed', () => server.connections[from]!.closed);
-      assert.equal((await io.perform(spec(`${url}/fast`))).body, 'ok');
+      assert.equal((await io.perform(spec(`${url}/fast`), 0)).body, 'ok');
       // timeout 0: no limit, as in k6.
-      assert.equal((await io.perform(spec(`${url}/later`, { timeoutMs: 0 }))).body, 'ok');
+      assert.equal((await io.perform(spec(`${url}/later`, { timeoutMs: 0 }), 0)).body, 'ok');
       await io.close();
     }
   });
@@ -449,10 +449,10 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
       }),
     );
     const { io, samples } = client(true);
-    const whole = await io.perform(spec(`http://127.0.0.1:${port}/`, { responseType: 'binary' }));
+    const whole = await io.perform(spec(`http://127.0.0.1:${port}/`, { responseType: 'binary' }), 0);
     assert.equal((whole.body as ArrayBuffer).byteLength, chunk.length * chunks);
     assert.ok(Buffer.from(whole.body as ArrayBuffer).every((b) => b === 0x7a));
-    const discarded = await io.perform(spec(`http://127.0.0.1:${port}/`, { responseType: 'none' }));
+    const discarded = await io.perform(spec(`http://127.0.0.1:${port}/`, { responseType: 'none' }), 0);
     assert.equal(discarded.body, null);
     const received = samples.filter(([name]) => name === 'data_received').map(([, v]) => v);
     assert.equal(received.length, 2);
@@ -464,7 +464,7 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
     const server = await rawServer((_, socket) => socket.end('HTTP/1.1 abc nonsense\r\n\r\n'));
     for (const http1 of [true, false]) {
       const { io } = client(http1);
-      const response = await io.perform(spec(`http://127.0.0.1:${server.port}/`));
+      const response = await io.perform(spec(`http://127.0.0.1:${server.port}/`), 0);
       // Both report k6's generic code; the parsers word the message each their own way.
       assert.equal(response.status, 0);
       assert.equal(response.error_code, 1000);
