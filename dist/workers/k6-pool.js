@@ -31696,21 +31696,17 @@ var HttpIo = class {
     const runner = async () => {
       for (let i = next++; i < specs.length; i = next++) {
         const spec = specs[i];
-        const host = batchPerHost > 0 ? hostOf(spec.url) : void 0;
-        let slot = host === void 0 ? void 0 : hosts.get(host);
-        if (host !== void 0 && !slot) {
-          slot = { running: 0, waiting: [] };
-          hosts.set(host, slot);
-        }
-        if (slot && slot.running >= batchPerHost) await new Promise((r) => slot.waiting.push(r));
-        if (slot) slot.running++;
+        const key = hostOf(spec.url);
+        const host = hosts.get(key) ?? { running: 0, waiting: [] };
+        hosts.set(key, host);
+        if (batchPerHost === 0 || host.running < batchPerHost) host.running++;
+        else await new Promise((r) => host.waiting.push(r));
         try {
           responses[i] = await this.perform(spec, vu);
         } finally {
-          if (slot) {
-            slot.running--;
-            slot.waiting.shift()?.();
-          }
+          const waiter = host.waiting.shift();
+          if (waiter) waiter();
+          else host.running--;
         }
       }
     };

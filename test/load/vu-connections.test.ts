@@ -149,7 +149,7 @@ describe('http.batch runs as k6 runs it', () => {
       assert.equal(server.connections(), 6);
     });
 
-  it('batch limits the requests in flight over all hosts; batchPerHost 0 leaves hosts unlimited', async () => {
+  it('batch limits the requests in flight over all hosts, batchPerHost those to each (0: no limit)', async () => {
     const server = await holdingServer(4, 10);
     const result = await runs.run('batch-limits.js', {
       env: { TARGETS: server.url, COUNT: '10', BATCH: '4', BATCH_PER_HOST: '0' },
@@ -166,6 +166,14 @@ describe('http.batch runs as k6 runs it', () => {
     assert.equal(perHost.metrics.requests, 16);
     assert.equal(perHost.metrics.checksPassRate, 1);
     assert.deepEqual([a.connections(), b.connections()], [3, 3]);
+
+    // More requests waiting for a host than it has slots: each freed slot goes to the next of them, never two.
+    const queued = await holdingServer(2, 8);
+    const handedOver = await runs.run('batch-limits.js', {
+      env: { TARGETS: queued.url, COUNT: '8', BATCH: '6', BATCH_PER_HOST: '2' },
+    });
+    assert.equal(handedOver.metrics.checksPassRate, 1, runs.logs.join('\n'));
+    assert.equal(queued.connections(), 2);
   });
 
   it('refuses a batch of 0 (k6 would wait forever) with a config error', async () => {

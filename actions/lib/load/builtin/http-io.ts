@@ -333,21 +333,18 @@ export class HttpIo {
     const runner = async () => {
       for (let i = next++; i < specs.length; i = next++) {
         const spec = specs[i]!;
-        const host = batchPerHost > 0 ? hostOf(spec.url) : undefined;
-        let slot = host === undefined ? undefined : hosts.get(host);
-        if (host !== undefined && !slot) {
-          slot = { running: 0, waiting: [] };
-          hosts.set(host, slot);
-        }
-        if (slot && slot.running >= batchPerHost) await new Promise<void>((r) => slot.waiting.push(r));
-        if (slot) slot.running++;
+        const key = hostOf(spec.url);
+        const host = hosts.get(key) ?? { running: 0, waiting: [] };
+        hosts.set(key, host);
+        // A freed slot goes straight to the next waiting request, so no other can take it meanwhile.
+        if (batchPerHost === 0 || host.running < batchPerHost) host.running++;
+        else await new Promise<void>((r) => host.waiting.push(r));
         try {
           responses[i] = await this.perform(spec, vu);
         } finally {
-          if (slot) {
-            slot.running--;
-            slot.waiting.shift()?.();
-          }
+          const waiter = host.waiting.shift();
+          if (waiter) waiter();
+          else host.running--;
         }
       }
     };
