@@ -33,7 +33,10 @@ function spec(url: string, extra: Partial<HttpRequestSpec> = {}): HttpRequestSpe
 }
 
 /** An HttpIo on one of the two clients, with the samples it emits. */
-function client(http1: boolean, options: { noConnectionReuse?: boolean } = {}) {
+function client(
+  http1: boolean,
+  options: { noConnectionReuse?: boolean; noVUConnectionReuse?: boolean } = {},
+) {
   const registry = new MetricRegistry();
   const samples: Sample[] = [];
   registry.onSample((metric, value, tags, time) => samples.push([metric.name, value, tags, time]));
@@ -373,6 +376,40 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
     };
     assert.equal(await connectionsFor(false), 1);
     assert.equal(await connectionsFor(true), 4);
+  });
+
+  test("noVUConnectionReuse: a VU's iteration end closes its idle connections, and one in use once it is free unless the VU sent another request first (Go's CloseIdleConnections)", async () => {
+    const held: Socket[] = [];
+    const server = await rawServer((request, socket) => {
+      if (request.startsWith('GET /hold')) held.push(socket);
+      else socket.write(ok);
+    });
+    const url = `http://127.0.0.1:${server.port}`;
+    const { io } = client(true, { noVUConnectionReuse: true });
+    assert.equal((await io.perform(spec(`${url}/`), 1)).status, 200);
+    assert.equal((await io.perform(spec(`${url}/`), 2)).status, 200);
+    io.iterationEnded(1);
+    await eventually("VU 1's idle connection closed", () => server.connections[0]!.closed);
+    assert.equal((await io.perform(spec(`${url}/`), 2)).status, 200);
+    assert.equal(server.connections.length, 2, 'VU 2 kept its connection');
+
+    const inFlight = io.perform(spec(`${url}/hold`), 1);
+    await eventually('the request held', () => held.length === 1);
+    io.iterationEnded(1);
+    held[0]!.write(ok);
+    assert.equal((await inFlight).status, 200);
+    await eventually('the connection closed once free', () => held[0]!.closed);
+
+    const second = io.perform(spec(`${url}/hold`), 1);
+    await eventually('the request held', () => held.length === 2);
+    io.iterationEnded(1);
+    assert.equal((await io.perform(spec(`${url}/`), 1)).status, 200);
+    held[1]!.write(ok);
+    assert.equal((await second).status, 200);
+    const opened = server.connections.length;
+    assert.equal((await io.perform(spec(`${url}/`), 1)).status, 200);
+    assert.equal((await io.perform(spec(`${url}/`), 1)).status, 200);
+    assert.equal(server.connections.length, opened, 'connections freed after the next request are reused');
   });
 
   test('a server closing idle connections: retried once when safe, reported when not', async () => {
