@@ -305,7 +305,8 @@ for (let i = 1; i <= ${rounds}; i++) {
 
 /**
  * HttpIo alone, as the engine's I/O thread (or a pool worker) runs it: `connections` concurrent request loops on this
- * thread for `seconds`, through the plain HTTP/1.1 client or through undici; requests per CPU-second.
+ * thread for `seconds`, each a VU of its own (so on its own connection), through the plain HTTP/1.1 client or
+ * through undici; requests per CPU-second.
  */
 async function httpIoLoop(http1: boolean) {
   const io = new HttpIo(new MetricRegistry(), { http1 });
