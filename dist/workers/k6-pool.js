@@ -31805,20 +31805,75 @@ var HttpIo = class {
 };
 
 // actions/lib/load/builtin/pool/protocol.ts
-var SampleRuns = class {
-  numbers = /* @__PURE__ */ new Map();
-  /** Appends a sample to the batch's runs, extending the last run when it shares its tags object and time. */
-  add(batch2, name, value, tags, time) {
-    let number = this.numbers.get(name);
-    if (number === void 0) {
-      number = this.numbers.size;
-      this.numbers.set(name, number);
-      batch2.names.push(name);
+var tagTableBound = 1e4;
+var SampleEncoder = class {
+  names = /* @__PURE__ */ new Map();
+  tagIds = /* @__PURE__ */ new Map();
+  newNames = [];
+  newTags = [];
+  fresh = false;
+  data = new Float64Array(4096);
+  length = 0;
+  /** Where the current run's header is, and the tags object it was opened with. */
+  run = -1;
+  runTags;
+  get empty() {
+    return this.length === 0;
+  }
+  add(name, value, tags, time) {
+    let name_ = this.names.get(name);
+    if (name_ === void 0) {
+      name_ = this.names.size;
+      this.names.set(name, name_);
+      this.newNames.push(name);
     }
-    const runs2 = batch2.samples;
-    const last = runs2[runs2.length - 1];
-    if (last && last[0] === tags && last[1] === time) last.push(number, value);
-    else runs2.push([tags, time, number, value]);
+    if (tags !== this.runTags || this.data[this.run + 1] !== time) {
+      this.reserve(5);
+      this.run = this.length;
+      this.runTags = tags;
+      this.data[this.length++] = this.tagId(tags);
+      this.data[this.length++] = time;
+      this.data[this.length++] = 0;
+    } else this.reserve(2);
+    this.data[this.run + 2]++;
+    this.data[this.length++] = name_;
+    this.data[this.length++] = value;
+  }
+  /** The block so far (its buffer is the receiver's now: transfer it); the encoder goes on with an empty one. */
+  take() {
+    const block = {
+      names: this.newNames,
+      tags: this.newTags,
+      fresh: this.fresh,
+      data: this.data,
+      length: this.length
+    };
+    this.newNames = [];
+    this.newTags = [];
+    this.fresh = this.tagIds.size >= tagTableBound;
+    if (this.fresh) this.tagIds.clear();
+    this.data = new Float64Array(this.data.length);
+    this.length = 0;
+    this.run = -1;
+    this.runTags = void 0;
+    return block;
+  }
+  tagId(tags) {
+    let key = "";
+    for (const k in tags) key += `${k}\0${tags[k]}`;
+    let id = this.tagIds.get(key);
+    if (id === void 0) {
+      id = this.tagIds.size;
+      this.tagIds.set(key, id);
+      this.newTags.push(tags);
+    }
+    return id;
+  }
+  reserve(count) {
+    if (this.length + count <= this.data.length) return;
+    const grown = new Float64Array(this.data.length * 2);
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
   }
 };
 
@@ -32814,7 +32869,7 @@ function createHttpModule(vu, options) {
     const data2 = "status" in prepared ? prepared : (await vu.httpAsync([prepared]))[0];
     return finish(data2, params);
   }
-  function batch2(requests) {
+  function batch(requests) {
     vu.requireVuContext("making HTTP requests");
     const entries = Array.isArray(requests) ? requests.map((r, i) => [String(i), r]) : Object.entries(requests);
     const normalized = entries.map(([key, item]) => {
@@ -32854,7 +32909,7 @@ function createHttpModule(vu, options) {
     patch: (url, body, params) => request("PATCH", url, body, params),
     del: (url, body, params) => request("DELETE", url, body, params),
     options: (url, body, params) => request("OPTIONS", url, body, params),
-    batch: batch2,
+    batch,
     expectedStatuses,
     setResponseCallback(callback) {
       responseCallback = callback;
@@ -33650,26 +33705,26 @@ async function warmUpPool() {
 process.setSourceMapsEnabled(true);
 var data = workerData;
 loadPackagesFrom(data.packagesFrom);
-var batch = { names: [], samples: [], notes: [] };
-var runs = new SampleRuns();
+var notes = [];
+var samples = new SampleEncoder();
 var turnFlush = false;
 var timedFlush = false;
 function flush() {
   turnFlush = false;
   timedFlush = false;
-  if (batch.samples.length === 0 && batch.notes.length === 0) return;
-  const sending = batch;
-  batch = { names: [], samples: [], notes: [] };
-  parentPort.postMessage(JSON.stringify(sending));
+  if (samples.empty && notes.length === 0) return;
+  const batch = { ...samples.take(), notes };
+  notes = [];
+  parentPort.postMessage(batch, [batch.data.buffer]);
 }
 function note(value) {
-  batch.notes.push(value);
+  notes.push(value);
   if (turnFlush) return;
   turnFlush = true;
   setImmediate(flush);
 }
 function sample(name, value, tags, time) {
-  runs.add(batch, name, value, tags, time);
+  samples.add(name, value, tags, time);
   if (turnFlush || timedFlush) return;
   timedFlush = true;
   setTimeout(flush, 5);
@@ -33787,8 +33842,14 @@ var PoolVu = class {
       }
     });
   }
+  /** The VU's samples since the last call, into the batch ahead of the note they belong to. */
+  flushSamples() {
+    for (const [name, value, tags, time] of this.state.samples) sample(name, value, tags, time);
+    this.state.samples = [];
+  }
   done(end) {
-    note({ vu: this.id, type: "done", samples: this.state.samples, ...end });
+    this.flushSamples();
+    note({ vu: this.id, type: "done", ...end });
   }
   /** One iteration, or a standing order of iterations until its time is up or the VU is interrupted. */
   async run(frame) {
@@ -33813,12 +33874,8 @@ var PoolVu = class {
         this.done(end);
         return;
       }
-      note({
-        vu: this.id,
-        type: "record",
-        record: { samples: state.samples, ...end.error ? { error: end.error } : {} }
-      });
-      state.samples = [];
+      this.flushSamples();
+      if (end.error) note({ vu: this.id, type: "iteration-error", error: end.error });
       if (performance.now() - turn >= turnMs) {
         await nextTurn();
         turn = performance.now();
@@ -33830,7 +33887,8 @@ var PoolVu = class {
   async call(fn, arg) {
     this.interrupted = false;
     const exported = this.exports[fn];
-    note({ vu: this.id, type: "done", ...await callExport(this.state, fn, exported, arg, this.settle) });
+    const { samples: _, ...end } = await callExport(this.state, fn, exported, arg, this.settle);
+    this.done(end);
   }
 };
 var realms = /* @__PURE__ */ new Map();
@@ -33841,9 +33899,7 @@ process.on("unhandledRejection", (reason, promise) => {
   else console.error(`Uncaught (in promise) ${describe(reason)}`);
 });
 function guarded(vu, work) {
-  work.catch(
-    (error) => note({ vu, type: "done", samples: [], outcome: "full", error: describe(error) })
-  );
+  work.catch((error) => note({ vu, type: "done", outcome: "full", error: describe(error) }));
 }
 parentPort.on("message", (message) => {
   if (message.type === "init") {

@@ -1,13 +1,12 @@
 /**
  * Messages between the engine and a pool worker (actions/lib/workers/k6-pool.ts), which hosts many VUs and does
- * their HTTP itself: port messages, since no VU blocks its thread. The worker batches what it has to say (HTTP
- * samples, then VU notes in order) into one message per event-loop turn, as JSON text: for many small objects that
- * costs both threads less than a structured clone (measured ~15 % of the CPU per request), and it is what the VU
- * channel's frames carry too.
+ * their HTTP itself: port messages, since no VU blocks its thread. The worker batches what it has to say (samples
+ * as numbers, then VU notes in order) into one message per event-loop turn in which a VU noted something, or every
+ * few ms.
  */
 import type { Tags } from '../../metrics.js';
 import type { ConnectionOptions, TlsOptions } from '../http-io.js';
-import type { FromVu, FromVuInit, IterateFrame, IterationRecord, VuEvent } from '../protocol.js';
+import type { FromVu, FromVuInit, IterateFrame, VuEvent } from '../protocol.js';
 
 export interface PoolWorkerData {
   /** The bundle rewritten for the pool (pool/rewrite.ts): its completion value resolves to the exports. */
@@ -27,63 +26,145 @@ export type ToPool =
   | { type: 'call'; vu: number; fn: 'setup' | 'teardown' | 'handleSummary'; arg?: string }
   | { type: 'interrupt'; vu: number };
 
-type Done = Omit<Extract<FromVu, { type: 'done' }>, 'type' | 'events' | 'records'>;
+type Done = Omit<Extract<FromVu, { type: 'done' }>, 'type' | 'events' | 'records' | 'samples'>;
 
-/** What one VU of the worker says: its init outcome, console lines, completed iterations of an order, a call's end. */
+/**
+ * What one VU of the worker says: its init outcome, console lines, the error of a completed iteration of an order, a
+ * call's end. Their samples travel in the batch's sample block.
+ */
 export type PoolNote = { vu: number } & (
   | Extract<FromVuInit, { type: 'ready' | 'init-error' }>
   | VuEvent
-  | { type: 'record'; record: IterationRecord }
+  | { type: 'iteration-error'; error: string }
   | ({ type: 'done' } & Done)
 );
 
 /**
- * Consecutive samples with one tags object and one time, as HttpIo emits a request's metrics: `[tags, time, name,
- * value, name, value…]`, each name as its number in the worker's name table, so that a request costs two short
- * entries instead of eleven.
+ * A worker's samples as numbers, in order: runs of consecutive samples with one tags object and one time, as HttpIo
+ * emits a request's metrics — `tag set, time, count, then count × (name, value)` — tag sets and metric names as
+ * their numbers in the worker's tables. Sent as a transferred buffer: neither thread serializes or parses a sample
+ * (JSON of the tags of every request cost the two threads ~20 % of the CPU per request).
  */
-export type SampleRun = [Tags, number, ...number[]];
-
-export interface PoolBatch {
-  /** Metric names first used in this batch: they continue the worker's name table. */
+export interface SampleBlock {
+  /** Metric names first used in this block: they continue the worker's name table. */
   names: string[];
-  /** Samples of the worker's HTTP requests: they precede the notes of the iterations that made them. */
-  samples: SampleRun[];
+  /** Tag sets first used in this block: they continue the worker's tag table (after a reset when `fresh`). */
+  tags: Tags[];
+  /** The tag table starts afresh with this block (the worker's table had grown past its bound). */
+  fresh: boolean;
+  data: Float64Array<ArrayBuffer>;
+  length: number;
+}
+
+export interface PoolBatch extends SampleBlock {
+  /** After the samples, which precede the notes of the iterations that made them. */
   notes: PoolNote[];
 }
 
-/** The worker's end of the sample runs: numbers its metric names as it first uses them. */
-export class SampleRuns {
-  private readonly numbers = new Map<string, number>();
+/**
+ * Distinct tag sets the tables hold before they start afresh: a script whose URLs differ per request (the `name`
+ * tag defaults to the URL) would otherwise grow them on both threads for the whole run.
+ */
+const tagTableBound = 10_000;
 
-  /** Appends a sample to the batch's runs, extending the last run when it shares its tags object and time. */
-  add(batch: PoolBatch, name: string, value: number, tags: Tags, time: number): void {
-    let number = this.numbers.get(name);
-    if (number === undefined) {
-      number = this.numbers.size;
-      this.numbers.set(name, number);
-      batch.names.push(name);
+/** The worker's end: numbers metric names and tag sets as it first uses them. */
+export class SampleEncoder {
+  private readonly names = new Map<string, number>();
+  private readonly tagIds = new Map<string, number>();
+  private newNames: string[] = [];
+  private newTags: Tags[] = [];
+  private fresh = false;
+  private data: Float64Array<ArrayBuffer> = new Float64Array(4096);
+  private length = 0;
+  /** Where the current run's header is, and the tags object it was opened with. */
+  private run = -1;
+  private runTags: Tags | undefined;
+
+  get empty(): boolean {
+    return this.length === 0;
+  }
+
+  add(name: string, value: number, tags: Tags, time: number): void {
+    let name_ = this.names.get(name);
+    if (name_ === undefined) {
+      name_ = this.names.size;
+      this.names.set(name, name_);
+      this.newNames.push(name);
     }
-    const runs = batch.samples;
-    const last = runs[runs.length - 1];
-    if (last && last[0] === tags && last[1] === time) last.push(number, value);
-    else runs.push([tags, time, number, value]);
+    if (tags !== this.runTags || this.data[this.run + 1] !== time) {
+      this.reserve(5);
+      this.run = this.length;
+      this.runTags = tags;
+      this.data[this.length++] = this.tagId(tags);
+      this.data[this.length++] = time;
+      this.data[this.length++] = 0;
+    } else this.reserve(2);
+    this.data[this.run + 2]!++;
+    this.data[this.length++] = name_;
+    this.data[this.length++] = value;
+  }
+
+  /** The block so far (its buffer is the receiver's now: transfer it); the encoder goes on with an empty one. */
+  take(): SampleBlock {
+    const block = {
+      names: this.newNames,
+      tags: this.newTags,
+      fresh: this.fresh,
+      data: this.data,
+      length: this.length,
+    };
+    this.newNames = [];
+    this.newTags = [];
+    this.fresh = this.tagIds.size >= tagTableBound;
+    if (this.fresh) this.tagIds.clear();
+    this.data = new Float64Array(this.data.length);
+    this.length = 0;
+    this.run = -1;
+    this.runTags = undefined;
+    return block;
+  }
+
+  private tagId(tags: Tags): number {
+    let key = '';
+    for (const k in tags) key += `${k}\u0000${tags[k]}\u0001`;
+    let id = this.tagIds.get(key);
+    if (id === undefined) {
+      id = this.tagIds.size;
+      this.tagIds.set(key, id);
+      this.newTags.push(tags);
+    }
+    return id;
+  }
+
+  private reserve(count: number): void {
+    if (this.length + count <= this.data.length) return;
+    const grown = new Float64Array(this.data.length * 2);
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
   }
 }
 
-/** The engine's end: every sample of a worker's batches, in order, with the names of its table. */
-export class SampleReader {
+/** The engine's end: every sample of a worker's blocks, in order, with the names and tag sets of its tables. */
+export class SampleDecoder {
   private names: string[] = [];
+  private tags: Tags[] = [];
 
-  /** A fresh worker starts a fresh name table. */
+  /** A fresh worker starts fresh tables. */
   reset(): void {
     this.names = [];
+    this.tags = [];
   }
 
-  read(batch: PoolBatch, add: (name: string, value: number, tags: Tags, time: number) => void): void {
-    if (batch.names.length > 0) this.names.push(...batch.names);
-    for (const run of batch.samples)
-      for (let i = 2; i < run.length; i += 2)
-        add(this.names[run[i] as number]!, run[i + 1] as number, run[0], run[1]);
+  read(block: SampleBlock, add: (name: string, value: number, tags: Tags, time: number) => void): void {
+    if (block.names.length > 0) this.names.push(...block.names);
+    if (block.fresh) this.tags = [];
+    if (block.tags.length > 0) this.tags.push(...block.tags);
+    const { data, length } = block;
+    for (let at = 0; at < length; ) {
+      const tags = this.tags[data[at]!]!;
+      const time = data[at + 1]!;
+      const end = at + 3 + 2 * data[at + 2]!;
+      for (at += 3; at < end; at += 2) add(this.names[data[at]!]!, data[at + 1]!, tags, time);
+    }
   }
 }
