@@ -37,6 +37,24 @@ describe('pool worker samples as numbers', () => {
     assert.equal(encoder.empty, true);
   });
 
+  it('tells apart tag sets that share entries: a subset, a superset, another value', () => {
+    const encoder = new SampleEncoder();
+    const decoder = new SampleDecoder();
+    const sets: Tags[] = [
+      { scenario: 'default', status: '200' },
+      { scenario: 'default' },
+      { scenario: 'default', status: '200', name: 'x' },
+      { status: '200', scenario: 'default' },
+      { scenario: 'default', status: '500' },
+      { scenario: 'default', status: '200' },
+    ];
+    const sent = sets.map((tags, i): Decoded => ['http_reqs', 1, tags, i]);
+    for (const sample of sent) encoder.add(...sample);
+    const received: Decoded[] = [];
+    relay(encoder, decoder, received);
+    assert.deepEqual(received, sent);
+  });
+
   it('sends a tag set once, and starts its tables afresh past their bound without losing a sample', () => {
     const encoder = new SampleEncoder();
     const decoder = new SampleDecoder();

@@ -67,6 +67,19 @@ export interface PoolBatch extends SampleBlock {
  */
 const tagTableBound = 10_000;
 
+/** How many recently numbered tag sets a new one is compared with before its key is built. */
+const recentTagSets = 8;
+
+/** Whether `tags` has exactly the `size` entries of `known`: the same tag set, numbered already. */
+function sameTags(tags: Tags, known: Tags, size: number): boolean {
+  let count = 0;
+  for (const k in tags) {
+    if (tags[k] !== known[k]) return false;
+    count++;
+  }
+  return count === size;
+}
+
 /** The worker's end: numbers metric names and tag sets as it first uses them. */
 export class SampleEncoder {
   private readonly names = new Map<string, number>();
@@ -79,6 +92,7 @@ export class SampleEncoder {
   /** Where the current run's header is, and the tags object it was opened with. */
   private run = -1;
   private runTags: Tags | undefined;
+  private recent: { tags: Tags; size: number; id: number }[] = [];
 
   get empty(): boolean {
     return this.length === 0;
@@ -116,7 +130,10 @@ export class SampleEncoder {
     this.newNames = [];
     this.newTags = [];
     this.fresh = this.tagIds.size >= tagTableBound;
-    if (this.fresh) this.tagIds.clear();
+    if (this.fresh) {
+      this.tagIds.clear();
+      this.recent = [];
+    }
     this.data = new Float64Array(this.data.length);
     this.length = 0;
     this.run = -1;
@@ -124,15 +141,30 @@ export class SampleEncoder {
     return block;
   }
 
+  /**
+   * A tag set's number: first by comparing it with the few most recently numbered ones (a load test repeats a
+   * handful of them, and comparing their values costs far less than building and hashing a key), then by its key.
+   */
   private tagId(tags: Tags): number {
+    const recent = this.recent;
+    for (let i = 0; i < recent.length; i++) {
+      const known = recent[i]!;
+      if (sameTags(tags, known.tags, known.size)) return known.id;
+    }
     let key = '';
-    for (const k in tags) key += `${k}\u0000${tags[k]}\u0001`;
+    let size = 0;
+    for (const k in tags) {
+      key += `${k}\u0000${tags[k]}\u0001`;
+      size++;
+    }
     let id = this.tagIds.get(key);
     if (id === undefined) {
       id = this.tagIds.size;
       this.tagIds.set(key, id);
       this.newTags.push(tags);
     }
+    if (recent.length === recentTagSets) recent.pop();
+    recent.unshift({ tags, size, id });
     return id;
   }
 
