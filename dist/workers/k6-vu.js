@@ -1639,6 +1639,7 @@ var k6UtilsExports = [
 ];
 var density = (x) => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
 function createK6Utils(vu2, options) {
+  const random = () => vu2.realm.Math.random();
   const currentStages = () => {
     const name = vu2.scenario?.name;
     if (!name) throw new Error("getCurrentStageIndex is not available in the init context");
@@ -1721,18 +1722,26 @@ function createK6Utils(vu2, options) {
       }));
     },
     randomIntBetween(min, max) {
-      return Math.floor(Math.random() * (max - min + 1) + min);
+      return Math.floor(random() * (max - min + 1) + min);
     },
     randomItem(items) {
-      return items[Math.floor(Math.random() * items.length)];
+      return items[Math.floor(random() * items.length)];
     },
     randomString(length, charset = "abcdefghijklmnopqrstuvwxyz") {
       let out = "";
-      for (let i = 0; i < length; i++) out += charset[Math.floor(Math.random() * charset.length)];
+      for (let i = 0; i < length; i++) out += charset[Math.floor(random() * charset.length)];
       return out;
     },
-    uuidv4() {
-      return nodeCrypto().randomUUID();
+    /** As k6-utils: from Math.random unless `secure` (so a randomSeed makes it repeat), else from k6/crypto. */
+    uuidv4(secure = false) {
+      if (secure) return nodeCrypto().randomUUID();
+      let out = "";
+      for (let i = 0; i < 32; i++) {
+        const digit = Math.floor(random() * 16);
+        out += (i === 12 ? 4 : i === 16 ? digit & 3 | 8 : digit).toString(16);
+        if (i === 7 || i === 11 || i === 15 || i === 19) out += "-";
+      }
+      return out;
     }
   };
 }
