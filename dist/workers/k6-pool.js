@@ -31849,14 +31849,16 @@ var SampleEncoder = class {
     this.data[this.length++] = name_;
     this.data[this.length++] = value;
   }
-  /** The block so far (its buffer is the receiver's now: transfer it); the encoder goes on with an empty one. */
+  /**
+   * The block so far, its numbers copied out to a buffer of their size (the encoder keeps its own, grown to the
+   * largest block yet: handing that over would cost a fresh one of that size, zeroed, every event-loop turn).
+   */
   take() {
     const block = {
       names: this.newNames,
       tags: this.newTags,
       fresh: this.fresh,
-      data: this.data,
-      length: this.length
+      data: this.data.slice(0, this.length)
     };
     this.newNames = [];
     this.newTags = [];
@@ -31865,7 +31867,6 @@ var SampleEncoder = class {
       this.tagIds.clear();
       this.recent = [];
     }
-    this.data = new Float64Array(this.data.length);
     this.length = 0;
     this.run = -1;
     this.runTags = void 0;

@@ -52,8 +52,8 @@ export interface SampleBlock {
   tags: Tags[];
   /** The tag table starts afresh with this block (the worker's table had grown past its bound). */
   fresh: boolean;
+  /** Exactly the block's numbers, in a buffer of its own (transferred, not copied, to the engine). */
   data: Float64Array<ArrayBuffer>;
-  length: number;
 }
 
 export interface PoolBatch extends SampleBlock {
@@ -118,14 +118,16 @@ export class SampleEncoder {
     this.data[this.length++] = value;
   }
 
-  /** The block so far (its buffer is the receiver's now: transfer it); the encoder goes on with an empty one. */
+  /**
+   * The block so far, its numbers copied out to a buffer of their size (the encoder keeps its own, grown to the
+   * largest block yet: handing that over would cost a fresh one of that size, zeroed, every event-loop turn).
+   */
   take(): SampleBlock {
     const block = {
       names: this.newNames,
       tags: this.newTags,
       fresh: this.fresh,
-      data: this.data,
-      length: this.length,
+      data: this.data.slice(0, this.length),
     };
     this.newNames = [];
     this.newTags = [];
@@ -134,7 +136,6 @@ export class SampleEncoder {
       this.tagIds.clear();
       this.recent = [];
     }
-    this.data = new Float64Array(this.data.length);
     this.length = 0;
     this.run = -1;
     this.runTags = undefined;
@@ -191,8 +192,8 @@ export class SampleDecoder {
     if (block.names.length > 0) this.names.push(...block.names);
     if (block.fresh) this.tags = [];
     if (block.tags.length > 0) this.tags.push(...block.tags);
-    const { data, length } = block;
-    for (let at = 0; at < length; ) {
+    const data = block.data;
+    for (let at = 0; at < data.length; ) {
       const tags = this.tags[data[at]!]!;
       const time = data[at + 1]!;
       const end = at + 3 + 2 * data[at + 2]!;
