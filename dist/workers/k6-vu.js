@@ -1108,11 +1108,23 @@ var Response = class {
   cookies;
   tls_version = "";
   tls_cipher_suite = "";
+  // Field by field: a rest spread and Object.assign cost a pooled VU's request about a microsecond more.
   constructor(data2, request) {
     this.#request = request;
-    const { setCookies, ...rest } = data2;
-    Object.assign(this, rest);
-    this.cookies = responseCookies(data2.url, setCookies);
+    this.status = data2.status;
+    this.status_text = data2.status_text;
+    this.proto = data2.proto;
+    this.url = data2.url;
+    this.headers = data2.headers;
+    this.body = data2.body;
+    this.timings = data2.timings;
+    this.error = data2.error;
+    this.error_code = data2.error_code;
+    this.remote_ip = data2.remote_ip;
+    this.remote_port = data2.remote_port;
+    this.request = data2.request;
+    if (data2.tls_version !== void 0) this.tls_version = data2.tls_version;
+    this.cookies = data2.setCookies ? responseCookies(data2.url, data2.setCookies) : {};
   }
   json(selector) {
     if (this.body === null || this.body === void 0)
@@ -1627,6 +1639,7 @@ var k6UtilsExports = [
 ];
 var density = (x) => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
 function createK6Utils(vu2, options) {
+  const random = () => vu2.realm.Math.random();
   const currentStages = () => {
     const name = vu2.scenario?.name;
     if (!name) throw new Error("getCurrentStageIndex is not available in the init context");
@@ -1709,18 +1722,26 @@ function createK6Utils(vu2, options) {
       }));
     },
     randomIntBetween(min, max) {
-      return Math.floor(Math.random() * (max - min + 1) + min);
+      return Math.floor(random() * (max - min + 1) + min);
     },
     randomItem(items) {
-      return items[Math.floor(Math.random() * items.length)];
+      return items[Math.floor(random() * items.length)];
     },
     randomString(length, charset = "abcdefghijklmnopqrstuvwxyz") {
       let out = "";
-      for (let i = 0; i < length; i++) out += charset[Math.floor(Math.random() * charset.length)];
+      for (let i = 0; i < length; i++) out += charset[Math.floor(random() * charset.length)];
       return out;
     },
-    uuidv4() {
-      return nodeCrypto().randomUUID();
+    /** As k6-utils: from Math.random unless `secure` (so a randomSeed makes it repeat), else from k6/crypto. */
+    uuidv4(secure = false) {
+      if (secure) return nodeCrypto().randomUUID();
+      let out = "";
+      for (let i = 0; i < 32; i++) {
+        const digit = Math.floor(random() * 16);
+        out += (i === 12 ? 4 : i === 16 ? digit & 3 | 8 : digit).toString(16);
+        if (i === 7 || i === 11 || i === 15 || i === 19) out += "-";
+      }
+      return out;
     }
   };
 }

@@ -79,6 +79,26 @@ describe('builtin engine: k6 behaviours scripts rely on', () => {
     assert.equal(staged?.stage_profile, 'ramp-up');
   });
 
+  it("repeats a VU's k6-utils randomness after randomSeed, as k6 does, pooled or not; a secure uuidv4 stays random", async () => {
+    const drawn = async (extra: Partial<RunLoadOptions>) => {
+      const result = await run('seeded-random.js', extra);
+      assert.equal(result.exitCode, 0, logs.join('\n'));
+      return logs
+        .filter((l) => l.includes('drawn {'))
+        .map((l) => JSON.parse(l.slice(l.indexOf('{'), l.lastIndexOf('}') + 1)) as Record<string, unknown>);
+    };
+    for (const extra of [{}, { vuHosting: 'threads' as const }]) {
+      const [first, second, ...more] = await drawn(extra);
+      assert.equal(more.length, 0);
+      const { secure: a, ...seededA } = first!;
+      const { secure: b, ...seededB } = second!;
+      assert.deepEqual(seededA, seededB, 'two VUs seeded alike draw alike');
+      assert.notEqual(a, b);
+      for (const uuid of [seededA.uuid, a, b])
+        assert.match(String(uuid), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+  });
+
   it('prints console.debug only with verbose', async () => {
     assert.equal((await run('k6-edges.js')).exitCode, 0);
     assert.ok(logs.some((l) => l.includes('an info line')));

@@ -100,6 +100,25 @@ describe('builtin engine: many VUs per pool worker, each in its own realm', () =
     assert.deepEqual(await outcome({ vuHosting: 'threads' }), pooled);
   });
 
+  it('logs the error of every iteration of a standing order that throws, and counts each, as a VU thread does', async () => {
+    const outcome = async (extra: Partial<RunLoadOptions>) => {
+      const result = await run('pool-throws.js', extra);
+      const errors = logs.filter((l) => l.startsWith('ERRO') && l.includes('boom in VU'));
+      assert.ok(
+        errors.every((l) => l.includes('executor=constant-vus scenario=steady source=stacktrace')),
+        errors.join('\n'),
+      );
+      const named = new Set(errors.map((l) => /boom in VU \d+ iteration \d+/.exec(l)?.[0]));
+      assert.equal(named.size, errors.length, `each iteration's error once\n${errors.join('\n')}`);
+      return { exitCode: result.exitCode, all: result.metrics.iterations === errors.length };
+    };
+    const pooled = await outcome({});
+    assert.ok(logs.some((l) => l.includes('VUs run pooled')));
+    assert.ok(count('/throws') >= 4, `two VUs iterate for 1 s: ${count('/throws')} requests`);
+    assert.deepEqual(pooled, { exitCode: 0, all: true });
+    assert.deepEqual(await outcome({ vuHosting: 'threads' }), pooled);
+  });
+
   it('keeps each VU its group path across awaits', async () => {
     const summaryExport = join(dir, 'groups.json');
     const result = await run('pool-groups.js', { summaryExport });

@@ -13,7 +13,7 @@ import {
   type PoolBatch,
   type PoolNote,
   type PoolWorkerData,
-  SampleRuns,
+  SampleEncoder,
   type ToPool,
 } from '../load/builtin/pool/protocol.js';
 import type { IterateFrame } from '../load/builtin/protocol.js';
@@ -44,26 +44,26 @@ loadPackagesFrom(data.packagesFrom);
  * What the worker has to say: sent at the end of the event-loop turn in which a VU noted something, or a few ms
  * after the first HTTP sample when no VU does (samples alone need not be prompt, only in order).
  */
-let batch: PoolBatch = { names: [], samples: [], notes: [] };
-const runs = new SampleRuns();
+let notes: PoolNote[] = [];
+const samples = new SampleEncoder();
 let turnFlush = false;
 let timedFlush = false;
 function flush(): void {
   turnFlush = false;
   timedFlush = false;
-  if (batch.samples.length === 0 && batch.notes.length === 0) return;
-  const sending = batch;
-  batch = { names: [], samples: [], notes: [] };
-  parentPort!.postMessage(JSON.stringify(sending));
+  if (samples.empty && notes.length === 0) return;
+  const batch: PoolBatch = { ...samples.take(), notes };
+  notes = [];
+  parentPort!.postMessage(batch, [batch.data.buffer]);
 }
 function note(value: PoolNote): void {
-  batch.notes.push(value);
+  notes.push(value);
   if (turnFlush) return;
   turnFlush = true;
   setImmediate(flush);
 }
 function sample(name: string, value: number, tags: Tags, time: number): void {
-  runs.add(batch, name, value, tags, time);
+  samples.add(name, value, tags, time);
   if (turnFlush || timedFlush) return;
   timedFlush = true;
   setTimeout(flush, 5);
@@ -205,8 +205,15 @@ class PoolVu {
     });
   }
 
+  /** The VU's samples since the last call, into the batch ahead of the note they belong to. */
+  private flushSamples(): void {
+    for (const [name, value, tags, time] of this.state.samples) sample(name, value, tags, time);
+    this.state.samples = [];
+  }
+
   private done(end: IterationEnd): void {
-    note({ vu: this.id, type: 'done', samples: this.state.samples, ...end });
+    this.flushSamples();
+    note({ vu: this.id, type: 'done', ...end });
   }
 
   /** One iteration, or a standing order of iterations until its time is up or the VU is interrupted. */
@@ -232,12 +239,8 @@ class PoolVu {
         this.done(end);
         return;
       }
-      note({
-        vu: this.id,
-        type: 'record',
-        record: { samples: state.samples, ...(end.error ? { error: end.error } : {}) },
-      });
-      state.samples = [];
+      this.flushSamples();
+      if (end.error) note({ vu: this.id, type: 'iteration-error', error: end.error });
       if (performance.now() - turn >= turnMs) {
         await nextTurn();
         turn = performance.now();
@@ -250,7 +253,8 @@ class PoolVu {
   async call(fn: 'setup' | 'teardown' | 'handleSummary', arg: string | undefined): Promise<void> {
     this.interrupted = false;
     const exported = this.exports[fn] as (arg: unknown) => unknown;
-    note({ vu: this.id, type: 'done', ...(await callExport(this.state, fn, exported, arg, this.settle)) });
+    const { samples: _, ...end } = await callExport(this.state, fn, exported, arg, this.settle);
+    this.done(end);
   }
 }
 
@@ -266,9 +270,7 @@ process.on('unhandledRejection', (reason, promise) => {
 
 /** A fault of the pool machinery itself: the engine hears of it as the VU's error and the VU goes on serving. */
 function guarded(vu: number, work: Promise<void>): void {
-  work.catch((error: unknown) =>
-    note({ vu, type: 'done', samples: [], outcome: 'full', error: describe(error) }),
-  );
+  work.catch((error: unknown) => note({ vu, type: 'done', outcome: 'full', error: describe(error) }));
 }
 
 parentPort!.on('message', (message: ToPool) => {

@@ -436,7 +436,7 @@ export class TestRun {
           ...frameFor(vu, scenario, scenarioStart, 0, 0),
           repeat: { until, counter, start: scenarioStart, durationMs },
         };
-        return finish(scenario, await vu.iterate(frame, (record) => report(scenario, record)));
+        return finish(scenario, await vu.iterate(frame, (error) => report(scenario, { error })));
       },
       dropped: (scenario, count) => {
         this.registry.add(

@@ -18,7 +18,6 @@ import type {
   HttpRequestSpec,
   IterateFrame,
   IterationOutcome,
-  IterationRecord,
   ScenarioState,
   ToVu,
   VuEvent,
@@ -115,7 +114,7 @@ export interface VuHandle {
   whenReady(): Promise<ReadyInfo>;
   iterate(
     frame: IterateFrame & { scenario: ScenarioState },
-    onRecord?: (record: IterationRecord) => void,
+    onIterationError?: (error: string) => void,
   ): Promise<VuResult>;
   call(fn: 'setup' | 'teardown' | 'handleSummary', arg?: string): Promise<VuResult>;
   interrupt(): void;
@@ -134,7 +133,7 @@ export abstract class VuCalls implements VuHandle {
   protected ready!: Promise<ReadyInfo>;
   /** The scenario of the VU's previous iteration: iterate frames carry it only when it changes. */
   protected lastScenario: ScenarioState | undefined;
-  protected onRecord: ((record: IterationRecord) => void) | undefined;
+  protected onIterationError: ((error: string) => void) | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   busy = false;
   hasSetupData = false;
@@ -177,19 +176,19 @@ export abstract class VuCalls implements VuHandle {
   }
 
   /**
-   * Runs one iteration, or with `frame.repeat` a standing order of iterations: `onRecord` then hears of every
-   * completed iteration, and the result is the interrupted or aborted iteration that ended the order, or an
+   * Runs one iteration, or with `frame.repeat` a standing order of iterations: `onIterationError` then hears of
+   * every completed iteration that threw, and the result is the interrupted or aborted iteration that ended the order, or an
    * empty full one when its time was up.
    */
   iterate(
     frame: IterateFrame & { scenario: ScenarioState },
-    onRecord?: (record: IterationRecord) => void,
+    onIterationError?: (error: string) => void,
   ): Promise<VuResult> {
     const same =
       this.lastScenario?.name === frame.scenario.name &&
       this.lastScenario.startTime === frame.scenario.startTime;
     this.lastScenario = frame.scenario;
-    this.onRecord = onRecord;
+    this.onIterationError = onIterationError;
     if (!same) return this.send(frame);
     const { scenario: _, ...rest } = frame;
     return this.send(rest);
@@ -307,7 +306,7 @@ export class ThreadVu extends VuCalls {
     for (const record of frame.records ?? []) {
       this.hooks.http.iterationEnded(this.id);
       this.hooks.onSamples(record.samples);
-      this.onRecord?.(record);
+      if (record.error) this.onIterationError?.(record.error);
     }
     if (frame.type === 'records') return;
     if (frame.type === 'http') {
@@ -316,7 +315,7 @@ export class ThreadVu extends VuCalls {
     }
     this.hooks.http.iterationEnded(this.id);
     this.hooks.onSamples(frame.samples);
-    this.onRecord = undefined;
+    this.onIterationError = undefined;
     this.finishPending({
       outcome: frame.outcome,
       ...(frame.error ? { error: frame.error } : {}),

@@ -11,7 +11,13 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SampleSink } from '../http-io.js';
 import { type ReadyInfo, type StartFrame, VuCalls, type VuHooks } from '../vu-handle.js';
-import { type PoolBatch, type PoolNote, type PoolWorkerData, SampleReader, type ToPool } from './protocol.js';
+import {
+  type PoolBatch,
+  type PoolNote,
+  type PoolWorkerData,
+  SampleDecoder,
+  type ToPool,
+} from './protocol.js';
 
 /** One pool worker thread and the VUs it hosts; replaced by a fresh thread when a stuck VU must be stopped. */
 class PoolWorker {
@@ -19,7 +25,7 @@ class PoolWorker {
   readonly vus = new Map<number, PooledVu>();
   /** Set while the thread is terminated to stop a stuck VU: a fresh one replaces it. */
   private killed = false;
-  private readonly samples = new SampleReader();
+  private readonly samples = new SampleDecoder();
   private closed = false;
 
   constructor(
@@ -41,7 +47,7 @@ class PoolWorker {
     this.worker = worker;
     this.killed = false;
     this.samples.reset();
-    worker.on('message', (batch: string) => this.receive(JSON.parse(batch) as PoolBatch));
+    worker.on('message', (batch: PoolBatch) => this.receive(batch));
     worker.on('error', (error) => {
       for (const vu of this.vus.values()) vu.fault(error.stack ?? String(error));
     });
@@ -143,13 +149,11 @@ export class PooledVu extends VuCalls {
       case 'test-fail':
         this.hooks.onTestFail(note.message);
         return;
-      case 'record':
-        this.hooks.onSamples(note.record.samples);
-        this.onRecord?.(note.record);
+      case 'iteration-error':
+        this.onIterationError?.(note.error);
         return;
       case 'done': {
-        this.hooks.onSamples(note.samples);
-        this.onRecord = undefined;
+        this.onIterationError = undefined;
         const { outcome, error, abortMessage, result } = note;
         this.finishPending({
           outcome,

@@ -61,11 +61,23 @@ class Response {
   tls_version = '';
   tls_cipher_suite = '';
 
+  // Field by field: a rest spread and Object.assign cost a pooled VU's request about a microsecond more.
   constructor(data: HttpResponseData, request: Request) {
     this.#request = request;
-    const { setCookies, ...rest } = data;
-    Object.assign(this, rest);
-    this.cookies = responseCookies(data.url, setCookies);
+    this.status = data.status;
+    this.status_text = data.status_text;
+    this.proto = data.proto;
+    this.url = data.url;
+    this.headers = data.headers;
+    this.body = data.body;
+    this.timings = data.timings;
+    this.error = data.error;
+    this.error_code = data.error_code;
+    this.remote_ip = data.remote_ip;
+    this.remote_port = data.remote_port;
+    this.request = data.request;
+    if (data.tls_version !== undefined) this.tls_version = data.tls_version;
+    this.cookies = data.setCookies ? responseCookies(data.url, data.setCookies) : {};
   }
 
   json(selector?: string): unknown {

@@ -69,6 +69,8 @@ export function createK6Utils(
   vu: VuBase,
   options: ScriptOptions,
 ): Record<(typeof k6UtilsExports)[number], unknown> {
+  // k6-utils runs in the VU's runtime in k6: its Math.random is the VU's, which randomSeed replaces.
+  const random = () => vu.realm.Math.random();
   /** The stages of the running scenario, from the consolidated options (shortcut `stages` included). */
   const currentStages = () => {
     const name = vu.scenario?.name;
@@ -166,18 +168,27 @@ export function createK6Utils(
       }));
     },
     randomIntBetween(min: number, max: number): number {
-      return Math.floor(Math.random() * (max - min + 1) + min);
+      return Math.floor(random() * (max - min + 1) + min);
     },
     randomItem<T>(items: T[]): T {
-      return items[Math.floor(Math.random() * items.length)]!;
+      return items[Math.floor(random() * items.length)]!;
     },
     randomString(length: number, charset = 'abcdefghijklmnopqrstuvwxyz'): string {
       let out = '';
-      for (let i = 0; i < length; i++) out += charset[Math.floor(Math.random() * charset.length)];
+      for (let i = 0; i < length; i++) out += charset[Math.floor(random() * charset.length)];
       return out;
     },
-    uuidv4(): string {
-      return nodeCrypto().randomUUID();
+    /** As k6-utils: from Math.random unless `secure` (so a randomSeed makes it repeat), else from k6/crypto. */
+    uuidv4(secure = false): string {
+      if (secure) return nodeCrypto().randomUUID();
+      let out = '';
+      for (let i = 0; i < 32; i++) {
+        const digit = Math.floor(random() * 16);
+        // The version nibble is 4; the variant nibble is 10xx.
+        out += (i === 12 ? 4 : i === 16 ? (digit & 0x3) | 0x8 : digit).toString(16);
+        if (i === 7 || i === 11 || i === 15 || i === 19) out += '-';
+      }
+      return out;
     },
   };
 }
