@@ -31689,7 +31689,7 @@ var HttpIo = class {
    */
   async performAll(specs, vu) {
     if (specs.length === 1) return [await this.perform(specs[0], vu)];
-    const { batch: batch2 = 20, batchPerHost = 6 } = this.connections;
+    const { batch = 20, batchPerHost = 6 } = this.connections;
     const responses = new Array(specs.length);
     const hosts = /* @__PURE__ */ new Map();
     let next = 0;
@@ -31710,7 +31710,7 @@ var HttpIo = class {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(batch2, specs.length) }, runner));
+    await Promise.all(Array.from({ length: Math.min(batch, specs.length) }, runner));
     return responses;
   }
   /** Runs one k6 request of the VU, hop by hop through redirects; returns the final response, never throws. */
