@@ -305,7 +305,8 @@ for (let i = 1; i <= ${rounds}; i++) {
 
 /**
  * HttpIo alone, as the engine's I/O thread (or a pool worker) runs it: `connections` concurrent request loops on this
- * thread for `seconds`, through the plain HTTP/1.1 client or through undici; requests per CPU-second.
+ * thread for `seconds`, each a VU of its own (so on its own connection), through the plain HTTP/1.1 client or
+ * through undici; requests per CPU-second.
  */
 async function httpIoLoop(http1: boolean) {
   const io = new HttpIo(new MetricRegistry(), { http1 });
@@ -320,14 +321,14 @@ async function httpIoLoop(http1: boolean) {
     tags: { scenario: 'default' },
     expected: { codes: [], ranges: [{ min: 200, max: 399 }] },
   };
-  for (let i = 0; i < 2_000; i++) await io.perform(spec);
+  for (let i = 0; i < 2_000; i++) await io.perform(spec, 0);
   let requests = 0;
   const end = Date.now() + seconds * 1000;
   const before = process.cpuUsage();
   await Promise.all(
-    Array.from({ length: connections }, async () => {
+    Array.from({ length: connections }, async (_, vu) => {
       while (Date.now() < end) {
-        const response = await io.perform(spec);
+        const response = await io.perform(spec, vu);
         if (response.status !== 200) throw new Error(`HttpIo bench: ${response.error}`);
         requests++;
       }

@@ -10974,7 +10974,7 @@ var require_agent = __commonJS({
     function defaultFactory(origin, opts) {
       return opts && opts.connections === 1 ? new Client2(origin, opts) : new Pool(origin, opts);
     }
-    var Agent2 = class extends DispatcherBase {
+    var Agent3 = class extends DispatcherBase {
       constructor({ factory = defaultFactory, maxOrigins = Infinity, connect: connect2, tls, ...options } = {}) {
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
@@ -11086,7 +11086,7 @@ var require_agent = __commonJS({
         return allClientStats;
       }
     };
-    module.exports = Agent2;
+    module.exports = Agent3;
   }
 });
 
@@ -11792,7 +11792,7 @@ var require_proxy_agent = __commonJS({
   "node_modules/undici/lib/dispatcher/proxy-agent.js"(exports, module) {
     "use strict";
     var { kProxy, kClose, kDestroy, kDispatch } = require_symbols();
-    var Agent2 = require_agent();
+    var Agent3 = require_agent();
     var Pool = require_pool();
     var DispatcherBase = require_dispatcher_base();
     var { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = require_errors();
@@ -11923,7 +11923,7 @@ var require_proxy_agent = __commonJS({
         } else {
           this[kClient] = clientFactory(url, { connect: connect2 });
         }
-        this[kAgent] = new Agent2({
+        this[kAgent] = new Agent3({
           ...opts,
           factory,
           connect: async (opts2, callback) => {
@@ -12051,7 +12051,7 @@ var require_env_http_proxy_agent = __commonJS({
     var DispatcherBase = require_dispatcher_base();
     var { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = require_symbols();
     var ProxyAgent = require_proxy_agent();
-    var Agent2 = require_agent();
+    var Agent3 = require_agent();
     var DEFAULT_PORTS = {
       "http:": 80,
       "https:": 443
@@ -12064,7 +12064,7 @@ var require_env_http_proxy_agent = __commonJS({
         super();
         this.#opts = opts;
         const { httpProxy, httpsProxy, noProxy, ...agentOpts } = opts;
-        this[kNoProxyAgent] = new Agent2(agentOpts);
+        this[kNoProxyAgent] = new Agent3(agentOpts);
         const HTTP_PROXY = httpProxy ?? process.env.http_proxy ?? process.env.HTTP_PROXY;
         if (HTTP_PROXY) {
           this[kHttpProxyAgent] = new ProxyAgent({ ...agentOpts, uri: HTTP_PROXY });
@@ -14813,7 +14813,7 @@ var require_mock_agent = __commonJS({
   "node_modules/undici/lib/mock/mock-agent.js"(exports, module) {
     "use strict";
     var { kClients } = require_symbols();
-    var Agent2 = require_agent();
+    var Agent3 = require_agent();
     var {
       kAgent,
       kMockAgentSet,
@@ -14851,7 +14851,7 @@ var require_mock_agent = __commonJS({
         if (opts?.agent && typeof opts.agent.dispatch !== "function") {
           throw new InvalidArgumentError("Argument opts.agent must implement Agent");
         }
-        const agent = opts?.agent ? opts.agent : new Agent2(opts);
+        const agent = opts?.agent ? opts.agent : new Agent3(opts);
         this[kAgent] = agent;
         this[kClients] = agent[kClients];
         this[kOptions] = mockOptions;
@@ -15458,7 +15458,7 @@ var require_snapshot_recorder = __commonJS({
 var require_snapshot_agent = __commonJS({
   "node_modules/undici/lib/mock/snapshot-agent.js"(exports, module) {
     "use strict";
-    var Agent2 = require_agent();
+    var Agent3 = require_agent();
     var MockAgent = require_mock_agent();
     var { SnapshotRecorder } = require_snapshot_recorder();
     var WrapHandler = require_wrap_handler();
@@ -15509,7 +15509,7 @@ var require_snapshot_agent = __commonJS({
         });
         this[kSnapshotLoaded] = false;
         if (this[kSnapshotMode] === "record" || this[kSnapshotMode] === "update" || this[kSnapshotMode] === "playback" && opts.excludeUrls && opts.excludeUrls.length > 0) {
-          this[kRealAgent] = new Agent2(opts);
+          this[kRealAgent] = new Agent3(opts);
         }
         if ((this[kSnapshotMode] === "playback" || this[kSnapshotMode] === "update") && this[kSnapshotPath]) {
           this.loadSnapshots().catch(() => {
@@ -15748,9 +15748,9 @@ var require_global2 = __commonJS({
     var globalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.2");
     var legacyGlobalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.1");
     var { InvalidArgumentError } = require_errors();
-    var Agent2 = require_agent();
+    var Agent3 = require_agent();
     if (getGlobalDispatcher() === void 0) {
-      setGlobalDispatcher(new Agent2());
+      setGlobalDispatcher(new Agent3());
     }
     function setGlobalDispatcher(agent) {
       if (!agent || typeof agent.dispatch !== "function") {
@@ -27607,7 +27607,7 @@ var require_undici = __commonJS({
     var Pool = require_pool();
     var BalancedPool = require_balanced_pool();
     var RoundRobinPool = require_round_robin_pool();
-    var Agent2 = require_agent();
+    var Agent3 = require_agent();
     var ProxyAgent = require_proxy_agent();
     var Socks5ProxyAgent = require_socks5_proxy_agent();
     var EnvHttpProxyAgent = require_env_http_proxy_agent();
@@ -27634,7 +27634,7 @@ var require_undici = __commonJS({
     module.exports.Pool = Pool;
     module.exports.BalancedPool = BalancedPool;
     module.exports.RoundRobinPool = RoundRobinPool;
-    module.exports.Agent = Agent2;
+    module.exports.Agent = Agent3;
     module.exports.ProxyAgent = ProxyAgent;
     module.exports.Socks5ProxyAgent = Socks5ProxyAgent;
     module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent;
@@ -30756,7 +30756,7 @@ var CookieJar = class _CookieJar {
 };
 
 // actions/lib/load/builtin/http-io.ts
-var import_undici3 = __toESM(require_undici(), 1);
+var import_undici4 = __toESM(require_undici(), 1);
 
 // actions/lib/load/builtin/digest-auth.ts
 import { createHash, randomBytes } from "node:crypto";
@@ -31121,6 +31121,8 @@ var Http1Client = class {
   reuse;
   idle = /* @__PURE__ */ new Map();
   closing = false;
+  /** Set by closeIdle until the next request: connections that come free meanwhile close too. */
+  closeFreed = false;
   /** Sends one request; rejects with the socket's error, a parse error, PeerClosed or RequestTimeout. */
   request(request) {
     return new Promise((resolve2, reject) => {
@@ -31130,6 +31132,7 @@ var Http1Client = class {
   /** Sends on an idle connection to the origin (when `reuse` allows it), else on a new one. */
   dispatch(pending, reuse) {
     if (pending.settled) return;
+    this.closeFreed = false;
     const { url } = pending.request;
     const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port || 80);
@@ -31151,7 +31154,7 @@ var Http1Client = class {
     return void 0;
   }
   release(connection2) {
-    if (this.closing) {
+    if (this.closing || this.closeFreed) {
       connection2.socket.destroy();
       return;
     }
@@ -31168,11 +31171,19 @@ var Http1Client = class {
     const at = list?.indexOf(connection2) ?? -1;
     if (at >= 0) list.splice(at, 1);
   }
+  /**
+   * Closes the idle connections, and those in use when their response is complete unless a request is sent first:
+   * what Go's Transport.CloseIdleConnections does for k6's `noVUConnectionReuse`.
+   */
+  closeIdle() {
+    this.closeFreed = true;
+    for (const list of this.idle.values())
+      for (const connection2 of list.splice(0)) connection2.socket.destroy();
+  }
   /** Closes the idle connections; those in use close when their response is complete. */
   close() {
     this.closing = true;
-    for (const list of this.idle.values())
-      for (const connection2 of list.splice(0)) connection2.socket.destroy();
+    this.closeIdle();
   }
 };
 
@@ -31293,8 +31304,39 @@ function authenticateMessage(token2, credentials) {
   return Buffer.concat([header, ...payload]);
 }
 
-// actions/lib/load/builtin/ntlm-connections.ts
+// actions/lib/load/builtin/tls-auth.ts
 var import_undici = __toESM(require_undici(), 1);
+function namedFor(certificate, host) {
+  const name = host.toLowerCase();
+  return certificate.domains.some((domain) => {
+    const d = domain.toLowerCase();
+    if (!d.startsWith("*.")) return d === name;
+    const dot = name.indexOf(".");
+    return dot > 0 && name.slice(dot) === d.slice(1);
+  });
+}
+function clientCertificateConnector(base, certificates) {
+  if (certificates.length === 0) return (0, import_undici.buildConnector)(base);
+  const presenting = certificates.map((certificate) => ({
+    certificate,
+    connect: (0, import_undici.buildConnector)({
+      ...base,
+      cert: certificate.cert,
+      key: certificate.key,
+      ...certificate.passphrase !== void 0 ? { passphrase: certificate.passphrase } : {}
+    })
+  }));
+  return (options, callback) => {
+    const chosen = presenting.find((p) => namedFor(p.certificate, options.hostname)) ?? presenting[0];
+    chosen.connect(options, callback);
+  };
+}
+
+// actions/lib/load/builtin/vu-connections.ts
+var import_undici3 = __toESM(require_undici(), 1);
+
+// actions/lib/load/builtin/ntlm-connections.ts
+var import_undici2 = __toESM(require_undici(), 1);
 var NtlmConnections = class {
   /** `connect`: the TLS options (or connector) of the engine's other connections. */
   constructor(connect2) {
@@ -31317,7 +31359,7 @@ var NtlmConnections = class {
     }
   }
   start(origin) {
-    const client = new import_undici.Client(origin, { keepAliveTimeout: 6e4, pipelining: 1, connect: this.connect });
+    const client = new import_undici2.Client(origin, { keepAliveTimeout: 6e4, pipelining: 1, connect: this.connect });
     this.open.add(client);
     return client;
   }
@@ -31328,33 +31370,52 @@ var NtlmConnections = class {
   }
 };
 
-// actions/lib/load/builtin/tls-auth.ts
-var import_undici2 = __toESM(require_undici(), 1);
-function namedFor(certificate, host) {
-  const name = host.toLowerCase();
-  return certificate.domains.some((domain) => {
-    const d = domain.toLowerCase();
-    if (!d.startsWith("*.")) return d === name;
-    const dot = name.indexOf(".");
-    return dot > 0 && name.slice(dot) === d.slice(1);
-  });
-}
-function clientCertificateConnector(base, certificates) {
-  if (certificates.length === 0) return (0, import_undici2.buildConnector)(base);
-  const presenting = certificates.map((certificate) => ({
-    certificate,
-    connect: (0, import_undici2.buildConnector)({
-      ...base,
-      cert: certificate.cert,
-      key: certificate.key,
-      ...certificate.passphrase !== void 0 ? { passphrase: certificate.passphrase } : {}
-    })
-  }));
-  return (options, callback) => {
-    const chosen = presenting.find((p) => namedFor(p.certificate, options.hostname)) ?? presenting[0];
-    chosen.connect(options, callback);
-  };
-}
+// actions/lib/load/builtin/vu-connections.ts
+var VuConnections = class {
+  constructor(transport) {
+    this.transport = transport;
+  }
+  transport;
+  plain;
+  undici;
+  ntlmClients;
+  /** The lean client for plain HTTP/1.1, unless everything goes through undici. */
+  http1() {
+    if (!this.transport.http1) return void 0;
+    this.plain ??= new Http1Client(this.transport.keepAliveMs, this.transport.reuse);
+    return this.plain;
+  }
+  /** https, HTTP/2 where offered, and what the lean client does not send. */
+  agent() {
+    this.undici ??= new import_undici3.Agent({
+      keepAliveTimeout: this.transport.keepAliveMs,
+      pipelining: 1,
+      allowH2: true,
+      connect: this.transport.connect
+    });
+    return this.undici;
+  }
+  ntlm() {
+    this.ntlmClients ??= new NtlmConnections(this.transport.connect);
+    return this.ntlmClients;
+  }
+  /**
+   * k6's `noVUConnectionReuse` at the end of an iteration (Go's Transport.CloseIdleConnections): idle connections
+   * close now, those in use once their response is complete. undici cannot close only its idle connections, so its
+   * clients close gracefully and the VU's next request makes new ones.
+   */
+  closeIdle() {
+    this.plain?.closeIdle();
+    void this.undici?.close().catch(() => void 0);
+    void this.ntlmClients?.close();
+    this.undici = void 0;
+    this.ntlmClients = void 0;
+  }
+  async close() {
+    this.plain?.close();
+    await Promise.all([this.undici?.close().catch(() => void 0), this.ntlmClients?.close()]);
+  }
+};
 
 // actions/lib/load/builtin/wire.ts
 var zeroTimings = {
@@ -31421,7 +31482,7 @@ function errorCode(error) {
   const e = error;
   const code = e.code ?? e.cause?.code;
   const message = e.message ?? String(error);
-  if (error instanceof import_undici3.errors.HeadersTimeoutError || error instanceof import_undici3.errors.BodyTimeoutError || error instanceof RequestTimeout)
+  if (error instanceof import_undici4.errors.HeadersTimeoutError || error instanceof import_undici4.errors.BodyTimeoutError || error instanceof RequestTimeout)
     return { code: 1050, message: "request timeout" };
   switch (code) {
     case "ECONNREFUSED":
@@ -31536,6 +31597,13 @@ function undiciTimings(duration, waiting, receiving) {
   };
 }
 var keepAliveMs = 6e4;
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "";
+  }
+}
 var HttpIo = class {
   constructor(registry, connections = {}) {
     this.registry = registry;
@@ -31544,10 +31612,9 @@ var HttpIo = class {
   }
   registry;
   connections;
-  agent;
-  ntlmConnections;
-  http1;
-  reuse = true;
+  transport;
+  /** Each VU's connections, by VU id, made on its first request. */
+  vus = /* @__PURE__ */ new Map();
   /**
    * HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options
    * (client certificates through their own connector, which then negotiates ALPN itself).
@@ -31562,18 +31629,30 @@ var HttpIo = class {
       ...maxVersion ? { maxVersion } : {}
     };
     const connect2 = tls.tlsAuth?.length ? clientCertificateConnector({ ...options, allowH2: true }, tls.tlsAuth) : options;
-    this.agent = new import_undici3.Agent({ keepAliveTimeout: keepAliveMs, pipelining: 1, allowH2: true, connect: connect2 });
-    this.ntlmConnections = new NtlmConnections(connect2);
-    this.reuse = this.connections.noConnectionReuse !== true;
-    this.http1 = this.connections.http1 === false ? void 0 : new Http1Client(keepAliveMs, this.reuse);
+    this.transport = {
+      keepAliveMs,
+      reuse: this.connections.noConnectionReuse !== true,
+      http1: this.connections.http1 !== false,
+      connect: connect2
+    };
   }
   /** Applies the script's TLS and connection options (before the test starts: no connection is open yet). */
   configure(tls, connections = {}) {
-    void this.agent.close();
-    void this.ntlmConnections.close();
-    this.http1?.close();
+    void this.close();
     Object.assign(this.connections, connections);
     this.use(tls);
+  }
+  connectionsOf(vu) {
+    let set = this.vus.get(vu);
+    if (!set) {
+      set = new VuConnections(this.transport);
+      this.vus.set(vu, set);
+    }
+    return set;
+  }
+  /** The VU's iteration (or setup/teardown call) ended: with `noVUConnectionReuse`, its connections close. */
+  iterationEnded(vu) {
+    if (this.connections.noVUConnectionReuse) this.vus.get(vu)?.closeIdle();
   }
   /**
    * Runs a few exchanges against a throwaway loopback server before the test starts, so that loading and compiling
@@ -31582,7 +31661,7 @@ var HttpIo = class {
   static async warmUp() {
     const server = createServer((_, res) => res.end("ok"));
     await new Promise((r) => server.listen(0, "127.0.0.1", r));
-    const agent = new import_undici3.Agent({ pipelining: 1 });
+    const agent = new import_undici4.Agent({ pipelining: 1 });
     const http1 = new Http1Client(keepAliveMs, true);
     try {
       const origin = `http://127.0.0.1:${server.address().port}`;
@@ -31598,14 +31677,46 @@ var HttpIo = class {
       await new Promise((r) => server.close(r));
     }
   }
+  /** Closes every VU's connections (those in use once their response is complete). */
   async close() {
-    this.http1?.close();
-    await Promise.all([this.agent.close().catch(() => void 0), this.ntlmConnections.close()]);
+    const sets = [...this.vus.values()];
+    this.vus.clear();
+    await Promise.all(sets.map((set) => set.close()));
   }
-  /** Runs one k6 request, hop by hop through redirects; returns the final response, never throws. */
-  async perform(spec) {
+  /**
+   * A VU's requests: one, or an `http.batch` run as k6 runs it, at most `batch` at once and `batchPerHost` of them to
+   * one host, each taking the next request in order (one waiting for its host holds its place); responses in order.
+   */
+  async performAll(specs, vu) {
+    if (specs.length === 1) return [await this.perform(specs[0], vu)];
+    const { batch = 20, batchPerHost = 6 } = this.connections;
+    const responses = new Array(specs.length);
+    const hosts = /* @__PURE__ */ new Map();
+    let next = 0;
+    const runner = async () => {
+      for (let i = next++; i < specs.length; i = next++) {
+        const spec = specs[i];
+        const key = hostOf(spec.url);
+        const host = hosts.get(key) ?? { running: 0, waiting: [] };
+        hosts.set(key, host);
+        if (batchPerHost === 0 || host.running < batchPerHost) host.running++;
+        else await new Promise((r) => host.waiting.push(r));
+        try {
+          responses[i] = await this.perform(spec, vu);
+        } finally {
+          const waiter = host.waiting.shift();
+          if (waiter) waiter();
+          else host.running--;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(batch, specs.length) }, runner));
+    return responses;
+  }
+  /** Runs one k6 request of the VU, hop by hop through redirects; returns the final response, never throws. */
+  async perform(spec, vu) {
     try {
-      return await this.follow(spec);
+      return await this.follow(spec, this.connectionsOf(vu));
     } catch (error) {
       return {
         ...failedResponse(spec.method, spec.url, 1020, `invalid URL: ${error.message}`)
@@ -31616,7 +31727,7 @@ var HttpIo = class {
    * Follows redirects. Cookies set along the way are sent to the next hops (the VU's jar then stores them all from
    * `setCookies`); the request's own Cookie header goes only to its origin.
    */
-  async follow(spec) {
+  async follow(spec, vu) {
     let url = spec.url;
     let method = spec.method;
     let body = spec.body;
@@ -31627,12 +31738,12 @@ var HttpIo = class {
     let answered = false;
     for (let hop = 0; ; hop++) {
       const first = hop === 0 ? challengeExpected(spec) : spec;
-      let response = spec.ntlm ? await this.ntlm(spec, spec.ntlm, first, method, url, headers, body) : await this.once(first, method, url, headers, body);
+      let response = spec.ntlm ? await this.ntlm(vu, spec, spec.ntlm, first, method, url, headers, body) : await this.once(vu, first, method, url, headers, body);
       const challenge = spec.digest && !answered ? digestChallenge(response.headers["Www-Authenticate"]) : void 0;
       if (response.status === 401 && challenge) {
         answered = true;
         headers = { ...headers, Authorization: digestAuthorization(challenge, spec.digest, method, url) };
-        response = await this.once(spec, method, url, headers, body);
+        response = await this.once(vu, spec, method, url, headers, body);
       }
       for (const entry of response.setCookies ?? []) {
         setCookies.push(entry);
@@ -31662,13 +31773,13 @@ var HttpIo = class {
    * One hop with NTLM authentication (ntlm-auth.ts) on a connection of its own; each exchange counts as a request,
    * the first one as `first` says.
    */
-  ntlm(spec, credentials, first, method, url, headers, body) {
+  ntlm(vu, spec, credentials, first, method, url, headers, body) {
     const plain = Object.fromEntries(
       Object.entries(headers).filter(([k]) => k.toLowerCase() !== "authorization")
     );
-    return this.ntlmConnections.with(new URL(url).origin, credentials, async (via) => {
-      const send = (authorization) => this.once(spec, method, url, { ...plain, Authorization: authorization }, body, via);
-      const unauthenticated = await this.once(first, method, url, plain, body, via);
+    return vu.ntlm().with(new URL(url).origin, credentials, async (via) => {
+      const send = (authorization) => this.once(vu, spec, method, url, { ...plain, Authorization: authorization }, body, via);
+      const unauthenticated = await this.once(vu, first, method, url, plain, body, via);
       const offer = unauthenticated.status === 401 ? ntlmOffer(unauthenticated.headers["Www-Authenticate"]) : void 0;
       if (!offer) return unauthenticated;
       const challenged = await send(`${offer.scheme} ${negotiateMessage().toString("base64")}`);
@@ -31679,7 +31790,8 @@ var HttpIo = class {
       return send(`${offer.scheme} ${answer.toString("base64")}`);
     });
   }
-  async once(spec, method, url, headers, body, via = this.agent) {
+  /** One exchange on the VU's connections (`via`: the NTLM handshake's own connection). */
+  async once(vu, spec, method, url, headers, body, via) {
     const parsed = new URL(url);
     const start = performance.now();
     const startEpoch = Date.now();
@@ -31694,8 +31806,9 @@ var HttpIo = class {
     let timings;
     let remotePort = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
     const collect = spec.responseType !== "none";
+    const http1 = via === void 0 && parsed.protocol === "http:" && supports(method, headers) ? vu.http1() : void 0;
     try {
-      const res = this.http1 && via === this.agent && parsed.protocol === "http:" && supports(method, headers) ? await this.http1.request({
+      const res = http1 ? await http1.request({
         url: parsed,
         method,
         headers,
@@ -31703,7 +31816,7 @@ var HttpIo = class {
         timeoutMs: spec.timeoutMs,
         collect
       }) : await exchange(
-        via,
+        via ?? vu.agent(),
         {
           origin: parsed.origin,
           path: parsed.pathname + parsed.search,
@@ -31712,7 +31825,7 @@ var HttpIo = class {
           body: body ?? null,
           headersTimeout: spec.timeoutMs,
           bodyTimeout: spec.timeoutMs,
-          ...this.reuse ? {} : { reset: true }
+          ...this.transport.reuse ? {} : { reset: true }
         },
         collect
       );
@@ -33611,7 +33724,7 @@ var PooledVuState = class extends VuBase {
     const epoch = this.epoch;
     const release = this.loop.hold();
     return new Promise((resolve2) => {
-      void Promise.all(requests.map((spec) => this.link.perform(spec))).then((responses) => {
+      void this.link.perform(requests, this.vuId).then((responses) => {
         if (epoch !== this.epoch) return;
         resolve2(responses);
         release();
@@ -33730,7 +33843,10 @@ async function warmUpPool() {
   const server = createServer2((_, res) => res.end("ok"));
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const io = new HttpIo({ add: () => void 0 });
-  const vu = new PooledVuState(0, { perform: (spec) => io.perform(spec), post: () => void 0 });
+  const vu = new PooledVuState(0, {
+    perform: (specs, id) => io.performAll(specs, id),
+    post: () => void 0
+  });
   const { k6, "k6/http": http2 } = createModules(vu, () => ({}));
   vu.phase = "vu";
   const url = `http://127.0.0.1:${server.address().port}/`;
@@ -33783,7 +33899,7 @@ var http = new HttpIo({ add: sample });
 http.configure(data.tls, data.connections);
 var warm = warmUpPool();
 var link = {
-  perform: (spec) => http.perform(spec),
+  perform: (specs, vu) => http.performAll(specs, vu),
   post: (vu, event) => note({ vu, ...event })
 };
 var script = new vm.Script(data.source, { filename: data.scriptPath });
@@ -33837,7 +33953,10 @@ var PoolVu = class {
   /** Set by the engine's interrupt until the VU's next iteration or call. */
   interrupted = false;
   stopCall;
-  /** Runs VU code to completion: its value once its promise settled and its event loop is idle; interruptible. */
+  /**
+   * Runs VU code to completion: its value once its promise settled and its event loop is idle; interruptible. Its end
+   * is where k6's `noVUConnectionReuse` closes the VU's connections.
+   */
   settle = async (call) => {
     const loop = this.state.loop;
     try {
@@ -33852,6 +33971,7 @@ var PoolVu = class {
     } finally {
       this.stopCall = void 0;
       this.state.dropPending();
+      http.iterationEnded(this.id);
     }
   };
   /** A rejection nobody handled in this VU's realm: it fails the running call, or is logged between calls. */

@@ -33,7 +33,10 @@ function spec(url: string, extra: Partial<HttpRequestSpec> = {}): HttpRequestSpe
 }
 
 /** An HttpIo on one of the two clients, with the samples it emits. */
-function client(http1: boolean, options: { noConnectionReuse?: boolean } = {}) {
+function client(
+  http1: boolean,
+  options: { noConnectionReuse?: boolean; noVUConnectionReuse?: boolean } = {},
+) {
   const registry = new MetricRegistry();
   const samples: Sample[] = [];
   registry.onSample((metric, value, tags, time) => samples.push([metric.name, value, tags, time]));
@@ -185,7 +188,7 @@ describe('http1-client', () => {
       const { io } = client(http1);
       const from = server.requests.length;
       for (const [i, extra] of requests.entries()) {
-        const response = await io.perform(spec(`${base}/p/${i}?q=a%20b&r=1`, extra));
+        const response = await io.perform(spec(`${base}/p/${i}?q=a%20b&r=1`, extra), 0);
         assert.equal(response.status, 200, response.error);
         const { sending, waiting, receiving } = response.timings;
         assert.ok(sending >= 0 && waiting >= 0 && receiving >= 0, JSON.stringify(response.timings));
@@ -230,7 +233,7 @@ describe('http1-client', () => {
     for (const http1 of [false, true]) {
       const { io, samples } = client(http1);
       const responses = [];
-      for (const request of requests) responses.push(comparable(await io.perform(request)));
+      for (const request of requests) responses.push(comparable(await io.perform(request, 0)));
       results.push({ responses, samples: comparableSamples(samples) });
       await io.close();
     }
@@ -270,8 +273,8 @@ describe('http1-client', () => {
       setTimeout(() => socket.write('cd'), 20);
     });
     const { io, samples } = client(true);
-    const first = await io.perform(spec(`http://127.0.0.1:${server.port}/`));
-    const second = await io.perform(spec(`http://127.0.0.1:${server.port}/`));
+    const first = await io.perform(spec(`http://127.0.0.1:${server.port}/`), 0);
+    const second = await io.perform(spec(`http://127.0.0.1:${server.port}/`), 0);
     assert.equal(first.body, 'abcd');
     assert.ok(first.timings.connecting > 0, `connecting ${first.timings.connecting}`);
     assert.equal(second.timings.connecting, 0, 'the second request reuses the connection');
@@ -302,10 +305,10 @@ describe('http1-client', () => {
     });
     const { io } = client(true);
     const url = `http://127.0.0.1:${server.port}/`;
-    for (let i = 0; i < 5; i++) assert.equal((await io.perform(spec(url))).status, 200);
+    for (let i = 0; i < 5; i++) assert.equal((await io.perform(spec(url), 0)).status, 200);
     assert.equal(server.connections.length, 1, 'sequential requests share one connection');
     for (let round = 0; round < 3; round++) {
-      const responses = await Promise.all(Array.from({ length: 8 }, () => io.perform(spec(url))));
+      const responses = await Promise.all(Array.from({ length: 8 }, () => io.perform(spec(url), 0)));
       assert.deepEqual(
         responses.map((r) => r.status),
         Array(8).fill(200),
@@ -326,10 +329,10 @@ describe('http1-client', () => {
     });
     const url = `http://127.0.0.1:${server.port}`;
     const { io } = client(true);
-    assert.equal((await io.perform(spec(`${url}/close`))).body, 'bye');
-    assert.equal((await io.perform(spec(`${url}/eof`))).body, 'until the end');
-    assert.equal((await io.perform(spec(`${url}/`))).body, 'ok');
-    assert.equal((await io.perform(spec(`${url}/`))).body, 'ok');
+    assert.equal((await io.perform(spec(`${url}/close`), 0)).body, 'bye');
+    assert.equal((await io.perform(spec(`${url}/eof`), 0)).body, 'until the end');
+    assert.equal((await io.perform(spec(`${url}/`), 0)).body, 'ok');
+    assert.equal((await io.perform(spec(`${url}/`), 0)).body, 'ok');
     assert.equal(server.connections.length, 3, 'a closed connection is never reused; the last one is');
     for (const http1 of [true, false]) {
       const { io: fresh } = client(http1, { noConnectionReuse: true });
@@ -337,7 +340,7 @@ describe('http1-client', () => {
         server.requests.length,
         server.connections.length,
       ];
-      for (let i = 0; i < 3; i++) assert.equal((await fresh.perform(spec(`${url}/`))).body, 'ok');
+      for (let i = 0; i < 3; i++) assert.equal((await fresh.perform(spec(`${url}/`), 0)).body, 'ok');
       assert.equal(
         server.connections.length - connectionsBefore!,
         3,
@@ -375,6 +378,40 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
     assert.equal(await connectionsFor(true), 4);
   });
 
+  test("noVUConnectionReuse: a VU's iteration end closes its idle connections, and one in use once it is free unless the VU sent another request first (Go's CloseIdleConnections)", async () => {
+    const held: Socket[] = [];
+    const server = await rawServer((request, socket) => {
+      if (request.startsWith('GET /hold')) held.push(socket);
+      else socket.write(ok);
+    });
+    const url = `http://127.0.0.1:${server.port}`;
+    const { io } = client(true, { noVUConnectionReuse: true });
+    assert.equal((await io.perform(spec(`${url}/`), 1)).status, 200);
+    assert.equal((await io.perform(spec(`${url}/`), 2)).status, 200);
+    io.iterationEnded(1);
+    await eventually("VU 1's idle connection closed", () => server.connections[0]!.closed);
+    assert.equal((await io.perform(spec(`${url}/`), 2)).status, 200);
+    assert.equal(server.connections.length, 2, 'VU 2 kept its connection');
+
+    const inFlight = io.perform(spec(`${url}/hold`), 1);
+    await eventually('the request held', () => held.length === 1);
+    io.iterationEnded(1);
+    held[0]!.write(ok);
+    assert.equal((await inFlight).status, 200);
+    await eventually('the connection closed once free', () => held[0]!.closed);
+
+    const second = io.perform(spec(`${url}/hold`), 1);
+    await eventually('the request held', () => held.length === 2);
+    io.iterationEnded(1);
+    assert.equal((await io.perform(spec(`${url}/`), 1)).status, 200);
+    held[1]!.write(ok);
+    assert.equal((await second).status, 200);
+    const opened = server.connections.length;
+    assert.equal((await io.perform(spec(`${url}/`), 1)).status, 200);
+    assert.equal((await io.perform(spec(`${url}/`), 1)).status, 200);
+    assert.equal(server.connections.length, opened, 'connections freed after the next request are reused');
+  });
+
   test('a server closing idle connections: retried once when safe, reported when not', async () => {
     // The server drops the connection when the second request on it arrives, as a server whose idle timeout
     // fires just as the request is sent: nothing of a response comes back.
@@ -387,11 +424,11 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
     });
     const url = `http://127.0.0.1:${server.port}/`;
     const { io } = client(true);
-    assert.equal((await io.perform(spec(url))).status, 200);
-    const retried = await io.perform(spec(url));
+    assert.equal((await io.perform(spec(url), 0)).status, 200);
+    const retried = await io.perform(spec(url), 0);
     assert.equal(retried.status, 200, retried.error);
     assert.equal(server.connections.length, 2, 'the GET went again on a fresh connection');
-    const post = await io.perform(spec(url, { method: 'POST', body: 'once', headers: {} }));
+    const post = await io.perform(spec(url, { method: 'POST', body: 'once', headers: {} }), 0);
     assert.equal(post.status, 0, 'a POST is never sent twice');
     assert.equal(post.error_code, 1220);
     assert.equal(server.requests.filter((r) => r.startsWith('POST')).length, 1);
@@ -402,9 +439,9 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
       setTimeout(() => socket.end(), 20);
     });
     const idleUrl = `http://127.0.0.1:${idle.port}/`;
-    assert.equal((await io.perform(spec(idleUrl))).status, 200);
+    assert.equal((await io.perform(spec(idleUrl), 0)).status, 200);
     await eventually('the server closed the idle connection', () => idle.connections[0]!.closed);
-    assert.equal((await io.perform(spec(idleUrl))).status, 200);
+    assert.equal((await io.perform(spec(idleUrl), 0)).status, 200);
     assert.equal(idle.connections.length, 2);
   });
 
@@ -418,15 +455,15 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
     for (const http1 of [true, false]) {
       const { io } = client(http1);
       const from = server.connections.length;
-      const slow = await io.perform(spec(`${url}/slow`, { timeoutMs: 200 }));
+      const slow = await io.perform(spec(`${url}/slow`, { timeoutMs: 200 }), 0);
       assert.equal(slow.status, 0);
       assert.equal(slow.error_code, 1050);
       assert.equal(slow.error, 'request timeout');
       assert.ok(slow.timings.duration >= 190, `duration ${slow.timings.duration}`);
       await eventually('the timed-out connection closed', () => server.connections[from]!.closed);
-      assert.equal((await io.perform(spec(`${url}/fast`))).body, 'ok');
+      assert.equal((await io.perform(spec(`${url}/fast`), 0)).body, 'ok');
       // timeout 0: no limit, as in k6.
-      assert.equal((await io.perform(spec(`${url}/later`, { timeoutMs: 0 }))).body, 'ok');
+      assert.equal((await io.perform(spec(`${url}/later`, { timeoutMs: 0 }), 0)).body, 'ok');
       await io.close();
     }
   });
@@ -449,10 +486,10 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
       }),
     );
     const { io, samples } = client(true);
-    const whole = await io.perform(spec(`http://127.0.0.1:${port}/`, { responseType: 'binary' }));
+    const whole = await io.perform(spec(`http://127.0.0.1:${port}/`, { responseType: 'binary' }), 0);
     assert.equal((whole.body as ArrayBuffer).byteLength, chunk.length * chunks);
     assert.ok(Buffer.from(whole.body as ArrayBuffer).every((b) => b === 0x7a));
-    const discarded = await io.perform(spec(`http://127.0.0.1:${port}/`, { responseType: 'none' }));
+    const discarded = await io.perform(spec(`http://127.0.0.1:${port}/`, { responseType: 'none' }), 0);
     assert.equal(discarded.body, null);
     const received = samples.filter(([name]) => name === 'data_received').map(([, v]) => v);
     assert.equal(received.length, 2);
@@ -464,7 +501,7 @@ export default function () { http.get('http://127.0.0.1:${server.port}/'); }`,
     const server = await rawServer((_, socket) => socket.end('HTTP/1.1 abc nonsense\r\n\r\n'));
     for (const http1 of [true, false]) {
       const { io } = client(http1);
-      const response = await io.perform(spec(`http://127.0.0.1:${server.port}/`));
+      const response = await io.perform(spec(`http://127.0.0.1:${server.port}/`), 0);
       // Both report k6's generic code; the parsers word the message each their own way.
       assert.equal(response.status, 0);
       assert.equal(response.error_code, 1000);

@@ -251,6 +251,33 @@ export function deriveScenarios(options: Raw): Scenario[] {
   return Object.entries(raw).map(([name, config]) => parseScenario(name, config));
 }
 
+/**
+ * k6's connection options: `noConnectionReuse`, `noVUConnectionReuse`, and how many requests of one `http.batch`
+ * run at once, in all (`batch`, 20) and to one host (`batchPerHost`, 6; 0 for no limit). A batch of 0 would never
+ * run (k6 hangs on it), so it is refused.
+ */
+export function connectionOptions(options: Raw): {
+  noConnectionReuse: boolean;
+  noVUConnectionReuse: boolean;
+  batch: number;
+  batchPerHost: number;
+} {
+  const batch = num(options, 'batch', 'options', 20);
+  const batchPerHost = num(options, 'batchPerHost', 'options', 6);
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new ConfigError(`options: batch must be a whole number of at least 1, got ${batch}`);
+  if (!Number.isInteger(batchPerHost) || batchPerHost < 0)
+    throw new ConfigError(
+      `options: batchPerHost must be a whole number (0 for no limit), got ${batchPerHost}`,
+    );
+  return {
+    noConnectionReuse: options.noConnectionReuse === true,
+    noVUConnectionReuse: options.noVUConnectionReuse === true,
+    batch,
+    batchPerHost,
+  };
+}
+
 /** Applies CLI overrides on top of script options: explicit stages replace scenarios entirely, as in k6. */
 export function applyCliOverrides(options: Raw, stagesSpec: string | undefined): Raw {
   if (!stagesSpec) return options;

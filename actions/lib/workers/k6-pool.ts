@@ -1,9 +1,9 @@
 /**
  * A pool worker: one thread hosting many k6 VUs, each in its own node:vm context (k6 gives every VU its own JS
  * runtime: globals never leak between VUs) with its own modules, event loop and state, running the script rewritten
- * for the pool (its blocking k6 calls awaited). HTTP is done here, by one HttpIo for all the worker's VUs; its
- * samples and the VUs' notes leave in one message per event-loop turn. A VU whose code never yields blocks the whole
- * thread: the engine then terminates it and starts a fresh one (pool/pooled-vu.ts).
+ * for the pool (its blocking k6 calls awaited). HTTP is done here, by one HttpIo for all the worker's VUs (each on
+ * connections of its own); its samples and the VUs' notes leave in one message per event-loop turn. A VU whose code
+ * never yields blocks the whole thread: the engine then terminates it and starts a fresh one (pool/pooled-vu.ts).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import vm from 'node:vm';
@@ -74,7 +74,7 @@ http.configure(data.tls, data.connections);
 // The HTTP path is optimized before any VU reports ready, not during the test's first requests.
 const warm = warmUpPool();
 const link: PoolLink = {
-  perform: (spec) => http.perform(spec),
+  perform: (specs, vu) => http.performAll(specs, vu),
   post: (vu, event) => note({ vu, ...event }),
 };
 const script = new vm.Script(data.source, { filename: data.scriptPath });
@@ -141,7 +141,10 @@ class PoolVu {
     realms.set(realm.Promise, this);
   }
 
-  /** Runs VU code to completion: its value once its promise settled and its event loop is idle; interruptible. */
+  /**
+   * Runs VU code to completion: its value once its promise settled and its event loop is idle; interruptible. Its end
+   * is where k6's `noVUConnectionReuse` closes the VU's connections.
+   */
   private readonly settle = async <T>(call: () => T): Promise<Awaited<T>> => {
     const loop = this.state.loop;
     try {
@@ -156,6 +159,7 @@ class PoolVu {
     } finally {
       this.stopCall = undefined;
       this.state.dropPending();
+      http.iterationEnded(this.id);
     }
   };
 

@@ -1,7 +1,7 @@
 /**
- * Performs the VUs' HTTP requests (keep-alive connections per origin: plain HTTP/1.1 through http1-client, the rest
- * through undici), following redirects, mapping network failures to k6 error codes, and emitting k6's HTTP metrics
- * for every hop.
+ * Performs the VUs' HTTP requests (each VU's own keep-alive connections, vu-connections.ts: plain HTTP/1.1 through
+ * http1-client, the rest through undici), following redirects, running a batch as k6 does, mapping network failures
+ * to k6 error codes, and emitting k6's HTTP metrics for every hop.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { createServer } from 'node:http';
@@ -13,9 +13,9 @@ import { type Credentials, digestAuthorization, digestChallenge } from './digest
 import { addHeader, type Exchange, newExchange } from './exchange.js';
 import { Http1Client, RequestTimeout, supports } from './http1-client.js';
 import { authenticateMessage, negotiateMessage, ntlmOffer } from './ntlm-auth.js';
-import { NtlmConnections } from './ntlm-connections.js';
 import type { ExpectedStatuses, HttpRequestSpec, HttpResponseData, HttpTimings } from './protocol.js';
 import { type ClientCertificate, clientCertificateConnector } from './tls-auth.js';
+import { type Transport, VuConnections } from './vu-connections.js';
 import { failedResponse, requestEcho } from './wire.js';
 
 const statusText: Record<number, string> = {
@@ -209,6 +209,12 @@ function undiciTimings(duration: number, waiting: number, receiving: number): Ht
 export interface ConnectionOptions {
   /** k6's `noConnectionReuse`: a new connection for every request. */
   noConnectionReuse?: boolean;
+  /** k6's `noVUConnectionReuse`: a VU's connections close at the end of each iteration. */
+  noVUConnectionReuse?: boolean;
+  /** k6's `batch`: how many requests of one `http.batch` call run at once (20). */
+  batch?: number;
+  /** k6's `batchPerHost`: of those, how many to one host (6; 0 for no limit). */
+  batchPerHost?: number;
   /** false: every request through undici (tests compare the two clients on the same requests). */
   http1?: boolean;
 }
@@ -216,11 +222,19 @@ export interface ConnectionOptions {
 /** How long an idle connection stays open for reuse. */
 const keepAliveMs = 60_000;
 
+/** The host (and port, when the URL names one) that `batchPerHost` counts by, as k6 does. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
 export class HttpIo {
-  private agent!: Agent;
-  private ntlmConnections!: NtlmConnections;
-  private http1: Http1Client | undefined;
-  private reuse = true;
+  private transport!: Transport;
+  /** Each VU's connections, by VU id, made on its first request. */
+  private readonly vus = new Map<number, VuConnections>();
 
   constructor(
     private readonly registry: SampleSink,
@@ -246,19 +260,33 @@ export class HttpIo {
     const connect = tls.tlsAuth?.length
       ? clientCertificateConnector({ ...options, allowH2: true }, tls.tlsAuth)
       : options;
-    this.agent = new Agent({ keepAliveTimeout: keepAliveMs, pipelining: 1, allowH2: true, connect });
-    this.ntlmConnections = new NtlmConnections(connect);
-    this.reuse = this.connections.noConnectionReuse !== true;
-    this.http1 = this.connections.http1 === false ? undefined : new Http1Client(keepAliveMs, this.reuse);
+    this.transport = {
+      keepAliveMs,
+      reuse: this.connections.noConnectionReuse !== true,
+      http1: this.connections.http1 !== false,
+      connect,
+    };
   }
 
   /** Applies the script's TLS and connection options (before the test starts: no connection is open yet). */
   configure(tls: TlsOptions, connections: ConnectionOptions = {}): void {
-    void this.agent.close();
-    void this.ntlmConnections.close();
-    this.http1?.close();
+    void this.close();
     Object.assign(this.connections, connections);
     this.use(tls);
+  }
+
+  private connectionsOf(vu: number): VuConnections {
+    let set = this.vus.get(vu);
+    if (!set) {
+      set = new VuConnections(this.transport);
+      this.vus.set(vu, set);
+    }
+    return set;
+  }
+
+  /** The VU's iteration (or setup/teardown call) ended: with `noVUConnectionReuse`, its connections close. */
+  iterationEnded(vu: number): void {
+    if (this.connections.noVUConnectionReuse) this.vus.get(vu)?.closeIdle();
   }
 
   /**
@@ -285,15 +313,49 @@ export class HttpIo {
     }
   }
 
+  /** Closes every VU's connections (those in use once their response is complete). */
   async close(): Promise<void> {
-    this.http1?.close();
-    await Promise.all([this.agent.close().catch(() => undefined), this.ntlmConnections.close()]);
+    const sets = [...this.vus.values()];
+    this.vus.clear();
+    await Promise.all(sets.map((set) => set.close()));
   }
 
-  /** Runs one k6 request, hop by hop through redirects; returns the final response, never throws. */
-  async perform(spec: HttpRequestSpec): Promise<HttpResponseData> {
+  /**
+   * A VU's requests: one, or an `http.batch` run as k6 runs it, at most `batch` at once and `batchPerHost` of them to
+   * one host, each taking the next request in order (one waiting for its host holds its place); responses in order.
+   */
+  async performAll(specs: HttpRequestSpec[], vu: number): Promise<HttpResponseData[]> {
+    if (specs.length === 1) return [await this.perform(specs[0]!, vu)];
+    const { batch = 20, batchPerHost = 6 } = this.connections;
+    const responses: HttpResponseData[] = new Array(specs.length);
+    const hosts = new Map<string, { running: number; waiting: (() => void)[] }>();
+    let next = 0;
+    const runner = async () => {
+      for (let i = next++; i < specs.length; i = next++) {
+        const spec = specs[i]!;
+        const key = hostOf(spec.url);
+        const host = hosts.get(key) ?? { running: 0, waiting: [] };
+        hosts.set(key, host);
+        // A freed slot goes straight to the next waiting request, so no other can take it meanwhile.
+        if (batchPerHost === 0 || host.running < batchPerHost) host.running++;
+        else await new Promise<void>((r) => host.waiting.push(r));
+        try {
+          responses[i] = await this.perform(spec, vu);
+        } finally {
+          const waiter = host.waiting.shift();
+          if (waiter) waiter();
+          else host.running--;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(batch, specs.length) }, runner));
+    return responses;
+  }
+
+  /** Runs one k6 request of the VU, hop by hop through redirects; returns the final response, never throws. */
+  async perform(spec: HttpRequestSpec, vu: number): Promise<HttpResponseData> {
     try {
-      return await this.follow(spec);
+      return await this.follow(spec, this.connectionsOf(vu));
     } catch (error) {
       // Only a malformed URL or redirect Location gets here: undici failures become status-0 responses.
       return {
@@ -306,7 +368,7 @@ export class HttpIo {
    * Follows redirects. Cookies set along the way are sent to the next hops (the VU's jar then stores them all from
    * `setCookies`); the request's own Cookie header goes only to its origin.
    */
-  private async follow(spec: HttpRequestSpec): Promise<HttpResponseData> {
+  private async follow(spec: HttpRequestSpec, vu: VuConnections): Promise<HttpResponseData> {
     let url = spec.url;
     let method = spec.method;
     let body = spec.body;
@@ -318,15 +380,15 @@ export class HttpIo {
     for (let hop = 0; ; hop++) {
       const first = hop === 0 ? challengeExpected(spec) : spec;
       let response = spec.ntlm
-        ? await this.ntlm(spec, spec.ntlm, first, method, url, headers, body)
-        : await this.once(first, method, url, headers, body);
+        ? await this.ntlm(vu, spec, spec.ntlm, first, method, url, headers, body)
+        : await this.once(vu, first, method, url, headers, body);
       const challenge =
         spec.digest && !answered ? digestChallenge(response.headers['Www-Authenticate']) : undefined;
       if (response.status === 401 && challenge) {
         // k6 answers one digest challenge per request; both exchanges count as requests.
         answered = true;
         headers = { ...headers, Authorization: digestAuthorization(challenge, spec.digest!, method, url) };
-        response = await this.once(spec, method, url, headers, body);
+        response = await this.once(vu, spec, method, url, headers, body);
       }
       for (const entry of response.setCookies ?? []) {
         setCookies.push(entry);
@@ -363,6 +425,7 @@ export class HttpIo {
    * the first one as `first` says.
    */
   private ntlm(
+    vu: VuConnections,
     spec: HttpRequestSpec,
     credentials: Credentials,
     first: HttpRequestSpec,
@@ -374,10 +437,10 @@ export class HttpIo {
     const plain = Object.fromEntries(
       Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
     );
-    return this.ntlmConnections.with(new URL(url).origin, credentials, async (via) => {
+    return vu.ntlm().with(new URL(url).origin, credentials, async (via) => {
       const send = (authorization: string) =>
-        this.once(spec, method, url, { ...plain, Authorization: authorization }, body, via);
-      const unauthenticated = await this.once(first, method, url, plain, body, via);
+        this.once(vu, spec, method, url, { ...plain, Authorization: authorization }, body, via);
+      const unauthenticated = await this.once(vu, first, method, url, plain, body, via);
       const offer =
         unauthenticated.status === 401 ? ntlmOffer(unauthenticated.headers['Www-Authenticate']) : undefined;
       if (!offer) return unauthenticated;
@@ -391,13 +454,15 @@ export class HttpIo {
     });
   }
 
+  /** One exchange on the VU's connections (`via`: the NTLM handshake's own connection). */
   private async once(
+    vu: VuConnections,
     spec: HttpRequestSpec,
     method: string,
     url: string,
     headers: Record<string, string>,
     body: string | Uint8Array | null,
-    via: Dispatcher = this.agent,
+    via?: Dispatcher,
   ): Promise<HttpResponseData> {
     const parsed = new URL(url);
     const start = performance.now();
@@ -413,31 +478,32 @@ export class HttpIo {
     let timings: HttpTimings | undefined;
     let remotePort = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
     const collect = spec.responseType !== 'none';
+    const http1 =
+      via === undefined && parsed.protocol === 'http:' && supports(method, headers) ? vu.http1() : undefined;
     try {
-      const res =
-        this.http1 && via === this.agent && parsed.protocol === 'http:' && supports(method, headers)
-          ? await this.http1.request({
-              url: parsed,
+      const res = http1
+        ? await http1.request({
+            url: parsed,
+            method,
+            headers,
+            body,
+            timeoutMs: spec.timeoutMs,
+            collect,
+          })
+        : await exchange(
+            via ?? vu.agent(),
+            {
+              origin: parsed.origin,
+              path: parsed.pathname + parsed.search,
               method,
               headers,
-              body,
-              timeoutMs: spec.timeoutMs,
-              collect,
-            })
-          : await exchange(
-              via,
-              {
-                origin: parsed.origin,
-                path: parsed.pathname + parsed.search,
-                method,
-                headers,
-                body: body ?? null,
-                headersTimeout: spec.timeoutMs,
-                bodyTimeout: spec.timeoutMs,
-                ...(this.reuse ? {} : { reset: true }),
-              },
-              collect,
-            );
+              body: body ?? null,
+              headersTimeout: spec.timeoutMs,
+              bodyTimeout: spec.timeoutMs,
+              ...(this.transport.reuse ? {} : { reset: true }),
+            },
+            collect,
+          );
       timings = res.timings;
       headersAt = res.headersAt;
       status = res.status;

@@ -1,8 +1,9 @@
 /**
- * A lean HTTP/1.1 client for plain `http:` requests: keep-alive connections per origin over net.Socket, one request
- * at a time on each (no pipelining), request bytes written directly, responses parsed by http-parser-js, and k6's
- * timings measured on the socket. undici costs ~4× more CPU per request; HttpIo keeps it for what only it does (TLS,
- * HTTP/2, NTLM's connection affinity, headers with framing meaning) and routes the rest here (`supports`).
+ * A lean HTTP/1.1 client for plain `http:` requests: keep-alive connections per origin over net.Socket (each VU has
+ * a client of its own, vu-connections.ts), one request at a time on each (no pipelining), request bytes written
+ * directly, responses parsed by http-parser-js, and k6's timings measured on the socket. undici costs ~4× more CPU
+ * per request; HttpIo keeps it for what only it does (TLS, HTTP/2, NTLM's connection affinity, headers with framing
+ * meaning) and routes the rest here (`supports`).
  */
 import { connect, type Socket } from 'node:net';
 import { HTTPParser } from 'http-parser-js';
@@ -357,6 +358,8 @@ class Connection {
 export class Http1Client {
   private readonly idle = new Map<string, Connection[]>();
   private closing = false;
+  /** Set by closeIdle until the next request: connections that come free meanwhile close too. */
+  private closeFreed = false;
 
   /**
    * @param keepAliveMs how long an idle connection may be reused (undici's keepAliveTimeout in HttpIo).
@@ -377,6 +380,7 @@ export class Http1Client {
   /** Sends on an idle connection to the origin (when `reuse` allows it), else on a new one. */
   dispatch(pending: Pending, reuse: boolean): void {
     if (pending.settled) return;
+    this.closeFreed = false;
     const { url } = pending.request;
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port || 80);
@@ -400,7 +404,7 @@ export class Http1Client {
   }
 
   release(connection: Connection): void {
-    if (this.closing) {
+    if (this.closing || this.closeFreed) {
       connection.socket.destroy();
       return;
     }
@@ -419,10 +423,19 @@ export class Http1Client {
     if (at >= 0) list!.splice(at, 1);
   }
 
+  /**
+   * Closes the idle connections, and those in use when their response is complete unless a request is sent first:
+   * what Go's Transport.CloseIdleConnections does for k6's `noVUConnectionReuse`.
+   */
+  closeIdle(): void {
+    this.closeFreed = true;
+    for (const list of this.idle.values())
+      for (const connection of list.splice(0)) connection.socket.destroy();
+  }
+
   /** Closes the idle connections; those in use close when their response is complete. */
   close(): void {
     this.closing = true;
-    for (const list of this.idle.values())
-      for (const connection of list.splice(0)) connection.socket.destroy();
+    this.closeIdle();
   }
 }

@@ -8,7 +8,13 @@ import { resolve } from 'node:path';
 import { bundleScript, ScriptError } from '../bundle.js';
 import { MetricRegistry, type Sample } from '../metrics.js';
 import { NdjsonOutput } from '../ndjson.js';
-import { applyCliOverrides, ConfigError, deriveScenarios, type Scenario } from '../options.js';
+import {
+  applyCliOverrides,
+  ConfigError,
+  connectionOptions,
+  deriveScenarios,
+  type Scenario,
+} from '../options.js';
 import { ProgressTracker } from '../progress.js';
 import { buildSummaryData, GroupTree, type SummaryData, toSummaryExport } from '../summary.js';
 import { textSummary } from '../text-summary.js';
@@ -223,7 +229,7 @@ export class TestRun {
           ? { tlsVersion: options.tlsVersion as TlsOptions['tlsVersion'] }
           : {}),
       };
-      const connections: ConnectionOptions = { noConnectionReuse: options.noConnectionReuse === true };
+      const connections: ConnectionOptions = connectionOptions(options);
       this.http.configure(tls, connections);
       await this.hostVus(code, tls, connections);
       for (const def of ready.metrics) this.registry.define(def);

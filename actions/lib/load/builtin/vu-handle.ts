@@ -302,7 +302,9 @@ export class ThreadVu extends VuCalls {
     const frame = this.channel.receive<FromVu>();
     if (!frame) return;
     for (const event of frame.events ?? []) this.event(event);
+    // A record is an iteration that ended: it rides on the VU's next frame, so before that frame's requests.
     for (const record of frame.records ?? []) {
+      this.hooks.http.iterationEnded(this.id);
       this.hooks.onSamples(record.samples);
       if (record.error) this.onIterationError?.(record.error);
     }
@@ -311,6 +313,7 @@ export class ThreadVu extends VuCalls {
       void this.answer(frame.id, frame.requests, frame.async === true);
       return;
     }
+    this.hooks.http.iterationEnded(this.id);
     this.hooks.onSamples(frame.samples);
     this.onIterationError = undefined;
     this.finishPending({
@@ -325,10 +328,7 @@ export class ThreadVu extends VuCalls {
   private async answer(id: number, requests: HttpRequestSpec[], async: boolean): Promise<void> {
     const generation = this.generation;
     const channel = this.channel;
-    const responses =
-      requests.length === 1
-        ? [await this.hooks.http.perform(requests[0]!)]
-        : await Promise.all(requests.map((r) => this.hooks.http.perform(r)));
+    const responses = await this.hooks.http.performAll(requests, this.id);
     if (channel !== this.channel || this.exited) return;
     const wire = responses.map((r, i) => toWire(requests[i]!, r));
     if (async) {

@@ -8,7 +8,8 @@ import { VuBase } from './state.js';
 
 /** What a pooled VU needs of its worker. */
 export interface PoolLink {
-  perform(spec: HttpRequestSpec): Promise<HttpResponseData>;
+  /** The VU's requests, on its own connections (HttpIo.performAll). */
+  perform(requests: HttpRequestSpec[], vuId: number): Promise<HttpResponseData[]>;
   post(vuId: number, event: VuEvent): void;
 }
 
@@ -36,7 +37,7 @@ export class PooledVuState extends VuBase {
     const epoch = this.epoch;
     const release = this.loop.hold();
     return new Promise((resolve) => {
-      void Promise.all(requests.map((spec) => this.link.perform(spec))).then((responses) => {
+      void this.link.perform(requests, this.vuId).then((responses) => {
         if (epoch !== this.epoch) return;
         resolve(responses);
         release();

@@ -23,7 +23,10 @@ export async function warmUpPool(): Promise<void> {
   const server = createServer((_, res) => res.end('ok'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const io = new HttpIo({ add: () => undefined });
-  const vu = new PooledVuState(0, { perform: (spec) => io.perform(spec), post: () => undefined });
+  const vu = new PooledVuState(0, {
+    perform: (specs, id) => io.performAll(specs, id),
+    post: () => undefined,
+  });
   const { k6, 'k6/http': http } = createModules(vu, () => ({})) as unknown as WarmUpModules;
   vu.phase = 'vu';
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
