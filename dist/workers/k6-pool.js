@@ -31596,6 +31596,16 @@ function undiciTimings(duration, waiting, receiving) {
     receiving
   };
 }
+var parsedUrls = /* @__PURE__ */ new Map();
+function parsedUrl(url) {
+  let parsed = parsedUrls.get(url);
+  if (!parsed) {
+    parsed = new URL(url);
+    if (parsedUrls.size >= 1e3) parsedUrls.clear();
+    parsedUrls.set(url, parsed);
+  }
+  return parsed;
+}
 var keepAliveMs = 6e4;
 function hostOf(url) {
   try {
@@ -31792,7 +31802,7 @@ var HttpIo = class {
   }
   /** One exchange on the VU's connections (`via`: the NTLM handshake's own connection). */
   async once(vu, spec, method, url, headers, body, via) {
-    const parsed = new URL(url);
+    const parsed = parsedUrl(url);
     const start = performance.now();
     const startEpoch = Date.now();
     let status = 0;

@@ -205,6 +205,20 @@ function undiciTimings(duration: number, waiting: number, receiving: number): Ht
   };
 }
 
+/** Request URLs parsed already, by their text: a load test sends a few URLs over and over. Read, never changed. */
+const parsedUrls = new Map<string, URL>();
+
+function parsedUrl(url: string): URL {
+  let parsed = parsedUrls.get(url);
+  if (!parsed) {
+    parsed = new URL(url);
+    // Bounded: a script whose URLs differ per request (ids in the path) would grow it for the whole run.
+    if (parsedUrls.size >= 1000) parsedUrls.clear();
+    parsedUrls.set(url, parsed);
+  }
+  return parsed;
+}
+
 /** How HttpIo uses connections. */
 export interface ConnectionOptions {
   /** k6's `noConnectionReuse`: a new connection for every request. */
@@ -464,7 +478,7 @@ export class HttpIo {
     body: string | Uint8Array | null,
     via?: Dispatcher,
   ): Promise<HttpResponseData> {
-    const parsed = new URL(url);
+    const parsed = parsedUrl(url);
     const start = performance.now();
     const startEpoch = Date.now();
     let status = 0;
