@@ -9,7 +9,6 @@
  * (CPU per request by thread, a bare cross-thread round trip, a bare thread start), which say why a goal is missed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,10 +18,9 @@ import { HttpIo } from '../actions/lib/load/builtin/http-io.js';
 import { vuThreadOptions } from '../actions/lib/load/builtin/vu-handle.js';
 import { runLoad } from '../actions/lib/load/index.js';
 import { MetricRegistry } from '../actions/lib/load/metrics.js';
+import { builtinClosedLoop, type ClosedLoop, connections, seconds } from './builtin-closed-loop.js';
 
-const connections = 50;
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
-const seconds = 5;
 const repetitions = 3;
 const dir = await mkdtemp(join(tmpdir(), 'scalegate-load-bench-'));
 
@@ -98,71 +96,17 @@ const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**
- * CPU seconds this process's main thread and its other threads (VU threads, V8 and libuv helpers) have used, from
- * /proc (Linux); undefined elsewhere.
+ * The engine's closed loop in a process pinned to core 0, as wrk and autocannon run: the figure that compares with
+ * theirs on equal terms (unpinned, the engine's threads share core 1 with the target server).
  */
-function threadCpu(): { main: number; others: number } | undefined {
-  try {
-    const ticksPerSecond = 100;
-    let main = 0;
-    let others = 0;
-    for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // Fields after the command name: utime and stime are the 12th and 13th.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-      if (tid === String(process.pid)) main += seconds;
-      else others += seconds;
-    }
-    return { main, others };
-  } catch {
-    return undefined;
-  }
-}
-
-/** `threads`: a thread per VU whatever the script; otherwise the engine's own choice. */
-async function builtinClosedLoop(vuHosting: 'auto' | 'threads') {
-  const path = await script(
-    'closed.js',
-    `import http from 'k6/http';
-export const options = { vus: ${connections}, duration: '${seconds}s', discardResponseBodies: true,
-  summaryTrendStats: ['avg', 'p(99)'] };
-export default function () { http.get('${url}'); }`,
-  );
-  // Steady state: CPU and requests between the first and the last progress report (VU start-up excluded).
-  type Sample = { cpu: NodeJS.CpuUsage; threads: ReturnType<typeof threadCpu>; requests: number };
-  let first: Sample | undefined;
-  let last: Sample | undefined;
-  const result = await runLoad({
-    script: path,
-    runner: 'builtin',
-    vuHosting,
-    ...noted,
-    onProgress: (p) => {
-      const sample = { cpu: process.cpuUsage(), threads: threadCpu(), requests: p.requests };
-      first ??= sample;
-      last = sample;
-    },
+function pinnedClosedLoop(): ClosedLoop {
+  const child = join(import.meta.dirname, 'builtin-closed-loop.ts');
+  const run = spawnSync('taskset', ['-c', '0', process.execPath, '--import', 'tsx', child, url, dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const cpuSeconds = (last!.cpu.user + last!.cpu.system - first!.cpu.user - first!.cpu.system) / 1e6;
-  const scenario = result.windows.scenarios[0]!;
-  const windowSeconds = (Date.parse(scenario.end) - Date.parse(scenario.start)) / 1000;
-  const requests = last!.requests - first!.requests;
-  const micros = (seconds: number) => (seconds * 1e6) / requests;
-  return {
-    hosting,
-    rps: result.metrics.requests / windowSeconds,
-    p99Ms: result.metrics.p99Ms,
-    perCore: requests / cpuSeconds,
-    // CPU per request on the engine's main thread (scheduler, HTTP, metrics) and on the other threads (VUs).
-    split:
-      first!.threads && last!.threads
-        ? {
-            mainUs: micros(last!.threads.main - first!.threads.main),
-            othersUs: micros(last!.threads.others - first!.threads.others),
-          }
-        : undefined,
-  };
+  if (run.status !== 0) throw new Error(`pinned closed loop exited with ${run.status ?? run.signal}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as ClosedLoop;
 }
 
 async function builtinArrivalRate(rate: number) {
@@ -351,11 +295,13 @@ try {
   };
   const builtinRuns: Awaited<ReturnType<typeof builtinClosedLoop>>[] = [];
   const threadRuns: Awaited<ReturnType<typeof builtinClosedLoop>>[] = [];
+  const pinnedRuns: ClosedLoop[] = [];
   for (let i = 0; i < repetitions; i++) {
     if (hasWrk) runs.wrk.push(wrkRun());
     runs.autocannon.push(autocannonRun());
-    builtinRuns.push(await builtinClosedLoop('auto'));
-    threadRuns.push(await builtinClosedLoop('threads'));
+    builtinRuns.push(await builtinClosedLoop(url, dir, 'auto'));
+    pinnedRuns.push(pinnedClosedLoop());
+    threadRuns.push(await builtinClosedLoop(url, dir, 'threads'));
   }
   const autocannon = median(runs.autocannon);
   // The reference: wrk, or autocannon when wrk is missing (then said in the table).
@@ -363,6 +309,7 @@ try {
   const reference = hasWrk ? 'wrk' : 'autocannon (wrk is not installed: apt-get install -y wrk)';
   const builtin = median(builtinRuns);
   const threaded = median(threadRuns);
+  const pinned = median(pinnedRuns);
   const spread = (all: { perCore: number }[]) =>
     `${fmt(Math.min(...all.map((r) => r.perCore)))}–${fmt(Math.max(...all.map((r) => r.perCore)))}`;
   const arrival = await builtinArrivalRate(2000);
@@ -388,8 +335,9 @@ try {
 
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Target: a Node http server pinned to
 core 1; wrk and autocannon pinned to core 0; ${connections} connections / VUs, ${seconds} s each. "per core" = requests
-per CPU-second the generator used, all threads counted (the builtin engine uses both cores: VU threads plus its I/O
-thread; its figure covers the steady state between its first and last progress report). Median of ${repetitions} interleaved
+per CPU-second the generator used, all threads counted (the builtin engine uses both cores, its threads sharing
+core 1 with the server, unless pinned to core 0 as wrk is; its figure covers the steady state between its first and
+last progress report). Median of ${repetitions} interleaved
 runs; the range is over all runs.
 
 Reference: ${reference}.
@@ -398,6 +346,7 @@ Reference: ${reference}.
 |---|---:|---:|---:|---:|---:|
 ${hasWrk ? `| wrk 4.1 | ${fmt(wrk.rps)} | ${fmt(wrk.perCore)} (${spread(runs.wrk)}) | 1.00 | ${fmt(wrk.p99Ms, 2)} | 1.00 |\n` : '| wrk | not installed | | | | |\n'}| autocannon | ${fmt(autocannon.rps)} | ${fmt(autocannon.perCore)} (${spread(runs.autocannon)}) | ${fmt(autocannon.perCore / wrk.perCore, 2)} | ${fmt(autocannon.p99Ms, 2)} | ${fmt(autocannon.p99Ms / wrk.p99Ms, 2)} |
 | builtin engine (VUs ${builtin.hosting}) | ${fmt(builtin.rps)} | ${fmt(builtin.perCore)} (${spread(builtinRuns)}) | ${fmt(builtin.perCore / wrk.perCore, 2)} (goal ≥ 0.25 of wrk) | ${fmt(builtin.p99Ms, 2)} | ${fmt(builtin.p99Ms / wrk.p99Ms, 2)} |
+| builtin engine pinned to core 0 as wrk is (VUs ${pinned.hosting}) | ${fmt(pinned.rps)} | ${fmt(pinned.perCore)} (${spread(pinnedRuns)}) | ${fmt(pinned.perCore / wrk.perCore, 2)} | ${fmt(pinned.p99Ms, 2)} | ${fmt(pinned.p99Ms / wrk.p99Ms, 2)} |
 | builtin engine (VUs ${threaded.hosting}) | ${fmt(threaded.rps)} | ${fmt(threaded.perCore)} (${spread(threadRuns)}) | ${fmt(threaded.perCore / wrk.perCore, 2)} | ${fmt(threaded.p99Ms, 2)} | ${fmt(threaded.p99Ms / wrk.p99Ms, 2)} |
 
 | builtin engine check (VUs ${memory.hosting}) | measured | goal |
