@@ -270,7 +270,8 @@ export class TestRun {
       this.registry,
       this.hooks,
     );
-    if (this.options.verbose) this.log(`INFO[0000] VUs run pooled: ${this.vuPool.size} worker threads`);
+    const threads = this.vuPool.size === 1 ? '1 worker thread' : `${this.vuPool.size} worker threads`;
+    if (this.options.verbose) this.log(`INFO[0000] VUs run pooled: ${threads}`);
   }
 
   /**
