@@ -30758,6 +30758,224 @@ var CookieJar = class _CookieJar {
 // actions/lib/load/builtin/http-io.ts
 var import_undici4 = __toESM(require_undici(), 1);
 
+// actions/lib/util/duration.ts
+var unitMs = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5
+};
+var maxDurationMs = 7 * 864e5;
+
+// actions/lib/load/duration.ts
+var unitMs2 = { ...unitMs, ns: 1e-6, us: 1e-3, \u00B5s: 1e-3 };
+var partPattern = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d)/y;
+function parseK6Duration(value, field) {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value !== "string")
+    throw new TypeError(`${field}: expected a duration, got ${JSON.stringify(value)}`);
+  const text = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  let total = 0;
+  let at = 0;
+  while (at < text.length) {
+    partPattern.lastIndex = at;
+    const match = partPattern.exec(text);
+    if (!match) throw new TypeError(`${field}: '${value}' is not a duration (e.g. 500ms, 30s, 1m30s, 2d)`);
+    total += Number(match[1]) * unitMs2[match[2]];
+    at = partPattern.lastIndex;
+  }
+  if (text === "") throw new TypeError(`${field}: empty duration`);
+  return total;
+}
+
+// actions/lib/load/options.ts
+var ConfigError = class extends Error {
+};
+var commonFields = ["executor", "startTime", "gracefulStop", "exec", "env", "tags", "options"];
+var executorFields = {
+  "shared-iterations": ["vus", "iterations", "maxDuration"],
+  "per-vu-iterations": ["vus", "iterations", "maxDuration"],
+  "constant-vus": ["vus", "duration"],
+  "ramping-vus": ["startVUs", "stages", "gracefulRampDown"],
+  "constant-arrival-rate": ["rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"],
+  "ramping-arrival-rate": ["startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"]
+};
+function num(raw, key, where, fallback) {
+  const value = raw[key];
+  if (value === void 0 || value === null) {
+    if (fallback === void 0) throw new ConfigError(`${where}: ${key} is required`);
+    return fallback;
+  }
+  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return Number(value);
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw new ConfigError(`${where}: ${key} must be a number, got ${JSON.stringify(value)}`);
+  return value;
+}
+function dur(raw, key, where, fallback) {
+  const value = raw[key];
+  if (value === void 0 || value === null || value === "") {
+    if (fallback === void 0) throw new ConfigError(`${where}: ${key} is required`);
+    return fallback;
+  }
+  try {
+    const ms = parseK6Duration(value, `${where}.${key}`);
+    if (ms < 0) throw new ConfigError(`${where}: ${key} must not be negative`);
+    return ms;
+  } catch (error) {
+    throw new ConfigError(error.message);
+  }
+}
+function stages(raw, where) {
+  const list = raw.stages;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ConfigError(`${where}: stages needs at least one stage`);
+  return list.map((s, i) => {
+    const stage = s;
+    const target = num(stage, "target", `${where}.stages[${i}]`, 0);
+    if (target < 0) throw new ConfigError(`${where}.stages[${i}]: target must not be negative`);
+    return { durationMs: dur(stage, "duration", `${where}.stages[${i}]`), target };
+  });
+}
+function stringMap(value, where) {
+  if (value === void 0 || value === null) return {};
+  if (typeof value !== "object") throw new ConfigError(`${where}: expected an object of strings`);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
+function parseScenario(name, raw) {
+  const where = `scenarios.${name}`;
+  if (!/^[0-9a-zA-Z_-]+$/.test(name)) throw new ConfigError(`${where}: invalid scenario name`);
+  const executor = raw.executor;
+  const allowed = executorFields[executor];
+  if (!allowed) throw new ConfigError(`${where}: unknown executor ${JSON.stringify(raw.executor)}`);
+  for (const key of Object.keys(raw)) {
+    if (!commonFields.includes(key) && !allowed.includes(key))
+      throw new ConfigError(`${where}: json: unknown field "${key}"`);
+  }
+  const exec = raw.exec === void 0 ? "default" : raw.exec;
+  if (typeof exec !== "string" || exec === "") throw new ConfigError(`${where}: exec must name a function`);
+  const base = {
+    name,
+    startTimeMs: dur(raw, "startTime", where, 0),
+    gracefulStopMs: dur(raw, "gracefulStop", where, 3e4),
+    exec,
+    env: stringMap(raw.env, `${where}.env`),
+    tags: stringMap(raw.tags, `${where}.tags`)
+  };
+  const positive = (value, field) => {
+    if (!(value > 0)) throw new ConfigError(`${where}: ${field} must be more than 0`);
+    return value;
+  };
+  const atLeastSecond = (value, field) => {
+    if (value < 1e3) throw new ConfigError(`${where}: ${field} must be at least 1s`);
+    return value;
+  };
+  switch (executor) {
+    case "shared-iterations":
+    case "per-vu-iterations": {
+      const vus2 = positive(num(raw, "vus", where, 1), "vus");
+      const iterations = positive(num(raw, "iterations", where, 1), "iterations");
+      if (executor === "shared-iterations" && iterations < vus2)
+        throw new ConfigError(
+          `${where}: the number of iterations (${iterations}) can't be less than vus (${vus2})`
+        );
+      const maxDurationMs2 = atLeastSecond(dur(raw, "maxDuration", where, 6e5), "maxDuration");
+      return { ...base, executor, vus: vus2, iterations, maxDurationMs: maxDurationMs2 };
+    }
+    case "constant-vus":
+      return {
+        ...base,
+        executor,
+        vus: positive(num(raw, "vus", where, 1), "vus"),
+        durationMs: atLeastSecond(dur(raw, "duration", where), "duration")
+      };
+    case "ramping-vus": {
+      const startVUs = num(raw, "startVUs", where, 1);
+      const list = stages(raw, where);
+      if (startVUs < 0) throw new ConfigError(`${where}: startVUs must not be negative`);
+      if (Math.max(startVUs, ...list.map((s) => s.target)) <= 0)
+        throw new ConfigError(`${where}: either startVUs or one of the stages' targets must be more than 0`);
+      return {
+        ...base,
+        executor,
+        startVUs,
+        stages: list,
+        gracefulRampDownMs: dur(raw, "gracefulRampDown", where, 3e4)
+      };
+    }
+    case "constant-arrival-rate":
+    case "ramping-arrival-rate": {
+      const preAllocatedVUs = num(raw, "preAllocatedVUs", where);
+      const maxVUs = num(raw, "maxVUs", where, preAllocatedVUs);
+      if (preAllocatedVUs < 0) throw new ConfigError(`${where}: preAllocatedVUs must not be negative`);
+      if (maxVUs < preAllocatedVUs)
+        throw new ConfigError(`${where}: maxVUs can't be less than preAllocatedVUs`);
+      const timeUnitMs = dur(raw, "timeUnit", where, 1e3);
+      if (timeUnitMs <= 0) throw new ConfigError(`${where}: timeUnit must be more than 0`);
+      if (executor === "constant-arrival-rate") {
+        return {
+          ...base,
+          executor,
+          rate: positive(num(raw, "rate", where), "rate"),
+          timeUnitMs,
+          durationMs: atLeastSecond(dur(raw, "duration", where), "duration"),
+          preAllocatedVUs,
+          maxVUs
+        };
+      }
+      return {
+        ...base,
+        executor,
+        startRate: num(raw, "startRate", where, 0),
+        timeUnitMs,
+        stages: stages(raw, where),
+        preAllocatedVUs,
+        maxVUs
+      };
+    }
+  }
+}
+function deriveScenarios(options) {
+  const has = (key) => options[key] !== void 0 && options[key] !== null;
+  const stageList = Array.isArray(options.stages) ? options.stages : [];
+  const scenarios = options.scenarios ?? {};
+  const hasScenarios = Object.keys(scenarios).length > 0;
+  const vus2 = has("vus") ? options.vus : 1;
+  let raw;
+  if (has("iterations")) {
+    if (stageList.length > 0)
+      throw new ConfigError("using `iterations` and `stages` options simultaneously is not allowed");
+    if (hasScenarios)
+      throw new ConfigError("using `iterations` and `scenarios` options simultaneously is not allowed");
+    raw = {
+      default: {
+        executor: "shared-iterations",
+        vus: vus2,
+        iterations: options.iterations,
+        ...has("duration") ? { maxDuration: options.duration } : {}
+      }
+    };
+  } else if (has("duration")) {
+    if (stageList.length > 0 || hasScenarios)
+      throw new ConfigError("using `duration` with `stages` or `scenarios` simultaneously is not allowed");
+    raw = { default: { executor: "constant-vus", vus: vus2, duration: options.duration } };
+  } else if (stageList.length > 0) {
+    if (hasScenarios)
+      throw new ConfigError("using `stages` and `scenarios` options simultaneously is not allowed");
+    const withDuration = stageList.filter((s) => s.duration !== void 0 && s.duration !== "");
+    raw = { default: { executor: "ramping-vus", startVUs: vus2, stages: withDuration } };
+  } else if (has("vus") && !hasScenarios) {
+    raw = { default: { executor: "shared-iterations", vus: vus2, iterations: vus2 } };
+  } else if (hasScenarios) {
+    raw = scenarios;
+  } else {
+    raw = { default: { executor: "per-vu-iterations", vus: 1, iterations: 1 } };
+  }
+  return Object.entries(raw).map(([name, config]) => parseScenario(name, config));
+}
+var batchDefaults = { batch: 20, batchPerHost: 6 };
+
 // actions/lib/load/builtin/digest-auth.ts
 import { createHash, randomBytes } from "node:crypto";
 function digestChallenge(header) {
@@ -31609,7 +31827,7 @@ function parsedUrl(url) {
 var keepAliveMs = 6e4;
 function hostOf(url) {
   try {
-    return new URL(url).host;
+    return parsedUrl(url).host;
   } catch {
     return "";
   }
@@ -31626,8 +31844,8 @@ var HttpIo = class {
   /** Each VU's connections, by VU id, made on its first request. */
   vus = /* @__PURE__ */ new Map();
   /**
-   * HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options
-   * (client certificates through their own connector, which then negotiates ALPN itself).
+   * What each VU's connections are made with: HTTP/1.1 keep-alive per origin, HTTP/2 where the server offers it
+   * (ALPN), the script's TLS options (client certificates through their own connector, which negotiates ALPN itself).
    */
   use(tls) {
     const range = typeof tls.tlsVersion === "string" ? { min: tls.tlsVersion, max: tls.tlsVersion } : tls.tlsVersion;
@@ -31699,7 +31917,7 @@ var HttpIo = class {
    */
   async performAll(specs, vu) {
     if (specs.length === 1) return [await this.perform(specs[0], vu)];
-    const { batch = 20, batchPerHost = 6 } = this.connections;
+    const { batch = batchDefaults.batch, batchPerHost = batchDefaults.batchPerHost } = this.connections;
     const responses = new Array(specs.length);
     const hosts = /* @__PURE__ */ new Map();
     let next = 0;
@@ -32636,38 +32854,6 @@ function parseHTML(html) {
   return new Selection($, $.root());
 }
 
-// actions/lib/util/duration.ts
-var unitMs = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5
-};
-var maxDurationMs = 7 * 864e5;
-
-// actions/lib/load/duration.ts
-var unitMs2 = { ...unitMs, ns: 1e-6, us: 1e-3, \u00B5s: 1e-3 };
-var partPattern = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d)/y;
-function parseK6Duration(value, field) {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value !== "string")
-    throw new TypeError(`${field}: expected a duration, got ${JSON.stringify(value)}`);
-  const text = value.trim();
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  let total = 0;
-  let at = 0;
-  while (at < text.length) {
-    partPattern.lastIndex = at;
-    const match = partPattern.exec(text);
-    if (!match) throw new TypeError(`${field}: '${value}' is not a duration (e.g. 500ms, 30s, 1m30s, 2d)`);
-    total += Number(match[1]) * unitMs2[match[2]];
-    at = partPattern.lastIndex;
-  }
-  if (text === "") throw new TypeError(`${field}: empty duration`);
-  return total;
-}
-
 // actions/lib/load/builtin/vu/cookies.ts
 var tough;
 function toughCookie() {
@@ -33084,191 +33270,6 @@ function createHttpModule(vu, options) {
     CookieJar: CookieJar2
   };
   return http2;
-}
-
-// actions/lib/load/options.ts
-var ConfigError = class extends Error {
-};
-var commonFields = ["executor", "startTime", "gracefulStop", "exec", "env", "tags", "options"];
-var executorFields = {
-  "shared-iterations": ["vus", "iterations", "maxDuration"],
-  "per-vu-iterations": ["vus", "iterations", "maxDuration"],
-  "constant-vus": ["vus", "duration"],
-  "ramping-vus": ["startVUs", "stages", "gracefulRampDown"],
-  "constant-arrival-rate": ["rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"],
-  "ramping-arrival-rate": ["startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"]
-};
-function num(raw, key, where, fallback) {
-  const value = raw[key];
-  if (value === void 0 || value === null) {
-    if (fallback === void 0) throw new ConfigError(`${where}: ${key} is required`);
-    return fallback;
-  }
-  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return Number(value);
-  if (typeof value !== "number" || !Number.isFinite(value))
-    throw new ConfigError(`${where}: ${key} must be a number, got ${JSON.stringify(value)}`);
-  return value;
-}
-function dur(raw, key, where, fallback) {
-  const value = raw[key];
-  if (value === void 0 || value === null || value === "") {
-    if (fallback === void 0) throw new ConfigError(`${where}: ${key} is required`);
-    return fallback;
-  }
-  try {
-    const ms = parseK6Duration(value, `${where}.${key}`);
-    if (ms < 0) throw new ConfigError(`${where}: ${key} must not be negative`);
-    return ms;
-  } catch (error) {
-    throw new ConfigError(error.message);
-  }
-}
-function stages(raw, where) {
-  const list = raw.stages;
-  if (!Array.isArray(list) || list.length === 0)
-    throw new ConfigError(`${where}: stages needs at least one stage`);
-  return list.map((s, i) => {
-    const stage = s;
-    const target = num(stage, "target", `${where}.stages[${i}]`, 0);
-    if (target < 0) throw new ConfigError(`${where}.stages[${i}]: target must not be negative`);
-    return { durationMs: dur(stage, "duration", `${where}.stages[${i}]`), target };
-  });
-}
-function stringMap(value, where) {
-  if (value === void 0 || value === null) return {};
-  if (typeof value !== "object") throw new ConfigError(`${where}: expected an object of strings`);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-function parseScenario(name, raw) {
-  const where = `scenarios.${name}`;
-  if (!/^[0-9a-zA-Z_-]+$/.test(name)) throw new ConfigError(`${where}: invalid scenario name`);
-  const executor = raw.executor;
-  const allowed = executorFields[executor];
-  if (!allowed) throw new ConfigError(`${where}: unknown executor ${JSON.stringify(raw.executor)}`);
-  for (const key of Object.keys(raw)) {
-    if (!commonFields.includes(key) && !allowed.includes(key))
-      throw new ConfigError(`${where}: json: unknown field "${key}"`);
-  }
-  const exec = raw.exec === void 0 ? "default" : raw.exec;
-  if (typeof exec !== "string" || exec === "") throw new ConfigError(`${where}: exec must name a function`);
-  const base = {
-    name,
-    startTimeMs: dur(raw, "startTime", where, 0),
-    gracefulStopMs: dur(raw, "gracefulStop", where, 3e4),
-    exec,
-    env: stringMap(raw.env, `${where}.env`),
-    tags: stringMap(raw.tags, `${where}.tags`)
-  };
-  const positive = (value, field) => {
-    if (!(value > 0)) throw new ConfigError(`${where}: ${field} must be more than 0`);
-    return value;
-  };
-  const atLeastSecond = (value, field) => {
-    if (value < 1e3) throw new ConfigError(`${where}: ${field} must be at least 1s`);
-    return value;
-  };
-  switch (executor) {
-    case "shared-iterations":
-    case "per-vu-iterations": {
-      const vus2 = positive(num(raw, "vus", where, 1), "vus");
-      const iterations = positive(num(raw, "iterations", where, 1), "iterations");
-      if (executor === "shared-iterations" && iterations < vus2)
-        throw new ConfigError(
-          `${where}: the number of iterations (${iterations}) can't be less than vus (${vus2})`
-        );
-      const maxDurationMs2 = atLeastSecond(dur(raw, "maxDuration", where, 6e5), "maxDuration");
-      return { ...base, executor, vus: vus2, iterations, maxDurationMs: maxDurationMs2 };
-    }
-    case "constant-vus":
-      return {
-        ...base,
-        executor,
-        vus: positive(num(raw, "vus", where, 1), "vus"),
-        durationMs: atLeastSecond(dur(raw, "duration", where), "duration")
-      };
-    case "ramping-vus": {
-      const startVUs = num(raw, "startVUs", where, 1);
-      const list = stages(raw, where);
-      if (startVUs < 0) throw new ConfigError(`${where}: startVUs must not be negative`);
-      if (Math.max(startVUs, ...list.map((s) => s.target)) <= 0)
-        throw new ConfigError(`${where}: either startVUs or one of the stages' targets must be more than 0`);
-      return {
-        ...base,
-        executor,
-        startVUs,
-        stages: list,
-        gracefulRampDownMs: dur(raw, "gracefulRampDown", where, 3e4)
-      };
-    }
-    case "constant-arrival-rate":
-    case "ramping-arrival-rate": {
-      const preAllocatedVUs = num(raw, "preAllocatedVUs", where);
-      const maxVUs = num(raw, "maxVUs", where, preAllocatedVUs);
-      if (preAllocatedVUs < 0) throw new ConfigError(`${where}: preAllocatedVUs must not be negative`);
-      if (maxVUs < preAllocatedVUs)
-        throw new ConfigError(`${where}: maxVUs can't be less than preAllocatedVUs`);
-      const timeUnitMs = dur(raw, "timeUnit", where, 1e3);
-      if (timeUnitMs <= 0) throw new ConfigError(`${where}: timeUnit must be more than 0`);
-      if (executor === "constant-arrival-rate") {
-        return {
-          ...base,
-          executor,
-          rate: positive(num(raw, "rate", where), "rate"),
-          timeUnitMs,
-          durationMs: atLeastSecond(dur(raw, "duration", where), "duration"),
-          preAllocatedVUs,
-          maxVUs
-        };
-      }
-      return {
-        ...base,
-        executor,
-        startRate: num(raw, "startRate", where, 0),
-        timeUnitMs,
-        stages: stages(raw, where),
-        preAllocatedVUs,
-        maxVUs
-      };
-    }
-  }
-}
-function deriveScenarios(options) {
-  const has = (key) => options[key] !== void 0 && options[key] !== null;
-  const stageList = Array.isArray(options.stages) ? options.stages : [];
-  const scenarios = options.scenarios ?? {};
-  const hasScenarios = Object.keys(scenarios).length > 0;
-  const vus2 = has("vus") ? options.vus : 1;
-  let raw;
-  if (has("iterations")) {
-    if (stageList.length > 0)
-      throw new ConfigError("using `iterations` and `stages` options simultaneously is not allowed");
-    if (hasScenarios)
-      throw new ConfigError("using `iterations` and `scenarios` options simultaneously is not allowed");
-    raw = {
-      default: {
-        executor: "shared-iterations",
-        vus: vus2,
-        iterations: options.iterations,
-        ...has("duration") ? { maxDuration: options.duration } : {}
-      }
-    };
-  } else if (has("duration")) {
-    if (stageList.length > 0 || hasScenarios)
-      throw new ConfigError("using `duration` with `stages` or `scenarios` simultaneously is not allowed");
-    raw = { default: { executor: "constant-vus", vus: vus2, duration: options.duration } };
-  } else if (stageList.length > 0) {
-    if (hasScenarios)
-      throw new ConfigError("using `stages` and `scenarios` options simultaneously is not allowed");
-    const withDuration = stageList.filter((s) => s.duration !== void 0 && s.duration !== "");
-    raw = { default: { executor: "ramping-vus", startVUs: vus2, stages: withDuration } };
-  } else if (has("vus") && !hasScenarios) {
-    raw = { default: { executor: "shared-iterations", vus: vus2, iterations: vus2 } };
-  } else if (hasScenarios) {
-    raw = scenarios;
-  } else {
-    raw = { default: { executor: "per-vu-iterations", vus: 1, iterations: 1 } };
-  }
-  return Object.entries(raw).map(([name, config]) => parseScenario(name, config));
 }
 
 // actions/lib/load/text-summary.ts

@@ -251,6 +251,9 @@ export function deriveScenarios(options: Raw): Scenario[] {
   return Object.entries(raw).map(([name, config]) => parseScenario(name, config));
 }
 
+/** k6's defaults: requests of one `http.batch` in flight at once, in all and to one host. */
+export const batchDefaults = { batch: 20, batchPerHost: 6 };
+
 /**
  * k6's connection options: `noConnectionReuse`, `noVUConnectionReuse`, and how many requests of one `http.batch`
  * run at once, in all (`batch`, 20) and to one host (`batchPerHost`, 6; 0 for no limit). A batch of 0 would never
@@ -262,8 +265,8 @@ export function connectionOptions(options: Raw): {
   batch: number;
   batchPerHost: number;
 } {
-  const batch = num(options, 'batch', 'options', 20);
-  const batchPerHost = num(options, 'batchPerHost', 'options', 6);
+  const batch = num(options, 'batch', 'options', batchDefaults.batch);
+  const batchPerHost = num(options, 'batchPerHost', 'options', batchDefaults.batchPerHost);
   if (!Number.isInteger(batch) || batch < 1)
     throw new ConfigError(`options: batch must be a whole number of at least 1, got ${batch}`);
   if (!Number.isInteger(batchPerHost) || batchPerHost < 0)

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { CookieJar } from 'tough-cookie';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { MetricRegistry, Tags } from '../metrics.js';
+import { batchDefaults } from '../options.js';
 import { type Credentials, digestAuthorization, digestChallenge } from './digest-auth.js';
 import { addHeader, type Exchange, newExchange } from './exchange.js';
 import { Http1Client, RequestTimeout, supports } from './http1-client.js';
@@ -239,7 +240,7 @@ const keepAliveMs = 60_000;
 /** The host (and port, when the URL names one) that `batchPerHost` counts by, as k6 does. */
 function hostOf(url: string): string {
   try {
-    return new URL(url).host;
+    return parsedUrl(url).host;
   } catch {
     return '';
   }
@@ -258,8 +259,8 @@ export class HttpIo {
   }
 
   /**
-   * HTTP/1.1 keep-alive connections per origin, HTTP/2 where the server offers it (ALPN), the script's TLS options
-   * (client certificates through their own connector, which then negotiates ALPN itself).
+   * What each VU's connections are made with: HTTP/1.1 keep-alive per origin, HTTP/2 where the server offers it
+   * (ALPN), the script's TLS options (client certificates through their own connector, which negotiates ALPN itself).
    */
   private use(tls: TlsOptions): void {
     const range =
@@ -340,7 +341,7 @@ export class HttpIo {
    */
   async performAll(specs: HttpRequestSpec[], vu: number): Promise<HttpResponseData[]> {
     if (specs.length === 1) return [await this.perform(specs[0]!, vu)];
-    const { batch = 20, batchPerHost = 6 } = this.connections;
+    const { batch = batchDefaults.batch, batchPerHost = batchDefaults.batchPerHost } = this.connections;
     const responses: HttpResponseData[] = new Array(specs.length);
     const hosts = new Map<string, { running: number; waiting: (() => void)[] }>();
     let next = 0;

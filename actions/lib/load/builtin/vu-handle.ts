@@ -177,8 +177,8 @@ export abstract class VuCalls implements VuHandle {
 
   /**
    * Runs one iteration, or with `frame.repeat` a standing order of iterations: `onIterationError` then hears of
-   * every completed iteration that threw, and the result is the interrupted or aborted iteration that ended the order, or an
-   * empty full one when its time was up.
+   * every completed iteration that threw, and the result is the interrupted or aborted iteration that ended the
+   * order, or an empty full one when its time was up.
    */
   iterate(
     frame: IterateFrame & { scenario: ScenarioState },
