@@ -52,19 +52,18 @@ export function createGatewayHandler(plane: DataPlane): (req: IncomingMessage, r
       return;
     }
     const { pod, model } = runtime;
-    const started = performance.now();
     const headers = {
       [servedByHeaders.pod]: pod.metadata.name ?? '',
       [servedByHeaders.service]: decision.backend.name,
       [servedByHeaders.track]: trackOf(pod),
       [servedByHeaders.version]: versionOf(pod),
     };
-    model.serve((status) => {
+    // The app's own measure: the model's service time, not the host's timers.
+    model.serve((status, seconds) => {
       if (status === 502) {
         reply(res, 502, 'upstream reset: container OOMKilled', headers);
         return;
       }
-      const seconds = (performance.now() - started) / 1000;
       model.http.observe(decision.backend.name, status, seconds);
       model.logAccess(
         `${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} "${request.method} ${resolved.path} HTTP/${req.httpVersion}" ${status} ${seconds.toFixed(3)}`,

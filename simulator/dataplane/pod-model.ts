@@ -24,11 +24,16 @@ export interface UsageWindow {
   requestsPerSecond: number;
 }
 
+/** Called once per request: how it ended and how long the modelled app took to answer it, in seconds. */
+export type RequestDone = (status: RequestStatus, seconds: number) => void;
+
 interface Job {
+  /** Model time (ms since epoch) of the request's arrival. */
+  arrivedAt: number;
   remainingCpu: number;
   status: 200 | 500;
   timer: NodeJS.Timeout | undefined;
-  done: (status: RequestStatus) => void;
+  done: RequestDone;
 }
 
 interface UsageSample {
@@ -39,6 +44,8 @@ interface UsageSample {
 }
 
 const accessLogLines = 1000;
+/** CPU seconds within which phases end together: what floating-point integration leaves apart. */
+const cpuEpsilon = 1e-9;
 
 /** Real time with sub-millisecond resolution, ms since epoch. */
 export const realClock = (): number => performance.timeOrigin + performance.now();
@@ -49,6 +56,11 @@ export const realClock = (): number => performance.timeOrigin + performance.now(
  * A request's life: CPU phase (cost × cold-start multiplier), then the base latency; its memory is held until it
  * answers. CPU time and memory are integrated exactly between arrivals and departures, which gives the cumulative
  * counters cAdvisor exports and the windowed averages metrics-server serves. Other containers idle at zero usage.
+ *
+ * Timers only wake the model: each CPU phase ends at its computed instant, in order, however late the host's event
+ * loop runs, and a request's latency is the model's. Else a busy machine running the simulator would charge CPU
+ * past a request's cost and add its own delay to every request alike, which inflates the HPA's reading and evens
+ * out a slower canary's latency against stable's.
  */
 export class PodModel {
   readonly http: HttpStats;
@@ -116,11 +128,33 @@ export class PodModel {
     return n === 0 ? 0 : Math.min(1, (this.serving?.cpuCores ?? 1) / n);
   }
 
-  /** Integrates CPU work and memory from the last change until now. */
+  /**
+   * Brings the model to now: every CPU phase that ended meanwhile ends at its own instant, in order (the others'
+   * shares grow from there), and CPU work and memory are integrated between those instants.
+   */
   private advance(): void {
     const now = this.now();
-    const dt = Math.max(0, (now - this.lastAdvance) / 1000);
-    this.lastAdvance = now;
+    while (this.cpuJobs.size > 0) {
+      const rate = this.perJobRate();
+      let least = Number.POSITIVE_INFINITY;
+      for (const job of this.cpuJobs) least = Math.min(least, job.remainingCpu);
+      const endsAt = this.lastAdvance + (Math.max(0, least) / rate) * 1000;
+      if (endsAt > now) break;
+      // Chosen before integrating, so each turn ends at least one phase whatever the rounding.
+      const ending = [...this.cpuJobs].filter((job) => job.remainingCpu <= least + cpuEpsilon);
+      this.integrate(endsAt);
+      for (const job of ending) {
+        this.cpuJobs.delete(job);
+        this.startWaiting(job, endsAt);
+      }
+    }
+    this.integrate(now);
+  }
+
+  /** Integrates CPU work and memory from the last change until `until`, with no phase ending in between. */
+  private integrate(until: number): void {
+    const dt = Math.max(0, (until - this.lastAdvance) / 1000);
+    this.lastAdvance = Math.max(this.lastAdvance, until);
     if (dt === 0) return;
     const rate = this.perJobRate();
     for (const job of this.cpuJobs) job.remainingCpu -= rate * dt;
@@ -128,21 +162,23 @@ export class PodModel {
     this.memoryByteSeconds += (this.memoryBytes()[0] ?? 0) * dt;
   }
 
-  /** Accepts one request; `done` is called once, after its real service time. */
-  serve(done: (status: RequestStatus) => void): void {
+  /** Accepts one request; `done` is called once, when the modelled app answers it. */
+  serve(done: RequestDone): void {
     this.advance();
     this.errorCredit += this.workload.errorRatio;
     const failed = this.errorCredit >= 1;
     if (failed) this.errorCredit -= 1;
-    const sinceReady = (this.now() - this.readySince) / 1000;
+    const arrivedAt = this.lastAdvance;
+    const sinceReady = (arrivedAt - this.readySince) / 1000;
     const job: Job = {
+      arrivedAt,
       remainingCpu: this.workload.cpuSecondsPerRequest * coldStartMultiplier(this.workload, sinceReady),
       status: failed ? 500 : 200,
       timer: undefined,
       done,
     };
     if (job.remainingCpu > 0) this.cpuJobs.add(job);
-    else this.startWaiting(job);
+    else this.startWaiting(job, arrivedAt);
     const limit = this.serving?.memoryLimitBytes;
     if (limit !== undefined && (this.memoryBytes()[0] ?? 0) > limit) {
       this.kill();
@@ -152,14 +188,18 @@ export class PodModel {
     this.scheduleCpu();
   }
 
-  private startWaiting(job: Job): void {
-    const wait = this.workload.baseLatencySeconds * 1000;
+  /** The job's CPU phase ended at `cpuEndedAt` (model time): it answers one base latency later. */
+  private startWaiting(job: Job, cpuEndedAt: number): void {
+    const answersAt = cpuEndedAt + this.workload.baseLatencySeconds * 1000;
     this.waitingJobs.add(job);
-    job.timer = setTimeout(() => {
-      this.advance();
-      this.waitingJobs.delete(job);
-      job.done(job.status);
-    }, wait);
+    job.timer = setTimeout(
+      () => {
+        this.advance();
+        this.waitingJobs.delete(job);
+        job.done(job.status, (answersAt - job.arrivedAt) / 1000);
+      },
+      Math.max(0, answersAt - this.now()),
+    );
   }
 
   private scheduleCpu(): void {
@@ -175,14 +215,6 @@ export class PodModel {
   private finishCpu(): void {
     this.cpuTimer = undefined;
     this.advance();
-    // Half a millisecond of slack: timers fire on whole milliseconds.
-    const slack = this.perJobRate() * 0.0005;
-    for (const job of [...this.cpuJobs]) {
-      if (job.remainingCpu <= slack) {
-        this.cpuJobs.delete(job);
-        this.startWaiting(job);
-      }
-    }
     this.scheduleCpu();
   }
 
@@ -208,7 +240,7 @@ export class PodModel {
     this.waitingJobs.clear();
     for (const job of jobs) {
       if (job.timer) clearTimeout(job.timer);
-      job.done(502);
+      job.done(502, (this.lastAdvance - job.arrivedAt) / 1000);
     }
   }
 
