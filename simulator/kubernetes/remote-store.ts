@@ -226,7 +226,9 @@ export class ApiServerStore implements ClusterClient {
     const next = previous
       .then(() => this.client.call(method, path, body))
       .then(({ status, body: answer }) => {
-        if (status < 400 || (status === 404 && method === 'DELETE')) return;
+        // A NotFound naming the object: deleted meanwhile, and the watch brings that. The kubelet's status manager
+        // likewise drops an update to a pod that no longer exists.
+        if (status < 400 || (status === 404 && (method === 'DELETE' || namesObject(answer, name)))) return;
         if (status === 409) {
           const current = this.cached(type, namespace, name);
           // Created meanwhile, or written from an older version: controllers retry on the cached current object.
@@ -284,6 +286,11 @@ export class ApiServerStore implements ClusterClient {
       preconditions: { uid: current.metadata.uid as string },
     });
   }
+}
+
+/** Whether a Status answer is about the object `name` itself (not, say, its namespace or an unknown path). */
+function namesObject(answer: unknown, name: string): boolean {
+  return (answer as { details?: { name?: string } } | undefined)?.details?.name === name;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
