@@ -18,8 +18,14 @@ function model(clock: { now: number }) {
   );
 }
 
-function request(pod: PodModel, answers: Array<{ status: RequestStatus; seconds: number }>) {
-  pod.serve((status, seconds) => answers.push({ status, seconds }));
+/** A pod on a clock at 1,000 s, with one request sent; `request` sends another, and `answers` collects them. */
+function started() {
+  const clock = { now: 1_000_000 };
+  const pod = model(clock);
+  const answers: Array<{ status: RequestStatus; seconds: number }> = [];
+  const request = () => pod.serve((status, seconds) => answers.push({ status, seconds }));
+  request();
+  return { clock, pod, answers, request };
 }
 
 describe('pod model: processor sharing in model time', () => {
@@ -28,10 +34,7 @@ describe('pod model: processor sharing in model time', () => {
 
   it('answers a request alone after its CPU phase and base latency, on time or 300 ms late', () => {
     for (const lateMs of [0, 300]) {
-      const clock = { now: 1_000_000 };
-      const pod = model(clock);
-      const answers: Array<{ status: RequestStatus; seconds: number }> = [];
-      request(pod, answers);
+      const { clock, pod, answers } = started();
       // The host's event loop wakes only `lateMs` after the answer was due.
       clock.now += 75 + lateMs;
       mock.timers.tick(75 + lateMs);
@@ -43,13 +46,10 @@ describe('pod model: processor sharing in model time', () => {
   });
 
   it('shares the CPU between overlapping requests and ends each phase at its own instant, however late', () => {
-    const clock = { now: 1_000_000 };
-    const pod = model(clock);
-    const answers: Array<{ status: RequestStatus; seconds: number }> = [];
-    request(pod, answers);
+    const { clock, pod, answers, request } = started();
     clock.now += 20;
     mock.timers.tick(20);
-    request(pod, answers);
+    request();
     // Alone for 20 ms (4 ms of CPU), then 0.1 core each: the first ends its CPU phase at 50 ms, the second runs alone
     // from there and ends at 70 ms; both answer 40 ms after. The event loop wakes only at 500 ms.
     clock.now += 480;
@@ -62,10 +62,7 @@ describe('pod model: processor sharing in model time', () => {
   });
 
   it('charges CPU only while a request is in its CPU phase', () => {
-    const clock = { now: 1_000_000 };
-    const pod = model(clock);
-    const answers: Array<{ status: RequestStatus; seconds: number }> = [];
-    request(pod, answers);
+    const { clock, pod, answers } = started();
     clock.now += 10;
     // 10 ms into the phase: 2 ms of CPU used, none after the phase ended even when nothing woke the model.
     assert.ok(Math.abs(pod.cumulativeCpuSeconds()[0]! - 0.002) < 1e-9);
